@@ -1,0 +1,63 @@
+// npm run bench: one full frame through the golden and the model, timed beside a native AVX2 MAC loop built and run in the same session.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { planNetwork } from '../core/plan.js';
+import { loadSpec } from '../core/spec.js';
+import { loadWeights } from '../core/weights/load.js';
+import { runGolden } from '../golden/run.js';
+import { compareBits } from '../harness/compare.js';
+import { runModel } from '../sim/model.js';
+import { loadStimulus } from '../vectors/image.js';
+
+const args = process.argv.slice(2);
+const config = args.includes('--config') ? args[args.indexOf('--config') + 1]! : 'ie120r';
+const skipGolden = args.includes('--skip-golden');
+
+function line(label: string, value: string, note = ''): void {
+  process.stdout.write(`${label.padEnd(34)} ${value.padStart(14)}  ${note}\n`);
+}
+
+async function nativeReference(): Promise<number> {
+  const dir = join('.cache', 'bench');
+  mkdirSync(dir, { recursive: true });
+  const exe = join(dir, 'macloop');
+  await execa('gcc', ['-O3', '-mavx2', '-ffp-contract=off', '-o', exe, 'bench/macloop.c']);
+  const { stdout } = await execa(exe, ['40000']);
+  return JSON.parse(stdout).gmacs as number;
+}
+
+async function main(): Promise<void> {
+  const net = loadSpec(config);
+  const plan = planNetwork(net);
+  const macs = net.layers.reduce((a, l) => a + l.outH * l.outW * l.outC * l.kernel * l.kernel * l.inC, 0);
+  process.stdout.write(`rowsim bench: ${net.name}, ${(macs / 1e9).toFixed(3)} G MAC per frame\n`);
+  const ref = await nativeReference();
+  line('native AVX2 loop (1 core)', `${ref.toFixed(2)} GMAC/s`, 'contract order, no FMA, no flush');
+  line('  → physical floor, 2 cores', `${(macs / (ref * 2e9)).toFixed(3)} s`);
+  const w = loadWeights(net, 'synthetic:0');
+  const st = await loadStimulus('examples/coffee.png', net);
+
+  let t = performance.now();
+  const m = await runModel(net, plan, w, [st.data], { workers: 2 });
+  const simS = (performance.now() - t) / 1000;
+  line('model (sim), 2 workers', `${simS.toFixed(2)} s`, `${(macs / simS / 1e9).toFixed(3)} GMAC/s = ${((macs / simS / 1e9) / (2 * ref) * 100).toFixed(1)}% of the 2-core native loop; target ≤ 5 s`);
+
+  if (!skipGolden) {
+    t = performance.now();
+    const g = await runGolden(net, w, st.data, { mode: 'exact' });
+    const gS = (performance.now() - t) / 1000;
+    line(`golden exact (tfjs-${g.backend})`, `${gS.toFixed(2)} s`, `${(macs / gS / 1e9).toFixed(3)} GMAC/s; target ≤ 30 s`);
+    let bad = 0;
+    for (const l of net.layers) bad += compareBits(g.activations[l.index - 1]!, m.activations[0]![l.index - 1]!, l.outW, l.outC).mismatches;
+    line('golden vs model, all layers', `${bad} mismatches`, bad === 0 ? 'bit-exact' : 'MISMATCH');
+    if (bad) process.exitCode = 1;
+  }
+  const cycles = m.latency.perFrame[0]!;
+  line('model latency', `${((cycles / net.clockHz) * 1000).toFixed(6)} ms`, `${cycles} cycles, ${plan.totals.alus} ALUs (published IE120R: 11.572740 ms, 3960 ALUs)`);
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench failed: ${(e as Error).message}\n`);
+  process.exit(3);
+});

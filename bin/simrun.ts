@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+// simrun CLI: parses arguments once, calls the harness, prints, and turns outcomes into exit codes (0 agree, 1 mismatch, 2 bad input, 3 tool failure).
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { exitCodeFor, SimrunError } from '../core/errors.js';
+import { planNetwork } from '../core/plan.js';
+import { loadSpec } from '../core/spec.js';
+import { formatPlanTable, formatRunReport } from '../harness/report.js';
+import { runPipeline } from '../harness/run.js';
+import { runVectors } from '../harness/vectors.js';
+import { scheduleNetwork } from '../sim/model.js';
+
+const tty = process.stderr.isTTY === true;
+
+function progress(quiet: boolean): (line: string) => void {
+  return (line) => {
+    if (line.startsWith('warning:')) process.stderr.write(`simrun: ${line}\n`);
+    else if (tty && !quiet) process.stderr.write(`simrun: ${line}\n`);
+  };
+}
+
+function fail(e: unknown): never {
+  if (e instanceof SimrunError) {
+    process.stderr.write(`simrun: error [${e.code}]: ${e.message}\n`);
+    process.exit(exitCodeFor(e.code));
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`simrun: internal error: ${msg.split('\n')[0]}; please report it with the command line\n`);
+  if (process.env.SIMRUN_DEBUG) console.error(e);
+  process.exit(3);
+}
+
+const commonConfig = { type: 'string', default: 'ie120r', describe: 'preset name (ie120r, ie120r-mini, tiny) or a .json/.yaml spec file' } as const;
+const commonWeights = { type: 'string', default: 'synthetic:0', describe: 'synthetic[:SEED], a .safetensors file, or a directory of weight{N}.memh/bias{N}.memh' } as const;
+const commonQuant = { choices: ['rne', 'truncate'], default: 'rne', describe: 'float32 → bfloat18 rounding (truncate = IE120R behaviour)' } as const;
+
+async function main(): Promise<void> {
+  await yargs(hideBin(process.argv))
+    .scriptName('simrun')
+    .usage('$0 [run] --image <file> [options]\n\nCycle-accurate row-streaming CNN encoder simulator and verification harness.')
+    .command(
+      ['run', '$0'],
+      'run a frame through the engines and compare them layer by layer',
+      (y) => y
+        .option('image', { type: 'string', array: true, demandOption: 'pass --image <file> (PNG, JPEG, TIFF, WebP or input.memh)', describe: 'input image(s); frame f uses image f mod count' })
+        .option('config', commonConfig)
+        .option('weights', commonWeights)
+        .option('engines', { type: 'string', default: 'golden,sim', describe: 'comma-separated engines to compare: golden, sim, rtl' })
+        .option('frames', { type: 'number', default: 1, describe: 'frames streamed back to back' })
+        .option('out', { type: 'string', describe: 'output folder (default: a fresh folder under ./simrun-out/)' })
+        .option('quant', commonQuant)
+        .option('workers', { type: 'number', default: 2, describe: 'worker threads for the model kernel (0 = main thread)' })
+        .option('json', { type: 'boolean', default: false, describe: 'print report.json to stdout instead of the table' })
+        .option('quiet', { type: 'boolean', default: false, describe: 'no progress lines' })
+        .example('$0 --image examples/coffee.png --config ie120r-mini', 'golden vs model on the mini encoder')
+        .example('$0 --image a.png --image b.png --frames 2 --config tiny', 'two frames back to back'),
+      async (a) => {
+        const { report, outDir } = await runPipeline({
+          config: a.config, images: a.image, weights: a.weights, engines: a.engines.split(',').map((s) => s.trim()).filter(Boolean),
+          frames: a.frames, out: a.out, quant: a.quant as 'rne' | 'truncate', workers: a.workers, log: progress(a.quiet),
+        });
+        process.stdout.write(a.json ? JSON.stringify(report, null, 2) + '\n' : `${formatRunReport(report)}\nreport: ${outDir}/report.json\n`);
+        process.exitCode = report.pass ? 0 : 1;
+      },
+    )
+    .command(
+      'plan',
+      'print the per-layer hardware plan, totals and the model latency',
+      (y) => y.option('config', commonConfig).option('json', { type: 'boolean', default: false, describe: 'print JSON' })
+        .example('$0 plan --config ie120r', 'the IE120R plan at 100,000 rows/s'),
+      (a) => {
+        const net = loadSpec(a.config);
+        const plan = planNetwork(net);
+        const { latency } = scheduleNetwork(net, plan, 1);
+        const cycles = latency.perFrame[0]!;
+        if (a.json) {
+          const layers = plan.layers.map((p) => ({
+            index: p.index, name: p.name, strips: p.strips, ocmux: p.ocmux, cyclesPerRow: p.cyclesPerRow,
+            cyclesAvailable: p.cyclesAvailable, utilization: Number(p.utilization.toFixed(4)), alus: p.alus,
+            weightBits: p.weightBits, rowBufferBits: p.rowBufferBits,
+          }));
+          process.stdout.write(JSON.stringify({ config: net.name, layers, totals: plan.totals, latency: { cycles, ms: Number(((cycles / net.clockHz) * 1000).toFixed(6)) } }, null, 2) + '\n');
+        } else {
+          process.stdout.write(formatPlanTable(net, plan, cycles) + '\n');
+        }
+      },
+    )
+    .command(
+      'vectors',
+      'write IE120R-layout .memh vectors (input, weights, biases, every layer\'s golden activations)',
+      (y) => y
+        .option('image', { type: 'string', demandOption: 'pass --image <file>', describe: 'input image' })
+        .option('config', commonConfig)
+        .option('weights', commonWeights)
+        .option('quant', commonQuant)
+        .option('out', { type: 'string', demandOption: 'pass --out <dir>', describe: 'folder to write into' })
+        .option('quiet', { type: 'boolean', default: false })
+        .example('$0 vectors --image examples/coffee.png --config tiny --out vec/', 'a tiny vector set'),
+      async (a) => {
+        const { manifest, outDir, backend } = await runVectors({ config: a.config, image: a.image, weights: a.weights, out: a.out, quant: a.quant as 'rne' | 'truncate', log: progress(a.quiet) });
+        process.stdout.write(`wrote ${manifest.layers.length} layers of vectors for ${manifest.config} to ${outDir} (golden on tfjs-${backend})\n`);
+      },
+    )
+    .strictCommands()
+    .strictOptions()
+    .demandCommand(0)
+    .help()
+    .version(false)
+    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .fail((msg, err) => {
+      if (err) fail(err);
+      process.stderr.write(`simrun: error [USAGE]: ${msg.split('\n')[0]}; see 'simrun --help'\n`);
+      process.exit(2);
+    })
+    .parseAsync();
+}
+
+main().catch(fail);

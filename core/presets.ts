@@ -1,0 +1,49 @@
+// Shipped network presets (raw, unvalidated objects in the spec schema): ie120r, ie120r-mini, tiny.
+
+const IE120R_CHANNELS = [16, 16, 16, 32, 32, 32, 96, 96, 96, 96, 96, 96, 192, 192, 192, 320, 320, 320, 512, 512, 512] as const;
+const IE120R_STRIDE2 = new Set([1, 4, 7, 10, 13, 16, 19]);
+
+function ie120rLayers(divide: number): object[] {
+  const ch = (c: number) => Math.max(2, Math.floor(c / divide));
+  const layers: object[] = IE120R_CHANNELS.map((c, i) => ({
+    name: `layer${i + 1}`, kernel: 3, stride: IE120R_STRIDE2.has(i + 1) ? 2 : 1, pad: 1,
+    outChannels: ch(c), batchnorm: true, relu: true,
+  }));
+  layers.push({ name: 'layerf4', kernel: 1, stride: 1, pad: 0, outChannels: ch(512), batchnorm: false, relu: false });
+  return layers;
+}
+
+const IMAGENET_NORMALIZE = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
+
+/** Presets selectable by name with --config. */
+export const PRESETS: Readonly<Record<string, object>> = {
+  ie120r: {
+    name: 'ie120r',
+    input: { height: 896, width: 896, channels: 3 },
+    clockHz: 250_000_000,
+    rowRateHz: 100_000,
+    normalize: IMAGENET_NORMALIZE,
+    layers: ie120rLayers(1),
+  },
+  'ie120r-mini': {
+    name: 'ie120r-mini',
+    input: { height: 128, width: 128, channels: 3 },
+    clockHz: 250_000_000,
+    rowRateHz: 100_000,
+    normalize: IMAGENET_NORMALIZE,
+    layers: ie120rLayers(8),
+  },
+  tiny: {
+    name: 'tiny',
+    input: { height: 16, width: 16, channels: 3 },
+    clockHz: 250_000_000,
+    rowRateHz: 2_500_000,
+    normalize: IMAGENET_NORMALIZE,
+    layers: [
+      { name: 't1', kernel: 3, stride: 1, pad: 1, outChannels: 4, batchnorm: true, relu: true },
+      { name: 't2', kernel: 3, stride: 2, pad: 1, outChannels: 8, batchnorm: true, relu: true },
+      { name: 't3', kernel: 1, stride: 1, pad: 0, outChannels: 8, batchnorm: false, relu: true },
+      { name: 't4', kernel: 3, stride: 1, pad: 1, outChannels: 4, batchnorm: false, relu: false },
+    ],
+  },
+};

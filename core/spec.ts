@@ -1,0 +1,175 @@
+// Network spec: schema, parsing (JSON/YAML) and derived per-layer shapes; a parsed spec is readonly and valid.
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { SimrunError } from './errors.js';
+import { PRESETS } from './presets.js';
+
+const layerSchema = z
+  .object({
+    name: z.string().min(1),
+    kernel: z.number().int().min(1).max(7),
+    stride: z.union([z.literal(1), z.literal(2)]),
+    pad: z.number().int().min(0),
+    outChannels: z.number().int().min(1).max(4096),
+    batchnorm: z.boolean().default(false),
+    relu: z.boolean().default(true),
+    strips: z.number().int().min(1).optional(),
+    ocmux: z.number().int().min(1).optional(),
+  })
+  .strict();
+
+const specSchema = z
+  .object({
+    name: z.string().min(1),
+    input: z
+      .object({
+        height: z.number().int().min(1).max(8192),
+        width: z.number().int().min(1).max(8192),
+        channels: z.literal(3),
+      })
+      .strict(),
+    clockHz: z.number().int().positive(),
+    rowRateHz: z.number().positive(),
+    normalize: z
+      .object({
+        mean: z.array(z.number()).length(3),
+        std: z.array(z.number().positive()).length(3),
+      })
+      .strict()
+      .default({ mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] }),
+    layers: z.array(layerSchema).min(1),
+  })
+  .strict();
+
+/** One conv layer of the spec, with the shapes it sees (derived once at parse time). */
+export interface LayerSpec {
+  /** 1-based index in network order (the N of weight{N}.memh). */
+  readonly index: number;
+  readonly name: string;
+  readonly kernel: number;
+  readonly stride: 1 | 2;
+  readonly pad: number;
+  readonly batchnorm: boolean;
+  readonly relu: boolean;
+  readonly inH: number;
+  readonly inW: number;
+  readonly inC: number;
+  readonly outH: number;
+  readonly outW: number;
+  readonly outC: number;
+  /** Planner overrides from the spec, if any. */
+  readonly strips?: number;
+  readonly ocmux?: number;
+}
+
+/** A validated network spec. */
+export interface NetworkSpec {
+  readonly name: string;
+  readonly input: { readonly height: number; readonly width: number; readonly channels: 3 };
+  readonly clockHz: number;
+  readonly rowRateHz: number;
+  /** Cycles per input row: clockHz / rowRateHz, an integer. */
+  readonly rowPeriod: number;
+  readonly normalize: { readonly mean: readonly number[]; readonly std: readonly number[] };
+  readonly layers: readonly LayerSpec[];
+}
+
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+}
+
+/** Validates an already-parsed object as a network spec; `source` names it in errors. */
+export function validateSpec(raw: unknown, source: string): NetworkSpec {
+  const parsed = specSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = fieldPath(issue.path) || '(root)';
+    throw new SimrunError('CONFIG_INVALID', `${source}: field '${field}': ${issue.message}; fix that field and retry`);
+  }
+  const s = parsed.data;
+  const rowPeriod = s.clockHz / s.rowRateHz;
+  if (!Number.isInteger(rowPeriod)) {
+    throw new SimrunError(
+      'CONFIG_INVALID',
+      `${source}: field 'rowRateHz': clockHz/rowRateHz = ${rowPeriod} is not a whole number of cycles; choose a rowRateHz that divides clockHz`,
+    );
+  }
+  if (rowPeriod < s.input.width) {
+    throw new SimrunError(
+      'CONFIG_INVALID',
+      `${source}: field 'rowRateHz': a row period of ${rowPeriod} cycles is shorter than the ${s.input.width} pixels of a row; lower rowRateHz`,
+    );
+  }
+  const layers: LayerSpec[] = [];
+  let h = s.input.height;
+  let w = s.input.width;
+  let c = s.input.channels as number;
+  const names = new Set<string>();
+  s.layers.forEach((l, i) => {
+    const at = `layers[${i}]`;
+    if (names.has(l.name)) throw new SimrunError('CONFIG_INVALID', `${source}: field '${at}.name': duplicate layer name '${l.name}'; give each layer its own name`);
+    names.add(l.name);
+    if (l.pad >= l.kernel) throw new SimrunError('CONFIG_INVALID', `${source}: field '${at}.pad': pad ${l.pad} must be smaller than kernel ${l.kernel}`);
+    const outH = Math.floor((h + 2 * l.pad - l.kernel) / l.stride) + 1;
+    const outW = Math.floor((w + 2 * l.pad - l.kernel) / l.stride) + 1;
+    if (outH < 1 || outW < 1) {
+      throw new SimrunError('CONFIG_INVALID', `${source}: field '${at}.kernel': a ${l.kernel}x${l.kernel} kernel does not fit the ${h}x${w} input of layer '${l.name}'; use a smaller kernel or more padding`);
+    }
+    if (l.ocmux !== undefined && l.outChannels % l.ocmux !== 0) {
+      throw new SimrunError('CONFIG_INVALID', `${source}: field '${at}.ocmux': ${l.ocmux} does not divide outChannels ${l.outChannels}`);
+    }
+    if (l.strips !== undefined && l.strips > outW) {
+      throw new SimrunError('CONFIG_INVALID', `${source}: field '${at}.strips': ${l.strips} strips is more than the ${outW} output columns`);
+    }
+    layers.push({
+      index: i + 1, name: l.name, kernel: l.kernel, stride: l.stride, pad: l.pad,
+      batchnorm: l.batchnorm, relu: l.relu,
+      inH: h, inW: w, inC: c, outH, outW, outC: l.outChannels,
+      ...(l.strips !== undefined ? { strips: l.strips } : {}),
+      ...(l.ocmux !== undefined ? { ocmux: l.ocmux } : {}),
+    });
+    h = outH; w = outW; c = l.outChannels;
+  });
+  return deepFreeze({
+    name: s.name,
+    input: { height: s.input.height, width: s.input.width, channels: 3 as const },
+    clockHz: s.clockHz,
+    rowRateHz: s.rowRateHz,
+    rowPeriod,
+    normalize: { mean: [...s.normalize.mean], std: [...s.normalize.std] },
+    layers,
+  });
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}
+
+/** Loads a spec by preset name or from a JSON/YAML file path. */
+export function loadSpec(nameOrPath: string): NetworkSpec {
+  const preset = PRESETS[nameOrPath];
+  if (preset) return validateSpec(preset, `preset '${nameOrPath}'`);
+  const looksLikeFile = /[./\\]/.test(nameOrPath);
+  if (!looksLikeFile) {
+    throw new SimrunError('CONFIG_UNKNOWN_PRESET', `unknown preset '${nameOrPath}'; use one of ${Object.keys(PRESETS).join(', ')} or a path to a .json/.yaml spec file`);
+  }
+  let text: string;
+  try {
+    text = readFileSync(nameOrPath, 'utf8');
+  } catch {
+    throw new SimrunError('CONFIG_UNREADABLE', `config file '${nameOrPath}' cannot be read; check the path`);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (e) {
+    const msg = (e as Error).message.split('\n')[0];
+    throw new SimrunError('CONFIG_INVALID', `config file '${nameOrPath}' is not valid JSON or YAML (${msg}); fix its syntax`);
+  }
+  return validateSpec(raw, `config '${nameOrPath}'`);
+}

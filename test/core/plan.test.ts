@@ -1,0 +1,63 @@
+// Planner: reproduces the published IE120R plan (req and ALU columns) when pinned, fits ie120r in ≤ 3,960 ALUs, names infeasible layers.
+import { describe, expect, it } from 'vitest';
+import { planNetwork } from '../../core/plan.js';
+import { PRESETS } from '../../core/presets.js';
+import { loadSpec, validateSpec } from '../../core/spec.js';
+
+// From ie120r-reference.md: [strips, ocmux, req, avail, ALUs] for layers 1..22.
+const PUBLISHED: [number, number, number, number, number][] = [
+  [4, 1, 4592, 5000, 64], [16, 1, 4760, 5000, 256], [16, 1, 4760, 5000, 256], [16, 4, 9520, 10000, 128],
+  [14, 2, 9984, 10000, 224], [14, 2, 9984, 10000, 224], [14, 8, 19968, 20000, 168], [6, 1, 16720, 20000, 576],
+  [6, 1, 16720, 20000, 576], [6, 4, 35200, 40000, 144], [3, 2, 33326, 40000, 144], [3, 2, 33326, 40000, 144],
+  [3, 8, 70160, 80000, 72], [2, 2, 48720, 80000, 192], [2, 2, 48720, 80000, 192], [2, 8, 97440, 160000, 80],
+  [1, 2, 80948, 160000, 160], [1, 2, 80948, 160000, 160], [1, 8, 161896, 320000, 64], [1, 8, 258664, 320000, 64],
+  [1, 8, 258664, 320000, 64], [1, 64, 234304, 320000, 8],
+];
+
+function pinned(): ReturnType<typeof validateSpec> {
+  const raw = structuredClone(PRESETS.ie120r) as { layers: Record<string, unknown>[] };
+  raw.layers.forEach((l, i) => { l.strips = PUBLISHED[i]![0]; l.ocmux = PUBLISHED[i]![1]; });
+  return validateSpec(raw, 'pinned ie120r');
+}
+
+describe('planner', () => {
+  it('ie120r pinned to the published strips/ocmux with overhead strips+10 reproduces req, avail and ALUs for all 22 layers', () => {
+    const plan = planNetwork(pinned(), { drain: 10 });
+    expect(plan.layers.length).toBe(22);
+    plan.layers.forEach((p, i) => {
+      const [, , req, avail, alus] = PUBLISHED[i]!;
+      expect([p.name, p.cyclesPerRow, p.cyclesAvailable, p.alus]).toEqual([p.name, req, avail, alus]);
+    });
+    expect(plan.totals.alus).toBe(3960);
+    expect(plan.totals.weightBits).toBe(182_724_192);
+  });
+
+  it('ie120r at 100,000 rows/s fits in at most 3,960 ALUs and every layer keeps up', () => {
+    const plan = planNetwork(loadSpec('ie120r'));
+    expect(plan.totals.alus).toBeLessThanOrEqual(3960);
+    for (const p of plan.layers) expect(p.cyclesPerRow).toBeLessThanOrEqual(p.cyclesAvailable);
+  });
+
+  it('each chosen layer plan is minimal: no (strips, ocmux) with fewer ALUs fits (ie120r-mini)', () => {
+    const net = loadSpec('ie120r-mini');
+    const plan = planNetwork(net);
+    net.layers.forEach((l, i) => {
+      const p = plan.layers[i]!;
+      const taps = l.kernel * l.kernel * l.inC;
+      for (let ocmux = 1; ocmux <= l.outC; ocmux++) {
+        if (l.outC % ocmux) continue;
+        for (let strips = 1; strips <= l.outW; strips++) {
+          const alus = strips * (l.outC / ocmux);
+          const need = Math.ceil(l.outW / strips) * ocmux * (taps + strips + 3);
+          if (alus < p.alus) expect(need).toBeGreaterThan(p.cyclesAvailable);
+        }
+      }
+    });
+  });
+
+  it('a layer that cannot keep up is PLAN_INFEASIBLE naming it and the shortfall (tiny at 10 Mrows/s)', () => {
+    const raw = { ...(structuredClone(PRESETS.tiny) as object), rowRateHz: 10_000_000 };
+    const net = validateSpec(raw, 'fast tiny');
+    expect(() => planNetwork(net)).toThrow(/layer 't1' cannot keep up: .* has 25 \(short by \d+\)/);
+  });
+});

@@ -1,0 +1,65 @@
+// Timing of `tiny` against cycle numbers worked out by hand from DESIGN §5 (P = 100 cycles per input row, 16 pixels per row).
+import { describe, expect, it } from 'vitest';
+import { planNetwork } from '../../core/plan.js';
+import { loadSpec } from '../../core/spec.js';
+import { scheduleNetwork } from '../../sim/model.js';
+
+const net = loadSpec('tiny');
+const plan = planNetwork(net);
+const { timings, latency } = scheduleNetwork(net, plan, 2);
+
+describe('tiny timing, worked by hand', () => {
+  it('plans used by the hand calculation: t1 strips 8 ocmux 1 (slot 27+8+3 = 38, row 2·38 = 76); t2 strips 2 ocmux 1 (slot 36+2+3 = 41, row 4·41 = 164)', () => {
+    expect([plan.layers[0]!.strips, plan.layers[0]!.ocmux, plan.layers[0]!.slotCycles, plan.layers[0]!.cyclesPerRow]).toEqual([8, 1, 38, 76]);
+    expect([plan.layers[1]!.strips, plan.layers[1]!.ocmux, plan.layers[1]!.slotCycles, plan.layers[1]!.cyclesPerRow]).toEqual([2, 1, 41, 164]);
+  });
+
+  it('t1 first beat: output row 0 needs input row 1, whose last pixel is at 1·100+15 = 115; start 116; first beat 116+27+3 = 146', () => {
+    expect(timings[0]!.rowStart[0]).toBe(116);
+    expect(timings[0]!.beats.cycle[0]).toBe(146);
+  });
+
+  it('t1 beats per row: 16 columns × 1 group; row 0 beat order is (pos 0: cols 0,2,4..14), (pos 1: cols 1,3..15) on cycles 146..153 and 184..191', () => {
+    const b = timings[0]!.beats;
+    const row0 = Array.from(b.row).filter((r, i) => r === 0 && b.frame[i] === 0).length;
+    expect(row0).toBe(16);
+    expect(Array.from(b.col.slice(0, 16))).toEqual([0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15]);
+    expect(Array.from(b.cycle.slice(0, 16))).toEqual([146, 147, 148, 149, 150, 151, 152, 153, 184, 185, 186, 187, 188, 189, 190, 191]);
+  });
+
+  it('t1 last row of the frame: rows 14 and 15 both wait for input row 15 (ready 1516); row 15 starts at 1516+76 = 1592, last beat 1592+38+30+7 = 1667', () => {
+    expect(timings[0]!.rowStart[14]).toBe(1516);
+    expect(timings[0]!.rowStart[15]).toBe(1592);
+    expect(timings[0]!.rows.last[15]).toBe(1667);
+  });
+
+  it('t2 (stride 2, pad 1): row 0 needs t1 row 1 (start max(216, 192) = 216, last beat 216+38+30+7 = 291) → starts 292, first beat 292+36+3 = 331', () => {
+    expect(timings[0]!.rowStart[1]).toBe(216);
+    expect(timings[0]!.rows.last[1]).toBe(291);
+    expect(timings[1]!.rowStart[0]).toBe(292);
+    expect(timings[1]!.beats.cycle[0]).toBe(331);
+  });
+
+  it('t2 row 1 needs t1 row 3 (2·1−1+2): t1 row 3 starts at input row 4 ready 416, last beat 416+75 = 491 → t2 row 1 starts 492', () => {
+    expect(timings[0]!.rows.last[3]).toBe(491);
+    expect(timings[1]!.rowStart[1]).toBe(492);
+  });
+
+  it('frame 1 repeats frame 0 shifted by exactly one frame period (16·100 = 1600 cycles) in every layer', () => {
+    for (const t of timings) {
+      const n = t.beats.cycle.length / 2;
+      for (let i = 0; i < n; i++) expect(t.beats.cycle[n + i]! - t.beats.cycle[i]!).toBe(1600);
+    }
+    expect(latency.perFrame[0]).toBe(latency.perFrame[1]);
+    expect(latency.steadyInterval).toBe(1600);
+  });
+
+  it('latency is last output beat minus last input pixel (15·100+15 = 1515)', () => {
+    const outH = net.layers[3]!.outH;
+    expect(latency.perFrame[0]).toBe(timings[3]!.rows.last[outH - 1]! - 1515);
+  });
+
+  it('row-buffer high-water marks stay within the planned K + stride rows', () => {
+    timings.forEach((t, i) => expect(t.bufferHighWater).toBeLessThanOrEqual(plan.layers[i]!.bufferRows));
+  });
+});
