@@ -5,6 +5,7 @@ import type { HwLayerWeights } from '../core/weights/types.js';
 import { bf18Value, MIN_NORMAL } from './arith.js';
 import { convRows, type KernelLayer } from './kernel.js';
 import { RowPool } from './pool.js';
+import { kernelModule, WasmConv } from './wasmKernel.js';
 import { inputArrivals, scheduleLayer, type LayerTiming, type TimingFault } from './timing.js';
 
 /** Test-only arithmetic fault: flip one bit of one output word (frame 0). */
@@ -20,6 +21,8 @@ export interface BitFault {
 export interface ModelOptions {
   /** Worker threads for the MAC kernel (0 = run in this thread). */
   readonly workers?: number;
+  /** `wasm` (default): the SIMD kernel; `js`: the readable scalar definition it is tested against. */
+  readonly kernel?: 'wasm' | 'js';
   readonly bitFault?: BitFault;
   readonly timingFault?: TimingFault;
   readonly onLayer?: (frame: number, layer: number) => void;
@@ -91,7 +94,9 @@ export function scheduleNetwork(net: NetworkSpec, plan: NetworkPlan, frames: num
 export async function runModel(net: NetworkSpec, plan: NetworkPlan, weights: readonly HwLayerWeights[], frames: readonly Float32Array[], opts: ModelOptions = {}): Promise<ModelResult> {
   const layers = kernelLayers(net, weights);
   const minW = layers.map((l) => minNonzero(l.weights));
-  const pool = opts.workers ? new RowPool(opts.workers) : undefined;
+  const module = (opts.kernel ?? 'wasm') === 'wasm' ? await kernelModule() : undefined;
+  const pool = opts.workers ? new RowPool(opts.workers, module) : undefined;
+  const local = module && !pool ? new WasmConv(module) : undefined;
   try {
     const activations: Float32Array[][] = [];
     for (let f = 0; f < frames.length; f++) {
@@ -100,7 +105,7 @@ export async function runModel(net: NetworkSpec, plan: NetworkPlan, weights: rea
       for (const l of net.layers) {
         const kl = { ...layers[l.index - 1]!, flushProducts: !(minNonzero(x) * minW[l.index - 1]! >= MIN_NORMAL) };
         const y = pool ? await pool.conv(kl, x, l.outH) : new Float32Array(l.outH * l.outW * l.outC);
-        if (!pool) convRows(kl, x, y, 0, l.outH);
+        if (!pool) (local ? local.run(kl, x, y, 0, l.outH) : convRows(kl, x, y, 0, l.outH));
         canonicalizeNaN(y);
         const bf = opts.bitFault;
         if (bf && f === 0 && bf.layer === l.index) {

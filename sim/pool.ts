@@ -6,7 +6,8 @@ import type { KernelLayer } from './kernel.js';
 export class RowPool {
   private readonly workers: Worker[];
 
-  constructor(size: number) {
+  /** `module`: the wasm kernel to run in every worker, or undefined for the JS kernel. */
+  constructor(size: number, private readonly module?: WebAssembly.Module) {
     const url = new URL('./worker.js', import.meta.url);
     this.workers = Array.from({ length: size }, () => new Worker(url));
   }
@@ -31,7 +32,7 @@ export class RowPool {
         const onErr = (e: Error) => { w.off('message', onMsg); reject(e); };
         w.once('message', onMsg);
         w.once('error', onErr);
-        w.postMessage({ layer, x: xs, out, rowStart: a, rowEnd: b });
+        w.postMessage({ module: this.module, layer, x: xs, out, rowStart: a, rowEnd: b });
       })),
     );
     return out;

@@ -1,8 +1,13 @@
-// Worker thread entry: runs the pure MAC kernel on the band of rows it is sent, then acknowledges.
+// Worker thread entry: instantiates the wasm MAC kernel (or uses the JS one) and runs the band of rows it is sent.
 import { parentPort } from 'node:worker_threads';
 import { convRows, type KernelLayer } from './kernel.js';
+import { WasmConv } from './wasmKernel.js';
 
-parentPort!.on('message', (m: { layer: KernelLayer; x: Float32Array; out: Float32Array; rowStart: number; rowEnd: number }) => {
-  convRows(m.layer, m.x, m.out, m.rowStart, m.rowEnd);
+let wasm: WasmConv | undefined;
+
+parentPort!.on('message', (m: { module?: WebAssembly.Module; layer: KernelLayer; x: Float32Array; out: Float32Array; rowStart: number; rowEnd: number }) => {
+  if (m.module && !wasm) wasm = new WasmConv(m.module);
+  if (m.module) wasm!.run(m.layer, m.x, m.out, m.rowStart, m.rowEnd);
+  else convRows(m.layer, m.x, m.out, m.rowStart, m.rowEnd);
   parentPort!.postMessage('done');
 });
