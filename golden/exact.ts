@@ -41,34 +41,42 @@ function minNonzero(a: Float32Array): number {
 }
 
 /**
- * Runs one layer exactly. `x` is [inC, inH, inW]; returns [outC, outH, outW] (caller disposes).
- * Product flushes are skipped only when provably no-ops: if min|x|·min|w| ≥ MIN_NORMAL over the
- * nonzero values, no rounded product can be subnormal.
+ * The input values tap (ky, kx, ci) meets over output rows [rowStart, rowEnd): a [1, rows, outW] plane,
+ * gathered from HWC `x` with +0 where the tap falls in the zero padding. (Data movement only, no arithmetic.)
  */
-export function exactLayer(x: tf.Tensor3D, l: GoldenLayer): tf.Tensor3D {
-  const { kernel: k, stride: s, pad: p, inC, outC, outH, outW } = l;
-  const [, inH, inW] = x.shape;
-  const needH = s * (outH - 1) + k;
-  const needW = s * (outW - 1) + k;
-  const xp = tf.pad(x, [[0, 0], [p, Math.max(0, needH - inH - p)], [p, Math.max(0, needW - inW - p)]]) as tf.Tensor3D;
-  const minX = tf.tidy(() => {
-    const a = tf.abs(x);
-    return tf.min(tf.where(tf.equal(a, 0), tf.fill(a.shape, Infinity), a)).dataSync()[0]!;
-  });
-  const flushProducts = !(minX * minNonzero(l.weights) >= MIN_NORMAL);
-  const taps = k * k * inC;
-  const wAll = tf.tensor4d(l.weights, [taps, outC, 1, 1]);
-  const wTaps = tf.unstack(wAll) as tf.Tensor3D[];
-  wAll.dispose();
+function tapPlane(x: Float32Array, inH: number, inW: number, l: GoldenLayer, ky: number, kx: number, ci: number, rowStart: number, rowEnd: number): Float32Array {
+  const { stride: s, pad: p, inC, outW } = l;
+  const plane = new Float32Array((rowEnd - rowStart) * outW);
+  let o = 0;
+  for (let r = rowStart; r < rowEnd; r++) {
+    const iy = r * s - p + ky;
+    if (iy < 0 || iy >= inH) {
+      o += outW;
+      continue;
+    }
+    const rowBase = iy * inW;
+    for (let c = 0; c < outW; c++, o++) {
+      const ix = c * s - p + kx;
+      if (ix >= 0 && ix < inW) plane[o] = x[(rowBase + ix) * inC + ci]!;
+    }
+  }
+  return plane;
+}
+
+/**
+ * Runs output rows [rowStart, rowEnd) of one layer exactly, in the contract's order, with tfjs elementwise ops;
+ * returns [outC, rows, outW]. Product flushes are skipped only when provably no-ops (`flushProducts` false:
+ * min|x|·min|w| ≥ MIN_NORMAL over the nonzero values, so no rounded product can be subnormal).
+ */
+export function exactRows(x: Float32Array, inH: number, inW: number, l: GoldenLayer, wTaps: readonly tf.Tensor3D[], flushProducts: boolean, rowStart: number, rowEnd: number): tf.Tensor3D {
+  const { kernel: k, inC, outW } = l;
+  const rows = rowEnd - rowStart;
   let acc: tf.Tensor | null = null;
   for (let ky = 0; ky < k; ky++) {
     for (let kx = 0; kx < k; kx++) {
-      const window = tf.stridedSlice(xp, [0, ky, kx], [inC, ky + s * (outH - 1) + 1, kx + s * (outW - 1) + 1], [1, s, s]) as tf.Tensor3D;
-      const channels = tf.unstack(window);
-      window.dispose();
       for (let ci = 0; ci < inC; ci++) {
         const tap = (ky * k + kx) * inC + ci;
-        const xi = channels[ci]!.expandDims(0);
+        const xi = tf.tensor3d(tapPlane(x, inH, inW, l, ky, kx, ci, rowStart, rowEnd), [1, rows, outW]);
         let prod = tf.mul(xi, wTaps[tap]!);
         xi.dispose();
         if (flushProducts) {
@@ -86,19 +94,42 @@ export function exactLayer(x: tf.Tensor3D, l: GoldenLayer): tf.Tensor3D {
           sum.dispose();
         }
       }
-      for (const c of channels) c.dispose();
     }
   }
-  for (const w of wTaps) w.dispose();
-  xp.dispose();
   return tf.tidy(() => {
-    const b = tf.tensor3d(l.bias, [outC, 1, 1]);
+    const b = tf.tensor3d(l.bias, [l.outC, 1, 1]);
     let y = flush(tf.add(acc!, b));
     // ReLU by the sign bit: negatives and −0 become +0 (relu, then +0 turns −0 into +0 on every backend).
     if (l.relu) y = tf.add(tf.relu(y), 0);
     acc!.dispose();
     return y as tf.Tensor3D;
   });
+}
+
+/** Output elements per band: big enough to amortize per-op overhead, small enough to stay in cache. */
+const BAND_ELEMENTS = 1 << 18;
+
+/**
+ * Runs output rows [rowStart, rowEnd) of a layer whose input `x` is HWC float32 [inH, inW, inC];
+ * returns those rows as HWC float32 [rows, outW, outC]. Works band by band to keep tensors cache-sized.
+ */
+export function exactLayerRows(x: Float32Array, inH: number, inW: number, l: GoldenLayer, rowStart: number, rowEnd: number): Float32Array {
+  const { kernel: k, inC, outC, outW } = l;
+  const flushProducts = !(minNonzero(x) * minNonzero(l.weights) >= MIN_NORMAL);
+  // One [outC,1,1] tensor per tap, made straight from the array (tf.unstack slices and is slow on large tensors).
+  const wTaps = Array.from({ length: k * k * inC }, (_, t) => tf.tensor3d(l.weights.subarray(t * outC, (t + 1) * outC), [outC, 1, 1]));
+  const out = new Float32Array((rowEnd - rowStart) * outW * outC);
+  const band = Math.max(1, Math.floor(BAND_ELEMENTS / (outW * outC)));
+  for (let r0 = rowStart; r0 < rowEnd; r0 += band) {
+    const r1 = Math.min(rowEnd, r0 + band);
+    const y = exactRows(x, inH, inW, l, wTaps, flushProducts, r0, r1);
+    const hwc = tf.transpose(y, [1, 2, 0]);
+    out.set(hwc.dataSync() as Float32Array, (r0 - rowStart) * outW * outC);
+    y.dispose();
+    hwc.dispose();
+  }
+  for (const w of wTaps) w.dispose();
+  return out;
 }
 
 /** The float accuracy reference: tf.conv2d with unquantized weights (order undefined, never pass/fail). */

@@ -3,7 +3,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { NetworkSpec } from '../core/spec.js';
 import type { HwLayerWeights } from '../core/weights/types.js';
 import { useBackend, type GoldenBackend } from './backend.js';
-import { exactLayer, floatLayer, type GoldenLayer } from './exact.js';
+import { exactLayerRows, floatLayer, type GoldenLayer } from './exact.js';
+import { GoldenPool } from './pool.js';
 
 /** `exact` follows the arithmetic contract bit for bit; `float` is the tf.conv2d accuracy reference. */
 export type GoldenMode = 'exact' | 'float';
@@ -33,6 +34,8 @@ function canonicalizeNaN(a: Float32Array): Float32Array {
 export interface GoldenOptions {
   readonly mode?: GoldenMode;
   readonly backend?: GoldenBackend | 'auto';
+  /** Worker threads for the exact mode (default: 2 for networks over 10^8 MACs, else 0 = this thread). */
+  readonly workers?: number;
   /** Called after each layer (for progress). */
   readonly onLayer?: (index: number) => void;
 }
@@ -40,28 +43,41 @@ export interface GoldenOptions {
 /** Runs the whole network on one frame (`input` HWC float32, H×W×3). */
 export async function runGolden(net: NetworkSpec, weights: readonly HwLayerWeights[], input: Float32Array, opts: GoldenOptions = {}): Promise<GoldenResult> {
   const mode = opts.mode ?? 'exact';
-  const backend = await useBackend(opts.backend ?? 'auto');
-  const { height: H, width: W } = net.input;
+  let backend = await useBackend(opts.backend ?? 'auto');
+  const macs = net.layers.reduce((a, l) => a + l.outH * l.outW * l.outC * l.kernel * l.kernel * l.inC, 0);
+  const workers = mode === 'exact' ? (opts.workers ?? (macs > 1e8 ? 2 : 0)) : 0;
+  const pool = workers > 0 ? new GoldenPool(workers, opts.backend ?? backend) : undefined;
   const activations: Float32Array[] = [];
-  // exact runs channel-first [C,H,W]; float runs HWC (tf.conv2d's layout).
-  let x: tf.Tensor3D = mode === 'exact'
-    ? tf.tidy(() => tf.transpose(tf.tensor3d(input, [H, W, 3]), [2, 0, 1]) as tf.Tensor3D)
-    : tf.tensor3d(input, [H, W, 3]);
-  for (const l of net.layers) {
-    const w = weights[l.index - 1]!;
-    const gl: GoldenLayer = {
-      kernel: l.kernel, stride: l.stride, pad: l.pad, inC: l.inC, outC: l.outC, outH: l.outH, outW: l.outW, relu: l.relu,
-      weights: mode === 'exact' ? decodeCodes(w.codes) : (w.fused ?? decodeCodes(w.codes)),
-      bias: w.bias,
-    };
-    const y = mode === 'exact' ? exactLayer(x, gl) : floatLayer(x, gl);
-    x.dispose();
-    x = y;
-    const hwc = mode === 'exact' ? tf.tidy(() => tf.transpose(y, [1, 2, 0])) : y;
-    activations.push(canonicalizeNaN(new Float32Array(hwc.dataSync())));
-    if (hwc !== y) hwc.dispose();
-    opts.onLayer?.(l.index);
+  try {
+    let x = input;
+    let xt: tf.Tensor3D | undefined = mode === 'float' ? tf.tensor3d(input, [net.input.height, net.input.width, 3]) : undefined;
+    for (const l of net.layers) {
+      const w = weights[l.index - 1]!;
+      const gl: GoldenLayer = {
+        kernel: l.kernel, stride: l.stride, pad: l.pad, inC: l.inC, outC: l.outC, outH: l.outH, outW: l.outW, relu: l.relu,
+        weights: mode === 'exact' ? decodeCodes(w.codes) : (w.fused ?? decodeCodes(w.codes)),
+        bias: w.bias,
+      };
+      let y: Float32Array;
+      if (mode === 'float') {
+        const yt = floatLayer(xt!, gl);
+        xt!.dispose();
+        xt = yt;
+        y = new Float32Array(yt.dataSync());
+      } else if (pool) {
+        const r = await pool.layer(x, l.inH, l.inW, gl);
+        backend = r.backend;
+        y = new Float32Array(r.out);
+      } else {
+        y = exactLayerRows(x, l.inH, l.inW, gl, 0, l.outH);
+      }
+      activations.push(canonicalizeNaN(y));
+      x = y;
+      opts.onLayer?.(l.index);
+    }
+    xt?.dispose();
+  } finally {
+    await pool?.close();
   }
-  x.dispose();
   return { backend, mode, activations };
 }

@@ -1,6 +1,5 @@
 // Test helpers that run one hand-built layer through the golden and through the model kernel, returning output bits.
-import * as tf from '@tensorflow/tfjs';
-import { exactLayer } from '../../golden/exact.js';
+import { exactLayerRows } from '../../golden/exact.js';
 import { useBackend, type GoldenBackend } from '../../golden/backend.js';
 import { convRows } from '../../sim/kernel.js';
 
@@ -34,11 +33,7 @@ function canon(a: Float32Array): Uint32Array {
 export async function goldenBits(l: TestLayer, backend: GoldenBackend = 'wasm'): Promise<Uint32Array> {
   await useBackend(backend);
   const [outH, outW] = outDims(l);
-  const x = tf.tidy(() => tf.transpose(tf.tensor3d(l.x, [l.inH, l.inW, l.inC]), [2, 0, 1]) as tf.Tensor3D);
-  const y = exactLayer(x, { kernel: l.kernel, stride: l.stride, pad: l.pad, inC: l.inC, outC: l.outC, outH, outW, relu: l.relu, weights: l.weights, bias: l.bias });
-  const hwc = tf.transpose(y, [1, 2, 0]);
-  const out = new Float32Array(hwc.dataSync());
-  x.dispose(); y.dispose(); hwc.dispose();
+  const out = exactLayerRows(l.x, l.inH, l.inW, { kernel: l.kernel, stride: l.stride, pad: l.pad, inC: l.inC, outC: l.outC, outH, outW, relu: l.relu, weights: l.weights, bias: l.bias }, 0, outH);
   return canon(out);
 }
 

@@ -1,0 +1,42 @@
+// Worker pool for the exact golden: each thread has its own tfjs backend and computes a band of output rows.
+import { Worker } from 'node:worker_threads';
+import type { GoldenBackend } from './backend.js';
+import type { GoldenLayer } from './exact.js';
+
+/** Threads that each run exactLayerRows on a band of a layer's output rows. */
+export class GoldenPool {
+  private readonly workers: Worker[];
+
+  constructor(size: number, private readonly backend: GoldenBackend | 'auto') {
+    const url = new URL('./worker.js', import.meta.url);
+    this.workers = Array.from({ length: size }, () => new Worker(url));
+  }
+
+  /** Computes every output row of `l` (input HWC [inH, inW, inC]); returns HWC output and the backend used. */
+  async layer(x: Float32Array, inH: number, inW: number, l: GoldenLayer): Promise<{ out: Float32Array; backend: GoldenBackend }> {
+    const xs = new Float32Array(new SharedArrayBuffer(x.byteLength));
+    xs.set(x);
+    const out = new Float32Array(new SharedArrayBuffer(l.outH * l.outW * l.outC * 4));
+    const n = Math.min(this.workers.length, l.outH);
+    let backend: GoldenBackend = 'cpu';
+    await Promise.all(this.workers.slice(0, n).map((w, i) => new Promise<void>((resolve, reject) => {
+      const rowStart = Math.floor((i * l.outH) / n);
+      const rowEnd = Math.floor(((i + 1) * l.outH) / n);
+      const onMsg = (m: { backend?: GoldenBackend; error?: string }) => {
+        w.off('error', onErr);
+        if (m.error) return reject(new Error(m.error));
+        backend = m.backend!;
+        resolve();
+      };
+      const onErr = (e: Error) => { w.off('message', onMsg); reject(e); };
+      w.once('message', onMsg);
+      w.once('error', onErr);
+      w.postMessage({ backend: this.backend, x: xs, inH, inW, layer: l, rowStart, rowEnd, out });
+    })));
+    return { out, backend };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}

@@ -1,0 +1,17 @@
+// Golden worker thread: selects its tfjs backend once, then computes the bands of output rows it is sent.
+import { parentPort } from 'node:worker_threads';
+import { useBackend, type GoldenBackend } from './backend.js';
+import { exactLayerRows, type GoldenLayer } from './exact.js';
+
+let active: GoldenBackend | undefined;
+
+parentPort!.on('message', async (m: { backend: GoldenBackend | 'auto'; x: Float32Array; inH: number; inW: number; layer: GoldenLayer; rowStart: number; rowEnd: number; out: Float32Array }) => {
+  try {
+    active ??= await useBackend(m.backend);
+    const band = exactLayerRows(m.x, m.inH, m.inW, m.layer, m.rowStart, m.rowEnd);
+    m.out.set(band, m.rowStart * m.layer.outW * m.layer.outC);
+    parentPort!.postMessage({ backend: active });
+  } catch (e) {
+    parentPort!.postMessage({ error: (e as Error).message });
+  }
+});
