@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { planNetwork } from '../core/plan.js';
+import { makePlan } from '../harness/plan.js';
 import { loadSpec } from '../core/spec.js';
 import { loadWeights } from '../core/weights/load.js';
 import { runGolden } from '../golden/run.js';
@@ -29,7 +29,7 @@ async function nativeReference(): Promise<number> {
 
 async function main(): Promise<void> {
   const net = loadSpec(config);
-  const plan = planNetwork(net);
+  const plan = makePlan(net);
   const macs = net.layers.reduce((a, l) => a + l.outH * l.outW * l.outC * l.kernel * l.kernel * l.inC, 0);
   process.stdout.write(`rowsim bench: ${net.name}, ${(macs / 1e9).toFixed(3)} G MAC per frame\n`);
   const ref = await nativeReference();

@@ -3,8 +3,8 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { exitCodeFor, SimrunError } from '../core/errors.js';
-import { planNetwork } from '../core/plan.js';
 import { loadSpec } from '../core/spec.js';
+import { makePlan } from '../harness/plan.js';
 import { formatPlanTable, formatRunReport } from '../harness/report.js';
 import { runPipeline } from '../harness/run.js';
 import { runVectors } from '../harness/vectors.js';
@@ -32,6 +32,15 @@ function fail(e: unknown): never {
 
 const commonConfig = { type: 'string', default: 'ie120r', describe: 'preset name (ie120r, ie120r-mini, tiny) or a .json/.yaml spec file' } as const;
 const commonWeights = { type: 'string', default: 'synthetic:0', describe: 'synthetic[:SEED], a .safetensors file, or a directory of weight{N}.memh/bias{N}.memh' } as const;
+const commonBudget = { type: 'string', describe: "ALUs the planner may spend to lower latency, or 'min' for the fewest ALUs (default: the spec's aluBudget)" } as const;
+
+function parseBudget(v: string | undefined): number | 'min' | undefined {
+  if (v === undefined || v === 'min') return v;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new SimrunError('USAGE', `--alu-budget '${v}' is not a positive whole number or 'min'; pass e.g. --alu-budget 3960`);
+  return n;
+}
+
 const commonQuant = { choices: ['rne', 'truncate'], default: 'rne', describe: 'float32 → bfloat18 rounding (truncate = IE120R behaviour)' } as const;
 
 async function main(): Promise<void> {
@@ -49,6 +58,7 @@ async function main(): Promise<void> {
         .option('frames', { type: 'number', default: 1, describe: 'frames streamed back to back' })
         .option('out', { type: 'string', describe: 'output folder (default: a fresh folder under ./simrun-out/)' })
         .option('quant', commonQuant)
+        .option('alu-budget', commonBudget)
         .option('workers', { type: 'number', default: 2, describe: 'worker threads for the model kernel (0 = main thread)' })
         .option('json', { type: 'boolean', default: false, describe: 'print report.json to stdout instead of the table' })
         .option('quiet', { type: 'boolean', default: false, describe: 'no progress lines' })
@@ -58,6 +68,7 @@ async function main(): Promise<void> {
         const { report, outDir } = await runPipeline({
           config: a.config, images: a.image, weights: a.weights, engines: a.engines.split(',').map((s) => s.trim()).filter(Boolean),
           frames: a.frames, out: a.out, quant: a.quant as 'rne' | 'truncate', workers: a.workers, log: progress(a.quiet),
+          aluBudget: parseBudget(a.aluBudget),
         });
         process.stdout.write(a.json ? JSON.stringify(report, null, 2) + '\n' : `${formatRunReport(report)}\nreport: ${outDir}/report.json\n`);
         process.exitCode = report.pass ? 0 : 1;
@@ -66,11 +77,11 @@ async function main(): Promise<void> {
     .command(
       'plan',
       'print the per-layer hardware plan, totals and the model latency',
-      (y) => y.option('config', commonConfig).option('json', { type: 'boolean', default: false, describe: 'print JSON' })
+      (y) => y.option('config', commonConfig).option('alu-budget', commonBudget).option('json', { type: 'boolean', default: false, describe: 'print JSON' })
         .example('$0 plan --config ie120r', 'the IE120R plan at 100,000 rows/s'),
       (a) => {
         const net = loadSpec(a.config);
-        const plan = planNetwork(net);
+        const plan = makePlan(net, parseBudget(a.aluBudget));
         const { latency } = scheduleNetwork(net, plan, 1);
         const cycles = latency.perFrame[0]!;
         if (a.json) {

@@ -45,6 +45,13 @@ export interface NetworkPlan {
 /** Planner options; `drain` changes the fixed per-slot cost (the IE120R's is 10). */
 export interface PlanOptions {
   readonly drain?: number;
+  /**
+   * Spend up to this many ALUs in total to lower latency (after the fewest-ALU plan), using `latencyOf`
+   * to judge each step. Without it the plan uses the fewest ALUs.
+   */
+  readonly aluBudget?: number;
+  /** Latency in cycles of one frame under a candidate plan (the model's row-level schedule). */
+  readonly latencyOf?: (plan: NetworkPlan) => number;
 }
 
 function divisors(n: number): number[] {
@@ -79,7 +86,76 @@ function layerPlan(l: LayerSpec, strips: number, ocmux: number, avail: number, d
 
 /** Plans every layer; throws PLAN_INFEASIBLE naming the first layer that cannot keep up. */
 export function planNetwork(net: NetworkSpec, opts: PlanOptions = {}): NetworkPlan {
-  const drain = opts.drain ?? PIPELINE_DRAIN;
+  const minimal = fewestAlus(net, opts.drain ?? PIPELINE_DRAIN);
+  if (opts.aluBudget === undefined || !opts.latencyOf) return minimal;
+  if (minimal.totals.alus > opts.aluBudget) {
+    throw new SimrunError('PLAN_INFEASIBLE', `the fewest-ALU plan needs ${minimal.totals.alus} ALUs, over the budget of ${opts.aluBudget}; raise --alu-budget or lower rowRateHz`);
+  }
+  return spendBudget(net, minimal, opts.aluBudget, opts.latencyOf, opts.drain ?? PIPELINE_DRAIN);
+}
+
+function withTotals(layers: LayerPlan[]): NetworkPlan {
+  return {
+    layers,
+    totals: {
+      alus: layers.reduce((a, l) => a + l.alus, 0),
+      weightBits: layers.reduce((a, l) => a + l.weightBits, 0),
+      rowBufferBits: layers.reduce((a, l) => a + l.rowBufferBits, 0),
+    },
+  };
+}
+
+/** Feasible plans of a layer that are faster than every cheaper one, by ascending ALUs (overrides respected). */
+function paretoFront(l: LayerSpec, avail: number, drain: number): LayerPlan[] {
+  const opts: LayerPlan[] = [];
+  for (const ocmux of l.ocmux !== undefined ? [l.ocmux] : divisors(l.outC)) {
+    for (const strips of l.strips !== undefined ? [l.strips] : Array.from({ length: l.outW }, (_, i) => i + 1)) {
+      if (cyclesPerRow(l, strips, ocmux, drain) <= avail) opts.push(layerPlan(l, strips, ocmux, avail, drain));
+    }
+  }
+  opts.sort((a, b) => a.alus - b.alus || a.cyclesPerRow - b.cyclesPerRow);
+  const front: LayerPlan[] = [];
+  for (const o of opts) if (front.length === 0 || o.cyclesPerRow < front[front.length - 1]!.cyclesPerRow) front.push(o);
+  return front;
+}
+
+/**
+ * Greedy latency descent: repeatedly take the layer upgrade (up to a few steps along its Pareto front) with the
+ * best latency saved per added ALU, while the total stays within the budget.
+ */
+function spendBudget(net: NetworkSpec, start: NetworkPlan, budget: number, latencyOf: (p: NetworkPlan) => number, drain: number): NetworkPlan {
+  const fronts = net.layers.map((l, i) => paretoFront(l, start.layers[i]!.cyclesAvailable, drain));
+  const at = start.layers.map((p, i) => fronts[i]!.findIndex((o) => o.strips === p.strips && o.ocmux === p.ocmux));
+  let layers = [...start.layers];
+  let alus = start.totals.alus;
+  let latency = latencyOf(start);
+  for (;;) {
+    let best: { layer: number; idx: number; ratio: number; latency: number } | undefined;
+    for (let i = 0; i < layers.length; i++) {
+      for (let j = at[i]! + 1; j < Math.min(fronts[i]!.length, at[i]! + 9); j++) {
+        const cand = fronts[i]![j]!;
+        const extra = cand.alus - layers[i]!.alus;
+        if (alus + extra > budget) break;
+        const trial = [...layers];
+        trial[i] = cand;
+        const lat = latencyOf(withTotals(trial));
+        const ratio = (latency - lat) / extra;
+        if (lat < latency && (!best || ratio > best.ratio)) best = { layer: i, idx: j, ratio, latency: lat };
+      }
+    }
+    if (!best) break;
+    const chosen = fronts[best.layer]![best.idx]!;
+    alus += chosen.alus - layers[best.layer]!.alus;
+    layers = [...layers];
+    layers[best.layer] = chosen;
+    at[best.layer] = best.idx;
+    latency = best.latency;
+  }
+  return withTotals(layers);
+}
+
+/** The plan with the fewest ALUs per layer (ties: shorter rows, then fewer strips). */
+function fewestAlus(net: NetworkSpec, drain: number): NetworkPlan {
   let strideProduct = 1;
   const layers = net.layers.map((l) => {
     strideProduct *= l.stride;
@@ -112,12 +188,5 @@ export function planNetwork(net: NetworkSpec, opts: PlanOptions = {}): NetworkPl
     }
     return best;
   });
-  return {
-    layers,
-    totals: {
-      alus: layers.reduce((a, l) => a + l.alus, 0),
-      weightBits: layers.reduce((a, l) => a + l.weightBits, 0),
-      rowBufferBits: layers.reduce((a, l) => a + l.rowBufferBits, 0),
-    },
-  };
+  return withTotals(layers);
 }

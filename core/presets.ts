@@ -22,6 +22,8 @@ export const PRESETS: Readonly<Record<string, object>> = {
     input: { height: 896, width: 896, channels: 3 },
     clockHz: 250_000_000,
     rowRateHz: 100_000,
+    // The published design's fp32 MAC count: spend it on latency rather than leave ALUs idle.
+    aluBudget: 3960,
     normalize: IMAGENET_NORMALIZE,
     layers: ie120rLayers(1),
   },

@@ -31,6 +31,7 @@ const specSchema = z
       .strict(),
     clockHz: z.number().int().positive(),
     rowRateHz: z.number().positive(),
+    aluBudget: z.number().int().positive().optional(),
     normalize: z
       .object({
         mean: z.array(z.number()).length(3),
@@ -71,6 +72,8 @@ export interface NetworkSpec {
   readonly rowRateHz: number;
   /** Cycles per input row: clockHz / rowRateHz, an integer. */
   readonly rowPeriod: number;
+  /** If set, the planner spends up to this many ALUs to lower latency; otherwise it uses the fewest. */
+  readonly aluBudget?: number;
   readonly normalize: { readonly mean: readonly number[]; readonly std: readonly number[] };
   readonly layers: readonly LayerSpec[];
 }
@@ -137,6 +140,7 @@ export function validateSpec(raw: unknown, source: string): NetworkSpec {
     clockHz: s.clockHz,
     rowRateHz: s.rowRateHz,
     rowPeriod,
+    ...(s.aluBudget !== undefined ? { aluBudget: s.aluBudget } : {}),
     normalize: { mean: [...s.normalize.mean], std: [...s.normalize.std] },
     layers,
   });

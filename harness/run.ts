@@ -3,7 +3,6 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { QuantMode } from '../core/bfloat18.js';
 import { SimrunError } from '../core/errors.js';
-import { planNetwork } from '../core/plan.js';
 import { loadSpec } from '../core/spec.js';
 import { loadWeights } from '../core/weights/load.js';
 import { runGolden } from '../golden/run.js';
@@ -11,6 +10,7 @@ import { runModel, type BitFault } from '../sim/model.js';
 import type { TimingFault } from '../sim/timing.js';
 import { loadStimulus, type Stimulus } from '../vectors/image.js';
 import { compareBits } from './compare.js';
+import { makePlan } from './plan.js';
 import { prepareOutDir, writeAtomic } from './outdir.js';
 import { planColumns, type LayerReport, type RunReport } from './report.js';
 
@@ -31,6 +31,8 @@ export interface RunOptions {
   readonly frames: number;
   readonly out?: string;
   readonly quant?: QuantMode;
+  /** ALU budget for the planner ('min' = fewest ALUs; default: the spec's aluBudget). */
+  readonly aluBudget?: number | 'min';
   /** Worker threads for the model's MAC kernel. */
   readonly workers?: number;
   /** Also run the float (tf.conv2d) reference and report its ULP distance. */
@@ -58,7 +60,7 @@ export async function runPipeline(opts: RunOptions): Promise<{ report: RunReport
   const engines = parseEngines(opts.engines);
   if (engines.includes('rtl')) throw new SimrunError('ENGINE_UNKNOWN', `engine 'rtl' is not built into this version yet; run with --engines golden,sim`);
   const net = loadSpec(opts.config);
-  const plan = planNetwork(net);
+  const plan = makePlan(net, opts.aluBudget);
   if (!Number.isInteger(opts.frames) || opts.frames < 1) throw new SimrunError('USAGE', `--frames ${opts.frames} is not a positive whole number; pass --frames 1 or more`);
   if (opts.images.length === 0) throw new SimrunError('USAGE', 'no --image given; pass --image <file>');
   const weights = loadWeights(net, opts.weights, opts.quant ?? 'rne');

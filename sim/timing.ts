@@ -55,31 +55,62 @@ export function inputArrivals(net: NetworkSpec, frames: number): RowArrivals {
   return { first, last };
 }
 
-/** Schedules one layer given when its input rows arrive. */
-export function scheduleLayer(l: LayerSpec, plan: LayerPlan, input: RowArrivals, frames: number, fault?: TimingFault): LayerTiming {
+/** Row-level schedule of one layer: when each output row starts, ends, and emits its first and last beat. */
+export interface RowSchedule {
+  readonly start: Float64Array;
+  readonly end: Float64Array;
+  readonly first: Float64Array;
+  readonly last: Float64Array;
+}
+
+/**
+ * Row-level schedule without enumerating beats (cost grows with rows only). Output row r of frame f starts when
+ * its last needed input row has fully arrived (+START_LATENCY) and the previous row has freed the ALUs.
+ */
+export function scheduleRows(l: LayerSpec, plan: LayerPlan, input: RowArrivals, frames: number): RowSchedule {
   const { kernel: k, stride: s, pad: p, inH, outH, outW } = l;
-  const { strips, ocmux, colsPerStrip, taps, slotCycles, cyclesPerRow, bufferRows } = plan;
-  const beatsPerRow = outW * ocmux;
-  const total = frames * outH * beatsPerRow;
+  const { ocmux, colsPerStrip, taps, slotCycles, cyclesPerRow } = plan;
+  const n = frames * outH;
+  const start = new Float64Array(n);
+  const end = new Float64Array(n);
+  const first = new Float64Array(n);
+  const last = new Float64Array(n);
+  // The last slot (pos colsPerStrip−1, group ocmux−1) always has strip 0 valid; its last valid strip is this one.
+  const lastStrip = Math.floor(outW / colsPerStrip) - 1;
+  const lastOffset = (colsPerStrip * ocmux - 1) * slotCycles + taps + PIPELINE_DRAIN + Math.max(0, lastStrip);
+  let freeAt = 0;
+  for (let f = 0; f < frames; f++) {
+    for (let r = 0; r < outH; r++) {
+      const needRow = Math.min(r * s - p + k - 1, inH - 1);
+      const t = Math.max(input.last[f * inH + needRow]! + START_LATENCY, freeAt);
+      freeAt = t + cyclesPerRow;
+      const i = f * outH + r;
+      start[i] = t;
+      end[i] = freeAt;
+      first[i] = t + taps + PIPELINE_DRAIN;
+      last[i] = t + lastOffset;
+    }
+  }
+  return { start, end, first, last };
+}
+
+/** Schedules one layer's beats given when its input rows arrive. */
+export function scheduleLayer(l: LayerSpec, plan: LayerPlan, input: RowArrivals, frames: number, fault?: TimingFault): LayerTiming {
+  const { outH, outW } = l;
+  const { strips, ocmux, colsPerStrip, taps, slotCycles, bufferRows } = plan;
+  const rows = scheduleRows(l, plan, input, frames);
+  const total = frames * outH * outW * ocmux;
   const beats: LayerBeats = {
     cycle: new Float64Array(total), frame: new Int32Array(total), row: new Int32Array(total),
     col: new Int32Array(total), group: new Int32Array(total),
   };
   const rowFirst = new Float64Array(frames * outH);
   const rowLast = new Float64Array(frames * outH);
-  const rowStart = new Float64Array(frames * outH);
-  const rowEnd = new Float64Array(frames * outH);
-  let freeAt = 0;
   let n = 0;
   for (let f = 0; f < frames; f++) {
     for (let r = 0; r < outH; r++) {
-      const needRow = Math.min(r * s - p + k - 1, inH - 1);
-      const ready = input.last[f * inH + needRow]! + START_LATENCY;
-      const start = Math.max(ready, freeAt);
-      freeAt = start + cyclesPerRow;
       const g0 = f * outH + r;
-      rowStart[g0] = start;
-      rowEnd[g0] = freeAt;
+      const start = rows.start[g0]!;
       rowFirst[g0] = -1;
       for (let pos = 0; pos < colsPerStrip; pos++) {
         for (let g = 0; g < ocmux; g++) {
@@ -98,8 +129,19 @@ export function scheduleLayer(l: LayerSpec, plan: LayerPlan, input: RowArrivals,
       }
     }
   }
-  const bufferHighWater = checkRowBuffer(l, bufferRows, input, rowEnd, frames);
-  return { beats, rows: { first: rowFirst, last: rowLast }, rowStart, bufferHighWater };
+  const bufferHighWater = checkRowBuffer(l, bufferRows, input, rows.end, frames);
+  return { beats, rows: { first: rowFirst, last: rowLast }, rowStart: rows.start, bufferHighWater };
+}
+
+/** Latency of one frame (last output beat − last input pixel) from the row-level schedule alone. */
+export function frameLatency(net: NetworkSpec, plan: { readonly layers: readonly LayerPlan[] }): number {
+  let arrivals: RowArrivals = inputArrivals(net, 1);
+  for (const l of net.layers) {
+    const r = scheduleRows(l, plan.layers[l.index - 1]!, arrivals, 1);
+    arrivals = { first: r.first, last: r.last };
+  }
+  const { height: H, width: W } = net.input;
+  return arrivals.last[arrivals.last.length - 1]! - ((H - 1) * net.rowPeriod + W - 1);
 }
 
 /**

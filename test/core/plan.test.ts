@@ -61,3 +61,21 @@ describe('planner', () => {
     expect(() => planNetwork(net)).toThrow(/layer 't1' cannot keep up: .* has 25 \(short by \d+\)/);
   });
 });
+
+describe('planner with an ALU budget (the model judges latency)', () => {
+  it('ie120r with its preset budget: ≤ 3,960 ALUs and latency below the published 11.572740 ms', async () => {
+    const { makePlan } = await import('../../harness/plan.js');
+    const { frameLatency } = await import('../../sim/timing.js');
+    const net = loadSpec('ie120r');
+    const plan = makePlan(net);
+    expect(plan.totals.alus).toBeLessThanOrEqual(3960);
+    expect(frameLatency(net, plan)).toBeLessThan(11.57274e-3 * 250e6);
+    const minimal = makePlan(net, 'min');
+    expect(minimal.totals.alus).toBeLessThan(plan.totals.alus);
+    expect(frameLatency(net, minimal)).toBeGreaterThan(frameLatency(net, plan));
+  });
+  it('a budget below the fewest-ALU plan is PLAN_INFEASIBLE (ie120r-mini budget 10)', async () => {
+    const { makePlan } = await import('../../harness/plan.js');
+    expect(() => makePlan(loadSpec('ie120r-mini'), 10)).toThrow(/over the budget of 10/);
+  });
+});

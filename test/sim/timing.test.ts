@@ -63,3 +63,21 @@ describe('tiny timing, worked by hand', () => {
     timings.forEach((t, i) => expect(t.bufferHighWater).toBeLessThanOrEqual(plan.layers[i]!.bufferRows));
   });
 });
+
+describe('row-level schedule equals the beat-level one', () => {
+  for (const cfg of ['tiny', 'ie120r-mini', 'examples/small.yaml']) {
+    it(`${cfg}: first/last beat of every row, 2 frames`, async () => {
+      const { scheduleRows, inputArrivals, scheduleLayer } = await import('../../sim/timing.js');
+      const n = loadSpec(cfg);
+      const pl = planNetwork(n);
+      let arr = inputArrivals(n, 2);
+      for (const l of n.layers) {
+        const rows = scheduleRows(l, pl.layers[l.index - 1]!, arr, 2);
+        const t = scheduleLayer(l, pl.layers[l.index - 1]!, arr, 2);
+        expect(Array.from(rows.first)).toEqual(Array.from(t.rows.first));
+        expect(Array.from(rows.last)).toEqual(Array.from(t.rows.last));
+        arr = t.rows;
+      }
+    });
+  }
+});
