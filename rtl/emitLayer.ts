@@ -1,0 +1,179 @@
+// Emits one layer's Verilog module from its spec and plan: row buffer, TDM control, ALUs (multiply, accumulate,
+// bias + ReLU) and output beats, cycle for cycle as the planner's cost model and the TS model describe.
+import { PIPELINE_DRAIN, START_LATENCY, type LayerPlan } from '../core/plan.js';
+import type { LayerSpec } from '../core/spec.js';
+
+/** Channel groups of the stream feeding a layer (1 for the top input). */
+export interface LayerInput {
+  readonly lanes: number;
+  readonly ocmux: number;
+}
+
+function bits(n: number): number {
+  return Math.max(1, Math.ceil(Math.log2(Math.max(2, n))));
+}
+
+/** Verilog module `rs_layer{N}` for one layer. Weights and bias load with $readmemh from weight{N}.memh/bias{N}.memh. */
+export function emitLayer(l: LayerSpec, p: LayerPlan, input: LayerInput): string {
+  if (PIPELINE_DRAIN !== 3 || START_LATENCY !== 1) throw new Error('emitLayer implements a drain of 3 and a start latency of 1');
+  const N = p.taps;
+  const SLOT = p.slotCycles;
+  const R = p.bufferRows;
+  const words = R * l.inW * l.inC;
+  const AW = bits(words);
+  const lanes = p.lanes;
+  const inLanes = input.lanes;
+  const lastStrip = Math.floor(l.outW / p.colsPerStrip) - 1;
+  const m = `rs_layer${l.index}`;
+  return `
+// ${m}: ${l.name} — ${l.kernel}x${l.kernel} stride ${l.stride} pad ${l.pad}, ${l.inH}x${l.inW}x${l.inC} → ${l.outH}x${l.outW}x${l.outC}${l.relu ? ', ReLU' : ''}.
+// Plan: ${p.strips} strips x ${lanes} lanes = ${p.alus} ALUs, ocmux ${p.ocmux}; slot ${N} taps + ${p.overhead} = ${SLOT} cycles; ${p.cyclesPerRow} cycles per row.
+// Slot phases: 0..${N - 1} fetch + multiply (tap = phase), 1..${N} accumulate, ${N + 1} bias + ReLU, ${N + 2}..${N + 1 + p.strips} load the beat of strip phase−${N + 2}.
+module ${m} (
+  input  wire                  clk,
+  input  wire                  rst,
+  input  wire                  in_valid,
+  input  wire [31:0]           in_col,
+  input  wire [31:0]           in_grp,
+  input  wire [${inLanes * 32 - 1}:0] in_data,
+  output reg                   out_valid,
+  output reg  [31:0]           out_row,
+  output reg  [31:0]           out_col,
+  output reg  [31:0]           out_grp,
+  output reg                   out_last,
+  output reg  [${lanes * 32 - 1}:0] out_data
+);
+  localparam integer IN_H = ${l.inH}, IN_W = ${l.inW}, IN_C = ${l.inC}, OUT_H = ${l.outH}, OUT_W = ${l.outW};
+  localparam integer K = ${l.kernel}, S = ${l.stride}, P = ${l.pad}, R = ${R};
+  localparam integer STRIPS = ${p.strips}, WPS = ${p.colsPerStrip}, OCMUX = ${p.ocmux}, LANES = ${lanes};
+  localparam integer TAPS = ${N}, SLOT = ${SLOT}, IN_BEATS = ${l.inW * input.ocmux}, IN_OCMUX = ${input.ocmux}, IN_LANES = ${inLanes};
+
+  // Weights: one ROM word per tap holding every output channel (channel c at bits [32c +: 18]); bias: one word.
+  reg [${l.outC * 32 - 1}:0] wrom [0:TAPS-1];
+  reg [${l.outC * 32 - 1}:0] brom [0:0];
+  initial begin
+    $readmemh("weight${l.index}.memh", wrom);
+    $readmemh("bias${l.index}.memh", brom);
+  end
+
+  // Row buffer: R input rows in a circle, [slot][col][channel] binary32 words.
+  reg [31:0] rbuf [0:${words - 1}];
+
+  // Input side: write each beat's lanes; count beats to know when a row is complete.
+  reg [31:0] in_beats, rows_done, wslot;
+  integer li;
+  always @(posedge clk) begin
+    if (rst) begin
+      in_beats <= 32'd0; rows_done <= 32'd0; wslot <= 32'd0;
+    end else if (in_valid) begin
+      for (li = 0; li < IN_LANES; li = li + 1)
+        rbuf[waddr(wslot, in_col, li * IN_OCMUX + in_grp)] <= in_data[li * 32 +: 32];
+      if (in_beats == IN_BEATS - 1) begin
+        in_beats <= 32'd0;
+        rows_done <= rows_done + 32'd1;
+        wslot <= (wslot == R - 1) ? 32'd0 : wslot + 32'd1;
+      end else begin
+        in_beats <= in_beats + 32'd1;
+      end
+    end
+  end
+
+  function [${AW - 1}:0] waddr(input [31:0] slot, input [31:0] col, input [31:0] ch);
+    reg [31:0] a;
+    begin
+      a = (slot * IN_W + col) * IN_C + ch;
+      waddr = a[${AW - 1}:0];
+    end
+  endfunction
+
+  // Compute side: one output row at a time; slots of (column position, channel group).
+  reg        busy;
+  reg [31:0] phase, pos, grp, out_r, fbase, ky, kx, ci;
+  wire [31:0] need_local = (out_r * S + K - 1 < P + IN_H - 1) ? out_r * S + K - 1 - P : IN_H - 1;
+  wire        ready = rows_done > fbase + need_local;
+  wire        start_now = !busy && ready;
+  wire        active = busy || start_now;
+  wire [31:0] tap = (ky * K + kx) * IN_C + ci;
+  wire [31:0] iy = out_r * S + ky;                          // input row + P (unsigned: P rows of padding above)
+  wire        row_in = iy >= P && iy < P + IN_H;
+  wire [31:0] slot_r = (fbase + iy - P) % R;
+
+  always @(posedge clk) begin
+    if (rst) begin
+      busy <= 1'b0; phase <= 32'd0; pos <= 32'd0; grp <= 32'd0; out_r <= 32'd0; fbase <= 32'd0;
+      ky <= 32'd0; kx <= 32'd0; ci <= 32'd0;
+    end else if (active) begin
+      if (phase == SLOT - 1) begin
+        phase <= 32'd0; ky <= 32'd0; kx <= 32'd0; ci <= 32'd0;
+        if (grp == OCMUX - 1) begin
+          grp <= 32'd0;
+          if (pos == WPS - 1) begin
+            pos <= 32'd0;
+            busy <= 1'b0;                                     // row done: the next may start next cycle
+            if (out_r == OUT_H - 1) begin out_r <= 32'd0; fbase <= fbase + IN_H; end
+            else out_r <= out_r + 32'd1;
+          end else begin
+            pos <= pos + 32'd1; busy <= 1'b1;
+          end
+        end else begin
+          grp <= grp + 32'd1; busy <= 1'b1;
+        end
+      end else begin
+        phase <= phase + 32'd1; busy <= 1'b1;
+        if (phase < TAPS - 1) begin
+          if (ci == IN_C - 1) begin
+            ci <= 32'd0;
+            if (kx == K - 1) begin kx <= 32'd0; ky <= ky + 32'd1; end
+            else kx <= kx + 32'd1;
+          end else ci <= ci + 32'd1;
+        end
+      end
+    end
+  end
+
+  // ALUs: strip st computes column st·WPS + pos; lane j computes channel j·OCMUX + grp.
+  reg [31:0] p_reg [0:STRIPS*LANES-1];
+  reg [31:0] acc   [0:STRIPS*LANES-1];
+  reg [31:0] res   [0:STRIPS*LANES-1];
+  genvar gs, gj;
+  generate
+    for (gs = 0; gs < STRIPS; gs = gs + 1) begin : g_strip
+      wire [31:0] col = gs * WPS + pos;
+      wire [31:0] ix = col * S + kx;                        // input column + P
+      wire        in_window = row_in && ix >= P && ix < P + IN_W;
+      wire [31:0] x = in_window ? rbuf[waddr(slot_r, ix - P, ci)] : 32'd0;   // padding taps see +0
+      for (gj = 0; gj < LANES; gj = gj + 1) begin : g_lane
+        wire [31:0] ch = gj * OCMUX + grp;
+        wire [31:0] w = {wrom[tap[${bits(N) - 1}:0]][ch * 32 +: 18], 14'd0};
+        wire [31:0] prod, sum, biased;
+        rs_fmul u_mul (.a(w), .b(x), .y(prod));
+        rs_fadd u_acc (.a(acc[gs*LANES+gj]), .b(p_reg[gs*LANES+gj]), .y(sum));
+        rs_fadd u_bias (.a(acc[gs*LANES+gj]), .b(brom[0][ch * 32 +: 32]), .y(biased));
+        always @(posedge clk) begin
+          if (active && phase < TAPS) p_reg[gs*LANES+gj] <= prod;
+          if (phase >= 1 && phase <= TAPS) acc[gs*LANES+gj] <= (phase == 1) ? p_reg[gs*LANES+gj] : sum;
+          if (phase == TAPS + 1) res[gs*LANES+gj] <= ${l.relu ? 'biased[31] ? 32\'d0 : biased' : 'biased'};
+        end
+      end
+    end
+  endgenerate
+
+  // Output beats: during phases TAPS+3 .. TAPS+2+STRIPS, one strip's lanes per cycle (idle strips send nothing).
+  wire [31:0] ost = phase - (TAPS + 2);
+  wire [31:0] ocol = ost * WPS + pos;
+  integer oj;
+  always @(posedge clk) begin
+    if (rst) begin
+      out_valid <= 1'b0; out_row <= 32'd0; out_col <= 32'd0; out_grp <= 32'd0; out_last <= 1'b0; out_data <= ${lanes * 32}'d0;
+    end else if (busy && phase >= TAPS + 2 && phase < TAPS + 2 + STRIPS) begin
+      out_valid <= ocol < OUT_W;
+      out_row <= out_r; out_col <= ocol; out_grp <= grp;
+      out_last <= out_r == OUT_H - 1 && pos == WPS - 1 && grp == OCMUX - 1 && ost == ${lastStrip};
+      for (oj = 0; oj < LANES; oj = oj + 1) out_data[oj * 32 +: 32] <= res[ost * LANES + oj];
+    end else begin
+      out_valid <= 1'b0; out_last <= 1'b0;
+    end
+  end
+endmodule
+`;
+}
