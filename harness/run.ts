@@ -3,13 +3,14 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { QuantMode } from '../core/bfloat18.js';
 import { SimrunError } from '../core/errors.js';
-import { loadSpec } from '../core/spec.js';
+import { loadSpec, type NetworkSpec } from '../core/spec.js';
 import { loadWeights } from '../core/weights/load.js';
 import { runGolden } from '../golden/run.js';
-import { runModel, type BitFault } from '../sim/model.js';
+import { runRtl, type RtlResult } from '../rtl/run.js';
+import { runModel, scheduleNetwork, type BitFault } from '../sim/model.js';
 import type { TimingFault } from '../sim/timing.js';
 import { loadStimulus, type Stimulus } from '../vectors/image.js';
-import { compareBits } from './compare.js';
+import { compareBeats, compareBits, type BitCompare } from './compare.js';
 import { makePlan } from './plan.js';
 import { prepareOutDir, writeAtomic } from './outdir.js';
 import { planColumns, type LayerReport, type RunReport } from './report.js';
@@ -58,7 +59,6 @@ export async function runPipeline(opts: RunOptions): Promise<{ report: RunReport
   const log = opts.log ?? (() => {});
   // 1. Parse everything once, before any long work, so bad input fails fast.
   const engines = parseEngines(opts.engines);
-  if (engines.includes('rtl')) throw new SimrunError('ENGINE_UNKNOWN', `engine 'rtl' is not built into this version yet; run with --engines golden,sim`);
   const net = loadSpec(opts.config);
   const plan = makePlan(net, opts.aluBudget);
   if (!Number.isInteger(opts.frames) || opts.frames < 1) throw new SimrunError('USAGE', `--frames ${opts.frames} is not a positive whole number; pass --frames 1 or more`);
@@ -94,7 +94,22 @@ export async function runPipeline(opts: RunOptions): Promise<{ report: RunReport
     model = await runModel(net, plan, weights, frames, { workers: opts.workers ?? 0, bitFault: opts.faults?.bit, timingFault: opts.faults?.timing });
   }
 
-  // 4. Compare per layer (every frame; the report keeps the worst frame's first mismatch).
+  // 4. The RTL under Verilator, watched by a deadlock bound taken from the model's schedule.
+  let rtl: RtlResult | null = null;
+  if (engines.includes('rtl')) {
+    const expected = model ? { timings: model.timings } : scheduleNetwork(net, plan, opts.frames);
+    const watchdog = watchdogBound(expected.timings.map((t) => t.beats.cycle));
+    log(`rtl: building with Verilator (${plan.totals.alus} ALUs), then ${opts.frames} frame(s); watchdog ${watchdog} cycles`);
+    rtl = await runRtl(net, plan, weights, frames, {
+      watchdog,
+      expectedCycles: Math.max(...expected.timings.map((t) => t.beats.cycle[t.beats.cycle.length - 1] ?? 0)),
+      workDir: join(outDir, 'rtl'),
+      onBuilt: (b) => log(b.cached ? 'rtl: cached build' : `rtl: built in ${b.seconds.toFixed(1)} s`),
+      onEstimate: (e) => log(`rtl: estimated run time ${e.seconds.toFixed(0)} s = ${e.cycles} cycles × ${(e.secondsPerCycle * 1e6).toFixed(2)} µs per cycle (measured)`),
+    });
+  }
+
+  // 5. Compare per layer (every frame; the report keeps the worst frame's first mismatch).
   const layers: LayerReport[] = net.layers.map((l) => {
     const i = l.index - 1;
     let simVsGolden = null;
@@ -104,12 +119,20 @@ export async function runPipeline(opts: RunOptions): Promise<{ report: RunReport
         if (!simVsGolden || (simVsGolden.mismatches === 0 && c.mismatches > 0)) simVsGolden = c;
       }
     }
+    let rtlVsGolden: BitCompare | null = null;
+    if (rtl && golden.length) {
+      for (let f = 0; f < opts.frames; f++) {
+        const c = compareBits(golden[f % golden.length]![i]!, rtl.activations[f]![i]!, l.outW, l.outC);
+        if (!rtlVsGolden || (rtlVsGolden.mismatches === 0 && c.mismatches > 0)) rtlVsGolden = c;
+      }
+    }
+    const rtlVsSimCycles = rtl && model ? compareBeats(model.timings[i]!.beats, rtl.beats[i]!) : null;
     const fe = floatActs && golden.length ? compareBits(golden[0]![i]!, floatActs[i]!, l.outW, l.outC) : null;
     const t = model?.timings[i];
     return {
       index: l.index, name: l.name, shape: [l.outH, l.outW, l.outC],
       plan: planColumns(plan, l.index),
-      compare: { simVsGolden, rtlVsGolden: null, rtlVsSimCycles: null, floatVsExact: fe ? { maxUlp: fe.maxUlp, meanUlp: Number(fe.meanUlp.toFixed(3)) } : null },
+      compare: { simVsGolden, rtlVsGolden, rtlVsSimCycles, floatVsExact: fe ? { maxUlp: fe.maxUlp, meanUlp: Number(fe.meanUlp.toFixed(3)) } : null },
       timing: {
         firstBeatCycle: t ? t.beats.cycle[0]! : 0,
         lastBeatCycle: t ? t.beats.cycle[t.beats.cycle.length - 1]! : 0,
@@ -119,12 +142,13 @@ export async function runPipeline(opts: RunOptions): Promise<{ report: RunReport
       },
     };
   });
-  const pass = layers.every((l) => (l.compare.simVsGolden?.mismatches ?? 0) === 0);
+  const pass = layers.every((l) => (l.compare.simVsGolden?.mismatches ?? 0) === 0 && (l.compare.rtlVsGolden?.mismatches ?? 0) === 0 && (l.compare.rtlVsSimCycles?.mismatches ?? 0) === 0);
   const cycles = model ? Math.max(...model.latency.perFrame) : 0;
+  const rtlCycles = rtl ? rtlLatency(net, rtl) : null;
   const report: RunReport = {
     config: net.name, engines, pass, frames: opts.frames, images: opts.images, weights: opts.weights, goldenBackend,
     latency: {
-      cycles, ms: Number(((cycles / net.clockHz) * 1000).toFixed(6)), rtlCycles: null,
+      cycles, ms: Number(((cycles / net.clockHz) * 1000).toFixed(6)), rtlCycles,
       perFrameCycles: model ? model.latency.perFrame : [], steadyIntervalCycles: model ? model.latency.steadyInterval : null,
       publishedIe120rMs: PUBLISHED_LATENCY_MS,
     },
@@ -133,4 +157,27 @@ export async function runPipeline(opts: RunOptions): Promise<{ report: RunReport
   // 5. The report is written last and atomically: its presence means the run completed.
   writeAtomic(join(outDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
   return { report, outDir };
+}
+
+/**
+ * Deadlock bound from the expected schedule: twice the longest stretch with no beat from any layer, plus the
+ * first beat's own wait, plus one row period of margin.
+ */
+export function watchdogBound(cycles: readonly Float64Array[]): number {
+  const all = Float64Array.from(cycles.flatMap((c) => Array.from(c))).sort();
+  let gap = all.length ? all[0]! : 0;
+  for (let i = 1; i < all.length; i++) gap = Math.max(gap, all[i]! - all[i - 1]!);
+  return Math.ceil(2 * gap + 10_000);
+}
+
+/** Worst frame latency seen in the RTL: its last layer's last beat of each frame minus that frame's last input pixel. */
+function rtlLatency(net: NetworkSpec, rtl: RtlResult): number {
+  const last = rtl.beats[rtl.beats.length - 1]!;
+  const { height: H, width: W } = net.input;
+  let worst = 0;
+  for (let k = 0; k < last.cycle.length; k++) {
+    const f = last.frame[k]!;
+    worst = Math.max(worst, last.cycle[k]! - (f * H * net.rowPeriod + (H - 1) * net.rowPeriod + W - 1));
+  }
+  return worst;
 }

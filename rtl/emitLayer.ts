@@ -79,7 +79,9 @@ module ${m} (
   end
 
   function [${AW - 1}:0] waddr(input [31:0] slot, input [31:0] col, input [31:0] ch);
-    reg [31:0] a;
+    /* verilator lint_off UNUSEDSIGNAL */
+    reg [31:0] a;                                           // the address fits ${AW} bits by construction
+    /* verilator lint_on UNUSEDSIGNAL */
     begin
       a = (slot * IN_W + col) * IN_C + ch;
       waddr = a[${AW - 1}:0];
@@ -89,13 +91,16 @@ module ${m} (
   // Compute side: one output row at a time; slots of (column position, channel group).
   reg        busy;
   reg [31:0] phase, pos, grp, out_r, fbase, ky, kx, ci;
-  wire [31:0] need_local = (out_r * S + K - 1 < P + IN_H - 1) ? out_r * S + K - 1 - P : IN_H - 1;
+  // Last input row output row out_r needs: min(out_r·S − P + K − 1, IN_H − 1).
+  wire [31:0] need_local = ${l.inH + l.pad - l.kernel > 0 ? `(out_r * S < ${l.inH + l.pad - l.kernel}) ? out_r * S + ${l.kernel - 1 - l.pad} : 32'd${l.inH - 1}` : `32'd${l.inH - 1}`};
   wire        ready = rows_done > fbase + need_local;
   wire        start_now = !busy && ready;
   wire        active = busy || start_now;
-  wire [31:0] tap = (ky * K + kx) * IN_C + ci;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [31:0] tap = (ky * K + kx) * IN_C + ci;              // < TAPS: only the low bits index the ROM
+  /* verilator lint_on UNUSEDSIGNAL */
   wire [31:0] iy = out_r * S + ky;                          // input row + P (unsigned: P rows of padding above)
-  wire        row_in = iy >= P && iy < P + IN_H;
+  wire        row_in = ${l.pad > 0 ? 'iy >= P && ' : ''}iy < P + IN_H;
   wire [31:0] slot_r = (fbase + iy - P) % R;
 
   always @(posedge clk) begin
@@ -140,7 +145,7 @@ module ${m} (
     for (gs = 0; gs < STRIPS; gs = gs + 1) begin : g_strip
       wire [31:0] col = gs * WPS + pos;
       wire [31:0] ix = col * S + kx;                        // input column + P
-      wire        in_window = row_in && ix >= P && ix < P + IN_W;
+      wire        in_window = row_in && ${l.pad > 0 ? 'ix >= P && ' : ''}ix < P + IN_W;
       wire [31:0] x = in_window ? rbuf[waddr(slot_r, ix - P, ci)] : 32'd0;   // padding taps see +0
       for (gj = 0; gj < LANES; gj = gj + 1) begin : g_lane
         wire [31:0] ch = gj * OCMUX + grp;

@@ -50,6 +50,10 @@ export interface RtlOptions {
   /** Folder for ROM images, stimulus and the beat log (default: a fresh one in the cache). */
   readonly workDir?: string;
   readonly onBuilt?: (b: Build) => void;
+  /** Cycles the run should take (from the model's schedule); long runs are estimated first. */
+  readonly expectedCycles?: number;
+  /** Called before a long run (over 2M cycles) with the estimate from a measured 20,000-cycle probe. */
+  readonly onEstimate?: (e: { cycles: number; secondsPerCycle: number; seconds: number }) => void;
 }
 
 /** Runs `frames` through the emitted RTL under Verilator. */
@@ -63,8 +67,15 @@ export async function runRtl(net: NetworkSpec, plan: NetworkPlan, weights: reado
   let o = 0;
   for (const f of frames) { stim.set(f, o); o += f.length; }
   writeFileSync(join(dir, 'stimulus.bin'), new Uint8Array(stim.buffer));
-  const t0 = performance.now();
   const { execa } = await import('execa');
+  if (opts.onEstimate && (opts.expectedCycles ?? 0) > 2_000_000) {
+    const probe = 20_000;
+    const tp = performance.now();
+    await execa(build.exe, ['stimulus.bin', String(frames.length), 'probe.bin', String(opts.watchdog), String(probe)], { cwd: dir, reject: false });
+    const secondsPerCycle = (performance.now() - tp) / 1000 / probe;
+    opts.onEstimate({ cycles: opts.expectedCycles!, secondsPerCycle, seconds: secondsPerCycle * opts.expectedCycles! });
+  }
+  const t0 = performance.now();
   const r = await execa(build.exe, ['stimulus.bin', String(frames.length), 'beats.bin', String(opts.watchdog)], { cwd: dir, reject: false, all: true });
   const runSeconds = (performance.now() - t0) / 1000;
   if (r.exitCode === DEADLOCK_EXIT) {

@@ -45,6 +45,7 @@ int main(int argc, char **argv) {
   const uint64_t H = ${H}, W = ${W}, P = ${net.rowPeriod};
   const long frames = atol(argv[2]);
   const uint64_t watchdog = strtoull(argv[4], nullptr, 10);
+  const uint64_t maxCycles = argc > 5 ? strtoull(argv[5], nullptr, 10) : ~0ull;   // a probe run stops early
   std::vector<uint32_t> stim((size_t)frames * H * W * 3);
   FILE *in = fopen(argv[1], "rb");
   if (!in || fread(stim.data(), 4, stim.size(), in) != stim.size()) { fprintf(stderr, "cannot read %s\n", argv[1]); return 2; }
@@ -77,7 +78,7 @@ ${perLayer.join('\n')}
     t++;
     bool done = true;
     for (int i = 0; i < ${L}; i++) if (count[i] < expected[i] * (uint64_t)frames) done = false;
-    if (done) break;
+    if (done || t >= maxCycles) break;
     const uint64_t quiet = t - last;
     if (quiet > watchdog) {
       int stuck = 0;
