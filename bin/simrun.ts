@@ -7,6 +7,7 @@ import { loadSpec } from '../core/spec.js';
 import { makePlan } from '../harness/plan.js';
 import { formatPlanTable, formatRunReport } from '../harness/report.js';
 import { runPipeline } from '../harness/run.js';
+import { runEmit } from '../harness/emit.js';
 import { runVectors } from '../harness/vectors.js';
 import { scheduleNetwork } from '../sim/model.js';
 
@@ -110,6 +111,20 @@ async function main(): Promise<void> {
       async (a) => {
         const { manifest, outDir, backend } = await runVectors({ config: a.config, image: a.image, weights: a.weights, out: a.out, quant: a.quant as 'rne' | 'truncate', log: progress(a.quiet) });
         process.stdout.write(`wrote ${manifest.layers.length} layers of vectors for ${manifest.config} to ${outDir} (golden on tfjs-${backend})\n`);
+      },
+    )
+    .command(
+      'emit',
+      'write the Verilog (FPUs, one module per layer, rs_top), the C++ bench and the weight/bias .memh ROM images',
+      (y) => y
+        .option('config', commonConfig)
+        .option('weights', commonWeights)
+        .option('alu-budget', commonBudget)
+        .option('out', { type: 'string', demandOption: 'pass --out <dir>', describe: 'folder to write into' })
+        .example('$0 emit --config ie120r-mini --out rtl-mini/', 'the mini encoder as Verilog'),
+      (a) => {
+        const { outDir, files } = runEmit({ config: a.config, weights: a.weights, out: a.out, aluBudget: parseBudget(a.aluBudget) });
+        process.stdout.write(`wrote ${files.length} files to ${outDir} (top module rs_top)\n`);
       },
     )
     .strictCommands()

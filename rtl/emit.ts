@@ -1,8 +1,7 @@
 // Emits the whole design: FPUs, one module per layer, and rs_top, which chains the layers on the stream interface.
 import type { NetworkPlan } from '../core/plan.js';
 import type { NetworkSpec } from '../core/spec.js';
-import { emitLayer } from './emitLayer.js';
-import { FADD_V, FMUL_V } from './fpu.js';
+import { emitLayer, type RtlFault } from './emitLayer.js';
 import type { SourceFile } from './verilator.js';
 
 /** Lanes of layer `i`'s output stream (layer 0 = the top input: 3 channels, one group). */
@@ -45,11 +44,9 @@ endmodule
 }
 
 /** All Verilog sources of a network: FPUs, layers, top. */
-export function emitDesign(net: NetworkSpec, plan: NetworkPlan): SourceFile[] {
+export function emitDesign(net: NetworkSpec, plan: NetworkPlan, fault?: RtlFault): SourceFile[] {
   return [
-    { name: 'rs_fmul.v', text: FMUL_V },
-    { name: 'rs_fadd.v', text: FADD_V },
-    ...net.layers.map((l) => ({ name: `rs_layer${l.index}.v`, text: emitLayer(l, plan.layers[l.index - 1]!, streamLanes(net, plan, l.index - 1)) })),
+    ...net.layers.map((l) => ({ name: `rs_layer${l.index}.v`, text: emitLayer(l, plan.layers[l.index - 1]!, streamLanes(net, plan, l.index - 1), fault) })),
     { name: 'rs_top.v', text: emitTop(net, plan) },
   ];
 }

@@ -2,6 +2,13 @@
 // bias + ReLU) and output beats, cycle for cycle as the planner's cost model and the TS model describe.
 import { PIPELINE_DRAIN, START_LATENCY, type LayerPlan } from '../core/plan.js';
 import type { LayerSpec } from '../core/spec.js';
+import { FADD_FN, FMUL_FN } from './fpu.js';
+
+/** Test-only faults that prove the checks around the RTL can fail. */
+export interface RtlFault {
+  /** This layer never sees its rows as ready, so it stalls (the watchdog must name it). */
+  readonly stallLayer?: number;
+}
 
 /** Channel groups of the stream feeding a layer (1 for the top input). */
 export interface LayerInput {
@@ -14,7 +21,7 @@ function bits(n: number): number {
 }
 
 /** Verilog module `rs_layer{N}` for one layer. Weights and bias load with $readmemh from weight{N}.memh/bias{N}.memh. */
-export function emitLayer(l: LayerSpec, p: LayerPlan, input: LayerInput): string {
+export function emitLayer(l: LayerSpec, p: LayerPlan, input: LayerInput, fault?: RtlFault): string {
   if (PIPELINE_DRAIN !== 3 || START_LATENCY !== 1) throw new Error('emitLayer implements a drain of 3 and a start latency of 1');
   const N = p.taps;
   const SLOT = p.slotCycles;
@@ -93,7 +100,7 @@ module ${m} (
   reg [31:0] phase, pos, grp, out_r, fbase, ky, kx, ci;
   // Last input row output row out_r needs: min(out_r·S − P + K − 1, IN_H − 1).
   wire [31:0] need_local = ${l.inH + l.pad - l.kernel > 0 ? `(out_r * S < ${l.inH + l.pad - l.kernel}) ? out_r * S + ${l.kernel - 1 - l.pad} : 32'd${l.inH - 1}` : `32'd${l.inH - 1}`};
-  wire        ready = rows_done > fbase + need_local;
+  wire        ready = ${fault?.stallLayer === l.index ? "1'b0; // TEST-ONLY FAULT: this layer never starts" : 'rows_done > fbase + need_local;'}
   wire        start_now = !busy && ready;
   wire        active = busy || start_now;
   /* verilator lint_off UNUSEDSIGNAL */
@@ -136,6 +143,13 @@ module ${m} (
     end
   end
 
+  // The floating-point units (shared functions; see rtl/fpu.ts) and the final stage.
+${FMUL_FN}
+${FADD_FN}
+  function [31:0] biasRelu(input [31:0] v);
+    biasRelu = ${l.relu ? "v[31] ? 32'd0 : v;                   // ReLU by the sign bit: negatives and -0 become +0" : 'v;                                      // no ReLU on this layer'}
+  endfunction
+
   // ALUs: strip st computes column st·WPS + pos; lane j computes channel j·OCMUX + grp.
   reg [31:0] p_reg [0:STRIPS*LANES-1];
   reg [31:0] acc   [0:STRIPS*LANES-1];
@@ -150,14 +164,10 @@ module ${m} (
       for (gj = 0; gj < LANES; gj = gj + 1) begin : g_lane
         wire [31:0] ch = gj * OCMUX + grp;
         wire [31:0] w = {wrom[tap[${bits(N) - 1}:0]][ch * 32 +: 18], 14'd0};
-        wire [31:0] prod, sum, biased;
-        rs_fmul u_mul (.a(w), .b(x), .y(prod));
-        rs_fadd u_acc (.a(acc[gs*LANES+gj]), .b(p_reg[gs*LANES+gj]), .y(sum));
-        rs_fadd u_bias (.a(acc[gs*LANES+gj]), .b(brom[0][ch * 32 +: 32]), .y(biased));
         always @(posedge clk) begin
-          if (active && phase < TAPS) p_reg[gs*LANES+gj] <= prod;
-          if (phase >= 1 && phase <= TAPS) acc[gs*LANES+gj] <= (phase == 1) ? p_reg[gs*LANES+gj] : sum;
-          if (phase == TAPS + 1) res[gs*LANES+gj] <= ${l.relu ? 'biased[31] ? 32\'d0 : biased' : 'biased'};
+          if (active && phase < TAPS) p_reg[gs*LANES+gj] <= fmul(w, x);
+          if (phase >= 1 && phase <= TAPS) acc[gs*LANES+gj] <= (phase == 1) ? p_reg[gs*LANES+gj] : fadd(acc[gs*LANES+gj], p_reg[gs*LANES+gj]);
+          if (phase == TAPS + 1) res[gs*LANES+gj] <= biasRelu(fadd(acc[gs*LANES+gj], brom[0][ch * 32 +: 32]));
         end
       end
     end

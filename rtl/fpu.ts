@@ -1,13 +1,13 @@
 // Verilog of the floating-point units, written here: bfloat18×binary32 multiply and binary32 add, RNE + flush-to-zero.
 // Inputs are never subnormal (the contract flushes everything); NaN results are the canonical 0x7FC00000.
+// They are Verilog functions so each layer includes them and every ALU calls one shared routine; the rs_fmul/rs_fadd
+// modules wrap the same text for the FPU test bench.
 
-/** rs_fmul: y = ftz(rne32(a × b)). `a` is a bfloat18 weight widened to 32 bits (low 14 bits zero) or any binary32. */
-export const FMUL_V = `
-module rs_fmul (
-  input  wire [31:0] a,
-  input  wire [31:0] b,
-  output reg  [31:0] y
-);
+/** fmul(a, b) = ftz(rne32(a × b)). `a` is a bfloat18 weight widened to 32 bits (low 14 bits zero) or any binary32. */
+export const FMUL_FN = `
+  function automatic [31:0] fmul(input [31:0] a, input [31:0] b);
+    /* verilator no_inline_task */  // one C++ routine shared by every ALU keeps builds small
+
   reg        s;
   reg [7:0]  ea, eb;
   reg [22:0] fa, fb;
@@ -16,16 +16,16 @@ module rs_fmul (
   reg [23:0] m;
   reg        guard, sticky, up;
   reg [24:0] mr;
-  always @* begin
+    begin
     s = a[31] ^ b[31];
     ea = a[30:23]; eb = b[30:23]; fa = a[22:0]; fb = b[22:0];
     prod = 48'd0; e = 10'd0; m = 24'd0; guard = 1'b0; sticky = 1'b0; up = 1'b0; mr = 25'd0;
     if ((ea == 8'hff && fa != 23'd0) || (eb == 8'hff && fb != 23'd0)) begin
-      y = 32'h7fc00000;                                   // NaN in
+      fmul = 32'h7fc00000;                                   // NaN in
     end else if (ea == 8'hff || eb == 8'hff) begin
-      y = (ea == 8'd0 || eb == 8'd0) ? 32'h7fc00000 : {s, 8'hff, 23'd0};  // Inf × 0 = NaN, else Inf
+      fmul = (ea == 8'd0 || eb == 8'd0) ? 32'h7fc00000 : {s, 8'hff, 23'd0};  // Inf × 0 = NaN, else Inf
     end else if (ea == 8'd0 || eb == 8'd0) begin
-      y = {s, 31'd0};                                     // a zero operand: signed zero
+      fmul = {s, 31'd0};                                     // a zero operand: signed zero
     end else begin
       prod = {1'b1, fa} * {1'b1, fb};                     // significand product in [1, 4)
       e = {2'b00, ea} + {2'b00, eb} - 10'd127;
@@ -38,26 +38,24 @@ module rs_fmul (
         up = guard & (sticky | m[0]);
         mr = {1'b0, m} + {24'd0, up};
         if (mr[24]) begin mr = {1'b0, mr[24:1]}; e = e + 10'd1; end
-        y = (e >= 10'd255) ? {s, 8'hff, 23'd0} : {s, e[7:0], mr[22:0]};
+        fmul = (e >= 10'd255) ? {s, 8'hff, 23'd0} : {s, e[7:0], mr[22:0]};
       end else if (e == 10'd0) begin
         // Exact value in [2^-127, 2^-126): on the subnormal grid it rounds up to 2^-126 (normal, kept) exactly
         // when it is at least 2^-126 − 2^-150, i.e. when all 24 significand bits are ones; otherwise it flushes.
-        y = (&m) ? {s, 8'd1, 23'd0} : {s, 31'd0};
+        fmul = (&m) ? {s, 8'd1, 23'd0} : {s, 31'd0};
       end else begin
-        y = {s, 31'd0};                                   // below 2^-127: flushes
+        fmul = {s, 31'd0};                                   // below 2^-127: flushes
       end
     end
-  end
-endmodule
+    end
+  endfunction
 `;
 
-/** rs_fadd: y = ftz(rne32(a + b)). Subnormal sums of normals are exact, so they flush without rounding. */
-export const FADD_V = `
-module rs_fadd (
-  input  wire [31:0] a,
-  input  wire [31:0] b,
-  output reg  [31:0] y
-);
+/** fadd(a, b) = ftz(rne32(a + b)). Subnormal sums of normals are exact, so they flush without rounding. */
+export const FADD_FN = `
+  function automatic [31:0] fadd(input [31:0] a, input [31:0] b);
+    /* verilator no_inline_task */  // one C++ routine shared by every ALU keeps builds small
+
   reg        sa, sb, sBig, sSmall, swap;
   reg [7:0]  ea, eb, eBig, eSmall, d;
   reg [22:0] fa, fb;
@@ -66,27 +64,26 @@ module rs_fadd (
   reg [27:0] sum;
   reg [9:0]  e;
   reg [4:0]  lz;
-  reg        found, up;
+  reg        up;
   reg [24:0] mr;
-  integer    i;
-  always @* begin
+    begin
     sa = a[31]; sb = b[31]; ea = a[30:23]; eb = b[30:23]; fa = a[22:0]; fb = b[22:0];
     swap = 1'b0; sBig = 1'b0; sSmall = 1'b0; eBig = 8'd0; eSmall = 8'd0; d = 8'd0; mBig = 24'd0; mSmall = 24'd0;
-    opBig = 27'd0; opSmall = 27'd0; shifted = 27'd0; sum = 28'd0; e = 10'd0; lz = 5'd0; found = 1'b0; up = 1'b0; mr = 25'd0;
+    opBig = 27'd0; opSmall = 27'd0; shifted = 27'd0; sum = 28'd0; e = 10'd0; lz = 5'd0; up = 1'b0; mr = 25'd0;
     if ((ea == 8'hff && fa != 23'd0) || (eb == 8'hff && fb != 23'd0)) begin
-      y = 32'h7fc00000;
+      fadd = 32'h7fc00000;
     end else if (ea == 8'hff && eb == 8'hff) begin
-      y = (sa == sb) ? a : 32'h7fc00000;                  // Inf + Inf, or Inf − Inf = NaN
+      fadd = (sa == sb) ? a : 32'h7fc00000;                  // Inf + Inf, or Inf − Inf = NaN
     end else if (ea == 8'hff) begin
-      y = a;
+      fadd = a;
     end else if (eb == 8'hff) begin
-      y = b;
+      fadd = b;
     end else if (ea == 8'd0 && eb == 8'd0) begin
-      y = {sa & sb, 31'd0};                               // −0 + −0 = −0, otherwise +0
+      fadd = {sa & sb, 31'd0};                               // −0 + −0 = −0, otherwise +0
     end else if (ea == 8'd0) begin
-      y = b;
+      fadd = b;
     end else if (eb == 8'd0) begin
-      y = a;
+      fadd = a;
     end else begin
       swap = (eb > ea) || (eb == ea && fb > fa);
       sBig = swap ? sb : sa;  sSmall = swap ? sa : sb;
@@ -98,32 +95,60 @@ module rs_fadd (
       if (d >= 8'd27) begin
         shifted = {26'd0, 1'b1};                          // all of it lands in the sticky bit
       end else begin
-        shifted = opSmall >> d;
-        for (i = 0; i < 27; i = i + 1) if (i < d && opSmall[i]) shifted[0] = 1'b1;
+        // Bits shifted out fold into the sticky bit.
+        shifted = (opSmall >> d) | {26'd0, |(opSmall & ((27'd1 << d) - 27'd1))};
       end
       sum = (sBig == sSmall) ? {1'b0, opBig} + {1'b0, shifted} : {1'b0, opBig} - {1'b0, shifted};
       e = {2'b00, eBig};
       if (sum == 28'd0) begin
-        y = 32'h00000000;                                 // x + (−x) = +0
+        fadd = 32'h00000000;                                 // x + (−x) = +0
       end else begin
         if (sum[27]) begin
           sum = {1'b0, sum[27:2], sum[1] | sum[0]};
           e = e + 10'd1;
         end else begin
-          for (i = 26; i >= 0; i = i - 1) if (!found && sum[i]) begin lz = 5'd26 - i[4:0]; found = 1'b1; end
-          sum = sum << lz;
+          // Normalize by a leading-zero count in five halving steps (no loops: small, fast C++ under Verilator).
+          if (sum[26:11] == 16'd0) begin sum = sum << 16; lz = lz + 5'd16; end
+          if (sum[26:19] == 8'd0)  begin sum = sum << 8;  lz = lz + 5'd8;  end
+          if (sum[26:23] == 4'd0)  begin sum = sum << 4;  lz = lz + 5'd4;  end
+          if (sum[26:25] == 2'd0)  begin sum = sum << 2;  lz = lz + 5'd2;  end
+          if (sum[26] == 1'b0)     begin sum = sum << 1;  lz = lz + 5'd1;  end
           e = e - {5'd0, lz};
         end
         if (e[9] || e == 10'd0) begin
-          y = {sBig, 31'd0};                              // below the smallest normal: exact, flushed
+          fadd = {sBig, 31'd0};                              // below the smallest normal: exact, flushed
         end else begin
           up = sum[2] & (sum[1] | sum[0] | sum[3]);
           mr = {1'b0, sum[26:3]} + {24'd0, up};
           if (mr[24]) begin mr = {1'b0, mr[24:1]}; e = e + 10'd1; end
-          y = (e >= 10'd255) ? {sBig, 8'hff, 23'd0} : {sBig, e[7:0], mr[22:0]};
+          fadd = (e >= 10'd255) ? {sBig, 8'hff, 23'd0} : {sBig, e[7:0], mr[22:0]};
         end
       end
     end
-  end
+    end
+  endfunction
+`;
+
+/** Module wrapper of fmul for the FPU bench. */
+export const FMUL_V = `
+module rs_fmul (
+  input  wire [31:0] op_a,
+  input  wire [31:0] op_b,
+  output wire [31:0] op_y
+);
+${FMUL_FN}
+  assign op_y = fmul(op_a, op_b);
+endmodule
+`;
+
+/** Module wrapper of fadd for the FPU bench. */
+export const FADD_V = `
+module rs_fadd (
+  input  wire [31:0] op_a,
+  input  wire [31:0] op_b,
+  output wire [31:0] op_y
+);
+${FADD_FN}
+  assign op_y = fadd(op_a, op_b);
 endmodule
 `;

@@ -11,8 +11,8 @@ module rs_fpu_top (
   output wire [31:0] my,
   output wire [31:0] ay
 );
-  rs_fmul u_mul (.a(ma), .b(mb), .y(my));
-  rs_fadd u_add (.a(aa), .b(ab), .y(ay));
+  rs_fmul u_mul (.op_a(ma), .op_b(mb), .op_y(my));
+  rs_fadd u_add (.op_a(aa), .op_b(ab), .op_y(ay));
 endmodule
 `;
 

@@ -7,6 +7,7 @@ import type { NetworkPlan } from '../core/plan.js';
 import type { NetworkSpec } from '../core/spec.js';
 import type { HwLayerWeights } from '../core/weights/types.js';
 import { emitDesign } from './emit.js';
+import type { RtlFault } from './emitLayer.js';
 import { DEADLOCK_EXIT, emitTestbench } from './testbench.js';
 import { buildVerilated, cacheRoot, type Build, type BuildSpec } from './verilator.js';
 
@@ -30,8 +31,8 @@ export interface RtlResult {
 }
 
 /** Everything that goes into a Verilator build of this network. */
-export function rtlBuildSpec(net: NetworkSpec, plan: NetworkPlan): BuildSpec {
-  return { name: `rs-${net.name.replace(/[^\w-]/g, '_')}`, top: 'rs_top', verilog: emitDesign(net, plan), cpp: [emitTestbench(net, plan)] };
+export function rtlBuildSpec(net: NetworkSpec, plan: NetworkPlan, fault?: RtlFault): BuildSpec {
+  return { name: `rs-${net.name.replace(/[^\w-]/g, '_')}`, top: 'rs_top', verilog: emitDesign(net, plan, fault), cpp: [emitTestbench(net, plan)] };
 }
 
 /** Writes weight{N}.memh and bias{N}.memh (IE120R layout) where the ROMs' $readmemh will look for them. */
@@ -50,6 +51,8 @@ export interface RtlOptions {
   /** Folder for ROM images, stimulus and the beat log (default: a fresh one in the cache). */
   readonly workDir?: string;
   readonly onBuilt?: (b: Build) => void;
+  /** Test-only fault built into the design. */
+  readonly fault?: RtlFault;
   /** Cycles the run should take (from the model's schedule); long runs are estimated first. */
   readonly expectedCycles?: number;
   /** Called before a long run (over 2M cycles) with the estimate from a measured 20,000-cycle probe. */
@@ -58,7 +61,7 @@ export interface RtlOptions {
 
 /** Runs `frames` through the emitted RTL under Verilator. */
 export async function runRtl(net: NetworkSpec, plan: NetworkPlan, weights: readonly HwLayerWeights[], frames: readonly Float32Array[], opts: RtlOptions): Promise<RtlResult> {
-  const build = await buildVerilated(rtlBuildSpec(net, plan));
+  const build = await buildVerilated(rtlBuildSpec(net, plan, opts.fault));
   opts.onBuilt?.(build);
   const dir = opts.workDir ?? join(cacheRoot(), 'runs', `${net.name}-${process.pid}-${Date.now()}`);
   mkdirSync(dir, { recursive: true });

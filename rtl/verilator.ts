@@ -29,6 +29,9 @@ export interface Build {
   readonly seconds: number;
 }
 
+/** Flags every build and lint shares: wide layers write all their lanes in one loop, which must unroll. */
+export const COMMON_FLAGS = ['--unroll-count', '65536'] as const;
+
 const INSTALL_HINT = 'install it with: apt-get install -y verilator g++ make';
 
 let versionCache: string | undefined;
@@ -57,7 +60,7 @@ function tail(text: string, lines = 12): string {
 /** Builds `spec` unless an identical build (same sources, flags and Verilator) is cached. */
 export async function buildVerilated(spec: BuildSpec): Promise<Build> {
   const version = await verilatorVersion();
-  const flags = ['--cc', '--exe', '--build', '-O3', '-j', '2', '--x-assign', 'fast', '--x-initial', 'fast', '-Wno-fatal', ...(spec.flags ?? [])];
+  const flags = ['--cc', '--exe', '--build', '-O3', '-j', '2', '--x-assign', 'fast', '--x-initial', 'fast', '-Wno-fatal', ...COMMON_FLAGS, ...(spec.flags ?? [])];
   const h = createHash('sha256');
   h.update(version).update('\0').update(flags.join(' ')).update('\0').update(spec.top);
   for (const f of [...spec.verilog, ...spec.cpp]) h.update('\0').update(f.name).update('\0').update(f.text);
@@ -107,7 +110,7 @@ export async function lintVerilog(top: string, verilog: readonly SourceFile[]): 
     return p;
   });
   try {
-    const r = await execa('verilator', ['--lint-only', '-Wall', '--top-module', top, ...paths], { all: true, reject: false });
+    const r = await execa('verilator', ['--lint-only', '-Wall', ...COMMON_FLAGS, '--top-module', top, ...paths], { all: true, reject: false });
     return (r.all ?? '').trim();
   } finally {
     rmSync(dir, { recursive: true, force: true });

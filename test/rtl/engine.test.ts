@@ -1,0 +1,83 @@
+// All three engines through the real pipeline with Verilator: 0 bit mismatches against the golden and 0 cycle
+// mismatches against the model in every layer; a random small spec each run; lint; deadlock and missing-tool errors.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { SimrunError } from '../../core/errors.js';
+import { loadSpec } from '../../core/spec.js';
+import { loadWeights } from '../../core/weights/load.js';
+import { makePlan } from '../../harness/plan.js';
+import { runPipeline } from '../../harness/run.js';
+import { rtlBuildSpec, runRtl } from '../../rtl/run.js';
+import { lintVerilog } from '../../rtl/verilator.js';
+import { loadStimulus } from '../../vectors/image.js';
+import { simrun } from '../support/cli.js';
+import { lcg } from '../support/reference.js';
+import { describeRtl } from '../support/rtl.js';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'rowsim-rtl-'));
+
+async function allAgree(config: string, frames: number, images: string[], aluBudget?: number | 'min'): Promise<void> {
+  const { report } = await runPipeline({ config, images, weights: 'synthetic:2', engines: ['golden', 'sim', 'rtl'], frames, out: tmp(), aluBudget });
+  for (const l of report.layers) {
+    expect(`${l.name} bits ${l.compare.rtlVsGolden?.mismatches} cycles ${l.compare.rtlVsSimCycles?.mismatches} of ${l.compare.rtlVsSimCycles?.beats}`)
+      .toBe(`${l.name} bits 0 cycles 0 of ${l.timing.beats}`);
+    expect(l.compare.simVsGolden?.mismatches).toBe(0);
+  }
+  expect(report.latency.rtlCycles).toBe(report.latency.cycles);
+  expect(report.pass).toBe(true);
+}
+
+describeRtl('three engines agree', () => {
+  it('tiny, 2 frames (coffee, chelsea): bits and cycles in every layer', () => allAgree('tiny', 2, ['examples/coffee.png', 'examples/chelsea.png']));
+  it('ie120r-mini, 2 frames (chelsea, coffee): bits and cycles in all 22 layers', () => allAgree('ie120r-mini', 2, ['examples/chelsea.png', 'examples/coffee.png']));
+  it('ie120r-mini with --alu-budget 160 (several strips and channel groups per layer), 1 frame', () => allAgree('ie120r-mini', 1, ['examples/coffee.png'], 160));
+
+  it('a random small spec each run (seed printed)', async () => {
+    const seed = Number(process.env.SIMRUN_SEED ?? Date.now() % 100000);
+    console.log(`random RTL spec seed ${seed} (rerun with SIMRUN_SEED=${seed})`);
+    const r = lcg(seed);
+    const pick = <T>(a: readonly T[]) => a[Math.floor(r() * a.length)]!;
+    const n = 2 + Math.floor(r() * 2);
+    const layers = Array.from({ length: n }, (_, i) => {
+      const kernel = pick([1, 3, 5] as const);
+      return { name: `q${i + 1}`, kernel, stride: pick([1, 2] as const), pad: Math.min(kernel - 1, Math.floor(r() * 3)), outChannels: 1 + Math.floor(r() * 7), batchnorm: r() < 0.5, relu: r() < 0.7 };
+    });
+    const h = 7 + Math.floor(r() * 10), w = 7 + Math.floor(r() * 10);
+    const spec = { name: `random-${seed}`, input: { height: h, width: w, channels: 3 }, clockHz: 100_000_000, rowRateHz: 50_000, aluBudget: 40 + Math.floor(r() * 60), layers };
+    const { writeFileSync } = await import('node:fs');
+    const file = join(tmp(), 'random.json');
+    writeFileSync(file, JSON.stringify(spec));
+    const { report } = await runPipeline({ config: file, images: ['examples/chelsea.png'], weights: `synthetic:${seed}`, engines: ['golden', 'sim', 'rtl'], frames: 2, out: tmp() });
+    const bad = report.layers.filter((l) => l.compare.rtlVsGolden?.mismatches || l.compare.rtlVsSimCycles?.mismatches || l.compare.simVsGolden?.mismatches);
+    expect(bad.map((l) => l.name), `seed ${seed}: ${JSON.stringify(spec)}`).toEqual([]);
+  });
+
+  for (const cfg of ['tiny', 'ie120r-mini', 'examples/small.yaml']) {
+    it(`verilator --lint-only -Wall is clean on ${cfg}'s emitted RTL`, async () => {
+      const net = loadSpec(cfg);
+      expect(await lintVerilog('rs_top', rtlBuildSpec(net, makePlan(net)).verilog)).toBe('');
+    });
+  }
+
+  it('a stalled layer (test-only fault in layer 3 of tiny) stops with SIM_DEADLOCK naming layer 3', async () => {
+    const net = loadSpec('tiny');
+    const plan = makePlan(net);
+    const w = loadWeights(net, 'synthetic:0');
+    const x = (await loadStimulus('examples/coffee.png', net)).data;
+    const err = await runRtl(net, plan, w, [x], { watchdog: 5000, fault: { stallLayer: 3 } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SimrunError);
+    expect((err as SimrunError).code).toBe('SIM_DEADLOCK');
+    expect((err as SimrunError).where.layer).toBe(3);
+    expect((err as SimrunError).message).toMatch(/layer 3 cycle \d+: no beat for \d+ cycles/);
+  });
+
+  it('without verilator on PATH: exit 3, VERILATOR_MISSING with the install command, no report', () => {
+    const out = tmp();
+    const r = simrun(['--image', 'examples/coffee.png', '--config', 'tiny', '--engines', 'golden,sim,rtl', '--out', out], { PATH: '/nonexistent' });
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/VERILATOR_MISSING.*apt-get install -y verilator/);
+  });
+});
