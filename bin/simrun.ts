@@ -8,6 +8,7 @@ import { makePlan } from '../harness/plan.js';
 import { formatPlanTable, formatRunReport } from '../harness/report.js';
 import { runPipeline } from '../harness/run.js';
 import { runEmit } from '../harness/emit.js';
+import type { TraceOptions } from '../rtl/run.js';
 import { runVectors } from '../harness/vectors.js';
 import { scheduleNetwork } from '../sim/model.js';
 
@@ -42,6 +43,21 @@ function parseBudget(v: string | undefined): number | 'min' | undefined {
   return n;
 }
 
+function parseTrace(format: 'fst' | 'vcd' | undefined, window: string | undefined, layers: string | undefined): TraceOptions | undefined {
+  if (!format) {
+    if (window || layers) throw new SimrunError('USAGE', '--trace-window and --trace-layers need --trace fst|vcd');
+    return undefined;
+  }
+  let w: [number, number] | undefined;
+  if (window !== undefined) {
+    const m = /^(\d+):(\d+)$/.exec(window);
+    if (!m || Number(m[1]) > Number(m[2])) throw new SimrunError('USAGE', `--trace-window '${window}' is not a:b with a <= b; pass e.g. --trace-window 0:5000`);
+    w = [Number(m[1]), Number(m[2])];
+  }
+  const ls = layers?.split(',').map((x) => Number(x.trim()));
+  return { format, ...(w ? { window: w } : {}), ...(ls ? { layers: ls } : {}) };
+}
+
 const commonQuant = { choices: ['rne', 'truncate'], default: 'rne', describe: 'float32 → bfloat18 rounding (truncate = IE120R behaviour)' } as const;
 
 async function main(): Promise<void> {
@@ -60,6 +76,9 @@ async function main(): Promise<void> {
         .option('out', { type: 'string', describe: 'output folder (default: a fresh folder under ./simrun-out/)' })
         .option('quant', commonQuant)
         .option('alu-budget', commonBudget)
+        .option('trace', { choices: ['fst', 'vcd'], describe: 'write an RTL waveform to <out>/rtl/wave.<fmt>' })
+        .option('trace-window', { type: 'string', describe: 'only cycles a:b of the waveform' })
+        .option('trace-layers', { type: 'string', describe: 'only these layers in the waveform, e.g. 1,2' })
         .option('workers', { type: 'number', default: 2, describe: 'worker threads for the model kernel (0 = main thread)' })
         .option('json', { type: 'boolean', default: false, describe: 'print report.json to stdout instead of the table' })
         .option('quiet', { type: 'boolean', default: false, describe: 'no progress lines' })
@@ -70,6 +89,7 @@ async function main(): Promise<void> {
           config: a.config, images: a.image, weights: a.weights, engines: a.engines.split(',').map((s) => s.trim()).filter(Boolean),
           frames: a.frames, out: a.out, quant: a.quant as 'rne' | 'truncate', workers: a.workers, log: progress(a.quiet),
           aluBudget: parseBudget(a.aluBudget),
+          trace: parseTrace(a.trace as 'fst' | 'vcd' | undefined, a.traceWindow, a.traceLayers),
         });
         process.stdout.write(a.json ? JSON.stringify(report, null, 2) + '\n' : `${formatRunReport(report)}\nreport: ${outDir}/report.json\n`);
         process.exitCode = report.pass ? 0 : 1;

@@ -6,7 +6,7 @@ import { SimrunError } from '../core/errors.js';
 import { loadSpec, type NetworkSpec } from '../core/spec.js';
 import { loadWeights } from '../core/weights/load.js';
 import { runGolden } from '../golden/run.js';
-import { runRtl, type RtlResult } from '../rtl/run.js';
+import { runRtl, type RtlResult, type TraceOptions } from '../rtl/run.js';
 import { runModel, scheduleNetwork, type BitFault } from '../sim/model.js';
 import type { TimingFault } from '../sim/timing.js';
 import { loadStimulus, type Stimulus } from '../vectors/image.js';
@@ -32,6 +32,8 @@ export interface RunOptions {
   readonly frames: number;
   readonly out?: string;
   readonly quant?: QuantMode;
+  /** Waveform of the RTL run (needs the rtl engine). */
+  readonly trace?: TraceOptions;
   /** ALU budget for the planner ('min' = fewest ALUs; default: the spec's aluBudget). */
   readonly aluBudget?: number | 'min';
   /** Worker threads for the model's MAC kernel. */
@@ -59,7 +61,11 @@ export async function runPipeline(opts: RunOptions): Promise<{ report: RunReport
   const log = opts.log ?? (() => {});
   // 1. Parse everything once, before any long work, so bad input fails fast.
   const engines = parseEngines(opts.engines);
+  if (opts.trace && !engines.includes('rtl')) throw new SimrunError('USAGE', '--trace records the RTL run; add rtl to --engines');
   const net = loadSpec(opts.config);
+  for (const n of opts.trace?.layers ?? []) {
+    if (!Number.isInteger(n) || n < 1 || n > net.layers.length) throw new SimrunError('USAGE', `--trace-layers names layer ${n}, but ${net.name} has layers 1..${net.layers.length}`);
+  }
   const plan = makePlan(net, opts.aluBudget);
   if (!Number.isInteger(opts.frames) || opts.frames < 1) throw new SimrunError('USAGE', `--frames ${opts.frames} is not a positive whole number; pass --frames 1 or more`);
   if (opts.images.length === 0) throw new SimrunError('USAGE', 'no --image given; pass --image <file>');
@@ -102,6 +108,7 @@ export async function runPipeline(opts: RunOptions): Promise<{ report: RunReport
     log(`rtl: building with Verilator (${plan.totals.alus} ALUs), then ${opts.frames} frame(s); watchdog ${watchdog} cycles`);
     rtl = await runRtl(net, plan, weights, frames, {
       watchdog,
+      trace: opts.trace,
       expectedCycles: Math.max(...expected.timings.map((t) => t.beats.cycle[t.beats.cycle.length - 1] ?? 0)),
       workDir: join(outDir, 'rtl'),
       onBuilt: (b) => log(b.cached ? 'rtl: cached build' : `rtl: built in ${b.seconds.toFixed(1)} s`),

@@ -31,8 +31,17 @@ export interface RtlResult {
 }
 
 /** Everything that goes into a Verilator build of this network. */
-export function rtlBuildSpec(net: NetworkSpec, plan: NetworkPlan, fault?: RtlFault): BuildSpec {
-  return { name: `rs-${net.name.replace(/[^\w-]/g, '_')}`, top: 'rs_top', verilog: emitDesign(net, plan, fault), cpp: [emitTestbench(net, plan)] };
+export function rtlBuildSpec(net: NetworkSpec, plan: NetworkPlan, fault?: RtlFault, trace?: TraceOptions): BuildSpec {
+  const verilog = emitDesign(net, plan, fault).map((f) => {
+    // Layers left out of a trace are compiled without tracing code, so waveforms stay small.
+    const m = /^rs_layer(\d+)\.v$/.exec(f.name);
+    const off = trace?.layers && m && !trace.layers.includes(Number(m[1]));
+    return off ? { name: f.name, text: `/* verilator tracing_off */\n${f.text}` } : f;
+  });
+  return {
+    name: `rs-${net.name.replace(/[^\w-]/g, '_')}${trace ? `-${trace.format}` : ''}`, top: 'rs_top', verilog, cpp: [emitTestbench(net, plan)],
+    flags: trace ? [trace.format === 'fst' ? '--trace-fst' : '--trace'] : [],
+  };
 }
 
 /** Writes weight{N}.memh and bias{N}.memh (IE120R layout) where the ROMs' $readmemh will look for them. */
@@ -44,6 +53,13 @@ export function writeRoms(dir: string, net: NetworkSpec, weights: readonly HwLay
   }
 }
 
+/** Waveform options: format, an optional cycle window, optional layers (others are not traced). */
+export interface TraceOptions {
+  readonly format: 'fst' | 'vcd';
+  readonly window?: readonly [number, number];
+  readonly layers?: readonly number[];
+}
+
 /** Options of an RTL run. */
 export interface RtlOptions {
   /** Cycles without any beat before the bench gives up (SIM_DEADLOCK). */
@@ -51,6 +67,8 @@ export interface RtlOptions {
   /** Folder for ROM images, stimulus and the beat log (default: a fresh one in the cache). */
   readonly workDir?: string;
   readonly onBuilt?: (b: Build) => void;
+  /** Dump a waveform (wave.fst / wave.vcd in the work folder). */
+  readonly trace?: TraceOptions;
   /** Test-only fault built into the design. */
   readonly fault?: RtlFault;
   /** Cycles the run should take (from the model's schedule); long runs are estimated first. */
@@ -61,7 +79,7 @@ export interface RtlOptions {
 
 /** Runs `frames` through the emitted RTL under Verilator. */
 export async function runRtl(net: NetworkSpec, plan: NetworkPlan, weights: readonly HwLayerWeights[], frames: readonly Float32Array[], opts: RtlOptions): Promise<RtlResult> {
-  const build = await buildVerilated(rtlBuildSpec(net, plan, opts.fault));
+  const build = await buildVerilated(rtlBuildSpec(net, plan, opts.fault, opts.trace));
   opts.onBuilt?.(build);
   const dir = opts.workDir ?? join(cacheRoot(), 'runs', `${net.name}-${process.pid}-${Date.now()}`);
   mkdirSync(dir, { recursive: true });
@@ -79,7 +97,10 @@ export async function runRtl(net: NetworkSpec, plan: NetworkPlan, weights: reado
     opts.onEstimate({ cycles: opts.expectedCycles!, secondsPerCycle, seconds: secondsPerCycle * opts.expectedCycles! });
   }
   const t0 = performance.now();
-  const r = await execa(build.exe, ['stimulus.bin', String(frames.length), 'beats.bin', String(opts.watchdog)], { cwd: dir, reject: false, all: true });
+  const traceArgs = opts.trace
+    ? ['--trace', `wave.${opts.trace.format}`, ...(opts.trace.window ? ['--trace-window', `${opts.trace.window[0]}:${opts.trace.window[1]}`] : [])]
+    : [];
+  const r = await execa(build.exe, ['stimulus.bin', String(frames.length), 'beats.bin', String(opts.watchdog), ...traceArgs], { cwd: dir, reject: false, all: true });
   const runSeconds = (performance.now() - t0) / 1000;
   if (r.exitCode === DEADLOCK_EXIT) {
     const line = (r.stdout ?? '').split('\n').find((x) => x.startsWith('DEADLOCK')) ?? 'DEADLOCK';

@@ -37,15 +37,31 @@ export function emitTestbench(net: NetworkSpec, plan: NetworkPlan): SourceFile {
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <vector>
+#if VM_TRACE
+#if VM_TRACE_FST
+#include "verilated_fst_c.h"
+typedef VerilatedFstC Tracer;
+#else
+#include "verilated_vcd_c.h"
+typedef VerilatedVcdC Tracer;
+#endif
+#endif
 
 int main(int argc, char **argv) {
-  if (argc < 5) { fprintf(stderr, "usage: sim stimulus.bin frames beats.bin watchdog\n"); return 2; }
+  if (argc < 5) { fprintf(stderr, "usage: sim stimulus.bin frames beats.bin watchdog [maxCycles] [--trace file] [--trace-window a:b]\n"); return 2; }
+  const char *traceFile = nullptr;
+  uint64_t tw0 = 0, tw1 = ~0ull;
+  for (int i = 5; i + 1 < argc; i++) {
+    if (!strcmp(argv[i], "--trace")) traceFile = argv[i + 1];
+    if (!strcmp(argv[i], "--trace-window")) sscanf(argv[i + 1], "%llu:%llu", (unsigned long long *)&tw0, (unsigned long long *)&tw1);
+  }
   Verilated::commandArgs(argc, argv);
   const uint64_t H = ${H}, W = ${W}, P = ${net.rowPeriod};
   const long frames = atol(argv[2]);
   const uint64_t watchdog = strtoull(argv[4], nullptr, 10);
-  const uint64_t maxCycles = argc > 5 ? strtoull(argv[5], nullptr, 10) : ~0ull;   // a probe run stops early
+  const uint64_t maxCycles = argc > 5 && argv[5][0] != '-' ? strtoull(argv[5], nullptr, 10) : ~0ull;   // a probe run stops early
   std::vector<uint32_t> stim((size_t)frames * H * W * 3);
   FILE *in = fopen(argv[1], "rb");
   if (!in || fread(stim.data(), 4, stim.size(), in) != stim.size()) { fprintf(stderr, "cannot read %s\n", argv[1]); return 2; }
@@ -59,6 +75,12 @@ int main(int argc, char **argv) {
   top->rst = 1; top->s_valid = 0; top->s_col = 0;
   for (int i = 0; i < 4; i++) { top->clk = 0; top->eval(); top->clk = 1; top->eval(); }
   top->rst = 0;
+#if VM_TRACE
+  Tracer *tfp = nullptr;
+  if (traceFile) { Verilated::traceEverOn(true); tfp = new Tracer; top->trace(tfp, 99); tfp->open(traceFile); }
+#else
+  if (traceFile) { fprintf(stderr, "this build has no tracing; rebuild with --trace\n"); return 2; }
+#endif
   uint64_t t = 0, last = 0;
   const uint64_t inputEnd = (uint64_t)frames * H * P;
   for (;;) {
@@ -72,9 +94,16 @@ int main(int argc, char **argv) {
       top->s_data[0] = px[0]; top->s_data[1] = px[1]; top->s_data[2] = px[2];
     }
     top->clk = 0; top->eval();
+#if VM_TRACE
+    const bool dump = tfp && t >= tw0 && t <= tw1;   // only the requested window, so files stay small
+    if (dump) tfp->dump(2 * t);
+#endif
     // Registered outputs seen now are the beats of cycle t.
 ${perLayer.join('\n')}
     top->clk = 1; top->eval();
+#if VM_TRACE
+    if (dump) tfp->dump(2 * t + 1);
+#endif
     t++;
     bool done = true;
     for (int i = 0; i < ${L}; i++) if (count[i] < expected[i] * (uint64_t)frames) done = false;
@@ -91,6 +120,9 @@ ${perLayer.join('\n')}
     }
   }
   fclose(out);
+#if VM_TRACE
+  if (tfp) tfp->close();
+#endif
   printf("cycles %llu\n", (unsigned long long)t);
   delete top;
   return 0;

@@ -81,3 +81,23 @@ describeRtl('three engines agree', () => {
     expect(r.stderr).toMatch(/VERILATOR_MISSING.*apt-get install -y verilator/);
   });
 });
+
+describeRtl('waveforms', () => {
+  it('--trace vcd --trace-window 100:400 --trace-layers 1 on tiny: a VCD with only that window and layer 1 inside', async () => {
+    const out = tmp();
+    const r = simrun(['--image', 'examples/coffee.png', '--config', 'tiny', '--engines', 'golden,sim,rtl', '--trace', 'vcd', '--trace-window', '100:400', '--trace-layers', '1', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const { readFileSync } = await import('node:fs');
+    const vcd = readFileSync(join(out, 'rtl', 'wave.vcd'), 'utf8');
+    const times = [...vcd.matchAll(/^#(\d+)$/gm)].map((m) => Number(m[1]));
+    expect(Math.min(...times)).toBe(200);
+    expect(Math.max(...times)).toBe(801);
+    expect(vcd).toMatch(/scope module u_layer1 /);
+    expect(vcd).not.toMatch(/scope module u_layer2 /);
+  });
+  it('--trace without the rtl engine is a usage error', () => {
+    const r = simrun(['--image', 'examples/coffee.png', '--config', 'tiny', '--trace', 'fst']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/USAGE.*add rtl to --engines/);
+  });
+});
