@@ -9,10 +9,18 @@ import { runGolden } from '../golden/run.js';
 import { compareBits } from '../harness/compare.js';
 import { runModel } from '../sim/model.js';
 import { loadStimulus } from '../vectors/image.js';
+import { formatMemh } from '../core/memh.js';
+import { runIcarus } from '../rtl/icarus.js';
+import { rtlBuildSpec, runRtl, writeRoms } from '../rtl/run.js';
+import { buildVerilated } from '../rtl/verilator.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 const args = process.argv.slice(2);
 const config = args.includes('--config') ? args[args.indexOf('--config') + 1]! : 'ie120r';
 const skipGolden = args.includes('--skip-golden');
+const skipRtl = args.includes('--skip-rtl');
+const rtlOnly = args.includes('--rtl-only');
 
 function line(label: string, value: string, note = ''): void {
   process.stdout.write(`${label.padEnd(34)} ${value.padStart(14)}  ${note}\n`);
@@ -27,7 +35,38 @@ async function nativeReference(): Promise<number> {
   return JSON.parse(stdout).gmacs as number;
 }
 
+/** ie120r-mini under Verilator (cold and cached build, one frame) and the same RTL under Icarus on a window. */
+async function rtlBench(): Promise<void> {
+  const net = loadSpec('ie120r-mini');
+  const plan = makePlan(net);
+  const w = loadWeights(net, 'synthetic:0');
+  const x = (await loadStimulus('examples/coffee.png', net)).data;
+  process.stdout.write(`\nRTL: ${net.name}, ${plan.totals.alus} ALUs, one frame\n`);
+  process.env.SIMRUN_CACHE = mkdtempSync(join(tmpdir(), 'rowsim-bench-cache-'));
+  const cold = await buildVerilated(rtlBuildSpec(net, plan));
+  line('verilator build, cold', `${cold.seconds.toFixed(1)} s`);
+  let t = performance.now();
+  const warm = await buildVerilated(rtlBuildSpec(net, plan));
+  const warmS = (performance.now() - t) / 1000;
+  line('verilator build, cached', `${warmS.toFixed(3)} s`, warm.cached ? 'cache hit' : 'REBUILT');
+  t = performance.now();
+  const r = await runRtl(net, plan, w, [x], { watchdog: 10_000_000 });
+  const totalWarm = (performance.now() - t) / 1000;
+  const vRate = r.cycles / r.runSeconds;
+  line('verilator run', `${r.runSeconds.toFixed(2)} s`, `${r.cycles} cycles, ${(vRate / 1e3).toFixed(0)} k cycles/s`);
+  line('build + run, warm cache', `${totalWarm.toFixed(2)} s`, 'target ≤ 60 s');
+  const dir = mkdtempSync(join(tmpdir(), 'rowsim-icarus-'));
+  writeRoms(dir, net, w);
+  writeFileSync(join(dir, 'input.memh'), formatMemh(new Uint32Array(x.buffer), 3, 'highFirst'));
+  const window = 60_000;
+  const ic = await runIcarus(net, plan, dir, window);
+  const iRate = ic.cycles / ic.runSeconds;
+  line('icarus (iverilog) run', `${(r.cycles / iRate).toFixed(0)} s`, `extrapolated from ${ic.cycles} cycles in ${ic.runSeconds.toFixed(1)} s = ${(iRate / 1e3).toFixed(1)} k cycles/s`);
+  line('verilator / icarus', `${(vRate / iRate).toFixed(0)}x`, 'simulated cycles per second');
+}
+
 async function main(): Promise<void> {
+  if (rtlOnly) return rtlBench();
   const net = loadSpec(config);
   const plan = makePlan(net);
   const macs = net.layers.reduce((a, l) => a + l.outH * l.outW * l.outC * l.kernel * l.kernel * l.inC, 0);
@@ -55,6 +94,7 @@ async function main(): Promise<void> {
   }
   const cycles = m.latency.perFrame[0]!;
   line('model latency', `${((cycles / net.clockHz) * 1000).toFixed(6)} ms`, `${cycles} cycles, ${plan.totals.alus} ALUs (published IE120R: 11.572740 ms, 3960 ALUs)`);
+  if (!skipRtl) await rtlBench();
 }
 
 main().catch((e) => {

@@ -1,0 +1,57 @@
+// The same emitted RTL under Icarus Verilog (Debian's iverilog), for the bench's side-by-side speed figure only:
+// a Verilog bench paces input.memh like the C++ one and counts the last layer's beats.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import type { NetworkPlan } from '../core/plan.js';
+import type { NetworkSpec } from '../core/spec.js';
+import { emitDesign } from './emit.js';
+
+function benchV(net: NetworkSpec, plan: NetworkPlan, maxCycles: number): string {
+  const { height: H, width: W } = net.input;
+  const L = net.layers.length;
+  const last = net.layers[L - 1]!;
+  const expected = last.outH * last.outW * plan.layers[L - 1]!.ocmux;
+  const ports = net.layers.map((l) => `.o${l.index}_valid(), .o${l.index}_row(), .o${l.index}_col(), .o${l.index}_grp(), .o${l.index}_last(), .o${l.index}_data()`);
+  ports[L - 1] = `.o${L}_valid(fin_valid), .o${L}_row(), .o${L}_col(), .o${L}_grp(), .o${L}_last(), .o${L}_data()`;
+  return `
+module tb_icarus;
+  reg clk = 0, rst = 1, s_valid = 0;
+  reg [31:0] s_col = 0;
+  reg [95:0] s_data = 0;
+  wire fin_valid;
+  reg [95:0] img [0:${H * W - 1}];
+  integer t, r, c, beats;
+  rs_top dut (.clk(clk), .rst(rst), .s_valid(s_valid), .s_col(s_col), .s_data(s_data), ${ports.join(', ')});
+  initial begin
+    $readmemh("input.memh", img);
+    repeat (4) begin #1 clk = 1; #1 clk = 0; end
+    rst = 0; beats = 0;
+    for (t = 0; beats < ${expected} && t < ${maxCycles}; t = t + 1) begin
+      r = t / ${net.rowPeriod}; c = t % ${net.rowPeriod};
+      s_valid = r < ${H} && c < ${W};
+      s_col = c;
+      if (r < ${H} && c < ${W}) s_data = img[r * ${W} + c];
+      #1;
+      if (fin_valid) beats = beats + 1;
+      clk = 1; #1 clk = 0;
+    end
+    $display("cycles %0d", t);
+    $finish;
+  end
+endmodule
+`;
+}
+
+/** Compiles and runs one frame (or its first `maxCycles` cycles) under Icarus in `dir` (which must hold input.memh and the ROM images). */
+export async function runIcarus(net: NetworkSpec, plan: NetworkPlan, dir: string, maxCycles = 2 ** 31 - 1): Promise<{ compileSeconds: number; runSeconds: number; cycles: number }> {
+  mkdirSync(dir, { recursive: true });
+  const files = [...emitDesign(net, plan), { name: 'tb_icarus.v', text: benchV(net, plan, maxCycles) }];
+  for (const f of files) writeFileSync(join(dir, f.name), f.text);
+  let t = performance.now();
+  await execa('iverilog', ['-g2012', '-o', 'sim.vvp', '-s', 'tb_icarus', ...files.map((f) => f.name)], { cwd: dir });
+  const compileSeconds = (performance.now() - t) / 1000;
+  t = performance.now();
+  const { stdout } = await execa('vvp', ['-n', 'sim.vvp'], { cwd: dir });
+  return { compileSeconds, runSeconds: (performance.now() - t) / 1000, cycles: Number(/cycles (\d+)/.exec(stdout)?.[1] ?? 0) };
+}
