@@ -7,7 +7,9 @@ import { loadSpec } from '../core/spec.js';
 import { makePlan } from '../harness/plan.js';
 import { formatPlanTable, formatRunReport } from '../harness/report.js';
 import { runPipeline } from '../harness/run.js';
+import { compareDirs, formatDirCompare } from '../harness/compareDirs.js';
 import { runEmit } from '../harness/emit.js';
+import { regress } from '../harness/regress.js';
 import type { TraceOptions } from '../rtl/run.js';
 import { runVectors } from '../harness/vectors.js';
 import { scheduleNetwork } from '../sim/model.js';
@@ -145,6 +147,38 @@ async function main(): Promise<void> {
       (a) => {
         const { outDir, files } = runEmit({ config: a.config, weights: a.weights, out: a.out, aluBudget: parseBudget(a.aluBudget) });
         process.stdout.write(`wrote ${files.length} files to ${outDir} (top module rs_top)\n`);
+      },
+    )
+    .command(
+      'compare <dirA> <dirB>',
+      'compare two folders of activation{N}.memh layer by layer (A is expected, B actual)',
+      (y) => y
+        .positional('dirA', { type: 'string', demandOption: true, describe: 'expected activations (e.g. simrun vectors output)' })
+        .positional('dirB', { type: 'string', demandOption: true, describe: 'actual activations (e.g. another simulator\'s dump)' })
+        .option('config', { type: 'string', describe: 'layer shapes from this preset or spec when neither folder has vectors.json' })
+        .option('out', { type: 'string', describe: 'also write <out>/report.json' })
+        .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON' })
+        .example('$0 compare golden/ dut-dump/', 'an external simulator against rowsim\'s golden'),
+      (a) => {
+        const { report } = compareDirs(a.dirA!, a.dirB!, { config: a.config, out: a.out });
+        process.stdout.write(a.json ? JSON.stringify(report, null, 2) + '\n' : formatDirCompare(report) + '\n');
+        process.exitCode = report.pass ? 0 : 1;
+      },
+    )
+    .command(
+      'regress',
+      'run a suite of cases in parallel processes; JUnit XML for CI; deterministic sharding',
+      (y) => y
+        .option('suite', { type: 'string', demandOption: 'pass --suite <file>', describe: 'suite file (JSON or YAML): name and cases' })
+        .option('shard', { type: 'string', describe: 'run shard i of n (i/n), e.g. 1/4' })
+        .option('junit', { type: 'string', describe: 'write JUnit XML here' })
+        .option('out', { type: 'string', describe: 'folder for the cases\' reports' })
+        .option('jobs', { type: 'number', describe: 'parallel cases (default: the machine\'s cores)' })
+        .example('$0 regress --suite examples/suite.yaml --junit junit.xml', 'the shipped CI suite'),
+      async (a) => {
+        const { passed, failed } = await regress({ suite: a.suite, shard: a.shard, junit: a.junit, out: a.out, jobs: a.jobs, log: (l) => process.stdout.write(`${l}\n`) });
+        process.stdout.write(`regress: ${passed} passed, ${failed} failed\n`);
+        process.exitCode = failed === 0 ? 0 : 1;
       },
     )
     .strictCommands()

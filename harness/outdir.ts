@@ -1,5 +1,5 @@
 // Output folders: a fresh folder under ./simrun-out/ by default; checked writable before any work starts.
-import { accessSync, constants, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SimrunError } from '../core/errors.js';
 
@@ -9,9 +9,9 @@ export function prepareOutDir(out: string | undefined, label: string): string {
   try {
     mkdirSync(dir, { recursive: true });
     accessSync(dir, constants.W_OK);
-    const probe = join(dir, '.write-probe');
+    const probe = join(dir, `.write-probe-${process.pid}`);
     writeFileSync(probe, '');
-    renameSync(probe, join(dir, '.write-probe-ok'));
+    rmSync(probe);
   } catch {
     throw new SimrunError('OUT_NOT_WRITABLE', `output folder '${dir}' is not writable; pass --out <dir> somewhere you can write`);
   }

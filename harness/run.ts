@@ -13,6 +13,7 @@ import { loadStimulus, type Stimulus } from '../vectors/image.js';
 import { compareBeats, compareBits, type BitCompare } from './compare.js';
 import { makePlan } from './plan.js';
 import { prepareOutDir, writeAtomic } from './outdir.js';
+import { renderHtml, type HeatMap, type RowSpans } from './html.js';
 import { planColumns, type LayerReport, type RunReport } from './report.js';
 
 /** Engines a run can compare. */
@@ -161,7 +162,28 @@ export async function runPipeline(opts: RunOptions): Promise<{ report: RunReport
     },
     totals: plan.totals, layers, warnings,
   };
-  // 5. The report is written last and atomically: its presence means the run completed.
+  // 6. report.html (timeline and heat maps), then report.json last and atomically: its presence means the run completed.
+  const heatMaps: HeatMap[] = [];
+  net.layers.forEach((l, i) => {
+    for (const [pair, acts] of [['sim vs golden', model?.activations], ['rtl vs golden', rtl?.activations]] as const) {
+      if (!acts || !golden.length) continue;
+      for (let f = 0; f < opts.frames; f++) {
+        const counts = pixelMismatches(golden[f % golden.length]![i]!, acts[f]![i]!, l.outC);
+        if (counts) { heatMaps.push({ layer: l.index, pair: `${pair}, frame ${f}`, height: l.outH, width: l.outW, counts }); break; }
+      }
+    }
+  });
+  const { height: H, width: W } = net.input;
+  writeAtomic(join(outDir, 'report.html'), renderHtml(report, {
+    timeline: net.layers.map((l, i) => ({
+      layer: l.index,
+      ...(model ? { sim: spansOf(model.timings[i]!.rows) } : {}),
+      ...(rtl ? { rtl: rtlSpans(rtl.beats[i]!) } : {}),
+    })),
+    heatMaps,
+    lastInputCycles: Array.from({ length: opts.frames }, (_, f) => f * H * net.rowPeriod + (H - 1) * net.rowPeriod + W - 1),
+    clockHz: net.clockHz,
+  }));
   writeAtomic(join(outDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
   return { report, outDir };
 }
@@ -187,4 +209,32 @@ function rtlLatency(net: NetworkSpec, rtl: RtlResult): number {
     worst = Math.max(worst, last.cycle[k]! - (f * H * net.rowPeriod + (H - 1) * net.rowPeriod + W - 1));
   }
   return worst;
+}
+
+/** Mismatching channels per pixel, or null when the layers agree. */
+function pixelMismatches(expected: Float32Array, actual: Float32Array, channels: number): Uint32Array | null {
+  const e = new Uint32Array(expected.buffer, expected.byteOffset, expected.length);
+  const a = new Uint32Array(actual.buffer, actual.byteOffset, actual.length);
+  let counts: Uint32Array | null = null;
+  for (let i = 0; i < e.length; i++) {
+    if (e[i] === a[i]) continue;
+    counts ??= new Uint32Array(e.length / channels);
+    counts[Math.floor(i / channels)]!++;
+  }
+  return counts;
+}
+
+/** Row spans from the model's per-row first/last beat cycles. */
+function spansOf(rows: { first: Float64Array; last: Float64Array }): RowSpans {
+  return Array.from(rows.first, (f, i) => [f, rows.last[i]!] as const);
+}
+
+/** Row spans from RTL beats (beats of a row are contiguous). */
+function rtlSpans(b: { cycle: Float64Array; frame: Int32Array; row: Int32Array }): RowSpans {
+  const spans: [number, number][] = [];
+  for (let k = 0; k < b.cycle.length; k++) {
+    if (k === 0 || b.row[k] !== b.row[k - 1] || b.frame[k] !== b.frame[k - 1]) spans.push([b.cycle[k]!, b.cycle[k]!]);
+    else spans[spans.length - 1]![1] = b.cycle[k]!;
+  }
+  return spans;
 }

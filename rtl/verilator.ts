@@ -82,8 +82,12 @@ export async function buildVerilated(spec: BuildSpec): Promise<Build> {
     const out = (e as { all?: string }).all ?? (e as Error).message;
     throw new SimrunError('VERILATOR_FAILED', `verilator build of ${spec.name} failed: ${tail(out)}`);
   }
-  rmSync(dir, { recursive: true, force: true });
-  renameSync(work, dir); // publish atomically: a half-built folder never looks cached
+  try {
+    renameSync(work, dir); // publish atomically: a half-built folder never looks cached
+  } catch {
+    rmSync(work, { recursive: true, force: true }); // another process published the same build first: use theirs
+    if (!existsSync(exe)) throw new SimrunError('VERILATOR_FAILED', `could not publish the build of ${spec.name} into ${dir}; remove that folder and retry`);
+  }
   return { exe, dir, cached: false, seconds: (performance.now() - t0) / 1000 };
 }
 

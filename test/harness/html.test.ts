@@ -1,0 +1,56 @@
+// report.html in a real browser: headless Chromium renders it and it shows the plan table and the timeline, with no
+// console errors, for a passing run and for a run with a deliberate mismatch (which must show a heat map).
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { runPipeline } from '../../harness/run.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+async function render(file: string, shot: string): Promise<{ errors: string[]; rows: number; bars: number; heat: number; title: string }> {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
+    await page.goto(`file://${file}`);
+    const rows = await page.locator('#plan tbody tr').count();
+    const bars = await page.locator('#timeline rect.sim').count();
+    const heat = await page.locator('figure.heat svg rect').count();
+    const title = await page.locator('h1').innerText();
+    expect(await page.locator('#timeline').boundingBox()).not.toBeNull();
+    await page.screenshot({ path: shot, fullPage: true });
+    return { errors, rows, bars, heat, title };
+  } finally {
+    await browser.close();
+  }
+}
+
+describe('report.html in headless Chromium', () => {
+  it('tiny, golden+sim, 2 frames: plan table with 4 layers and a timeline bar per output row, no console errors', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'rowsim-html-'));
+    await runPipeline({ config: 'tiny', images: ['examples/coffee.png'], weights: 'synthetic:0', engines: ['golden', 'sim'], frames: 2, out });
+    const r = await render(join(out, 'report.html'), join(out, 'report.png'));
+    expect(r.errors).toEqual([]);
+    expect(r.rows).toBe(4);
+    expect(r.bars).toBe(2 * (16 + 8 + 8 + 8)); // one bar per output row of every layer, both frames
+    expect(r.title).toMatch(/PASS/);
+    expect(r.heat).toBe(0);
+  });
+
+  it('a deliberate bit flip in layer 2 shows FAIL and a heat map', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'rowsim-html-'));
+    await runPipeline({ config: 'tiny', images: ['examples/coffee.png'], weights: 'synthetic:0', engines: ['golden', 'sim'], frames: 1, out, faults: { bit: { layer: 2, row: 4, col: 5, chan: 1, bit: 3 } } });
+    const r = await render(join(out, 'report.html'), join(out, 'report.png'));
+    expect(r.errors).toEqual([]);
+    expect(r.title).toMatch(/FAIL/);
+    expect(r.heat).toBeGreaterThan(1);
+  });
+});
