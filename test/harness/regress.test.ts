@@ -1,0 +1,105 @@
+// regress: sharding covers every case exactly once, JUnit is well-formed and counts failures; compare and emit end to end.
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, cpSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { junitXml, loadSuite, parseShard, shardCases, type CaseResult } from '../../harness/regress.js';
+import { simrun } from '../support/cli.js';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'rowsim-reg-'));
+
+describe('sharding', () => {
+  for (const n of [1, 2, 3, 5, 7]) {
+    it(`13 cases over ${n} shards: each case exactly once, same split every time`, () => {
+      const cases = Array.from({ length: 13 }, (_, index) => ({ index }));
+      const seen = new Map<number, number>();
+      for (let i = 1; i <= n; i++) for (const c of shardCases(cases, parseShard(`${i}/${n}`))) seen.set(c.index, (seen.get(c.index) ?? 0) + 1);
+      expect([...seen.keys()].sort((a, b) => a - b)).toEqual(cases.map((c) => c.index));
+      expect([...seen.values()].every((v) => v === 1)).toBe(true);
+      expect(shardCases(cases, parseShard(`1/${n}`))).toEqual(shardCases(cases, parseShard(`1/${n}`)));
+    });
+  }
+  it('rejects 0/2 and 3/2', () => {
+    expect(() => parseShard('0/2')).toThrow(/--shard '0\/2'/);
+    expect(() => parseShard('3/2')).toThrow(/--shard '3\/2'/);
+  });
+  it('the shipped suite resolves its images next to it', () => {
+    const s = loadSuite('examples/suite.yaml');
+    expect(s.cases.length).toBeGreaterThanOrEqual(4);
+    for (const c of s.cases) for (let i = 0; i < c.args.length; i++) if (c.args[i] === '--image') expect(existsSync(c.args[i + 1]!)).toBe(true);
+  });
+});
+
+describe('junit', () => {
+  it('counts failures (exit 1) and errors (exit 2/3), escapes text, and parses as XML', async () => {
+    const mk = (name: string, exitCode: number, stdout = '', stderr = ''): CaseResult => ({ case: { index: 0, name, args: [] }, exitCode, seconds: 1.5, stdout, stderr });
+    const x = junitXml('s<1>', [mk('ok', 0), mk('bad & "odd"', 1, 'MISMATCH layer 2 <x>\n'), mk('err', 2, '', 'simrun: error [IMAGE_UNREADABLE]: no\n')]);
+    expect(x).toMatch(/<testsuites name="rowsim" tests="3" failures="1" errors="1"/);
+    expect(x).toMatch(/name="bad &amp; &quot;odd&quot;"/);
+    expect(x).toMatch(/<failure type="mismatch" message="MISMATCH layer 2 &lt;x&gt;">/);
+    expect(x).toMatch(/<error type="exit 2"/);
+    // Well-formed: every open tag closes, in order (a small checker, not a library).
+    const stack: string[] = [];
+    for (const m of x.matchAll(/<(\/?)([a-zA-Z]+)[^>]*?(\/?)>/g)) {
+      if (m[3]) continue;
+      if (m[1]) expect(stack.pop()).toBe(m[2]);
+      else stack.push(m[2]!);
+    }
+    expect(stack).toEqual([]);
+  });
+});
+
+describe('simrun regress end to end', () => {
+  it('a 3-case suite (one with a missing image) in 2 shards: JUnit per shard, summary line, exit codes', () => {
+    const d = tmp();
+    cpSync('examples/coffee.png', join(d, 'coffee.png'));
+    writeFileSync(join(d, 'suite.yaml'), [
+      'name: t', 'cases:',
+      '  - { name: a, config: tiny, images: [coffee.png], engines: "golden,sim" }',
+      '  - { name: b, config: tiny, images: [missing.png], engines: "golden,sim" }',
+      '  - { name: c, config: tiny, images: [coffee.png], weights: "synthetic:3", engines: "golden,sim", frames: 2 }', '',
+    ].join('\n'));
+    const r1 = simrun(['regress', '--suite', join(d, 'suite.yaml'), '--shard', '1/2', '--junit', join(d, 'j1.xml'), '--out', join(d, 'o1')]);
+    const r2 = simrun(['regress', '--suite', join(d, 'suite.yaml'), '--shard', '2/2', '--junit', join(d, 'j2.xml'), '--out', join(d, 'o2')]);
+    expect(r1.code, r1.stderr).toBe(0);
+    expect(r1.stdout.trim().split('\n').pop()).toBe('regress: 2 passed, 0 failed');
+    expect(r2.code).toBe(1);
+    expect(r2.stdout).toMatch(/ERROR b .*IMAGE_UNREADABLE/);
+    const j1 = readFileSync(join(d, 'j1.xml'), 'utf8');
+    const j2 = readFileSync(join(d, 'j2.xml'), 'utf8');
+    expect([...j1.matchAll(/<testcase [^>]*name="(\w)"/g)].map((m) => m[1])).toEqual(['a', 'c']);
+    expect([...j2.matchAll(/<testcase [^>]*name="(\w)"/g)].map((m) => m[1])).toEqual(['b']);
+    expect(j2).toMatch(/errors="1"/);
+  });
+});
+
+describe('simrun compare and emit', () => {
+  it('compare: identical folders exit 0; one changed word exit 1 naming layer, row, col, chan', () => {
+    const a = join(tmp(), 'a');
+    expect(simrun(['vectors', '--image', 'examples/chelsea.png', '--config', 'tiny', '--out', a]).code).toBe(0);
+    const b = join(tmp(), 'b');
+    cpSync(a, b, { recursive: true });
+    expect(simrun(['compare', a, b]).code).toBe(0);
+    const f = join(b, 'activation3.memh');
+    const lines = readFileSync(f, 'utf8').split('\n');
+    // Row 1, col 2 is line 1·8+2 = 10 (0-based); channel 4 is the fifth word.
+    const l = lines[10]!;
+    lines[10] = l.slice(0, 32) + (l[32] === '0' ? '1' : '0') + l.slice(33);
+    writeFileSync(f, lines.join('\n'));
+    const r = simrun(['compare', a, b]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/MISMATCH layer 3 't3': first at row 1 col 2 chan 4/);
+  });
+  it('compare without shapes is a usage error', () => {
+    const r = simrun(['compare', tmp(), tmp()]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/USAGE.*vectors\.json/);
+  });
+  it('emit writes Verilog, the bench and ROM images for tiny', () => {
+    const d = tmp();
+    const r = simrun(['emit', '--config', 'tiny', '--out', d]);
+    expect(r.code, r.stderr).toBe(0);
+    for (const f of ['rs_top.v', 'rs_layer1.v', 'rs_layer4.v', 'tb_top.cpp', 'weight1.memh', 'bias4.memh', 'design.json']) expect(existsSync(join(d, f))).toBe(true);
+    expect(readFileSync(join(d, 'rs_layer2.v'), 'utf8')).toMatch(/\$readmemh\("weight2\.memh", wrom\)/);
+  });
+});
