@@ -3,6 +3,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { exitCodeFor, SimrunError } from '../core/errors.js';
+import { progress } from './progress.js';
 import { loadSpec } from '../core/spec.js';
 import { makePlan } from '../harness/plan.js';
 import { formatPlanTable, formatRunReport } from '../harness/report.js';
@@ -13,15 +14,6 @@ import { regress } from '../harness/regress.js';
 import type { TraceOptions } from '../rtl/run.js';
 import { runVectors } from '../harness/vectors.js';
 import { scheduleNetwork } from '../sim/model.js';
-
-const tty = process.stderr.isTTY === true;
-
-function progress(quiet: boolean): (line: string) => void {
-  return (line) => {
-    if (line.startsWith('warning:')) process.stderr.write(`simrun: ${line}\n`);
-    else if (tty && !quiet) process.stderr.write(`simrun: ${line}\n`);
-  };
-}
 
 function fail(e: unknown): never {
   if (e instanceof SimrunError) {
@@ -87,13 +79,15 @@ async function main(): Promise<void> {
         .example('$0 --image examples/coffee.png --config ie120r-mini', 'golden vs model on the mini encoder')
         .example('$0 --image a.png --image b.png --frames 2 --config tiny', 'two frames back to back'),
       async (a) => {
+        const log = progress(a.quiet);
         const { report, outDir } = await runPipeline({
           config: a.config, images: a.image, weights: a.weights, engines: a.engines.split(',').map((s) => s.trim()).filter(Boolean),
-          frames: a.frames, out: a.out, quant: a.quant as 'rne' | 'truncate', workers: a.workers, log: progress(a.quiet),
+          frames: a.frames, out: a.out, quant: a.quant as 'rne' | 'truncate', workers: a.workers, log,
           aluBudget: parseBudget(a.aluBudget),
           trace: parseTrace(a.trace as 'fst' | 'vcd' | undefined, a.traceWindow, a.traceLayers),
         });
-        process.stdout.write(a.json ? JSON.stringify(report, null, 2) + '\n' : `${formatRunReport(report)}\nreport: ${outDir}/report.json\n`);
+        log.end();
+        process.stdout.write(a.json ? JSON.stringify(report, null, 2) + '\n' : `${formatRunReport(report)}\nreport: ${outDir}/report.json and report.html\n`);
         process.exitCode = report.pass ? 0 : 1;
       },
     )
@@ -131,7 +125,9 @@ async function main(): Promise<void> {
         .option('quiet', { type: 'boolean', default: false })
         .example('$0 vectors --image examples/coffee.png --config tiny --out vec/', 'a tiny vector set'),
       async (a) => {
-        const { manifest, outDir, backend } = await runVectors({ config: a.config, image: a.image, weights: a.weights, out: a.out, quant: a.quant as 'rne' | 'truncate', log: progress(a.quiet) });
+        const log = progress(a.quiet);
+        const { manifest, outDir, backend } = await runVectors({ config: a.config, image: a.image, weights: a.weights, out: a.out, quant: a.quant as 'rne' | 'truncate', log });
+        log.end();
         process.stdout.write(`wrote ${manifest.layers.length} layers of vectors for ${manifest.config} to ${outDir} (golden on tfjs-${backend})\n`);
       },
     )

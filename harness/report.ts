@@ -1,4 +1,5 @@
 // The run report: report.json's shape (DESIGN §8), its assembly from engine results, and the terminal table.
+import chalk from 'chalk';
 import type { NetworkPlan } from '../core/plan.js';
 import type { NetworkSpec } from '../core/spec.js';
 import type { BitCompare, CycleCompare } from './compare.js';
@@ -75,6 +76,11 @@ function cmpCell(c: BitCompare | null): string {
   return c.mismatches === 0 ? 'ok' : `${c.mismatches} bad`;
 }
 
+/** Colours a padded table cell (only when stdout is a colour terminal; chalk decides). */
+function tint(cell: string): string {
+  return /\bbad\b/.test(cell) ? chalk.red(cell) : /\bok\b/.test(cell) ? chalk.green(cell) : cell;
+}
+
 /** Renders the run report for a terminal: per-layer table, first mismatches, latency. */
 export function formatRunReport(r: RunReport): string {
   const lines: string[] = [];
@@ -82,25 +88,25 @@ export function formatRunReport(r: RunReport): string {
   lines.push(`${pad('#', 3)} ${pad('layer', 9, true)} ${pad('shape', 13)} ${pad('strips', 6)} ${pad('ocmux', 5)} ${pad('ALUs', 5)} ${pad('util', 6)} ${pad('sim/gold', 9)} ${pad('rtl/gold', 9)} ${pad('rtl/sim cyc', 11)} ${pad('floatULP', 9)} ${pad('first beat', 10)} ${pad('last beat', 10)}`);
   for (const l of r.layers) {
     const cyc = l.compare.rtlVsSimCycles ? (l.compare.rtlVsSimCycles.mismatches === 0 ? 'ok' : `${l.compare.rtlVsSimCycles.mismatches} bad`) : '-';
-    lines.push(`${pad(l.index, 3)} ${pad(l.name, 9, true)} ${pad(l.shape.join('x'), 13)} ${pad(l.plan.strips, 6)} ${pad(l.plan.ocmux, 5)} ${pad(l.plan.alus, 5)} ${pad((l.plan.utilization * 100).toFixed(1) + '%', 6)} ${pad(cmpCell(l.compare.simVsGolden), 9)} ${pad(cmpCell(l.compare.rtlVsGolden), 9)} ${pad(cyc, 11)} ${pad(l.compare.floatVsExact ? l.compare.floatVsExact.maxUlp : '-', 9)} ${pad(l.timing.firstBeatCycle, 10)} ${pad(l.timing.lastBeatCycle, 10)}`);
+    lines.push(`${pad(l.index, 3)} ${pad(l.name, 9, true)} ${pad(l.shape.join('x'), 13)} ${pad(l.plan.strips, 6)} ${pad(l.plan.ocmux, 5)} ${pad(l.plan.alus, 5)} ${pad((l.plan.utilization * 100).toFixed(1) + '%', 6)} ${tint(pad(cmpCell(l.compare.simVsGolden), 9))} ${tint(pad(cmpCell(l.compare.rtlVsGolden), 9))} ${tint(pad(cyc, 11))} ${pad(l.compare.floatVsExact ? l.compare.floatVsExact.maxUlp : '-', 9)} ${pad(l.timing.firstBeatCycle, 10)} ${pad(l.timing.lastBeatCycle, 10)}`);
   }
   for (const l of r.layers) {
     for (const [pair, c] of [['sim vs golden', l.compare.simVsGolden], ['rtl vs golden', l.compare.rtlVsGolden]] as const) {
       if (c && c.first) {
         const f = c.first;
-        lines.push(`MISMATCH layer ${l.index} '${l.name}' ${pair}: first at row ${f.row} col ${f.col} chan ${f.chan}: expected ${f.expected} (${f.expectedValue}) actual ${f.actual} (${f.actualValue}); ${c.mismatches} words differ, max ${c.maxUlp} ULP`);
+        lines.push(chalk.red('MISMATCH') + ` layer ${l.index} '${l.name}' ${pair}: first at row ${f.row} col ${f.col} chan ${f.chan}: expected ${f.expected} (${f.expectedValue}) actual ${f.actual} (${f.actualValue}); ${c.mismatches} words differ, max ${c.maxUlp} ULP`);
       }
     }
     const cc = l.compare.rtlVsSimCycles;
     if (cc && cc.first) {
       const f = cc.first;
-      lines.push(`MISMATCH layer ${l.index} '${l.name}' rtl vs sim cycles: first at beat ${f.beat} (frame ${f.frame} row ${f.row} col ${f.col} group ${f.chan}): expected cycle ${f.expectedCycle} actual ${f.actualCycle}; ${cc.mismatches} beats differ`);
+      lines.push(chalk.red('MISMATCH') + ` layer ${l.index} '${l.name}' rtl vs sim cycles: first at beat ${f.beat} (frame ${f.frame} row ${f.row} col ${f.col} group ${f.chan}): expected cycle ${f.expectedCycle} actual ${f.actualCycle}; ${cc.mismatches} beats differ`);
     }
   }
   const L = r.latency;
   lines.push(`latency: ${L.cycles} cycles = ${L.ms.toFixed(6)} ms (published IE120R: ${L.publishedIe120rMs} ms)${L.rtlCycles !== null ? `, rtl ${L.rtlCycles} cycles` : ''}`);
   if (L.perFrameCycles.length > 1) lines.push(`per frame: ${L.perFrameCycles.join(', ')} cycles; steady frame interval ${L.steadyIntervalCycles} cycles`);
   lines.push(`totals: ${r.totals.alus} ALUs, ${r.totals.weightBits} weight bits, ${r.totals.rowBufferBits} row-buffer bits`);
-  lines.push(r.pass ? 'PASS: every compared engine agrees in every layer' : 'FAIL: engines disagree (see MISMATCH lines)');
+  lines.push(r.pass ? chalk.green('PASS: every compared engine agrees in every layer') : chalk.red('FAIL: engines disagree (see MISMATCH lines)'));
   return lines.join('\n');
 }

@@ -84,8 +84,7 @@ export async function runPipeline(opts: RunOptions): Promise<{ report: RunReport
   const golden: Float32Array[][] = [];
   if (engines.includes('golden')) {
     for (let i = 0; i < Math.min(stimuli.length, opts.frames); i++) {
-      log(`golden exact: image ${i + 1}/${Math.min(stimuli.length, opts.frames)}`);
-      const g = await runGolden(net, weights, stimuli[i]!.data, { mode: 'exact' });
+      const g = await runGolden(net, weights, stimuli[i]!.data, { mode: 'exact', onLayer: (k) => log(`golden exact, image ${i + 1}: layer ${k}/${net.layers.length}`) });
       goldenBackend = g.backend;
       golden.push([...g.activations]);
     }
@@ -98,7 +97,10 @@ export async function runPipeline(opts: RunOptions): Promise<{ report: RunReport
   let model = null;
   if (engines.includes('sim')) {
     log(`sim: ${opts.frames} frame(s)`);
-    model = await runModel(net, plan, weights, frames, { workers: opts.workers ?? 0, bitFault: opts.faults?.bit, timingFault: opts.faults?.timing });
+    model = await runModel(net, plan, weights, frames, {
+      workers: opts.workers ?? 0, bitFault: opts.faults?.bit, timingFault: opts.faults?.timing,
+      onLayer: (f, k) => log(`sim frame ${f + 1}: layer ${k}/${net.layers.length}`),
+    });
   }
 
   // 4. The RTL under Verilator, watched by a deadlock bound taken from the model's schedule.
