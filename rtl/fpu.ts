@@ -129,26 +129,22 @@ export const FADD_FN = `
   endfunction
 `;
 
-/** Module wrapper of fmul for the FPU bench. */
-export const FMUL_V = `
-module rs_fmul (
+/** A module wrapping one of the functions (op_y = fn(op_a, op_b)), for the FPU bench. */
+function wrapper(module: string, fn: string, text: string): string {
+  return `
+module ${module} (
   input  wire [31:0] op_a,
   input  wire [31:0] op_b,
   output wire [31:0] op_y
 );
-${FMUL_FN}
-  assign op_y = fmul(op_a, op_b);
+${text}
+  assign op_y = ${fn}(op_a, op_b);
 endmodule
 `;
+}
 
-/** Module wrapper of fadd for the FPU bench. */
-export const FADD_V = `
-module rs_fadd (
-  input  wire [31:0] op_a,
-  input  wire [31:0] op_b,
-  output wire [31:0] op_y
-);
-${FADD_FN}
-  assign op_y = fadd(op_a, op_b);
-endmodule
-`;
+/** rs_fmul: the multiply as a module. */
+export const FMUL_V = wrapper('rs_fmul', 'fmul', FMUL_FN);
+
+/** rs_fadd: the add as a module. */
+export const FADD_V = wrapper('rs_fadd', 'fadd', FADD_FN);
