@@ -80,6 +80,7 @@ export async function buildVerilated(spec: BuildSpec): Promise<Build> {
     await execa('verilator', [...flags, '--top-module', spec.top, '-Mdir', join(work, 'obj'), '-o', join(work, 'sim'), ...paths], { all: true });
   } catch (e) {
     const out = (e as { all?: string }).all ?? (e as Error).message;
+    rmSync(work, { recursive: true, force: true });
     throw new SimrunError('VERILATOR_FAILED', `verilator build of ${spec.name} failed: ${tail(out)}`);
   }
   try {

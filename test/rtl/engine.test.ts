@@ -101,3 +101,19 @@ describeRtl('waveforms', () => {
     expect(r.stderr).toMatch(/USAGE.*add rtl to --engines/);
   });
 });
+
+describeRtl('a failing Verilator', () => {
+  it('a verilator that fails to build: exit 3, VERILATOR_FAILED with the tail of its log, no report', async () => {
+    const { writeFileSync, chmodSync, existsSync } = await import('node:fs');
+    const bin = tmp();
+    const fake = join(bin, 'verilator');
+    writeFileSync(fake, '#!/bin/sh\nif [ "$1" = "--version" ]; then echo "Verilator 5.006 (fake)"; exit 0; fi\necho "%Error: fake failure for the test"; exit 1\n');
+    chmodSync(fake, 0o755);
+    const out = tmp();
+    const r = simrun(['--image', 'examples/coffee.png', '--config', 'tiny', '--engines', 'golden,sim,rtl', '--out', out], { PATH: `${bin}:${process.env.PATH}`, SIMRUN_CACHE: tmp() });
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/VERILATOR_FAILED.*fake failure for the test/);
+    expect(existsSync(join(out, 'report.json'))).toBe(false);
+  });
+});
