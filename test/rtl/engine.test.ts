@@ -54,7 +54,7 @@ describeRtl('three engines agree', () => {
     expect(bad.map((l) => l.name), `seed ${seed}: ${JSON.stringify(spec)}`).toEqual([]);
   });
 
-  for (const cfg of ['tiny', 'ie120r-mini', 'examples/small.yaml']) {
+  for (const cfg of ['tiny', 'ie120r-mini', 'ie120r', 'examples/small.yaml']) {
     it(`verilator --lint-only -Wall is clean on ${cfg}'s emitted RTL`, async () => {
       const net = loadSpec(cfg);
       expect(await lintVerilog('rs_top', rtlBuildSpec(net, makePlan(net)).verilog)).toBe('');
