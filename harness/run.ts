@@ -122,20 +122,18 @@ export async function runPipeline(opts: RunOptions): Promise<{ report: RunReport
   // 5. Compare per layer (every frame; the report keeps the worst frame's first mismatch).
   const layers: LayerReport[] = net.layers.map((l) => {
     const i = l.index - 1;
-    let simVsGolden = null;
-    if (model && golden.length) {
+    // Bits of an engine against the golden over every frame; the first frame that disagrees is kept.
+    const againstGolden = (acts: readonly (readonly Float32Array[])[] | undefined): BitCompare | null => {
+      if (!acts || !golden.length) return null;
+      let worst: BitCompare | null = null;
       for (let f = 0; f < opts.frames; f++) {
-        const c = compareBits(golden[f % golden.length]![i]!, model.activations[f]![i]!, l.outW, l.outC);
-        if (!simVsGolden || (simVsGolden.mismatches === 0 && c.mismatches > 0)) simVsGolden = c;
+        const c = compareBits(golden[f % golden.length]![i]!, acts[f]![i]!, l.outW, l.outC);
+        if (!worst || (worst.mismatches === 0 && c.mismatches > 0)) worst = c;
       }
-    }
-    let rtlVsGolden: BitCompare | null = null;
-    if (rtl && golden.length) {
-      for (let f = 0; f < opts.frames; f++) {
-        const c = compareBits(golden[f % golden.length]![i]!, rtl.activations[f]![i]!, l.outW, l.outC);
-        if (!rtlVsGolden || (rtlVsGolden.mismatches === 0 && c.mismatches > 0)) rtlVsGolden = c;
-      }
-    }
+      return worst;
+    };
+    const simVsGolden = againstGolden(model?.activations);
+    const rtlVsGolden = againstGolden(rtl?.activations);
     const rtlVsSimCycles = rtl && model ? compareBeats(model.timings[i]!.beats, rtl.beats[i]!) : null;
     const fe = floatActs && golden.length ? compareBits(golden[0]![i]!, floatActs[i]!, l.outW, l.outC) : null;
     const t = model?.timings[i];
