@@ -95,3 +95,36 @@ export function compareBeats(expected: LayerBeats, actual: LayerBeats): CycleCom
   }
   return { beats: n, mismatches, first };
 }
+
+/** How far the float (tf.conv2d) reference is from the exact result: information only, never pass/fail. */
+export interface FloatDistance {
+  /** ULP distance (ordered binary32 encodings): max, mean and median over the layer. */
+  readonly maxUlp: number;
+  readonly meanUlp: number;
+  readonly medianUlp: number;
+  /** Largest |float − exact|, and that divided by the layer's largest |exact|. */
+  readonly maxAbs: number;
+  readonly relToRange: number;
+}
+
+/** Distance of `actual` from `expected`; the median is taken over at most 65,536 evenly spaced elements. */
+export function floatDistance(expected: Float32Array, actual: Float32Array): FloatDistance {
+  const e = new Uint32Array(expected.buffer, expected.byteOffset, expected.length);
+  const a = new Uint32Array(actual.buffer, actual.byteOffset, actual.length);
+  let maxUlp = 0, sum = 0, maxAbs = 0, range = 0;
+  const step = Math.max(1, Math.floor(e.length / 65536));
+  const sample: number[] = [];
+  for (let i = 0; i < e.length; i++) {
+    const u = Math.abs(ordered(e[i]!) - ordered(a[i]!));
+    if (u > maxUlp) maxUlp = u;
+    sum += u;
+    if (i % step === 0) sample.push(u);
+    maxAbs = Math.max(maxAbs, Math.abs(expected[i]! - actual[i]!));
+    range = Math.max(range, Math.abs(expected[i]!));
+  }
+  sample.sort((x, y) => x - y);
+  return {
+    maxUlp, meanUlp: e.length ? sum / e.length : 0, medianUlp: sample.length ? sample[sample.length >> 1]! : 0,
+    maxAbs, relToRange: range > 0 ? maxAbs / range : 0,
+  };
+}

@@ -2,7 +2,7 @@
 import chalk from 'chalk';
 import type { NetworkPlan } from '../core/plan.js';
 import type { NetworkSpec } from '../core/spec.js';
-import type { BitCompare, CycleCompare } from './compare.js';
+import type { BitCompare, CycleCompare, FloatDistance } from './compare.js';
 
 /** One layer's row of the report. */
 export interface LayerReport {
@@ -15,7 +15,7 @@ export interface LayerReport {
     readonly rtlVsGolden: BitCompare | null;
     readonly rtlVsSimCycles: CycleCompare | null;
     /** Distance of the float (tf.conv2d) reference from the exact golden: information, never pass/fail. */
-    readonly floatVsExact: { maxUlp: number; meanUlp: number } | null;
+    readonly floatVsExact: FloatDistance | null;
   };
   readonly timing: { firstBeatCycle: number; lastBeatCycle: number; beats: number; bufferHighWater: number; bufferRows: number };
 }
@@ -85,10 +85,10 @@ function tint(cell: string): string {
 export function formatRunReport(r: RunReport): string {
   const lines: string[] = [];
   lines.push(`${r.config}: ${r.frames} frame(s) of ${r.images.join(', ')}, weights ${r.weights}, engines ${r.engines.join(',')}${r.goldenBackend ? ` (golden on tfjs-${r.goldenBackend})` : ''}`);
-  lines.push(`${pad('#', 3)} ${pad('layer', 9, true)} ${pad('shape', 13)} ${pad('strips', 6)} ${pad('ocmux', 5)} ${pad('ALUs', 5)} ${pad('util', 6)} ${pad('sim/gold', 9)} ${pad('rtl/gold', 9)} ${pad('rtl/sim cyc', 11)} ${pad('floatULP', 9)} ${pad('first beat', 10)} ${pad('last beat', 10)}`);
+  lines.push(`${pad('#', 3)} ${pad('layer', 9, true)} ${pad('shape', 13)} ${pad('strips', 6)} ${pad('ocmux', 5)} ${pad('ALUs', 5)} ${pad('util', 6)} ${pad('sim/gold', 9)} ${pad('rtl/gold', 9)} ${pad('rtl/sim cyc', 11)} ${pad('float ULP', 9)} ${pad('first beat', 10)} ${pad('last beat', 10)}`);
   for (const l of r.layers) {
     const cyc = l.compare.rtlVsSimCycles ? (l.compare.rtlVsSimCycles.mismatches === 0 ? 'ok' : `${l.compare.rtlVsSimCycles.mismatches} bad`) : '-';
-    lines.push(`${pad(l.index, 3)} ${pad(l.name, 9, true)} ${pad(l.shape.join('x'), 13)} ${pad(l.plan.strips, 6)} ${pad(l.plan.ocmux, 5)} ${pad(l.plan.alus, 5)} ${pad((l.plan.utilization * 100).toFixed(1) + '%', 6)} ${tint(pad(cmpCell(l.compare.simVsGolden), 9))} ${tint(pad(cmpCell(l.compare.rtlVsGolden), 9))} ${tint(pad(cyc, 11))} ${pad(l.compare.floatVsExact ? l.compare.floatVsExact.maxUlp : '-', 9)} ${pad(l.timing.firstBeatCycle, 10)} ${pad(l.timing.lastBeatCycle, 10)}`);
+    lines.push(`${pad(l.index, 3)} ${pad(l.name, 9, true)} ${pad(l.shape.join('x'), 13)} ${pad(l.plan.strips, 6)} ${pad(l.plan.ocmux, 5)} ${pad(l.plan.alus, 5)} ${pad((l.plan.utilization * 100).toFixed(1) + '%', 6)} ${tint(pad(cmpCell(l.compare.simVsGolden), 9))} ${tint(pad(cmpCell(l.compare.rtlVsGolden), 9))} ${tint(pad(cyc, 11))} ${pad(l.compare.floatVsExact ? `~${l.compare.floatVsExact.medianUlp}` : '-', 9)} ${pad(l.timing.firstBeatCycle, 10)} ${pad(l.timing.lastBeatCycle, 10)}`);
   }
   for (const l of r.layers) {
     for (const [pair, c] of [['sim vs golden', l.compare.simVsGolden], ['rtl vs golden', l.compare.rtlVsGolden]] as const) {
@@ -103,6 +103,7 @@ export function formatRunReport(r: RunReport): string {
       lines.push(chalk.red('MISMATCH') + ` layer ${l.index} '${l.name}' rtl vs sim cycles: first at beat ${f.beat} (frame ${f.frame} row ${f.row} col ${f.col} group ${f.chan}): expected cycle ${f.expectedCycle} actual ${f.actualCycle}; ${cc.mismatches} beats differ`);
     }
   }
+  if (r.layers.some((l) => l.compare.floatVsExact)) lines.push('float ULP: median ULP distance of the float tf.conv2d reference from the exact golden (information, not pass/fail)');
   const L = r.latency;
   lines.push(`latency: ${L.cycles} cycles = ${L.ms.toFixed(6)} ms (published IE120R: ${L.publishedIe120rMs} ms)${L.rtlCycles !== null ? `, rtl ${L.rtlCycles} cycles` : ''}`);
   if (L.perFrameCycles.length > 1) lines.push(`per frame: ${L.perFrameCycles.join(', ')} cycles; steady frame interval ${L.steadyIntervalCycles} cycles`);

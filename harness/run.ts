@@ -10,7 +10,7 @@ import { runRtl, type RtlResult, type TraceOptions } from '../rtl/run.js';
 import { runModel, scheduleNetwork, type BitFault } from '../sim/model.js';
 import type { TimingFault } from '../sim/timing.js';
 import { loadStimulus, type Stimulus } from '../vectors/image.js';
-import { compareBeats, compareBits, type BitCompare } from './compare.js';
+import { compareBeats, compareBits, floatDistance, type BitCompare } from './compare.js';
 import { makePlan } from './plan.js';
 import { prepareOutDir, writeAtomic } from './outdir.js';
 import { renderHtml, type HeatMap, type RowSpans } from './html.js';
@@ -135,12 +135,12 @@ export async function runPipeline(opts: RunOptions): Promise<{ report: RunReport
     const simVsGolden = againstGolden(model?.activations);
     const rtlVsGolden = againstGolden(rtl?.activations);
     const rtlVsSimCycles = rtl && model ? compareBeats(model.timings[i]!.beats, rtl.beats[i]!) : null;
-    const fe = floatActs && golden.length ? compareBits(golden[0]![i]!, floatActs[i]!, l.outW, l.outC) : null;
+    const fe = floatActs && golden.length ? floatDistance(golden[0]![i]!, floatActs[i]!) : null;
     const t = model?.timings[i];
     return {
       index: l.index, name: l.name, shape: [l.outH, l.outW, l.outC],
       plan: planColumns(plan, l.index),
-      compare: { simVsGolden, rtlVsGolden, rtlVsSimCycles, floatVsExact: fe ? { maxUlp: fe.maxUlp, meanUlp: Number(fe.meanUlp.toFixed(3)) } : null },
+      compare: { simVsGolden, rtlVsGolden, rtlVsSimCycles, floatVsExact: fe ? { ...fe, meanUlp: Number(fe.meanUlp.toFixed(1)) } : null },
       timing: {
         firstBeatCycle: t ? t.beats.cycle[0]! : 0,
         lastBeatCycle: t ? t.beats.cycle[t.beats.cycle.length - 1]! : 0,
