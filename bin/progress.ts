@@ -10,7 +10,7 @@ export function progress(quiet: boolean): ((line: string) => void) & { end: () =
   };
   process.once('exit', clear);
   const log = (line: string) => {
-    if (line.startsWith('warning:')) {
+    if (line.startsWith('warning:') || line.startsWith('notice:')) {
       clear();
       process.stderr.write(`simrun: ${line}\n`);
       return;

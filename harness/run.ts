@@ -115,7 +115,7 @@ export async function runPipeline(opts: RunOptions): Promise<{ report: RunReport
       expectedCycles: Math.max(...expected.timings.map((t) => t.beats.cycle[t.beats.cycle.length - 1] ?? 0)),
       workDir: join(outDir, 'rtl'),
       onBuilt: (b) => log(b.cached ? 'rtl: cached build' : `rtl: built in ${b.seconds.toFixed(1)} s`),
-      onEstimate: (e) => log(`rtl: estimated run time ${e.seconds.toFixed(0)} s = ${e.cycles} cycles × ${(e.secondsPerCycle * 1e6).toFixed(2)} µs per cycle (measured)`),
+      onEstimate: (e) => log(`notice: rtl: estimated run time ${e.seconds.toFixed(0)} s = ${e.cycles} cycles × ${(e.secondsPerCycle * 1e6).toFixed(2)} µs per cycle (measured)`),
     });
   }
 

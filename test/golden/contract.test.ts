@@ -1,6 +1,7 @@
 // Every rule of the arithmetic contract on hand-picked cases, with expected bits worked out by hand, through golden and model.
 import { describe, expect, it } from 'vitest';
-import { goldenBits, simBits, type TestLayer } from '../support/engines.js';
+import { goldenBits, simBits, wasmBits, type TestLayer } from '../support/engines.js';
+import { RANDOM_SHAPES, randomLayer } from '../support/random.js';
 import { fromBits, referenceConv } from '../support/reference.js';
 
 const f32 = (a: number[]) => Float32Array.from(a);
@@ -64,6 +65,7 @@ describe('arithmetic contract edge cases', () => {
     it(`${c.name} (expected ${c.expected.toString(16)})`, async () => {
       expect((await goldenBits(c.layer))[0]).toBe(c.expected);
       expect(simBits(c.layer)[0]).toBe(c.expected);
+      expect((await wasmBits(c.layer))[0]).toBe(c.expected);
       const ref = referenceConv(c.layer.x, c.layer, c.layer.weights, c.layer.bias).out;
       expect(new Uint32Array(ref.buffer)[0]).toBe(c.expected);
     });
@@ -80,5 +82,16 @@ describe('arithmetic contract edge cases', () => {
     const onePos = { ...allNeg, weights: f32(w) };
     expect((await goldenBits(onePos))[0]).toBe(0x00000000);
     expect(simBits(onePos)[0]).toBe(0x00000000);
+    expect((await wasmBits(allNeg))[0]).toBe(0x80000000);
+    expect((await wasmBits(onePos))[0]).toBe(0x00000000);
+  });
+});
+
+describe('the model\'s WebAssembly kernel equals its readable JS definition', () => {
+  RANDOM_SHAPES.forEach((s, i) => {
+    it(`wasm vs js k=${s.kernel} s=${s.stride} pad=${s.pad} in=${s.inH}x${s.inW}x${s.inC} cout=${s.outC} seed=${i + 31}`, async () => {
+      const l = randomLayer(i + 31, s);
+      expect(Array.from(await wasmBits(l))).toEqual(Array.from(simBits(l)));
+    });
   });
 });

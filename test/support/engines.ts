@@ -1,7 +1,8 @@
 // Test helpers that run one hand-built layer through the golden and through the model kernel, returning output bits.
 import { exactLayerRows } from '../../golden/exact.js';
 import { useBackend, type GoldenBackend } from '../../golden/backend.js';
-import { convRows } from '../../sim/kernel.js';
+import { convRows, type KernelLayer } from '../../sim/kernel.js';
+import { kernelModule, WasmConv } from '../../sim/wasmKernel.js';
 
 /** A single layer with explicit values: x is HWC, weights tap order [(ky,kx,ci)][co]. */
 export interface TestLayer {
@@ -37,10 +38,22 @@ export async function goldenBits(l: TestLayer, backend: GoldenBackend = 'wasm'):
   return canon(out);
 }
 
-/** Model kernel output bits (HWC); flushProducts forced on so the flush path itself is exercised. */
+function kernelLayer(l: TestLayer, outW: number): KernelLayer {
+  return { kernel: l.kernel, stride: l.stride, pad: l.pad, inH: l.inH, inW: l.inW, inC: l.inC, outW, outC: l.outC, relu: l.relu, weights: l.weights, bias: l.bias, flushProducts: true };
+}
+
+/** Model kernel output bits (HWC), readable JS definition; product flush forced on so that path is exercised. */
 export function simBits(l: TestLayer): Uint32Array {
   const [outH, outW] = outDims(l);
   const out = new Float32Array(outH * outW * l.outC);
-  convRows({ kernel: l.kernel, stride: l.stride, pad: l.pad, inH: l.inH, inW: l.inW, inC: l.inC, outW, outC: l.outC, relu: l.relu, weights: l.weights, bias: l.bias, flushProducts: true }, l.x, out, 0, outH);
+  convRows(kernelLayer(l, outW), l.x, out, 0, outH);
+  return canon(out);
+}
+
+/** Model kernel output bits (HWC) from the WebAssembly SIMD kernel, product flush forced on. */
+export async function wasmBits(l: TestLayer): Promise<Uint32Array> {
+  const [outH, outW] = outDims(l);
+  const out = new Float32Array(outH * outW * l.outC);
+  new WasmConv(await kernelModule()).run(kernelLayer(l, outW), l.x, out, 0, outH);
   return canon(out);
 }
