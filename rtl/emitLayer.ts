@@ -26,12 +26,57 @@ export function emitLayer(l: LayerSpec, p: LayerPlan, input: LayerInput, fault?:
   const N = p.taps;
   const SLOT = p.slotCycles;
   const R = p.bufferRows;
-  const words = R * l.inW * l.inC;
-  const AW = bits(words);
   const lanes = p.lanes;
   const inLanes = input.lanes;
   const lastStrip = Math.floor(l.outW / p.colsPerStrip) - 1;
   const m = `rs_layer${l.index}`;
+  const banks: string[] = [];
+  const alus: string[] = [];
+  for (let st = 0; st < p.strips; st++) {
+    // Strip st reads input columns lo..hi: its own output columns' windows, halo included (clipped to the image).
+    const lo = Math.max(0, st * p.colsPerStrip * l.stride - l.pad);
+    const hi = Math.min(l.inW - 1, (st * p.colsPerStrip + p.colsPerStrip - 1) * l.stride - l.pad + l.kernel - 1);
+    const used = lo <= hi;
+    const sw = used ? hi - lo + 1 : 1;
+    const aw = bits(R * sw * l.inC);
+    if (used) {
+      const writeCond = [lo > 0 ? `in_col >= ${lo}` : '', hi < l.inW - 1 ? `in_col <= ${hi}` : ''].filter(Boolean).join(' && ');
+      banks.push(`
+  // Strip ${st} row buffer: input columns ${lo}..${hi} (halo included) of R rows, [slot][column − ${lo}][channel].
+  reg [31:0] bank${st} [0:${R * sw * l.inC - 1}];
+  function [${aw - 1}:0] baddr${st}(input [31:0] slot, input [31:0] col, input [31:0] ch);
+    /* verilator lint_off UNUSEDSIGNAL */
+    reg [31:0] a;                                           // fits ${aw} bits by construction
+    /* verilator lint_on UNUSEDSIGNAL */
+    begin
+      a = (slot * ${sw} + col) * IN_C + ch;
+      baddr${st} = a[${aw - 1}:0];
+    end
+  endfunction
+  integer li${st};
+  always @(posedge clk)
+    if (!rst && in_valid${writeCond ? ` && ${writeCond}` : ''})
+      for (li${st} = 0; li${st} < IN_LANES; li${st} = li${st} + 1)
+        bank${st}[baddr${st}(wslot, in_col${lo > 0 ? ` - ${lo}` : ''}, li${st} * IN_OCMUX + in_grp)] <= in_data[li${st} * 32 +: 32];`);
+    }
+    const readCond = used ? ['row_in', l.pad + lo > 0 ? `ix_s${st} >= ${l.pad + lo}` : '', `ix_s${st} <= ${l.pad + hi}`].filter(Boolean).join(' && ') : "1'b0";
+    alus.push(`
+  // Strip ${st}: column ${st * p.colsPerStrip} + pos; its ${lanes} lanes compute channels j·OCMUX + grp.
+  wire [31:0] ix_s${st} = (${st * p.colsPerStrip} + pos) * S + kx;   // input column + P
+  wire        in_s${st} = ${readCond};
+  wire [31:0] x_s${st} = ${used ? `in_s${st} ? bank${st}[baddr${st}(slot_r, ix_s${st} - ${l.pad + lo}, ci)] : 32'd0` : "32'd0"};   // padding taps see +0
+  generate
+    for (gj = 0; gj < LANES; gj = gj + 1) begin : g_lane_s${st}
+      wire [31:0] ch = gj * OCMUX + grp;
+      wire [31:0] w = {wrom[tap[${bits(N) - 1}:0]][ch * 32 +: 18], 14'd0};
+      always @(posedge clk) begin
+        if (active && phase < TAPS) p_reg[${st * lanes}+gj] <= fmul(w, x_s${st});
+        if (phase >= 1 && phase <= TAPS) acc[${st * lanes}+gj] <= (phase == 1) ? p_reg[${st * lanes}+gj] : fadd(acc[${st * lanes}+gj], p_reg[${st * lanes}+gj]);
+        if (phase == TAPS + 1) res[${st * lanes}+gj] <= biasRelu(fadd(acc[${st * lanes}+gj], brom[0][ch * 32 +: 32]));
+      end
+    end
+  endgenerate`);
+  }
   return `
 // ${m}: ${l.name} — ${l.kernel}x${l.kernel} stride ${l.stride} pad ${l.pad}, ${l.inH}x${l.inW}x${l.inC} → ${l.outH}x${l.outW}x${l.outC}${l.relu ? ', ReLU' : ''}.
 // Plan: ${p.strips} strips x ${lanes} lanes = ${p.alus} ALUs, ocmux ${p.ocmux}; slot ${N} taps + ${p.overhead} = ${SLOT} cycles; ${p.cyclesPerRow} cycles per row.
@@ -50,7 +95,7 @@ module ${m} (
   output reg                   out_last,
   output reg  [${lanes * 32 - 1}:0] out_data
 );
-  localparam integer IN_H = ${l.inH}, IN_W = ${l.inW}, IN_C = ${l.inC}, OUT_H = ${l.outH}, OUT_W = ${l.outW};
+  localparam integer IN_H = ${l.inH}, IN_C = ${l.inC}, OUT_H = ${l.outH}, OUT_W = ${l.outW};   // input width ${l.inW}: see the strip banks
   localparam integer K = ${l.kernel}, S = ${l.stride}, P = ${l.pad}, R = ${R};
   localparam integer STRIPS = ${p.strips}, WPS = ${p.colsPerStrip}, OCMUX = ${p.ocmux}, LANES = ${lanes};
   localparam integer TAPS = ${N}, SLOT = ${SLOT}, IN_BEATS = ${l.inW * input.ocmux}, IN_OCMUX = ${input.ocmux}, IN_LANES = ${inLanes};
@@ -63,18 +108,12 @@ module ${m} (
     $readmemh("bias${l.index}.memh", brom);
   end
 
-  // Row buffer: R input rows in a circle, [slot][col][channel] binary32 words.
-  reg [31:0] rbuf [0:${words - 1}];
-
   // Input side: write each beat's lanes; count beats to know when a row is complete.
   reg [31:0] in_beats, rows_done, wslot;
-  integer li;
   always @(posedge clk) begin
     if (rst) begin
       in_beats <= 32'd0; rows_done <= 32'd0; wslot <= 32'd0;
     end else if (in_valid) begin
-      for (li = 0; li < IN_LANES; li = li + 1)
-        rbuf[waddr(wslot, in_col, li * IN_OCMUX + in_grp)] <= in_data[li * 32 +: 32];
       if (in_beats == IN_BEATS - 1) begin
         in_beats <= 32'd0;
         rows_done <= rows_done + 32'd1;
@@ -85,16 +124,7 @@ module ${m} (
     end
   end
 
-  function [${AW - 1}:0] waddr(input [31:0] slot, input [31:0] col, input [31:0] ch);
-    /* verilator lint_off UNUSEDSIGNAL */
-    reg [31:0] a;                                           // the address fits ${AW} bits by construction
-    /* verilator lint_on UNUSEDSIGNAL */
-    begin
-      a = (slot * IN_W + col) * IN_C + ch;
-      waddr = a[${AW - 1}:0];
-    end
-  endfunction
-
+${banks.join('\n')}
   // Compute side: one output row at a time; slots of (column position, channel group).
   reg        busy;
   reg [31:0] phase, pos, grp, out_r, fbase, ky, kx, ci;
@@ -154,25 +184,8 @@ ${FADD_FN}
   reg [31:0] p_reg [0:STRIPS*LANES-1];
   reg [31:0] acc   [0:STRIPS*LANES-1];
   reg [31:0] res   [0:STRIPS*LANES-1];
-  genvar gs, gj;
-  generate
-    for (gs = 0; gs < STRIPS; gs = gs + 1) begin : g_strip
-      wire [31:0] col = gs * WPS + pos;
-      wire [31:0] ix = col * S + kx;                        // input column + P
-      wire        in_window = row_in && ${l.pad > 0 ? 'ix >= P && ' : ''}ix < P + IN_W;
-      wire [31:0] x = in_window ? rbuf[waddr(slot_r, ix - P, ci)] : 32'd0;   // padding taps see +0
-      for (gj = 0; gj < LANES; gj = gj + 1) begin : g_lane
-        wire [31:0] ch = gj * OCMUX + grp;
-        wire [31:0] w = {wrom[tap[${bits(N) - 1}:0]][ch * 32 +: 18], 14'd0};
-        always @(posedge clk) begin
-          if (active && phase < TAPS) p_reg[gs*LANES+gj] <= fmul(w, x);
-          if (phase >= 1 && phase <= TAPS) acc[gs*LANES+gj] <= (phase == 1) ? p_reg[gs*LANES+gj] : fadd(acc[gs*LANES+gj], p_reg[gs*LANES+gj]);
-          if (phase == TAPS + 1) res[gs*LANES+gj] <= biasRelu(fadd(acc[gs*LANES+gj], brom[0][ch * 32 +: 32]));
-        end
-      end
-    end
-  endgenerate
-
+  genvar gj;
+${alus.join('\n')}
   // Output beats: during phases TAPS+3 .. TAPS+2+STRIPS, one strip's lanes per cycle (idle strips send nothing).
   wire [31:0] ost = phase - (TAPS + 2);
   wire [31:0] ocol = ost * WPS + pos;

@@ -40,11 +40,17 @@ describeRtl('three engines agree', () => {
     const r = lcg(seed);
     const pick = <T>(a: readonly T[]) => a[Math.floor(r() * a.length)]!;
     const n = 2 + Math.floor(r() * 2);
+    const h = 7 + Math.floor(r() * 10), w = 7 + Math.floor(r() * 10);
+    let ch = h, cw = w;
     const layers = Array.from({ length: n }, (_, i) => {
       const kernel = pick([1, 3, 5] as const);
-      return { name: `q${i + 1}`, kernel, stride: pick([1, 2] as const), pad: Math.min(kernel - 1, Math.floor(r() * 3)), outChannels: 1 + Math.floor(r() * 7), batchnorm: r() < 0.5, relu: r() < 0.7 };
+      const stride = pick([1, 2] as const);
+      let pad = Math.min(kernel - 1, Math.floor(r() * 3));
+      if (Math.min(ch, cw) + 2 * pad < kernel) pad = kernel - 1; // keep the window inside the padded input
+      ch = Math.floor((ch + 2 * pad - kernel) / stride) + 1;
+      cw = Math.floor((cw + 2 * pad - kernel) / stride) + 1;
+      return { name: `q${i + 1}`, kernel, stride, pad, outChannels: 1 + Math.floor(r() * 7), batchnorm: r() < 0.5, relu: r() < 0.7 };
     });
-    const h = 7 + Math.floor(r() * 10), w = 7 + Math.floor(r() * 10);
     const spec = { name: `random-${seed}`, input: { height: h, width: w, channels: 3 }, clockHz: 100_000_000, rowRateHz: 50_000, aluBudget: 40 + Math.floor(r() * 60), layers };
     const { writeFileSync } = await import('node:fs');
     const file = join(tmp(), 'random.json');
