@@ -1,6 +1,7 @@
 // The RTL engine: emit the design, build it with Verilator (cached), write ROM images and stimulus, run, parse beats.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { SimrunError } from '../core/errors.js';
 import { formatMemh } from '../core/memh.js';
 import type { NetworkPlan } from '../core/plan.js';
@@ -88,7 +89,6 @@ export async function runRtl(net: NetworkSpec, plan: NetworkPlan, weights: reado
   let o = 0;
   for (const f of frames) { stim.set(f, o); o += f.length; }
   writeFileSync(join(dir, 'stimulus.bin'), new Uint8Array(stim.buffer));
-  const { execa } = await import('execa');
   if (opts.onEstimate && (opts.expectedCycles ?? 0) > 2_000_000) {
     const probe = 20_000;
     const tp = performance.now();
