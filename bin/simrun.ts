@@ -1,19 +1,21 @@
 #!/usr/bin/env node
-// simrun CLI: parses arguments once, calls the harness, prints, and turns outcomes into exit codes (0 agree, 1 mismatch, 2 bad input, 3 tool failure).
+// simrun CLI: parses arguments once, calls the harness, prints, and turns outcomes into exit codes
+// (0 agree, 1 a mismatch or failing design, 2 bad input or usage, 3 a tool failure; 128+n on signal n).
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { exitCodeFor, SimrunError } from '../core/errors.js';
-import { progress } from './progress.js';
-import { loadSpec } from '../core/spec.js';
-import { makePlan } from '../harness/plan.js';
-import { formatPlanTable, formatRunReport } from '../harness/report.js';
-import { runPipeline } from '../harness/run.js';
+import { installInterruptHandlers } from '../core/proc.js';
+import { VERSION } from '../core/version.js';
 import { compareDirs, formatDirCompare } from '../harness/compareDirs.js';
 import { runEmit } from '../harness/emit.js';
+import { planReport, formatPlanReport } from '../harness/planReport.js';
 import { regress } from '../harness/regress.js';
-import type { TraceOptions } from '../rtl/run.js';
+import { formatRunReport } from '../harness/report.js';
+import { runPipeline } from '../harness/run.js';
 import { runVectors } from '../harness/vectors.js';
-import { scheduleNetwork } from '../sim/model.js';
+import { weightKeys } from '../harness/weightKeys.js';
+import type { TraceOptions } from '../rtl/engine.js';
+import { progress } from './progress.js';
 
 function fail(e: unknown): never {
   if (e instanceof SimrunError) {
@@ -26,19 +28,30 @@ function fail(e: unknown): never {
   process.exit(3);
 }
 
-const commonConfig = { type: 'string', default: 'ie120r', describe: 'preset name (ie120r, ie120r-mini, tiny) or a .json/.yaml spec file' } as const;
-const commonWeights = { type: 'string', default: 'synthetic:0', describe: 'synthetic[:SEED], a .safetensors file, or a directory of weight{N}.memh/bias{N}.memh' } as const;
-const commonBudget = { type: 'string', describe: "ALUs the planner may spend to lower latency, or 'min' for the fewest ALUs (default: the spec's aluBudget)" } as const;
+/** One of `choices`, or a usage error naming the option and the choices. */
+function oneOf<T extends string>(option: string, value: string | undefined, choices: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(choices as readonly string[]).includes(value)) throw new SimrunError('USAGE', `--${option} '${value}' is not one of ${choices.join(', ')}`);
+  return value as T;
+}
+
+/** A whole number in [min, max], or a usage error naming the option. */
+function wholeNumber(option: string, value: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isSafeInteger(value) || value < min || value > max) throw new SimrunError('USAGE', `--${option} ${value} is not a whole number from ${min} to ${max}`);
+  return value;
+}
 
 function parseBudget(v: string | undefined): number | 'min' | undefined {
   if (v === undefined || v === 'min') return v;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new SimrunError('USAGE', `--alu-budget '${v}' is not a positive whole number or 'min'; pass e.g. --alu-budget 3960`);
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < 1) throw new SimrunError('USAGE', `--alu-budget '${v}' is not a positive whole number or 'min'; pass e.g. --alu-budget 3960`);
   return n;
 }
 
-function parseTrace(format: 'fst' | 'vcd' | undefined, window: string | undefined, layers: string | undefined): TraceOptions | undefined {
-  if (!format) {
+function parseTrace(format: string | undefined, window: string | undefined, layers: string | undefined): TraceOptions | undefined {
+  const f = oneOf('trace', format, ['fst', 'vcd'] as const);
+  if (!f) {
     if (window || layers) throw new SimrunError('USAGE', '--trace-window and --trace-layers need --trace fst|vcd');
     return undefined;
   }
@@ -48,47 +61,65 @@ function parseTrace(format: 'fst' | 'vcd' | undefined, window: string | undefine
     if (!m || Number(m[1]) > Number(m[2])) throw new SimrunError('USAGE', `--trace-window '${window}' is not a:b with a <= b; pass e.g. --trace-window 0:5000`);
     w = [Number(m[1]), Number(m[2])];
   }
-  const ls = layers?.split(',').map((x) => Number(x.trim()));
-  return { format, ...(w ? { window: w } : {}), ...(ls ? { layers: ls } : {}) };
+  let ls: number[] | undefined;
+  if (layers !== undefined) {
+    ls = layers.split(',').map((x) => {
+      if (!/^\s*\d+\s*$/.test(x)) throw new SimrunError('USAGE', `--trace-layers '${layers}' is not a comma-separated list of layer numbers; pass e.g. 1,2`);
+      return Number(x);
+    });
+  }
+  return { format: f, ...(w ? { window: w } : {}), ...(ls ? { layers: ls } : {}) };
 }
 
-const commonQuant = { choices: ['rne', 'truncate'], default: 'rne', describe: 'float32 → bfloat18 rounding (truncate = IE120R behaviour)' } as const;
+const str = (describe: string) => ({ type: 'string', describe }) as const;
+const commonConfig = str('preset name (ie120r, ie120r-mini, tiny) or a .json/.yaml spec file [default: ie120r]');
+const commonWeights = str('synthetic[:SEED], a .safetensors file, or a folder of weight{N}.memh/bias{N}.memh [default: synthetic:0]');
+const commonBudget = str("ALUs the planner may spend to lower latency, or 'min' for the fewest ALUs (default: the spec's aluBudget)");
+const commonQuant = str('float32 → bfloat18 rounding: rne (default) or truncate (the IE120R behaviour)');
 
 async function main(): Promise<void> {
+  installInterruptHandlers();
   await yargs(hideBin(process.argv))
     .scriptName('simrun')
-    .usage('$0 [run] --image <file> [options]\n\nCycle-accurate row-streaming CNN encoder simulator and verification harness.')
+    .usage('$0 [run] --image <file> [options]\n\nCycle-accurate row-streaming CNN encoder simulator and verification harness. Documentation: docs/ in the package.')
     .command(
       ['run', '$0'],
-      'run a frame through the engines and compare them layer by layer',
+      'run frames through the engines and compare every pair layer by layer',
       (y) => y
         .option('image', { type: 'string', array: true, demandOption: 'pass --image <file> (PNG, JPEG, TIFF, WebP or input.memh)', describe: 'input image(s); frame f uses image f mod count' })
         .option('config', commonConfig)
         .option('weights', commonWeights)
         .option('engines', { type: 'string', default: 'golden,sim', describe: 'comma-separated engines to compare: golden, sim, rtl' })
+        .option('rtl', str('a design folder for the rtl engine (default: the emitted design of the plan); see docs/design-folder.md'))
+        .option('pacing', str('input pacing: uniform (default), jitter:SEED, stall:ROW:CYCLES or burst[:ROWS]'))
+        .option('inject', { type: 'string', array: true, describe: 'build a fault into one engine: [engine@]bit:L:ROW:COL:CHAN:B, delay:L:BEAT:N, weight:L:INDEX:B, bias:L:INDEX:B, stall:L:N (repeatable)' })
         .option('frames', { type: 'number', default: 1, describe: 'frames streamed back to back' })
-        .option('out', { type: 'string', describe: 'output folder (default: a fresh folder under ./simrun-out/)' })
+        .option('out', str('output folder (default: a fresh folder under ./simrun-out/)'))
         .option('quant', commonQuant)
         .option('alu-budget', commonBudget)
-        .option('trace', { choices: ['fst', 'vcd'], describe: 'write an RTL waveform to <out>/rtl/wave.<fmt>' })
-        .option('trace-window', { type: 'string', describe: 'only cycles a:b of the waveform' })
-        .option('trace-layers', { type: 'string', describe: 'only these layers in the waveform, e.g. 1,2' })
-        .option('workers', { type: 'number', default: 2, describe: 'worker threads for the model kernel (0 = main thread)' })
+        .option('trace', str('write an RTL waveform (fst or vcd) to <out>/rtl/run/wave.<fmt>'))
+        .option('trace-window', str('only cycles a:b of the waveform'))
+        .option('trace-layers', str('only these layers in the waveform, e.g. 1,2'))
+        .option('workers', { type: 'number', describe: 'worker threads for the golden and the model (0 = this thread; at most the cores) [default: 2]' })
         .option('json', { type: 'boolean', default: false, describe: 'print report.json to stdout instead of the table' })
         .option('quiet', { type: 'boolean', default: false, describe: 'no progress lines' })
         .example('$0 --image examples/coffee.png --config ie120r-mini', 'golden vs model on the mini encoder')
-        .example('$0 --image a.png --image b.png --frames 2 --config tiny', 'two frames back to back'),
+        .example('$0 --image a.png --image b.png --frames 2 --config tiny --engines golden,sim,rtl', 'two frames through all three engines')
+        .example('$0 --rtl my-design/ --image a.png --engines golden,sim,rtl --pacing jitter:7 --frames 2', 'a design folder you edited'),
       async (a) => {
         const log = progress(a.quiet);
         const { report, outDir } = await runPipeline({
-          config: a.config, images: a.image, weights: a.weights, engines: a.engines.split(',').map((s) => s.trim()).filter(Boolean),
-          frames: a.frames, out: a.out, quant: a.quant as 'rne' | 'truncate', workers: a.workers, log,
-          aluBudget: parseBudget(a.aluBudget),
-          trace: parseTrace(a.trace as 'fst' | 'vcd' | undefined, a.traceWindow, a.traceLayers),
+          config: a.config, images: a.image, weights: a.weights,
+          engines: a.engines.split(',').map((s) => s.trim()).filter(Boolean),
+          frames: a.frames, out: a.out, quant: oneOf('quant', a.quant, ['rne', 'truncate'] as const),
+          workers: wholeNumber('workers', a.workers, 0, 1 << 16), log,
+          aluBudget: parseBudget(a.aluBudget), rtl: a.rtl, pacing: a.pacing, inject: a.inject,
+          trace: parseTrace(a.trace, a.traceWindow, a.traceLayers),
         });
         log.end();
-        process.stdout.write(a.json ? JSON.stringify(report, null, 2) + '\n' : `${formatRunReport(report)}\nreport: ${outDir}/report.json and report.html\n`);
-        process.exitCode = report.pass ? 0 : 1;
+        const wave = report.engineInfo.rtl?.facts.waveform;
+        process.stdout.write(a.json ? JSON.stringify(report, null, 2) + '\n' : `${formatRunReport(report)}\nreport: ${outDir}/report.json and report.html${wave ? `\nwaveform: ${wave}` : ''}\n`);
+        process.exitCode = report.pass === false ? 1 : 0;
       },
     )
     .command(
@@ -97,20 +128,8 @@ async function main(): Promise<void> {
       (y) => y.option('config', commonConfig).option('alu-budget', commonBudget).option('json', { type: 'boolean', default: false, describe: 'print JSON' })
         .example('$0 plan --config ie120r', 'the IE120R plan at 100,000 rows/s'),
       (a) => {
-        const net = loadSpec(a.config);
-        const plan = makePlan(net, parseBudget(a.aluBudget));
-        const { latency } = scheduleNetwork(net, plan, 1);
-        const cycles = latency.perFrame[0]!;
-        if (a.json) {
-          const layers = plan.layers.map((p) => ({
-            index: p.index, name: p.name, strips: p.strips, ocmux: p.ocmux, cyclesPerRow: p.cyclesPerRow,
-            cyclesAvailable: p.cyclesAvailable, utilization: Number(p.utilization.toFixed(4)), alus: p.alus,
-            weightBits: p.weightBits, rowBufferBits: p.rowBufferBits,
-          }));
-          process.stdout.write(JSON.stringify({ config: net.name, layers, totals: plan.totals, latency: { cycles, ms: Number(((cycles / net.clockHz) * 1000).toFixed(6)) } }, null, 2) + '\n');
-        } else {
-          process.stdout.write(formatPlanTable(net, plan, cycles) + '\n');
-        }
+        const p = planReport(a.config ?? 'ie120r', parseBudget(a.aluBudget));
+        process.stdout.write(a.json ? JSON.stringify(p, null, 2) + '\n' : formatPlanReport(p) + '\n');
       },
     )
     .command(
@@ -126,23 +145,23 @@ async function main(): Promise<void> {
         .example('$0 vectors --image examples/coffee.png --config tiny --out vec/', 'a tiny vector set'),
       async (a) => {
         const log = progress(a.quiet);
-        const { manifest, outDir, backend } = await runVectors({ config: a.config, image: a.image, weights: a.weights, out: a.out, quant: a.quant as 'rne' | 'truncate', log });
+        const { manifest, outDir, backend } = await runVectors({ config: a.config ?? 'ie120r', image: a.image, weights: a.weights ?? 'synthetic:0', out: a.out, quant: oneOf('quant', a.quant, ['rne', 'truncate'] as const), log });
         log.end();
         process.stdout.write(`wrote ${manifest.layers.length} layers of vectors for ${manifest.config} to ${outDir} (golden on tfjs-${backend})\n`);
       },
     )
     .command(
       'emit',
-      'write the Verilog (FPUs, one module per layer, rs_top), the C++ bench and the weight/bias .memh ROM images',
+      'write a design folder: the Verilog (FPUs, one module per layer, rs_top), ROM images, spec, plan and tap map',
       (y) => y
         .option('config', commonConfig)
         .option('weights', commonWeights)
         .option('alu-budget', commonBudget)
         .option('out', { type: 'string', demandOption: 'pass --out <dir>', describe: 'folder to write into' })
-        .example('$0 emit --config ie120r-mini --out rtl-mini/', 'the mini encoder as Verilog'),
+        .example('$0 emit --config ie120r-mini --out rtl-mini/', 'the mini encoder as a design folder'),
       (a) => {
-        const { outDir, files } = runEmit({ config: a.config, weights: a.weights, out: a.out, aluBudget: parseBudget(a.aluBudget) });
-        process.stdout.write(`wrote ${files.length} files to ${outDir} (top module rs_top)\n`);
+        const { outDir, files, top } = runEmit({ config: a.config ?? 'ie120r', weights: a.weights ?? 'synthetic:0', out: a.out, aluBudget: parseBudget(a.aluBudget) });
+        process.stdout.write(`wrote a design folder of ${files.length} files to ${outDir} (top module ${top}); run it with: simrun --rtl ${outDir} --image <file> --engines golden,sim,rtl\n`);
       },
     )
     .command(
@@ -151,8 +170,8 @@ async function main(): Promise<void> {
       (y) => y
         .positional('dirA', { type: 'string', demandOption: true, describe: 'expected activations (e.g. simrun vectors output)' })
         .positional('dirB', { type: 'string', demandOption: true, describe: 'actual activations (e.g. another simulator\'s dump)' })
-        .option('config', { type: 'string', describe: 'layer shapes from this preset or spec when neither folder has vectors.json' })
-        .option('out', { type: 'string', describe: 'also write <out>/report.json' })
+        .option('config', str('layer shapes from this preset or spec when neither folder has vectors.json'))
+        .option('out', str('also write <out>/report.json'))
         .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON' })
         .example('$0 compare golden/ dut-dump/', 'an external simulator against rowsim\'s golden'),
       (a) => {
@@ -165,23 +184,35 @@ async function main(): Promise<void> {
       'regress',
       'run a suite of cases in parallel processes; JUnit XML for CI; deterministic sharding',
       (y) => y
-        .option('suite', { type: 'string', demandOption: 'pass --suite <file>', describe: 'suite file (JSON or YAML): name and cases' })
-        .option('shard', { type: 'string', describe: 'run shard i of n (i/n), e.g. 1/4' })
-        .option('junit', { type: 'string', describe: 'write JUnit XML here' })
-        .option('out', { type: 'string', describe: 'folder for the cases\' reports' })
-        .option('jobs', { type: 'number', describe: 'parallel cases (default: the machine\'s cores)' })
+        .option('suite', { type: 'string', demandOption: 'pass --suite <file>', describe: 'suite file (JSON or YAML): name and cases (docs/formats.md)' })
+        .option('shard', str('run shard i of n (i/n), e.g. 1/4'))
+        .option('junit', str('write JUnit XML here'))
+        .option('out', str('folder for the cases\' reports'))
+        .option('jobs', { type: 'number', describe: 'parallel cases (default and most: the machine\'s cores)' })
         .example('$0 regress --suite examples/suite.yaml --junit junit.xml', 'the shipped CI suite'),
       async (a) => {
-        const { passed, failed } = await regress({ suite: a.suite, shard: a.shard, junit: a.junit, out: a.out, jobs: a.jobs, log: (l) => process.stdout.write(`${l}\n`) });
-        process.stdout.write(`regress: ${passed} passed, ${failed} failed\n`);
-        process.exitCode = failed === 0 ? 0 : 1;
+        const { counts, exitCode } = await regress({ suite: a.suite, shard: a.shard, junit: a.junit, out: a.out, jobs: a.jobs, log: (l) => process.stdout.write(`${l}\n`) });
+        process.stdout.write(`regress: ${counts.pass} passed, ${counts.fail} failed, ${counts.error} errors, ${counts.none} not compared\n`);
+        process.exitCode = exitCode;
+      },
+    )
+    .command(
+      'weights',
+      'list the safetensors key names and shapes a config expects (--keys)',
+      (y) => y.option('config', commonConfig).option('keys', { type: 'boolean', default: false, describe: 'list the keys' })
+        .option('json', { type: 'boolean', default: false, describe: 'print JSON' })
+        .example('$0 weights --keys --config ie120r', 'the state-dict keys of the IE120R'),
+      (a) => {
+        if (!a.keys) throw new SimrunError('USAGE', "pass --keys to list the safetensors keys (simrun weights --keys --config <preset|file>)");
+        const keys = weightKeys(a.config ?? 'ie120r');
+        process.stdout.write(a.json ? JSON.stringify(keys, null, 2) + '\n' : keys.map((k) => `${k.key.padEnd(28)} [${k.shape.join(', ')}]  ${k.meaning}`).join('\n') + '\n');
       },
     )
     .strictCommands()
     .strictOptions()
     .demandCommand(0)
     .help()
-    .version(false)
+    .version(VERSION)
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .fail((msg, err) => {
       if (err) fail(err);

@@ -18,6 +18,10 @@ export type ErrorCode =
   | 'VERILATOR_FAILED'
   | 'SIM_DEADLOCK'
   | 'SIM_BUFFER_OVERFLOW'
+  | 'BEAT_LOG_CORRUPT'
+  | 'DESIGN_INVALID'
+  | 'YOSYS_MISSING'
+  | 'YOSYS_FAILED'
   | 'INTERNAL';
 
 /** Where in the design an error happened, when it applies. */
@@ -40,14 +44,20 @@ export class SimrunError extends Error {
   }
 }
 
-/** Exit code for an error code (DESIGN §8): 2 bad input/usage, 3 tool failure. */
+/**
+ * Exit code for an error code: 2 bad input or usage, 3 a tool failure, 1 a design that fails (a deadlock or a row-buffer
+ * overflow is the design disagreeing with the model, like a mismatch).
+ */
 export function exitCodeFor(code: ErrorCode): number {
   switch (code) {
     case 'VERILATOR_MISSING':
     case 'VERILATOR_FAILED':
-    case 'SIM_DEADLOCK':
+    case 'YOSYS_MISSING':
+    case 'YOSYS_FAILED':
+    case 'BEAT_LOG_CORRUPT':
     case 'INTERNAL':
       return 3;
+    case 'SIM_DEADLOCK':
     case 'SIM_BUFFER_OVERFLOW':
       return 1;
     default:

@@ -3,11 +3,10 @@ import { SimrunError } from './errors.js';
 import type { LayerSpec, NetworkSpec } from './spec.js';
 
 /**
- * Fixed pipeline cycles per output pixel besides the per-strip beats: the multiply register,
- * the accumulator register and the bias+ReLU register. A slot is N MAC cycles + DRAIN + strips beats.
+ * Cycles from the last beat of the input row that completes a window to the first MAC of that output row: the row
+ * counter is a register, so a row is seen complete one cycle after its last beat. A fact of the microarchitecture,
+ * carried in every layer plan so the model and the emitter read it from one place.
  */
-export const PIPELINE_DRAIN = 3;
-/** Cycles from the last beat of the input row that completes a window to the first MAC of that output row. */
 export const START_LATENCY = 1;
 
 /** One layer's hardware plan. */
@@ -22,6 +21,10 @@ export interface LayerPlan {
   readonly taps: number;
   /** Fixed cycles per slot besides the taps: strips + drain. */
   readonly overhead: number;
+  /** Pipeline cycles between a slot's last tap and its first beat (the spec's drain, at least 3). */
+  readonly drain: number;
+  /** Cycles from an input row's last beat to the first MAC of the output row it completes. */
+  readonly startLatency: number;
   /** Cycles of one slot (one column position, one channel group): taps + overhead. */
   readonly slotCycles: number;
   readonly cyclesPerRow: number;
@@ -42,9 +45,8 @@ export interface NetworkPlan {
   readonly totals: { readonly alus: number; readonly weightBits: number; readonly rowBufferBits: number };
 }
 
-/** Planner options; `drain` changes the fixed per-slot cost (the IE120R's is 10). */
+/** Planner options. The per-slot drain comes from the spec (the IE120R's is 10). */
 export interface PlanOptions {
-  readonly drain?: number;
   /**
    * Spend up to this many ALUs in total to lower latency (after the fewest-ALU plan), using `latencyOf`
    * to judge each step. Without it the plan uses the fewest ALUs.
@@ -52,6 +54,11 @@ export interface PlanOptions {
   readonly aluBudget?: number;
   /** Latency in cycles of one frame under a candidate plan (the model's row-level schedule). */
   readonly latencyOf?: (plan: NetworkPlan) => number;
+  /**
+   * Checks a plan in steady state (frames back to back) and returns the first layer whose row buffer overflows, or
+   * null. A failing layer is moved along its faster options until it passes; none passing is PLAN_INFEASIBLE.
+   */
+  readonly steadyState?: (plan: NetworkPlan) => { readonly layer: number; readonly reason: string } | null;
 }
 
 function divisors(n: number): number[] {
@@ -61,8 +68,17 @@ function divisors(n: number): number[] {
 }
 
 /** Cycles one output row takes with the given strips and ocmux. */
-export function cyclesPerRow(l: LayerSpec, strips: number, ocmux: number, drain = PIPELINE_DRAIN): number {
+export function cyclesPerRow(l: LayerSpec, strips: number, ocmux: number, drain: number): number {
   return Math.ceil(l.outW / strips) * ocmux * (l.kernel * l.kernel * l.inC + strips + drain);
+}
+
+/**
+ * Cycles a layer has per output row: its input rows come every P·(stride product) cycles, and it must also fit its
+ * outH rows into a frame period H·P (a layer padded beyond (K−1)/2 emits more rows than its stride implies).
+ */
+export function cyclesAvailable(net: NetworkSpec, l: LayerSpec, strideProduct: number): number {
+  const framePeriod = net.input.height * net.rowPeriod;
+  return Math.min(net.rowPeriod * strideProduct, Math.floor(framePeriod / l.outH));
 }
 
 function layerPlan(l: LayerSpec, strips: number, ocmux: number, avail: number, drain: number): LayerPlan {
@@ -73,7 +89,7 @@ function layerPlan(l: LayerSpec, strips: number, ocmux: number, avail: number, d
   const stripWidth = (colsPerStrip - 1) * l.stride + l.kernel; // input columns one strip holds, halo included
   return {
     index: l.index, name: l.name, strips, ocmux, colsPerStrip, taps,
-    overhead: strips + drain, slotCycles: taps + strips + drain,
+    overhead: strips + drain, drain, startLatency: START_LATENCY, slotCycles: taps + strips + drain,
     cyclesPerRow: need, cyclesAvailable: avail,
     utilization: need / avail,
     alus: strips * (l.outC / ocmux),
@@ -86,12 +102,34 @@ function layerPlan(l: LayerSpec, strips: number, ocmux: number, avail: number, d
 
 /** Plans every layer; throws PLAN_INFEASIBLE naming the first layer that cannot keep up. */
 export function planNetwork(net: NetworkSpec, opts: PlanOptions = {}): NetworkPlan {
-  const minimal = fewestAlus(net, opts.drain ?? PIPELINE_DRAIN);
+  const minimal = settle(net, fewestAlus(net, net.drain), opts);
   if (opts.aluBudget === undefined || !opts.latencyOf) return minimal;
   if (minimal.totals.alus > opts.aluBudget) {
     throw new SimrunError('PLAN_INFEASIBLE', `the fewest-ALU plan needs ${minimal.totals.alus} ALUs, over the budget of ${opts.aluBudget}; raise --alu-budget or lower rowRateHz`);
   }
-  return spendBudget(net, minimal, opts.aluBudget, opts.latencyOf, opts.drain ?? PIPELINE_DRAIN);
+  return settle(net, spendBudget(net, minimal, opts.aluBudget, opts.latencyOf, net.drain), opts);
+}
+
+/**
+ * Moves layers whose row buffer overflows in steady state to their next faster option until the plan runs frames back
+ * to back; PLAN_INFEASIBLE names the layer when its options run out.
+ */
+function settle(net: NetworkSpec, plan: NetworkPlan, opts: PlanOptions): NetworkPlan {
+  if (!opts.steadyState) return plan;
+  let layers = [...plan.layers];
+  for (;;) {
+    const bad: { layer: number; reason: string } | null = opts.steadyState(withTotals(layers));
+    if (!bad) return withTotals(layers);
+    const i = bad.layer - 1;
+    const l = net.layers[i]!;
+    const cur = layers[i]!;
+    const faster = paretoFront(l, cur.cyclesAvailable, net.drain).find((o) => o.cyclesPerRow < cur.cyclesPerRow);
+    if (!faster) {
+      throw new SimrunError('PLAN_INFEASIBLE', `layer '${l.name}' cannot run frames back to back: ${bad.reason}, even with its fastest option (${cur.strips} strips, ocmux ${cur.ocmux}); lower rowRateHz${l.pad > (l.kernel - 1) / 2 ? ` or pad it by at most ${Math.floor((l.kernel - 1) / 2)}` : ''}`, { layer: l.index });
+    }
+    layers = [...layers];
+    layers[i] = faster;
+  }
 }
 
 function withTotals(layers: LayerPlan[]): NetworkPlan {
@@ -159,7 +197,7 @@ function fewestAlus(net: NetworkSpec, drain: number): NetworkPlan {
   let strideProduct = 1;
   const layers = net.layers.map((l) => {
     strideProduct *= l.stride;
-    const avail = net.rowPeriod * strideProduct;
+    const avail = cyclesAvailable(net, l, strideProduct);
     let best: LayerPlan | undefined;
     const ocmuxes = l.ocmux !== undefined ? [l.ocmux] : divisors(l.outC);
     for (const ocmux of ocmuxes) {

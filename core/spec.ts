@@ -1,13 +1,20 @@
 // Network spec: schema, parsing (JSON/YAML) and derived per-layer shapes; a parsed spec is readonly and valid.
-import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { SimrunError } from './errors.js';
+import { readUserText } from './files.js';
+import { hasControlCharacter } from './names.js';
 import { PRESETS } from './presets.js';
+
+/** A name that reaches file names, Verilog comments and terminals: 1..64 characters, none of them a control character. */
+const nameSchema = z.string().min(1).max(64).refine((s) => !hasControlCharacter(s), { message: 'contains a control character; use printable characters only' });
+
+/** Fixed pipeline cycles per slot besides the taps and the beats (multiply, accumulate, bias + ReLU registers). */
+export const MIN_DRAIN = 3;
 
 const layerSchema = z
   .object({
-    name: z.string().min(1),
+    name: nameSchema,
     kernel: z.number().int().min(1).max(7),
     stride: z.union([z.literal(1), z.literal(2)]),
     pad: z.number().int().min(0),
@@ -21,7 +28,7 @@ const layerSchema = z
 
 const specSchema = z
   .object({
-    name: z.string().min(1),
+    name: nameSchema,
     input: z
       .object({
         height: z.number().int().min(1).max(8192),
@@ -29,13 +36,15 @@ const specSchema = z
         channels: z.literal(3),
       })
       .strict(),
-    clockHz: z.number().int().positive(),
-    rowRateHz: z.number().positive(),
-    aluBudget: z.number().int().positive().optional(),
+    clockHz: z.number().int().positive().max(1e10),
+    rowRateHz: z.number().positive().finite(),
+    aluBudget: z.number().int().positive().max(1e7).optional(),
+    /** Fixed cycles per slot besides taps and beats; the RTL pads its pipeline to it (the IE120R's is 10). */
+    drain: z.number().int().min(MIN_DRAIN).max(1000).default(MIN_DRAIN),
     normalize: z
       .object({
-        mean: z.array(z.number()).length(3),
-        std: z.array(z.number().positive()).length(3),
+        mean: z.array(z.number().finite()).length(3),
+        std: z.array(z.number().positive().finite()).length(3),
       })
       .strict()
       .default({ mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] }),
@@ -74,6 +83,8 @@ export interface NetworkSpec {
   readonly rowPeriod: number;
   /** If set, the planner spends up to this many ALUs to lower latency; otherwise it uses the fewest. */
   readonly aluBudget?: number;
+  /** Fixed cycles per slot besides the taps and the per-strip beats (at least MIN_DRAIN). */
+  readonly drain: number;
   readonly normalize: { readonly mean: readonly number[]; readonly std: readonly number[] };
   readonly layers: readonly LayerSpec[];
 }
@@ -97,6 +108,9 @@ export function validateSpec(raw: unknown, source: string): NetworkSpec {
       'CONFIG_INVALID',
       `${source}: field 'rowRateHz': clockHz/rowRateHz = ${rowPeriod} is not a whole number of cycles; choose a rowRateHz that divides clockHz`,
     );
+  }
+  if (rowPeriod > 1e7) {
+    throw new SimrunError('CONFIG_INVALID', `${source}: field 'rowRateHz': a row period of ${rowPeriod} cycles is over 10,000,000; raise rowRateHz`);
   }
   if (rowPeriod < s.input.width) {
     throw new SimrunError(
@@ -141,6 +155,7 @@ export function validateSpec(raw: unknown, source: string): NetworkSpec {
     rowRateHz: s.rowRateHz,
     rowPeriod,
     ...(s.aluBudget !== undefined ? { aluBudget: s.aluBudget } : {}),
+    drain: s.drain,
     normalize: { mean: [...s.normalize.mean], std: [...s.normalize.std] },
     layers,
   });
@@ -162,12 +177,7 @@ export function loadSpec(nameOrPath: string): NetworkSpec {
   if (!looksLikeFile) {
     throw new SimrunError('CONFIG_UNKNOWN_PRESET', `unknown preset '${nameOrPath}'; use one of ${Object.keys(PRESETS).join(', ')} or a path to a .json/.yaml spec file`);
   }
-  let text: string;
-  try {
-    text = readFileSync(nameOrPath, 'utf8');
-  } catch {
-    throw new SimrunError('CONFIG_UNREADABLE', `config file '${nameOrPath}' cannot be read; check the path`);
-  }
+  const text = readUserText(nameOrPath, 'config file', 'CONFIG_UNREADABLE', 'check the path and its permissions');
   let raw: unknown;
   try {
     raw = parseYaml(text);
@@ -176,4 +186,30 @@ export function loadSpec(nameOrPath: string): NetworkSpec {
     throw new SimrunError('CONFIG_INVALID', `config file '${nameOrPath}' is not valid JSON or YAML (${msg}); fix its syntax`);
   }
   return validateSpec(raw, `config '${nameOrPath}'`);
+}
+
+/**
+ * The spec as a file would hold it (the schema's raw form), optionally with every layer's strips and ocmux pinned
+ * (`pins[i]` for layer i+1), so that planning the result reproduces a given plan.
+ */
+export function specSource(net: NetworkSpec, pins?: readonly { readonly strips: number; readonly ocmux: number }[]): Record<string, unknown> {
+  return {
+    name: net.name,
+    input: { ...net.input },
+    clockHz: net.clockHz,
+    rowRateHz: net.rowRateHz,
+    ...(net.aluBudget !== undefined ? { aluBudget: net.aluBudget } : {}),
+    drain: net.drain,
+    normalize: { mean: [...net.normalize.mean], std: [...net.normalize.std] },
+    layers: net.layers.map((l, i) => {
+      const pin = pins?.[i];
+      const strips = pin?.strips ?? l.strips;
+      const ocmux = pin?.ocmux ?? l.ocmux;
+      return {
+        name: l.name, kernel: l.kernel, stride: l.stride, pad: l.pad, outChannels: l.outC, batchnorm: l.batchnorm, relu: l.relu,
+        ...(strips !== undefined ? { strips } : {}),
+        ...(ocmux !== undefined ? { ocmux } : {}),
+      };
+    }),
+  };
 }

@@ -30,6 +30,11 @@ export function flush(v: tf.Tensor): tf.Tensor {
   return tf.tidy(() => tf.mul(v, tf.step(tf.sub(tf.abs(v), MAX_SUBNORMAL), 0)));
 }
 
+/** Every NaN of `v` as the canonical positive quiet NaN. */
+function canonicalNaN(v: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.where(tf.isNaN(v), tf.fill(v.shape, NaN), v));
+}
+
 /** Smallest nonzero magnitude in `a` (Infinity when all zero). */
 function minNonzero(a: Float32Array): number {
   let m = Infinity;
@@ -98,9 +103,11 @@ export function exactRows(x: Float32Array, inH: number, inW: number, l: GoldenLa
   }
   return tf.tidy(() => {
     const b = tf.tensor3d(l.bias, [l.outC, 1, 1]);
-    let y = flush(tf.add(acc!, b));
-    // ReLU by the sign bit: negatives and −0 become +0 (relu, then +0 turns −0 into +0 on every backend).
-    if (l.relu) y = tf.add(tf.relu(y), 0);
+    // The contract's NaN is canonical (positive): backends differ in the sign of the NaN Inf − Inf gives (wasm sets it),
+    // so every NaN is replaced before ReLU looks at the sign.
+    let y = canonicalNaN(flush(tf.add(acc!, b)));
+    // ReLU by the sign bit: negatives and −0 become +0 (relu, then +0 turns −0 into +0 on every backend); NaN passes.
+    if (l.relu) y = tf.where(tf.isNaN(y), y, tf.add(tf.relu(y), 0));
     acc!.dispose();
     return y as tf.Tensor3D;
   });

@@ -1,5 +1,6 @@
 // Golden orchestration: decodes hardware weights, runs every layer (exact or float) and returns all activations as HWC float32.
 import * as tf from '@tensorflow/tfjs';
+import type { Fault } from '../core/faults.js';
 import type { NetworkSpec } from '../core/spec.js';
 import type { HwLayerWeights } from '../core/weights/types.js';
 import { useBackend, type GoldenBackend } from './backend.js';
@@ -34,10 +35,26 @@ function canonicalizeNaN(a: Float32Array): Float32Array {
 export interface GoldenOptions {
   readonly mode?: GoldenMode;
   readonly backend?: GoldenBackend | 'auto';
-  /** Worker threads for the exact mode (default: 2 for networks over 10^8 MACs, else 0 = this thread). */
+  /** Worker threads for the exact mode on networks over 10^8 MACs (default 2); smaller ones run in this thread. */
   readonly workers?: number;
   /** Called after each layer (for progress). */
   readonly onLayer?: (index: number) => void;
+  /** Faults aimed at the golden (bit, weight, bias): only tests use them, to prove every engine pair is compared. */
+  readonly faults?: readonly Fault[];
+}
+
+/** A layer's weights and bias as the golden uses them, with weight and bias faults applied. */
+function faultedParams(layer: number, codes: Uint32Array, bias: Float32Array, faults: readonly Fault[]): { codes: Uint32Array; bias: Float32Array } {
+  const mine = faults.filter((f) => f.layer === layer && (f.kind === 'weight' || f.kind === 'bias'));
+  if (mine.length === 0) return { codes, bias };
+  const c = Uint32Array.from(codes);
+  const b = Float32Array.from(bias);
+  const bb = new Uint32Array(b.buffer);
+  for (const f of mine) {
+    if (f.kind === 'weight') c[f.index] = (c[f.index]! ^ (1 << f.bit)) & 0x3ffff;
+    if (f.kind === 'bias') bb[f.index] = (bb[f.index]! ^ (1 << f.bit)) >>> 0;
+  }
+  return { codes: c, bias: b };
 }
 
 /** Runs the whole network on one frame (`input` HWC float32, H×W×3). */
@@ -45,7 +62,8 @@ export async function runGolden(net: NetworkSpec, weights: readonly HwLayerWeigh
   const mode = opts.mode ?? 'exact';
   let backend = await useBackend(opts.backend ?? 'auto');
   const macs = net.layers.reduce((a, l) => a + l.outH * l.outW * l.outC * l.kernel * l.kernel * l.inC, 0);
-  const workers = mode === 'exact' ? (opts.workers ?? (macs > 1e8 ? 2 : 0)) : 0;
+  // Thread start-up (a tfjs backend each) costs more than small networks take.
+  const workers = mode === 'exact' && macs > 1e8 ? (opts.workers ?? 2) : 0;
   const pool = workers > 0 ? new GoldenPool(workers, opts.backend ?? backend) : undefined;
   const activations: Float32Array[] = [];
   try {
@@ -53,10 +71,11 @@ export async function runGolden(net: NetworkSpec, weights: readonly HwLayerWeigh
     let xt: tf.Tensor3D | undefined = mode === 'float' ? tf.tensor3d(input, [net.input.height, net.input.width, 3]) : undefined;
     for (const l of net.layers) {
       const w = weights[l.index - 1]!;
+      const p = faultedParams(l.index, w.codes, w.bias, opts.faults ?? []);
       const gl: GoldenLayer = {
         kernel: l.kernel, stride: l.stride, pad: l.pad, inC: l.inC, outC: l.outC, outH: l.outH, outW: l.outW, relu: l.relu,
-        weights: mode === 'exact' ? decodeCodes(w.codes) : (w.fused ?? decodeCodes(w.codes)),
-        bias: w.bias,
+        weights: mode === 'exact' ? decodeCodes(p.codes) : (w.fused ?? decodeCodes(p.codes)),
+        bias: p.bias,
       };
       let y: Float32Array;
       if (mode === 'float') {
@@ -71,7 +90,14 @@ export async function runGolden(net: NetworkSpec, weights: readonly HwLayerWeigh
       } else {
         y = exactLayerRows(x, l.inH, l.inW, gl, 0, l.outH);
       }
-      activations.push(canonicalizeNaN(y));
+      canonicalizeNaN(y);
+      for (const f of opts.faults ?? []) {
+        if (f.kind !== 'bit' || f.layer !== l.index) continue;
+        const u = new Uint32Array(y.buffer, y.byteOffset, y.length);
+        const i = (f.row * l.outW + f.col) * l.outC + f.chan;
+        u[i] = (u[i]! ^ (1 << f.bit)) >>> 0;
+      }
+      activations.push(y);
       x = y;
       opts.onLayer?.(l.index);
     }

@@ -1,23 +1,10 @@
-// Bit and cycle comparison of engines: per-layer mismatch counts, max ULP distance and the first mismatch, as data.
-import type { LayerBeats } from '../sim/timing.js';
+// Comparison of two engines' outputs, frame by frame: bits of every value and cycles of every beat, accumulated per
+// layer and engine pair as data (counts, the first mismatch with its beat and cycle, difference categories).
+import { MISSING_WORD, type BeatBlock } from '../core/stream.js';
 
-/** The first differing word of a layer. */
-export interface FirstMismatch {
-  readonly row: number;
-  readonly col: number;
-  readonly chan: number;
-  readonly expected: string;
-  readonly actual: string;
-  readonly expectedValue: number;
-  readonly actualValue: number;
-}
-
-/** Bit comparison of one layer. */
-export interface BitCompare {
-  readonly mismatches: number;
-  readonly maxUlp: number;
-  readonly meanUlp: number;
-  readonly first: FirstMismatch | null;
+/** Hex word as 8 lowercase digits. */
+export function hex32(bits: number): string {
+  return (bits >>> 0).toString(16).padStart(8, '0');
 }
 
 /** Maps binary32 bits onto a line where adjacent floats differ by 1 (−0 and +0 both map to 0). */
@@ -25,75 +12,174 @@ function ordered(bits: number): number {
   return bits & 0x80000000 ? -(bits & 0x7fffffff) : bits;
 }
 
-/** Hex word as 8 lowercase digits. */
-export function hex32(bits: number): string {
-  return (bits >>> 0).toString(16).padStart(8, '0');
+const isNaN32 = (u: number) => (u & 0x7fffffff) > 0x7f800000;
+const isInf32 = (u: number) => (u & 0x7fffffff) === 0x7f800000;
+const isZero32 = (u: number) => (u & 0x7fffffff) === 0;
+
+/** Why two words differ. ULP distances are only quoted for `value` differences (same sign, both finite, nonzero). */
+export type DiffKind = 'missing' | 'nan' | 'inf' | 'zero' | 'sign' | 'value';
+
+/** The category of a differing pair of words (`e` expected, `a` actual). */
+export function diffKind(e: number, a: number): DiffKind {
+  if (e === MISSING_WORD || a === MISSING_WORD) return 'missing';
+  if (isNaN32(e) || isNaN32(a)) return 'nan';
+  if (isInf32(e) || isInf32(a)) return 'inf';
+  if (isZero32(e) || isZero32(a)) return 'zero';
+  if ((e ^ a) >>> 31) return 'sign';
+  return 'value';
 }
 
-/** Compares `actual` against `expected` (both HWC, C channels per pixel, same length) bit for bit. */
-export function compareBits(expected: Float32Array, actual: Float32Array, width: number, channels: number): BitCompare {
-  const e = new Uint32Array(expected.buffer, expected.byteOffset, expected.length);
-  const a = new Uint32Array(actual.buffer, actual.byteOffset, actual.length);
-  let mismatches = 0;
-  let maxUlp = 0;
-  let sumUlp = 0;
-  let first: FirstMismatch | null = null;
-  for (let i = 0; i < e.length; i++) {
-    if (e[i] === a[i]) continue;
-    mismatches++;
-    const ulp = Math.abs(ordered(e[i]!) - ordered(a[i]!));
-    sumUlp += ulp;
-    if (ulp > maxUlp) maxUlp = ulp;
-    if (!first) {
-      const pix = Math.floor(i / channels);
-      first = {
-        row: Math.floor(pix / width), col: pix % width, chan: i % channels,
-        expected: hex32(e[i]!), actual: hex32(a[i]!), expectedValue: expected[i]!, actualValue: actual[i]!,
-      };
-    }
-  }
-  return { mismatches, maxUlp, meanUlp: e.length ? sumUlp / e.length : 0, first };
+/** Where a beat was: its index from the start of the run and its cycle, in the engine that emitted it. */
+export interface BeatRef {
+  readonly engine: string;
+  readonly index: number;
+  readonly cycle: number;
 }
 
-/** The first beat whose timing or coordinates differ. */
-export interface FirstBeatMismatch {
-  readonly beat: number;
+/** The first differing word of a layer. */
+export interface FirstMismatch {
   readonly frame: number;
   readonly row: number;
   readonly col: number;
   readonly chan: number;
+  readonly expected: string;
+  readonly actual: string;
+  readonly expectedValue: number | 'missing';
+  readonly actualValue: number | 'missing';
+  readonly kind: DiffKind;
+  /** The beat that carried this output (from the pair's second engine, or its first when the second has no beats). */
+  readonly beat: BeatRef | null;
+}
+
+/** The first beat whose timing or coordinates differ. */
+export interface FirstBeatMismatch {
+  readonly frame: number;
+  /** Beat index from the start of the run. */
+  readonly beat: number;
+  readonly row: number;
+  readonly col: number;
+  readonly group: number;
+  /** −1 when that engine has no such beat. */
   readonly expectedCycle: number;
   readonly actualCycle: number;
 }
 
-/** Cycle comparison of one layer's beat streams. */
-export interface CycleCompare {
-  readonly beats: number;
+/** One layer's comparison of one engine pair. */
+export interface PairResult {
+  /** The pair's engines (or folders, for `simrun compare`); `a` is the reference. */
+  readonly a: string;
+  readonly b: string;
+  readonly kind: 'bits' | 'cycles';
+  /** Words (bits) or beats (cycles) compared. */
+  readonly compared: number;
   readonly mismatches: number;
-  readonly first: FirstBeatMismatch | null;
+  readonly first: FirstMismatch | FirstBeatMismatch | null;
+  /** Bits only: mismatches by category, and ULP distances over `value` differences. */
+  readonly categories?: Readonly<Record<DiffKind, number>>;
+  readonly maxUlp?: number;
+  readonly meanUlp?: number;
 }
 
-/** Compares two beat streams beat by beat: cycle, frame, row, col and channel group must all agree. */
-export function compareBeats(expected: LayerBeats, actual: LayerBeats): CycleCompare {
-  const n = Math.max(expected.cycle.length, actual.cycle.length);
-  let mismatches = 0;
-  let first: FirstBeatMismatch | null = null;
-  for (let i = 0; i < n; i++) {
-    const same = i < expected.cycle.length && i < actual.cycle.length &&
-      expected.cycle[i] === actual.cycle[i] && expected.frame[i] === actual.frame[i] && expected.row[i] === actual.row[i] &&
-      expected.col[i] === actual.col[i] && expected.group[i] === actual.group[i];
-    if (same) continue;
-    mismatches++;
-    if (!first) {
-      const src = i < expected.cycle.length ? expected : actual;
-      first = {
-        beat: i, frame: src.frame[i]!, row: src.row[i]!, col: src.col[i]!, chan: src.group[i]!,
-        expectedCycle: i < expected.cycle.length ? expected.cycle[i]! : -1,
-        actualCycle: i < actual.cycle.length ? actual.cycle[i]! : -1,
-      };
+/** Finds the beat of `b` that carried (row, col, group); null if none did. */
+function findBeat(b: BeatBlock | null | undefined, row: number, col: number, group: number): number {
+  if (!b) return -1;
+  for (let i = 0; i < b.count; i++) if (b.row[i] === row && b.col[i] === col && b.group[i] === group) return i;
+  return -1;
+}
+
+/** Accumulates the bit comparison of one layer between two engines over frames. */
+export class BitsAccumulator {
+  compared = 0;
+  mismatches = 0;
+  first: FirstMismatch | null = null;
+  private maxUlp = 0;
+  private sumUlp = 0;
+  private readonly cats: Record<DiffKind, number> = { missing: 0, nan: 0, inf: 0, zero: 0, sign: 0, value: 0 };
+  /** Mismatching channels per pixel in the first frame that had any (for the heat map). */
+  heat: { frame: number; counts: Uint32Array } | null = null;
+
+  constructor(readonly a: string, readonly b: string, private readonly width: number, private readonly channels: number, private readonly ocmux: number) {}
+
+  /**
+   * Adds one frame. `beatsA`/`beatsB` (when the engines have beats) locate the first mismatch's beat;
+   * `beatBase` is the index of this frame's first beat in the run.
+   */
+  add(frame: number, expected: Float32Array, actual: Float32Array, beatsA: BeatBlock | null | undefined, beatsB: BeatBlock | null | undefined, beatBase: number): void {
+    const e = new Uint32Array(expected.buffer, expected.byteOffset, expected.length);
+    const a = new Uint32Array(actual.buffer, actual.byteOffset, actual.length);
+    this.compared += e.length;
+    let counts: Uint32Array | null = null;
+    for (let i = 0; i < e.length; i++) {
+      const x = e[i]!, y = a[i]!;
+      if (x === y) continue;
+      this.mismatches++;
+      const kind = diffKind(x, y);
+      this.cats[kind]++;
+      if (kind === 'value') {
+        const ulp = Math.abs(ordered(x) - ordered(y));
+        this.sumUlp += ulp;
+        if (ulp > this.maxUlp) this.maxUlp = ulp;
+      }
+      if (!this.heat) (counts ??= new Uint32Array(e.length / this.channels))[Math.floor(i / this.channels)]!++;
+      if (!this.first) {
+        const pix = Math.floor(i / this.channels);
+        const row = Math.floor(pix / this.width), col = pix % this.width, chan = i % this.channels;
+        const group = chan % this.ocmux;
+        let beat: BeatRef | null = null;
+        for (const [eng, blk] of [[this.b, beatsB], [this.a, beatsA]] as const) {
+          const k = findBeat(blk, row, col, group);
+          if (k >= 0) { beat = { engine: eng, index: beatBase + k, cycle: blk!.cycle[k]! }; break; }
+        }
+        this.first = {
+          frame, row, col, chan, expected: hex32(x), actual: hex32(y),
+          expectedValue: x === MISSING_WORD ? 'missing' : expected[i]!, actualValue: y === MISSING_WORD ? 'missing' : actual[i]!,
+          kind, beat,
+        };
+      }
+    }
+    if (counts && !this.heat) this.heat = { frame, counts };
+  }
+
+  result(): PairResult {
+    return {
+      a: this.a, b: this.b, kind: 'bits', compared: this.compared, mismatches: this.mismatches, first: this.first,
+      categories: { ...this.cats }, maxUlp: this.maxUlp, meanUlp: this.cats.value ? Number((this.sumUlp / this.cats.value).toFixed(2)) : 0,
+    };
+  }
+}
+
+/** Accumulates the cycle comparison of one layer's beat streams over frames: cycle, row, col and group must agree. */
+export class CyclesAccumulator {
+  compared = 0;
+  mismatches = 0;
+  first: FirstBeatMismatch | null = null;
+
+  constructor(readonly a: string, readonly b: string) {}
+
+  /** Adds one frame's beats; `expectedCount` beats should be there; `beatBase` is the run index of its first beat. */
+  add(frame: number, expected: BeatBlock, actual: BeatBlock, expectedCount: number, beatBase: number): void {
+    const n = Math.max(expected.count, actual.count, expectedCount);
+    this.compared += n;
+    for (let i = 0; i < n; i++) {
+      const inE = i < expected.count, inA = i < actual.count;
+      const same = inE && inA && expected.cycle[i] === actual.cycle[i] && expected.row[i] === actual.row[i] &&
+        expected.col[i] === actual.col[i] && expected.group[i] === actual.group[i];
+      if (same) continue;
+      this.mismatches++;
+      if (!this.first) {
+        const src = inE ? expected : inA ? actual : null;
+        this.first = {
+          frame, beat: beatBase + i,
+          row: src ? src.row[i]! : -1, col: src ? src.col[i]! : -1, group: src ? src.group[i]! : -1,
+          expectedCycle: inE ? expected.cycle[i]! : -1, actualCycle: inA ? actual.cycle[i]! : -1,
+        };
+      }
     }
   }
-  return { beats: n, mismatches, first };
+
+  result(): PairResult {
+    return { a: this.a, b: this.b, kind: 'cycles', compared: this.compared, mismatches: this.mismatches, first: this.first };
+  }
 }
 
 /** How far the float (tf.conv2d) reference is from the exact result: information only, never pass/fail. */
@@ -124,7 +210,17 @@ export function floatDistance(expected: Float32Array, actual: Float32Array): Flo
   }
   sample.sort((x, y) => x - y);
   return {
-    maxUlp, meanUlp: e.length ? sum / e.length : 0, medianUlp: sample.length ? sample[sample.length >> 1]! : 0,
+    maxUlp, meanUlp: e.length ? Number((sum / e.length).toFixed(1)) : 0, medianUlp: sample.length ? sample[sample.length >> 1]! : 0,
     maxAbs, relToRange: range > 0 ? maxAbs / range : 0,
   };
+}
+
+/** Row spans [first beat, last beat] of a frame's beats (beats of a row are contiguous in emission order). */
+export function rowSpans(b: BeatBlock): [number, number][] {
+  const spans: [number, number][] = [];
+  for (let k = 0; k < b.count; k++) {
+    if (k === 0 || b.row[k] !== b.row[k - 1]) spans.push([b.cycle[k]!, b.cycle[k]!]);
+    else spans[spans.length - 1]![1] = Math.max(spans[spans.length - 1]![1], b.cycle[k]!);
+  }
+  return spans;
 }

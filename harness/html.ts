@@ -1,91 +1,93 @@
-// report.html: one self-contained page (inline CSS and SVG, no scripts, no network) with the plan table, a timeline
-// of every layer's output rows over cycles for each engine, and a heat map of mismatches for any layer that has them.
-import type { RunReport } from './report.js';
+// report.html: one self-contained page (inline CSS and SVG, no scripts, no network) with the verdict, the plan and every
+// compared pair per layer, a timeline of every layer's output rows over cycles for each engine, and a heat map of
+// mismatches for each layer and pair that has them.
+import { scaleLinear } from 'd3-scale';
+import type { EngineName } from '../core/engine.js';
+import { BitsAccumulator } from './compare.js';
+import type { Comparison } from './comparison.js';
+import { describeFirst, pairName, type RunReport } from './report.js';
 
-/** Per-layer row spans [first beat, last beat] for one engine, frames concatenated. */
-export type RowSpans = readonly (readonly [number, number])[];
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-/** Mismatching channels per output pixel of one layer and engine pair. */
-export interface HeatMap {
-  readonly layer: number;
-  readonly pair: string;
-  readonly height: number;
-  readonly width: number;
-  readonly counts: Uint32Array;
-}
-
-/** Everything the page shows beyond report.json. */
-export interface HtmlExtras {
-  readonly timeline: readonly { readonly layer: number; readonly sim?: RowSpans; readonly rtl?: RowSpans }[];
-  readonly heatMaps: readonly HeatMap[];
-  /** Cycle of each frame's last input pixel. */
-  readonly lastInputCycles: readonly number[];
-  readonly clockHz: number;
-}
-
-const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+const ENGINE_COLOURS: Record<EngineName, string> = { golden: '#6a3d9a', sim: '#1f6fb2', rtl: '#e08a00' };
 
 function planTable(r: RunReport): string {
-  const head = ['#', 'layer', 'shape', 'strips', 'ocmux', 'ALUs', 'cycles/row', 'available', 'util', 'sim vs golden', 'rtl vs golden', 'rtl vs sim cycles', 'first beat', 'last beat'];
-  const cell = (c: { mismatches: number } | null) => (c ? (c.mismatches === 0 ? '<td class="ok">0</td>' : `<td class="bad">${c.mismatches}</td>`) : '<td class="na">–</td>');
-  const rows = r.layers.map((l) => `<tr><td>${l.index}</td><td>${esc(l.name)}</td><td>${l.shape.join('×')}</td><td>${l.plan.strips}</td><td>${l.plan.ocmux}</td><td>${l.plan.alus}</td><td>${l.plan.cyclesPerRow}</td><td>${l.plan.cyclesAvailable}</td><td>${(l.plan.utilization * 100).toFixed(1)}%</td>${cell(l.compare.simVsGolden)}${cell(l.compare.rtlVsGolden)}${cell(l.compare.rtlVsSimCycles)}<td>${l.timing.firstBeatCycle}</td><td>${l.timing.lastBeatCycle}</td></tr>`);
-  return `<table id="plan"><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody>
-<tfoot><tr><td></td><td>total</td><td></td><td></td><td></td><td>${r.totals.alus}</td><td colspan="8">${r.totals.weightBits} weight bits, ${r.totals.rowBufferBits} row-buffer bits</td></tr></tfoot></table>`;
+  const pairNames = [...new Set(r.layers.flatMap((l) => l.pairs.map(pairName)))];
+  const head = ['#', 'layer', 'shape', 'strips', 'ocmux', 'ALUs', 'cycles/row', 'available', 'util', ...pairNames, 'observed by'];
+  const rows = r.layers.map((l) => {
+    const cells = pairNames.map((n) => {
+      const p = l.pairs.find((q) => pairName(q) === n);
+      if (!p || p.status === 'not compared') return `<td class="na" title="${esc(p?.reason ?? 'not compared')}">not compared</td>`;
+      return p.mismatches === 0 ? `<td class="ok">0 of ${p.compared}</td>` : `<td class="bad">${p.mismatches} of ${p.compared}</td>`;
+    });
+    return `<tr><td>${l.index}</td><td>${esc(l.name)}</td><td>${l.shape.join('×')}</td><td>${l.plan.strips}</td><td>${l.plan.ocmux}</td><td>${l.plan.alus}</td><td>${l.plan.cyclesPerRow}</td><td>${l.plan.cyclesAvailable}</td><td>${(l.plan.utilization * 100).toFixed(1)}%</td>${cells.join('')}<td>${l.observedBy.join(', ')}</td></tr>`;
+  });
+  return `<table id="plan"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody>
+<tfoot><tr><td></td><td>total</td><td></td><td></td><td></td><td>${r.totals.alus}</td><td colspan="${4 + pairNames.length}">${r.totals.weightBits} weight bits, ${r.totals.rowBufferBits} row-buffer bits</td></tr></tfoot></table>`;
 }
 
-function timelineSvg(r: RunReport, x: HtmlExtras): string {
-  const lane = 16;
-  const left = 90;
-  const width = 1100;
-  const spans = x.timeline.flatMap((t) => [...(t.sim ?? []), ...(t.rtl ?? [])]);
-  const maxCycle = Math.max(1, ...spans.map((s) => s[1]), ...x.lastInputCycles);
-  const sx = (c: number) => left + (c / maxCycle) * (width - left - 10);
-  const height = 30 + x.timeline.length * lane + 30;
+function timelineSvg(r: RunReport, c: Comparison, clockHz: number): string {
+  const lane = 16, left = 110, width = 1100, right = 20;
+  const engines = [...new Set(c.timeline.flatMap((m) => [...m.keys()]))];
+  let maxCycle = 1;
+  for (const m of c.timeline) for (const spans of m.values()) for (const s of spans) if (s[1] > maxCycle) maxCycle = s[1];
+  for (const x of c.lastInputCycles) if (x > maxCycle) maxCycle = x;
+  const sx = scaleLinear().domain([0, maxCycle]).range([left, width - right]).nice();
+  const height = 30 + c.timeline.length * lane + 40;
   const parts: string[] = [];
-  x.timeline.forEach((t, i) => {
+  c.timeline.forEach((m, i) => {
     const y = 20 + i * lane;
-    const name = r.layers[t.layer - 1]?.name ?? `layer${t.layer}`;
-    parts.push(`<text x="4" y="${y + 10}" class="lbl">${t.layer} ${esc(name)}</text>`);
-    parts.push(`<line x1="${left}" x2="${width - 10}" y1="${y + lane - 2}" y2="${y + lane - 2}" class="grid"/>`);
-    for (const [a, b] of t.sim ?? []) parts.push(`<rect class="sim" x="${sx(a).toFixed(1)}" y="${y}" width="${Math.max(0.6, sx(b) - sx(a)).toFixed(1)}" height="8"><title>sim row ${a}–${b}</title></rect>`);
-    for (const [a, b] of t.rtl ?? []) parts.push(`<rect class="rtl" x="${sx(a).toFixed(1)}" y="${y + 9}" width="${Math.max(0.6, sx(b) - sx(a)).toFixed(1)}" height="3"><title>rtl row ${a}–${b}</title></rect>`);
+    parts.push(`<text x="4" y="${y + 10}" class="lbl">${i + 1} ${esc(r.layers[i]?.name ?? '')}</text>`);
+    parts.push(`<line x1="${left}" x2="${width - right}" y1="${y + lane - 2}" y2="${y + lane - 2}" class="grid"/>`);
+    engines.forEach((e, k) => {
+      const h = k === 0 ? 8 : 3;
+      const dy = k === 0 ? 0 : 9 + (k - 1) * 3;
+      for (const [a, b] of m.get(e) ?? []) {
+        parts.push(`<rect class="${e}" x="${sx(a).toFixed(1)}" y="${y + dy}" width="${Math.max(0.6, sx(b) - sx(a)).toFixed(1)}" height="${h}"><title>${e} row: cycles ${a}–${b}</title></rect>`);
+      }
+    });
   });
-  x.lastInputCycles.forEach((c, f) => {
-    parts.push(`<line class="marker" x1="${sx(c)}" x2="${sx(c)}" y1="12" y2="${height - 24}"/><text class="lbl" x="${sx(c) + 3}" y="12">last input pixel, frame ${f}</text>`);
+  c.lastInputCycles.forEach((x, f) => {
+    parts.push(`<line class="marker" x1="${sx(x)}" x2="${sx(x)}" y1="12" y2="${height - 30}"/><text class="lbl" x="${sx(x) + 3}" y="12">last input pixel, frame ${f}</text>`);
   });
-  for (let k = 0; k <= 10; k++) {
-    const c = Math.round((maxCycle * k) / 10);
-    parts.push(`<text class="tick" x="${sx(c)}" y="${height - 8}" text-anchor="middle">${c} (${((c / x.clockHz) * 1e3).toFixed(3)} ms)</text>`);
+  // Ticks from the scale (a handful, round numbers) so labels never overlap.
+  for (const tick of sx.ticks(8)) {
+    parts.push(`<line class="grid" x1="${sx(tick)}" x2="${sx(tick)}" y1="${height - 30}" y2="${height - 25}"/><text class="tick" x="${sx(tick)}" y="${height - 14}" text-anchor="middle">${tick.toLocaleString('en-US')}</text>`);
   }
-  return `<svg id="timeline" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${parts.join('')}</svg>`;
+  parts.push(`<text class="tick" x="${(left + width) / 2}" y="${height - 2}" text-anchor="middle">cycles (${(1e9 / clockHz).toFixed(2)} ns each)</text>`);
+  return `<svg id="timeline" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${parts.join('')}</svg>
+<p class="legend">${engines.map((e) => `<span style="color:${ENGINE_COLOURS[e]}">■</span> ${e}`).join(' &nbsp; ')}</p>`;
 }
 
-function heatSvg(h: HeatMap): string {
-  const cellsW = Math.min(h.width, 128);
-  const cellsH = Math.min(h.height, 128);
+function heatSvg(layer: number, name: string, acc: BitsAccumulator, height: number, width: number): string {
+  const h = acc.heat!;
+  const cellsW = Math.min(width, 128), cellsH = Math.min(height, 128);
   const agg = new Uint32Array(cellsW * cellsH);
-  for (let r = 0; r < h.height; r++) for (let c = 0; c < h.width; c++) {
-    agg[Math.floor((r * cellsH) / h.height) * cellsW + Math.floor((c * cellsW) / h.width)]! += h.counts[r * h.width + c]!;
+  for (let r = 0; r < height; r++) for (let c = 0; c < width; c++) {
+    agg[Math.floor((r * cellsH) / height) * cellsW + Math.floor((c * cellsW) / width)]! += h.counts[r * width + c]!;
   }
-  const max = Math.max(1, ...agg);
-  const px = Math.max(2, Math.floor(320 / Math.max(cellsW, cellsH)));
+  let max = 1;
+  for (const v of agg) if (v > max) max = v;
+  const px = Math.max(2, Math.min(24, Math.floor(256 / Math.max(cellsW, cellsH))));
+  const colour = scaleLinear<string>().domain([0, max]).range(['#fde0dd', '#a50f15']);
   const rects: string[] = [];
   for (let i = 0; i < agg.length; i++) {
     if (!agg[i]) continue;
-    const a = 0.15 + 0.85 * (agg[i]! / max);
-    rects.push(`<rect x="${(i % cellsW) * px}" y="${Math.floor(i / cellsW) * px}" width="${px}" height="${px}" fill="rgb(200,30,30)" fill-opacity="${a.toFixed(2)}"/>`);
+    rects.push(`<rect x="${(i % cellsW) * px}" y="${Math.floor(i / cellsW) * px}" width="${px}" height="${px}" fill="${colour(agg[i]!)}"><title>${agg[i]} mismatching channel(s)</title></rect>`);
   }
   return `<figure class="heat"><svg xmlns="http://www.w3.org/2000/svg" width="${cellsW * px}" height="${cellsH * px}"><rect width="100%" height="100%" fill="#f4f4f4"/>${rects.join('')}</svg>
-<figcaption>layer ${h.layer}, ${esc(h.pair)}: mismatching channels per pixel (${h.height}×${h.width}, max ${max} per cell)</figcaption></figure>`;
+<figcaption>layer ${layer} ${esc(name)}, ${acc.a}~${acc.b} bits, frame ${h.frame}: mismatching channels per pixel (${height}×${width} pixels, darkest = ${max})</figcaption></figure>`;
 }
 
 /** The whole page. */
-export function renderHtml(r: RunReport, x: HtmlExtras): string {
+export function renderHtml(r: RunReport, c: Comparison, clockHz: number): string {
   const L = r.latency;
-  const mism = r.layers.flatMap((l) => (['simVsGolden', 'rtlVsGolden'] as const).flatMap((k) => {
-    const c = l.compare[k];
-    return c?.first ? [`<li>layer ${l.index} ${esc(l.name)} ${k}: ${c.mismatches} words differ; first at row ${c.first.row} col ${c.first.col} chan ${c.first.chan}: expected ${c.first.expected} (${c.first.expectedValue}) actual ${c.first.actual} (${c.first.actualValue})</li>`] : [];
-  }));
+  const verdict = r.pass === true ? 'PASS' : r.pass === null ? 'NOT COMPARED' : 'FAIL';
+  const cls = r.pass === true ? 'pass' : r.pass === null ? 'none' : 'fail';
+  const mism = r.layers.flatMap((l) => l.pairs.filter((p) => p.status === 'differ').map((p) => `<li>${esc(describeFirst(l, p))}</li>`));
+  const fails = r.failures.map((f) => `<li>${esc(`${f.engine} ${f.code}: ${f.message}`)}</li>`);
+  const heat = c.pairs.flatMap((accs, i) => accs.filter((a): a is BitsAccumulator => a instanceof BitsAccumulator && a.heat !== null)
+    .map((a) => heatSvg(i + 1, r.layers[i]!.name, a, r.layers[i]!.shape[0], r.layers[i]!.shape[1])));
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>rowsim report: ${esc(r.config)}</title>
 <style>
@@ -95,21 +97,25 @@ table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
 th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: right; } th { background: #f0f0f0; }
 td:nth-child(2) { text-align: left; }
 .ok { color: #176b2c; } .bad { color: #fff; background: #c62828; } .na { color: #999; }
-.pass { color: #176b2c; font-weight: bold; } .fail { color: #c62828; font-weight: bold; }
-svg .sim { fill: #1f6fb2; } svg .rtl { fill: #e08a00; } svg .grid { stroke: #eee; }
+.pass { color: #176b2c; font-weight: bold; } .fail { color: #c62828; font-weight: bold; } .none { color: #a06000; font-weight: bold; }
+svg .golden { fill: ${ENGINE_COLOURS.golden}; } svg .sim { fill: ${ENGINE_COLOURS.sim}; } svg .rtl { fill: ${ENGINE_COLOURS.rtl}; } svg .grid { stroke: #ddd; }
 svg .marker { stroke: #c62828; stroke-dasharray: 4 3; } svg .lbl { font-size: 11px; fill: #333; } svg .tick { font-size: 10px; fill: #555; }
-.heat { display: inline-block; margin: 8px 16px 8px 0; } figcaption { font-size: 12px; }
+.heat { display: inline-block; margin: 8px 16px 8px 0; vertical-align: top; } figcaption { font-size: 12px; max-width: 320px; }
 </style></head><body>
-<h1>rowsim: ${esc(r.config)} — <span class="${r.pass ? 'pass' : 'fail'}">${r.pass ? 'PASS' : 'FAIL'}</span></h1>
-<p>${r.frames} frame(s) of ${r.images.map(esc).join(', ')}; weights ${esc(r.weights)}; engines ${r.engines.join(', ')}${r.goldenBackend ? ` (golden on tfjs-${r.goldenBackend})` : ''}.</p>
-<p>Latency (last input pixel → last output beat): <b>${L.cycles} cycles = ${L.ms.toFixed(6)} ms</b>${L.rtlCycles !== null ? `; RTL ${L.rtlCycles} cycles` : ''}; published IE120R ${L.publishedIe120rMs} ms.${L.steadyIntervalCycles !== null ? ` Steady frame interval ${L.steadyIntervalCycles} cycles.` : ''}</p>
-<h2>Plan and comparison per layer</h2>
+<h1>rowsim: ${esc(r.config)} — <span class="${cls}">${verdict}</span></h1>
+<p>${esc(r.summary)}</p>
+<p>${r.frames} frame(s) of ${r.images.map(esc).join(', ')}; weights ${esc(r.weights)}; engines ${r.engines.join(', ')}; pacing ${esc(r.pacing)}${r.engineInfo.golden?.facts.backend ? ` (golden on tfjs-${esc(String(r.engineInfo.golden.facts.backend))})` : ''}.</p>
+${r.faults.length ? `<p>Injected: ${r.faults.map((f) => esc(`${f.engine}: ${f.description}`)).join('; ')}.</p>` : ''}
+<p>Latency (last input pixel → last output beat): <b>${L.cycles} cycles = ${L.ms.toFixed(6)} ms</b>${L.rtlCycles !== null ? `; RTL measured ${L.rtlCycles} cycles` : ''}${r.config === 'ie120r' ? `; published IE120R ${L.publishedIe120rMs} ms` : ''}.${L.steadyIntervalCycles !== null ? ` Steady frame interval ${L.steadyIntervalCycles} cycles.` : ''}</p>
+${fails.length ? `<h2>Engine failures</h2><ul>${fails.join('')}</ul>` : ''}
+<h2>Plan and comparisons per layer</h2>
+<p>Each pair column counts differing words (bits) or beats (cycles) out of those compared; "not compared" is never a pass.</p>
 ${planTable(r)}
 <h2>Timeline: output rows of every layer over cycles</h2>
-<p>Blue: the model's rows (first to last beat); orange: the RTL's. The gap between the red line and the last layer's last row is the latency.</p>
-${timelineSvg(r, x)}
+<p>One bar per output row, from its first to its last beat, for each engine with beats (first ${c.lastInputCycles.length} frame(s)). The gap from a red line to the last layer's last row is that frame's latency.</p>
+${timelineSvg(r, c, clockHz)}
 ${mism.length ? `<h2>Mismatches</h2><ul>${mism.join('')}</ul>` : ''}
-${x.heatMaps.length ? `<h2>Mismatch heat maps</h2>${x.heatMaps.map(heatSvg).join('')}` : ''}
+${heat.length ? `<h2>Mismatch heat maps</h2>${heat.join('')}` : ''}
 </body></html>
 `;
 }

@@ -1,7 +1,8 @@
-// Wires the planner to the model's row-level schedule, so an ALU budget is spent where it lowers latency most.
+// Wires the planner to the model's row-level schedule, so an ALU budget is spent where it lowers latency most and
+// every plan is checked to run frames back to back before anything runs.
 import { planNetwork, type NetworkPlan } from '../core/plan.js';
 import type { NetworkSpec } from '../core/spec.js';
-import { frameLatency } from '../sim/timing.js';
+import { frameLatency, steadyStateProblem } from '../sim/schedule.js';
 
 /**
  * The plan a run uses: fewest ALUs, or — with a budget from `--alu-budget` or the spec's `aluBudget` — the
@@ -9,5 +10,6 @@ import { frameLatency } from '../sim/timing.js';
  */
 export function makePlan(net: NetworkSpec, budget?: number | 'min'): NetworkPlan {
   const aluBudget = budget === 'min' ? undefined : (budget ?? net.aluBudget);
-  return planNetwork(net, aluBudget === undefined ? {} : { aluBudget, latencyOf: (p) => frameLatency(net, p) });
+  const steadyState = (p: NetworkPlan) => steadyStateProblem(net, p);
+  return planNetwork(net, aluBudget === undefined ? { steadyState } : { aluBudget, latencyOf: (p) => frameLatency(net, p), steadyState });
 }

@@ -1,40 +1,52 @@
-// `simrun regress`: a suite of cases (config, images, weights, engines, frames) run as separate simrun processes in a
-// worker pool sized to the machine, sharded deterministically across CI machines, summarized as JUnit XML.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// `simrun regress`: a suite of cases run as separate `simrun run` processes (in their own process groups) in a pool
+// sized to the machine, sharded deterministically across CI machines. Each case's verdict comes from its report.json,
+// never from scraping its output; exit codes follow run's. Results are summarized as JUnit XML.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { create } from 'xmlbuilder2';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { SimrunError } from '../core/errors.js';
-import { prepareOutDir } from './outdir.js';
+import { readUserText } from '../core/files.js';
+import { hasControlCharacter, safeSegment } from '../core/names.js';
+import { runTool } from '../core/proc.js';
+import { prepareOutDir, subFolder, writeAtomic } from './outdir.js';
+import { describeFirst, type RunReport } from './report.js';
 
 const caseSchema = z.object({
-  name: z.string().min(1).optional(),
-  config: z.string().min(1),
+  name: z.string().min(1).max(120).refine((s) => !hasControlCharacter(s), 'contains a control character').optional(),
+  config: z.string().min(1).optional(),
   images: z.array(z.string().min(1)).min(1),
-  weights: z.string().default('synthetic:0'),
+  weights: z.string().min(1).optional(),
   engines: z.string().default('golden,sim'),
-  frames: z.number().int().min(1).default(1),
+  frames: z.number().int().min(1).max(1_000_000).default(1),
   aluBudget: z.union([z.number().int().positive(), z.literal('min')]).optional(),
+  /** A design folder for the rtl engine (relative to the suite file). */
+  rtl: z.string().min(1).optional(),
+  pacing: z.string().min(1).optional(),
+  inject: z.array(z.string().min(1)).optional(),
 }).strict();
-const suiteSchema = z.object({ name: z.string().min(1), cases: z.array(caseSchema).min(1) }).strict();
+const suiteSchema = z.object({ name: z.string().min(1).max(120).refine((s) => !hasControlCharacter(s), 'contains a control character'), cases: z.array(caseSchema).min(1) }).strict();
 
 /** One case of a suite, with paths resolved. */
 export interface RegressCase {
   readonly index: number;
   readonly name: string;
+  /** Its folder's name under the suite's output folder (sanitized, unique). */
+  readonly folder: string;
   readonly args: readonly string[];
 }
 
-/** One case's outcome. */
+/** One case's outcome: its exit code, and its report when it wrote one. */
 export interface CaseResult {
   readonly case: RegressCase;
   readonly exitCode: number;
   readonly seconds: number;
-  readonly stdout: string;
-  readonly stderr: string;
+  readonly report: RunReport | null;
+  /** The error line of a case that ended with exit 2 or 3. */
+  readonly error: string | null;
 }
 
 /** Parses "i/n" (1 ≤ i ≤ n). */
@@ -48,11 +60,12 @@ export function parseShard(s: string): { index: number; count: number } {
 
 /** Loads a suite file; paths inside it resolve against the suite's folder when they exist there. */
 export function loadSuite(file: string): { name: string; cases: RegressCase[] } {
+  const text = readUserText(file, 'suite', 'CONFIG_UNREADABLE', 'check the --suite path and its permissions');
   let raw: unknown;
   try {
-    raw = parseYaml(readFileSync(file, 'utf8'));
+    raw = parseYaml(text);
   } catch (e) {
-    throw new SimrunError('CONFIG_INVALID', `suite '${file}' cannot be read as JSON or YAML (${(e as Error).message.split('\n')[0]}); check the path and syntax`);
+    throw new SimrunError('CONFIG_INVALID', `suite '${file}' is not valid JSON or YAML (${(e as Error).message.split('\n')[0]}); fix its syntax`);
   }
   const parsed = suiteSchema.safeParse(raw);
   if (!parsed.success) {
@@ -61,20 +74,29 @@ export function loadSuite(file: string): { name: string; cases: RegressCase[] } 
   }
   const base = dirname(resolve(file));
   const local = (p: string) => (existsSync(join(base, p)) ? join(base, p) : p);
-  return {
-    name: parsed.data.name,
-    cases: parsed.data.cases.map((c, index) => ({
-      index,
-      name: c.name ?? `${index + 1}-${c.config.replace(/\W+/g, '_')}`,
+  const folders = new Map<string, string>();
+  const cases = parsed.data.cases.map((c, index) => {
+    if (!c.config && !c.rtl) throw new SimrunError('CONFIG_INVALID', `suite '${file}': field 'cases.${index}': give a config or an rtl design folder`);
+    const name = c.name ?? `${index + 1}-${c.config ?? c.rtl}`;
+    const folder = safeSegment(name);
+    const clash = folders.get(folder.toLowerCase());
+    if (clash !== undefined) throw new SimrunError('CONFIG_INVALID', `suite '${file}': cases '${clash}' and '${name}' would share the output folder '${folder}'; give every case its own name`);
+    folders.set(folder.toLowerCase(), name);
+    return {
+      index, name, folder,
       args: [
-        '--config', /[./]/.test(c.config) ? local(c.config) : c.config,
+        ...(c.config ? ['--config', /[./]/.test(c.config) ? local(c.config) : c.config] : []),
+        ...(c.rtl ? ['--rtl', local(c.rtl)] : []),
         ...c.images.flatMap((i) => ['--image', local(i)]),
-        '--weights', c.weights.startsWith('synthetic') ? c.weights : local(c.weights),
+        ...(c.weights ? ['--weights', c.weights.startsWith('synthetic') ? c.weights : local(c.weights)] : []),
         '--engines', c.engines, '--frames', String(c.frames),
         ...(c.aluBudget !== undefined ? ['--alu-budget', String(c.aluBudget)] : []),
+        ...(c.pacing ? ['--pacing', c.pacing] : []),
+        ...(c.inject ?? []).flatMap((f) => ['--inject', f]),
       ],
-    })),
-  };
+    };
+  });
+  return { name: parsed.data.name, cases };
 }
 
 /** The cases of shard i of n: every n-th case starting at i − 1, so shards cover every case exactly once. */
@@ -84,16 +106,19 @@ export function shardCases<T extends { index: number }>(cases: readonly T[], sha
 
 const BIN = fileURLToPath(new URL('../bin/simrun.js', import.meta.url));
 
-function runCase(c: RegressCase, outDir: string): Promise<CaseResult> {
+async function runCase(c: RegressCase, outDir: string): Promise<CaseResult> {
   const t0 = performance.now();
-  return new Promise((done) => {
-    const p = spawn(process.execPath, [BIN, 'run', ...c.args, '--out', join(outDir, c.name), '--quiet', '--workers', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('close', (code) => done({ case: c, exitCode: code ?? 3, seconds: (performance.now() - t0) / 1000, stdout, stderr }));
-  });
+  const dir = subFolder(outDir, c.folder);
+  const r = await runTool(process.execPath, [BIN, 'run', ...c.args, '--out', dir, '--quiet', '--workers', '1']);
+  const seconds = (performance.now() - t0) / 1000;
+  const path = join(dir, 'report.json');
+  let report: RunReport | null = null;
+  if ((r.exitCode === 0 || r.exitCode === 1) && existsSync(path)) report = JSON.parse(readFileSync(path, 'utf8')) as RunReport;
+  const errLine = r.stderr.trim().split('\n').filter((l) => l.startsWith('simrun: error') || l.startsWith('simrun: internal')).pop() ?? r.stderr.trim().split('\n').pop() ?? '';
+  if ((r.exitCode === 0 || r.exitCode === 1) && !report) {
+    return { case: c, exitCode: 3, seconds, report: null, error: `the case ended (exit ${r.exitCode}) without writing ${path}` };
+  }
+  return { case: c, exitCode: r.exitCode, seconds, report, error: r.exitCode > 1 ? errLine || `exit ${r.signal ?? r.exitCode}` : null };
 }
 
 /** Runs cases in a pool of `jobs` processes (default: the machine's parallelism); results in case order. */
@@ -111,37 +136,57 @@ export async function runSuite(cases: readonly RegressCase[], outDir: string, jo
   return results;
 }
 
-const xml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
-
-/** JUnit XML: exit 1 is a <failure> (engines disagree), 2 and 3 are <error>s (bad input, tool failure). */
-export function junitXml(suite: string, results: readonly CaseResult[]): string {
-  const failures = results.filter((r) => r.exitCode === 1).length;
-  const errors = results.filter((r) => r.exitCode !== 0 && r.exitCode !== 1).length;
-  const time = results.reduce((a, r) => a + r.seconds, 0).toFixed(3);
-  const cases = results.map((r) => {
-    const detail = r.stdout.split('\n').filter((l) => l.startsWith('MISMATCH')).join('\n');
-    const body = r.exitCode === 0 ? ''
-      : r.exitCode === 1 ? `<failure type="mismatch" message="${xml(detail.split('\n')[0] ?? 'engines disagree')}">${xml(detail)}</failure>`
-      : `<error type="exit ${r.exitCode}" message="${xml(r.stderr.trim().split('\n')[0] ?? '')}">${xml(r.stderr)}</error>`;
-    return `    <testcase classname="rowsim.${xml(suite)}" name="${xml(r.case.name)}" time="${r.seconds.toFixed(3)}">${body}</testcase>`;
-  });
-  return `<?xml version="1.0" encoding="UTF-8"?>
-<testsuites name="rowsim" tests="${results.length}" failures="${failures}" errors="${errors}" time="${time}">
-  <testsuite name="${xml(suite)}" tests="${results.length}" failures="${failures}" errors="${errors}" time="${time}">
-${cases.join('\n')}
-  </testsuite>
-</testsuites>
-`;
+/** What a case's result means: pass, fail (a mismatch or design failure), none (nothing compared), or error. */
+export function verdict(r: CaseResult): 'pass' | 'fail' | 'none' | 'error' {
+  if (r.exitCode > 1 || !r.report) return 'error';
+  return r.report.pass === true ? 'pass' : r.report.pass === null ? 'none' : 'fail';
 }
 
-/** The whole regress command: load, shard, run, write JUnit; returns results and the counts. */
-export async function regress(opts: { suite: string; shard?: string; junit?: string; out?: string; jobs?: number; log?: (l: string) => void }): Promise<{ results: CaseResult[]; passed: number; failed: number }> {
+/** JUnit XML: a mismatch is a <failure>, bad input or a tool failure an <error>, nothing compared <skipped>. */
+export function junitXml(suite: string, results: readonly CaseResult[]): string {
+  const count = (v: string) => results.filter((r) => verdict(r) === v).length;
+  const time = results.reduce((a, r) => a + r.seconds, 0).toFixed(3);
+  const attrs = { tests: results.length, failures: count('fail'), errors: count('error'), skipped: count('none'), time };
+  const doc = create({ version: '1.0', encoding: 'UTF-8', invalidCharReplacement: '' });
+  const suites = doc.ele('testsuites', { name: 'rowsim', ...attrs });
+  const ts = suites.ele('testsuite', { name: suite, ...attrs });
+  for (const r of results) {
+    const tc = ts.ele('testcase', { classname: `rowsim.${suite}`, name: r.case.name, time: r.seconds.toFixed(3) });
+    const v = verdict(r);
+    if (v === 'fail') {
+      const rep = r.report!;
+      const detail = [...rep.layers.flatMap((l) => l.pairs.filter((p) => p.status === 'differ').map((p) => `MISMATCH ${describeFirst(l, p)}`)), ...rep.failures.map((f) => `FAILURE ${f.engine} ${f.code}: ${f.message}`)];
+      tc.ele('failure', { type: 'mismatch', message: detail[0] ?? rep.summary }).txt(detail.join('\n'));
+    } else if (v === 'error') {
+      tc.ele('error', { type: `exit ${r.exitCode}`, message: r.error ?? '' }).txt(r.error ?? '');
+    } else if (v === 'none') {
+      tc.ele('skipped', { message: r.report!.summary });
+    }
+  }
+  return doc.end({ prettyPrint: true }) + '\n';
+}
+
+/** Exit code of a suite, following run's: 3 if a case hit a tool failure, else 2 if a case was bad, else 1 on a mismatch. */
+export function suiteExitCode(results: readonly CaseResult[]): number {
+  if (results.some((r) => r.exitCode >= 3)) return 3;
+  if (results.some((r) => r.exitCode === 2)) return 2;
+  return results.some((r) => verdict(r) === 'fail') ? 1 : 0;
+}
+
+/** The whole regress command: load, shard, run, write JUnit; returns results and counts. */
+export async function regress(opts: { suite: string; shard?: string; junit?: string; out?: string; jobs?: number; log?: (l: string) => void }): Promise<{ results: CaseResult[]; counts: Record<'pass' | 'fail' | 'none' | 'error', number>; exitCode: number }> {
   const suite = loadSuite(opts.suite);
   const cases = opts.shard ? shardCases(suite.cases, parseShard(opts.shard)) : suite.cases;
+  if (opts.jobs !== undefined && (!Number.isSafeInteger(opts.jobs) || opts.jobs < 1)) throw new SimrunError('USAGE', `--jobs ${opts.jobs} is not a whole number of parallel cases; pass 1 or more`);
+  const jobs = Math.min(opts.jobs ?? availableParallelism(), availableParallelism());
   const outDir = prepareOutDir(opts.out, `regress-${suite.name}`);
   if (opts.junit) mkdirSync(dirname(resolve(opts.junit)), { recursive: true });
-  const results = await runSuite(cases, outDir, opts.jobs, (r) => opts.log?.(`${r.exitCode === 0 ? 'PASS' : r.exitCode === 1 ? 'FAIL' : 'ERROR'} ${r.case.name} (${r.seconds.toFixed(1)} s)${r.exitCode > 1 ? `: ${r.stderr.trim().split('\n')[0]}` : ''}`));
-  if (opts.junit) writeFileSync(opts.junit, junitXml(suite.name, results));
-  const passed = results.filter((r) => r.exitCode === 0).length;
-  return { results, passed, failed: results.length - passed };
+  const results = await runSuite(cases, outDir, jobs, (r) => {
+    const v = verdict(r);
+    opts.log?.(`${{ pass: 'PASS', fail: 'FAIL', none: 'NOT COMPARED', error: 'ERROR' }[v]} ${r.case.name} (${r.seconds.toFixed(1)} s)${v === 'error' ? `: ${r.error}` : v === 'fail' ? `: ${r.report!.summary}` : ''}`);
+  });
+  if (opts.junit) writeAtomic(resolve(opts.junit), junitXml(suite.name, results));
+  const counts = { pass: 0, fail: 0, none: 0, error: 0 };
+  for (const r of results) counts[verdict(r)]++;
+  return { results, counts, exitCode: suiteExitCode(results) };
 }

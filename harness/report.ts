@@ -1,39 +1,78 @@
-// The run report: report.json's shape (DESIGN §8), its assembly from engine results, and the terminal table.
+// The run report: report.json's shape (schema version 2), its assembly from the run context, the engines' facts and the
+// comparison, and its terminal rendering. Invariant: pass is true only if at least one pair was compared and every
+// compared pair agrees with no engine failing; null if nothing was compared; false otherwise.
 import chalk from 'chalk';
+import Table from 'cli-table3';
+import type { EngineFailure, EngineInfo, EngineName } from '../core/engine.js';
+import { describeFault } from '../core/faults.js';
+import { formatPacing, lastInputPixel } from '../core/pacing.js';
 import type { NetworkPlan } from '../core/plan.js';
 import type { NetworkSpec } from '../core/spec.js';
-import type { BitCompare, CycleCompare, FloatDistance } from './compare.js';
+import { VERSION } from '../core/version.js';
+import type { FirstBeatMismatch, FirstMismatch, FloatDistance, PairResult } from './compare.js';
+import type { Comparison, LayerTiming } from './comparison.js';
+import type { RunContext } from './prepare.js';
+
+/** Published IE120R latency, for comparison in every report. */
+export const PUBLISHED_LATENCY_MS = 11.57274;
+
+/** One pair of one layer, with its verdict. */
+export type PairReport = PairResult & { readonly status: 'agree' | 'differ' | 'not compared'; readonly reason?: string };
+
+/** A layer's plan columns. */
+export interface PlanColumns {
+  readonly strips: number;
+  readonly ocmux: number;
+  readonly cyclesPerRow: number;
+  readonly cyclesAvailable: number;
+  readonly utilization: number;
+  readonly alus: number;
+  readonly weightBits: number;
+  readonly rowBufferBits: number;
+}
 
 /** One layer's row of the report. */
 export interface LayerReport {
   readonly index: number;
   readonly name: string;
   readonly shape: [number, number, number];
-  readonly plan: { strips: number; ocmux: number; cyclesPerRow: number; cyclesAvailable: number; utilization: number; alus: number; weightBits: number; rowBufferBits: number };
-  readonly compare: {
-    readonly simVsGolden: BitCompare | null;
-    readonly rtlVsGolden: BitCompare | null;
-    readonly rtlVsSimCycles: CycleCompare | null;
-    /** Distance of the float (tf.conv2d) reference from the exact golden: information, never pass/fail. */
-    readonly floatVsExact: FloatDistance | null;
-  };
-  readonly timing: { firstBeatCycle: number; lastBeatCycle: number; beats: number; bufferHighWater: number; bufferRows: number };
+  readonly plan: PlanColumns;
+  /** Engines that delivered this layer. */
+  readonly observedBy: readonly EngineName[];
+  /** Every engine pair that can be compared on this layer, compared or not. */
+  readonly pairs: readonly PairReport[];
+  /** Distance of the float (tf.conv2d) reference from the exact golden: information, never pass/fail. */
+  readonly accuracy: { readonly floatVsExact: FloatDistance } | null;
+  /** Per beat-producing engine: frame 0's first and last beat cycles and the run's beats. */
+  readonly timing: Readonly<Partial<Record<EngineName, LayerTiming>>>;
+  readonly bufferRows: number;
 }
 
 /** report.json. */
 export interface RunReport {
+  readonly schemaVersion: 2;
+  readonly rowsim: string;
   readonly config: string;
-  readonly engines: readonly string[];
-  readonly pass: boolean;
+  readonly engines: readonly EngineName[];
+  readonly pass: boolean | null;
+  /** One line saying what was compared and how it came out. */
+  readonly summary: string;
   readonly frames: number;
   readonly images: readonly string[];
   readonly weights: string;
-  readonly goldenBackend: string | null;
+  readonly pacing: string;
+  readonly faults: readonly { readonly engine: EngineName; readonly text: string; readonly description: string }[];
+  readonly engineInfo: Readonly<Partial<Record<EngineName, EngineInfo>>>;
+  readonly failures: readonly (EngineFailure & { readonly engine: EngineName })[];
   readonly latency: {
+    /** The model's worst frame latency (last input pixel → last output beat), from the plan's schedule. */
     readonly cycles: number;
     readonly ms: number;
-    readonly rtlCycles: number | null;
     readonly perFrameCycles: readonly number[];
+    /** Measured by each engine that produces beats, per frame (null where the frame's last beat never came). */
+    readonly measured: Readonly<Partial<Record<EngineName, readonly (number | null)[]>>>;
+    /** The RTL's worst frame latency, or null without the rtl engine. */
+    readonly rtlCycles: number | null;
     readonly steadyIntervalCycles: number | null;
     readonly publishedIe120rMs: number;
   };
@@ -43,7 +82,7 @@ export interface RunReport {
 }
 
 /** Plan columns of a layer, in report form. */
-export function planColumns(plan: NetworkPlan, index: number): LayerReport['plan'] {
+export function planColumns(plan: NetworkPlan, index: number): PlanColumns {
   const p = plan.layers[index - 1]!;
   return {
     strips: p.strips, ocmux: p.ocmux, cyclesPerRow: p.cyclesPerRow, cyclesAvailable: p.cyclesAvailable,
@@ -51,63 +90,157 @@ export function planColumns(plan: NetworkPlan, index: number): LayerReport['plan
   };
 }
 
-function pad(s: string | number, n: number, left = false): string {
-  const t = String(s);
-  return left ? t.padEnd(n) : t.padStart(n);
+/** Short name of a pair, e.g. 'golden~sim bits'. */
+export function pairName(p: { a: string; b: string; kind: string }): string {
+  return `${p.a}~${p.b} ${p.kind}`;
+}
+
+/** Stage 4: assembles report.json from the context, each engine's facts and the comparison. */
+export function assembleReport(ctx: RunContext, info: ReadonlyMap<EngineName, EngineInfo>, cmp: Comparison): RunReport {
+  const { net, plan } = ctx;
+  const layers: LayerReport[] = net.layers.map((l) => {
+    const li = l.index - 1;
+    const compared: PairReport[] = cmp.pairs[li]!.map((acc) => {
+      const r = acc.result();
+      return { ...r, status: r.mismatches === 0 ? 'agree' : 'differ' };
+    });
+    const skipped: PairReport[] = cmp.notCompared[li]!.map((n) => ({ a: n.a, b: n.b, kind: n.kind, compared: 0, mismatches: 0, first: null, status: 'not compared', reason: n.reason }));
+    const d = cmp.accuracy[li];
+    return {
+      index: l.index, name: l.name, shape: [l.outH, l.outW, l.outC],
+      plan: planColumns(plan, l.index),
+      observedBy: [...info.entries()].filter(([, i]) => i.observedLayers.includes(l.index)).map(([n]) => n),
+      pairs: [...compared, ...skipped],
+      accuracy: d ? { floatVsExact: d } : null,
+      timing: Object.fromEntries(cmp.timing[li]!),
+      bufferRows: plan.layers[li]!.bufferRows,
+    };
+  });
+  const failures = [...info.entries()].flatMap(([engine, i]) => (i.failure ? [{ engine, ...i.failure }] : []));
+  const all = layers.flatMap((l) => l.pairs);
+  const anyCompared = all.some((p) => p.status !== 'not compared');
+  const anyDiffer = all.some((p) => p.status === 'differ');
+  const pass = anyDiffer || failures.length ? false : anyCompared ? true : null;
+  const kinds = [...new Set(all.filter((p) => p.status !== 'not compared').map(pairName))];
+  const summary = pass === true
+    ? `PASS: every compared pair agrees in every layer (${kinds.join(', ')})`
+    : pass === null
+      ? `NOT COMPARED: ${ctx.engines.length === 1 ? `only ${ctx.engines[0]!.name} ran` : 'no layer is observed by two engines'}; nothing was compared — add an engine to --engines`
+      : `FAIL: ${[...new Set(all.filter((p) => p.status === 'differ').map(pairName))].join(', ') || 'no pair differs'}${failures.length ? `; ${failures.map((f) => `${f.engine} ${f.code} in layer ${f.layer ?? '?'}`).join(', ')}` : ''}`;
+  const model = ctx.expected.perFrameLatency;
+  const cycles = Math.max(...model);
+  const rtl = cmp.latency.get('rtl');
+  const lastBeats = model.map((c, f) => c + lastInputPixel(net, ctx.pacing, f));
+  return {
+    schemaVersion: 2,
+    rowsim: VERSION,
+    config: net.name,
+    engines: ctx.engines.map((e) => e.name),
+    pass, summary,
+    frames: ctx.stimulus.frames,
+    images: ctx.images,
+    weights: ctx.weightsName,
+    pacing: formatPacing(ctx.pacing),
+    faults: ctx.faults.map((f) => ({ engine: f.engine, text: f.text, description: describeFault(f.fault) })),
+    engineInfo: Object.fromEntries(info),
+    failures,
+    latency: {
+      cycles, ms: Number(((cycles / net.clockHz) * 1000).toFixed(6)),
+      perFrameCycles: model,
+      measured: Object.fromEntries(cmp.latency),
+      rtlCycles: rtl ? (rtl.some((v) => v === null) ? null : Math.max(...(rtl as number[]))) : null,
+      steadyIntervalCycles: lastBeats.length > 1 ? (lastBeats[lastBeats.length - 1]! - lastBeats[0]!) / (lastBeats.length - 1) : null,
+      publishedIe120rMs: PUBLISHED_LATENCY_MS,
+    },
+    totals: plan.totals,
+    layers,
+    warnings: ctx.warnings,
+  };
+}
+
+/** cli-table3 settings for a borderless, compact table. */
+export const PLAIN: Pick<Table.TableConstructorOptions, 'style' | 'chars'> = {
+  style: { head: [], border: [], compact: true, 'padding-left': 0, 'padding-right': 1 },
+  chars: { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: ' ' },
+};
+
+function cell(p: PairReport | undefined): string {
+  if (!p || p.status === 'not compared') return 'n/c';
+  return p.mismatches === 0 ? 'ok' : `${p.mismatches} bad`;
+}
+
+/** Colours a table cell (only when stdout is a colour terminal; chalk decides). */
+function tint(text: string): string {
+  return /\bbad\b/.test(text) ? chalk.red(text) : text === 'ok' ? chalk.green(text) : text === 'n/c' ? chalk.dim(text) : text;
+}
+
+function value(v: number | 'missing'): string {
+  return v === 'missing' ? 'missing' : String(v);
+}
+
+/** One line for a first mismatch. */
+export function describeFirst(l: { index: number; name: string }, p: PairReport): string {
+  const f = p.first!;
+  if (p.kind === 'bits') {
+    const m = f as FirstMismatch;
+    const beat = m.beat ? `; ${m.beat.engine} beat ${m.beat.index} at cycle ${m.beat.cycle}` : '';
+    const ulp = p.categories && p.categories.value ? `, max ${p.maxUlp} ULP over ${p.categories.value} value differences` : '';
+    const cats = p.categories ? Object.entries(p.categories).filter(([k, n]) => n > 0 && k !== 'value').map(([k, n]) => `${n} ${k}`).join(', ') : '';
+    return `layer ${l.index} '${l.name}' ${pairName(p)}: first at frame ${m.frame} row ${m.row} col ${m.col} chan ${m.chan}${beat}: ${p.a} ${m.expected} (${value(m.expectedValue)}) vs ${p.b} ${m.actual} (${value(m.actualValue)}) [${m.kind}]; ${p.mismatches} of ${p.compared} words differ${ulp}${cats ? ` (${cats})` : ''}`;
+  }
+  const c = f as FirstBeatMismatch;
+  const cyc = (n: number) => (n < 0 ? 'none' : String(n));
+  return `layer ${l.index} '${l.name}' ${pairName(p)}: first at beat ${c.beat} (frame ${c.frame} row ${c.row} col ${c.col} group ${c.group}): ${p.a} cycle ${cyc(c.expectedCycle)}, ${p.b} cycle ${cyc(c.actualCycle)}; ${p.mismatches} of ${p.compared} beats differ`;
+}
+
+/** Renders the run report for a terminal: per-layer table with a column per pair, first mismatches, latency, verdict. */
+export function formatRunReport(r: RunReport): string {
+  const lines: string[] = [];
+  lines.push(`${r.config}: ${r.frames} frame(s) of ${r.images.join(', ')}, weights ${r.weights}, engines ${r.engines.join(',')}, pacing ${r.pacing}${r.engineInfo.golden?.facts.backend ? ` (golden on tfjs-${r.engineInfo.golden.facts.backend})` : ''}`);
+  for (const f of r.faults) lines.push(`injected into ${f.engine}: ${f.description} (${f.text})`);
+  const pairNames = [...new Set(r.layers.flatMap((l) => l.pairs.map(pairName)))];
+  const beatEngine = (['sim', 'rtl'] as const).find((e) => r.engines.includes(e));
+  const t = new Table({
+    head: ['#', 'layer', 'shape', 'strips', 'ocmux', 'ALUs', 'util', ...pairNames, 'float ULP', ...(beatEngine ? [`first beat (${beatEngine})`, 'last beat'] : [])],
+    ...PLAIN,
+    colAligns: ['right', 'left', 'right', 'right', 'right', 'right', 'right', ...pairNames.map(() => 'right' as const), 'right', 'right', 'right'],
+  });
+  for (const l of r.layers) {
+    const tm = beatEngine ? l.timing[beatEngine] : undefined;
+    t.push([
+      l.index, l.name, l.shape.join('x'), l.plan.strips, l.plan.ocmux, l.plan.alus, `${(l.plan.utilization * 100).toFixed(1)}%`,
+      ...pairNames.map((n) => tint(cell(l.pairs.find((p) => pairName(p) === n)))),
+      l.accuracy ? `~${l.accuracy.floatVsExact.medianUlp}` : '-',
+      ...(beatEngine ? [tm?.firstBeatCycle ?? '-', tm?.lastBeatCycle ?? '-'] : []),
+    ]);
+  }
+  lines.push(t.toString());
+  for (const l of r.layers) for (const p of l.pairs) if (p.status === 'differ') lines.push(`${chalk.red('MISMATCH')} ${describeFirst(l, p)}`);
+  for (const f of r.failures) lines.push(`${chalk.red('FAILURE')} ${f.engine} ${f.code}: ${f.message}`);
+  const unobserved = r.layers.filter((l) => l.pairs.some((p) => p.status === 'not compared'));
+  if (unobserved.length) lines.push(`not compared: layer(s) ${unobserved.map((l) => l.index).join(', ')} (${unobserved[0]!.pairs.find((p) => p.status === 'not compared')!.reason}); the next observed layer covers them`);
+  if (r.layers.some((l) => l.accuracy)) lines.push('float ULP: median ULP distance of the float tf.conv2d reference from the exact golden (information, not pass/fail)');
+  const L = r.latency;
+  lines.push(`latency (last input pixel → last output beat): ${L.cycles} cycles = ${L.ms.toFixed(6)} ms${r.config === 'ie120r' ? ` (published IE120R: ${L.publishedIe120rMs} ms)` : ''}${L.rtlCycles !== null ? `; rtl measured ${L.rtlCycles} cycles` : ''}`);
+  if (L.perFrameCycles.length > 1) lines.push(`per frame: ${L.perFrameCycles.length <= 8 ? L.perFrameCycles.join(', ') : `${L.perFrameCycles.slice(0, 8).join(', ')}, …`} cycles; steady frame interval ${L.steadyIntervalCycles} cycles`);
+  lines.push(`totals: ${r.totals.alus} ALUs, ${r.totals.weightBits} weight bits, ${r.totals.rowBufferBits} row-buffer bits`);
+  lines.push(r.pass === true ? chalk.green(r.summary) : r.pass === null ? chalk.yellow(r.summary) : chalk.red(r.summary));
+  return lines.join('\n');
 }
 
 /** Renders the plan as a fixed-width table (used by `simrun plan`). */
 export function formatPlanTable(net: NetworkSpec, plan: NetworkPlan, latencyCycles: number): string {
-  const head = `${pad('#', 3)} ${pad('layer', 9, true)} ${pad('out HxWxC', 13)} ${pad('strips', 6)} ${pad('ocmux', 5)} ${pad('cyc/row', 8)} ${pad('avail', 8)} ${pad('util', 6)} ${pad('ALUs', 5)} ${pad('weight bits', 12)} ${pad('rowbuf bits', 12)}`;
-  const lines = [head];
+  const t = new Table({
+    head: ['#', 'layer', 'out HxWxC', 'strips', 'ocmux', 'cyc/row', 'avail', 'util', 'ALUs', 'weight bits', 'rowbuf bits'],
+    ...PLAIN,
+    colAligns: ['right', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+  });
   for (const l of net.layers) {
     const p = plan.layers[l.index - 1]!;
-    lines.push(`${pad(l.index, 3)} ${pad(l.name, 9, true)} ${pad(`${l.outH}x${l.outW}x${l.outC}`, 13)} ${pad(p.strips, 6)} ${pad(p.ocmux, 5)} ${pad(p.cyclesPerRow, 8)} ${pad(p.cyclesAvailable, 8)} ${pad((p.utilization * 100).toFixed(1) + '%', 6)} ${pad(p.alus, 5)} ${pad(p.weightBits, 12)} ${pad(p.rowBufferBits, 12)}`);
+    t.push([l.index, l.name, `${l.outH}x${l.outW}x${l.outC}`, p.strips, p.ocmux, p.cyclesPerRow, p.cyclesAvailable, `${(p.utilization * 100).toFixed(1)}%`, p.alus, p.weightBits, p.rowBufferBits]);
   }
-  const t = plan.totals;
-  lines.push(`${pad('', 3)} ${pad('total', 9, true)} ${pad('', 13)} ${pad('', 6)} ${pad('', 5)} ${pad('', 8)} ${pad('', 8)} ${pad('', 6)} ${pad(t.alus, 5)} ${pad(t.weightBits, 12)} ${pad(t.rowBufferBits, 12)}`);
+  const tt = plan.totals;
+  t.push(['', 'total', '', '', '', '', '', '', tt.alus, tt.weightBits, tt.rowBufferBits]);
   const ms = (latencyCycles / net.clockHz) * 1000;
-  lines.push(`latency (last input pixel → last output beat): ${latencyCycles} cycles = ${ms.toFixed(6)} ms at ${net.clockHz / 1e6} MHz${net.name === 'ie120r' ? ' (published IE120R: 11.572740 ms with 3960 ALUs)' : ''}`);
-  return lines.join('\n');
-}
-
-function cmpCell(c: BitCompare | null): string {
-  if (!c) return '-';
-  return c.mismatches === 0 ? 'ok' : `${c.mismatches} bad`;
-}
-
-/** Colours a padded table cell (only when stdout is a colour terminal; chalk decides). */
-function tint(cell: string): string {
-  return /\bbad\b/.test(cell) ? chalk.red(cell) : /\bok\b/.test(cell) ? chalk.green(cell) : cell;
-}
-
-/** Renders the run report for a terminal: per-layer table, first mismatches, latency. */
-export function formatRunReport(r: RunReport): string {
-  const lines: string[] = [];
-  lines.push(`${r.config}: ${r.frames} frame(s) of ${r.images.join(', ')}, weights ${r.weights}, engines ${r.engines.join(',')}${r.goldenBackend ? ` (golden on tfjs-${r.goldenBackend})` : ''}`);
-  lines.push(`${pad('#', 3)} ${pad('layer', 9, true)} ${pad('shape', 13)} ${pad('strips', 6)} ${pad('ocmux', 5)} ${pad('ALUs', 5)} ${pad('util', 6)} ${pad('sim/gold', 9)} ${pad('rtl/gold', 9)} ${pad('rtl/sim cyc', 11)} ${pad('float ULP', 9)} ${pad('first beat', 10)} ${pad('last beat', 10)}`);
-  for (const l of r.layers) {
-    const cyc = l.compare.rtlVsSimCycles ? (l.compare.rtlVsSimCycles.mismatches === 0 ? 'ok' : `${l.compare.rtlVsSimCycles.mismatches} bad`) : '-';
-    lines.push(`${pad(l.index, 3)} ${pad(l.name, 9, true)} ${pad(l.shape.join('x'), 13)} ${pad(l.plan.strips, 6)} ${pad(l.plan.ocmux, 5)} ${pad(l.plan.alus, 5)} ${pad((l.plan.utilization * 100).toFixed(1) + '%', 6)} ${tint(pad(cmpCell(l.compare.simVsGolden), 9))} ${tint(pad(cmpCell(l.compare.rtlVsGolden), 9))} ${tint(pad(cyc, 11))} ${pad(l.compare.floatVsExact ? `~${l.compare.floatVsExact.medianUlp}` : '-', 9)} ${pad(l.timing.firstBeatCycle, 10)} ${pad(l.timing.lastBeatCycle, 10)}`);
-  }
-  for (const l of r.layers) {
-    for (const [pair, c] of [['sim vs golden', l.compare.simVsGolden], ['rtl vs golden', l.compare.rtlVsGolden]] as const) {
-      if (c && c.first) {
-        const f = c.first;
-        lines.push(chalk.red('MISMATCH') + ` layer ${l.index} '${l.name}' ${pair}: first at row ${f.row} col ${f.col} chan ${f.chan}: expected ${f.expected} (${f.expectedValue}) actual ${f.actual} (${f.actualValue}); ${c.mismatches} words differ, max ${c.maxUlp} ULP`);
-      }
-    }
-    const cc = l.compare.rtlVsSimCycles;
-    if (cc && cc.first) {
-      const f = cc.first;
-      lines.push(chalk.red('MISMATCH') + ` layer ${l.index} '${l.name}' rtl vs sim cycles: first at beat ${f.beat} (frame ${f.frame} row ${f.row} col ${f.col} group ${f.chan}): expected cycle ${f.expectedCycle} actual ${f.actualCycle}; ${cc.mismatches} beats differ`);
-    }
-  }
-  if (r.layers.some((l) => l.compare.floatVsExact)) lines.push('float ULP: median ULP distance of the float tf.conv2d reference from the exact golden (information, not pass/fail)');
-  const L = r.latency;
-  lines.push(`latency: ${L.cycles} cycles = ${L.ms.toFixed(6)} ms (published IE120R: ${L.publishedIe120rMs} ms)${L.rtlCycles !== null ? `, rtl ${L.rtlCycles} cycles` : ''}`);
-  if (L.perFrameCycles.length > 1) lines.push(`per frame: ${L.perFrameCycles.join(', ')} cycles; steady frame interval ${L.steadyIntervalCycles} cycles`);
-  lines.push(`totals: ${r.totals.alus} ALUs, ${r.totals.weightBits} weight bits, ${r.totals.rowBufferBits} row-buffer bits`);
-  lines.push(r.pass ? chalk.green('PASS: every compared engine agrees in every layer') : chalk.red('FAIL: engines disagree (see MISMATCH lines)'));
-  return lines.join('\n');
+  return `${t.toString()}\nlatency (last input pixel → last output beat): ${latencyCycles} cycles = ${ms.toFixed(6)} ms at ${net.clockHz / 1e6} MHz${net.name === 'ie120r' ? ' (published IE120R: 11.572740 ms with 3960 ALUs)' : ''}`;
 }

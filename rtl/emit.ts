@@ -1,52 +1,133 @@
-// Emits the whole design: FPUs, one module per layer, and rs_top, which chains the layers on the stream interface.
+// Emits the whole design: FPUs, one module per layer, and rs_top, which chains the layers on the stream interface; and
+// writes it as a design folder (sources, ROM images, spec, plan, tap map, README) — the unit the rtl engine runs.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Fault } from '../core/faults.js';
+import { formatMemh } from '../core/memh.js';
+import { commentText } from '../core/names.js';
 import type { NetworkPlan } from '../core/plan.js';
-import type { NetworkSpec } from '../core/spec.js';
-import { emitLayer, type RtlFault } from './emitLayer.js';
+import { specSource, type NetworkSpec } from '../core/spec.js';
+import { streamShape } from '../core/stream.js';
+import { VERSION } from '../core/version.js';
+import type { HwLayerWeights } from '../core/weights/types.js';
+import { DESIGN_FORMAT, fileHash, type DesignManifest, type TapMap } from './design.js';
+import { emitLayer } from './emitLayer.js';
+import { designReadme } from './readme.js';
 import type { SourceFile } from './verilator.js';
 
-/** Lanes of layer `i`'s output stream (layer 0 = the top input: 3 channels, one group). */
-export function streamLanes(net: NetworkSpec, plan: NetworkPlan, i: number): { lanes: number; ocmux: number } {
-  return i === 0 ? { lanes: 3, ocmux: 1 } : { lanes: plan.layers[i - 1]!.lanes, ocmux: plan.layers[i - 1]!.ocmux };
-}
+/** The top module's name in every emitted design. */
+export const TOP = 'rs_top';
 
 function emitTop(net: NetworkSpec, plan: NetworkPlan): string {
-  const ports: string[] = [];
+  const L = net.layers.length;
+  const lastLanes = plan.layers[L - 1]!.lanes;
+  const wires: string[] = [];
   const body: string[] = [];
   for (const l of net.layers) {
     const n = l.index;
     const lanes = plan.layers[n - 1]!.lanes;
-    ports.push(
-      `  output wire o${n}_valid, output wire [31:0] o${n}_row, output wire [31:0] o${n}_col, output wire [31:0] o${n}_grp,`,
-      `  output wire o${n}_last, output wire [${lanes * 32 - 1}:0] o${n}_data,`,
-    );
+    if (n < L) {
+      wires.push(
+        `  wire o${n}_valid;`, `  wire [31:0] o${n}_col, o${n}_grp;`, `  wire [${lanes * 32 - 1}:0] o${n}_data;`,
+        // The next layer counts beats, so row and last are read only by whoever taps the stream (the bench).
+        `  /* verilator lint_off UNUSEDSIGNAL */`, `  wire o${n}_last;`, `  wire [31:0] o${n}_row;`, `  /* verilator lint_on UNUSEDSIGNAL */`,
+      );
+    }
     const src = n === 1
       ? `.in_valid(s_valid), .in_col(s_col), .in_grp(32'd0), .in_data(s_data)`
       : `.in_valid(o${n - 1}_valid), .in_col(o${n - 1}_col), .in_grp(o${n - 1}_grp), .in_data(o${n - 1}_data)`;
-    body.push(`  rs_layer${n} u_layer${n} (.clk(clk), .rst(rst), ${src},
-    .out_valid(o${n}_valid), .out_row(o${n}_row), .out_col(o${n}_col), .out_grp(o${n}_grp), .out_last(o${n}_last), .out_data(o${n}_data));`);
+    const dst = n === L
+      ? `.out_valid(m_valid), .out_row(m_row), .out_col(m_col), .out_grp(m_grp), .out_last(m_last), .out_data(m_data)`
+      : `.out_valid(o${n}_valid), .out_row(o${n}_row), .out_col(o${n}_col), .out_grp(o${n}_grp), .out_last(o${n}_last), .out_data(o${n}_data)`;
+    body.push(`  rs_layer${n} u_layer${n} (.clk(clk), .rst(rst), ${src},\n    ${dst});`);
   }
-  const last = ports.pop()!.replace(/,$/, '');
-  ports.push(last);
   return `
-// rs_top: ${net.name}, ${net.layers.length} layers. Input beat: one pixel (s_data = channel 2, 1, 0 from the top word down).
-// Every layer's output stream is a port so the test bench can record all of them.
-module rs_top (
+// ${TOP}: ${commentText(net.name)}, ${L} layers chained on the stream interface (valid, row, col, group, data).
+// Input beat: one pixel; s_data holds channel 0 in bits 31:0, channel 1 in 63:32, channel 2 in 95:64.
+// Output: the last layer's stream; lane i of a beat in group g is channel i*OCMUX + g. Inner layers are tapped by name.
+module ${TOP} (
   input  wire clk,
   input  wire rst,
   input  wire s_valid,
   input  wire [31:0] s_col,
   input  wire [95:0] s_data,
-${ports.join('\n')}
+  output wire m_valid,
+  output wire [31:0] m_row,
+  output wire [31:0] m_col,
+  output wire [31:0] m_grp,
+  output wire m_last,
+  output wire [${lastLanes * 32 - 1}:0] m_data
 );
+${wires.join('\n')}
 ${body.join('\n')}
 endmodule
 `;
 }
 
-/** All Verilog sources of a network: FPUs, layers, top. */
-export function emitDesign(net: NetworkSpec, plan: NetworkPlan, fault?: RtlFault): SourceFile[] {
+/** All Verilog sources of a network (one module per layer, then the top); `faults` are built in as real bugs. */
+export function emitDesign(net: NetworkSpec, plan: NetworkPlan, faults: readonly Fault[] = []): SourceFile[] {
   return [
-    ...net.layers.map((l) => ({ name: `rs_layer${l.index}.v`, text: emitLayer(l, plan.layers[l.index - 1]!, streamLanes(net, plan, l.index - 1), fault) })),
-    { name: 'rs_top.v', text: emitTop(net, plan) },
+    ...net.layers.map((l) => ({ name: `rs_layer${l.index}.v`, text: emitLayer(l, plan.layers[l.index - 1]!, streamShape(net, plan, l.index - 1), faults) })),
+    { name: `${TOP}.v`, text: emitTop(net, plan) },
   ];
+}
+
+/** The tap map of an emitted design: every inner layer's output registers, the last layer at the top's ports. */
+export function emittedTaps(net: NetworkSpec): TapMap {
+  const layers: TapMap['layers'] = {};
+  for (const l of net.layers.slice(0, -1)) {
+    const p = `${TOP}.u_layer${l.index}`;
+    layers[String(l.index)] = { valid: `${p}.out_valid`, row: `${p}.out_row`, col: `${p}.out_col`, group: `${p}.out_grp`, data: `${p}.out_data` };
+  }
+  return {
+    clock: 'clk', reset: 'rst',
+    input: { valid: 's_valid', col: 's_col', data: 's_data' },
+    output: { valid: 'm_valid', row: 'm_row', col: 'm_col', group: 'm_grp', data: 'm_data' },
+    layers,
+  };
+}
+
+/** The ROM images the emitted layers load: weight{N}.memh and bias{N}.memh in the IE120R layout. */
+export function romFiles(net: NetworkSpec, weights: readonly HwLayerWeights[]): SourceFile[] {
+  return net.layers.flatMap((l) => {
+    const w = weights[l.index - 1]!;
+    return [
+      { name: `weight${l.index}.memh`, text: formatMemh(w.codes, l.outC, 'highFirst') },
+      { name: `bias${l.index}.memh`, text: formatMemh(new Uint32Array(w.bias.buffer, w.bias.byteOffset, w.bias.length), l.outC, 'highFirst') },
+    ];
+  });
+}
+
+function put(dir: string, f: SourceFile): void {
+  mkdirSync(dirname(join(dir, f.name)), { recursive: true });
+  writeFileSync(join(dir, f.name), f.text);
+}
+
+/**
+ * Writes a complete design folder into `dir` (which must exist): sources, ROM images, spec.json (the network with the
+ * plan pinned), taps.json, README.md, and design.json last — its presence means the folder is complete.
+ */
+export function writeDesignFolder(dir: string, net: NetworkSpec, plan: NetworkPlan, weights: readonly HwLayerWeights[], weightsName: string, faults: readonly Fault[] = []): DesignManifest {
+  rmSync(join(dir, 'design.json'), { force: true }); // an interrupted emit must not leave an old manifest over new files
+  const sources = emitDesign(net, plan, faults);
+  for (const f of sources) put(dir, f);
+  const roms = romFiles(net, weights);
+  for (const f of roms) put(dir, f);
+  const pins = plan.layers.map((p) => ({ strips: p.strips, ocmux: p.ocmux }));
+  put(dir, { name: 'spec.json', text: JSON.stringify(specSource(net, pins), null, 2) + '\n' });
+  put(dir, { name: 'taps.json', text: JSON.stringify(emittedTaps(net), null, 2) + '\n' });
+  put(dir, { name: 'README.md', text: designReadme(net, plan) });
+  const manifest: DesignManifest = {
+    format: DESIGN_FORMAT,
+    top: TOP,
+    sources: sources.map((f) => f.name),
+    spec: 'spec.json',
+    plan: { drain: net.drain, layers: pins },
+    roms: roms.map((f) => f.name),
+    taps: 'taps.json',
+    // Faulted copies are not what rowsim emits: they carry no fingerprint, so they are never re-emitted as clean.
+    ...(faults.length ? {} : { emitted: { by: `rowsim ${VERSION}`, weights: weightsName, files: Object.fromEntries(sources.map((f) => [f.name, fileHash(join(dir, f.name))])) } }),
+  };
+  writeFileSync(join(dir, 'design.json'), JSON.stringify(manifest, null, 2) + '\n');
+  return manifest;
 }

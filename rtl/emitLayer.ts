@@ -1,14 +1,11 @@
 // Emits one layer's Verilog module from its spec and plan: row buffer, TDM control, ALUs (multiply, accumulate,
 // bias + ReLU) and output beats, cycle for cycle as the planner's cost model and the TS model describe.
-import { PIPELINE_DRAIN, START_LATENCY, type LayerPlan } from '../core/plan.js';
+import { SimrunError } from '../core/errors.js';
+import type { Fault } from '../core/faults.js';
+import { commentText } from '../core/names.js';
+import type { LayerPlan } from '../core/plan.js';
 import type { LayerSpec } from '../core/spec.js';
 import { FADD_FN, FMUL_FN } from './fpu.js';
-
-/** Test-only faults that prove the checks around the RTL can fail. */
-export interface RtlFault {
-  /** This layer never sees its rows as ready, so it stalls (the watchdog must name it). */
-  readonly stallLayer?: number;
-}
 
 /** Channel groups of the stream feeding a layer (1 for the top input). */
 export interface LayerInput {
@@ -20,9 +17,18 @@ function bits(n: number): number {
   return Math.max(1, Math.ceil(Math.log2(Math.max(2, n))));
 }
 
-/** Verilog module `rs_layer{N}` for one layer. Weights and bias load with $readmemh from weight{N}.memh/bias{N}.memh. */
-export function emitLayer(l: LayerSpec, p: LayerPlan, input: LayerInput, fault?: RtlFault): string {
-  if (PIPELINE_DRAIN !== 3 || START_LATENCY !== 1) throw new Error('emitLayer implements a drain of 3 and a start latency of 1');
+/**
+ * Verilog module `rs_layer{N}` for one layer. Weights and bias load with $readmemh from weight{N}.memh/bias{N}.memh.
+ * `faults` (bit, delay, stall aimed at this layer) are built in as real design bugs.
+ */
+export function emitLayer(l: LayerSpec, p: LayerPlan, input: LayerInput, faults: readonly Fault[] = []): string {
+  // The row counter is one register: a row is seen complete one cycle after its last beat. No other start latency exists.
+  if (p.startLatency !== 1) throw new SimrunError('INTERNAL', `the emitted RTL starts a row 1 cycle after its input row completes, not ${p.startLatency}`);
+  const D = p.drain;
+  const mine = faults.filter((f) => f.layer === l.index);
+  const bitFaults = mine.filter((f): f is Extract<Fault, { kind: 'bit' }> => f.kind === 'bit');
+  const delay = mine.find((f): f is Extract<Fault, { kind: 'delay' }> => f.kind === 'delay');
+  const stall = mine.find((f): f is Extract<Fault, { kind: 'stall' }> => f.kind === 'stall');
   const N = p.taps;
   const SLOT = p.slotCycles;
   const R = p.bufferRows;
@@ -77,10 +83,53 @@ export function emitLayer(l: LayerSpec, p: LayerPlan, input: LayerInput, fault?:
     end
   endgenerate`);
   }
+  const B0 = N + D - 1; // first beat phase: the beat register is seen one cycle later, taps + drain after the slot starts
+  // Stall fault: each completed input row is only seen `cycles` later (completion times wait in a small queue).
+  const QD = p.bufferRows + 2;
+  const stallLogic = stall ? `
+  // FAULT (rowsim --inject stall:${l.index}:${stall.cycles}): input rows are seen ${stall.cycles} cycles after they complete.
+  reg [63:0] f_now, f_due [0:${QD - 1}];
+  reg [31:0] f_wp, f_rp, rows_seen;
+  always @(posedge clk) begin
+    if (rst) begin
+      f_now <= 64'd0; f_wp <= 32'd0; f_rp <= 32'd0; rows_seen <= 32'd0;
+    end else begin
+      f_now <= f_now + 64'd1;
+      if (in_valid && in_beats == IN_BEATS - 1) begin
+        f_due[f_wp[${bits(QD) - 1}:0]] <= f_now + 64'd${stall.cycles};
+        f_wp <= (f_wp == ${QD - 1}) ? 32'd0 : f_wp + 32'd1;
+      end
+      if (f_rp != f_wp && f_now >= f_due[f_rp[${bits(QD) - 1}:0]]) begin
+        rows_seen <= rows_seen + 32'd1;
+        f_rp <= (f_rp == ${QD - 1}) ? 32'd0 : f_rp + 32'd1;
+      end
+    end
+  end` : '';
+  // Delay fault: the FSM holds for `cycles` cycles just before emitting the layer's beat number `beat`.
+  const delayLogic = delay ? `
+  // FAULT (rowsim --inject delay:${l.index}:${delay.beat}:${delay.cycles}): the FSM holds ${delay.cycles} cycles before beat ${delay.beat}.
+  reg [63:0] f_beats;
+  reg [31:0] f_hold;
+  reg        f_fired;
+  wire       f_stall = busy && phase >= ${B0} && phase < ${B0} + STRIPS && ocol < OUT_W && f_beats == 64'd${delay.beat} && !f_fired && f_hold != 32'd${delay.cycles};
+  always @(posedge clk) begin
+    if (rst) begin
+      f_beats <= 64'd0; f_hold <= 32'd0; f_fired <= 1'b0;
+    end else begin
+      if (f_stall) f_hold <= f_hold + 32'd1;
+      else if (busy && phase >= ${B0} && phase < ${B0} + STRIPS && ocol < OUT_W) begin
+        f_beats <= f_beats + 64'd1;
+        if (f_beats == 64'd${delay.beat}) f_fired <= 1'b1;
+      end
+    end
+  end` : '';
+  const bitLogic = bitFaults.map((f) => `
+      // FAULT (rowsim --inject bit:${f.layer}:${f.row}:${f.col}:${f.chan}:${f.bit}): one output bit flipped.
+      if (out_r == ${f.row} && ocol == ${f.col} && grp == ${f.chan % p.ocmux}) out_data[${Math.floor(f.chan / p.ocmux) * 32 + f.bit}] <= ~res[ost * LANES + ${Math.floor(f.chan / p.ocmux)}][${f.bit}];`).join('');
   return `
-// ${m}: ${l.name} — ${l.kernel}x${l.kernel} stride ${l.stride} pad ${l.pad}, ${l.inH}x${l.inW}x${l.inC} → ${l.outH}x${l.outW}x${l.outC}${l.relu ? ', ReLU' : ''}.
-// Plan: ${p.strips} strips x ${lanes} lanes = ${p.alus} ALUs, ocmux ${p.ocmux}; slot ${N} taps + ${p.overhead} = ${SLOT} cycles; ${p.cyclesPerRow} cycles per row.
-// Slot phases: 0..${N - 1} fetch + multiply (tap = phase), 1..${N} accumulate, ${N + 1} bias + ReLU, ${N + 2}..${N + 1 + p.strips} load the beat of strip phase−${N + 2}.
+// ${m}: ${commentText(l.name)} — ${l.kernel}x${l.kernel} stride ${l.stride} pad ${l.pad}, ${l.inH}x${l.inW}x${l.inC} → ${l.outH}x${l.outW}x${l.outC}${l.relu ? ', ReLU' : ''}.
+// Plan: ${p.strips} strips x ${lanes} lanes = ${p.alus} ALUs, ocmux ${p.ocmux}; slot ${N} taps + ${p.strips} beats + drain ${D} = ${SLOT} cycles; ${p.cyclesPerRow} cycles per row.
+// Slot phases: 0..${N - 1} fetch + multiply (tap = phase), 1..${N} accumulate, ${N + 1} bias + ReLU, ${B0}..${B0 + p.strips - 1} load the beat of strip phase−${B0}.
 module ${m} (
   input  wire                  clk,
   input  wire                  rst,
@@ -130,7 +179,8 @@ ${banks.join('\n')}
   reg [31:0] phase, pos, grp, out_r, fbase, ky, kx, ci;
   // Last input row output row out_r needs: min(out_r·S − P + K − 1, IN_H − 1).
   wire [31:0] need_local = ${l.inH + l.pad - l.kernel > 0 ? `(out_r * S < ${l.inH + l.pad - l.kernel}) ? out_r * S + ${l.kernel - 1 - l.pad} : 32'd${l.inH - 1}` : `32'd${l.inH - 1}`};
-  wire        ready = ${fault?.stallLayer === l.index ? "1'b0; // TEST-ONLY FAULT: this layer never starts" : 'rows_done > fbase + need_local;'}
+${stallLogic}
+  wire        ready = ${stall ? 'rows_seen' : 'rows_done'} > fbase + need_local;
   wire        start_now = !busy && ready;
   wire        active = busy || start_now;
   /* verilator lint_off UNUSEDSIGNAL */
@@ -144,7 +194,7 @@ ${banks.join('\n')}
     if (rst) begin
       busy <= 1'b0; phase <= 32'd0; pos <= 32'd0; grp <= 32'd0; out_r <= 32'd0; fbase <= 32'd0;
       ky <= 32'd0; kx <= 32'd0; ci <= 32'd0;
-    end else if (active) begin
+    end else if (active${delay ? ' && !f_stall' : ''}) begin
       if (phase == SLOT - 1) begin
         phase <= 32'd0; ky <= 32'd0; kx <= 32'd0; ci <= 32'd0;
         if (grp == OCMUX - 1) begin
@@ -186,18 +236,19 @@ ${FADD_FN}
   reg [31:0] res   [0:STRIPS*LANES-1];
   genvar gj;
 ${alus.join('\n')}
-  // Output beats: during phases TAPS+3 .. TAPS+2+STRIPS, one strip's lanes per cycle (idle strips send nothing).
-  wire [31:0] ost = phase - (TAPS + 2);
+  // Output beats: during phases ${B0} .. ${B0 + p.strips - 1} (taps + drain − 1 onwards), one strip's lanes per cycle (idle strips send nothing).
+  wire [31:0] ost = phase - ${B0};
   wire [31:0] ocol = ost * WPS + pos;
+${delayLogic}
   integer oj;
   always @(posedge clk) begin
     if (rst) begin
       out_valid <= 1'b0; out_row <= 32'd0; out_col <= 32'd0; out_grp <= 32'd0; out_last <= 1'b0; out_data <= ${lanes * 32}'d0;
-    end else if (busy && phase >= TAPS + 2 && phase < TAPS + 2 + STRIPS) begin
+    end else if (busy && phase >= ${B0} && phase < ${B0} + STRIPS${delay ? ' && !f_stall' : ''}) begin
       out_valid <= ocol < OUT_W;
       out_row <= out_r; out_col <= ocol; out_grp <= grp;
       out_last <= out_r == OUT_H - 1 && pos == WPS - 1 && grp == OCMUX - 1 && ost == ${lastStrip};
-      for (oj = 0; oj < LANES; oj = oj + 1) out_data[oj * 32 +: 32] <= res[ost * LANES + oj];
+      for (oj = 0; oj < LANES; oj = oj + 1) out_data[oj * 32 +: 32] <= res[ost * LANES + oj];${bitLogic}
     end else begin
       out_valid <= 1'b0; out_last <= 1'b0;
     end

@@ -2,7 +2,8 @@
 // a Verilog bench paces input.memh like the C++ one and counts the last layer's beats.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from 'execa';
+import { SimrunError } from '../core/errors.js';
+import { runTool } from '../core/proc.js';
 import type { NetworkPlan } from '../core/plan.js';
 import type { NetworkSpec } from '../core/spec.js';
 import { emitDesign } from './emit.js';
@@ -12,8 +13,7 @@ function benchV(net: NetworkSpec, plan: NetworkPlan, maxCycles: number): string 
   const L = net.layers.length;
   const last = net.layers[L - 1]!;
   const expected = last.outH * last.outW * plan.layers[L - 1]!.ocmux;
-  const ports = net.layers.map((l) => `.o${l.index}_valid(), .o${l.index}_row(), .o${l.index}_col(), .o${l.index}_grp(), .o${l.index}_last(), .o${l.index}_data()`);
-  ports[L - 1] = `.o${L}_valid(fin_valid), .o${L}_row(), .o${L}_col(), .o${L}_grp(), .o${L}_last(), .o${L}_data()`;
+  const ports = ['.m_valid(fin_valid), .m_row(), .m_col(), .m_grp(), .m_last(), .m_data()'];
   return `
 module tb_icarus;
   reg clk = 0, rst = 1, s_valid = 0;
@@ -49,9 +49,11 @@ export async function runIcarus(net: NetworkSpec, plan: NetworkPlan, dir: string
   const files = [...emitDesign(net, plan), { name: 'tb_icarus.v', text: benchV(net, plan, maxCycles) }];
   for (const f of files) writeFileSync(join(dir, f.name), f.text);
   let t = performance.now();
-  await execa('iverilog', ['-g2012', '-o', 'sim.vvp', '-s', 'tb_icarus', ...files.map((f) => f.name)], { cwd: dir });
+  const c = await runTool('iverilog', ['-g2012', '-o', 'sim.vvp', '-s', 'tb_icarus', ...files.map((f) => f.name)], { cwd: dir });
+  if (c.exitCode !== 0) throw new SimrunError('INTERNAL', `iverilog failed (install it with: apt-get install -y iverilog): ${c.all.trim().split('\n').slice(-3).join(' | ')}`);
   const compileSeconds = (performance.now() - t) / 1000;
   t = performance.now();
-  const { stdout } = await execa('vvp', ['-n', 'sim.vvp'], { cwd: dir });
+  const r = await runTool('vvp', ['-n', 'sim.vvp'], { cwd: dir });
+  const stdout = r.stdout;
   return { compileSeconds, runSeconds: (performance.now() - t) / 1000, cycles: Number(/cycles (\d+)/.exec(stdout)?.[1] ?? 0) };
 }

@@ -1,181 +1,170 @@
 // Event-driven timing of the row-streaming pipeline: per layer, when each output row starts and when each beat leaves.
-// Pure integer arithmetic over rows and beats (never over idle cycles). Frames stream back to back without reset.
+// Pure integer arithmetic over rows and beats (never over idle cycles), frame by frame from the actual arrival of every
+// row; frames stream back to back without reset. Memory per layer is a few frames of rows, whatever the run's length.
 import { SimrunError } from '../core/errors.js';
-import { PIPELINE_DRAIN, START_LATENCY, type LayerPlan } from '../core/plan.js';
-import type { LayerSpec, NetworkSpec } from '../core/spec.js';
+import type { LayerPlan } from '../core/plan.js';
+import type { LayerSpec } from '../core/spec.js';
+import { allocBeats, type BeatBlock } from '../core/stream.js';
 
-/** Per-row arrival of a layer's input: cycle of the first and of the last beat of each row, frames concatenated. */
+/** First and last beat cycle of every row of one frame of a stream. */
 export interface RowArrivals {
   readonly first: Float64Array;
   readonly last: Float64Array;
 }
 
-/**
- * One layer's output beats, in emission order (cycle ascending), frames concatenated.
- * Beat i carries output row `row[i]` of frame `frame[i]`, column `col[i]`, channel group `group[i]`.
- */
-export interface LayerBeats {
-  readonly cycle: Float64Array;
-  readonly frame: Int32Array;
-  readonly row: Int32Array;
-  readonly col: Int32Array;
-  readonly group: Int32Array;
-}
-
-/** Timing of one layer over all frames. */
-export interface LayerTiming {
-  readonly beats: LayerBeats;
-  /** Output row arrivals, which are the next layer's input arrivals. */
+/** One layer's timing for one frame. */
+export interface LayerFrameTiming {
+  readonly beats: BeatBlock;
+  /** Output row arrivals: the next layer's input. */
   readonly rows: RowArrivals;
-  /** Cycle each output row started its first MAC. */
+  /** Cycle each output row started its first MAC, and when its ALUs became free again. */
   readonly rowStart: Float64Array;
-  /** Most input rows held at once (must stay ≤ plan.bufferRows). */
-  readonly bufferHighWater: number;
+  readonly rowEnd: Float64Array;
+  /** Cycle each output row's window was complete (its last needed input row in, plus the start latency). */
+  readonly rowReady: Float64Array;
 }
 
-/** Test-only fault: delay one beat of one layer by `cycles` (shows that cycle checks can fail). */
-export interface TimingFault {
-  readonly layer: number;
-  readonly beat: number;
-  readonly cycles: number;
+/** The model's own timing faults (from --inject aimed at sim). */
+export interface TimingFaults {
+  /** Beat index (from the start of the run) → extra cycles. */
+  readonly delays: ReadonlyMap<number, number>;
+  /** Extra cycles before each input row counts as arrived. */
+  readonly stall: number;
 }
 
-/** Input pacing of DESIGN §5: pixel (r, c) of frame f arrives at f·H·P + r·P + c. */
-export function inputArrivals(net: NetworkSpec, frames: number): RowArrivals {
-  const { height: H, width: W } = net.input;
-  const P = net.rowPeriod;
-  const first = new Float64Array(frames * H);
-  const last = new Float64Array(frames * H);
-  for (let f = 0; f < frames; f++) {
-    for (let r = 0; r < H; r++) {
-      first[f * H + r] = f * H * P + r * P;
-      last[f * H + r] = f * H * P + r * P + W - 1;
-    }
-  }
-  return { first, last };
+/** The last input row output row r needs: min(r·S − P + K − 1, inH − 1). */
+export function neededInputRow(l: LayerSpec, r: number): number {
+  return Math.min(r * l.stride - l.pad + l.kernel - 1, l.inH - 1);
 }
 
-/** Row-level schedule of one layer: when each output row starts, ends, and emits its first and last beat. */
-export interface RowSchedule {
-  readonly start: Float64Array;
-  readonly end: Float64Array;
-  readonly first: Float64Array;
-  readonly last: Float64Array;
+/** Cycles from a row's start to its last beat: the last slot starts at (colsPerStrip·ocmux − 1)·slot. */
+export function lastBeatOffset(l: LayerSpec, p: LayerPlan): number {
+  // The last slot (pos colsPerStrip−1, group ocmux−1) always has strip 0 valid; its last valid strip is this one.
+  const lastStrip = Math.floor(l.outW / p.colsPerStrip) - 1;
+  return (p.colsPerStrip * p.ocmux - 1) * p.slotCycles + p.taps + p.drain + Math.max(0, lastStrip);
 }
 
 /**
- * Row-level schedule without enumerating beats (cost grows with rows only). Output row r of frame f starts when
- * its last needed input row has fully arrived (+START_LATENCY) and the previous row has freed the ALUs.
+ * Row-level schedule of one frame (cost grows with rows only). Output row r starts when its last needed input row has
+ * fully arrived (+ start latency + any stall) and the previous row has freed the ALUs (`freeAt`, carried across frames).
  */
-export function scheduleRows(l: LayerSpec, plan: LayerPlan, input: RowArrivals, frames: number): RowSchedule {
-  const { kernel: k, stride: s, pad: p, inH, outH, outW } = l;
-  const { ocmux, colsPerStrip, taps, slotCycles, cyclesPerRow } = plan;
-  const n = frames * outH;
-  const start = new Float64Array(n);
-  const end = new Float64Array(n);
-  const first = new Float64Array(n);
-  const last = new Float64Array(n);
-  // The last slot (pos colsPerStrip−1, group ocmux−1) always has strip 0 valid; its last valid strip is this one.
-  const lastStrip = Math.floor(outW / colsPerStrip) - 1;
-  const lastOffset = (colsPerStrip * ocmux - 1) * slotCycles + taps + PIPELINE_DRAIN + Math.max(0, lastStrip);
-  let freeAt = 0;
-  for (let f = 0; f < frames; f++) {
-    for (let r = 0; r < outH; r++) {
-      const needRow = Math.min(r * s - p + k - 1, inH - 1);
-      const t = Math.max(input.last[f * inH + needRow]! + START_LATENCY, freeAt);
-      freeAt = t + cyclesPerRow;
-      const i = f * outH + r;
-      start[i] = t;
-      end[i] = freeAt;
-      first[i] = t + taps + PIPELINE_DRAIN;
-      last[i] = t + lastOffset;
-    }
+export function scheduleFrameRows(l: LayerSpec, p: LayerPlan, input: RowArrivals, freeAt: number, stall = 0): { start: Float64Array; end: Float64Array; ready: Float64Array; first: Float64Array; last: Float64Array; freeAt: number } {
+  const n = l.outH;
+  const start = new Float64Array(n), end = new Float64Array(n), ready = new Float64Array(n);
+  const first = new Float64Array(n), last = new Float64Array(n);
+  const lastOffset = lastBeatOffset(l, p);
+  for (let r = 0; r < n; r++) {
+    const rd = input.last[neededInputRow(l, r)]! + p.startLatency + stall;
+    const t = Math.max(rd, freeAt);
+    freeAt = t + p.cyclesPerRow;
+    ready[r] = rd;
+    start[r] = t;
+    end[r] = freeAt;
+    first[r] = t + p.taps + p.drain;
+    last[r] = t + lastOffset;
   }
-  return { start, end, first, last };
+  return { start, end, ready, first, last, freeAt };
 }
 
-/** Schedules one layer's beats given when its input rows arrive. */
-export function scheduleLayer(l: LayerSpec, plan: LayerPlan, input: RowArrivals, frames: number, fault?: TimingFault): LayerTiming {
-  const { outH, outW } = l;
-  const { strips, ocmux, colsPerStrip, taps, slotCycles, bufferRows } = plan;
-  const rows = scheduleRows(l, plan, input, frames);
-  const total = frames * outH * outW * ocmux;
-  const beats: LayerBeats = {
-    cycle: new Float64Array(total), frame: new Int32Array(total), row: new Int32Array(total),
-    col: new Int32Array(total), group: new Int32Array(total),
-  };
-  const rowFirst = new Float64Array(frames * outH);
-  const rowLast = new Float64Array(frames * outH);
-  let n = 0;
-  for (let f = 0; f < frames; f++) {
-    for (let r = 0; r < outH; r++) {
-      const g0 = f * outH + r;
-      const start = rows.start[g0]!;
-      rowFirst[g0] = -1;
-      for (let pos = 0; pos < colsPerStrip; pos++) {
-        for (let g = 0; g < ocmux; g++) {
-          const t0 = start + (pos * ocmux + g) * slotCycles;
-          for (let st = 0; st < strips; st++) {
-            const col = st * colsPerStrip + pos;
-            if (col >= outW) continue; // that ALU's slot is idle: no beat
-            let cycle = t0 + taps + PIPELINE_DRAIN + st;
-            if (fault && fault.layer === l.index && fault.beat === n) cycle += fault.cycles;
-            beats.cycle[n] = cycle; beats.frame[n] = f; beats.row[n] = r; beats.col[n] = col; beats.group[n] = g;
-            if (rowFirst[g0]! < 0) rowFirst[g0] = cycle;
-            rowLast[g0] = cycle;
+/**
+ * The circular row buffer of one layer across frames. Input row j's first beat overwrites row j − bufferRows, which
+ * must no longer be needed by any output row still computing; otherwise the design would read overwritten data.
+ */
+class RowBufferCheck {
+  /** Output row ends of recent frames (frame → rowEnd), enough to look back bufferRows input rows. */
+  private readonly ends = new Map<number, Float64Array>();
+  private oldest = 0;
+  high = 0;
+
+  constructor(private readonly l: LayerSpec, private readonly rows: number) {}
+
+  /** Last output row (of the same frame) that reads input row q, or −1 if none does. */
+  private lastReader(q: number): number {
+    const { kernel: k, stride: s, pad: p, outH } = this.l;
+    const r = Math.min(outH - 1, Math.floor((q + p) / s));
+    return r >= 0 && r * s - p <= q && q <= r * s - p + k - 1 ? r : -1;
+  }
+
+  /** Checks frame f's input rows against every output row computed so far (frames ≤ f). */
+  frame(f: number, inputFirst: Float64Array, rowEnd: Float64Array): void {
+    const { inH } = this.l;
+    this.ends.set(f, rowEnd);
+    for (let i = 0; i < inH; i++) {
+      const j = f * inH + i;
+      const arrive = inputFirst[i]!;
+      while (this.oldest < j) {
+        const fq = Math.floor(this.oldest / inH);
+        const r = this.lastReader(this.oldest % inH);
+        if (r >= 0 && this.ends.get(fq)![r]! > arrive) break;
+        this.oldest++;
+      }
+      const held = j - this.oldest + 1;
+      if (held > this.high) this.high = held;
+      if (held > this.rows) {
+        throw new SimrunError(
+          'SIM_BUFFER_OVERFLOW',
+          `layer ${this.l.index} '${this.l.name}': input row ${i} of frame ${f} arrives at cycle ${arrive} while ${held - 1} older rows are still needed; its ${this.rows}-row buffer is too small for this plan and pacing`,
+          { layer: this.l.index, row: i, cycle: arrive },
+        );
+      }
+    }
+    // Keep only the frames the oldest still-needed row can belong to.
+    for (const k of this.ends.keys()) if (k < Math.floor(this.oldest / inH)) this.ends.delete(k);
+  }
+}
+
+/** One layer's timing, fed frame by frame. */
+export class LayerScheduler {
+  private freeAt = 0;
+  private beatIndex = 0;
+  private readonly buffer: RowBufferCheck;
+
+  /** `checkBuffers` false skips the row-buffer check (for expectations of a run whose overflow is reported elsewhere). */
+  constructor(private readonly l: LayerSpec, private readonly p: LayerPlan, private readonly faults?: TimingFaults, private readonly checkBuffers = true) {
+    this.buffer = new RowBufferCheck(l, p.bufferRows);
+  }
+
+  /** Most input rows held at once so far (must stay ≤ plan.bufferRows). */
+  get bufferHighWater(): number {
+    return this.buffer.high;
+  }
+
+  /** Schedules frame f given when its input rows arrive; beats are enumerated when `withBeats`. */
+  frame(f: number, input: RowArrivals, withBeats = true): LayerFrameTiming {
+    const { l, p } = this;
+    const rows = scheduleFrameRows(l, p, input, this.freeAt, this.faults?.stall ?? 0);
+    this.freeAt = rows.freeAt;
+    if (this.checkBuffers) this.buffer.frame(f, input.first, rows.end);
+    const perFrame = l.outH * l.outW * p.ocmux;
+    if (!withBeats) {
+      this.beatIndex += perFrame;
+      return { beats: allocBeats(0, p.lanes, false), rows: { first: rows.first, last: rows.last }, rowStart: rows.start, rowEnd: rows.end, rowReady: rows.ready };
+    }
+    const beats = allocBeats(perFrame, p.lanes, false);
+    const rowFirst = new Float64Array(l.outH);
+    const rowLast = new Float64Array(l.outH);
+    const delays = this.faults?.delays;
+    let n = 0;
+    for (let r = 0; r < l.outH; r++) {
+      const start = rows.start[r]!;
+      rowFirst[r] = -1;
+      for (let pos = 0; pos < p.colsPerStrip; pos++) {
+        for (let g = 0; g < p.ocmux; g++) {
+          const t0 = start + (pos * p.ocmux + g) * p.slotCycles + p.taps + p.drain;
+          for (let st = 0; st < p.strips; st++) {
+            const col = st * p.colsPerStrip + pos;
+            if (col >= l.outW) continue; // that ALU's slot is idle: no beat
+            let cycle = t0 + st;
+            if (delays) cycle += delays.get(this.beatIndex + n) ?? 0;
+            beats.cycle[n] = cycle; beats.row[n] = r; beats.col[n] = col; beats.group[n] = g;
+            if (rowFirst[r]! < 0) rowFirst[r] = cycle;
+            if (cycle > rowLast[r]!) rowLast[r] = cycle;
             n++;
           }
         }
       }
     }
+    this.beatIndex += n;
+    return { beats, rows: { first: rowFirst, last: rowLast }, rowStart: rows.start, rowEnd: rows.end, rowReady: rows.ready };
   }
-  const bufferHighWater = checkRowBuffer(l, bufferRows, input, rows.end, frames);
-  return { beats, rows: { first: rowFirst, last: rowLast }, rowStart: rows.start, bufferHighWater };
-}
-
-/** Latency of one frame (last output beat − last input pixel) from the row-level schedule alone. */
-export function frameLatency(net: NetworkSpec, plan: { readonly layers: readonly LayerPlan[] }): number {
-  let arrivals: RowArrivals = inputArrivals(net, 1);
-  for (const l of net.layers) {
-    const r = scheduleRows(l, plan.layers[l.index - 1]!, arrivals, 1);
-    arrivals = { first: r.first, last: r.last };
-  }
-  const { height: H, width: W } = net.input;
-  return arrivals.last[arrivals.last.length - 1]! - ((H - 1) * net.rowPeriod + W - 1);
-}
-
-/**
- * The circular row buffer holds `bufferRows` input rows. Input row j's first beat overwrites row j − bufferRows,
- * which must no longer be needed by any output row still computing. Returns the high-water mark.
- */
-function checkRowBuffer(l: LayerSpec, bufferRows: number, input: RowArrivals, rowEnd: Float64Array, frames: number): number {
-  const { kernel: k, stride: s, pad: p, inH, outH } = l;
-  // Last output row (of the same frame) that reads input row q, or −1 if none does.
-  const lastReader = (q: number) => {
-    const r = Math.min(outH - 1, Math.floor((q + p) / s));
-    return r >= 0 && r * s - p <= q && q <= r * s - p + k - 1 ? r : -1;
-  };
-  let high = 0;
-  const totalRows = frames * inH;
-  let oldest = 0; // oldest global input row still needed
-  for (let j = 0; j < totalRows; j++) {
-    const arrive = input.first[j]!;
-    // Retire rows whose last reader has finished by the time row j starts arriving.
-    while (oldest < j) {
-      const f = Math.floor(oldest / inH);
-      const r = lastReader(oldest % inH);
-      if (r >= 0 && rowEnd[f * outH + r]! > arrive) break;
-      oldest++;
-    }
-    const held = j - oldest + 1;
-    if (held > high) high = held;
-    if (held > bufferRows) {
-      throw new SimrunError(
-        'SIM_BUFFER_OVERFLOW',
-        `layer ${l.index} '${l.name}': input row ${j % inH} of frame ${Math.floor(j / inH)} arrives at cycle ${arrive} while ${held - 1} older rows are still needed; the ${bufferRows}-row buffer is too small for this plan`,
-        { layer: l.index, row: j % inH, cycle: arrive },
-      );
-    }
-  }
-  return high;
 }

@@ -1,7 +1,7 @@
 // Image → stimulus: sharp decode, centre-crop to the input aspect, cubic resize, /255, normalize; float32 H×W×3, never subnormal.
-import { readFileSync, statSync } from 'node:fs';
 import sharp from 'sharp';
 import { SimrunError } from '../core/errors.js';
+import { readUserFile } from '../core/files.js';
 import { parseMemh } from '../core/memh.js';
 import type { NetworkSpec } from '../core/spec.js';
 
@@ -16,14 +16,11 @@ export interface Stimulus {
 
 /** Loads `path` as a frame for `net` (an image file, or an input.memh in the IE120R layout). */
 export async function loadStimulus(path: string, net: NetworkSpec): Promise<Stimulus> {
-  try {
-    if (!statSync(path).isFile()) throw new Error('not a file');
-  } catch {
-    throw new SimrunError('IMAGE_UNREADABLE', `image '${path}' not found or not a file; check the --image path`);
-  }
-  if (path.endsWith('.memh')) return loadMemhStimulus(path, net);
+  // Read once here (permission and missing-file errors named exactly); sharp then decodes the bytes.
+  const bytes = readUserFile(path, 'image', 'IMAGE_UNREADABLE', 'check the --image path and its permissions');
+  if (path.endsWith('.memh')) return loadMemhStimulus(path, bytes.toString('utf8'), net);
   const { height: H, width: W } = net.input;
-  let img = sharp(path, { failOn: 'truncated', limitInputPixels: 1 << 28 });
+  let img = sharp(bytes, { failOn: 'truncated', limitInputPixels: 1 << 28 });
   let meta: sharp.Metadata;
   try {
     meta = await img.metadata();
@@ -59,15 +56,18 @@ export async function loadStimulus(path: string, net: NetworkSpec): Promise<Stim
   for (let i = 0; i < data.length; i++) {
     const c = i % 3;
     const v = Math.fround((raw[i]! / 255 - mean[c]!) / std[c]!);
+    if (!Number.isFinite(v)) {
+      throw new SimrunError('STIMULUS_NOT_FINITE', `image '${path}': normalizing channel ${c} with mean ${mean[c]} and std ${std[c]} gives ${v} (pixel ${Math.floor(i / 3)}); stimulus must be finite in binary32 — fix normalize.mean/std in the spec`);
+    }
     data[i] = Math.abs(v) < 2 ** -126 ? v * 0 : v;
   }
   return { data, height: H, width: W, source: path, warnings };
 }
 
 /** input.memh: one line per pixel, three binary32 words, channel 2 first; must be finite. */
-function loadMemhStimulus(path: string, net: NetworkSpec): Stimulus {
+function loadMemhStimulus(path: string, text: string, net: NetworkSpec): Stimulus {
   const { height: H, width: W } = net.input;
-  const words = parseMemh(readFileSync(path, 'utf8'), path, 3, 'highFirst', H * W);
+  const words = parseMemh(text, path, 3, 'highFirst', H * W);
   const data = new Float32Array(words.buffer);
   for (let i = 0; i < data.length; i++) {
     const v = data[i]!;

@@ -2,6 +2,7 @@
 import { statSync } from 'node:fs';
 import { quantizeAll, type QuantMode } from '../bfloat18.js';
 import { SimrunError } from '../errors.js';
+import { unreadableReason } from '../files.js';
 import type { NetworkSpec } from '../spec.js';
 import { fuseLayer } from './fuse.js';
 import { readMemhDirWeights } from './memhDir.js';
@@ -17,8 +18,8 @@ export function loadWeights(net: NetworkSpec, weightSpec: string, mode: QuantMod
   let isDir = false;
   try {
     isDir = statSync(weightSpec).isDirectory();
-  } catch {
-    throw new SimrunError('WEIGHTS_INVALID', `weights '${weightSpec}' not found; use synthetic[:SEED], a .safetensors file or a directory of weight{N}.memh`);
+  } catch (e) {
+    throw new SimrunError('WEIGHTS_INVALID', `weights '${weightSpec}' ${unreadableReason(e)}; use synthetic[:SEED], a .safetensors file or a directory of weight{N}.memh`);
   }
   if (!isDir) throw new SimrunError('WEIGHTS_INVALID', `weights '${weightSpec}' is neither a .safetensors file nor a directory; use synthetic[:SEED], a .safetensors file or a memh directory`);
   return readMemhDirWeights(weightSpec, net.layers);
@@ -28,12 +29,22 @@ export function loadWeights(net: NetworkSpec, weightSpec: string, mode: QuantMod
 export function fromRaw(net: NetworkSpec, raw: readonly RawLayerParams[], mode: QuantMode): HwLayerWeights[] {
   return net.layers.map((l, i) => {
     const p = raw[i]!;
-    for (const a of [p.weight, p.bias, ...(p.bn ? [p.bn.gamma, p.bn.beta, p.bn.mean, p.bn.variance] : [])]) {
+    const named: [string, Float32Array][] = [['weight', p.weight], ['bias', p.bias]];
+    if (p.bn) named.push(['batch-norm weight', p.bn.gamma], ['batch-norm bias', p.bn.beta], ['running_mean', p.bn.mean], ['running_var', p.bn.variance]);
+    for (const [what, a] of named) {
       for (let j = 0; j < a.length; j++) {
-        if (!Number.isFinite(a[j]!)) throw new SimrunError('WEIGHTS_INVALID', `layer '${l.name}' has a non-finite parameter (${a[j]}); fix the weights file`);
+        if (!Number.isFinite(a[j]!)) throw new SimrunError('WEIGHTS_INVALID', `layer '${l.name}': ${what}[${j}] is ${a[j]}; every parameter must be finite — fix the weights file`);
       }
     }
+    if (p.bn) {
+      // A variance must be ≥ 0: σ² + ε ≤ 0 has no square root and would fuse into NaN weights.
+      const j = p.bn.variance.findIndex((v) => !(Math.fround(v + 1e-5) > 0));
+      if (j >= 0) throw new SimrunError('WEIGHTS_INVALID', `layer '${l.name}': running_var[${j}] is ${p.bn.variance[j]}; a variance cannot be negative — fix the weights file`);
+    }
     const fused = fuseLayer(l, p);
+    // Fusion can still overflow (a huge γ over a tiny σ): name it rather than quantize Inf.
+    const bad = [...fused.weight, ...fused.bias].findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new SimrunError('WEIGHTS_INVALID', `layer '${l.name}': fusing batch norm overflows binary32 (a fused parameter is not finite); fix the batch-norm statistics in the weights file`);
     return { codes: quantizeAll(fused.weight, mode), bias: fused.bias, fused: fused.weight };
   });
 }

@@ -1,6 +1,6 @@
 // safetensors reader (F32, F16, BF16): 8-byte LE header length, JSON header, raw little-endian data; copies before viewing.
-import { readFileSync } from 'node:fs';
 import { SimrunError } from '../errors.js';
+import { readUserFile } from '../files.js';
 import type { LayerSpec } from '../spec.js';
 import type { RawLayerParams } from './types.js';
 
@@ -20,27 +20,27 @@ export class SafetensorsFile {
 
   /** Reads and parses the header; tensors are converted lazily. */
   static open(path: string): SafetensorsFile {
-    let buf: Buffer;
-    try {
-      buf = readFileSync(path);
-    } catch {
-      throw new SimrunError('WEIGHTS_INVALID', `weights file '${path}' cannot be read; check the path`);
-    }
+    const buf = readUserFile(path, 'weights file', 'WEIGHTS_INVALID', 'check the path and its permissions');
     const bad = (why: string) => new SimrunError('WEIGHTS_INVALID', `weights file '${path}': ${why}; write it as a safetensors state dict`);
     if (buf.length < 8) throw bad('shorter than its 8-byte header length');
     const n = Number(buf.readBigUInt64LE(0));
     if (n <= 0 || 8 + n > buf.length) throw bad(`header length ${n} does not fit the ${buf.length}-byte file`);
-    let header: Record<string, TensorEntry>;
+    let parsed: unknown;
     try {
-      header = JSON.parse(buf.subarray(8, 8 + n).toString('utf8'));
+      parsed = JSON.parse(buf.subarray(8, 8 + n).toString('utf8'));
     } catch {
       throw bad('header is not valid JSON');
     }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw bad('header is not a JSON object of tensors');
+    const header = parsed as Record<string, TensorEntry>;
     const data = buf.subarray(8 + n);
     for (const [name, e] of Object.entries(header)) {
       if (name === '__metadata__') continue;
-      const [a, b] = e.data_offsets ?? [];
-      if (!(Number.isInteger(a) && Number.isInteger(b) && a! <= b! && b! <= data.length)) throw bad(`tensor '${name}' has data offsets outside the file`);
+      if (e === null || typeof e !== 'object' || typeof e.dtype !== 'string' || !Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0) || !Array.isArray(e.data_offsets)) {
+        throw bad(`tensor '${name}' is not {dtype, shape, data_offsets}`);
+      }
+      const [a, b] = e.data_offsets;
+      if (!(Number.isSafeInteger(a) && Number.isSafeInteger(b) && a! >= 0 && a! <= b! && b! <= data.length)) throw bad(`tensor '${name}' has data offsets outside the file`);
     }
     return new SafetensorsFile(path, header, data);
   }
@@ -86,21 +86,36 @@ export function halfToFloat(h: number): number {
   return sign * (1 + man / 1024) * 2 ** (exp - 15);
 }
 
+/** The IE120R key names of a layer's tensors, with shapes and meanings (the one place the key scheme is written). */
+export function layerKeys(l: LayerSpec): { key: string; shape: number[]; meaning: string; role: 'weight' | 'bias' | 'gamma' | 'beta' | 'mean' | 'variance' }[] {
+  const w = [l.outC, l.inC, l.kernel, l.kernel];
+  if (!l.batchnorm) {
+    return [
+      { key: `${l.name}.weight`, shape: w, meaning: `layer ${l.index} conv weight [Cout, Cin, K, K]`, role: 'weight' },
+      { key: `${l.name}.bias`, shape: [l.outC], meaning: `layer ${l.index} conv bias`, role: 'bias' },
+    ];
+  }
+  return [
+    { key: `${l.name}.0.weight`, shape: w, meaning: `layer ${l.index} conv weight [Cout, Cin, K, K]`, role: 'weight' },
+    { key: `${l.name}.0.bias`, shape: [l.outC], meaning: `layer ${l.index} conv bias`, role: 'bias' },
+    { key: `${l.name}.1.weight`, shape: [l.outC], meaning: `layer ${l.index} batch-norm gamma`, role: 'gamma' },
+    { key: `${l.name}.1.bias`, shape: [l.outC], meaning: `layer ${l.index} batch-norm beta`, role: 'beta' },
+    { key: `${l.name}.1.running_mean`, shape: [l.outC], meaning: `layer ${l.index} batch-norm running mean`, role: 'mean' },
+    { key: `${l.name}.1.running_var`, shape: [l.outC], meaning: `layer ${l.index} batch-norm running variance (>= 0)`, role: 'variance' },
+  ];
+}
+
+/** Every key of a network, in order. */
+export function stateDictKeys(layers: readonly LayerSpec[]): { key: string; shape: number[]; meaning: string }[] {
+  return layers.flatMap((l) => layerKeys(l).map(({ key, shape, meaning }) => ({ key, shape, meaning })));
+}
+
 /** Reads every layer's parameters under IE120R key names. */
 export function readSafetensorsParams(path: string, layers: readonly LayerSpec[]): RawLayerParams[] {
   const f = SafetensorsFile.open(path);
   return layers.map((l) => {
-    const wShape = [l.outC, l.inC, l.kernel, l.kernel];
-    if (!l.batchnorm) return { weight: f.tensor(`${l.name}.weight`, wShape), bias: f.tensor(`${l.name}.bias`, [l.outC]) };
-    return {
-      weight: f.tensor(`${l.name}.0.weight`, wShape),
-      bias: f.tensor(`${l.name}.0.bias`, [l.outC]),
-      bn: {
-        gamma: f.tensor(`${l.name}.1.weight`, [l.outC]),
-        beta: f.tensor(`${l.name}.1.bias`, [l.outC]),
-        mean: f.tensor(`${l.name}.1.running_mean`, [l.outC]),
-        variance: f.tensor(`${l.name}.1.running_var`, [l.outC]),
-      },
-    };
+    const t = Object.fromEntries(layerKeys(l).map((k) => [k.role, f.tensor(k.key, k.shape)])) as Record<string, Float32Array>;
+    if (!l.batchnorm) return { weight: t.weight!, bias: t.bias! };
+    return { weight: t.weight!, bias: t.bias!, bn: { gamma: t.gamma!, beta: t.beta!, mean: t.mean!, variance: t.variance! } };
   });
 }

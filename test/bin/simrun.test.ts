@@ -18,13 +18,14 @@ function expectBadInput(args: string[], what: RegExp, out?: string): void {
 }
 
 describe('simrun run', () => {
-  it('tiny on coffee.png: exit 0, per-layer table, report.json with the DESIGN §8 keys', () => {
+  it('tiny on coffee.png: exit 0, per-layer table, report.json schema 2 with every pair listed', () => {
     const out = tmp();
     const r = simrun(['--image', 'examples/coffee.png', '--config', 'tiny', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/t4 .* ok/);
-    expect(r.stdout).toMatch(/PASS/);
+    expect(r.stdout).toMatch(/PASS: every compared pair agrees in every layer \(golden~sim bits\)/);
     const rep = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(rep.schemaVersion).toBe(2);
     expect(rep.config).toBe('tiny');
     expect(rep.engines).toEqual(['golden', 'sim']);
     expect(rep.pass).toBe(true);
@@ -32,9 +33,19 @@ describe('simrun run', () => {
     expect(rep.latency.rtlCycles).toBeNull();
     const l1 = rep.layers[0];
     expect(Object.keys(l1.plan)).toEqual(expect.arrayContaining(['strips', 'ocmux', 'cyclesPerRow', 'cyclesAvailable', 'utilization', 'alus']));
-    expect(l1.compare.simVsGolden).toEqual(expect.objectContaining({ mismatches: 0, maxUlp: 0, first: null }));
-    expect(l1.compare.rtlVsGolden).toBeNull();
-    expect(l1.timing.firstBeatCycle).toBe(146);
+    expect(l1.pairs).toEqual([expect.objectContaining({ a: 'golden', b: 'sim', kind: 'bits', compared: 16 * 16 * 4, mismatches: 0, first: null, status: 'agree' })]);
+    expect(l1.timing.sim.firstBeatCycle).toBe(146);
+  });
+
+  it('--engines sim compares nothing: report pass null, NOT COMPARED (never PASS), exit 0', () => {
+    const out = tmp();
+    const r = simrun(['--image', 'examples/coffee.png', '--config', 'tiny', '--engines', 'sim', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/NOT COMPARED: only sim ran; nothing was compared/);
+    expect(r.stdout).not.toMatch(/PASS/);
+    const rep = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(rep.pass).toBeNull();
+    expect(rep.layers.every((l: { pairs: unknown[] }) => l.pairs.length === 0)).toBe(true);
   });
 
   it('two frames of two images (--frames 2): exit 0, steady interval one frame period', () => {

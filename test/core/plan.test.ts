@@ -15,14 +15,15 @@ const PUBLISHED: [number, number, number, number, number][] = [
 ];
 
 function pinned(): ReturnType<typeof validateSpec> {
-  const raw = structuredClone(PRESETS.ie120r) as { layers: Record<string, unknown>[] };
+  const raw = structuredClone(PRESETS.ie120r) as { layers: Record<string, unknown>[]; drain?: number };
   raw.layers.forEach((l, i) => { l.strips = PUBLISHED[i]![0]; l.ocmux = PUBLISHED[i]![1]; });
+  raw.drain = 10; // the IE120R's fixed cost per slot is strips + 10
   return validateSpec(raw, 'pinned ie120r');
 }
 
 describe('planner', () => {
   it('ie120r pinned to the published strips/ocmux with overhead strips+10 reproduces req, avail and ALUs for all 22 layers', () => {
-    const plan = planNetwork(pinned(), { drain: 10 });
+    const plan = planNetwork(pinned());
     expect(plan.layers.length).toBe(22);
     plan.layers.forEach((p, i) => {
       const [, , req, avail, alus] = PUBLISHED[i]!;
@@ -65,7 +66,7 @@ describe('planner', () => {
 describe('planner with an ALU budget (the model judges latency)', () => {
   it('ie120r with its preset budget: ≤ 3,960 ALUs and latency below the published 11.572740 ms', async () => {
     const { makePlan } = await import('../../harness/plan.js');
-    const { frameLatency } = await import('../../sim/timing.js');
+    const { frameLatency } = await import('../../sim/schedule.js');
     const net = loadSpec('ie120r');
     const plan = makePlan(net);
     expect(plan.totals.alus).toBeLessThanOrEqual(3960);

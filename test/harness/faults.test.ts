@@ -1,43 +1,39 @@
-// Deliberately broken models (test-only faults) must be reported at the faulty layer and coordinate, first.
+// Faults built into one engine (--inject) must be reported first at exactly their layer and coordinate (or beat and
+// cycle), by every pair that contains the faulty engine — and by no pair that does not.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { planNetwork } from '../../core/plan.js';
-import { loadSpec } from '../../core/spec.js';
-import { compareBeats } from '../../harness/compare.js';
 import { runPipeline } from '../../harness/run.js';
-import { scheduleNetwork } from '../../sim/model.js';
+import type { RunReport } from '../../harness/report.js';
 
-describe('fault injection', () => {
-  it('one flipped bit (layer 2 row 3 col 2 chan 5 bit 0) is the first mismatch, at that layer and coordinate', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'rowsim-fault-'));
-    const { report } = await runPipeline({
-      config: 'tiny', images: ['examples/coffee.png'], weights: 'synthetic:0', engines: ['golden', 'sim'], frames: 1, out,
-      faults: { bit: { layer: 2, row: 3, col: 2, chan: 5, bit: 0 } },
-    });
+const tmp = () => mkdtempSync(join(tmpdir(), 'rowsim-fault-'));
+
+/** The layers where a pair differs, first layer first, with the pair's first mismatch. */
+function differing(r: RunReport) {
+  return r.layers.flatMap((l) => l.pairs.filter((p) => p.status === 'differ').map((p) => ({ layer: l.index, pair: `${p.a}~${p.b} ${p.kind}`, first: p.first as unknown as Record<string, number> })));
+}
+
+describe('faults in the model (golden + sim on tiny)', () => {
+  it('sim@bit:2:3:2:5:0 is the first mismatch, at layer 2 row 3 col 2 chan 5, 1 ULP, carried by the model beat that emitted it', async () => {
+    const { report } = await runPipeline({ config: 'tiny', images: ['examples/coffee.png'], engines: ['golden', 'sim'], frames: 1, out: tmp(), inject: ['sim@bit:2:3:2:5:0'] });
     expect(report.pass).toBe(false);
-    const failing = report.layers.filter((l) => (l.compare.simVsGolden?.mismatches ?? 0) > 0);
-    expect(failing[0]!.index).toBe(2);
-    expect(report.layers[0]!.compare.simVsGolden!.mismatches).toBe(0);
-    const f = failing[0]!.compare.simVsGolden!.first!;
-    expect([f.row, f.col, f.chan]).toEqual([3, 2, 5]);
-    expect(failing[0]!.compare.simVsGolden!.mismatches).toBe(1);
-    expect(failing[0]!.compare.simVsGolden!.maxUlp).toBe(1);
+    const d = differing(report);
+    expect(d[0]!.layer).toBe(2);
+    expect(d[0]!.pair).toBe('golden~sim bits');
+    expect([d[0]!.first.row, d[0]!.first.col, d[0]!.first.chan]).toEqual([3, 2, 5]);
+    const p = report.layers[1]!.pairs.find((q) => q.kind === 'bits')!;
+    expect(p.mismatches).toBe(1);
+    // The beat that carried it: tiny's t2 has 2 strips, so (row 3, col 2) is beat 3·8 + 2·... as the model emits it.
+    const first = p.first as { beat: { engine: string; index: number; cycle: number } };
+    expect(first.beat.engine).toBe('sim');
+    expect(first.beat.cycle).toBeGreaterThan(report.layers[1]!.timing.sim!.firstBeatCycle!);
   });
 
-  it('one beat a cycle late (layer 3, beat 17) is the first cycle mismatch, at that layer and beat', () => {
-    const net = loadSpec('tiny');
-    const plan = planNetwork(net);
-    const good = scheduleNetwork(net, plan, 1);
-    const bad = scheduleNetwork(net, plan, 1, { layer: 3, beat: 17, cycles: 1 });
-    const cmp = good.timings.map((t, i) => compareBeats(t.beats, bad.timings[i]!.beats));
-    const firstBad = cmp.findIndex((c) => c.mismatches > 0);
-    expect(firstBad).toBe(2);
-    const f = cmp[2]!.first!;
-    expect(f.beat).toBe(17);
-    expect(f.actualCycle - f.expectedCycle).toBe(1);
-    const b = good.timings[2]!.beats;
-    expect([f.row, f.col, f.chan]).toEqual([b.row[17], b.col[17], b.group[17]]);
+  it('the same flip in two frames is found in frame 0 and counted in both (--frames 2)', async () => {
+    const { report } = await runPipeline({ config: 'tiny', images: ['examples/coffee.png', 'examples/chelsea.png'], engines: ['golden', 'sim'], frames: 2, out: tmp(), inject: ['sim@bit:4:0:0:0:31'] });
+    const p = report.layers[3]!.pairs.find((q) => q.kind === 'bits')!;
+    expect(p.mismatches).toBe(2);
+    expect((p.first as { frame: number }).frame).toBe(0);
   });
 });

@@ -9,7 +9,7 @@ import { runPipeline } from '../../harness/run.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-async function render(file: string, shot: string): Promise<{ errors: string[]; rows: number; bars: number; heat: number; title: string }> {
+async function render(file: string, shot: string): Promise<{ errors: string[]; rows: number; bars: number; heat: number; title: string; notCompared: number }> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -25,9 +25,10 @@ async function render(file: string, shot: string): Promise<{ errors: string[]; r
     const bars = await page.locator('#timeline rect.sim').count();
     const heat = await page.locator('figure.heat svg rect').count();
     const title = await page.locator('h1').innerText();
+    const notCompared = await page.locator('#plan td.na').count();
     expect(await page.locator('#timeline').boundingBox()).not.toBeNull();
     await page.screenshot({ path: shot, fullPage: true });
-    return { errors, rows, bars, heat, title };
+    return { errors, rows, bars, heat, title, notCompared };
   } finally {
     await browser.close();
   }
@@ -47,10 +48,20 @@ describe('report.html in headless Chromium', () => {
 
   it('a deliberate bit flip in layer 2 shows FAIL and a heat map', async () => {
     const out = mkdtempSync(join(tmpdir(), 'rowsim-html-'));
-    await runPipeline({ config: 'tiny', images: ['examples/coffee.png'], weights: 'synthetic:0', engines: ['golden', 'sim'], frames: 1, out, faults: { bit: { layer: 2, row: 4, col: 5, chan: 1, bit: 3 } } });
+    await runPipeline({ config: 'tiny', images: ['examples/coffee.png'], weights: 'synthetic:0', engines: ['golden', 'sim'], frames: 1, out, inject: ['sim@bit:2:4:5:1:3'] });
     const r = await render(join(out, 'report.html'), join(out, 'report.png'));
     expect(r.errors).toEqual([]);
     expect(r.title).toMatch(/FAIL/);
     expect(r.heat).toBeGreaterThan(1);
+  });
+
+  it('a run of one engine (sim only) says NOT COMPARED, never PASS', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'rowsim-html-'));
+    const { report } = await runPipeline({ config: 'tiny', images: ['examples/coffee.png'], engines: ['sim'], frames: 1, out });
+    expect(report.pass).toBeNull();
+    const r = await render(join(out, 'report.html'), join(out, 'report.png'));
+    expect(r.errors).toEqual([]);
+    expect(r.title).toMatch(/NOT COMPARED/);
+    expect(r.title).not.toMatch(/PASS/);
   });
 });

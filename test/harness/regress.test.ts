@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { junitXml, loadSuite, parseShard, shardCases, type CaseResult } from '../../harness/regress.js';
+import type { RunReport } from '../../harness/report.js';
 import { simrun } from '../support/cli.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'rowsim-reg-'));
@@ -31,13 +32,19 @@ describe('sharding', () => {
 });
 
 describe('junit', () => {
-  it('counts failures (exit 1) and errors (exit 2/3), escapes text, and parses as XML', async () => {
-    const mk = (name: string, exitCode: number, stdout = '', stderr = ''): CaseResult => ({ case: { index: 0, name, args: [] }, exitCode, seconds: 1.5, stdout, stderr });
-    const x = junitXml('s<1>', [mk('ok', 0), mk('bad & "odd"', 1, 'MISMATCH layer 2 <x>\n'), mk('err', 2, '', 'simrun: error [IMAGE_UNREADABLE]: no\n')]);
-    expect(x).toMatch(/<testsuites name="rowsim" tests="3" failures="1" errors="1"/);
+  it('counts failures (a report with pass false), errors (exit 2/3) and skipped (pass null), escapes text', async () => {
+    const report = (pass: boolean | null): RunReport => ({
+      pass, summary: pass === null ? 'NOT COMPARED: only sim ran' : 'FAIL: golden~sim bits', failures: [],
+      layers: [{ index: 2, name: 'l<2>', pairs: pass === false ? [{ a: 'golden', b: 'sim', kind: 'bits', compared: 8, mismatches: 1, status: 'differ', first: { frame: 0, row: 1, col: 2, chan: 3, expected: '00000000', actual: '00000001', expectedValue: 0, actualValue: 1e-45, kind: 'zero', beat: null } }] : [] }],
+    }) as unknown as RunReport;
+    const mk = (name: string, exitCode: number, rep: RunReport | null, error: string | null = null): CaseResult => ({ case: { index: 0, name, folder: name, args: [] }, exitCode, seconds: 1.5, report: rep, error });
+    const x = junitXml('s<1>', [mk('ok', 0, report(true)), mk('bad & "odd"', 1, report(false)), mk('err', 2, null, 'simrun: error [IMAGE_UNREADABLE]: no\u0007'), mk('none', 0, report(null))]);
+    expect(x).toMatch(/<testsuites name="rowsim" tests="4" failures="1" errors="1" skipped="1"/);
     expect(x).toMatch(/name="bad &amp; &quot;odd&quot;"/);
-    expect(x).toMatch(/<failure type="mismatch" message="MISMATCH layer 2 &lt;x&gt;">/);
+    expect(x).toMatch(/<failure type="mismatch" message="MISMATCH layer 2 'l&lt;2&gt;' golden~sim bits: first at frame 0 row 1 col 2 chan 3/);
     expect(x).toMatch(/<error type="exit 2"/);
+    expect(x).toMatch(/<skipped message="NOT COMPARED: only sim ran"/);
+    expect(x).not.toMatch(/\u0007/);
     // Well-formed: every open tag closes, in order (a small checker, not a library).
     const stack: string[] = [];
     for (const m of x.matchAll(/<(\/?)([a-zA-Z]+)[^>]*?(\/?)>/g)) {
@@ -62,8 +69,8 @@ describe('simrun regress end to end', () => {
     const r1 = simrun(['regress', '--suite', join(d, 'suite.yaml'), '--shard', '1/2', '--junit', join(d, 'j1.xml'), '--out', join(d, 'o1')]);
     const r2 = simrun(['regress', '--suite', join(d, 'suite.yaml'), '--shard', '2/2', '--junit', join(d, 'j2.xml'), '--out', join(d, 'o2')]);
     expect(r1.code, r1.stderr).toBe(0);
-    expect(r1.stdout.trim().split('\n').pop()).toBe('regress: 2 passed, 0 failed');
-    expect(r2.code).toBe(1);
+    expect(r1.stdout.trim().split('\n').pop()).toBe('regress: 2 passed, 0 failed, 0 errors, 0 not compared');
+    expect(r2.code).toBe(2);
     expect(r2.stdout).toMatch(/ERROR b .*IMAGE_UNREADABLE/);
     const j1 = readFileSync(join(d, 'j1.xml'), 'utf8');
     const j2 = readFileSync(join(d, 'j2.xml'), 'utf8');
@@ -95,11 +102,17 @@ describe('simrun compare and emit', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/USAGE.*vectors\.json/);
   });
-  it('emit writes Verilog, the bench and ROM images for tiny', () => {
+  it('emit writes a design folder for tiny: Verilog, ROM images, spec, tap map, README, manifest', () => {
     const d = tmp();
     const r = simrun(['emit', '--config', 'tiny', '--out', d]);
     expect(r.code, r.stderr).toBe(0);
-    for (const f of ['rs_top.v', 'rs_layer1.v', 'rs_layer4.v', 'tb_top.cpp', 'weight1.memh', 'bias4.memh', 'design.json']) expect(existsSync(join(d, f))).toBe(true);
+    for (const f of ['rs_top.v', 'rs_layer1.v', 'rs_layer4.v', 'weight1.memh', 'bias4.memh', 'spec.json', 'taps.json', 'README.md', 'design.json']) expect(existsSync(join(d, f)), f).toBe(true);
     expect(readFileSync(join(d, 'rs_layer2.v'), 'utf8')).toMatch(/\$readmemh\("weight2\.memh", wrom\)/);
+    const m = JSON.parse(readFileSync(join(d, 'design.json'), 'utf8'));
+    expect([m.format, m.top, m.spec, m.taps]).toEqual(['rowsim-design/1', 'rs_top', 'spec.json', 'taps.json']);
+    expect(m.plan.layers).toHaveLength(4);
+    const t = JSON.parse(readFileSync(join(d, 'taps.json'), 'utf8'));
+    expect(Object.keys(t.layers)).toEqual(['1', '2', '3']);
+    expect(t.layers['2'].data).toBe('rs_top.u_layer2.out_data');
   });
 });

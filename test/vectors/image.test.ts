@@ -71,7 +71,7 @@ describe('image formats', () => {
 
 describe('bad images', () => {
   it('missing file: IMAGE_UNREADABLE naming the path', async () => {
-    await expect(loadStimulus(join(dir, 'nope.png'), net)).rejects.toThrow(/image '.*nope\.png' not found/);
+    await expect(loadStimulus(join(dir, 'nope.png'), net)).rejects.toThrow(/image '.*nope\.png' does not exist/);
   });
   it('unsupported format (a text file): IMAGE_UNSUPPORTED', async () => {
     const p = join(dir, 'text.png');

@@ -1,0 +1,142 @@
+// The binary beat log the RTL bench writes and rowsim reads: one layout, sized from the plan, little-endian u32 words.
+// Header: magic, version, layer count L, then L lane counts (0 = layer not observed). Then one record per beat:
+// layer, row, col, group, cycle low, cycle high, then that layer's lanes. Records are in cycle order.
+import { SimrunError } from './errors.js';
+import { allocBeats, type BeatBlock } from './stream.js';
+
+/** 'RSBL' read as a little-endian u32. */
+export const BEAT_LOG_MAGIC = 0x4c425352;
+export const BEAT_LOG_VERSION = 1;
+/** Words of a record before its lanes. */
+export const RECORD_HEADER_WORDS = 6;
+/** Field offsets inside a record. */
+export const RECORD = { layer: 0, row: 1, col: 2, group: 3, cycleLow: 4, cycleHigh: 5, lanes: 6 } as const;
+
+/** Words of the file header for `layers` layers. */
+export function headerWords(layers: number): number {
+  return 3 + layers;
+}
+
+/** The header words, as the writer must emit them. */
+export function headerOf(lanes: readonly number[]): Uint32Array {
+  return Uint32Array.from([BEAT_LOG_MAGIC, BEAT_LOG_VERSION, lanes.length, ...lanes]);
+}
+
+/** Words of the largest record: the buffer the writer needs. */
+export function maxRecordWords(lanes: readonly number[]): number {
+  return RECORD_HEADER_WORDS + Math.max(0, ...lanes);
+}
+
+/**
+ * Splits a beat log into frames as it reads: beat k of layer L belongs to frame floor(k / beatsPerFrame[L]).
+ * Feed it chunks of words; it hands out each frame once every observed layer has delivered it (or at the end).
+ */
+export class BeatLogReader {
+  private readonly pending = new Map<number, { blocks: (BeatBlock & { count: number })[]; filled: number[] }>();
+  private readonly seen: number[];
+  private nextFrame = 0;
+  private header: Uint32Array | null = null;
+  private carry = new Uint32Array(0);
+
+  /**
+   * @param lanes lanes per layer, 0 for a layer the log does not carry
+   * @param perFrame beats per frame of each layer
+   * @param frames frames the run streams
+   * @param source names the file in errors
+   */
+  constructor(private readonly lanes: readonly number[], private readonly perFrame: readonly number[], private readonly frames: number, private readonly source: string) {
+    this.seen = lanes.map(() => 0);
+  }
+
+  private corrupt(why: string): SimrunError {
+    return new SimrunError('BEAT_LOG_CORRUPT', `beat log ${this.source}: ${why}; the bench and rowsim disagree on the log layout — rebuild the design`);
+  }
+
+  private frameSlot(f: number) {
+    let s = this.pending.get(f);
+    if (!s) {
+      s = { blocks: this.lanes.map((n, i) => allocBeats(n > 0 ? this.perFrame[i]! : 0, n, n > 0)), filled: this.lanes.map(() => 0) };
+      this.pending.set(f, s);
+    }
+    return s;
+  }
+
+  /** Consumes the next chunk of words (any split); returns the frames completed by it, in order. */
+  push(chunk: Uint32Array): { frame: number; beats: (BeatBlock | null)[] }[] {
+    let words = chunk;
+    if (this.carry.length) {
+      words = new Uint32Array(this.carry.length + chunk.length);
+      words.set(this.carry);
+      words.set(chunk, this.carry.length);
+    }
+    let i = 0;
+    if (!this.header) {
+      const need = 3;
+      if (words.length < need || words.length < headerWords(words[2] ?? 0)) {
+        this.carry = words.slice();
+        return [];
+      }
+      if (words[0] !== BEAT_LOG_MAGIC) throw this.corrupt(`it does not start with the beat-log magic (found 0x${words[0]!.toString(16)})`);
+      if (words[1] !== BEAT_LOG_VERSION) throw this.corrupt(`version ${words[1]} is not ${BEAT_LOG_VERSION}`);
+      if (words[2] !== this.lanes.length) throw this.corrupt(`it has ${words[2]} layers, expected ${this.lanes.length}`);
+      this.header = words.slice(0, headerWords(this.lanes.length));
+      for (let l = 0; l < this.lanes.length; l++) {
+        if (this.header[3 + l] !== this.lanes[l]) throw this.corrupt(`layer ${l + 1} has ${this.header[3 + l]} lanes, expected ${this.lanes[l]}`);
+      }
+      i = this.header.length;
+    }
+    while (i < words.length) {
+      const layer = words[i + RECORD.layer]!;
+      const n = layer >= 1 && layer <= this.lanes.length ? this.lanes[layer - 1]! : 0;
+      if (n === 0) throw this.corrupt(`word ${i}: a record for layer ${layer}, which the log does not carry`);
+      const size = RECORD_HEADER_WORDS + n;
+      if (i + size > words.length) break;
+      const li = layer - 1;
+      const k = this.seen[li]!++;
+      const frame = Math.floor(k / this.perFrame[li]!);
+      if (frame < this.frames) {
+        const slot = this.frameSlot(frame);
+        const b = slot.blocks[li]!;
+        const at = slot.filled[li]!++;
+        b.row[at] = words[i + RECORD.row]!;
+        b.col[at] = words[i + RECORD.col]!;
+        b.group[at] = words[i + RECORD.group]!;
+        b.cycle[at] = words[i + RECORD.cycleLow]! + words[i + RECORD.cycleHigh]! * 4294967296;
+        b.data!.set(words.subarray(i + RECORD.lanes, i + size), at * n);
+      }
+      i += size;
+    }
+    this.carry = words.slice(i);
+    return this.drain(false);
+  }
+
+  /** Ends the log: every frame not yet handed out is returned, with the beats that did arrive. */
+  end(): { frame: number; beats: (BeatBlock | null)[] }[] {
+    if (!this.header) throw this.corrupt('it is shorter than its header');
+    if (this.carry.length) throw this.corrupt(`it ends inside a record (${this.carry.length} stray words)`);
+    return this.drain(true);
+  }
+
+  /** Beats each observed layer delivered so far. */
+  delivered(): readonly number[] {
+    return this.seen;
+  }
+
+  private drain(all: boolean): { frame: number; beats: (BeatBlock | null)[] }[] {
+    const out: { frame: number; beats: (BeatBlock | null)[] }[] = [];
+    while (this.nextFrame < this.frames) {
+      const f = this.nextFrame;
+      const slot = this.pending.get(f);
+      const complete = slot !== undefined && this.lanes.every((n, l) => n === 0 || slot.filled[l]! >= this.perFrame[l]!);
+      if (!complete && !all) break;
+      const s = slot ?? this.frameSlot(f);
+      out.push({
+        frame: f,
+        beats: s.blocks.map((b, l) => (this.lanes[l] === 0 ? null : { ...b, count: s.filled[l]! })),
+      });
+      this.pending.delete(f);
+      this.nextFrame++;
+    }
+    return out;
+  }
+}

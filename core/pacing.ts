@@ -1,0 +1,163 @@
+// Input pacing profiles: the cycle at which every input pixel arrives, frame by frame. Every engine that models time
+// (the model, the RTL bench) is driven by exactly these arrivals. Invariant: frame f's pixels arrive in raster order,
+// one per cycle at most, inside [f·H·P, (f+1)·H·P) — so frames never overlap and the average row rate is the spec's.
+import { SimrunError } from './errors.js';
+import type { NetworkSpec } from './spec.js';
+
+/** How the source paces pixels. */
+export type Pacing =
+  | { readonly kind: 'uniform' }
+  /** Random blanking between pixels and before each row, inside every row period (seeded, repeatable). */
+  | { readonly kind: 'jitter'; readonly seed: number }
+  /** In every frame, row `row` pauses for `cycles` cycles at its middle column; later pixels catch up in the blanking. */
+  | { readonly kind: 'stall'; readonly row: number; readonly cycles: number }
+  /** Groups of `rows` rows arrive back to back at one pixel per cycle, then a long gap (same average rate). */
+  | { readonly kind: 'burst'; readonly rows: number };
+
+const USAGE = "use uniform, jitter:SEED, stall:ROW:CYCLES or burst[:ROWS]";
+
+function wholeNumber(text: string, what: string, raw: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) throw new SimrunError('USAGE', `--pacing '${raw}': ${what} '${text}' is not a whole number; ${USAGE}`);
+  return n;
+}
+
+/** Parses a --pacing value and checks it against the network (rows exist, stalls fit in the frame). */
+export function parsePacing(raw: string, net: NetworkSpec): Pacing {
+  const parts = raw.split(':');
+  let p: Pacing;
+  switch (parts[0]) {
+    case 'uniform':
+      if (parts.length !== 1) throw new SimrunError('USAGE', `--pacing '${raw}': uniform takes no arguments; ${USAGE}`);
+      p = { kind: 'uniform' };
+      break;
+    case 'jitter':
+      if (parts.length !== 2) throw new SimrunError('USAGE', `--pacing '${raw}': jitter needs a seed (jitter:SEED); ${USAGE}`);
+      p = { kind: 'jitter', seed: wholeNumber(parts[1]!, 'seed', raw) % 2 ** 32 };
+      break;
+    case 'stall': {
+      if (parts.length !== 3) throw new SimrunError('USAGE', `--pacing '${raw}': stall needs a row and a cycle count (stall:ROW:CYCLES); ${USAGE}`);
+      const row = wholeNumber(parts[1]!, 'row', raw);
+      const cycles = wholeNumber(parts[2]!, 'cycles', raw);
+      if (row >= net.input.height) throw new SimrunError('USAGE', `--pacing '${raw}': row ${row} does not exist; ${net.name}'s input has rows 0..${net.input.height - 1}`);
+      if (cycles < 1) throw new SimrunError('USAGE', `--pacing '${raw}': a stall of 0 cycles is uniform pacing; pass 1 or more cycles`);
+      p = { kind: 'stall', row, cycles };
+      break;
+    }
+    case 'burst': {
+      if (parts.length > 2) throw new SimrunError('USAGE', `--pacing '${raw}': burst takes at most a row count (burst:ROWS); ${USAGE}`);
+      const rows = parts.length === 2 ? wholeNumber(parts[1]!, 'rows', raw) : 2;
+      if (rows < 1 || rows > net.input.height) throw new SimrunError('USAGE', `--pacing '${raw}': a burst of ${rows} rows does not fit the ${net.input.height}-row frame; pass 1..${net.input.height}`);
+      p = { kind: 'burst', rows };
+      break;
+    }
+    default:
+      throw new SimrunError('USAGE', `--pacing '${raw}' is not a pacing profile; ${USAGE}`);
+  }
+  // A stall may push pixels past the frame period; that would overlap the next frame, which no source can do.
+  const arr = frameArrivals(net, p, 0);
+  const period = net.input.height * net.rowPeriod;
+  if (arr[arr.length - 1]! >= period) {
+    throw new SimrunError('USAGE', `--pacing '${raw}': the stall pushes the frame's last pixel to cycle ${arr[arr.length - 1]}, past the ${period}-cycle frame period; stall fewer cycles or an earlier row`);
+  }
+  return p;
+}
+
+/** The profile as the text --pacing takes. */
+export function formatPacing(p: Pacing): string {
+  switch (p.kind) {
+    case 'uniform': return 'uniform';
+    case 'jitter': return `jitter:${p.seed}`;
+    case 'stall': return `stall:${p.row}:${p.cycles}`;
+    case 'burst': return `burst:${p.rows}`;
+  }
+}
+
+/** A small integer PRNG (xorshift32 over a seed mixed with frame and row), so every row's jitter can be made alone. */
+function rowRandom(seed: number, frame: number, row: number): () => number {
+  let s = (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(frame + 1, 0xc2b2ae35) ^ Math.imul(row + 1, 0x27d4eb2f)) >>> 0;
+  if (s === 0) s = 0x6d2b79f5;
+  return () => {
+    s ^= s << 13; s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5; s >>>= 0;
+    return s / 4294967296;
+  };
+}
+
+/** Absolute cycle of every pixel of frame `f` in raster order (length H·W). */
+export function frameArrivals(net: NetworkSpec, p: Pacing, f: number): Float64Array {
+  const { height: H, width: W } = net.input;
+  const P = net.rowPeriod;
+  const base = f * H * P;
+  const out = new Float64Array(H * W);
+  switch (p.kind) {
+    case 'uniform':
+      for (let r = 0; r < H; r++) for (let c = 0; c < W; c++) out[r * W + c] = base + r * P + c;
+      break;
+    case 'jitter': {
+      // W distinct offsets in [0, P): a sorted sample of W values from [0, P − W], plus the pixel index.
+      const u = new Float64Array(W);
+      for (let r = 0; r < H; r++) {
+        const rnd = rowRandom(p.seed, f, r);
+        for (let c = 0; c < W; c++) u[c] = Math.floor(rnd() * (P - W + 1));
+        u.sort();
+        for (let c = 0; c < W; c++) out[r * W + c] = base + r * P + u[c]! + c;
+      }
+      break;
+    }
+    case 'stall': {
+      let prev = -1;
+      const mid = Math.floor(W / 2);
+      for (let r = 0; r < H; r++) {
+        for (let c = 0; c < W; c++) {
+          let t = base + r * P + c;
+          if (r === p.row && c === mid) t = Math.max(t, prev + 1) + p.cycles;
+          t = Math.max(t, prev + 1);
+          out[r * W + c] = t;
+          prev = t;
+        }
+      }
+      break;
+    }
+    case 'burst':
+      for (let r = 0; r < H; r++) {
+        const start = base + (r - (r % p.rows)) * P + (r % p.rows) * W;
+        for (let c = 0; c < W; c++) out[r * W + c] = start + c;
+      }
+      break;
+  }
+  return out;
+}
+
+/** First and last arrival cycle of every row of a frame, from its pixel arrivals. */
+export function rowArrivalsOf(pixels: Float64Array, height: number, width: number): { first: Float64Array; last: Float64Array } {
+  const first = new Float64Array(height);
+  const last = new Float64Array(height);
+  for (let r = 0; r < height; r++) {
+    first[r] = pixels[r * width]!;
+    last[r] = pixels[r * width + width - 1]!;
+  }
+  return { first, last };
+}
+
+/** First and last arrival cycle of every row of frame f (without building the pixel array under uniform pacing). */
+export function frameRowArrivals(net: NetworkSpec, p: Pacing, f: number): { first: Float64Array; last: Float64Array } {
+  const { height: H, width: W } = net.input;
+  if (p.kind !== 'uniform') return rowArrivalsOf(frameArrivals(net, p, f), H, W);
+  const first = new Float64Array(H);
+  const last = new Float64Array(H);
+  const base = f * H * net.rowPeriod;
+  for (let r = 0; r < H; r++) {
+    first[r] = base + r * net.rowPeriod;
+    last[r] = first[r]! + W - 1;
+  }
+  return { first, last };
+}
+
+/** Cycle of frame f's last input pixel: the reference point of its latency. */
+export function lastInputPixel(net: NetworkSpec, p: Pacing, f: number): number {
+  if (p.kind === 'uniform') return f * net.input.height * net.rowPeriod + (net.input.height - 1) * net.rowPeriod + net.input.width - 1;
+  const a = frameArrivals(net, p, f);
+  return a[a.length - 1]!;
+}

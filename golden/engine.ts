@@ -1,0 +1,48 @@
+// The golden engine: exact values of every layer for each distinct image (frames showing the same image reuse them),
+// and the float accuracy reference on the first image; behind the one Engine interface.
+import type { Engine, EngineJob, EngineRun, FrameOutput } from '../core/engine.js';
+import type { GoldenBackend } from './backend.js';
+import { runGolden } from './run.js';
+
+/** Options of the golden engine. */
+export interface GoldenEngineOptions {
+  readonly backend?: GoldenBackend | 'auto';
+  /** Also run the float (tf.conv2d) reference on the first frame (information only). */
+  readonly floatReference?: boolean;
+}
+
+/** The golden as an engine. Faults aimed at it (bit, weight, bias) exist so tests can prove every pair is compared. */
+export function goldenEngine(opts: GoldenEngineOptions = {}): Engine {
+  return {
+    name: 'golden',
+    produces: { values: true, beats: false },
+    async start(job: EngineJob): Promise<EngineRun> {
+      const net = job.spec;
+      const cache = new Map<number, Float32Array[]>();
+      let backend: string | null = null;
+      return {
+        async *frames(): AsyncGenerator<FrameOutput> {
+          for (let f = 0; f < job.stimulus.frames; f++) {
+            const image = job.stimulus.imageOf(f);
+            let values = cache.get(image);
+            if (!values) {
+              const g = await runGolden(net, job.weights, job.stimulus.frame(f), {
+                mode: 'exact', backend: opts.backend, workers: job.workers, faults: job.faults,
+                onLayer: (k) => job.log(`golden exact, image ${image + 1}: layer ${k}/${net.layers.length}`),
+              });
+              backend = g.backend;
+              values = [...g.activations];
+              cache.set(image, values);
+            }
+            const reference = f === 0 && opts.floatReference
+              ? (await runGolden(net, job.weights, job.stimulus.frame(0), { mode: 'float', backend: opts.backend })).activations
+              : undefined;
+            yield { frame: f, values, ...(reference ? { reference } : {}) };
+          }
+        },
+        info: () => ({ observedLayers: net.layers.map((l) => l.index), facts: { backend } }),
+        close: async () => {},
+      };
+    },
+  };
+}

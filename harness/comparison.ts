@@ -1,0 +1,137 @@
+// Stage 3 of a run: reads every engine's frames in lockstep and compares every pair that can be compared — values for
+// every pair that both produce values, cycles for every pair that both produce beats — one frame at a time, keeping
+// only summaries (counts, first mismatches, one heat map, a few frames of timeline), so memory stays flat.
+import type { EngineName, EngineRun, FrameOutput } from '../core/engine.js';
+import { lastInputPixel } from '../core/pacing.js';
+import { beatsPerFrame, MISSING_WORD, type BeatBlock } from '../core/stream.js';
+import { BitsAccumulator, CyclesAccumulator, floatDistance, rowSpans, type FloatDistance } from './compare.js';
+import type { RunContext } from './prepare.js';
+
+/** Frames of row spans kept per engine for the HTML timeline. */
+export const TIMELINE_FRAMES = 4;
+
+/** One engine's timing of one layer: first and last beat of frame 0 and beats delivered in the run. */
+export interface LayerTiming {
+  readonly firstBeatCycle: number | null;
+  readonly lastBeatCycle: number | null;
+  readonly beats: number;
+}
+
+/** What the comparison found. */
+export interface Comparison {
+  /** Per layer: the accumulators of every pair compared. */
+  readonly pairs: readonly (readonly (BitsAccumulator | CyclesAccumulator)[])[];
+  /** Per layer: pairs that exist for these engines but could not be compared, and why. */
+  readonly notCompared: readonly (readonly { a: EngineName; b: EngineName; kind: 'bits' | 'cycles'; reason: string }[])[];
+  /** Per beat-producing engine: each frame's latency (last output beat − last input pixel), null if it never came. */
+  readonly latency: ReadonlyMap<EngineName, readonly (number | null)[]>;
+  /** Per layer, per beat-producing engine. */
+  readonly timing: readonly ReadonlyMap<EngineName, LayerTiming>[];
+  /** Per layer, per beat-producing engine: row spans of the first TIMELINE_FRAMES frames. */
+  readonly timeline: readonly ReadonlyMap<EngineName, readonly (readonly [number, number])[]>[];
+  /** Per layer: the float reference's distance from the exact golden (first frame), or null. */
+  readonly accuracy: readonly (FloatDistance | null)[];
+  /** Cycle of each frame's last input pixel (first TIMELINE_FRAMES frames). */
+  readonly lastInputCycles: readonly number[];
+}
+
+interface Started {
+  readonly name: EngineName;
+  readonly values: boolean;
+  readonly beats: boolean;
+  readonly observed: ReadonlySet<number>;
+  readonly run: EngineRun;
+}
+
+/** A frame an engine never delivered (it stopped early): every observed output missing. */
+function missingFrame(ctx: RunContext, e: Started, f: number): FrameOutput {
+  const { net, plan } = ctx;
+  const empty = (lanes: number): BeatBlock => ({ count: 0, lanes, cycle: new Float64Array(0), row: new Int32Array(0), col: new Int32Array(0), group: new Int32Array(0) });
+  return {
+    frame: f,
+    ...(e.values ? { values: net.layers.map((l) => (e.observed.has(l.index) ? new Float32Array(new Uint32Array(l.outH * l.outW * l.outC).fill(MISSING_WORD).buffer) : null)) } : {}),
+    ...(e.beats ? { beats: net.layers.map((l) => (e.observed.has(l.index) ? empty(plan.layers[l.index - 1]!.lanes) : null)) } : {}),
+  };
+}
+
+/** Stage 3: compares the started engines' frames. `observed` lists, per engine, the layers it delivers. */
+export async function compareFrames(ctx: RunContext, runs: readonly { name: EngineName; values: boolean; beats: boolean; observed: readonly number[]; run: EngineRun }[]): Promise<Comparison> {
+  const { net, plan } = ctx;
+  const engines: Started[] = runs.map((r) => ({ ...r, observed: new Set(r.observed) }));
+  const pairs = net.layers.map(() => [] as (BitsAccumulator | CyclesAccumulator)[]);
+  const notCompared = net.layers.map(() => [] as { a: EngineName; b: EngineName; kind: 'bits' | 'cycles'; reason: string }[]);
+  for (let i = 0; i < engines.length; i++) {
+    for (let j = i + 1; j < engines.length; j++) {
+      const a = engines[i]!, b = engines[j]!;
+      for (const l of net.layers) {
+        const li = l.index - 1;
+        const unseen = [a, b].find((e) => !e.observed.has(l.index));
+        for (const kind of ['bits', 'cycles'] as const) {
+          const both = kind === 'bits' ? a.values && b.values : a.beats && b.beats;
+          if (!both) continue;
+          if (unseen) notCompared[li]!.push({ a: a.name, b: b.name, kind, reason: `${unseen.name} does not observe this layer (no tap)` });
+          else pairs[li]!.push(kind === 'bits' ? new BitsAccumulator(a.name, b.name, l.outW, l.outC, plan.layers[li]!.ocmux) : new CyclesAccumulator(a.name, b.name));
+        }
+      }
+    }
+  }
+  const beatEngines = engines.filter((e) => e.beats);
+  const latency = new Map(beatEngines.map((e) => [e.name, [] as (number | null)[]]));
+  const timing = net.layers.map(() => new Map<EngineName, { firstBeatCycle: number | null; lastBeatCycle: number | null; beats: number }>());
+  const timeline = net.layers.map(() => new Map<EngineName, [number, number][]>());
+  let accuracy: (FloatDistance | null)[] = net.layers.map(() => null);
+  const lastInputCycles: number[] = [];
+  const iters = engines.map((e) => e.run.frames()[Symbol.asyncIterator]());
+  const done = engines.map(() => false);
+
+  for (let f = 0; f < ctx.stimulus.frames; f++) {
+    const outs: FrameOutput[] = [];
+    for (let k = 0; k < engines.length; k++) {
+      const n = done[k] ? undefined : await iters[k]!.next();
+      if (!n || n.done) {
+        done[k] = true;
+        outs.push(missingFrame(ctx, engines[k]!, f));
+      } else {
+        outs.push(n.value);
+      }
+    }
+    const byName = new Map(engines.map((e, k) => [e.name, outs[k]!]));
+    const lastIn = lastInputPixel(net, ctx.pacing, f);
+    if (f < TIMELINE_FRAMES) lastInputCycles.push(lastIn);
+    for (const l of net.layers) {
+      const li = l.index - 1;
+      const per = beatsPerFrame(l, plan.layers[li]!);
+      for (const acc of pairs[li]!) {
+        const A = byName.get(acc.a as EngineName)!, B = byName.get(acc.b as EngineName)!;
+        if (acc instanceof BitsAccumulator) acc.add(f, A.values![li]!, B.values![li]!, A.beats?.[li], B.beats?.[li], f * per);
+        else acc.add(f, A.beats![li]!, B.beats![li]!, per, f * per);
+      }
+      for (const e of beatEngines) {
+        const b = byName.get(e.name)!.beats?.[li];
+        if (!b) continue;
+        const t = timing[li]!.get(e.name) ?? { firstBeatCycle: null, lastBeatCycle: null, beats: 0 };
+        if (f === 0 && b.count) {
+          t.firstBeatCycle = b.cycle[0]!;
+          let m = 0;
+          for (let k = 0; k < b.count; k++) if (b.cycle[k]! > m) m = b.cycle[k]!;
+          t.lastBeatCycle = m;
+        }
+        t.beats += b.count;
+        timing[li]!.set(e.name, t);
+        if (f < TIMELINE_FRAMES) timeline[li]!.set(e.name, [...(timeline[li]!.get(e.name) ?? []), ...rowSpans(b)]);
+      }
+    }
+    for (const e of beatEngines) {
+      const last = byName.get(e.name)!.beats?.[net.layers.length - 1];
+      const per = beatsPerFrame(net.layers[net.layers.length - 1]!, plan.layers[plan.layers.length - 1]!);
+      let m = -1;
+      if (last && last.count === per) for (let k = 0; k < last.count; k++) if (last.cycle[k]! > m) m = last.cycle[k]!;
+      latency.get(e.name)!.push(m >= 0 ? m - lastIn : null);
+    }
+    const golden = byName.get('golden');
+    if (golden?.reference && golden.values) {
+      accuracy = net.layers.map((l, i) => floatDistance(golden.values![i]!, golden.reference![i]!));
+    }
+  }
+  return { pairs, notCompared, latency, timing, timeline, accuracy, lastInputCycles };
+}

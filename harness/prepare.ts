@@ -1,0 +1,175 @@
+// Stage 1 of a run: every option parsed and checked once, before any long work, into a readonly run context — the
+// network, its plan, weights, stimulus, pacing, faults, the engines to run and the folder to write into.
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import type { QuantMode } from '../core/bfloat18.js';
+import { ENGINE_NAMES, type Engine, type EngineName, type StimulusSource } from '../core/engine.js';
+import { SimrunError } from '../core/errors.js';
+import { parseFault, type AimedFault } from '../core/faults.js';
+import { formatPacing, parsePacing, type Pacing } from '../core/pacing.js';
+import type { NetworkPlan } from '../core/plan.js';
+import { loadSpec, type NetworkSpec } from '../core/spec.js';
+import { loadWeights } from '../core/weights/load.js';
+import type { HwLayerWeights } from '../core/weights/types.js';
+import { goldenEngine } from '../golden/engine.js';
+import { loadDesign, type DesignFolder } from '../rtl/design.js';
+import { rtlEngine, type TraceOptions } from '../rtl/engine.js';
+import { simEngine } from '../sim/engine.js';
+import { expectedRun, type ExpectedRun } from '../sim/schedule.js';
+import { loadStimulus, type Stimulus } from '../vectors/image.js';
+import { makePlan } from './plan.js';
+import { prepareOutDir } from './outdir.js';
+
+/** Everything a run needs; parsed once by bin/ or a test. */
+export interface RunOptions {
+  /** Preset or spec file; default: the design folder's spec with --rtl, else ie120r. */
+  readonly config?: string;
+  /** One or more images; frame f uses images[f % images.length]. */
+  readonly images: readonly string[];
+  /** Default: the weights the design folder was emitted with, else synthetic:0. */
+  readonly weights?: string;
+  readonly engines: readonly string[];
+  readonly frames: number;
+  readonly out?: string;
+  readonly quant?: QuantMode;
+  /** A design folder for the rtl engine (default: the emitted design of the plan). */
+  readonly rtl?: string;
+  /** Input pacing profile (uniform, jitter:SEED, stall:ROW:CYCLES, burst[:ROWS]). */
+  readonly pacing?: string;
+  /** Faults to build into one engine each ([engine@]kind:args). */
+  readonly inject?: readonly string[];
+  /** Waveform of the RTL run (needs the rtl engine). */
+  readonly trace?: TraceOptions;
+  /** ALU budget for the planner ('min' = fewest ALUs; default: the spec's aluBudget). */
+  readonly aluBudget?: number | 'min';
+  /** Worker threads for the golden and the model (capped at the machine's cores). */
+  readonly workers?: number;
+  /** Also run the float (tf.conv2d) reference and report its ULP distance (default true). */
+  readonly floatReference?: boolean;
+  /** The model's kernel: the wasm fast path (default) or the readable JS definition. */
+  readonly simKernel?: 'wasm' | 'js';
+  /** Golden tfjs backend (default: the best available). */
+  readonly goldenBackend?: 'cpu' | 'wasm' | 'auto';
+  readonly log?: (line: string) => void;
+}
+
+/** The prepared run. */
+export interface RunContext {
+  readonly net: NetworkSpec;
+  readonly plan: NetworkPlan;
+  readonly weights: readonly HwLayerWeights[];
+  readonly weightsName: string;
+  readonly images: readonly string[];
+  readonly stimulus: StimulusSource;
+  readonly pacing: Pacing;
+  readonly faults: readonly AimedFault[];
+  readonly engines: readonly Engine[];
+  readonly expected: ExpectedRun;
+  readonly outDir: string;
+  readonly workers: number;
+  readonly warnings: readonly string[];
+  readonly design?: DesignFolder;
+  readonly trace?: TraceOptions;
+  readonly log: (line: string) => void;
+}
+
+/** Frames above this are refused: each frame's result is compared as it comes, but cycles must stay exact in a double. */
+const MAX_FRAMES = 1_000_000;
+
+/** Validates the engine list (unknown engine → ENGINE_UNKNOWN); duplicates are dropped, order is the canonical one. */
+export function parseEngines(list: readonly string[]): EngineName[] {
+  for (const e of list) {
+    if (!(ENGINE_NAMES as readonly string[]).includes(e)) throw new SimrunError('ENGINE_UNKNOWN', `unknown engine '${e}'; choose from ${ENGINE_NAMES.join(', ')}`);
+  }
+  const out = ENGINE_NAMES.filter((n) => list.includes(n));
+  if (out.length === 0) throw new SimrunError('ENGINE_UNKNOWN', `no engine given; choose from ${ENGINE_NAMES.join(', ')}`);
+  return out;
+}
+
+/** Worker threads: a whole number ≥ 0, at most the machine's cores (more would only share them). */
+export function parseWorkers(n: number | undefined, log: (l: string) => void): number {
+  const cores = availableParallelism();
+  if (n === undefined) return Math.min(2, cores);
+  if (!Number.isSafeInteger(n) || n < 0) throw new SimrunError('USAGE', `--workers ${n} is not a whole number of threads; pass 0 (this thread) up to ${cores}`);
+  if (n > cores) {
+    log(`notice: --workers ${n} is more than this machine's ${cores} cores; using ${cores}`);
+    return cores;
+  }
+  return n;
+}
+
+function specAndDesign(opts: RunOptions): { net: NetworkSpec; design?: DesignFolder } {
+  if (!opts.rtl) return { net: loadSpec(opts.config ?? 'ie120r') };
+  const design = loadDesign(opts.rtl);
+  const own = loadSpec(join(design.dir, design.manifest.spec));
+  if (opts.config) {
+    const given = loadSpec(opts.config);
+    const shape = (n: NetworkSpec) => JSON.stringify([n.input, n.rowPeriod, n.layers.map((l) => [l.kernel, l.stride, l.pad, l.outC, l.relu])]);
+    if (shape(given) !== shape(own)) {
+      throw new SimrunError('USAGE', `--config ${opts.config} is not the network the design folder '${opts.rtl}' implements (${design.manifest.spec}); drop --config to use the folder's`);
+    }
+  }
+  return { net: own, design };
+}
+
+/** The plan of a design folder: its spec (strips and ocmux pinned) planned, checked against design.json's plan. */
+function designPlan(net: NetworkSpec, design: DesignFolder): NetworkPlan {
+  const plan = makePlan(net, 'min');
+  const m = design.manifest.plan;
+  const same = m.drain === net.drain && m.layers.length === plan.layers.length && m.layers.every((p, i) => p.strips === plan.layers[i]!.strips && p.ocmux === plan.layers[i]!.ocmux);
+  if (!same) throw new SimrunError('DESIGN_INVALID', `design folder '${design.dir}': design.json's plan does not match what its ${design.manifest.spec} plans to (pin every layer's strips and ocmux in the spec); regenerate it with 'simrun emit'`);
+  return plan;
+}
+
+/** Stage 1: parses and checks everything, loads weights and images, and clears the output folder's old reports. */
+export async function prepare(opts: RunOptions): Promise<RunContext> {
+  const log = opts.log ?? (() => {});
+  const names = parseEngines(opts.engines);
+  const { net, design } = specAndDesign(opts);
+  if (design && !names.includes('rtl')) throw new SimrunError('USAGE', '--rtl names a design for the rtl engine; add rtl to --engines');
+  if (opts.trace && !names.includes('rtl')) throw new SimrunError('USAGE', '--trace records the RTL run; add rtl to --engines');
+  for (const n of opts.trace?.layers ?? []) {
+    if (!Number.isInteger(n) || n < 1 || n > net.layers.length) throw new SimrunError('USAGE', `--trace-layers names layer ${n}, but ${net.name} has layers 1..${net.layers.length}`);
+  }
+  if (!Number.isSafeInteger(opts.frames) || opts.frames < 1 || opts.frames > MAX_FRAMES) {
+    throw new SimrunError('USAGE', `--frames ${opts.frames} is not a whole number from 1 to ${MAX_FRAMES}; pass e.g. --frames 2`);
+  }
+  if (opts.frames * net.input.height * net.rowPeriod > 2 ** 50) {
+    throw new SimrunError('USAGE', `--frames ${opts.frames} of ${net.name} is over 2^50 cycles; run fewer frames`);
+  }
+  if (opts.images.length === 0) throw new SimrunError('USAGE', 'no --image given; pass --image <file>');
+  const workers = parseWorkers(opts.workers, log);
+  const pacing = parsePacing(opts.pacing ?? 'uniform', net);
+  const underTest: EngineName = names.includes('rtl') ? 'rtl' : 'sim';
+  const faults = (opts.inject ?? []).map((t) => parseFault(t, net, underTest));
+  for (const f of faults) {
+    if (!names.includes(f.engine)) throw new SimrunError('USAGE', `--inject '${f.text}' is aimed at ${f.engine}, which is not in --engines ${names.join(',')}; add it or prefix another engine (sim@, rtl@)`);
+  }
+  const plan = design ? designPlan(net, design) : makePlan(net, opts.aluBudget);
+  const weightsName = opts.weights ?? design?.manifest.emitted?.weights ?? 'synthetic:0';
+  const weights = loadWeights(net, weightsName, opts.quant ?? 'rne');
+  const loaded: Stimulus[] = [];
+  for (const img of opts.images) loaded.push(await loadStimulus(img, net));
+  const warnings = loaded.flatMap((s) => s.warnings);
+  for (const w of warnings) log(`warning: ${w}`);
+  const expected = expectedRun(net, plan, pacing, opts.frames);
+  const outDir = prepareOutDir(opts.out, net.name);
+  const stimulus: StimulusSource = {
+    frames: opts.frames,
+    frame: (f) => loaded[f % loaded.length]!.data,
+    imageOf: (f) => f % loaded.length,
+  };
+  const engines: Engine[] = names.map((n) => {
+    switch (n) {
+      case 'golden': return goldenEngine({ floatReference: opts.floatReference !== false, backend: opts.goldenBackend });
+      case 'sim': return simEngine({ kernel: opts.simKernel });
+      case 'rtl': return rtlEngine({
+        ...(design ? { design } : {}), weightsName, watchdog: expected.quietBound, trace: opts.trace, expectedCycles: expected.lastCycle,
+        onBuilt: (b) => log(b.cached ? 'rtl: cached build' : `rtl: built in ${b.seconds.toFixed(1)} s`),
+        onEstimate: (e) => log(`notice: rtl: estimated run time ${e.seconds.toFixed(0)} s = ${e.cycles} cycles × ${(e.secondsPerCycle * 1e6).toFixed(2)} µs per cycle (measured)`),
+      });
+    }
+  });
+  if (pacing.kind !== 'uniform') log(`pacing: ${formatPacing(pacing)}`);
+  return { net, plan, weights, weightsName, images: opts.images, stimulus, pacing, faults, engines, expected, outDir, workers, warnings, design, trace: opts.trace, log };
+}

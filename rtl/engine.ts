@@ -1,0 +1,217 @@
+// The rtl engine: runs a design folder (the emitted one, or a user's) under Verilator behind the one Engine interface.
+// Stages: design folder (faults built in) → taps checked against the netlist → cached build → ROMs, stimulus and
+// arrivals → paced run → the beat log read back frame by frame (memory stays flat however many frames run).
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { BeatLogReader } from '../core/beatLog.js';
+import type { Engine, EngineFailure, EngineJob, EngineRun, FrameOutput } from '../core/engine.js';
+import { SimrunError } from '../core/errors.js';
+import type { Fault } from '../core/faults.js';
+import { formatMemh, parseMemh } from '../core/memh.js';
+import { safeSegment } from '../core/names.js';
+import { frameArrivals } from '../core/pacing.js';
+import { runTool } from '../core/proc.js';
+import { beatsPerFrame, valuesFromBeats, type BeatBlock } from '../core/stream.js';
+import { isUnmodifiedEmit, loadDesign, resolveTaps, type DesignFolder, type ResolvedTaps } from './design.js';
+import { romFiles, writeDesignFolder } from './emit.js';
+import { DEADLOCK_EXIT, emitTestbench, tapConfig, traceScope, type BenchOptions } from './testbench.js';
+import { buildVerilated, type Build, type BuildSpec } from './verilator.js';
+
+/** Waveform options: format, an optional cycle window, optional layers (others are not dumped). */
+export interface TraceOptions {
+  readonly format: 'fst' | 'vcd';
+  readonly window?: readonly [number, number];
+  readonly layers?: readonly number[];
+}
+
+/** Options of the rtl engine, fixed for a run. */
+export interface RtlEngineOptions {
+  /** A design folder to run; without it the plan's design is emitted into the run's folder first. */
+  readonly design?: DesignFolder;
+  /** Name of the weights (for the emitted folder's manifest). */
+  readonly weightsName: string;
+  /** Cycles without any beat before the bench gives up (SIM_DEADLOCK naming the stuck layer). */
+  readonly watchdog: number;
+  readonly trace?: TraceOptions;
+  /** Cycles the run should take (from the model's schedule): long runs are estimated first. */
+  readonly expectedCycles?: number;
+  readonly onEstimate?: (e: { cycles: number; secondsPerCycle: number; seconds: number }) => void;
+  /** A mutant selector the design carries, and the mutant to select (one-build mutation campaigns). */
+  readonly mutant?: { readonly port: string; readonly width: number; readonly id: number };
+  readonly onBuilt?: (b: Build) => void;
+}
+
+const TIMING_FAULTS = new Set(['bit', 'delay', 'stall']);
+
+/** The folder to run, with any bit/delay/stall faults built into a copy (a real design bug, not a patched output). */
+function designToRun(job: EngineJob, opts: RtlEngineOptions): DesignFolder {
+  const built = job.faults.filter((f) => TIMING_FAULTS.has(f.kind));
+  if (opts.design && built.length === 0) return opts.design;
+  if (opts.design && !isUnmodifiedEmit(opts.design)) {
+    throw new SimrunError('USAGE', `--inject ${built[0]!.kind} faults are built into the Verilog by rowsim's emitter, and '${opts.design.dir}' is not an unedited emitted folder; edit the design yourself, or inject weight: or bias: faults (they patch ROM files)`);
+  }
+  const dir = join(job.workDir, built.length ? 'design-faulted' : 'design');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  writeDesignFolder(dir, job.spec, job.plan, job.weights, opts.weightsName, built);
+  return loadDesign(dir);
+}
+
+/** Everything that goes into the Verilator build of a design folder: its sources, the tap config, the bench. */
+export function designBuildSpec(d: DesignFolder, job: Pick<EngineJob, 'spec' | 'plan'>, taps: ResolvedTaps, opts: { trace?: TraceOptions; bench?: BenchOptions } = {}): BuildSpec {
+  return {
+    name: `rs-${safeSegment(job.spec.name)}${opts.trace ? `-${opts.trace.format}` : ''}`,
+    top: d.manifest.top,
+    verilog: d.manifest.sources.map((f) => ({ name: f, text: readFileSync(join(d.dir, f), 'utf8') })),
+    cpp: [emitTestbench(job.spec, job.plan, taps, opts.bench)],
+    config: [tapConfig(taps)],
+    flags: [...(opts.trace ? [opts.trace.format === 'fst' ? '--trace-fst' : '--trace'] : []), '--timescale-override', '1ns/1ns'],
+  };
+}
+
+/** Copies the design's ROM images into the run folder (writing missing emitted-layout ones), with ROM faults applied. */
+function stageRoms(d: DesignFolder, job: EngineJob, runDir: string): void {
+  const fromWeights = new Map(romFiles(job.spec, job.weights).map((f) => [f.name, f.text]));
+  for (const name of d.manifest.roms) {
+    const dst = join(runDir, name);
+    mkdirSync(dirname(dst), { recursive: true });
+    if (existsSync(join(d.dir, name))) copyFileSync(join(d.dir, name), dst);
+    else if (fromWeights.has(name)) writeFileSync(dst, fromWeights.get(name)!);
+    else throw new SimrunError('DESIGN_INVALID', `design folder '${d.dir}' lists ROM '${name}', which is not there and is not a weight{N}/bias{N}.memh rowsim can write; add the file`);
+  }
+  for (const f of job.faults) if (f.kind === 'weight' || f.kind === 'bias') patchRom(runDir, job, f);
+}
+
+/** Flips one bit of one word of a weight{N}/bias{N}.memh in the run folder (a corrupted ROM word). */
+function patchRom(runDir: string, job: EngineJob, f: Extract<Fault, { kind: 'weight' | 'bias' }>): void {
+  const l = job.spec.layers[f.layer - 1]!;
+  const name = `${f.kind}${f.layer}.memh`;
+  const path = join(runDir, name);
+  if (!existsSync(path)) throw new SimrunError('USAGE', `--inject ${f.kind}:${f.layer}:...: this design has no ROM image '${name}' to corrupt`);
+  const lines = f.kind === 'weight' ? l.kernel * l.kernel * l.inC : 1;
+  const words = parseMemh(readFileSync(path, 'utf8'), path, l.outC, 'highFirst', lines);
+  words[f.index] = (words[f.index]! ^ (1 << f.bit)) >>> 0;
+  writeFileSync(path, formatMemh(words, l.outC, 'highFirst'));
+}
+
+/** stimulus.bin (every frame's HWC words) and arrivals.bin (cycles since the previous pixel), written frame by frame. */
+function stageStimulus(job: EngineJob, runDir: string): void {
+  const s = openSync(join(runDir, 'stimulus.bin'), 'w');
+  const a = openSync(join(runDir, 'arrivals.bin'), 'w');
+  try {
+    let prev = 0;
+    for (let f = 0; f < job.stimulus.frames; f++) {
+      const x = job.stimulus.frame(f);
+      writeSync(s, new Uint8Array(x.buffer, x.byteOffset, x.byteLength));
+      const arr = frameArrivals(job.spec, job.pacing, f);
+      const gaps = new Uint32Array(arr.length);
+      for (let i = 0; i < arr.length; i++) {
+        gaps[i] = arr[i]! - prev;
+        prev = arr[i]!;
+      }
+      writeSync(a, new Uint8Array(gaps.buffer));
+    }
+  } finally {
+    closeSync(s);
+    closeSync(a);
+  }
+}
+
+/** Reads a beat log in chunks, handing out each frame as soon as it is complete. */
+function* readBeatLog(path: string, reader: BeatLogReader): Generator<{ frame: number; beats: (BeatBlock | null)[] }> {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = new Uint8Array(4 << 20);
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      if (n % 4 !== 0) throw new SimrunError('BEAT_LOG_CORRUPT', `beat log ${path} was cut in the middle of a word; rerun`);
+      yield* reader.push(new Uint32Array(buf.slice(0, n).buffer));
+    }
+    yield* reader.end();
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The RTL under Verilator as an engine. */
+export function rtlEngine(opts: RtlEngineOptions): Engine {
+  return {
+    name: 'rtl',
+    produces: { values: true, beats: true },
+    async start(job: EngineJob): Promise<EngineRun> {
+      const { spec: net, plan } = job;
+      mkdirSync(job.workDir, { recursive: true });
+      const design = designToRun(job, opts);
+      const taps = await resolveTaps(design, net, plan);
+      const bench: BenchOptions = opts.mutant ? { mutsel: { port: opts.mutant.port, width: opts.mutant.width } } : {};
+      job.log(`rtl: building ${design.dir} with Verilator (${plan.totals.alus} ALUs)`);
+      const build = await buildVerilated(designBuildSpec(design, job, taps, { trace: opts.trace, bench }));
+      opts.onBuilt?.(build);
+      const runDir = join(job.workDir, 'run');
+      rmSync(runDir, { recursive: true, force: true });
+      mkdirSync(runDir, { recursive: true });
+      stageRoms(design, job, runDir);
+      stageStimulus(job, runDir);
+      const frames = job.stimulus.frames;
+      const base = ['stimulus.bin', 'arrivals.bin', String(frames)];
+      const extra = opts.mutant ? ['--mutant', String(opts.mutant.id)] : [];
+      if (opts.onEstimate && (opts.expectedCycles ?? 0) > 2_000_000) {
+        const probe = 20_000;
+        const tp = performance.now();
+        const p = await runTool(build.exe, [...base, 'probe.bin', String(opts.watchdog), '--max-cycles', String(probe), ...extra], { cwd: runDir });
+        const total = (performance.now() - tp) / 1000;
+        const m = /cycles (\d+) seconds ([\d.]+)/.exec(p.stdout);
+        // The bench times the cycles alone; loading the ROM images is a fixed start-up cost paid once.
+        const secondsPerCycle = m ? Number(m[2]) / Number(m[1]) : total / probe;
+        opts.onEstimate({ cycles: opts.expectedCycles!, secondsPerCycle, seconds: (m ? total - Number(m[2]) : 0) + secondsPerCycle * opts.expectedCycles! });
+      }
+      const observed = taps.layers.map((t) => t.layer);
+      const wave = opts.trace ? join(runDir, `wave.${opts.trace.format}`) : null;
+      const traceArgs = opts.trace
+        ? ['--trace', wave!, ...(opts.trace.window ? ['--trace-window', `${opts.trace.window[0]}:${opts.trace.window[1]}`] : []),
+          ...taps.layers.filter((t) => !opts.trace!.layers || opts.trace!.layers.includes(t.layer)).flatMap((t) => ['--trace-scope', t.valid.scope.length ? traceScope(taps.top, t) : `TOP.${taps.top}`])]
+        : [];
+      job.log(`rtl: running ${frames} frame(s)`);
+      const t0 = performance.now();
+      // The simulation runs in its own process while the other engines compute; frames() waits for it.
+      const stop = new AbortController();
+      const running = runTool(build.exe, [...base, 'beats.bin', String(opts.watchdog), ...traceArgs, ...extra], { cwd: runDir, signal: stop.signal });
+      let failure: EngineFailure | undefined;
+      let cycles = 0;
+      let runSeconds = 0;
+      const lanes = net.layers.map((l) => taps.layers.find((t) => t.layer === l.index)?.lanes ?? 0);
+      const reader = new BeatLogReader(lanes, net.layers.map((l) => beatsPerFrame(l, plan.layers[l.index - 1]!)), frames, join(runDir, 'beats.bin'));
+      return {
+        async *frames(): AsyncGenerator<FrameOutput> {
+          const r = await running;
+          runSeconds = (performance.now() - t0) / 1000;
+          if (r.exitCode === DEADLOCK_EXIT) {
+            const line = r.stdout.split('\n').find((x) => x.startsWith('DEADLOCK')) ?? 'DEADLOCK';
+            const m = /layer (\d+) cycle (\d+)/.exec(line);
+            failure = { code: 'SIM_DEADLOCK', message: `rtl ${line.replace(/^DEADLOCK /, '')}`, ...(m ? { layer: Number(m[1]), cycle: Number(m[2]) } : {}) };
+          } else if (r.exitCode !== 0) {
+            throw new SimrunError('VERILATOR_FAILED', `rtl simulation exited with ${r.signal ?? r.exitCode}: ${r.all.trim().split('\n').slice(-8).join(' | ')}`);
+          }
+          cycles = Number(/cycles (\d+)/.exec(r.stdout)?.[1] ?? 0);
+          for (const fr of readBeatLog(join(runDir, 'beats.bin'), reader)) {
+            const values = fr.beats.map((b, i) => (b ? valuesFromBeats(net.layers[i]!, plan.layers[i]!, b) : null));
+            yield { frame: fr.frame, values, beats: fr.beats };
+          }
+        },
+        info: () => ({
+          observedLayers: observed,
+          ...(failure ? { failure } : {}),
+          facts: {
+            design: design.dir, build: build.dir, buildSeconds: Number(build.seconds.toFixed(2)), cached: build.cached,
+            cycles, runSeconds: Number(runSeconds.toFixed(2)), waveform: wave, watchdog: opts.watchdog,
+          },
+        }),
+        close: async () => {
+          stop.abort();
+          await running.catch(() => undefined);
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,111 @@
+// What rowsim needs to know about a design before building it, read from Verilator's XML netlist (--xml-only):
+// the instance tree from the top, and each module's variables with direction and width.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
+import { SimrunError } from '../core/errors.js';
+import { runTool } from '../core/proc.js';
+import { verilatorMissing } from './verilator.js';
+
+/** One variable of a module. */
+export interface NetVar {
+  readonly name: string;
+  /** Bits, or null when the type is not a plain packed vector (arrays, structs...). */
+  readonly width: number | null;
+  readonly dir: 'input' | 'output' | 'inout' | null;
+}
+
+/** An instance in the tree: its module and its children by instance name. */
+export interface NetInstance {
+  readonly module: string;
+  readonly children: ReadonlyMap<string, NetInstance>;
+}
+
+/** The design as far as taps are concerned. */
+export interface Netlist {
+  readonly top: string;
+  readonly root: NetInstance;
+  readonly modules: ReadonlyMap<string, ReadonlyMap<string, NetVar>>;
+}
+
+type Attr = Record<string, string>;
+// fast-xml-parser returns untyped trees: nodes are read through these two views.
+type XmlNode = Record<string, unknown>;
+const kids = (n: unknown, key: string): XmlNode[] => (((n as XmlNode)?.[key] ?? []) as XmlNode[]);
+const attrs = (n: unknown, key: string): Attr[] => (((n as XmlNode)?.[key] ?? []) as Attr[]);
+
+const ARRAYS = new Set(['cell', 'module', 'var', 'basicdtype', 'file']);
+
+/** Runs `verilator --xml-only` on the sources and reads the result. */
+export async function readNetlist(top: string, sources: readonly string[], cwd: string): Promise<Netlist> {
+  const dir = mkdtempSync(join(tmpdir(), 'rowsim-xml-'));
+  try {
+    const r = await runTool('verilator', ['--xml-only', '-Wno-fatal', '--top-module', top, '-Mdir', dir, ...sources], { cwd });
+    if (r.notFound) throw verilatorMissing();
+    if (r.exitCode !== 0) {
+      const msg = r.all.trim().split('\n').filter((l) => /%Error/.test(l)).slice(0, 2).join(' | ') || r.all.trim().split('\n').slice(-2).join(' | ');
+      throw new SimrunError('DESIGN_INVALID', `the design's Verilog does not elaborate with top module '${top}': ${msg}; fix the sources or the top name in design.json`);
+    }
+    return parseNetlist(readFileSync(join(dir, `V${top}.xml`), 'utf8'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Parses Verilator's XML netlist text. */
+export function parseNetlist(xml: string): Netlist {
+  const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ARRAYS.has(name) }).parse(xml) as { verilator_xml: XmlNode };
+  const root = doc.verilator_xml;
+  const netlist = root.netlist as XmlNode;
+  const widths = new Map<string, number>();
+  for (const t of attrs(netlist.typetable, 'basicdtype')) {
+    const plain = ['logic', 'bit', 'reg', 'wire'].includes(t.name ?? '');
+    const w = t.left !== undefined && t.right !== undefined ? Math.abs(Number(t.left) - Number(t.right)) + 1 : plain ? 1 : t.name === 'integer' || t.name === 'int' ? 32 : NaN;
+    if (Number.isFinite(w)) widths.set(t.id!, w);
+  }
+  const modules = new Map<string, Map<string, NetVar>>();
+  for (const m of kids(netlist, 'module')) {
+    const vars = new Map<string, NetVar>();
+    for (const v of attrs(m, 'var')) {
+      vars.set(v.name!, { name: v.name!, width: widths.get(v.dtype_id!) ?? null, dir: (v.dir as NetVar['dir']) ?? null });
+    }
+    modules.set(m.name as string, vars);
+  }
+  const build = (c: XmlNode): NetInstance => ({
+    module: c.submodname as string,
+    children: new Map(kids(c, 'cell').map((k) => [k.name as string, build(k)])),
+  });
+  const topCell = kids(root.cells, 'cell')[0]!;
+  return { top: topCell.name as string, root: build(topCell), modules };
+}
+
+/** A tap path resolved: the module that declares the variable, and the variable. */
+export interface ResolvedSignal {
+  readonly path: string;
+  /** Instance names from the top (exclusive) down to the declaring instance. */
+  readonly scope: readonly string[];
+  readonly module: string;
+  readonly variable: NetVar;
+}
+
+/**
+ * Resolves 'top.inst.sub.signal' against the netlist; a top-level port may be named without the top ('s_valid').
+ * Returns the reason it does not resolve, as a string, instead of throwing.
+ */
+export function resolveSignal(n: Netlist, path: string): ResolvedSignal | string {
+  const parts = path.split('.');
+  if (parts.some((p) => !/^[A-Za-z_][A-Za-z0-9_$]*$/.test(p))) return `'${path}' is not a dotted path of plain Verilog identifiers`;
+  if (parts.length > 1 && parts[0] !== n.top) return `'${path}' does not start at the top module '${n.top}'`;
+  const rest = parts.length > 1 ? parts.slice(1) : parts;
+  let inst = n.root;
+  for (const name of rest.slice(0, -1)) {
+    const next = inst.children.get(name);
+    if (!next) return `'${path}': module '${inst.module}' has no instance '${name}'`;
+    inst = next;
+  }
+  const varName = rest[rest.length - 1]!;
+  const v = n.modules.get(inst.module)?.get(varName);
+  if (!v) return `'${path}': module '${inst.module}' has no signal '${varName}'`;
+  return { path, scope: rest.slice(0, -1), module: inst.module, variable: v };
+}

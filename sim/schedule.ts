@@ -1,0 +1,103 @@
+// The whole network's timing from input arrivals: frame by frame through every layer's scheduler, plus the
+// planner's questions (one frame's latency, steady-state row buffers) answered by the same schedule.
+import { frameRowArrivals, type Pacing } from '../core/pacing.js';
+import type { NetworkPlan } from '../core/plan.js';
+import type { NetworkSpec } from '../core/spec.js';
+import { SimrunError } from '../core/errors.js';
+import { LayerScheduler, scheduleFrameRows, type LayerFrameTiming, type RowArrivals, type TimingFaults } from './timing.js';
+
+const UNIFORM: Pacing = { kind: 'uniform' };
+
+/** Every layer's timing, frame by frame; keeps only the schedulers' carried state between frames. */
+export class NetworkScheduler {
+  private readonly layers: LayerScheduler[];
+
+  constructor(private readonly net: NetworkSpec, plan: NetworkPlan, private readonly pacing: Pacing, faults: ReadonlyMap<number, TimingFaults> = new Map(), checkBuffers = true) {
+    this.layers = net.layers.map((l) => new LayerScheduler(l, plan.layers[l.index - 1]!, faults.get(l.index), checkBuffers));
+  }
+
+  /** Frame f's timing in every layer (frames must be asked for in order). */
+  frame(f: number, withBeats = true): { input: RowArrivals; layers: LayerFrameTiming[] } {
+    const input = frameRowArrivals(this.net, this.pacing, f);
+    let rows = input;
+    const layers = this.layers.map((s) => {
+      const t = s.frame(f, rows, withBeats);
+      rows = t.rows;
+      return t;
+    });
+    return { input, layers };
+  }
+
+  /** Row-buffer high-water mark of every layer so far. */
+  bufferHighWater(): number[] {
+    return this.layers.map((s) => s.bufferHighWater);
+  }
+}
+
+/** Latency in cycles of one frame under uniform pacing (last output beat − last input pixel), from rows alone. */
+export function frameLatency(net: NetworkSpec, plan: NetworkPlan): number {
+  const { height: H, width: W } = net.input;
+  let rows: RowArrivals = frameRowArrivals(net, UNIFORM, 0);
+  for (const l of net.layers) {
+    const r = scheduleFrameRows(l, plan.layers[l.index - 1]!, rows, 0);
+    rows = { first: r.first, last: r.last };
+  }
+  return rows.last[rows.last.length - 1]! - ((H - 1) * net.rowPeriod + W - 1);
+}
+
+/** Frames back to back under uniform pacing long enough to reach steady state; the first overflowing layer, or null. */
+export function steadyStateProblem(net: NetworkSpec, plan: NetworkPlan): { layer: number; reason: string } | null {
+  // Layer L's buffer can look back ceil(bufferRows/inH) frames; a few frames more than the deepest look-back suffice.
+  const frames = 3 + Math.max(...net.layers.map((l) => Math.ceil(plan.layers[l.index - 1]!.bufferRows / l.inH)));
+  const s = new NetworkScheduler(net, plan, UNIFORM);
+  try {
+    for (let f = 0; f < frames; f++) s.frame(f, false);
+    return null;
+  } catch (e) {
+    if (e instanceof SimrunError && e.code === 'SIM_BUFFER_OVERFLOW') return { layer: e.where.layer!, reason: e.message.replace(/^layer \d+ '[^']*': /, '') };
+    throw e;
+  }
+}
+
+/** What the model expects of a whole run, from the row-level schedule (no beats enumerated). */
+export interface ExpectedRun {
+  /** Per frame: last output beat − last input pixel. */
+  readonly perFrameLatency: readonly number[];
+  /** Cycle of the run's last output beat. */
+  readonly lastCycle: number;
+  /**
+   * Twice the longest stretch any layer's stream (or the run's start) goes without a beat, plus margin: a design that
+   * goes longer than this without any beat is deadlocked.
+   */
+  readonly quietBound: number;
+}
+
+/** The expected run under `pacing` for `frames` frames. */
+export function expectedRun(net: NetworkSpec, plan: NetworkPlan, pacing: Pacing, frames: number): ExpectedRun {
+  // Row buffers are not checked here: an overflow under this pacing is the sim engine's finding, reported as a failure.
+  const s = new NetworkScheduler(net, plan, pacing, new Map(), false);
+  const perFrameLatency: number[] = [];
+  const prevLast = net.layers.map(() => -1);
+  let maxGap = 0;
+  let firstBeat = Infinity;
+  let lastCycle = 0;
+  for (let f = 0; f < frames; f++) {
+    const t = s.frame(f, false);
+    t.layers.forEach((lt, i) => {
+      const p = plan.layers[i]!;
+      maxGap = Math.max(maxGap, p.slotCycles);
+      for (let r = 0; r < lt.rows.first.length; r++) {
+        const first = lt.rowStart[r]! + p.taps + p.drain;
+        if (prevLast[i]! >= 0) maxGap = Math.max(maxGap, first - prevLast[i]!);
+        firstBeat = Math.min(firstBeat, first);
+        prevLast[i] = lt.rows.last[r]!;
+      }
+    });
+    const last = t.layers[t.layers.length - 1]!.rows.last;
+    const lb = last[last.length - 1]!;
+    lastCycle = Math.max(lastCycle, lb);
+    const inputLast = t.input.last[t.input.last.length - 1]!;
+    perFrameLatency.push(lb - inputLast);
+  }
+  return { perFrameLatency, lastCycle, quietBound: Math.ceil(2 * Math.max(maxGap, firstBeat) + 10_000) };
+}
