@@ -208,6 +208,12 @@ async function main(): Promise<void> {
         process.stdout.write(a.json ? JSON.stringify(keys, null, 2) + '\n' : keys.map((k) => `${k.key.padEnd(28)} [${k.shape.join(', ')}]  ${k.meaning}`).join('\n') + '\n');
       },
     )
+    .middleware((argv) => {
+      // A single-valued option given twice would arrive as an array ('tiny,ie120r'): refuse it by name.
+      for (const [k, v] of Object.entries(argv)) {
+        if (Array.isArray(v) && !['_', 'image', 'inject'].includes(k) && !/[A-Z]/.test(k)) throw new SimrunError('USAGE', `--${k} is given ${v.length} times; give it once`);
+      }
+    }, true)
     .strictCommands()
     .strictOptions()
     .demandCommand(0)

@@ -33,7 +33,12 @@ export interface Comparison {
   readonly accuracy: readonly (FloatDistance | null)[];
   /** Cycle of each frame's last input pixel (first TIMELINE_FRAMES frames). */
   readonly lastInputCycles: readonly number[];
+  /** This process's resident memory after comparing frames (at most MEMORY_SAMPLES samples, evenly spread). */
+  readonly memory: readonly { readonly frame: number; readonly rssMiB: number }[];
 }
+
+/** Memory samples kept for a run, however many frames it has. */
+export const MEMORY_SAMPLES = 200;
 
 interface Started {
   readonly name: EngineName;
@@ -81,6 +86,8 @@ export async function compareFrames(ctx: RunContext, runs: readonly { name: Engi
   const timeline = net.layers.map(() => new Map<EngineName, [number, number][]>());
   let accuracy: (FloatDistance | null)[] = net.layers.map(() => null);
   const lastInputCycles: number[] = [];
+  const memory: { frame: number; rssMiB: number }[] = [];
+  const sampleEvery = Math.max(1, Math.ceil(ctx.stimulus.frames / MEMORY_SAMPLES));
   const iters = engines.map((e) => e.run.frames()[Symbol.asyncIterator]());
   const done = engines.map(() => false);
 
@@ -132,6 +139,7 @@ export async function compareFrames(ctx: RunContext, runs: readonly { name: Engi
     if (golden?.reference && golden.values) {
       accuracy = net.layers.map((l, i) => floatDistance(golden.values![i]!, golden.reference![i]!));
     }
+    if (f % sampleEvery === 0 || f === ctx.stimulus.frames - 1) memory.push({ frame: f, rssMiB: Number((process.memoryUsage.rss() / 2 ** 20).toFixed(1)) });
   }
-  return { pairs, notCompared, latency, timing, timeline, accuracy, lastInputCycles };
+  return { pairs, notCompared, latency, timing, timeline, accuracy, lastInputCycles, memory };
 }

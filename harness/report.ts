@@ -78,6 +78,8 @@ export interface RunReport {
   };
   readonly totals: { readonly alus: number; readonly weightBits: number; readonly rowBufferBits: number };
   readonly layers: readonly LayerReport[];
+  /** rowsim's resident memory as frames were compared (sampled), and its peak. */
+  readonly memory: { readonly samples: readonly { readonly frame: number; readonly rssMiB: number }[]; readonly peakMiB: number };
   readonly warnings: readonly string[];
 }
 
@@ -88,6 +90,13 @@ export function planColumns(plan: NetworkPlan, index: number): PlanColumns {
     strips: p.strips, ocmux: p.ocmux, cyclesPerRow: p.cyclesPerRow, cyclesAvailable: p.cyclesAvailable,
     utilization: Number(p.utilization.toFixed(4)), alus: p.alus, weightBits: p.weightBits, rowBufferBits: p.rowBufferBits,
   };
+}
+
+/** The largest value of a list of any length (spreading a long list into Math.max overflows the stack). */
+function largest(values: readonly number[]): number {
+  let m = -Infinity;
+  for (const v of values) if (v > m) m = v;
+  return m;
 }
 
 /** Short name of a pair, e.g. 'golden~sim bits'. */
@@ -128,7 +137,7 @@ export function assembleReport(ctx: RunContext, info: ReadonlyMap<EngineName, En
       ? `NOT COMPARED: ${ctx.engines.length === 1 ? `only ${ctx.engines[0]!.name} ran` : 'no layer is observed by two engines'}; nothing was compared — add an engine to --engines`
       : `FAIL: ${[...new Set(all.filter((p) => p.status === 'differ').map(pairName))].join(', ') || 'no pair differs'}${failures.length ? `; ${failures.map((f) => `${f.engine} ${f.code} in layer ${f.layer ?? '?'}`).join(', ')}` : ''}`;
   const model = ctx.expected.perFrameLatency;
-  const cycles = Math.max(...model);
+  const cycles = largest(model);
   const rtl = cmp.latency.get('rtl');
   const lastBeats = model.map((c, f) => c + lastInputPixel(net, ctx.pacing, f));
   return {
@@ -148,12 +157,13 @@ export function assembleReport(ctx: RunContext, info: ReadonlyMap<EngineName, En
       cycles, ms: Number(((cycles / net.clockHz) * 1000).toFixed(6)),
       perFrameCycles: model,
       measured: Object.fromEntries(cmp.latency),
-      rtlCycles: rtl ? (rtl.some((v) => v === null) ? null : Math.max(...(rtl as number[]))) : null,
+      rtlCycles: rtl ? (rtl.some((v) => v === null) ? null : largest(rtl as number[])) : null,
       steadyIntervalCycles: lastBeats.length > 1 ? (lastBeats[lastBeats.length - 1]! - lastBeats[0]!) / (lastBeats.length - 1) : null,
       publishedIe120rMs: PUBLISHED_LATENCY_MS,
     },
     totals: plan.totals,
     layers,
+    memory: { samples: cmp.memory, peakMiB: Number((process.resourceUsage().maxRSS / 1024).toFixed(1)) },
     warnings: ctx.warnings,
   };
 }

@@ -33,8 +33,8 @@ export interface Build {
   readonly seconds: number;
 }
 
-/** Flags every build and lint shares: wide layers write all their lanes in one loop, which must unroll. */
-export const COMMON_FLAGS = ['--unroll-count', '65536'] as const;
+/** Flags every build and lint shares: wide layers write all their lanes in one loop, which must unroll (by count and by statements). */
+export const COMMON_FLAGS = ['--unroll-count', '65536', '--unroll-stmts', '10000000'] as const;
 
 const INSTALL_HINT = 'install it with: apt-get install -y verilator g++ make zlib1g-dev';
 

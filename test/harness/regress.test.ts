@@ -1,5 +1,5 @@
 // regress: sharding covers every case exactly once, JUnit is well-formed and counts failures; compare and emit end to end.
-import { existsSync, mkdtempSync, readFileSync, writeFileSync, cpSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -96,6 +96,22 @@ describe('simrun compare and emit', () => {
     const r = simrun(['compare', a, b]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/MISMATCH layer 3 't3': first at row 1 col 2 chan 4/);
+  });
+  it('compare: a layer missing from one side, or an activation file no layer explains, fails (exit 1) and says which', () => {
+    const a = join(tmp(), 'a');
+    expect(simrun(['vectors', '--image', 'examples/chelsea.png', '--config', 'tiny', '--out', a]).code).toBe(0);
+    const b = join(tmp(), 'b');
+    cpSync(a, b, { recursive: true });
+    rmSync(join(b, 'activation3.memh'));
+    const r = simrun(['compare', a, b]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/MISSING layer 3 't3': .*b\/activation3\.memh/);
+    expect(r.stdout).toMatch(/FAIL: .*layer\(s\) 3 missing from a side/);
+    cpSync(join(a, 'activation3.memh'), join(b, 'activation3.memh'));
+    cpSync(join(a, 'activation3.memh'), join(b, 'activation9.memh'));
+    const r2 = simrun(['compare', a, b]);
+    expect(r2.code).toBe(1);
+    expect(r2.stdout).toMatch(/EXTRA .*activation9\.memh/);
   });
   it('compare without shapes is a usage error', () => {
     const r = simrun(['compare', tmp(), tmp()]);

@@ -79,6 +79,20 @@ describeRtl('three engines agree', () => {
     expect(report.layers[0]!.timing.rtl!.firstBeatCycle).toBe(116 + 27 + 10);
   });
 
+  it('a layer of 1,040 lanes (more than any fixed beat record of 1,024) is read whole: every pair agrees', async () => {
+    const file = join(tmp(), 'wide.json');
+    writeFileSync(file, JSON.stringify({
+      name: 'wide', input: { height: 4, width: 4, channels: 3 }, clockHz: 100_000_000, rowRateHz: 10_000,
+      layers: [
+        { name: 'w1', kernel: 1, stride: 2, pad: 0, outChannels: 1040, ocmux: 1, strips: 1 },
+        { name: 'w2', kernel: 1, stride: 1, pad: 0, outChannels: 2, relu: false },
+      ],
+    }));
+    const { report } = await runPipeline({ config: file, images: ['examples/coffee.png'], engines: ['golden', 'sim', 'rtl'], frames: 1, out: tmp() });
+    expect(report.layers[0]!.plan.alus).toBe(1040);
+    expectAllAgree(report);
+  }, 600_000);
+
   for (const cfg of ['tiny', 'ie120r-mini', 'ie120r', 'examples/small.yaml']) {
     it(`verilator --lint-only -Wall is clean on ${cfg}'s emitted RTL`, async () => {
       const net = loadSpec(cfg);
