@@ -89,7 +89,7 @@ async function main(): Promise<void> {
         .option('image', { type: 'string', array: true, demandOption: 'pass --image <file> (PNG, JPEG, TIFF, WebP or input.memh)', describe: 'input image(s); frame f uses image f mod count' })
         .option('config', commonConfig)
         .option('weights', commonWeights)
-        .option('engines', { type: 'string', default: 'golden,sim', describe: 'comma-separated engines to compare: golden, sim, rtl' })
+        .option('engines', { type: 'string', describe: 'comma-separated engines to compare: golden, sim, rtl [default: golden,sim; golden,sim,rtl with --rtl]' })
         .option('rtl', str('a design folder for the rtl engine (default: the emitted design of the plan); see docs/design-folder.md'))
         .option('pacing', str('input pacing: uniform (default), jitter:SEED, stall:ROW:CYCLES or burst[:ROWS]'))
         .option('inject', { type: 'string', array: true, describe: 'build a fault into one engine: [engine@]bit:L:ROW:COL:CHAN:B, delay:L:BEAT:N, weight:L:INDEX:B, bias:L:INDEX:B, stall:L:N (repeatable)' })
@@ -110,7 +110,7 @@ async function main(): Promise<void> {
         const log = progress(a.quiet);
         const { report, outDir } = await runPipeline({
           config: a.config, images: a.image, weights: a.weights,
-          engines: a.engines.split(',').map((s) => s.trim()).filter(Boolean),
+          engines: (a.engines ?? (a.rtl ? 'golden,sim,rtl' : 'golden,sim')).split(',').map((s) => s.trim()).filter(Boolean),
           frames: a.frames, out: a.out, quant: oneOf('quant', a.quant, ['rne', 'truncate'] as const),
           workers: wholeNumber('workers', a.workers, 0, 1 << 16), log,
           aluBudget: parseBudget(a.aluBudget), rtl: a.rtl, pacing: a.pacing, inject: a.inject,

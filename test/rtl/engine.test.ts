@@ -11,24 +11,12 @@ import { runPipeline } from '../../harness/run.js';
 import type { RunReport } from '../../harness/report.js';
 import { emitDesign } from '../../rtl/emit.js';
 import { lintVerilog } from '../../rtl/verilator.js';
+import { expectAllAgree } from '../support/agree.js';
 import { simrun } from '../support/cli.js';
 import { lcg } from '../support/reference.js';
 import { describeRtl } from '../support/rtl.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'rowsim-rtl-'));
-
-/** Every pair of every layer: compared and agreeing (the three engines give four pairs per layer). */
-export function expectAllAgree(report: RunReport, context = ''): void {
-  for (const l of report.layers) {
-    const got = l.pairs.map((p) => `${p.a}~${p.b} ${p.kind}: ${p.status} ${p.mismatches}/${p.compared}`);
-    expect(got, `${l.name} ${context}`).toEqual(l.pairs.map((p) => `${p.a}~${p.b} ${p.kind}: agree 0/${p.compared}`));
-    expect(l.pairs.length, `${l.name} pairs`).toBe(4);
-    for (const p of l.pairs) expect(p.compared, `${l.name} ${p.a}~${p.b} ${p.kind}`).toBeGreaterThan(0);
-  }
-  expect(report.failures).toEqual([]);
-  expect(report.latency.rtlCycles).toBe(report.latency.cycles);
-  expect(report.pass).toBe(true);
-}
 
 async function allAgree(config: string, frames: number, images: string[], aluBudget?: number | 'min'): Promise<void> {
   const { report } = await runPipeline({ config, images, weights: 'synthetic:2', engines: ['golden', 'sim', 'rtl'], frames, out: tmp(), aluBudget });

@@ -1,5 +1,6 @@
 // Timing of `tiny` against cycle numbers worked out by hand from DESIGN §5 (P = 100 cycles per input row, 16 pixels per row).
 import { describe, expect, it } from 'vitest';
+import { frameRowArrivals, parsePacing } from '../../core/pacing.js';
 import { planNetwork, type NetworkPlan } from '../../core/plan.js';
 import { loadSpec, type NetworkSpec } from '../../core/spec.js';
 import { NetworkScheduler } from '../../sim/schedule.js';
@@ -98,4 +99,32 @@ describe('row-level schedule equals the beat-level one', () => {
       }
     });
   }
+});
+
+describe('the model times beats from the actual arrivals of each pacing profile (tiny, worked by hand)', () => {
+  const first = (pacing: string) => {
+    const s = new NetworkScheduler(net, plan, parsePacing(pacing, net));
+    return s.frame(0).layers[0]!;
+  };
+  it('stall:1:50: t1 row 0 waits for input row 1, whose last pixel is now 165: start 166, first beat 166+27+3 = 196', () => {
+    const t = first('stall:1:50');
+    expect(t.rowStart[0]).toBe(166);
+    expect(t.beats.cycle[0]).toBe(196);
+  });
+  it('burst:2: rows 0 and 1 are in by cycle 31: t1 row 0 starts 32, first beat 62; row 1 (needs row 2, in at 215) starts max(216, 32+76) = 216', () => {
+    const t = first('burst:2');
+    expect([t.rowStart[0], t.beats.cycle[0], t.rowStart[1]]).toEqual([32, 62, 216]);
+  });
+  it('jitter:5: every t1 row starts one cycle after the last pixel of the row it needs, or when the ALUs free up', () => {
+    const p = parsePacing('jitter:5', net);
+    const rows = frameRowArrivals(net, p, 0);
+    const t = first('jitter:5');
+    let free = 0;
+    for (let r = 0; r < 16; r++) {
+      const need = Math.min(r + 1, 15);
+      const expected = Math.max(rows.last[need]! + 1, free);
+      expect(t.rowStart[r], `row ${r}`).toBe(expected);
+      free = expected + plan.layers[0]!.cyclesPerRow;
+    }
+  });
 });
