@@ -8,8 +8,10 @@ import { installInterruptHandlers } from '../core/proc.js';
 import { VERSION } from '../core/version.js';
 import { compareDirs, formatDirCompare } from '../harness/compareDirs.js';
 import { runEmit } from '../harness/emit.js';
+import { explain, formatExplain } from '../harness/explain.js';
 import { planReport, formatPlanReport } from '../harness/planReport.js';
 import { regress } from '../harness/regress.js';
+import { formatSweep, sweep, writeSweepHtml } from '../harness/sweep.js';
 import { formatRunReport } from '../harness/report.js';
 import { runPipeline } from '../harness/run.js';
 import { runVectors } from '../harness/vectors.js';
@@ -49,8 +51,12 @@ function parseBudget(v: string | undefined): number | 'min' | undefined {
   return n;
 }
 
-function parseTrace(format: string | undefined, window: string | undefined, layers: string | undefined): TraceOptions | undefined {
-  const f = oneOf('trace', format, ['fst', 'vcd'] as const);
+function parseTrace(format: string | undefined, window: string | undefined, layers: string | undefined): TraceOptions | 'auto-fst' | 'auto-vcd' | undefined {
+  if (format === 'auto' || format === 'auto:vcd') {
+    if (window || layers) throw new SimrunError('USAGE', `--trace ${format} chooses its own window and layer (around the first failure); drop --trace-window and --trace-layers`);
+    return format === 'auto' ? 'auto-fst' : 'auto-vcd';
+  }
+  const f = oneOf('trace', format, ['fst', 'vcd', 'auto', 'auto:vcd'] as const) as 'fst' | 'vcd' | undefined;
   if (!f) {
     if (window || layers) throw new SimrunError('USAGE', '--trace-window and --trace-layers need --trace fst|vcd');
     return undefined;
@@ -97,7 +103,7 @@ async function main(): Promise<void> {
         .option('out', str('output folder (default: a fresh folder under ./simrun-out/)'))
         .option('quant', commonQuant)
         .option('alu-budget', commonBudget)
-        .option('trace', str('write an RTL waveform (fst or vcd) to <out>/rtl/run/wave.<fmt>'))
+        .option('trace', str('RTL waveform: fst or vcd (the whole run, or --trace-window/--trace-layers), or auto / auto:vcd (only on a failure: the first failing layer around its first mismatching beat); 1 cycle = 10 ns'))
         .option('trace-window', str('only cycles a:b of the waveform'))
         .option('trace-layers', str('only these layers in the waveform, e.g. 1,2'))
         .option('workers', { type: 'number', describe: 'worker threads for the golden and the model (0 = this thread; at most the cores) [default: 2]' })
@@ -117,8 +123,8 @@ async function main(): Promise<void> {
           trace: parseTrace(a.trace, a.traceWindow, a.traceLayers),
         });
         log.end();
-        const wave = report.engineInfo.rtl?.facts.waveform;
-        process.stdout.write(a.json ? JSON.stringify(report, null, 2) + '\n' : `${formatRunReport(report)}\nreport: ${outDir}/report.json and report.html${wave ? `\nwaveform: ${wave}` : ''}\n`);
+        const wave = report.waveform;
+        process.stdout.write(a.json ? JSON.stringify(report, null, 2) + '\n' : `${formatRunReport(report)}\nreport: ${outDir}/report.json and report.html${wave ? `\nwaveform: ${wave.path} (cycles ${wave.window[0]}..${wave.window[1]}, layer(s) ${wave.layers.join(',')}; 1 cycle = 10 ns; open with GTKWave or Surfer)` : ''}\n`);
         process.exitCode = report.pass === false ? 1 : 0;
       },
     )
@@ -126,10 +132,23 @@ async function main(): Promise<void> {
       'plan',
       'print the per-layer hardware plan, totals and the model latency',
       (y) => y.option('config', commonConfig).option('alu-budget', commonBudget).option('json', { type: 'boolean', default: false, describe: 'print JSON' })
-        .example('$0 plan --config ie120r', 'the IE120R plan at 100,000 rows/s'),
+        .option('sweep', { type: 'boolean', default: false, describe: 'plan at a range of ALU budgets: latency versus ALUs (table or JSON, and <out>/sweep.html)' })
+        .option('points', { type: 'number', describe: 'budgets in the sweep [default: 12]' })
+        .option('sweep-to', { type: 'number', describe: 'largest budget of the sweep [default: twice the fewest ALUs]' })
+        .option('out', str('folder for sweep.html (default: a fresh folder under ./simrun-out/)'))
+        .example('$0 plan --config ie120r', 'the IE120R plan at 100,000 rows/s')
+        .example('$0 plan --config ie120r --sweep', 'latency versus ALUs, with the preset\'s plan marked'),
       (a) => {
-        const p = planReport(a.config ?? 'ie120r', parseBudget(a.aluBudget));
-        process.stdout.write(a.json ? JSON.stringify(p, null, 2) + '\n' : formatPlanReport(p) + '\n');
+        const config = a.config ?? 'ie120r';
+        if (a.sweep) {
+          const s = sweep(config, { budget: parseBudget(a.aluBudget), points: wholeNumber('points', a.points, 2, 200), upTo: wholeNumber('sweep-to', a.sweepTo, 1) });
+          const html = writeSweepHtml(s, a.out);
+          process.stdout.write(a.json ? JSON.stringify({ ...s, html }, null, 2) + '\n' : `${formatSweep(s)}\ncurve: ${html}\n`);
+          return;
+        }
+        const p = planReport(config, parseBudget(a.aluBudget));
+        const { net: _n, plan: _p, ...json } = p;
+        process.stdout.write(a.json ? JSON.stringify(json, null, 2) + '\n' : formatPlanReport(p) + '\n');
       },
     )
     .command(
@@ -171,12 +190,12 @@ async function main(): Promise<void> {
         .positional('dirA', { type: 'string', demandOption: true, describe: 'expected activations (e.g. simrun vectors output)' })
         .positional('dirB', { type: 'string', demandOption: true, describe: 'actual activations (e.g. another simulator\'s dump)' })
         .option('config', str('layer shapes from this preset or spec when neither folder has vectors.json'))
-        .option('out', str('also write <out>/report.json'))
+        .option('out', str('folder for report.json and report.html (default: a fresh folder under ./simrun-out/)'))
         .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON' })
         .example('$0 compare golden/ dut-dump/', 'an external simulator against rowsim\'s golden'),
       (a) => {
-        const { report } = compareDirs(a.dirA!, a.dirB!, { config: a.config, out: a.out });
-        process.stdout.write(a.json ? JSON.stringify(report, null, 2) + '\n' : formatDirCompare(report) + '\n');
+        const { report, outDir } = compareDirs(a.dirA!, a.dirB!, { config: a.config, out: a.out });
+        process.stdout.write(a.json ? JSON.stringify(report, null, 2) + '\n' : `${formatDirCompare(report)}\nreport: ${outDir}/report.json and report.html\n`);
         process.exitCode = report.pass ? 0 : 1;
       },
     )
@@ -194,6 +213,40 @@ async function main(): Promise<void> {
         const { counts, exitCode } = await regress({ suite: a.suite, shard: a.shard, junit: a.junit, out: a.out, jobs: a.jobs, log: (l) => process.stdout.write(`${l}\n`) });
         process.stdout.write(`regress: ${counts.pass} passed, ${counts.fail} failed, ${counts.error} errors, ${counts.none} not compared\n`);
         process.exitCode = exitCode;
+      },
+    )
+    .command(
+      'explain [run]',
+      'the whole MAC sequence of one output, golden and model side by side (and the RTL\'s registers), first difference marked',
+      (y) => y
+        .positional('run', { type: 'string', describe: 'a folder a run wrote (its report.json says how to redo it)' })
+        .option('layer', { type: 'number', demandOption: 'pass --layer L', describe: 'layer (1-based)' })
+        .option('row', { type: 'number', demandOption: 'pass --row r', describe: 'output row' })
+        .option('col', { type: 'number', demandOption: 'pass --col c', describe: 'output column' })
+        .option('chan', { type: 'number', demandOption: 'pass --chan k', describe: 'output channel' })
+        .option('frame', { type: 'number', default: 0, describe: 'frame of the run' })
+        .option('image', { type: 'string', array: true, describe: 'without a run folder: the run\'s image(s)' })
+        .option('config', commonConfig)
+        .option('weights', commonWeights)
+        .option('rtl', str('a design folder (adds the RTL\'s registers)'))
+        .option('engines', str('with rtl: read the RTL\'s registers too'))
+        .option('pacing', str('the run\'s pacing'))
+        .option('inject', { type: 'string', array: true, describe: 'the run\'s faults' })
+        .option('alu-budget', commonBudget)
+        .option('json', { type: 'boolean', default: false, describe: 'print JSON' })
+        .option('quiet', { type: 'boolean', default: false })
+        .example('$0 explain simrun-out/tiny-… --layer 3 --row 2 --col 5 --chan 6', 'the output a run\'s first mismatch names'),
+      async (a) => {
+        const log = progress(a.quiet);
+        const engines = a.engines?.split(',').map((e) => e.trim()) as ('golden' | 'sim' | 'rtl')[] | undefined;
+        const r = await explain({
+          runFolder: a.run,
+          source: a.run ? undefined : { config: a.config, images: a.image, weights: a.weights, rtl: a.rtl, pacing: a.pacing, inject: a.inject, aluBudget: parseBudget(a.aluBudget), engines },
+          target: { layer: wholeNumber('layer', a.layer, 1)!, row: wholeNumber('row', a.row, 0)!, col: wholeNumber('col', a.col, 0)!, chan: wholeNumber('chan', a.chan, 0)! },
+          frame: wholeNumber('frame', a.frame, 0), log,
+        });
+        log.end();
+        process.stdout.write(a.json ? JSON.stringify(r, null, 2) + '\n' : formatExplain(r) + '\n');
       },
     )
     .command(

@@ -82,34 +82,46 @@ export function exactRows(x: Float32Array, inH: number, inW: number, l: GoldenLa
       for (let ci = 0; ci < inC; ci++) {
         const tap = (ky * k + kx) * inC + ci;
         const xi = tf.tensor3d(tapPlane(x, inH, inW, l, ky, kx, ci, rowStart, rowEnd), [1, rows, outW]);
-        let prod = tf.mul(xi, wTaps[tap]!);
+        const prod = tapProduct(xi, wTaps[tap]!, flushProducts);
         xi.dispose();
-        if (flushProducts) {
-          const f = flush(prod);
-          prod.dispose();
-          prod = f;
-        }
-        if (acc === null) {
-          acc = prod; // the first tap loads the accumulator: no add, so the sign of a zero product survives
-        } else {
-          const sum = tf.add(acc, prod);
+        const next = accumulate(acc, prod);
+        if (acc !== null) {
           acc.dispose();
           prod.dispose();
-          acc = flush(sum);
-          sum.dispose();
         }
+        acc = next;
       }
     }
   }
+  const b = tf.tensor3d(l.bias, [l.outC, 1, 1]);
+  const y = finish(acc!, b, l.relu);
+  acc!.dispose();
+  b.dispose();
+  return y as tf.Tensor3D;
+}
+
+/** One tap's product ftz(rne32(x·w)); the flush is skipped only when the caller proved it a no-op. */
+export function tapProduct(x: tf.Tensor, w: tf.Tensor, flushProducts: boolean): tf.Tensor {
+  if (!flushProducts) return tf.mul(x, w);
+  return tf.tidy(() => flush(tf.mul(x, w)));
+}
+
+/**
+ * The running sum after a tap: the first tap's product loads the accumulator (no add, so the sign of a zero product
+ * survives); each later one is ftz(rne32(acc + p)). Returns `p` itself for the first tap.
+ */
+export function accumulate(acc: tf.Tensor | null, p: tf.Tensor): tf.Tensor {
+  if (acc === null) return p;
+  return tf.tidy(() => flush(tf.add(acc, p)));
+}
+
+/** After the last tap: bias last, every NaN canonical, then ReLU by the sign bit (negatives and −0 → +0; NaN passes). */
+export function finish(acc: tf.Tensor, bias: tf.Tensor, relu: boolean): tf.Tensor {
   return tf.tidy(() => {
-    const b = tf.tensor3d(l.bias, [l.outC, 1, 1]);
-    // The contract's NaN is canonical (positive): backends differ in the sign of the NaN Inf − Inf gives (wasm sets it),
-    // so every NaN is replaced before ReLU looks at the sign.
-    let y = canonicalNaN(flush(tf.add(acc!, b)));
-    // ReLU by the sign bit: negatives and −0 become +0 (relu, then +0 turns −0 into +0 on every backend); NaN passes.
-    if (l.relu) y = tf.where(tf.isNaN(y), y, tf.add(tf.relu(y), 0));
-    acc!.dispose();
-    return y as tf.Tensor3D;
+    // Backends differ in the sign of the NaN that Inf − Inf gives (wasm sets it): canonical first, so ReLU cannot see it.
+    const y = canonicalNaN(flush(tf.add(acc, bias)));
+    // relu, then + 0 turns −0 into +0 on every backend; tf.where lets NaN through unchanged.
+    return relu ? tf.where(tf.isNaN(y), y, tf.add(tf.relu(y), 0)) : y;
   });
 }
 

@@ -18,7 +18,7 @@ export interface GoldenResult {
 }
 
 /** bfloat18 code → float32 weight: the code is the top 18 bits of the binary32 pattern. */
-function decodeCodes(codes: Uint32Array): Float32Array {
+export function decodeCodes(codes: Uint32Array): Float32Array {
   const bits = new Uint32Array(codes.length);
   for (let i = 0; i < codes.length; i++) bits[i] = (codes[i]! << 14) >>> 0;
   return new Float32Array(bits.buffer);
@@ -41,10 +41,12 @@ export interface GoldenOptions {
   readonly onLayer?: (index: number) => void;
   /** Faults aimed at the golden (bit, weight, bias): only tests use them, to prove every engine pair is compared. */
   readonly faults?: readonly Fault[];
+  /** Stop after this layer (1-based; default: the last). */
+  readonly throughLayer?: number;
 }
 
 /** A layer's weights and bias as the golden uses them, with weight and bias faults applied. */
-function faultedParams(layer: number, codes: Uint32Array, bias: Float32Array, faults: readonly Fault[]): { codes: Uint32Array; bias: Float32Array } {
+export function faultedParams(layer: number, codes: Uint32Array, bias: Float32Array, faults: readonly Fault[]): { codes: Uint32Array; bias: Float32Array } {
   const mine = faults.filter((f) => f.layer === layer && (f.kind === 'weight' || f.kind === 'bias'));
   if (mine.length === 0) return { codes, bias };
   const c = Uint32Array.from(codes);
@@ -69,7 +71,7 @@ export async function runGolden(net: NetworkSpec, weights: readonly HwLayerWeigh
   try {
     let x = input;
     let xt: tf.Tensor3D | undefined = mode === 'float' ? tf.tensor3d(input, [net.input.height, net.input.width, 3]) : undefined;
-    for (const l of net.layers) {
+    for (const l of net.layers.slice(0, opts.throughLayer ?? net.layers.length)) {
       const w = weights[l.index - 1]!;
       const p = faultedParams(l.index, w.codes, w.bias, opts.faults ?? []);
       const gl: GoldenLayer = {

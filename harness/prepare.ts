@@ -1,7 +1,7 @@
 // Stage 1 of a run: every option parsed and checked once, before any long work, into a readonly run context — the
 // network, its plan, weights, stimulus, pacing, faults, the engines to run and the folder to write into.
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { QuantMode } from '../core/bfloat18.js';
 import { ENGINE_NAMES, type Engine, type EngineName, type StimulusSource } from '../core/engine.js';
 import { SimrunError } from '../core/errors.js';
@@ -38,8 +38,8 @@ export interface RunOptions {
   readonly pacing?: string;
   /** Faults to build into one engine each ([engine@]kind:args). */
   readonly inject?: readonly string[];
-  /** Waveform of the RTL run (needs the rtl engine). */
-  readonly trace?: TraceOptions;
+  /** Waveform of the RTL run (needs the rtl engine); 'auto-fst'/'auto-vcd': of the first failure, only if the run fails. */
+  readonly trace?: TraceOptions | 'auto-fst' | 'auto-vcd';
   /** ALU budget for the planner ('min' = fewest ALUs; default: the spec's aluBudget). */
   readonly aluBudget?: number | 'min';
   /** Worker threads for the golden and the model (capped at the machine's cores). */
@@ -69,8 +69,29 @@ export interface RunContext {
   readonly workers: number;
   readonly warnings: readonly string[];
   readonly design?: DesignFolder;
-  readonly trace?: TraceOptions;
+  readonly trace?: TraceOptions | 'auto-fst' | 'auto-vcd';
   readonly log: (line: string) => void;
+  /** The options that reproduce this run (paths made absolute), for report.json and `simrun explain`. */
+  readonly source: RunSource;
+}
+
+/** What reproduces a run: its options with every path absolute. */
+export interface RunSource {
+  readonly config: string;
+  readonly images: readonly string[];
+  readonly weights: string;
+  readonly engines: readonly EngineName[];
+  readonly frames: number;
+  readonly quant: QuantMode;
+  readonly pacing: string;
+  readonly inject: readonly string[];
+  readonly rtl: string | null;
+  readonly aluBudget: number | 'min' | null;
+}
+
+/** A preset name stays a name; a file becomes an absolute path. */
+function absolute(nameOrPath: string): string {
+  return /[./\\]/.test(nameOrPath) ? resolve(nameOrPath) : nameOrPath;
 }
 
 /** Frames above this are refused: each frame's result is compared as it comes, but cycles must stay exact in a double. */
@@ -113,7 +134,7 @@ function specAndDesign(opts: RunOptions): { net: NetworkSpec; design?: DesignFol
 }
 
 /** The plan of a design folder: its spec (strips and ocmux pinned) planned, checked against design.json's plan. */
-function designPlan(net: NetworkSpec, design: DesignFolder): NetworkPlan {
+export function designPlan(net: NetworkSpec, design: DesignFolder): NetworkPlan {
   const plan = makePlan(net, 'min');
   const m = design.manifest.plan;
   const same = m.drain === net.drain && m.layers.length === plan.layers.length && m.layers.every((p, i) => p.strips === plan.layers[i]!.strips && p.ocmux === plan.layers[i]!.ocmux);
@@ -128,7 +149,8 @@ export async function prepare(opts: RunOptions): Promise<RunContext> {
   const { net, design } = specAndDesign(opts);
   if (design && !names.includes('rtl')) throw new SimrunError('USAGE', '--rtl names a design for the rtl engine; add rtl to --engines');
   if (opts.trace && !names.includes('rtl')) throw new SimrunError('USAGE', '--trace records the RTL run; add rtl to --engines');
-  for (const n of opts.trace?.layers ?? []) {
+  const traceOptions = typeof opts.trace === 'object' ? opts.trace : undefined;
+  for (const n of traceOptions?.layers ?? []) {
     if (!Number.isInteger(n) || n < 1 || n > net.layers.length) throw new SimrunError('USAGE', `--trace-layers names layer ${n}, but ${net.name} has layers 1..${net.layers.length}`);
   }
   if (!Number.isSafeInteger(opts.frames) || opts.frames < 1 || opts.frames > MAX_FRAMES) {
@@ -164,12 +186,21 @@ export async function prepare(opts: RunOptions): Promise<RunContext> {
       case 'golden': return goldenEngine({ floatReference: opts.floatReference !== false, backend: opts.goldenBackend });
       case 'sim': return simEngine({ kernel: opts.simKernel });
       case 'rtl': return rtlEngine({
-        ...(design ? { design } : {}), weightsName, watchdog: expected.quietBound, trace: opts.trace, expectedCycles: expected.lastCycle,
+        ...(design ? { design } : {}), weightsName, watchdog: expected.quietBound, trace: traceOptions, expectedCycles: expected.lastCycle,
         onBuilt: (b) => log(b.cached ? 'rtl: cached build' : `rtl: built in ${b.seconds.toFixed(1)} s`),
         onEstimate: (e) => log(`notice: rtl: estimated run time ${e.seconds.toFixed(0)} s = ${e.cycles} cycles × ${(e.secondsPerCycle * 1e6).toFixed(2)} µs per cycle (measured)`),
       });
     }
   });
   if (pacing.kind !== 'uniform') log(`pacing: ${formatPacing(pacing)}`);
-  return { net, plan, weights, weightsName, images: opts.images, stimulus, pacing, faults, engines, expected, outDir, workers, warnings, design, trace: opts.trace, log };
+  const source: RunSource = {
+    config: design ? join(design.dir, design.manifest.spec) : absolute(opts.config ?? 'ie120r'),
+    images: opts.images.map((i) => resolve(i)),
+    weights: /^synthetic(:\d+)?$/.test(weightsName) ? weightsName : resolve(weightsName),
+    engines: names, frames: opts.frames, quant: opts.quant ?? 'rne', pacing: formatPacing(pacing),
+    inject: faults.map((f) => `${f.engine}@${f.text.slice(f.text.indexOf('@') + 1)}`),
+    rtl: design ? design.dir : null,
+    aluBudget: design ? null : (opts.aluBudget ?? null),
+  };
+  return { net, plan, weights, weightsName, images: opts.images, stimulus, pacing, faults, engines, expected, outDir, workers, warnings, design, trace: opts.trace, log, source };
 }

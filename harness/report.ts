@@ -11,10 +11,21 @@ import type { NetworkSpec } from '../core/spec.js';
 import { VERSION } from '../core/version.js';
 import type { FirstBeatMismatch, FirstMismatch, FloatDistance, PairResult } from './compare.js';
 import type { Comparison, LayerTiming } from './comparison.js';
-import type { RunContext } from './prepare.js';
+import type { LayerLatency } from '../sim/schedule.js';
+import type { RunContext, RunSource } from './prepare.js';
+import type { Waveform } from './traceFailure.js';
 
 /** Published IE120R latency, for comparison in every report. */
 export const PUBLISHED_LATENCY_MS = 11.57274;
+
+/** A layer's share of the latency, with the same cycles in µs and as a percentage of the total. */
+export type LatencyShare = LayerLatency & { readonly us: number; readonly percent: number };
+
+/** The chain's shares in report form (µs at `clockHz`, % of the chain's total). */
+export function latencyShares(chain: readonly LayerLatency[], clockHz: number): LatencyShare[] {
+  const total = chain.reduce((a, l) => a + l.cycles, 0);
+  return chain.map((l) => ({ ...l, us: Number(((l.cycles / clockHz) * 1e6).toFixed(3)), percent: total ? Number(((100 * l.cycles) / total).toFixed(2)) : 0 }));
+}
 
 /** One pair of one layer, with its verdict. */
 export type PairReport = PairResult & { readonly status: 'agree' | 'differ' | 'not compared'; readonly reason?: string };
@@ -54,6 +65,8 @@ export interface RunReport {
   readonly rowsim: string;
   readonly config: string;
   readonly engines: readonly EngineName[];
+  /** The options that reproduce this run (paths absolute); `simrun explain <run folder>` reads them. */
+  readonly run: RunSource;
   readonly pass: boolean | null;
   /** One line saying what was compared and how it came out. */
   readonly summary: string;
@@ -68,6 +81,8 @@ export interface RunReport {
     /** The model's worst frame latency (last input pixel → last output beat), from the plan's schedule. */
     readonly cycles: number;
     readonly ms: number;
+    /** Where that frame's latency goes: each layer's share along the critical chain (sums exactly to `cycles`). */
+    readonly perLayer: readonly LatencyShare[];
     readonly perFrameCycles: readonly number[];
     /** Measured by each engine that produces beats, per frame (null where the frame's last beat never came). */
     readonly measured: Readonly<Partial<Record<EngineName, readonly (number | null)[]>>>;
@@ -78,6 +93,8 @@ export interface RunReport {
   };
   readonly totals: { readonly alus: number; readonly weightBits: number; readonly rowBufferBits: number };
   readonly layers: readonly LayerReport[];
+  /** The waveform this run wrote (--trace, or --trace auto on a failure), or null. */
+  readonly waveform?: Waveform | null;
   /** rowsim's resident memory as frames were compared (sampled), and its peak. */
   readonly memory: { readonly samples: readonly { readonly frame: number; readonly rssMiB: number }[]; readonly peakMiB: number };
   readonly warnings: readonly string[];
@@ -145,6 +162,7 @@ export function assembleReport(ctx: RunContext, info: ReadonlyMap<EngineName, En
     rowsim: VERSION,
     config: net.name,
     engines: ctx.engines.map((e) => e.name),
+    run: ctx.source,
     pass, summary,
     frames: ctx.stimulus.frames,
     images: ctx.images,
@@ -155,6 +173,7 @@ export function assembleReport(ctx: RunContext, info: ReadonlyMap<EngineName, En
     failures,
     latency: {
       cycles, ms: Number(((cycles / net.clockHz) * 1000).toFixed(6)),
+      perLayer: latencyShares(ctx.expected.chain, net.clockHz),
       perFrameCycles: model,
       measured: Object.fromEntries(cmp.latency),
       rtlCycles: rtl ? (rtl.some((v) => v === null) ? null : largest(rtl as number[])) : null,
@@ -211,16 +230,18 @@ export function formatRunReport(r: RunReport): string {
   const pairNames = [...new Set(r.layers.flatMap((l) => l.pairs.map(pairName)))];
   const beatEngine = (['sim', 'rtl'] as const).find((e) => r.engines.includes(e));
   const t = new Table({
-    head: ['#', 'layer', 'shape', 'strips', 'ocmux', 'ALUs', 'util', ...pairNames, 'float ULP', ...(beatEngine ? [`first beat (${beatEngine})`, 'last beat'] : [])],
+    head: ['#', 'layer', 'shape', 'strips', 'ocmux', 'ALUs', 'util', ...pairNames, 'float ULP', 'latency share', ...(beatEngine ? [`first beat (${beatEngine}), cycle`, 'last beat'] : [])],
     ...PLAIN,
-    colAligns: ['right', 'left', 'right', 'right', 'right', 'right', 'right', ...pairNames.map(() => 'right' as const), 'right', 'right', 'right'],
+    colAligns: ['right', 'left', 'right', 'right', 'right', 'right', 'right', ...pairNames.map(() => 'right' as const), 'right', 'right', 'right', 'right'],
   });
   for (const l of r.layers) {
     const tm = beatEngine ? l.timing[beatEngine] : undefined;
+    const share = r.latency.perLayer.find((x) => x.layer === l.index);
     t.push([
       l.index, l.name, l.shape.join('x'), l.plan.strips, l.plan.ocmux, l.plan.alus, `${(l.plan.utilization * 100).toFixed(1)}%`,
       ...pairNames.map((n) => tint(cell(l.pairs.find((p) => pairName(p) === n)))),
       l.accuracy ? `~${l.accuracy.floatVsExact.medianUlp}` : '-',
+      share ? `${share.cycles} (${share.percent.toFixed(1)}%)` : '-',
       ...(beatEngine ? [tm?.firstBeatCycle ?? '-', tm?.lastBeatCycle ?? '-'] : []),
     ]);
   }
@@ -232,25 +253,30 @@ export function formatRunReport(r: RunReport): string {
   if (r.layers.some((l) => l.accuracy)) lines.push('float ULP: median ULP distance of the float tf.conv2d reference from the exact golden (information, not pass/fail)');
   const L = r.latency;
   lines.push(`latency (last input pixel → last output beat): ${L.cycles} cycles = ${L.ms.toFixed(6)} ms${r.config === 'ie120r' ? ` (published IE120R: ${L.publishedIe120rMs} ms)` : ''}${L.rtlCycles !== null ? `; rtl measured ${L.rtlCycles} cycles` : ''}`);
+  const top3 = [...L.perLayer].sort((a, b) => b.cycles - a.cycles).slice(0, 3);
+  if (top3.length) lines.push(`latency share: each layer's cycles along the critical chain (wait + compute + drain, summing to the total); largest: ${top3.map((x) => `${x.name} ${x.cycles} cycles = ${x.us} µs (${x.percent}%)`).join(', ')}`);
   if (L.perFrameCycles.length > 1) lines.push(`per frame: ${L.perFrameCycles.length <= 8 ? L.perFrameCycles.join(', ') : `${L.perFrameCycles.slice(0, 8).join(', ')}, …`} cycles; steady frame interval ${L.steadyIntervalCycles} cycles`);
   lines.push(`totals: ${r.totals.alus} ALUs, ${r.totals.weightBits} weight bits, ${r.totals.rowBufferBits} row-buffer bits`);
   lines.push(r.pass === true ? chalk.green(r.summary) : r.pass === null ? chalk.yellow(r.summary) : chalk.red(r.summary));
   return lines.join('\n');
 }
 
-/** Renders the plan as a fixed-width table (used by `simrun plan`). */
-export function formatPlanTable(net: NetworkSpec, plan: NetworkPlan, latencyCycles: number): string {
+/** Renders the plan as a fixed-width table with each layer's latency share (used by `simrun plan`). */
+export function formatPlanTable(net: NetworkSpec, plan: NetworkPlan, shares: readonly LatencyShare[]): string {
   const t = new Table({
-    head: ['#', 'layer', 'out HxWxC', 'strips', 'ocmux', 'cyc/row', 'avail', 'util', 'ALUs', 'weight bits', 'rowbuf bits'],
+    head: ['#', 'layer', 'out HxWxC', 'strips', 'ocmux', 'cyc/row', 'avail', 'util', 'ALUs', 'weight bits', 'rowbuf bits', 'latency cycles', 'µs', '%'],
     ...PLAIN,
-    colAligns: ['right', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    colAligns: ['right', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
   });
   for (const l of net.layers) {
     const p = plan.layers[l.index - 1]!;
-    t.push([l.index, l.name, `${l.outH}x${l.outW}x${l.outC}`, p.strips, p.ocmux, p.cyclesPerRow, p.cyclesAvailable, `${(p.utilization * 100).toFixed(1)}%`, p.alus, p.weightBits, p.rowBufferBits]);
+    const s = shares[l.index - 1]!;
+    t.push([l.index, l.name, `${l.outH}x${l.outW}x${l.outC}`, p.strips, p.ocmux, p.cyclesPerRow, p.cyclesAvailable, `${(p.utilization * 100).toFixed(1)}%`, p.alus, p.weightBits, p.rowBufferBits, s.cycles, s.us.toFixed(3), s.percent.toFixed(1)]);
   }
   const tt = plan.totals;
-  t.push(['', 'total', '', '', '', '', '', '', tt.alus, tt.weightBits, tt.rowBufferBits]);
-  const ms = (latencyCycles / net.clockHz) * 1000;
-  return `${t.toString()}\nlatency (last input pixel → last output beat): ${latencyCycles} cycles = ${ms.toFixed(6)} ms at ${net.clockHz / 1e6} MHz${net.name === 'ie120r' ? ' (published IE120R: 11.572740 ms with 3960 ALUs)' : ''}`;
+  const cycles = shares.reduce((a, x) => a + x.cycles, 0);
+  t.push(['', 'total', '', '', '', '', '', '', tt.alus, tt.weightBits, tt.rowBufferBits, cycles, ((cycles / net.clockHz) * 1e6).toFixed(3), '100.0']);
+  const ms = (cycles / net.clockHz) * 1000;
+  return `${t.toString()}\nlatency (last input pixel → last output beat): ${cycles} cycles = ${ms.toFixed(6)} ms at ${net.clockHz / 1e6} MHz${net.name === 'ie120r' ? ' (published IE120R: 11.572740 ms with 3960 ALUs)' : ''}
+latency cycles per layer: its share along the critical chain (waiting for its input row or busy ALUs, computing the last row's slots, draining its beats); the shares sum to the total`;
 }

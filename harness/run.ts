@@ -8,6 +8,7 @@ import { renderHtml } from './html.js';
 import { writeAtomic } from './outdir.js';
 import { prepare, type RunContext, type RunOptions } from './prepare.js';
 import { assembleReport, type RunReport } from './report.js';
+import { traceFailure, type Waveform } from './traceFailure.js';
 
 export type { RunOptions } from './prepare.js';
 
@@ -26,7 +27,8 @@ export async function runPipeline(opts: RunOptions): Promise<{ report: RunReport
   const started = await startEngines(ctx);
   try {
     const comparison = await compareFrames(ctx, started);
-    const report = assembleReport(ctx, engineInfo(started), comparison);
+    const assembled = assembleReport(ctx, engineInfo(started), comparison);
+    const report: RunReport = { ...assembled, waveform: await waveformOf(ctx, assembled) };
     writeOutputs(ctx, report, comparison);
     return { report, outDir: ctx.outDir };
   } finally {
@@ -53,6 +55,19 @@ async function startEngines(ctx: RunContext): Promise<StartedEngine[]> {
   }
 }
 
+/** Stage 4b: the waveform the run asked for — the one the rtl engine wrote, or with --trace auto, one of the failure. */
+async function waveformOf(ctx: RunContext, report: RunReport): Promise<Waveform | null> {
+  if (ctx.trace === 'auto-fst' || ctx.trace === 'auto-vcd') {
+    return report.pass === false ? traceFailure(ctx, report, ctx.trace === 'auto-fst' ? 'fst' : 'vcd') : null;
+  }
+  const path = report.engineInfo.rtl?.facts.waveform;
+  if (!ctx.trace || typeof path !== 'string') return null;
+  return {
+    path, format: ctx.trace.format, window: ctx.trace.window ?? [0, ctx.expected.lastCycle],
+    layers: ctx.trace.layers ?? ctx.net.layers.map((l) => l.index), reason: 'requested with --trace',
+  };
+}
+
 /** Each engine's facts once its frames have all been read. */
 function engineInfo(started: readonly StartedEngine[]): Map<EngineName, EngineInfo> {
   return new Map(started.map((s) => [s.name, s.run.info()]));
@@ -60,6 +75,6 @@ function engineInfo(started: readonly StartedEngine[]): Map<EngineName, EngineIn
 
 /** Stage 5: report.html, then report.json last and atomically — its presence means the run completed. */
 function writeOutputs(ctx: RunContext, report: RunReport, comparison: Comparison): void {
-  writeAtomic(join(ctx.outDir, 'report.html'), renderHtml(report, comparison, ctx.net.clockHz));
+  writeAtomic(join(ctx.outDir, 'report.html'), renderHtml(report, comparison, ctx.net.clockHz, ctx.outDir));
   writeAtomic(join(ctx.outDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
 }

@@ -17,11 +17,13 @@ import { romFiles, writeDesignFolder } from './emit.js';
 import { DEADLOCK_EXIT, emitTestbench, tapConfig, traceScope, type BenchOptions } from './testbench.js';
 import { buildVerilated, type Build, type BuildSpec } from './verilator.js';
 
-/** Waveform options: format, an optional cycle window, optional layers (others are not dumped). */
+/** Waveform options: format, an optional cycle window, optional layers (others are not dumped) or explicit scopes. */
 export interface TraceOptions {
   readonly format: 'fst' | 'vcd';
   readonly window?: readonly [number, number];
   readonly layers?: readonly number[];
+  /** Trace scopes ('TOP.top.inst'), instead of the scopes of the layers' taps. */
+  readonly scopes?: readonly string[];
 }
 
 /** Options of the rtl engine, fixed for a run. */
@@ -36,6 +38,8 @@ export interface RtlEngineOptions {
   /** Cycles the run should take (from the model's schedule): long runs are estimated first. */
   readonly expectedCycles?: number;
   readonly onEstimate?: (e: { cycles: number; secondsPerCycle: number; seconds: number }) => void;
+  /** Stop the simulation after this cycle (a waveform of an early window needs no more). */
+  readonly stopAfter?: number;
   /** A mutant selector the design carries, and the mutant to select (one-build mutation campaigns). */
   readonly mutant?: { readonly port: string; readonly width: number; readonly id: number };
   readonly onBuilt?: (b: Build) => void;
@@ -155,7 +159,7 @@ export function rtlEngine(opts: RtlEngineOptions): Engine {
       stageStimulus(job, runDir);
       const frames = job.stimulus.frames;
       const base = ['stimulus.bin', 'arrivals.bin', String(frames)];
-      const extra = opts.mutant ? ['--mutant', String(opts.mutant.id)] : [];
+      const extra = [...(opts.mutant ? ['--mutant', String(opts.mutant.id)] : []), ...(opts.stopAfter !== undefined ? ['--max-cycles', String(opts.stopAfter)] : [])];
       if (opts.onEstimate && (opts.expectedCycles ?? 0) > 2_000_000) {
         const probe = 20_000;
         const tp = performance.now();
@@ -170,7 +174,7 @@ export function rtlEngine(opts: RtlEngineOptions): Engine {
       const wave = opts.trace ? join(runDir, `wave.${opts.trace.format}`) : null;
       const traceArgs = opts.trace
         ? ['--trace', wave!, ...(opts.trace.window ? ['--trace-window', `${opts.trace.window[0]}:${opts.trace.window[1]}`] : []),
-          ...taps.layers.filter((t) => !opts.trace!.layers || opts.trace!.layers.includes(t.layer)).flatMap((t) => ['--trace-scope', t.valid.scope.length ? traceScope(taps.top, t) : `TOP.${taps.top}`])]
+          ...(opts.trace.scopes ?? taps.layers.filter((t) => !opts.trace!.layers || opts.trace!.layers.includes(t.layer)).map((t) => (t.valid.scope.length ? traceScope(taps.top, t) : `TOP.${taps.top}`))).flatMap((s) => ['--trace-scope', s])]
         : [];
       job.log(`rtl: running ${frames} frame(s)`);
       const t0 = performance.now();

@@ -4,7 +4,7 @@ import { frameRowArrivals, type Pacing } from '../core/pacing.js';
 import type { NetworkPlan } from '../core/plan.js';
 import type { NetworkSpec } from '../core/spec.js';
 import { SimrunError } from '../core/errors.js';
-import { LayerScheduler, scheduleFrameRows, type LayerFrameTiming, type RowArrivals, type TimingFaults } from './timing.js';
+import { LayerScheduler, neededInputRow, scheduleFrameRows, type LayerFrameTiming, type RowArrivals, type TimingFaults } from './timing.js';
 
 const UNIFORM: Pacing = { kind: 'uniform' };
 
@@ -59,10 +59,49 @@ export function steadyStateProblem(net: NetworkSpec, plan: NetworkPlan): { layer
   }
 }
 
+/**
+ * One layer's share of a frame's latency along the critical chain — from the frame's last input pixel to its last output
+ * beat, through the last row of each layer and the input row it waited for. `cycles` = wait + compute + drain, and the
+ * layers' cycles sum exactly to the frame's latency.
+ */
+export interface LayerLatency {
+  readonly layer: number;
+  readonly name: string;
+  readonly cycles: number;
+  /** From the previous layer's chain beat (the last input pixel for layer 1) to this row's first MAC: the start latency plus any wait for busy ALUs (negative for layer 1 if its last row needs no late input). */
+  readonly wait: number;
+  /** From the row's first MAC to the last tap of its last slot. */
+  readonly compute: number;
+  /** From that last tap to the row's last beat: the pipeline drain and the strips' beats. */
+  readonly drain: number;
+}
+
+/** The critical chain of one frame from its row timings (each layer's last row, back through the rows it waited for). */
+export function criticalChain(net: NetworkSpec, plan: NetworkPlan, layers: readonly LayerFrameTiming[], lastInputPixel: number): LayerLatency[] {
+  const chain: LayerLatency[] = [];
+  let row = net.layers[net.layers.length - 1]!.outH - 1;
+  for (let i = net.layers.length - 1; i >= 0; i--) {
+    const l = net.layers[i]!;
+    const p = plan.layers[i]!;
+    const t = layers[i]!;
+    const need = neededInputRow(l, row);
+    const before = i === 0 ? lastInputPixel : layers[i - 1]!.rows.last[need]!;
+    const start = t.rowStart[row]!;
+    const last = t.rows.last[row]!;
+    // The last slot starts (colsPerStrip·ocmux − 1) slots into the row; its taps end `taps` cycles later.
+    const compute = (p.colsPerStrip * p.ocmux - 1) * p.slotCycles + p.taps;
+    chain.push({ layer: l.index, name: l.name, cycles: last - before, wait: start - before, compute, drain: last - start - compute });
+    row = need;
+  }
+  return chain.reverse();
+}
+
 /** What the model expects of a whole run, from the row-level schedule (no beats enumerated). */
 export interface ExpectedRun {
   /** Per frame: last output beat − last input pixel. */
   readonly perFrameLatency: readonly number[];
+  /** The critical chain of the frame with the largest latency (the first such frame). */
+  readonly chain: readonly LayerLatency[];
   /** Cycle of the run's last output beat. */
   readonly lastCycle: number;
   /**
@@ -81,6 +120,8 @@ export function expectedRun(net: NetworkSpec, plan: NetworkPlan, pacing: Pacing,
   let maxGap = 0;
   let firstBeat = Infinity;
   let lastCycle = 0;
+  let chain: LayerLatency[] = [];
+  let worst = -Infinity;
   for (let f = 0; f < frames; f++) {
     const t = s.frame(f, false);
     t.layers.forEach((lt, i) => {
@@ -97,7 +138,11 @@ export function expectedRun(net: NetworkSpec, plan: NetworkPlan, pacing: Pacing,
     const lb = last[last.length - 1]!;
     lastCycle = Math.max(lastCycle, lb);
     const inputLast = t.input.last[t.input.last.length - 1]!;
+    if (lb - inputLast > worst) {
+      worst = lb - inputLast;
+      chain = criticalChain(net, plan, t.layers, inputLast);
+    }
     perFrameLatency.push(lb - inputLast);
   }
-  return { perFrameLatency, lastCycle, quietBound: Math.ceil(2 * Math.max(maxGap, firstBeat) + 10_000) };
+  return { perFrameLatency, chain, lastCycle, quietBound: Math.ceil(2 * Math.max(maxGap, firstBeat) + 10_000) };
 }

@@ -117,7 +117,7 @@ describeRtl('waveforms', () => {
     const out = tmp();
     const r = simrun(['--image', 'examples/coffee.png', '--config', 'tiny', '--engines', 'golden,sim,rtl', '--trace', 'vcd', '--trace-window', '100:400', '--trace-layers', '1', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
-    const path = /^waveform: (.*)$/m.exec(r.stdout)?.[1];
+    const path = /^waveform: (\S+) \(cycles 100\.\.400, layer\(s\) 1; 1 cycle = 10 ns/m.exec(r.stdout)?.[1];
     expect(path).toBe(join(out, 'rtl', 'run', 'wave.vcd'));
     const vcd = readFileSync(path!, 'utf8');
     expect(vcd).toMatch(/\$timescale\s+1ns/);

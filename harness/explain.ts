@@ -1,0 +1,226 @@
+// `simrun explain`: the whole MAC sequence of one output word — every tap's x, w, product and running sum, then bias
+// and ReLU — computed by the golden's and the model's own code side by side (each on its own input, with the run's
+// faults), the first step where they differ marked; with the rtl engine, the RTL's own registers read from a waveform.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Table from 'cli-table3';
+import type { EngineName } from '../core/engine.js';
+import { SimrunError } from '../core/errors.js';
+import type { ExplainTarget, Explanation } from '../core/explain.js';
+import { readUserText } from '../core/files.js';
+import { faultsFor, parseFault, type AimedFault } from '../core/faults.js';
+import { parsePacing } from '../core/pacing.js';
+import type { NetworkPlan } from '../core/plan.js';
+import { loadSpec, type NetworkSpec } from '../core/spec.js';
+import { loadWeights } from '../core/weights/load.js';
+import type { HwLayerWeights } from '../core/weights/types.js';
+import { explainGolden } from '../golden/explain.js';
+import { decodeCodes, faultedParams, runGolden } from '../golden/run.js';
+import { loadDesign, type DesignFolder } from '../rtl/design.js';
+import { rtlEngine } from '../rtl/engine.js';
+import { explainRtl, type RtlExplanation } from '../rtl/explain.js';
+import { explainModel } from '../sim/explain.js';
+import { kernelLayers, ModelRunner } from '../sim/model.js';
+import { expectedRun, NetworkScheduler } from '../sim/schedule.js';
+import { loadStimulus } from '../vectors/image.js';
+import { makePlan } from './plan.js';
+import { designPlan, type RunSource } from './prepare.js';
+import { PLAIN } from './report.js';
+
+/** Where a difference between two explanations first shows. */
+export interface FirstStepDifference {
+  readonly a: EngineName;
+  readonly b: EngineName;
+  /** Tap index, or 'bias' / 'out' for the steps after the taps. */
+  readonly step: number | 'bias' | 'out';
+  readonly field: 'x' | 'w' | 'product' | 'sum' | 'biased' | 'out';
+  readonly ka: number;
+  readonly kb: number;
+}
+
+/** What `simrun explain --json` prints. */
+export interface ExplainReport {
+  readonly config: string;
+  readonly target: ExplainTarget & { readonly frame: number; readonly name: string; readonly relu: boolean };
+  readonly golden: Explanation & { readonly delivered: number };
+  readonly sim: Explanation & { readonly delivered: number };
+  readonly rtl: RtlExplanation | null;
+  /** First difference between golden and sim, then golden and rtl (null where they agree throughout). */
+  readonly differences: readonly FirstStepDifference[];
+}
+
+/** The run to explain: a run folder's report.json, or options given directly. */
+export interface ExplainOptions {
+  readonly runFolder?: string;
+  readonly source?: Partial<RunSource>;
+  readonly target: ExplainTarget;
+  readonly frame?: number;
+  /** Read the RTL's registers from a waveform (default: when the run used the rtl engine). */
+  readonly rtl?: boolean;
+  readonly log?: (line: string) => void;
+}
+
+function sourceOf(o: ExplainOptions): RunSource {
+  if (o.runFolder) {
+    const path = join(o.runFolder, 'report.json');
+    const r = JSON.parse(readUserText(path, 'run report', 'USAGE', 'pass a folder a simrun run wrote (it holds report.json)')) as { run?: RunSource };
+    if (!r.run) throw new SimrunError('USAGE', `${path} does not say how its run was made (written by an older rowsim); pass the run's options instead`);
+    return r.run;
+  }
+  const s = o.source ?? {};
+  if (!s.images?.length) throw new SimrunError('USAGE', 'explain needs a run folder or --image (and the run\'s --config, --weights, ...)');
+  return {
+    config: s.config ?? 'ie120r', images: s.images.map((i) => resolve(i)), weights: s.weights ?? 'synthetic:0',
+    engines: s.engines ?? (s.rtl ? ['golden', 'sim', 'rtl'] : ['golden', 'sim']), frames: s.frames ?? 1, quant: s.quant ?? 'rne',
+    pacing: s.pacing ?? 'uniform', inject: s.inject ?? [], rtl: s.rtl ?? null, aluBudget: s.aluBudget ?? null,
+  };
+}
+
+function flip(word: number, f: readonly AimedFault[], engine: EngineName, t: ExplainTarget): number {
+  let w = word;
+  for (const a of f) if (a.engine === engine && a.fault.kind === 'bit' && a.fault.layer === t.layer && a.fault.row === t.row && a.fault.col === t.col && a.fault.chan === t.chan) w = (w ^ (1 << a.fault.bit)) >>> 0;
+  return w;
+}
+
+/** The first step where two explanations (or an explanation and the RTL's registers) differ. */
+function firstDifference(a: EngineName, b: EngineName, x: Explanation, y: { taps: readonly { x?: number; w?: number; product: number; sum: number }[]; biased?: number; out: number }): FirstStepDifference | null {
+  for (let i = 0; i < x.taps.length; i++) {
+    const p = x.taps[i]!, q = y.taps[i]!;
+    for (const field of ['x', 'w', 'product', 'sum'] as const) {
+      const v = q[field];
+      if (v !== undefined && v !== p[field]) return { a, b, step: i, field, ka: p[field], kb: v };
+    }
+  }
+  if (y.biased !== undefined && y.biased !== x.biased) return { a, b, step: 'bias', field: 'biased', ka: x.biased, kb: y.biased };
+  if (y.out !== x.out) return { a, b, step: 'out', field: 'out', ka: x.out, kb: y.out };
+  return null;
+}
+
+/** Explains one output of one frame of a run. */
+export async function explain(o: ExplainOptions): Promise<ExplainReport> {
+  const log = o.log ?? (() => {});
+  const src = sourceOf(o);
+  const design: DesignFolder | undefined = src.rtl ? loadDesign(src.rtl) : undefined;
+  const net: NetworkSpec = loadSpec(design ? join(design.dir, design.manifest.spec) : src.config);
+  const plan: NetworkPlan = design ? designPlan(net, design) : makePlan(net, src.aluBudget ?? undefined);
+  const t = o.target;
+  const l = net.layers[t.layer - 1];
+  if (!l) throw new SimrunError('USAGE', `--layer ${t.layer} does not exist; ${net.name} has layers 1..${net.layers.length}`);
+  for (const [what, v, n] of [['row', t.row, l.outH], ['col', t.col, l.outW], ['chan', t.chan, l.outC]] as const) {
+    if (!Number.isSafeInteger(v) || v < 0 || v >= n) throw new SimrunError('USAGE', `--${what} ${v} is outside layer ${l.index} '${l.name}' (0..${n - 1})`);
+  }
+  const frame = o.frame ?? 0;
+  if (!Number.isSafeInteger(frame) || frame < 0 || frame >= src.frames) throw new SimrunError('USAGE', `--frame ${frame} is not a frame of the run (0..${src.frames - 1})`);
+  const weights: readonly HwLayerWeights[] = loadWeights(net, src.weights, src.quant);
+  const faults = src.inject.map((f) => parseFault(f, net, 'sim'));
+  const x = (await loadStimulus(src.images[frame % src.images.length]!, net)).data;
+
+  log(`golden: layers 1..${t.layer - 1}`);
+  const gActs = t.layer > 1 ? (await runGolden(net, weights, x, { faults: faultsFor(faults, 'golden'), throughLayer: t.layer - 1 })).activations : [];
+  const gIn = t.layer > 1 ? gActs[t.layer - 2]! : x;
+  const gp = faultedParams(l.index, weights[l.index - 1]!.codes, weights[l.index - 1]!.bias, faultsFor(faults, 'golden'));
+  const golden = explainGolden(gIn, l.inH, l.inW, {
+    kernel: l.kernel, stride: l.stride, pad: l.pad, inC: l.inC, outC: l.outC, outH: l.outH, outW: l.outW, relu: l.relu,
+    weights: decodeCodes(gp.codes), bias: gp.bias,
+  }, t.row, t.col, t.chan);
+
+  log(`sim: layers 1..${t.layer - 1}`);
+  const simFaults = faultsFor(faults, 'sim');
+  const model = await ModelRunner.create(net, weights, { faults: simFaults });
+  let sIn = x;
+  try {
+    if (t.layer > 1) sIn = (await model.frame(x))[t.layer - 2]!;
+  } finally {
+    await model.close();
+  }
+  const sim = explainModel(l, kernelLayers(net, weights, simFaults)[t.layer - 1]!, sIn, t.row, t.col, t.chan);
+
+  let rtl: RtlExplanation | null = null;
+  if (o.rtl ?? src.engines.includes('rtl')) rtl = await rtlRegisters(net, plan, weights, src, faults, design, t, frame, log);
+
+  const differences = [firstDifference('golden', 'sim', golden, sim), rtl?.found ? firstDifference('golden', 'rtl', golden, rtl) : null].filter((d): d is FirstStepDifference => d !== null);
+  return {
+    config: net.name,
+    target: { ...t, frame, name: l.name, relu: l.relu },
+    golden: { ...golden, delivered: flip(golden.out, faults, 'golden', t) },
+    sim: { ...sim, delivered: flip(sim.out, faults, 'sim', t) },
+    rtl, differences,
+  };
+}
+
+/** Re-runs the RTL to the end of the explained output's slot with a VCD of its layer, and reads its ALU registers. */
+async function rtlRegisters(net: NetworkSpec, plan: NetworkPlan, weights: readonly HwLayerWeights[], src: RunSource, faults: readonly AimedFault[], design: DesignFolder | undefined, t: ExplainTarget, frame: number, log: (l: string) => void): Promise<RtlExplanation> {
+  const l = net.layers[t.layer - 1]!;
+  const p = plan.layers[t.layer - 1]!;
+  const pacing = parsePacing(src.pacing, net);
+  // The model's slot start for this output; the window is wide enough for an RTL whose timing drifted a little.
+  const sched = new NetworkScheduler(net, plan, pacing, new Map(), false);
+  let rowStart = 0;
+  for (let f = 0; f <= frame; f++) rowStart = sched.frame(f, false).layers[t.layer - 1]!.rowStart[t.row]!;
+  const pos = t.col % p.colsPerStrip, grp = t.chan % p.ocmux;
+  const slotStart = rowStart + (pos * p.ocmux + grp) * p.slotCycles;
+  const margin = 2 * p.slotCycles + 100;
+  const window: [number, number] = [Math.max(0, slotStart - margin), slotStart + p.slotCycles + margin];
+  const top = design?.manifest.top ?? 'rs_top';
+  const inner = design?.taps.layers[String(t.layer)]?.valid.split('.').slice(1, -1);
+  const scope = ['TOP', top, ...(inner ?? [`u_layer${t.layer}`])].join('.');
+  const dir = mkdtempSync(join(tmpdir(), 'rowsim-explain-'));
+  try {
+    log(`rtl: re-running to cycle ${window[1]} with a waveform of ${scope}`);
+    const engine = rtlEngine({
+      ...(design ? { design } : {}), weightsName: src.weights, watchdog: expectedRun(net, plan, pacing, frame + 1).quietBound,
+      trace: { format: 'vcd', window, scopes: [scope] }, stopAfter: window[1] + 1,
+    });
+    const images = await Promise.all(src.images.map((i) => loadStimulus(i, net)));
+    const run = await engine.start({
+      spec: net, plan, weights, pacing, workDir: dir, faults: faultsFor(faults, 'rtl'), workers: 1, log,
+      stimulus: { frames: frame + 1, frame: (f) => images[f % images.length]!.data, imageOf: (f) => f % images.length },
+    });
+    try {
+      for await (const _ of run.frames()) {
+        // the waveform is the product
+      }
+      const vcd = readFileSync(String(run.info().facts.waveform), 'utf8');
+      return explainRtl(vcd, scope, p, t.row, t.col, t.chan, window[0], window[1]);
+    } finally {
+      await run.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const F = new Float32Array(1);
+const U = new Uint32Array(F.buffer);
+/** A word as hex and value: '3f800000 (1)'. */
+function word(bits: number): string {
+  U[0] = bits >>> 0;
+  return `${U[0]!.toString(16).padStart(8, '0')} (${F[0]})`;
+}
+
+/** The explanation as a terminal table, the first differing step marked. */
+export function formatExplain(r: ExplainReport): string {
+  const rtl = r.rtl?.found ? r.rtl : null;
+  const t = new Table({
+    head: ['step', 'ky', 'kx', 'ci', 'x', 'w', 'golden product', 'golden sum', 'sim product', 'sim sum', ...(rtl ? ['rtl product', 'rtl sum'] : []), ''],
+    ...PLAIN,
+  });
+  const mark = (step: number | 'bias' | 'out') => r.differences.filter((d) => d.step === step).map((d) => `← ${d.a}~${d.b} ${d.field} differ`).join('; ');
+  r.golden.taps.forEach((g, i) => {
+    const s = r.sim.taps[i]!;
+    t.push([i, g.ky, g.kx, g.ci, word(g.x), word(g.w), word(g.product), word(g.sum), s.product === g.product ? '=' : word(s.product), s.sum === g.sum ? '=' : word(s.sum),
+      ...(rtl ? [rtl.taps[i]!.product === g.product ? '=' : word(rtl.taps[i]!.product), rtl.taps[i]!.sum === g.sum ? '=' : word(rtl.taps[i]!.sum)] : []), mark(i)]);
+  });
+  t.push(['bias', '', '', '', '', word(r.golden.bias), '', word(r.golden.biased), '', r.sim.biased === r.golden.biased ? '=' : word(r.sim.biased), ...(rtl ? ['', ''] : []), mark('bias')]);
+  t.push(['out', '', '', '', '', '', '', word(r.golden.out), '', r.sim.out === r.golden.out ? '=' : word(r.sim.out), ...(rtl ? ['', rtl.out === r.golden.out ? '=' : word(rtl.out)] : []), mark('out')]);
+  const T = r.target;
+  const lines = [`${r.config} layer ${T.layer} '${T.name}', frame ${T.frame}, output row ${T.row} col ${T.col} chan ${T.chan}: ${r.golden.taps.length} taps (ky, kx, ci; ci fastest; padding taps see x = +0), then bias${T.relu ? ', then ReLU' : ' (no ReLU on this layer)'}; '=' means the same bits as the golden`, t.toString()];
+  for (const e of ['golden', 'sim'] as const) if (r[e].delivered !== r[e].out) lines.push(`${e} delivers ${word(r[e].delivered)} after an injected bit fault (computed ${word(r[e].out)})`);
+  if (r.rtl && !r.rtl.found) lines.push(`rtl: ${r.rtl.reason}`);
+  if (rtl) lines.push(`rtl: registers read from a waveform of its ALU, slot starting at cycle ${rtl.slotStart}`);
+  lines.push(r.differences.length
+    ? r.differences.map((d) => `FIRST DIFFERENCE ${d.a}~${d.b}: ${typeof d.step === 'number' ? `tap ${d.step} (ky ${r.golden.taps[d.step]!.ky}, kx ${r.golden.taps[d.step]!.kx}, ci ${r.golden.taps[d.step]!.ci})` : d.step}, ${d.field}: ${word(d.ka)} vs ${word(d.kb)}`).join('\n')
+    : 'every step agrees');
+  return lines.join('\n');
+}

@@ -1,0 +1,68 @@
+// A reader for the VCD files rowsim's bench writes: the signals asked for (by hierarchical name), as value changes over
+// time. Only what `simrun explain` needs: vectors and scalars, no real values, no aliases beyond shared ids.
+import { SimrunError } from '../core/errors.js';
+
+/** Value changes of one signal: times ascending, values as unsigned integers (up to 53 bits exact). */
+export interface SignalChanges {
+  readonly times: number[];
+  readonly values: number[];
+}
+
+/** The requested signals' changes, by full dotted name (e.g. 'TOP.rs_top.u_layer3.acc[5]'). */
+export function readVcd(text: string, names: readonly string[]): Map<string, SignalChanges> {
+  const wanted = new Set(names);
+  const byId = new Map<string, SignalChanges[]>();
+  const out = new Map<string, SignalChanges>();
+  const scope: string[] = [];
+  const lines = text.split('\n');
+  let i = 0;
+  for (; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (line.startsWith('$enddefinitions')) break;
+    let m = /^\$scope \S+ (\S+) \$end$/.exec(line);
+    if (m) { scope.push(m[1]!); continue; }
+    if (/^\$upscope/.test(line)) { scope.pop(); continue; }
+    m = /^\$var \S+ \d+ (\S+) (\S+)(?: \[[^\]]*\])? \$end$/.exec(line);
+    if (m) {
+      const full = [...scope, m[2]!].join('.');
+      if (!wanted.has(full)) continue;
+      const ch: SignalChanges = { times: [], values: [] };
+      out.set(full, ch);
+      byId.set(m[1]!, [...(byId.get(m[1]!) ?? []), ch]);
+    }
+  }
+  if (i === lines.length) throw new SimrunError('BEAT_LOG_CORRUPT', 'waveform has no $enddefinitions; it was cut short — rerun');
+  let now = 0;
+  for (i++; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line === '') continue;
+    const c = line[0]!;
+    if (c === '#') { now = Number(line.slice(1)); continue; }
+    let id: string, value: number;
+    if (c === 'b') {
+      const sp = line.indexOf(' ');
+      id = line.slice(sp + 1).trim();
+      if (!byId.has(id)) continue;
+      value = parseInt(line.slice(1, sp), 2);
+    } else if (c === '0' || c === '1') {
+      id = line.slice(1).trim();
+      if (!byId.has(id)) continue;
+      value = c === '1' ? 1 : 0;
+    } else {
+      continue; // $dumpvars and friends, x/z values
+    }
+    for (const ch of byId.get(id)!) { ch.times.push(now); ch.values.push(value); }
+  }
+  return out;
+}
+
+/** The value a signal holds at time `t` (its last change at or before t), or undefined before its first change. */
+export function valueAt(ch: SignalChanges | undefined, t: number): number | undefined {
+  if (!ch) return undefined;
+  let lo = 0, hi = ch.times.length - 1, found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (ch.times[mid]! <= t) { found = mid; lo = mid + 1; } else hi = mid - 1;
+  }
+  return found < 0 ? undefined : ch.values[found];
+}
