@@ -16,7 +16,7 @@ import { formatRunReport } from '../harness/report.js';
 import { runPipeline } from '../harness/run.js';
 import { runVectors } from '../harness/vectors.js';
 import { weightKeys } from '../harness/weightKeys.js';
-import type { TraceOptions } from '../rtl/engine.js';
+import type { TraceOptions } from '../harness/prepare.js';
 import { progress } from './progress.js';
 
 function fail(e: unknown): never {
@@ -176,10 +176,11 @@ async function main(): Promise<void> {
         .option('config', commonConfig)
         .option('weights', commonWeights)
         .option('alu-budget', commonBudget)
+        .option('quant', commonQuant)
         .option('out', { type: 'string', demandOption: 'pass --out <dir>', describe: 'folder to write into' })
         .example('$0 emit --config ie120r-mini --out rtl-mini/', 'the mini encoder as a design folder'),
       (a) => {
-        const { outDir, files, top } = runEmit({ config: a.config ?? 'ie120r', weights: a.weights ?? 'synthetic:0', out: a.out, aluBudget: parseBudget(a.aluBudget) });
+        const { outDir, files, top } = runEmit({ config: a.config ?? 'ie120r', weights: a.weights ?? 'synthetic:0', out: a.out, aluBudget: parseBudget(a.aluBudget), quant: oneOf('quant', a.quant, ['rne', 'truncate'] as const) });
         process.stdout.write(`wrote a design folder of ${files.length} files to ${outDir} (top module ${top}); run it with: simrun --rtl ${outDir} --image <file> --engines golden,sim,rtl\n`);
       },
     )

@@ -2,6 +2,7 @@
 // applied to one output with tfjs tensors, reading back the bits after every step.
 import * as tf from '@tensorflow/tfjs';
 import { tapOrder, type Explanation } from '../core/explain.js';
+import { useBackend } from './backend.js';
 import { accumulate, finish, tapProduct, type GoldenLayer } from './exact.js';
 
 const F = new Float32Array(1);
@@ -12,7 +13,8 @@ const bitsOf = (t: tf.Tensor) => {
 };
 
 /** Explains output (row, col, chan) of layer `l` whose input is HWC `x` [inH, inW, inC]; weights as GoldenLayer holds them. */
-export function explainGolden(x: Float32Array, inH: number, inW: number, l: GoldenLayer, row: number, col: number, chan: number): Explanation {
+export async function explainGolden(x: Float32Array, inH: number, inW: number, l: GoldenLayer, row: number, col: number, chan: number): Promise<Explanation> {
+  await useBackend();
   const taps = tapOrder(l.kernel, l.inC, l.stride, l.pad, row, col);
   const steps: { ky: number; kx: number; ci: number; x: number; w: number; product: number; sum: number }[] = [];
   let acc: tf.Tensor | null = null;

@@ -48,15 +48,16 @@ interface Started {
   readonly run: EngineRun;
 }
 
-/** A frame an engine never delivered (it stopped early): every observed output missing. */
-function missingFrame(ctx: RunContext, e: Started, f: number): FrameOutput {
+/**
+ * A frame as the comparison needs it: whatever an engine did not deliver (a frame it never reached, or beats it stopped
+ * producing after a failure) stands in as missing — every value MISSING_WORD, no beats — so it counts as a mismatch.
+ */
+function complete(ctx: RunContext, e: Started, f: number, out: FrameOutput | undefined): FrameOutput {
   const { net, plan } = ctx;
   const empty = (lanes: number): BeatBlock => ({ count: 0, lanes, cycle: new Float64Array(0), row: new Int32Array(0), col: new Int32Array(0), group: new Int32Array(0) });
-  return {
-    frame: f,
-    ...(e.values ? { values: net.layers.map((l) => (e.observed.has(l.index) ? new Float32Array(new Uint32Array(l.outH * l.outW * l.outC).fill(MISSING_WORD).buffer) : null)) } : {}),
-    ...(e.beats ? { beats: net.layers.map((l) => (e.observed.has(l.index) ? empty(plan.layers[l.index - 1]!.lanes) : null)) } : {}),
-  };
+  const values = out?.values ?? (e.values ? net.layers.map((l) => (e.observed.has(l.index) ? new Float32Array(new Uint32Array(l.outH * l.outW * l.outC).fill(MISSING_WORD).buffer) : null)) : undefined);
+  const beats = out?.beats ?? (e.beats ? net.layers.map((l) => (e.observed.has(l.index) ? empty(plan.layers[l.index - 1]!.lanes) : null)) : undefined);
+  return { ...(out ?? {}), frame: f, ...(values ? { values } : {}), ...(beats ? { beats } : {}) };
 }
 
 /** Stage 3: compares the started engines' frames. `observed` lists, per engine, the layers it delivers. */
@@ -95,12 +96,8 @@ export async function compareFrames(ctx: RunContext, runs: readonly { name: Engi
     const outs: FrameOutput[] = [];
     for (let k = 0; k < engines.length; k++) {
       const n = done[k] ? undefined : await iters[k]!.next();
-      if (!n || n.done) {
-        done[k] = true;
-        outs.push(missingFrame(ctx, engines[k]!, f));
-      } else {
-        outs.push(n.value);
-      }
+      if (!n || n.done) done[k] = true;
+      outs.push(complete(ctx, engines[k]!, f, n && !n.done ? n.value : undefined));
     }
     const byName = new Map(engines.map((e, k) => [e.name, outs[k]!]));
     const lastIn = lastInputPixel(net, ctx.pacing, f);

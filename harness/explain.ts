@@ -72,7 +72,7 @@ function sourceOf(o: ExplainOptions): RunSource {
   if (!s.images?.length) throw new SimrunError('USAGE', 'explain needs a run folder or --image (and the run\'s --config, --weights, ...)');
   return {
     config: s.config ?? 'ie120r', images: s.images.map((i) => resolve(i)), weights: s.weights ?? 'synthetic:0',
-    engines: s.engines ?? (s.rtl ? ['golden', 'sim', 'rtl'] : ['golden', 'sim']), frames: s.frames ?? 1, quant: s.quant ?? 'rne',
+    engines: s.engines ?? (s.rtl ? ['golden', 'sim', 'rtl'] : ['golden', 'sim']), frames: s.frames ?? (o.frame ?? 0) + 1, quant: s.quant ?? 'rne',
     pacing: s.pacing ?? 'uniform', inject: s.inject ?? [], rtl: s.rtl ?? null, aluBudget: s.aluBudget ?? null,
   };
 }
@@ -120,7 +120,7 @@ export async function explain(o: ExplainOptions): Promise<ExplainReport> {
   const gActs = t.layer > 1 ? (await runGolden(net, weights, x, { faults: faultsFor(faults, 'golden'), throughLayer: t.layer - 1 })).activations : [];
   const gIn = t.layer > 1 ? gActs[t.layer - 2]! : x;
   const gp = faultedParams(l.index, weights[l.index - 1]!.codes, weights[l.index - 1]!.bias, faultsFor(faults, 'golden'));
-  const golden = explainGolden(gIn, l.inH, l.inW, {
+  const golden = await explainGolden(gIn, l.inH, l.inW, {
     kernel: l.kernel, stride: l.stride, pad: l.pad, inC: l.inC, outC: l.outC, outH: l.outH, outW: l.outW, relu: l.relu,
     weights: decodeCodes(gp.codes), bias: gp.bias,
   }, t.row, t.col, t.chan);

@@ -14,6 +14,8 @@ import type { HwLayerWeights } from '../core/weights/types.js';
 import { goldenEngine } from '../golden/engine.js';
 import { loadDesign, type DesignFolder } from '../rtl/design.js';
 import { rtlEngine, type TraceOptions } from '../rtl/engine.js';
+
+export type { TraceOptions } from '../rtl/engine.js';
 import { simEngine } from '../sim/engine.js';
 import { expectedRun, type ExpectedRun } from '../sim/schedule.js';
 import { loadStimulus, type Stimulus } from '../vectors/image.js';
@@ -167,9 +169,11 @@ export async function prepare(opts: RunOptions): Promise<RunContext> {
   for (const f of faults) {
     if (!names.includes(f.engine)) throw new SimrunError('USAGE', `--inject '${f.text}' is aimed at ${f.engine}, which is not in --engines ${names.join(',')}; add it or prefix another engine (sim@, rtl@)`);
   }
+  if (design && opts.aluBudget !== undefined) throw new SimrunError('USAGE', `--alu-budget plans a new design, but the design folder '${opts.rtl}' brings its own plan; drop --alu-budget (or emit a new folder with it)`);
   const plan = design ? designPlan(net, design) : makePlan(net, opts.aluBudget);
   const weightsName = opts.weights ?? design?.manifest.emitted?.weights ?? 'synthetic:0';
-  const weights = loadWeights(net, weightsName, opts.quant ?? 'rne');
+  const quant = opts.quant ?? design?.manifest.emitted?.quant ?? 'rne';
+  const weights = loadWeights(net, weightsName, quant);
   const loaded: Stimulus[] = [];
   for (const img of opts.images) loaded.push(await loadStimulus(img, net));
   const warnings = loaded.flatMap((s) => s.warnings);
@@ -186,7 +190,7 @@ export async function prepare(opts: RunOptions): Promise<RunContext> {
       case 'golden': return goldenEngine({ floatReference: opts.floatReference !== false, backend: opts.goldenBackend });
       case 'sim': return simEngine({ kernel: opts.simKernel });
       case 'rtl': return rtlEngine({
-        ...(design ? { design } : {}), weightsName, watchdog: expected.quietBound, trace: traceOptions, expectedCycles: expected.lastCycle,
+        ...(design ? { design } : {}), weightsName, quant, watchdog: expected.quietBound, trace: traceOptions, expectedCycles: expected.lastCycle,
         onBuilt: (b) => log(b.cached ? 'rtl: cached build' : `rtl: built in ${b.seconds.toFixed(1)} s`),
         onEstimate: (e) => log(`notice: rtl: estimated run time ${e.seconds.toFixed(0)} s = ${e.cycles} cycles × ${(e.secondsPerCycle * 1e6).toFixed(2)} µs per cycle (measured)`),
       });
@@ -197,7 +201,7 @@ export async function prepare(opts: RunOptions): Promise<RunContext> {
     config: design ? join(design.dir, design.manifest.spec) : absolute(opts.config ?? 'ie120r'),
     images: opts.images.map((i) => resolve(i)),
     weights: /^synthetic(:\d+)?$/.test(weightsName) ? weightsName : resolve(weightsName),
-    engines: names, frames: opts.frames, quant: opts.quant ?? 'rne', pacing: formatPacing(pacing),
+    engines: names, frames: opts.frames, quant, pacing: formatPacing(pacing),
     inject: faults.map((f) => `${f.engine}@${f.text.slice(f.text.indexOf('@') + 1)}`),
     rtl: design ? design.dir : null,
     aluBudget: design ? null : (opts.aluBudget ?? null),

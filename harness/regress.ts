@@ -20,7 +20,8 @@ const caseSchema = z.object({
   config: z.string().min(1).optional(),
   images: z.array(z.string().min(1)).min(1),
   weights: z.string().min(1).optional(),
-  engines: z.string().default('golden,sim'),
+  /** Default: golden,sim, and rtl too when the case names an rtl design folder. */
+  engines: z.string().optional(),
   frames: z.number().int().min(1).max(1_000_000).default(1),
   aluBudget: z.union([z.number().int().positive(), z.literal('min')]).optional(),
   /** A design folder for the rtl engine (relative to the suite file). */
@@ -89,7 +90,7 @@ export function loadSuite(file: string): { name: string; cases: RegressCase[] } 
         ...(c.rtl ? ['--rtl', local(c.rtl)] : []),
         ...c.images.flatMap((i) => ['--image', local(i)]),
         ...(c.weights ? ['--weights', c.weights.startsWith('synthetic') ? c.weights : local(c.weights)] : []),
-        '--engines', c.engines, '--frames', String(c.frames),
+        '--engines', c.engines ?? (c.rtl ? 'golden,sim,rtl' : 'golden,sim'), '--frames', String(c.frames),
         ...(c.aluBudget !== undefined ? ['--alu-budget', String(c.aluBudget)] : []),
         ...(c.pacing ? ['--pacing', c.pacing] : []),
         ...(c.inject ?? []).flatMap((f) => ['--inject', f]),

@@ -152,7 +152,7 @@ export function assembleReport(ctx: RunContext, info: ReadonlyMap<EngineName, En
     ? `PASS: every compared pair agrees in every layer (${kinds.join(', ')})`
     : pass === null
       ? `NOT COMPARED: ${ctx.engines.length === 1 ? `only ${ctx.engines[0]!.name} ran` : 'no layer is observed by two engines'}; nothing was compared — add an engine to --engines`
-      : `FAIL: ${[...new Set(all.filter((p) => p.status === 'differ').map(pairName))].join(', ') || 'no pair differs'}${failures.length ? `; ${failures.map((f) => `${f.engine} ${f.code} in layer ${f.layer ?? '?'}`).join(', ')}` : ''}`;
+      : `FAIL: ${[...[...new Set(all.filter((p) => p.status === 'differ').map(pairName))], ...failures.map((f) => `${f.engine} ${f.code} in layer ${f.layer ?? '?'}`)].join('; ')}`;
   const model = ctx.expected.perFrameLatency;
   const cycles = largest(model);
   const rtl = cmp.latency.get('rtl');

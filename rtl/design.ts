@@ -38,7 +38,7 @@ const manifestSchema = z.object({
   }).strict(),
   roms: z.array(fileName).default([]),
   taps: fileName,
-  emitted: z.object({ by: z.string(), weights: z.string(), files: z.record(z.string(), z.string()) }).strict().optional(),
+  emitted: z.object({ by: z.string(), weights: z.string(), quant: z.enum(['rne', 'truncate']).default('rne'), files: z.record(z.string(), z.string()) }).strict().optional(),
 }).strict();
 
 /** The tap map (taps.json). */

@@ -2,6 +2,7 @@
 // writes it as a design folder (sources, ROM images, spec, plan, tap map, README) — the unit the rtl engine runs.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { QuantMode } from '../core/bfloat18.js';
 import type { Fault } from '../core/faults.js';
 import { formatMemh } from '../core/memh.js';
 import { commentText } from '../core/names.js';
@@ -107,7 +108,7 @@ function put(dir: string, f: SourceFile): void {
  * Writes a complete design folder into `dir` (which must exist): sources, ROM images, spec.json (the network with the
  * plan pinned), taps.json, README.md, and design.json last — its presence means the folder is complete.
  */
-export function writeDesignFolder(dir: string, net: NetworkSpec, plan: NetworkPlan, weights: readonly HwLayerWeights[], weightsName: string, faults: readonly Fault[] = []): DesignManifest {
+export function writeDesignFolder(dir: string, net: NetworkSpec, plan: NetworkPlan, weights: readonly HwLayerWeights[], weightsName: string, faults: readonly Fault[] = [], quant: QuantMode = 'rne'): DesignManifest {
   rmSync(join(dir, 'design.json'), { force: true }); // an interrupted emit must not leave an old manifest over new files
   const sources = emitDesign(net, plan, faults);
   for (const f of sources) put(dir, f);
@@ -126,7 +127,7 @@ export function writeDesignFolder(dir: string, net: NetworkSpec, plan: NetworkPl
     roms: roms.map((f) => f.name),
     taps: 'taps.json',
     // Faulted copies are not what rowsim emits: they carry no fingerprint, so they are never re-emitted as clean.
-    ...(faults.length ? {} : { emitted: { by: `rowsim ${VERSION}`, weights: weightsName, files: Object.fromEntries(sources.map((f) => [f.name, fileHash(join(dir, f.name))])) } }),
+    ...(faults.length ? {} : { emitted: { by: `rowsim ${VERSION}`, weights: weightsName, quant, files: Object.fromEntries(sources.map((f) => [f.name, fileHash(join(dir, f.name))])) } }),
   };
   writeFileSync(join(dir, 'design.json'), JSON.stringify(manifest, null, 2) + '\n');
   return manifest;

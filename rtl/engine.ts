@@ -4,6 +4,7 @@
 import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BeatLogReader } from '../core/beatLog.js';
+import type { QuantMode } from '../core/bfloat18.js';
 import type { Engine, EngineFailure, EngineJob, EngineRun, FrameOutput } from '../core/engine.js';
 import { SimrunError } from '../core/errors.js';
 import type { Fault } from '../core/faults.js';
@@ -30,8 +31,9 @@ export interface TraceOptions {
 export interface RtlEngineOptions {
   /** A design folder to run; without it the plan's design is emitted into the run's folder first. */
   readonly design?: DesignFolder;
-  /** Name of the weights (for the emitted folder's manifest). */
+  /** Name of the weights and the rounding that made them (for the emitted folder's manifest). */
   readonly weightsName: string;
+  readonly quant?: QuantMode;
   /** Cycles without any beat before the bench gives up (SIM_DEADLOCK naming the stuck layer). */
   readonly watchdog: number;
   readonly trace?: TraceOptions;
@@ -57,8 +59,18 @@ function designToRun(job: EngineJob, opts: RtlEngineOptions): DesignFolder {
   const dir = join(job.workDir, built.length ? 'design-faulted' : 'design');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  writeDesignFolder(dir, job.spec, job.plan, job.weights, opts.weightsName, built);
+  writeDesignFolder(dir, job.spec, job.plan, job.weights, opts.weightsName, built, opts.quant ?? 'rne');
   return loadDesign(dir);
+}
+
+/**
+ * Trace arguments for one layer: its tapped instance; a layer observed through the top's ports is traced inside its
+ * emitted instance (u_layer{N}) when the design has one, else only the top's own signals.
+ */
+function traceArgsOf(taps: ResolvedTaps, t: ResolvedTaps['layers'][number]): string[] {
+  if (t.valid.scope.length) return ['--trace-scope', traceScope(taps.top, t)];
+  const own = `u_layer${t.layer}`;
+  return taps.netlist.root.children.has(own) ? ['--trace-scope', `TOP.${taps.top}.${own}`] : ['--trace-ports', `TOP.${taps.top}`];
 }
 
 /** Everything that goes into the Verilator build of a design folder: its sources, the tap config, the bench. */
@@ -174,7 +186,7 @@ export function rtlEngine(opts: RtlEngineOptions): Engine {
       const wave = opts.trace ? join(runDir, `wave.${opts.trace.format}`) : null;
       const traceArgs = opts.trace
         ? ['--trace', wave!, ...(opts.trace.window ? ['--trace-window', `${opts.trace.window[0]}:${opts.trace.window[1]}`] : []),
-          ...(opts.trace.scopes ?? taps.layers.filter((t) => !opts.trace!.layers || opts.trace!.layers.includes(t.layer)).map((t) => (t.valid.scope.length ? traceScope(taps.top, t) : `TOP.${taps.top}`))).flatMap((s) => ['--trace-scope', s])]
+          ...(opts.trace.scopes?.flatMap((s) => ['--trace-scope', s]) ?? taps.layers.filter((t) => !opts.trace!.layers || opts.trace!.layers.includes(t.layer)).flatMap((t) => traceArgsOf(taps, t)))]
         : [];
       job.log(`rtl: running ${frames} frame(s)`);
       const t0 = performance.now();
@@ -194,10 +206,11 @@ export function rtlEngine(opts: RtlEngineOptions): Engine {
             const line = r.stdout.split('\n').find((x) => x.startsWith('DEADLOCK')) ?? 'DEADLOCK';
             const m = /layer (\d+) cycle (\d+)/.exec(line);
             failure = { code: 'SIM_DEADLOCK', message: `rtl ${line.replace(/^DEADLOCK /, '')}`, ...(m ? { layer: Number(m[1]), cycle: Number(m[2]) } : {}) };
+            if (m) cycles = Number(m[2]);
           } else if (r.exitCode !== 0) {
             throw new SimrunError('VERILATOR_FAILED', `rtl simulation exited with ${r.signal ?? r.exitCode}: ${r.all.trim().split('\n').slice(-8).join(' | ')}`);
           }
-          cycles = Number(/cycles (\d+)/.exec(r.stdout)?.[1] ?? 0);
+          if (!failure) cycles = Number(/cycles (\d+)/.exec(r.stdout)?.[1] ?? 0);
           for (const fr of readBeatLog(join(runDir, 'beats.bin'), reader)) {
             const values = fr.beats.map((b, i) => (b ? valuesFromBeats(net.layers[i]!, plan.layers[i]!, b) : null));
             yield { frame: fr.frame, values, beats: fr.beats };

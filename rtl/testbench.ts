@@ -113,15 +113,16 @@ static bool readAll(const char *path, std::vector<uint32_t> &v) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 6) { fprintf(stderr, "usage: sim stimulus.bin arrivals.bin frames beats.bin watchdog [--max-cycles N] [--trace file] [--trace-window a:b] [--trace-scope s] [--mutant K]\n"); return 2; }
+  if (argc < 6) { fprintf(stderr, "usage: sim stimulus.bin arrivals.bin frames beats.bin watchdog [--max-cycles N] [--trace file] [--trace-window a:b] [--trace-scope s] [--trace-ports s] [--mutant K]\n"); return 2; }
   const char *traceFile = nullptr;
   uint64_t tw0 = 0, tw1 = ~0ull, maxCycles = ~0ull;
   long mutant = -1;
-  std::vector<std::string> scopes;
+  std::vector<std::string> scopes, portScopes;
   for (int i = 6; i + 1 < argc; i += 2) {
     if (!strcmp(argv[i], "--trace")) traceFile = argv[i + 1];
     else if (!strcmp(argv[i], "--trace-window")) sscanf(argv[i + 1], "%llu:%llu", (unsigned long long *)&tw0, (unsigned long long *)&tw1);
     else if (!strcmp(argv[i], "--trace-scope")) scopes.push_back(argv[i + 1]);
+    else if (!strcmp(argv[i], "--trace-ports")) portScopes.push_back(argv[i + 1]);
     else if (!strcmp(argv[i], "--max-cycles")) maxCycles = strtoull(argv[i + 1], nullptr, 10);
     else if (!strcmp(argv[i], "--mutant")) mutant = atol(argv[i + 1]);
     else { fprintf(stderr, "unknown option %s\n", argv[i]); return 2; }
@@ -155,6 +156,7 @@ ${mut}
     Verilated::traceEverOn(true);
     tfp = new Tracer;
     for (const std::string &s : scopes) tfp->dumpvars(99, s);
+    for (const std::string &s : portScopes) tfp->dumpvars(1, s);   // that scope's own signals only
     top->trace(tfp, 99);
     tfp->set_time_unit("1ns"); tfp->set_time_resolution("1ns");
     tfp->open(traceFile);

@@ -1,4 +1,4 @@
-// The model's own implementation of the arithmetic contract (DESIGN §4) as scalar JS on float32 values held in doubles.
+// The model's own implementation of the arithmetic contract (docs/contract.md) as scalar JS on float32 values held in doubles.
 // Independent of golden/: products are exact in a double, and one Math.fround gives binary32 round-to-nearest-even.
 
 /** Smallest normal binary32. */

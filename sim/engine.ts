@@ -39,16 +39,17 @@ export function simEngine(opts: { readonly kernel?: 'wasm' | 'js' } = {}): Engin
           for (let f = 0; f < job.stimulus.frames; f++) {
             const values = await model.frame(job.stimulus.frame(f), (k) => job.log(`sim frame ${f + 1}/${job.stimulus.frames}: layer ${k}/${net.layers.length}`));
             let beats;
-            try {
-              beats = scheduler.frame(f).layers.map((t) => t.beats);
-            } catch (e) {
-              // A row-buffer overflow under this pacing is the design failing, reported like a mismatch.
-              if (!(e instanceof SimrunError && e.code === 'SIM_BUFFER_OVERFLOW')) throw e;
-              failure = { code: 'SIM_BUFFER_OVERFLOW', message: e.message, layer: e.where.layer, cycle: e.where.cycle };
-              yield { frame: f, values };
-              return;
+            if (!failure) {
+              try {
+                beats = scheduler.frame(f).layers.map((t) => t.beats);
+              } catch (e) {
+                // A row-buffer overflow under this pacing is the design failing: reported as such, and from here on the
+                // model has no timing to offer (its values do not depend on timing and keep coming).
+                if (!(e instanceof SimrunError && e.code === 'SIM_BUFFER_OVERFLOW')) throw e;
+                failure = { code: 'SIM_BUFFER_OVERFLOW', message: e.message, layer: e.where.layer, cycle: e.where.cycle };
+              }
             }
-            yield { frame: f, values, beats };
+            yield { frame: f, values, ...(beats ? { beats } : {}) };
           }
         },
         info: () => ({

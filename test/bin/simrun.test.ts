@@ -1,4 +1,4 @@
-// simrun end to end through the real CLI: run, plan, vectors, and every bad input of DESIGN §11 that exists so far.
+// simrun end to end through the real CLI: run, plan, vectors, and the bad inputs of docs/cli.md.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,7 +77,7 @@ describe('simrun plan', () => {
 });
 
 describe('simrun vectors on a spec file the suite has never seen', () => {
-  it('activation .memh reproduced bit for bit by an independent implementation of DESIGN §4', () => {
+  it('activation .memh reproduced bit for bit by an independent implementation of the contract (docs/contract.md)', () => {
     const dir = tmp();
     const spec = join(dir, 'unseen.yaml');
     writeFileSync(spec, [
@@ -142,7 +142,7 @@ describe('simrun vectors on a spec file the suite has never seen', () => {
   });
 });
 
-describe('bad input (DESIGN §11): exit 2, one line naming the thing, no report', () => {
+describe('bad input: exit 2, one line naming the thing, no report', () => {
   it('missing image', () => {
     const out = tmp();
     expectBadInput(['--image', 'no/such.png', '--config', 'tiny', '--out', out], /IMAGE_UNREADABLE.*no\/such\.png/, out);

@@ -1,4 +1,4 @@
-// Timing of `tiny` against cycle numbers worked out by hand from DESIGN §5 (P = 100 cycles per input row, 16 pixels per row).
+// Timing of `tiny` against cycle numbers worked out by hand from docs/timing.md (P = 100 cycles per input row, 16 pixels per row).
 import { describe, expect, it } from 'vitest';
 import { frameRowArrivals, parsePacing } from '../../core/pacing.js';
 import { planNetwork, type NetworkPlan } from '../../core/plan.js';

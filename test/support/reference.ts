@@ -1,4 +1,4 @@
-// Test-only scalar reference of the arithmetic contract (DESIGN §4), written apart from sim/ and golden/:
+// Test-only scalar reference of the arithmetic contract (docs/contract.md), written apart from sim/ and golden/:
 // rounding by storing into a Float32Array, flush by the exponent field, ReLU by the sign bit.
 
 const F = new Float32Array(1);
