@@ -32,7 +32,7 @@ export function formatMemh(words: Uint32Array, perLine: number, order: WordOrder
  * Words may be concatenated or separated by spaces; `//` comments and blank lines are ignored.
  * Rejects anything else with `file:line: reason`.
  */
-export function parseMemh(text: string, file: string, perLine: number, order: WordOrder, expectedLines?: number): Uint32Array {
+export function parseMemh(text: string, file: string, perLine: number, order: WordOrder, expectedLines?: number, digitsPerWord = 8): Uint32Array {
   const src = text.split('\n');
   const out: number[] = [];
   let records = 0;
@@ -44,10 +44,11 @@ export function parseMemh(text: string, file: string, perLine: number, order: Wo
     if (raw === '') continue;
     const digits = raw.replace(/[\s_]+/g, '');
     if (!/^[0-9a-fA-F]*$/.test(digits)) fail(i + 1, `not hexadecimal ('${raw.slice(0, 24)}')`);
-    if (digits.length !== perLine * 8) fail(i + 1, `expected ${perLine} words of 8 hex digits (${perLine * 8} digits), found ${digits.length} digits`);
+    const d = digitsPerWord;
+    if (digits.length !== perLine * d) fail(i + 1, `expected ${perLine} words of ${d} hex digits (${perLine * d} digits), found ${digits.length} digits`);
     const words = new Array<number>(perLine);
     for (let w = 0; w < perLine; w++) {
-      const v = parseInt(digits.slice(w * 8, w * 8 + 8), 16) >>> 0;
+      const v = parseInt(digits.slice(w * d, w * d + d), 16) >>> 0;
       words[order === 'lowFirst' ? w : perLine - 1 - w] = v;
     }
     for (const v of words) out.push(v);

@@ -23,6 +23,6 @@ export function runEmit(opts: EmitOptions): { outDir: string; files: string[]; t
   const plan = makePlan(net, opts.aluBudget);
   const weights = loadWeights(net, opts.weights, opts.quant ?? 'rne');
   const outDir = prepareOutDir(opts.out, `${net.name}-rtl`);
-  const manifest = writeDesignFolder(outDir, net, plan, weights, opts.weights, [], opts.quant ?? 'rne');
+  const manifest = writeDesignFolder(outDir, net, plan, weights, opts.weights, {}, opts.quant ?? 'rne');
   return { outDir, files: readdirSync(outDir).sort(), top: manifest.top };
 }

@@ -4,22 +4,32 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { QuantMode } from '../core/bfloat18.js';
 import type { Fault } from '../core/faults.js';
-import { formatMemh } from '../core/memh.js';
 import { commentText } from '../core/names.js';
 import type { NetworkPlan } from '../core/plan.js';
 import { specSource, type NetworkSpec } from '../core/spec.js';
 import { streamShape } from '../core/stream.js';
 import { VERSION } from '../core/version.js';
 import type { HwLayerWeights } from '../core/weights/types.js';
+import type { LayerMutant } from './catalogue.js';
 import { DESIGN_FORMAT, fileHash, type DesignManifest, type TapMap } from './design.js';
 import { emitLayer } from './emitLayer.js';
+import { emitRoms, romNames } from './emitRom.js';
 import { designReadme } from './readme.js';
 import type { SourceFile } from './verilator.js';
 
 /** The top module's name in every emitted design. */
 export const TOP = 'rs_top';
 
-function emitTop(net: NetworkSpec, plan: NetworkPlan): string {
+/** What to build into an emitted design besides the network: faults, and catalogue mutants behind a mutsel port. */
+export interface DesignExtras {
+  readonly faults?: readonly Fault[];
+  /** Catalogue mutants per layer (1-based layer → its mutants). */
+  readonly mutants?: ReadonlyMap<number, readonly LayerMutant[]>;
+  /** Width of the top's mutsel input (required with mutants). */
+  readonly mutselWidth?: number;
+}
+
+function emitTop(net: NetworkSpec, plan: NetworkPlan, x: DesignExtras): string {
   const L = net.layers.length;
   const lastLanes = plan.layers[L - 1]!.lanes;
   const wires: string[] = [];
@@ -40,7 +50,8 @@ function emitTop(net: NetworkSpec, plan: NetworkPlan): string {
     const dst = n === L
       ? `.out_valid(m_valid), .out_row(m_row), .out_col(m_col), .out_grp(m_grp), .out_last(m_last), .out_data(m_data)`
       : `.out_valid(o${n}_valid), .out_row(o${n}_row), .out_col(o${n}_col), .out_grp(o${n}_grp), .out_last(o${n}_last), .out_data(o${n}_data)`;
-    body.push(`  rs_layer${n} u_layer${n} (.clk(clk), .rst(rst), ${src},\n    ${dst});`);
+    const sel = x.mutants?.get(n)?.length ? ', .mutsel(mutsel)' : '';
+    body.push(`  rs_layer${n} u_layer${n} (.clk(clk), .rst(rst)${sel}, ${src},\n    ${dst});`);
   }
   return `
 // ${TOP}: ${commentText(net.name)}, ${L} layers chained on the stream interface (valid, row, col, group, data).
@@ -48,7 +59,7 @@ function emitTop(net: NetworkSpec, plan: NetworkPlan): string {
 // Output: the last layer's stream; lane i of a beat in group g is channel i*OCMUX + g. Inner layers are tapped by name.
 module ${TOP} (
   input  wire clk,
-  input  wire rst,
+  input  wire rst,${x.mutselWidth ? `\n  input  wire [${x.mutselWidth - 1}:0] mutsel,             // selects one catalogue mutant (0: none)` : ''}
   input  wire s_valid,
   input  wire [31:0] s_col,
   input  wire [95:0] s_data,
@@ -65,11 +76,21 @@ endmodule
 `;
 }
 
-/** All Verilog sources of a network (one module per layer, then the top); `faults` are built in as real bugs. */
-export function emitDesign(net: NetworkSpec, plan: NetworkPlan, faults: readonly Fault[] = []): SourceFile[] {
+/**
+ * All Verilog sources of a network: each layer's module, its ROM modules (a file of their own), then the top. Faults are
+ * built in as real bugs; catalogue mutants wait behind the mutsel port.
+ */
+export function emitDesign(net: NetworkSpec, plan: NetworkPlan, x: DesignExtras = {}): SourceFile[] {
   return [
-    ...net.layers.map((l) => ({ name: `rs_layer${l.index}.v`, text: emitLayer(l, plan.layers[l.index - 1]!, streamShape(net, plan, l.index - 1), faults) })),
-    { name: `${TOP}.v`, text: emitTop(net, plan) },
+    ...net.layers.flatMap((l) => {
+      const roms = emitRoms(l, plan.layers[l.index - 1]!);
+      return [
+        { name: `rs_layer${l.index}.v`, text: emitLayer(l, plan.layers[l.index - 1]!, streamShape(net, plan, l.index - 1), { faults: x.faults, mutants: x.mutants?.get(l.index), mutselWidth: x.mutants?.get(l.index)?.length ? x.mutselWidth : undefined }) },
+        { name: `rs_wrom${l.index}.v`, text: roms.weights },
+        { name: `rs_brom${l.index}.v`, text: roms.bias },
+      ];
+    }),
+    { name: `${TOP}.v`, text: emitTop(net, plan, x) },
   ];
 }
 
@@ -88,15 +109,26 @@ export function emittedTaps(net: NetworkSpec): TapMap {
   };
 }
 
-/** The ROM images the emitted layers load: weight{N}.memh and bias{N}.memh in the IE120R layout. */
+/**
+ * The ROM images the emitted layers load: rom/w{N}.memh (one 5-hex-digit bfloat18 code per line, line tap·Cout + channel
+ * + 1) and rom/b{N}.memh (one 8-hex-digit binary32 bias per line, line channel + 1).
+ */
 export function romFiles(net: NetworkSpec, weights: readonly HwLayerWeights[]): SourceFile[] {
   return net.layers.flatMap((l) => {
     const w = weights[l.index - 1]!;
+    const names = romNames(l.index);
     return [
-      { name: `weight${l.index}.memh`, text: formatMemh(w.codes, l.outC, 'highFirst') },
-      { name: `bias${l.index}.memh`, text: formatMemh(new Uint32Array(w.bias.buffer, w.bias.byteOffset, w.bias.length), l.outC, 'highFirst') },
+      { name: names.weights, text: hexLines(w.codes, 5) },
+      { name: names.bias, text: hexLines(new Uint32Array(w.bias.buffer, w.bias.byteOffset, w.bias.length), 8) },
     ];
   });
+}
+
+/** One word per line, `digits` hex digits each. */
+export function hexLines(words: Uint32Array, digits: number): string {
+  const out: string[] = new Array(words.length);
+  for (let i = 0; i < words.length; i++) out[i] = (words[i]! >>> 0).toString(16).padStart(digits, '0');
+  return out.join('\n') + '\n';
 }
 
 function put(dir: string, f: SourceFile): void {
@@ -108,9 +140,9 @@ function put(dir: string, f: SourceFile): void {
  * Writes a complete design folder into `dir` (which must exist): sources, ROM images, spec.json (the network with the
  * plan pinned), taps.json, README.md, and design.json last — its presence means the folder is complete.
  */
-export function writeDesignFolder(dir: string, net: NetworkSpec, plan: NetworkPlan, weights: readonly HwLayerWeights[], weightsName: string, faults: readonly Fault[] = [], quant: QuantMode = 'rne'): DesignManifest {
+export function writeDesignFolder(dir: string, net: NetworkSpec, plan: NetworkPlan, weights: readonly HwLayerWeights[], weightsName: string, extras: DesignExtras = {}, quant: QuantMode = 'rne'): DesignManifest {
   rmSync(join(dir, 'design.json'), { force: true }); // an interrupted emit must not leave an old manifest over new files
-  const sources = emitDesign(net, plan, faults);
+  const sources = emitDesign(net, plan, extras);
   for (const f of sources) put(dir, f);
   const roms = romFiles(net, weights);
   for (const f of roms) put(dir, f);
@@ -126,8 +158,8 @@ export function writeDesignFolder(dir: string, net: NetworkSpec, plan: NetworkPl
     plan: { drain: net.drain, layers: pins },
     roms: roms.map((f) => f.name),
     taps: 'taps.json',
-    // Faulted copies are not what rowsim emits: they carry no fingerprint, so they are never re-emitted as clean.
-    ...(faults.length ? {} : { emitted: { by: `rowsim ${VERSION}`, weights: weightsName, quant, files: Object.fromEntries(sources.map((f) => [f.name, fileHash(join(dir, f.name))])) } }),
+    // Faulted or mutated copies are not what rowsim emits: they carry no fingerprint, so they are never re-emitted as clean.
+    ...(extras.faults?.length || extras.mutants?.size ? {} : { emitted: { by: `rowsim ${VERSION}`, weights: weightsName, quant, files: Object.fromEntries(sources.map((f) => [f.name, fileHash(join(dir, f.name))])) } }),
   };
   writeFileSync(join(dir, 'design.json'), JSON.stringify(manifest, null, 2) + '\n');
   return manifest;

@@ -2,6 +2,7 @@
 // Inputs are never subnormal (the contract flushes everything); NaN results are the canonical 0x7FC00000.
 // They are Verilog functions so each layer includes them and every ALU calls one shared routine; the rs_fmul/rs_fadd
 // modules wrap the same text for the FPU test bench.
+import { SimrunError } from '../core/errors.js';
 
 /** fmul(a, b) = ftz(rne32(a × b)). `a` is a bfloat18 weight widened to 32 bits (low 14 bits zero) or any binary32. */
 export const FMUL_FN = `
@@ -148,3 +149,17 @@ export const FMUL_V = wrapper('rs_fmul', 'fmul', FMUL_FN);
 
 /** rs_fadd: the add as a module. */
 export const FADD_V = wrapper('rs_fadd', 'fadd', FADD_FN);
+
+/** A copy of `fn` (FMUL_FN or FADD_FN) renamed to `name` with one line replaced: a semantic mutant of the unit. */
+function variant(fn: string, from: string, name: string, find: string, replace: string): string {
+  const renamed = fn.replace(`function automatic [31:0] ${from}(`, `function automatic [31:0] ${name}(`).replaceAll(`${from} = `, `${name} = `);
+  if (!renamed.includes(find)) throw new SimrunError('INTERNAL', `fpu variant ${name}: '${find}' is not in ${from}`);
+  return renamed.replace(find, replace);
+}
+
+/** fmul whose rounding ignores the result's LSB: ties round away from zero instead of to even. */
+export const FMUL_ROUND_MUTANT = variant(FMUL_FN, 'fmul', 'fmul_round', 'up = guard & (sticky | m[0]);', 'up = guard;                                          // MUTANT: ties away from zero');
+/** fmul that flushes every product just below the smallest normal, even those that round up to it. */
+export const FMUL_SUBNORMAL_MUTANT = variant(FMUL_FN, 'fmul', 'fmul_subn', "fmul_subn = (&m) ? {s, 8'd1, 23'd0} : {s, 31'd0};", "fmul_subn = {s, 31'd0};                                // MUTANT: never rounds up to 2^-126");
+/** fadd whose rounding ignores the result's LSB on ties: ties round toward zero. */
+export const FADD_ROUND_MUTANT = variant(FADD_FN, 'fadd', 'fadd_round', 'up = sum[2] & (sum[1] | sum[0] | sum[3]);', 'up = sum[2] & (sum[1] | sum[0]);                   // MUTANT: ties toward zero');

@@ -21,7 +21,8 @@ golden and its cycles with the model. The format is described in rowsim's \`docs
 - \`design.json\` — the manifest: top module, sources, the spec and plan the design implements, ROM images, tap map.
 - \`spec.json\` — the network (with every layer's strips and ocmux pinned to this plan).
 - \`taps.json\` — which signal carries each layer's output stream.
-- \`rs_layer{N}.v\`, \`rs_top.v\` — the Verilog. \`weight{N}.memh\`, \`bias{N}.memh\` — ROM images loaded with \`$readmemh\`.
+- \`rs_layer{N}.v\`, \`rs_top.v\` — the Verilog; \`rs_wrom{N}.v\`, \`rs_brom{N}.v\` — each layer's weight and bias ROMs.
+- \`rom/w{N}.memh\`, \`rom/b{N}.memh\` — the ROM images they load with \`$readmemh\`.
 
 ## Top-level ports (module \`rs_top\`)
 
@@ -53,9 +54,10 @@ ${rows.join('\n')}
 
 ## ROM images
 
-\`weight{N}.memh\`: one line per tap in the order (ky, kx, ci), each line Cout words of 8 hex digits, channel Cout−1
-first; each word is a bfloat18 code (the top 18 bits of a binary32) zero-extended. \`bias{N}.memh\`: one line of Cout
-binary32 words, channel Cout−1 first. A ROM file missing from the folder is written from the run's \`--weights\`.
+\`rom/w{N}.memh\`: one bfloat18 code (the top 18 bits of a binary32) per line, 5 hex digits; line tap·Cout + channel + 1,
+taps in the order (ky, kx, ci) with ci fastest. \`rom/b{N}.memh\`: one binary32 bias per line, 8 hex digits; line
+channel + 1. Each lane reads its channel's word every cycle (rs_wrom{N} / rs_brom{N}). A ROM image missing from the
+folder is written from the run's \`--weights\`. (The IE120R vector layout of \`simrun vectors\` is a different file.)
 
 ## Tap map
 

@@ -122,8 +122,10 @@ describe('simrun compare and emit', () => {
     const d = tmp();
     const r = simrun(['emit', '--config', 'tiny', '--out', d]);
     expect(r.code, r.stderr).toBe(0);
-    for (const f of ['rs_top.v', 'rs_layer1.v', 'rs_layer4.v', 'weight1.memh', 'bias4.memh', 'spec.json', 'taps.json', 'README.md', 'design.json']) expect(existsSync(join(d, f)), f).toBe(true);
-    expect(readFileSync(join(d, 'rs_layer2.v'), 'utf8')).toMatch(/\$readmemh\("weight2\.memh", wrom\)/);
+    for (const f of ['rs_top.v', 'rs_layer1.v', 'rs_layer4.v', 'rs_wrom2.v', 'rs_brom4.v', 'rom/w1.memh', 'rom/b4.memh', 'spec.json', 'taps.json', 'README.md', 'design.json']) expect(existsSync(join(d, f)), f).toBe(true);
+    expect(readFileSync(join(d, 'rs_wrom2.v'), 'utf8')).toMatch(/\$readmemh\("rom\/w2\.memh", mem\)/);
+    // rom/w2.memh: one 5-hex-digit code per line, 3·3·4 taps × 8 channels.
+    expect(readFileSync(join(d, 'rom', 'w2.memh'), 'utf8').trim().split('\n').map((x) => x.length)).toEqual(new Array(3 * 3 * 4 * 8).fill(5));
     const m = JSON.parse(readFileSync(join(d, 'design.json'), 'utf8'));
     expect([m.format, m.top, m.spec, m.taps]).toEqual(['rowsim-design/1', 'rs_top', 'spec.json', 'taps.json']);
     expect(m.plan.layers).toHaveLength(4);

@@ -58,11 +58,11 @@ describeRtl('a design folder through --rtl', () => {
 
   it('one corrupted weight ROM word (layer 2, tap 13, channel 6) fails at layer 2, first at an output of channel 6; layer 1 agrees', async () => {
     const d = emit('tiny');
-    const f = join(d, 'weight2.memh');
+    const f = join(d, 'rom', 'w2.memh');
     const lines = readFileSync(f, 'utf8').split('\n');
-    // Line 14 is tap 13; channel 6 of 8 is the second word (channel Cout−1 first); flip one mantissa bit.
-    const word = lines[13]!.slice(8, 16);
-    lines[13] = lines[13]!.slice(0, 8) + (parseInt(word, 16) ^ 0x100).toString(16).padStart(8, '0') + lines[13]!.slice(16);
+    // One code per line, line tap·Cout + channel: tap 13, channel 6 of 8 is line 13·8 + 6; flip one mantissa bit.
+    const i = 13 * 8 + 6;
+    lines[i] = (parseInt(lines[i]!, 16) ^ 0x100).toString(16).padStart(5, '0');
     writeFileSync(f, lines.join('\n'));
     const { report } = await runPipeline({ rtl: d, images: IMAGES, engines: ['golden', 'sim', 'rtl'], frames: 1, out: tmp() });
     expect(report.pass).toBe(false);
