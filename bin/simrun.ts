@@ -12,6 +12,8 @@ import { explain, formatExplain } from '../harness/explain.js';
 import { planReport, formatPlanReport } from '../harness/planReport.js';
 import { regress } from '../harness/regress.js';
 import { formatSweep, sweep, writeSweepHtml } from '../harness/sweep.js';
+import { mutate } from '../harness/mutate.js';
+import { formatCampaign } from '../harness/mutateReport.js';
 import { formatRunReport } from '../harness/report.js';
 import { runPipeline } from '../harness/run.js';
 import { runVectors } from '../harness/vectors.js';
@@ -248,6 +250,40 @@ async function main(): Promise<void> {
         });
         log.end();
         process.stdout.write(a.json ? JSON.stringify(r, null, 2) + '\n' : formatExplain(r) + '\n');
+      },
+    )
+    .command(
+      'mutate',
+      'a mutation campaign: catalogue and Yosys mutants of the design, each killed, deadlocked, equivalent or undetected',
+      (y) => y
+        .option('config', commonConfig)
+        .option('rtl', str('a design folder to mutate (default: the plan\'s emitted design)'))
+        .option('weights', commonWeights)
+        .option('image', { type: 'string', array: true, describe: 'photos of the campaign stimulus (default: the two shipped examples)' })
+        .option('count', { type: 'number', describe: 'Yosys mutations (0: none) [default: 30]' })
+        .option('seed', { type: 'number', describe: 'seed of the Yosys sample and the directed and random frames [default: 1]' })
+        .option('catalogue', str('catalogue mutants: first (each kind once, default), all (every applicable layer) or none'))
+        .option('yosys-wire', str('only Yosys mutations on this wire'))
+        .option('yosys-module', str('only Yosys mutations in this module'))
+        .option('random-frames', { type: 'number', describe: 'random frames a survivor runs before the equivalence check [default: 4]' })
+        .option('alu-budget', commonBudget)
+        .option('jobs', { type: 'number', describe: 'mutants run at once (default and most: the cores)' })
+        .option('shard', str('run shard i of n (i/n)'))
+        .option('junit', str('write JUnit XML here'))
+        .option('out', str('campaign folder (results are cached here: rerun to resume)'))
+        .option('json', { type: 'boolean', default: false, describe: 'print report.json' })
+        .option('quiet', { type: 'boolean', default: false })
+        .example('$0 mutate --config tiny --count 40', 'catalogue and 40 Yosys mutants of the tiny design'),
+      async (a) => {
+        const log = a.quiet ? () => {} : (l: string) => process.stderr.write(`${l}\n`);
+        const { report, outDir, exitCode } = await mutate({
+          config: a.config, rtl: a.rtl, weights: a.weights, images: a.image, count: wholeNumber('count', a.count, 0, 10_000),
+          seed: wholeNumber('seed', a.seed, 0), catalogue: oneOf('catalogue', a.catalogue, ['first', 'all', 'none'] as const),
+          yosysWire: a.yosysWire, yosysModule: a.yosysModule, randomFrames: wholeNumber('random-frames', a.randomFrames, 0, 1000),
+          aluBudget: parseBudget(a.aluBudget), jobs: wholeNumber('jobs', a.jobs, 1), shard: a.shard, junit: a.junit, out: a.out, log,
+        });
+        process.stdout.write(a.json ? JSON.stringify(report, null, 2) + '\n' : `${formatCampaign(report)}\nreport: ${outDir}/report.json and report.html\n`);
+        process.exitCode = exitCode;
       },
     )
     .command(

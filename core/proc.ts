@@ -14,6 +14,8 @@ export interface ToolResult {
   readonly all: string;
   /** The executable was not found. */
   readonly notFound: boolean;
+  /** It was ended because it ran past `timeoutMs`. */
+  readonly timedOut: boolean;
 }
 
 const groups = new Set<number>();
@@ -27,6 +29,8 @@ export interface ToolOptions {
   readonly maxBuffer?: number;
   /** Ends the tool's whole process group when aborted. */
   readonly signal?: AbortSignal;
+  /** Ends the tool's group after this many milliseconds (the result then has `timedOut`). */
+  readonly timeoutMs?: number;
 }
 
 /**
@@ -47,6 +51,8 @@ export async function runTool(file: string, args: readonly string[], opts: ToolO
     }
   };
   opts.signal?.addEventListener('abort', abort, { once: true });
+  let timedOut = false;
+  const timer = opts.timeoutMs !== undefined ? setTimeout(() => { timedOut = true; abort(); }, opts.timeoutMs) : undefined;
   try {
     const r = await child;
     const notFound = (r as { code?: string }).code === 'ENOENT' || /ENOENT/.test(String((r as { originalMessage?: string }).originalMessage ?? ''));
@@ -54,9 +60,10 @@ export async function runTool(file: string, args: readonly string[], opts: ToolO
       exitCode: r.exitCode ?? (notFound ? 127 : 128),
       signal: r.signal ?? null,
       stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), all: String(r.all ?? ''),
-      notFound,
+      notFound, timedOut,
     };
   } finally {
+    if (timer) clearTimeout(timer);
     opts.signal?.removeEventListener('abort', abort);
     if (child.pid !== undefined) groups.delete(child.pid);
   }

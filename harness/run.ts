@@ -1,25 +1,19 @@
 // The run pipeline, one call per stage: prepare → run engines → compare → assemble the report → write outputs.
 // Engines are looped over by the Engine interface; nothing here is special-cased by an engine's name.
 import { join } from 'node:path';
-import type { EngineInfo, EngineName, EngineRun } from '../core/engine.js';
+import type { Engine, EngineInfo, EngineName } from '../core/engine.js';
 import { faultsFor } from '../core/faults.js';
 import { compareFrames, type Comparison } from './comparison.js';
 import { renderHtml } from './html.js';
 import { writeAtomic } from './outdir.js';
 import { prepare, type RunContext, type RunOptions } from './prepare.js';
+import type { StartedRun } from './replay.js';
 import { assembleReport, type RunReport } from './report.js';
 import { traceFailure, type Waveform } from './traceFailure.js';
 
 export type { RunOptions } from './prepare.js';
 
-/** A started engine, with what it produces and the layers it delivers. */
-interface StartedEngine {
-  readonly name: EngineName;
-  readonly values: boolean;
-  readonly beats: boolean;
-  readonly observed: readonly number[];
-  readonly run: EngineRun;
-}
+type StartedEngine = StartedRun;
 
 /** Runs one comparison and writes `<out>/report.json` and report.html; returns the report and the folder. */
 export async function runPipeline(opts: RunOptions): Promise<{ report: RunReport; outDir: string }> {
@@ -40,19 +34,22 @@ export async function runPipeline(opts: RunOptions): Promise<{ report: RunReport
 async function startEngines(ctx: RunContext): Promise<StartedEngine[]> {
   const started: StartedEngine[] = [];
   try {
-    for (const e of ctx.engines) {
-      const run = await e.start({
-        spec: ctx.net, plan: ctx.plan, weights: ctx.weights, stimulus: ctx.stimulus, pacing: ctx.pacing,
-        workDir: join(ctx.outDir, e.name), faults: faultsFor(ctx.faults, e.name), workers: ctx.workers, log: ctx.log,
-      });
-      // Which layers an engine observes is known before its frames (the rtl engine's taps are resolved at start).
-      started.push({ name: e.name, values: e.produces.values, beats: e.produces.beats, observed: run.info().observedLayers, run });
-    }
+    for (const e of ctx.engines) started.push(await startEngine(ctx, e, join(ctx.outDir, e.name)));
     return started;
   } catch (e) {
     await Promise.all(started.map((s) => s.run.close()));
     throw e;
   }
+}
+
+/** Starts one engine on the run's job in `workDir`, with the faults aimed at it. */
+export async function startEngine(ctx: RunContext, e: Engine, workDir: string): Promise<StartedRun> {
+  const run = await e.start({
+    spec: ctx.net, plan: ctx.plan, weights: ctx.weights, stimulus: ctx.stimulus, pacing: ctx.pacing,
+    workDir, faults: faultsFor(ctx.faults, e.name), workers: ctx.workers, log: ctx.log,
+  });
+  // Which layers an engine observes is known before its frames (the rtl engine's taps are resolved at start).
+  return { name: e.name, values: e.produces.values, beats: e.produces.beats, observed: run.info().observedLayers, run };
 }
 
 /** Stage 4b: the waveform the run asked for — the one the rtl engine wrote, or with --trace auto, one of the failure. */

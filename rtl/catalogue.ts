@@ -1,7 +1,10 @@
 // rowsim's catalogue of semantic mutants: bugs a hardware engineer could plausibly write into this microarchitecture,
 // each built into one layer and selected at run time (mutsel == id), so one Verilator build serves them all.
-import type { LayerPlan } from '../core/plan.js';
-import type { LayerSpec } from '../core/spec.js';
+import { SimrunError } from '../core/errors.js';
+import type { LayerPlan, NetworkPlan } from '../core/plan.js';
+import type { LayerSpec, NetworkSpec } from '../core/spec.js';
+import { streamShape } from '../core/stream.js';
+import { emitLayer } from './emitLayer.js';
 
 /** The kinds of semantic mutant. */
 export const CATALOGUE = {
@@ -35,4 +38,45 @@ export function applies(kind: CatalogueKind, l: LayerSpec, p: LayerPlan, inBeats
     case 'pacing-off-by-one': return inBeatsPerRow >= 2;
     default: return true;
   }
+}
+
+/** A catalogue mutant of a design: its id (the mutsel value), kind and layer. */
+export interface PlacedMutant extends LayerMutant {
+  readonly layer: number;
+}
+
+/**
+ * The catalogue for a network: every kind at its first applicable layer ('first'), or at every applicable layer ('all').
+ * Ids count from 1 in layer order, then kind order.
+ */
+export function catalogueFor(net: NetworkSpec, plan: NetworkPlan, mode: 'first' | 'all'): PlacedMutant[] {
+  const out: PlacedMutant[] = [];
+  const done = new Set<CatalogueKind>();
+  for (const l of net.layers) {
+    const p = plan.layers[l.index - 1]!;
+    const inBeats = l.inW * streamShape(net, plan, l.index - 1).ocmux;
+    for (const kind of Object.keys(CATALOGUE) as CatalogueKind[]) {
+      if (mode === 'first' && done.has(kind)) continue;
+      if (!applies(kind, l, p, inBeats)) continue;
+      out.push({ id: out.length + 1, kind, layer: l.index });
+      done.add(kind);
+    }
+  }
+  return out;
+}
+
+/** The catalogue as the emitter takes it: layer → its mutants. */
+export function byLayer(mutants: readonly PlacedMutant[]): Map<number, LayerMutant[]> {
+  const m = new Map<number, LayerMutant[]>();
+  for (const x of mutants) m.set(x.layer, [...(m.get(x.layer) ?? []), { id: x.id, kind: x.kind }]);
+  return m;
+}
+
+/** The mutated layer's module with the mutant off (gold) and on (gate): the same text but for the selector. */
+export function equivalencePair(net: NetworkSpec, plan: NetworkPlan, m: PlacedMutant, width: number): { module: string; gold: string; gate: string } {
+  const l = net.layers[m.layer - 1]!;
+  const text = emitLayer(l, plan.layers[m.layer - 1]!, streamShape(net, plan, m.layer - 1), { mutants: [{ id: m.id, kind: m.kind }], mutselWidth: width });
+  const sel = `mutsel == ${m.id}`;
+  if (!text.includes(sel)) throw new SimrunError('INTERNAL', `catalogue mutant ${m.kind} left no selector in layer ${m.layer}`);
+  return { module: `rs_layer${m.layer}`, gold: text.replaceAll(sel, "1'b0"), gate: text.replaceAll(sel, "1'b1") };
 }

@@ -37,6 +37,8 @@ const manifestSchema = z.object({
     layers: z.array(z.object({ strips: z.number().int().min(1), ocmux: z.number().int().min(1) }).strict()).min(1),
   }).strict(),
   roms: z.array(fileName).default([]),
+  /** Sources that only hold ROM contents: tools that must not see them (Yosys in a mutation campaign) read them as black boxes. */
+  romSources: z.array(fileName).optional(),
   taps: fileName,
   emitted: z.object({ by: z.string(), weights: z.string(), quant: z.enum(['rne', 'truncate']).default('rne'), files: z.record(z.string(), z.string()) }).strict().optional(),
 }).strict();
@@ -124,6 +126,22 @@ export interface ResolvedTaps {
  * the documented directions. Any failure is DESIGN_INVALID naming the signal.
  */
 export async function resolveTaps(d: DesignFolder, net: NetworkSpec, plan: NetworkPlan): Promise<ResolvedTaps> {
+  // A campaign resolves the same folder for every mutant: elaborate it once per content.
+  const key = createHash('sha256').update(d.dir).update(JSON.stringify(d.manifest)).update(JSON.stringify(d.taps)).update(JSON.stringify(plan.layers.map((p) => p.lanes)));
+  for (const f of d.manifest.sources) key.update(readFileSync(join(d.dir, f)));
+  const k = key.digest('hex');
+  let pending = resolved.get(k);
+  if (!pending) {
+    pending = resolveTapsNow(d, net, plan);
+    resolved.set(k, pending);
+    pending.catch(() => resolved.delete(k));
+  }
+  return pending;
+}
+
+const resolved = new Map<string, Promise<ResolvedTaps>>();
+
+async function resolveTapsNow(d: DesignFolder, net: NetworkSpec, plan: NetworkPlan): Promise<ResolvedTaps> {
   const netlist = await readNetlist(d.manifest.top, d.manifest.sources, d.dir);
   const where = `design folder '${d.dir}'`;
   const get = (path: string, role: string, width: (w: number) => boolean, widthText: string, dir?: 'input' | 'output'): ResolvedSignal => {

@@ -157,6 +157,7 @@ export function writeDesignFolder(dir: string, net: NetworkSpec, plan: NetworkPl
     spec: 'spec.json',
     plan: { drain: net.drain, layers: pins },
     roms: roms.map((f) => f.name),
+    romSources: sources.map((f) => f.name).filter((n) => /^rs_[wb]rom\d+\.v$/.test(n)),
     taps: 'taps.json',
     // Faulted or mutated copies are not what rowsim emits: they carry no fingerprint, so they are never re-emitted as clean.
     ...(extras.faults?.length || extras.mutants?.size ? {} : { emitted: { by: `rowsim ${VERSION}`, weights: weightsName, quant, files: Object.fromEntries(sources.map((f) => [f.name, fileHash(join(dir, f.name))])) } }),

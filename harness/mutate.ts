@@ -1,0 +1,398 @@
+// `simrun mutate`: a mutation campaign in the manner of MCY. Mutants come from rowsim's semantic catalogue (built into one
+// design behind a runtime selector) and from Yosys (single-signal mutations folded into one netlist behind the same kind
+// of selector), so each source needs one Verilator build. Every mutant runs on the campaign stimulus (a directed frame
+// and two photos) and is compared with the golden and the model computed once: killed (first pair, layer, place),
+// deadlock (SIM_DEADLOCK naming the layer), or survived. Survivors run again on random frames, then Yosys tries to prove
+// them equivalent: equivalent or undetected. Results are cached per mutant, so an interrupted campaign resumes.
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { EngineInfo, EngineName, StimulusSource } from '../core/engine.js';
+import { SimrunError } from '../core/errors.js';
+import { loadSpec } from '../core/spec.js';
+import { VERSION } from '../core/version.js';
+import { loadWeights } from '../core/weights/load.js';
+import { goldenEngine } from '../golden/engine.js';
+import { byLayer, CATALOGUE, catalogueFor, equivalencePair, type PlacedMutant } from '../rtl/catalogue.js';
+import { isUnmodifiedEmit, loadDesign, resolveTaps, type DesignFolder } from '../rtl/design.js';
+import { romFiles, writeDesignFolder } from '../rtl/emit.js';
+import { rtlEngine } from '../rtl/engine.js';
+import { foldMutations, listMutations, provesEquivalent, provesTextsEquivalent, type YosysMutation } from '../rtl/yosys.js';
+import { simEngine } from '../sim/engine.js';
+import type { FirstBeatMismatch, FirstMismatch } from './compare.js';
+import { compareFrames } from './comparison.js';
+import { campaignWeights, directedFrame, layerOneCoverage, type Coverage } from './directed.js';
+import { prepareOutDir, writeAtomic } from './outdir.js';
+import { makePlan } from './plan.js';
+import { prepare, type RunContext } from './prepare.js';
+import { parseShard } from './regress.js';
+import { record, replay, type StartedRun } from './replay.js';
+import { assembleReport, type RunReport } from './report.js';
+import { startEngine } from './run.js';
+import { loadStimulus } from '../vectors/image.js';
+
+/** Width of the mutant selector port (mutant 0 is the unmutated design). */
+const MUTSEL_WIDTH = 16;
+
+/** Options of a campaign. */
+export interface MutateOptions {
+  readonly config?: string;
+  /** A design folder to mutate (default: the plan's emitted design). */
+  readonly rtl?: string;
+  readonly weights?: string;
+  /** Photos of the campaign stimulus (default: the two shipped examples). */
+  readonly images?: readonly string[];
+  /** Yosys mutations to list (0: none). */
+  readonly count?: number;
+  readonly seed?: number;
+  /** Catalogue mutants: each kind at its first applicable layer, at every applicable layer, or none. */
+  readonly catalogue?: 'first' | 'all' | 'none';
+  /** Only Yosys mutations on this wire or in this module. */
+  readonly yosysWire?: string;
+  readonly yosysModule?: string;
+  /** Random frames a survivor runs on before the equivalence check. */
+  readonly randomFrames?: number;
+  readonly aluBudget?: number | 'min';
+  readonly jobs?: number;
+  readonly shard?: string;
+  readonly junit?: string;
+  readonly out?: string;
+  readonly log?: (line: string) => void;
+}
+
+/** Where a mutant was first seen to differ. */
+export interface MutantFirst {
+  readonly pair: string;
+  readonly kind: 'bits' | 'cycles' | 'deadlock';
+  readonly layer: number;
+  readonly frame?: number;
+  readonly row?: number;
+  readonly col?: number;
+  readonly chan?: number;
+  readonly beat?: number;
+  readonly cycle?: number;
+}
+
+/** One mutant's outcome. */
+export interface MutantResult {
+  readonly id: string;
+  readonly source: 'yosys' | 'catalogue';
+  readonly kind: string;
+  /** The layer the mutation is in (null when Yosys mutated a module no layer owns). */
+  readonly layer: number | null;
+  readonly description: string;
+  /** Source lines the mutated signal comes from. */
+  readonly src: readonly string[];
+  readonly status: 'killed' | 'deadlock' | 'equivalent' | 'undetected';
+  /** The stimulus that found it ('campaign' or 'random'), for killed and deadlock. */
+  readonly foundBy: 'campaign' | 'random' | null;
+  readonly first: MutantFirst | null;
+  /** For a survivor: what the equivalence check found. */
+  readonly proof: string | null;
+  readonly seconds: number;
+}
+
+/** report.json of a campaign. */
+export interface CampaignReport {
+  readonly schemaVersion: 1;
+  readonly rowsim: string;
+  readonly config: string;
+  readonly design: string;
+  /** Detected (killed or deadlocked) over non-equivalent mutants; null when there are none. */
+  readonly score: number | null;
+  readonly counts: { readonly killed: number; readonly deadlock: number; readonly equivalent: number; readonly undetected: number };
+  readonly mutants: readonly MutantResult[];
+  readonly stimulus: { readonly frames: readonly string[]; readonly weights: string; readonly directed: Coverage; readonly photo: Coverage; readonly randomFrames: number };
+  readonly timing: { readonly seconds: number; readonly mutantsPerMinute: number; readonly builds: Readonly<Record<string, number>> };
+  readonly shard: string | null;
+}
+
+const EXAMPLES = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples');
+
+/** The fingerprint of a campaign: everything a cached result depends on. */
+function fingerprint(d: DesignFolder, parts: unknown): string {
+  const h = createHash('sha256').update(VERSION).update(JSON.stringify(parts));
+  for (const f of [...d.manifest.sources, ...d.manifest.roms, d.manifest.spec, d.manifest.taps]) h.update(f).update(readFileSync(join(d.dir, f)));
+  return h.digest('hex').slice(0, 24);
+}
+
+/** Random frames for survivors: uniform values over the range normalized images take, seeded. */
+function randomFrames(n: number, size: number, seed: number): Float32Array[] {
+  let s = (seed * 2654435761) >>> 0 || 1;
+  const next = () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s / 4294967296; };
+  return Array.from({ length: n }, () => Float32Array.from({ length: size }, () => Math.fround((next() * 2 - 1) * 2.6)));
+}
+
+/** How a mutant run came out, from its report. */
+function classify(r: RunReport): { status: 'killed' | 'deadlock' | 'survived'; first: MutantFirst | null } {
+  const dead = r.failures.find((f) => f.engine === 'rtl' && f.code === 'SIM_DEADLOCK');
+  if (dead) return { status: 'deadlock', first: { pair: 'rtl', kind: 'deadlock', layer: dead.layer ?? 0, ...(dead.cycle !== undefined ? { cycle: dead.cycle } : {}) } };
+  for (const l of r.layers) {
+    const p = l.pairs.find((q) => q.status === 'differ' && (q.a === 'rtl' || q.b === 'rtl'));
+    if (!p) continue;
+    if (p.kind === 'bits') {
+      const f = p.first as FirstMismatch;
+      return { status: 'killed', first: { pair: `${p.a}~${p.b}`, kind: 'bits', layer: l.index, frame: f.frame, row: f.row, col: f.col, chan: f.chan, ...(f.beat ? { beat: f.beat.index, cycle: f.beat.cycle } : {}) } };
+    }
+    const f = p.first as FirstBeatMismatch;
+    return { status: 'killed', first: { pair: `${p.a}~${p.b}`, kind: 'cycles', layer: l.index, frame: f.frame, beat: f.beat, cycle: f.actualCycle >= 0 ? f.actualCycle : f.expectedCycle } };
+  }
+  return { status: 'survived', first: null };
+}
+
+/** A stimulus as the engines take it: each frame its own image. */
+function stimulusOf(frames: readonly Float32Array[]): StimulusSource {
+  return { frames: frames.length, frame: (f) => frames[f]!, imageOf: (f) => f };
+}
+
+/** Golden and model results on a stimulus, computed once. */
+async function references(ctx: RunContext, dir: string) {
+  const g = await record(await startEngine(ctx, goldenEngine({ floatReference: false }), join(dir, 'golden')));
+  const s = await record(await startEngine(ctx, simEngine(), join(dir, 'sim')));
+  return { g, s };
+}
+
+/** Runs one mutant (id 0: none) of `design` on `ctx`'s stimulus and classifies it against the references. */
+async function runMutant(ctx: RunContext, refs: Awaited<ReturnType<typeof references>>, design: DesignFolder, id: number, work: string) {
+  const engine = rtlEngine({ design, weightsName: ctx.weightsName, watchdog: ctx.expected.quietBound, mutant: { port: 'mutsel', width: MUTSEL_WIDTH, id } });
+  const rtl: StartedRun = await startEngine({ ...ctx, log: () => {} }, engine, work);
+  try {
+    const runs = [replay(refs.g), replay(refs.s), rtl];
+    const cmp = await compareFrames(ctx, runs);
+    const info = new Map<EngineName, EngineInfo>(runs.map((r) => [r.name, r.run.info()]));
+    return classify(assembleReport(ctx, info, cmp));
+  } finally {
+    await rtl.run.close();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** A mutant to run: where it lives and what it is. */
+interface Planned {
+  readonly key: string;
+  readonly source: 'yosys' | 'catalogue';
+  readonly id: number;
+  readonly kind: string;
+  readonly layer: number | null;
+  readonly description: string;
+  readonly src: readonly string[];
+  readonly design: DesignFolder;
+  readonly yosys?: YosysMutation;
+  readonly placed?: PlacedMutant;
+}
+
+/** Runs a campaign; returns its report, folder and exit code (1 when a mutant went undetected). */
+export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport; outDir: string; exitCode: number }> {
+  const log = o.log ?? (() => {});
+  const t0 = performance.now();
+  const jobs = Math.max(1, Math.min(o.jobs ?? availableParallelism(), availableParallelism()));
+  if (o.jobs !== undefined && (!Number.isSafeInteger(o.jobs) || o.jobs < 1)) throw new SimrunError('USAGE', `--jobs ${o.jobs} is not a whole number of parallel mutants; pass 1 or more`);
+  const count = o.count ?? 30, seed = o.seed ?? 1, catalogueMode = o.catalogue ?? 'first';
+  if (!Number.isSafeInteger(count) || count < 0 || count > 10_000) throw new SimrunError('USAGE', `--count ${count} is not a whole number of Yosys mutants from 0 to 10000`);
+  const shard = o.shard ? parseShard(o.shard) : null;
+  const images = (o.images?.length ? o.images : [join(EXAMPLES, 'coffee.png'), join(EXAMPLES, 'chelsea.png')]).map((i) => resolve(i));
+  if (images.length < 2) throw new SimrunError('USAGE', 'a campaign needs at least 2 photos (--image twice); the defaults are the two shipped examples');
+
+  // 1. The design: the user's folder, or the plan's design emitted into the campaign folder.
+  const outDir = prepareOutDir(o.out, 'mutate');
+  let designDir: string;
+  let emitted: boolean;
+  if (o.rtl) {
+    designDir = loadDesign(o.rtl).dir;
+    emitted = isUnmodifiedEmit(loadDesign(o.rtl));
+  } else {
+    const net = loadSpec(o.config ?? 'tiny');
+    const plan = makePlan(net, o.aluBudget);
+    designDir = join(outDir, 'design');
+    mkdirSync(designDir, { recursive: true });
+    writeDesignFolder(designDir, net, plan, loadWeights(net, o.weights ?? 'synthetic:0'), o.weights ?? 'synthetic:0');
+    emitted = true;
+  }
+  const design = loadDesign(designDir);
+  const prepared = await prepare({ rtl: designDir, images, weights: o.weights, engines: ['golden', 'sim', 'rtl'], frames: images.length + 1, out: join(outDir, 'reference'), floatReference: false, log: () => {} });
+  const { net, plan } = prepared;
+
+  // 2. The campaign stimulus: a directed frame first (rounding, carries, the subnormal boundary in layer 1), then photos;
+  //    and the campaign's weights: layer 1's channel-0 bias set to +0, so tiny results can reach an output at all (a
+  //    normal bias swallows any difference below ~2^-100). The design's ROM images are data: the campaign writes its own.
+  const ownRoms = design.manifest.roms.every((f) => /^rom\/[wb]\d+\.memh$/.test(f));
+  const weights = ownRoms ? campaignWeights(prepared.weights, 0) : prepared.weights;
+  const base: RunContext = { ...prepared, weights };
+  const photos = await Promise.all(images.map((i) => loadStimulus(i, net)));
+  const directed = directedFrame(net, weights, seed, ownRoms ? { zeroBiasChannel: 0 } : {});
+  const ctx: RunContext = { ...base, stimulus: stimulusOf([directed, ...photos.map((p) => p.data)]) };
+  const coverage = { directed: layerOneCoverage(net, weights, directed), photo: layerOneCoverage(net, weights, photos[0]!.data) };
+  log(`campaign stimulus: a directed frame (layer 1: ${coverage.directed.productTies} product ties, ${coverage.directed.sumTies} sum ties, ${coverage.directed.productCarries + coverage.directed.sumCarries} carries, ${coverage.directed.subnormalBoundary} at the subnormal boundary) and ${photos.length} photos`);
+
+  // 3. The mutants, and a fingerprint: a cached result counts only for the same campaign.
+  const randomCount = o.randomFrames ?? 4;
+  const fp = fingerprint(design, { ownRoms, images: photos.map((p) => createHash('sha256').update(new Uint8Array(p.data.buffer)).digest('hex')), count, seed, catalogueMode, wire: o.yosysWire, module: o.yosysModule, randomCount, weights: base.weightsName });
+  const cacheDir = join(outDir, 'results');
+  const meta = join(outDir, 'campaign.json');
+  if (existsSync(meta) && (JSON.parse(readFileSync(meta, 'utf8')) as { fingerprint: string }).fingerprint !== fp) rmSync(cacheDir, { recursive: true, force: true });
+  mkdirSync(cacheDir, { recursive: true });
+  writeFileSync(meta, JSON.stringify({ fingerprint: fp, design: designDir }, null, 2) + '\n');
+  const builds: Record<string, number> = {};
+  const planned: Planned[] = [];
+  if (catalogueMode !== 'none') {
+    if (!emitted) {
+      log('notice: the catalogue mutants are rowsim\'s own design with bugs built in; this folder was edited or written by hand, so only Yosys mutants run');
+    } else {
+      const cat = catalogueFor(net, plan, catalogueMode);
+      const dir = join(outDir, 'catalogue');
+      if (!existsSync(join(dir, 'design.json'))) {
+        mkdirSync(dir, { recursive: true });
+        writeDesignFolder(dir, net, plan, weights, base.weightsName, { mutants: byLayer(cat), mutselWidth: MUTSEL_WIDTH });
+      }
+      const cd = loadDesign(dir);
+      for (const m of cat) planned.push({ key: `catalogue-${m.id}`, source: 'catalogue', id: m.id, kind: m.kind, layer: m.layer, description: CATALOGUE[m.kind], src: [`rs_layer${m.layer}.v`], design: cd, placed: m });
+    }
+  }
+  if (count > 0) {
+    const ydir = join(outDir, 'yosys');
+    const listFile = join(ydir, 'mutations.json');
+    let list: YosysMutation[];
+    if (existsSync(listFile) && (JSON.parse(readFileSync(listFile, 'utf8')) as { fingerprint: string }).fingerprint === fp) {
+      list = (JSON.parse(readFileSync(listFile, 'utf8')) as { mutations: YosysMutation[] }).mutations;
+    } else {
+      const tl = performance.now();
+      log(`yosys: listing ${count} mutations`);
+      list = await listMutations(design, ydir, { count, seed, ...(o.yosysWire ? { wire: o.yosysWire } : {}), ...(o.yosysModule ? { module: o.yosysModule } : {}) });
+      const taps = await resolveTaps(design, net, plan);
+      log(`yosys: folding ${list.length} mutations into one netlist`);
+      const folded = await foldMutations(design, taps.netlist, list, MUTSEL_WIDTH, ydir);
+      writeFoldedFolder(design, folded, join(ydir, 'design'), ownRoms ? romFiles(net, weights) : []);
+      builds.yosysListAndFoldSeconds = Number(((performance.now() - tl) / 1000).toFixed(1));
+      writeFileSync(listFile, JSON.stringify({ fingerprint: fp, mutations: list }, null, 2) + '\n');
+    }
+    const yd = loadDesign(join(ydir, 'design'));
+    const layerOf = (module: string) => Number(/^rs_layer(\d+)$/.exec(module)?.[1] ?? NaN);
+    for (const m of list) {
+      const layer = layerOf(m.module);
+      planned.push({ key: `yosys-${m.id}`, source: 'yosys', id: m.id, kind: m.mode, layer: Number.isNaN(layer) ? null : layer, description: `mutate ${m.args.replace(/ -src \S+/g, '')}`, src: m.src, design: yd, yosys: m });
+    }
+  }
+  const mine = shard ? planned.filter((_, i) => i % shard.count === shard.index - 1) : planned;
+
+  // 4. References: the golden and the model on the campaign stimulus, once; and each mutant source clean (mutant 0).
+  log(`references: golden and model on ${ctx.stimulus.frames} frames`);
+  const refs = await references(ctx, join(outDir, 'reference'));
+  for (const d of [...new Set(mine.map((p) => p.design))]) {
+    const tb = performance.now();
+    const clean = await runMutant(ctx, refs, d, 0, join(outDir, 'work', `clean-${d.dir.split('/').slice(-2).join('-')}`));
+    builds[`${d.dir.endsWith(join('yosys', 'design')) ? 'yosys' : 'catalogue'}BuildAndCleanRunSeconds`] = Number(((performance.now() - tb) / 1000).toFixed(1));
+    if (clean.status !== 'survived') {
+      throw new SimrunError('DESIGN_INVALID', `the design in ${d.dir} already disagrees with the golden and the model without any mutant (${clean.status} at layer ${clean.first?.layer}); fix it before a campaign (simrun --rtl ${designDir})`);
+    }
+  }
+
+  // 5. Every mutant not cached yet, on a pool of jobs; survivors on random frames, then an equivalence proof.
+  let randomRefs: Awaited<ReturnType<typeof references>> | null = null;
+  let randomCtx: RunContext | null = null;
+  const ensureRandom = async () => {
+    if (!randomRefs) {
+      randomCtx = { ...ctx, stimulus: stimulusOf(randomFrames(randomCount, net.input.height * net.input.width * 3, seed)), expected: base.expected };
+      const { expectedRun } = await import('../sim/schedule.js');
+      randomCtx = { ...randomCtx, expected: expectedRun(net, plan, ctx.pacing, randomCount) };
+      randomRefs = await references(randomCtx, join(outDir, 'reference-random'));
+    }
+    return { r: randomRefs, c: randomCtx! };
+  };
+  const results = new Map<string, MutantResult>();
+  for (const p of mine) {
+    const f = join(cacheDir, `${p.key}.json`);
+    if (existsSync(f)) results.set(p.key, JSON.parse(readFileSync(f, 'utf8')) as MutantResult);
+  }
+  const todo = mine.filter((p) => !results.has(p.key));
+  if (mine.length - todo.length) log(`resuming: ${mine.length - todo.length} of ${mine.length} mutants already have results`);
+  let done = 0;
+  const runOne = async (p: Planned): Promise<void> => {
+    const ts = performance.now();
+    let c = await runMutant(ctx, refs, p.design, p.id, join(outDir, 'work', p.key));
+    let foundBy: MutantResult['foundBy'] = c.status === 'survived' ? null : 'campaign';
+    let status: MutantResult['status'];
+    let proofDetail: string | null = null;
+    if (c.status === 'survived' && randomCount > 0) {
+      const { r, c: rc } = await ensureRandom();
+      c = await runMutant(rc, r, p.design, p.id, join(outDir, 'work', `${p.key}-random`));
+      if (c.status !== 'survived') foundBy = 'random';
+    }
+    if (c.status === 'survived') {
+      const work = join(outDir, 'work', `${p.key}-equiv`);
+      const proof = p.yosys
+        ? await provesEquivalent(design, p.yosys, work)
+        : await (async () => {
+          const pair = equivalencePair(net, plan, p.placed!, MUTSEL_WIDTH);
+          const roms = (p.design.manifest.romSources ?? []).filter((x) => x === `rs_wrom${p.placed!.layer}.v` || x === `rs_brom${p.placed!.layer}.v`).map((x) => join(p.design.dir, x));
+          return provesTextsEquivalent(pair.module, pair.gold, pair.gate, roms, work, p.key);
+        })();
+      rmSync(work, { recursive: true, force: true });
+      status = proof.equivalent ? 'equivalent' : 'undetected';
+      proofDetail = proof.detail;
+    } else {
+      status = c.status;
+    }
+    const result: MutantResult = {
+      id: p.key, source: p.source, kind: p.kind, layer: p.layer, description: p.description, src: p.src,
+      status, foundBy: status === 'killed' || status === 'deadlock' ? foundBy : null, first: c.first, proof: proofDetail, seconds: Number(((performance.now() - ts) / 1000).toFixed(2)),
+    };
+    writeAtomic(join(cacheDir, `${p.key}.json`), JSON.stringify(result, null, 2) + '\n');
+    results.set(p.key, result);
+    done++;
+    log(`${String(done).padStart(4)}/${todo.length} ${p.key.padEnd(14)} ${status}${result.first ? ` at layer ${result.first.layer} (${result.first.kind}${result.first.row !== undefined ? ` row ${result.first.row} col ${result.first.col} chan ${result.first.chan}` : ''}${result.first.cycle !== undefined ? ` cycle ${result.first.cycle}` : ''})` : ''}`);
+  };
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(jobs, Math.max(1, todo.length)) }, async () => {
+    while (next < todo.length) await runOne(todo[next++]!);
+  }));
+  rmSync(join(outDir, 'work'), { recursive: true, force: true });
+
+  // 6. The report.
+  const mutants = mine.map((p) => results.get(p.key)!);
+  const counts = { killed: 0, deadlock: 0, equivalent: 0, undetected: 0 };
+  for (const m of mutants) counts[m.status]++;
+  const nonEquivalent = mutants.length - counts.equivalent;
+  const seconds = (performance.now() - t0) / 1000;
+  const report: CampaignReport = {
+    schemaVersion: 1, rowsim: VERSION, config: net.name, design: designDir,
+    score: nonEquivalent ? Number(((counts.killed + counts.deadlock) / nonEquivalent).toFixed(4)) : null,
+    counts, mutants,
+    stimulus: {
+      frames: ['directed', ...images], directed: coverage.directed, photo: coverage.photo, randomFrames: randomCount,
+      weights: ownRoms ? `${base.weightsName} with layer 1's channel-0 bias set to +0` : base.weightsName,
+    },
+    timing: { seconds: Number(seconds.toFixed(1)), mutantsPerMinute: todo.length ? Number(((60 * todo.length) / seconds).toFixed(1)) : 0, builds },
+    shard: o.shard ?? null,
+  };
+  const { campaignHtml, campaignJunit } = await import('./mutateReport.js');
+  writeAtomic(join(outDir, 'report.html'), campaignHtml(report));
+  if (o.junit) {
+    mkdirSync(dirname(resolve(o.junit)), { recursive: true });
+    writeAtomic(resolve(o.junit), campaignJunit(report));
+  }
+  writeAtomic(join(outDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+  return { report, outDir, exitCode: counts.undetected ? 1 : 0 };
+}
+
+/**
+ * A design folder around a folded netlist: the original's ROM modules, spec and taps, folded.v, and ROM images — the
+ * campaign's own when given, else the original's.
+ */
+function writeFoldedFolder(orig: DesignFolder, folded: string, dir: string, images: readonly { name: string; text: string }[]): void {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const roms = orig.manifest.romSources ?? [];
+  for (const f of [...roms, ...(images.length ? [] : orig.manifest.roms), orig.manifest.spec, orig.manifest.taps]) {
+    mkdirSync(dirname(join(dir, f)), { recursive: true });
+    cpSync(join(orig.dir, f), join(dir, f));
+  }
+  for (const f of images) {
+    mkdirSync(dirname(join(dir, f.name)), { recursive: true });
+    writeFileSync(join(dir, f.name), f.text);
+  }
+  cpSync(folded, join(dir, 'folded.v'));
+  const { emitted: _e, ...manifest } = orig.manifest;
+  writeFileSync(join(dir, 'design.json'), JSON.stringify({ ...manifest, sources: ['folded.v', ...roms], romSources: roms }, null, 2) + '\n');
+}

@@ -1,0 +1,78 @@
+// A mutation campaign's report for people and CI: the terminal summary, report.html (score, tables per layer and per
+// kind, every survivor with its source line) and JUnit (an undetected mutant is a failure; an equivalent one is skipped).
+import Table from 'cli-table3';
+import { create } from 'xmlbuilder2';
+import { esc, STYLE } from './html.js';
+import type { CampaignReport, MutantResult } from './mutate.js';
+import { PLAIN } from './report.js';
+
+const STATUSES = ['killed', 'deadlock', 'equivalent', 'undetected'] as const;
+
+/** Counts by status for each value of `key` (layer or kind), in first-seen order. */
+function tally(ms: readonly MutantResult[], key: (m: MutantResult) => string): [string, Record<(typeof STATUSES)[number], number>][] {
+  const t = new Map<string, Record<(typeof STATUSES)[number], number>>();
+  for (const m of ms) {
+    const k = key(m);
+    const row = t.get(k) ?? { killed: 0, deadlock: 0, equivalent: 0, undetected: 0 };
+    row[m.status]++;
+    t.set(k, row);
+  }
+  return [...t.entries()];
+}
+
+function where(m: MutantResult): string {
+  const f = m.first;
+  if (!f) return '';
+  if (f.kind === 'deadlock') return `deadlock in layer ${f.layer} at cycle ${f.cycle}`;
+  return `${f.pair} ${f.kind}, layer ${f.layer}${f.row !== undefined ? ` row ${f.row} col ${f.col} chan ${f.chan}` : ''}${f.beat !== undefined ? ` beat ${f.beat}` : ''}${f.cycle !== undefined ? ` cycle ${f.cycle}` : ''}${m.foundBy === 'random' ? ' (random frames)' : ''}`;
+}
+
+/** The terminal summary. */
+export function formatCampaign(r: CampaignReport): string {
+  const c = r.counts;
+  const byLayer = new Table({ head: ['layer', ...STATUSES], ...PLAIN });
+  for (const [k, v] of tally(r.mutants, (m) => (m.layer === null ? '-' : String(m.layer)))) byLayer.push([k, ...STATUSES.map((s) => v[s])]);
+  const byKind = new Table({ head: ['source', 'kind', ...STATUSES], ...PLAIN });
+  for (const [k, v] of tally(r.mutants, (m) => `${m.source} ${m.kind}`)) byKind.push([...k.split(' '), ...STATUSES.map((s) => v[s])]);
+  const lines = [
+    `${r.config}: ${r.mutants.length} mutants (${r.mutants.filter((m) => m.source === 'catalogue').length} catalogue, ${r.mutants.filter((m) => m.source === 'yosys').length} yosys) on a directed frame + ${r.stimulus.frames.length - 1} photos${r.shard ? `, shard ${r.shard}` : ''}`,
+    `directed frame, layer 1: ${r.stimulus.directed.productTies} product ties, ${r.stimulus.directed.sumTies} sum ties, ${r.stimulus.directed.productCarries} product and ${r.stimulus.directed.sumCarries} sum carries, ${r.stimulus.directed.subnormalBoundary} products at the subnormal boundary (a photo: ${r.stimulus.photo.productTies}, ${r.stimulus.photo.sumTies}, ${r.stimulus.photo.productCarries}, ${r.stimulus.photo.sumCarries}, ${r.stimulus.photo.subnormalBoundary})`,
+    'by layer:', byLayer.toString(), 'by kind:', byKind.toString(),
+  ];
+  for (const m of r.mutants.filter((x) => x.status === 'undetected')) lines.push(`UNDETECTED ${m.id} (${m.kind}${m.layer !== null ? `, layer ${m.layer}` : ''}): ${m.description}${m.src.length ? ` [${m.src.join(', ')}]` : ''}`);
+  lines.push(`killed ${c.killed}, deadlock ${c.deadlock}, equivalent ${c.equivalent}, undetected ${c.undetected}; mutation score ${r.score === null ? 'n/a' : `${(r.score * 100).toFixed(1)}%`} (detected / non-equivalent); ${r.timing.seconds} s, ${r.timing.mutantsPerMinute} mutants per minute`);
+  return lines.join('\n');
+}
+
+/** report.html. */
+export function campaignHtml(r: CampaignReport): string {
+  const table = (title: string, rows: [string, Record<string, number>][]) => `<table><thead><tr><th>${esc(title)}</th>${STATUSES.map((s) => `<th>${s}</th>`).join('')}</tr></thead><tbody>${rows.map(([k, v]) => `<tr><td>${esc(k)}</td>${STATUSES.map((s) => `<td class="${s === 'undetected' && v[s] ? 'bad' : ''}">${v[s]}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+  const survivors = r.mutants.filter((m) => m.status === 'undetected' || m.status === 'equivalent');
+  const all = r.mutants.map((m) => `<tr><td>${esc(m.id)}</td><td>${m.source}</td><td>${esc(m.kind)}</td><td>${m.layer ?? '–'}</td><td class="${m.status === 'undetected' ? 'bad' : m.status === 'equivalent' ? 'na' : 'ok'}">${m.status}</td><td>${esc(where(m))}</td><td>${esc(m.src.join(', '))}</td></tr>`);
+  const d = r.stimulus.directed;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>rowsim mutation campaign: ${esc(r.config)}</title><style>${STYLE}</style></head><body>
+<h1>rowsim mutation campaign: ${esc(r.config)} — <span class="${r.counts.undetected ? 'fail' : 'pass'}">score ${r.score === null ? 'n/a' : `${(r.score * 100).toFixed(1)}%`}</span></h1>
+<p>${r.mutants.length} mutants: ${r.counts.killed} killed, ${r.counts.deadlock} deadlocked, ${r.counts.equivalent} proven equivalent, ${r.counts.undetected} undetected. The score is detected over non-equivalent mutants.</p>
+<p>Campaign stimulus: a directed frame (layer 1: ${d.productTies} product ties, ${d.sumTies} sum ties, ${d.productCarries + d.sumCarries} carries, ${d.subnormalBoundary} products at the subnormal boundary), then ${esc(r.stimulus.frames.slice(1).join(', '))}; survivors also ran on ${r.stimulus.randomFrames} random frames before Yosys tried to prove them equivalent.</p>
+<h2>By layer</h2>${table('layer', tally(r.mutants, (m) => (m.layer === null ? '–' : String(m.layer))))}
+<h2>By kind</h2>${table('source and kind', tally(r.mutants, (m) => `${m.source} ${m.kind}`))}
+${survivors.length ? `<h2>Survivors</h2><ul>${survivors.map((m) => `<li><b>${esc(m.id)}</b> ${m.status}: ${esc(m.description)}${m.src.length ? ` — <code>${esc(m.src.join(', '))}</code>` : ''}</li>`).join('')}</ul>` : ''}
+<h2>Every mutant</h2>
+<table id="mutants"><thead><tr><th>id</th><th>source</th><th>kind</th><th>layer</th><th>status</th><th>first seen</th><th>source lines</th></tr></thead><tbody>${all.join('')}</tbody></table>
+</body></html>
+`;
+}
+
+/** JUnit: each mutant a test case; undetected fails, equivalent is skipped. */
+export function campaignJunit(r: CampaignReport): string {
+  const doc = create({ version: '1.0', encoding: 'UTF-8', invalidCharReplacement: '' });
+  const attrs = { tests: r.mutants.length, failures: r.counts.undetected, errors: 0, skipped: r.counts.equivalent, time: r.timing.seconds.toFixed(3) };
+  const ts = doc.ele('testsuites', { name: 'rowsim-mutate', ...attrs }).ele('testsuite', { name: `mutate.${r.config}`, ...attrs });
+  for (const m of r.mutants) {
+    const tc = ts.ele('testcase', { classname: `rowsim.mutate.${r.config}.${m.source}`, name: `${m.id} ${m.kind}${m.layer !== null ? ` layer ${m.layer}` : ''}`, time: m.seconds.toFixed(3) });
+    if (m.status === 'undetected') tc.ele('failure', { type: 'undetected', message: `${m.description} survived the campaign and random frames and is not provably equivalent` }).txt(m.src.join('\n'));
+    if (m.status === 'equivalent') tc.ele('skipped', { message: 'proven equivalent to the design' });
+  }
+  return doc.end({ prettyPrint: true }) + '\n';
+}

@@ -1,0 +1,197 @@
+// Yosys for mutation campaigns (the MCY flow): list single-signal mutations of a design folder, fold them into one netlist
+// where a runtime selector (mutsel) picks the active one — so one Verilator build serves every mutant — and prove a
+// surviving mutation equivalent (equiv_make / equiv_simple / equiv_induct on the mutated module against the original).
+// ROM modules (design.json romSources) are read as black boxes: their contents never enter Yosys.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SimrunError } from '../core/errors.js';
+import { runTool } from '../core/proc.js';
+import type { DesignFolder } from './design.js';
+import type { Netlist } from './netlist.js';
+
+/** One mutation as Yosys lists it: the arguments of its `mutate` command, plus where it is. */
+export interface YosysMutation {
+  /** 1-based; the value of mutsel that activates it in the folded netlist. */
+  readonly id: number;
+  /** The `mutate -mode ...` arguments (without -ctrl). */
+  readonly args: string;
+  readonly mode: string;
+  readonly module: string;
+  readonly cell: string;
+  /** Source locations Yosys attached ('file:line.col-line.col'). */
+  readonly src: readonly string[];
+}
+
+const INSTALL_HINT = 'install it with: apt-get install -y yosys';
+
+/** Limits of one Yosys run: wall time and address space (a SAT proof can otherwise take the machine). */
+export interface YosysLimits {
+  readonly seconds: number;
+  readonly memoryMiB: number;
+}
+
+/** Runs a Yosys script; with `limits`, a run past them returns null instead of throwing. */
+async function yosys(script: string, cwd: string, what: string, limits?: YosysLimits): Promise<string> {
+  const log = await yosysLimited(script, cwd, what, limits);
+  if (log === null) throw new SimrunError('YOSYS_FAILED', `yosys ${what} ran past its limits`);
+  return log;
+}
+
+async function yosysLimited(script: string, cwd: string, what: string, limits?: YosysLimits): Promise<string | null> {
+  const path = join(cwd, `${what}.ys`);
+  writeFileSync(path, script);
+  const logPath = join(cwd, `${what}.log`);
+  // The address-space limit goes through the shell's ulimit, which yosys then inherits.
+  const r = limits
+    ? await runTool('sh', ['-c', `ulimit -v ${limits.memoryMiB * 1024} && exec yosys -q -l "$1" "$2"`, 'sh', logPath, path], { cwd, timeoutMs: limits.seconds * 1000 })
+    : await runTool('yosys', ['-q', '-l', logPath, path], { cwd, maxBuffer: 256 << 20 });
+  if (r.notFound || /yosys: (not found|No such file)/.test(r.all)) throw new SimrunError('YOSYS_MISSING', `yosys is not installed or not on PATH; ${INSTALL_HINT}`);
+  if (limits && (r.timedOut || /std::bad_alloc|Out of memory|Cannot allocate/i.test(r.all) || (r.exitCode !== 0 && !existsSync(logPath)))) return null;
+  const log = readFileSync(logPath, 'utf8');
+  if (limits && r.exitCode !== 0 && /bad_alloc|out of memory/i.test(log)) return null;
+  if (r.exitCode !== 0) {
+    const err = log.split('\n').filter((l) => /ERROR/.test(l)).slice(-2).join(' | ') || r.all.trim().split('\n').slice(-3).join(' | ');
+    throw new SimrunError('YOSYS_FAILED', `yosys ${what} failed: ${err}`);
+  }
+  return log;
+}
+
+/** Yosys's version line (YOSYS_MISSING if absent). */
+export async function yosysVersion(): Promise<string> {
+  const r = await runTool('yosys', ['-V']);
+  if (r.notFound || r.exitCode !== 0) throw new SimrunError('YOSYS_MISSING', `yosys is not installed or not on PATH; ${INSTALL_HINT}`);
+  return r.stdout.trim();
+}
+
+/** The read-and-prepare part every script shares: ROM modules as black boxes, the rest as RTL, processes lowered. */
+function prepare(d: DesignFolder): string {
+  const roms = new Set(d.manifest.romSources ?? []);
+  const rtl = d.manifest.sources.filter((f) => !roms.has(f));
+  return [
+    ...(roms.size ? [`read_verilog -lib ${[...roms].map((f) => JSON.stringify(join(d.dir, f))).join(' ')}`] : []),
+    `read_verilog -sv ${rtl.map((f) => JSON.stringify(join(d.dir, f))).join(' ')}`,
+    `hierarchy -top ${d.manifest.top}`,
+    'proc',
+    'opt_clean',
+  ].join('\n');
+}
+
+/** Options of a mutation list. */
+export interface ListOptions {
+  readonly count: number;
+  readonly seed: number;
+  /** Only mutations on this wire (a name in the design), e.g. to aim a campaign at one signal. */
+  readonly wire?: string;
+  /** Only mutations in this module. */
+  readonly module?: string;
+}
+
+/** Lists `count` mutations of the design (evenly sampled by Yosys), ids 1..n. */
+export async function listMutations(d: DesignFolder, work: string, o: ListOptions): Promise<YosysMutation[]> {
+  mkdirSync(work, { recursive: true });
+  const out = join(work, 'mutations.txt');
+  const filter = [o.wire ? `-wire ${o.wire}` : '', o.module ? `-module ${o.module}` : ''].filter(Boolean).join(' ');
+  // Output files are named relative to the work folder: Yosys keeps quotes around -o and write_* file names.
+  await yosys(`${prepare(d)}\nmutate -list ${o.count} -seed ${o.seed} ${filter} -o mutations.txt\n`, work, 'list');
+  return readFileSync(out, 'utf8').split('\n').filter((l) => l.startsWith('mutate ')).map((line, i) => {
+    const args = line.slice('mutate '.length).trim();
+    const val = (k: string) => { const m = new RegExp(`-${k} (\\S+)`).exec(args); return m ? m[1]! : ''; };
+    return { id: i + 1, args, mode: val('mode'), module: val('module'), cell: val('cell'), src: [...args.matchAll(/-src (\S+)/g)].map((m) => m[1]!) };
+  });
+}
+
+/** The instances of `module` in the design, as (parent module, instance name), from the elaborated netlist. */
+function instancesOf(n: Netlist, module: string): { parent: string; name: string }[] {
+  const found = new Map<string, { parent: string; name: string }>();
+  const walk = (inst: Netlist['root']) => {
+    for (const [name, child] of inst.children) {
+      if (child.module === module) found.set(`${inst.module}/${name}`, { parent: inst.module, name });
+      walk(child);
+    }
+  };
+  walk(n.root);
+  return [...found.values()];
+}
+
+/**
+ * Folds every mutation into one netlist (`folded.v` in `work`): each is active when the new top input `mutsel` equals its
+ * id; modules between the top and a mutated module get a mutsel port wired through. Returns the folded file's path.
+ */
+export async function foldMutations(d: DesignFolder, netlist: Netlist, mutations: readonly YosysMutation[], width: number, work: string): Promise<string> {
+  const top = d.manifest.top;
+  const need = new Set(mutations.map((m) => m.module));
+  // Every module on a path from the top to a mutated module carries mutsel.
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const m of [...need]) {
+      if (m === top) continue;
+      const inst = instancesOf(netlist, m);
+      if (inst.length === 0) throw new SimrunError('YOSYS_FAILED', `module '${m}' that Yosys mutated is not in the elaborated hierarchy (parameterized modules are not supported by mutation campaigns)`);
+      for (const i of inst) if (!need.has(i.parent)) { need.add(i.parent); grew = true; }
+    }
+  }
+  const mutated = new Set(mutations.map((m) => m.module));
+  const plumbing: string[] = [];
+  for (const p of need) {
+    const children = [...need].filter((m) => m !== p).flatMap((m) => instancesOf(netlist, m).filter((i) => i.parent === p));
+    if (!mutated.has(p)) plumbing.push(`cd ${p}`, `add -input mutsel ${width}`, 'cd');
+    for (const c of children) plumbing.push(`cd ${p}`, `connect -port ${c.name} mutsel mutsel`, 'cd');
+  }
+  const folded = join(work, 'folded.v');
+  await yosys([
+    prepare(d),
+    ...mutations.map((m) => `mutate -ctrl mutsel ${width} ${m.id} ${m.args}`),
+    ...plumbing,
+    `hierarchy -top ${top}`,
+    'opt_clean',
+    'write_verilog -noattr folded.v',
+  ].join('\n') + '\n', work, 'fold');
+  return folded;
+}
+
+/** The proof both kinds of mutant share: gold and gate modules, every matching signal an $equiv cell, simple then inductive. */
+function equivalenceProof(): string {
+  return ['flatten rs_eq_gold rs_eq_gate', 'equiv_make rs_eq_gold rs_eq_gate rs_eq', 'hierarchy -top rs_eq', 'equiv_simple -seq 4', 'equiv_induct -seq 4', 'equiv_status'].join('\n');
+}
+
+/** What an equivalence check found. */
+export interface Proof {
+  readonly equivalent: boolean;
+  /** Why it is not proven, when it is not. */
+  readonly detail: string;
+}
+
+function provenFrom(log: string | null, limits: YosysLimits): Proof {
+  if (log === null) return { equivalent: false, detail: `not proven within ${limits.seconds} s and ${limits.memoryMiB} MiB` };
+  const s = /Of those cells (\d+) are proven and (\d+) are unproven/.exec(log);
+  const unproven = s ? Number(s[2]) : Number(/Found a total of (\d+) unproven/.exec(log)?.[1] ?? '1');
+  return s !== null && unproven === 0 ? { equivalent: true, detail: `all ${s[1]} $equiv cells proven` } : { equivalent: false, detail: `${unproven} $equiv cells unproven` };
+}
+
+/** Default limits of an equivalence proof. */
+export const PROOF_LIMITS: YosysLimits = { seconds: 120, memoryMiB: 3072 };
+
+/**
+ * Proves a Yosys mutation equivalent to the original: the mutated module against an unmutated copy. True only when every
+ * $equiv cell is proven (a proof that fails for any reason reports the mutant undetected, never equivalent).
+ */
+export async function provesEquivalent(d: DesignFolder, m: YosysMutation, work: string, limits = PROOF_LIMITS): Promise<Proof> {
+  mkdirSync(work, { recursive: true });
+  const gate = m.args.replace(`-module ${m.module}`, '-module rs_eq_gate');
+  const log = await yosysLimited([prepare(d), 'memory -nomap', `copy ${m.module} rs_eq_gold`, `copy ${m.module} rs_eq_gate`, `mutate ${gate}`, equivalenceProof()].join('\n') + '\n', work, `equiv-${m.id}`, limits);
+  return provenFrom(log, limits);
+}
+
+/** Proves two texts of one module equivalent (a catalogue mutant off and on); `blackboxes` are the ROM modules' files. */
+export async function provesTextsEquivalent(module: string, gold: string, gate: string, blackboxes: readonly string[], work: string, tag: string, limits = PROOF_LIMITS): Promise<Proof> {
+  mkdirSync(work, { recursive: true });
+  const rename = (text: string, to: string) => text.replace(new RegExp(`\\bmodule ${module}\\b`), `module ${to}`);
+  writeFileSync(join(work, `${tag}-gold.v`), rename(gold, 'rs_eq_gold'));
+  writeFileSync(join(work, `${tag}-gate.v`), rename(gate, 'rs_eq_gate'));
+  const log = await yosysLimited([
+    ...(blackboxes.length ? [`read_verilog -lib ${blackboxes.map((f) => JSON.stringify(f)).join(' ')}`] : []),
+    `read_verilog -sv ${JSON.stringify(join(work, `${tag}-gold.v`))} ${JSON.stringify(join(work, `${tag}-gate.v`))}`,
+    'hierarchy -check', 'proc', 'opt_clean', 'memory -nomap', equivalenceProof(),
+  ].join('\n') + '\n', work, `equiv-${tag}`, limits);
+  return provenFrom(log, limits);
+}
