@@ -1,16 +1,19 @@
 // The binary beat log the RTL bench writes and rowsim reads: one layout, sized from the plan, little-endian u32 words.
 // Header: magic, version, layer count L, then L lane counts (0 = layer not observed). Then one record per beat:
-// layer, row, col, group, cycle low, cycle high, then that layer's lanes. Records are in cycle order.
+// layer, row, col, group, flags (bit 0: the stream's last flag), cycle low, cycle high, then that layer's lanes.
+// Records are in cycle order.
 import { SimrunError } from './errors.js';
 import { allocBeats, type BeatBlock } from './stream.js';
 
 /** 'RSBL' read as a little-endian u32. */
 export const BEAT_LOG_MAGIC = 0x4c425352;
-export const BEAT_LOG_VERSION = 1;
+export const BEAT_LOG_VERSION = 2;
 /** Words of a record before its lanes. */
-export const RECORD_HEADER_WORDS = 6;
+export const RECORD_HEADER_WORDS = 7;
 /** Field offsets inside a record. */
-export const RECORD = { layer: 0, row: 1, col: 2, group: 3, cycleLow: 4, cycleHigh: 5, lanes: 6 } as const;
+export const RECORD = { layer: 0, row: 1, col: 2, group: 3, flags: 4, cycleLow: 5, cycleHigh: 6, lanes: 7 } as const;
+/** Bit of the flags word that carries the stream's last flag. */
+export const FLAG_LAST = 1;
 
 /** Words of the file header for `layers` layers. */
 export function headerWords(layers: number): number {
@@ -27,6 +30,21 @@ export function maxRecordWords(lanes: readonly number[]): number {
   return RECORD_HEADER_WORDS + Math.max(0, ...lanes);
 }
 
+/** One beat as it arrives, for a watcher that checks beats while the run goes on. */
+export interface BeatRecord {
+  /** 1-based layer. */
+  readonly layer: number;
+  /** The beat's index in its layer's stream since the run began (frame = index / beats per frame). */
+  readonly index: number;
+  readonly row: number;
+  readonly col: number;
+  readonly group: number;
+  readonly flags: number;
+  readonly cycle: number;
+  /** The lanes' words (a view valid only during the call). */
+  readonly data: Uint32Array;
+}
+
 /**
  * Splits a beat log into frames as it reads: beat k of layer L belongs to frame floor(k / beatsPerFrame[L]).
  * Feed it chunks of words; it hands out each frame once every observed layer has delivered it (or at the end).
@@ -35,6 +53,8 @@ export class BeatLogReader {
   private readonly pending = new Map<number, { blocks: (BeatBlock & { count: number })[]; filled: number[] }>();
   private readonly seen: number[];
   private nextFrame = 0;
+  /** Set once `onRecord` asked to stop. */
+  stopped = false;
   private header: Uint32Array | null = null;
   private carry = new Uint32Array(0);
 
@@ -43,8 +63,10 @@ export class BeatLogReader {
    * @param perFrame beats per frame of each layer
    * @param frames frames the run streams
    * @param source names the file in errors
+   * @param withLast per layer: whether its records' last flag is real (tapped), and so kept on the beats
+   * @param onRecord sees every record as it is read; when it returns true the reader stops taking records
    */
-  constructor(private readonly lanes: readonly number[], private readonly perFrame: readonly number[], private readonly frames: number, private readonly source: string) {
+  constructor(private readonly lanes: readonly number[], private readonly perFrame: readonly number[], private readonly frames: number, private readonly source: string, private readonly withLast: readonly boolean[] = [], private readonly onRecord?: (r: BeatRecord) => boolean) {
     this.seen = lanes.map(() => 0);
   }
 
@@ -55,7 +77,7 @@ export class BeatLogReader {
   private frameSlot(f: number) {
     let s = this.pending.get(f);
     if (!s) {
-      s = { blocks: this.lanes.map((n, i) => allocBeats(n > 0 ? this.perFrame[i]! : 0, n, n > 0)), filled: this.lanes.map(() => 0) };
+      s = { blocks: this.lanes.map((n, i) => allocBeats(n > 0 ? this.perFrame[i]! : 0, n, n > 0, n > 0 && this.withLast[i] === true)), filled: this.lanes.map(() => 0) };
       this.pending.set(f, s);
     }
     return s;
@@ -85,7 +107,7 @@ export class BeatLogReader {
       }
       i = this.header.length;
     }
-    while (i < words.length) {
+    while (i < words.length && !this.stopped) {
       const layer = words[i + RECORD.layer]!;
       const n = layer >= 1 && layer <= this.lanes.length ? this.lanes[layer - 1]! : 0;
       if (n === 0) throw this.corrupt(`word ${i}: a record for layer ${layer}, which the log does not carry`);
@@ -93,6 +115,10 @@ export class BeatLogReader {
       if (i + size > words.length) break;
       const li = layer - 1;
       const k = this.seen[li]!++;
+      if (this.onRecord?.({
+        layer, index: k, row: words[i + RECORD.row]!, col: words[i + RECORD.col]!, group: words[i + RECORD.group]!, flags: words[i + RECORD.flags]!,
+        cycle: words[i + RECORD.cycleLow]! + words[i + RECORD.cycleHigh]! * 4294967296, data: words.subarray(i + RECORD.lanes, i + size),
+      })) this.stopped = true;
       const frame = Math.floor(k / this.perFrame[li]!);
       if (frame < this.frames) {
         const slot = this.frameSlot(frame);
@@ -101,6 +127,7 @@ export class BeatLogReader {
         b.row[at] = words[i + RECORD.row]!;
         b.col[at] = words[i + RECORD.col]!;
         b.group[at] = words[i + RECORD.group]!;
+        if (b.last) b.last[at] = words[i + RECORD.flags]! & FLAG_LAST;
         b.cycle[at] = words[i + RECORD.cycleLow]! + words[i + RECORD.cycleHigh]! * 4294967296;
         b.data!.set(words.subarray(i + RECORD.lanes, i + size), at * n);
       }

@@ -24,6 +24,11 @@ export interface BeatBlock {
   readonly group: Int32Array;
   /** The lanes' binary32 words, when the engine carries data on its beats. */
   readonly data?: Uint32Array;
+  /**
+   * The end-of-frame flag of each beat (1 on the frame's final beat of the layer, else 0), when the engine models it —
+   * the RTL only when its tap map names the flag.
+   */
+  readonly last?: Uint8Array;
 }
 
 /** Beats one layer emits per frame: one per output pixel and channel group. */
@@ -36,12 +41,13 @@ export function channelOf(lane: number, group: number, ocmux: number): number {
   return lane * ocmux + group;
 }
 
-/** An empty beat block with room for `n` beats (and data when `lanes` > 0 and `withData`). */
-export function allocBeats(n: number, lanes: number, withData: boolean): BeatBlock & { count: number } {
+/** An empty beat block with room for `n` beats (and data when `lanes` > 0 and `withData`; last flags with `withLast`). */
+export function allocBeats(n: number, lanes: number, withData: boolean, withLast = false): BeatBlock & { count: number } {
   return {
     count: n, lanes,
     cycle: new Float64Array(n), row: new Int32Array(n), col: new Int32Array(n), group: new Int32Array(n),
     ...(withData ? { data: new Uint32Array(n * lanes) } : {}),
+    ...(withLast ? { last: new Uint8Array(n) } : {}),
   };
 }
 

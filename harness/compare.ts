@@ -62,6 +62,8 @@ export interface FirstBeatMismatch {
   /** −1 when that engine has no such beat. */
   readonly expectedCycle: number;
   readonly actualCycle: number;
+  /** What differs first on this beat: it is missing on one side, its cycle, its coordinates, or its end-of-frame flag. */
+  readonly differs: 'missing' | 'cycle' | 'coordinates' | 'last';
 }
 
 /** One layer's comparison of one engine pair. */
@@ -162,16 +164,19 @@ export class CyclesAccumulator {
     this.compared += n;
     for (let i = 0; i < n; i++) {
       const inE = i < expected.count, inA = i < actual.count;
-      const same = inE && inA && expected.cycle[i] === actual.cycle[i] && expected.row[i] === actual.row[i] &&
-        expected.col[i] === actual.col[i] && expected.group[i] === actual.group[i];
-      if (same) continue;
+      const differs = !inE || !inA ? 'missing'
+        : expected.cycle[i] !== actual.cycle[i] ? 'cycle'
+          : expected.row[i] !== actual.row[i] || expected.col[i] !== actual.col[i] || expected.group[i] !== actual.group[i] ? 'coordinates'
+            // The flag is compared where both engines model it.
+            : expected.last && actual.last && expected.last[i] !== actual.last[i] ? 'last' : null;
+      if (differs === null) continue;
       this.mismatches++;
       if (!this.first) {
         const src = inE ? expected : inA ? actual : null;
         this.first = {
           frame, beat: beatBase + i,
           row: src ? src.row[i]! : -1, col: src ? src.col[i]! : -1, group: src ? src.group[i]! : -1,
-          expectedCycle: inE ? expected.cycle[i]! : -1, actualCycle: inA ? actual.cycle[i]! : -1,
+          expectedCycle: inE ? expected.cycle[i]! : -1, actualCycle: inA ? actual.cycle[i]! : -1, differs,
         };
       }
     }

@@ -60,8 +60,17 @@ function complete(ctx: RunContext, e: Started, f: number, out: FrameOutput | und
   return { ...(out ?? {}), frame: f, ...(values ? { values } : {}), ...(beats ? { beats } : {}) };
 }
 
+/** How a comparison runs. */
+export interface CompareOptions {
+  /**
+   * Stop after the first frame in which any pair differs (a mutation campaign needs the first difference, not all of
+   * them); later frames are not read, so their engines can be closed early.
+   */
+  readonly stopAtFirstDifference?: boolean;
+}
+
 /** Stage 3: compares the started engines' frames. `observed` lists, per engine, the layers it delivers. */
-export async function compareFrames(ctx: RunContext, runs: readonly { name: EngineName; values: boolean; beats: boolean; observed: readonly number[]; run: EngineRun }[]): Promise<Comparison> {
+export async function compareFrames(ctx: RunContext, runs: readonly { name: EngineName; values: boolean; beats: boolean; observed: readonly number[]; run: EngineRun }[], opts: CompareOptions = {}): Promise<Comparison> {
   const { net, plan } = ctx;
   const engines: Started[] = runs.map((r) => ({ ...r, observed: new Set(r.observed) }));
   const pairs = net.layers.map(() => [] as (BitsAccumulator | CyclesAccumulator)[]);
@@ -137,6 +146,7 @@ export async function compareFrames(ctx: RunContext, runs: readonly { name: Engi
       accuracy = net.layers.map((l, i) => floatDistance(golden.values![i]!, golden.reference![i]!));
     }
     if (f % sampleEvery === 0 || f === ctx.stimulus.frames - 1) memory.push({ frame: f, rssMiB: Number((process.memoryUsage.rss() / 2 ** 20).toFixed(1)) });
+    if (opts.stopAtFirstDifference && pairs.some((ps) => ps.some((acc) => acc.mismatches > 0))) break;
   }
   return { pairs, notCompared, latency, timing, timeline, accuracy, lastInputCycles, memory };
 }

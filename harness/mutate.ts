@@ -22,7 +22,9 @@ import { rtlEngine } from '../rtl/engine.js';
 import { foldMutations, listMutations, provesEquivalent, provesTextsEquivalent, type YosysMutation } from '../rtl/yosys.js';
 import { simEngine } from '../sim/engine.js';
 import type { FirstBeatMismatch, FirstMismatch } from './compare.js';
+import { beatWatcher } from './beatWatch.js';
 import { compareFrames } from './comparison.js';
+import { cornerFrames, cornerRuns, cornerWeights } from './cornerWeights.js';
 import { campaignWeights, directedFrame, layerOneCoverage, type Coverage } from './directed.js';
 import { prepareOutDir, writeAtomic } from './outdir.js';
 import { makePlan } from './plan.js';
@@ -73,6 +75,8 @@ export interface MutantFirst {
   readonly chan?: number;
   readonly beat?: number;
   readonly cycle?: number;
+  /** For a cycles kill: what differed on the beat (missing, cycle, coordinates, last flag). */
+  readonly differs?: string;
 }
 
 /** One mutant's outcome. */
@@ -125,6 +129,14 @@ function randomFrames(n: number, size: number, seed: number): Float32Array[] {
   return Array.from({ length: n }, () => Float32Array.from({ length: size }, () => Math.fround((next() * 2 - 1) * 2.6)));
 }
 
+/** Where a mutant was first seen, in a few words: 'at layer 3 (bits row 1 col 2 chan 5, cycle 812)'. */
+export function firstText(f: MutantFirst): string {
+  if (f.kind === 'deadlock') return `in layer ${f.layer} (deadlock at cycle ${f.cycle})`;
+  const place = f.row !== undefined ? ` row ${f.row} col ${f.col}${f.chan !== undefined ? ` chan ${f.chan}` : ''}` : '';
+  const what = f.kind === 'cycles' && f.differs ? ` (${({ last: 'end-of-frame flag', cycle: 'timing', coordinates: 'coordinates', missing: 'beat missing' } as Record<string, string>)[f.differs] ?? f.differs})` : '';
+  return `at layer ${f.layer} (${f.pair} ${f.kind}${what}${place}${f.frame !== undefined ? `, frame ${f.frame}` : ''}${f.cycle !== undefined ? `, cycle ${f.cycle}` : ''})`;
+}
+
 /** How a mutant run came out, from its report. */
 function classify(r: RunReport): { status: 'killed' | 'deadlock' | 'survived'; first: MutantFirst | null } {
   const dead = r.failures.find((f) => f.engine === 'rtl' && f.code === 'SIM_DEADLOCK');
@@ -137,7 +149,7 @@ function classify(r: RunReport): { status: 'killed' | 'deadlock' | 'survived'; f
       return { status: 'killed', first: { pair: `${p.a}~${p.b}`, kind: 'bits', layer: l.index, frame: f.frame, row: f.row, col: f.col, chan: f.chan, ...(f.beat ? { beat: f.beat.index, cycle: f.beat.cycle } : {}) } };
     }
     const f = p.first as FirstBeatMismatch;
-    return { status: 'killed', first: { pair: `${p.a}~${p.b}`, kind: 'cycles', layer: l.index, frame: f.frame, beat: f.beat, cycle: f.actualCycle >= 0 ? f.actualCycle : f.expectedCycle } };
+    return { status: 'killed', first: { pair: `${p.a}~${p.b}`, kind: 'cycles', layer: l.index, frame: f.frame, beat: f.beat, cycle: f.actualCycle >= 0 ? f.actualCycle : f.expectedCycle, differs: f.differs } };
   }
   return { status: 'survived', first: null };
 }
@@ -154,19 +166,66 @@ async function references(ctx: RunContext, dir: string) {
   return { g, s };
 }
 
-/** Runs one mutant (id 0: none) of `design` on `ctx`'s stimulus and classifies it against the references. */
-async function runMutant(ctx: RunContext, refs: Awaited<ReturnType<typeof references>>, design: DesignFolder, id: number, work: string) {
-  const engine = rtlEngine({ design, weightsName: ctx.weightsName, watchdog: ctx.expected.quietBound, mutant: { port: 'mutsel', width: MUTSEL_WIDTH, id } });
+/**
+ * Runs one mutant (id 0: none) of `design` on `ctx`'s stimulus and classifies it against the references: beats are
+ * checked live as the simulation writes them (the first difference stops it), and a run that ends without one is
+ * compared in full (missing frames, deadlocks, anything the live check does not see).
+ */
+async function runMutant(ctx: RunContext, refs: Awaited<ReturnType<typeof references>>, design: DesignFolder, id: number, work: string, romsFromWeights = false) {
+  const taps = await resolveTaps(design, ctx.net, ctx.plan);
+  const watcher = beatWatcher(ctx.net, ctx.plan, refs.g.frames, refs.s.frames, taps.layers.map((t) => t.layer), taps.layers.filter((t) => t.last).map((t) => t.layer));
+  const engine = rtlEngine({ design, weightsName: ctx.weightsName, watchdog: ctx.expected.quietBound, mutant: { port: 'mutsel', width: MUTSEL_WIDTH, id }, watch: watcher.watch, romsFromWeights });
   const rtl: StartedRun = await startEngine({ ...ctx, log: () => {} }, engine, work);
   try {
     const runs = [replay(refs.g), replay(refs.s), rtl];
-    const cmp = await compareFrames(ctx, runs);
+    const cmp = await compareFrames(ctx, runs, { stopAtFirstDifference: true });
+    const seen = watcher.first();
+    if (seen) {
+      const { pair, kind, layer, frame, beat, cycle, row, col, chan, differs } = seen;
+      return { status: 'killed' as const, first: { pair, kind, layer, frame, beat, cycle, ...(row !== undefined ? { row, col, ...(chan !== undefined ? { chan } : {}) } : {}), ...(differs ? { differs } : {}) } };
+    }
     const info = new Map<EngineName, EngineInfo>(runs.map((r) => [r.name, r.run.info()]));
     return classify(assembleReport(ctx, info, cmp));
   } finally {
     await rtl.run.close();
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** One stimulus a survivor runs on: its context (frames, weights, schedule), references, and whose ROM images. */
+interface SurvivorStimulus {
+  readonly ctx: RunContext;
+  readonly refs: Awaited<ReturnType<typeof references>>;
+  readonly romsFromWeights: boolean;
+}
+
+/**
+ * The random stimuli of survivors in `layer` (null: a module no layer owns, or a design whose ROM images rowsim does not
+ * write): for a layer, one run per theme rotation of cornerWeights with random frames (corner pixels for layer 1),
+ * `frames` frames in all; otherwise `frames` random frames on the campaign's weights. Each is kept only if the clean
+ * design agrees with the references on it.
+ */
+async function buildSurvivorStimuli(ctx: RunContext, base: RunContext, layer: number | null, frames: number, seed: number, clean: DesignFolder, dir: string, log: (line: string) => void): Promise<SurvivorStimulus[]> {
+  const { net, plan } = ctx;
+  const { expectedRun } = await import('../sim/schedule.js');
+  const size = net.input.height * net.input.width * 3;
+  const runs = layer === null ? 1 : cornerRuns(net, layer);
+  const each = Math.max(1, Math.ceil(frames / runs));
+  const out: SurvivorStimulus[] = [];
+  for (let run = 0; run < runs; run++) {
+    const pixels = layer === 1 ? cornerFrames(each, size, seed + run) : randomFrames(each, size, seed + run);
+    const weights = layer === null ? base.weights : cornerWeights(net, base.weights, layer, run, seed);
+    const sctx: RunContext = { ...base, weights, stimulus: stimulusOf(pixels), expected: expectedRun(net, plan, ctx.pacing, each) };
+    const refs = await references(sctx, join(dir, `run${run}`));
+    const st = { ctx: sctx, refs, romsFromWeights: layer !== null };
+    const check = await runMutant(sctx, refs, clean, 0, join(dir, `clean${run}`), st.romsFromWeights);
+    if (check.status !== 'survived') {
+      log(`notice: the unmutated design disagrees with the golden and the model on corner run ${run} of layer ${layer} (${check.status} ${check.first ? firstText(check.first) : ''}); that stimulus is left out — run simrun on it to see why`);
+      continue;
+    }
+    out.push(st);
+  }
+  return out;
 }
 
 /** A mutant to run: where it lives and what it is. */
@@ -289,16 +348,19 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
   }
 
   // 5. Every mutant not cached yet, on a pool of jobs; survivors on random frames, then an equivalence proof.
-  let randomRefs: Awaited<ReturnType<typeof references>> | null = null;
-  let randomCtx: RunContext | null = null;
-  const ensureRandom = async () => {
-    if (!randomRefs) {
-      randomCtx = { ...ctx, stimulus: stimulusOf(randomFrames(randomCount, net.input.height * net.input.width * 3, seed)), expected: base.expected };
-      const { expectedRun } = await import('../sim/schedule.js');
-      randomCtx = { ...randomCtx, expected: expectedRun(net, plan, ctx.pacing, randomCount) };
-      randomRefs = await references(randomCtx, join(outDir, 'reference-random'));
+  //    A survivor's random frames aim at its own layer: with the campaign's own ROM images, corner weights on that layer
+  //    and the one before it (harness/cornerWeights.ts) drive its arithmetic into overflow, underflow, cancellation and
+  //    special values. Each such stimulus is checked on the unmutated design first: if the clean design already
+  //    disagrees there, the stimulus is not used (and the campaign says so).
+  const survivorStimuli = new Map<string, Promise<SurvivorStimulus[]>>();
+  const stimuliFor = (layer: number | null, d: DesignFolder): Promise<SurvivorStimulus[]> => {
+    const key = `${layer ?? 'top'}|${d.dir}`;
+    let p = survivorStimuli.get(key);
+    if (!p) {
+      p = buildSurvivorStimuli(ctx, base, layer !== null && ownRoms ? layer : null, randomCount, seed, d, join(outDir, 'reference-random', `${layer ?? 'top'}-${survivorStimuli.size}`), log);
+      survivorStimuli.set(key, p);
     }
-    return { r: randomRefs, c: randomCtx! };
+    return p;
   };
   const results = new Map<string, MutantResult>();
   for (const p of mine) {
@@ -315,14 +377,15 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
     let status: MutantResult['status'];
     let proofDetail: string | null = null;
     if (c.status === 'survived' && randomCount > 0) {
-      const { r, c: rc } = await ensureRandom();
-      c = await runMutant(rc, r, p.design, p.id, join(outDir, 'work', `${p.key}-random`));
-      if (c.status !== 'survived') foundBy = 'random';
+      for (const [k, st] of (await stimuliFor(p.layer, p.design)).entries()) {
+        c = await runMutant(st.ctx, st.refs, p.design, p.id, join(outDir, 'work', `${p.key}-random${k}`), st.romsFromWeights);
+        if (c.status !== 'survived') { foundBy = 'random'; break; }
+      }
     }
     if (c.status === 'survived') {
       const work = join(outDir, 'work', `${p.key}-equiv`);
       const proof = p.yosys
-        ? await provesEquivalent(design, p.yosys, work)
+        ? await provesEquivalent(join(outDir, 'yosys', 'prepared.il'), p.yosys, work)
         : await (async () => {
           const pair = equivalencePair(net, plan, p.placed!, MUTSEL_WIDTH);
           const roms = (p.design.manifest.romSources ?? []).filter((x) => x === `rs_wrom${p.placed!.layer}.v` || x === `rs_brom${p.placed!.layer}.v`).map((x) => join(p.design.dir, x));
@@ -341,7 +404,7 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
     writeAtomic(join(cacheDir, `${p.key}.json`), JSON.stringify(result, null, 2) + '\n');
     results.set(p.key, result);
     done++;
-    log(`${String(done).padStart(4)}/${todo.length} ${p.key.padEnd(14)} ${status}${result.first ? ` at layer ${result.first.layer} (${result.first.kind}${result.first.row !== undefined ? ` row ${result.first.row} col ${result.first.col} chan ${result.first.chan}` : ''}${result.first.cycle !== undefined ? ` cycle ${result.first.cycle}` : ''})` : ''}`);
+    log(`${String(done).padStart(4)}/${todo.length} ${p.key.padEnd(14)} ${status}${result.first ? ` ${firstText(result.first)}` : ''}${result.foundBy === 'random' ? ' on random frames' : ''}${result.proof ? ` — ${result.proof}` : ''}`);
   };
   let next = 0;
   await Promise.all(Array.from({ length: Math.min(jobs, Math.max(1, todo.length)) }, async () => {

@@ -3,7 +3,7 @@
 import Table from 'cli-table3';
 import { create } from 'xmlbuilder2';
 import { esc, STYLE } from './html.js';
-import type { CampaignReport, MutantResult } from './mutate.js';
+import { firstText, type CampaignReport, type MutantResult } from './mutate.js';
 import { PLAIN } from './report.js';
 
 const STATUSES = ['killed', 'deadlock', 'equivalent', 'undetected'] as const;
@@ -21,10 +21,7 @@ function tally(ms: readonly MutantResult[], key: (m: MutantResult) => string): [
 }
 
 function where(m: MutantResult): string {
-  const f = m.first;
-  if (!f) return '';
-  if (f.kind === 'deadlock') return `deadlock in layer ${f.layer} at cycle ${f.cycle}`;
-  return `${f.pair} ${f.kind}, layer ${f.layer}${f.row !== undefined ? ` row ${f.row} col ${f.col} chan ${f.chan}` : ''}${f.beat !== undefined ? ` beat ${f.beat}` : ''}${f.cycle !== undefined ? ` cycle ${f.cycle}` : ''}${m.foundBy === 'random' ? ' (random frames)' : ''}`;
+  return m.first ? `${firstText(m.first)}${m.foundBy === 'random' ? ' (random frames)' : ''}` : '';
 }
 
 /** The terminal summary. */

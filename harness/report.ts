@@ -219,7 +219,8 @@ export function describeFirst(l: { index: number; name: string }, p: PairReport)
   }
   const c = f as FirstBeatMismatch;
   const cyc = (n: number) => (n < 0 ? 'none' : String(n));
-  return `layer ${l.index} '${l.name}' ${pairName(p)}: first at beat ${c.beat} (frame ${c.frame} row ${c.row} col ${c.col} group ${c.group}): ${p.a} cycle ${cyc(c.expectedCycle)}, ${p.b} cycle ${cyc(c.actualCycle)}; ${p.mismatches} of ${p.compared} beats differ`;
+  const what = c.differs === 'last' ? `, its end-of-frame flag differs` : c.differs === 'coordinates' ? ', its coordinates differ' : '';
+  return `layer ${l.index} '${l.name}' ${pairName(p)}: first at beat ${c.beat} (frame ${c.frame} row ${c.row} col ${c.col} group ${c.group}): ${p.a} cycle ${cyc(c.expectedCycle)}, ${p.b} cycle ${cyc(c.actualCycle)}${what}; ${p.mismatches} of ${p.compared} beats differ`;
 }
 
 /** Renders the run report for a terminal: per-layer table with a column per pair, first mismatches, latency, verdict. */

@@ -17,7 +17,7 @@ export const DESIGN_FORMAT = 'rowsim-design/1';
 const fileName = z.string().min(1).regex(/^[A-Za-z0-9_][A-Za-z0-9_.\-/]*$/, 'a relative file name inside the folder (letters, digits, . _ - /)').refine((s) => !s.split('/').includes('..'), 'must not leave the folder');
 const signal = z.string().min(1).max(400);
 
-const streamTaps = z.object({ valid: signal, row: signal, col: signal, group: signal, data: signal }).strict();
+const streamTaps = z.object({ valid: signal, row: signal, col: signal, group: signal, data: signal, last: signal.optional() }).strict();
 
 const tapMapSchema = z.object({
   clock: signal,
@@ -106,6 +106,8 @@ export interface LayerTap {
   readonly col: ResolvedSignal;
   readonly group: ResolvedSignal;
   readonly data: ResolvedSignal;
+  /** The end-of-frame flag, when the tap map names it (then compared with the model's). */
+  readonly last?: ResolvedSignal;
   /** Lanes the data carries (from the plan). */
   readonly lanes: number;
 }
@@ -157,7 +159,7 @@ async function resolveTapsNow(d: DesignFolder, net: NetworkSpec, plan: NetworkPl
   };
   const one = (w: number) => w === 1;
   const narrow = (w: number) => w >= 1 && w <= 32;
-  const stream = (n: number, s: { valid: string; row: string; col: string; group: string; data: string }, dir?: 'output'): LayerTap => {
+  const stream = (n: number, s: { valid: string; row: string; col: string; group: string; data: string; last?: string | undefined }, dir?: 'output'): LayerTap => {
     const lanes = plan.layers[n - 1]!.lanes;
     const role = dir ? `output (layer ${n})` : `layers.${n}`;
     return {
@@ -167,6 +169,7 @@ async function resolveTapsNow(d: DesignFolder, net: NetworkSpec, plan: NetworkPl
       col: get(s.col, `${role}.col`, narrow, '1 to 32 bits', dir),
       group: get(s.group, `${role}.group`, narrow, '1 to 32 bits', dir),
       data: get(s.data, `${role}.data`, (w) => w === lanes * 32, `${lanes * 32} bits (${lanes} lanes of 32)`, dir),
+      ...(s.last !== undefined ? { last: get(s.last, `${role}.last`, one, '1 bit', dir) } : {}),
     };
   };
   const L = net.layers.length;

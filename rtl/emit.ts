@@ -13,6 +13,7 @@ import type { HwLayerWeights } from '../core/weights/types.js';
 import type { LayerMutant } from './catalogue.js';
 import { DESIGN_FORMAT, fileHash, type DesignManifest, type TapMap } from './design.js';
 import { emitLayer } from './emitLayer.js';
+import { layerWidths } from './widths.js';
 import { emitRoms, romNames } from './emitRom.js';
 import { designReadme } from './readme.js';
 import type { SourceFile } from './verilator.js';
@@ -34,25 +35,29 @@ function emitTop(net: NetworkSpec, plan: NetworkPlan, x: DesignExtras): string {
   const lastLanes = plan.layers[L - 1]!.lanes;
   const wires: string[] = [];
   const body: string[] = [];
+  // Between layers the stream fields are as wide as their ranges (rtl/widths.ts); the top's ports keep 32-bit fields.
+  const widths = net.layers.map((l) => layerWidths(l, plan.layers[l.index - 1]!, streamShape(net, plan, l.index - 1)));
+  const inCol = widths[0]!.inCol;
   for (const l of net.layers) {
     const n = l.index;
     const lanes = plan.layers[n - 1]!.lanes;
-    if (n < L) {
-      wires.push(
-        `  wire o${n}_valid;`, `  wire [31:0] o${n}_col, o${n}_grp;`, `  wire [${lanes * 32 - 1}:0] o${n}_data;`,
-        // The next layer counts beats, so row and last are read only by whoever taps the stream (the bench).
-        `  /* verilator lint_off UNUSEDSIGNAL */`, `  wire o${n}_last;`, `  wire [31:0] o${n}_row;`, `  /* verilator lint_on UNUSEDSIGNAL */`,
-      );
-    }
+    const w = widths[n - 1]!;
+    wires.push(`  wire [${w.outCol - 1}:0] o${n}_col;`, `  wire [${w.grp - 1}:0] o${n}_grp;`);
+    // The next layer counts beats, so row and last are read only by whoever taps the stream (the bench).
+    if (n < L) wires.push(`  wire o${n}_valid;`, `  wire [${lanes * 32 - 1}:0] o${n}_data;`, `  /* verilator lint_off UNUSEDSIGNAL */`, `  wire o${n}_last;`, `  wire [${w.outRow - 1}:0] o${n}_row;`, `  /* verilator lint_on UNUSEDSIGNAL */`);
+    else wires.push(`  wire [${w.outRow - 1}:0] o${n}_row;`);
     const src = n === 1
-      ? `.in_valid(s_valid), .in_col(s_col), .in_grp(32'd0), .in_data(s_data)`
+      ? `.in_valid(s_valid), .in_col(s_col[${inCol - 1}:0]), .in_grp(1'b0), .in_data(s_data)`
       : `.in_valid(o${n - 1}_valid), .in_col(o${n - 1}_col), .in_grp(o${n - 1}_grp), .in_data(o${n - 1}_data)`;
     const dst = n === L
-      ? `.out_valid(m_valid), .out_row(m_row), .out_col(m_col), .out_grp(m_grp), .out_last(m_last), .out_data(m_data)`
+      ? `.out_valid(m_valid), .out_row(o${n}_row), .out_col(o${n}_col), .out_grp(o${n}_grp), .out_last(m_last), .out_data(m_data)`
       : `.out_valid(o${n}_valid), .out_row(o${n}_row), .out_col(o${n}_col), .out_grp(o${n}_grp), .out_last(o${n}_last), .out_data(o${n}_data)`;
     const sel = x.mutants?.get(n)?.length ? ', .mutsel(mutsel)' : '';
     body.push(`  rs_layer${n} u_layer${n} (.clk(clk), .rst(rst)${sel}, ${src},\n    ${dst});`);
   }
+  const last = widths[L - 1]!;
+  const zext = (port: string, wire: string, bits: number) => `  assign ${port} = ${bits < 32 ? `{${32 - bits}'d0, ${wire}}` : wire};`;
+  body.push(zext('m_row', `o${L}_row`, last.outRow), zext('m_col', `o${L}_col`, last.outCol), zext('m_grp', `o${L}_grp`, last.grp));
   return `
 // ${TOP}: ${commentText(net.name)}, ${L} layers chained on the stream interface (valid, row, col, group, data).
 // Input beat: one pixel; s_data holds channel 0 in bits 31:0, channel 1 in 63:32, channel 2 in 95:64.
@@ -61,7 +66,9 @@ module ${TOP} (
   input  wire clk,
   input  wire rst,${x.mutselWidth ? `\n  input  wire [${x.mutselWidth - 1}:0] mutsel,             // selects one catalogue mutant (0: none)` : ''}
   input  wire s_valid,
-  input  wire [31:0] s_col,
+  /* verilator lint_off UNUSEDSIGNAL */
+  input  wire [31:0] s_col,                        // bits above ${inCol - 1} are always 0
+  /* verilator lint_on UNUSEDSIGNAL */
   input  wire [95:0] s_data,
   output wire m_valid,
   output wire [31:0] m_row,
@@ -99,12 +106,12 @@ export function emittedTaps(net: NetworkSpec): TapMap {
   const layers: TapMap['layers'] = {};
   for (const l of net.layers.slice(0, -1)) {
     const p = `${TOP}.u_layer${l.index}`;
-    layers[String(l.index)] = { valid: `${p}.out_valid`, row: `${p}.out_row`, col: `${p}.out_col`, group: `${p}.out_grp`, data: `${p}.out_data` };
+    layers[String(l.index)] = { valid: `${p}.out_valid`, row: `${p}.out_row`, col: `${p}.out_col`, group: `${p}.out_grp`, data: `${p}.out_data`, last: `${p}.out_last` };
   }
   return {
     clock: 'clk', reset: 'rst',
     input: { valid: 's_valid', col: 's_col', data: 's_data' },
-    output: { valid: 'm_valid', row: 'm_row', col: 'm_col', group: 'm_grp', data: 'm_data' },
+    output: { valid: 'm_valid', row: 'm_row', col: 'm_col', group: 'm_grp', data: 'm_data', last: 'm_last' },
     layers,
   };
 }

@@ -10,11 +10,18 @@ import type { LayerMutant } from './catalogue.js';
 import { addrBits } from './emitRom.js';
 import { FADD_FN, FADD_ROUND_MUTANT, FMUL_FN, FMUL_ROUND_MUTANT, FMUL_SUBNORMAL_MUTANT } from './fpu.js';
 import { VModule } from './vbuild.js';
+import { layerWidths, type LayerInput } from './widths.js';
 
-/** Channel groups of the stream feeding a layer (1 for the top input). */
-export interface LayerInput {
-  readonly lanes: number;
-  readonly ocmux: number;
+export type { LayerInput } from './widths.js';
+
+/** `x · factor` at `bits` wide (just `x` for a factor of 1). */
+function times(x: string, factor: number, bits: number): string {
+  return factor === 1 ? x : `${x} * ${k(factor, bits)}`;
+}
+
+/** A sized decimal constant: `bits` wide, or wider if the value needs it (so a constant is never cut). */
+function k(value: number, bits: number): string {
+  return `${Math.max(bits, addrBits(value + 1))}'d${value}`;
 }
 
 /** What to build into a layer besides its function. */
@@ -55,29 +62,33 @@ export function emitLayer(l: LayerSpec, p: LayerPlan, input: LayerInput, extras:
   ]);
   m.port('input', 'clk').port('input', 'rst');
   if (extras.mutselWidth) m.port('input', 'mutsel', extras.mutselWidth);
-  m.port('input', 'in_valid').port('input', 'in_col', 32).port('input', 'in_grp', 32).port('input', 'in_data', input.lanes * 32)
-    .port('output', 'out_valid', 1, 'reg').port('output', 'out_row', 32, 'reg').port('output', 'out_col', 32, 'reg')
-    .port('output', 'out_grp', 32, 'reg').port('output', 'out_last', 1, 'reg').port('output', 'out_data', lanes * 32, 'reg');
+  // Every counter, index and stream field is exactly as wide as its range: no bit is constant in operation, so each one
+  // a mutation can touch is one the stream can show (and no counter wraps however long the design streams).
+  const w = layerWidths(l, p, input);
+  m.waive('WIDTH', 'narrow unsigned counters mix with wider expressions by design: rtl/widths.ts sizes each to its range');
+  m.port('input', 'in_valid').port('input', 'in_col', w.inCol).port('input', 'in_grp', w.inGrp).port('input', 'in_data', input.lanes * 32)
+    .port('output', 'out_valid', 1, 'reg').port('output', 'out_row', w.outRow, 'reg').port('output', 'out_col', w.outCol, 'reg')
+    .port('output', 'out_grp', w.grp, 'reg').port('output', 'out_last', 1, 'reg').port('output', 'out_data', lanes * 32, 'reg');
   m.localparams({ IN_H: l.inH, IN_C: l.inC, OUT_H: l.outH, OUT_W: l.outW, OUT_C: l.outC }, `input width ${l.inW}: see the strip banks`)
     .localparams({ K: l.kernel, S: l.stride, P: l.pad, R })
     .localparams({ STRIPS: p.strips, WPS: p.colsPerStrip, OCMUX: p.ocmux, LANES: lanes })
     .localparams({ TAPS: N, SLOT: p.slotCycles, IN_BEATS: inBeats, IN_OCMUX: input.ocmux, IN_LANES: input.lanes });
 
   // Input side: count each row's beats; a row is complete after IN_BEATS of them.
-  const rowEnd = pick(mut, 'pacing-off-by-one', 'in_beats == IN_BEATS - 1', 'in_beats == IN_BEATS - 2');
+  const rowEnd = pick(mut, 'pacing-off-by-one', `in_beats == ${k(inBeats - 1, w.inBeats)}`, `in_beats == ${k(Math.max(0, inBeats - 2), w.inBeats)}`);
   m.section('input side: count beats to know when a row is complete',
-    'reg [31:0] in_beats, rows_done, wslot;',
+    `reg [${w.inBeats - 1}:0] in_beats;`,
+    `reg [${w.slot - 1}:0] wslot;                                   // row-buffer slot the current input row goes to`,
     `wire       row_end = ${rowEnd};`,
     'always @(posedge clk) begin',
     '  if (rst) begin',
-    "    in_beats <= 32'd0; rows_done <= 32'd0; wslot <= 32'd0;",
+    `    in_beats <= ${k(0, w.inBeats)}; wslot <= ${k(0, w.slot)};`,
     '  end else if (in_valid) begin',
     '    if (row_end) begin',
-    "      in_beats <= 32'd0;",
-    "      rows_done <= rows_done + 32'd1;",
-    "      wslot <= (wslot == R - 1) ? 32'd0 : wslot + 32'd1;",
+    `      in_beats <= ${k(0, w.inBeats)};`,
+    `      wslot <= (wslot == ${k(R - 1, w.slot)}) ? ${k(0, w.slot)} : wslot + 1'd1;`,
     '    end else begin',
-    "      in_beats <= in_beats + 32'd1;",
+    "      in_beats <= in_beats + 1'd1;",
     '    end',
     '  end',
     'end');
@@ -90,131 +101,146 @@ export function emitLayer(l: LayerSpec, p: LayerPlan, input: LayerInput, extras:
   });
   for (const s of strips.filter((x) => x.used)) {
     const aw = addrBits(R * s.sw * l.inC);
-    const writeCond = [s.lo > 0 ? `in_col >= ${s.lo}` : '', s.hi < l.inW - 1 ? `in_col <= ${s.hi}` : ''].filter(Boolean).join(' && ');
+    const writeCond = [s.lo > 0 ? `in_col >= ${k(s.lo, w.inCol)}` : '', s.hi < l.inW - 1 ? `in_col <= ${k(s.hi, w.inCol)}` : ''].filter(Boolean).join(' && ');
     m.section(`strip ${s.st} row buffer: input columns ${s.lo}..${s.hi}, [slot][column − ${s.lo}][channel]`,
       `reg [31:0] bank${s.st} [0:${R * s.sw * l.inC - 1}];`,
-      `function [${aw - 1}:0] baddr${s.st}(input [31:0] slot, input [31:0] col, input [31:0] ch);`,
-      '  /* verilator lint_off UNUSEDSIGNAL */',
-      `  reg [31:0] a;                                           // fits ${aw} bits by construction`,
-      '  /* verilator lint_on UNUSEDSIGNAL */',
-      '  begin',
-      `    a = (slot * ${s.sw} + col) * IN_C + ch;`,
-      `    baddr${s.st} = a[${aw - 1}:0];`,
-      '  end',
+      `function [${aw - 1}:0] baddr${s.st}(input [${w.slot - 1}:0] slot, input [${w.inCol - 1}:0] col, input [${w.inChan - 1}:0] ch);`,
+      `  baddr${s.st} = ${times(`(${times('slot', s.sw, aw)} + col)`, l.inC, aw)} + ch;   // < ${R * s.sw * l.inC} by construction`,
       'endfunction',
       `integer li${s.st};`,
       'always @(posedge clk)',
       `  if (!rst && in_valid${writeCond ? ` && ${writeCond}` : ''})`,
       `    for (li${s.st} = 0; li${s.st} < IN_LANES; li${s.st} = li${s.st} + 1)`,
-      `      bank${s.st}[baddr${s.st}(wslot, in_col${s.lo > 0 ? ` - ${s.lo}` : ''}, li${s.st} * IN_OCMUX + in_grp)] <= in_data[li${s.st} * 32 +: 32];`);
+      `      bank${s.st}[baddr${s.st}(wslot, in_col${s.lo > 0 ? ` - ${k(s.lo, w.inCol)}` : ''}, ${k(input.ocmux, w.inChan)} * li${s.st}[${w.inChan - 1}:0] + in_grp)] <= in_data[li${s.st} * 32 +: 32];`);
   }
 
-  // Controller: one output row at a time; slots of (column position, channel group).
+  // Controller: one output row at a time; slots of (column position, channel group). A row may start once the rows it
+  // needs are in the buffer: `have` counts the current frame's rows there (each completed input row adds one, the end of
+  // the frame's last output row takes IN_H away) offset by the deficit — the rows a frame can end without, which may
+  // still be on their way when it ends — so it never goes below 0; `fslot` is the slot of the frame's first row.
   const QD = R + 2;
+  const rowArrives = stall ? 'f_seen' : 'in_valid && row_end';
   if (stall) {
     m.section(`FAULT (rowsim --inject stall:${l.index}:${stall.cycles}): input rows are seen ${stall.cycles} cycles after they complete`,
       `reg [63:0] f_now, f_due [0:${QD - 1}];`,
-      'reg [31:0] f_wp, f_rp, rows_seen;',
+      `reg [${addrBits(QD) - 1}:0] f_wp, f_rp;`,
+      `wire f_seen = f_rp != f_wp && f_now >= f_due[f_rp];`,
       'always @(posedge clk) begin',
       '  if (rst) begin',
-      "    f_now <= 64'd0; f_wp <= 32'd0; f_rp <= 32'd0; rows_seen <= 32'd0;",
+      "    f_now <= 64'd0; f_wp <= 0; f_rp <= 0;",
       '  end else begin',
       "    f_now <= f_now + 64'd1;",
       '    if (in_valid && row_end) begin',
-      `      f_due[f_wp[${addrBits(QD) - 1}:0]] <= f_now + 64'd${stall.cycles};`,
-      `      f_wp <= (f_wp == ${QD - 1}) ? 32'd0 : f_wp + 32'd1;`,
+      `      f_due[f_wp] <= f_now + 64'd${stall.cycles};`,
+      `      f_wp <= (f_wp == ${QD - 1}) ? 0 : f_wp + 1'd1;`,
       '    end',
-      `    if (f_rp != f_wp && f_now >= f_due[f_rp[${addrBits(QD) - 1}:0]]) begin`,
-      "      rows_seen <= rows_seen + 32'd1;",
-      `      f_rp <= (f_rp == ${QD - 1}) ? 32'd0 : f_rp + 32'd1;`,
-      '    end',
+      `    if (f_seen) f_rp <= (f_rp == ${QD - 1}) ? 0 : f_rp + 1'd1;`,
       '  end',
       'end');
   }
-  const needLocal = l.inH + l.pad - l.kernel > 0 ? `(out_r * S < ${l.inH + l.pad - l.kernel}) ? out_r * S + ${l.kernel - 1 - l.pad} : 32'd${l.inH - 1}` : `32'd${l.inH - 1}`;
+  if (l.pad > l.kernel - 1) throw new SimrunError('INTERNAL', `layer ${l.index}: padding ${l.pad} is not below the kernel ${l.kernel}`);
+  // out_r·S reaches (OUT_H − 1)·S, more than need_local holds: the comparison runs at that width.
+  const nw = Math.max(w.need, addrBits((l.outH - 1) * l.stride + 1));
+  const needLocal = l.inH + l.pad - l.kernel > 0
+    ? `(${times('out_r', l.stride, nw)} < ${k(l.inH + l.pad - l.kernel, nw)}) ? ${times('out_r', l.stride, nw)} + ${k(l.kernel - 1 - l.pad, nw)} : ${k(l.inH - 1, nw)}`
+    : k(l.inH - 1, w.need);
   m.section('controller: one output row at a time, slot by slot',
     'reg        busy;',
-    'reg [31:0] phase, pos, grp, out_r, fbase, ky, kx, ci;',
+    `reg [${w.phase - 1}:0] phase;`,
+    `reg [${w.pos - 1}:0] pos;`,
+    `reg [${w.grp - 1}:0] grp;`,
+    `reg [${w.outRow - 1}:0] out_r;`,
+    `reg [${w.kernel - 1}:0] ky, kx;`,
+    `reg [${w.inChan - 1}:0] ci;`,
+    `reg [${w.have - 1}:0] have;                                 // rows of the current frame in the row buffer${w.deficit ? ` + ${w.deficit}` : ''}`,
+    `reg [${w.slot - 1}:0] fslot;                                // slot of the current frame's first row`,
     '// Last input row output row out_r needs: min(out_r·S − P + K − 1, IN_H − 1).',
-    `wire [31:0] need_local = ${needLocal};`,
-    `wire        ready = ${pick(mut, 'stall-forever', `${stall ? 'rows_seen' : 'rows_done'} > fbase + need_local`, "1'b0")};`,
+    `wire [${w.need - 1}:0] need_local = ${needLocal};`,
+    `wire        ready = ${pick(mut, 'stall-forever', w.deficit ? `have > need_local + ${k(w.deficit, w.have)}` : 'have > need_local', "1'b0")};`,
     'wire        start_now = !busy && ready;',
     'wire        active = busy || start_now;',
-    '/* verilator lint_off UNUSEDSIGNAL */',
-    'wire [31:0] tap = (ky * K + kx) * IN_C + ci;              // < TAPS while a slot runs',
-    '/* verilator lint_on UNUSEDSIGNAL */',
-    'wire [31:0] iy = out_r * S + ky;                          // input row + P (unsigned: P rows of padding above)',
-    `wire        row_in = ${l.pad > 0 ? 'iy >= P && ' : ''}iy < P + IN_H;`,
-    `wire [31:0] slot_r = ${pick(mut, 'rowbuf-addr', '(fbase + iy - P) % R', '(fbase + iy - P + 1) % R')};`);
-  const beatPhase = pick(mut, 'drain-off-by-one', `${B0}`, `${B0 + 1}`);
+    `wire [${w.tap - 1}:0] tap = ${times(`(${times('ky', l.kernel, w.tap)} + kx)`, l.inC, w.tap)} + ci;   // < TAPS while a slot runs`,
+    `wire [${w.iy - 1}:0] iy = ${times('out_r', l.stride, w.iy)} + ky;                       // input row + P (P rows of padding above)`,
+    `wire        row_in = ${l.pad > 0 ? `iy >= ${k(l.pad, w.iy)} && ` : ''}iy < ${k(l.pad + l.inH, w.iy + 1)};`,
+    `wire [${w.slotSum - 1}:0] slot_sum = fslot + iy - ${k(l.pad, w.slotSum)};          // meaningful while row_in`,
+    `wire [${w.slot - 1}:0] slot_r = ${pick(mut, 'rowbuf-addr', `slot_sum % ${k(R, w.slotSum)}`, `(slot_sum + 1'd1) % ${k(R, w.slotSum)}`)};   // < R: fits`,
+    );
+  const beatPhase = pick(mut, 'drain-off-by-one', k(B0, w.phase), k(B0 + 1, w.phase));
   m.section('output stage position: the strip whose beat loads this cycle',
-    `wire [31:0] beat0 = ${beatPhase};                              // phase of the slot's first beat`,
-    'wire [31:0] ost = phase - beat0;',
-    'wire [31:0] ocol = ost * WPS + pos;');
+    `wire [${w.phase - 1}:0] beat0 = ${beatPhase};                 // phase of the slot's first beat`,
+    `wire        beat_now = phase >= beat0 && phase < beat0 + ${k(p.strips, w.phase + 1)};`,
+    `wire [${w.ost - 1}:0] ost = ${w.ost < w.phase ? `phase[${w.ost - 1}:0] - beat0[${w.ost - 1}:0]` : 'phase - beat0'};   // meaningful while beat_now (modular: low bits suffice)`,
+    `wire [${w.ocol - 1}:0] ocol = ${times('ost', p.colsPerStrip, w.ocol)} + pos;`);
   if (delay) {
     m.section(`FAULT (rowsim --inject delay:${l.index}:${delay.beat}:${delay.cycles}): the FSM holds ${delay.cycles} cycles before beat ${delay.beat}`,
       'reg [63:0] f_beats;',
       'reg [31:0] f_hold;',
       'reg        f_fired;',
-      `wire       f_stall = busy && phase >= beat0 && phase < beat0 + STRIPS && ocol < OUT_W && f_beats == 64'd${delay.beat} && !f_fired && f_hold != 32'd${delay.cycles};`,
+      `wire       f_stall = busy && beat_now && ocol < ${k(l.outW, w.ocol)} && f_beats == 64'd${delay.beat} && !f_fired && f_hold != 32'd${delay.cycles};`,
       'always @(posedge clk) begin',
       '  if (rst) begin',
       "    f_beats <= 64'd0; f_hold <= 32'd0; f_fired <= 1'b0;",
       '  end else begin',
       "    if (f_stall) f_hold <= f_hold + 32'd1;",
-      '    else if (busy && phase >= beat0 && phase < beat0 + STRIPS && ocol < OUT_W) begin',
+      `    else if (busy && beat_now && ocol < ${k(l.outW, w.ocol)}) begin`,
       "      f_beats <= f_beats + 64'd1;",
       `      if (f_beats == 64'd${delay.beat}) f_fired <= 1'b1;`,
       '    end',
       '  end',
       'end');
   }
+  const step = l.inH % R;
   m.section('controller: one output row at a time, slot by slot',
+    `wire        slot_end = active${delay ? ' && !f_stall' : ''} && phase == ${k(p.slotCycles - 1, w.phase)};`,
+    `wire        frame_end = slot_end && grp == ${k(p.ocmux - 1, w.grp)} && pos == ${k(p.colsPerStrip - 1, w.pos)} && out_r == ${k(l.outH - 1, w.outRow)};`,
     'always @(posedge clk) begin',
     '  if (rst) begin',
-    "    busy <= 1'b0; phase <= 32'd0; pos <= 32'd0; grp <= 32'd0; out_r <= 32'd0; fbase <= 32'd0;",
-    "    ky <= 32'd0; kx <= 32'd0; ci <= 32'd0;",
+    `    have <= ${k(w.deficit, w.have)}; fslot <= ${k(0, w.slot)};`,
+    '  end else begin',
+    `    have <= have + (${rowArrives} ? 1'd1 : 1'd0) - (frame_end ? ${k(l.inH, w.have)} : ${k(0, w.have)});`,
+    `    if (frame_end) fslot <= ${step === 0 ? 'fslot' : `(fslot >= ${k(R - step, w.slot)}) ? fslot - ${k(R - step, w.slot)} : fslot + ${k(step, w.slot)}`};   // + IN_H mod R`,
+    '  end',
+    'end',
+    'always @(posedge clk) begin',
+    '  if (rst) begin',
+    `    busy <= 1'b0; phase <= ${k(0, w.phase)}; pos <= ${k(0, w.pos)}; grp <= ${k(0, w.grp)}; out_r <= ${k(0, w.outRow)};`,
+    `    ky <= ${k(0, w.kernel)}; kx <= ${k(0, w.kernel)}; ci <= ${k(0, w.inChan)};`,
     `  end else if (active${delay ? ' && !f_stall' : ''}) begin`,
-    '    if (phase == SLOT - 1) begin',
-    "      phase <= 32'd0; ky <= 32'd0; kx <= 32'd0; ci <= 32'd0;",
-    '      if (grp == OCMUX - 1) begin',
-    "        grp <= 32'd0;",
-    '        if (pos == WPS - 1) begin',
-    "          pos <= 32'd0;",
+    '    if (slot_end) begin',
+    `      phase <= ${k(0, w.phase)}; ky <= ${k(0, w.kernel)}; kx <= ${k(0, w.kernel)}; ci <= ${k(0, w.inChan)};`,
+    `      if (grp == ${k(p.ocmux - 1, w.grp)}) begin`,
+    `        grp <= ${k(0, w.grp)};`,
+    `        if (pos == ${k(p.colsPerStrip - 1, w.pos)}) begin`,
+    `          pos <= ${k(0, w.pos)};`,
     "          busy <= 1'b0;                                     // row done: the next may start next cycle",
-    "          if (out_r == OUT_H - 1) begin out_r <= 32'd0; fbase <= fbase + IN_H; end",
-    "          else out_r <= out_r + 32'd1;",
+    `          out_r <= (out_r == ${k(l.outH - 1, w.outRow)}) ? ${k(0, w.outRow)} : out_r + 1'd1;`,
     '        end else begin',
-    "          pos <= pos + 32'd1; busy <= 1'b1;",
+    "          pos <= pos + 1'd1; busy <= 1'b1;",
     '        end',
     '      end else begin',
-    "        grp <= grp + 32'd1; busy <= 1'b1;",
+    "        grp <= grp + 1'd1; busy <= 1'b1;",
     '      end',
     '    end else begin',
-    "      phase <= phase + 32'd1; busy <= 1'b1;",
-    '      if (phase < TAPS - 1) begin',
-    '        if (ci == IN_C - 1) begin',
-    "          ci <= 32'd0;",
-    "          if (kx == K - 1) begin kx <= 32'd0; ky <= ky + 32'd1; end",
-    "          else kx <= kx + 32'd1;",
-    "        end else ci <= ci + 32'd1;",
+    "      phase <= phase + 1'd1; busy <= 1'b1;",
+    `      if (phase < ${k(N - 1, w.phase)}) begin`,
+    `        if (ci == ${k(l.inC - 1, w.inChan)}) begin`,
+    `          ci <= ${k(0, w.inChan)};`,
+    `          if (kx == ${k(l.kernel - 1, w.kernel)}) begin kx <= ${k(0, w.kernel)}; ky <= ky + 1'd1; end`,
+    "          else kx <= kx + 1'd1;",
+    "        end else ci <= ci + 1'd1;",
     '      end',
     '    end',
     '  end',
     'end');
 
   // ROMs: this cycle's weights of every lane (tap, grp) and the biases of grp.
-  const waw = addrBits(N * l.outC), gw = addrBits(p.ocmux);
-  const wbase = pick(mut, 'wrom-addr', 'tap * OUT_C + grp', '(tap + 1) * OUT_C + grp');
+  const wbase = pick(mut, 'wrom-addr', `${times('tap', l.outC, w.wbase)} + grp`, `${times("(tap + 1'd1)", l.outC, w.wbase)} + grp`);
   m.section('weights and biases: rs_wrom / rs_brom read every lane at once',
-    '/* verilator lint_off UNUSEDSIGNAL */',
-    `wire [31:0] wbase_full = ${wbase};`,
-    '/* verilator lint_on UNUSEDSIGNAL */',
+    `wire [${w.wbase - 1}:0] wbase = ${wbase};`,
     `wire [${lanes * 18 - 1}:0] wvec;`,
     `wire [${lanes * 32 - 1}:0] bvec;`,
-    `rs_wrom${l.index} u_wrom (.base(wbase_full[${waw - 1}:0]), .w(wvec));`,
-    `rs_brom${l.index} u_brom (.grp(grp[${gw - 1}:0]), .b(bvec));`);
-
+    `rs_wrom${l.index} u_wrom (.base(wbase), .w(wvec));`,
+    `rs_brom${l.index} u_brom (.grp(grp), .b(bvec));`);
   // Floating-point units: functions every ALU calls (one shared routine each), plus mutated copies when mutants need them.
   const relu = `biasRelu = ${l.relu ? "v[31] ? 32'd0 : v;                   // ReLU by the sign bit: negatives and -0 become +0" : 'v;                                      // no ReLU on this layer'}`;
   m.section('floating-point units (rtl/fpu.ts) and the final stage', FMUL_FN, FADD_FN,
@@ -237,24 +263,27 @@ export function emitLayer(l: LayerSpec, p: LayerPlan, input: LayerInput, extras:
     'reg [31:0] res   [0:STRIPS*LANES-1];',
     'genvar gj;');
   for (const s of strips) {
-    const readCond = s.used ? ['row_in', l.pad + s.lo > 0 ? `ix_s${s.st} >= ${l.pad + s.lo}` : '', `ix_s${s.st} <= ${l.pad + s.hi}`].filter(Boolean).join(' && ') : "1'b0";
+    const ixMax = (s.st * p.colsPerStrip + p.colsPerStrip - 1) * l.stride + l.kernel - 1;   // the strip's last kernel column
+    const readCond = s.used ? ['row_in', l.pad + s.lo > 0 ? `ix_s${s.st} >= ${k(l.pad + s.lo, w.ix)}` : '', ixMax > l.pad + s.hi ? `ix_s${s.st} <= ${k(l.pad + s.hi, w.ix)}` : ''].filter(Boolean).join(' && ') : "1'b0";
     const i = `${s.st * lanes}+gj`;
     const load = pick(mut, 'bias-first', `p_reg[${i}]`, addFn('bias', `p_reg[${i}]`));
-    const accEnable = has('pad-skip') ? `phase >= 1 && phase <= TAPS && !((${mut.filter((x) => x.kind === 'pad-skip').map((x) => `mutsel == ${x.id}`).join(' || ')}) && pad_q_s${s.st})` : 'phase >= 1 && phase <= TAPS';
+    const accumulating = `phase >= ${k(1, w.phase)} && phase <= ${k(N, w.phase)}`;
+    const accEnable = has('pad-skip') ? `${accumulating} && !((${mut.filter((x) => x.kind === 'pad-skip').map((x) => `mutsel == ${x.id}`).join(' || ')}) && pad_q_s${s.st})` : accumulating;
     const biased = pick(mut, 'bias-first', addFn(`acc[${i}]`, 'bias'), `acc[${i}]`);
     m.section(`strip ${s.st}: column ${s.st * p.colsPerStrip} + pos`,
-      `wire [31:0] ix_s${s.st} = (${s.st * p.colsPerStrip} + pos) * S + kx;   // input column + P`,
+      `wire [${w.ix - 1}:0] ix_s${s.st} = ${times(s.st * p.colsPerStrip > 0 ? `(${k(s.st * p.colsPerStrip, w.ix)} + pos)` : 'pos', l.stride, w.ix)} + kx;   // input column + P`,
       `wire        in_s${s.st} = ${readCond};`,
-      `wire [31:0] x_s${s.st} = ${s.used ? `in_s${s.st} ? bank${s.st}[baddr${s.st}(slot_r, ix_s${s.st} - ${l.pad + s.lo}, ci)] : 32'd0` : "32'd0"};   // padding taps see +0`,
-      ...(has('pad-skip') ? [`reg pad_q_s${s.st};                                      // the tap now in p_reg was padding`, `always @(posedge clk) if (active && phase < TAPS) pad_q_s${s.st} <= !in_s${s.st};`] : []),
+      ...(s.used ? [`wire [${w.inCol - 1}:0] bc_s${s.st} = ix_s${s.st}${w.ix > w.inCol ? `[${w.inCol - 1}:0]` : ''}${l.pad + s.lo > 0 ? ` - ${k(l.pad + s.lo, w.inCol)}` : ''};   // bank column while in_s${s.st} (modular: low bits suffice)`] : []),
+      `wire [31:0] x_s${s.st} = ${s.used ? `in_s${s.st} ? bank${s.st}[baddr${s.st}(slot_r, bc_s${s.st}, ci)] : 32'd0` : "32'd0"};   // padding taps see +0`,
+      ...(has('pad-skip') ? [`reg pad_q_s${s.st};                                      // the tap now in p_reg was padding`, `always @(posedge clk) if (active && phase < ${k(N, w.phase)}) pad_q_s${s.st} <= !in_s${s.st};`] : []),
       'generate',
       `  for (gj = 0; gj < LANES; gj = gj + 1) begin : g_lane_s${s.st}`,
       "    wire [31:0] w = {wvec[gj * 18 +: 18], 14'd0};",
       '    wire [31:0] bias = bvec[gj * 32 +: 32];',
       '    always @(posedge clk) begin',
-      `      if (active && phase < TAPS) p_reg[${i}] <= ${mulExpr(`x_s${s.st}`)};`,
-      `      if (${accEnable}) acc[${i}] <= (phase == 1) ? ${load} : ${addFn(`acc[${i}]`, `p_reg[${i}]`)};`,
-      `      if (phase == TAPS + 1) res[${i}] <= ${pick(mut, 'relu-last', `biasRelu(${biased})`, `reluAlways(${biased})`)};`,
+      `      if (active && phase < ${k(N, w.phase)}) p_reg[${i}] <= ${mulExpr(`x_s${s.st}`)};`,
+      `      if (${accEnable}) acc[${i}] <= (phase == ${k(1, w.phase)}) ? ${load} : ${addFn(`acc[${i}]`, `p_reg[${i}]`)};`,
+      `      if (phase == ${k(N + 1, w.phase)}) res[${i}] <= ${pick(mut, 'relu-last', `biasRelu(${biased})`, `reluAlways(${biased})`)};`,
       '    end',
       '  end',
       'endgenerate');
@@ -266,15 +295,15 @@ export function emitLayer(l: LayerSpec, p: LayerPlan, input: LayerInput, extras:
     'integer oj;',
     'always @(posedge clk) begin',
     '  if (rst) begin',
-    `    out_valid <= 1'b0; out_row <= 32'd0; out_col <= 32'd0; out_grp <= 32'd0; out_last <= 1'b0; out_data <= ${lanes * 32}'d0;`,
-    `  end else if (busy && phase >= beat0 && phase < beat0 + STRIPS${delay ? ' && !f_stall' : ''}) begin`,
-    '    out_valid <= ocol < OUT_W;',
-    '    out_row <= out_r; out_col <= ocol; out_grp <= grp;',
-    `    out_last <= out_r == OUT_H - 1 && pos == WPS - 1 && grp == OCMUX - 1 && ost == ${lastStrip};`,
+    `    out_valid <= 1'b0; out_row <= ${k(0, w.outRow)}; out_col <= ${k(0, w.outCol)}; out_grp <= ${k(0, w.grp)}; out_last <= 1'b0; out_data <= ${lanes * 32}'d0;`,
+    `  end else if (busy && beat_now${delay ? ' && !f_stall' : ''}) begin`,
+    `    out_valid <= ocol < ${k(l.outW, w.ocol)};`,
+    `    out_row <= out_r; out_col <= ocol[${w.outCol - 1}:0]; out_grp <= grp;`,
+    `    out_last <= out_r == ${k(l.outH - 1, w.outRow)} && pos == ${k(p.colsPerStrip - 1, w.pos)} && grp == ${k(p.ocmux - 1, w.grp)} && ost == ${k(lastStrip, w.ost)};`,
     ...(has('swap-lanes')
       ? [`    for (oj = 2; oj < LANES; oj = oj + 1) out_data[oj * 32 +: 32] <= res[ost * LANES + oj];`, `    out_data[0 +: 32] <= ${lane(0)};`, `    out_data[32 +: 32] <= ${lane(1)};`]
       : ['    for (oj = 0; oj < LANES; oj = oj + 1) out_data[oj * 32 +: 32] <= res[ost * LANES + oj];']),
-    ...bitFaults.map((f) => `    if (out_r == ${f.row} && ocol == ${f.col} && grp == ${f.chan % p.ocmux}) out_data[${Math.floor(f.chan / p.ocmux) * 32 + f.bit}] <= ~res[ost * LANES + ${Math.floor(f.chan / p.ocmux)}][${f.bit}];   // FAULT (rowsim --inject bit:${f.layer}:${f.row}:${f.col}:${f.chan}:${f.bit})`),
+    ...bitFaults.map((f) => `    if (out_r == ${k(f.row, w.outRow)} && ocol == ${k(f.col, w.ocol)} && grp == ${k(f.chan % p.ocmux, w.grp)}) out_data[${Math.floor(f.chan / p.ocmux) * 32 + f.bit}] <= ~res[ost * LANES + ${Math.floor(f.chan / p.ocmux)}][${f.bit}];   // FAULT (rowsim --inject bit:${f.layer}:${f.row}:${f.col}:${f.chan}:${f.bit})`),
     '  end else begin',
     "    out_valid <= 1'b0; out_last <= 1'b0;",
     '  end',

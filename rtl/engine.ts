@@ -3,7 +3,7 @@
 // arrivals → paced run → the beat log read back frame by frame (memory stays flat however many frames run).
 import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { BeatLogReader } from '../core/beatLog.js';
+import { BeatLogReader, type BeatRecord } from '../core/beatLog.js';
 import type { QuantMode } from '../core/bfloat18.js';
 import type { Engine, EngineFailure, EngineJob, EngineRun, FrameOutput } from '../core/engine.js';
 import { SimrunError } from '../core/errors.js';
@@ -46,6 +46,13 @@ export interface RtlEngineOptions {
   /** A mutant selector the design carries, and the mutant to select (one-build mutation campaigns). */
   readonly mutant?: { readonly port: string; readonly width: number; readonly id: number };
   readonly onBuilt?: (b: Build) => void;
+  /**
+   * Sees every beat while the simulation runs (the beat log is tailed); returning true stops the simulation at once —
+   * a campaign's first difference needs nothing after it. A stopped run hands out no frames and says so in its facts.
+   */
+  readonly watch?: (beat: BeatRecord) => boolean;
+  /** Write every ROM image from the job's weights (rowsim's ROM layout) instead of taking the folder's. */
+  readonly romsFromWeights?: boolean;
 }
 
 const TIMING_FAULTS = new Set(['bit', 'delay', 'stall']);
@@ -95,12 +102,13 @@ export function designBuildSpec(d: DesignFolder, job: Pick<EngineJob, 'spec' | '
 }
 
 /** Copies the design's ROM images into the run folder (writing missing emitted-layout ones), with ROM faults applied. */
-function stageRoms(d: DesignFolder, job: EngineJob, runDir: string): void {
+function stageRoms(d: DesignFolder, job: EngineJob, runDir: string, fromJob = false): void {
   const fromWeights = new Map(romFiles(job.spec, job.weights).map((f) => [f.name, f.text]));
   for (const name of d.manifest.roms) {
     const dst = join(runDir, name);
     mkdirSync(dirname(dst), { recursive: true });
-    if (existsSync(join(d.dir, name))) copyFileSync(join(d.dir, name), dst);
+    if (fromJob && fromWeights.has(name)) writeFileSync(dst, fromWeights.get(name)!);
+    else if (existsSync(join(d.dir, name))) copyFileSync(join(d.dir, name), dst);
     else if (fromWeights.has(name)) writeFileSync(dst, fromWeights.get(name)!);
     else throw new SimrunError('DESIGN_INVALID', `design folder '${d.dir}' lists ROM '${name}', which is not there and is not a rom/w{N}.memh or rom/b{N}.memh rowsim can write; add the file`);
   }
@@ -142,6 +150,41 @@ function stageStimulus(job: EngineJob, runDir: string): void {
   }
 }
 
+/**
+ * Tails a beat log while `done` is pending, feeding `reader` (whose watcher may stop it); returns the frames completed.
+ * Records can be caught half written: bytes past the last whole word wait for the next read.
+ */
+async function tailBeatLog(path: string, reader: BeatLogReader, done: Promise<unknown>): Promise<{ frame: number; beats: (BeatBlock | null)[] }[]> {
+  let finished = false;
+  void done.finally(() => { finished = true; });
+  const frames: { frame: number; beats: (BeatBlock | null)[] }[] = [];
+  const buf = new Uint8Array(1 << 20);
+  let rest = new Uint8Array(0);
+  let fd: number | null = null;
+  try {
+    for (;;) {
+      const last = finished;
+      if (fd === null && existsSync(path)) fd = openSync(path, 'r');
+      for (let n = fd === null ? 0 : readSync(fd, buf, 0, buf.length, null); n > 0; n = readSync(fd!, buf, 0, buf.length, null)) {
+        const bytes = new Uint8Array(rest.length + n);
+        bytes.set(rest);
+        bytes.set(buf.subarray(0, n), rest.length);
+        const whole = bytes.length - (bytes.length % 4);
+        rest = bytes.slice(whole);
+        frames.push(...reader.push(new Uint32Array(bytes.slice(0, whole).buffer)));
+        if (reader.stopped) return frames;
+      }
+      if (last) break;
+      await new Promise((r) => setTimeout(r, 15));
+    }
+    if (rest.length) throw new SimrunError('BEAT_LOG_CORRUPT', `beat log ${path} was cut in the middle of a word; rerun`);
+    frames.push(...reader.end());
+    return frames;
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}
+
 /** Reads a beat log in chunks, handing out each frame as soon as it is complete. */
 function* readBeatLog(path: string, reader: BeatLogReader): Generator<{ frame: number; beats: (BeatBlock | null)[] }> {
   const fd = openSync(path, 'r');
@@ -176,7 +219,7 @@ export function rtlEngine(opts: RtlEngineOptions): Engine {
       const runDir = join(job.workDir, 'run');
       rmSync(runDir, { recursive: true, force: true });
       mkdirSync(runDir, { recursive: true });
-      stageRoms(design, job, runDir);
+      stageRoms(design, job, runDir, opts.romsFromWeights);
       stageStimulus(job, runDir);
       const frames = job.stimulus.frames;
       const base = ['stimulus.bin', 'arrivals.bin', String(frames)];
@@ -206,11 +249,16 @@ export function rtlEngine(opts: RtlEngineOptions): Engine {
       let cycles = 0;
       let runSeconds = 0;
       const lanes = net.layers.map((l) => taps.layers.find((t) => t.layer === l.index)?.lanes ?? 0);
-      const reader = new BeatLogReader(lanes, net.layers.map((l) => beatsPerFrame(l, plan.layers[l.index - 1]!)), frames, join(runDir, 'beats.bin'));
+      const withLast = net.layers.map((l) => taps.layers.find((t) => t.layer === l.index)?.last !== undefined);
+      const reader = new BeatLogReader(lanes, net.layers.map((l) => beatsPerFrame(l, plan.layers[l.index - 1]!)), frames, join(runDir, 'beats.bin'), withLast, opts.watch);
+      // A watched run reads its beat log as it grows, and stops the simulation when the watcher has seen enough.
+      const tailed = opts.watch ? tailBeatLog(join(runDir, 'beats.bin'), reader, running).then((fr) => { if (reader.stopped) stop.abort(); return fr; }) : null;
       return {
         async *frames(): AsyncGenerator<FrameOutput> {
+          const watched = tailed ? await tailed : null;
           const r = await running;
           runSeconds = (performance.now() - t0) / 1000;
+          if (reader.stopped) return;
           if (r.exitCode === DEADLOCK_EXIT) {
             const line = r.stdout.split('\n').find((x) => x.startsWith('DEADLOCK')) ?? 'DEADLOCK';
             const m = /layer (\d+) cycle (\d+)/.exec(line);
@@ -220,7 +268,7 @@ export function rtlEngine(opts: RtlEngineOptions): Engine {
             throw new SimrunError('VERILATOR_FAILED', `rtl simulation exited with ${r.signal ?? r.exitCode}: ${r.all.trim().split('\n').slice(-8).join(' | ')}`);
           }
           if (!failure) cycles = Number(/cycles (\d+)/.exec(r.stdout)?.[1] ?? 0);
-          for (const fr of readBeatLog(join(runDir, 'beats.bin'), reader)) {
+          for (const fr of watched ?? readBeatLog(join(runDir, 'beats.bin'), reader)) {
             const values = fr.beats.map((b, i) => (b ? valuesFromBeats(net.layers[i]!, plan.layers[i]!, b) : null));
             yield { frame: fr.frame, values, beats: fr.beats };
           }
@@ -230,7 +278,7 @@ export function rtlEngine(opts: RtlEngineOptions): Engine {
           ...(failure ? { failure } : {}),
           facts: {
             design: design.dir, build: build.dir, buildSeconds: Number(build.seconds.toFixed(2)), cached: build.cached,
-            cycles, runSeconds: Number(runSeconds.toFixed(2)), waveform: wave, watchdog: opts.watchdog,
+            cycles, runSeconds: Number(runSeconds.toFixed(2)), waveform: wave, watchdog: opts.watchdog, ...(reader.stopped ? { stoppedByWatcher: true } : {}),
           },
         }),
         close: async () => {

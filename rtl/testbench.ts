@@ -1,7 +1,7 @@
 // Emits the C++ test bench for a design folder: drives the input stream at exactly the given pixel arrivals, reads every
 // tapped layer's stream through Verilator's public signal access (marked public by a generated .vlt file, so the
 // design needs no extra ports), writes the binary beat log of core/beatLog.ts, and stops a deadlock within the bound.
-import { BEAT_LOG_MAGIC, BEAT_LOG_VERSION, maxRecordWords, RECORD, RECORD_HEADER_WORDS } from '../core/beatLog.js';
+import { BEAT_LOG_MAGIC, BEAT_LOG_VERSION, FLAG_LAST, maxRecordWords, RECORD, RECORD_HEADER_WORDS } from '../core/beatLog.js';
 import type { NetworkPlan } from '../core/plan.js';
 import type { NetworkSpec } from '../core/spec.js';
 import type { LayerTap, ResolvedTaps } from './design.js';
@@ -32,7 +32,7 @@ export function cppSignal(top: string, s: ResolvedSignal): string {
 export function tapConfig(taps: ResolvedTaps): SourceFile {
   const lines = new Set<string>();
   for (const l of taps.layers) {
-    for (const s of [l.valid, l.row, l.col, l.group, l.data]) {
+    for (const s of [l.valid, l.row, l.col, l.group, l.data, ...(l.last ? [l.last] : [])]) {
       if (s.scope.length === 0 && s.variable.dir) continue; // top ports are public already
       lines.add(`public_flat_rd -module "${s.module}" -var "${s.variable.name}"`);
     }
@@ -76,7 +76,7 @@ export function emitTestbench(net: NetworkSpec, plan: NetworkPlan, taps: Resolve
     const lanes = Array.from({ length: o.lanes }, (_, j) => `rec[${RECORD.lanes + j}] = ${readWord(sig(o.data), w, j)};`).join(' ');
     return `    if (${sig(o.valid)}) {
       rec[${RECORD.layer}] = ${o.layer}; rec[${RECORD.row}] = (uint32_t)${sig(o.row)}; rec[${RECORD.col}] = (uint32_t)${sig(o.col)}; rec[${RECORD.group}] = (uint32_t)${sig(o.group)};
-      rec[${RECORD.cycleLow}] = (uint32_t)t; rec[${RECORD.cycleHigh}] = (uint32_t)(t >> 32);
+      rec[${RECORD.flags}] = ${o.last ? `${sig(o.last)} ? ${FLAG_LAST}u : 0u` : '0u'}; rec[${RECORD.cycleLow}] = (uint32_t)t; rec[${RECORD.cycleHigh}] = (uint32_t)(t >> 32);
       ${lanes}
       fwrite(rec, 4, ${RECORD_HEADER_WORDS + o.lanes}, out);
       count[${i}]++; last = t;

@@ -13,7 +13,7 @@ export interface VPort {
 /** One Verilog module under construction. */
 export class VModule {
   private readonly ports: VPort[] = [];
-  private readonly params: string[] = [];
+  private readonly params: { values: Record<string, number>; comment?: string }[] = [];
   private readonly sections: { title: string; lines: string[] }[] = [];
 
   /** `header` lines become `//` comments above the module. */
@@ -25,9 +25,20 @@ export class VModule {
     return this;
   }
 
-  /** Adds `localparam integer NAME = value` lines (one statement per call). */
+  /**
+   * Adds named constants (one statement per call). Those the body uses render as `localparam integer`; the others —
+   * constants the emitter folded into sized literals — render as a comment, so the numbers stay on record.
+   */
   localparams(values: Record<string, number>, comment?: string): this {
-    this.params.push(`localparam integer ${Object.entries(values).map(([k, v]) => `${k} = ${v}`).join(', ')};${comment ? `   // ${comment}` : ''}`);
+    this.params.push({ values, ...(comment ? { comment } : {}) });
+    return this;
+  }
+
+  private readonly waived: { code: string; why: string }[] = [];
+
+  /** Turns a Verilator lint off for the module's body, with the reason written beside it. */
+  waive(code: string, why: string): this {
+    this.waived.push({ code, why });
     return this;
   }
 
@@ -43,6 +54,20 @@ export class VModule {
   render(): string {
     const ports = this.ports.map((p, i) => `  ${p.dir.padEnd(6)} ${(p.kind ?? 'wire').padEnd(4)} ${p.width > 1 ? `[${p.width - 1}:0] ` : ''}${p.name}${i < this.ports.length - 1 ? ',' : ''}`);
     const body = this.sections.filter((s) => s.lines.length).map((s) => `\n  // ---- ${s.title}\n${s.lines.map((l) => (l.length ? `  ${l}` : '')).join('\n')}`);
-    return `\n${this.header.map((h) => `// ${h}`).join('\n')}\nmodule ${this.name} (\n${ports.join('\n')}\n);\n${this.params.map((p) => `  ${p}`).join('\n')}\n${body.join('\n')}\nendmodule\n`;
+    const text = body.join('\n');
+    const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');   // names in comments do not count as uses
+    const used = (name: string) => new RegExp(`\\b${name}\\b`).test(code);
+    const params = this.params.flatMap(({ values, comment }) => {
+      const all = Object.entries(values);
+      const live = all.filter(([k]) => used(k)), folded = all.filter(([k]) => !used(k));
+      const list = (xs: [string, number][]) => xs.map(([k, v]) => `${k} = ${v}`).join(', ');
+      return [
+        ...(live.length ? [`  localparam integer ${list(live)};${comment ? `   // ${comment}` : ''}`] : []),
+        ...(folded.length ? [`  // ${list(folded)}${!live.length && comment ? `; ${comment}` : ''}`] : []),
+      ];
+    });
+    const off = this.waived.map((w) => `  /* verilator lint_off ${w.code} */   // ${w.why}`);
+    const on = this.waived.map((w) => `  /* verilator lint_on ${w.code} */`);
+    return `\n${this.header.map((h) => `// ${h}`).join('\n')}\nmodule ${this.name} (\n${ports.join('\n')}\n);\n${[...off, ...params].join('\n')}\n${text}\n${on.length ? `${on.join('\n')}\n` : ''}endmodule\n`;
   }
 }

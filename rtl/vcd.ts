@@ -22,7 +22,8 @@ export function readVcd(text: string, names: readonly string[]): Map<string, Sig
     let m = /^\$scope \S+ (\S+) \$end$/.exec(line);
     if (m) { scope.push(m[1]!); continue; }
     if (/^\$upscope/.test(line)) { scope.pop(); continue; }
-    m = /^\$var \S+ \d+ (\S+) (\S+)(?: \[[^\]]*\])? \$end$/.exec(line);
+    // Writers pad the width column ('$var wire  1 ...'), so fields split on any run of blanks.
+    m = /^\$var\s+\S+\s+\d+\s+(\S+)\s+(\S+)(?:\s+\[[^\]]*\])?\s+\$end$/.exec(line);
     if (m) {
       const full = [...scope, m[2]!].join('.');
       if (!wanted.has(full)) continue;

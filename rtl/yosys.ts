@@ -70,9 +70,9 @@ function prepare(d: DesignFolder): string {
   return [
     ...(roms.size ? [`read_verilog -lib ${[...roms].map((f) => JSON.stringify(join(d.dir, f))).join(' ')}`] : []),
     `read_verilog -sv ${rtl.map((f) => JSON.stringify(join(d.dir, f))).join(' ')}`,
-    `hierarchy -top ${d.manifest.top}`,
-    'proc',
-    'opt_clean',
+    // prep (as MCY's flow does): processes lowered, cells trimmed to the bits that matter (wreduce), dead logic removed —
+    // so the list names signals that can change something.
+    `prep -top ${d.manifest.top}`,
   ].join('\n');
 }
 
@@ -92,7 +92,8 @@ export async function listMutations(d: DesignFolder, work: string, o: ListOption
   const out = join(work, 'mutations.txt');
   const filter = [o.wire ? `-wire ${o.wire}` : '', o.module ? `-module ${o.module}` : ''].filter(Boolean).join(' ');
   // Output files are named relative to the work folder: Yosys keeps quotes around -o and write_* file names.
-  await yosys(`${prepare(d)}\nmutate -list ${o.count} -seed ${o.seed} ${filter} -o mutations.txt\n`, work, 'list');
+  // The prepared design is kept (prepared.il): each equivalence proof starts from it, with the same cell names.
+  await yosys(`${prepare(d)}\nwrite_rtlil prepared.il\nmutate -list ${o.count} -seed ${o.seed} ${filter} -o mutations.txt\n`, work, 'list');
   return readFileSync(out, 'utf8').split('\n').filter((l) => l.startsWith('mutate ')).map((line, i) => {
     const args = line.slice('mutate '.length).trim();
     const val = (k: string) => { const m = new RegExp(`-${k} (\\S+)`).exec(args); return m ? m[1]! : ''; };
@@ -115,9 +116,10 @@ function instancesOf(n: Netlist, module: string): { parent: string; name: string
 
 /**
  * Folds every mutation into one netlist (`folded.v` in `work`): each is active when the new top input `mutsel` equals its
- * id; modules between the top and a mutated module get a mutsel port wired through. Returns the folded file's path.
+ * id; modules between the top and a mutated module get a mutsel port wired through. Starts from the design listMutations
+ * prepared (`prepared`), so cell names match. Returns the folded file's path.
  */
-export async function foldMutations(d: DesignFolder, netlist: Netlist, mutations: readonly YosysMutation[], width: number, work: string): Promise<string> {
+export async function foldMutations(d: DesignFolder, netlist: Netlist, mutations: readonly YosysMutation[], width: number, work: string, prepared = join(work, 'prepared.il')): Promise<string> {
   const top = d.manifest.top;
   const need = new Set(mutations.map((m) => m.module));
   // Every module on a path from the top to a mutated module carries mutsel.
@@ -139,7 +141,7 @@ export async function foldMutations(d: DesignFolder, netlist: Netlist, mutations
   }
   const folded = join(work, 'folded.v');
   await yosys([
-    prepare(d),
+    `read_rtlil ${JSON.stringify(prepared)}`,
     ...mutations.map((m) => `mutate -ctrl mutsel ${width} ${m.id} ${m.args}`),
     ...plumbing,
     `hierarchy -top ${top}`,
@@ -149,9 +151,23 @@ export async function foldMutations(d: DesignFolder, netlist: Netlist, mutations
   return folded;
 }
 
-/** The proof both kinds of mutant share: gold and gate modules, every matching signal an $equiv cell, simple then inductive. */
-function equivalenceProof(): string {
-  return ['flatten rs_eq_gold rs_eq_gate', 'equiv_make rs_eq_gold rs_eq_gate rs_eq', 'hierarchy -top rs_eq', 'equiv_simple -seq 4', 'equiv_induct -seq 4', 'equiv_status'].join('\n');
+/**
+ * The proof both kinds of mutant share, on the mutated module alone (gold: as designed, gate: mutated). Its submodules
+ * stay opaque cells (ROMs are black boxes), so the proof holds whatever they hold or compute. Logic that reaches no
+ * output goes first (a mutation there changes nothing); then every signal gold and gate both name gets an $equiv cell,
+ * identical structure is merged (equiv_struct), and the rest is proven by SAT over a few cycles, then by induction.
+ */
+function equivalenceProof(blacklist?: string): string {
+  return [
+    'opt_clean -purge rs_eq_gold rs_eq_gate',
+    `equiv_make${blacklist ? ` -blacklist ${blacklist}` : ''} rs_eq_gold rs_eq_gate rs_eq`,
+    'hierarchy -top rs_eq',
+    'equiv_struct',
+    'equiv_simple -seq 2',
+    // One step suffices: gold and gate have the same registers, so each is assumed equal in the step before.
+    'equiv_induct -seq 1',
+    'equiv_status',
+  ].join('\n');
 }
 
 /** What an equivalence check found. */
@@ -169,16 +185,20 @@ function provenFrom(log: string | null, limits: YosysLimits): Proof {
 }
 
 /** Default limits of an equivalence proof. */
-export const PROOF_LIMITS: YosysLimits = { seconds: 120, memoryMiB: 3072 };
+export const PROOF_LIMITS: YosysLimits = { seconds: 45, memoryMiB: 3072 };
 
 /**
- * Proves a Yosys mutation equivalent to the original: the mutated module against an unmutated copy. True only when every
- * $equiv cell is proven (a proof that fails for any reason reports the mutant undetected, never equivalent).
+ * Proves a Yosys mutation equivalent to the original: the mutated module against an unmutated copy, from the design as
+ * listMutations prepared it (`prepared`: its prepared.il). True only when every $equiv cell is proven (a proof that
+ * fails for any reason reports the mutant undetected, never equivalent). A wire the mutation overwrites is not matched
+ * by name (it differs by construction); what it feeds still is.
  */
-export async function provesEquivalent(d: DesignFolder, m: YosysMutation, work: string, limits = PROOF_LIMITS): Promise<Proof> {
+export async function provesEquivalent(prepared: string, m: YosysMutation, work: string, limits = PROOF_LIMITS): Promise<Proof> {
   mkdirSync(work, { recursive: true });
   const gate = m.args.replace(`-module ${m.module}`, '-module rs_eq_gate');
-  const log = await yosysLimited([prepare(d), 'memory -nomap', `copy ${m.module} rs_eq_gold`, `copy ${m.module} rs_eq_gate`, `mutate ${gate}`, equivalenceProof()].join('\n') + '\n', work, `equiv-${m.id}`, limits);
+  const wire = /-wire (\S+)/.exec(m.args)?.[1];
+  if (wire) writeFileSync(join(work, 'blacklist.txt'), `${wire}\n`);
+  const log = await yosysLimited([`read_rtlil ${JSON.stringify(prepared)}`, `copy ${m.module} rs_eq_gold`, `copy ${m.module} rs_eq_gate`, `mutate ${gate}`, equivalenceProof(wire ? 'blacklist.txt' : undefined)].join('\n') + '\n', work, `equiv-${m.id}`, limits);
   return provenFrom(log, limits);
 }
 
@@ -191,7 +211,7 @@ export async function provesTextsEquivalent(module: string, gold: string, gate: 
   const log = await yosysLimited([
     ...(blackboxes.length ? [`read_verilog -lib ${blackboxes.map((f) => JSON.stringify(f)).join(' ')}`] : []),
     `read_verilog -sv ${JSON.stringify(join(work, `${tag}-gold.v`))} ${JSON.stringify(join(work, `${tag}-gate.v`))}`,
-    'hierarchy -check', 'proc', 'opt_clean', 'memory -nomap', equivalenceProof(),
+    'hierarchy -check', 'proc', 'opt', 'wreduce', 'memory_collect', 'opt_clean', equivalenceProof(),
   ].join('\n') + '\n', work, `equiv-${tag}`, limits);
   return provenFrom(log, limits);
 }

@@ -140,7 +140,7 @@ export class LayerScheduler {
       this.beatIndex += perFrame;
       return { beats: allocBeats(0, p.lanes, false), rows: { first: rows.first, last: rows.last }, rowStart: rows.start, rowEnd: rows.end, rowReady: rows.ready };
     }
-    const beats = allocBeats(perFrame, p.lanes, false);
+    const beats = allocBeats(perFrame, p.lanes, false, true);
     const rowFirst = new Float64Array(l.outH);
     const rowLast = new Float64Array(l.outH);
     const delays = this.faults?.delays;
@@ -164,6 +164,7 @@ export class LayerScheduler {
         }
       }
     }
+    if (n > 0) beats.last![n - 1] = 1;   // the stream's end-of-frame flag rides on the frame's final beat
     this.beatIndex += n;
     return { beats, rows: { first: rowFirst, last: rowLast }, rowStart: rows.start, rowEnd: rows.end, rowReady: rows.ready };
   }

@@ -72,6 +72,20 @@ describeRtl('a design folder through --rtl', () => {
     for (const p of report.layers[1]!.pairs.filter((q) => q.status === 'differ')) expect((p.first as { chan: number }).chan).toBe(6);
   });
 
+  it('an end-of-frame flag raised one beat early (layer 2, on the final beat of strip 0 instead of strip 1) fails sim~rtl cycles at layer 2 on the flag alone; values agree', async () => {
+    const d = emit('tiny');
+    // tiny's layer 2 has 2 strips: its frame ends on strip 1's beat; the edit raises the flag on strip 0's beat instead.
+    edit(join(d, 'rs_layer2.v'), "ost == 1'd1;", "ost == 1'd0;");
+    const { report } = await runPipeline({ rtl: d, images: IMAGES, engines: ['golden', 'sim', 'rtl'], frames: 1, out: tmp() });
+    const l2 = report.layers[1]!;
+    expect(l2.pairs.filter((p) => p.status === 'differ').map((p) => `${p.a}~${p.b} ${p.kind}`)).toEqual(['sim~rtl cycles']);
+    const first = l2.pairs.find((p) => p.kind === 'cycles')!.first as { differs: string; row: number; expectedCycle: number; actualCycle: number };
+    expect(first.differs).toBe('last');
+    expect(first.expectedCycle).toBe(first.actualCycle);
+    // Two beats carry a wrong flag: strip 0's (raised) and strip 1's (missing).
+    expect(l2.pairs.find((p) => p.kind === 'cycles')!.mismatches).toBe(2);
+  });
+
   it('a layer left out of the tap map is not compared (never a pass for it); the next tapped layer still is', async () => {
     const d = emit('tiny');
     const t = JSON.parse(readFileSync(join(d, 'taps.json'), 'utf8'));
@@ -120,7 +134,7 @@ describeRtl('bad design folders are refused before any build (exit 2, the signal
   };
   it('a tap naming a missing signal', () => bad((d) => edit(join(d, 'taps.json'), 'rs_top.u_layer2.out_valid', 'rs_top.u_layer2.no_such'), /DESIGN_INVALID.*tap layers\.2\.valid: 'rs_top\.u_layer2\.no_such': module 'rs_layer2' has no signal 'no_such'/));
   it('a tap through a missing instance', () => bad((d) => edit(join(d, 'taps.json'), 'rs_top.u_layer3.out_col', 'rs_top.u_nope.out_col'), /DESIGN_INVALID.*tap layers\.3\.col: .*module 'rs_top' has no instance 'u_nope'/));
-  it('a data tap of the wrong width', () => bad((d) => edit(join(d, 'taps.json'), 'rs_top.u_layer2.out_data', 'rs_top.u_layer2.out_row'), /DESIGN_INVALID.*tap layers\.2\.data 'rs_top\.u_layer2\.out_row' is 32 bits wide, expected 256 bits \(8 lanes of 32\)/));
+  it('a data tap of the wrong width', () => bad((d) => edit(join(d, 'taps.json'), 'rs_top.u_layer2.out_data', 'rs_top.u_layer2.out_row'), /DESIGN_INVALID.*tap layers\.2\.data 'rs_top\.u_layer2\.out_row' is \d+ bits wide, expected 256 bits \(8 lanes of 32\)/));
   it('a top without the documented input port', () => bad((d) => edit(join(d, 'rs_top.v'), /\bs_valid\b/g, 's_vld'), /DESIGN_INVALID.*tap input\.valid: .*no signal 's_valid'/));
   it('an input tap that is not a top-level port', () => bad((d) => edit(join(d, 'taps.json'), '"valid": "s_valid"', '"valid": "rs_top.u_layer1.in_valid"'), /DESIGN_INVALID.*tap input\.valid 'rs_top\.u_layer1\.in_valid' must be an input port of the top module 'rs_top'/));
   it('a tap map that is not JSON', () => bad((d) => writeFileSync(join(d, 'taps.json'), '{ "clock": '), /DESIGN_INVALID.*taps\.json is not valid JSON/));
