@@ -24,7 +24,7 @@ import { simEngine } from '../sim/engine.js';
 import type { FirstBeatMismatch, FirstMismatch } from './compare.js';
 import { beatWatcher } from './beatWatch.js';
 import { compareFrames } from './comparison.js';
-import { cornerFrames, cornerRuns, cornerWeights } from './cornerWeights.js';
+import { cornerFrames, cornerRunKind, cornerRuns, cornerWeights } from './cornerWeights.js';
 import { campaignWeights, directedFrame, layerOneCoverage, type Coverage } from './directed.js';
 import { prepareOutDir, writeAtomic } from './outdir.js';
 import { makePlan } from './plan.js';
@@ -172,9 +172,12 @@ async function references(ctx: RunContext, dir: string) {
  * compared in full (missing frames, deadlocks, anything the live check does not see).
  */
 async function runMutant(ctx: RunContext, refs: Awaited<ReturnType<typeof references>>, design: DesignFolder, id: number, work: string, romsFromWeights = false) {
+  // A Yosys netlist says X for don't-care values; random X (seeded by the mutant) lets a mutation that routes one into
+  // the datapath show, where Verilator's constant X would hide it. The clean run proves the design itself ignores X.
+  const xSeed = design.manifest.sources.includes('folded.v') ? 1 + id : undefined;
   const taps = await resolveTaps(design, ctx.net, ctx.plan);
   const watcher = beatWatcher(ctx.net, ctx.plan, refs.g.frames, refs.s.frames, taps.layers.map((t) => t.layer), taps.layers.filter((t) => t.last).map((t) => t.layer));
-  const engine = rtlEngine({ design, weightsName: ctx.weightsName, watchdog: ctx.expected.quietBound, mutant: { port: 'mutsel', width: MUTSEL_WIDTH, id }, watch: watcher.watch, romsFromWeights });
+  const engine = rtlEngine({ design, weightsName: ctx.weightsName, watchdog: ctx.expected.quietBound, mutant: { port: 'mutsel', width: MUTSEL_WIDTH, id }, watch: watcher.watch, romsFromWeights, ...(xSeed !== undefined ? { xSeed } : {}) });
   const rtl: StartedRun = await startEngine({ ...ctx, log: () => {} }, engine, work);
   try {
     const runs = [replay(refs.g), replay(refs.s), rtl];
@@ -213,7 +216,7 @@ async function buildSurvivorStimuli(ctx: RunContext, base: RunContext, layer: nu
   const each = Math.max(1, Math.ceil(frames / runs));
   const out: SurvivorStimulus[] = [];
   for (let run = 0; run < runs; run++) {
-    const pixels = layer === 1 ? cornerFrames(each, size, seed + run) : randomFrames(each, size, seed + run);
+    const pixels = layer === 1 ? cornerFrames(each, size, seed + run, cornerRunKind(net, 1, run)) : randomFrames(each, size, seed + run);
     const weights = layer === null ? base.weights : cornerWeights(net, base.weights, layer, run, seed);
     const sctx: RunContext = { ...base, weights, stimulus: stimulusOf(pixels), expected: expectedRun(net, plan, ctx.pacing, each) };
     const refs = await references(sctx, join(dir, `run${run}`));

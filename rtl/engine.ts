@@ -53,6 +53,12 @@ export interface RtlEngineOptions {
   readonly watch?: (beat: BeatRecord) => boolean;
   /** Write every ROM image from the job's weights (rowsim's ROM layout) instead of taking the folder's. */
   readonly romsFromWeights?: boolean;
+  /**
+   * Give every explicit X in the design a random value from this seed (Verilator's --x-assign unique) instead of the
+   * constant Verilator picks: a netlist from Yosys carries X for don't-care cases, and a mutation that routes one into
+   * the datapath shows only when X is not always 0.
+   */
+  readonly xSeed?: number;
 }
 
 const TIMING_FAULTS = new Set(['bit', 'delay', 'stall']);
@@ -85,7 +91,7 @@ function traceArgsOf(taps: ResolvedTaps, t: ResolvedTaps['layers'][number]): str
 }
 
 /** Everything that goes into the Verilator build of a design folder: its sources, the tap config, the bench. */
-export function designBuildSpec(d: DesignFolder, job: Pick<EngineJob, 'spec' | 'plan'>, taps: ResolvedTaps, opts: { trace?: TraceOptions; bench?: BenchOptions } = {}): BuildSpec {
+export function designBuildSpec(d: DesignFolder, job: Pick<EngineJob, 'spec' | 'plan'>, taps: ResolvedTaps, opts: { trace?: TraceOptions; bench?: BenchOptions; randomX?: boolean } = {}): BuildSpec {
   return {
     name: `rs-${safeSegment(job.spec.name)}${opts.trace ? `-${opts.trace.format}` : ''}`,
     top: d.manifest.top,
@@ -97,6 +103,7 @@ export function designBuildSpec(d: DesignFolder, job: Pick<EngineJob, 'spec' | '
       // Large designs spend most cycles in ALUs: two model threads halve that (measured 94 → 40 µs per IE120R cycle);
       // small ones would only pay the threads' per-cycle handshake.
       ...(job.plan.totals.alus >= THREADED_ALUS ? ['--threads', '2'] : []),
+      ...(opts.randomX ? ['--x-assign', 'unique'] : []),
     ],
   };
 }
@@ -214,7 +221,7 @@ export function rtlEngine(opts: RtlEngineOptions): Engine {
       const taps = await resolveTaps(design, net, plan);
       const bench: BenchOptions = opts.mutant ? { mutsel: { port: opts.mutant.port, width: opts.mutant.width } } : {};
       job.log(`rtl: building ${design.dir} with Verilator (${plan.totals.alus} ALUs)`);
-      const build = await buildVerilated(designBuildSpec(design, job, taps, { trace: opts.trace, bench }));
+      const build = await buildVerilated(designBuildSpec(design, job, taps, { trace: opts.trace, bench, randomX: opts.xSeed !== undefined }));
       opts.onBuilt?.(build);
       const runDir = join(job.workDir, 'run');
       rmSync(runDir, { recursive: true, force: true });
@@ -223,7 +230,7 @@ export function rtlEngine(opts: RtlEngineOptions): Engine {
       stageStimulus(job, runDir);
       const frames = job.stimulus.frames;
       const base = ['stimulus.bin', 'arrivals.bin', String(frames)];
-      const extra = [...(opts.mutant ? ['--mutant', String(opts.mutant.id)] : []), ...(opts.stopAfter !== undefined ? ['--max-cycles', String(opts.stopAfter)] : [])];
+      const extra = [...(opts.mutant ? ['--mutant', String(opts.mutant.id)] : []), ...(opts.xSeed !== undefined ? ['--x-seed', String(opts.xSeed)] : []), ...(opts.stopAfter !== undefined ? ['--max-cycles', String(opts.stopAfter)] : [])];
       if (opts.onEstimate && (opts.expectedCycles ?? 0) > 2_000_000) {
         const probe = 20_000;
         const tp = performance.now();

@@ -59,7 +59,7 @@ export interface BenchOptions {
 
 /**
  * The bench. Arguments: stimulus.bin arrivals.bin frames beats.bin watchdog [--max-cycles N] [--trace file]
- * [--trace-window a:b] [--trace-scope TOP.x.y]... [--mutant K]. stimulus.bin: frames·H·W·3 binary32 words (HWC);
+ * [--trace-window a:b] [--trace-scope TOP.x.y]... [--mutant K] [--x-seed S]. stimulus.bin: frames·H·W·3 binary32 words (HWC);
  * arrivals.bin: one u32 per pixel, cycles since the previous pixel (the first from cycle 0).
  */
 export function emitTestbench(net: NetworkSpec, plan: NetworkPlan, taps: ResolvedTaps, opts: BenchOptions = {}): SourceFile {
@@ -113,7 +113,7 @@ static bool readAll(const char *path, std::vector<uint32_t> &v) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 6) { fprintf(stderr, "usage: sim stimulus.bin arrivals.bin frames beats.bin watchdog [--max-cycles N] [--trace file] [--trace-window a:b] [--trace-scope s] [--trace-ports s] [--mutant K]\n"); return 2; }
+  if (argc < 6) { fprintf(stderr, "usage: sim stimulus.bin arrivals.bin frames beats.bin watchdog [--max-cycles N] [--trace file] [--trace-window a:b] [--trace-scope s] [--trace-ports s] [--mutant K] [--x-seed S]\n"); return 2; }
   const char *traceFile = nullptr;
   uint64_t tw0 = 0, tw1 = ~0ull, maxCycles = ~0ull;
   long mutant = -1;
@@ -125,6 +125,8 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--trace-ports")) portScopes.push_back(argv[i + 1]);
     else if (!strcmp(argv[i], "--max-cycles")) maxCycles = strtoull(argv[i + 1], nullptr, 10);
     else if (!strcmp(argv[i], "--mutant")) mutant = atol(argv[i + 1]);
+    // Random values for the design's explicit X (a build with --x-assign unique), seeded: before the model exists.
+    else if (!strcmp(argv[i], "--x-seed")) { Verilated::randReset(2); Verilated::randSeed(atoi(argv[i + 1])); }
     else { fprintf(stderr, "unknown option %s\n", argv[i]); return 2; }
   }
   const uint64_t H = ${H}, W = ${W};
