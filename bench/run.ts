@@ -1,5 +1,6 @@
 // npm run bench: one full frame through the golden and the model, timed beside a native AVX2 MAC loop built and run in
-// the same session; the RTL of ie120r-mini under Verilator beside the same RTL under Icarus.
+// the same session; the RTL of ie120r-mini under Verilator beside the same RTL under Icarus; mutation campaigns on tiny
+// and ie120r-mini (one build for all mutants) beside one Verilator build per mutant, measured in the same run.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { loadSpec } from '../core/spec.js';
 import { loadWeights } from '../core/weights/load.js';
 import { runGolden } from '../golden/run.js';
 import { makePlan } from '../harness/plan.js';
+import { mutate } from '../harness/mutate.js';
 import { runPipeline } from '../harness/run.js';
 import { romFiles } from '../rtl/emit.js';
 import { runIcarus } from '../rtl/icarus.js';
@@ -21,6 +23,8 @@ const config = args.includes('--config') ? args[args.indexOf('--config') + 1]! :
 const skipGolden = args.includes('--skip-golden');
 const skipRtl = args.includes('--skip-rtl');
 const rtlOnly = args.includes('--rtl-only');
+const skipMutate = args.includes('--skip-mutate');
+const mutateOnly = args.includes('--mutate-only');
 
 function line(label: string, value: string, note = ''): void {
   process.stdout.write(`${label.padEnd(34)} ${value.padStart(14)}  ${note}\n`);
@@ -77,8 +81,38 @@ async function rtlBench(): Promise<void> {
   line('verilator / icarus', `${(vRate / iRate).toFixed(0)}x`, 'simulated cycles per second');
 }
 
+/**
+ * Mutants per minute of a campaign (one build serves every mutant: catalogue and folded Yosys netlists behind mutsel)
+ * beside the rate one Verilator build per mutant would give: a cold build of the same design, measured here, plus the
+ * campaign's own mean seconds per mutant.
+ */
+async function mutationBench(config: string, count: number): Promise<void> {
+  process.env.SIMRUN_CACHE = mkdtempSync(join(tmpdir(), 'rowsim-bench-cache-'));
+  const t = performance.now();
+  const { report } = await mutate({ config, count, seed: 1, catalogue: 'first', out: mkdtempSync(join(tmpdir(), 'rowsim-bench-mutate-')) });
+  const seconds = (performance.now() - t) / 1000;
+  const n = report.mutants.length;
+  const perMutant = report.mutants.reduce((a, m) => a + m.seconds, 0) / Math.max(1, n);
+  const { counts } = report;
+  process.stdout.write(`
+mutation campaign: ${config}, ${n} mutants (${count} Yosys + catalogue), 2 jobs
+`);
+  line('campaign, whole', `${seconds.toFixed(1)} s`, `killed ${counts.killed}, deadlock ${counts.deadlock}, equivalent ${counts.equivalent}, undetected ${counts.undetected}`);
+  for (const [k, v] of Object.entries(report.timing.builds)) line(`  ${k}`, `${v} s`);
+  line('one build for all mutants', `${((60 * n) / seconds).toFixed(1)} /min`, `mean ${perMutant.toFixed(2)} s per mutant on one job (survivors included)`);
+  process.env.SIMRUN_CACHE = mkdtempSync(join(tmpdir(), 'rowsim-bench-cache-'));
+  const { report: one } = await runPipeline({ config, images: ['examples/coffee.png'], engines: ['rtl'], frames: 1, out: mkdtempSync(join(tmpdir(), 'rowsim-bench-')), log: () => {} });
+  const build = Number(one.engineInfo.rtl!.facts.buildSeconds);
+  // Builds already use both cores (make -j 2), so they do not overlap; runs could, two at a time.
+  line('one Verilator build per mutant', `${(60 / (build + perMutant / 2)).toFixed(1)} /min`, `a cold build (${build.toFixed(1)} s) each, plus the same runs two at a time`);
+}
+
 async function main(): Promise<void> {
   if (rtlOnly) return rtlBench();
+  if (mutateOnly) {
+    await mutationBench('tiny', 40);
+    return mutationBench('ie120r-mini', 20);
+  }
   const net = loadSpec(config);
   const plan = makePlan(net);
   const macs = net.layers.reduce((a, l) => a + l.outH * l.outW * l.outC * l.kernel * l.kernel * l.inC, 0);
@@ -106,6 +140,10 @@ async function main(): Promise<void> {
   const cycles = frameLatency(net, plan);
   line('model latency', `${((cycles / net.clockHz) * 1000).toFixed(6)} ms`, `${cycles} cycles, ${plan.totals.alus} ALUs (published IE120R: 11.572740 ms, 3960 ALUs)`);
   if (!skipRtl) await rtlBench();
+  if (!skipRtl && !skipMutate) {
+    await mutationBench('tiny', 40);
+    await mutationBench('ie120r-mini', 20);
+  }
 }
 
 main().catch((e) => {

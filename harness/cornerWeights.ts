@@ -1,21 +1,40 @@
 // Corner weights for a campaign's survivors: the design's weights with two adjacent layers (N − 1 and N) rewritten so
-// that layer N's multipliers and adders meet the corners of the arithmetic — products that overflow to infinity or
-// fall below the smallest normal, sums that cancel, align by more than the significand, add signed zeros — and its
-// inputs are big, tiny, zero, infinite or NaN. Layer N − 1 sets those inputs through its biases (its themed channels
-// have zero weights, so each outputs its bias exactly): finite corners in most runs, so that one channel's overflow does
-// not swamp the others, and one run each where an input channel is +Inf or NaN. For layer 1 the frames' pixels carry
-// the corners instead. Two directed runs follow: 'boundary' (every product's exact value lies just below the smallest
-// normal and must round up to it: inputs (1 + 2^-10 + 2^-20)·2^-1, weights (2 − 2^-9)·2^-126, exact product
-// (1 − 2^-30)·2^-126), 'overflow' (finite products of 1.125·2^127 whose sums overflow in the adder, not the
-// multiplier) and 'cancel' (inputs and weights 1, so an inside output's sum is its tap count T, and biases
-// −T·(1 − 2^-k), k = 1..23 by channel, or −T: the bias adder cancels by k bits, or to +0). Biases take both signs across runs, and a magnitude near the sums', so the bias adder meets carries and
-// cancellation too. Weight codes stay inside the contract (normal or zero bfloat18).
+// that layer N's multipliers and adders meet the corners of the arithmetic. Layer N − 1 sets layer N's inputs, one
+// role per channel, through its biases (a role's channel has zero weights, so it outputs its bias exactly): big, tiny,
+// zero, a normal activation, or the input of a directed theme. Each of layer N's output channels takes a theme:
+//   huge / tiny / zero / spread: weights that make products overflow, land near and below the smallest normal, be
+//     signed zeros, or align by any amount; normal: its own weights with a bias near its sums' size;
+//   boundary: inputs (1 + 2^-10 + 2^-20)·2^-1 times weights (2 − 2^-9)·2^-126, an exact product (1 − 2^-30)·2^-126 just
+//     below the smallest normal that must round up to it;
+//   overflow: inputs 1.5 times weights 1.5·2^126, finite products whose sums overflow in the adder;
+//   cancel: inputs and weights 1, so an inside output sums to its tap count T, and a bias −T·(1 − 2^-k) or −T: the bias
+//     adder cancels by k bits, or to +0.
+// A directed theme reads only the input channels that carry its input (its other weights are 0). Runs rotate themes
+// and roles so every theme and role occurs; two more runs give an input channel +Inf or NaN. For layer 1 the pixels are
+// the inputs: random corners in the themed runs, and one run per directed theme with that theme's input everywhere.
+// Biases take both signs across runs. Weight codes stay inside the contract (normal or zero bfloat18).
 import type { NetworkSpec } from '../core/spec.js';
 import type { HwLayerWeights } from '../core/weights/types.js';
 
 /** What a themed output channel's weights and bias do. */
-export const THEMES = ['huge', 'tiny', 'zero', 'spread', 'normal'] as const;
+export const THEMES = ['huge', 'tiny', 'zero', 'spread', 'normal', 'boundary', 'overflow', 'cancel'] as const;
 export type Theme = (typeof THEMES)[number];
+type DirectedKind = 'boundary' | 'overflow' | 'cancel';
+/** What one of layer N − 1's channels outputs. */
+type Role = 'big' | 'tiny' | 'zero' | 'normal' | DirectedKind;
+const ROLES: readonly Role[] = ['big', 'tiny', 'zero', 'normal', 'boundary', 'overflow', 'cancel'];
+
+/** What a corner run does: rotated themes with finite inputs, a directed theme's input at every pixel (layer 1), or an infinite or NaN input. */
+export type CornerRunKind = 'finite' | DirectedKind | 'inf' | 'nan';
+
+/** The input value and weight code of each directed theme (see the header): every product x·w meets that corner. */
+export const DIRECTED: Readonly<Record<DirectedKind, { readonly x: number; readonly w: number }>> = {
+  boundary: { x: (1 + 2 ** -10 + 2 ** -20) * 2 ** -1, w: (1 << 9) | 0x1ff },
+  overflow: { x: 1.5, w: (253 << 9) | 0x100 },
+  cancel: { x: 1, w: 127 << 9 },
+};
+
+const isDirected = (k: string): k is DirectedKind => k === 'boundary' || k === 'overflow' || k === 'cancel';
 
 function prng(seed: number): () => number {
   let s = (seed * 2654435761) >>> 0 || 1;
@@ -36,60 +55,69 @@ function f32(sign: number, exp: number, r: () => number): number {
   return new Float32Array(b.buffer)[0]!;
 }
 
-/** The theme of output channel `co` in corner run `run` (runs cover every theme at least once per channel count). */
-export function themeOf(co: number, run: number, outC: number): Theme {
-  return THEMES[(co + run * outC) % THEMES.length]!;
+/** Themes used at `layer`: layer 1 has no layer before it to give a channel a directed input, so it runs them apart. */
+function themesAt(layer: number): readonly Theme[] {
+  return layer === 1 ? THEMES.slice(0, 5) : THEMES;
 }
 
-/** Runs of finite corners needed so that every theme is some channel's theme in a layer of `outC` channels. */
-function themeRuns(outC: number): number {
-  return Math.ceil(THEMES.length / Math.max(1, outC));
+/** The theme of output channel `co` in themed run `run` of `layer`. */
+export function themeOf(layer: number, co: number, run: number, outC: number): Theme {
+  const t = themesAt(layer);
+  return t[(co + run * outC) % t.length]!;
 }
 
-/** What a corner run does: theme rotations of finite corners, the two directed runs, an infinite or a NaN input. */
-export type CornerRunKind = 'finite' | 'boundary' | 'overflow' | 'cancel' | 'inf' | 'nan';
-type DirectedKind = 'boundary' | 'overflow' | 'cancel';
+/** Themed runs needed at `layer`: every theme on some channel, and every input role on some channel. */
+function themeRuns(net: NetworkSpec, layer: number): number {
+  const l = net.layers[layer - 1]!;
+  const themes = Math.ceil(themesAt(layer).length / Math.max(1, l.outC));
+  return layer === 1 ? themes : Math.max(themes, Math.ceil(ROLES.length / Math.max(1, l.inC)));
+}
 
-/** Corner runs aimed at layer `layer`: the theme rotations, the directed runs, then (from layer 2 on) +Inf and NaN inputs. */
+/** Corner runs aimed at `layer`: the themed runs, then the three directed runs (layer 1) or +Inf and NaN inputs. */
 export function cornerRuns(net: NetworkSpec, layer: number): number {
-  return themeRuns(net.layers[layer - 1]!.outC) + 3 + (layer > 1 ? 2 : 0);
+  return themeRuns(net, layer) + (layer === 1 ? 3 : 2);
 }
 
 /** The kind of corner run `run` aimed at `layer`. */
 export function cornerRunKind(net: NetworkSpec, layer: number, run: number): CornerRunKind {
-  const finite = themeRuns(net.layers[layer - 1]!.outC);
-  if (run < finite) return 'finite';
-  return (['boundary', 'overflow', 'cancel', 'inf', 'nan'] as const)[run - finite]!;
+  const themed = themeRuns(net, layer);
+  if (run < themed) return 'finite';
+  return ((layer === 1 ? ['boundary', 'overflow', 'cancel'] : ['inf', 'nan']) as CornerRunKind[])[run - themed]!;
 }
 
-/** The input value and weight code of a directed run (see the header): every product x·w meets that corner. */
-export const DIRECTED: Readonly<Record<DirectedKind, { readonly x: number; readonly w: number }>> = {
-  boundary: { x: (1 + 2 ** -10 + 2 ** -20) * 2 ** -1, w: (1 << 9) | 0x1ff },
-  overflow: { x: 1.5, w: (253 << 9) | 0x100 },
-  cancel: { x: 1, w: 127 << 9 },
-};
+/**
+ * The roles of layer N − 1's `inC` channels in themed run `run`: rotated, then each directed theme some output channel
+ * has this run given an input channel, if none has it yet.
+ */
+function rolesOf(inC: number, run: number, needed: readonly DirectedKind[]): Role[] {
+  const roles = Array.from({ length: inC }, (_, ci) => ROLES[(ci + run) % ROLES.length]!);
+  const missing = needed.filter((d) => !roles.includes(d));
+  missing.forEach((d, i) => {
+    // Take a channel whose role no directed theme of this run needs.
+    const free = roles.map((role, ci) => ({ role, ci })).filter((x) => !needed.includes(x.role as DirectedKind));
+    if (free.length) roles[free[(run + i) % free.length]!.ci] = d;
+  });
+  return roles;
+}
 
-const isDirected = (k: CornerRunKind): k is DirectedKind => k === 'boundary' || k === 'overflow' || k === 'cancel';
-
-/** The values layer N − 1's themed channels output (its bias, weights zero) in a finite run: big, tiny, zero, normal. */
-function inputBias(co: number, run: number, r: () => number): number | null {
-  switch ((co + run) % 4) {
-    case 0: return f32(0, 200 + Math.floor(r() * 40), r);   // 2^73..2^112: big, finite
-    case 1: return f32(0, 1 + Math.floor(r() * 12), r);     // 2^-126..2^-115: tiny
-    case 2: return 0;
-    default: return null;                                    // keeps its own weights: a normal activation
+/** The bias that gives a channel of role `role` its value (null: a normal activation, its weights kept). */
+function roleValue(role: Role, r: () => number): number | null {
+  switch (role) {
+    case 'big': return f32(0, 200 + Math.floor(r() * 40), r);   // 2^73..2^112: big, finite
+    case 'tiny': return f32(0, 1 + Math.floor(r() * 12), r);    // 2^-126..2^-115
+    case 'zero': return 0;
+    case 'normal': return null;
+    default: return DIRECTED[role].x;
   }
 }
 
-/** Layer N − 1 with its channels set to output corner values: finite (by channel), all the directed run's input, or channel 0 at +Inf or NaN. */
-function inputs(w: HwLayerWeights, outC: number, run: number, mode: CornerRunKind, r: () => number): HwLayerWeights {
+/** Layer N − 1 with its channels set to output their roles' values, or (inf, nan runs) channel 0 at +Inf or NaN. */
+function inputs(w: HwLayerWeights, outC: number, value: (co: number) => number | null): HwLayerWeights {
   const codes = Uint32Array.from(w.codes);
   const bias = Float32Array.from(w.bias);
   const taps = codes.length / outC;
   for (let co = 0; co < outC; co++) {
-    const b = mode === 'finite' ? inputBias(co, run, r)
-      : isDirected(mode) ? DIRECTED[mode].x
-        : co === 0 ? (mode === 'inf' ? Infinity : NaN) : null;
+    const b = value(co);
     if (b === null) continue;
     for (let t = 0; t < taps; t++) codes[t * outC + co] = 0;
     bias[co] = b;
@@ -97,14 +125,34 @@ function inputs(w: HwLayerWeights, outC: number, run: number, mode: CornerRunKin
   return { ...w, codes, bias };
 }
 
-/** Rewrites one layer's weights and biases by theme; `taps` taps per channel, codes laid out [tap][channel]. */
-function themed(w: HwLayerWeights, outC: number, run: number, r: () => number): HwLayerWeights {
+/**
+ * Layer N's weights and biases by theme; codes laid out [tap][channel] with tap = (ky·K + kx)·Cin + ci. `roles` are
+ * the input channels' roles (all `role` for layer 1's directed runs).
+ */
+function themed(w: HwLayerWeights, layer: number, outC: number, inC: number, run: number, roles: readonly Role[], r: () => number, only?: DirectedKind): HwLayerWeights {
   const codes = Uint32Array.from(w.codes);
   const bias = Float32Array.from(w.bias);
   const taps = codes.length / outC;
   for (let co = 0; co < outC; co++) {
-    const theme = themeOf(co, run, outC);
-    if (theme === 'normal') continue;
+    const theme: Theme = only ?? themeOf(layer, co, run, outC);
+    // Both bias signs across runs: with one sign only, a bias adder whose sign logic is wrong can hide under ReLU.
+    const bs = (co + run) & 1;
+    if (theme === 'normal') {
+      // Its own weights; a bias near the size of its sums (2^-3..2^1), so the bias adder sees carries and cancellation.
+      bias[co] = f32(bs ^ 1, 124 + Math.floor(r() * 5), r);
+      continue;
+    }
+    if (isDirected(theme)) {
+      let reads = 0;
+      for (let t = 0; t < taps; t++) {
+        const hit = roles[t % inC] === theme;
+        codes[t * outC + co] = hit ? DIRECTED[theme].w : 0;
+        if (hit) reads++;
+      }
+      const k = (co * 7 + run) % 24;
+      bias[co] = theme === 'cancel' ? Math.fround(-reads * (k === 0 ? 1 : 1 - 2 ** -k)) : 0;
+      continue;
+    }
     for (let t = 0; t < taps; t++) {
       const s = r() < 0.5 ? 1 : 0;
       const i = t * outC + co;
@@ -116,47 +164,41 @@ function themed(w: HwLayerWeights, outC: number, run: number, r: () => number): 
       else if (theme === 'zero') codes[i] = code(s, 0, 0);
       else codes[i] = code(s, 1 + Math.floor(r() * 254), m);
     }
-    // Both bias signs across runs: with one sign only, a bias adder whose sign logic is wrong can hide under ReLU.
-    const bs = (co + run) & 1;
     bias[co] = theme === 'huge' ? f32(bs, 254, r) : theme === 'tiny' ? (bs ? -0 : 0) : theme === 'zero' ? (bs ? 0 : -0) : f32(r() < 0.5 ? 1 : 0, 1 + Math.floor(r() * 254), r);
   }
-  // 'normal' channels keep their weights; their bias is set near the size of their sums (2^-3..2^1), alternating in
-  // sign, so the bias adder sees carries, cancellation and both orders of magnitude (a zero bias would bypass it).
-  for (let co = 0; co < outC; co++) if (themeOf(co, run, outC) === 'normal') bias[co] = f32((co + run + 1) & 1, 124 + Math.floor(r() * 5), r);
   return { ...w, codes, bias };
 }
 
 /**
- * Layer N in a directed run: every weight the run's code (positive); every bias +0 (so each sum shows each product),
- * or for 'cancel' the negated tap count less 2^-k of it (channel 0: exactly −T).
- */
-function directed(w: HwLayerWeights, outC: number, kind: DirectedKind): HwLayerWeights {
-  const taps = w.codes.length / outC;
-  const bias = Float32Array.from({ length: w.bias.length }, (_, co) => kind === 'cancel' ? -taps * (1 - (co % 24 === 0 ? 0 : 2 ** -(co % 24))) : 0);
-  return { ...w, codes: new Uint32Array(w.codes.length).fill(DIRECTED[kind].w), bias };
-}
-
-/**
- * The weights of corner run `run` (0 .. cornerRuns − 1) aimed at layer `layer` (1-based): that layer's channels themed
- * (see THEMES) in the finite runs, the layer before it setting the inputs; the other layers as given.
+ * The weights of corner run `run` (0 .. cornerRuns − 1) aimed at layer `layer` (1-based): that layer's channels themed,
+ * the layer before it setting the inputs; the other layers as given.
  */
 export function cornerWeights(net: NetworkSpec, weights: readonly HwLayerWeights[], layer: number, run: number, seed: number): HwLayerWeights[] {
   const r = prng(seed * 131 + layer * 7 + run);
-  const mode = cornerRunKind(net, layer, run);
+  const kind = cornerRunKind(net, layer, run);
+  const l = net.layers[layer - 1]!;
+  if (layer === 1) {
+    const roles = new Array<Role>(l.inC).fill(isDirected(kind) ? kind : 'normal');
+    return weights.map((w, i) => (i === 0 ? themed(w, 1, l.outC, l.inC, run, roles, r, isDirected(kind) ? kind : undefined) : w));
+  }
+  const prev = net.layers[layer - 2]!;
+  if (kind === 'inf' || kind === 'nan') {
+    return weights.map((w, i) => (i === layer - 2 ? inputs(w, prev.outC, (co) => (co === 0 ? (kind === 'inf' ? Infinity : NaN) : null)) : w));
+  }
+  const needed = [...new Set(Array.from({ length: l.outC }, (_, co) => themeOf(layer, co, run, l.outC)).filter(isDirected))];
+  const roles = rolesOf(l.inC, run, needed);
   return weights.map((w, i) => {
-    if (i === layer - 1 && mode === 'finite') return themed(w, net.layers[i]!.outC, run, r);
-    if (i === layer - 1 && isDirected(mode)) return directed(w, net.layers[i]!.outC, mode);
-    if (i === layer - 2) return inputs(w, net.layers[i]!.outC, run, mode, r);
+    if (i === layer - 1) return themed(w, layer, l.outC, l.inC, run, roles, r);
+    if (i === layer - 2) return inputs(w, prev.outC, (co) => roleValue(roles[co]!, r));
     return w;
   });
 }
 
 /**
  * Pixel values of corner frames for layer 1: random, with zeros, subnormals, tiny and huge values sprinkled (8%), and
- * infinities and NaN more rarely (0.5%, so most windows stay finite).
+ * infinities and NaN more rarely (0.5%, so most windows stay finite); in a directed run, that theme's input everywhere.
  */
 export function cornerFrames(n: number, size: number, seed: number, kind: CornerRunKind = 'finite'): Float32Array[] {
-  // The directed runs give layer 1 the run's input value at every pixel.
   if (isDirected(kind)) return Array.from({ length: n }, () => new Float32Array(size).fill(DIRECTED[kind].x));
   const r = prng(seed + 17);
   const finite = [0, -0, 1e-40, -1e-40, 3e38, -3e38, 1.2e-38, -1.2e-38, 2 ** -126, 2 ** 127, 2 ** -100, 2 ** 100];

@@ -259,6 +259,8 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
 
   // 1. The design: the user's folder, or the plan's design emitted into the campaign folder.
   const outDir = prepareOutDir(o.out, 'mutate');
+  // An interrupted campaign must not leave an older campaign's report behind that looks like this one's.
+  for (const f of ['report.json', 'report.html', ...(o.junit ? [resolve(o.junit)] : [])]) rmSync(resolve(outDir, f), { force: true });
   let designDir: string;
   let emitted: boolean;
   if (o.rtl) {

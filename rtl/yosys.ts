@@ -41,12 +41,14 @@ async function yosysLimited(script: string, cwd: string, what: string, limits?: 
   const path = join(cwd, `${what}.ys`);
   writeFileSync(path, script);
   const logPath = join(cwd, `${what}.log`);
-  // The address-space limit goes through the shell's ulimit, which yosys then inherits.
+  // The limits go through the shell's ulimit, which yosys then inherits: address space, and CPU seconds rather than
+  // wall-clock ones, so that a proof's verdict does not depend on how busy the machine is (a wall-clock limit of four
+  // times as much only guards against a process that sleeps).
   const r = limits
-    ? await runTool('sh', ['-c', `ulimit -v ${limits.memoryMiB * 1024} && exec yosys -q -l "$1" "$2"`, 'sh', logPath, path], { cwd, timeoutMs: limits.seconds * 1000 })
+    ? await runTool('sh', ['-c', `ulimit -v ${limits.memoryMiB * 1024} && ulimit -t ${limits.seconds} && exec yosys -q -l "$1" "$2"`, 'sh', logPath, path], { cwd, timeoutMs: limits.seconds * 4000 })
     : await runTool('yosys', ['-q', '-l', logPath, path], { cwd, maxBuffer: 256 << 20 });
   if (r.notFound || /yosys: (not found|No such file)/.test(r.all)) throw new SimrunError('YOSYS_MISSING', `yosys is not installed or not on PATH; ${INSTALL_HINT}`);
-  if (limits && (r.timedOut || /std::bad_alloc|Out of memory|Cannot allocate/i.test(r.all) || (r.exitCode !== 0 && !existsSync(logPath)))) return null;
+  if (limits && (r.timedOut || r.signal === 'SIGXCPU' || r.signal === 'SIGKILL' || /std::bad_alloc|Out of memory|Cannot allocate/i.test(r.all) || (r.exitCode !== 0 && !existsSync(logPath)))) return null;
   const log = readFileSync(logPath, 'utf8');
   if (limits && r.exitCode !== 0 && /bad_alloc|out of memory/i.test(log)) return null;
   if (r.exitCode !== 0) {
@@ -178,7 +180,7 @@ export interface Proof {
 }
 
 function provenFrom(log: string | null, limits: YosysLimits): Proof {
-  if (log === null) return { equivalent: false, detail: `not proven within ${limits.seconds} s and ${limits.memoryMiB} MiB` };
+  if (log === null) return { equivalent: false, detail: `not proven within ${limits.seconds} CPU seconds and ${limits.memoryMiB} MiB` };
   const s = /Of those cells (\d+) are proven and (\d+) are unproven/.exec(log);
   const unproven = s ? Number(s[2]) : Number(/Found a total of (\d+) unproven/.exec(log)?.[1] ?? '1');
   return s !== null && unproven === 0 ? { equivalent: true, detail: `all ${s[1]} $equiv cells proven` } : { equivalent: false, detail: `${unproven} $equiv cells unproven` };
