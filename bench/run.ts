@@ -25,6 +25,7 @@ const skipRtl = args.includes('--skip-rtl');
 const rtlOnly = args.includes('--rtl-only');
 const skipMutate = args.includes('--skip-mutate');
 const mutateOnly = args.includes('--mutate-only');
+const longOnly = args.includes('--long-only');
 
 function line(label: string, value: string, note = ''): void {
   process.stdout.write(`${label.padEnd(34)} ${value.padStart(14)}  ${note}\n`);
@@ -81,6 +82,21 @@ async function rtlBench(): Promise<void> {
   line('verilator / icarus', `${(vRate / iRate).toFixed(0)}x`, 'simulated cycles per second');
 }
 
+/** 10 back-to-back frames of ie120r-mini (two photos) through golden, sim and rtl: time, and memory after each frame. */
+async function longRunBench(): Promise<void> {
+  const t = performance.now();
+  const { report } = await runPipeline({ config: 'ie120r-mini', images: ['examples/coffee.png', 'examples/chelsea.png'], engines: ['golden', 'sim', 'rtl'], frames: 10, out: mkdtempSync(join(tmpdir(), 'rowsim-bench-long-')), log: () => {} });
+  const s = (performance.now() - t) / 1000;
+  process.stdout.write(`
+long run: ie120r-mini, 10 frames through golden, sim and rtl
+`);
+  line('whole run', `${s.toFixed(1)} s`, report.pass ? 'every pair agrees' : 'MISMATCH');
+  const mem = report.memory.samples;
+  line('resident memory per frame', `${mem[0]!.rssMiB.toFixed(0)}→${mem[mem.length - 1]!.rssMiB.toFixed(0)} MiB`, mem.map((m) => m.rssMiB.toFixed(0)).join(' '));
+  line('  growth after frame 0', `${(Math.max(...mem.map((m) => m.rssMiB)) - mem[0]!.rssMiB).toFixed(0)} MiB`, `peak ${report.memory.peakMiB} MiB`);
+  if (!report.pass) process.exitCode = 1;
+}
+
 /**
  * Mutants per minute of a campaign (one build serves every mutant: catalogue and folded Yosys netlists behind mutsel)
  * beside the rate one Verilator build per mutant would give: a cold build of the same design, measured here, plus the
@@ -109,6 +125,7 @@ mutation campaign: ${config}, ${n} mutants (${count} Yosys + catalogue), 2 jobs
 
 async function main(): Promise<void> {
   if (rtlOnly) return rtlBench();
+  if (longOnly) return longRunBench();
   if (mutateOnly) {
     await mutationBench('tiny', 40);
     return mutationBench('ie120r-mini', 20);
@@ -140,6 +157,7 @@ async function main(): Promise<void> {
   const cycles = frameLatency(net, plan);
   line('model latency', `${((cycles / net.clockHz) * 1000).toFixed(6)} ms`, `${cycles} cycles, ${plan.totals.alus} ALUs (published IE120R: 11.572740 ms, 3960 ALUs)`);
   if (!skipRtl) await rtlBench();
+  if (!skipRtl) await longRunBench();
   if (!skipRtl && !skipMutate) {
     await mutationBench('tiny', 40);
     await mutationBench('ie120r-mini', 20);

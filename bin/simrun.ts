@@ -256,7 +256,7 @@ async function main(): Promise<void> {
       'mutate',
       'a mutation campaign: catalogue and Yosys mutants of the design, each killed, deadlocked, equivalent or undetected',
       (y) => y
-        .option('config', commonConfig)
+        .option('config', str('preset name (ie120r, ie120r-mini, tiny) or a .json/.yaml spec file whose emitted design is mutated [default: tiny]'))
         .option('rtl', str('a design folder to mutate (default: the plan\'s emitted design)'))
         .option('weights', commonWeights)
         .option('image', { type: 'string', array: true, describe: 'photos of the campaign stimulus (default: the two shipped examples)' })

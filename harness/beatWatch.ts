@@ -20,7 +20,7 @@ export interface WatchedDifference {
   readonly row?: number;
   readonly col?: number;
   readonly chan?: number;
-  readonly differs?: 'missing' | 'cycle' | 'coordinates' | 'last';
+  readonly differs?: 'missing' | 'extra' | 'cycle' | 'coordinates' | 'last';
 }
 
 /**
@@ -43,7 +43,7 @@ export function beatWatcher(net: NetworkSpec, plan: NetworkPlan, golden: readonl
     const li = r.layer - 1;
     const e = expectedBeat(li, r.index);
     const at = (differs: WatchedDifference['differs'], f: number) => ({ pair: 'sim~rtl' as const, kind: 'cycles' as const, layer: r.layer, frame: f, beat: r.index, cycle: r.cycle, row: r.row, col: r.col, differs });
-    if (!e) { first = at('missing', Math.floor(r.index / per[li]!)); return true; }
+    if (!e) { first = at('extra', Math.floor(r.index / per[li]!)); return true; }
     const { f, k, b } = e;
     if (b.cycle[k] !== r.cycle) { first = at('cycle', f); return true; }
     if (b.row[k] !== r.row || b.col[k] !== r.col || b.group[k] !== r.group) { first = at('coordinates', f); return true; }

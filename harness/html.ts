@@ -6,7 +6,7 @@ import { scaleLinear } from 'd3-scale';
 import type { EngineName } from '../core/engine.js';
 import { BitsAccumulator } from './compare.js';
 import type { Comparison } from './comparison.js';
-import { describeFirst, pairName, type LatencyShare, type RunReport } from './report.js';
+import { describeFirst, memoryText, pairName, type LatencyShare, type RunReport } from './report.js';
 
 /** Text escaped for HTML. */
 export const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -163,7 +163,7 @@ export function renderHtml(r: RunReport, c: Comparison, clockHz: number, outDir?
 <p>${esc(r.summary)}</p>
 <p>${r.frames} frame(s) of ${r.images.map(esc).join(', ')}; weights ${esc(r.weights)}; engines ${r.engines.join(', ')}; pacing ${esc(r.pacing)}${r.engineInfo.golden?.facts.backend ? ` (golden on tfjs-${esc(String(r.engineInfo.golden.facts.backend))})` : ''}.</p>
 ${r.faults.length ? `<p>Injected: ${r.faults.map((f) => esc(`${f.engine}: ${f.description}`)).join('; ')}.</p>` : ''}
-<p>Latency (last input pixel → last output beat): <b>${L.cycles} cycles = ${L.ms.toFixed(6)} ms</b>${L.rtlCycles !== null ? `; RTL measured ${L.rtlCycles} cycles` : ''}${r.config === 'ie120r' ? `; published IE120R ${L.publishedIe120rMs} ms` : ''}.${L.steadyIntervalCycles !== null ? ` Steady frame interval ${L.steadyIntervalCycles} cycles.` : ''}</p>
+<p>Latency (last input pixel → last output beat): <b>${L.cycles} cycles = ${L.ms.toFixed(6)} ms</b>${L.rtlCycles !== null ? `; RTL measured ${L.rtlCycles} cycles` : ''}${r.config === 'ie120r' ? `; published IE120R ${L.publishedIe120rMs} ms` : ''}.${L.steadyIntervalCycles !== null ? ` Steady frame interval ${L.steadyIntervalCycles} cycles.` : ''}</p>${r.memory.samples.length > 1 ? `\n<p>Memory (rowsim's resident set as frames were compared): ${esc(memoryText(r.memory.samples))}; peak ${r.memory.peakMiB} MiB.</p>` : ''}
 ${fails.length ? `<h2>Engine failures</h2><ul>${fails.join('')}</ul>` : ''}
 ${w ? `<h2>Waveform</h2><p id="waveform"><a href="${esc(waveLink)}">${esc(w.path)}</a> — ${w.format.toUpperCase()}, cycles ${w.window[0]}..${w.window[1]} (1 clock cycle = 10 ns of waveform time: cycle t has its rising edge at 10t + 5 ns), layer(s) ${w.layers.join(', ')}; ${esc(w.reason)}. Open it with GTKWave or Surfer.</p>` : ''}
 <h2>Plan and comparisons per layer</h2>

@@ -133,7 +133,7 @@ function randomFrames(n: number, size: number, seed: number): Float32Array[] {
 export function firstText(f: MutantFirst): string {
   if (f.kind === 'deadlock') return `in layer ${f.layer} (deadlock at cycle ${f.cycle})`;
   const place = f.row !== undefined ? ` row ${f.row} col ${f.col}${f.chan !== undefined ? ` chan ${f.chan}` : ''}` : '';
-  const what = f.kind === 'cycles' && f.differs ? ` (${({ last: 'end-of-frame flag', cycle: 'timing', coordinates: 'coordinates', missing: 'beat missing' } as Record<string, string>)[f.differs] ?? f.differs})` : '';
+  const what = f.kind === 'cycles' && f.differs ? ` (${({ last: 'end-of-frame flag', cycle: 'timing', coordinates: 'coordinates', missing: 'beat missing', extra: 'a beat beyond the frames' } as Record<string, string>)[f.differs] ?? f.differs})` : '';
   return `at layer ${f.layer} (${f.pair} ${f.kind}${what}${place}${f.frame !== undefined ? `, frame ${f.frame}` : ''}${f.cycle !== undefined ? `, cycle ${f.cycle}` : ''})`;
 }
 
@@ -195,18 +195,22 @@ async function runMutant(ctx: RunContext, refs: Awaited<ReturnType<typeof refere
   }
 }
 
-/** One stimulus a survivor runs on: its context (frames, weights, schedule), references, and whose ROM images. */
+/**
+ * One stimulus a survivor runs on: its context (frames, weights, schedule), references, whose ROM images, and whether
+ * the unmutated design agrees with the references on it — asked only when a mutant differs there (a kill counts only
+ * on a stimulus the clean design passes), and then once.
+ */
 interface SurvivorStimulus {
   readonly ctx: RunContext;
   readonly refs: Awaited<ReturnType<typeof references>>;
   readonly romsFromWeights: boolean;
+  readonly cleanAgrees: () => Promise<boolean>;
 }
 
 /**
  * The random stimuli of survivors in `layer` (null: a module no layer owns, or a design whose ROM images rowsim does not
- * write): for a layer, one run per theme rotation of cornerWeights with random frames (corner pixels for layer 1),
- * `frames` frames in all; otherwise `frames` random frames on the campaign's weights. Each is kept only if the clean
- * design agrees with the references on it.
+ * write): for a layer, one per corner run of cornerWeights with random frames (corner pixels for layer 1), `frames`
+ * frames spread over them (at least one each); otherwise `frames` random frames on the campaign's weights.
  */
 async function buildSurvivorStimuli(ctx: RunContext, base: RunContext, layer: number | null, frames: number, seed: number, clean: DesignFolder, dir: string, log: (line: string) => void): Promise<SurvivorStimulus[]> {
   const { net, plan } = ctx;
@@ -220,13 +224,14 @@ async function buildSurvivorStimuli(ctx: RunContext, base: RunContext, layer: nu
     const weights = layer === null ? base.weights : cornerWeights(net, base.weights, layer, run, seed);
     const sctx: RunContext = { ...base, weights, stimulus: stimulusOf(pixels), expected: expectedRun(net, plan, ctx.pacing, each) };
     const refs = await references(sctx, join(dir, `run${run}`));
-    const st = { ctx: sctx, refs, romsFromWeights: layer !== null };
-    const check = await runMutant(sctx, refs, clean, 0, join(dir, `clean${run}`), st.romsFromWeights);
-    if (check.status !== 'survived') {
-      log(`notice: the unmutated design disagrees with the golden and the model on corner run ${run} of layer ${layer} (${check.status} ${check.first ? firstText(check.first) : ''}); that stimulus is left out — run simrun on it to see why`);
-      continue;
-    }
-    out.push(st);
+    const romsFromWeights = layer !== null;
+    let verdict: Promise<boolean> | null = null;
+    const cleanAgrees = () => (verdict ??= runMutant(sctx, refs, clean, 0, join(dir, `clean${run}`), romsFromWeights).then((check) => {
+      if (check.status === 'survived') return true;
+      log(`notice: the unmutated design disagrees with the golden and the model on corner run ${run} of layer ${layer} (${check.status} ${check.first ? firstText(check.first) : ''}); kills on that stimulus are not counted — run simrun on it to see why`);
+      return false;
+    }));
+    out.push({ ctx: sctx, refs, romsFromWeights, cleanAgrees });
   }
   return out;
 }
@@ -295,7 +300,10 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
   const fp = fingerprint(design, { ownRoms, images: photos.map((p) => createHash('sha256').update(new Uint8Array(p.data.buffer)).digest('hex')), count, seed, catalogueMode, wire: o.yosysWire, module: o.yosysModule, randomCount, weights: base.weightsName });
   const cacheDir = join(outDir, 'results');
   const meta = join(outDir, 'campaign.json');
-  if (existsSync(meta) && (JSON.parse(readFileSync(meta, 'utf8')) as { fingerprint: string }).fingerprint !== fp) rmSync(cacheDir, { recursive: true, force: true });
+  if (existsSync(meta) && (JSON.parse(readFileSync(meta, 'utf8')) as { fingerprint: string }).fingerprint !== fp) {
+    // Another campaign's: its results and its catalogue design (built from its plan and weights) do not count here.
+    for (const d of [cacheDir, join(outDir, 'catalogue')]) rmSync(d, { recursive: true, force: true });
+  }
   mkdirSync(cacheDir, { recursive: true });
   writeFileSync(meta, JSON.stringify({ fingerprint: fp, design: designDir }, null, 2) + '\n');
   const builds: Record<string, number> = {};
@@ -355,8 +363,8 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
   // 5. Every mutant not cached yet, on a pool of jobs; survivors on random frames, then an equivalence proof.
   //    A survivor's random frames aim at its own layer: with the campaign's own ROM images, corner weights on that layer
   //    and the one before it (harness/cornerWeights.ts) drive its arithmetic into overflow, underflow, cancellation and
-  //    special values. Each such stimulus is checked on the unmutated design first: if the clean design already
-  //    disagrees there, the stimulus is not used (and the campaign says so).
+  //    special values. A kill there counts only if the unmutated design passes that stimulus (checked once, when a
+  //    mutant first differs on it; the campaign says so when it does not).
   const survivorStimuli = new Map<string, Promise<SurvivorStimulus[]>>();
   const stimuliFor = (layer: number | null, d: DesignFolder): Promise<SurvivorStimulus[]> => {
     const key = `${layer ?? 'top'}|${d.dir}`;
@@ -383,8 +391,8 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
     let proofDetail: string | null = null;
     if (c.status === 'survived' && randomCount > 0) {
       for (const [k, st] of (await stimuliFor(p.layer, p.design)).entries()) {
-        c = await runMutant(st.ctx, st.refs, p.design, p.id, join(outDir, 'work', `${p.key}-random${k}`), st.romsFromWeights);
-        if (c.status !== 'survived') { foundBy = 'random'; break; }
+        const r = await runMutant(st.ctx, st.refs, p.design, p.id, join(outDir, 'work', `${p.key}-random${k}`), st.romsFromWeights);
+        if (r.status !== 'survived' && await st.cleanAgrees()) { c = r; foundBy = 'random'; break; }
       }
     }
     if (c.status === 'survived') {

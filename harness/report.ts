@@ -224,6 +224,12 @@ export function describeFirst(l: { index: number; name: string }, p: PairReport)
 }
 
 /** Renders the run report for a terminal: per-layer table with a column per pair, first mismatches, latency, verdict. */
+/** Memory samples in a few words: every sample for up to 10 frames, else the first, middle and last. */
+export function memoryText(mem: RunReport['memory']['samples']): string {
+  const pick = mem.length <= 10 ? mem : [mem[0]!, mem[Math.floor(mem.length / 2)]!, mem[mem.length - 1]!];
+  return pick.map((m) => `frame ${m.frame} ${m.rssMiB.toFixed(0)} MiB`).join(', ');
+}
+
 export function formatRunReport(r: RunReport): string {
   const lines: string[] = [];
   lines.push(`${r.config}: ${r.frames} frame(s) of ${r.images.join(', ')}, weights ${r.weights}, engines ${r.engines.join(',')}, pacing ${r.pacing}${r.engineInfo.golden?.facts.backend ? ` (golden on tfjs-${r.engineInfo.golden.facts.backend})` : ''}`);
@@ -257,6 +263,8 @@ export function formatRunReport(r: RunReport): string {
   const top3 = [...L.perLayer].sort((a, b) => b.cycles - a.cycles).slice(0, 3);
   if (top3.length) lines.push(`latency share: each layer's cycles along the critical chain (wait + compute + drain, summing to the total); largest: ${top3.map((x) => `${x.name} ${x.cycles} cycles = ${x.us} µs (${x.percent}%)`).join(', ')}`);
   if (L.perFrameCycles.length > 1) lines.push(`per frame: ${L.perFrameCycles.length <= 8 ? L.perFrameCycles.join(', ') : `${L.perFrameCycles.slice(0, 8).join(', ')}, …`} cycles; steady frame interval ${L.steadyIntervalCycles} cycles`);
+  const mem = r.memory.samples;
+  if (mem.length > 1) lines.push(`memory (rowsim's resident set as frames were compared): ${memoryText(mem)}; peak ${r.memory.peakMiB} MiB`);
   lines.push(`totals: ${r.totals.alus} ALUs, ${r.totals.weightBits} weight bits, ${r.totals.rowBufferBits} row-buffer bits`);
   lines.push(r.pass === true ? chalk.green(r.summary) : r.pass === null ? chalk.yellow(r.summary) : chalk.red(r.summary));
   return lines.join('\n');
