@@ -82,6 +82,24 @@ async function rtlBench(): Promise<void> {
   line('verilator / icarus', `${(vRate / iRate).toFixed(0)}x`, 'simulated cycles per second');
 }
 
+/** ie120r-mini under `--pacing jitter:1` beside `uniform`: model and RTL time per frame (2 frames), and agreement. */
+async function pacingBench(): Promise<void> {
+  process.stdout.write(`\npacing: ie120r-mini, 2 frames, jitter:1 beside uniform\n`);
+  for (const pacing of ['uniform', 'jitter:1']) {
+    const out = () => mkdtempSync(join(tmpdir(), 'rowsim-bench-pacing-'));
+    const images = ['examples/coffee.png', 'examples/chelsea.png'];
+    let t = performance.now();
+    await runPipeline({ config: 'ie120r-mini', images, engines: ['sim'], frames: 2, pacing, out: out(), log: () => {} });
+    const simPerFrame = (performance.now() - t) / 2000;
+    t = performance.now();
+    const { report } = await runPipeline({ config: 'ie120r-mini', images, engines: ['sim', 'rtl'], frames: 2, pacing, out: out(), log: () => {} });
+    const rtlPerFrame = Number(report.engineInfo.rtl!.facts.runSeconds) / 2;
+    line(`${pacing}: model per frame`, `${simPerFrame.toFixed(2)} s`, 'whole sim-only run / 2 (start-up included)');
+    line(`${pacing}: rtl per frame`, `${rtlPerFrame.toFixed(2)} s`, `${report.engineInfo.rtl!.facts.cycles} cycles for 2 frames; sim~rtl ${report.pass ? 'agree (bits and cycles)' : 'DIFFER'}`);
+    if (!report.pass) process.exitCode = 1;
+  }
+}
+
 /** 10 back-to-back frames of ie120r-mini (two photos) through golden, sim and rtl: time, and memory after each frame. */
 async function longRunBench(): Promise<void> {
   const t = performance.now();
@@ -125,7 +143,10 @@ mutation campaign: ${config}, ${n} mutants (${count} Yosys + catalogue), 2 jobs
 
 async function main(): Promise<void> {
   if (rtlOnly) return rtlBench();
-  if (longOnly) return longRunBench();
+  if (longOnly) {
+    await pacingBench();
+    return longRunBench();
+  }
   if (mutateOnly) {
     await mutationBench('tiny', 40);
     return mutationBench('ie120r-mini', 20);
@@ -157,6 +178,7 @@ async function main(): Promise<void> {
   const cycles = frameLatency(net, plan);
   line('model latency', `${((cycles / net.clockHz) * 1000).toFixed(6)} ms`, `${cycles} cycles, ${plan.totals.alus} ALUs (published IE120R: 11.572740 ms, 3960 ALUs)`);
   if (!skipRtl) await rtlBench();
+  if (!skipRtl) await pacingBench();
   if (!skipRtl) await longRunBench();
   if (!skipRtl && !skipMutate) {
     await mutationBench('tiny', 40);

@@ -1,6 +1,7 @@
 // tfjs backend selection for the golden: tfjs-node when installed and working, else wasm, else cpu; says which.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { SimrunError } from '../core/errors.js';
 
 /** The backends the golden can run on. */
 export type GoldenBackend = 'tensorflow' | 'wasm' | 'cpu';
@@ -36,5 +37,5 @@ export async function useBackend(want: GoldenBackend | 'auto' = 'auto'): Promise
       return b;
     }
   }
-  throw new Error(`tfjs backend '${want}' is not available`);
+  throw new SimrunError('INTERNAL', `tfjs backend '${want}' is not available on this machine; choose another (auto picks the first that loads) or reinstall with npm ci`);
 }

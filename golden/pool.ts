@@ -1,5 +1,6 @@
 // Worker pool for the exact golden: each thread has its own tfjs backend and computes a band of output rows.
 import { Worker } from 'node:worker_threads';
+import { SimrunError } from '../core/errors.js';
 import type { GoldenBackend } from './backend.js';
 import type { GoldenLayer } from './exact.js';
 
@@ -24,7 +25,7 @@ export class GoldenPool {
       const rowEnd = Math.floor(((i + 1) * l.outH) / n);
       const onMsg = (m: { backend?: GoldenBackend; error?: string }) => {
         w.off('error', onErr);
-        if (m.error) return reject(new Error(m.error));
+        if (m.error) return reject(new SimrunError('INTERNAL', `a golden worker failed: ${m.error}`));
         backend = m.backend!;
         resolve();
       };

@@ -5,6 +5,7 @@ import { create } from 'xmlbuilder2';
 import { esc, STYLE } from './html.js';
 import { firstText, type CampaignReport, type MutantResult } from './mutate.js';
 import { PLAIN } from './report.js';
+import { suiteRunInfo } from './regress.js';
 
 const STATUSES = ['killed', 'deadlock', 'equivalent', 'undetected'] as const;
 
@@ -65,11 +66,17 @@ ${survivors.length ? `<h2>Survivors</h2><ul>${survivors.map((m) => `<li><b>${esc
 export function campaignJunit(r: CampaignReport): string {
   const doc = create({ version: '1.0', encoding: 'UTF-8', invalidCharReplacement: '' });
   const attrs = { tests: r.mutants.length, failures: r.counts.undetected, errors: 0, skipped: r.counts.equivalent, time: r.timing.seconds.toFixed(3) };
-  const ts = doc.ele('testsuites', { name: 'rowsim-mutate', ...attrs }).ele('testsuite', { name: `mutate.${r.config}`, ...attrs });
+  const info = suiteRunInfo(r.shard);
+  const ts = doc.ele('testsuites', { name: 'rowsim-mutate', ...attrs }).ele('testsuite', { name: `mutate.${r.config}`, ...attrs, timestamp: info.timestamp, hostname: info.hostname });
+  const props = ts.ele('properties');
+  props.ele('property', { name: 'rowsim.version', value: r.rowsim });
+  props.ele('property', { name: 'mutation.score', value: r.score === null ? 'none' : String(r.score) });
+  if (r.shard) props.ele('property', { name: 'rowsim.shard', value: r.shard });
   for (const m of r.mutants) {
     const tc = ts.ele('testcase', { classname: `rowsim.mutate.${r.config}.${m.source}`, name: `${m.id} ${m.kind}${m.layer !== null ? ` layer ${m.layer}` : ''}`, time: m.seconds.toFixed(3) });
     if (m.status === 'undetected') tc.ele('failure', { type: 'undetected', message: `${m.description} survived the campaign and random frames and is not provably equivalent` }).txt(m.src.join('\n'));
     if (m.status === 'equivalent') tc.ele('skipped', { message: 'proven equivalent to the design' });
+    tc.ele('system-out').txt(`${m.status}${m.first ? ` ${firstText(m.first)}` : ''}${m.proof ? ` — ${m.proof}` : ''}\n${m.description}`);
   }
   return doc.end({ prettyPrint: true }) + '\n';
 }

@@ -2,7 +2,7 @@
 // sized to the machine, sharded deterministically across CI machines. Each case's verdict comes from its report.json,
 // never from scraping its output; exit codes follow run's. Results are summarized as JUnit XML.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { create } from 'xmlbuilder2';
@@ -11,7 +11,9 @@ import { z } from 'zod';
 import { SimrunError } from '../core/errors.js';
 import { readUserText } from '../core/files.js';
 import { hasControlCharacter, safeSegment } from '../core/names.js';
+import { PRESETS } from '../core/presets.js';
 import { runTool } from '../core/proc.js';
+import { VERSION } from '../core/version.js';
 import { prepareOutDir, subFolder, writeAtomic } from './outdir.js';
 import { describeFirst, type RunReport } from './report.js';
 
@@ -28,8 +30,17 @@ const caseSchema = z.object({
   rtl: z.string().min(1).optional(),
   pacing: z.string().min(1).optional(),
   inject: z.array(z.string().min(1)).optional(),
+  /** Seconds the case may run before it is ended and reported as an error (default: the suite's). */
+  timeoutSeconds: z.number().positive().max(7 * 24 * 3600).optional(),
 }).strict();
-const suiteSchema = z.object({ name: z.string().min(1).max(120).refine((s) => !hasControlCharacter(s), 'contains a control character'), cases: z.array(caseSchema).min(1) }).strict();
+const suiteSchema = z.object({
+  name: z.string().min(1).max(120).refine((s) => !hasControlCharacter(s), 'contains a control character'),
+  /** Seconds each case may run (default: 3600). */
+  timeoutSeconds: z.number().positive().max(7 * 24 * 3600).default(3600),
+  cases: z.array(caseSchema).min(1),
+}).strict();
+
+const ENGINES = ['golden', 'sim', 'rtl'];
 
 /** One case of a suite, with paths resolved. */
 export interface RegressCase {
@@ -38,6 +49,7 @@ export interface RegressCase {
   /** Its folder's name under the suite's output folder (sanitized, unique). */
   readonly folder: string;
   readonly args: readonly string[];
+  readonly timeoutSeconds: number;
 }
 
 /** One case's outcome: its exit code, and its report when it wrote one. */
@@ -48,6 +60,8 @@ export interface CaseResult {
   readonly report: RunReport | null;
   /** The error line of a case that ended with exit 2 or 3. */
   readonly error: string | null;
+  /** Its folder (where report.json and report.html are). */
+  readonly dir?: string;
 }
 
 /** Parses "i/n" (1 ≤ i ≤ n). */
@@ -79,6 +93,15 @@ export function loadSuite(file: string): { name: string; cases: RegressCase[] } 
   const cases = parsed.data.cases.map((c, index) => {
     if (!c.config && !c.rtl) throw new SimrunError('CONFIG_INVALID', `suite '${file}': field 'cases.${index}': give a config or an rtl design folder`);
     const name = c.name ?? `${index + 1}-${c.config ?? c.rtl}`;
+    // Checked before any case runs: a bad case found an hour into a suite wastes the hour.
+    const bad = (field: string, why: string) => new SimrunError('CONFIG_INVALID', `suite '${file}': case '${name}' (cases.${index}.${field}): ${why}`);
+    for (const e of (c.engines ?? '').split(',').map((x) => x.trim()).filter(Boolean)) {
+      if (!ENGINES.includes(e)) throw bad('engines', `unknown engine '${e}'; use a comma-separated subset of ${ENGINES.join(', ')}`);
+    }
+    for (const i of c.images) if (!existsSync(local(i))) throw bad('images', `image '${i}' does not exist (paths are relative to the suite's folder or the working folder); fix the path`);
+    if (c.config && !/[./\\]/.test(c.config) && !(c.config in PRESETS)) throw bad('config', `unknown preset '${c.config}'; use one of ${Object.keys(PRESETS).join(', ')} or a spec file`);
+    if (c.config && /[./\\]/.test(c.config) && !existsSync(local(c.config))) throw bad('config', `spec file '${c.config}' does not exist; fix the path`);
+    if (c.rtl && !existsSync(local(c.rtl))) throw bad('rtl', `design folder '${c.rtl}' does not exist; fix the path (simrun emit writes one)`);
     const folder = safeSegment(name);
     const clash = folders.get(folder.toLowerCase());
     if (clash !== undefined) throw new SimrunError('CONFIG_INVALID', `suite '${file}': cases '${clash}' and '${name}' would share the output folder '${folder}'; give every case its own name`);
@@ -95,6 +118,7 @@ export function loadSuite(file: string): { name: string; cases: RegressCase[] } 
         ...(c.pacing ? ['--pacing', c.pacing] : []),
         ...(c.inject ?? []).flatMap((f) => ['--inject', f]),
       ],
+      timeoutSeconds: c.timeoutSeconds ?? parsed.data.timeoutSeconds,
     };
   });
   return { name: parsed.data.name, cases };
@@ -110,16 +134,17 @@ const BIN = fileURLToPath(new URL('../bin/simrun.js', import.meta.url));
 async function runCase(c: RegressCase, outDir: string): Promise<CaseResult> {
   const t0 = performance.now();
   const dir = subFolder(outDir, c.folder);
-  const r = await runTool(process.execPath, [BIN, 'run', ...c.args, '--out', dir, '--quiet', '--workers', '1']);
+  const r = await runTool(process.execPath, [BIN, 'run', ...c.args, '--out', dir, '--quiet', '--workers', '1'], { timeoutMs: c.timeoutSeconds * 1000 });
   const seconds = (performance.now() - t0) / 1000;
+  if (r.timedOut) return { case: c, exitCode: 3, seconds, report: null, dir, error: `the case ran past its timeout of ${c.timeoutSeconds} s and was ended; raise timeoutSeconds for it in the suite if it needs longer` };
   const path = join(dir, 'report.json');
   let report: RunReport | null = null;
   if ((r.exitCode === 0 || r.exitCode === 1) && existsSync(path)) report = JSON.parse(readFileSync(path, 'utf8')) as RunReport;
   const errLine = r.stderr.trim().split('\n').filter((l) => l.startsWith('simrun: error') || l.startsWith('simrun: internal')).pop() ?? r.stderr.trim().split('\n').pop() ?? '';
   if ((r.exitCode === 0 || r.exitCode === 1) && !report) {
-    return { case: c, exitCode: 3, seconds, report: null, error: `the case ended (exit ${r.exitCode}) without writing ${path}` };
+    return { case: c, exitCode: 3, seconds, report: null, error: `the case ended (exit ${r.exitCode}) without writing ${path}`, dir };
   }
-  return { case: c, exitCode: r.exitCode, seconds, report, error: r.exitCode > 1 ? errLine || `exit ${r.signal ?? r.exitCode}` : null };
+  return { case: c, exitCode: r.exitCode, seconds, report, error: r.exitCode > 1 ? errLine || `exit ${r.signal ?? r.exitCode}` : null, dir };
 }
 
 /** Runs cases in a pool of `jobs` processes (default: the machine's parallelism); results in case order. */
@@ -143,16 +168,38 @@ export function verdict(r: CaseResult): 'pass' | 'fail' | 'none' | 'error' {
   return r.report.pass === true ? 'pass' : r.report.pass === null ? 'none' : 'fail';
 }
 
-/** JUnit XML: a mismatch is a <failure>, bad input or a tool failure an <error>, nothing compared <skipped>. */
-export function junitXml(suite: string, results: readonly CaseResult[]): string {
+/** When and where a suite ran, for JUnit. */
+export interface SuiteRunInfo {
+  /** Start time, ISO 8601 in UTC without a zone suffix (as JUnit's schema types it). */
+  readonly timestamp: string;
+  readonly hostname: string;
+  readonly shard: string | null;
+}
+
+/** The current time and host, for JUnit. */
+export function suiteRunInfo(shard: string | null = null): SuiteRunInfo {
+  return { timestamp: new Date().toISOString().slice(0, 19), hostname: hostname(), shard };
+}
+
+/**
+ * JUnit XML as CI systems read it (test/support/junit.xsd): a mismatch is a <failure>, bad input or a tool failure an
+ * <error>, nothing compared <skipped>; each case has its time, its summary in <system-out> and its report.html as a
+ * property (and as an attachment line, which GitLab shows).
+ */
+export function junitXml(suite: string, results: readonly CaseResult[], info: SuiteRunInfo = suiteRunInfo()): string {
   const count = (v: string) => results.filter((r) => verdict(r) === v).length;
   const time = results.reduce((a, r) => a + r.seconds, 0).toFixed(3);
   const attrs = { tests: results.length, failures: count('fail'), errors: count('error'), skipped: count('none'), time };
   const doc = create({ version: '1.0', encoding: 'UTF-8', invalidCharReplacement: '' });
   const suites = doc.ele('testsuites', { name: 'rowsim', ...attrs });
-  const ts = suites.ele('testsuite', { name: suite, ...attrs });
+  const ts = suites.ele('testsuite', { name: suite, ...attrs, timestamp: info.timestamp, hostname: info.hostname });
+  const props = ts.ele('properties');
+  props.ele('property', { name: 'rowsim.version', value: VERSION });
+  if (info.shard) props.ele('property', { name: 'rowsim.shard', value: info.shard });
   for (const r of results) {
     const tc = ts.ele('testcase', { classname: `rowsim.${suite}`, name: r.case.name, time: r.seconds.toFixed(3) });
+    const html = r.dir && r.report ? join(r.dir, 'report.html') : null;
+    if (html) tc.ele('properties').ele('property', { name: 'report.html', value: html });
     const v = verdict(r);
     if (v === 'fail') {
       const rep = r.report!;
@@ -163,6 +210,8 @@ export function junitXml(suite: string, results: readonly CaseResult[]): string 
     } else if (v === 'none') {
       tc.ele('skipped', { message: r.report!.summary });
     }
+    const out = [r.report ? r.report.summary : r.error ?? `exit ${r.exitCode}`, `simrun ${r.case.args.join(' ')}`, ...(html ? [`report: ${html}`, `[[ATTACHMENT|${html}]]`] : [])];
+    tc.ele('system-out').txt(out.join('\n'));
   }
   return doc.end({ prettyPrint: true }) + '\n';
 }
@@ -182,11 +231,12 @@ export async function regress(opts: { suite: string; shard?: string; junit?: str
   const jobs = Math.min(opts.jobs ?? availableParallelism(), availableParallelism());
   const outDir = prepareOutDir(opts.out, `regress-${suite.name}`);
   if (opts.junit) mkdirSync(dirname(resolve(opts.junit)), { recursive: true });
+  const info = suiteRunInfo(opts.shard ?? null);
   const results = await runSuite(cases, outDir, jobs, (r) => {
     const v = verdict(r);
     opts.log?.(`${{ pass: 'PASS', fail: 'FAIL', none: 'NOT COMPARED', error: 'ERROR' }[v]} ${r.case.name} (${r.seconds.toFixed(1)} s)${v === 'error' ? `: ${r.error}` : v === 'fail' ? `: ${r.report!.summary}` : ''}`);
   });
-  if (opts.junit) writeAtomic(resolve(opts.junit), junitXml(suite.name, results));
+  if (opts.junit) writeAtomic(resolve(opts.junit), junitXml(suite.name, results, info));
   const counts = { pass: 0, fail: 0, none: 0, error: 0 };
   for (const r of results) counts[verdict(r)]++;
   return { results, counts, exitCode: suiteExitCode(results) };

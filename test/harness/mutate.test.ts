@@ -8,6 +8,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { expect, it } from 'vitest';
 import type { CampaignReport } from '../../harness/mutate.js';
 import { simrun, simrunAsync } from '../support/cli.js';
+import { validateJunit } from '../support/junit.js';
 import { describeRtl } from '../support/rtl.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'rowsim-mut-'));
@@ -39,6 +40,7 @@ describeRtl('simrun mutate', () => {
     }
     expect(rep.counts).toEqual({ killed: rep.mutants.length - rep.mutants.filter((m) => m.kind === 'stall-forever').length, deadlock: rep.mutants.filter((m) => m.kind === 'stall-forever').length, equivalent: 0, undetected: 0 });
     expect(rep.score).toBe(1);
+    validateJunit(junit);
     const x = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(readFileSync(junit, 'utf8'));
     const suite = x.testsuites.testsuite;
     expect(Number(suite.tests)).toBe(rep.mutants.length);

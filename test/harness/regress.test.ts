@@ -1,11 +1,12 @@
 // regress: sharding covers every case exactly once, JUnit is well-formed and counts failures; compare and emit end to end.
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { junitXml, loadSuite, parseShard, shardCases, type CaseResult } from '../../harness/regress.js';
 import type { RunReport } from '../../harness/report.js';
 import { simrun } from '../support/cli.js';
+import { validateJunit } from '../support/junit.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'rowsim-reg-'));
 
@@ -37,7 +38,7 @@ describe('junit', () => {
       pass, summary: pass === null ? 'NOT COMPARED: only sim ran' : 'FAIL: golden~sim bits', failures: [],
       layers: [{ index: 2, name: 'l<2>', pairs: pass === false ? [{ a: 'golden', b: 'sim', kind: 'bits', compared: 8, mismatches: 1, status: 'differ', first: { frame: 0, row: 1, col: 2, chan: 3, expected: '00000000', actual: '00000001', expectedValue: 0, actualValue: 1e-45, kind: 'zero', beat: null } }] : [] }],
     }) as unknown as RunReport;
-    const mk = (name: string, exitCode: number, rep: RunReport | null, error: string | null = null): CaseResult => ({ case: { index: 0, name, folder: name, args: [] }, exitCode, seconds: 1.5, report: rep, error });
+    const mk = (name: string, exitCode: number, rep: RunReport | null, error: string | null = null): CaseResult => ({ case: { index: 0, name, folder: name, args: [], timeoutSeconds: 60 }, exitCode, seconds: 1.5, report: rep, error });
     const x = junitXml('s<1>', [mk('ok', 0, report(true)), mk('bad & "odd"', 1, report(false)), mk('err', 2, null, 'simrun: error [IMAGE_UNREADABLE]: no\u0007'), mk('none', 0, report(null))]);
     expect(x).toMatch(/<testsuites name="rowsim" tests="4" failures="1" errors="1" skipped="1"/);
     expect(x).toMatch(/name="bad &amp; &quot;odd&quot;"/);
@@ -57,26 +58,65 @@ describe('junit', () => {
 });
 
 describe('simrun regress end to end', () => {
-  it('a 3-case suite (one with a missing image) in 2 shards: JUnit per shard, summary line, exit codes', () => {
+  it('a 3-case suite (one with an injected fault) in 2 shards: JUnit per shard valid against the JUnit XSD, with timestamp, hostname, time, system-out and the report.html property; summary line; exit codes', () => {
     const d = tmp();
     cpSync('examples/coffee.png', join(d, 'coffee.png'));
     writeFileSync(join(d, 'suite.yaml'), [
       'name: t', 'cases:',
       '  - { name: a, config: tiny, images: [coffee.png], engines: "golden,sim" }',
-      '  - { name: b, config: tiny, images: [missing.png], engines: "golden,sim" }',
+      '  - { name: b, config: tiny, images: [coffee.png], engines: "golden,sim", inject: ["sim@bit:2:0:0:0:3"] }',
       '  - { name: c, config: tiny, images: [coffee.png], weights: "synthetic:3", engines: "golden,sim", frames: 2 }', '',
     ].join('\n'));
     const r1 = simrun(['regress', '--suite', join(d, 'suite.yaml'), '--shard', '1/2', '--junit', join(d, 'j1.xml'), '--out', join(d, 'o1')]);
     const r2 = simrun(['regress', '--suite', join(d, 'suite.yaml'), '--shard', '2/2', '--junit', join(d, 'j2.xml'), '--out', join(d, 'o2')]);
     expect(r1.code, r1.stderr).toBe(0);
     expect(r1.stdout.trim().split('\n').pop()).toBe('regress: 2 passed, 0 failed, 0 errors, 0 not compared');
-    expect(r2.code).toBe(2);
-    expect(r2.stdout).toMatch(/ERROR b .*IMAGE_UNREADABLE/);
+    expect(r2.code, r2.stderr).toBe(1);
+    expect(r2.stdout).toMatch(/FAIL b /);
+    for (const f of ['j1.xml', 'j2.xml']) validateJunit(join(d, f));
     const j1 = readFileSync(join(d, 'j1.xml'), 'utf8');
     const j2 = readFileSync(join(d, 'j2.xml'), 'utf8');
     expect([...j1.matchAll(/<testcase [^>]*name="(\w)"/g)].map((m) => m[1])).toEqual(['a', 'c']);
     expect([...j2.matchAll(/<testcase [^>]*name="(\w)"/g)].map((m) => m[1])).toEqual(['b']);
-    expect(j2).toMatch(/errors="1"/);
+    expect(j2).toMatch(/failures="1"/);
+    expect(j2).toMatch(/<failure type="mismatch" message="MISMATCH layer 2/);
+    const stamp = /timestamp="([^"]+)"/.exec(j1)![1]!;
+    expect(Math.abs(Date.parse(`${stamp}Z`) - Date.now())).toBeLessThan(10 * 60_000);
+    expect(j1).toContain(`hostname="${hostname()}"`);
+    expect(j1).toMatch(/<property name="rowsim.shard" value="1\/2"\/>/);
+    const html = [...j1.matchAll(/<property name="report.html" value="([^"]+)"\/>/g)].map((m) => m[1]!);
+    expect(html).toHaveLength(2);
+    for (const h of html) expect(existsSync(h), h).toBe(true);
+    expect(j1).toMatch(/<system-out>PASS[^<]*\nsimrun --config tiny/);
+  });
+
+  it('the suite is checked before any case runs: an unknown engine, a missing image, an unknown preset are exit 2 naming the case and the field, and no case folder is written', () => {
+    const d = tmp();
+    cpSync('examples/coffee.png', join(d, 'coffee.png'));
+    for (const [bad, field, what] of [
+      ['{ name: late, config: tiny, images: [coffee.png], engines: "golden,simm" }', 'engines', "unknown engine 'simm'"],
+      ['{ name: late, config: tiny, images: [missing.png] }', 'images', "image 'missing.png' does not exist"],
+      ['{ name: late, config: tinyy, images: [coffee.png] }', 'config', "unknown preset 'tinyy'"],
+    ] as const) {
+      writeFileSync(join(d, 'suite.yaml'), ['name: t', 'cases:', '  - { name: first, config: tiny, images: [coffee.png] }', `  - ${bad}`, ''].join('\n'));
+      const out = join(d, `out-${field}`);
+      const r = simrun(['regress', '--suite', join(d, 'suite.yaml'), '--out', out]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`case 'late' (cases.1.${field}): ${what}`);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(existsSync(join(out, 'first'))).toBe(false);
+    }
+  });
+
+  it('a case past its timeoutSeconds (0.3 s) is ended and reported as an error naming the timeout; the other case passes', () => {
+    const d = tmp();
+    cpSync('examples/coffee.png', join(d, 'coffee.png'));
+    writeFileSync(join(d, 'suite.yaml'), ['name: t', 'cases:', '  - { name: quick, config: tiny, images: [coffee.png] }', '  - { name: slow, config: tiny, images: [coffee.png], frames: 50, timeoutSeconds: 0.3 }', ''].join('\n'));
+    const r = simrun(['regress', '--suite', join(d, 'suite.yaml'), '--out', join(d, 'o'), '--junit', join(d, 'j.xml')]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/PASS quick/);
+    expect(r.stdout).toMatch(/ERROR slow .*ran past its timeout of 0.3 s/);
+    validateJunit(join(d, 'j.xml'));
   });
 });
 
