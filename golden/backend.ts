@@ -1,5 +1,6 @@
 // tfjs backend selection for the golden: tfjs-node when installed and working, else wasm, else cpu; says which.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { SimrunError } from '../core/errors.js';
 

@@ -1,6 +1,6 @@
 // Exact golden: one conv layer in the contract's order with elementwise tfjs ops and an explicit flush (never tf.conv2d).
 // Tensors are channel-first [C,H,W]; every op result is float32, and a flush follows every multiply and add that could be subnormal.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** Smallest normal binary32. */
 const MIN_NORMAL = 2 ** -126;
@@ -162,6 +162,6 @@ export function floatLayer(xHwc: tf.Tensor3D, l: GoldenLayer): tf.Tensor3D {
     const filt = tf.tensor4d(l.weights, [k, k, inC, outC]);
     let y = tf.add(tf.conv2d(xp as tf.Tensor3D, filt, s, 'valid'), tf.tensor1d(l.bias));
     if (l.relu) y = tf.relu(y);
-    return y.slice([0, 0, 0], [outH, outW, outC]) as tf.Tensor3D;
+    return tf.slice(y, [0, 0, 0], [outH, outW, outC]) as tf.Tensor3D;
   });
 }

@@ -1,6 +1,6 @@
 // The golden's explanation of one output word: the same tap product, accumulate and finish functions exactRows uses,
 // applied to one output with tfjs tensors, reading back the bits after every step.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { tapOrder, type Explanation } from '../core/explain.js';
 import { useBackend } from './backend.js';
 import { accumulate, finish, tapProduct, type GoldenLayer } from './exact.js';

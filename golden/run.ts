@@ -1,5 +1,5 @@
 // Golden orchestration: decodes hardware weights, runs every layer (exact or float) and returns all activations as HWC float32.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { Fault } from '../core/faults.js';
 import type { NetworkSpec } from '../core/spec.js';
 import type { HwLayerWeights } from '../core/weights/types.js';
