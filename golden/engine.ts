@@ -1,7 +1,7 @@
 // The golden engine: exact values of every layer for each distinct image (frames showing the same image reuse them),
 // and the float accuracy reference on the first image; behind the one Engine interface.
 import type { Engine, EngineJob, EngineRun, FrameOutput } from '../core/engine.js';
-import type { GoldenBackend } from './backend.js';
+import { backendReason, type GoldenBackend } from './backend.js';
 import { runGolden } from './run.js';
 
 /** Options of the golden engine. */
@@ -40,7 +40,7 @@ export function goldenEngine(opts: GoldenEngineOptions = {}): Engine {
             yield { frame: f, values, ...(reference ? { reference } : {}) };
           }
         },
-        info: () => ({ observedLayers: net.layers.map((l) => l.index), facts: { backend } }),
+        info: () => ({ observedLayers: net.layers.map((l) => l.index), facts: { backend, backendWhy: backend ? backendReason() : null } }),
         close: async () => {},
       };
     },
