@@ -3,7 +3,7 @@
 // and ie120r-mini (one build for all mutants) beside one Verilator build per mutant, measured in the same run.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { formatMemh } from '../core/memh.js';
 import { runTool } from '../core/proc.js';
 import { loadSpec } from '../core/spec.js';
@@ -74,7 +74,10 @@ async function rtlBench(): Promise<void> {
   line('verilator run', `${Number(warm.facts.runSeconds).toFixed(2)} s`, `${cycles} cycles, ${(vRate / 1e3).toFixed(0)} k cycles/s`);
   line('whole run (rtl only), warm cache', `${warm.seconds.toFixed(2)} s`, 'target ≤ 60 s');
   const dir = mkdtempSync(join(tmpdir(), 'rowsim-icarus-'));
-  for (const f of romFiles(net, w)) writeFileSync(join(dir, f.name), f.text);
+  for (const f of romFiles(net, w)) {
+    mkdirSync(dirname(join(dir, f.name)), { recursive: true });
+    writeFileSync(join(dir, f.name), f.text);
+  }
   writeFileSync(join(dir, 'input.memh'), formatMemh(new Uint32Array(x.buffer), 3, 'highFirst'));
   const ic = await runIcarus(net, plan, dir, 60_000);
   const iRate = ic.cycles / ic.runSeconds;
