@@ -1,5 +1,6 @@
 // bfloat18 codes (top 18 bits of binary32: 1 sign, 8 exponent, 9 mantissa) and float32 → bfloat18 quantization.
 // Invariant: every code this returns decodes to a normal float32 or a signed zero.
+import { SimrunError } from './errors.js';
 
 /** How float32 weights become bfloat18. */
 export type QuantMode = 'rne' | 'truncate';
@@ -31,7 +32,7 @@ export function quantizeRne(x: number): number {
   const sign = bits >>> 31;
   const mag = bits & 0x7fffffff;
   if (mag < 0x00800000) return sign << 17; // zero or subnormal → zero of the same sign
-  if (mag >= 0x7f800000) throw new RangeError(`cannot quantize non-finite weight ${x}`);
+  if (mag >= 0x7f800000) throw new SimrunError('WEIGHTS_INVALID', `cannot quantize the non-finite weight ${x} to bfloat18; every weight must be finite`);
   const keep = mag >>> 14;
   const dropped = mag & 0x3fff;
   let rounded = keep;
@@ -46,7 +47,7 @@ export function quantizeRne(x: number): number {
  */
 export function quantizeTruncate(x: number): number {
   const bits = bitsOf(x);
-  if ((bits & 0x7fffffff) >= 0x7f800000) throw new RangeError(`cannot quantize non-finite weight ${x}`);
+  if ((bits & 0x7fffffff) >= 0x7f800000) throw new SimrunError('WEIGHTS_INVALID', `cannot quantize the non-finite weight ${x} to bfloat18; every weight must be finite`);
   const sign = bits >>> 31;
   const halfMin = 2 ** -127;
   const nudged = Math.fround(x + (sign ? -halfMin : halfMin));

@@ -14,7 +14,7 @@ function hex8(w: number): string {
 
 /** Formats `words` as lines of `perLine` words each. */
 export function formatMemh(words: Uint32Array, perLine: number, order: WordOrder): string {
-  if (words.length % perLine !== 0) throw new RangeError(`memh: ${words.length} words do not split into lines of ${perLine}`);
+  if (words.length % perLine !== 0) throw new SimrunError('INTERNAL', `memh: ${words.length} words do not split into lines of ${perLine}`);
   const lines = words.length / perLine;
   const parts: string[] = new Array(lines);
   for (let l = 0; l < lines; l++) {

@@ -1,6 +1,7 @@
 // The stream contract every engine speaks: output beats (frame, row, col, group, lanes), beats per frame, and how a
 // beat's lanes map to channels. Types and formats only — no arithmetic an engine could share.
 import type { LayerPlan, NetworkPlan } from './plan.js';
+import { SimrunError } from './errors.js';
 import type { LayerSpec, NetworkSpec } from './spec.js';
 
 /**
@@ -57,7 +58,7 @@ export function allocBeats(n: number, lanes: number, withData: boolean, withLast
  */
 export function valuesFromBeats(l: LayerSpec, p: LayerPlan, b: BeatBlock): Float32Array {
   const out = new Uint32Array(l.outH * l.outW * l.outC).fill(MISSING_WORD);
-  if (!b.data) throw new TypeError('valuesFromBeats needs beats that carry data');
+  if (!b.data) throw new SimrunError('INTERNAL', 'valuesFromBeats needs beats that carry data');
   for (let i = 0; i < b.count; i++) {
     const r = b.row[i]!, c = b.col[i]!, g = b.group[i]!;
     if (r < 0 || r >= l.outH || c < 0 || c >= l.outW || g < 0 || g >= p.ocmux) continue;
