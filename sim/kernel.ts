@@ -18,9 +18,11 @@ export interface KernelLayer {
   readonly bias: Float32Array;
   /** True when some product could be subnormal (else the product flush is provably a no-op). */
   readonly flushProducts: boolean;
+  /** True when some running sum could be subnormal (else its flush is provably a no-op; see model.ts). */
+  readonly flushSums: boolean;
 }
 
-/** Computes output rows [rowStart, rowEnd) into `out` (HWC, outW × outC per row). */
+/** Computes output rows [rowStart, rowEnd) into `out` (HWC, outW × outC per row); always flushes sums (the definition). */
 export function convRows(l: KernelLayer, x: Float32Array, out: Float32Array, rowStart: number, rowEnd: number): void {
   const { kernel: k, stride: s, pad: p, inH, inW, inC, outW, outC, weights, bias, flushProducts } = l;
   const acc = new Float32Array(outC);

@@ -43,9 +43,23 @@ export function kernelLayers(net: NetworkSpec, weights: readonly HwLayerWeights[
     for (let i = 0; i < dec.length; i++) dec[i] = bf18Value(codes[i]!);
     return {
       kernel: l.kernel, stride: l.stride, pad: l.pad, inH: l.inH, inW: l.inW, inC: l.inC,
-      outW: l.outW, outC: l.outC, relu: l.relu, weights: dec, bias, flushProducts: true,
+      outW: l.outW, outC: l.outC, relu: l.relu, weights: dec, bias, flushProducts: true, flushSums: true,
     };
   });
+}
+
+/** 2^-103: every binary32 value at least this large is a multiple of 2^-126 (its ulp is at least 2^-126). */
+const SUM_GRID_BOUND = 2 ** -103;
+
+/**
+ * Which flushes of the tap loop can change a result, given the smallest nonzero |x|·|w| of a layer (exact in a double:
+ * 24 × 10 significand bits). Products: only when that bound is below the smallest normal. Running sums: when every
+ * nonzero product is ≥ 2^-103, every product is a multiple of 2^-126, so every exact sum is too, and rounding to binary32
+ * keeps it one (below 2^-103 such multiples are representable, above it the grid is coarser); a nonzero multiple of
+ * 2^-126 is at least the smallest normal, so no running sum is ever subnormal. The bias add is always flushed.
+ */
+export function neededFlushes(minProduct: number): { flushProducts: boolean; flushSums: boolean } {
+  return { flushProducts: !(minProduct >= MIN_NORMAL), flushSums: !(minProduct >= SUM_GRID_BOUND) };
 }
 
 function canonicalizeNaN(a: Float32Array): void {
@@ -80,8 +94,7 @@ export class ModelRunner {
     let x = input;
     const acts: Float32Array[] = [];
     for (const l of this.net.layers) {
-      // Product flushes are skipped only when provably no-ops: every nonzero |x|·|w| is at least the smallest normal.
-      const kl = { ...this.layers[l.index - 1]!, flushProducts: !(minNonzero(x) * this.minW[l.index - 1]! >= MIN_NORMAL) };
+      const kl = { ...this.layers[l.index - 1]!, ...neededFlushes(minNonzero(x) * this.minW[l.index - 1]!) };
       let y: Float32Array;
       if (this.pool) {
         y = await this.pool.conv(kl, x, l.outH);

@@ -1,37 +1,43 @@
-// Fast path of the model's MAC kernel: assembles kernelWat.ts once with wabt and runs it on rows of a layer.
+// Fast path of the model's MAC kernel: loads the kernel.wasm built from kernelWat.ts and runs it on rows of a layer.
 // Same inputs and outputs as convRows (kernel.ts), which stays the readable definition it is tested against.
-import wabt from 'wabt';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { KernelLayer } from './kernel.js';
-import { KERNEL_WAT } from './kernelWat.js';
+import type { FlushVariant } from './kernelWat.js';
 
 let compiled: Promise<WebAssembly.Module> | undefined;
 
-/** The assembled kernel module (compiled once per process; Modules can be posted to workers). */
+/**
+ * The kernel module, compiled once per process (Modules can be posted to workers). The built dist/sim/kernel.wasm is
+ * read when present; running from sources (the tests) assembles the WAT instead, which the tests check is the same.
+ */
 export function kernelModule(): Promise<WebAssembly.Module> {
   compiled ??= (async () => {
-    const w = await wabt();
-    const mod = w.parseWat('kernel.wat', KERNEL_WAT, { simd: true });
-    try {
-      mod.validate();
-      return new WebAssembly.Module(new Uint8Array(mod.toBinary({}).buffer));
-    } finally {
-      mod.destroy();
-    }
+    const built = fileURLToPath(new URL('./kernel.wasm', import.meta.url));
+    if (existsSync(built)) return new WebAssembly.Module(readFileSync(built));
+    const { assembleKernel } = await import('./assembleKernel.js');
+    return new WebAssembly.Module(new Uint8Array(await assembleKernel()));
   })();
   return compiled;
 }
 
 type ConvFn = (...args: number[]) => void;
 
+/** The export that performs exactly the flushes `l` needs. */
+function variantName(l: KernelLayer): FlushVariant['name'] {
+  if (l.flushProducts) return 'conv_flush_all';
+  return l.flushSums ? 'conv_flush_sums' : 'conv_flush_none';
+}
+
 /** One instance of the kernel with its own linear memory. */
 export class WasmConv {
   private readonly mem: WebAssembly.Memory;
-  private readonly conv: ConvFn;
+  private readonly exports: WebAssembly.Exports;
 
   constructor(module: WebAssembly.Module) {
     const inst = new WebAssembly.Instance(module, {});
     this.mem = inst.exports.mem as WebAssembly.Memory;
-    this.conv = inst.exports.conv as ConvFn;
+    this.exports = inst.exports;
   }
 
   private ensure(bytes: number): void {
@@ -46,13 +52,15 @@ export class WasmConv {
     const rows = rowEnd - rowStart;
     if (rows <= 0) return;
     const xOff = 0;
-    const wOff = align(xOff + x.length * 4);
+    const zOff = align(xOff + x.length * 4);
+    const wOff = align(zOff + l.inC * 4);
     const bOff = align(wOff + taps * outC16 * 4);
     const oOff = align(bOff + outC16 * 4);
     const end = oOff + rows * l.outW * outC16 * 4;
     this.ensure(end);
     const f = new Float32Array(this.mem.buffer);
     f.set(x, xOff / 4);
+    f.fill(0, zOff / 4, zOff / 4 + l.inC);
     if (outC16 === l.outC) {
       f.set(l.weights, wOff / 4);
       f.set(l.bias, bOff / 4);
@@ -61,7 +69,8 @@ export class WasmConv {
       for (let t = 0; t < taps; t++) f.set(l.weights.subarray(t * l.outC, (t + 1) * l.outC), wOff / 4 + t * outC16);
       f.set(l.bias, bOff / 4);
     }
-    this.conv(xOff, wOff, bOff, oOff, l.inH, l.inW, l.inC, l.outW, outC16, l.kernel, l.stride, l.pad, rowStart, rowEnd, l.relu ? 1 : 0, l.flushProducts ? 1 : 0);
+    const conv = this.exports[variantName(l)] as ConvFn;
+    conv(xOff, wOff, bOff, oOff, l.inH, l.inW, l.inC, l.outW, outC16, l.kernel, l.stride, l.pad, rowStart, rowEnd, l.relu ? 1 : 0, zOff);
     const res = new Float32Array(this.mem.buffer, oOff, rows * l.outW * outC16);
     const dst = rowStart * l.outW * l.outC;
     if (outC16 === l.outC) {

@@ -38,8 +38,16 @@ export async function goldenBits(l: TestLayer, backend: GoldenBackend = 'wasm'):
   return canon(out);
 }
 
-function kernelLayer(l: TestLayer, outW: number): KernelLayer {
-  return { kernel: l.kernel, stride: l.stride, pad: l.pad, inH: l.inH, inW: l.inW, inC: l.inC, outW, outC: l.outC, relu: l.relu, weights: l.weights, bias: l.bias, flushProducts: true };
+/** Which flushes the kernel performs in its tap loop (all by default, so every flush path is exercised). */
+export interface KernelFlushes {
+  readonly flushProducts: boolean;
+  readonly flushSums: boolean;
+}
+
+const ALL_FLUSHES: KernelFlushes = { flushProducts: true, flushSums: true };
+
+function kernelLayer(l: TestLayer, outW: number, flushes: KernelFlushes = ALL_FLUSHES): KernelLayer {
+  return { kernel: l.kernel, stride: l.stride, pad: l.pad, inH: l.inH, inW: l.inW, inC: l.inC, outW, outC: l.outC, relu: l.relu, weights: l.weights, bias: l.bias, ...flushes };
 }
 
 /** Model kernel output bits (HWC), readable JS definition; product flush forced on so that path is exercised. */
@@ -50,10 +58,10 @@ export function simBits(l: TestLayer): Uint32Array {
   return canon(out);
 }
 
-/** Model kernel output bits (HWC) from the WebAssembly SIMD kernel, product flush forced on. */
-export async function wasmBits(l: TestLayer): Promise<Uint32Array> {
+/** Model kernel output bits (HWC) from the WebAssembly SIMD kernel; every flush on unless `flushes` says otherwise. */
+export async function wasmBits(l: TestLayer, flushes: KernelFlushes = ALL_FLUSHES): Promise<Uint32Array> {
   const [outH, outW] = outDims(l);
   const out = new Float32Array(outH * outW * l.outC);
-  new WasmConv(await kernelModule()).run(kernelLayer(l, outW), l.x, out, 0, outH);
+  new WasmConv(await kernelModule()).run(kernelLayer(l, outW, flushes), l.x, out, 0, outH);
   return canon(out);
 }
