@@ -6,20 +6,9 @@ import { hideBin } from 'yargs/helpers';
 import { exitCodeFor, SimrunError } from '../core/errors.js';
 import { installInterruptHandlers } from '../core/proc.js';
 import { VERSION } from '../core/version.js';
-import { compareDirs, formatDirCompare } from '../harness/compareDirs.js';
-import { runEmit } from '../harness/emit.js';
-import { explain, formatExplain } from '../harness/explain.js';
-import { planReport, formatPlanReport } from '../harness/planReport.js';
-import { regress } from '../harness/regress.js';
-import { formatSweep, sweep, writeSweepHtml } from '../harness/sweep.js';
-import { mutate } from '../harness/mutate.js';
-import { formatCampaign } from '../harness/mutateReport.js';
-import { formatRunReport } from '../harness/report.js';
-import { runPipeline } from '../harness/run.js';
-import { runVectors } from '../harness/vectors.js';
-import { weightKeys } from '../harness/weightKeys.js';
 import type { TraceOptions } from '../harness/prepare.js';
 import { progress } from './progress.js';
+// Command handlers are imported when their command runs: a sim-only run never loads tfjs, Verilator glue or Yosys glue.
 
 function fail(e: unknown): never {
   if (e instanceof SimrunError) {
@@ -116,6 +105,7 @@ async function main(): Promise<void> {
         .example('$0 --rtl my-design/ --image a.png --engines golden,sim,rtl --pacing jitter:7 --frames 2', 'a design folder you edited'),
       async (a) => {
         const log = progress(a.quiet);
+        const [{ runPipeline }, { formatRunReport }] = await Promise.all([import('../harness/run.js'), import('../harness/report.js')]);
         const { report, outDir } = await runPipeline({
           config: a.config, images: a.image, weights: a.weights,
           engines: (a.engines ?? (a.rtl ? 'golden,sim,rtl' : 'golden,sim')).split(',').map((s) => s.trim()).filter(Boolean),
@@ -140,14 +130,16 @@ async function main(): Promise<void> {
         .option('out', str('folder for sweep.html (default: a fresh folder under ./simrun-out/)'))
         .example('$0 plan --config ie120r', 'the IE120R plan at 100,000 rows/s')
         .example('$0 plan --config ie120r --sweep', 'latency versus ALUs, with the preset\'s plan marked'),
-      (a) => {
+      async (a) => {
         const config = a.config ?? 'ie120r';
         if (a.sweep) {
+          const { formatSweep, sweep, writeSweepHtml } = await import('../harness/sweep.js');
           const s = sweep(config, { budget: parseBudget(a.aluBudget), points: wholeNumber('points', a.points, 2, 200), upTo: wholeNumber('sweep-to', a.sweepTo, 1) });
           const html = writeSweepHtml(s, a.out);
           process.stdout.write(a.json ? JSON.stringify({ ...s, html }, null, 2) + '\n' : `${formatSweep(s)}\ncurve: ${html}\n`);
           return;
         }
+        const { planReport, formatPlanReport } = await import('../harness/planReport.js');
         const p = planReport(config, parseBudget(a.aluBudget));
         const { net: _n, plan: _p, ...json } = p;
         process.stdout.write(a.json ? JSON.stringify(json, null, 2) + '\n' : formatPlanReport(p) + '\n');
@@ -166,6 +158,7 @@ async function main(): Promise<void> {
         .example('$0 vectors --image examples/coffee.png --config tiny --out vec/', 'a tiny vector set'),
       async (a) => {
         const log = progress(a.quiet);
+        const { runVectors } = await import('../harness/vectors.js');
         const { manifest, outDir, backend } = await runVectors({ config: a.config ?? 'ie120r', image: a.image, weights: a.weights ?? 'synthetic:0', out: a.out, quant: oneOf('quant', a.quant, ['rne', 'truncate'] as const), log });
         log.end();
         process.stdout.write(`wrote ${manifest.layers.length} layers of vectors for ${manifest.config} to ${outDir} (golden on tfjs-${backend})\n`);
@@ -181,7 +174,8 @@ async function main(): Promise<void> {
         .option('quant', commonQuant)
         .option('out', { type: 'string', demandOption: 'pass --out <dir>', describe: 'folder to write into' })
         .example('$0 emit --config ie120r-mini --out rtl-mini/', 'the mini encoder as a design folder'),
-      (a) => {
+      async (a) => {
+        const { runEmit } = await import('../harness/emit.js');
         const { outDir, files, top } = runEmit({ config: a.config ?? 'ie120r', weights: a.weights ?? 'synthetic:0', out: a.out, aluBudget: parseBudget(a.aluBudget), quant: oneOf('quant', a.quant, ['rne', 'truncate'] as const) });
         process.stdout.write(`wrote a design folder of ${files.length} files to ${outDir} (top module ${top}); run it with: simrun --rtl ${outDir} --image <file> --engines golden,sim,rtl\n`);
       },
@@ -196,7 +190,8 @@ async function main(): Promise<void> {
         .option('out', str('folder for report.json and report.html (default: a fresh folder under ./simrun-out/)'))
         .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON' })
         .example('$0 compare golden/ dut-dump/', 'an external simulator against rowsim\'s golden'),
-      (a) => {
+      async (a) => {
+        const { compareDirs, formatDirCompare } = await import('../harness/compareDirs.js');
         const { report, outDir } = compareDirs(a.dirA!, a.dirB!, { config: a.config, out: a.out });
         process.stdout.write(a.json ? JSON.stringify(report, null, 2) + '\n' : `${formatDirCompare(report)}\nreport: ${outDir}/report.json and report.html\n`);
         process.exitCode = report.pass ? 0 : 1;
@@ -213,6 +208,7 @@ async function main(): Promise<void> {
         .option('jobs', { type: 'number', describe: 'parallel cases (default and most: the machine\'s cores)' })
         .example('$0 regress --suite examples/suite.yaml --junit junit.xml', 'the shipped CI suite'),
       async (a) => {
+        const { regress } = await import('../harness/regress.js');
         const { counts, exitCode } = await regress({ suite: a.suite, shard: a.shard, junit: a.junit, out: a.out, jobs: a.jobs, log: (l) => process.stdout.write(`${l}\n`) });
         process.stdout.write(`regress: ${counts.pass} passed, ${counts.fail} failed, ${counts.error} errors, ${counts.none} not compared\n`);
         process.exitCode = exitCode;
@@ -242,6 +238,7 @@ async function main(): Promise<void> {
       async (a) => {
         const log = progress(a.quiet);
         const engines = a.engines?.split(',').map((e) => e.trim()) as ('golden' | 'sim' | 'rtl')[] | undefined;
+        const { explain, formatExplain } = await import('../harness/explain.js');
         const r = await explain({
           runFolder: a.run,
           source: a.run ? undefined : { config: a.config, images: a.image, weights: a.weights, rtl: a.rtl, pacing: a.pacing, inject: a.inject, aluBudget: parseBudget(a.aluBudget), engines },
@@ -276,6 +273,7 @@ async function main(): Promise<void> {
         .example('$0 mutate --config tiny --count 40', 'catalogue and 40 Yosys mutants of the tiny design'),
       async (a) => {
         const log = a.quiet ? () => {} : (l: string) => process.stderr.write(`${l}\n`);
+        const [{ mutate }, { formatCampaign }] = await Promise.all([import('../harness/mutate.js'), import('../harness/mutateReport.js')]);
         const { report, outDir, exitCode } = await mutate({
           config: a.config, rtl: a.rtl, weights: a.weights, images: a.image, count: wholeNumber('count', a.count, 0, 10_000),
           seed: wholeNumber('seed', a.seed, 0), catalogue: oneOf('catalogue', a.catalogue, ['first', 'all', 'none'] as const),
@@ -292,8 +290,9 @@ async function main(): Promise<void> {
       (y) => y.option('config', commonConfig).option('keys', { type: 'boolean', default: false, describe: 'list the keys' })
         .option('json', { type: 'boolean', default: false, describe: 'print JSON' })
         .example('$0 weights --keys --config ie120r', 'the state-dict keys of the IE120R'),
-      (a) => {
+      async (a) => {
         if (!a.keys) throw new SimrunError('USAGE', "pass --keys to list the safetensors keys (simrun weights --keys --config <preset|file>)");
+        const { weightKeys } = await import('../harness/weightKeys.js');
         const keys = weightKeys(a.config ?? 'ie120r');
         process.stdout.write(a.json ? JSON.stringify(keys, null, 2) + '\n' : keys.map((k) => `${k.key.padEnd(28)} [${k.shape.join(', ')}]  ${k.meaning}`).join('\n') + '\n');
       },

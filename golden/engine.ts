@@ -1,8 +1,7 @@
 // The golden engine: exact values of every layer for each distinct image (frames showing the same image reuse them),
 // and the float accuracy reference on the first image; behind the one Engine interface.
 import type { Engine, EngineJob, EngineRun, FrameOutput } from '../core/engine.js';
-import { backendReason, type GoldenBackend } from './backend.js';
-import { runGolden } from './run.js';
+import type { GoldenBackend } from './backend.js';
 
 /** Options of the golden engine. */
 export interface GoldenEngineOptions {
@@ -17,6 +16,8 @@ export function goldenEngine(opts: GoldenEngineOptions = {}): Engine {
     name: 'golden',
     produces: { values: true, beats: false },
     async start(job: EngineJob): Promise<EngineRun> {
+      // tfjs loads here, when a run starts the golden, not when a command that never uses it starts.
+      const [{ backendReason }, { runGolden }] = await Promise.all([import('./backend.js'), import('./run.js')]);
       const net = job.spec;
       const cache = new Map<number, Float32Array[]>();
       let backend: string | null = null;

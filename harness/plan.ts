@@ -2,7 +2,7 @@
 // every plan is checked to run frames back to back before anything runs.
 import { planNetwork, type NetworkPlan } from '../core/plan.js';
 import type { NetworkSpec } from '../core/spec.js';
-import { frameLatency, steadyStateProblem } from '../sim/schedule.js';
+import { latencyOracle, steadyStateProblem } from '../sim/schedule.js';
 
 /**
  * The plan a run uses: fewest ALUs, or — with a budget from `--alu-budget` or the spec's `aluBudget` — the
@@ -11,5 +11,5 @@ import { frameLatency, steadyStateProblem } from '../sim/schedule.js';
 export function makePlan(net: NetworkSpec, budget?: number | 'min'): NetworkPlan {
   const aluBudget = budget === 'min' ? undefined : (budget ?? net.aluBudget);
   const steadyState = (p: NetworkPlan) => steadyStateProblem(net, p);
-  return planNetwork(net, aluBudget === undefined ? { steadyState } : { aluBudget, latencyOf: (p) => frameLatency(net, p), steadyState });
+  return planNetwork(net, aluBudget === undefined ? { steadyState } : { aluBudget, latencyOf: latencyOracle(net), steadyState });
 }

@@ -9,18 +9,17 @@ import { parseFault, type AimedFault } from '../core/faults.js';
 import { formatPacing, parsePacing, type Pacing } from '../core/pacing.js';
 import type { NetworkPlan } from '../core/plan.js';
 import { loadSpec, type NetworkSpec } from '../core/spec.js';
-import { loadWeights } from '../core/weights/load.js';
+import { loadWeightsParallel } from '../core/weights/parallel.js';
 import type { HwLayerWeights } from '../core/weights/types.js';
-import { goldenEngine } from '../golden/engine.js';
-import { loadDesign, type DesignFolder } from '../rtl/design.js';
-import { rtlEngine, type TraceOptions } from '../rtl/engine.js';
+import type { DesignFolder } from '../rtl/design.js';
+import type { TraceOptions } from '../rtl/engine.js';
 
 export type { TraceOptions } from '../rtl/engine.js';
-import { simEngine } from '../sim/engine.js';
 import { expectedRun, type ExpectedRun } from '../sim/schedule.js';
 import { loadStimulus, type Stimulus } from '../vectors/image.js';
 import { makePlan } from './plan.js';
 import { prepareOutDir } from './outdir.js';
+import { StageClock } from './stageClock.js';
 
 /** Everything a run needs; parsed once by bin/ or a test. */
 export interface RunOptions {
@@ -73,6 +72,8 @@ export interface RunContext {
   readonly design?: DesignFolder;
   readonly trace?: TraceOptions | 'auto-fst' | 'auto-vcd';
   readonly log: (line: string) => void;
+  /** Wall time per stage; each stage laps it as it ends. */
+  readonly clock: StageClock;
   /** The options that reproduce this run (paths made absolute), for report.json and `simrun explain`. */
   readonly source: RunSource;
 }
@@ -121,8 +122,9 @@ export function parseWorkers(n: number | undefined, log: (l: string) => void): n
   return n;
 }
 
-function specAndDesign(opts: RunOptions): { net: NetworkSpec; design?: DesignFolder } {
+async function specAndDesign(opts: RunOptions): Promise<{ net: NetworkSpec; design?: DesignFolder }> {
   if (!opts.rtl) return { net: loadSpec(opts.config ?? 'ie120r') };
+  const { loadDesign } = await import('../rtl/design.js'); // only runs on a user's design load the netlist reader
   const design = loadDesign(opts.rtl);
   const own = loadSpec(join(design.dir, design.manifest.spec));
   if (opts.config) {
@@ -146,9 +148,11 @@ export function designPlan(net: NetworkSpec, design: DesignFolder): NetworkPlan 
 
 /** Stage 1: parses and checks everything, loads weights and images, and clears the output folder's old reports. */
 export async function prepare(opts: RunOptions): Promise<RunContext> {
+  const clock = new StageClock();
+  clock.lap('start-up');
   const log = opts.log ?? (() => {});
   const names = parseEngines(opts.engines);
-  const { net, design } = specAndDesign(opts);
+  const { net, design } = await specAndDesign(opts);
   if (design && !names.includes('rtl')) throw new SimrunError('USAGE', '--rtl names a design for the rtl engine; add rtl to --engines');
   if (opts.trace && !names.includes('rtl')) throw new SimrunError('USAGE', '--trace records the RTL run; add rtl to --engines');
   const traceOptions = typeof opts.trace === 'object' ? opts.trace : undefined;
@@ -170,12 +174,18 @@ export async function prepare(opts: RunOptions): Promise<RunContext> {
     if (!names.includes(f.engine)) throw new SimrunError('USAGE', `--inject '${f.text}' is aimed at ${f.engine}, which is not in --engines ${names.join(',')}; add it or prefix another engine (sim@, rtl@)`);
   }
   if (design && opts.aluBudget !== undefined) throw new SimrunError('USAGE', `--alu-budget plans a new design, but the design folder '${opts.rtl}' brings its own plan; drop --alu-budget (or emit a new folder with it)`);
-  const plan = design ? designPlan(net, design) : makePlan(net, opts.aluBudget);
   const weightsName = opts.weights ?? design?.manifest.emitted?.weights ?? 'synthetic:0';
   const quant = opts.quant ?? design?.manifest.emitted?.quant ?? 'rne';
-  const weights = loadWeights(net, weightsName, quant);
+  // Synthetic weights are drawn on worker threads while this thread plans and reads the images.
+  const weightsLoading = loadWeightsParallel(net, weightsName, quant, workers);
+  weightsLoading.catch(() => {}); // awaited below; a failure must not surface as unhandled before then
+  const plan = design ? designPlan(net, design) : makePlan(net, opts.aluBudget);
+  clock.lap('spec and plan');
   const loaded: Stimulus[] = [];
   for (const img of opts.images) loaded.push(await loadStimulus(img, net));
+  clock.lap('images');
+  const weights = await weightsLoading;
+  clock.lap('weights (the rest)');
   const warnings = loaded.flatMap((s) => s.warnings);
   for (const w of warnings) log(`warning: ${w}`);
   const expected = expectedRun(net, plan, pacing, opts.frames);
@@ -185,17 +195,18 @@ export async function prepare(opts: RunOptions): Promise<RunContext> {
     frame: (f) => loaded[f % loaded.length]!.data,
     imageOf: (f) => f % loaded.length,
   };
-  const engines: Engine[] = names.map((n) => {
+  // Each engine's module is loaded only when the run uses it (tfjs and the Verilator glue take a while to load).
+  const engines: Engine[] = await Promise.all(names.map(async (n) => {
     switch (n) {
-      case 'golden': return goldenEngine({ floatReference: opts.floatReference !== false, backend: opts.goldenBackend });
-      case 'sim': return simEngine({ kernel: opts.simKernel });
-      case 'rtl': return rtlEngine({
+      case 'golden': return (await import('../golden/engine.js')).goldenEngine({ floatReference: opts.floatReference !== false, backend: opts.goldenBackend });
+      case 'sim': return (await import('../sim/engine.js')).simEngine({ kernel: opts.simKernel });
+      case 'rtl': return (await import('../rtl/engine.js')).rtlEngine({
         ...(design ? { design } : {}), weightsName, quant, watchdog: expected.quietBound, trace: traceOptions, expectedCycles: expected.lastCycle,
         onBuilt: (b) => log(b.cached ? 'rtl: cached build' : `rtl: built in ${b.seconds.toFixed(1)} s`),
         onEstimate: (e) => log(`notice: rtl: estimated run time ${e.seconds.toFixed(0)} s = ${e.cycles} cycles × ${(e.secondsPerCycle * 1e6).toFixed(2)} µs per cycle (measured)`),
       });
     }
-  });
+  }));
   if (pacing.kind !== 'uniform') log(`pacing: ${formatPacing(pacing)}`);
   const source: RunSource = {
     config: design ? join(design.dir, design.manifest.spec) : absolute(opts.config ?? 'ie120r'),
@@ -206,5 +217,5 @@ export async function prepare(opts: RunOptions): Promise<RunContext> {
     rtl: design ? design.dir : null,
     aluBudget: design ? null : (opts.aluBudget ?? null),
   };
-  return { net, plan, weights, weightsName, images: opts.images, stimulus, pacing, faults, engines, expected, outDir, workers, warnings, design, trace: opts.trace, log, source };
+  return { net, plan, weights, weightsName, images: opts.images, stimulus, pacing, faults, engines, expected, outDir, workers, warnings, design, trace: opts.trace, log, clock, source };
 }

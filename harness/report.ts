@@ -1,6 +1,7 @@
 // The run report: report.json's shape (schema version 2), its assembly from the run context, the engines' facts and the
 // comparison, and its terminal rendering. Invariant: pass is true only if at least one pair was compared and every
 // compared pair agrees with no engine failing; null if nothing was compared; false otherwise.
+import { timingText, type StageTime } from './stageClock.js';
 import chalk from 'chalk';
 import Table from 'cli-table3';
 import type { EngineFailure, EngineInfo, EngineName } from '../core/engine.js';
@@ -95,6 +96,8 @@ export interface RunReport {
   readonly layers: readonly LayerReport[];
   /** The waveform this run wrote (--trace, or --trace auto on a failure), or null. */
   readonly waveform?: Waveform | null;
+  /** Wall seconds per stage of the run, the first being Node's start-up and module loading (absent on replays). */
+  readonly timings?: { readonly stages: readonly StageTime[]; readonly totalSeconds: number };
   /** rowsim's resident memory as frames were compared (sampled), and its peak. */
   readonly memory: { readonly samples: readonly { readonly frame: number; readonly rssMiB: number }[]; readonly peakMiB: number };
   readonly warnings: readonly string[];
@@ -266,6 +269,7 @@ export function formatRunReport(r: RunReport): string {
   const mem = r.memory.samples;
   if (mem.length > 1) lines.push(`memory (rowsim's resident set as frames were compared): ${memoryText(mem)}; peak ${r.memory.peakMiB} MiB`);
   lines.push(`totals: ${r.totals.alus} ALUs, ${r.totals.weightBits} weight bits, ${r.totals.rowBufferBits} row-buffer bits`);
+  if (r.timings) lines.push(`time: ${timingText(r.timings)}; peak memory ${r.memory.peakMiB} MiB`);
   lines.push(r.pass === true ? chalk.green(r.summary) : r.pass === null ? chalk.yellow(r.summary) : chalk.red(r.summary));
   return lines.join('\n');
 }

@@ -19,10 +19,14 @@ type StartedEngine = StartedRun;
 export async function runPipeline(opts: RunOptions): Promise<{ report: RunReport; outDir: string }> {
   const ctx = await prepare(opts);
   const started = await startEngines(ctx);
+  ctx.clock.lap('engines started');
   try {
     const comparison = await compareFrames(ctx, started);
+    ctx.clock.lap('frames run and compared');
     const assembled = assembleReport(ctx, engineInfo(started), comparison);
-    const report: RunReport = { ...assembled, waveform: await waveformOf(ctx, assembled) };
+    const withWave = { ...assembled, waveform: await waveformOf(ctx, assembled) };
+    ctx.clock.lap('report');
+    const report: RunReport = { ...withWave, timings: ctx.clock.result() };
     writeOutputs(ctx, report, comparison);
     return { report, outDir: ctx.outDir };
   } finally {

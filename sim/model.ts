@@ -18,14 +18,20 @@ export interface ModelOptions {
   readonly faults?: readonly Fault[];
 }
 
+/** Smallest nonzero magnitude in `a` (Infinity if none); compares bit patterns, which order like magnitudes. */
 function minNonzero(a: Float32Array): number {
-  let m = Infinity;
-  for (let i = 0; i < a.length; i++) {
-    const v = a[i]! < 0 ? -a[i]! : a[i]!;
-    if (v !== 0 && v < m) m = v;
+  const u = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  let best = 0x7f800000; // +Inf: NaNs (above it) never win
+  for (let i = 0; i < u.length; i++) {
+    const m = u[i]! & 0x7fffffff;
+    if (m !== 0 && m < best) best = m;
   }
-  return m;
+  MAG[0] = best;
+  return MAG_F[0]!;
 }
+
+const MAG = new Uint32Array(1);
+const MAG_F = new Float32Array(MAG.buffer);
 
 /** Decodes every layer's weights for the kernel (the model's own decode), with weight and bias faults applied. */
 export function kernelLayers(net: NetworkSpec, weights: readonly HwLayerWeights[], faults: readonly Fault[] = []): KernelLayer[] {
@@ -39,8 +45,10 @@ export function kernelLayers(net: NetworkSpec, weights: readonly HwLayerWeights[
       if (f.kind === 'weight') codes[f.index] = (codes[f.index]! ^ (1 << f.bit)) & 0x3ffff;
       if (f.kind === 'bias') biasBits[f.index] = (biasBits[f.index]! ^ (1 << f.bit)) >>> 0;
     }
+    // A bfloat18 code is the top 18 bits of its binary32 (the model's own decode, as bf18Value, over whole arrays).
     const dec = new Float32Array(codes.length);
-    for (let i = 0; i < dec.length; i++) dec[i] = bf18Value(codes[i]!);
+    const decBits = new Uint32Array(dec.buffer);
+    for (let i = 0; i < dec.length; i++) decBits[i] = codes[i]! << 14;
     return {
       kernel: l.kernel, stride: l.stride, pad: l.pad, inH: l.inH, inW: l.inW, inC: l.inC,
       outW: l.outW, outC: l.outC, relu: l.relu, weights: dec, bias, flushProducts: true, flushSums: true,

@@ -36,13 +36,29 @@ export class NetworkScheduler {
 
 /** Latency in cycles of one frame under uniform pacing (last output beat − last input pixel), from rows alone. */
 export function frameLatency(net: NetworkSpec, plan: NetworkPlan): number {
+  return latencyOracle(net)(plan);
+}
+
+/**
+ * frameLatency for a planner that asks about thousands of plans differing in one layer: the rows leaving each layer are
+ * kept from the last question and reused for every leading layer whose plan is the same object as last time.
+ */
+export function latencyOracle(net: NetworkSpec): (plan: NetworkPlan) => number {
   const { height: H, width: W } = net.input;
-  let rows: RowArrivals = frameRowArrivals(net, UNIFORM, 0);
-  for (const l of net.layers) {
-    const r = scheduleFrameRows(l, plan.layers[l.index - 1]!, rows, 0);
-    rows = { first: r.first, last: r.last };
-  }
-  return rows.last[rows.last.length - 1]! - ((H - 1) * net.rowPeriod + W - 1);
+  const lastInputPixel = (H - 1) * net.rowPeriod + W - 1;
+  const entering: RowArrivals[] = [frameRowArrivals(net, UNIFORM, 0)]; // entering[i]: the rows layer i+1 reads
+  let asked: NetworkPlan['layers'] = [];
+  return (plan) => {
+    let same = 0;
+    while (same < asked.length && asked[same] === plan.layers[same]) same++;
+    for (let i = same; i < net.layers.length; i++) {
+      const r = scheduleFrameRows(net.layers[i]!, plan.layers[i]!, entering[i]!, 0);
+      entering[i + 1] = { first: r.first, last: r.last };
+    }
+    asked = [...plan.layers];
+    const out = entering[net.layers.length]!.last;
+    return out[out.length - 1]! - lastInputPixel;
+  };
 }
 
 /** Frames back to back under uniform pacing long enough to reach steady state; the first overflowing layer, or null. */

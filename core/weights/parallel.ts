@@ -1,0 +1,52 @@
+// Synthetic weights drawn on worker threads while the caller plans and reads images: layers are dealt to threads by
+// size, each thread draws, fuses and quantizes its own, and the arrays come back transferred. Same values as loadWeights.
+import { Worker } from 'node:worker_threads';
+import type { QuantMode } from '../bfloat18.js';
+import { SimrunError, type ErrorCode } from '../errors.js';
+import type { LayerSpec, NetworkSpec } from '../spec.js';
+import { loadWeights } from './load.js';
+import type { HwLayerWeights } from './types.js';
+
+/** Below this many weights, a thread's start-up costs more than it saves. */
+const PARALLEL_FROM = 1_000_000;
+
+/**
+ * loadWeights, on `threads` worker threads when the spec is synthetic and large; otherwise in this thread. Start it,
+ * do other work, then await it.
+ */
+export async function loadWeightsParallel(net: NetworkSpec, weightSpec: string, mode: QuantMode, threads: number): Promise<HwLayerWeights[]> {
+  const m = /^synthetic(?::(\d+))?$/.exec(weightSpec);
+  const total = net.layers.reduce((a, l) => a + l.kernel * l.kernel * l.inC * l.outC, 0);
+  if (!m || threads < 2 || total < PARALLEL_FROM) return loadWeights(net, weightSpec, mode);
+  const seed = Number(m[1] ?? 0);
+  const shares = dealBySize(net.layers, threads);
+  const parts = await Promise.all(shares.map((layers) => drawOnThread(layers, seed, mode)));
+  const byIndex = new Map<number, HwLayerWeights>();
+  shares.forEach((layers, t) => layers.forEach((l, i) => byIndex.set(l.index, parts[t]![i]!)));
+  return net.layers.map((l) => byIndex.get(l.index)!);
+}
+
+/** Largest layers first, each to the thread with the fewest weights so far. */
+function dealBySize(layers: readonly LayerSpec[], threads: number): LayerSpec[][] {
+  const size = (l: LayerSpec) => l.kernel * l.kernel * l.inC * l.outC;
+  const shares: LayerSpec[][] = Array.from({ length: threads }, () => []);
+  const load = new Array<number>(threads).fill(0);
+  for (const l of [...layers].sort((a, b) => size(b) - size(a))) {
+    const t = load.indexOf(Math.min(...load));
+    shares[t]!.push(l);
+    load[t]! += size(l);
+  }
+  return shares.filter((s) => s.length > 0);
+}
+
+function drawOnThread(layers: readonly LayerSpec[], seed: number, mode: QuantMode): Promise<HwLayerWeights[]> {
+  const w = new Worker(new URL('./synthWorker.js', import.meta.url));
+  return new Promise<HwLayerWeights[]>((resolve, reject) => {
+    w.once('message', (r: { ok?: HwLayerWeights[]; error?: { code: ErrorCode; message: string } }) => {
+      if (r.ok) resolve(r.ok);
+      else reject(new SimrunError(r.error!.code, r.error!.message));
+    });
+    w.once('error', (e) => reject(new SimrunError('INTERNAL', `weights thread failed: ${e.message}`)));
+    w.postMessage({ layers, seed, mode });
+  }).finally(() => void w.terminate());
+}
