@@ -68,12 +68,30 @@ function tapPlane(x: Float32Array, inH: number, inW: number, l: GoldenLayer, ky:
   return plane;
 }
 
+/** Which flushes of the tap loop can change a result for this layer's data (the bias add is always flushed). */
+export interface TapFlushes {
+  /** False when min|x|·min|w| ≥ MIN_NORMAL over the nonzero values: no rounded product can be subnormal. */
+  readonly products: boolean;
+  /** False when min|x|·min|w| ≥ 2^-103: see tapFlushes. */
+  readonly sums: boolean;
+}
+
+/**
+ * The flushes a layer needs, from the smallest nonzero |x| and |w| (their product is exact in a double). The running
+ * sum's flush is a no-op when every nonzero product is ≥ 2^-103: a binary32 of that size has an ulp ≥ 2^-126, so every
+ * product is an integer multiple of 2^-126; sums of such multiples are multiples, and rounding one to binary32 keeps it
+ * a multiple (exactly representable below 2^-103, on a coarser grid above); a nonzero multiple of 2^-126 is normal.
+ */
+export function tapFlushes(minX: number, minW: number): TapFlushes {
+  const least = minX * minW;
+  return { products: !(least >= MIN_NORMAL), sums: !(least >= 2 ** -103) };
+}
+
 /**
  * Runs output rows [rowStart, rowEnd) of one layer exactly, in the contract's order, with tfjs elementwise ops;
- * returns [outC, rows, outW]. Product flushes are skipped only when provably no-ops (`flushProducts` false:
- * min|x|·min|w| ≥ MIN_NORMAL over the nonzero values, so no rounded product can be subnormal).
+ * returns [outC, rows, outW]. Flushes are skipped only where `flushes` proved them no-ops.
  */
-export function exactRows(x: Float32Array, inH: number, inW: number, l: GoldenLayer, wTaps: readonly tf.Tensor3D[], flushProducts: boolean, rowStart: number, rowEnd: number): tf.Tensor3D {
+export function exactRows(x: Float32Array, inH: number, inW: number, l: GoldenLayer, wTaps: readonly tf.Tensor3D[], flushes: TapFlushes, rowStart: number, rowEnd: number): tf.Tensor3D {
   const { kernel: k, inC, outW } = l;
   const rows = rowEnd - rowStart;
   let acc: tf.Tensor | null = null;
@@ -82,9 +100,9 @@ export function exactRows(x: Float32Array, inH: number, inW: number, l: GoldenLa
       for (let ci = 0; ci < inC; ci++) {
         const tap = (ky * k + kx) * inC + ci;
         const xi = tf.tensor3d(tapPlane(x, inH, inW, l, ky, kx, ci, rowStart, rowEnd), [1, rows, outW]);
-        const prod = tapProduct(xi, wTaps[tap]!, flushProducts);
+        const prod = tapProduct(xi, wTaps[tap]!, flushes.products);
         xi.dispose();
-        const next = accumulate(acc, prod);
+        const next = accumulate(acc, prod, flushes.sums);
         if (acc !== null) {
           acc.dispose();
           prod.dispose();
@@ -108,10 +126,12 @@ export function tapProduct(x: tf.Tensor, w: tf.Tensor, flushProducts: boolean): 
 
 /**
  * The running sum after a tap: the first tap's product loads the accumulator (no add, so the sign of a zero product
- * survives); each later one is ftz(rne32(acc + p)). Returns `p` itself for the first tap.
+ * survives); each later one is ftz(rne32(acc + p)), the flush skipped only when the caller proved it a no-op.
+ * Returns `p` itself for the first tap.
  */
-export function accumulate(acc: tf.Tensor | null, p: tf.Tensor): tf.Tensor {
+export function accumulate(acc: tf.Tensor | null, p: tf.Tensor, flushSums = true): tf.Tensor {
   if (acc === null) return p;
+  if (!flushSums) return tf.add(acc, p);
   return tf.tidy(() => flush(tf.add(acc, p)));
 }
 
@@ -134,14 +154,14 @@ const BAND_ELEMENTS = 1 << 18;
  */
 export function exactLayerRows(x: Float32Array, inH: number, inW: number, l: GoldenLayer, rowStart: number, rowEnd: number): Float32Array {
   const { kernel: k, inC, outC, outW } = l;
-  const flushProducts = !(minNonzero(x) * minNonzero(l.weights) >= MIN_NORMAL);
+  const flushes = tapFlushes(minNonzero(x), minNonzero(l.weights));
   // One [outC,1,1] tensor per tap, made straight from the array (tf.unstack slices and is slow on large tensors).
   const wTaps = Array.from({ length: k * k * inC }, (_, t) => tf.tensor3d(l.weights.subarray(t * outC, (t + 1) * outC), [outC, 1, 1]));
   const out = new Float32Array((rowEnd - rowStart) * outW * outC);
   const band = Math.max(1, Math.floor(BAND_ELEMENTS / (outW * outC)));
   for (let r0 = rowStart; r0 < rowEnd; r0 += band) {
     const r1 = Math.min(rowEnd, r0 + band);
-    const y = exactRows(x, inH, inW, l, wTaps, flushProducts, r0, r1);
+    const y = exactRows(x, inH, inW, l, wTaps, flushes, r0, r1);
     const hwc = tf.transpose(y, [1, 2, 0]);
     out.set(hwc.dataSync() as Float32Array, (r0 - rowStart) * outW * outC);
     y.dispose();

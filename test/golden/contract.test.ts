@@ -1,6 +1,8 @@
 // Every rule of the arithmetic contract on hand-picked cases, with expected bits worked out by hand, through golden and model.
 import { describe, expect, it } from 'vitest';
+import { tapFlushes } from '../../golden/exact.js';
 import { goldenBits, simBits, wasmBits, type TestLayer } from '../support/engines.js';
+import { nearBoundLayer, WIDE_SHAPES } from '../support/random.js';
 import { fromBits, referenceConv } from '../support/reference.js';
 
 const f32 = (a: number[]) => Float32Array.from(a);
@@ -83,5 +85,27 @@ describe('arithmetic contract edge cases', () => {
     expect(simBits(onePos)[0]).toBe(0x00000000);
     expect((await wasmBits(allNeg))[0]).toBe(0x80000000);
     expect((await wasmBits(onePos))[0]).toBe(0x00000000);
+  });
+});
+
+describe('the golden skips the running-sum flush only where it cannot matter', () => {
+  WIDE_SHAPES.forEach((s, i) => {
+    for (const e of [-110, -104, -103, -100]) {
+      it(`products from 2^${e} with frequent cancellation: golden equals the always-flushing definition, in=${s.inH}x${s.inW}x${s.inC} cout=${s.outC} seed=${i + 7}`, async () => {
+        const l = nearBoundLayer(i + 7, e, s);
+        expect(Array.from(await goldenBits(l))).toEqual(Array.from(simBits(l)));
+      });
+    }
+  });
+  it('tapFlushes: 2^-104 products keep the sum flush, 2^-103 products drop it (hand cases of test/sim/wasmKernel)', () => {
+    expect(tapFlushes((1 + 2 ** -23) * 2 ** -54, 2 ** -50).sums).toBe(true);
+    expect(tapFlushes(2 ** -53, 2 ** -50).sums).toBe(false);
+    expect(tapFlushes(2 ** -53, 2 ** -50).products).toBe(false);
+    expect(tapFlushes(2 ** -80, 2 ** -50).products).toBe(true);
+  });
+  it('p0 + p1 = 2^-127 flushes before p2 = 2^-104 is added (2^-104, not one ulp above)', async () => {
+    const l: TestLayer = { inH: 1, inW: 1, inC: 3, outC: 1, kernel: 1, stride: 1, pad: 0, relu: false,
+      x: f32([(1 + 2 ** -23) * 2 ** -54, -(2 ** -54), 2 ** -54]), weights: f32([2 ** -50, 2 ** -50, 2 ** -50]), bias: f32([0]) };
+    expect((await goldenBits(l))[0]).toBe(0x0b800000);
   });
 });

@@ -4,10 +4,8 @@ import { readFileSync, existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { assembleKernel } from '../../sim/assembleKernel.js';
 import { neededFlushes } from '../../sim/model.js';
-import { quantizeRne, bf18ToFloat } from '../../core/bfloat18.js';
 import { simBits, wasmBits, type TestLayer } from '../support/engines.js';
-import { RANDOM_SHAPES, randomLayer } from '../support/random.js';
-import { lcg } from '../support/reference.js';
+import { nearBoundLayer, RANDOM_SHAPES, randomLayer, WIDE_SHAPES } from '../support/random.js';
 
 function minNonzero(a: Float32Array): number {
   let m = Infinity;
@@ -17,29 +15,6 @@ function minNonzero(a: Float32Array): number {
 
 /** The flushes the model would pick for this layer's data. */
 const modelChoice = (l: TestLayer) => neededFlushes(minNonzero(l.x) * minNonzero(l.weights));
-
-/**
- * A layer whose products are ±(1 + k·2^-23)·2^(e+j), k ∈ 0..3, j ∈ 0..2, with random signs: running sums are random
- * walks on the products' grid and often cancel down to a few units of 2^(e-23), the smallest sums the data can make.
- * e = -103 is the smallest exponent at which the model skips the sum flush.
- */
-function nearBoundLayer(seed: number, e: number, shape: (typeof WIDE_SHAPES)[number]): TestLayer {
-  const r = lcg(seed);
-  const sign = () => (r() < 0.5 ? -1 : 1);
-  const pick = (n: number) => Math.floor(r() * n);
-  const taps = shape.kernel * shape.kernel * shape.inC;
-  const x = Float32Array.from({ length: shape.inH * shape.inW * shape.inC }, () => sign() * (1 + pick(4) * 2 ** -23) * 2 ** (e + 60 + pick(2)));
-  const weights = Float32Array.from({ length: taps * shape.outC }, () => sign() * 2 ** (-60 + pick(2)));
-  const bias = Float32Array.from({ length: shape.outC }, () => (r() < 0.5 ? 0 : sign() * 2 ** -126));
-  return { ...shape, x, weights, bias };
-}
-
-/** Shapes wider than 16 channels and with even and odd widths (whole pixel blocks and the single-pixel tail). */
-const WIDE_SHAPES = [
-  { inH: 5, inW: 8, inC: 4, outC: 33, kernel: 3, stride: 1, pad: 1, relu: false },
-  { inH: 6, inW: 7, inC: 17, outC: 16, kernel: 3, stride: 2, pad: 1, relu: true },
-  { inH: 3, inW: 1, inC: 2, outC: 20, kernel: 1, stride: 1, pad: 0, relu: false },
-] as const;
 
 describe('shipped kernel.wasm', () => {
   it('dist/sim/kernel.wasm is byte-identical to assembling sim/kernelWat.ts (npm run build ran on these sources)', async () => {

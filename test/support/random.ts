@@ -31,3 +31,26 @@ export const RANDOM_SHAPES = [
   { inH: 6, inW: 9, inC: 3, outC: 7, kernel: 1, stride: 2, pad: 0, relu: false },
   { inH: 13, inW: 5, inC: 1, outC: 6, kernel: 3, stride: 2, pad: 0, relu: true },
 ] as const;
+
+/**
+ * A layer whose products are ±(1 + k·2^-23)·2^(e+j), k ∈ 0..3, j ∈ 0..2 (x and w each add 0 or 1), with random signs: running sums are random
+ * walks on the products' grid and often cancel down to a few units of 2^(e-23), the smallest sums the data can make.
+ * e = -103 is the smallest exponent at which the model and the golden skip the sum flush.
+ */
+export function nearBoundLayer(seed: number, e: number, shape: (typeof WIDE_SHAPES)[number]): TestLayer {
+  const r = lcg(seed);
+  const sign = () => (r() < 0.5 ? -1 : 1);
+  const pick = (n: number) => Math.floor(r() * n);
+  const taps = shape.kernel * shape.kernel * shape.inC;
+  const x = Float32Array.from({ length: shape.inH * shape.inW * shape.inC }, () => sign() * (1 + pick(4) * 2 ** -23) * 2 ** (e + 60 + pick(2)));
+  const weights = Float32Array.from({ length: taps * shape.outC }, () => sign() * 2 ** (-60 + pick(2)));
+  const bias = Float32Array.from({ length: shape.outC }, () => (r() < 0.5 ? 0 : sign() * 2 ** -126));
+  return { ...shape, x, weights, bias };
+}
+
+/** Shapes wider than 16 channels and with even and odd widths (whole pixel blocks and the single-pixel tail). */
+export const WIDE_SHAPES = [
+  { inH: 5, inW: 8, inC: 4, outC: 33, kernel: 3, stride: 1, pad: 1, relu: false },
+  { inH: 6, inW: 7, inC: 17, outC: 16, kernel: 3, stride: 2, pad: 1, relu: true },
+  { inH: 3, inW: 1, inC: 2, outC: 20, kernel: 1, stride: 1, pad: 0, relu: false },
+] as const;
