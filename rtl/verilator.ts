@@ -75,7 +75,9 @@ function writeSources(root: string, files: readonly SourceFile[]): string[] {
 /** Builds `spec` unless an identical build (same sources, flags and Verilator) is cached. */
 export async function buildVerilated(spec: BuildSpec): Promise<Build> {
   const version = await verilatorVersion();
-  const flags = ['--cc', '--exe', '--build', '-O3', '-j', '2', '--x-assign', 'fast', '--x-initial', 'fast', '-Wno-fatal', ...COMMON_FLAGS, ...(spec.flags ?? []), ...(process.env.SIMRUN_VERILATOR_FLAGS?.split(' ').filter(Boolean) ?? [])];
+  // Profiled on ie120r-mini (perf): 84 % of a cycle went to one huge sequential-logic function compiled at Verilator's
+  // default -Os; split into ~1000-statement functions and compiled at -O2 the same model runs 1.7–1.8× faster.
+  const flags = ['--cc', '--exe', '--build', '-O3', '-j', '2', '--x-assign', 'fast', '--x-initial', 'fast', '-Wno-fatal', '--output-split-cfuncs', '1000', '-MAKEFLAGS', 'OPT_FAST=-O2', ...COMMON_FLAGS, ...(spec.flags ?? []), ...(process.env.SIMRUN_VERILATOR_FLAGS?.split(' ').filter(Boolean) ?? [])];
   const h = createHash('sha256');
   h.update(version).update('\0').update(flags.join(' ')).update('\0').update(spec.top);
   for (const f of [...spec.verilog, ...spec.cpp, ...(spec.config ?? [])]) h.update('\0').update(f.name).update('\0').update(f.text);
