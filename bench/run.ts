@@ -1,7 +1,7 @@
 // npm run bench: one full frame through the golden and the model, timed beside a native AVX2 MAC loop built and run in
 // the same session; the RTL of ie120r-mini under Verilator beside the same RTL under Icarus; mutation campaigns on tiny
 // and ie120r-mini (one build for all mutants) beside one Verilator build per mutant, measured in the same run.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { formatMemh } from '../core/memh.js';
@@ -11,11 +11,12 @@ import { loadWeights } from '../core/weights/load.js';
 import { runGolden } from '../golden/run.js';
 import { makePlan } from '../harness/plan.js';
 import { mutate } from '../harness/mutate.js';
+import type { RunReport } from '../harness/report.js';
 import { runPipeline } from '../harness/run.js';
 import { romFiles } from '../rtl/emit.js';
 import { runIcarus } from '../rtl/icarus.js';
-import { runModel } from '../sim/model.js';
-import { frameLatency } from '../sim/schedule.js';
+import { ModelRunner } from '../sim/model.js';
+import { frameLatency, NetworkScheduler } from '../sim/schedule.js';
 import { loadStimulus } from '../vectors/image.js';
 
 const args = process.argv.slice(2);
@@ -50,6 +51,36 @@ async function nativeReference(): Promise<number> {
   if (c.exitCode !== 0) throw new Error(`gcc failed: ${c.all}`);
   const r = await runTool(exe, ['40000']);
   return JSON.parse(r.stdout).gmacs as number;
+}
+
+/** One simrun command as a user runs it: wall time from outside, the stages report.json recorded, and peak memory. */
+async function timeCommand(label: string, args: readonly string[], target: string): Promise<void> {
+  const out = mkdtempSync(join(tmpdir(), 'rowsim-bench-cmd-'));
+  const t = performance.now();
+  const r = await runTool(process.execPath, ['dist/bin/simrun.js', ...args, '--out', out, '--quiet']);
+  const wall = (performance.now() - t) / 1000;
+  if (r.exitCode !== 0) throw new Error(`${label} exited ${r.exitCode}: ${r.all.split('\n').slice(-3).join(' | ')}`);
+  const rep = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as RunReport;
+  line(label, `${wall.toFixed(2)} s`, `${target}; ${rep.summary.split(':')[0]}`);
+  for (const st of rep.timings?.stages ?? []) line(`  ${st.stage}`, `${st.seconds.toFixed(2)} s`);
+  line('  peak resident memory', `${(rep.memory.peakMiB / 1024).toFixed(2)} GiB`, 'target ≤ 2 GiB');
+}
+
+/** The whole commands of the speed targets, end to end (Node start-up included). */
+async function commandsBench(): Promise<void> {
+  process.stdout.write('\nwhole commands (full ie120r, examples/coffee.png), end to end with Node start-up\n');
+  await timeCommand('simrun --engines sim', ['--image', 'examples/coffee.png', '--engines', 'sim'], 'target ≤ 1.5 s');
+  await timeCommand('simrun --engines golden,sim', ['--image', 'examples/coffee.png', '--engines', 'golden,sim'], 'target ≤ 8 s');
+}
+
+/** Install size: node_modules as npm ci left it (the CI log prints npm ci's time). */
+function installBench(): void {
+  const size = (dir: string): number => readdirSync(dir, { withFileTypes: true }).reduce((a, e) => {
+    const p = join(dir, e.name);
+    return a + (e.isDirectory() ? size(p) : e.isFile() ? statSync(p).size : 0);
+  }, 0);
+  process.stdout.write('\ninstall\n');
+  line('node_modules', `${(size('node_modules') / 1e6).toFixed(0)} MB`, 'target ≤ 200 MB (npm ci time: see the CI log)');
 }
 
 /** ie120r-mini under Verilator (cold and cached build, one frame) and the same RTL under Icarus on a window. */
@@ -165,21 +196,34 @@ async function main(): Promise<void> {
   const st = await loadStimulus('examples/coffee.png', net);
 
   let t = performance.now();
-  const [m] = await runModel(net, w, [st.data], { workers: 2 });
+  const runner = await ModelRunner.create(net, w, { workers: 2 });
+  const m = await runner.frame(st.data);
+  const prof = runner.profile();
+  await runner.close();
   const simS = (performance.now() - t) / 1000;
-  line('model (sim), 2 workers', `${simS.toFixed(2)} s`, `${(macs / simS / 1e9).toFixed(3)} GMAC/s = ${((macs / simS / 1e9) / (2 * ref) * 100).toFixed(1)}% of the 2-core native loop`);
+  line('model (sim), 2 workers', `${simS.toFixed(2)} s`, `${(macs / simS / 1e9).toFixed(3)} GMAC/s = ${((macs / simS / 1e9) / (2 * ref) * 100).toFixed(1)}% of the 2-core native loop; target ≤ 0.6 s`);
+  line('  weight decode + thread start-up', `${(prof.startupMs / 1000).toFixed(3)} s`);
+  line('  kernel (critical path)', `${(prof.kernelMs / 1000).toFixed(3)} s`, `${(macs / (prof.kernelMs / 1000) / 2e9).toFixed(2)} GMAC/s per thread inside the kernel`);
+  line('  data movement', `${(prof.copyMs / 1000).toFixed(3)} s`, 'into and out of the kernel\'s memory, into shared memory');
+  line('  between layers (flush bounds, NaN)', `${(prof.betweenLayersMs / 1000).toFixed(3)} s`);
+  line('  dispatch and waiting', `${(prof.dispatchMs / 1000).toFixed(3)} s`, 'messages, the slower thread');
+  t = performance.now();
+  new NetworkScheduler(net, plan, { kind: 'uniform' }).frame(0);
+  line('  timing model (beats of 1 frame)', `${((performance.now() - t) / 1000).toFixed(3)} s`, 'the sim engine\'s other half, on the main thread');
 
   if (!skipGolden) {
     t = performance.now();
     const g = await runGolden(net, w, st.data, { mode: 'exact' });
     const gS = (performance.now() - t) / 1000;
-    line(`golden exact (tfjs-${g.backend})`, `${gS.toFixed(2)} s`, `${(macs / gS / 1e9).toFixed(3)} GMAC/s`);
-    const bad = differingWords(g.activations, m!);
+    line(`golden exact (tfjs-${g.backend})`, `${gS.toFixed(2)} s`, `${(macs / gS / 1e9).toFixed(3)} GMAC/s; target ≤ 6 s`);
+    const bad = differingWords(g.activations, m);
     line('golden vs model, all layers', `${bad} mismatches`, bad === 0 ? 'bit-exact' : 'MISMATCH');
     if (bad) process.exitCode = 1;
   }
   const cycles = frameLatency(net, plan);
   line('model latency', `${((cycles / net.clockHz) * 1000).toFixed(6)} ms`, `${cycles} cycles, ${plan.totals.alus} ALUs (published IE120R: 11.572740 ms, 3960 ALUs)`);
+  if (!skipGolden) await commandsBench();
+  installBench();
   if (!skipRtl) await rtlBench();
   if (!skipRtl) await pacingBench();
   if (!skipRtl) await longRunBench();

@@ -203,7 +203,7 @@ export async function prepare(opts: RunOptions): Promise<RunContext> {
       case 'rtl': return (await import('../rtl/engine.js')).rtlEngine({
         ...(design ? { design } : {}), weightsName, quant, watchdog: expected.quietBound, trace: traceOptions, expectedCycles: expected.lastCycle,
         onBuilt: (b) => log(b.cached ? 'rtl: cached build' : `rtl: built in ${b.seconds.toFixed(1)} s`),
-        onEstimate: (e) => log(`notice: rtl: estimated run time ${e.seconds.toFixed(0)} s = ${e.cycles} cycles × ${(e.secondsPerCycle * 1e6).toFixed(2)} µs per cycle (measured)`),
+        onEstimate: (e) => log(`notice: rtl: ${e.cycles} cycles to simulate; the first ones ran at ${(e.secondsPerCycle * 1e6).toFixed(2)} µs per cycle, so at least ${e.seconds.toFixed(0)} s (later cycles, with every layer busy, cost more)`),
       });
     }
   }));

@@ -75,8 +75,25 @@ function canonicalizeNaN(a: Float32Array): void {
   for (let i = 0; i < u.length; i++) if ((u[i]! & 0x7fffffff) > 0x7f800000) u[i] = 0x7fc00000;
 }
 
+/** Where the model's time went, in milliseconds, summed over the frames run so far (for the bench). */
+export interface ModelProfile {
+  /** Weight decode, flush bounds of the weights, worker start-up (once per run). */
+  readonly startupMs: number;
+  /** The MAC kernel on each layer's critical path (the slowest thread). */
+  kernelMs: number;
+  /** Copies into and out of the kernel's memory on the critical path, plus copies into shared memory. */
+  copyMs: number;
+  /** This thread's work between layers: flush bounds of the activations, NaN canonicalization, faults. */
+  betweenLayersMs: number;
+  /** Everything else in frame(): messages to and from the threads, and waiting on the slower thread. */
+  dispatchMs: number;
+  frames: number;
+}
+
 /** The model's arithmetic for a whole network, one frame at a time. */
 export class ModelRunner {
+  private readonly timing: ModelProfile;
+
   private constructor(
     private readonly net: NetworkSpec,
     private readonly layers: readonly KernelLayer[],
@@ -84,43 +101,75 @@ export class ModelRunner {
     private readonly bitFaults: readonly Extract<Fault, { kind: 'bit' }>[],
     private readonly pool: RowPool | undefined,
     private readonly local: WasmConv | undefined,
-  ) {}
+    startupMs: number,
+  ) {
+    this.timing = { startupMs, kernelMs: 0, copyMs: 0, betweenLayersMs: 0, dispatchMs: 0, frames: 0 };
+  }
+
+  /** Where the time went so far. */
+  profile(): Readonly<ModelProfile> {
+    return { ...this.timing };
+  }
 
   /** Decodes weights and starts the kernel (worker threads when `workers` > 0). */
   static async create(net: NetworkSpec, weights: readonly HwLayerWeights[], opts: ModelOptions = {}): Promise<ModelRunner> {
+    const t0 = performance.now();
     const faults = opts.faults ?? [];
     const layers = kernelLayers(net, weights, faults);
     const module = (opts.kernel ?? 'wasm') === 'wasm' ? await kernelModule() : undefined;
     const pool = opts.workers ? new RowPool(opts.workers, module) : undefined;
     const local = module && !pool ? new WasmConv(module) : undefined;
     const bits = faults.filter((f): f is Extract<Fault, { kind: 'bit' }> => f.kind === 'bit');
-    return new ModelRunner(net, layers, layers.map((l) => minNonzero(l.weights)), bits, pool, local);
+    const minW = layers.map((l) => minNonzero(l.weights));
+    if (pool) await pool.ready();
+    return new ModelRunner(net, layers, minW, bits, pool, local, performance.now() - t0);
   }
 
   /** Every layer's output (HWC float32) for one frame. */
   async frame(input: Float32Array, onLayer?: (layer: number) => void): Promise<Float32Array[]> {
+    const t = this.timing;
+    const start = performance.now();
+    const onThreads0 = t.kernelMs + t.copyMs;
+    let between = 0;
     let x = input;
     const acts: Float32Array[] = [];
     for (const l of this.net.layers) {
+      let mark = performance.now();
       const kl = { ...this.layers[l.index - 1]!, ...neededFlushes(minNonzero(x) * this.minW[l.index - 1]!) };
+      between += performance.now() - mark;
       let y: Float32Array;
       if (this.pool) {
-        y = await this.pool.conv(kl, x, l.outH);
+        const r = await this.pool.conv(kl, x, l.outH);
+        y = r.out;
+        t.kernelMs += r.times.kernelMs;
+        t.copyMs += r.times.copyMs + r.shareMs;
       } else {
         y = new Float32Array(l.outH * l.outW * l.outC);
-        if (this.local) this.local.run(kl, x, y, 0, l.outH);
-        else convRows(kl, x, y, 0, l.outH);
+        if (this.local) {
+          const r = this.local.run(kl, x, y, 0, l.outH);
+          t.kernelMs += r.kernelMs;
+          t.copyMs += r.copyMs;
+        } else {
+          mark = performance.now();
+          convRows(kl, x, y, 0, l.outH);
+          t.kernelMs += performance.now() - mark;
+        }
       }
+      mark = performance.now();
       canonicalizeNaN(y);
       for (const bf of this.bitFaults) {
         if (bf.layer !== l.index) continue;
         const u = new Uint32Array(y.buffer, y.byteOffset, y.length);
         u[(bf.row * l.outW + bf.col) * l.outC + bf.chan] = (u[(bf.row * l.outW + bf.col) * l.outC + bf.chan]! ^ (1 << bf.bit)) >>> 0;
       }
+      between += performance.now() - mark;
       acts.push(y);
       x = y;
       onLayer?.(l.index);
     }
+    t.betweenLayersMs += between;
+    t.frames++;
+    t.dispatchMs += Math.max(0, performance.now() - start - between - (t.kernelMs + t.copyMs - onThreads0));
     return acts;
   }
 

@@ -1,6 +1,7 @@
 // Worker pool for the MAC kernel: splits a layer's output rows across threads over SharedArrayBuffers.
 import { Worker } from 'node:worker_threads';
 import type { KernelLayer } from './kernel.js';
+import type { KernelTimes } from './wasmKernel.js';
 
 /** Threads that each run convRows on a band of output rows. */
 export class RowPool {
@@ -12,8 +13,23 @@ export class RowPool {
     this.workers = Array.from({ length: size }, () => new Worker(url));
   }
 
-  /** Computes all `outH` rows of layer `l` on input `x`; returns a fresh HWC array. */
-  async conv(l: KernelLayer, x: Float32Array, outH: number): Promise<Float32Array> {
+  /** Resolves once every thread has started and instantiated the kernel (so start-up is not billed to frame 1). */
+  async ready(): Promise<void> {
+    await Promise.all(this.workers.map((w) => new Promise<void>((resolve, reject) => {
+      const onMsg = () => { w.off('error', onErr); resolve(); };
+      const onErr = (e: Error) => { w.off('message', onMsg); reject(e); };
+      w.once('message', onMsg);
+      w.once('error', onErr);
+      w.postMessage({ init: true, module: this.module });
+    })));
+  }
+
+  /**
+   * Computes all `outH` rows of layer `l` on input `x`; returns a fresh HWC array and the layer's critical path: the
+   * slowest thread's kernel and copy times, and this thread's time copying into shared memory.
+   */
+  async conv(l: KernelLayer, x: Float32Array, outH: number): Promise<{ out: Float32Array; times: KernelTimes; shareMs: number }> {
+    const t0 = performance.now();
     const share = (a: Float32Array) => {
       const s = new Float32Array(new SharedArrayBuffer(a.byteLength));
       s.set(a);
@@ -22,20 +38,22 @@ export class RowPool {
     const xs = x.buffer instanceof SharedArrayBuffer ? x : share(x);
     const out = new Float32Array(new SharedArrayBuffer(outH * l.outW * l.outC * 4));
     const layer = { ...l, weights: share(l.weights), bias: share(l.bias) };
+    const shareMs = performance.now() - t0;
     const n = this.workers.length;
     const bands = Array.from({ length: n }, (_, i) => [Math.floor((i * outH) / n), Math.floor(((i + 1) * outH) / n)] as const);
-    await Promise.all(
-      this.workers.map((w, i) => new Promise<void>((resolve, reject) => {
+    const times = await Promise.all(
+      this.workers.map((w, i) => new Promise<KernelTimes>((resolve, reject) => {
         const [a, b] = bands[i]!;
-        if (a === b) return resolve();
-        const onMsg = () => { w.off('error', onErr); resolve(); };
+        if (a === b) return resolve({ kernelMs: 0, copyMs: 0 });
+        const onMsg = (t: KernelTimes) => { w.off('error', onErr); resolve(t); };
         const onErr = (e: Error) => { w.off('message', onMsg); reject(e); };
         w.once('message', onMsg);
         w.once('error', onErr);
         w.postMessage({ module: this.module, layer, x: xs, out, rowStart: a, rowEnd: b });
       })),
     );
-    return out;
+    const slowest = times.reduce((m, t) => (t.kernelMs + t.copyMs > m.kernelMs + m.copyMs ? t : m));
+    return { out, times: slowest, shareMs };
   }
 
   async close(): Promise<void> {

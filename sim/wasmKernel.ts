@@ -45,12 +45,16 @@ export class WasmConv {
     if (bytes > have) this.mem.grow(Math.ceil((bytes - have) / 65536));
   }
 
-  /** Computes output rows [rowStart, rowEnd) of `l` from `x` into `out` (HWC, same layout as convRows). */
-  run(l: KernelLayer, x: Float32Array, out: Float32Array, rowStart: number, rowEnd: number): void {
+  /**
+   * Computes output rows [rowStart, rowEnd) of `l` from `x` into `out` (HWC, same layout as convRows); returns the
+   * milliseconds spent in the kernel and in copying into and out of the module's memory (for the bench's breakdown).
+   */
+  run(l: KernelLayer, x: Float32Array, out: Float32Array, rowStart: number, rowEnd: number): KernelTimes {
+    const t0 = performance.now();
     const outC16 = (l.outC + 15) & ~15; // padded to whole 16-channel blocks
     const taps = l.kernel * l.kernel * l.inC;
     const rows = rowEnd - rowStart;
-    if (rows <= 0) return;
+    if (rows <= 0) return { kernelMs: 0, copyMs: 0 };
     const xOff = 0;
     const zOff = align(xOff + x.length * 4);
     const wOff = align(zOff + l.inC * 4);
@@ -70,7 +74,9 @@ export class WasmConv {
       f.set(l.bias, bOff / 4);
     }
     const conv = this.exports[variantName(l)] as ConvFn;
+    const t1 = performance.now();
     conv(xOff, wOff, bOff, oOff, l.inH, l.inW, l.inC, l.outW, outC16, l.kernel, l.stride, l.pad, rowStart, rowEnd, l.relu ? 1 : 0, zOff);
+    const t2 = performance.now();
     const res = new Float32Array(this.mem.buffer, oOff, rows * l.outW * outC16);
     const dst = rowStart * l.outW * l.outC;
     if (outC16 === l.outC) {
@@ -78,7 +84,14 @@ export class WasmConv {
     } else {
       for (let i = 0; i < rows * l.outW; i++) out.set(res.subarray(i * outC16, i * outC16 + l.outC), dst + i * l.outC);
     }
+    return { kernelMs: t2 - t1, copyMs: t1 - t0 + (performance.now() - t2) };
   }
+}
+
+/** Where one call's time went. */
+export interface KernelTimes {
+  readonly kernelMs: number;
+  readonly copyMs: number;
 }
 
 function align(n: number): number {

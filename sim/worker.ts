@@ -5,9 +5,17 @@ import { WasmConv } from './wasmKernel.js';
 
 let wasm: WasmConv | undefined;
 
-parentPort!.on('message', (m: { module?: WebAssembly.Module; layer: KernelLayer; x: Float32Array; out: Float32Array; rowStart: number; rowEnd: number }) => {
+parentPort!.on('message', (m: { init?: true; module?: WebAssembly.Module; layer: KernelLayer; x: Float32Array; out: Float32Array; rowStart: number; rowEnd: number }) => {
   if (m.module && !wasm) wasm = new WasmConv(m.module);
-  if (m.module) wasm!.run(m.layer, m.x, m.out, m.rowStart, m.rowEnd);
-  else convRows(m.layer, m.x, m.out, m.rowStart, m.rowEnd);
-  parentPort!.postMessage('done');
+  if (m.init) {
+    parentPort!.postMessage('ready');
+    return;
+  }
+  if (m.module) {
+    parentPort!.postMessage(wasm!.run(m.layer, m.x, m.out, m.rowStart, m.rowEnd));
+  } else {
+    const t = performance.now();
+    convRows(m.layer, m.x, m.out, m.rowStart, m.rowEnd);
+    parentPort!.postMessage({ kernelMs: performance.now() - t, copyMs: 0 });
+  }
 });
