@@ -32,3 +32,15 @@ export function bf18Value(code: number): number {
 
 const FLOAT = new Float32Array(1);
 const BITS = new Uint32Array(FLOAT.buffer);
+
+/** Smallest nonzero magnitude in `a` (Infinity if none); compares bit patterns, which order like magnitudes. */
+export function minNonzero(a: Float32Array): number {
+  const u = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  let best = 0x7f800000; // +Inf: NaNs (above it) never win
+  for (let i = 0; i < u.length; i++) {
+    const m = u[i]! & 0x7fffffff;
+    if (m !== 0 && m < best) best = m;
+  }
+  BITS[0] = best;
+  return FLOAT[0]!;
+}

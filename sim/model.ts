@@ -3,7 +3,7 @@
 import type { Fault } from '../core/faults.js';
 import type { NetworkSpec } from '../core/spec.js';
 import type { HwLayerWeights } from '../core/weights/types.js';
-import { bf18Value, MIN_NORMAL } from './arith.js';
+import { MIN_NORMAL, minNonzero } from './arith.js';
 import { convRows, type KernelLayer } from './kernel.js';
 import { RowPool } from './pool.js';
 import { kernelModule, WasmConv } from './wasmKernel.js';
@@ -17,21 +17,6 @@ export interface ModelOptions {
   /** Faults aimed at the model (bit, weight and bias change values here; timing faults live in the scheduler). */
   readonly faults?: readonly Fault[];
 }
-
-/** Smallest nonzero magnitude in `a` (Infinity if none); compares bit patterns, which order like magnitudes. */
-function minNonzero(a: Float32Array): number {
-  const u = new Uint32Array(a.buffer, a.byteOffset, a.length);
-  let best = 0x7f800000; // +Inf: NaNs (above it) never win
-  for (let i = 0; i < u.length; i++) {
-    const m = u[i]! & 0x7fffffff;
-    if (m !== 0 && m < best) best = m;
-  }
-  MAG[0] = best;
-  return MAG_F[0]!;
-}
-
-const MAG = new Uint32Array(1);
-const MAG_F = new Float32Array(MAG.buffer);
 
 /** Decodes every layer's weights for the kernel (the model's own decode), with weight and bias faults applied. */
 export function kernelLayers(net: NetworkSpec, weights: readonly HwLayerWeights[], faults: readonly Fault[] = []): KernelLayer[] {
@@ -101,6 +86,7 @@ export class ModelRunner {
     private readonly bitFaults: readonly Extract<Fault, { kind: 'bit' }>[],
     private readonly pool: RowPool | undefined,
     private readonly local: WasmConv | undefined,
+    private readonly module: WebAssembly.Module | undefined,
     startupMs: number,
   ) {
     this.timing = { startupMs, kernelMs: 0, copyMs: 0, betweenLayersMs: 0, dispatchMs: 0, frames: 0 };
@@ -122,7 +108,7 @@ export class ModelRunner {
     const bits = faults.filter((f): f is Extract<Fault, { kind: 'bit' }> => f.kind === 'bit');
     const minW = layers.map((l) => minNonzero(l.weights));
     if (pool) await pool.ready();
-    return new ModelRunner(net, layers, minW, bits, pool, local, performance.now() - t0);
+    return new ModelRunner(net, layers, minW, bits, pool, local, module, performance.now() - t0);
   }
 
   /** Every layer's output (HWC float32) for one frame. */
@@ -132,15 +118,18 @@ export class ModelRunner {
     const onThreads0 = t.kernelMs + t.copyMs;
     let between = 0;
     let x = input;
+    let minX = minNonzero(input); // of each layer's input: the threads return it for their output bands
     const acts: Float32Array[] = [];
     for (const l of this.net.layers) {
       let mark = performance.now();
-      const kl = { ...this.layers[l.index - 1]!, ...neededFlushes(minNonzero(x) * this.minW[l.index - 1]!) };
+      const kl = { ...this.layers[l.index - 1]!, ...neededFlushes(minX * this.minW[l.index - 1]!) };
       between += performance.now() - mark;
       let y: Float32Array;
+      let minY: number | undefined;
       if (this.pool) {
         const r = await this.pool.conv(kl, x, l.outH);
         y = r.out;
+        minY = r.minMagnitude;
         t.kernelMs += r.times.kernelMs;
         t.copyMs += r.times.copyMs + r.shareMs;
       } else {
@@ -156,12 +145,16 @@ export class ModelRunner {
         }
       }
       mark = performance.now();
-      canonicalizeNaN(y);
+      // The wasm kernel writes canonical NaNs itself; the JS definition leaves it to here.
+      if (!this.module) canonicalizeNaN(y);
+      let faulted = false;
       for (const bf of this.bitFaults) {
         if (bf.layer !== l.index) continue;
         const u = new Uint32Array(y.buffer, y.byteOffset, y.length);
         u[(bf.row * l.outW + bf.col) * l.outC + bf.chan] = (u[(bf.row * l.outW + bf.col) * l.outC + bf.chan]! ^ (1 << bf.bit)) >>> 0;
+        faulted = true;
       }
+      minX = minY !== undefined && !faulted ? minY : minNonzero(y);
       between += performance.now() - mark;
       acts.push(y);
       x = y;

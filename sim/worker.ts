@@ -1,7 +1,9 @@
-// Worker thread entry: instantiates the wasm MAC kernel (or uses the JS one) and runs the band of rows it is sent.
+// Worker thread entry: instantiates the wasm MAC kernel (or uses the JS one), runs the band of rows it is sent and
+// replies with its times and the smallest nonzero magnitude of the band.
 import { parentPort } from 'node:worker_threads';
 import { convRows, type KernelLayer } from './kernel.js';
-import { WasmConv } from './wasmKernel.js';
+import { minNonzero } from './arith.js';
+import { WasmConv, type KernelTimes } from './wasmKernel.js';
 
 let wasm: WasmConv | undefined;
 
@@ -11,11 +13,15 @@ parentPort!.on('message', (m: { init?: true; module?: WebAssembly.Module; layer:
     parentPort!.postMessage('ready');
     return;
   }
+  let times: KernelTimes;
   if (m.module) {
-    parentPort!.postMessage(wasm!.run(m.layer, m.x, m.out, m.rowStart, m.rowEnd));
+    times = wasm!.run(m.layer, m.x, m.out, m.rowStart, m.rowEnd);
   } else {
     const t = performance.now();
     convRows(m.layer, m.x, m.out, m.rowStart, m.rowEnd);
-    parentPort!.postMessage({ kernelMs: performance.now() - t, copyMs: 0 });
+    times = { kernelMs: performance.now() - t, copyMs: 0 };
   }
+  // The next layer's flush bound needs the smallest nonzero output: each thread scans its own band.
+  const row = m.layer.outW * m.layer.outC;
+  parentPort!.postMessage({ times, minMagnitude: minNonzero(m.out.subarray(m.rowStart * row, m.rowEnd * row)) });
 });
