@@ -19,7 +19,7 @@ import { byLayer, CATALOGUE, catalogueFor, equivalencePair, type PlacedMutant } 
 import { isUnmodifiedEmit, loadDesign, resolveTaps, type DesignFolder } from '../rtl/design.js';
 import { romFiles, writeDesignFolder } from '../rtl/emit.js';
 import { rtlEngine } from '../rtl/engine.js';
-import { foldMutations, listMutations, provesEquivalent, provesTextsEquivalent, type YosysMutation } from '../rtl/yosys.js';
+import { foldByModule, foldMutations, listMutations, provesEquivalent, provesTextsEquivalent, type ModuleFold, type YosysMutation } from '../rtl/yosys.js';
 import { simEngine } from '../sim/engine.js';
 import type { FirstBeatMismatch, FirstMismatch } from './compare.js';
 import { beatWatcher } from './beatWatch.js';
@@ -333,17 +333,38 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
       log(`yosys: listing ${count} mutations`);
       list = await listMutations(design, ydir, { count, seed, ...(o.yosysWire ? { wire: o.yosysWire } : {}), ...(o.yosysModule ? { module: o.yosysModule } : {}) });
       const taps = await resolveTaps(design, net, plan);
-      log(`yosys: folding ${list.length} mutations into one netlist`);
-      const folded = await foldMutations(design, taps.netlist, list, MUTSEL_WIDTH, ydir);
-      writeFoldedFolder(design, folded, join(ydir, 'design'), ownRoms ? romFiles(net, weights) : []);
+      log(`yosys: folding ${list.length} mutations, one netlist per mutated module`);
+      const images = ownRoms ? romFiles(net, weights) : [];
+      const folds = await foldByModule(design, taps.netlist, list, MUTSEL_WIDTH, ydir);
+      const hybrids: Record<string, string> = {};
+      for (const [module, fold] of folds) {
+        const dir = join(ydir, `design-${module.replace(/[^A-Za-z0-9_]/g, '_')}`);
+        if (writeHybridFolder(design, fold, dir, images)) hybrids[module] = dir;
+      }
+      // A module whose source file also defines modules kept as designed cannot be swapped alone: those mutants run on
+      // the whole design folded into one netlist.
+      if (list.some((m) => !hybrids[m.module])) {
+        const folded = await foldMutations(design, taps.netlist, list.filter((m) => !hybrids[m.module]), MUTSEL_WIDTH, ydir);
+        writeFoldedFolder(design, folded, join(ydir, 'design'), images);
+      }
+      writeFileSync(join(ydir, 'hybrids.json'), JSON.stringify(hybrids, null, 2) + '\n');
       builds.yosysListAndFoldSeconds = Number(((performance.now() - tl) / 1000).toFixed(1));
       writeFileSync(listFile, JSON.stringify({ fingerprint: fp, mutations: list }, null, 2) + '\n');
     }
-    const yd = loadDesign(join(ydir, 'design'));
+    // Mutated module → its own hybrid design folder (none: every mutant on the whole folded netlist in yosys/design).
+    const hybridsFile = join(ydir, 'hybrids.json');
+    const hybrids = existsSync(hybridsFile) ? (JSON.parse(readFileSync(hybridsFile, 'utf8')) as Record<string, string>) : {};
+    const designs = new Map<string, DesignFolder>();
+    const designOf = (module: string) => {
+      const dir = hybrids[module] ?? join(ydir, 'design');
+      let d = designs.get(dir);
+      if (!d) designs.set(dir, (d = loadDesign(dir)));
+      return d;
+    };
     const layerOf = (module: string) => Number(/^rs_layer(\d+)$/.exec(module)?.[1] ?? NaN);
     for (const m of list) {
       const layer = layerOf(m.module);
-      planned.push({ key: `yosys-${m.id}`, source: 'yosys', id: m.id, kind: m.mode, layer: Number.isNaN(layer) ? null : layer, description: `mutate ${m.args.replace(/ -src \S+/g, '')}`, src: m.src, design: yd, yosys: m });
+      planned.push({ key: `yosys-${m.id}`, source: 'yosys', id: m.id, kind: m.mode, layer: Number.isNaN(layer) ? null : layer, description: `mutate ${m.args.replace(/ -src \S+/g, '')}`, src: m.src, design: designOf(m.module), yosys: m });
     }
   }
   const mine = shard ? planned.filter((_, i) => i % shard.count === shard.index - 1) : planned;
@@ -354,7 +375,8 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
   for (const d of [...new Set(mine.map((p) => p.design))]) {
     const tb = performance.now();
     const clean = await runMutant(ctx, refs, d, 0, join(outDir, 'work', `clean-${d.dir.split('/').slice(-2).join('-')}`));
-    builds[`${d.dir.endsWith(join('yosys', 'design')) ? 'yosys' : 'catalogue'}BuildAndCleanRunSeconds`] = Number(((performance.now() - tb) / 1000).toFixed(1));
+    const kind = d.dir.includes(`${join('yosys', 'design')}`) ? 'yosys' : 'catalogue';
+    builds[`${kind}BuildAndCleanRunSeconds`] = Number(((builds[`${kind}BuildAndCleanRunSeconds`] ?? 0) + (performance.now() - tb) / 1000).toFixed(1));
     if (clean.status !== 'survived') {
       throw new SimrunError('DESIGN_INVALID', `the design in ${d.dir} already disagrees with the golden and the model without any mutant (${clean.status} at layer ${clean.first?.layer}); fix it before a campaign (simrun --rtl ${designDir})`);
     }
@@ -454,13 +476,13 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
 
 /**
  * A design folder around a folded netlist: the original's ROM modules, spec and taps, folded.v, and ROM images — the
- * campaign's own when given, else the original's.
+ * campaign's own when given, else the original's; `keptSources` are original files for modules the netlist leaves out.
  */
-function writeFoldedFolder(orig: DesignFolder, folded: string, dir: string, images: readonly { name: string; text: string }[]): void {
+function writeFoldedFolder(orig: DesignFolder, folded: string, dir: string, images: readonly { name: string; text: string }[], keptSources: readonly string[] = []): void {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const roms = orig.manifest.romSources ?? [];
-  for (const f of [...roms, ...(images.length ? [] : orig.manifest.roms), orig.manifest.spec, orig.manifest.taps]) {
+  for (const f of [...keptSources, ...roms, ...(images.length ? [] : orig.manifest.roms), orig.manifest.spec, orig.manifest.taps]) {
     mkdirSync(dirname(join(dir, f)), { recursive: true });
     cpSync(join(orig.dir, f), join(dir, f));
   }
@@ -470,5 +492,34 @@ function writeFoldedFolder(orig: DesignFolder, folded: string, dir: string, imag
   }
   cpSync(folded, join(dir, 'folded.v'));
   const { emitted: _e, ...manifest } = orig.manifest;
-  writeFileSync(join(dir, 'design.json'), JSON.stringify({ ...manifest, sources: ['folded.v', ...roms], romSources: roms }, null, 2) + '\n');
+  writeFileSync(join(dir, 'design.json'), JSON.stringify({ ...manifest, sources: ['folded.v', ...keptSources, ...roms], romSources: roms }, null, 2) + '\n');
+}
+
+/** The modules each RTL source file of a design defines (ROM sources excluded). */
+function modulesByFile(d: DesignFolder): Map<string, string[]> {
+  const roms = new Set(d.manifest.romSources ?? []);
+  const out = new Map<string, string[]>();
+  for (const f of d.manifest.sources) {
+    if (roms.has(f)) continue;
+    const text = readFileSync(join(d.dir, f), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+    out.set(f, [...text.matchAll(/^\s*module\s+([A-Za-z_][A-Za-z0-9_$]*)/gm)].map((m) => m[1]!));
+  }
+  return out;
+}
+
+/**
+ * A design folder for one mutated module: its netlist (and the modules carrying mutsel to it) from `fold`, every other
+ * module from the design's own files, plus ROM modules, spec, taps and ROM images as in writeFoldedFolder. False when a
+ * source file defines both a module of the netlist and one kept as designed (the file cannot be left out or kept whole).
+ */
+function writeHybridFolder(orig: DesignFolder, fold: ModuleFold, dir: string, images: readonly { name: string; text: string }[]): boolean {
+  const fromNetlist = new Set(fold.modules);
+  const kept: string[] = [];
+  for (const [file, modules] of modulesByFile(orig)) {
+    const swapped = modules.filter((m) => fromNetlist.has(m));
+    if (swapped.length && swapped.length !== modules.length) return false;
+    if (!swapped.length) kept.push(file);
+  }
+  writeFoldedFolder(orig, fold.file, dir, images, kept);
+  return true;
 }

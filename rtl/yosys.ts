@@ -117,14 +117,11 @@ function instancesOf(n: Netlist, module: string): { parent: string; name: string
 }
 
 /**
- * Folds every mutation into one netlist (`folded.v` in `work`): each is active when the new top input `mutsel` equals its
- * id; modules between the top and a mutated module get a mutsel port wired through. Starts from the design listMutations
- * prepared (`prepared`), so cell names match. Returns the folded file's path.
+ * The Yosys commands that give every module on a path from the top to a mutated module a `mutsel` input wired down to
+ * it (mutated modules get theirs from `mutate -ctrl`), and the set of those modules.
  */
-export async function foldMutations(d: DesignFolder, netlist: Netlist, mutations: readonly YosysMutation[], width: number, work: string, prepared = join(work, 'prepared.il')): Promise<string> {
-  const top = d.manifest.top;
+function mutselPlumbing(netlist: Netlist, top: string, mutations: readonly YosysMutation[], width: number): { commands: string[]; carriers: Set<string> } {
   const need = new Set(mutations.map((m) => m.module));
-  // Every module on a path from the top to a mutated module carries mutsel.
   for (let grew = true; grew;) {
     grew = false;
     for (const m of [...need]) {
@@ -135,22 +132,70 @@ export async function foldMutations(d: DesignFolder, netlist: Netlist, mutations
     }
   }
   const mutated = new Set(mutations.map((m) => m.module));
-  const plumbing: string[] = [];
+  const commands: string[] = [];
   for (const p of need) {
     const children = [...need].filter((m) => m !== p).flatMap((m) => instancesOf(netlist, m).filter((i) => i.parent === p));
-    if (!mutated.has(p)) plumbing.push(`cd ${p}`, `add -input mutsel ${width}`, 'cd');
-    for (const c of children) plumbing.push(`cd ${p}`, `connect -port ${c.name} mutsel mutsel`, 'cd');
+    if (!mutated.has(p)) commands.push(`cd ${p}`, `add -input mutsel ${width}`, 'cd');
+    for (const c of children) commands.push(`cd ${p}`, `connect -port ${c.name} mutsel mutsel`, 'cd');
   }
+  return { commands, carriers: need };
+}
+
+/**
+ * Folds every mutation into one netlist (`folded.v` in `work`): each is active when the new top input `mutsel` equals its
+ * id; modules between the top and a mutated module get a mutsel port wired through. Starts from the design listMutations
+ * prepared (`prepared`), so cell names match. Returns the folded file's path.
+ */
+export async function foldMutations(d: DesignFolder, netlist: Netlist, mutations: readonly YosysMutation[], width: number, work: string, prepared = join(work, 'prepared.il')): Promise<string> {
+  const top = d.manifest.top;
+  const { commands } = mutselPlumbing(netlist, top, mutations, width);
   const folded = join(work, 'folded.v');
   await yosys([
     `read_rtlil ${JSON.stringify(prepared)}`,
     ...mutations.map((m) => `mutate -ctrl mutsel ${width} ${m.id} ${m.args}`),
-    ...plumbing,
+    ...commands,
     `hierarchy -top ${top}`,
     'opt_clean',
     'write_verilog -noattr folded.v',
   ].join('\n') + '\n', work, 'fold');
   return folded;
+}
+
+/** One mutated module's own folded netlist: the file, and the modules it defines (the rest come from the design). */
+export interface ModuleFold {
+  readonly file: string;
+  readonly modules: readonly string[];
+}
+
+/**
+ * Folds each mutated module's mutations on their own (one Yosys run; the prepared design is saved and reloaded per
+ * module): `folded-<module>.v` defines only that module, with its mutations behind mutsel, and the modules that carry
+ * mutsel down to it. Paired with the design's own Verilog for every other module, a mutant then simulates at close to
+ * the original design's speed instead of the whole netlist's (a flattened FPU per ALU is ~10× slower under Verilator).
+ */
+export async function foldByModule(d: DesignFolder, netlist: Netlist, mutations: readonly YosysMutation[], width: number, work: string, prepared = join(work, 'prepared.il')): Promise<Map<string, ModuleFold>> {
+  const top = d.manifest.top;
+  const byModule = new Map<string, YosysMutation[]>();
+  for (const m of mutations) byModule.set(m.module, [...(byModule.get(m.module) ?? []), m]);
+  const out = new Map<string, ModuleFold>();
+  const script = [`read_rtlil ${JSON.stringify(prepared)}`, 'design -save rs_prepared'];
+  for (const [module, ms] of byModule) {
+    const { commands, carriers } = mutselPlumbing(netlist, top, ms, width);
+    const file = `folded-${module.replace(/[^A-Za-z0-9_]/g, '_')}.v`;
+    script.push(
+      'design -load rs_prepared',
+      ...ms.map((m) => `mutate -ctrl mutsel ${width} ${m.id} ${m.args}`),
+      ...commands,
+      `hierarchy -top ${top}`,
+      'opt_clean',
+      `select ${[...carriers].map((c) => (/^[A-Za-z_][A-Za-z0-9_$]*$/.test(c) ? c : JSON.stringify(c))).join(' ')}`,
+      `write_verilog -noattr -selected ${file}`,
+      'select -clear',
+    );
+    out.set(module, { file: join(work, file), modules: [...carriers] });
+  }
+  await yosys(script.join('\n') + '\n', work, 'fold-by-module');
+  return out;
 }
 
 /**
