@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { expect, it } from 'vitest';
 import type { CampaignReport } from '../../harness/mutate.js';
+import { provesEquivalent, type YosysMutation } from '../../rtl/yosys.js';
 import { simrun, simrunAsync } from '../support/cli.js';
 import { validateJunit } from '../support/junit.js';
 import { describeRtl } from '../support/rtl.js';
@@ -100,7 +101,7 @@ describeRtl('simrun mutate', () => {
     expect(rep.score).toBeNull();
   }, 600_000);
 
-  it('Yosys mutants of micro (count 24, seed 5): none undetected; every kill names the layer of the module Yosys mutated', () => {
+  it('Yosys mutants of micro (count 24, seed 5): none undetected; every kill names the layer of the module Yosys mutated; no caught mutant proves equivalent', async () => {
     const dir = tmp();
     const spec = join(dir, 'micro.json');
     writeFileSync(spec, JSON.stringify(MICRO));
@@ -112,5 +113,17 @@ describeRtl('simrun mutate', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(rep.mutants.length).toBe(24);
     for (const m of rep.mutants.filter((x) => x.status === 'killed' && x.layer !== null)) expect(m.first!.layer, m.id).toBe(m.layer);
+    // The proof must be able to fail: every mutant the simulation caught (inside a layer, on an instance's port, on an
+    // output port of the top) is a real difference, so proving any of them equivalent would be unsound.
+    const listed = (JSON.parse(readFileSync(join(out, 'yosys', 'mutations.json'), 'utf8')) as { mutations: YosysMutation[] }).mutations;
+    const caught = rep.mutants.filter((m) => m.status === 'killed' || m.status === 'deadlock');
+    expect(caught.length).toBeGreaterThan(10);
+    const wrong: string[] = [];
+    for (const m of caught) {
+      const y = listed.find((x) => `yosys-${x.id}` === m.id)!;
+      const proof = await provesEquivalent(join(out, 'yosys', 'prepared.il'), y, join(dir, 'proofs', m.id));
+      if (proof.equivalent) wrong.push(`${m.id} ${m.description}`);
+    }
+    expect(wrong).toEqual([]);
   }, 900_000);
 });
