@@ -10,9 +10,14 @@
 //   cancel: inputs and weights 1, so an inside output sums to its tap count T, and a bias −T·(1 − 2^-k) or −T: the bias
 //     adder cancels by k bits, or to +0.
 // A directed theme reads only the input channels that carry its input (its other weights are 0). Runs rotate themes
-// and roles so every theme and role occurs; two more runs give an input channel +Inf or NaN. For layer 1 the pixels are
-// the inputs: random corners in the themed runs, and one run per directed theme with that theme's input everywhere.
-// Biases take both signs across runs. Weight codes stay inside the contract (normal or zero bfloat18).
+// and roles so every theme and role occurs; two more runs give an input channel +Inf (even output channels read it
+// with positive weights only, so their sums stay +Inf; odd ones with both signs, so Inf − Inf makes NaN) or NaN.
+// A ladder run (layers after the first) gives every input exactly 1 and walks each output channel's running sum down
+// the exponents one at a time, exactly (2^e − 2^(e−1) = 2^(e−1)), with a zero product between steps: together the
+// channels visit every exponent 254..1 as x + 0 and x·1, where a zero test or an exponent path may be wrong at one value.
+// For layer 1 the pixels are the inputs: random corners in the themed runs, and one run per directed theme with that
+// theme's input everywhere. Biases take both signs across runs. Weight codes stay inside the contract (normal or zero
+// bfloat18).
 import type { NetworkSpec } from '../core/spec.js';
 import type { HwLayerWeights } from '../core/weights/types.js';
 
@@ -24,8 +29,8 @@ type DirectedKind = 'boundary' | 'overflow' | 'cancel';
 type Role = 'big' | 'tiny' | 'zero' | 'normal' | DirectedKind;
 const ROLES: readonly Role[] = ['big', 'tiny', 'zero', 'normal', 'boundary', 'overflow', 'cancel'];
 
-/** What a corner run does: rotated themes with finite inputs, a directed theme's input at every pixel (layer 1), or an infinite or NaN input. */
-export type CornerRunKind = 'finite' | DirectedKind | 'inf' | 'nan';
+/** What a corner run does: rotated themes with finite inputs, a directed theme's input at every pixel (layer 1), an infinite or NaN input, or the exponent ladder. */
+export type CornerRunKind = 'finite' | DirectedKind | 'inf' | 'nan' | 'ladder';
 
 /** The input value and weight code of each directed theme (see the header): every product x·w meets that corner. */
 export const DIRECTED: Readonly<Record<DirectedKind, { readonly x: number; readonly w: number }>> = {
@@ -73,16 +78,16 @@ function themeRuns(net: NetworkSpec, layer: number): number {
   return layer === 1 ? themes : Math.max(themes, Math.ceil(ROLES.length / Math.max(1, l.inC)));
 }
 
-/** Corner runs aimed at `layer`: the themed runs, then the three directed runs (layer 1) or +Inf and NaN inputs. */
+/** Corner runs aimed at `layer`: the themed runs, then the three directed runs (layer 1) or +Inf, NaN and the ladder. */
 export function cornerRuns(net: NetworkSpec, layer: number): number {
-  return themeRuns(net, layer) + (layer === 1 ? 3 : 2);
+  return themeRuns(net, layer) + 3;
 }
 
 /** The kind of corner run `run` aimed at `layer`. */
 export function cornerRunKind(net: NetworkSpec, layer: number, run: number): CornerRunKind {
   const themed = themeRuns(net, layer);
   if (run < themed) return 'finite';
-  return ((layer === 1 ? ['boundary', 'overflow', 'cancel'] : ['inf', 'nan']) as CornerRunKind[])[run - themed]!;
+  return ((layer === 1 ? ['boundary', 'overflow', 'cancel'] : ['inf', 'nan', 'ladder']) as CornerRunKind[])[run - themed]!;
 }
 
 /**
@@ -169,6 +174,33 @@ function themed(w: HwLayerWeights, layer: number, outC: number, inC: number, run
   return { ...w, codes, bias };
 }
 
+/** Layer N with the taps that read input channel 0 made positive in even output channels (+Inf in, +Inf summed). */
+function positiveOnChannel0(w: HwLayerWeights, outC: number, inC: number): HwLayerWeights {
+  const codes = Uint32Array.from(w.codes);
+  const taps = codes.length / outC;
+  for (let t = 0; t < taps; t += inC) for (let co = 0; co < outC; co += 2) codes[t * outC + co]! &= ~(1 << 17);
+  return { ...w, codes };
+}
+
+/**
+ * The exponent ladder (inputs all exactly 1): channel c's tap 1 loads 2^(E_c − 127), then every other tap subtracts half
+ * the running sum, exactly, until the smallest normal; the taps between carry zero weights (a +0 product). Start
+ * exponents are spaced by the steps a channel has, so the channels together walk every biased exponent 254..1. Bias +0.
+ */
+export function ladder(w: HwLayerWeights, outC: number): HwLayerWeights {
+  const taps = w.codes.length / outC;
+  const codes = new Uint32Array(w.codes.length);
+  const bias = new Float32Array(outC);
+  const steps = Math.max(1, Math.floor((taps - 2) / 2));
+  for (let co = 0; co < outC; co++) {
+    if (taps < 2) break;
+    let e = 254 - ((co * (steps + 1)) % 254);
+    codes[outC + co] = code(0, e, 0);
+    for (let t = 3; t < taps && e > 1; t += 2, e--) codes[t * outC + co] = code(1, e - 1, 0);
+  }
+  return { ...w, codes, bias };
+}
+
 /**
  * The weights of corner run `run` (0 .. cornerRuns − 1) aimed at layer `layer` (1-based): that layer's channels themed,
  * the layer before it setting the inputs; the other layers as given.
@@ -183,7 +215,13 @@ export function cornerWeights(net: NetworkSpec, weights: readonly HwLayerWeights
   }
   const prev = net.layers[layer - 2]!;
   if (kind === 'inf' || kind === 'nan') {
-    return weights.map((w, i) => (i === layer - 2 ? inputs(w, prev.outC, (co) => (co === 0 ? (kind === 'inf' ? Infinity : NaN) : null)) : w));
+    return weights.map((w, i) => {
+      if (i === layer - 2) return inputs(w, prev.outC, (co) => (co === 0 ? (kind === 'inf' ? Infinity : NaN) : null));
+      return i === layer - 1 && kind === 'inf' ? positiveOnChannel0(w, l.outC, l.inC) : w;
+    });
+  }
+  if (kind === 'ladder') {
+    return weights.map((w, i) => (i === layer - 2 ? inputs(w, prev.outC, () => 1) : i === layer - 1 ? ladder(w, l.outC) : w));
   }
   const needed = [...new Set(Array.from({ length: l.outC }, (_, co) => themeOf(layer, co, run, l.outC)).filter(isDirected))];
   const roles = rolesOf(l.inC, run, needed);

@@ -11,7 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EngineInfo, EngineName, StimulusSource } from '../core/engine.js';
 import { SimrunError } from '../core/errors.js';
-import { loadSpec } from '../core/spec.js';
+import { loadSpec, type NetworkSpec } from '../core/spec.js';
 import { VERSION } from '../core/version.js';
 import { loadWeights } from '../core/weights/load.js';
 import { goldenEngine } from '../golden/engine.js';
@@ -28,6 +28,7 @@ import { cornerFrames, cornerRunKind, cornerRuns, cornerWeights } from './corner
 import { campaignWeights, directedFrame, layerOneCoverage, type Coverage } from './directed.js';
 import { prepareOutDir, writeAtomic } from './outdir.js';
 import { makePlan } from './plan.js';
+import type { NetworkPlan } from '../core/plan.js';
 import { prepare, type RunContext } from './prepare.js';
 import { parseShard } from './regress.js';
 import { record, replay, type StartedRun } from './replay.js';
@@ -159,6 +160,9 @@ function stimulusOf(frames: readonly Float32Array[]): StimulusSource {
   return { frames: frames.length, frame: (f) => frames[f]!, imageOf: (f) => f };
 }
 
+/** Bumped when survivors' stimulus changes, so cached verdicts of an older campaign do not count. */
+const SURVIVOR_STIMULUS_VERSION = 2;
+
 /** Golden and model results on a stimulus, computed once. */
 async function references(ctx: RunContext, dir: string) {
   const g = await record(await startEngine(ctx, goldenEngine({ floatReference: false }), join(dir, 'golden')));
@@ -233,7 +237,24 @@ async function buildSurvivorStimuli(ctx: RunContext, base: RunContext, layer: nu
     }));
     out.push({ ctx: sctx, refs, romsFromWeights, cleanAgrees });
   }
+  // Last, many frames back to back on the campaign's weights: a row-buffer ring whose frame offset (+ IN_H mod R) only
+  // wraps after several frames keeps state-machine mutants hidden from one- and three-frame runs.
+  const long = longRunFrames(net, plan);
+  const lctx: RunContext = { ...base, stimulus: stimulusOf(randomFrames(long, size, seed + 1000)), expected: expectedRun(net, plan, ctx.pacing, long) };
+  const lrefs = await references(lctx, join(dir, 'long'));
+  let lverdict: Promise<boolean> | null = null;
+  out.push({
+    ctx: lctx, refs: lrefs, romsFromWeights: false,
+    cleanAgrees: () => (lverdict ??= runMutant(lctx, lrefs, clean, 0, join(dir, 'clean-long')).then((c) => c.status === 'survived')),
+  });
   return out;
+}
+
+/** Frames until every layer's row-buffer ring has taken each of its frame offsets and come back: max R / gcd(IN_H, R) + 2. */
+function longRunFrames(net: NetworkSpec, plan: NetworkPlan): number {
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  const period = Math.max(1, ...net.layers.map((l, i) => plan.layers[i]!.bufferRows / gcd(l.inH, plan.layers[i]!.bufferRows)));
+  return Math.min(16, period + 2);
 }
 
 /** A mutant to run: where it lives and what it is. */
@@ -297,7 +318,7 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
 
   // 3. The mutants, and a fingerprint: a cached result counts only for the same campaign.
   const randomCount = o.randomFrames ?? 4;
-  const fp = fingerprint(design, { ownRoms, images: photos.map((p) => createHash('sha256').update(new Uint8Array(p.data.buffer)).digest('hex')), count, seed, catalogueMode, wire: o.yosysWire, module: o.yosysModule, randomCount, weights: base.weightsName });
+  const fp = fingerprint(design, { ownRoms, images: photos.map((p) => createHash('sha256').update(new Uint8Array(p.data.buffer)).digest('hex')), count, seed, catalogueMode, wire: o.yosysWire, module: o.yosysModule, randomCount, weights: base.weightsName, survivorStimulus: SURVIVOR_STIMULUS_VERSION });
   const cacheDir = join(outDir, 'results');
   const meta = join(outDir, 'campaign.json');
   if (existsSync(meta) && (JSON.parse(readFileSync(meta, 'utf8')) as { fingerprint: string }).fingerprint !== fp) {
@@ -372,15 +393,17 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
   // 4. References: the golden and the model on the campaign stimulus, once; and each mutant source clean (mutant 0).
   log(`references: golden and model on ${ctx.stimulus.frames} frames`);
   const refs = await references(ctx, join(outDir, 'reference'));
-  for (const d of [...new Set(mine.map((p) => p.design))]) {
-    const tb = performance.now();
+  // Each design (the catalogue's, one hybrid per mutated module) is built and run clean; two at a time, as jobs allow.
+  const designs = [...new Set(mine.map((p) => p.design))];
+  const tb = performance.now();
+  log(`building and checking ${designs.length} design(s) clean`);
+  await pool(designs, jobs, async (d) => {
     const clean = await runMutant(ctx, refs, d, 0, join(outDir, 'work', `clean-${d.dir.split('/').slice(-2).join('-')}`));
-    const kind = d.dir.includes(`${join('yosys', 'design')}`) ? 'yosys' : 'catalogue';
-    builds[`${kind}BuildAndCleanRunSeconds`] = Number(((builds[`${kind}BuildAndCleanRunSeconds`] ?? 0) + (performance.now() - tb) / 1000).toFixed(1));
     if (clean.status !== 'survived') {
       throw new SimrunError('DESIGN_INVALID', `the design in ${d.dir} already disagrees with the golden and the model without any mutant (${clean.status} at layer ${clean.first?.layer}); fix it before a campaign (simrun --rtl ${designDir})`);
     }
-  }
+  });
+  builds.buildAndCleanRunSeconds = Number(((performance.now() - tb) / 1000).toFixed(1));
 
   // 5. Every mutant not cached yet, on a pool of jobs; survivors on random frames, then an equivalence proof.
   //    A survivor's random frames aim at its own layer: with the campaign's own ROM images, corner weights on that layer
@@ -441,10 +464,7 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
     done++;
     log(`${String(done).padStart(4)}/${todo.length} ${p.key.padEnd(14)} ${status}${result.first ? ` ${firstText(result.first)}` : ''}${result.foundBy === 'random' ? ' on random frames' : ''}${result.proof ? ` — ${result.proof}` : ''}`);
   };
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(jobs, Math.max(1, todo.length)) }, async () => {
-    while (next < todo.length) await runOne(todo[next++]!);
-  }));
+  await pool(todo, jobs, runOne);
   rmSync(join(outDir, 'work'), { recursive: true, force: true });
 
   // 6. The report.
@@ -522,4 +542,12 @@ function writeHybridFolder(orig: DesignFolder, fold: ModuleFold, dir: string, im
   }
   writeFoldedFolder(orig, fold.file, dir, images, kept);
   return true;
+}
+
+/** Runs `work` on every item, at most `jobs` at a time; the first failure rejects (the others finish their item). */
+async function pool<T>(items: readonly T[], jobs: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(jobs, Math.max(1, items.length)) }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  }));
 }
