@@ -12,9 +12,9 @@
 // A directed theme reads only the input channels that carry its input (its other weights are 0). Runs rotate themes
 // and roles so every theme and role occurs; two more runs give an input channel +Inf (even output channels read it
 // with positive weights only, so their sums stay +Inf; odd ones with both signs, so Inf − Inf makes NaN) or NaN.
-// A ladder run (layers after the first) gives every input exactly 1 and walks each output channel's running sum down
-// the exponents one at a time, exactly (2^e − 2^(e−1) = 2^(e−1)), with a zero product between steps: together the
-// channels visit every exponent 254..1 as x + 0 and x·1, where a zero test or an exponent path may be wrong at one value.
+// A ladder run (layers after the first) gives every input exactly 1 and, per exponent e, adds −2^e, then 0, then +2^e
+// to each output channel's running sum: together the channels put every exponent 254..1 through 0 + p, x + 0, x·1 and
+// an exact cancellation, where a zero test or an exponent path may be wrong at one value.
 // For layer 1 the pixels are the inputs: random corners in the themed runs, and one run per directed theme with that
 // theme's input everywhere. Biases take both signs across runs. Weight codes stay inside the contract (normal or zero
 // bfloat18).
@@ -183,20 +183,23 @@ function positiveOnChannel0(w: HwLayerWeights, outC: number, inC: number): HwLay
 }
 
 /**
- * The exponent ladder (inputs all exactly 1): channel c's tap 1 loads 2^(E_c − 127), then every other tap subtracts half
- * the running sum, exactly, until the smallest normal; the taps between carry zero weights (a +0 product). Start
- * exponents are spaced by the steps a channel has, so the channels together walk every biased exponent 254..1. Bias +0.
+ * The exponent ladder (inputs all exactly 1): tap 0 loads +0; then each exponent e takes three taps, −2^(e−127), 0 and
+ * +2^(e−127): the adder sees 0 + p and x + 0 with an operand of exponent e, then cancels to +0 exactly. Exponents
+ * descend from a start spaced by the triples a channel has, so the channels together cover every biased exponent
+ * 254..1. Every interior output is +0 (bias +0); an adder that takes an exponent-e operand for zero leaves ±2^(e−127)
+ * behind, which stays to the output (later triples cancel their own terms only).
  */
 export function ladder(w: HwLayerWeights, outC: number): HwLayerWeights {
   const taps = w.codes.length / outC;
   const codes = new Uint32Array(w.codes.length);
   const bias = new Float32Array(outC);
-  const steps = Math.max(1, Math.floor((taps - 2) / 2));
-  for (let co = 0; co < outC; co++) {
-    if (taps < 2) break;
-    let e = 254 - ((co * (steps + 1)) % 254);
-    codes[outC + co] = code(0, e, 0);
-    for (let t = 3; t < taps && e > 1; t += 2, e--) codes[t * outC + co] = code(1, e - 1, 0);
+  const triples = Math.floor((taps - 1) / 3);
+  for (let co = 0; co < outC && triples > 0; co++) {
+    let e = 254 - ((co * triples) % 254);
+    for (let t = 1; t + 2 < taps && e >= 1; t += 3, e--) {
+      codes[t * outC + co] = code(1, e, 0);
+      codes[(t + 2) * outC + co] = code(0, e, 0);
+    }
   }
   return { ...w, codes, bias };
 }
