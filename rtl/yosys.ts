@@ -268,7 +268,7 @@ export async function provesEquivalent(prepared: string, m: YosysMutation, work:
   const named = /-wire (\S+)/.exec(m.args)?.[1];
   const wire = named !== undefined && !portsOf(prepared, m.module).has(named) ? named : undefined;
   if (wire) writeFileSync(join(work, 'blacklist.txt'), `${wire}\n`);
-  const cell = /-cell (\S+)/.exec(m.args)?.[1];
+  const cell = m.cell || undefined;
   // The mutated cell's fan-out is marked twice. Before the mutation: an output-port mutation may leave the cell's own
   // output dangling and drive its old net from a constant, so the net's readers are found through the cell as it was.
   // After it: an input-port mutation feeds the cell through a new net, and that net (an input of a submodule instance,
