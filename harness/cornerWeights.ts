@@ -14,7 +14,9 @@
 // with positive weights only, so their sums stay +Inf; odd ones with both signs, so Inf − Inf makes NaN) or NaN.
 // A ladder run (layers after the first) gives every input exactly 1 and, per exponent e, adds −2^e, then 0, then +2^e
 // to each output channel's running sum: together the channels put every exponent 254..1 through 0 + p, x + 0, x·1 and
-// an exact cancellation, where a zero test or an exponent path may be wrong at one value.
+// an exact cancellation, where a zero test or an exponent path may be wrong at one value. Its last tap then adds 2^b and
+// the bias is 2^b too, b one of the bias exponents (every single-bit exponent first): the bias adder sees both operands
+// nonzero at exponent b, where an exponent test stuck at one bit takes one of them for zero.
 // For layer 1 the pixels are the inputs: random corners in the themed runs, and one run per directed theme with that
 // theme's input everywhere. Biases take both signs across runs. Weight codes stay inside the contract (normal or zero
 // bfloat18).
@@ -183,23 +185,39 @@ function positiveOnChannel0(w: HwLayerWeights, outC: number, inC: number): HwLay
 }
 
 /**
+ * Biased exponents for the bias adder, in the order channels take them: one bit set (a test for exponent 0 with a bit
+ * stuck at 0 fails exactly there), then one bit clear (a test for 255 with a bit stuck at 1), then the rest.
+ */
+export const BIAS_EXPONENTS: readonly number[] = (() => {
+  const first = [1, 2, 4, 8, 16, 32, 64, 128, 254, 253, 251, 247, 239, 223, 191, 127];
+  const seen = new Set(first);
+  return [...first, ...Array.from({ length: 254 }, (_, i) => 254 - i).filter((e) => !seen.has(e))];
+})();
+
+/**
  * The exponent ladder (inputs all exactly 1): tap 0 loads +0; then each exponent e takes three taps, −2^(e−127), 0 and
  * +2^(e−127): the adder sees 0 + p and x + 0 with an operand of exponent e, then cancels to +0 exactly. Exponents
  * descend from a start spaced by the triples a channel has, so the channels together cover every biased exponent
- * 254..1. Every interior output is +0 (bias +0); an adder that takes an exponent-e operand for zero leaves ±2^(e−127)
- * behind, which stays to the output (later triples cancel their own terms only).
+ * 254..1. The last tap adds 2^(b−127), and the bias is 2^(b−127), b = BIAS_EXPONENTS[channel]: every interior output is
+ * 2^(b−126) (+Inf for b = 254), and the bias adder meets two nonzero operands of exponent b. An adder that takes an
+ * exponent-e operand for zero leaves ±2^(e−127) behind, which stays to the output (later triples cancel their own
+ * terms only).
  */
 export function ladder(w: HwLayerWeights, outC: number): HwLayerWeights {
   const taps = w.codes.length / outC;
   const codes = new Uint32Array(w.codes.length);
   const bias = new Float32Array(outC);
-  const triples = Math.floor((taps - 1) / 3);
-  for (let co = 0; co < outC && triples > 0; co++) {
+  // Taps 1 .. taps − 2 hold the triples; the last tap is the bias adder's other operand.
+  const triples = Math.floor((taps - 2) / 3);
+  for (let co = 0; co < outC && taps >= 2; co++) {
     let e = 254 - ((co * triples) % 254);
-    for (let t = 1; t + 2 < taps && e >= 1; t += 3, e--) {
+    for (let t = 1; t + 2 < taps - 1 && e >= 1 && triples > 0; t += 3, e--) {
       codes[t * outC + co] = code(1, e, 0);
       codes[(t + 2) * outC + co] = code(0, e, 0);
     }
+    const b = BIAS_EXPONENTS[co % BIAS_EXPONENTS.length]!;
+    codes[(taps - 1) * outC + co] = code(0, b, 0);
+    bias[co] = 2 ** (b - 127);
   }
   return { ...w, codes, bias };
 }

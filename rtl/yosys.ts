@@ -213,8 +213,14 @@ function equivalenceProof(blacklist?: string, beforeProof: readonly string[] = [
     ...beforeProof,
     'equiv_struct',
     'equiv_simple -seq 2',
-    // One step suffices: gold and gate have the same registers, so each is assumed equal in the step before.
-    'equiv_induct -seq 1',
+    'equiv_status',
+    // The induction models only the input cone of the cells still unproven: proven ones are dropped first (their
+    // fan-in, e.g. an output mux reading every ALU, would otherwise pull the whole module into SAT), and a cell left
+    // out of the model has a free output, so a proof that holds without it holds with it. One step suffices: gold and
+    // gate have the same registers, so each is assumed equal in the step before.
+    'equiv_remove rs_eq/t:$equiv',
+    'opt_clean rs_eq',
+    'equiv_induct -seq 1 rs_eq/t:$equiv %ci*',
     'equiv_status',
   ].join('\n');
 }
@@ -246,9 +252,17 @@ export interface Proof {
 
 function provenFrom(log: string | null, limits: YosysLimits): Proof {
   if (log === null) return { equivalent: false, detail: `not proven within ${limits.seconds} CPU seconds and ${limits.memoryMiB} MiB` };
-  const s = /Of those cells (\d+) are proven and (\d+) are unproven/.exec(log);
-  const unproven = s ? Number(s[2]) : Number(/Found a total of (\d+) unproven/.exec(log)?.[1] ?? '1');
-  return s !== null && unproven === 0 ? { equivalent: true, detail: `all ${s[1]} $equiv cells proven` } : { equivalent: false, detail: `${unproven} $equiv cells unproven` };
+  const status = /Of those cells (\d+) are proven and (\d+) are unproven/;
+  // The first status counts every $equiv cell (after equiv_simple); the last one, after the induction, counts the cells
+  // equiv_simple left (none left: it proved them all, for equiv_remove drops proven cells only).
+  const first = status.exec(log);
+  const induct = log.lastIndexOf('Executing EQUIV_INDUCT pass');
+  const tail = induct >= 0 ? log.slice(induct) : '';
+  const last = status.exec(tail);
+  const unproven = first === null ? Number(/Found a total of (\d+) unproven/.exec(log)?.[1] ?? '1')
+    : last !== null ? Number(last[2]) : /No \$equiv cells found/.test(tail) ? 0 : Number(first[2]);
+  const total = first ? Number(first[1]) + Number(first[2]) : 0;
+  return first !== null && unproven === 0 ? { equivalent: true, detail: `all ${total} $equiv cells proven` } : { equivalent: false, detail: `${unproven} $equiv cells unproven` };
 }
 
 /** Default limits of an equivalence proof. */

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadSpec } from '../../core/spec.js';
 import { loadWeights } from '../../core/weights/load.js';
 import { bf18ToFloat } from '../../core/bfloat18.js';
-import { cornerRunKind, cornerRuns, cornerWeights } from '../../harness/cornerWeights.js';
+import { BIAS_EXPONENTS, cornerRunKind, cornerRuns, cornerWeights } from '../../harness/cornerWeights.js';
 import { runModel } from '../../sim/model.js';
 
 describe('corner run: exponent ladder', () => {
@@ -31,13 +31,24 @@ describe('corner run: exponent ladder', () => {
     expect(all.filter((e) => !plusZero.has(e))).toEqual([]);
   });
 
-  it('the model computes every interior output as +0 (each triple cancels exactly; inputs exactly 1)', async () => {
+  it(`the model computes every interior output as the last tap plus the bias, 2^(b−126) for b = BIAS_EXPONENTS[channel] (each triple cancels exactly; inputs exactly 1)`, async () => {
     const x = new Float32Array(net.input.height * net.input.width * 3).fill(0.5);
     const [acts] = await runModel(net, w, [x], { workers: 0 });
     expect(acts![layer - 2]!.every((v) => v === 1)).toBe(true);
     const out = acts![layer - 1]!;
-    const bits = new Uint32Array(out.buffer, out.byteOffset, out.length);
     const r = 1, c = 1; // interior: no padding taps
-    expect(Array.from({ length: l.outC }, (_, co) => bits[(r * l.outW + c) * l.outC + co]!)).toEqual(new Array(l.outC).fill(0));
+    // Worked out by hand: 2^(b−127) + 2^(b−127) = 2^(b−126), which overflows to +Inf only for b = 254.
+    const want = Array.from({ length: l.outC }, (_, co) => { const b = BIAS_EXPONENTS[co]!; return b === 254 ? Infinity : 2 ** (b - 126); });
+    expect(Array.from({ length: l.outC }, (_, co) => out[(r * l.outW + c) * l.outC + co]!)).toEqual(want);
+  });
+
+  it(`layer ${layer}'s ${l.outC} channels give the bias adder both operands at the single-bit exponents 1, 2, 4 … 128`, () => {
+    const taps = l.kernel * l.kernel * l.inC;
+    const lastTap = Array.from({ length: l.outC }, (_, co) => w[layer - 1]!.codes[(taps - 1) * l.outC + co]! >> 9);
+    const bias = Array.from(w[layer - 1]!.bias, (b) => Math.log2(b) + 127);
+    for (const e of [1, 2, 4, 8, 16, 32, 64, 128]) {
+      expect(lastTap).toContain(e);
+      expect(bias).toContain(e);
+    }
   });
 });
