@@ -255,6 +255,7 @@ export function rtlEngine(opts: RtlEngineOptions): Engine {
       let failure: EngineFailure | undefined;
       let cycles = 0;
       let runSeconds = 0;
+      let loopSeconds = 0;
       const lanes = net.layers.map((l) => taps.layers.find((t) => t.layer === l.index)?.lanes ?? 0);
       const withLast = net.layers.map((l) => taps.layers.find((t) => t.layer === l.index)?.last !== undefined);
       const reader = new BeatLogReader(lanes, net.layers.map((l) => beatsPerFrame(l, plan.layers[l.index - 1]!)), frames, join(runDir, 'beats.bin'), withLast, opts.watch);
@@ -274,7 +275,12 @@ export function rtlEngine(opts: RtlEngineOptions): Engine {
           } else if (r.exitCode !== 0) {
             throw new SimrunError('VERILATOR_FAILED', `rtl simulation exited with ${r.signal ?? r.exitCode}: ${r.all.trim().split('\n').slice(-8).join(' | ')}`);
           }
-          if (!failure) cycles = Number(/cycles (\d+)/.exec(r.stdout)?.[1] ?? 0);
+          if (!failure) {
+            // The bench prints the cycle loop's own time: the process's time less ROM loading and start-up.
+            const done = /cycles (\d+) seconds ([\d.]+)/.exec(r.stdout);
+            cycles = Number(done?.[1] ?? 0);
+            loopSeconds = Number(done?.[2] ?? 0);
+          }
           for (const fr of watched ?? readBeatLog(join(runDir, 'beats.bin'), reader)) {
             const values = fr.beats.map((b, i) => (b ? valuesFromBeats(net.layers[i]!, plan.layers[i]!, b) : null));
             yield { frame: fr.frame, values, beats: fr.beats };
@@ -285,7 +291,7 @@ export function rtlEngine(opts: RtlEngineOptions): Engine {
           ...(failure ? { failure } : {}),
           facts: {
             design: design.dir, build: build.dir, buildSeconds: Number(build.seconds.toFixed(2)), cached: build.cached,
-            cycles, runSeconds: Number(runSeconds.toFixed(2)), waveform: wave, watchdog: opts.watchdog, ...(reader.stopped ? { stoppedByWatcher: true } : {}),
+            cycles, runSeconds: Number(runSeconds.toFixed(2)), loopSeconds: Number(loopSeconds.toFixed(4)), waveform: wave, watchdog: opts.watchdog, ...(reader.stopped ? { stoppedByWatcher: true } : {}),
           },
         }),
         close: async () => {

@@ -8,6 +8,8 @@ import { SimrunError } from '../core/errors.js';
 import { runTool } from '../core/proc.js';
 import type { DesignFolder } from './design.js';
 import type { Netlist } from './netlist.js';
+import { portsOf } from './rtlilPorts.js';
+import { flattenedName, streamMask } from './streamMask.js';
 
 /** One mutation as Yosys lists it: the arguments of its `mutate` command, plus where it is. */
 export interface YosysMutation {
@@ -205,10 +207,10 @@ export async function foldByModule(d: DesignFolder, netlist: Netlist, mutations:
  * identical structure is merged (equiv_struct), and the rest is proven by SAT over a few cycles, then by induction.
  * `beforeProof` runs between equiv_make and the proof (the mutated-cone restriction of provesEquivalent).
  */
-function equivalenceProof(blacklist?: string, beforeProof: readonly string[] = []): string {
+function equivalenceProof(blacklist?: string, beforeProof: readonly string[] = [], gold = 'rs_eq_gold', gate = 'rs_eq_gate'): string {
   return [
-    'opt_clean -purge rs_eq_gold rs_eq_gate',
-    `equiv_make${blacklist ? ` -blacklist ${blacklist}` : ''} rs_eq_gold rs_eq_gate rs_eq`,
+    `opt_clean -purge ${gold} ${gate}`,
+    `equiv_make${blacklist ? ` -blacklist ${blacklist}` : ''} ${gold} ${gate} rs_eq`,
     'hierarchy -top rs_eq',
     ...beforeProof,
     'equiv_struct',
@@ -272,47 +274,40 @@ export const PROOF_LIMITS: YosysLimits = { seconds: 45, memoryMiB: 3072 };
  * Proves a Yosys mutation equivalent to the original: the mutated module against an unmutated copy, from the design as
  * listMutations prepared it (`prepared`: its prepared.il). True only when every $equiv cell is proven (a proof that
  * fails for any reason reports the mutant undetected, never equivalent). A wire the mutation overwrites is not matched
- * by name (it differs by construction); what it feeds still is.
+ * by name (it differs by construction); what it feeds still is. A module with stream outputs is compared through a
+ * wrapper that reads them only in valid beats (rtl/streamMask.ts): what the stream contract lets anyone observe.
  */
 export async function provesEquivalent(prepared: string, m: YosysMutation, work: string, limits = PROOF_LIMITS): Promise<Proof> {
   mkdirSync(work, { recursive: true });
   const gate = m.args.replace(`-module ${m.module}`, '-module rs_eq_gate');
+  const ports = portsOf(prepared, m.module);
+  const masks = [streamMask(ports, 'rs_eq_gold', 'rs_eq_goldv'), streamMask(ports, 'rs_eq_gate', 'rs_eq_gatev')] as const;
+  const wrapped = masks[0] !== null && masks[1] !== null;
   // The wire the mutation overwrites differs by construction, so it is not matched by name (what it feeds still is) —
   // unless it is a port of the module: then it is what the module shows the world and must be compared.
   const named = /-wire (\S+)/.exec(m.args)?.[1];
-  const wire = named !== undefined && !portsOf(prepared, m.module).has(named) ? named : undefined;
-  if (wire) writeFileSync(join(work, 'blacklist.txt'), `${wire}\n`);
+  const wire = named !== undefined && !ports.has(named) ? named : undefined;
+  const unmatched = [...(wire ? [wrapped ? flattenedName(wire) : wire] : []), ...(wrapped ? masks[0]!.unmatched : [])];
+  if (unmatched.length) writeFileSync(join(work, 'blacklist.txt'), unmatched.join('\n') + '\n');
+  if (wrapped) writeFileSync(join(work, 'stream-mask.v'), masks[0]!.verilog + masks[1]!.verilog);
   const cell = m.cell || undefined;
   // The mutated cell's fan-out is marked twice. Before the mutation: an output-port mutation may leave the cell's own
   // output dangling and drive its old net from a constant, so the net's readers are found through the cell as it was.
   // After it: an input-port mutation feeds the cell through a new net, and that net (an input of a submodule instance,
-  // which equiv_make compares at the instance's inputs) is in the cone from the cell's inputs.
+  // which equiv_make compares at the instance's inputs) is in the cone from the cell's inputs. Once wrapped and
+  // flattened, the mark spreads on into the wrapper's masking logic.
   const mark = (from: string) => `setattr -set rs_mut_cone 1 rs_eq_gate/c:${cell} ${from}%co*`;
+  const wrap = wrapped
+    ? [`read_verilog ${JSON.stringify(join(work, 'stream-mask.v'))}`,
+      // Flatten the wrappers one level only: the module's own submodules stay opaque cells, as in an unwrapped proof.
+      'setattr -mod -set keep_hierarchy 1 *', 'setattr -mod -unset keep_hierarchy rs_eq_gold rs_eq_gate', 'flatten rs_eq_goldv rs_eq_gatev', ...(cell ? ['setattr -set rs_mut_cone 1 rs_eq_gatev/a:rs_mut_cone %co*'] : [])]
+    : [];
   const log = await yosysLimited([
     `read_rtlil ${JSON.stringify(prepared)}`, `copy ${m.module} rs_eq_gold`, `copy ${m.module} rs_eq_gate`,
-    ...(cell ? [mark('')] : []), `mutate ${gate}`, ...(cell ? [mark('%ci1 ')] : []),
-    equivalenceProof(wire ? 'blacklist.txt' : undefined, cell ? mutatedConeOnly() : []),
+    ...(cell ? [mark('')] : []), `mutate ${gate}`, ...(cell ? [mark('%ci1 ')] : []), ...wrap,
+    equivalenceProof(unmatched.length ? 'blacklist.txt' : undefined, cell ? mutatedConeOnly() : [], ...(wrapped ? ['rs_eq_goldv', 'rs_eq_gatev'] : [])),
   ].join('\n') + '\n', work, `equiv-${m.id}`, limits);
   return provenFrom(log, limits);
-}
-
-const portCache = new Map<string, Map<string, Set<string>>>();
-
-/** The port names of each module of an RTLIL file (read once per file; a campaign proves many mutants of one). */
-function portsOf(prepared: string, module: string): ReadonlySet<string> {
-  let byModule = portCache.get(prepared);
-  if (!byModule) {
-    byModule = new Map();
-    let current: Set<string> | undefined;
-    for (const line of readFileSync(prepared, 'utf8').split('\n')) {
-      const mod = /^module \\?(\S+)/.exec(line);
-      if (mod) byModule.set(mod[1], (current = new Set()));
-      const port = /^\s+wire\b.*\b(?:input|output|inout) \d+ \\?(\S+)$/.exec(line);
-      if (port && current) current.add(port[1]);
-    }
-    portCache.set(prepared, byModule);
-  }
-  return byModule.get(module) ?? new Set();
 }
 
 /** Proves two texts of one module equivalent (a catalogue mutant off and on); `blackboxes` are the ROM modules' files. */

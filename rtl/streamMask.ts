@@ -1,0 +1,46 @@
+// Stream-contract wrappers for an equivalence proof: a module's stream outputs compared only while their valid is high.
+// A group is an output `<p>valid` (1 bit) and the other outputs named `<p>…` (row, col, grp, last, data): the stream
+// contract gives them meaning only in a valid beat, and rowsim observes them only then. Ports whose names are not plain
+// Verilog identifiers leave the module unwrapped (compared as they are: the stricter check).
+import type { RtlilPort } from './rtlilPorts.js';
+
+/** A wrapper module and the names equiv_make must not match inside it (the unmasked values, which may differ). */
+export interface StreamMask {
+  readonly verilog: string;
+  /** Names of the raw stream outputs inside the flattened wrapper: `<instance>.<port>` and the wrapper's nets. */
+  readonly unmatched: readonly string[];
+}
+
+const INSTANCE = 'u';
+const raw = (port: string) => `rs_raw_${port}`;
+
+/**
+ * A module `wrapper` with the ports of `module`, instantiating it, whose stream outputs read 0 outside valid beats;
+ * null when `module` has no stream group (nothing to mask).
+ */
+export function streamMask(ports: ReadonlyMap<string, RtlilPort>, module: string, wrapper: string): StreamMask | null {
+  const names = [...ports.keys()];
+  if (!names.every((n) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(n))) return null;
+  const outputs = names.filter((n) => ports.get(n)!.direction === 'output');
+  const masked = new Map<string, string>();   // output → its valid
+  for (const v of outputs.filter((n) => n.endsWith('valid') && ports.get(n)!.width === 1)) {
+    const prefix = v.slice(0, -'valid'.length);
+    for (const o of outputs) if (o !== v && o.startsWith(prefix) && !o.endsWith('valid')) masked.set(o, v);
+  }
+  if (masked.size === 0) return null;
+  const range = (n: string) => (ports.get(n)!.width > 1 ? `[${ports.get(n)!.width - 1}:0] ` : '');
+  const lines = [
+    `module ${wrapper} (${names.join(', ')});`,
+    ...names.map((n) => `  ${ports.get(n)!.direction} wire ${range(n)}${n};`),
+    ...[...masked.keys()].map((n) => `  wire ${range(n)}${raw(n)};`),
+    `  ${module} ${INSTANCE} (${names.map((n) => `.${n}(${masked.has(n) ? raw(n) : n})`).join(', ')});`,
+    ...[...masked].map(([n, v]) => `  assign ${n} = ${v} ? ${raw(n)} : ${ports.get(n)!.width}'d0;`),
+    'endmodule',
+  ];
+  return { verilog: lines.join('\n') + '\n', unmatched: [...masked.keys()].flatMap((n) => [`${INSTANCE}.${n}`, raw(n)]) };
+}
+
+/** The name a wire of the wrapped module has after the wrapper is flattened. */
+export function flattenedName(wire: string): string {
+  return `${INSTANCE}.${wire}`;
+}
