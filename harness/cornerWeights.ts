@@ -10,13 +10,16 @@
 //   cancel: inputs and weights 1, so an inside output sums to its tap count T, and a bias −T·(1 − 2^-k) or −T: the bias
 //     adder cancels by k bits, or to +0.
 // A directed theme reads only the input channels that carry its input (its other weights are 0). Runs rotate themes
-// and roles so every theme and role occurs; two more runs give an input channel +Inf (even output channels read it
-// with positive weights only, so their sums stay +Inf; odd ones with both signs, so Inf − Inf makes NaN) or NaN.
-// A ladder run (layers after the first) gives every input exactly 1 and, per exponent e, adds −2^e, then 0, then +2^e
-// to each output channel's running sum: together the channels put every exponent 254..1 through 0 + p, x + 0, x·1 and
-// an exact cancellation, where a zero test or an exponent path may be wrong at one value. Its last tap then adds 2^b and
-// the bias is 2^b too, b one of the bias exponents (every single-bit exponent first): the bias adder sees both operands
-// nonzero at exponent b, where an exponent test stuck at one bit takes one of them for zero.
+// and roles so every theme and role occurs; three more runs give an input channel +Inf (even output channels read it
+// with positive weights only, so their sums stay +Inf; odd ones with both signs, so Inf − Inf makes NaN), or NaN, or
+// +Inf on the first channel and NaN on the last (a +Inf running sum then meets a NaN product).
+// A ladder run (layers after the first) gives every input exactly 1 and, per exponent e, adds x = ±2^e·(1 + 2^-j), then
+// 0, then x again, then −2x to each output channel's running sum: together the channels put every exponent 254..1
+// through 0 + p, x + 0, x·1, x + x (a normal-path sum of exponent e + 1) and an exact cancellation, where a zero, Inf or
+// NaN test or an exponent path may be wrong at one value; the mantissa's one set bit j moves with e, so a test of a
+// mantissa for zero meets every bit. Its last live tap then adds y = 2^b·(1 + 2^-j) and the bias is y too, b one of the bias
+// exponents (every single-bit exponent first): the bias adder sees both operands nonzero at exponent b, where an
+// exponent test stuck at one bit takes one of them for zero.
 // For layer 1 the pixels are the inputs: random corners in the themed runs, and one run per directed theme with that
 // theme's input everywhere. Biases take both signs across runs. Weight codes stay inside the contract (normal or zero
 // bfloat18).
@@ -31,8 +34,8 @@ type DirectedKind = 'boundary' | 'overflow' | 'cancel';
 type Role = 'big' | 'tiny' | 'zero' | 'normal' | DirectedKind;
 const ROLES: readonly Role[] = ['big', 'tiny', 'zero', 'normal', 'boundary', 'overflow', 'cancel'];
 
-/** What a corner run does: rotated themes with finite inputs, a directed theme's input at every pixel (layer 1), an infinite or NaN input, or the exponent ladder. */
-export type CornerRunKind = 'finite' | DirectedKind | 'inf' | 'nan' | 'ladder';
+/** What a corner run does: rotated themes with finite inputs, a directed theme's input at every pixel (layer 1), an infinite or NaN input (or both), or the exponent ladder. */
+export type CornerRunKind = 'finite' | DirectedKind | 'inf' | 'nan' | 'infnan' | 'ladder';
 
 /** The input value and weight code of each directed theme (see the header): every product x·w meets that corner. */
 export const DIRECTED: Readonly<Record<DirectedKind, { readonly x: number; readonly w: number }>> = {
@@ -80,16 +83,19 @@ function themeRuns(net: NetworkSpec, layer: number): number {
   return layer === 1 ? themes : Math.max(themes, Math.ceil(ROLES.length / Math.max(1, l.inC)));
 }
 
-/** Corner runs aimed at `layer`: the themed runs, then the three directed runs (layer 1) or +Inf, NaN and the ladder. */
+const DIRECTED_RUNS: readonly CornerRunKind[] = ['boundary', 'overflow', 'cancel'];
+const SPECIAL_RUNS: readonly CornerRunKind[] = ['inf', 'nan', 'infnan', 'ladder'];
+
+/** Corner runs aimed at `layer`: the themed runs, then the directed runs (layer 1) or +Inf, NaN, both, and the ladder. */
 export function cornerRuns(net: NetworkSpec, layer: number): number {
-  return themeRuns(net, layer) + 3;
+  return themeRuns(net, layer) + (layer === 1 ? DIRECTED_RUNS : SPECIAL_RUNS).length;
 }
 
 /** The kind of corner run `run` aimed at `layer`. */
 export function cornerRunKind(net: NetworkSpec, layer: number, run: number): CornerRunKind {
   const themed = themeRuns(net, layer);
   if (run < themed) return 'finite';
-  return ((layer === 1 ? ['boundary', 'overflow', 'cancel'] : ['inf', 'nan', 'ladder']) as CornerRunKind[])[run - themed]!;
+  return (layer === 1 ? DIRECTED_RUNS : SPECIAL_RUNS)[run - themed]!;
 }
 
 /**
@@ -194,32 +200,68 @@ export const BIAS_EXPONENTS: readonly number[] = (() => {
   return [...first, ...Array.from({ length: 254 }, (_, i) => 254 - i).filter((e) => !seen.has(e))];
 })();
 
+/** The ladder's mantissa at exponent e: one bit set, moving with e, so every bit is the only one at some exponent. */
+export const ladderMantissa = (e: number): number => 1 << (e % 9);
+
 /**
- * The exponent ladder (inputs all exactly 1): tap 0 loads +0; then each exponent e takes three taps, −2^(e−127), 0 and
- * +2^(e−127): the adder sees 0 + p and x + 0 with an operand of exponent e, then cancels to +0 exactly. Exponents
- * descend from a start spaced by the triples a channel has, so the channels together cover every biased exponent
- * 254..1. The last tap adds 2^(b−127), and the bias is 2^(b−127), b = BIAS_EXPONENTS[channel]: every interior output is
- * 2^(b−126) (+Inf for b = 254), and the bias adder meets two nonzero operands of exponent b. An adder that takes an
- * exponent-e operand for zero leaves ±2^(e−127) behind, which stays to the output (later triples cancel their own
- * terms only).
+ * The exponent ladder (inputs all exactly 1) on the `live` taps (in tap order; the others stay 0): the first loads +0;
+ * then each exponent e takes four taps, x, 0, x and −2x
+ * with x = ±2^(e−127)·(1 + mantissa): the adder sees 0 + p and x + 0 with an operand of exponent e, x + x in its normal
+ * path (exponent e + 1), then cancels to +0 exactly. Exponent 254, whose 2x would overflow, takes three taps, −x, 0, x.
+ * Exponents descend from a start spaced by the steps a channel has, so the channels together cover every biased
+ * exponent 254..1. The last live tap adds y = 2^(b−127)·(1 + mantissa), and the bias is y, b = BIAS_EXPONENTS[channel]:
+ * the output at the pixel the live taps are for (every inside pixel) is 2y (+Inf for b = 254), and the bias adder meets two nonzero operands of exponent b. An adder
+ * that takes an exponent-e operand for zero (or for Inf or NaN) leaves a wrong term behind, which stays to the output
+ * (later steps cancel their own terms only).
  */
-export function ladder(w: HwLayerWeights, outC: number): HwLayerWeights {
-  const taps = w.codes.length / outC;
+export function ladder(w: HwLayerWeights, outC: number, live: readonly number[] = Array.from({ length: w.codes.length / outC }, (_, t) => t)): HwLayerWeights {
   const codes = new Uint32Array(w.codes.length);
   const bias = new Float32Array(outC);
-  // Taps 1 .. taps − 2 hold the triples; the last tap is the bias adder's other operand.
-  const triples = Math.floor((taps - 2) / 3);
-  for (let co = 0; co < outC && taps >= 2; co++) {
-    let e = 254 - ((co * triples) % 254);
-    for (let t = 1; t + 2 < taps - 1 && e >= 1 && triples > 0; t += 3, e--) {
-      codes[t * outC + co] = code(1, e, 0);
-      codes[(t + 2) * outC + co] = code(0, e, 0);
+  // Live taps 1 .. n − 2 hold the steps; the last live tap is the bias adder's other operand. Other taps stay 0.
+  const n = live.length;
+  const steps = Math.floor((n - 2) / 4);
+  const at = (k: number, co: number) => live[k]! * outC + co;
+  for (let co = 0; co < outC && n >= 2; co++) {
+    let e = 254 - ((co * steps) % 254);
+    const sign = co & 1;   // both signs across channels
+    for (let k = 1; e >= 1; e--) {
+      const m = ladderMantissa(e);
+      if (e === 254) {
+        if (k + 2 > n - 2) break;
+        codes[at(k, co)] = code(1, e, m);
+        codes[at(k + 2, co)] = code(0, e, m);
+        k += 3;
+      } else {
+        if (k + 3 > n - 2) break;
+        codes[at(k, co)] = code(sign, e, m);
+        codes[at(k + 2, co)] = code(sign, e, m);
+        codes[at(k + 3, co)] = code(sign ^ 1, e + 1, m);
+        k += 4;
+      }
     }
     const b = BIAS_EXPONENTS[co % BIAS_EXPONENTS.length]!;
-    codes[(taps - 1) * outC + co] = code(0, b, 0);
-    bias[co] = 2 ** (b - 127);
+    codes[at(n - 1, co)] = code(0, b, ladderMantissa(b));
+    bias[co] = 2 ** (b - 127) * (1 + ladderMantissa(b) / 512);
   }
   return { ...w, codes, bias };
+}
+
+/**
+ * The taps (ky·K + kx)·Cin + ci that read an input, not padding, at output pixel (min(1, H − 1), min(1, W − 1)): every
+ * tap where the layer has an inside pixel, fewer in a layer of one or two output rows or columns, whose outputs all
+ * touch the padding.
+ */
+export function liveTaps(l: NetworkSpec['layers'][number]): number[] {
+  const r = Math.min(1, l.outH - 1), c = Math.min(1, l.outW - 1);
+  const inside = (o: number, k: number, size: number) => o * l.stride + k - l.pad >= 0 && o * l.stride + k - l.pad < size;
+  const out: number[] = [];
+  for (let ky = 0; ky < l.kernel; ky++) {
+    for (let kx = 0; kx < l.kernel; kx++) {
+      if (!inside(r, ky, l.inH) || !inside(c, kx, l.inW)) continue;
+      for (let ci = 0; ci < l.inC; ci++) out.push((ky * l.kernel + kx) * l.inC + ci);
+    }
+  }
+  return out;
 }
 
 /**
@@ -235,14 +277,16 @@ export function cornerWeights(net: NetworkSpec, weights: readonly HwLayerWeights
     return weights.map((w, i) => (i === 0 ? themed(w, 1, l.outC, l.inC, run, roles, r, isDirected(kind) ? kind : undefined) : w));
   }
   const prev = net.layers[layer - 2]!;
-  if (kind === 'inf' || kind === 'nan') {
+  if (kind === 'inf' || kind === 'nan' || kind === 'infnan') {
+    // infnan: +Inf on channel 0 and NaN on the last, read later in each window (tap = (ky·K + kx)·Cin + ci).
+    const special = (co: number) => (co === 0 ? (kind === 'nan' ? NaN : Infinity) : kind === 'infnan' && co === prev.outC - 1 ? NaN : null);
     return weights.map((w, i) => {
-      if (i === layer - 2) return inputs(w, prev.outC, (co) => (co === 0 ? (kind === 'inf' ? Infinity : NaN) : null));
-      return i === layer - 1 && kind === 'inf' ? positiveOnChannel0(w, l.outC, l.inC) : w;
+      if (i === layer - 2) return inputs(w, prev.outC, special);
+      return i === layer - 1 && kind !== 'nan' ? positiveOnChannel0(w, l.outC, l.inC) : w;
     });
   }
   if (kind === 'ladder') {
-    return weights.map((w, i) => (i === layer - 2 ? inputs(w, prev.outC, () => 1) : i === layer - 1 ? ladder(w, l.outC) : w));
+    return weights.map((w, i) => (i === layer - 2 ? inputs(w, prev.outC, () => 1) : i === layer - 1 ? ladder(w, l.outC, liveTaps(l)) : w));
   }
   const needed = [...new Set(Array.from({ length: l.outC }, (_, co) => themeOf(layer, co, run, l.outC)).filter(isDirected))];
   const roles = rolesOf(l.inC, run, needed);

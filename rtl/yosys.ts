@@ -274,22 +274,38 @@ export const PROOF_LIMITS: YosysLimits = { seconds: 45, memoryMiB: 3072 };
  * Proves a Yosys mutation equivalent to the original: the mutated module against an unmutated copy, from the design as
  * listMutations prepared it (`prepared`: its prepared.il). True only when every $equiv cell is proven (a proof that
  * fails for any reason reports the mutant undetected, never equivalent). A wire the mutation overwrites is not matched
- * by name (it differs by construction); what it feeds still is. A module with stream outputs is compared through a
- * wrapper that reads them only in valid beats (rtl/streamMask.ts): what the stream contract lets anyone observe.
+ * by name (it differs by construction); what it feeds still is. When the ports cannot be proven equal and the module
+ * has stream outputs, a second proof compares those only in valid beats (rtl/streamMask.ts): what the stream contract
+ * lets anyone observe. It is the second, not the only, proof because its raw output registers are not matched by name,
+ * which makes the induction see more of the module.
  */
 export async function provesEquivalent(prepared: string, m: YosysMutation, work: string, limits = PROOF_LIMITS): Promise<Proof> {
+  const exact = await proveMutation(prepared, m, work, limits, false);
+  if (exact.equivalent) return exact;
+  const inBeats = await proveMutation(prepared, m, work, limits, true);
+  if (inBeats === null) return exact;
+  return inBeats.equivalent
+    ? { equivalent: true, detail: `${inBeats.detail}, stream outputs compared in valid beats` }
+    : { equivalent: false, detail: `${exact.detail}; in valid beats only: ${inBeats.detail}` };
+}
+
+/** One proof of a mutation: ports as they are, or (`inBeats`) stream outputs only in valid beats — null when the module has none. */
+async function proveMutation(prepared: string, m: YosysMutation, work: string, limits: YosysLimits, inBeats: true): Promise<Proof | null>;
+async function proveMutation(prepared: string, m: YosysMutation, work: string, limits: YosysLimits, inBeats: false): Promise<Proof>;
+async function proveMutation(prepared: string, m: YosysMutation, work: string, limits: YosysLimits, inBeats: boolean): Promise<Proof | null> {
   mkdirSync(work, { recursive: true });
   const gate = m.args.replace(`-module ${m.module}`, '-module rs_eq_gate');
   const ports = portsOf(prepared, m.module);
-  const masks = [streamMask(ports, 'rs_eq_gold', 'rs_eq_goldv'), streamMask(ports, 'rs_eq_gate', 'rs_eq_gatev')] as const;
-  const wrapped = masks[0] !== null && masks[1] !== null;
+  const masks = inBeats ? [streamMask(ports, 'rs_eq_gold', 'rs_eq_goldv'), streamMask(ports, 'rs_eq_gate', 'rs_eq_gatev')] as const : null;
+  if (masks && (masks[0] === null || masks[1] === null)) return null;
+  const tag = inBeats ? `equiv-${m.id}-in-beats` : `equiv-${m.id}`;
   // The wire the mutation overwrites differs by construction, so it is not matched by name (what it feeds still is) —
   // unless it is a port of the module: then it is what the module shows the world and must be compared.
   const named = /-wire (\S+)/.exec(m.args)?.[1];
   const wire = named !== undefined && !ports.has(named) ? named : undefined;
-  const unmatched = [...(wire ? [wrapped ? flattenedName(wire) : wire] : []), ...(wrapped ? masks[0]!.unmatched : [])];
-  if (unmatched.length) writeFileSync(join(work, 'blacklist.txt'), unmatched.join('\n') + '\n');
-  if (wrapped) writeFileSync(join(work, 'stream-mask.v'), masks[0]!.verilog + masks[1]!.verilog);
+  const unmatched = [...(wire ? [masks ? flattenedName(wire) : wire] : []), ...(masks ? masks[0]!.unmatched : [])];
+  if (unmatched.length) writeFileSync(join(work, `${tag}.blacklist`), unmatched.join('\n') + '\n');
+  if (masks) writeFileSync(join(work, `${tag}.v`), masks[0]!.verilog + masks[1]!.verilog);
   const cell = m.cell || undefined;
   // The mutated cell's fan-out is marked twice. Before the mutation: an output-port mutation may leave the cell's own
   // output dangling and drive its old net from a constant, so the net's readers are found through the cell as it was.
@@ -297,16 +313,16 @@ export async function provesEquivalent(prepared: string, m: YosysMutation, work:
   // which equiv_make compares at the instance's inputs) is in the cone from the cell's inputs. Once wrapped and
   // flattened, the mark spreads on into the wrapper's masking logic.
   const mark = (from: string) => `setattr -set rs_mut_cone 1 rs_eq_gate/c:${cell} ${from}%co*`;
-  const wrap = wrapped
-    ? [`read_verilog ${JSON.stringify(join(work, 'stream-mask.v'))}`,
+  const wrap = masks
+    ? [`read_verilog ${JSON.stringify(join(work, `${tag}.v`))}`,
       // Flatten the wrappers one level only: the module's own submodules stay opaque cells, as in an unwrapped proof.
       'setattr -mod -set keep_hierarchy 1 *', 'setattr -mod -unset keep_hierarchy rs_eq_gold rs_eq_gate', 'flatten rs_eq_goldv rs_eq_gatev', ...(cell ? ['setattr -set rs_mut_cone 1 rs_eq_gatev/a:rs_mut_cone %co*'] : [])]
     : [];
   const log = await yosysLimited([
     `read_rtlil ${JSON.stringify(prepared)}`, `copy ${m.module} rs_eq_gold`, `copy ${m.module} rs_eq_gate`,
     ...(cell ? [mark('')] : []), `mutate ${gate}`, ...(cell ? [mark('%ci1 ')] : []), ...wrap,
-    equivalenceProof(unmatched.length ? 'blacklist.txt' : undefined, cell ? mutatedConeOnly() : [], ...(wrapped ? ['rs_eq_goldv', 'rs_eq_gatev'] : [])),
-  ].join('\n') + '\n', work, `equiv-${m.id}`, limits);
+    equivalenceProof(unmatched.length ? `${tag}.blacklist` : undefined, cell ? mutatedConeOnly() : [], ...(masks ? ['rs_eq_goldv', 'rs_eq_gatev'] : [])),
+  ].join('\n') + '\n', work, tag, limits);
   return provenFrom(log, limits);
 }
 
