@@ -1,7 +1,8 @@
 // Stream-contract wrappers for an equivalence proof: a module's stream outputs compared only while their valid is high.
-// A group is an output `<p>valid` (1 bit) and the other outputs named `<p>…` (row, col, grp, last, data): the stream
-// contract gives them meaning only in a valid beat, and rowsim observes them only then. Ports whose names are not plain
-// Verilog identifiers leave the module unwrapped (compared as they are: the stricter check).
+// A group is an output `<p>_valid` (1 bit, <p> not empty) and the outputs `<p>_row`, `<p>_col`, `<p>_grp`, `<p>_last`
+// and `<p>_data` beside it: the stream contract gives those meaning only in a valid beat, and rowsim observes them only
+// then. Every other port is compared as it is. Ports whose names are not plain Verilog identifiers, or that clash with
+// the wrapper's own names, leave the module unwrapped (compared as they are: the stricter check).
 import type { RtlilPort } from './rtlilPorts.js';
 
 /** A wrapper module and the names equiv_make must not match inside it (the unmasked values, which may differ). */
@@ -12,6 +13,10 @@ export interface StreamMask {
 }
 
 const INSTANCE = 'u';
+/** The fields of a stream beat besides its valid. */
+const STREAM_FIELDS = ['row', 'col', 'grp', 'last', 'data'] as const;
+/** Names a plain identifier may not take in the wrapper's Verilog. */
+const VERILOG_KEYWORDS = new Set(['module', 'endmodule', 'input', 'output', 'inout', 'wire', 'reg', 'assign', 'always', 'begin', 'end', 'if', 'else', 'case', 'for', 'function', 'task', 'integer', 'parameter', 'localparam', 'generate', 'initial', 'logic', 'signed', 'default']);
 const raw = (port: string) => `rs_raw_${port}`;
 
 /**
@@ -20,12 +25,12 @@ const raw = (port: string) => `rs_raw_${port}`;
  */
 export function streamMask(ports: ReadonlyMap<string, RtlilPort>, module: string, wrapper: string): StreamMask | null {
   const names = [...ports.keys()];
-  if (!names.every((n) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(n))) return null;
-  const outputs = names.filter((n) => ports.get(n)!.direction === 'output');
+  if (!names.every((n) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(n) && n !== INSTANCE && !n.startsWith(raw('')) && !VERILOG_KEYWORDS.has(n))) return null;
+  const output = (n: string) => ports.get(n)?.direction === 'output';
   const masked = new Map<string, string>();   // output → its valid
-  for (const v of outputs.filter((n) => n.endsWith('valid') && ports.get(n)!.width === 1)) {
+  for (const v of names.filter((n) => /^[A-Za-z0-9_]+_valid$/.test(n) && output(n) && ports.get(n)!.width === 1)) {
     const prefix = v.slice(0, -'valid'.length);
-    for (const o of outputs) if (o !== v && o.startsWith(prefix) && !o.endsWith('valid')) masked.set(o, v);
+    for (const o of STREAM_FIELDS.map((f) => prefix + f)) if (output(o)) masked.set(o, v);
   }
   if (masked.size === 0) return null;
   const range = (n: string) => (ports.get(n)!.width > 1 ? `[${ports.get(n)!.width - 1}:0] ` : '');
