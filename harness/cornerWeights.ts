@@ -17,9 +17,9 @@
 // 0, then x again, then −2x to each output channel's running sum: together the channels put every exponent 254..1
 // through 0 + p, x + 0, x·1, x + x (a normal-path sum of exponent e + 1) and an exact cancellation, where a zero, Inf or
 // NaN test or an exponent path may be wrong at one value; the mantissa's one set bit j moves with e, so a test of a
-// mantissa for zero meets every bit. Its last live tap then adds y = 2^b·(1 + 2^-j) and the bias is y too, b one of the bias
-// exponents (every single-bit exponent first): the bias adder sees both operands nonzero at exponent b, where an
-// exponent test stuck at one bit takes one of them for zero.
+// mantissa for zero meets every bit. Its last live tap then adds y = 2^b·(1 + 2^-j) and the bias is y one mantissa step
+// up or down, b one of the bias exponents (every single-bit exponent first): the bias adder sees both operands nonzero
+// at exponent b, swapped or not, where an exponent test stuck at one bit takes one of them for zero.
 // For layer 1 the pixels are the inputs: random corners in the themed runs, and one run per directed theme with that
 // theme's input everywhere. Biases take both signs across runs. Weight codes stay inside the contract (normal or zero
 // bfloat18).
@@ -209,8 +209,9 @@ export const ladderMantissa = (e: number): number => 1 << (e % 9);
  * with x = ±2^(e−127)·(1 + mantissa): the adder sees 0 + p and x + 0 with an operand of exponent e, x + x in its normal
  * path (exponent e + 1), then cancels to +0 exactly. Exponent 254, whose 2x would overflow, takes three taps, −x, 0, x.
  * Exponents descend from a start spaced by the steps a channel has, so the channels together cover every biased
- * exponent 254..1. The last live tap adds y = 2^(b−127)·(1 + mantissa), and the bias is y, b = BIAS_EXPONENTS[channel]:
- * the output at the pixel the live taps are for (every inside pixel) is 2y (+Inf for b = 254), and the bias adder meets two nonzero operands of exponent b. An adder
+ * exponent 254..1. The last live tap adds y = 2^(b−127)·(1 + mantissa), b = BIAS_EXPONENTS[channel], and the bias is y
+ * one mantissa step up or down (ladderBias): the output at the pixel the live taps are for (every inside pixel) is
+ * y + bias (+Inf for b = 254), and the bias adder meets two nonzero operands of exponent b. An adder
  * that takes an exponent-e operand for zero (or for Inf or NaN) leaves a wrong term behind, which stays to the output
  * (later steps cancel their own terms only).
  */
@@ -241,9 +242,17 @@ export function ladder(w: HwLayerWeights, outC: number, live: readonly number[] 
     }
     const b = BIAS_EXPONENTS[co % BIAS_EXPONENTS.length]!;
     codes[at(n - 1, co)] = code(0, b, ladderMantissa(b));
-    bias[co] = 2 ** (b - 127) * (1 + ladderMantissa(b) / 512);
+    bias[co] = ladderBias(b, co);
   }
   return { ...w, codes, bias };
+}
+
+/**
+ * The ladder's bias on channel `co`: the last tap's value y = 2^(b−127)·(1 + m/512) with its mantissa one step up
+ * (even channels) or down (odd), so the bias adder meets operands of one exponent that it must swap, or not.
+ */
+export function ladderBias(b: number, co: number): number {
+  return 2 ** (b - 127) * (1 + (ladderMantissa(b) + (co & 1 ? -1 : 1)) / 512);
 }
 
 /**

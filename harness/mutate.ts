@@ -161,7 +161,7 @@ function stimulusOf(frames: readonly Float32Array[]): StimulusSource {
 }
 
 /** Bumped when survivors' stimulus changes, so cached verdicts of an older campaign do not count. */
-const SURVIVOR_STIMULUS_VERSION = 4;
+const SURVIVOR_STIMULUS_VERSION = 5;
 
 /** Golden and model results on a stimulus, computed once. */
 async function references(ctx: RunContext, dir: string) {

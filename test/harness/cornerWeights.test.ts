@@ -38,7 +38,7 @@ describe('corner run: exponent ladder', () => {
 
   for (const at of [10, 19]) {
     const la = net.layers[at - 1]!;
-    it(`ie120r-mini layer ${at} (${la.outH}x${la.outW} outputs): the model computes the output at pixel (min(1, H − 1), min(1, W − 1)) as the last live tap plus the bias, 2y for y = 2^(b−127)·(1 + 2^(b mod 9)/512), b = BIAS_EXPONENTS[channel] (each step cancels exactly; inputs exactly 1)`, async () => {
+    it(`ie120r-mini layer ${at} (${la.outH}x${la.outW} outputs): the model computes the output at pixel (min(1, H − 1), min(1, W − 1)) as the last live tap y = 2^(b−127)·(1 + 2^(b mod 9)/512) plus a bias one mantissa step above (even channels) or below (odd) it, b = BIAS_EXPONENTS[channel] (each step cancels exactly; inputs exactly 1)`, async () => {
       const run = Array.from({ length: cornerRuns(net, at) }, (_, k) => k).find((k) => cornerRunKind(net, at, k) === 'ladder')!;
       const wa = cornerWeights(net, loadWeights(net, 'synthetic:0'), at, run, 1);
       const x = new Float32Array(net.input.height * net.input.width * 3).fill(0.5);
@@ -46,8 +46,9 @@ describe('corner run: exponent ladder', () => {
       expect(acts![at - 2]!.every((v) => v === 1)).toBe(true);
       const out = acts![at - 1]!;
       const r = Math.min(1, la.outH - 1), c = Math.min(1, la.outW - 1); // layer 19 has one output pixel, all of whose windows touch the padding
-      // Worked out by hand: y + y = 2^(b−126)·(1 + 2^(b mod 9)/512), which overflows to +Inf only for b = 254.
-      const want = Array.from({ length: la.outC }, (_, co) => { const b = BIAS_EXPONENTS[co]!; return b === 254 ? Infinity : 2 ** (b - 126) * (1 + 2 ** (b % 9) / 512); });
+      // Worked out by hand: y + bias = 2^(b−127)·(2 + (2·2^(b mod 9) ± 1)/512), + on even channels, − on odd; only
+      // b = 254 overflows to +Inf.
+      const want = Array.from({ length: la.outC }, (_, co) => { const b = BIAS_EXPONENTS[co]!; return b === 254 ? Infinity : 2 ** (b - 127) * (2 + (2 * 2 ** (b % 9) + (co % 2 ? -1 : 1)) / 512); });
       expect(Array.from({ length: la.outC }, (_, co) => out[(r * la.outW + c) * la.outC + co]!)).toEqual(want);
     });
   }
