@@ -122,8 +122,9 @@ async function rtlBench(): Promise<void> {
 }
 
 /**
- * The full ie120r through the golden, the model and the RTL: a cold Verilator build (its own empty cache), then one frame, the
- * cycle loop timed by the bench itself; every pair of engines must agree (bits; the model and the RTL on cycles too).
+ * The full ie120r through the golden, the model and the RTL: a cold Verilator build (its own empty cache), then one
+ * frame, the cycle loop timed by the bench itself; every pair of engines must agree (bits; the model and the RTL on
+ * cycles too).
  */
 async function fullRtlBench(): Promise<void> {
   process.stdout.write('\nRTL: full ie120r, one frame (golden, sim and rtl)\n');
