@@ -11,6 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EngineInfo, EngineName, StimulusSource } from '../core/engine.js';
 import { SimrunError } from '../core/errors.js';
+import { forEachLimited } from '../core/jobs.js';
 import { loadSpec, type NetworkSpec } from '../core/spec.js';
 import { VERSION } from '../core/version.js';
 import { loadWeights } from '../core/weights/load.js';
@@ -397,7 +398,7 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
   const designs = [...new Set(mine.map((p) => p.design))];
   const tb = performance.now();
   log(`building and checking ${designs.length} design(s) clean`);
-  await pool(designs, jobs, async (d) => {
+  await forEachLimited(designs, jobs, async (d) => {
     const clean = await runMutant(ctx, refs, d, 0, join(outDir, 'work', `clean-${d.dir.split('/').slice(-2).join('-')}`));
     if (clean.status !== 'survived') {
       throw new SimrunError('DESIGN_INVALID', `the design in ${d.dir} already disagrees with the golden and the model without any mutant (${clean.status} at layer ${clean.first?.layer}); fix it before a campaign (simrun --rtl ${designDir})`);
@@ -464,7 +465,7 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
     done++;
     log(`${String(done).padStart(4)}/${todo.length} ${p.key.padEnd(14)} ${status}${result.first ? ` ${firstText(result.first)}` : ''}${result.foundBy === 'random' ? ' on random frames' : ''}${result.proof ? ` — ${result.proof}` : ''}`);
   };
-  await pool(todo, jobs, runOne);
+  await forEachLimited(todo, jobs, runOne);
   rmSync(join(outDir, 'work'), { recursive: true, force: true });
 
   // 6. The report.
@@ -542,12 +543,4 @@ function writeHybridFolder(orig: DesignFolder, fold: ModuleFold, dir: string, im
   }
   writeFoldedFolder(orig, fold.file, dir, images, kept);
   return true;
-}
-
-/** Runs `work` on every item, at most `jobs` at a time; the first failure rejects (the others finish their item). */
-async function pool<T>(items: readonly T[], jobs: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(jobs, Math.max(1, items.length)) }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  }));
 }

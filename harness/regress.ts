@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { create } from 'xmlbuilder2';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { forEachLimited } from '../core/jobs.js';
 import { SimrunError } from '../core/errors.js';
 import { readUserText } from '../core/files.js';
 import { hasControlCharacter, safeSegment } from '../core/names.js';
@@ -150,15 +151,10 @@ async function runCase(c: RegressCase, outDir: string): Promise<CaseResult> {
 /** Runs cases in a pool of `jobs` processes (default: the machine's parallelism); results in case order. */
 export async function runSuite(cases: readonly RegressCase[], outDir: string, jobs = availableParallelism(), onDone?: (r: CaseResult) => void): Promise<CaseResult[]> {
   const results: CaseResult[] = new Array(cases.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < cases.length) {
-      const i = next++;
-      results[i] = await runCase(cases[i]!, outDir);
-      onDone?.(results[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, cases.length)) }, worker));
+  await forEachLimited(cases, jobs, async (c, i) => {
+    results[i] = await runCase(c, outDir);
+    onDone?.(results[i]!);
+  });
   return results;
 }
 

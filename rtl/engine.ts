@@ -236,10 +236,10 @@ export function rtlEngine(opts: RtlEngineOptions): Engine {
         const tp = performance.now();
         const p = await runTool(build.exe, [...base, 'probe.bin', String(opts.watchdog), '--max-cycles', String(probe), ...extra], { cwd: runDir });
         const total = (performance.now() - tp) / 1000;
-        const m = /cycles (\d+) seconds ([\d.]+)/.exec(p.stdout);
+        const m = loopTiming(p.stdout);
         // The bench times the cycles alone; loading the ROM images is a fixed start-up cost paid once.
-        const secondsPerCycle = m ? Number(m[2]) / Number(m[1]) : total / probe;
-        opts.onEstimate({ cycles: opts.expectedCycles!, secondsPerCycle, seconds: (m ? total - Number(m[2]) : 0) + secondsPerCycle * opts.expectedCycles! });
+        const secondsPerCycle = m ? m.seconds / m.cycles : total / probe;
+        opts.onEstimate({ cycles: opts.expectedCycles!, secondsPerCycle, seconds: (m ? total - m.seconds : 0) + secondsPerCycle * opts.expectedCycles! });
       }
       const observed = taps.layers.map((t) => t.layer);
       const wave = opts.trace ? join(runDir, `wave.${opts.trace.format}`) : null;
@@ -276,10 +276,9 @@ export function rtlEngine(opts: RtlEngineOptions): Engine {
             throw new SimrunError('VERILATOR_FAILED', `rtl simulation exited with ${r.signal ?? r.exitCode}: ${r.all.trim().split('\n').slice(-8).join(' | ')}`);
           }
           if (!failure) {
-            // The bench prints the cycle loop's own time: the process's time less ROM loading and start-up.
-            const done = /cycles (\d+) seconds ([\d.]+)/.exec(r.stdout);
-            cycles = Number(done?.[1] ?? 0);
-            loopSeconds = Number(done?.[2] ?? 0);
+            const done = loopTiming(r.stdout);
+            cycles = done?.cycles ?? 0;
+            loopSeconds = done?.seconds ?? 0;
           }
           for (const fr of watched ?? readBeatLog(join(runDir, 'beats.bin'), reader)) {
             const values = fr.beats.map((b, i) => (b ? valuesFromBeats(net.layers[i]!, plan.layers[i]!, b) : null));
@@ -301,4 +300,10 @@ export function rtlEngine(opts: RtlEngineOptions): Engine {
       };
     },
   };
+}
+
+/** The bench's last line: cycles simulated and its cycle loop's own seconds (the process's less ROM loading and start-up). */
+function loopTiming(stdout: string): { readonly cycles: number; readonly seconds: number } | null {
+  const m = /cycles (\d+) seconds ([\d.]+)/.exec(stdout);
+  return m ? { cycles: Number(m[1]), seconds: Number(m[2]) } : null;
 }
