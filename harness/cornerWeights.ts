@@ -23,6 +23,7 @@
 // For layer 1 the pixels are the inputs: random corners in the themed runs, and one run per directed theme with that
 // theme's input everywhere. Biases take both signs across runs. Weight codes stay inside the contract (normal or zero
 // bfloat18).
+import { tapOrder } from '../core/explain.js';
 import type { NetworkSpec } from '../core/spec.js';
 import type { HwLayerWeights } from '../core/weights/types.js';
 
@@ -205,9 +206,8 @@ export const ladderMantissa = (e: number): number => 1 << (e % 9);
 
 /**
  * The exponent ladder (inputs all exactly 1) on the `live` taps (in tap order; the others stay 0): the first loads +0;
- * then each exponent e takes four taps, x, 0, x and −2x
- * with x = ±2^(e−127)·(1 + mantissa): the adder sees 0 + p and x + 0 with an operand of exponent e, x + x in its normal
- * path (exponent e + 1), then cancels to +0 exactly. Exponent 254, whose 2x would overflow, takes three taps, −x, 0, x.
+ * then each exponent e takes four taps, x, 0, x and −2x with x = ±2^(e−127)·(1 + mantissa): the adder sees 0 + p and
+ * x + 0 with an operand of exponent e, x + x in its normal path (exponent e + 1), then cancels to +0 exactly. Exponent 254, whose 2x would overflow, takes three taps, −x, 0, x.
  * Exponents descend from a start spaced by the steps a channel has, so the channels together cover every biased
  * exponent 254..1. The last live tap adds y = 2^(b−127)·(1 + mantissa), b = BIAS_EXPONENTS[channel], and the bias is y
  * one mantissa step up or down (ladderBias): the output at the pixel the live taps are for (every inside pixel) is
@@ -261,16 +261,8 @@ export function ladderBias(b: number, co: number): number {
  * touch the padding.
  */
 export function liveTaps(l: NetworkSpec['layers'][number]): number[] {
-  const r = Math.min(1, l.outH - 1), c = Math.min(1, l.outW - 1);
-  const inside = (o: number, k: number, size: number) => o * l.stride + k - l.pad >= 0 && o * l.stride + k - l.pad < size;
-  const out: number[] = [];
-  for (let ky = 0; ky < l.kernel; ky++) {
-    for (let kx = 0; kx < l.kernel; kx++) {
-      if (!inside(r, ky, l.inH) || !inside(c, kx, l.inW)) continue;
-      for (let ci = 0; ci < l.inC; ci++) out.push((ky * l.kernel + kx) * l.inC + ci);
-    }
-  }
-  return out;
+  const window = tapOrder(l.kernel, l.inC, l.stride, l.pad, Math.min(1, l.outH - 1), Math.min(1, l.outW - 1));
+  return window.flatMap((t, i) => (t.iy >= 0 && t.iy < l.inH && t.ix >= 0 && t.ix < l.inW ? [i] : []));
 }
 
 /**
