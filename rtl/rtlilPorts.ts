@@ -1,4 +1,5 @@
-// The ports of the modules of an RTLIL file (as Yosys wrote it): name, direction and width; read once per file.
+// What a proof needs to know of the modules of an RTLIL file (as Yosys wrote it): each module's ports (name, direction,
+// width), whether it is a black box, and the cells it instantiates (name → type); read once per file.
 import { readFileSync } from 'node:fs';
 
 /** One port of a module. */
@@ -7,21 +8,43 @@ export interface RtlilPort {
   readonly width: number;
 }
 
-const cache = new Map<string, Map<string, Map<string, RtlilPort>>>();
+/** One module of an RTLIL file. */
+export interface RtlilModule {
+  readonly ports: ReadonlyMap<string, RtlilPort>;
+  /** Declared `(* blackbox *)`: only its ports are known (the ROMs of a campaign are read so). */
+  readonly blackbox: boolean;
+  /** Its cells: instance name → cell type (a module name, or a Yosys primitive such as `$add`). */
+  readonly cells: ReadonlyMap<string, string>;
+}
 
-/** The ports of `module` in the RTLIL file `file`, by name (cached per file: a campaign proves many mutants of one). */
-export function portsOf(file: string, module: string): ReadonlyMap<string, RtlilPort> {
-  let byModule = cache.get(file);
-  if (!byModule) {
-    byModule = new Map();
-    let current: Map<string, RtlilPort> | undefined;
-    for (const line of readFileSync(file, 'utf8').split('\n')) {
-      const mod = /^module \\?(\S+)/.exec(line);
-      if (mod) byModule.set(mod[1]!, (current = new Map()));
-      const port = /^\s+wire\b(?:.*\bwidth (\d+))?.*\b(input|output|inout) \d+ \\?(\S+)$/.exec(line);
-      if (port && current) current.set(port[3]!, { direction: port[2] as RtlilPort['direction'], width: Number(port[1] ?? 1) });
+const cache = new Map<string, Map<string, RtlilModule>>();
+
+/** The modules of the RTLIL file `file`, by name (cached per file: a campaign proves many mutants of one). */
+export function rtlilModules(file: string): ReadonlyMap<string, RtlilModule> {
+  const known = cache.get(file);
+  if (known) return known;
+  const byModule = new Map<string, RtlilModule>();
+  let current: { ports: Map<string, RtlilPort>; cells: Map<string, string> } | undefined;
+  let blackboxNext = false;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    // Module attributes come on the lines just before `module`.
+    if (/^attribute \\blackbox 1$/.test(line)) blackboxNext = true;
+    const mod = /^module \\?(\S+)/.exec(line);
+    if (mod) {
+      current = { ports: new Map(), cells: new Map() };
+      byModule.set(mod[1]!, { ports: current.ports, cells: current.cells, blackbox: blackboxNext });
+      blackboxNext = false;
     }
-    cache.set(file, byModule);
+    const port = /^\s+wire\b(?:.*\bwidth (\d+))?.*\b(input|output|inout) \d+ \\?(\S+)$/.exec(line);
+    if (port && current) current.ports.set(port[3]!, { direction: port[2] as RtlilPort['direction'], width: Number(port[1] ?? 1) });
+    const cell = /^\s+cell \\?(\S+) \\?(\S+)$/.exec(line);
+    if (cell && current) current.cells.set(cell[2]!, cell[1]!);
   }
-  return byModule.get(module) ?? new Map();
+  cache.set(file, byModule);
+  return byModule;
+}
+
+/** The ports of `module` in the RTLIL file `file`, by name (none when the file has no such module). */
+export function portsOf(file: string, module: string): ReadonlyMap<string, RtlilPort> {
+  return rtlilModules(file).get(module)?.ports ?? new Map();
 }

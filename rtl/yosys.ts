@@ -8,7 +8,8 @@ import { SimrunError } from '../core/errors.js';
 import { runTool } from '../core/proc.js';
 import type { DesignFolder } from './design.js';
 import type { Netlist } from './netlist.js';
-import { portsOf } from './rtlilPorts.js';
+import { romContract, type RomContract } from './romContract.js';
+import { rtlilModules, type RtlilModule } from './rtlilPorts.js';
 import { flattenedName, streamMask } from './streamMask.js';
 
 /** One mutation as Yosys lists it: the arguments of its `mutate` command, plus where it is. */
@@ -299,7 +300,9 @@ async function proveMutation(prepared: string, m: YosysMutation, work: string, l
 async function proveMutation(prepared: string, m: YosysMutation, work: string, limits: YosysLimits, inBeats: boolean): Promise<Proof | null> {
   mkdirSync(work, { recursive: true });
   const gate = m.args.replace(`-module ${m.module}`, '-module rs_eq_gate');
-  const ports = portsOf(prepared, m.module);
+  const modules = rtlilModules(prepared);
+  const ports = modules.get(m.module)?.ports ?? new Map();
+  const roms = contractRoms(modules, m);
   const masks = inBeats ? [streamMask(ports, 'rs_eq_gold', 'rs_eq_goldv'), streamMask(ports, 'rs_eq_gate', 'rs_eq_gatev')] as const : null;
   if (masks && (masks[0] === null || masks[1] === null)) return null;
   const tag = inBeats ? `equiv-${m.id}-in-beats` : `equiv-${m.id}`;
@@ -310,6 +313,7 @@ async function proveMutation(prepared: string, m: YosysMutation, work: string, l
   const unmatched = [...(wire ? [masks ? flattenedName(wire) : wire] : []), ...(masks ? masks[0]!.unmatched : [])];
   if (unmatched.length) writeFileSync(join(work, `${tag}.blacklist`), unmatched.join('\n') + '\n');
   if (masks) writeFileSync(join(work, `${tag}.v`), masks[0]!.verilog + masks[1]!.verilog);
+  if (roms.length) writeFileSync(join(work, `${tag}-roms.v`), roms.map((r) => r.verilog).join(''));
   const cell = m.cell || undefined;
   // The mutated cell's fan-out is marked twice. Before the mutation: an output-port mutation may leave the cell's own
   // output dangling and drive its old net from a constant, so the net's readers are found through the cell as it was.
@@ -317,6 +321,11 @@ async function proveMutation(prepared: string, m: YosysMutation, work: string, l
   // which equiv_make compares at the instance's inputs) is in the cone from the cell's inputs. Once wrapped and
   // flattened, the mark spreads on into the wrapper's masking logic.
   const mark = (from: string) => `setattr -set rs_mut_cone 1 rs_eq_gate/c:${cell} ${from}%co*`;
+  // Each ROM cell becomes its contract wrapper, flattened into gold and gate alike (their other submodules stay opaque).
+  const contract = roms.length
+    ? [`read_verilog ${JSON.stringify(join(work, `${tag}-roms.v`))}`, ...roms.map((r) => `chtype -map ${r.rom} ${r.wrapper} rs_eq_gold rs_eq_gate`),
+      'setattr -mod -set keep_hierarchy 1 *', `setattr -mod -unset keep_hierarchy ${roms.map((r) => r.wrapper).join(' ')}`, 'flatten rs_eq_gold rs_eq_gate', 'setattr -mod -unset keep_hierarchy *']
+    : [];
   const wrap = masks
     ? [`read_verilog ${JSON.stringify(join(work, `${tag}.v`))}`,
       // Flatten the wrappers one level only: the module's own submodules stay opaque cells, as in an unwrapped proof.
@@ -324,10 +333,22 @@ async function proveMutation(prepared: string, m: YosysMutation, work: string, l
     : [];
   const log = await yosysLimited([
     `read_rtlil ${JSON.stringify(prepared)}`, `copy ${m.module} rs_eq_gold`, `copy ${m.module} rs_eq_gate`,
-    ...(cell ? [mark('')] : []), `mutate ${gate}`, ...(cell ? [mark('%ci1 ')] : []), ...wrap,
+    ...(cell ? [mark('')] : []), `mutate ${gate}`, ...(cell ? [mark('%ci1 ')] : []), ...contract, ...wrap,
     equivalenceProof(unmatched.length ? `${tag}.blacklist` : undefined, cell ? mutatedConeOnly() : [], ...(masks ? ['rs_eq_goldv', 'rs_eq_gatev'] : [])),
   ].join('\n') + '\n', work, tag, limits);
-  return provenFrom(log, limits);
+  const proof = provenFrom(log, limits);
+  return proof.equivalent && roms.length ? { ...proof, detail: `${proof.detail}, ROM words as the contract allows` } : proof;
+}
+
+/**
+ * Contract wrappers (rtl/romContract.ts) for the ROMs the mutated module instantiates — none when the mutation sits on
+ * a ROM cell itself (its port is then compared as the design has it).
+ */
+function contractRoms(modules: ReadonlyMap<string, RtlilModule>, m: YosysMutation): RomContract[] {
+  const cells = modules.get(m.module)?.cells ?? new Map<string, string>();
+  if (m.cell && cells.has(m.cell) && modules.get(cells.get(m.cell)!)?.blackbox) return [];
+  const types = new Set([...cells.values()].filter((t) => modules.get(t)?.blackbox));
+  return [...types].flatMap((t) => romContract(t, modules.get(t)!) ?? []);
 }
 
 /** Proves two texts of one module equivalent (a catalogue mutant off and on); `blackboxes` are the ROM modules' files. */

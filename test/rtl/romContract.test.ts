@@ -1,0 +1,111 @@
+// The ROM contract wrapper: which ROM modules it wraps; what it computes (every 18-bit code under Icarus, checked by an
+// independent Verilog formula); and, under real Yosys, that it proves a weight-side Inf/NaN test dead while the same
+// test on a data input (or on a ROM outside the emitted interface) stays unproven.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { romContract } from '../../rtl/romContract.js';
+import { rtlilModules, type RtlilModule, type RtlilPort } from '../../rtl/rtlilPorts.js';
+import { provesEquivalent, type YosysMutation } from '../../rtl/yosys.js';
+import { describeRtl } from '../support/rtl.js';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'rowsim-romc-'));
+const rom = (spec: Record<string, [RtlilPort['direction'], number]>, blackbox = true): RtlilModule => ({
+  blackbox, cells: new Map(), ports: new Map(Object.entries(spec).map(([n, [direction, width]]) => [n, { direction, width }])),
+});
+
+describe('romContract', () => {
+  it('wraps the emitted interface: w of 18-bit codes (2 lanes), b of 32-bit words (3 lanes); keeps the input ports', () => {
+    const w = romContract('rs_wrom4', rom({ base: ['input', 11], w: ['output', 36] }))!;
+    expect(w.wrapper).toBe('rs_contract_rs_wrom4');
+    expect(w.verilog).toContain('rs_wrom4 u_rom (.base(base), .w(rs_rom_raw));');
+    expect(w.verilog).toContain('i < 2;');
+    const b = romContract('rs_brom4', rom({ grp: ['input', 2], b: ['output', 96] }))!;
+    expect(b.verilog).toContain('i < 3;');
+    expect(b.verilog).toContain("c[30:23] == 8'hff");
+  });
+
+  it('declines: not a black box, output not w or b, width not a whole number of words, two outputs, a clashing port name', () => {
+    expect(romContract('r', rom({ base: ['input', 4], w: ['output', 18] }, false))).toBeNull();
+    expect(romContract('r', rom({ base: ['input', 4], q: ['output', 18] }))).toBeNull();
+    expect(romContract('r', rom({ base: ['input', 4], w: ['output', 20] }))).toBeNull();
+    expect(romContract('r', rom({ base: ['input', 4], b: ['output', 18] }))).toBeNull();
+    expect(romContract('r', rom({ base: ['input', 4], w: ['output', 18], b: ['output', 32] }))).toBeNull();
+    expect(romContract('r', rom({ rs_rom_raw: ['input', 4], w: ['output', 18] }))).toBeNull();
+  });
+});
+
+describeRtl('romContract under real tools', () => {
+  it('every 18-bit code (Icarus, exhaustive): an allowed code passes unchanged, any other becomes an allowed one', () => {
+    const dir = tmp();
+    const c = romContract('rawrom', rom({ base: ['input', 18], w: ['output', 18] }))!;
+    // The "ROM" returns its address, so sweeping the address sweeps every code through the wrapper.
+    writeFileSync(join(dir, 'tb.v'), [
+      'module rawrom(input [17:0] base, output [17:0] w); assign w = base; endmodule',
+      c.verilog,
+      'module tb;',
+      '  reg [17:0] x; wire [17:0] y; integer i, bad, changed;',
+      '  rs_contract_rawrom dut(.base(x), .w(y));',
+      // Allowed, written independently of the wrapper: exponent not all ones, and a zero exponent only with a zero mantissa.
+      '  function ok(input [17:0] v); ok = (v[16:9] != 8\'d255) && !(v[16:9] == 8\'d0 && v[8:0] != 9\'d0); endfunction',
+      '  initial begin',
+      '    bad = 0; changed = 0;',
+      '    for (i = 0; i < 262144; i = i + 1) begin',
+      '      x = i; #1;',
+      '      if (!ok(y) || (ok(x) && y != x)) bad = bad + 1;',
+      '      if (y != x) changed = changed + 1;',
+      '    end',
+      '    $display("bad %0d changed %0d", bad, changed);',
+      '  end',
+      'endmodule',
+    ].join('\n'));
+    execFileSync('iverilog', ['-o', join(dir, 'tb.vvp'), join(dir, 'tb.v')]);
+    const out = execFileSync('vvp', ['-n', join(dir, 'tb.vvp')], { encoding: 'utf8' });
+    // Changed: the 2 × 512 Inf/NaN codes and the 2 × 511 subnormal ones.
+    expect(out).toContain('bad 0 changed 2046');
+  });
+
+  /** A layer-like module reading a weight ROM named `out`: Inf/NaN tests on the weight and on a data input, registered. */
+  const design = (out: string) => [
+    `module rs_wrom1(input [3:0] base, output [17:0] ${out}); endmodule`,
+    'module lay(input clk, input [3:0] base, input [31:0] x, output reg nan_w, output reg nan_x);',
+    '  wire [17:0] wv;',
+    `  rs_wrom1 u_wrom(.base(base), .${out}(wv));`,
+    '  always @(posedge clk) begin',
+    "    nan_w <= wv[16:9] == 8'hff && wv[8:0] != 9'd0;",
+    "    nan_x <= x[30:23] == 8'hff && x[22:0] != 23'd0;",
+    '  end',
+    'endmodule',
+  ];
+
+  /** Prepares the design as a campaign does (ROM as a black box) and returns the const0 mutants of its two `&&` cells. */
+  const prepared = (dir: string, out: string) => {
+    const lines = design(out);
+    writeFileSync(join(dir, 'rom.v'), lines[0] + '\n');
+    writeFileSync(join(dir, 'lay.v'), lines.slice(1).join('\n') + '\n');
+    execFileSync('yosys', ['-q', '-p', 'read_verilog -lib rom.v; read_verilog -sv lay.v; prep -top lay; write_rtlil prepared.il'], { cwd: dir });
+    const cells = [...rtlilModules(join(dir, 'prepared.il')).get('lay')!.cells].filter(([, t]) => t === '$logic_and').map(([n]) => n);
+    const line = (n: string) => Number(/lay\.v:(\d+)/.exec(n)![1]);
+    const mutant = (cell: string, id: number): YosysMutation => ({ id, args: `-mode const0 -module lay -cell ${cell} -port Y -portbit 0`, mode: 'const0', module: 'lay', cell, src: [] });
+    // Line 5 holds the weight's test, line 6 the data input's.
+    return { il: join(dir, 'prepared.il'), weight: mutant(cells.find((n) => line(n) === 5)!, 1), data: mutant(cells.find((n) => line(n) === 6)!, 2) };
+  };
+
+  it('Yosys, ROM output w: the weight-side NaN test forced false is equivalent (contract); the data-side one is not', async () => {
+    const dir = tmp();
+    const p = prepared(dir, 'w');
+    expect(readFileSync(p.il, 'utf8')).toContain('attribute \\blackbox 1');
+    const weight = await provesEquivalent(p.il, p.weight, join(dir, 'pw'));
+    expect(weight).toMatchObject({ equivalent: true });
+    expect(weight.detail).toContain('ROM words as the contract allows');
+    expect(await provesEquivalent(p.il, p.data, join(dir, 'pd'))).toMatchObject({ equivalent: false });
+  }, 120_000);
+
+  it('Yosys, ROM output q (not the emitted interface): no contract, the weight-side test stays unproven', async () => {
+    const dir = tmp();
+    const p = prepared(dir, 'q');
+    expect(await provesEquivalent(p.il, p.weight, join(dir, 'pw'))).toMatchObject({ equivalent: false });
+  }, 120_000);
+});
