@@ -321,7 +321,9 @@ async function proveMutation(prepared: string, m: YosysMutation, work: string, l
   // which equiv_make compares at the instance's inputs) is in the cone from the cell's inputs. Once wrapped and
   // flattened, the mark spreads on into the wrapper's masking logic.
   const mark = (from: string) => `setattr -set rs_mut_cone 1 rs_eq_gate/c:${cell} ${from}%co*`;
-  // Each ROM cell becomes its contract wrapper, flattened into gold and gate alike (their other submodules stay opaque).
+  // Each ROM cell becomes its contract wrapper, flattened into gold and gate alike (their other submodules stay opaque),
+  // before the mutated cone is marked: the mark must spread through the wrapper to the ROM's own cell, whose inputs
+  // equiv_make compares (a mutant of the ROM address is not equivalent).
   const contract = roms.length
     ? [`read_verilog ${JSON.stringify(join(work, `${tag}-roms.v`))}`, ...roms.map((r) => `chtype -map ${r.rom} ${r.wrapper} rs_eq_gold rs_eq_gate`),
       'setattr -mod -set keep_hierarchy 1 *', `setattr -mod -unset keep_hierarchy ${roms.map((r) => r.wrapper).join(' ')}`, 'flatten rs_eq_gold rs_eq_gate', 'setattr -mod -unset keep_hierarchy *']
@@ -333,7 +335,7 @@ async function proveMutation(prepared: string, m: YosysMutation, work: string, l
     : [];
   const log = await yosysLimited([
     `read_rtlil ${JSON.stringify(prepared)}`, `copy ${m.module} rs_eq_gold`, `copy ${m.module} rs_eq_gate`,
-    ...(cell ? [mark('')] : []), `mutate ${gate}`, ...(cell ? [mark('%ci1 ')] : []), ...contract, ...wrap,
+    ...contract, ...(cell ? [mark('')] : []), `mutate ${gate}`, ...(cell ? [mark('%ci1 ')] : []), ...wrap,
     equivalenceProof(unmatched.length ? `${tag}.blacklist` : undefined, cell ? mutatedConeOnly() : [], ...(masks ? ['rs_eq_goldv', 'rs_eq_gatev'] : [])),
   ].join('\n') + '\n', work, tag, limits);
   const proof = provenFrom(log, limits);

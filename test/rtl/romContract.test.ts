@@ -67,30 +67,41 @@ describeRtl('romContract under real tools', () => {
     expect(out).toContain('bad 0 changed 2046');
   });
 
-  /** A layer-like module reading a weight ROM named `out`: Inf/NaN tests on the weight and on a data input, registered. */
+  /**
+   * A layer-like module reading a weight ROM named `out` at `base + 1`: Inf/NaN tests on the weight and on a data input,
+   * registered, and the weight itself as an output.
+   */
   const design = (out: string) => [
     `module rs_wrom1(input [3:0] base, output [17:0] ${out}); endmodule`,
-    'module lay(input clk, input [3:0] base, input [31:0] x, output reg nan_w, output reg nan_x);',
-    '  wire [17:0] wv;',
-    `  rs_wrom1 u_wrom(.base(base), .${out}(wv));`,
+    'module lay(input clk, input [3:0] base, input [31:0] x, output reg nan_w, output reg nan_x, output reg [17:0] wq);',
+    "  wire [17:0] wv; wire [3:0] addr = base + 4'd1;",
+    `  rs_wrom1 u_wrom(.base(addr), .${out}(wv));`,
     '  always @(posedge clk) begin',
     "    nan_w <= wv[16:9] == 8'hff && wv[8:0] != 9'd0;",
     "    nan_x <= x[30:23] == 8'hff && x[22:0] != 23'd0;",
+    '    wq <= wv;',
     '  end',
     'endmodule',
   ];
 
-  /** Prepares the design as a campaign does (ROM as a black box) and returns the const0 mutants of its two `&&` cells. */
+  /**
+   * Prepares the design as a campaign does (ROM as a black box); returns the const0 mutants of its two `&&` cells and
+   * one of the ROM address's adder (bit 0 of its result stuck at 0).
+   */
   const prepared = (dir: string, out: string) => {
     const lines = design(out);
     writeFileSync(join(dir, 'rom.v'), lines[0] + '\n');
     writeFileSync(join(dir, 'lay.v'), lines.slice(1).join('\n') + '\n');
     execFileSync('yosys', ['-q', '-p', 'read_verilog -lib rom.v; read_verilog -sv lay.v; prep -top lay; write_rtlil prepared.il'], { cwd: dir });
-    const cells = [...rtlilModules(join(dir, 'prepared.il')).get('lay')!.cells].filter(([, t]) => t === '$logic_and').map(([n]) => n);
+    const cells = [...rtlilModules(join(dir, 'prepared.il')).get('lay')!.cells];
+    const ands = cells.filter(([, t]) => t === '$logic_and').map(([n]) => n);
     const line = (n: string) => Number(/lay\.v:(\d+)/.exec(n)![1]);
     const mutant = (cell: string, id: number): YosysMutation => ({ id, args: `-mode const0 -module lay -cell ${cell} -port Y -portbit 0`, mode: 'const0', module: 'lay', cell, src: [] });
     // Line 5 holds the weight's test, line 6 the data input's.
-    return { il: join(dir, 'prepared.il'), weight: mutant(cells.find((n) => line(n) === 5)!, 1), data: mutant(cells.find((n) => line(n) === 6)!, 2) };
+    return {
+      il: join(dir, 'prepared.il'), weight: mutant(ands.find((n) => line(n) === 5)!, 1), data: mutant(ands.find((n) => line(n) === 6)!, 2),
+      address: mutant(cells.find(([, t]) => t === '$add')![0], 3),
+    };
   };
 
   it('Yosys, ROM output w: the weight-side NaN test forced false is equivalent (contract); the data-side one is not', async () => {
@@ -101,6 +112,8 @@ describeRtl('romContract under real tools', () => {
     expect(weight).toMatchObject({ equivalent: true });
     expect(weight.detail).toContain('ROM words as the contract allows');
     expect(await provesEquivalent(p.il, p.data, join(dir, 'pd'))).toMatchObject({ equivalent: false });
+    // The wrapper sits between the ROM and its readers; the ROM's own address is still compared.
+    expect(await provesEquivalent(p.il, p.address, join(dir, 'pa'))).toMatchObject({ equivalent: false });
   }, 120_000);
 
   it('Yosys, ROM output q (not the emitted interface): no contract, the weight-side test stays unproven', async () => {
