@@ -282,7 +282,8 @@ export const PROOF_LIMITS: YosysLimits = { seconds: 45, memoryMiB: 3072 };
  */
 export async function provesEquivalent(prepared: string, m: YosysMutation, work: string, limits = PROOF_LIMITS): Promise<Proof> {
   const exact = await proveMutation(prepared, m, work, limits, false);
-  if (exact.equivalent) return exact;
+  // A cone that reaches a submodule instance reaches it in the wrapped proof too.
+  if (exact.equivalent || exact.reachesSubmodule) return { equivalent: exact.equivalent, detail: exact.detail };
   // A wrapper Yosys cannot read (a port name it takes for something else) leaves the exact verdict standing.
   const inBeats = await proveMutation(prepared, m, work, limits, true).catch((e: unknown) => {
     if (e instanceof SimrunError && e.code === 'YOSYS_FAILED') return null;
@@ -295,9 +296,9 @@ export async function provesEquivalent(prepared: string, m: YosysMutation, work:
 }
 
 /** One proof of a mutation: ports as they are, or (`inBeats`) stream outputs only in valid beats — null when the module has none. */
-async function proveMutation(prepared: string, m: YosysMutation, work: string, limits: YosysLimits, inBeats: true): Promise<Proof | null>;
-async function proveMutation(prepared: string, m: YosysMutation, work: string, limits: YosysLimits, inBeats: false): Promise<Proof>;
-async function proveMutation(prepared: string, m: YosysMutation, work: string, limits: YosysLimits, inBeats: boolean): Promise<Proof | null> {
+async function proveMutation(prepared: string, m: YosysMutation, work: string, limits: YosysLimits, inBeats: true): Promise<MutationProof | null>;
+async function proveMutation(prepared: string, m: YosysMutation, work: string, limits: YosysLimits, inBeats: false): Promise<MutationProof>;
+async function proveMutation(prepared: string, m: YosysMutation, work: string, limits: YosysLimits, inBeats: boolean): Promise<MutationProof | null> {
   mkdirSync(work, { recursive: true });
   const gate = m.args.replace(`-module ${m.module}`, '-module rs_eq_gate');
   const modules = rtlilModules(prepared);
@@ -307,7 +308,8 @@ async function proveMutation(prepared: string, m: YosysMutation, work: string, l
   if (masks && (masks[0] === null || masks[1] === null)) return null;
   const tag = inBeats ? `equiv-${m.id}-in-beats` : `equiv-${m.id}`;
   // The wire the mutation overwrites differs by construction, so it is not matched by name (what it feeds still is) —
-  // unless it is a port of the module: then it is what the module shows the world and must be compared.
+  // unless it is a port of the module: then it is what the module shows the world and must be compared. (Should it feed
+  // a submodule instance, the submodule check below stops the proof.)
   const named = /-wire (\S+)/.exec(m.args)?.[1];
   const wire = named !== undefined && !ports.has(named) ? named : undefined;
   const unmatched = [...(wire ? [masks ? flattenedName(wire) : wire] : []), ...(masks ? masks[0]!.unmatched : [])];
@@ -333,13 +335,43 @@ async function proveMutation(prepared: string, m: YosysMutation, work: string, l
       // Flatten the wrappers one level only: the module's own submodules stay opaque cells, as in an unwrapped proof.
       'setattr -mod -set keep_hierarchy 1 *', 'setattr -mod -unset keep_hierarchy rs_eq_gold rs_eq_gate', 'flatten rs_eq_goldv rs_eq_gatev', ...(cell ? ['setattr -set rs_mut_cone 1 rs_eq_gatev/a:rs_mut_cone %co*'] : [])]
     : [];
+  // equiv_make merges gold's and gate's instances of a submodule (a ROM, a layer in the top) and keeps gold's inputs where
+  // a net is not matched by name, so a difference that reaches an instance could vanish unseen: when the mutated cone
+  // reaches one, the script stops before the proof and the mutant stays unproven (the stricter verdict).
+  const reached = `rs_eq_gate/a:rs_mut_cone rs_eq_gate/t:* %i rs_eq_gate/t:$* %d`;
+  const submoduleCheck = cell ? [`log ${SUBMODULE_MARK}`, `select -list ${reached}`, `select -assert-none ${reached}`] : [];
   const log = await yosysLimited([
     `read_rtlil ${JSON.stringify(prepared)}`, `copy ${m.module} rs_eq_gold`, `copy ${m.module} rs_eq_gate`,
-    ...contract, ...(cell ? [mark('')] : []), `mutate ${gate}`, ...(cell ? [mark('%ci1 ')] : []), ...wrap,
+    ...contract, ...(cell ? [mark('')] : []), `mutate ${gate}`, ...(cell ? [mark('%ci1 ')] : []), ...submoduleCheck, ...wrap,
     equivalenceProof(unmatched.length ? `${tag}.blacklist` : undefined, cell ? mutatedConeOnly() : [], ...(masks ? ['rs_eq_goldv', 'rs_eq_gatev'] : [])),
-  ].join('\n') + '\n', work, tag, limits);
+  ].join('\n') + '\n', work, tag, limits).catch((e: unknown) => {
+    const reachedInstances = e instanceof SimrunError && e.code === 'YOSYS_FAILED' ? instancesReached(join(work, `${tag}.log`)) : [];
+    if (reachedInstances.length) return { reachedInstances };
+    throw e;
+  });
+  if (log !== null && typeof log === 'object') {
+    const names = [...new Set(log.reachedInstances)];
+    const shown = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
+    return { equivalent: false, detail: `its cone reaches submodule instance${names.length > 1 ? 's' : ''} ${shown}, which the proof compares by name only`, reachesSubmodule: true };
+  }
   const proof = provenFrom(log, limits);
   return proof.equivalent && roms.length ? { ...proof, detail: `${proof.detail}, ROM words as the contract allows` } : proof;
+}
+
+const SUBMODULE_MARK = 'RS-CONE-REACHES-SUBMODULES';
+
+/** A proof of one mutation, and whether it stopped because the mutated cone reaches a submodule instance. */
+interface MutationProof extends Proof {
+  readonly reachesSubmodule?: true;
+}
+
+/** The submodule instances the script listed before its submodule check failed (none when it failed otherwise). */
+function instancesReached(logPath: string): string[] {
+  if (!existsSync(logPath)) return [];
+  const log = readFileSync(logPath, 'utf8');
+  const at = log.indexOf(SUBMODULE_MARK);
+  if (at < 0 || !/Assertion failed: selection is not empty/.test(log.slice(at))) return [];
+  return log.slice(at).split('\n').map((l) => /^rs_eq_gate\/(\S+)$/.exec(l.trim())?.[1]).filter((n): n is string => n !== undefined);
 }
 
 /**
