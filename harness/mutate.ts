@@ -161,8 +161,11 @@ function stimulusOf(frames: readonly Float32Array[]): StimulusSource {
   return { frames: frames.length, frame: (f) => frames[f]!, imageOf: (f) => f };
 }
 
-/** Bumped when survivors' stimulus changes, so cached verdicts of an older campaign do not count. */
-const SURVIVOR_STIMULUS_VERSION = 5;
+/**
+ * Bumped when survivors' stimulus or their proofs change, so cached verdicts of an older campaign do not count
+ * (6: ROM words as the contract allows; proofs stop at a submodule instance in the mutated cone).
+ */
+const SURVIVOR_STIMULUS_VERSION = 6;
 
 /** Golden and model results on a stimulus, computed once. */
 async function references(ctx: RunContext, dir: string) {
