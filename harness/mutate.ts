@@ -447,7 +447,7 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
     if (c.status === 'survived') {
       const work = join(outDir, 'work', `${p.key}-equiv`);
       const proof = p.yosys
-        ? await provesEquivalent(join(outDir, 'yosys', 'prepared.il'), p.yosys, work)
+        ? await provesEquivalent(join(outDir, 'yosys', 'prepared.il'), p.yosys, work, { romContract: ownRoms })
         : await (async () => {
           const pair = equivalencePair(net, plan, p.placed!, MUTSEL_WIDTH);
           const roms = (p.design.manifest.romSources ?? []).filter((x) => x === `rs_wrom${p.placed!.layer}.v` || x === `rs_brom${p.placed!.layer}.v`).map((x) => join(p.design.dir, x));

@@ -35,7 +35,8 @@ export function rtlilModules(file: string): ReadonlyMap<string, RtlilModule> {
       byModule.set(mod[1]!, { ports: current.ports, cells: current.cells, blackbox: blackboxNext });
       blackboxNext = false;
     }
-    const port = /^\s+wire\b(?:.*\bwidth (\d+))?.*\b(input|output|inout) \d+ \\?(\S+)$/.exec(line);
+    // `wire width 4 input 1 signed \base`: signedness comes after the port's index.
+    const port = /^\s+wire\b(?:.*\bwidth (\d+))?.*\b(input|output|inout) \d+ (?:signed )?\\?(\S+)$/.exec(line);
     if (port && current) current.ports.set(port[3]!, { direction: port[2] as RtlilPort['direction'], width: Number(port[1] ?? 1) });
     const cell = /^\s+cell \\?(\S+) \\?(\S+)$/.exec(line);
     if (cell && current) current.cells.set(cell[2]!, cell[1]!);

@@ -268,6 +268,17 @@ function provenFrom(log: string | null, limits: YosysLimits): Proof {
   return first !== null && unproven === 0 ? { equivalent: true, detail: `all ${total} $equiv cells proven` } : { equivalent: false, detail: `${unproven} $equiv cells unproven` };
 }
 
+/** How a mutant is proven. */
+export interface ProofOptions {
+  /** CPU time and memory of each proof (default PROOF_LIMITS). */
+  readonly limits?: YosysLimits;
+  /**
+   * Take the ROMs' words as the contract allows (rtl/romContract.ts). Only for ROM images rowsim wrote from weights it
+   * validated: a design folder's own images are not checked against the contract.
+   */
+  readonly romContract?: boolean;
+}
+
 /** Default limits of an equivalence proof. */
 export const PROOF_LIMITS: YosysLimits = { seconds: 45, memoryMiB: 3072 };
 
@@ -280,12 +291,13 @@ export const PROOF_LIMITS: YosysLimits = { seconds: 45, memoryMiB: 3072 };
  * lets anyone observe. It is the second, not the only, proof because its raw output registers are not matched by name,
  * which makes the induction see more of the module.
  */
-export async function provesEquivalent(prepared: string, m: YosysMutation, work: string, limits = PROOF_LIMITS): Promise<Proof> {
-  const exact = await proveMutation(prepared, m, work, limits, false);
+export async function provesEquivalent(prepared: string, m: YosysMutation, work: string, opts: ProofOptions = {}): Promise<Proof> {
+  const limits = opts.limits ?? PROOF_LIMITS;
+  const exact = await proveMutation(prepared, m, work, limits, false, opts.romContract ?? false);
   // A cone that reaches a submodule instance reaches it in the wrapped proof too.
   if (exact.equivalent || exact.reachesSubmodule) return { equivalent: exact.equivalent, detail: exact.detail };
   // A wrapper Yosys cannot read (a port name it takes for something else) leaves the exact verdict standing.
-  const inBeats = await proveMutation(prepared, m, work, limits, true).catch((e: unknown) => {
+  const inBeats = await proveMutation(prepared, m, work, limits, true, opts.romContract ?? false).catch((e: unknown) => {
     if (e instanceof SimrunError && e.code === 'YOSYS_FAILED') return null;
     throw e;
   });
@@ -296,14 +308,14 @@ export async function provesEquivalent(prepared: string, m: YosysMutation, work:
 }
 
 /** One proof of a mutation: ports as they are, or (`inBeats`) stream outputs only in valid beats — null when the module has none. */
-async function proveMutation(prepared: string, m: YosysMutation, work: string, limits: YosysLimits, inBeats: true): Promise<MutationProof | null>;
-async function proveMutation(prepared: string, m: YosysMutation, work: string, limits: YosysLimits, inBeats: false): Promise<MutationProof>;
-async function proveMutation(prepared: string, m: YosysMutation, work: string, limits: YosysLimits, inBeats: boolean): Promise<MutationProof | null> {
+async function proveMutation(prepared: string, m: YosysMutation, work: string, limits: YosysLimits, inBeats: true, romContract: boolean): Promise<MutationProof | null>;
+async function proveMutation(prepared: string, m: YosysMutation, work: string, limits: YosysLimits, inBeats: false, romContract: boolean): Promise<MutationProof>;
+async function proveMutation(prepared: string, m: YosysMutation, work: string, limits: YosysLimits, inBeats: boolean, romContract: boolean): Promise<MutationProof | null> {
   mkdirSync(work, { recursive: true });
   const gate = m.args.replace(`-module ${m.module}`, '-module rs_eq_gate');
   const modules = rtlilModules(prepared);
   const ports = modules.get(m.module)?.ports ?? new Map();
-  const roms = contractRoms(modules, m);
+  const roms = romContract ? contractRoms(modules, m) : [];
   const masks = inBeats ? [streamMask(ports, 'rs_eq_gold', 'rs_eq_goldv'), streamMask(ports, 'rs_eq_gate', 'rs_eq_gatev')] as const : null;
   if (masks && (masks[0] === null || masks[1] === null)) return null;
   const tag = inBeats ? `equiv-${m.id}-in-beats` : `equiv-${m.id}`;
@@ -323,6 +335,9 @@ async function proveMutation(prepared: string, m: YosysMutation, work: string, l
   // which equiv_make compares at the instance's inputs) is in the cone from the cell's inputs. Once wrapped and
   // flattened, the mark spreads on into the wrapper's masking logic.
   const mark = (from: string) => `setattr -set rs_mut_cone 1 rs_eq_gate/c:${cell} ${from}%co*`;
+  // Where a difference can flow: the cell's own fan-out, as it was and as it is (cells the mutation adds feed only the
+  // mutated cell). Tighter than the proof's cone, which also takes in what the cell's input nets feed besides it.
+  const markDiff = `setattr -set rs_diff_cone 1 rs_eq_gate/c:${cell} %co*`;
   // Each ROM cell becomes its contract wrapper, flattened into gold and gate alike (their other submodules stay opaque),
   // before the mutated cone is marked: the mark must spread through the wrapper to the ROM's own cell, whose inputs
   // equiv_make compares (a mutant of the ROM address is not equivalent).
@@ -335,14 +350,16 @@ async function proveMutation(prepared: string, m: YosysMutation, work: string, l
       // Flatten the wrappers one level only: the module's own submodules stay opaque cells, as in an unwrapped proof.
       'setattr -mod -set keep_hierarchy 1 *', 'setattr -mod -unset keep_hierarchy rs_eq_gold rs_eq_gate', 'flatten rs_eq_goldv rs_eq_gatev', ...(cell ? ['setattr -set rs_mut_cone 1 rs_eq_gatev/a:rs_mut_cone %co*'] : [])]
     : [];
-  // equiv_make merges gold's and gate's instances of a submodule (a ROM, a layer in the top) and keeps gold's inputs where
-  // a net is not matched by name, so a difference that reaches an instance could vanish unseen: when the mutated cone
-  // reaches one, the script stops before the proof and the mutant stays unproven (the stricter verdict).
-  const reached = `rs_eq_gate/a:rs_mut_cone rs_eq_gate/t:* %i rs_eq_gate/t:$* %d`;
+  // equiv_make merges gold's and gate's cells that have a name of their own (submodule instances, memories) and puts an
+  // $equiv on each input where they differ; but when the gate's input has become a constant, that $equiv reads nothing
+  // in the marked cone and mutatedConeOnly drops it, so the difference would vanish unseen. So when the mutated cell's
+  // fan-out reaches a named cell (the mutated cell itself included), the script stops before the proof and the mutant
+  // stays unproven (the stricter verdict).
+  const reached = `rs_eq_gate/a:rs_diff_cone rs_eq_gate/t:* %i rs_eq_gate/c:$* %d`;
   const submoduleCheck = cell ? [`log ${SUBMODULE_MARK}`, `select -list ${reached}`, `select -assert-none ${reached}`] : [];
   const log = await yosysLimited([
     `read_rtlil ${JSON.stringify(prepared)}`, `copy ${m.module} rs_eq_gold`, `copy ${m.module} rs_eq_gate`,
-    ...contract, ...(cell ? [mark('')] : []), `mutate ${gate}`, ...(cell ? [mark('%ci1 ')] : []), ...submoduleCheck, ...wrap,
+    ...contract, ...(cell ? [mark(''), markDiff] : []), `mutate ${gate}`, ...(cell ? [mark('%ci1 '), markDiff] : []), ...submoduleCheck, ...wrap,
     equivalenceProof(unmatched.length ? `${tag}.blacklist` : undefined, cell ? mutatedConeOnly() : [], ...(masks ? ['rs_eq_goldv', 'rs_eq_gatev'] : [])),
   ].join('\n') + '\n', work, tag, limits).catch((e: unknown) => {
     const reachedInstances = e instanceof SimrunError && e.code === 'YOSYS_FAILED' ? instancesReached(join(work, `${tag}.log`)) : [];
@@ -352,7 +369,7 @@ async function proveMutation(prepared: string, m: YosysMutation, work: string, l
   if (log !== null && typeof log === 'object') {
     const names = [...new Set(log.reachedInstances)];
     const shown = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
-    return { equivalent: false, detail: `its cone reaches submodule instance${names.length > 1 ? 's' : ''} ${shown}, which the proof compares by name only`, reachesSubmodule: true };
+    return { equivalent: false, detail: `its cone reaches ${names.length > 1 ? 'cells' : 'cell'} ${shown} (an instance or memory equiv_make merges by name), not proven`, reachesSubmodule: true };
   }
   const proof = provenFrom(log, limits);
   return proof.equivalent && roms.length ? { ...proof, detail: `${proof.detail}, ROM words as the contract allows` } : proof;

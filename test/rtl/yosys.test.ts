@@ -1,7 +1,8 @@
-// Equivalence proofs of Yosys mutants (real Yosys) where equiv_make's merging of submodule instances could hide a
-// difference: a mutant whose cone reaches an instance must stay unproven, naming it; one that does not is still proven.
+// Equivalence proofs of Yosys mutants (real Yosys) where equiv_make's merging of named cells could hide a difference: a
+// mutant whose cone reaches a submodule instance (parameterized too) or a memory stays unproven, naming it; one that
+// does not is still proven; a signed output port is compared.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
@@ -11,11 +12,12 @@ import { describeRtl } from '../support/rtl.js';
 
 /** Two register stages in a top (s1 feeds s2 through net m), and top-level logic with a redundant term (t & c, line 7). */
 const DESIGN = [
-  'module stage(input clk, input v, output reg q); always @(posedge clk) q <= v; endmodule',
+  // Parameterized, so its instances' type is Yosys's `$paramod\\stage\\W=…` (a name starting with $, as primitives' do).
+  'module stage #(parameter W = 1) (input clk, input [W-1:0] v, output reg [W-1:0] q); always @(posedge clk) q <= v; endmodule',
   'module top(input clk, input a, input b, input c, output y, output z);',
   '  wire m;',
-  '  stage s1(.clk(clk), .v(a), .q(m));',
-  '  stage s2(.clk(clk), .v(m), .q(y));',
+  '  stage #(.W(1)) s1(.clk(clk), .v(a), .q(m));',
+  '  stage #(.W(1)) s2(.clk(clk), .v(m), .q(y));',
   '  wire t = a & b;',
   // t & c adds nothing to t | (t & c): a mutant that sets c to 1 in it changes nothing.
   '  assign z = t | (t & c);',
@@ -35,7 +37,42 @@ describeRtl('provesEquivalent', () => {
     const { dir, il } = prepared();
     const proof = await provesEquivalent(il, mutant('-mode const1 -cell s1 -port q -portbit 0 -wire m -wirebit 0', 's1'), join(dir, 'p1'));
     expect(proof.equivalent).toBe(false);
-    expect(proof.detail).toMatch(/cone reaches submodule instances? .*s2/);
+    expect(proof.detail).toMatch(/cone reaches cells? .*s2/);
+  }, 120_000);
+
+  /** Prepares `verilog` as a campaign does (prep) and returns the prepared RTLIL's path and text. */
+  const prep = (verilog: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'rowsim-yosys-'));
+    writeFileSync(join(dir, 'd.v'), verilog);
+    execFileSync('yosys', ['-q', '-p', 'read_verilog -sv d.v; prep -top top; write_rtlil prepared.il'], { cwd: dir });
+    return { dir, il: join(dir, 'prepared.il'), text: readFileSync(join(dir, 'prepared.il'), 'utf8') };
+  };
+
+  it('a memory (bank0[4] of 4 bits): its read address bit 0 stuck at 1 is not proven, and bank0 is named', async () => {
+    const { dir, il, text } = prep([
+      'module top(input clk, input a, input b, input [1:0] wa, input [1:0] ra, input [3:0] d, output reg [3:0] q);',
+      '  reg [3:0] bank0 [0:3];',
+      '  always @(posedge clk) begin',
+      '    if (a & b) bank0[wa] <= d;',
+      '    q <= bank0[ra];',
+      '  end',
+      'endmodule',
+    ].join('\n'));
+    expect(text).toMatch(/cell \$mem\S* \\bank0/);
+    const proof = await provesEquivalent(il, mutant('-mode const1 -cell bank0 -port RD_ADDR -portbit 0 -wire ra -wirebit 0', 'bank0'), join(dir, 'p'));
+    expect(proof.equivalent).toBe(false);
+    expect(proof.detail).toContain('bank0');
+  }, 120_000);
+
+  it('a signed output y (written after its port index in RTLIL): a mutant of its register is compared, not proven', async () => {
+    const { dir, il, text } = prep([
+      'module top(input clk, input signed [3:0] a, input signed [3:0] b, output reg signed [3:0] y, output reg [3:0] z);',
+      '  always @(posedge clk) begin y <= a + b; z <= a - b; end',
+      'endmodule',
+    ].join('\n'));
+    const dff = /cell \$dff (\S+)\n(?:\s+(?:parameter|connect) .*\n)*?\s+connect \\Q \\y\n/.exec(text)![1]!;
+    const proof = await provesEquivalent(il, mutant(`-mode const1 -cell ${dff} -port Q -portbit 3 -wire y -wirebit 3`, dff), join(dir, 'p'));
+    expect(proof).toMatchObject({ equivalent: false });
   }, 120_000);
 
   it('the same top: a redundant term (c stuck at 1 in t | (t & c)) that reaches no instance is still proven (control)', async () => {
