@@ -165,7 +165,7 @@ function stimulusOf(frames: readonly Float32Array[]): StimulusSource {
  * Bumped when survivors' stimulus or their proofs change, so cached verdicts of an older campaign do not count
  * (6: ROM words as the contract allows; proofs stop at a submodule instance in the mutated cone).
  */
-const SURVIVOR_STIMULUS_VERSION = 6;
+const SURVIVOR_VERDICT_VERSION = 6;
 
 /** Golden and model results on a stimulus, computed once. */
 async function references(ctx: RunContext, dir: string) {
@@ -322,7 +322,7 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
 
   // 3. The mutants, and a fingerprint: a cached result counts only for the same campaign.
   const randomCount = o.randomFrames ?? 4;
-  const fp = fingerprint(design, { ownRoms, images: photos.map((p) => createHash('sha256').update(new Uint8Array(p.data.buffer)).digest('hex')), count, seed, catalogueMode, wire: o.yosysWire, module: o.yosysModule, randomCount, weights: base.weightsName, survivorStimulus: SURVIVOR_STIMULUS_VERSION });
+  const fp = fingerprint(design, { ownRoms, images: photos.map((p) => createHash('sha256').update(new Uint8Array(p.data.buffer)).digest('hex')), count, seed, catalogueMode, wire: o.yosysWire, module: o.yosysModule, randomCount, weights: base.weightsName, survivorVerdicts: SURVIVOR_VERDICT_VERSION });
   const cacheDir = join(outDir, 'results');
   const meta = join(outDir, 'campaign.json');
   if (existsSync(meta) && (JSON.parse(readFileSync(meta, 'utf8')) as { fingerprint: string }).fingerprint !== fp) {

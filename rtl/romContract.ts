@@ -7,12 +7,18 @@ import type { RtlilModule } from './rtlilPorts.js';
 
 /** A wrapper module standing in for one ROM module in a proof. */
 export interface RomContract {
+  /** The ROM module it wraps. */
   readonly rom: string;
+  /** The wrapper's module name (`rs_contract_<rom>`), with the ROM's ports. */
   readonly wrapper: string;
+  /** The wrapper's Verilog text. */
   readonly verilog: string;
 }
 
-/** The fields of one word kind: total width, exponent's top bit, exponent width (the sign is the top bit). */
+/** Names the wrapper's own Verilog uses, which a ROM port must not take. */
+const WRAPPER_NAMES = new Set(['rs_rom_raw', 'u_rom', 'i', 'g_word', 'c']);
+
+/** The fields of one word kind: total width and the exponent's top bit (8 exponent bits below it; the sign on top). */
 const WORDS = { w: { bits: 18, exponentTop: 16 }, b: { bits: 32, exponentTop: 30 } } as const;
 const PLAIN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -24,7 +30,7 @@ export function romContract(rom: string, m: RtlilModule): RomContract | null {
   if (!m.blackbox || !PLAIN.test(rom)) return null;
   const names = [...m.ports.keys()];
   const outputs = names.filter((n) => m.ports.get(n)!.direction !== 'input');
-  if (outputs.length !== 1 || !names.every((n) => PLAIN.test(n) && n !== 'rs_rom_raw' && n !== 'u_rom')) return null;
+  if (outputs.length !== 1 || !names.every((n) => PLAIN.test(n) && !WRAPPER_NAMES.has(n))) return null;
   const out = outputs[0]!;
   if (out !== 'w' && out !== 'b') return null;
   const { bits, exponentTop } = WORDS[out];

@@ -1,6 +1,6 @@
 // What a proof needs to know of the modules of an RTLIL file (as Yosys wrote it): each module's ports (name, direction,
 // width), whether it is a black box, and the cells it instantiates (name → type); read once per file.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 
 /** One port of a module. */
 export interface RtlilPort {
@@ -21,7 +21,10 @@ const cache = new Map<string, Map<string, RtlilModule>>();
 
 /** The modules of the RTLIL file `file`, by name (cached per file: a campaign proves many mutants of one). */
 export function rtlilModules(file: string): ReadonlyMap<string, RtlilModule> {
-  const known = cache.get(file);
+  // Keyed by the file's size and time too: a rewritten file (a campaign folder reused) is read again.
+  const st = statSync(file);
+  const key = `${file}\0${st.size}\0${st.mtimeMs}`;
+  const known = cache.get(key);
   if (known) return known;
   const byModule = new Map<string, RtlilModule>();
   let current: { ports: Map<string, RtlilPort>; cells: Map<string, string> } | undefined;
@@ -41,7 +44,7 @@ export function rtlilModules(file: string): ReadonlyMap<string, RtlilModule> {
     const cell = /^\s+cell \\?(\S+) \\?(\S+)$/.exec(line);
     if (cell && current) current.cells.set(cell[2]!, cell[1]!);
   }
-  cache.set(file, byModule);
+  cache.set(key, byModule);
   return byModule;
 }
 

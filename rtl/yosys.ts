@@ -375,6 +375,7 @@ async function proveMutation(prepared: string, m: YosysMutation, work: string, l
   return proof.equivalent && roms.length ? { ...proof, detail: `${proof.detail}, ROM words as the contract allows` } : proof;
 }
 
+/** Logged just before the named-cell check lists what it found, so the list can be read back from the log. */
 const SUBMODULE_MARK = 'RS-CONE-REACHES-SUBMODULES';
 
 /** A proof of one mutation, and whether it stopped because the mutated cone reaches a submodule instance. */
@@ -393,7 +394,7 @@ function instancesReached(logPath: string): string[] {
 
 /**
  * Contract wrappers (rtl/romContract.ts) for the ROMs the mutated module instantiates — none when the mutation sits on
- * a ROM cell itself (its port is then compared as the design has it).
+ * a ROM cell itself, which `mutate` must find by its name (the proof then stops at that cell anyway).
  */
 function contractRoms(modules: ReadonlyMap<string, RtlilModule>, m: YosysMutation): RomContract[] {
   const cells = modules.get(m.module)?.cells ?? new Map<string, string>();
