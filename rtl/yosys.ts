@@ -289,12 +289,13 @@ export const PROOF_LIMITS: YosysLimits = { seconds: 45, memoryMiB: 3072 };
  * by name (it differs by construction); what it feeds still is. When the ports cannot be proven equal and the module
  * has stream outputs, a second proof compares those only in valid beats (rtl/streamMask.ts): what the stream contract
  * lets anyone observe. It is the second, not the only, proof because its raw output registers are not matched by name,
- * which makes the induction see more of the module.
+ * which makes the induction see more of the module. A mutant whose fan-out reaches a named cell (an instance, a memory)
+ * is not proven at all, and with `romContract` the ROMs hold only words the contract allows (rtl/romContract.ts).
  */
 export async function provesEquivalent(prepared: string, m: YosysMutation, work: string, opts: ProofOptions = {}): Promise<Proof> {
   const limits = opts.limits ?? PROOF_LIMITS;
   const exact = await proveMutation(prepared, m, work, limits, false, opts.romContract ?? false);
-  // A cone that reaches a submodule instance reaches it in the wrapped proof too.
+  // A fan-out that reaches a named cell reaches it in the wrapped proof too.
   if (exact.equivalent || exact.reachesSubmodule) return { equivalent: exact.equivalent, detail: exact.detail };
   // A wrapper Yosys cannot read (a port name it takes for something else) leaves the exact verdict standing.
   const inBeats = await proveMutation(prepared, m, work, limits, true, opts.romContract ?? false).catch((e: unknown) => {
