@@ -344,12 +344,12 @@ async function proveMutation(prepared: string, m: YosysMutation, work: string, l
   // equiv_make compares (a mutant of the ROM address is not equivalent).
   const contract = roms.length
     ? [`read_verilog ${JSON.stringify(join(work, `${tag}-roms.v`))}`, ...roms.map((r) => `chtype -map ${r.rom} ${r.wrapper} rs_eq_gold rs_eq_gate`),
-      'setattr -mod -set keep_hierarchy 1 *', `setattr -mod -unset keep_hierarchy ${roms.map((r) => r.wrapper).join(' ')}`, 'flatten rs_eq_gold rs_eq_gate', 'setattr -mod -unset keep_hierarchy *']
+      ...flattenOneLevel(roms.map((r) => r.wrapper), ['rs_eq_gold', 'rs_eq_gate']), 'setattr -mod -unset keep_hierarchy *']
     : [];
   const wrap = masks
     ? [`read_verilog ${JSON.stringify(join(work, `${tag}.v`))}`,
       // Flatten the wrappers one level only: the module's own submodules stay opaque cells, as in an unwrapped proof.
-      'setattr -mod -set keep_hierarchy 1 *', 'setattr -mod -unset keep_hierarchy rs_eq_gold rs_eq_gate', 'flatten rs_eq_goldv rs_eq_gatev', ...(cell ? ['setattr -set rs_mut_cone 1 rs_eq_gatev/a:rs_mut_cone %co*'] : [])]
+      ...flattenOneLevel(['rs_eq_gold', 'rs_eq_gate'], ['rs_eq_goldv', 'rs_eq_gatev']), ...(cell ? ['setattr -set rs_mut_cone 1 rs_eq_gatev/a:rs_mut_cone %co*'] : [])]
     : [];
   // equiv_make merges gold's and gate's cells that have a name of their own (submodule instances, memories) and puts an
   // $equiv on each input where they differ; but when the gate's input has become a constant, that $equiv reads nothing
@@ -374,6 +374,11 @@ async function proveMutation(prepared: string, m: YosysMutation, work: string, l
   }
   const proof = provenFrom(log, limits);
   return proof.equivalent && roms.length ? { ...proof, detail: `${proof.detail}, ROM words as the contract allows` } : proof;
+}
+
+/** Commands that flatten the instances of `modules` into `into`, and nothing else (every other module is kept whole). */
+function flattenOneLevel(modules: readonly string[], into: readonly string[]): string[] {
+  return ['setattr -mod -set keep_hierarchy 1 *', `setattr -mod -unset keep_hierarchy ${modules.join(' ')}`, `flatten ${into.join(' ')}`];
 }
 
 /** Logged just before the named-cell check lists what it found, so the list can be read back from the log. */
