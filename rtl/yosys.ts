@@ -296,7 +296,7 @@ export async function provesEquivalent(prepared: string, m: YosysMutation, work:
   const limits = opts.limits ?? PROOF_LIMITS;
   const exact = await proveMutation(prepared, m, work, limits, false, opts.romContract ?? false);
   // A fan-out that reaches a named cell reaches it in the wrapped proof too.
-  if (exact.equivalent || exact.reachesSubmodule) return { equivalent: exact.equivalent, detail: exact.detail };
+  if (exact.equivalent || exact.reachesNamedCell) return { equivalent: exact.equivalent, detail: exact.detail };
   // A wrapper Yosys cannot read (a port name it takes for something else) leaves the exact verdict standing.
   const inBeats = await proveMutation(prepared, m, work, limits, true, opts.romContract ?? false).catch((e: unknown) => {
     if (e instanceof SimrunError && e.code === 'YOSYS_FAILED') return null;
@@ -322,7 +322,7 @@ async function proveMutation(prepared: string, m: YosysMutation, work: string, l
   const tag = inBeats ? `equiv-${m.id}-in-beats` : `equiv-${m.id}`;
   // The wire the mutation overwrites differs by construction, so it is not matched by name (what it feeds still is) —
   // unless it is a port of the module: then it is what the module shows the world and must be compared. (Should it feed
-  // a submodule instance, the submodule check below stops the proof.)
+  // a submodule instance, the named-cell check below stops the proof.)
   const named = /-wire (\S+)/.exec(m.args)?.[1];
   const wire = named !== undefined && !ports.has(named) ? named : undefined;
   const unmatched = [...(wire ? [masks ? flattenedName(wire) : wire] : []), ...(masks ? masks[0]!.unmatched : [])];
@@ -357,20 +357,19 @@ async function proveMutation(prepared: string, m: YosysMutation, work: string, l
   // fan-out reaches a named cell (the mutated cell itself included), the script stops before the proof and the mutant
   // stays unproven (the stricter verdict).
   const reached = `rs_eq_gate/a:rs_diff_cone rs_eq_gate/t:* %i rs_eq_gate/c:$* %d`;
-  const submoduleCheck = cell ? [`log ${SUBMODULE_MARK}`, `select -list ${reached}`, `select -assert-none ${reached}`] : [];
-  const log = await yosysLimited([
-    `read_rtlil ${JSON.stringify(prepared)}`, `copy ${m.module} rs_eq_gold`, `copy ${m.module} rs_eq_gate`,
-    ...contract, ...(cell ? [mark(''), markDiff] : []), `mutate ${gate}`, ...(cell ? [mark('%ci1 '), markDiff] : []), ...submoduleCheck, ...wrap,
-    equivalenceProof(unmatched.length ? `${tag}.blacklist` : undefined, cell ? mutatedConeOnly() : [], ...(masks ? ['rs_eq_goldv', 'rs_eq_gatev'] : [])),
-  ].join('\n') + '\n', work, tag, limits).catch((e: unknown) => {
-    const reachedInstances = e instanceof SimrunError && e.code === 'YOSYS_FAILED' ? instancesReached(join(work, `${tag}.log`)) : [];
-    if (reachedInstances.length) return { reachedInstances };
-    throw e;
-  });
-  if (log !== null && typeof log === 'object') {
-    const names = [...new Set(log.reachedInstances)];
+  const namedCellCheck = cell ? [`log ${NAMED_CELL_MARK}`, `select -list ${reached}`, `select -assert-none ${reached}`] : [];
+  let log: string | null;
+  try {
+    log = await yosysLimited([
+      `read_rtlil ${JSON.stringify(prepared)}`, `copy ${m.module} rs_eq_gold`, `copy ${m.module} rs_eq_gate`,
+      ...contract, ...(cell ? [mark(''), markDiff] : []), `mutate ${gate}`, ...(cell ? [mark('%ci1 '), markDiff] : []), ...namedCellCheck, ...wrap,
+      equivalenceProof(unmatched.length ? `${tag}.blacklist` : undefined, cell ? mutatedConeOnly() : [], ...(masks ? ['rs_eq_goldv', 'rs_eq_gatev'] : [])),
+    ].join('\n') + '\n', work, tag, limits);
+  } catch (e) {
+    const names = e instanceof SimrunError && e.code === 'YOSYS_FAILED' ? namedCellsReached(join(work, `${tag}.log`)) : [];
+    if (names.length === 0) throw e;
     const shown = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
-    return { equivalent: false, detail: `its cone reaches ${names.length > 1 ? 'cells' : 'cell'} ${shown} (an instance or memory equiv_make merges by name), not proven`, reachesSubmodule: true };
+    return { equivalent: false, detail: `its cone reaches ${names.length > 1 ? 'cells' : 'cell'} ${shown} (an instance or memory equiv_make merges by name), not proven`, reachesNamedCell: true };
   }
   const proof = provenFrom(log, limits);
   return proof.equivalent && roms.length ? { ...proof, detail: `${proof.detail}, ROM words as the contract allows` } : proof;
@@ -382,20 +381,20 @@ function flattenOneLevel(modules: readonly string[], into: readonly string[]): s
 }
 
 /** Logged just before the named-cell check lists what it found, so the list can be read back from the log. */
-const SUBMODULE_MARK = 'RS-CONE-REACHES-SUBMODULES';
+const NAMED_CELL_MARK = 'RS-CONE-REACHES-NAMED-CELLS';
 
-/** A proof of one mutation, and whether it stopped because the mutated cone reaches a submodule instance. */
+/** A proof of one mutation, and whether it stopped because the mutated cell's fan-out reaches a named cell. */
 interface MutationProof extends Proof {
-  readonly reachesSubmodule?: true;
+  readonly reachesNamedCell?: true;
 }
 
-/** The submodule instances the script listed before its submodule check failed (none when it failed otherwise). */
-function instancesReached(logPath: string): string[] {
+/** The named cells the script listed before its named-cell check failed, once each (none when it failed otherwise). */
+function namedCellsReached(logPath: string): string[] {
   if (!existsSync(logPath)) return [];
   const log = readFileSync(logPath, 'utf8');
-  const at = log.indexOf(SUBMODULE_MARK);
+  const at = log.indexOf(NAMED_CELL_MARK);
   if (at < 0 || !/Assertion failed: selection is not empty/.test(log.slice(at))) return [];
-  return log.slice(at).split('\n').map((l) => /^rs_eq_gate\/(\S+)$/.exec(l.trim())?.[1]).filter((n): n is string => n !== undefined);
+  return [...new Set(log.slice(at).split('\n').map((l) => /^rs_eq_gate\/(\S+)$/.exec(l.trim())?.[1]).filter((n): n is string => n !== undefined))];
 }
 
 /**
