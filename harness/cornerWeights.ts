@@ -56,7 +56,7 @@ function prng(seed: number): () => number {
 }
 
 /** A bfloat18 code: sign, biased exponent 1..254 (0 with mantissa 0 for a signed zero), 9-bit mantissa. */
-function code(sign: number, exp: number, mant: number): number {
+export function code(sign: number, exp: number, mant: number): number {
   return ((sign & 1) << 17) | ((exp & 0xff) << 9) | (mant & 0x1ff);
 }
 
@@ -125,8 +125,11 @@ function roleValue(role: Role, r: () => number): number | null {
   }
 }
 
-/** Layer N − 1 with its channels set to output their roles' values, or (inf, nan runs) channel 0 at +Inf or NaN. */
-function inputs(w: HwLayerWeights, outC: number, value: (co: number) => number | null): HwLayerWeights {
+/**
+ * Layer N − 1 with channels set to output constant values: a channel whose `value` is a number gets zero weights and
+ * that bias, so every pixel of it is exactly the bias (null: the channel is kept as it is).
+ */
+export function inputs(w: HwLayerWeights, outC: number, value: (co: number) => number | null): HwLayerWeights {
   const codes = Uint32Array.from(w.codes);
   const bias = Float32Array.from(w.bias);
   const taps = codes.length / outC;

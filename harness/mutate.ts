@@ -26,6 +26,8 @@ import type { FirstBeatMismatch, FirstMismatch } from './compare.js';
 import { beatWatcher } from './beatWatch.js';
 import { compareFrames } from './comparison.js';
 import { cornerFrames, cornerRunKind, cornerRuns, cornerWeights } from './cornerWeights.js';
+import { witnessStimulus } from './witnessRun.js';
+import { findWitness, witnessText } from '../rtl/witness.js';
 import { campaignWeights, directedFrame, layerOneCoverage, type Coverage } from './directed.js';
 import { prepareOutDir, writeAtomic } from './outdir.js';
 import { makePlan } from './plan.js';
@@ -92,10 +94,13 @@ export interface MutantResult {
   /** Source lines the mutated signal comes from. */
   readonly src: readonly string[];
   readonly status: 'killed' | 'deadlock' | 'equivalent' | 'undetected';
-  /** The stimulus that found it ('campaign' or 'random'), for killed and deadlock. */
-  readonly foundBy: 'campaign' | 'random' | null;
+  /**
+   * The stimulus that found it, for killed and deadlock: the campaign's, the random (corner and long) runs, or a run
+   * built from a SAT witness after the proof failed.
+   */
+  readonly foundBy: 'campaign' | 'random' | 'witness' | null;
   readonly first: MutantFirst | null;
-  /** For a survivor: what the equivalence check found. */
+  /** For a survivor: what the equivalence check found (and, when it failed, the witness search). */
   readonly proof: string | null;
   readonly seconds: number;
 }
@@ -163,9 +168,9 @@ function stimulusOf(frames: readonly Float32Array[]): StimulusSource {
 
 /**
  * Bumped when survivors' stimulus or their proofs change, so cached verdicts of an older campaign do not count
- * (6: ROM words as the contract allows; proofs stop at a submodule instance in the mutated cone).
+ * (6: ROM words as the contract allows; proofs stop at a submodule instance in the mutated cone; 7: witness runs).
  */
-const SURVIVOR_VERDICT_VERSION = 6;
+const SURVIVOR_VERDICT_VERSION = 7;
 
 /** Golden and model results on a stimulus, computed once. */
 async function references(ctx: RunContext, dir: string) {
@@ -424,6 +429,25 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
     }
     return p;
   };
+  // A survivor's witness (rtl/witness.ts): SAT operands at one ALU site of its layer, set up in weights and inputs
+  // (harness/witnessRun.ts) and run like a corner run; a kill counts only if the clean design passes the same run.
+  const witnessRun = async (p: Planned, layer: number, work: string): Promise<{ result: Awaited<ReturnType<typeof runMutant>> | null; detail: string }> => {
+    const l = net.layers[layer - 1]!;
+    const w = await findWitness(join(outDir, 'yosys', 'prepared.il'), p.yosys!, { relu: l.relu, firstLayer: layer === 1, inputsNonNegative: layer > 1 && net.layers[layer - 2]!.relu }, join(work, 'witness'));
+    if (!w) return { result: null, detail: 'no witness at an ALU register in one step' };
+    const text = witnessText(w);
+    const st = witnessStimulus(net, base.weights, layer, w);
+    if (!st) return { result: null, detail: `${text}, which no stimulus of this layer can set up` };
+    const { expectedRun } = await import('../sim/schedule.js');
+    const wctx: RunContext = { ...base, weights: st.weights, stimulus: stimulusOf([st.frame]), expected: expectedRun(net, plan, ctx.pacing, 1) };
+    const dir = join(work, 'witness-run');
+    const wrefs = await references(wctx, join(dir, 'refs'));
+    const r = await runMutant(wctx, wrefs, p.design, p.id, join(dir, 'mutant'), true);
+    if (r.status === 'survived') return { result: null, detail: `${text}; a run built on it did not show it` };
+    const clean = await runMutant(wctx, wrefs, p.design, 0, join(dir, 'clean'), true);
+    if (clean.status !== 'survived') return { result: null, detail: `${text}; the unmutated design fails the run built on it too (${clean.status}), so the kill is not counted` };
+    return { result: r, detail: text };
+  };
   const results = new Map<string, MutantResult>();
   for (const p of mine) {
     const f = join(cacheDir, `${p.key}.json`);
@@ -453,9 +477,15 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
           const roms = (p.design.manifest.romSources ?? []).filter((x) => x === `rs_wrom${p.placed!.layer}.v` || x === `rs_brom${p.placed!.layer}.v`).map((x) => join(p.design.dir, x));
           return provesTextsEquivalent(pair.module, pair.gold, pair.gate, roms, work, p.key);
         })();
-      rmSync(work, { recursive: true, force: true });
       status = proof.equivalent ? 'equivalent' : 'undetected';
       proofDetail = proof.detail;
+      // Not proven: ask SAT for operands that show the mutant at an ALU site, and run a stimulus built on them.
+      if (!proof.equivalent && p.yosys && ownRoms && p.layer !== null) {
+        const seen = await witnessRun(p, p.layer, work);
+        if (seen.result) { c = seen.result; foundBy = 'witness'; status = c.status === 'survived' ? 'undetected' : c.status; }
+        proofDetail = `${proof.detail}; ${seen.detail}`;
+      }
+      rmSync(work, { recursive: true, force: true });
     } else {
       status = c.status;
     }
@@ -466,7 +496,7 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
     writeAtomic(join(cacheDir, `${p.key}.json`), JSON.stringify(result, null, 2) + '\n');
     results.set(p.key, result);
     done++;
-    log(`${String(done).padStart(4)}/${todo.length} ${p.key.padEnd(14)} ${status}${result.first ? ` ${firstText(result.first)}` : ''}${result.foundBy === 'random' ? ' on random frames' : ''}${result.proof ? ` — ${result.proof}` : ''}`);
+    log(`${String(done).padStart(4)}/${todo.length} ${p.key.padEnd(14)} ${status}${result.first ? ` ${firstText(result.first)}` : ''}${result.foundBy === 'random' ? ' on random frames' : result.foundBy === 'witness' ? ' on its witness run' : ''}${result.proof ? ` — ${result.proof}` : ''}`);
   };
   await forEachLimited(todo, jobs, runOne);
   rmSync(join(outDir, 'work'), { recursive: true, force: true });

@@ -22,7 +22,7 @@ function tally(ms: readonly MutantResult[], key: (m: MutantResult) => string): [
 }
 
 function where(m: MutantResult): string {
-  return m.first ? `${firstText(m.first)}${m.foundBy === 'random' ? ' (random frames)' : ''}` : '';
+  return m.first ? `${firstText(m.first)}${m.foundBy === 'random' ? ' (random frames)' : m.foundBy === 'witness' ? ' (its witness run)' : ''}` : '';
 }
 
 /** The terminal summary. */
@@ -37,7 +37,7 @@ export function formatCampaign(r: CampaignReport): string {
     `directed frame, layer 1: ${r.stimulus.directed.productTies} product ties, ${r.stimulus.directed.sumTies} sum ties, ${r.stimulus.directed.productCarries} product and ${r.stimulus.directed.sumCarries} sum carries, ${r.stimulus.directed.subnormalBoundary} products at the subnormal boundary (a photo: ${r.stimulus.photo.productTies}, ${r.stimulus.photo.sumTies}, ${r.stimulus.photo.productCarries}, ${r.stimulus.photo.sumCarries}, ${r.stimulus.photo.subnormalBoundary})`,
     'by layer:', byLayer.toString(), 'by kind:', byKind.toString(),
   ];
-  for (const m of r.mutants.filter((x) => x.status === 'undetected')) lines.push(`UNDETECTED ${m.id} (${m.kind}${m.layer !== null ? `, layer ${m.layer}` : ''}): ${m.description}${m.src.length ? ` [${m.src.join(', ')}]` : ''}`);
+  for (const m of r.mutants.filter((x) => x.status === 'undetected')) lines.push(`UNDETECTED ${m.id} (${m.kind}${m.layer !== null ? `, layer ${m.layer}` : ''}): ${m.description}${m.src.length ? ` [${m.src.join(', ')}]` : ''}${m.proof ? ` — ${m.proof}` : ''}`);
   lines.push(`killed ${c.killed}, deadlock ${c.deadlock}, equivalent ${c.equivalent}, undetected ${c.undetected}; mutation score ${r.score === null ? 'n/a' : `${(r.score * 100).toFixed(1)}%`} (detected / non-equivalent); ${r.timing.seconds} s, ${r.timing.mutantsPerMinute} mutants per minute`);
   return lines.join('\n');
 }
@@ -74,7 +74,7 @@ export function campaignJunit(r: CampaignReport): string {
   if (r.shard) props.ele('property', { name: 'rowsim.shard', value: r.shard });
   for (const m of r.mutants) {
     const tc = ts.ele('testcase', { classname: `rowsim.mutate.${r.config}.${m.source}`, name: `${m.id} ${m.kind}${m.layer !== null ? ` layer ${m.layer}` : ''}`, time: m.seconds.toFixed(3) });
-    if (m.status === 'undetected') tc.ele('failure', { type: 'undetected', message: `${m.description} survived the campaign and random frames and is not provably equivalent` }).txt(m.src.join('\n'));
+    if (m.status === 'undetected') tc.ele('failure', { type: 'undetected', message: `${m.description} survived the campaign, random and witness runs and is not provably equivalent${m.proof ? `: ${m.proof}` : ''}` }).txt(m.src.join('\n'));
     if (m.status === 'equivalent') tc.ele('skipped', { message: 'proven equivalent to the design' });
     tc.ele('system-out').txt(`${m.status}${m.first ? ` ${firstText(m.first)}` : ''}${m.proof ? ` — ${m.proof}` : ''}\n${m.description}`);
   }

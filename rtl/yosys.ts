@@ -40,7 +40,8 @@ async function yosys(script: string, cwd: string, what: string, limits?: YosysLi
   return log;
 }
 
-async function yosysLimited(script: string, cwd: string, what: string, limits?: YosysLimits): Promise<string | null> {
+/** Runs a Yosys script (`<cwd>/<what>.ys`, log beside it); with `limits`, a run past them returns null instead of throwing. */
+export async function yosysLimited(script: string, cwd: string, what: string, limits?: YosysLimits): Promise<string | null> {
   const path = join(cwd, `${what}.ys`);
   writeFileSync(path, script);
   const logPath = join(cwd, `${what}.log`);
@@ -295,6 +296,15 @@ export const PROOF_LIMITS: YosysLimits = { seconds: 45, memoryMiB: 3072 };
 export async function provesEquivalent(prepared: string, m: YosysMutation, work: string, opts: ProofOptions = {}): Promise<Proof> {
   const limits = opts.limits ?? PROOF_LIMITS;
   const exact = await proveMutation(prepared, m, work, limits, false, opts.romContract ?? false);
+  if (exact.reachesNamedCell && !exact.reachesNamedCell.includes(m.cell) && onlyMemoriesAndRoms(rtlilModules(prepared), m.module, exact.reachesNamedCell)) {
+    // Stopped at memories and ROMs only (not a mutation of one): prove again with memories as registers and ROMs cut
+    // open. A script Yosys cannot run that way leaves the stop standing.
+    const opened = await proveMutation(prepared, m, work, limits, false, opts.romContract ?? false, true).catch((e: unknown) => {
+      if (e instanceof SimrunError && e.code === 'YOSYS_FAILED') return exact;
+      throw e;
+    });
+    if (!opened.reachesNamedCell) return opened.equivalent ? { equivalent: true, detail: `${opened.detail}, memories as registers and ROMs cut open` } : { equivalent: false, detail: `${opened.detail} (memories as registers and ROMs cut open)` };
+  }
   // A fan-out that reaches a named cell reaches it in the wrapped proof too.
   if (exact.equivalent || exact.reachesNamedCell) return { equivalent: exact.equivalent, detail: exact.detail };
   // A wrapper Yosys cannot read (a port name it takes for something else) leaves the exact verdict standing.
@@ -310,8 +320,8 @@ export async function provesEquivalent(prepared: string, m: YosysMutation, work:
 
 /** One proof of a mutation: ports as they are, or (`inBeats`) stream outputs only in valid beats — null when the module has none. */
 async function proveMutation(prepared: string, m: YosysMutation, work: string, limits: YosysLimits, inBeats: true, romContract: boolean): Promise<MutationProof | null>;
-async function proveMutation(prepared: string, m: YosysMutation, work: string, limits: YosysLimits, inBeats: false, romContract: boolean): Promise<MutationProof>;
-async function proveMutation(prepared: string, m: YosysMutation, work: string, limits: YosysLimits, inBeats: boolean, romContract: boolean): Promise<MutationProof | null> {
+async function proveMutation(prepared: string, m: YosysMutation, work: string, limits: YosysLimits, inBeats: false, romContract: boolean, opened?: boolean): Promise<MutationProof>;
+async function proveMutation(prepared: string, m: YosysMutation, work: string, limits: YosysLimits, inBeats: boolean, romContract: boolean, opened = false): Promise<MutationProof | null> {
   mkdirSync(work, { recursive: true });
   const gate = m.args.replace(`-module ${m.module}`, '-module rs_eq_gate');
   const modules = rtlilModules(prepared);
@@ -319,7 +329,7 @@ async function proveMutation(prepared: string, m: YosysMutation, work: string, l
   const roms = romContract ? contractRoms(modules, m) : [];
   const masks = inBeats ? [streamMask(ports, 'rs_eq_gold', 'rs_eq_goldv'), streamMask(ports, 'rs_eq_gate', 'rs_eq_gatev')] as const : null;
   if (masks && (masks[0] === null || masks[1] === null)) return null;
-  const tag = inBeats ? `equiv-${m.id}-in-beats` : `equiv-${m.id}`;
+  const tag = inBeats ? `equiv-${m.id}-in-beats` : opened ? `equiv-${m.id}-opened` : `equiv-${m.id}`;
   // The wire the mutation overwrites differs by construction, so it is not matched by name (what it feeds still is) —
   // unless it is a port of the module: then it is what the module shows the world and must be compared. (Should it feed
   // a submodule instance, the named-cell check below stops the proof.)
@@ -346,6 +356,16 @@ async function proveMutation(prepared: string, m: YosysMutation, work: string, l
     ? [`read_verilog ${JSON.stringify(join(work, `${tag}-roms.v`))}`, ...roms.map((r) => `chtype -map ${r.rom} ${r.wrapper} rs_eq_gold rs_eq_gate`),
       ...flattenOneLevel(roms.map((r) => r.wrapper), ['rs_eq_gold', 'rs_eq_gate']), 'setattr -mod -unset keep_hierarchy *']
     : [];
+  // Opened: no cell equiv_make would merge by name is left for memories and ROMs. Memories become
+  // registers (bank0[i], matched by name like any register) and each ROM cell — inside its contract wrapper, which
+  // stays — is cut out: its address becomes an output of the module, compared like any output, and its word an input
+  // that gold and gate share. Sharing is sound because a ROM's word is a function of its address history, and the
+  // proof fails wherever the addresses can differ.
+  const blackboxes = [...new Set([...(modules.get(m.module)?.cells.values() ?? [])].filter((t) => modules.get(t)?.blackbox))];
+  const open = opened
+    ? ['memory_map rs_eq_gold rs_eq_gate', 'opt_clean rs_eq_gold rs_eq_gate',
+      ...(blackboxes.length ? [`expose -evert ${blackboxes.flatMap((t) => [`rs_eq_gold/t:${t}`, `rs_eq_gate/t:${t}`]).join(' ')}`] : [])]
+    : [];
   const wrap = masks
     ? [`read_verilog ${JSON.stringify(join(work, `${tag}.v`))}`,
       // Flatten the wrappers one level only: the module's own submodules stay opaque cells, as in an unwrapped proof.
@@ -362,30 +382,40 @@ async function proveMutation(prepared: string, m: YosysMutation, work: string, l
   try {
     log = await yosysLimited([
       `read_rtlil ${JSON.stringify(prepared)}`, `copy ${m.module} rs_eq_gold`, `copy ${m.module} rs_eq_gate`,
-      ...contract, ...(cell ? [mark(''), markDiff] : []), `mutate ${gate}`, ...(cell ? [mark('%ci1 '), markDiff] : []), ...namedCellCheck, ...wrap,
+      ...contract, ...open, ...(cell ? [mark(''), markDiff] : []), `mutate ${gate}`, ...(cell ? [mark('%ci1 '), markDiff] : []), ...namedCellCheck, ...wrap,
       equivalenceProof(unmatched.length ? `${tag}.blacklist` : undefined, cell ? mutatedConeOnly() : [], ...(masks ? ['rs_eq_goldv', 'rs_eq_gatev'] : [])),
     ].join('\n') + '\n', work, tag, limits);
   } catch (e) {
     const names = e instanceof SimrunError && e.code === 'YOSYS_FAILED' ? namedCellsReached(join(work, `${tag}.log`)) : [];
     if (names.length === 0) throw e;
     const shown = names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
-    return { equivalent: false, detail: `its cone reaches ${names.length > 1 ? 'cells' : 'cell'} ${shown} (an instance or memory equiv_make merges by name), not proven`, reachesNamedCell: true };
+    return { equivalent: false, detail: `its cone reaches ${names.length > 1 ? 'cells' : 'cell'} ${shown} (an instance or memory equiv_make merges by name), not proven`, reachesNamedCell: names };
   }
   const proof = provenFrom(log, limits);
   return proof.equivalent && roms.length ? { ...proof, detail: `${proof.detail}, ROM words as the contract allows` } : proof;
 }
 
 /** Commands that flatten the instances of `modules` into `into`, and nothing else (every other module is kept whole). */
-function flattenOneLevel(modules: readonly string[], into: readonly string[]): string[] {
+export function flattenOneLevel(modules: readonly string[], into: readonly string[]): string[] {
   return ['setattr -mod -set keep_hierarchy 1 *', `setattr -mod -unset keep_hierarchy ${modules.join(' ')}`, `flatten ${into.join(' ')}`];
 }
 
 /** Logged just before the named-cell check lists what it found, so the list can be read back from the log. */
 const NAMED_CELL_MARK = 'RS-CONE-REACHES-NAMED-CELLS';
 
-/** A proof of one mutation, and whether it stopped because the mutated cell's fan-out reaches a named cell. */
+/** A proof of one mutation, and the named cells it stopped at because the mutated cell's fan-out reaches them. */
 interface MutationProof extends Proof {
-  readonly reachesNamedCell?: true;
+  readonly reachesNamedCell?: readonly string[];
+}
+
+/**
+ * The named cells a proof stopped at are all memories of `module` or ROM black boxes (instances of one, or the ROM
+ * inside a contract wrapper, `<instance>.u_rom`): the ones an opened proof takes apart.
+ */
+function onlyMemoriesAndRoms(modules: ReadonlyMap<string, RtlilModule>, module: string, names: readonly string[]): boolean {
+  const cells = modules.get(module)?.cells ?? new Map<string, string>();
+  const isRom = (instance: string) => modules.get(cells.get(instance) ?? '')?.blackbox === true;
+  return names.every((n) => /^\$mem(_v2)?$/.test(cells.get(n) ?? '') || isRom(n) || (n.endsWith('.u_rom') && isRom(n.slice(0, -'.u_rom'.length))));
 }
 
 /** The named cells the script listed before its named-cell check failed, once each (none when it failed otherwise). */

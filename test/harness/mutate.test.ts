@@ -1,6 +1,7 @@
 // simrun mutate end to end with real Verilator and Yosys: the catalogue on tiny (every mutant killed in its own layer,
 // stall-forever a deadlock naming it), an interrupted campaign resumed, a design folder with a mutation known to be
-// equivalent, stream outputs compared only in valid beats, and Yosys's own mutants of a small design (none undetected).
+// equivalent, stream outputs compared only in valid beats, survivors killed on their witness runs, and Yosys's own
+// mutants of a small design (none undetected).
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -122,6 +123,33 @@ describeRtl('simrun mutate', () => {
       if (proof.equivalent) wrong.push(`${m.id} ${m.description}`);
     }
     expect(wrong).toEqual([]);
+  }, 600_000);
+
+  it('micro, Yosys mutants of layer 1 (count 40) with no random frames: survivors the proof cannot settle are killed on their witness runs, each localized to layer 1 with its witness in the report, and none proves equivalent', async () => {
+    const dir = tmp();
+    const spec = join(dir, 'micro.json');
+    writeFileSync(spec, JSON.stringify(MICRO));
+    const out = join(dir, 'campaign');
+    const junit = join(dir, 'junit.xml');
+    simrun(['mutate', '--config', spec, '--yosys-module', 'rs_layer1', '--count', '40', '--random-frames', '0', '--catalogue', 'none', '--out', out, '--junit', junit]);
+    const rep = report(out);
+    // Without corner runs, the campaign's frames leave arithmetic mutants alive; a witness (SAT operands at an ALU
+    // site) turned into a stimulus must show them.
+    const byWitness = rep.mutants.filter((m) => m.foundBy === 'witness');
+    expect(byWitness.length, rep.mutants.map((m) => `${m.id} ${m.status} ${m.proof ?? ''}`).join('\n')).toBeGreaterThan(0);
+    for (const m of byWitness) {
+      expect(m.status).toBe('killed');
+      expect(m.first!.layer, m.id).toBe(1);
+      expect(m.proof, m.id).toMatch(/witness: (bias-add|accumulate|multiply) .* makes \S+ 0x[0-9a-f]{8} instead of 0x[0-9a-f]{8}$/);
+    }
+    // Every undetected mutant says what the witness search found.
+    for (const m of rep.mutants.filter((x) => x.status === 'undetected')) expect(m.proof, m.id).toMatch(/witness/);
+    validateJunit(junit);
+    const listed = (JSON.parse(readFileSync(join(out, 'yosys', 'mutations.json'), 'utf8')) as { mutations: YosysMutation[] }).mutations;
+    for (const m of byWitness) {
+      const proof = await provesEquivalent(join(out, 'yosys', 'prepared.il'), listed.find((x) => `yosys-${x.id}` === m.id)!, join(dir, 'proofs', m.id), { romContract: true });
+      expect(proof.equivalent, m.id).toBe(false);
+    }
   }, 600_000);
 
   it('Yosys mutants of micro (count 24, seed 5): none undetected; every kill names the layer of the module Yosys mutated; no caught mutant proves equivalent', async () => {

@@ -1,6 +1,8 @@
 // Equivalence proofs of Yosys mutants (real Yosys) where equiv_make's merging of named cells could hide a difference: a
-// mutant whose cone reaches a submodule instance (parameterized too) or a memory stays unproven, naming it; one that
-// does not is still proven; a signed output port is compared.
+// mutant whose cone reaches a submodule instance (parameterized too), or that mutates a memory's own port, stays
+// unproven, naming it; one whose cone reaches only memories and ROM black boxes is proven again with them opened
+// (equivalent when it is, not when a write or ROM address changes); one that reaches none is still proven; a signed
+// output port is compared.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -63,6 +65,45 @@ describeRtl('provesEquivalent', () => {
     expect(proof.equivalent).toBe(false);
     expect(proof.detail).toContain('bank0');
   }, 120_000);
+
+  /** The cell of type `type` whose source is line `line` of d.v (Yosys names cells after their source). */
+  const cellAt = (il: string, type: string, line: number) => [...rtlilModules(il).get('top')!.cells].find(([n, t]) => t === type && new RegExp(`d\\.v:${line}\\$`).test(n))![0];
+
+  /** A memory written where `en` (a redundant t | (t & c), line 3) holds, at address wa + e (line 4); a ROM read at ra + e (line 5). */
+  const OPENED = [
+    'module top(input clk, input a, input b, input c, input [1:0] wa, input [1:0] ra, input [1:0] e, input [3:0] d, output reg [3:0] q, output [3:0] r);',
+    '  wire t = a & b; reg [3:0] bank0 [0:3];',
+    '  wire en = t | (t & c);',
+    '  wire [1:0] waddr = wa + e;',
+    '  wire [1:0] raddr = ra + e; rom u_rom (.a(raddr), .w(r));',
+    '  always @(posedge clk) begin',
+    '    if (en) bank0[waddr] <= d;',
+    '    q <= bank0[ra];',
+    '  end',
+    'endmodule',
+    '(* blackbox *) module rom(input [1:0] a, output [3:0] w); endmodule',
+  ].join('\n');
+
+  it('memory bank0 written where t | (t & c): c stuck at 1 reaches only bank0, so the memory becomes registers and it is proven', async () => {
+    const { dir, il } = prep(OPENED);
+    const and = cellAt(il, '$and', 3);
+    const proof = await provesEquivalent(il, mutant(`-mode const1 -cell ${and} -port B -portbit 0`, and), join(dir, 'p'));
+    expect(proof).toMatchObject({ equivalent: true });
+    expect(proof.detail).toContain('memories as registers');
+  }, 120_000);
+
+  for (const [what, line, args] of [
+    ['memory bank0 written at wa + e: the sum\'s bit 0 stuck at 1 writes another word', 4, '-mode const1 -port Y -portbit 0'],
+    ['ROM u_rom read at ra + e: the sum\'s bit 1 stuck at 0 changes the address the ROM sees', 5, '-mode const0 -port Y -portbit 1'],
+  ] as const) {
+    it(`${what}, and the opened proof does not prove it`, async () => {
+      const { dir, il } = prep(OPENED);
+      const add = cellAt(il, '$add', line);
+      const proof = await provesEquivalent(il, mutant(`${args.replace('-port', `-cell ${add} -port`)}`, add), join(dir, 'p'));
+      expect(proof.equivalent).toBe(false);
+      expect(proof.detail).toMatch(/unproven \(memories as registers and ROMs cut open\)/);
+    }, 120_000);
+  }
 
   it('a signed output y (written after its port index in RTLIL): a mutant of its register is compared, not proven', async () => {
     const { dir, il, text } = prep([

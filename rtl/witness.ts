@@ -1,0 +1,186 @@
+// A witness for an undetected Yosys mutant of a rowsim-emitted layer: operands at one of the layer's arithmetic sites
+// (bias adder, accumulator, multiplier) for which the mutated module's next ALU register differs from the original's in
+// a way that reaches the layer's output. Found by SAT over one clock step, with every register, ROM word and
+// row-buffer word free but held to values a stimulus can set (finite, never subnormal; weights bfloat18 codes), so the
+// witness can be turned into a run (harness/witnessRun.ts) that shows the mutant — or says why it cannot be seen.
+// Only modules with rowsim's ALU register names (p_reg, acc, res) and operand wires (x_s*, g_lane_s*[*].w/.bias) get one.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SimrunError } from '../core/errors.js';
+import { rtlilModules } from './rtlilPorts.js';
+import { yosysLimited, type YosysLimits, type YosysMutation } from './yosys.js';
+
+/** Where in the layer's ALU the witness acts. */
+export type WitnessSite = 'bias-add' | 'accumulate' | 'multiply';
+
+/**
+ * Operands (as bit patterns) at one ALU site that make the mutant's register differ. bias-add: `a` the accumulated
+ * sum, `b` the bias word; accumulate: `a` the running sum, `b` the product added to it; multiply: `a` the weight's
+ * bfloat18 code, `b` the input word.
+ */
+export interface Witness {
+  readonly site: WitnessSite;
+  /** The register that differs, as the module names it (`res[0]`). */
+  readonly register: string;
+  readonly a: number;
+  readonly b: number;
+  /** The register's next value in the original and in the mutant. */
+  readonly gold: number;
+  readonly mutant: number;
+}
+
+/** What the layer around the mutated module does to a difference, and which inputs a stimulus can give it. */
+export interface WitnessContext {
+  /** The layer applies ReLU (a difference between two negative sums is not seen). */
+  readonly relu: boolean;
+  /** The layer is the first: its inputs are pixels (any finite word); otherwise they are the outputs of the layer before. */
+  readonly firstLayer: boolean;
+  /** The layer before applies ReLU (inputs are never negative). */
+  readonly inputsNonNegative: boolean;
+}
+
+const SITES: readonly { readonly reg: RegExp; readonly site: WitnessSite }[] = [
+  { reg: /^res\[(\d+)\]$/, site: 'bias-add' },
+  { reg: /^acc\[(\d+)\]$/, site: 'accumulate' },
+  { reg: /^p_reg\[(\d+)\]$/, site: 'multiply' },
+];
+
+/** Limits of the witness search (as a proof's). */
+export const WITNESS_LIMITS: YosysLimits = { seconds: 45, memoryMiB: 3072 };
+
+/** Verilog escaped identifier. */
+const esc = (n: string) => `\\${n} `;
+
+/**
+ * Searches for a witness of mutation `m` (from the design as listMutations prepared it). Null when the module does not
+ * have rowsim's ALU names, Yosys cannot take the mutation this way or runs past its limits, or no operands the stimulus
+ * can set make a visible difference at an ALU register in one step (the mutant may still differ elsewhere: in control,
+ * or over many cycles).
+ */
+export async function findWitness(prepared: string, m: YosysMutation, ctx: WitnessContext, work: string, limits = WITNESS_LIMITS): Promise<Witness | null> {
+  mkdirSync(work, { recursive: true });
+  const cell = m.cell;
+  const module = rtlilModules(prepared).get(m.module);
+  if (!cell || !module) return null;
+  const gate = m.args.replace(`-module ${m.module}`, '-module rs_w_gate');
+  const subs = [...new Set([...module.cells.values()].filter((t) => !t.startsWith('$')))];
+  const both = (sel: string) => `rs_w_gold/${sel} rs_w_gate/${sel}`;
+  // 1. The miter: row buffers as registers; then, after the mutation, every submodule (a ROM) cut out into ports, the
+  //    ALU operands cut into inputs, and every register turned into an input (its value now) and an output (its next
+  //    value): one clock step with all state free. Gold and gate share inputs by name.
+  // A mutation this flow cannot take (say, on a register's output, whose exposed ports then differ by name between
+  // gold and gate) has no witness; it must not stop the campaign.
+  const run = (script: string[], what: string) => yosysLimited(script.join('\n') + '\n', work, what, limits).catch((e: unknown) => {
+    if (e instanceof SimrunError && e.code === 'YOSYS_FAILED') return null;
+    throw e;
+  });
+  const miter = await run([
+    `read_rtlil ${JSON.stringify(prepared)}`, `copy ${m.module} rs_w_gold`, `copy ${m.module} rs_w_gate`,
+    'memory_map rs_w_gold rs_w_gate', 'opt_clean rs_w_gold rs_w_gate',
+    `mutate ${gate}`,
+    ...(subs.length ? [`expose -evert ${subs.map((t) => both(`t:${t}`)).join(' ')}`] : []),
+    `expose -cut ${['w:x_s*', 'w:g_lane_s*.w', 'w:g_lane_s*.bias'].map(both).join(' ')}`,
+    `expose -evert-dff ${both('t:$dff')}`,
+    'setundef -zero rs_w_gold rs_w_gate',
+    'opt_clean -purge rs_w_gold rs_w_gate',
+    // Gold and gate now read the same inputs, so merging identical cells (repeatedly, as each merge makes the next
+    // level identical) leaves two copies of the mutated cone only.
+    'equiv_make rs_w_gold rs_w_gate rs_eq', 'hierarchy -top rs_eq', 'opt_merge rs_eq', 'equiv_struct rs_eq', 'opt_clean rs_eq',
+    'equiv_simple rs_eq', 'equiv_remove rs_eq/t:$equiv', 'opt_clean rs_eq',
+    'equiv_miter -trigger rs_w_miter rs_eq', 'hierarchy -top rs_w_miter', 'opt_clean rs_w_miter',
+    `write_rtlil ${JSON.stringify(join(work, 'miter.il'))}`,
+  ], 'witness-miter');
+  if (miter === null) return null;
+  const ports = rtlilModules(join(work, 'miter.il')).get('rs_w_miter')?.ports;
+  if (!ports) return null;
+  const check = checkModule(ports, ctx);
+  if (!check) return null;
+  writeFileSync(join(work, 'check.v'), check.verilog);
+  // 2. SAT: operands the stimulus can set, and a difference the layer's output shows.
+  const sat = await run([
+    `read_rtlil ${JSON.stringify(join(work, 'miter.il'))}`, `read_verilog -formal ${JSON.stringify(join(work, 'check.v'))}`,
+    'hierarchy -top rs_w_check', 'proc', 'flatten', 'opt_clean',
+    `sat -prove-asserts -set-assumes ${check.show.map((n) => `-show ${esc(n).trim()}`).join(' ')} rs_w_check`,
+  ], 'witness-sat');
+  if (sat === null || !/SAT proof finished - model found: FAIL/.test(sat)) return null;
+  const values = shownValues(sat);
+  for (const { name, site } of check.registers) {
+    const gold = values.get(`${name}.d_gold`);
+    const mutant = values.get(`${name}.d_gate`);
+    if (gold === undefined || mutant === undefined || gold === mutant) continue;
+    const lane = /\[(\d+)\]$/.exec(name)![1];
+    const operand = (names: readonly string[]) => names.map((n) => values.get(n)).find((v) => v !== undefined);
+    const weight = operand(check.weights);
+    const a = site === 'multiply' ? (weight === undefined ? undefined : weight >>> 14) : values.get(`acc[${lane}].q`);
+    const b = site === 'bias-add' ? operand(check.biases) : site === 'accumulate' ? values.get(`p_reg[${lane}].q`) : operand(check.inputs);
+    if (a === undefined || b === undefined) continue;
+    return { site, register: name, a, b, gold, mutant };
+  }
+  return null;
+}
+
+/** The check module: the miter's inputs held to what a stimulus can set, and an assertion that no ALU difference shows. */
+function checkModule(ports: ReadonlyMap<string, { direction: string; width: number }>, ctx: WitnessContext) {
+  const inputs = [...ports].filter(([, p]) => p.direction === 'input').map(([n, p]) => ({ n, w: p.width }));
+  const outputs = new Set([...ports].filter(([, p]) => p.direction === 'output').map(([n]) => n));
+  const registers = SITES.flatMap(({ reg, site }) => [...outputs].filter((o) => o.endsWith('.d_gold')).map((o) => o.slice(0, -'.d_gold'.length))
+    .filter((name) => reg.test(name) && outputs.has(`${name}.d_gate`)).map((name) => ({ name, site })));
+  if (registers.length === 0) return null;
+  const word = (n: string) => inputs.find((i) => i.n === n && i.w === 32);
+  const biases = inputs.filter((i) => /^g_lane_s\d+\[\d+\]\.bias\.i$/.test(i.n) && i.w === 32).map((i) => i.n);
+  const weights = inputs.filter((i) => /^g_lane_s\d+\[\d+\]\.w\.i$/.test(i.n) && i.w === 32).map((i) => i.n);
+  const xs = inputs.filter((i) => /^x_s\d+\.i$/.test(i.n) && i.w === 32).map((i) => i.n);
+  // Finite and normal or zero: what a bias, a layer's output (or a product of one with ±1) can be.
+  const allowed = (v: string) => `(${v}[30:23] != 8'hff && (${v}[30:23] != 8'h00 || ${v}[22:0] == 23'd0))`;
+  const assumes = [
+    ...inputs.filter((i) => /^(acc|p_reg)\[\d+\]\.q$/.test(i.n) && i.w === 32).map((i) => allowed(esc(i.n))),
+    ...biases.map((n) => allowed(esc(n))),
+    // A weight word is an 18-bit code shifted up by 14, normal or zero.
+    ...weights.map((n) => `(${esc(n)}[13:0] == 14'd0 && ${allowed(esc(n))})`),
+    ...xs.map((n) => (ctx.firstLayer ? `(${esc(n)}[30:23] != 8'hff)` : `(${allowed(esc(n))}${ctx.inputsNonNegative ? ` && !${esc(n)}[31]` : ''})`)),
+    // The stimulus gives every lane and strip the same weights, bias and input (one value per input channel, the same
+    // weights in every output channel), so each kind of operand is one value wherever it is cut.
+    ...[biases, weights, xs].flatMap((ns) => ns.slice(1).map((n) => `(${esc(n)} == ${esc(ns[0]!)})`)),
+  ];
+  // What the layer's output shows of a register's next value: res as it is; a sum or product after + (+0) and the
+  // layer's ReLU (zeros and subnormals of either sign become +0 — the adder takes an exponent-0 operand for zero —, a
+  // negative value 0 under ReLU, any NaN one NaN).
+  const seen = (v: string) => `((${v}[30:23] == 8'hff && ${v}[22:0] != 23'd0) ? 32'h7fc00000 : (${v}[30:23] == 8'h00${ctx.relu ? ` || ${v}[31]` : ''}) ? 32'd0 : ${v})`;
+  const shows = registers.map(({ name, site }) => {
+    const [g, t] = [esc(`${name}.d_gold`), esc(`${name}.d_gate`)];
+    return site === 'bias-add' ? `(${g} != ${t})` : `(${seen(g)} != ${seen(t)})`;
+  });
+  const wires = registers.flatMap(({ name }) => [`${name}.d_gold`, `${name}.d_gate`]);
+  const verilog = [
+    `module rs_w_check (${inputs.map((i) => esc(i.n)).join(', ')});`,
+    ...inputs.map((i) => `  input ${i.w > 1 ? `[${i.w - 1}:0] ` : ''}${esc(i.n)};`),
+    ...wires.map((w) => `  wire [31:0] ${esc(w)};`),
+    `  rs_w_miter u_miter (${[...inputs.map((i) => `.${esc(i.n)}(${esc(i.n)})`), ...wires.map((w) => `.${esc(w)}(${esc(w)})`)].join(', ')});`,
+    '  always @* begin',
+    ...assumes.map((a) => `    assume (${a});`),
+    `    assert (!(${shows.join(' || ')}));`,
+    '  end',
+    'endmodule',
+  ].join('\n') + '\n';
+  const show = [...wires, ...inputs.filter((i) => word(i.n) && /^(acc|p_reg)\[\d+\]\.q$/.test(i.n)).map((i) => i.n), ...biases, ...weights, ...xs];
+  return { verilog, registers, biases, weights, inputs: xs, show };
+}
+
+/** The values `sat -show` printed, by signal name (binary column, so any width reads exactly). */
+function shownValues(log: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of log.split('\n')) {
+    const m = /^\s+\\(\S+)\s+-?\d+\s+[0-9a-fA-Fx]+\s+([01x]+)\s*$/.exec(line);
+    if (m && !m[2]!.includes('x')) out.set(m[1]!, parseInt(m[2]!.slice(-32), 2) >>> 0);
+  }
+  return out;
+}
+
+const hex = (v: number) => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
+
+/** One line for the report: where the witness acts and with what. */
+export function witnessText(w: Witness): string {
+  const ops = w.site === 'bias-add' ? `sum ${hex(w.a)} + bias ${hex(w.b)}` : w.site === 'accumulate' ? `sum ${hex(w.a)} + product ${hex(w.b)}`
+    : `weight code 0x${w.a.toString(16).padStart(5, '0')} × input ${hex(w.b)}`;
+  return `witness: ${w.site} ${ops} makes ${w.register} ${hex(w.mutant)} instead of ${hex(w.gold)}`;
+}

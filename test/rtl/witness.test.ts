@@ -1,0 +1,97 @@
+// SAT witnesses of Yosys mutants in an emitted layer (real Yosys), checked against the golden: for mutants at the
+// bias adder, the accumulator and the multiplier of a two-layer design, the witness's "original" register value must be
+// what tfjs computes on the stimulus witnessStimulus builds from it (SAT ran on the RTL netlist, the golden on the
+// weights: two implementations), and the mutant's value must differ. A control mutant has no ALU witness.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { loadSpec } from '../../core/spec.js';
+import { loadWeights } from '../../core/weights/load.js';
+import { runGolden } from '../../golden/run.js';
+import { witnessStimulus } from '../../harness/witnessRun.js';
+import { loadDesign } from '../../rtl/design.js';
+import { findWitness, type Witness } from '../../rtl/witness.js';
+import { listMutations, type YosysMutation } from '../../rtl/yosys.js';
+import { simrun } from '../support/cli.js';
+import { describeRtl } from '../support/rtl.js';
+
+/** Two layers on an 8×8 image: layer 2 reads layer 1's outputs (ReLU), so both input paths are exercised. */
+const MICRO = {
+  name: 'micro', input: { height: 8, width: 8, channels: 3 }, clockHz: 100_000_000, rowRateHz: 100_000,
+  layers: [
+    { name: 'm1', kernel: 3, stride: 1, pad: 1, outChannels: 2, batchnorm: true },
+    { name: 'm2', kernel: 3, stride: 1, pad: 1, outChannels: 2, relu: false },
+  ],
+};
+
+const F = new Float32Array(1);
+const U = new Uint32Array(F.buffer);
+const bits = (v: number) => { F[0] = v; return U[0]!; };
+
+/** What the layer's output shows of a register value after + (+0) (an exponent-0 operand counts as zero) and the layer's ReLU. */
+function shown(v: number, relu: boolean): number {
+  const e = (v >>> 23) & 0xff;
+  if (e === 0xff && (v & 0x7fffff) !== 0) return 0x7fc00000;
+  if (e === 0 || (relu && v >>> 31)) return 0;
+  return v >>> 0;
+}
+
+describeRtl('findWitness', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rowsim-witness-'));
+  const spec = join(dir, 'micro.json');
+  writeFileSync(spec, JSON.stringify(MICRO));
+  const net = loadSpec(spec);
+  const weights = loadWeights(net, 'synthetic:3');
+  const prepared = join(dir, 'yosys', 'prepared.il');
+
+  /** Mutations Yosys lists in layer `n`'s module whose source is the line holding `what` (p_reg, acc or res). */
+  const at = async (n: number, what: string): Promise<YosysMutation[]> => {
+    const design = loadDesign(join(dir, 'design'));
+    const listed = await listMutations(design, join(dir, 'yosys'), { count: 2000, seed: 1, module: `rs_layer${n}` });
+    const text = readFileSync(join(dir, 'design', `rs_layer${n}.v`), 'utf8').split('\n');
+    const line = text.findIndex((l) => (what === 'phase' ? l.includes('phase <= phase + ') : l.includes(`if (`) && l.includes(`${what}[0+gj] <=`))) + 1;
+    expect(line, `layer ${n} assigns ${what}`).toBeGreaterThan(0);
+    return listed.filter((m) => m.src.some((s) => s.includes(`rs_layer${n}.v:${line}.`)));
+  };
+
+  /** The first witness among `ms` (each one SAT search), with the layer context of layer `n`. */
+  const first = async (ms: readonly YosysMutation[], n: number, site: Witness['site']): Promise<Witness> => {
+    for (const m of ms) {
+      const w = await findWitness(prepared, m, { relu: net.layers[n - 1]!.relu, firstLayer: n === 1, inputsNonNegative: n > 1 && net.layers[n - 2]!.relu }, join(dir, `w${m.id}`));
+      if (w && w.site === site) return w;
+    }
+    throw new Error(`no ${site} witness among ${ms.length} mutants of layer ${n}`);
+  };
+
+  /** The golden's output of layer `n` at inside pixel (1, 1), channel 0, on the stimulus built from `w`. */
+  const goldenAt = async (n: number, w: Witness): Promise<number> => {
+    const st = witnessStimulus(net, weights, n, w);
+    expect(st, 'the witness can be set up').not.toBeNull();
+    const g = await runGolden(net, st!.weights, st!.frame, { throughLayer: n });
+    const l = net.layers[n - 1]!;
+    return bits(g.activations[n - 1]![(1 * l.outW + 1) * l.outC]!);
+  };
+
+  it('micro (2 layers, 8×8): emits and lists', () => {
+    expect(simrun(['emit', '--config', spec, '--out', join(dir, 'design')]).code).toBe(0);
+  });
+
+  for (const [n, what, site] of [[1, 'res', 'bias-add'], [2, 'res', 'bias-add'], [2, 'acc', 'accumulate'], [1, 'p_reg', 'multiply']] as const) {
+    it(`micro layer ${n}, a mutant on the ${what} line: a ${site} witness whose original value is the golden's output on the stimulus built from it`, async () => {
+      const w = await first(await at(n, what), n, site);
+      expect(w.mutant).not.toBe(w.gold);
+      const out = await goldenAt(n, w);
+      const relu = net.layers[n - 1]!.relu;
+      // The bias adder's register is the output; a sum or product reaches it through + (+0) and ReLU.
+      expect(out.toString(16), `witness ${JSON.stringify(w)}`).toBe((site === 'bias-add' ? w.gold : shown(w.gold, relu)).toString(16));
+      expect(shown(w.mutant, relu)).not.toBe(site === 'bias-add' ? out : shown(w.gold, relu));
+    }, 300_000);
+  }
+
+  it('micro layer 1, mutants of the slot phase counter (control: no ALU register differs in the same step): no witness', async () => {
+    const ms = (await at(1, 'phase')).slice(0, 4);
+    expect(ms.length).toBeGreaterThan(0);
+    for (const m of ms) expect(await findWitness(prepared, m, { relu: true, firstLayer: true, inputsNonNegative: false }, join(dir, `c${m.id}`)), m.args).toBeNull();
+  }, 300_000);
+});
