@@ -11,6 +11,7 @@ import type { Netlist } from './netlist.js';
 import { romContract, type RomContract } from './romContract.js';
 import { rtlilModules, type RtlilModule } from './rtlilPorts.js';
 import { flattenedName, streamMask } from './streamMask.js';
+import { mutatesUndefinedBit } from './undefinedBit.js';
 
 /** One mutation as Yosys lists it: the arguments of its `mutate` command, plus where it is. */
 export interface YosysMutation {
@@ -295,6 +296,7 @@ export const PROOF_LIMITS: YosysLimits = { seconds: 45, memoryMiB: 3072 };
  */
 export async function provesEquivalent(prepared: string, m: YosysMutation, work: string, opts: ProofOptions = {}): Promise<Proof> {
   const limits = opts.limits ?? PROOF_LIMITS;
+  if (mutatesUndefinedBit(prepared, m)) return { equivalent: true, detail: 'the mutated bit is x (a don\'t-care) in the original: the mutant picks one of the values the original allows' };
   const exact = await proveMutation(prepared, m, work, limits, false, opts.romContract ?? false);
   if (exact.reachesNamedCell && !exact.reachesNamedCell.includes(m.cell) && onlyMemoriesAndRoms(rtlilModules(prepared), m.module, exact.reachesNamedCell)) {
     // Stopped at memories and ROMs only (not a mutation of one): prove again with memories as registers and ROMs cut

@@ -1,8 +1,9 @@
 // Equivalence proofs of Yosys mutants (real Yosys) where equiv_make's merging of named cells could hide a difference: a
 // mutant whose cone reaches a submodule instance (parameterized too), or that mutates a memory's own port, stays
 // unproven, naming it; one whose cone reaches only memories and ROM black boxes is proven again with them opened
-// (equivalent when it is, not when a write or ROM address changes); one that reaches none is still proven; a signed
-// output port is compared.
+// (equivalent when it is, not when a write or ROM address changes); a mutation of a bit that is x in the netlist is
+// equivalent, of the same cell's defined input not; one that reaches none is still proven; a signed output port is
+// compared.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -104,6 +105,17 @@ describeRtl('provesEquivalent', () => {
       expect(proof.detail).toMatch(/unproven \(memories as registers and ROMs cut open\)/);
     }, 120_000);
   }
+
+  it('memory bank0 written where t | (t & c): a bit of its write data on cycles that write nothing (x in the netlist) tied to 0 is equivalent without a proof; the same bit of the data written is not', async () => {
+    const { dir, il, text } = prep(OPENED);
+    const mux = /cell \$mux (\S+)\n(?:\s+(?:parameter|connect) .*\n)*?\s+connect \\A 4'x\n(?:\s+(?:parameter|connect) .*\n)*?\s+connect \\B \\d\n/.exec(text)?.[1];
+    expect(mux, 'the write-data mux: x when not writing, d when writing').toBeDefined();
+    const free = await provesEquivalent(il, mutant(`-mode const0 -cell ${mux} -port A -portbit 2`, mux!), join(dir, 'a'));
+    expect(free).toMatchObject({ equivalent: true });
+    expect(free.detail).toContain("x (a don't-care)");
+    const written = await provesEquivalent(il, mutant(`-mode const0 -cell ${mux} -port B -portbit 2`, mux!), join(dir, 'b'));
+    expect(written.equivalent).toBe(false);
+  }, 120_000);
 
   it('a signed output y (written after its port index in RTLIL): a mutant of its register is compared, not proven', async () => {
     const { dir, il, text } = prep([

@@ -1,0 +1,30 @@
+// Whether a Yosys mutation only picks a value for a bit the original leaves undefined: the mutated port bit of a cell
+// is a constant x in the prepared netlist (Yosys's proc writes one for a don't-care, such as a memory's write data on
+// cycles that write nothing). Any mutation of such a bit — tied to 0 or 1, inverted, or made conditional — leaves a
+// design that is one of the implementations the original allows, so it cannot be told apart by the original's contract.
+import { readFileSync } from 'node:fs';
+import type { YosysMutation } from './yosys.js';
+
+/** True when `m` mutates an input port bit that is a constant x in `module`'s cell `m.cell` of the RTLIL file `prepared`. */
+export function mutatesUndefinedBit(prepared: string, m: YosysMutation): boolean {
+  const port = /-port (\S+)/.exec(m.args)?.[1];
+  const bit = Number(/-portbit (\d+)/.exec(m.args)?.[1] ?? NaN);
+  if (!port || !Number.isInteger(bit) || !m.cell) return false;
+  const text = readFileSync(prepared, 'utf8');
+  const mod = text.indexOf(`\nmodule \\${m.module}\n`);
+  if (mod < 0) return false;
+  const cellName = m.cell.startsWith('$') ? m.cell : `\\${m.cell}`;
+  const head = new RegExp(`\\n  cell \\S+ ${cellName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n`, 'g');
+  head.lastIndex = mod;
+  const at = head.exec(text);
+  const end = text.indexOf('\nend\n', mod);
+  if (!at || at.index > end) return false;
+  const body = text.slice(at.index, text.indexOf('\n  end\n', at.index));
+  const conn = new RegExp(`\\n    connect \\\\${port.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} (\\d+)'([01xz]+)\\n`).exec(body + '\n');
+  if (!conn) return false;
+  const width = Number(conn[1]);
+  const bits = conn[2]!;
+  // Written MSB first; a single character stands for all the bits.
+  const b = bits.length === 1 ? bits : bits.length === width ? bits[width - 1 - bit] : undefined;
+  return bit < width && b === 'x';
+}
