@@ -52,10 +52,10 @@ export function campaignHtml(r: CampaignReport): string {
 <html lang="en"><head><meta charset="utf-8"><title>rowsim mutation campaign: ${esc(r.config)}</title><style>${STYLE}</style></head><body>
 <h1>rowsim mutation campaign: ${esc(r.config)} — <span class="${r.counts.undetected ? 'fail' : 'pass'}">score ${r.score === null ? 'n/a' : `${(r.score * 100).toFixed(1)}%`}</span></h1>
 <p>${r.mutants.length} mutants: ${r.counts.killed} killed, ${r.counts.deadlock} deadlocked, ${r.counts.equivalent} proven equivalent, ${r.counts.undetected} undetected. The score is detected over non-equivalent mutants.</p>
-<p>Campaign stimulus: a directed frame (layer 1: ${d.productTies} product ties, ${d.sumTies} sum ties, ${d.productCarries + d.sumCarries} carries, ${d.subnormalBoundary} products at the subnormal boundary), then ${esc(r.stimulus.frames.slice(1).join(', '))}; survivors also ran on ${r.stimulus.randomFrames} random frames before Yosys tried to prove them equivalent.</p>
+<p>Campaign stimulus: a directed frame (layer 1: ${d.productTies} product ties, ${d.sumTies} sum ties, ${d.productCarries + d.sumCarries} carries, ${d.subnormalBoundary} products at the subnormal boundary), then ${esc(r.stimulus.frames.slice(1).join(', '))}; survivors also ran on ${r.stimulus.randomFrames} random frames before Yosys tried to prove them equivalent, and those it could not prove on a run built from a SAT witness.</p>
 <h2>By layer</h2>${table('layer', tally(r.mutants, (m) => (m.layer === null ? '–' : String(m.layer))))}
 <h2>By kind</h2>${table('source and kind', tally(r.mutants, (m) => `${m.source} ${m.kind}`))}
-${survivors.length ? `<h2>Survivors</h2><ul>${survivors.map((m) => `<li><b>${esc(m.id)}</b> ${m.status}: ${esc(m.description)}${m.src.length ? ` — <code>${esc(m.src.join(', '))}</code>` : ''}</li>`).join('')}</ul>` : ''}
+${survivors.length ? `<h2>Survivors</h2><ul>${survivors.map((m) => `<li><b>${esc(m.id)}</b> ${m.status}: ${esc(m.description)}${m.src.length ? ` — <code>${esc(m.src.join(', '))}</code>` : ''}${m.proof ? `<br>${esc(m.proof)}` : ''}</li>`).join('')}</ul>` : ''}
 <h2>Every mutant</h2>
 <table id="mutants"><thead><tr><th>id</th><th>source</th><th>kind</th><th>layer</th><th>status</th><th>first seen</th><th>source lines</th></tr></thead><tbody>${all.join('')}</tbody></table>
 </body></html>
