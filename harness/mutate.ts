@@ -27,7 +27,7 @@ import { beatWatcher } from './beatWatch.js';
 import { compareFrames } from './comparison.js';
 import { cornerFrames, cornerRunKind, cornerRuns, cornerWeights } from './cornerWeights.js';
 import { witnessStimulus } from './witnessRun.js';
-import { findWitness, witnessText } from '../rtl/witness.js';
+import { findWitness, noWitnessText, witnessText } from '../rtl/witness.js';
 import { campaignWeights, directedFrame, layerOneCoverage, type Coverage } from './directed.js';
 import { prepareOutDir, writeAtomic } from './outdir.js';
 import { makePlan } from './plan.js';
@@ -168,9 +168,9 @@ function stimulusOf(frames: readonly Float32Array[]): StimulusSource {
 
 /**
  * Bumped when survivors' stimulus or their proofs change, so cached verdicts of an older campaign do not count
- * (6: ROM words as the contract allows; proofs stop at a submodule instance in the mutated cone; 7: witness runs).
+ * (6: ROM words as the contract allows; proofs stop at a submodule instance in the mutated cone; 7: witness runs; 8: x bits of a mux are equivalent).
  */
-const SURVIVOR_VERDICT_VERSION = 7;
+const SURVIVOR_VERDICT_VERSION = 8;
 
 /** Golden and model results on a stimulus, computed once. */
 async function references(ctx: RunContext, dir: string) {
@@ -434,7 +434,7 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
   const witnessRun = async (p: Planned, layer: number, work: string): Promise<{ result: Awaited<ReturnType<typeof runMutant>> | null; detail: string }> => {
     const l = net.layers[layer - 1]!;
     const w = await findWitness(join(outDir, 'yosys', 'prepared.il'), p.yosys!, { relu: l.relu, firstLayer: layer === 1, inputsNonNegative: layer > 1 && net.layers[layer - 2]!.relu }, join(work, 'witness'));
-    if (!w) return { result: null, detail: 'no witness at an ALU register in one step' };
+    if ('none' in w) return { result: null, detail: noWitnessText(w) };
     const text = witnessText(w);
     const st = witnessStimulus(net, base.weights, layer, w);
     if (!st) return { result: null, detail: `${text}, which no stimulus of this layer can set up` };
@@ -481,7 +481,12 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
       proofDetail = proof.detail;
       // Not proven: ask SAT for operands that show the mutant at an ALU site, and run a stimulus built on them.
       if (!proof.equivalent && p.yosys && ownRoms && p.layer !== null) {
-        const seen = await witnessRun(p, p.layer, work);
+        // A stimulus built from SAT values is new to the engines: should one of them refuse it, the mutant keeps its
+        // verdict and the campaign goes on.
+        const seen = await witnessRun(p, p.layer, work).catch((e: unknown) => {
+          if (e instanceof SimrunError && !['VERILATOR_MISSING', 'YOSYS_MISSING', 'OUT_NOT_WRITABLE'].includes(e.code)) return { result: null, detail: `witness run failed: ${e.message}` };
+          throw e;
+        });
         if (seen.result) { c = seen.result; foundBy = 'witness'; status = c.status === 'survived' ? 'undetected' : c.status; }
         proofDetail = `${proof.detail}; ${seen.detail}`;
       }

@@ -74,7 +74,7 @@ export function campaignJunit(r: CampaignReport): string {
   if (r.shard) props.ele('property', { name: 'rowsim.shard', value: r.shard });
   for (const m of r.mutants) {
     const tc = ts.ele('testcase', { classname: `rowsim.mutate.${r.config}.${m.source}`, name: `${m.id} ${m.kind}${m.layer !== null ? ` layer ${m.layer}` : ''}`, time: m.seconds.toFixed(3) });
-    if (m.status === 'undetected') tc.ele('failure', { type: 'undetected', message: `${m.description} survived the campaign, random and witness runs and is not provably equivalent${m.proof ? `: ${m.proof}` : ''}` }).txt(m.src.join('\n'));
+    if (m.status === 'undetected') tc.ele('failure', { type: 'undetected', message: `${m.description} survived every run and is not provably equivalent${m.proof ? `: ${m.proof}` : ''}` }).txt(m.src.join('\n'));
     if (m.status === 'equivalent') tc.ele('skipped', { message: 'proven equivalent to the design' });
     tc.ele('system-out').txt(`${m.status}${m.first ? ` ${firstText(m.first)}` : ''}${m.proof ? ` — ${m.proof}` : ''}\n${m.description}`);
   }

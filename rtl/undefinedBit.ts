@@ -1,11 +1,11 @@
-// Whether a Yosys mutation only picks a value for a bit the original leaves undefined: the mutated port bit of a cell
-// is a constant x in the prepared netlist (Yosys's proc writes one for a don't-care, such as a memory's write data on
-// cycles that write nothing). Any mutation of such a bit — tied to 0 or 1, inverted, or made conditional — leaves a
+// Whether a Yosys mutation only picks a value for a bit the original leaves undefined: the mutated bit of a
+// multiplexer's data input is a constant x in the prepared netlist (Yosys's proc writes one for a don't-care, such as a
+// memory's write data on cycles that write nothing). Any mutation of such a bit — tied to 0 or 1, inverted, or made conditional — leaves a
 // design that is one of the implementations the original allows, so it cannot be told apart by the original's contract.
 import { readFileSync } from 'node:fs';
 import type { YosysMutation } from './yosys.js';
 
-/** True when `m` mutates an input port bit that is a constant x in `module`'s cell `m.cell` of the RTLIL file `prepared`. */
+/** True when `m` mutates a data input bit (A or B) of a $mux or $pmux that is a constant x in the RTLIL file `prepared`. */
 export function mutatesUndefinedBit(prepared: string, m: YosysMutation): boolean {
   const port = /-port (\S+)/.exec(m.args)?.[1];
   const bit = Number(/-portbit (\d+)/.exec(m.args)?.[1] ?? NaN);
@@ -14,11 +14,13 @@ export function mutatesUndefinedBit(prepared: string, m: YosysMutation): boolean
   const mod = text.indexOf(`\nmodule \\${m.module}\n`);
   if (mod < 0) return false;
   const cellName = m.cell.startsWith('$') ? m.cell : `\\${m.cell}`;
-  const head = new RegExp(`\\n  cell \\S+ ${cellName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n`, 'g');
+  const head = new RegExp(`\\n  cell (\\S+) ${cellName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n`, 'g');
   head.lastIndex = mod;
   const at = head.exec(text);
   const end = text.indexOf('\nend\n', mod);
-  if (!at || at.index > end) return false;
+  // Only a multiplexer's data inputs: there an x is a don't-care, any value of it one the original allows. In a comparison (=== of $eqx, or a case item)
+  // an x is a literal the design tests for, and tying it to 0 or 1 changes what the design does.
+  if (!at || at.index > end || !['$mux', '$pmux'].includes(at[1]!) || (port !== 'A' && port !== 'B')) return false;
   const body = text.slice(at.index, text.indexOf('\n  end\n', at.index));
   const conn = new RegExp(`\\n    connect \\\\${port.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} (\\d+)'([01xz]+)\\n`).exec(body + '\n');
   if (!conn) return false;

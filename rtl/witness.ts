@@ -52,16 +52,14 @@ export const WITNESS_LIMITS: YosysLimits = { seconds: 45, memoryMiB: 3072 };
 const esc = (n: string) => `\\${n} `;
 
 /**
- * Searches for a witness of mutation `m` (from the design as listMutations prepared it). Null when the module does not
- * have rowsim's ALU names, Yosys cannot take the mutation this way or runs past its limits, or no operands the stimulus
- * can set make a visible difference at an ALU register in one step (the mutant may still differ elsewhere: in control,
- * or over many cycles).
+ * Searches for a witness of mutation `m` (from the design as listMutations prepared it), or says why there is none
+ * (NoWitness): `unsat` does not make the mutant equivalent — it may still differ in control, or over many cycles.
  */
-export async function findWitness(prepared: string, m: YosysMutation, ctx: WitnessContext, work: string, limits = WITNESS_LIMITS): Promise<Witness | null> {
+export async function findWitness(prepared: string, m: YosysMutation, ctx: WitnessContext, work: string, limits = WITNESS_LIMITS): Promise<Witness | NoWitness> {
   mkdirSync(work, { recursive: true });
   const cell = m.cell;
   const module = rtlilModules(prepared).get(m.module);
-  if (!cell || !module) return null;
+  if (!cell || !module) return { none: 'no-sites' };
   const gate = m.args.replace(`-module ${m.module}`, '-module rs_w_gate');
   const subs = [...new Set([...module.cells.values()].filter((t) => !t.startsWith('$')))];
   const both = (sel: string) => `rs_w_gold/${sel} rs_w_gate/${sel}`;
@@ -70,10 +68,12 @@ export async function findWitness(prepared: string, m: YosysMutation, ctx: Witne
   //    value): one clock step with all state free. Gold and gate share inputs by name.
   // A mutation this flow cannot take (say, on a register's output, whose exposed ports then differ by name between
   // gold and gate) has no witness; it must not stop the campaign.
-  const run = (script: string[], what: string) => yosysLimited(script.join('\n') + '\n', work, what, limits).catch((e: unknown) => {
-    if (e instanceof SimrunError && e.code === 'YOSYS_FAILED') return null;
-    throw e;
-  });
+  const run = (script: string[], what: string): Promise<string | NoWitness> => yosysLimited(script.join('\n') + '\n', work, what, limits)
+    .then((log): string | NoWitness => log ?? { none: 'limits' })
+    .catch((e: unknown): NoWitness => {
+      if (e instanceof SimrunError && e.code === 'YOSYS_FAILED') return { none: 'failed' };
+      throw e;
+    });
   const miter = await run([
     `read_rtlil ${JSON.stringify(prepared)}`, `copy ${m.module} rs_w_gold`, `copy ${m.module} rs_w_gate`,
     'memory_map rs_w_gold rs_w_gate', 'opt_clean rs_w_gold rs_w_gate',
@@ -90,11 +90,12 @@ export async function findWitness(prepared: string, m: YosysMutation, ctx: Witne
     'equiv_miter -trigger rs_w_miter rs_eq', 'hierarchy -top rs_w_miter', 'opt_clean rs_w_miter',
     `write_rtlil ${JSON.stringify(join(work, 'miter.il'))}`,
   ], 'witness-miter');
-  if (miter === null) return null;
+  if (typeof miter !== 'string') return miter;
   const ports = rtlilModules(join(work, 'miter.il')).get('rs_w_miter')?.ports;
-  if (!ports) return null;
+  // No miter module: no difference is left after merging (nothing to search).
+  if (!ports) return { none: 'unsat' };
   const check = checkModule(ports, ctx);
-  if (!check) return null;
+  if (!check) return { none: 'no-sites' };
   writeFileSync(join(work, 'check.v'), check.verilog);
   // 2. SAT: operands the stimulus can set, and a difference the layer's output shows.
   const sat = await run([
@@ -102,7 +103,8 @@ export async function findWitness(prepared: string, m: YosysMutation, ctx: Witne
     'hierarchy -top rs_w_check', 'proc', 'flatten', 'opt_clean',
     `sat -prove-asserts -set-assumes ${check.show.map((n) => `-show ${esc(n).trim()}`).join(' ')} rs_w_check`,
   ], 'witness-sat');
-  if (sat === null || !/SAT proof finished - model found: FAIL/.test(sat)) return null;
+  if (typeof sat !== 'string') return sat;
+  if (!/SAT proof finished - model found: FAIL/.test(sat)) return { none: /SAT proof finished - no model found: SUCCESS/.test(sat) ? 'unsat' : 'failed' };
   const values = shownValues(sat);
   for (const { name, site } of check.registers) {
     const gold = values.get(`${name}.d_gold`);
@@ -116,7 +118,27 @@ export async function findWitness(prepared: string, m: YosysMutation, ctx: Witne
     if (a === undefined || b === undefined) continue;
     return { site, register: name, a, b, gold, mutant };
   }
-  return null;
+  return { none: 'failed' };
+}
+
+/**
+ * Why there is no witness: SAT proved that no operands the stimulus can set make a visible difference at an ALU
+ * register in one step (`unsat`); in one step the difference reaches no register named as rowsim's ALU registers are
+ * (`no-sites`: a control mutant, or a module that is not one of rowsim's layers);
+ * the search ran past its limits; or Yosys could not run it (`failed`).
+ */
+export interface NoWitness {
+  readonly none: 'unsat' | 'no-sites' | 'limits' | 'failed';
+}
+
+/** One line for the report when there is no witness. */
+export function noWitnessText(n: NoWitness): string {
+  switch (n.none) {
+    case 'unsat': return 'no witness: no operands a stimulus can set make a visible difference at an ALU register in one step';
+    case 'no-sites': return 'no witness: in one step the difference reaches no ALU register (p_reg, acc, res of rowsim\'s layers)';
+    case 'limits': return `no witness: the search ran past ${WITNESS_LIMITS.seconds} CPU seconds or ${WITNESS_LIMITS.memoryMiB} MiB`;
+    case 'failed': return 'no witness: Yosys could not run the search on this mutation';
+  }
 }
 
 /** The check module: the miter's inputs held to what a stimulus can set, and an assertion that no ALU difference shows. */
@@ -132,8 +154,13 @@ function checkModule(ports: ReadonlyMap<string, { direction: string; width: numb
   const xs = inputs.filter((i) => /^x_s\d+\.i$/.test(i.n) && i.w === 32).map((i) => i.n);
   // Finite and normal or zero: what a bias, a layer's output (or a product of one with ±1) can be.
   const allowed = (v: string) => `(${v}[30:23] != 8'hff && (${v}[30:23] != 8'h00 || ${v}[22:0] == 23'd0))`;
+  // A running sum of −0 cannot be set up (a sum of −0 and the +0 products beside it is +0), nor an input of −0 from
+  // the layer before (+0 + bias −0 is +0).
+  const notMinusZero = (v: string) => `(${v} != 32'h80000000)`;
   const assumes = [
     ...inputs.filter((i) => /^(acc|p_reg)\[\d+\]\.q$/.test(i.n) && i.w === 32).map((i) => allowed(esc(i.n))),
+    ...inputs.filter((i) => /^acc\[\d+\]\.q$/.test(i.n) && i.w === 32).map((i) => notMinusZero(esc(i.n))),
+    ...(ctx.firstLayer ? [] : inputs.filter((i) => /^x_s\d+\.i$/.test(i.n) && i.w === 32).map((i) => notMinusZero(esc(i.n)))),
     ...biases.map((n) => allowed(esc(n))),
     // A weight word is an 18-bit code shifted up by 14, normal or zero.
     ...weights.map((n) => `(${esc(n)}[13:0] == 14'd0 && ${allowed(esc(n))})`),

@@ -292,7 +292,9 @@ export const PROOF_LIMITS: YosysLimits = { seconds: 45, memoryMiB: 3072 };
  * has stream outputs, a second proof compares those only in valid beats (rtl/streamMask.ts): what the stream contract
  * lets anyone observe. It is the second, not the only, proof because its raw output registers are not matched by name,
  * which makes the induction see more of the module. A mutant whose fan-out reaches a named cell (an instance, a memory)
- * is not proven at all, and with `romContract` the ROMs hold only words the contract allows (rtl/romContract.ts).
+ * is proven again with memories as registers and ROMs cut open when those are all it reaches, and is not proven
+ * otherwise; with `romContract` the ROMs hold only words the contract allows (rtl/romContract.ts). A mutation of a bit
+ * that is x in the netlist is equivalent without a proof (rtl/undefinedBit.ts).
  */
 export async function provesEquivalent(prepared: string, m: YosysMutation, work: string, opts: ProofOptions = {}): Promise<Proof> {
   const limits = opts.limits ?? PROOF_LIMITS;
@@ -363,7 +365,7 @@ async function proveMutation(prepared: string, m: YosysMutation, work: string, l
   // stays — is cut out: its address becomes an output of the module, compared like any output, and its word an input
   // that gold and gate share. Sharing is sound because a ROM's word is a function of its address history, and the
   // proof fails wherever the addresses can differ.
-  const blackboxes = [...new Set([...(modules.get(m.module)?.cells.values() ?? [])].filter((t) => modules.get(t)?.blackbox))];
+  const blackboxes = [...new Set([...(modules.get(m.module)?.cells.values() ?? [])].filter((t) => isRomShaped(modules.get(t))))];
   const open = opened
     ? ['memory_map rs_eq_gold rs_eq_gate', 'opt_clean rs_eq_gold rs_eq_gate',
       ...(blackboxes.length ? [`expose -evert ${blackboxes.flatMap((t) => [`rs_eq_gold/t:${t}`, `rs_eq_gate/t:${t}`]).join(' ')}`] : [])]
@@ -411,12 +413,22 @@ interface MutationProof extends Proof {
 }
 
 /**
+ * A black box shaped like a ROM: inputs and a single output (its word, a function of the address history). Only such
+ * a cell is cut open in a proof: gold and gate share its output while its inputs are compared.
+ */
+function isRomShaped(m: RtlilModule | undefined): boolean {
+  if (!m?.blackbox) return false;
+  const dirs = [...m.ports.values()].map((p) => p.direction);
+  return dirs.filter((d) => d === 'output').length === 1 && !dirs.includes('inout');
+}
+
+/**
  * The named cells a proof stopped at are all memories of `module` or ROM black boxes (instances of one, or the ROM
  * inside a contract wrapper, `<instance>.u_rom`): the ones an opened proof takes apart.
  */
 function onlyMemoriesAndRoms(modules: ReadonlyMap<string, RtlilModule>, module: string, names: readonly string[]): boolean {
   const cells = modules.get(module)?.cells ?? new Map<string, string>();
-  const isRom = (instance: string) => modules.get(cells.get(instance) ?? '')?.blackbox === true;
+  const isRom = (instance: string) => isRomShaped(modules.get(cells.get(instance) ?? ''));
   return names.every((n) => /^\$mem(_v2)?$/.test(cells.get(n) ?? '') || isRom(n) || (n.endsWith('.u_rom') && isRom(n.slice(0, -'.u_rom'.length))));
 }
 

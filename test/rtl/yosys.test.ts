@@ -117,6 +117,18 @@ describeRtl('provesEquivalent', () => {
     expect(written.equivalent).toBe(false);
   }, 120_000);
 
+  it("a mux whose else value is {2'b10, 2'bxx} (4'10xx in RTLIL, MSB first): its bit 1 (x) tied to 1 is equivalent, its bit 2 (a defined 0) tied to 1 is not", async () => {
+    const { dir, il, text } = prep([
+      'module top(input clk, input s, input [3:0] d, output reg [3:0] q);',
+      "  always @(posedge clk) q <= s ? d : {2'b10, 2'bxx};",
+      'endmodule',
+    ].join('\n'));
+    expect(text).toContain("connect \\A 4'10xx");
+    const mux = cellAt(il, '$mux', 2);
+    expect((await provesEquivalent(il, mutant(`-mode const1 -cell ${mux} -port A -portbit 1`, mux), join(dir, 'x'))).equivalent).toBe(true);
+    expect((await provesEquivalent(il, mutant(`-mode const1 -cell ${mux} -port A -portbit 2`, mux), join(dir, 'd'))).equivalent).toBe(false);
+  }, 120_000);
+
   it('a signed output y (written after its port index in RTLIL): a mutant of its register is compared, not proven', async () => {
     const { dir, il, text } = prep([
       'module top(input clk, input signed [3:0] a, input signed [3:0] b, output reg signed [3:0] y, output reg [3:0] z);',
