@@ -168,7 +168,8 @@ function stimulusOf(frames: readonly Float32Array[]): StimulusSource {
 
 /**
  * Bumped when survivors' stimulus or their proofs change, so cached verdicts of an older campaign do not count
- * (6: ROM words as the contract allows; proofs stop at a submodule instance in the mutated cone; 7: witness runs; 8: x bits of a mux are equivalent).
+ * (6: ROM words as the contract allows; proofs stop at a submodule instance in the mutated cone; 7: witness runs,
+ * opened proofs; 8: x bits of a mux are equivalent, witnesses write their register).
  */
 const SURVIVOR_VERDICT_VERSION = 8;
 
@@ -487,7 +488,7 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
           if (e instanceof SimrunError && !['VERILATOR_MISSING', 'YOSYS_MISSING', 'OUT_NOT_WRITABLE'].includes(e.code)) return { result: null, detail: `witness run failed: ${e.message}` };
           throw e;
         });
-        if (seen.result) { c = seen.result; foundBy = 'witness'; status = c.status === 'survived' ? 'undetected' : c.status; }
+        if (seen.result && seen.result.status !== 'survived') { c = seen.result; foundBy = 'witness'; status = seen.result.status; }
         proofDetail = `${proof.detail}; ${seen.detail}`;
       }
       rmSync(work, { recursive: true, force: true });
