@@ -5,6 +5,9 @@
 import { readFileSync } from 'node:fs';
 import type { YosysMutation } from './yosys.js';
 
+/** `text` matched literally inside a regular expression. */
+const literal = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /** True when `m` mutates a data input bit (A or B) of a $mux or $pmux that is a constant x in the RTLIL file `prepared`. */
 export function mutatesUndefinedBit(prepared: string, m: YosysMutation): boolean {
   const port = /-port (\S+)/.exec(m.args)?.[1];
@@ -14,7 +17,7 @@ export function mutatesUndefinedBit(prepared: string, m: YosysMutation): boolean
   const mod = text.indexOf(`\nmodule \\${m.module}\n`);
   if (mod < 0) return false;
   const cellName = m.cell.startsWith('$') ? m.cell : `\\${m.cell}`;
-  const head = new RegExp(`\\n  cell (\\S+) ${cellName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n`, 'g');
+  const head = new RegExp(`\\n  cell (\\S+) ${literal(cellName)}\\n`, 'g');
   head.lastIndex = mod;
   const at = head.exec(text);
   const end = text.indexOf('\nend\n', mod);
@@ -22,7 +25,7 @@ export function mutatesUndefinedBit(prepared: string, m: YosysMutation): boolean
   // an x is a literal the design tests for, and tying it to 0 or 1 changes what the design does.
   if (!at || at.index > end || !['$mux', '$pmux'].includes(at[1]!) || (port !== 'A' && port !== 'B')) return false;
   const body = text.slice(at.index, text.indexOf('\n  end\n', at.index));
-  const conn = new RegExp(`\\n    connect \\\\${port.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} (\\d+)'([01xz]+)\\n`).exec(body + '\n');
+  const conn = new RegExp(`\\n    connect \\\\${literal(port)} (\\d+)'([01xz]+)\\n`).exec(body + '\n');
   if (!conn) return false;
   const width = Number(conn[1]);
   const bits = conn[2]!;

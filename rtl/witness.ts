@@ -6,9 +6,8 @@
 // Only modules with rowsim's ALU register names (p_reg, acc, res) and operand wires (x_s*, g_lane_s*[*].w/.bias) get one.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SimrunError } from '../core/errors.js';
 import { rtlilModules } from './rtlilPorts.js';
-import { yosysLimited, type YosysLimits, type YosysMutation } from './yosys.js';
+import { orWhenYosysFails, yosysLimited, type YosysLimits, type YosysMutation } from './yosys.js';
 
 /** Where in the layer's ALU the witness acts. */
 export type WitnessSite = 'bias-add' | 'accumulate' | 'multiply';
@@ -68,12 +67,8 @@ export async function findWitness(prepared: string, m: YosysMutation, ctx: Witne
   //    value): one clock step with all state free. Gold and gate share inputs by name.
   // A mutation this flow cannot take (say, on a register's output, whose exposed ports then differ by name between
   // gold and gate) has no witness; it must not stop the campaign.
-  const run = (script: string[], what: string): Promise<string | NoWitness> => yosysLimited(script.join('\n') + '\n', work, what, limits)
-    .then((log): string | NoWitness => log ?? { none: 'limits' })
-    .catch((e: unknown): NoWitness => {
-      if (e instanceof SimrunError && e.code === 'YOSYS_FAILED') return { none: 'failed' };
-      throw e;
-    });
+  const run = async (script: string[], what: string): Promise<string | NoWitness> =>
+    (await orWhenYosysFails(yosysLimited(script.join('\n') + '\n', work, what, limits), { none: 'failed' } as const)) ?? { none: 'limits' };
   const miter = await run([
     `read_rtlil ${JSON.stringify(prepared)}`, `copy ${m.module} rs_w_gold`, `copy ${m.module} rs_w_gate`,
     'memory_map rs_w_gold rs_w_gate', 'opt_clean rs_w_gold rs_w_gate',

@@ -63,6 +63,16 @@ export async function yosysLimited(script: string, cwd: string, what: string, li
   return log;
 }
 
+/** `run`'s value, or `fallback` when Yosys could not run its script (YOSYS_FAILED); any other error is thrown on. */
+export async function orWhenYosysFails<T, F>(run: Promise<T>, fallback: F): Promise<T | F> {
+  try {
+    return await run;
+  } catch (e) {
+    if (e instanceof SimrunError && e.code === 'YOSYS_FAILED') return fallback;
+    throw e;
+  }
+}
+
 /** Yosys's version line (YOSYS_MISSING if absent). */
 export async function yosysVersion(): Promise<string> {
   const r = await runTool('yosys', ['-V']);
@@ -303,19 +313,13 @@ export async function provesEquivalent(prepared: string, m: YosysMutation, work:
   if (exact.reachesNamedCell && !exact.reachesNamedCell.includes(m.cell) && onlyMemoriesAndRoms(rtlilModules(prepared), m.module, exact.reachesNamedCell)) {
     // Stopped at memories and ROMs only (not a mutation of one): prove again with memories as registers and ROMs cut
     // open. A script Yosys cannot run that way leaves the stop standing.
-    const opened = await proveMutation(prepared, m, work, limits, false, opts.romContract ?? false, true).catch((e: unknown) => {
-      if (e instanceof SimrunError && e.code === 'YOSYS_FAILED') return exact;
-      throw e;
-    });
+    const opened = await orWhenYosysFails(proveMutation(prepared, m, work, limits, false, opts.romContract ?? false, true), exact);
     if (!opened.reachesNamedCell) return opened.equivalent ? { equivalent: true, detail: `${opened.detail}, memories as registers and ROMs cut open` } : { equivalent: false, detail: `${opened.detail} (memories as registers and ROMs cut open)` };
   }
   // A fan-out that reaches a named cell reaches it in the wrapped proof too.
   if (exact.equivalent || exact.reachesNamedCell) return { equivalent: exact.equivalent, detail: exact.detail };
   // A wrapper Yosys cannot read (a port name it takes for something else) leaves the exact verdict standing.
-  const inBeats = await proveMutation(prepared, m, work, limits, true, opts.romContract ?? false).catch((e: unknown) => {
-    if (e instanceof SimrunError && e.code === 'YOSYS_FAILED') return null;
-    throw e;
-  });
+  const inBeats = await orWhenYosysFails(proveMutation(prepared, m, work, limits, true, opts.romContract ?? false), null);
   if (inBeats === null) return exact;
   return inBeats.equivalent
     ? { equivalent: true, detail: `${inBeats.detail}, stream outputs compared in valid beats` }

@@ -43,10 +43,10 @@ describeRtl('provesEquivalent', () => {
     expect(proof.detail).toMatch(/cone reaches cells? .*s2/);
   }, 120_000);
 
-  /** Prepares `verilog` as a campaign does (prep) and returns the prepared RTLIL's path and text. */
-  const prep = (verilog: string) => {
+  /** Prepares the Verilog `lines` as a campaign does (prep) and returns the prepared RTLIL's path and text. */
+  const prep = (lines: readonly string[]) => {
     const dir = mkdtempSync(join(tmpdir(), 'rowsim-yosys-'));
-    writeFileSync(join(dir, 'd.v'), verilog);
+    writeFileSync(join(dir, 'd.v'), lines.join('\n'));
     execFileSync('yosys', ['-q', '-p', 'read_verilog -sv d.v; prep -top top; write_rtlil prepared.il'], { cwd: dir });
     return { dir, il: join(dir, 'prepared.il'), text: readFileSync(join(dir, 'prepared.il'), 'utf8') };
   };
@@ -60,7 +60,7 @@ describeRtl('provesEquivalent', () => {
       '    q <= bank0[ra];',
       '  end',
       'endmodule',
-    ].join('\n'));
+    ]);
     expect(text).toMatch(/cell \$mem\S* \\bank0/);
     const proof = await provesEquivalent(il, mutant('-mode const1 -cell bank0 -port RD_ADDR -portbit 0 -wire ra -wirebit 0', 'bank0'), join(dir, 'p'));
     expect(proof.equivalent).toBe(false);
@@ -83,7 +83,7 @@ describeRtl('provesEquivalent', () => {
     '  end',
     'endmodule',
     '(* blackbox *) module rom(input [1:0] a, output [3:0] w); endmodule',
-  ].join('\n');
+  ];
 
   it('memory bank0 written where t | (t & c): c stuck at 1 reaches only bank0, so the memory becomes registers and it is proven', async () => {
     const { dir, il } = prep(OPENED);
@@ -122,7 +122,7 @@ describeRtl('provesEquivalent', () => {
       'module top(input clk, input s, input [3:0] d, output reg [3:0] q);',
       "  always @(posedge clk) q <= s ? d : {2'b10, 2'bxx};",
       'endmodule',
-    ].join('\n'));
+    ]);
     expect(text).toContain("connect \\A 4'10xx");
     const mux = cellAt(il, '$mux', 2);
     expect((await provesEquivalent(il, mutant(`-mode const1 -cell ${mux} -port A -portbit 1`, mux), join(dir, 'x'))).equivalent).toBe(true);
@@ -134,7 +134,7 @@ describeRtl('provesEquivalent', () => {
       'module top(input clk, input signed [3:0] a, input signed [3:0] b, output reg signed [3:0] y, output reg [3:0] z);',
       '  always @(posedge clk) begin y <= a + b; z <= a - b; end',
       'endmodule',
-    ].join('\n'));
+    ]);
     const dff = /cell \$dff (\S+)\n(?:\s+(?:parameter|connect) .*\n)*?\s+connect \\Q \\y\n/.exec(text)![1]!;
     const proof = await provesEquivalent(il, mutant(`-mode const1 -cell ${dff} -port Q -portbit 3 -wire y -wirebit 3`, dff), join(dir, 'p'));
     expect(proof).toMatchObject({ equivalent: false });
