@@ -1,0 +1,267 @@
+// The mutated cone of one copy of a module (original or mutant) as a small state machine: a set of registers, the
+// combinational cells that compute their next values from their current values and from inputs that do not depend on
+// them (free inputs), and the points where the rest of the module reads the cone (its boundary). Compiled to slots so a
+// step evaluates without maps. Invariant: every name here (registers, free inputs, boundary readers) is a cell or port
+// name of the module, so the original's and the mutant's cones can be matched by name.
+import { evaluate, EVALUATED_TYPES, nameId, type Bit, type SymbolTable } from './symbolicBits.js';
+import type { JsonBit, JsonCell, JsonModule } from './yosysJson.js';
+
+/** Who drives a net: a cell's output bit, or a bit of a module input port. */
+type Driver = { readonly cell: JsonCell; readonly port: string; readonly idx: number } | { readonly cell?: undefined; readonly port: string; readonly idx: number };
+/** Who reads a net: a cell's input bit, or a bit of a module output port. */
+type Reader = Driver;
+
+/** A module indexed for cone building: drivers and readers of each net. */
+export class IndexedModule {
+  readonly byName = new Map<string, JsonCell>();
+  readonly driver = new Map<number, Driver>();
+  readonly readers = new Map<number, Reader[]>();
+
+  constructor(readonly mod: JsonModule) {
+    const read = (net: JsonBit, r: Reader) => {
+      if (typeof net !== 'number') return;
+      const list = this.readers.get(net);
+      if (list) list.push(r);
+      else this.readers.set(net, [r]);
+    };
+    for (const [port, p] of mod.ports) {
+      p.bits.forEach((b, idx) => {
+        if (typeof b !== 'number') return;
+        if (p.direction === 'input') this.driver.set(b, { port, idx });
+        else read(b, { port, idx });
+      });
+    }
+    for (const c of mod.cells) {
+      this.byName.set(c.name, c);
+      for (const [port, bits] of Object.entries(c.outputs)) bits.forEach((b, idx) => { if (typeof b === 'number') this.driver.set(b, { cell: c, port, idx }); });
+      for (const [port, bits] of Object.entries(c.inputs)) bits.forEach((b, idx) => read(b, { cell: c, port, idx }));
+    }
+  }
+
+  /** A register's name as the design gives it: the named wire on its output, or the cell's own name. */
+  registerName(cell: JsonCell): string {
+    const q = (cell.outputs.Q ?? []).join(',');
+    for (const [n, bits] of this.mod.wires) if (bits.join(',') === q) return n;
+    return cell.name;
+  }
+
+  /** The registers (plain $dff cells) reached from `cells`' outputs through combinational cells. */
+  registersAfter(cells: readonly JsonCell[]): JsonCell[] {
+    const found = new Map<string, JsonCell>();
+    const seen = new Set<string>();
+    const work = [...cells];
+    while (work.length) {
+      const c = work.pop()!;
+      for (const bits of Object.values(c.outputs)) {
+        for (const b of bits) {
+          for (const r of typeof b === 'number' ? this.readers.get(b) ?? [] : []) {
+            if (!r.cell || seen.has(r.cell.name)) continue;
+            seen.add(r.cell.name);
+            if (r.cell.type === '$dff') found.set(r.cell.name, r.cell);
+            else if (isComb(r.cell)) work.push(r.cell);
+          }
+        }
+      }
+    }
+    return [...found.values()];
+  }
+
+  /**
+   * Whether the free input `id` (a driver id: `cell.port[i]` or `port[i]`) is a control: a function of narrow
+   * registers (at most `regBits` bits each) and one- or two-bit ports only, through combinational cells — never of a
+   * wide register, a memory, a submodule or a wide port (data).
+   */
+  isControl(id: string, regBits = 16): boolean {
+    const at = /^(?:(.*)\.)?([^.[\]]+)\[(\d+)\]$/.exec(id);
+    if (!at) return false;
+    const [, cellName, port, idx] = at;
+    if (cellName === undefined) return (this.mod.ports.get(port!)?.bits.length ?? 99) <= 2;
+    const net = this.byName.get(cellName)?.outputs[port!]?.[Number(idx)];
+    if (typeof net !== 'number') return false;
+    const seen = new Set<number>();
+    const work = [net];
+    while (work.length) {
+      const n = work.pop()!;
+      if (seen.has(n)) continue;
+      seen.add(n);
+      const d = this.driver.get(n);
+      if (!d) return false;
+      if (!d.cell) { if ((this.mod.ports.get(d.port)?.bits.length ?? 99) > 2) return false; continue; }
+      if (d.cell.type === '$dff') { if ((d.cell.params.WIDTH ?? 99) > regBits) return false; continue; }
+      if (!isComb(d.cell)) return false;
+      for (const bits of Object.values(d.cell.inputs)) for (const b of bits) if (typeof b === 'number') work.push(b);
+    }
+    return true;
+  }
+
+  /** The registers in the combinational fan-in of `bits`, with the depth (cells passed) at which each is first met. */
+  registersBefore(bits: readonly JsonBit[]): Map<string, { cell: JsonCell; depth: number }> {
+    const out = new Map<string, { cell: JsonCell; depth: number }>();
+    const seen = new Set<number>();
+    let level = bits.filter((b): b is number => typeof b === 'number');
+    for (let depth = 0; level.length && depth < 64; depth++) {
+      const next: number[] = [];
+      for (const net of level) {
+        if (seen.has(net)) continue;
+        seen.add(net);
+        const d = this.driver.get(net);
+        if (!d?.cell) continue;
+        if (d.cell.type === '$dff') { if (!out.has(d.cell.name)) out.set(d.cell.name, { cell: d.cell, depth }); }
+        else if (isComb(d.cell)) for (const ins of Object.values(d.cell.inputs)) for (const b of ins) if (typeof b === 'number') next.push(b);
+      }
+      level = next;
+    }
+    return out;
+  }
+}
+
+/** A cell the evaluator can compute (combinational and of a known type). */
+export const isComb = (c: JsonCell): boolean => EVALUATED_TYPES.has(c.type);
+
+/** Name of the thing that drives a free input bit, by bit (`cell.port[i]` or `port[i]`), and its group (without `[i]`). */
+const driverId = (d: Driver) => `${d.cell ? `${d.cell.name}.` : ''}${d.port}[${d.idx}]`;
+const readerId = (r: Reader) => (r.cell ? `${r.cell.name}.${r.port}[${r.idx}]` : `output ${r.port}[${r.idx}]`);
+/** The group (a whole port of a cell or module) a bit id belongs to. */
+export const groupOf = (id: string): string => id.replace(/\[\d+\]$/, '');
+
+/**
+ * Where an input bit of a compiled cell comes from: a slot, or (negative) a constant: −1 is 0, −2 is 1, and −3 − n an x
+ * bit named n (nameId of its place: one symbol per place, the same in both copies — where the original leaves a bit
+ * undefined, the mutant built from the same netlist leaves it so too, and a mutant that picks a value for one is one of
+ * the implementations the original allows: rtl/undefinedBit.ts).
+ */
+type Source = number;
+
+interface CompiledCell {
+  readonly cell: JsonCell;
+  readonly ins: Readonly<Record<string, Int32Array>>;
+  readonly ports: readonly string[];
+  readonly out: Int32Array;
+}
+
+/** The cone of one copy, compiled: slots are state bits, then free inputs, then cell outputs. */
+export interface ConeMachine {
+  /** The registers, in the order given; their Q bits fill the first slots. */
+  readonly registers: readonly JsonCell[];
+  readonly stateWidth: number;
+  /** Free input bit ids, in slot order after the state. */
+  readonly freeIds: readonly string[];
+  /** Reader id → the slot it reads. */
+  readonly boundary: ReadonlyMap<string, number>;
+  /** The slots of the registers' D bits (next state), or negative constants. */
+  readonly next: Int32Array;
+  readonly cells: readonly CompiledCell[];
+  readonly slots: number;
+}
+
+/**
+ * The cone of `registers` in `m`, with `mutated` (cells that differ from the other copy) inside it, or why there is
+ * none: a register that is not a plain $dff, a cell the evaluator cannot compute, a combinational loop, or a net
+ * nothing drives.
+ */
+export function buildCone(m: IndexedModule, registers: readonly string[], mutated: readonly string[]): ConeMachine | string {
+  const regs: JsonCell[] = [];
+  for (const n of registers) {
+    const c = m.byName.get(n);
+    if (!c || c.type !== '$dff') return `register ${n} is not a plain flip-flop`;
+    regs.push(c);
+  }
+  const inS = new Set(regs.map((r) => r.name));
+  const mutatedComb = mutated.map((n) => m.byName.get(n)).filter((c): c is JsonCell => c !== undefined && c.type !== '$dff');
+  for (const c of mutatedComb) if (!isComb(c)) return `the mutated cell ${c.name} (${c.type}) cannot be evaluated`;
+  // Nets that depend on the cone: forward from the registers' outputs and the mutated cells'.
+  const dep = new Set<number>();
+  const spread = (nets: readonly JsonBit[]) => {
+    const work = nets.filter((b): b is number => typeof b === 'number');
+    while (work.length) {
+      const n = work.pop()!;
+      if (dep.has(n)) continue;
+      dep.add(n);
+      for (const r of m.readers.get(n) ?? []) if (r.cell && isComb(r.cell)) for (const bits of Object.values(r.cell.outputs)) work.push(...bits.filter((b): b is number => typeof b === 'number'));
+    }
+  };
+  spread(regs.flatMap((r) => r.outputs.Q ?? []));
+  spread(mutatedComb.flatMap((c) => Object.values(c.outputs).flat()));
+  // Cells of the cone: the fan-in of the registers' next values (and of the mutated cells) through nets that depend on
+  // the cone, in evaluation order. A net that does not depend on the cone is a free input, whoever drives it.
+  const order: JsonCell[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const freeNets = new Map<number, string>();
+  let problem: string | undefined;
+  const visitNet = (b: JsonBit): void => {
+    if (typeof b !== 'number' || problem) return;
+    const d = m.driver.get(b);
+    if (!d) { problem = `net ${b} has no driver`; return; }
+    if (d.cell && inS.has(d.cell.name)) return;
+    if (d.cell && dep.has(b)) {
+      if (!isComb(d.cell)) { problem = `cell ${d.cell.name} (${d.cell.type}) depends on the cone but cannot be evaluated`; return; }
+      visitCell(d.cell);
+      return;
+    }
+    freeNets.set(b, driverId(d));
+  };
+  const visitCell = (c: JsonCell): void => {
+    const s = state.get(c.name);
+    if (s === 'done') return;
+    if (s === 'visiting') { problem = `combinational loop through ${c.name}`; return; }
+    state.set(c.name, 'visiting');
+    for (const bits of Object.values(c.inputs)) for (const b of bits) visitNet(b);
+    state.set(c.name, 'done');
+    order.push(c);
+  };
+  for (const r of regs) for (const b of r.inputs.D ?? []) visitNet(b);
+  for (const c of mutatedComb) visitCell(c);
+  if (problem) return problem;
+  // Slots: state bits, free inputs, cell outputs.
+  const slotOf = new Map<number, number>();
+  let slots = 0;
+  for (const r of regs) for (const b of r.outputs.Q ?? []) if (typeof b === 'number') slotOf.set(b, slots++); else return `register ${r.name} has a constant output bit`;
+  const stateWidth = slots;
+  const freeIds = [...new Set(freeNets.values())];
+  const freeSlot = new Map(freeIds.map((id, i) => [id, stateWidth + i]));
+  slots += freeIds.length;
+  for (const [net, id] of freeNets) slotOf.set(net, freeSlot.get(id)!);
+  for (const c of order) for (const b of c.outputs.Y ?? []) if (typeof b === 'number') slotOf.set(b, slots++);
+  const source = (b: JsonBit, place: string): Source => (b === '0' ? -1 : b === '1' ? -2 : typeof b === 'number' && slotOf.has(b) ? slotOf.get(b)! : -3 - nameId(`x|${place}`));
+  const cells: CompiledCell[] = order.map((cell) => ({
+    cell,
+    ins: Object.fromEntries(Object.entries(cell.inputs).map(([p, bits]) => [p, Int32Array.from(bits.map((b, k) => source(b, `${cell.name}.${p}[${k}]`)))])),
+    ports: Object.keys(cell.inputs),
+    out: Int32Array.from((cell.outputs.Y ?? []).map((b) => (typeof b === 'number' ? slotOf.get(b)! : -3))),
+  }));
+  // The boundary: bits the cone computes (register outputs, cell outputs) that anything outside it reads.
+  const inCone = new Set(order.map((c) => c.name));
+  const boundary = new Map<string, number>();
+  const produced = [...regs.flatMap((r) => r.outputs.Q ?? []), ...order.flatMap((c) => c.outputs.Y ?? [])];
+  for (const b of produced) {
+    if (typeof b !== 'number') continue;
+    for (const r of m.readers.get(b) ?? []) {
+      if (r.cell && (inCone.has(r.cell.name) || (inS.has(r.cell.name) && r.port === 'D'))) continue;
+      boundary.set(readerId(r), slotOf.get(b)!);
+    }
+  }
+  const next = Int32Array.from(regs.flatMap((r) => (r.inputs.D ?? []).map((b, k) => source(b, `${r.name}.D[${k}]`))));
+  return { registers: regs, stateWidth, freeIds, boundary, next, cells, slots };
+}
+
+/** One step of a cone: next state and boundary values, from state bits and free input bits (by slot order). */
+export function stepCone(c: ConeMachine, stateBits: readonly Bit[], freeBits: readonly Bit[], t: SymbolTable): { next: Bit[]; boundary: Map<string, Bit> } {
+  const v = new Array<Bit>(c.slots);
+  for (let i = 0; i < c.stateWidth; i++) v[i] = stateBits[i]!;
+  for (let i = 0; i < freeBits.length; i++) v[c.stateWidth + i] = freeBits[i]!;
+  const read = (s: number): Bit => (s >= 0 ? v[s]! : s === -1 ? 0 : s === -2 ? 1 : t.named(-3 - s));
+  for (const cc of c.cells) {
+    const ins: Record<string, Bit[]> = {};
+    for (const p of cc.ports) {
+      const src = cc.ins[p]!;
+      const bits = new Array<Bit>(src.length);
+      for (let k = 0; k < src.length; k++) bits[k] = read(src[k]!);
+      ins[p] = bits;
+    }
+    const y = evaluate(cc.cell, ins, t);
+    for (let i = 0; i < cc.out.length; i++) if (cc.out[i]! >= 0) v[cc.out[i]!] = y[i]!;
+  }
+  const boundary = new Map<string, Bit>();
+  for (const [id, s] of c.boundary) boundary.set(id, v[s]!);
+  return { next: Array.from(c.next, read), boundary };
+}

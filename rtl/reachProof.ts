@@ -1,0 +1,192 @@
+// Equivalence of a mutant by reachability: the original's and the mutant's copies of the mutated cone (rtl/coneMachine.ts)
+// run side by side from power-up through reset over every input they can see, and every state pair reached is checked
+// for equal boundary values (what the rest of the module reads of the cone). Inputs of one or two bits (controls) are
+// enumerated; wider ones (data) are symbols both copies share. When a reached pair differs, the cone grows — by the
+// registers the difference flows into, and by the narrowest register behind an enumerated control — and the search
+// runs again, up to a limit. Sound by construction: every real run of the two designs is a path here (free inputs
+// are over-approximated), so "equal at every reached pair" means the rest of the module never sees a difference.
+// It proves what induction cannot when the relation between the two copies' states is not equality (a counter in
+// another encoding, a value corrupted only while it is dead).
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildCone, groupOf, IndexedModule, stepCone, type ConeMachine } from './coneMachine.js';
+import { nameId, SymbolTable, type Bit } from './symbolicBits.js';
+import { readYosysJson, type JsonModule } from './yosysJson.js';
+import { orWhenYosysFails, yosysLimited, type Proof, type YosysLimits, type YosysMutation } from './yosys.js';
+
+/** Limits of a reachability proof. */
+export interface ReachLimits {
+  /**
+   * Cell evaluations for all searches of one mutant (a budget of work, not of time, so that the verdict does not
+   * depend on how busy the machine is; about 10⁶ a second).
+   */
+  readonly evaluations: number;
+  /** Product states one search may reach. */
+  readonly states: number;
+  /** Times the cone may grow. */
+  readonly rounds: number;
+  /** Enumerated input bits per step (2^this input combinations). */
+  readonly enumeratedBits: number;
+}
+
+/** Default limits. */
+export const REACH_LIMITS: ReachLimits = { evaluations: 20_000_000, states: 60_000, rounds: 10, enumeratedBits: 10 };
+
+/** A free input in a search: enumerated (its bit in the combination) or a symbol (by name). */
+interface FreeInput {
+  readonly bit: number | undefined;
+  readonly name: number;
+}
+
+/** How a search ended. */
+type Search =
+  | { readonly proven: true; readonly states: number }
+  | { readonly proven: false; readonly differs: readonly string[]; readonly depth: number }
+  | { readonly proven: false; readonly limit: string };
+
+/** Symbols of a state renumbered in order of first appearance, so equal states (up to naming) get one key. */
+function canonical(bits: readonly Bit[]): { bits: Bit[]; symbols: number; key: string } {
+  const map = new Map<number, number>();
+  const out = bits.map((b) => {
+    if (b < 2) return b;
+    const base = b & ~1;
+    let k = map.get(base);
+    if (k === undefined) { k = map.size; map.set(base, k); }
+    return (2 * k + 2) | (b & 1);
+  });
+  return { bits: out, symbols: map.size, key: out.join(',') };
+}
+
+/**
+ * Breadth-first search of the product of the two cones from power-up (every register bit a symbol the copies share;
+ * the first step with `resetId` high when the cone reads the reset), checking boundary equality at every step.
+ */
+function search(gold: ConeMachine, gate: ConeMachine, resetId: string | undefined, isControl: (id: string) => boolean, limits: ReachLimits, budget: { left: number }): Search {
+  const ids = [...new Set([...gold.freeIds, ...gate.freeIds])];
+  const groups = new Map<string, string[]>();
+  for (const id of ids) groups.set(groupOf(id), [...(groups.get(groupOf(id)) ?? []), id]);
+  // Narrow groups are controls (enumerated); wider ones data (symbols). The reset always counts among the controls;
+  // when there are too many, the widest controls become data (still sound, less precise).
+  const controls = [...groups].filter(([g, bits]) => (bits.length <= 2 && bits.every(isControl)) || (resetId !== undefined && g === groupOf(resetId)))
+    .sort((a, b) => a[1].length - b[1].length);
+  const enumerated: string[] = [];
+  for (const [, bits] of controls) if (enumerated.length + bits.length <= limits.enumeratedBits) enumerated.push(...bits);
+  const enumIndex = new Map(enumerated.map((id, i) => [id, i]));
+  const resetBit = resetId !== undefined ? enumIndex.get(resetId) : undefined;
+  // Each free input: its bit in the enumerated combination, or the name of the symbol both copies share.
+  const inputsOf = (c: ConeMachine): FreeInput[] => c.freeIds.map((id) => ({ bit: enumIndex.get(id), name: nameId(`in|${id}`) }));
+  const [goldInputs, gateInputs] = [inputsOf(gold), inputsOf(gate)];
+  const width = gold.stateWidth;
+  const start = canonical([...Array.from({ length: width }, (_, i) => 2 * i + 2), ...Array.from({ length: width }, (_, i) => 2 * i + 2)]);
+  // The power-up state is searched only under reset, so it is not marked seen: the same bits reached later (all
+  // registers holding what both copies share) must be searched again with every input.
+  const seen = new Set<string>();
+  let frontier: { bits: Bit[]; symbols: number; first: boolean }[] = [{ ...start, first: true }];
+  for (let depth = 0; frontier.length; depth++) {
+    const next: typeof frontier = [];
+    for (const s of frontier) {
+      for (let combo = 0; combo < 1 << enumerated.length; combo++) {
+        if (s.first && resetBit !== undefined && ((combo >> resetBit) & 1) === 0) continue;
+        budget.left -= gold.cells.length + gate.cells.length;
+        if (budget.left < 0) return { proven: false, limit: `${limits.evaluations} cell evaluations` };
+        const t = new SymbolTable(s.symbols);
+        const free = (inputs: readonly FreeInput[]) => inputs.map((f) => (f.bit !== undefined ? (combo >> f.bit) & 1 : t.named(f.name)));
+        const g = stepCone(gold, s.bits.slice(0, width), free(goldInputs), t);
+        const m = stepCone(gate, s.bits.slice(width), free(gateInputs), t);
+        // The first reset cycle is not compared: state is still what power-up left (the original and the mutant may
+        // show it differently: a register read through an inverter), the bench observes nothing then, and every
+        // register the design depends on is reset (the design-folder contract) over the cycles that follow.
+        const differs = s.first && resetBit !== undefined ? [] : [...g.boundary].filter(([id, v]) => m.boundary.get(id) !== v).map(([id]) => id);
+        if (differs.length) return { proven: false, differs, depth };
+        const c = canonical([...g.next, ...m.next]);
+        if (seen.has(c.key)) continue;
+        seen.add(c.key);
+        if (seen.size > limits.states) return { proven: false, limit: `${limits.states} states` };
+        next.push({ ...c, first: false });
+      }
+    }
+    frontier = next;
+  }
+  return { proven: true, states: seen.size };
+}
+
+/** The input port of `module` the top's reset port reaches (through one instance chain), if exactly one does. */
+export function resetPortOf(modules: ReadonlyMap<string, JsonModule>, top: string, reset: string, module: string): string | undefined {
+  const found = new Set<string>();
+  const walk = (name: string, port: string, depth: number) => {
+    if (name === module) { found.add(port); return; }
+    const mod = modules.get(name);
+    const net = mod?.ports.get(port)?.bits[0];
+    if (!mod || typeof net !== 'number' || depth > 16) return;
+    for (const c of mod.cells) {
+      if (c.type.startsWith('$') || !modules.has(c.type)) continue;
+      for (const [p, bits] of Object.entries(c.inputs)) if (bits.length === 1 && bits[0] === net) walk(c.type, p, depth + 1);
+    }
+  };
+  walk(top, reset, 0);
+  return found.size === 1 ? [...found][0] : undefined;
+}
+
+/**
+ * Tries to prove mutation `m` (of the design listMutations prepared: `prepared`) equivalent by reachability. `top` and
+ * `reset` name the design's top module and reset port: the bench holds reset first, so the search starts with it.
+ */
+export async function provesByReachability(prepared: string, m: YosysMutation, top: string, reset: string, work: string, limits: ReachLimits = REACH_LIMITS): Promise<Proof> {
+  mkdirSync(work, { recursive: true });
+  if (!m.cell) return { equivalent: false, detail: 'reachability: the mutation names no cell' };
+  const gateArgs = m.args.replace(`-module ${m.module}`, '-module rs_rp_gate');
+  const tag = `reach-${m.id}`;
+  const ran = await orWhenYosysFails(yosysLimited([
+    `read_rtlil ${JSON.stringify(prepared)}`, `copy ${m.module} rs_rp_gold`, `copy ${m.module} rs_rp_gate`, `mutate ${gateArgs}`,
+    `write_json ${tag}.json`,
+  ].join('\n') + '\n', work, tag, { seconds: 60, memoryMiB: 2048 } satisfies YosysLimits), null);
+  if (ran === null) return { equivalent: false, detail: 'reachability: Yosys could not write the netlist' };
+  const modules = readYosysJson(join(work, `${tag}.json`));
+  const gold = new IndexedModule(modules.get('rs_rp_gold')!);
+  const gate = new IndexedModule(modules.get('rs_rp_gate')!);
+  const resetPort = resetPortOf(modules, top, reset, m.module);
+  const resetId = resetPort === undefined ? undefined : `${resetPort}[0]`;
+  const mutated = [...new Set([m.cell, ...[...gate.byName.keys()].filter((n) => !gold.byName.has(n))])];
+  const first = gate.byName.get(m.cell);
+  if (!first) return { equivalent: false, detail: 'reachability: the mutated cell is not in the netlist' };
+  const registers = new Set((first.type === '$dff' ? [first] : gate.registersAfter(mutated.map((n) => gate.byName.get(n)!).filter(Boolean))).map((c) => c.name));
+  if (registers.size === 0) return { equivalent: false, detail: 'reachability: the mutation reaches no register' };
+  const budget = { left: limits.evaluations };
+  let last = '';
+  for (let round = 0; round <= limits.rounds; round++) {
+    const names = [...registers].sort();
+    const cones = [buildCone(gold, names, mutated), buildCone(gate, names, mutated)] as const;
+    const problem = cones.find((c): c is string => typeof c === 'string');
+    if (problem !== undefined) return { equivalent: false, detail: `reachability: ${problem}` };
+    const [g, t] = cones as readonly [ConeMachine, ConeMachine];
+    const width = (c: ConeMachine) => c.stateWidth;
+    // Both cones must be read by the rest of the module at the same places, so that each place can be compared.
+    const places = (c: ConeMachine) => [...c.boundary.keys()].sort().join('\n');
+    if (width(g) !== width(t) || places(g) !== places(t)) return { equivalent: false, detail: 'reachability: the two cones differ in shape' };
+    const found = search(g, t, resetId, (id) => gate.isControl(id), limits, budget);
+    const shown = names.map((n) => gate.registerName(gate.byName.get(n)!)).join(', ');
+    if (found.proven) return { equivalent: true, detail: `proven by reachability from reset: ${found.states} state pairs of ${shown} (${width(g)} register bits), every signal read from them equal` };
+    if ('limit' in found) return { equivalent: false, detail: `reachability: ${last ? `${last}; ` : ''}stopped at ${found.limit} with ${shown}` };
+    last = `${found.differs[0]} differs after ${found.depth + 1} steps`;
+    // Grow the cone: registers the difference flows into, and the narrowest register behind an enumerated control.
+    const before = registers.size;
+    for (const id of found.differs) {
+      const cellName = /^(.*)\.[A-Za-z_]+\[\d+\]$/.exec(id)?.[1];
+      const reader = cellName === undefined ? undefined : gate.byName.get(cellName);
+      if (!reader) continue;
+      if (reader.type === '$dff') registers.add(reader.name);
+      else for (const r of gate.registersAfter([reader])) registers.add(r.name);
+    }
+    const controls = [...new Set(t.freeIds.filter((id) => gate.isControl(id)).map(groupOf))];
+    const behind = gate.registersBefore(controls.flatMap((grp) => {
+      const cellName = /^(.*)\.[A-Za-z_]+$/.exec(grp)?.[1];
+      const c = cellName === undefined ? undefined : gate.byName.get(cellName);
+      return c ? Object.values(c.outputs).flat() : [];
+    }));
+    const candidates = [...behind.values()].filter((r) => !registers.has(r.cell.name))
+      .sort((a, b) => (a.cell.params.WIDTH ?? 0) - (b.cell.params.WIDTH ?? 0) || a.depth - b.depth || a.cell.name.localeCompare(b.cell.name));
+    if (candidates[0]) registers.add(candidates[0].cell.name);
+    if (registers.size === before) break;
+  }
+  return { equivalent: false, detail: `reachability: ${last || 'not proven'}` };
+}
