@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { EngineInfo, EngineName, StimulusSource } from '../core/engine.js';
 import { SimrunError } from '../core/errors.js';
 import { forEachLimited } from '../core/jobs.js';
+import type { Pacing } from '../core/pacing.js';
 import { loadSpec, type NetworkSpec } from '../core/spec.js';
 import { VERSION } from '../core/version.js';
 import { loadWeights } from '../core/weights/load.js';
@@ -28,6 +29,7 @@ import { compareFrames } from './comparison.js';
 import { cornerFrames, cornerRunKind, cornerRuns, cornerWeights } from './cornerWeights.js';
 import { witnessStimulus } from './witnessRun.js';
 import { findWitness, noWitnessText, witnessText } from '../rtl/witness.js';
+import { provesByInvariant } from '../rtl/invariantProof.js';
 import { campaignWeights, directedFrame, layerOneCoverage, type Coverage } from './directed.js';
 import { prepareOutDir, writeAtomic } from './outdir.js';
 import { makePlan } from './plan.js';
@@ -169,9 +171,10 @@ function stimulusOf(frames: readonly Float32Array[]): StimulusSource {
 /**
  * Bumped when survivors' stimulus or their proofs change, so cached verdicts of an older campaign do not count
  * (6: ROM words as the contract allows; proofs stop at a submodule instance in the mutated cone; 7: witness runs,
- * opened proofs; 8: x bits of a mux are equivalent, witnesses write their register).
+ * opened proofs; 8: x bits of a mux are equivalent, witnesses write their register; 9: a jittered long run, proofs up
+ * to flush-to-zero and by reachability from reset).
  */
-const SURVIVOR_VERDICT_VERSION = 8;
+const SURVIVOR_VERDICT_VERSION = 9;
 
 /** Golden and model results on a stimulus, computed once. */
 async function references(ctx: RunContext, dir: string) {
@@ -248,9 +251,12 @@ async function buildSurvivorStimuli(ctx: RunContext, base: RunContext, layer: nu
     out.push({ ctx: sctx, refs, romsFromWeights, cleanAgrees });
   }
   // Last, many frames back to back on the campaign's weights: a row-buffer ring whose frame offset (+ IN_H mod R) only
-  // wraps after several frames keeps state-machine mutants hidden from one- and three-frame runs.
+  // wraps after several frames keeps state-machine mutants hidden from one- and three-frame runs. Pixels arrive with
+  // jitter (unless the campaign already set a pacing): under even pacing every layer's beats keep one phase against
+  // the clock, and a counter that goes wrong only on the other phase (a bit that flips on every idle cycle) passes.
   const long = longRunFrames(net, plan);
-  const lctx: RunContext = { ...base, stimulus: stimulusOf(randomFrames(long, size, seed + 1000)), expected: expectedRun(net, plan, ctx.pacing, long) };
+  const pacing: Pacing = ctx.pacing.kind === 'uniform' ? { kind: 'jitter', seed: (seed + 1000) % 2 ** 32 } : ctx.pacing;
+  const lctx: RunContext = { ...base, pacing, stimulus: stimulusOf(randomFrames(long, size, seed + 1000)), expected: expectedRun(net, plan, pacing, long) };
   const lrefs = await references(lctx, join(dir, 'long'));
   let lverdict: Promise<boolean> | null = null;
   out.push({
@@ -490,6 +496,12 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
         });
         if (seen.result && seen.result.status !== 'survived') { c = seen.result; foundBy = 'witness'; status = seen.result.status; }
         proofDetail = `${proof.detail}; ${seen.detail}`;
+      }
+      // Still not proven nor killed: proofs that carry a relation other than equality between the two designs' states.
+      if (status === 'undetected' && p.yosys) {
+        const deep = await provesByInvariant(join(outDir, 'yosys', 'prepared.il'), p.yosys, { top: p.design.manifest.top, reset: p.design.taps.reset }, work);
+        if (deep.equivalent) status = 'equivalent';
+        proofDetail = `${proofDetail ?? proof.detail}; ${deep.detail}`;
       }
       rmSync(work, { recursive: true, force: true });
     } else {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { expect, it } from 'vitest';
 import type { CampaignReport } from '../../harness/mutate.js';
+import { provesByInvariant } from '../../rtl/invariantProof.js';
 import { provesEquivalent, type YosysMutation } from '../../rtl/yosys.js';
 import { simrun, simrunAsync } from '../support/cli.js';
 import { validateJunit } from '../support/junit.js';
@@ -152,7 +153,7 @@ describeRtl('simrun mutate', () => {
     }
   }, 600_000);
 
-  it('Yosys mutants of micro (count 24, seed 5): none undetected; every kill names the layer of the module Yosys mutated; no caught mutant proves equivalent', async () => {
+  it('Yosys mutants of micro (count 24, seed 5): none undetected; every kill names the layer of the module Yosys mutated; no caught mutant proves equivalent, by induction or with a relation', async () => {
     const dir = tmp();
     const spec = join(dir, 'micro.json');
     writeFileSync(spec, JSON.stringify(MICRO));
@@ -174,7 +175,10 @@ describeRtl('simrun mutate', () => {
       const y = listed.find((x) => `yosys-${x.id}` === m.id)!;
       const proof = await provesEquivalent(join(out, 'yosys', 'prepared.il'), y, join(dir, 'proofs', m.id));
       if (proof.equivalent) wrong.push(`${m.id} ${m.description}`);
+      // Nor may the proofs with a relation (flush-to-zero, reachability from reset) prove a caught mutant.
+      const related = await provesByInvariant(join(out, 'yosys', 'prepared.il'), y, { top: 'rs_top', reset: 'rst' }, join(dir, 'proofs', `${m.id}-invariant`));
+      if (related.equivalent) wrong.push(`${m.id} ${m.description}: ${related.detail}`);
     }
     expect(wrong).toEqual([]);
-  }, 900_000);
+  }, 1_500_000);
 });

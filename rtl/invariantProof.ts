@@ -1,0 +1,22 @@
+// The proofs a survivor gets when induction on equal states fails and its witness run shows nothing: each carries a
+// relation between the original's and the mutant's states other than equality — equality up to flush-to-zero of
+// binary32 registers (rtl/ftzProof.ts), then the exact relation reachable from reset in the mutated cone
+// (rtl/reachProof.ts). Either one proving it makes the mutant equivalent; the detail names the relation used.
+import { provesUpToFlush } from './ftzProof.js';
+import { provesByReachability } from './reachProof.js';
+import type { Proof, YosysMutation } from './yosys.js';
+
+/** The design's top module and reset port (a top input, with or without the top's name in front). */
+export interface ResetOf {
+  readonly top: string;
+  readonly reset: string;
+}
+
+/** Tries the relational proofs on mutation `m` of the design listMutations prepared (`prepared`). */
+export async function provesByInvariant(prepared: string, m: YosysMutation, design: ResetOf, work: string): Promise<Proof> {
+  const flush = await provesUpToFlush(prepared, m, work);
+  if (flush.equivalent) return flush;
+  const reset = design.reset.startsWith(`${design.top}.`) ? design.reset.slice(design.top.length + 1) : design.reset;
+  const reach = await provesByReachability(prepared, m, design.top, reset, work);
+  return reach.equivalent ? reach : { equivalent: false, detail: `${flush.detail}; ${reach.detail}` };
+}
