@@ -499,7 +499,7 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
       }
       // Still not proven nor killed: proofs that carry a relation other than equality between the two designs' states.
       if (status === 'undetected' && p.yosys) {
-        const deep = await provesByInvariant(join(outDir, 'yosys', 'prepared.il'), p.yosys, { top: p.design.manifest.top, reset: p.design.taps.reset }, work);
+        const deep = await provesByInvariant(join(outDir, 'yosys', 'prepared.il'), p.yosys, { top: p.design.manifest.top, reset: p.design.taps.reset }, work, true);
         if (deep.equivalent) status = 'equivalent';
         proofDetail = `${proofDetail ?? proof.detail}; ${deep.detail}`;
       }

@@ -2,6 +2,8 @@
 // relation between the original's and the mutant's states other than equality — equality up to flush-to-zero of
 // binary32 registers (rtl/ftzProof.ts), then the exact relation reachable from reset in the mutated cone
 // (rtl/reachProof.ts). Either one proving it makes the mutant equivalent; the detail names the relation used.
+import { Worker } from 'node:worker_threads';
+import { SimrunError, type ErrorCode } from '../core/errors.js';
 import { provesUpToFlush } from './ftzProof.js';
 import { provesByReachability } from './reachProof.js';
 import type { Proof, YosysMutation } from './yosys.js';
@@ -12,11 +14,27 @@ export interface ResetOf {
   readonly reset: string;
 }
 
-/** Tries the relational proofs on mutation `m` of the design listMutations prepared (`prepared`). */
-export async function provesByInvariant(prepared: string, m: YosysMutation, design: ResetOf, work: string): Promise<Proof> {
+/**
+ * Tries the relational proofs on mutation `m` of the design listMutations prepared (`prepared`). With `onThread`, the
+ * reachability search runs on a worker thread (from the compiled build only: the thread loads reachWorker.js).
+ */
+export async function provesByInvariant(prepared: string, m: YosysMutation, design: ResetOf, work: string, onThread = false): Promise<Proof> {
   const flush = await provesUpToFlush(prepared, m, work);
   if (flush.equivalent) return flush;
   const reset = design.reset.startsWith(`${design.top}.`) ? design.reset.slice(design.top.length + 1) : design.reset;
-  const reach = await provesByReachability(prepared, m, design.top, reset, work);
+  const reach = onThread ? await reachOnThread({ prepared, m, top: design.top, reset, work }) : await provesByReachability(prepared, m, design.top, reset, work);
   return reach.equivalent ? reach : { equivalent: false, detail: `${flush.detail}; ${reach.detail}` };
+}
+
+/** provesByReachability on a worker thread of its own. */
+function reachOnThread(args: { prepared: string; m: YosysMutation; top: string; reset: string; work: string }): Promise<Proof> {
+  const w = new Worker(new URL('./reachWorker.js', import.meta.url));
+  return new Promise<Proof>((resolve, reject) => {
+    w.once('message', (r: { ok?: Proof; error?: { code: ErrorCode; message: string } }) => {
+      if (r.ok) resolve(r.ok);
+      else reject(new SimrunError(r.error!.code, r.error!.message));
+    });
+    w.once('error', (e) => reject(new SimrunError('INTERNAL', `reachability thread failed: ${e.message}`)));
+    w.postMessage(args);
+  }).finally(() => void w.terminate());
 }

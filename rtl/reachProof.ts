@@ -164,7 +164,8 @@ export async function provesByReachability(prepared: string, m: YosysMutation, t
     const places = (c: ConeMachine) => [...c.boundary.keys()].sort().join('\n');
     if (width(g) !== width(t) || places(g) !== places(t)) return { equivalent: false, detail: 'reachability: the two cones differ in shape' };
     const found = search(g, t, resetId, (id) => gate.isControl(id), limits, budget);
-    const shown = names.map((n) => gate.registerName(gate.byName.get(n)!)).join(', ');
+    // Named as in the original (a mutation on a register's output leaves the mutant's register on a nameless net).
+    const shown = names.map((n) => gold.registerName(gold.byName.get(n) ?? gate.byName.get(n)!)).join(', ');
     if (found.proven) return { equivalent: true, detail: `proven by reachability from reset: ${found.states} state pairs of ${shown} (${width(g)} register bits), every signal read from them equal` };
     if ('limit' in found) return { equivalent: false, detail: `reachability: ${last ? `${last}; ` : ''}stopped at ${found.limit} with ${shown}` };
     last = `${found.differs[0]} differs after ${found.depth + 1} steps`;

@@ -1,0 +1,14 @@
+// Worker thread entry: one reachability proof (rtl/reachProof.ts), whose search is synchronous and can take half a
+// minute — on a thread of its own it does not hold up the campaign's other mutants, whose runs report through this
+// process's event loop.
+import { parentPort } from 'node:worker_threads';
+import { SimrunError } from '../core/errors.js';
+import { provesByReachability } from './reachProof.js';
+import type { YosysMutation } from './yosys.js';
+
+parentPort!.once('message', (a: { prepared: string; m: YosysMutation; top: string; reset: string; work: string }) => {
+  provesByReachability(a.prepared, a.m, a.top, a.reset, a.work).then(
+    (ok) => parentPort!.postMessage({ ok }),
+    (e: unknown) => parentPort!.postMessage({ error: e instanceof SimrunError ? { code: e.code, message: e.message } : { code: 'INTERNAL', message: String(e) } }),
+  );
+});
