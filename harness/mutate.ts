@@ -499,7 +499,11 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
       }
       // Still not proven nor killed: proofs that carry a relation other than equality between the two designs' states.
       if (status === 'undetected' && p.yosys) {
-        const deep = await provesByInvariant(join(outDir, 'yosys', 'prepared.il'), p.yosys, { top: p.design.manifest.top, reset: p.design.taps.reset }, work, true);
+        // A proof that breaks (a netlist it cannot read) leaves the mutant undetected and the campaign going.
+        const deep = await provesByInvariant(join(outDir, 'yosys', 'prepared.il'), p.yosys, { top: p.design.manifest.top, reset: p.design.taps.reset }, work, true).catch((e: unknown) => {
+          if (e instanceof SimrunError && !['YOSYS_MISSING', 'OUT_NOT_WRITABLE'].includes(e.code)) return { equivalent: false, detail: `proofs with a relation failed: ${e.message}` };
+          throw e;
+        });
         if (deep.equivalent) status = 'equivalent';
         proofDetail = `${proofDetail ?? proof.detail}; ${deep.detail}`;
       }

@@ -57,7 +57,7 @@ export class IndexedModule {
           for (const r of typeof b === 'number' ? this.readers.get(b) ?? [] : []) {
             if (!r.cell || seen.has(r.cell.name)) continue;
             seen.add(r.cell.name);
-            if (r.cell.type === '$dff') found.set(r.cell.name, r.cell);
+            if (r.cell.type === '$dff') { if (r.port === 'D') found.set(r.cell.name, r.cell); }
             else if (isComb(r.cell)) work.push(r.cell);
           }
         }
@@ -161,11 +161,19 @@ export interface ConeMachine {
  */
 export function buildCone(m: IndexedModule, registers: readonly string[], mutated: readonly string[]): ConeMachine | string {
   const regs: JsonCell[] = [];
+  // One clock for all: the search steps every register at once, which holds only for registers on the rising edge of
+  // one module input (a gated or derived clock would tick some and not others).
+  const clocks = new Set<string>();
   for (const n of registers) {
     const c = m.byName.get(n);
     if (!c || c.type !== '$dff') return `register ${n} is not a plain flip-flop`;
+    const clk = c.inputs.CLK?.[0];
+    const port = typeof clk === 'number' ? m.driver.get(clk) : undefined;
+    if (c.params.CLK_POLARITY !== 1 || !port || port.cell) return `register ${m.registerName(c)} is not clocked by a module input's rising edge`;
+    clocks.add(port.port);
     regs.push(c);
   }
+  if (clocks.size > 1) return `the registers have more than one clock (${[...clocks].join(', ')})`;
   const inS = new Set(regs.map((r) => r.name));
   const mutatedComb = mutated.map((n) => m.byName.get(n)).filter((c): c is JsonCell => c !== undefined && c.type !== '$dff');
   for (const c of mutatedComb) if (!isComb(c)) return `the mutated cell ${c.name} (${c.type}) cannot be evaluated`;
@@ -227,7 +235,8 @@ export function buildCone(m: IndexedModule, registers: readonly string[], mutate
     cell,
     ins: Object.fromEntries(Object.entries(cell.inputs).map(([p, bits]) => [p, Int32Array.from(bits.map((b, k) => source(b, `${cell.name}.${p}[${k}]`)))])),
     ports: Object.keys(cell.inputs),
-    out: Int32Array.from((cell.outputs.Y ?? []).map((b) => (typeof b === 'number' ? slotOf.get(b)! : -3))),
+    // An output bit tied to a constant (no net) has no slot: −1, skipped when the cell's result is stored.
+    out: Int32Array.from((cell.outputs.Y ?? []).map((b) => (typeof b === 'number' ? slotOf.get(b)! : -1))),
   }));
   // The boundary: bits the cone computes (register outputs, cell outputs) that anything outside it reads.
   const inCone = new Set(order.map((c) => c.name));

@@ -30,7 +30,7 @@ export async function provesUpToFlush(prepared: string, m: YosysMutation, work: 
   mkdirSync(work, { recursive: true });
   const module = rtlilModules(prepared).get(m.module);
   if (!m.cell || !module) return { equivalent: false, detail: 'up to flush-to-zero: the mutation names no cell' };
-  if (/-port Q\b/.test(m.args)) return { equivalent: false, detail: 'up to flush-to-zero: not tried on a register output' };
+  if (/-port (Q|CLK)\b/.test(m.args)) return { equivalent: false, detail: 'up to flush-to-zero: not tried on a register\'s output or clock' };
   const roms = [...new Set([...module.cells.values()].filter((t) => !t.startsWith('$')))];
   const both = (sel: string) => `rs_fz_gold/${sel} rs_fz_gate/${sel}`;
   const tag = `ftz-${m.id}`;
@@ -50,8 +50,10 @@ export async function provesUpToFlush(prepared: string, m: YosysMutation, work: 
   const modules = rtlilModules(join(work, `${tag}.il`));
   const gold = modules.get('rs_fz_gold'), gate = modules.get('rs_fz_gate');
   if (!gold || !gate) return { equivalent: false, detail: 'up to flush-to-zero: Yosys could not build the two copies' };
-  const ports = [...gold.ports].filter(([n]) => !n.endsWith('.c'));
-  if (ports.length !== [...gate.ports].filter(([n]) => !n.endsWith('.c')).length || ports.some(([n, p]) => gate.ports.get(n)?.width !== p.width)) {
+  // Every port, the registers' clock outputs (`.c`) too: they are obligations like any output, so a mutant that
+  // gates a clock differently is not proven (the one-step model is only sound when both copies tick alike).
+  const ports = [...gold.ports];
+  if (ports.length !== gate.ports.size || ports.some(([n, p]) => gate.ports.get(n)?.width !== p.width)) {
     return { equivalent: false, detail: 'up to flush-to-zero: the two copies differ in their ports' };
   }
   const registers = registersOf(gold.ports);

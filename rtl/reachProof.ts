@@ -93,10 +93,11 @@ function search(gold: ConeMachine, gate: ConeMachine, resetId: string | undefine
         const free = (inputs: readonly FreeInput[]) => inputs.map((f) => (f.bit !== undefined ? (combo >> f.bit) & 1 : t.named(f.name)));
         const g = stepCone(gold, s.bits.slice(0, width), free(goldInputs), t);
         const m = stepCone(gate, s.bits.slice(width), free(gateInputs), t);
-        // The first reset cycle is not compared: state is still what power-up left (the original and the mutant may
-        // show it differently: a register read through an inverter), the bench observes nothing then, and every
-        // register the design depends on is reset (the design-folder contract) over the cycles that follow.
-        const differs = s.first && resetBit !== undefined ? [] : [...g.boundary].filter(([id, v]) => m.boundary.get(id) !== v).map(([id]) => id);
+        // Compared from the very first cycle, the power-up one included: a memory or a register without reset outside
+        // the cone keeps what it takes then. (A difference there that a reset wipes — a register read through an
+        // inverter, whose power-up value both copies share — grows the cone into the registers it reaches, where
+        // the reset makes it vanish.)
+        const differs = [...g.boundary].filter(([id, v]) => m.boundary.get(id) !== v).map(([id]) => id);
         if (differs.length) return { proven: false, differs, depth };
         const c = canonical([...g.next, ...m.next]);
         if (seen.has(c.key)) continue;
@@ -110,20 +111,28 @@ function search(gold: ConeMachine, gate: ConeMachine, resetId: string | undefine
   return { proven: true, states: seen.size };
 }
 
-/** The input port of `module` the top's reset port reaches (through one instance chain), if exactly one does. */
+/**
+ * The input port of `module` that carries the top's reset port in every instance of it (the same port each time), or
+ * undefined when an instance gets its reset otherwise (a delayed or derived reset does not start high in cycle 0).
+ */
 export function resetPortOf(modules: ReadonlyMap<string, JsonModule>, top: string, reset: string, module: string): string | undefined {
-  const found = new Set<string>();
-  const walk = (name: string, port: string, depth: number) => {
+  const found = new Set<string | undefined>();
+  // Walks every instance path from the top, carrying the net the top's reset is on (undefined once it is lost).
+  const walk = (name: string, resetNet: number | undefined, depth: number, port: string | undefined) => {
     if (name === module) { found.add(port); return; }
     const mod = modules.get(name);
-    const net = mod?.ports.get(port)?.bits[0];
-    if (!mod || typeof net !== 'number' || depth > 16) return;
+    if (!mod || depth > 16) { found.add(undefined); return; }
     for (const c of mod.cells) {
       if (c.type.startsWith('$') || !modules.has(c.type)) continue;
-      for (const [p, bits] of Object.entries(c.inputs)) if (bits.length === 1 && bits[0] === net) walk(c.type, p, depth + 1);
+      const child = modules.get(c.type)!;
+      const p = Object.entries(c.inputs).find(([, bits]) => bits.length === 1 && resetNet !== undefined && bits[0] === resetNet)?.[0];
+      const childNet = p === undefined ? undefined : child.ports.get(p)?.bits[0];
+      walk(c.type, typeof childNet === 'number' ? childNet : undefined, depth + 1, p);
     }
   };
-  walk(top, reset, 0);
+  const topNet = modules.get(top)?.ports.get(reset)?.bits[0];
+  if (module === top) return typeof topNet === 'number' ? reset : undefined;
+  walk(top, typeof topNet === 'number' ? topNet : undefined, 0, undefined);
   return found.size === 1 ? [...found][0] : undefined;
 }
 
@@ -149,6 +158,7 @@ export async function provesByReachability(prepared: string, m: YosysMutation, t
   const mutated = [...new Set([m.cell, ...[...gate.byName.keys()].filter((n) => !gold.byName.has(n))])];
   const first = gate.byName.get(m.cell);
   if (!first) return { equivalent: false, detail: 'reachability: the mutated cell is not in the netlist' };
+  if (/-port CLK\b/.test(m.args)) return { equivalent: false, detail: 'reachability: not tried on a clock input' };
   const registers = new Set((first.type === '$dff' ? [first] : gate.registersAfter(mutated.map((n) => gate.byName.get(n)!).filter(Boolean))).map((c) => c.name));
   if (registers.size === 0) return { equivalent: false, detail: 'reachability: the mutation reaches no register' };
   const budget = { left: limits.evaluations };

@@ -195,8 +195,9 @@ function constantResult(cell: EvalCell, ins: Readonly<Record<string, readonly Bi
     case '$shl': case '$shr': case '$sshl': case '$sshr': {
       const sa = (p.A_SIGNED ?? 0) !== 0;
       const w = Math.max(A.length, yw);
-      const n = toBig(B);
       if ((p.B_SIGNED ?? 0) !== 0 && B.length && B[B.length - 1]) return null;
+      // A shift by the width or more leaves only the fill (and keeps BigInt from building a huge number).
+      const n = BigInt(Math.min(Number(toBig(B)), w + 1));
       if (cell.type === '$shl' || cell.type === '$sshl') return fromBig((num(A, w, sa) << n) & mask, yw);
       const v = cell.type === '$sshr' && sa ? signedBig(extend(A, w, true)) >> n : toBig(extend(A, w, sa)) >> n;
       return fromBig(v & mask, yw);

@@ -1,7 +1,7 @@
 // Proofs up to flush-to-zero (real Yosys), each verdict checked against Icarus Verilog simulating the original and the
 // mutant side by side on random inputs: a product register whose zero becomes a subnormal, copied raw into an
 // accumulator and read through a flush (proven, never differs), or read raw by the output (refused, differs); a
-// mutation that makes a normal number out of a zero (refused, differs).
+// mutation that makes a normal number out of a zero (refused, differs); a mutant that also gates a clock (refused).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,5 +51,27 @@ describeRtl('provesUpToFlush', () => {
     const diff = firstDifference(il, m, dir, 2000, 5);
     if (equivalent) expect(diff).toBeNull();
     else expect(diff).not.toBeNull();
+  }, 120_000);
+
+  it('a flush-invisible choice that also gates the clock of another register (clk & e & z) — refused: clocks are obligations too', async () => {
+    const { dir, il, text } = prep([
+      'module top(input clk, input rst, input e, input z, input [31:0] a, output reg [31:0] out, output reg [7:0] r);',
+      '  reg [31:0] p;',
+      '  wire en = e & z;',
+      '  wire gclk = clk & en;',
+      "  wire [31:0] seen = p[30:23] == 8'd0 ? {p[31], 31'd0} : p;",
+      '  always @(posedge clk) begin',
+      "    p <= en ? {a[31], 31'd0} : {a[31], 31'h40};",
+      '    out <= seen;',
+      '  end',
+      '  always @(posedge gclk) r <= a[7:0];',
+      'endmodule',
+    ]);
+    const and = cellWhere(text, '$and', /connect \\A \\e$/m);
+    const m = mutationOf(and, '-mode const1 -port A -portbit 0');
+    const proof = await provesUpToFlush(il, m, join(dir, 'p'));
+    expect(proof.equivalent).toBe(false);
+    expect(proof.detail).toMatch(/r\.c can differ/);
+    expect(firstDifference(il, m, dir, 2000, 9)).not.toBeNull();
   }, 120_000);
 });

@@ -2,7 +2,7 @@
 // and the mutant side by side on random inputs: a row-beat counter that counts in another order but ends its row on
 // the same beat (proven, never differs), the same counter read through an inverter (a bit that flips on idle cycles:
 // refused, and it does differ), an accumulator corrupted on its hold path only while dead (proven) or while live
-// (refused, differs).
+// (refused, differs); a memory write that differs only in the power-up cycle and a register on a gated clock (refused).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,6 +51,39 @@ const accumulator = (live: boolean) => [
   'endmodule',
 ];
 
+/** A state machine whose default branch only its power-up value 0 reaches: a memory write there is kept after reset. */
+const POWER_UP_WRITE = [
+  'module top(input clk, input rst, input [7:0] d, input [1:0] ra, output [7:0] rd, output reg [1:0] last_wa);',
+  "  reg [1:0] st = 2'd0;",
+  "  always @(posedge clk) if (rst) st <= 2'd1; else st <= (st == 2'd3) ? 2'd1 : st + 2'd1;",
+  '  reg we; reg [1:0] wa;',
+  '  always @* case (st)',
+  "    2'd1: begin we = 1'b0; wa = 2'd1; end",
+  "    2'd2: begin we = 1'b1; wa = 2'd2; end",
+  "    2'd3: begin we = 1'b1; wa = 2'd3; end",
+  "    default: begin we = 1'b1; wa = 2'd0; end",
+  '  endcase',
+  '  reg [7:0] mem [0:3];',
+  "  initial begin mem[0] = 8'd0; mem[1] = 8'd0; mem[2] = 8'd0; mem[3] = 8'd0; end",
+  "  always @(posedge clk) if (we) mem[wa] <= d ^ 8'hA5;",
+  '  assign rd = mem[ra];',
+  "  always @(posedge clk) if (rst) last_wa <= 2'd0; else last_wa <= wa;",
+  'endmodule',
+];
+
+/** d is clocked by clk & en, the rest by clk: under one shared clock d would always equal c. */
+const GATED_CLOCK = [
+  'module top(input clk, input rst, input en, input a, input b, output reg q);',
+  '  reg [1:0] c, d;',
+  '  wire gclk = clk & en;',
+  '  always @(posedge clk) begin',
+  "    if (rst) c <= 2'd0; else c <= c + 2'd1;",
+  "    if (rst) q <= 1'b0; else q <= (d == c) ? a : b;",
+  '  end',
+  "  always @(posedge gclk) if (rst) d <= 2'd0; else d <= c + 2'd1;",
+  'endmodule',
+];
+
 describeRtl('provesByReachability', () => {
   it('row-beat counter (7 bits, wraps at 127): next value bit 2 flipped whenever bit 5 is set — proven, and 3000 random cycles never differ', async () => {
     const { dir, il, text } = prep(COUNTER);
@@ -86,5 +119,23 @@ describeRtl('provesByReachability', () => {
     const diff = firstDifference(il, m, dir, 3000, 11);
     if (equivalent) expect(diff).toBeNull();
     else expect(diff).not.toBeNull();
+  }, 120_000);
+
+  it('a write address that differs only in the power-up cycle (memory of 4 words, kept after reset) — refused: the first cycle is compared too', async () => {
+    const { dir, il, text } = prep(POWER_UP_WRITE);
+    const mux = cellWhere(text, '$pmux', /connect \\Y \\wa$/m);
+    const m = mutationOf(mux, '-mode const1 -port A -portbit 0');
+    const proof = await provesByReachability(il, m, 'top', 'rst', join(dir, 'p'));
+    expect(proof.equivalent).toBe(false);
+  }, 120_000);
+
+  it('a register on a gated clock (clk & en) in the cone — refused, since one step is not one tick of every register; random cycles show the mutant', async () => {
+    const { dir, il, text } = prep(GATED_CLOCK);
+    const mux = cellWhere(text, '$mux', /connect \\A \\b$/m);
+    const m = mutationOf(mux, '-mode const0 -port A -portbit 0');
+    const proof = await provesByReachability(il, m, 'top', 'rst', join(dir, 'p'));
+    expect(proof.equivalent).toBe(false);
+    expect(proof.detail).toMatch(/not clocked by a module input's rising edge/);
+    expect(firstDifference(il, m, dir, 2000, 9)).not.toBeNull();
   }, 120_000);
 });

@@ -95,4 +95,11 @@ describe('evaluate on symbols', () => {
     expect(evaluate(add, { A: [x, z, 0, 0], B: [1, 0, 0, 0] }, t)).not.toEqual(one);
     expect(evaluate(add, { A: [1, 1, 1, 1], B: [1, 0, 0, 0] }, t)).toEqual([0, 0, 0, 0]);
   });
+
+  it('$shl (8-bit result) by a 32-bit amount of 0xfffffff0 on constants is 0, without building a 2^32-bit number', () => {
+    const t = new SymbolTable(10);
+    const shl = cell('$shl', { A_WIDTH: 8, B_WIDTH: 32, Y_WIDTH: 8, A_SIGNED: 0, B_SIGNED: 0 });
+    const B = Array.from({ length: 32 }, (_, i) => (i < 4 ? 0 : 1));
+    expect(evaluate(shl, { A: [1, 0, 0, 0, 0, 0, 0, 0], B }, t)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+  });
 });
