@@ -179,25 +179,32 @@ export async function provesByReachability(prepared: string, m: YosysMutation, t
     if (found.proven) return { equivalent: true, detail: `proven by reachability from reset: ${found.states} state pairs of ${shown} (${width(g)} register bits), every signal read from them equal` };
     if ('limit' in found) return { equivalent: false, detail: `reachability: ${last ? `${last}; ` : ''}stopped at ${found.limit} with ${shown}` };
     last = `${found.differs[0]} differs after ${found.depth + 1} steps`;
-    // Grow the cone: registers the difference flows into, and the narrowest register behind an enumerated control.
     const before = registers.size;
-    for (const id of found.differs) {
-      const cellName = /^(.*)\.[A-Za-z_]+\[\d+\]$/.exec(id)?.[1];
-      const reader = cellName === undefined ? undefined : gate.byName.get(cellName);
-      if (!reader) continue;
-      if (reader.type === '$dff') registers.add(reader.name);
-      else for (const r of gate.registersAfter([reader])) registers.add(r.name);
-    }
-    const controls = [...new Set(t.freeIds.filter((id) => gate.isControl(id)).map(groupOf))];
-    const behind = gate.registersBefore(controls.flatMap((grp) => {
-      const cellName = /^(.*)\.[A-Za-z_]+$/.exec(grp)?.[1];
-      const c = cellName === undefined ? undefined : gate.byName.get(cellName);
-      return c ? Object.values(c.outputs).flat() : [];
-    }));
-    const candidates = [...behind.values()].filter((r) => !registers.has(r.cell.name))
-      .sort((a, b) => (a.cell.params.WIDTH ?? 0) - (b.cell.params.WIDTH ?? 0) || a.depth - b.depth || a.cell.name.localeCompare(b.cell.name));
-    if (candidates[0]) registers.add(candidates[0].cell.name);
+    growCone(gate, t, found.differs, registers);
     if (registers.size === before) break;
   }
   return { equivalent: false, detail: `reachability: ${last || 'not proven'}` };
+}
+
+/**
+ * Grows the cone's register set after a search found the boundary places `differs` unequal: by the registers the
+ * difference flows into (through each reader), and by the narrowest register behind an enumerated control of `cone`.
+ */
+function growCone(gate: IndexedModule, cone: ConeMachine, differs: readonly string[], registers: Set<string>): void {
+  for (const id of differs) {
+    const cellName = /^(.*)\.[A-Za-z_]+\[\d+\]$/.exec(id)?.[1];
+    const reader = cellName === undefined ? undefined : gate.byName.get(cellName);
+    if (!reader) continue;
+    if (reader.type === '$dff') registers.add(reader.name);
+    else for (const r of gate.registersAfter([reader])) registers.add(r.name);
+  }
+  const controls = [...new Set(cone.freeIds.filter((id) => gate.isControl(id)).map(groupOf))];
+  const behind = gate.registersBefore(controls.flatMap((grp) => {
+    const cellName = /^(.*)\.[A-Za-z_]+$/.exec(grp)?.[1];
+    const c = cellName === undefined ? undefined : gate.byName.get(cellName);
+    return c ? Object.values(c.outputs).flat() : [];
+  }));
+  const candidates = [...behind.values()].filter((r) => !registers.has(r.cell.name))
+    .sort((a, b) => (a.cell.params.WIDTH ?? 0) - (b.cell.params.WIDTH ?? 0) || a.depth - b.depth || a.cell.name.localeCompare(b.cell.name));
+  if (candidates[0]) registers.add(candidates[0].cell.name);
 }
