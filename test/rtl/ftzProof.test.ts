@@ -2,13 +2,10 @@
 // mutant side by side on random inputs: a product register whose zero becomes a subnormal, copied raw into an
 // accumulator and read through a flush (proven, never differs), or read raw by the output (refused, differs); a
 // mutation that makes a normal number out of a zero (refused, differs); a mutant that also gates a clock (refused).
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { provesUpToFlush } from '../../rtl/ftzProof.js';
-import { cellWhere, firstDifference, mutationOf } from '../support/mutantCosim.js';
+import { cellWhere, firstDifference, mutationOf, prepTop as prep } from '../support/mutantCosim.js';
 import { describeRtl } from '../support/rtl.js';
 
 /**
@@ -27,13 +24,6 @@ const design = (flushed: boolean) => [
   'endmodule',
 ];
 
-function prep(lines: readonly string[]) {
-  const dir = mkdtempSync(join(tmpdir(), 'rowsim-ftz-'));
-  writeFileSync(join(dir, 'd.v'), lines.join('\n'));
-  execFileSync('yosys', ['-q', '-p', 'read_verilog -sv d.v; prep -top top; write_rtlil prepared.il'], { cwd: dir });
-  const il = join(dir, 'prepared.il');
-  return { dir, il, text: readFileSync(il, 'utf8') };
-}
 
 describeRtl('provesUpToFlush', () => {
   it.each([

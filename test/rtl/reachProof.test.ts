@@ -3,23 +3,12 @@
 // the same beat (proven, never differs), the same counter read through an inverter (a bit that flips on idle cycles:
 // refused, and it does differ), an accumulator corrupted on its hold path only while dead (proven) or while live
 // (refused, differs); a memory write that differs only in the power-up cycle and a register on a gated clock (refused).
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { provesByReachability } from '../../rtl/reachProof.js';
-import { cellWhere, firstDifference, mutationOf } from '../support/mutantCosim.js';
+import { cellWhere, firstDifference, mutationOf, prepTop as prep } from '../support/mutantCosim.js';
 import { describeRtl } from '../support/rtl.js';
 
-/** Prepares Verilog `lines` (module top) as a campaign does (prep) and returns the folder, the RTLIL path and text. */
-function prep(lines: readonly string[]) {
-  const dir = mkdtempSync(join(tmpdir(), 'rowsim-reach-'));
-  writeFileSync(join(dir, 'd.v'), lines.join('\n'));
-  execFileSync('yosys', ['-q', '-p', 'read_verilog -sv d.v; prep -top top; write_rtlil prepared.il'], { cwd: dir });
-  const il = join(dir, 'prepared.il');
-  return { dir, il, text: readFileSync(il, 'utf8') };
-}
 
 /** A 7-bit row-beat counter as rowsim's layers have one: counts valid beats, wraps at 127 and moves the row slot on. */
 const COUNTER = [

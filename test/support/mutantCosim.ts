@@ -1,10 +1,20 @@
 // Test support: a Yosys mutant and its original simulated side by side by Icarus Verilog on random inputs — an
 // independent check of a proof's verdict (a proven mutant must never differ; a refused one should, when it really is
-// different). Also small readers of a prepared RTLIL file: a cell's name by type and connections.
+// different). Also a small design prepared as a campaign does, and a cell's name in it by type and connections.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { YosysMutation } from '../../rtl/yosys.js';
+
+/** Prepares Verilog `lines` (module top) as a campaign does (prep) and returns the folder, the RTLIL path and text. */
+export function prepTop(lines: readonly string[]): { dir: string; il: string; text: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'rowsim-mutant-'));
+  writeFileSync(join(dir, 'd.v'), lines.join('\n'));
+  execFileSync('yosys', ['-q', '-p', 'read_verilog -sv d.v; prep -top top; write_rtlil prepared.il'], { cwd: dir });
+  const il = join(dir, 'prepared.il');
+  return { dir, il, text: readFileSync(il, 'utf8') };
+}
 
 /** The name of the first cell of `type` in module `top` of RTLIL `text` whose body matches `body`. */
 export function cellWhere(text: string, type: string, body: RegExp): string {
