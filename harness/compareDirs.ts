@@ -9,7 +9,7 @@ import { parseMemh } from '../core/memh.js';
 import { loadSpec } from '../core/spec.js';
 import { BitsAccumulator, type FirstMismatch, type PairResult } from './compare.js';
 import { esc, heatSvg, STYLE } from './html.js';
-import { prepareOutDir, writeAtomic } from './outdir.js';
+import { prepareOutDir, releaseOutDir, writeAtomic } from './outdir.js';
 
 /** One layer's verdict. */
 export interface DirLayerCompare {
@@ -86,9 +86,13 @@ export function compareDirs(a: string, b: string, opts: { config?: string; out?:
     : `FAIL: ${bad} of ${words} words differ${differ.length ? ` in layer(s) ${differ.map((l) => l.index).join(', ')}` : ''}${missing.length ? `; layer(s) ${missing.map((l) => l.index).join(', ')} missing from a side` : ''}${extra.length ? `; ${extra.length} activation file(s) no layer describes` : ''}`;
   const report: DirCompareReport = { schemaVersion: 2, a, b, pass, summary, totals: { compared: words, mismatches: bad }, layers, extra };
   const outDir = prepareOutDir(opts.out, 'compare');
-  writeAtomic(join(outDir, 'report.html'), compareHtml(report, heats));
-  writeAtomic(join(outDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
-  return { report, outDir };
+  try {
+    writeAtomic(join(outDir, 'report.html'), compareHtml(report, heats));
+    writeAtomic(join(outDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+    return { report, outDir };
+  } finally {
+    releaseOutDir(outDir);
+  }
 }
 
 /** report.html of a folder comparison: verdict, totals, per-layer counts and categories, first mismatches, heat maps. */

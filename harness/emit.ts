@@ -6,7 +6,7 @@ import { loadSpec } from '../core/spec.js';
 import { loadWeights } from '../core/weights/load.js';
 import { writeDesignFolder } from '../rtl/emit.js';
 import { makePlan } from './plan.js';
-import { prepareOutDir } from './outdir.js';
+import { prepareOutDir, releaseOutDir } from './outdir.js';
 
 /** Options of `simrun emit`. */
 export interface EmitOptions {
@@ -23,6 +23,10 @@ export function runEmit(opts: EmitOptions): { outDir: string; files: string[]; t
   const plan = makePlan(net, opts.aluBudget);
   const weights = loadWeights(net, opts.weights, opts.quant ?? 'rne');
   const outDir = prepareOutDir(opts.out, `${net.name}-rtl`);
-  const manifest = writeDesignFolder(outDir, net, plan, weights, opts.weights, {}, opts.quant ?? 'rne');
-  return { outDir, files: readdirSync(outDir).sort(), top: manifest.top };
+  try {
+    const manifest = writeDesignFolder(outDir, net, plan, weights, opts.weights, {}, opts.quant ?? 'rne');
+    return { outDir, files: readdirSync(outDir).sort(), top: manifest.top };
+  } finally {
+    releaseOutDir(outDir);
+  }
 }

@@ -31,7 +31,7 @@ import { witnessStimulus } from './witnessRun.js';
 import { findWitness, noWitnessText, witnessText } from '../rtl/witness.js';
 import { provesByInvariant } from '../rtl/invariantProof.js';
 import { campaignWeights, directedFrame, layerOneCoverage, type Coverage } from './directed.js';
-import { prepareOutDir, writeAtomic } from './outdir.js';
+import { prepareOutDir, releaseOutDir, writeAtomic } from './outdir.js';
 import { makePlan } from './plan.js';
 import type { NetworkPlan } from '../core/plan.js';
 import { prepare, type RunContext } from './prepare.js';
@@ -301,253 +301,258 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
 
   // 1. The design: the user's folder, or the plan's design emitted into the campaign folder.
   const outDir = prepareOutDir(o.out, 'mutate');
-  // An interrupted campaign must not leave an older campaign's report behind that looks like this one's.
-  for (const f of ['report.json', 'report.html', ...(o.junit ? [resolve(o.junit)] : [])]) rmSync(resolve(outDir, f), { force: true });
-  let designDir: string;
-  let emitted: boolean;
-  if (o.rtl) {
-    designDir = loadDesign(o.rtl).dir;
-    emitted = isUnmodifiedEmit(loadDesign(o.rtl));
-  } else {
-    const net = loadSpec(o.config ?? 'tiny');
-    const plan = makePlan(net, o.aluBudget);
-    designDir = join(outDir, 'design');
-    mkdirSync(designDir, { recursive: true });
-    writeDesignFolder(designDir, net, plan, loadWeights(net, o.weights ?? 'synthetic:0'), o.weights ?? 'synthetic:0');
-    emitted = true;
-  }
-  const design = loadDesign(designDir);
-  const prepared = await prepare({ rtl: designDir, images, weights: o.weights, engines: ['golden', 'sim', 'rtl'], frames: images.length + 1, out: join(outDir, 'reference'), floatReference: false, log: () => {} });
-  const { net, plan } = prepared;
-
-  // 2. The campaign stimulus: a directed frame first (rounding, carries, the subnormal boundary in layer 1), then photos;
-  //    and the campaign's weights: layer 1's channel-0 bias set to +0, so tiny results can reach an output at all (a
-  //    normal bias swallows any difference below ~2^-100). The design's ROM images are data: the campaign writes its own.
-  const ownRoms = design.manifest.roms.every((f) => /^rom\/[wb]\d+\.memh$/.test(f));
-  const weights = ownRoms ? campaignWeights(prepared.weights, 0) : prepared.weights;
-  const base: RunContext = { ...prepared, weights };
-  const photos = await Promise.all(images.map((i) => loadStimulus(i, net)));
-  const directed = directedFrame(net, weights, seed, ownRoms ? { zeroBiasChannel: 0 } : {});
-  const ctx: RunContext = { ...base, stimulus: stimulusOf([directed, ...photos.map((p) => p.data)]) };
-  const coverage = { directed: layerOneCoverage(net, weights, directed), photo: layerOneCoverage(net, weights, photos[0]!.data) };
-  log(`campaign stimulus: a directed frame (layer 1: ${coverage.directed.productTies} product ties, ${coverage.directed.sumTies} sum ties, ${coverage.directed.productCarries + coverage.directed.sumCarries} carries, ${coverage.directed.subnormalBoundary} at the subnormal boundary) and ${photos.length} photos`);
-
-  // 3. The mutants, and a fingerprint: a cached result counts only for the same campaign.
-  const randomCount = o.randomFrames ?? 4;
-  const fp = fingerprint(design, { ownRoms, images: photos.map((p) => createHash('sha256').update(new Uint8Array(p.data.buffer)).digest('hex')), count, seed, catalogueMode, wire: o.yosysWire, module: o.yosysModule, randomCount, weights: base.weightsName, survivorVerdicts: SURVIVOR_VERDICT_VERSION });
-  const cacheDir = join(outDir, 'results');
-  const meta = join(outDir, 'campaign.json');
-  if (existsSync(meta) && (JSON.parse(readFileSync(meta, 'utf8')) as { fingerprint: string }).fingerprint !== fp) {
-    // Another campaign's: its results and its catalogue design (built from its plan and weights) do not count here.
-    for (const d of [cacheDir, join(outDir, 'catalogue')]) rmSync(d, { recursive: true, force: true });
-  }
-  mkdirSync(cacheDir, { recursive: true });
-  writeFileSync(meta, JSON.stringify({ fingerprint: fp, design: designDir }, null, 2) + '\n');
-  const builds: Record<string, number> = {};
-  const planned: Planned[] = [];
-  if (catalogueMode !== 'none') {
-    if (!emitted) {
-      log('notice: the catalogue mutants are rowsim\'s own design with bugs built in; this folder was edited or written by hand, so only Yosys mutants run');
+  try {
+    // An interrupted campaign must not leave an older campaign's report behind that looks like this one's.
+    for (const f of ['report.json', 'report.html', ...(o.junit ? [resolve(o.junit)] : [])]) rmSync(resolve(outDir, f), { force: true });
+    let designDir: string;
+    let emitted: boolean;
+    if (o.rtl) {
+      designDir = loadDesign(o.rtl).dir;
+      emitted = isUnmodifiedEmit(loadDesign(o.rtl));
     } else {
-      const cat = catalogueFor(net, plan, catalogueMode);
-      const dir = join(outDir, 'catalogue');
-      if (!existsSync(join(dir, 'design.json'))) {
-        mkdirSync(dir, { recursive: true });
-        writeDesignFolder(dir, net, plan, weights, base.weightsName, { mutants: byLayer(cat), mutselWidth: MUTSEL_WIDTH });
-      }
-      const cd = loadDesign(dir);
-      for (const m of cat) planned.push({ key: `catalogue-${m.id}`, source: 'catalogue', id: m.id, kind: m.kind, layer: m.layer, description: CATALOGUE[m.kind], src: [`rs_layer${m.layer}.v`], design: cd, placed: m });
+      const net = loadSpec(o.config ?? 'tiny');
+      const plan = makePlan(net, o.aluBudget);
+      designDir = join(outDir, 'design');
+      mkdirSync(designDir, { recursive: true });
+      writeDesignFolder(designDir, net, plan, loadWeights(net, o.weights ?? 'synthetic:0'), o.weights ?? 'synthetic:0');
+      emitted = true;
     }
-  }
-  if (count > 0) {
-    const ydir = join(outDir, 'yosys');
-    const listFile = join(ydir, 'mutations.json');
-    let list: YosysMutation[];
-    if (existsSync(listFile) && (JSON.parse(readFileSync(listFile, 'utf8')) as { fingerprint: string }).fingerprint === fp) {
-      list = (JSON.parse(readFileSync(listFile, 'utf8')) as { mutations: YosysMutation[] }).mutations;
-    } else {
-      const tl = performance.now();
-      log(`yosys: listing ${count} mutations`);
-      list = await listMutations(design, ydir, { count, seed, ...(o.yosysWire ? { wire: o.yosysWire } : {}), ...(o.yosysModule ? { module: o.yosysModule } : {}) });
-      const taps = await resolveTaps(design, net, plan);
-      log(`yosys: folding ${list.length} mutations, one netlist per mutated module`);
-      const images = ownRoms ? romFiles(net, weights) : [];
-      const folds = await foldByModule(design, taps.netlist, list, MUTSEL_WIDTH, ydir);
-      const hybrids: Record<string, string> = {};
-      for (const [module, fold] of folds) {
-        const dir = join(ydir, `design-${module.replace(/[^A-Za-z0-9_]/g, '_')}`);
-        if (writeHybridFolder(design, fold, dir, images)) hybrids[module] = dir;
-      }
-      // A module whose source file also defines modules kept as designed cannot be swapped alone: those mutants run on
-      // the whole design folded into one netlist.
-      if (list.some((m) => !hybrids[m.module])) {
-        const folded = await foldMutations(design, taps.netlist, list.filter((m) => !hybrids[m.module]), MUTSEL_WIDTH, ydir);
-        writeFoldedFolder(design, folded, join(ydir, 'design'), images);
-      }
-      writeFileSync(join(ydir, 'hybrids.json'), JSON.stringify(hybrids, null, 2) + '\n');
-      builds.yosysListAndFoldSeconds = Number(((performance.now() - tl) / 1000).toFixed(1));
-      writeFileSync(listFile, JSON.stringify({ fingerprint: fp, mutations: list }, null, 2) + '\n');
+    const design = loadDesign(designDir);
+    const prepared = await prepare({ rtl: designDir, images, weights: o.weights, engines: ['golden', 'sim', 'rtl'], frames: images.length + 1, out: join(outDir, 'reference'), floatReference: false, log: () => {} });
+    releaseOutDir(prepared.outDir); // the reference folder lies inside the campaign's own locked folder
+    const { net, plan } = prepared;
+
+    // 2. The campaign stimulus: a directed frame first (rounding, carries, the subnormal boundary in layer 1), then photos;
+    //    and the campaign's weights: layer 1's channel-0 bias set to +0, so tiny results can reach an output at all (a
+    //    normal bias swallows any difference below ~2^-100). The design's ROM images are data: the campaign writes its own.
+    const ownRoms = design.manifest.roms.every((f) => /^rom\/[wb]\d+\.memh$/.test(f));
+    const weights = ownRoms ? campaignWeights(prepared.weights, 0) : prepared.weights;
+    const base: RunContext = { ...prepared, weights };
+    const photos = await Promise.all(images.map((i) => loadStimulus(i, net)));
+    const directed = directedFrame(net, weights, seed, ownRoms ? { zeroBiasChannel: 0 } : {});
+    const ctx: RunContext = { ...base, stimulus: stimulusOf([directed, ...photos.map((p) => p.data)]) };
+    const coverage = { directed: layerOneCoverage(net, weights, directed), photo: layerOneCoverage(net, weights, photos[0]!.data) };
+    log(`campaign stimulus: a directed frame (layer 1: ${coverage.directed.productTies} product ties, ${coverage.directed.sumTies} sum ties, ${coverage.directed.productCarries + coverage.directed.sumCarries} carries, ${coverage.directed.subnormalBoundary} at the subnormal boundary) and ${photos.length} photos`);
+
+    // 3. The mutants, and a fingerprint: a cached result counts only for the same campaign.
+    const randomCount = o.randomFrames ?? 4;
+    const fp = fingerprint(design, { ownRoms, images: photos.map((p) => createHash('sha256').update(new Uint8Array(p.data.buffer)).digest('hex')), count, seed, catalogueMode, wire: o.yosysWire, module: o.yosysModule, randomCount, weights: base.weightsName, survivorVerdicts: SURVIVOR_VERDICT_VERSION });
+    const cacheDir = join(outDir, 'results');
+    const meta = join(outDir, 'campaign.json');
+    if (existsSync(meta) && (JSON.parse(readFileSync(meta, 'utf8')) as { fingerprint: string }).fingerprint !== fp) {
+      // Another campaign's: its results and its catalogue design (built from its plan and weights) do not count here.
+      for (const d of [cacheDir, join(outDir, 'catalogue')]) rmSync(d, { recursive: true, force: true });
     }
-    // Mutated module → its own hybrid design folder (none: every mutant on the whole folded netlist in yosys/design).
-    const hybridsFile = join(ydir, 'hybrids.json');
-    const hybrids = existsSync(hybridsFile) ? (JSON.parse(readFileSync(hybridsFile, 'utf8')) as Record<string, string>) : {};
-    const designs = new Map<string, DesignFolder>();
-    const designOf = (module: string) => {
-      const dir = hybrids[module] ?? join(ydir, 'design');
-      let d = designs.get(dir);
-      if (!d) designs.set(dir, (d = loadDesign(dir)));
-      return d;
+    mkdirSync(cacheDir, { recursive: true });
+    writeFileSync(meta, JSON.stringify({ fingerprint: fp, design: designDir }, null, 2) + '\n');
+    const builds: Record<string, number> = {};
+    const planned: Planned[] = [];
+    if (catalogueMode !== 'none') {
+      if (!emitted) {
+        log('notice: the catalogue mutants are rowsim\'s own design with bugs built in; this folder was edited or written by hand, so only Yosys mutants run');
+      } else {
+        const cat = catalogueFor(net, plan, catalogueMode);
+        const dir = join(outDir, 'catalogue');
+        if (!existsSync(join(dir, 'design.json'))) {
+          mkdirSync(dir, { recursive: true });
+          writeDesignFolder(dir, net, plan, weights, base.weightsName, { mutants: byLayer(cat), mutselWidth: MUTSEL_WIDTH });
+        }
+        const cd = loadDesign(dir);
+        for (const m of cat) planned.push({ key: `catalogue-${m.id}`, source: 'catalogue', id: m.id, kind: m.kind, layer: m.layer, description: CATALOGUE[m.kind], src: [`rs_layer${m.layer}.v`], design: cd, placed: m });
+      }
+    }
+    if (count > 0) {
+      const ydir = join(outDir, 'yosys');
+      const listFile = join(ydir, 'mutations.json');
+      let list: YosysMutation[];
+      if (existsSync(listFile) && (JSON.parse(readFileSync(listFile, 'utf8')) as { fingerprint: string }).fingerprint === fp) {
+        list = (JSON.parse(readFileSync(listFile, 'utf8')) as { mutations: YosysMutation[] }).mutations;
+      } else {
+        const tl = performance.now();
+        log(`yosys: listing ${count} mutations`);
+        list = await listMutations(design, ydir, { count, seed, ...(o.yosysWire ? { wire: o.yosysWire } : {}), ...(o.yosysModule ? { module: o.yosysModule } : {}) });
+        const taps = await resolveTaps(design, net, plan);
+        log(`yosys: folding ${list.length} mutations, one netlist per mutated module`);
+        const images = ownRoms ? romFiles(net, weights) : [];
+        const folds = await foldByModule(design, taps.netlist, list, MUTSEL_WIDTH, ydir);
+        const hybrids: Record<string, string> = {};
+        for (const [module, fold] of folds) {
+          const dir = join(ydir, `design-${module.replace(/[^A-Za-z0-9_]/g, '_')}`);
+          if (writeHybridFolder(design, fold, dir, images)) hybrids[module] = dir;
+        }
+        // A module whose source file also defines modules kept as designed cannot be swapped alone: those mutants run on
+        // the whole design folded into one netlist.
+        if (list.some((m) => !hybrids[m.module])) {
+          const folded = await foldMutations(design, taps.netlist, list.filter((m) => !hybrids[m.module]), MUTSEL_WIDTH, ydir);
+          writeFoldedFolder(design, folded, join(ydir, 'design'), images);
+        }
+        writeFileSync(join(ydir, 'hybrids.json'), JSON.stringify(hybrids, null, 2) + '\n');
+        builds.yosysListAndFoldSeconds = Number(((performance.now() - tl) / 1000).toFixed(1));
+        writeFileSync(listFile, JSON.stringify({ fingerprint: fp, mutations: list }, null, 2) + '\n');
+      }
+      // Mutated module → its own hybrid design folder (none: every mutant on the whole folded netlist in yosys/design).
+      const hybridsFile = join(ydir, 'hybrids.json');
+      const hybrids = existsSync(hybridsFile) ? (JSON.parse(readFileSync(hybridsFile, 'utf8')) as Record<string, string>) : {};
+      const designs = new Map<string, DesignFolder>();
+      const designOf = (module: string) => {
+        const dir = hybrids[module] ?? join(ydir, 'design');
+        let d = designs.get(dir);
+        if (!d) designs.set(dir, (d = loadDesign(dir)));
+        return d;
+      };
+      const layerOf = (module: string) => Number(/^rs_layer(\d+)$/.exec(module)?.[1] ?? NaN);
+      for (const m of list) {
+        const layer = layerOf(m.module);
+        planned.push({ key: `yosys-${m.id}`, source: 'yosys', id: m.id, kind: m.mode, layer: Number.isNaN(layer) ? null : layer, description: `mutate ${m.args.replace(/ -src \S+/g, '')}`, src: m.src, design: designOf(m.module), yosys: m });
+      }
+    }
+    const mine = shard ? planned.filter((_, i) => i % shard.count === shard.index - 1) : planned;
+
+    // 4. References: the golden and the model on the campaign stimulus, once; and each mutant source clean (mutant 0).
+    log(`references: golden and model on ${ctx.stimulus.frames} frames`);
+    const refs = await references(ctx, join(outDir, 'reference'));
+    // Each design (the catalogue's, one hybrid per mutated module) is built and run clean; two at a time, as jobs allow.
+    const designs = [...new Set(mine.map((p) => p.design))];
+    const tb = performance.now();
+    log(`building and checking ${designs.length} design(s) clean`);
+    await forEachLimited(designs, jobs, async (d) => {
+      const clean = await runMutant(ctx, refs, d, 0, join(outDir, 'work', `clean-${d.dir.split('/').slice(-2).join('-')}`));
+      if (clean.status !== 'survived') {
+        throw new SimrunError('DESIGN_INVALID', `the design in ${d.dir} already disagrees with the golden and the model without any mutant (${clean.status} at layer ${clean.first?.layer}); fix it before a campaign (simrun --rtl ${designDir})`);
+      }
+    });
+    builds.buildAndCleanRunSeconds = Number(((performance.now() - tb) / 1000).toFixed(1));
+
+    // 5. Every mutant not cached yet, on a pool of jobs; survivors on random frames, then an equivalence proof.
+    //    A survivor's random frames aim at its own layer: with the campaign's own ROM images, corner weights on that layer
+    //    and the one before it (harness/cornerWeights.ts) drive its arithmetic into overflow, underflow, cancellation and
+    //    special values. A kill there counts only if the unmutated design passes that stimulus (checked once, when a
+    //    mutant first differs on it; the campaign says so when it does not).
+    const survivorStimuli = new Map<string, Promise<SurvivorStimulus[]>>();
+    const stimuliFor = (layer: number | null, d: DesignFolder): Promise<SurvivorStimulus[]> => {
+      const key = `${layer ?? 'top'}|${d.dir}`;
+      let p = survivorStimuli.get(key);
+      if (!p) {
+        p = buildSurvivorStimuli(ctx, base, layer !== null && ownRoms ? layer : null, randomCount, seed, d, join(outDir, 'reference-random', `${layer ?? 'top'}-${survivorStimuli.size}`), log);
+        survivorStimuli.set(key, p);
+      }
+      return p;
     };
-    const layerOf = (module: string) => Number(/^rs_layer(\d+)$/.exec(module)?.[1] ?? NaN);
-    for (const m of list) {
-      const layer = layerOf(m.module);
-      planned.push({ key: `yosys-${m.id}`, source: 'yosys', id: m.id, kind: m.mode, layer: Number.isNaN(layer) ? null : layer, description: `mutate ${m.args.replace(/ -src \S+/g, '')}`, src: m.src, design: designOf(m.module), yosys: m });
-    }
-  }
-  const mine = shard ? planned.filter((_, i) => i % shard.count === shard.index - 1) : planned;
-
-  // 4. References: the golden and the model on the campaign stimulus, once; and each mutant source clean (mutant 0).
-  log(`references: golden and model on ${ctx.stimulus.frames} frames`);
-  const refs = await references(ctx, join(outDir, 'reference'));
-  // Each design (the catalogue's, one hybrid per mutated module) is built and run clean; two at a time, as jobs allow.
-  const designs = [...new Set(mine.map((p) => p.design))];
-  const tb = performance.now();
-  log(`building and checking ${designs.length} design(s) clean`);
-  await forEachLimited(designs, jobs, async (d) => {
-    const clean = await runMutant(ctx, refs, d, 0, join(outDir, 'work', `clean-${d.dir.split('/').slice(-2).join('-')}`));
-    if (clean.status !== 'survived') {
-      throw new SimrunError('DESIGN_INVALID', `the design in ${d.dir} already disagrees with the golden and the model without any mutant (${clean.status} at layer ${clean.first?.layer}); fix it before a campaign (simrun --rtl ${designDir})`);
-    }
-  });
-  builds.buildAndCleanRunSeconds = Number(((performance.now() - tb) / 1000).toFixed(1));
-
-  // 5. Every mutant not cached yet, on a pool of jobs; survivors on random frames, then an equivalence proof.
-  //    A survivor's random frames aim at its own layer: with the campaign's own ROM images, corner weights on that layer
-  //    and the one before it (harness/cornerWeights.ts) drive its arithmetic into overflow, underflow, cancellation and
-  //    special values. A kill there counts only if the unmutated design passes that stimulus (checked once, when a
-  //    mutant first differs on it; the campaign says so when it does not).
-  const survivorStimuli = new Map<string, Promise<SurvivorStimulus[]>>();
-  const stimuliFor = (layer: number | null, d: DesignFolder): Promise<SurvivorStimulus[]> => {
-    const key = `${layer ?? 'top'}|${d.dir}`;
-    let p = survivorStimuli.get(key);
-    if (!p) {
-      p = buildSurvivorStimuli(ctx, base, layer !== null && ownRoms ? layer : null, randomCount, seed, d, join(outDir, 'reference-random', `${layer ?? 'top'}-${survivorStimuli.size}`), log);
-      survivorStimuli.set(key, p);
-    }
-    return p;
-  };
-  // A survivor's witness (rtl/witness.ts): SAT operands at one ALU site of its layer, set up in weights and inputs
-  // (harness/witnessRun.ts) and run like a corner run; a kill counts only if the clean design passes the same run.
-  const witnessRun = async (p: Planned, layer: number, work: string): Promise<{ result: Awaited<ReturnType<typeof runMutant>> | null; detail: string }> => {
-    const l = net.layers[layer - 1]!;
-    const w = await findWitness(join(outDir, 'yosys', 'prepared.il'), p.yosys!, { relu: l.relu, firstLayer: layer === 1, inputsNonNegative: layer > 1 && net.layers[layer - 2]!.relu }, join(work, 'witness'));
-    if ('none' in w) return { result: null, detail: noWitnessText(w) };
-    const text = witnessText(w);
-    const st = witnessStimulus(net, base.weights, layer, w);
-    if (!st) return { result: null, detail: `${text}, which no stimulus of this layer can set up` };
-    const { expectedRun } = await import('../sim/schedule.js');
-    const wctx: RunContext = { ...base, weights: st.weights, stimulus: stimulusOf([st.frame]), expected: expectedRun(net, plan, ctx.pacing, 1) };
-    const dir = join(work, 'witness-run');
-    const wrefs = await references(wctx, join(dir, 'refs'));
-    const r = await runMutant(wctx, wrefs, p.design, p.id, join(dir, 'mutant'), true);
-    if (r.status === 'survived') return { result: null, detail: `${text}; a run built on it did not show it` };
-    const clean = await runMutant(wctx, wrefs, p.design, 0, join(dir, 'clean'), true);
-    if (clean.status !== 'survived') return { result: null, detail: `${text}; the unmutated design fails the run built on it too (${clean.status}), so the kill is not counted` };
-    return { result: r, detail: text };
-  };
-  const results = new Map<string, MutantResult>();
-  for (const p of mine) {
-    const f = join(cacheDir, `${p.key}.json`);
-    if (existsSync(f)) results.set(p.key, JSON.parse(readFileSync(f, 'utf8')) as MutantResult);
-  }
-  const todo = mine.filter((p) => !results.has(p.key));
-  if (mine.length - todo.length) log(`resuming: ${mine.length - todo.length} of ${mine.length} mutants already have results`);
-  let done = 0;
-  const runOne = async (p: Planned): Promise<void> => {
-    const ts = performance.now();
-    let c = await runMutant(ctx, refs, p.design, p.id, join(outDir, 'work', p.key));
-    let foundBy: MutantResult['foundBy'] = c.status === 'survived' ? null : 'campaign';
-    let status: MutantResult['status'];
-    let proofDetail: string | null = null;
-    if (c.status === 'survived' && randomCount > 0) {
-      for (const [k, st] of (await stimuliFor(p.layer, p.design)).entries()) {
-        const r = await runMutant(st.ctx, st.refs, p.design, p.id, join(outDir, 'work', `${p.key}-random${k}`), st.romsFromWeights);
-        if (r.status !== 'survived' && await st.cleanAgrees()) { c = r; foundBy = 'random'; break; }
-      }
-    }
-    if (c.status === 'survived') {
-      const work = join(outDir, 'work', `${p.key}-equiv`);
-      const proof = p.yosys
-        ? await provesEquivalent(join(outDir, 'yosys', 'prepared.il'), p.yosys, work, { romContract: ownRoms })
-        : await (async () => {
-          const pair = equivalencePair(net, plan, p.placed!, MUTSEL_WIDTH);
-          const roms = (p.design.manifest.romSources ?? []).filter((x) => x === `rs_wrom${p.placed!.layer}.v` || x === `rs_brom${p.placed!.layer}.v`).map((x) => join(p.design.dir, x));
-          return provesTextsEquivalent(pair.module, pair.gold, pair.gate, roms, work, p.key);
-        })();
-      status = proof.equivalent ? 'equivalent' : 'undetected';
-      proofDetail = proof.detail;
-      // Not proven: ask SAT for operands that show the mutant at an ALU site, and run a stimulus built on them.
-      if (!proof.equivalent && p.yosys && ownRoms && p.layer !== null) {
-        // A stimulus built from SAT values is new to the engines: should one of them refuse it, the mutant keeps its
-        // verdict and the campaign goes on.
-        const seen = await witnessRun(p, p.layer, work).catch((e: unknown) => {
-          if (e instanceof SimrunError && !['VERILATOR_MISSING', 'YOSYS_MISSING', 'OUT_NOT_WRITABLE'].includes(e.code)) return { result: null, detail: `witness run failed: ${e.message}` };
-          throw e;
-        });
-        if (seen.result && seen.result.status !== 'survived') { c = seen.result; foundBy = 'witness'; status = seen.result.status; }
-        proofDetail = `${proof.detail}; ${seen.detail}`;
-      }
-      // Still not proven nor killed: proofs that carry a relation other than equality between the two designs' states.
-      if (status === 'undetected' && p.yosys) {
-        // A proof that breaks (a netlist it cannot read) leaves the mutant undetected and the campaign going.
-        const deep = await provesByInvariant(join(outDir, 'yosys', 'prepared.il'), p.yosys, { top: p.design.manifest.top, reset: p.design.taps.reset }, work, true).catch((e: unknown) => {
-          if (e instanceof SimrunError && !['YOSYS_MISSING', 'OUT_NOT_WRITABLE'].includes(e.code)) return { equivalent: false, detail: `proofs with a relation failed: ${e.message}` };
-          throw e;
-        });
-        if (deep.equivalent) status = 'equivalent';
-        proofDetail = `${proofDetail ?? proof.detail}; ${deep.detail}`;
-      }
-      rmSync(work, { recursive: true, force: true });
-    } else {
-      status = c.status;
-    }
-    const result: MutantResult = {
-      id: p.key, source: p.source, kind: p.kind, layer: p.layer, description: p.description, src: p.src,
-      status, foundBy: status === 'killed' || status === 'deadlock' ? foundBy : null, first: c.first, proof: proofDetail, seconds: Number(((performance.now() - ts) / 1000).toFixed(2)),
+    // A survivor's witness (rtl/witness.ts): SAT operands at one ALU site of its layer, set up in weights and inputs
+    // (harness/witnessRun.ts) and run like a corner run; a kill counts only if the clean design passes the same run.
+    const witnessRun = async (p: Planned, layer: number, work: string): Promise<{ result: Awaited<ReturnType<typeof runMutant>> | null; detail: string }> => {
+      const l = net.layers[layer - 1]!;
+      const w = await findWitness(join(outDir, 'yosys', 'prepared.il'), p.yosys!, { relu: l.relu, firstLayer: layer === 1, inputsNonNegative: layer > 1 && net.layers[layer - 2]!.relu }, join(work, 'witness'));
+      if ('none' in w) return { result: null, detail: noWitnessText(w) };
+      const text = witnessText(w);
+      const st = witnessStimulus(net, base.weights, layer, w);
+      if (!st) return { result: null, detail: `${text}, which no stimulus of this layer can set up` };
+      const { expectedRun } = await import('../sim/schedule.js');
+      const wctx: RunContext = { ...base, weights: st.weights, stimulus: stimulusOf([st.frame]), expected: expectedRun(net, plan, ctx.pacing, 1) };
+      const dir = join(work, 'witness-run');
+      const wrefs = await references(wctx, join(dir, 'refs'));
+      const r = await runMutant(wctx, wrefs, p.design, p.id, join(dir, 'mutant'), true);
+      if (r.status === 'survived') return { result: null, detail: `${text}; a run built on it did not show it` };
+      const clean = await runMutant(wctx, wrefs, p.design, 0, join(dir, 'clean'), true);
+      if (clean.status !== 'survived') return { result: null, detail: `${text}; the unmutated design fails the run built on it too (${clean.status}), so the kill is not counted` };
+      return { result: r, detail: text };
     };
-    writeAtomic(join(cacheDir, `${p.key}.json`), JSON.stringify(result, null, 2) + '\n');
-    results.set(p.key, result);
-    done++;
-    log(`${String(done).padStart(4)}/${todo.length} ${p.key.padEnd(14)} ${status}${result.first ? ` ${firstText(result.first)}` : ''}${result.foundBy === 'random' ? ' on random frames' : result.foundBy === 'witness' ? ' on its witness run' : ''}${result.proof ? ` — ${result.proof}` : ''}`);
-  };
-  await forEachLimited(todo, jobs, runOne);
-  rmSync(join(outDir, 'work'), { recursive: true, force: true });
+    const results = new Map<string, MutantResult>();
+    for (const p of mine) {
+      const f = join(cacheDir, `${p.key}.json`);
+      if (existsSync(f)) results.set(p.key, JSON.parse(readFileSync(f, 'utf8')) as MutantResult);
+    }
+    const todo = mine.filter((p) => !results.has(p.key));
+    if (mine.length - todo.length) log(`resuming: ${mine.length - todo.length} of ${mine.length} mutants already have results`);
+    let done = 0;
+    const runOne = async (p: Planned): Promise<void> => {
+      const ts = performance.now();
+      let c = await runMutant(ctx, refs, p.design, p.id, join(outDir, 'work', p.key));
+      let foundBy: MutantResult['foundBy'] = c.status === 'survived' ? null : 'campaign';
+      let status: MutantResult['status'];
+      let proofDetail: string | null = null;
+      if (c.status === 'survived' && randomCount > 0) {
+        for (const [k, st] of (await stimuliFor(p.layer, p.design)).entries()) {
+          const r = await runMutant(st.ctx, st.refs, p.design, p.id, join(outDir, 'work', `${p.key}-random${k}`), st.romsFromWeights);
+          if (r.status !== 'survived' && await st.cleanAgrees()) { c = r; foundBy = 'random'; break; }
+        }
+      }
+      if (c.status === 'survived') {
+        const work = join(outDir, 'work', `${p.key}-equiv`);
+        const proof = p.yosys
+          ? await provesEquivalent(join(outDir, 'yosys', 'prepared.il'), p.yosys, work, { romContract: ownRoms })
+          : await (async () => {
+            const pair = equivalencePair(net, plan, p.placed!, MUTSEL_WIDTH);
+            const roms = (p.design.manifest.romSources ?? []).filter((x) => x === `rs_wrom${p.placed!.layer}.v` || x === `rs_brom${p.placed!.layer}.v`).map((x) => join(p.design.dir, x));
+            return provesTextsEquivalent(pair.module, pair.gold, pair.gate, roms, work, p.key);
+          })();
+        status = proof.equivalent ? 'equivalent' : 'undetected';
+        proofDetail = proof.detail;
+        // Not proven: ask SAT for operands that show the mutant at an ALU site, and run a stimulus built on them.
+        if (!proof.equivalent && p.yosys && ownRoms && p.layer !== null) {
+          // A stimulus built from SAT values is new to the engines: should one of them refuse it, the mutant keeps its
+          // verdict and the campaign goes on.
+          const seen = await witnessRun(p, p.layer, work).catch((e: unknown) => {
+            if (e instanceof SimrunError && !['VERILATOR_MISSING', 'YOSYS_MISSING', 'OUT_NOT_WRITABLE'].includes(e.code)) return { result: null, detail: `witness run failed: ${e.message}` };
+            throw e;
+          });
+          if (seen.result && seen.result.status !== 'survived') { c = seen.result; foundBy = 'witness'; status = seen.result.status; }
+          proofDetail = `${proof.detail}; ${seen.detail}`;
+        }
+        // Still not proven nor killed: proofs that carry a relation other than equality between the two designs' states.
+        if (status === 'undetected' && p.yosys) {
+          // A proof that breaks (a netlist it cannot read) leaves the mutant undetected and the campaign going.
+          const deep = await provesByInvariant(join(outDir, 'yosys', 'prepared.il'), p.yosys, { top: p.design.manifest.top, reset: p.design.taps.reset }, work, true).catch((e: unknown) => {
+            if (e instanceof SimrunError && !['YOSYS_MISSING', 'OUT_NOT_WRITABLE'].includes(e.code)) return { equivalent: false, detail: `proofs with a relation failed: ${e.message}` };
+            throw e;
+          });
+          if (deep.equivalent) status = 'equivalent';
+          proofDetail = `${proofDetail ?? proof.detail}; ${deep.detail}`;
+        }
+        rmSync(work, { recursive: true, force: true });
+      } else {
+        status = c.status;
+      }
+      const result: MutantResult = {
+        id: p.key, source: p.source, kind: p.kind, layer: p.layer, description: p.description, src: p.src,
+        status, foundBy: status === 'killed' || status === 'deadlock' ? foundBy : null, first: c.first, proof: proofDetail, seconds: Number(((performance.now() - ts) / 1000).toFixed(2)),
+      };
+      writeAtomic(join(cacheDir, `${p.key}.json`), JSON.stringify(result, null, 2) + '\n');
+      results.set(p.key, result);
+      done++;
+      log(`${String(done).padStart(4)}/${todo.length} ${p.key.padEnd(14)} ${status}${result.first ? ` ${firstText(result.first)}` : ''}${result.foundBy === 'random' ? ' on random frames' : result.foundBy === 'witness' ? ' on its witness run' : ''}${result.proof ? ` — ${result.proof}` : ''}`);
+    };
+    await forEachLimited(todo, jobs, runOne);
+    rmSync(join(outDir, 'work'), { recursive: true, force: true });
 
-  // 6. The report.
-  const mutants = mine.map((p) => results.get(p.key)!);
-  const counts = { killed: 0, deadlock: 0, equivalent: 0, undetected: 0 };
-  for (const m of mutants) counts[m.status]++;
-  const nonEquivalent = mutants.length - counts.equivalent;
-  const seconds = (performance.now() - t0) / 1000;
-  const report: CampaignReport = {
-    schemaVersion: 1, rowsim: VERSION, config: net.name, design: designDir,
-    score: nonEquivalent ? Number(((counts.killed + counts.deadlock) / nonEquivalent).toFixed(4)) : null,
-    counts, mutants,
-    stimulus: {
-      frames: ['directed', ...images], directed: coverage.directed, photo: coverage.photo, randomFrames: randomCount,
-      weights: ownRoms ? `${base.weightsName} with layer 1's channel-0 bias set to +0` : base.weightsName,
-    },
-    timing: { seconds: Number(seconds.toFixed(1)), mutantsPerMinute: todo.length ? Number(((60 * todo.length) / seconds).toFixed(1)) : 0, builds },
-    shard: o.shard ?? null,
-  };
-  const { campaignHtml, campaignJunit } = await import('./mutateReport.js');
-  writeAtomic(join(outDir, 'report.html'), campaignHtml(report));
-  if (o.junit) {
-    mkdirSync(dirname(resolve(o.junit)), { recursive: true });
-    writeAtomic(resolve(o.junit), campaignJunit(report));
+    // 6. The report.
+    const mutants = mine.map((p) => results.get(p.key)!);
+    const counts = { killed: 0, deadlock: 0, equivalent: 0, undetected: 0 };
+    for (const m of mutants) counts[m.status]++;
+    const nonEquivalent = mutants.length - counts.equivalent;
+    const seconds = (performance.now() - t0) / 1000;
+    const report: CampaignReport = {
+      schemaVersion: 1, rowsim: VERSION, config: net.name, design: designDir,
+      score: nonEquivalent ? Number(((counts.killed + counts.deadlock) / nonEquivalent).toFixed(4)) : null,
+      counts, mutants,
+      stimulus: {
+        frames: ['directed', ...images], directed: coverage.directed, photo: coverage.photo, randomFrames: randomCount,
+        weights: ownRoms ? `${base.weightsName} with layer 1's channel-0 bias set to +0` : base.weightsName,
+      },
+      timing: { seconds: Number(seconds.toFixed(1)), mutantsPerMinute: todo.length ? Number(((60 * todo.length) / seconds).toFixed(1)) : 0, builds },
+      shard: o.shard ?? null,
+    };
+    const { campaignHtml, campaignJunit } = await import('./mutateReport.js');
+    writeAtomic(join(outDir, 'report.html'), campaignHtml(report));
+    if (o.junit) {
+      makeDirs(dirname(resolve(o.junit)));
+      writeAtomic(resolve(o.junit), campaignJunit(report));
+    }
+    writeAtomic(join(outDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+    return { report, outDir, exitCode: counts.undetected ? 1 : 0 };
+  } finally {
+    releaseOutDir(outDir);
   }
-  writeAtomic(join(outDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
-  return { report, outDir, exitCode: counts.undetected ? 1 : 0 };
 }
 
 /**

@@ -18,7 +18,7 @@ export type { TraceOptions } from '../rtl/engine.js';
 import { expectedRun, type ExpectedRun } from '../sim/schedule.js';
 import { loadStimulus, type Stimulus } from '../vectors/image.js';
 import { makePlan } from './plan.js';
-import { prepareOutDir } from './outdir.js';
+import { prepareOutDir, releaseOutDir } from './outdir.js';
 import { StageClock } from './stageClock.js';
 
 /** Everything a run needs; parsed once by bin/ or a test. */
@@ -146,8 +146,23 @@ export function designPlan(net: NetworkSpec, design: DesignFolder): NetworkPlan 
   return plan;
 }
 
-/** Stage 1: parses and checks everything, loads weights and images, and clears the output folder's old reports. */
+/**
+ * Stage 1: takes the output folder (locked to this run, its old reports removed first thing, so a run interrupted while
+ * preparing leaves no earlier verdict behind), then parses and checks everything and loads weights and images. On bad
+ * input the folder's lock is released (and a folder it created is removed again).
+ */
 export async function prepare(opts: RunOptions): Promise<RunContext> {
+  const named = opts.out !== undefined ? prepareOutDir(opts.out, 'run') : undefined;
+  let outDir = named;
+  try {
+    return await prepareIn(opts, named, (d) => { outDir = d; });
+  } catch (e) {
+    if (outDir) releaseOutDir(outDir, true);
+    throw e;
+  }
+}
+
+async function prepareIn(opts: RunOptions, named: string | undefined, took: (dir: string) => void): Promise<RunContext> {
   const clock = new StageClock();
   clock.lap('start-up');
   const log = opts.log ?? (() => {});
@@ -189,7 +204,8 @@ export async function prepare(opts: RunOptions): Promise<RunContext> {
   const warnings = loaded.flatMap((s) => s.warnings);
   for (const w of warnings) log(`warning: ${w}`);
   const expected = expectedRun(net, plan, pacing, opts.frames);
-  const outDir = prepareOutDir(opts.out, net.name);
+  const outDir = named ?? prepareOutDir(undefined, net.name);
+  took(outDir);
   const stimulus: StimulusSource = {
     frames: opts.frames,
     frame: (f) => loaded[f % loaded.length]!.data,

@@ -1,7 +1,7 @@
 // `simrun regress`: a suite of cases run as separate `simrun run` processes (in their own process groups) in a pool
 // sized to the machine, sharded deterministically across CI machines. Each case's verdict comes from its report.json,
 // never from scraping its output; exit codes follow run's. Results are summarized as JUnit XML.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,12 +10,12 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { forEachLimited } from '../core/jobs.js';
 import { SimrunError } from '../core/errors.js';
-import { readUserText } from '../core/files.js';
+import { makeDirs, readUserText } from '../core/files.js';
 import { hasControlCharacter, safeSegment } from '../core/names.js';
 import { PRESETS } from '../core/presets.js';
 import { runTool } from '../core/proc.js';
 import { VERSION } from '../core/version.js';
-import { prepareOutDir, subFolder, writeAtomic } from './outdir.js';
+import { prepareOutDir, releaseOutDir, subFolder, writeAtomic } from './outdir.js';
 import { describeFirst, type RunReport } from './report.js';
 
 const caseSchema = z.object({
@@ -226,13 +226,18 @@ export async function regress(opts: { suite: string; shard?: string; junit?: str
   if (opts.jobs !== undefined && (!Number.isSafeInteger(opts.jobs) || opts.jobs < 1)) throw new SimrunError('USAGE', `--jobs ${opts.jobs} is not a whole number of parallel cases; pass 1 or more`);
   const jobs = Math.min(opts.jobs ?? availableParallelism(), availableParallelism());
   const outDir = prepareOutDir(opts.out, `regress-${suite.name}`);
-  if (opts.junit) mkdirSync(dirname(resolve(opts.junit)), { recursive: true });
-  const info = suiteRunInfo(opts.shard ?? null);
-  const results = await runSuite(cases, outDir, jobs, (r) => {
-    const v = verdict(r);
-    opts.log?.(`${{ pass: 'PASS', fail: 'FAIL', none: 'NOT COMPARED', error: 'ERROR' }[v]} ${r.case.name} (${r.seconds.toFixed(1)} s)${v === 'error' ? `: ${r.error}` : v === 'fail' ? `: ${r.report!.summary}` : ''}`);
-  });
-  if (opts.junit) writeAtomic(resolve(opts.junit), junitXml(suite.name, results, info));
+  let results: CaseResult[];
+  try {
+    if (opts.junit) makeDirs(dirname(resolve(opts.junit)));
+    const info = suiteRunInfo(opts.shard ?? null);
+    results = await runSuite(cases, outDir, jobs, (r) => {
+      const v = verdict(r);
+      opts.log?.(`${{ pass: 'PASS', fail: 'FAIL', none: 'NOT COMPARED', error: 'ERROR' }[v]} ${r.case.name} (${r.seconds.toFixed(1)} s)${v === 'error' ? `: ${r.error}` : v === 'fail' ? `: ${r.report!.summary}` : ''}`);
+    });
+    if (opts.junit) writeAtomic(resolve(opts.junit), junitXml(suite.name, results, info));
+  } finally {
+    releaseOutDir(outDir);
+  }
   const counts = { pass: 0, fail: 0, none: 0, error: 0 };
   for (const r of results) counts[verdict(r)]++;
   return { results, counts, exitCode: suiteExitCode(results) };

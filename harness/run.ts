@@ -5,7 +5,7 @@ import type { Engine, EngineInfo, EngineName } from '../core/engine.js';
 import { faultsFor } from '../core/faults.js';
 import { compareFrames, type Comparison } from './comparison.js';
 import { renderHtml } from './html.js';
-import { writeAtomic } from './outdir.js';
+import { releaseOutDir, writeAtomic } from './outdir.js';
 import { prepare, type RunContext, type RunOptions } from './prepare.js';
 import type { StartedRun } from './replay.js';
 import { assembleReport, type RunReport } from './report.js';
@@ -18,9 +18,10 @@ type StartedEngine = StartedRun;
 /** Runs one comparison and writes `<out>/report.json` and report.html; returns the report and the folder. */
 export async function runPipeline(opts: RunOptions): Promise<{ report: RunReport; outDir: string }> {
   const ctx = await prepare(opts);
-  const started = await startEngines(ctx);
-  ctx.clock.lap('engines started');
+  let started: StartedEngine[] = [];
   try {
+    started = await startEngines(ctx);
+    ctx.clock.lap('engines started');
     const comparison = await compareFrames(ctx, started);
     ctx.clock.lap('frames run and compared');
     const assembled = assembleReport(ctx, engineInfo(started), comparison);
@@ -31,6 +32,7 @@ export async function runPipeline(opts: RunOptions): Promise<{ report: RunReport
     return { report, outDir: ctx.outDir };
   } finally {
     await Promise.all(started.map((s) => s.run.close()));
+    releaseOutDir(ctx.outDir);
   }
 }
 

@@ -6,7 +6,7 @@ import { scaleLinear } from 'd3-scale';
 import { SimrunError } from '../core/errors.js';
 import { loadSpec } from '../core/spec.js';
 import { frameLatency } from '../sim/schedule.js';
-import { prepareOutDir, writeAtomic } from './outdir.js';
+import { prepareOutDir, releaseOutDir, writeAtomic } from './outdir.js';
 import { makePlan } from './plan.js';
 import { PLAIN } from './report.js';
 
@@ -95,7 +95,11 @@ export function sweepHtml(s: SweepReport): string {
 /** Writes sweep.html into `out` (default: a fresh folder under ./simrun-out/) and returns its path. */
 export function writeSweepHtml(s: SweepReport, out?: string): string {
   const dir = prepareOutDir(out, `${s.config}-sweep`);
-  const path = join(dir, 'sweep.html');
-  writeAtomic(path, sweepHtml(s));
-  return path;
+  try {
+    const path = join(dir, 'sweep.html');
+    writeAtomic(path, sweepHtml(s));
+    return path;
+  } finally {
+    releaseOutDir(dir);
+  }
 }

@@ -7,7 +7,7 @@ import { loadWeights } from '../core/weights/load.js';
 import { runGolden } from '../golden/run.js';
 import { loadStimulus } from '../vectors/image.js';
 import { writeVectors, type VectorsManifest } from '../vectors/write.js';
-import { prepareOutDir } from './outdir.js';
+import { prepareOutDir, releaseOutDir } from './outdir.js';
 
 /** Options of `simrun vectors`. */
 export interface VectorsOptions {
@@ -26,8 +26,12 @@ export async function runVectors(opts: VectorsOptions): Promise<{ manifest: Vect
   const stim = await loadStimulus(opts.image, net);
   for (const w of stim.warnings) opts.log?.(`warning: ${w}`);
   const outDir = prepareOutDir(opts.out, net.name);
-  rmSync(join(outDir, 'vectors.json'), { force: true });
-  const g = await runGolden(net, weights, stim.data, { mode: 'exact', onLayer: (i) => opts.log?.(`golden layer ${i}/${net.layers.length}`) });
-  const manifest = writeVectors(outDir, net, weights, stim.data, g.activations);
-  return { manifest, outDir, backend: g.backend };
+  try {
+    rmSync(join(outDir, 'vectors.json'), { force: true });
+    const g = await runGolden(net, weights, stim.data, { mode: 'exact', onLayer: (i) => opts.log?.(`golden layer ${i}/${net.layers.length}`) });
+    const manifest = writeVectors(outDir, net, weights, stim.data, g.activations);
+    return { manifest, outDir, backend: g.backend };
+  } finally {
+    releaseOutDir(outDir);
+  }
 }
