@@ -7,6 +7,7 @@ import { exitCodeFor, SimrunError } from '../core/errors.js';
 import { installInterruptHandlers } from '../core/proc.js';
 import { VERSION } from '../core/version.js';
 import type { TraceOptions } from '../harness/prepare.js';
+import { TIMING_MODES } from '../harness/budgets.js';
 import { progress } from './progress.js';
 // Command handlers are imported when their command runs: a sim-only run never loads tfjs, Verilator glue or Yosys glue.
 
@@ -98,9 +99,12 @@ async function main(): Promise<void> {
         .option('trace-window', str('only cycles a:b of the waveform'))
         .option('trace-layers', str('only these layers in the waveform, e.g. 1,2'))
         .option('workers', { type: 'number', describe: 'worker threads for the golden and the model (0 = this thread; at most the cores) [default: 2]' })
+        .option('timing', str("how the RTL's cycles are judged: exact (rowsim's model, beat for beat), own (the design's own timing: values by coordinate, row rate, constant latency) or declared (design.json's timing model) [default: the folder's, else exact]"))
+        .option('latency-budget', { type: 'string', array: true, describe: "latency budget: cycles or a time (900, 3.6us), for the whole design or one layer (2=300); repeatable" })
         .option('json', { type: 'boolean', default: false, describe: 'print report.json to stdout instead of the table' })
         .option('quiet', { type: 'boolean', default: false, describe: 'no progress lines' })
         .example('$0 --image examples/coffee.png --config ie120r-mini', 'golden vs model on the mini encoder')
+        .example('$0 --rtl their-design/ --image a.png --timing own --frames 3', 'a design with its own timing: values by coordinate, row rate, constant latency')
         .example('$0 --image a.png --image b.png --frames 2 --config tiny --engines golden,sim,rtl', 'two frames through all three engines')
         .example('$0 --rtl my-design/ --image a.png --engines golden,sim,rtl --pacing jitter:7 --frames 2', 'a design folder you edited'),
       async (a) => {
@@ -113,6 +117,7 @@ async function main(): Promise<void> {
           workers: wholeNumber('workers', a.workers, 0, 1 << 16), log,
           aluBudget: parseBudget(a.aluBudget), rtl: a.rtl, pacing: a.pacing, inject: a.inject,
           trace: parseTrace(a.trace, a.traceWindow, a.traceLayers),
+          timing: oneOf('timing', a.timing, TIMING_MODES), latencyBudget: a.latencyBudget,
         });
         log.end();
         const wave = report.waveform;
@@ -300,7 +305,7 @@ async function main(): Promise<void> {
     .middleware((argv) => {
       // A single-valued option given twice would arrive as an array ('tiny,ie120r'): refuse it by name.
       for (const [k, v] of Object.entries(argv)) {
-        if (Array.isArray(v) && !['_', 'image', 'inject'].includes(k) && !/[A-Z]/.test(k)) throw new SimrunError('USAGE', `--${k} is given ${v.length} times; give it once`);
+        if (Array.isArray(v) && !['_', 'image', 'inject', 'latency-budget'].includes(k) && !/[A-Z]/.test(k)) throw new SimrunError('USAGE', `--${k} is given ${v.length} times; give it once`);
       }
     }, true)
     .strictCommands()

@@ -14,6 +14,9 @@ export const RECORD_HEADER_WORDS = 7;
 export const RECORD = { layer: 0, row: 1, col: 2, group: 3, flags: 4, cycleLow: 5, cycleHigh: 6, lanes: 7 } as const;
 /** Bit of the flags word that carries the stream's last flag. */
 export const FLAG_LAST = 1;
+/** Bits of an AXI4-Stream tap's flags: tuser (start of frame) and tlast (end of line). */
+export const FLAG_TUSER = 2;
+export const FLAG_TLAST = 4;
 
 /** Words of the file header for `layers` layers. */
 export function headerWords(layers: number): number {
@@ -65,8 +68,9 @@ export class BeatLogReader {
    * @param source names the file in errors
    * @param withLast per layer: whether its records' last flag is real (tapped), and so kept on the beats
    * @param onRecord sees every record as it is read; when it returns true the reader stops taking records
+   * @param withAxis per layer: whether it is an AXI4-Stream tap whose tuser/tlast flags are kept on the beats
    */
-  constructor(private readonly lanes: readonly number[], private readonly perFrame: readonly number[], private readonly frames: number, private readonly source: string, private readonly withLast: readonly boolean[] = [], private readonly onRecord?: (r: BeatRecord) => boolean) {
+  constructor(private readonly lanes: readonly number[], private readonly perFrame: readonly number[], private readonly frames: number, private readonly source: string, private readonly withLast: readonly boolean[] = [], private readonly onRecord?: (r: BeatRecord) => boolean, private readonly withAxis: readonly boolean[] = []) {
     this.seen = lanes.map(() => 0);
   }
 
@@ -77,7 +81,7 @@ export class BeatLogReader {
   private frameSlot(f: number) {
     let s = this.pending.get(f);
     if (!s) {
-      s = { blocks: this.lanes.map((n, i) => allocBeats(n > 0 ? this.perFrame[i]! : 0, n, n > 0, n > 0 && this.withLast[i] === true)), filled: this.lanes.map(() => 0) };
+      s = { blocks: this.lanes.map((n, i) => allocBeats(n > 0 ? this.perFrame[i]! : 0, n, n > 0, n > 0 && this.withLast[i] === true, n > 0 && this.withAxis[i] === true)), filled: this.lanes.map(() => 0) };
       this.pending.set(f, s);
     }
     return s;
@@ -128,6 +132,7 @@ export class BeatLogReader {
         b.col[at] = words[i + RECORD.col]!;
         b.group[at] = words[i + RECORD.group]!;
         if (b.last) b.last[at] = words[i + RECORD.flags]! & FLAG_LAST;
+        if (b.axis) b.axis[at] = words[i + RECORD.flags]! & (FLAG_TUSER | FLAG_TLAST);
         b.cycle[at] = words[i + RECORD.cycleLow]! + words[i + RECORD.cycleHigh]! * 4294967296;
         b.data!.set(words.subarray(i + RECORD.lanes, i + size), at * n);
       }

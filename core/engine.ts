@@ -4,7 +4,7 @@ import type { Fault } from './faults.js';
 import type { Pacing } from './pacing.js';
 import type { NetworkPlan } from './plan.js';
 import type { NetworkSpec } from './spec.js';
-import type { BeatBlock } from './stream.js';
+import type { BeatBlock, StreamLayout } from './stream.js';
 import type { HwLayerWeights } from './weights/types.js';
 
 /** The engines rowsim knows, in the order pairs are formed (the earlier one is the reference of a pair). */
@@ -57,7 +57,7 @@ export interface FrameOutput {
 
 /** How an engine run ended early, as data for the report (a design failure, not a tool failure). */
 export interface EngineFailure {
-  readonly code: 'SIM_DEADLOCK' | 'SIM_BUFFER_OVERFLOW';
+  readonly code: 'SIM_DEADLOCK' | 'SIM_BUFFER_OVERFLOW' | 'RTL_BACKPRESSURE';
   readonly message: string;
   readonly layer?: number;
   readonly cycle?: number;
@@ -73,10 +73,23 @@ export interface EngineRun {
   close(): Promise<void>;
 }
 
+/** A design's own stream of one layer: how it packs channels, and the framing flags its tap carries. */
+export interface StreamInfo {
+  readonly layout: StreamLayout;
+  /** An end-of-frame flag is tapped. */
+  readonly last: boolean;
+  /** AXI4-Stream: which of tuser (start of frame) and tlast (end of line) are tapped; null for rowsim's fields. */
+  readonly axis: { readonly tuser: boolean; readonly tlast: boolean } | null;
+}
+
 /** What the report says about an engine run. */
 export interface EngineInfo {
   /** Layers (1-based) whose output the engine delivered; every layer for golden and sim. */
   readonly observedLayers: readonly number[];
+  /** Per layer, how the engine's stream looks where it is not the plan's (a design's own layout and flags). */
+  readonly streams?: readonly (StreamInfo | null)[];
+  /** The compute clock's period in picoseconds, when the engine's cycles are a real clock's. */
+  readonly periodPs?: number;
   readonly failure?: EngineFailure;
   /** Free-form facts (backend, build seconds, simulated cycles, waveform path...). */
   readonly facts: Readonly<Record<string, string | number | boolean | null>>;

@@ -27,6 +27,19 @@ export interface LayerPlan {
   readonly startLatency: number;
   /** Cycles of one slot (one column position, one channel group): taps + overhead. */
   readonly slotCycles: number;
+  /** Cycles between the starts of consecutive slots: slotCycles, or less when slots are pipelined. */
+  readonly slotInterval: number;
+  /** Cycles from a slot's last tap to its first beat (rowsim: the drain). */
+  readonly beatDelay: number;
+  /** Beats of a row: each slot's strips as the slot ends (position-major), or the whole row strip by strip after its last slot. */
+  readonly beatOrder: 'position-major' | 'strip-major';
+  /** Slots of a row: channel groups inside each column position (inner), or every position of one group first (outer). */
+  readonly groupOrder: 'inner' | 'outer';
+  /** Extra cycles after a row's last slot before the next row may start. */
+  readonly rowTurnaround: number;
+  /** Least cycles between two row starts (row pacing); 0 when rows start as soon as they can. */
+  readonly minRowGap: number;
+  /** Cycles between row starts while the layer is busy: max(slots·slotInterval + rowTurnaround, minRowGap). */
   readonly cyclesPerRow: number;
   readonly cyclesAvailable: number;
   readonly utilization: number;
@@ -90,6 +103,7 @@ function layerPlan(l: LayerSpec, strips: number, ocmux: number, avail: number, d
   return {
     index: l.index, name: l.name, strips, ocmux, colsPerStrip, taps,
     overhead: strips + drain, drain, startLatency: START_LATENCY, slotCycles: taps + strips + drain,
+    slotInterval: taps + strips + drain, beatDelay: drain, beatOrder: 'position-major', groupOrder: 'inner', rowTurnaround: 0, minRowGap: 0,
     cyclesPerRow: need, cyclesAvailable: avail,
     utilization: need / avail,
     alus: strips * (l.outC / ocmux),
@@ -132,7 +146,8 @@ function settle(net: NetworkSpec, plan: NetworkPlan, opts: PlanOptions): Network
   }
 }
 
-function withTotals(layers: LayerPlan[]): NetworkPlan {
+/** A plan's totals from its layers. */
+export function withTotals(layers: LayerPlan[]): NetworkPlan {
   return {
     layers,
     totals: {

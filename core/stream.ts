@@ -30,40 +30,83 @@ export interface BeatBlock {
    * the RTL only when its tap map names the flag.
    */
   readonly last?: Uint8Array;
+  /** AXI4-Stream taps: each beat's tuser and tlast as seen (FLAG_TUSER | FLAG_TLAST of core/beatLog.ts). */
+  readonly axis?: Uint8Array;
+}
+
+/**
+ * How a stream packs a layer's channels into beats: `groups` beats per pixel, `lanes` words per beat, and which channel
+ * each (group, lane) carries. rowsim's own streams are `interleaved` (lane j of group g carries channel j·groups + g); a
+ * design may declare `blocked` (g·lanes + j) or any table. Invariant: every channel appears exactly once.
+ */
+export interface StreamLayout {
+  readonly lanes: number;
+  readonly groups: number;
+  /** channel[g·lanes + j]: the channel lane j of a beat in group g carries. */
+  readonly channel: Int32Array;
+}
+
+/** A layout by name, or from an explicit [group][lane] table (checked by the caller). */
+export function makeLayout(lanes: number, groups: number, order: 'interleaved' | 'blocked' | readonly (readonly number[])[]): StreamLayout {
+  const channel = new Int32Array(lanes * groups);
+  for (let g = 0; g < groups; g++) {
+    for (let j = 0; j < lanes; j++) {
+      channel[g * lanes + j] = order === 'interleaved' ? j * groups + g : order === 'blocked' ? g * lanes + j : order[g]![j]!;
+    }
+  }
+  return { lanes, groups, channel };
+}
+
+/** The layout of rowsim's plan for a layer: Cout/ocmux lanes in ocmux interleaved groups. */
+export function planLayout(p: LayerPlan): StreamLayout {
+  return makeLayout(p.lanes, p.ocmux, 'interleaved');
+}
+
+/** Where channel `c` travels in a layout: its group and lane (−1, −1 if no lane carries it). */
+export function slotOfChannel(layout: StreamLayout, c: number): { group: number; lane: number } {
+  const i = layout.channel.indexOf(c);
+  return i < 0 ? { group: -1, lane: -1 } : { group: Math.floor(i / layout.lanes), lane: i % layout.lanes };
 }
 
 /** Beats one layer emits per frame: one per output pixel and channel group. */
-export function beatsPerFrame(l: LayerSpec, p: LayerPlan): number {
-  return l.outH * l.outW * p.ocmux;
+export function beatsPerFrame(l: LayerSpec, p: LayerPlan | StreamLayout): number {
+  return l.outH * l.outW * ('groups' in p ? p.groups : p.ocmux);
 }
 
-/** The output channel lane `lane` of a beat in group `group` carries. */
+/** The output channel lane `lane` of a beat in group `group` carries, in rowsim's interleaved layout. */
 export function channelOf(lane: number, group: number, ocmux: number): number {
   return lane * ocmux + group;
 }
 
 /** An empty beat block with room for `n` beats (and data when `lanes` > 0 and `withData`; last flags with `withLast`). */
-export function allocBeats(n: number, lanes: number, withData: boolean, withLast = false): BeatBlock & { count: number } {
+export function allocBeats(n: number, lanes: number, withData: boolean, withLast = false, withAxis = false): BeatBlock & { count: number } {
   return {
     count: n, lanes,
     cycle: new Float64Array(n), row: new Int32Array(n), col: new Int32Array(n), group: new Int32Array(n),
     ...(withData ? { data: new Uint32Array(n * lanes) } : {}),
     ...(withLast ? { last: new Uint8Array(n) } : {}),
+    ...(withAxis ? { axis: new Uint8Array(n) } : {}),
   };
 }
 
 /**
- * The layer's values (HWC binary32 words) assembled from beats that carry data; outputs no beat delivered stay
- * MISSING_WORD. Beats outside the layer's shape are ignored here (the cycle comparison reports them).
+ * The layer's values (HWC binary32 words) assembled from beats that carry data, by coordinate, whatever their order;
+ * outputs no beat delivered stay MISSING_WORD. Beats outside the layer's shape are ignored here, and a coordinate
+ * delivered twice keeps its first beat's words (the own-timing checks and the cycle comparison report both).
  */
-export function valuesFromBeats(l: LayerSpec, p: LayerPlan, b: BeatBlock): Float32Array {
+export function valuesFromBeats(l: LayerSpec, layout: LayerPlan | StreamLayout, b: BeatBlock): Float32Array {
+  const lay = 'groups' in layout ? layout : planLayout(layout);
   const out = new Uint32Array(l.outH * l.outW * l.outC).fill(MISSING_WORD);
   if (!b.data) throw new SimrunError('INTERNAL', 'valuesFromBeats needs beats that carry data');
+  const seen = new Uint8Array(l.outH * l.outW * lay.groups);
   for (let i = 0; i < b.count; i++) {
     const r = b.row[i]!, c = b.col[i]!, g = b.group[i]!;
-    if (r < 0 || r >= l.outH || c < 0 || c >= l.outW || g < 0 || g >= p.ocmux) continue;
-    const base = (r * l.outW + c) * l.outC;
-    for (let j = 0; j < p.lanes; j++) out[base + channelOf(j, g, p.ocmux)] = b.data[i * b.lanes + j]!;
+    if (r < 0 || r >= l.outH || c < 0 || c >= l.outW || g < 0 || g >= lay.groups) continue;
+    const pix = r * l.outW + c;
+    if (seen[pix * lay.groups + g]) continue;
+    seen[pix * lay.groups + g] = 1;
+    const base = pix * l.outC;
+    for (let j = 0; j < lay.lanes; j++) out[base + lay.channel[g * lay.lanes + j]!] = b.data[i * b.lanes + j]!;
   }
   return new Float32Array(out.buffer);
 }

@@ -1,6 +1,6 @@
 // Comparison of two engines' outputs, frame by frame: bits of every value and cycles of every beat, accumulated per
 // layer and engine pair as data (counts, the first mismatch with its beat and cycle, difference categories).
-import { MISSING_WORD, type BeatBlock } from '../core/stream.js';
+import { MISSING_WORD, slotOfChannel, type BeatBlock, type StreamLayout } from '../core/stream.js';
 
 /** Hex word as 8 lowercase digits. */
 export function hex32(bits: number): string {
@@ -82,9 +82,10 @@ export interface PairResult {
   readonly meanUlp?: number;
 }
 
-/** Finds the beat of `b` that carried (row, col, group); null if none did. */
-function findBeat(b: BeatBlock | null | undefined, row: number, col: number, group: number): number {
-  if (!b) return -1;
+/** Finds the beat of `b` that carried channel `chan` of (row, col) in `layout`; −1 if none did. */
+function findBeat(b: BeatBlock | null | undefined, layout: StreamLayout | undefined, row: number, col: number, chan: number): number {
+  if (!b || !layout) return -1;
+  const { group } = slotOfChannel(layout, chan);
   for (let i = 0; i < b.count; i++) if (b.row[i] === row && b.col[i] === col && b.group[i] === group) return i;
   return -1;
 }
@@ -100,7 +101,8 @@ export class BitsAccumulator {
   /** Mismatching channels per pixel in the first frame that had any (for the heat map). */
   heat: { frame: number; counts: Uint32Array } | null = null;
 
-  constructor(readonly a: string, readonly b: string, private readonly width: number, private readonly channels: number, private readonly ocmux: number) {}
+  /** `layoutA`/`layoutB`: how each engine's beats pack channels (to name the beat of the first mismatch). */
+  constructor(readonly a: string, readonly b: string, private readonly width: number, private readonly channels: number, private readonly layoutA?: StreamLayout, private readonly layoutB?: StreamLayout) {}
 
   /**
    * Adds one frame. `beatsA`/`beatsB` (when the engines have beats) locate the first mismatch's beat;
@@ -126,10 +128,9 @@ export class BitsAccumulator {
       if (!this.first) {
         const pix = Math.floor(i / this.channels);
         const row = Math.floor(pix / this.width), col = pix % this.width, chan = i % this.channels;
-        const group = chan % this.ocmux;
         let beat: BeatRef | null = null;
-        for (const [eng, blk] of [[this.b, beatsB], [this.a, beatsA]] as const) {
-          const k = findBeat(blk, row, col, group);
+        for (const [eng, blk, lay] of [[this.b, beatsB, this.layoutB], [this.a, beatsA, this.layoutA]] as const) {
+          const k = findBeat(blk, lay, row, col, chan);
           if (k >= 0) { beat = { engine: eng, index: beatBase + k, cycle: blk!.cycle[k]! }; break; }
         }
         this.first = {

@@ -69,7 +69,7 @@ export function compareDirs(a: string, b: string, opts: { config?: string; out?:
     if (missing.length) return { ...l, compare: null, missing };
     const [H, W, C] = l.shape;
     const read = (d: string) => new Float32Array(parseMemh(readUserText(join(d, file), 'activation file', 'MEMH_MALFORMED', 'check the folder'), join(d, file), C, 'lowFirst', H * W).buffer);
-    const acc = new BitsAccumulator('A', 'B', W, C, 1);
+    const acc = new BitsAccumulator('A', 'B', W, C);
     acc.add(0, read(a), read(b), null, null, 0);
     if (acc.heat) heats.push(heatSvg(l.index, l.name, acc, H, W));
     return { ...l, compare: acc.result(), missing };

@@ -1,9 +1,10 @@
 // Stage 3 of a run: reads every engine's frames in lockstep and compares every pair that can be compared — values for
 // every pair that both produce values, cycles for every pair that both produce beats — one frame at a time, keeping
 // only summaries (counts, first mismatches, one heat map, a few frames of timeline), so memory stays flat.
-import type { EngineName, EngineRun, FrameOutput } from '../core/engine.js';
-import { lastInputPixel } from '../core/pacing.js';
-import { beatsPerFrame, MISSING_WORD, type BeatBlock } from '../core/stream.js';
+import type { EngineName, EngineRun, FrameOutput, StreamInfo } from '../core/engine.js';
+import { frameRowArrivals, lastInputPixel } from '../core/pacing.js';
+import { beatsPerFrame, MISSING_WORD, planLayout, type BeatBlock, type StreamLayout } from '../core/stream.js';
+import { OwnTimingChecker, type OwnTimingResult } from './ownTiming.js';
 import { BitsAccumulator, CyclesAccumulator, floatDistance, rowSpans, type FloatDistance } from './compare.js';
 import type { RunContext } from './prepare.js';
 
@@ -35,6 +36,8 @@ export interface Comparison {
   readonly lastInputCycles: readonly number[];
   /** This process's resident memory after comparing frames (at most MEMORY_SAMPLES samples, evenly spread). */
   readonly memory: readonly { readonly frame: number; readonly rssMiB: number }[];
+  /** The rtl engine's own timing (rows, rate, latency, framing), when it ran; its findings fail the run per the mode. */
+  readonly own: OwnTimingResult | null;
 }
 
 /** Memory samples kept for a run, however many frames it has. */
@@ -46,6 +49,10 @@ interface Started {
   readonly beats: boolean;
   readonly observed: ReadonlySet<number>;
   readonly run: EngineRun;
+  /** How the engine packs each layer's channels into beats. */
+  readonly layouts: readonly StreamLayout[];
+  /** The engine's own streams, where it says (a design's flags). */
+  readonly streams: readonly (StreamInfo | null)[];
 }
 
 /**
@@ -56,7 +63,7 @@ function complete(ctx: RunContext, e: Started, f: number, out: FrameOutput | und
   const { net, plan } = ctx;
   const empty = (lanes: number): BeatBlock => ({ count: 0, lanes, cycle: new Float64Array(0), row: new Int32Array(0), col: new Int32Array(0), group: new Int32Array(0) });
   const values = out?.values ?? (e.values ? net.layers.map((l) => (e.observed.has(l.index) ? new Float32Array(new Uint32Array(l.outH * l.outW * l.outC).fill(MISSING_WORD).buffer) : null)) : undefined);
-  const beats = out?.beats ?? (e.beats ? net.layers.map((l) => (e.observed.has(l.index) ? empty(plan.layers[l.index - 1]!.lanes) : null)) : undefined);
+  const beats = out?.beats ?? (e.beats ? net.layers.map((l) => (e.observed.has(l.index) ? empty(e.layouts[l.index - 1]!.lanes) : null)) : undefined);
   return { ...(out ?? {}), frame: f, ...(values ? { values } : {}), ...(beats ? { beats } : {}) };
 }
 
@@ -72,7 +79,10 @@ export interface CompareOptions {
 /** Stage 3: compares the started engines' frames. `observed` lists, per engine, the layers it delivers. */
 export async function compareFrames(ctx: RunContext, runs: readonly { name: EngineName; values: boolean; beats: boolean; observed: readonly number[]; run: EngineRun }[], opts: CompareOptions = {}): Promise<Comparison> {
   const { net, plan } = ctx;
-  const engines: Started[] = runs.map((r) => ({ ...r, observed: new Set(r.observed) }));
+  const engines: Started[] = runs.map((r) => {
+    const own = r.run.info().streams;
+    return { ...r, observed: new Set(r.observed), streams: own ?? [], layouts: net.layers.map((_, i) => own?.[i]?.layout ?? planLayout(plan.layers[i]!)) };
+  });
   const pairs = net.layers.map(() => [] as (BitsAccumulator | CyclesAccumulator)[]);
   const notCompared = net.layers.map(() => [] as { a: EngineName; b: EngineName; kind: 'bits' | 'cycles'; reason: string }[]);
   for (let i = 0; i < engines.length; i++) {
@@ -85,7 +95,8 @@ export async function compareFrames(ctx: RunContext, runs: readonly { name: Engi
           const both = kind === 'bits' ? a.values && b.values : a.beats && b.beats;
           if (!both) continue;
           if (unseen) notCompared[li]!.push({ a: a.name, b: b.name, kind, reason: `${unseen.name} does not observe this layer (no tap)` });
-          else pairs[li]!.push(kind === 'bits' ? new BitsAccumulator(a.name, b.name, l.outW, l.outC, plan.layers[li]!.ocmux) : new CyclesAccumulator(a.name, b.name));
+          else if (kind === 'cycles' && ctx.timing === 'own') notCompared[li]!.push({ a: a.name, b: b.name, kind, reason: 'timing own: the design keeps its own cycles (judged by its own-timing checks)' });
+          else pairs[li]!.push(kind === 'bits' ? new BitsAccumulator(a.name, b.name, l.outW, l.outC, a.layouts[li], b.layouts[li]) : new CyclesAccumulator(a.name, b.name));
         }
       }
     }
@@ -98,6 +109,8 @@ export async function compareFrames(ctx: RunContext, runs: readonly { name: Engi
   const lastInputCycles: number[] = [];
   const memory: { frame: number; rssMiB: number }[] = [];
   const sampleEvery = Math.max(1, Math.ceil(ctx.stimulus.frames / MEMORY_SAMPLES));
+  const rtl = engines.find((e) => e.name === 'rtl');
+  const own = rtl ? ownChecker(ctx, rtl) : null;
   const iters = engines.map((e) => e.run.frames()[Symbol.asyncIterator]());
   const done = engines.map(() => false);
 
@@ -113,11 +126,13 @@ export async function compareFrames(ctx: RunContext, runs: readonly { name: Engi
     if (f < TIMELINE_FRAMES) lastInputCycles.push(lastIn);
     for (const l of net.layers) {
       const li = l.index - 1;
-      const per = beatsPerFrame(l, plan.layers[li]!);
       for (const acc of pairs[li]!) {
         const A = byName.get(acc.a as EngineName)!, B = byName.get(acc.b as EngineName)!;
-        if (acc instanceof BitsAccumulator) acc.add(f, A.values![li]!, B.values![li]!, A.beats?.[li], B.beats?.[li], f * per);
-        else acc.add(f, A.beats![li]!, B.beats![li]!, per, f * per);
+        if (acc instanceof BitsAccumulator) acc.add(f, A.values![li]!, B.values![li]!, A.beats?.[li], B.beats?.[li], f * beatsPerFrame(l, engines.find((e) => e.name === acc.b)!.layouts[li]!));
+        else {
+          const per = beatsPerFrame(l, engines.find((e) => e.name === acc.a)!.layouts[li]!);
+          acc.add(f, A.beats![li]!, B.beats![li]!, per, f * per);
+        }
       }
       for (const e of beatEngines) {
         const b = byName.get(e.name)!.beats?.[li];
@@ -134,9 +149,10 @@ export async function compareFrames(ctx: RunContext, runs: readonly { name: Engi
         if (f < TIMELINE_FRAMES) timeline[li]!.set(e.name, [...(timeline[li]!.get(e.name) ?? []), ...rowSpans(b)]);
       }
     }
+    if (own && rtl) own.frame(f, byName.get('rtl')!.beats ?? []);
     for (const e of beatEngines) {
       const last = byName.get(e.name)!.beats?.[net.layers.length - 1];
-      const per = beatsPerFrame(net.layers[net.layers.length - 1]!, plan.layers[plan.layers.length - 1]!);
+      const per = beatsPerFrame(net.layers[net.layers.length - 1]!, e.layouts[net.layers.length - 1]!);
       let m = -1;
       if (last && last.count === per) for (let k = 0; k < last.count; k++) if (last.cycle[k]! > m) m = last.cycle[k]!;
       latency.get(e.name)!.push(m >= 0 ? m - lastIn : null);
@@ -148,5 +164,19 @@ export async function compareFrames(ctx: RunContext, runs: readonly { name: Engi
     if (f % sampleEvery === 0 || f === ctx.stimulus.frames - 1) memory.push({ frame: f, rssMiB: Number((process.memoryUsage.rss() / 2 ** 20).toFixed(1)) });
     if (opts.stopAtFirstDifference && pairs.some((ps) => ps.some((acc) => acc.mismatches > 0))) break;
   }
-  return { pairs, notCompared, latency, timing, timeline, accuracy, lastInputCycles, memory };
+  return { pairs, notCompared, latency, timing, timeline, accuracy, lastInputCycles, memory, own: own ? own.result() : null };
+}
+
+/** The own-timing checker of the rtl engine's beats: its observed layers and layouts, the run's pacing and budgets. */
+function ownChecker(ctx: RunContext, rtl: Started): OwnTimingChecker {
+  const { net, plan } = ctx;
+  const observed = net.layers.filter((l) => rtl.observed.has(l.index)).map((l) => ({
+    layer: l.index, layout: rtl.layouts[l.index - 1]!, last: rtl.streams[l.index - 1]?.last ?? false, axis: rtl.streams[l.index - 1]?.axis ?? null,
+  }));
+  const model = ctx.expected.perFrameLatency;
+  return new OwnTimingChecker(net, {
+    observed, inputRows: (f) => frameRowArrivals(net, ctx.pacing, f), uniform: ctx.pacing.kind === 'uniform',
+    latencySpread: Math.max(...model) - Math.min(...model) + net.rowPeriod,
+    budgets: ctx.budgets, allowed: plan.layers.map((p) => p.cyclesAvailable),
+  });
 }

@@ -74,6 +74,7 @@ function sourceOf(o: ExplainOptions): RunSource {
     config: s.config ?? 'ie120r', images: s.images.map((i) => resolve(i)), weights: s.weights ?? 'synthetic:0',
     engines: s.engines ?? (s.rtl ? ['golden', 'sim', 'rtl'] : ['golden', 'sim']), frames: s.frames ?? (o.frame ?? 0) + 1, quant: s.quant ?? 'rne',
     pacing: s.pacing ?? 'uniform', inject: s.inject ?? [], rtl: s.rtl ?? null, aluBudget: s.aluBudget ?? null,
+    timing: s.timing ?? 'exact', latencyBudget: s.latencyBudget ?? [],
   };
 }
 
@@ -163,7 +164,7 @@ async function rtlRegisters(net: NetworkSpec, plan: NetworkPlan, weights: readon
   const margin = 2 * p.slotCycles + 100;
   const window: [number, number] = [Math.max(0, slotStart - margin), slotStart + p.slotCycles + margin];
   const top = design?.manifest.top ?? 'rs_top';
-  const inner = design?.taps.layers[String(t.layer)]?.valid.split('.').slice(1, -1);
+  const inner = design?.taps.layers[String(t.layer)]?.valid?.split('.').slice(1, -1);
   const scope = ['TOP', top, ...(inner ?? [`u_layer${t.layer}`])].join('.');
   const dir = mkdtempSync(join(tmpdir(), 'rowsim-explain-'));
   try {

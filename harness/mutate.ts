@@ -11,6 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EngineInfo, EngineName, StimulusSource } from '../core/engine.js';
 import { SimrunError } from '../core/errors.js';
+import { makeDirs } from '../core/files.js';
 import { forEachLimited } from '../core/jobs.js';
 import type { Pacing } from '../core/pacing.js';
 import { loadSpec, type NetworkSpec } from '../core/spec.js';

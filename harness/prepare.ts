@@ -8,6 +8,9 @@ import { SimrunError } from '../core/errors.js';
 import { parseFault, type AimedFault } from '../core/faults.js';
 import { formatPacing, parsePacing, type Pacing } from '../core/pacing.js';
 import type { NetworkPlan } from '../core/plan.js';
+import { applyDeclaredTiming } from '../core/timingModel.js';
+import { parseBudgets, type TimingMode } from './budgets.js';
+import type { LatencyBudgets } from './ownTiming.js';
 import { loadSpec, type NetworkSpec } from '../core/spec.js';
 import { loadWeightsParallel } from '../core/weights/parallel.js';
 import type { HwLayerWeights } from '../core/weights/types.js';
@@ -51,6 +54,10 @@ export interface RunOptions {
   readonly simKernel?: 'wasm' | 'js';
   /** Golden tfjs backend (default: the best available). */
   readonly goldenBackend?: 'cpu' | 'wasm' | 'auto';
+  /** How the RTL's cycles are judged (default: the design folder's `timing`, else exact). */
+  readonly timing?: TimingMode;
+  /** Latency budgets: '900' (cycles), '3.6us', '2=300' (layer 2), … (docs/timing.md); over design.json's. */
+  readonly latencyBudget?: readonly string[];
   readonly log?: (line: string) => void;
 }
 
@@ -76,6 +83,9 @@ export interface RunContext {
   readonly clock: StageClock;
   /** The options that reproduce this run (paths made absolute), for report.json and `simrun explain`. */
   readonly source: RunSource;
+  /** How the RTL's cycles are judged; the plan carries the declared timing when it is `declared`. */
+  readonly timing: TimingMode;
+  readonly budgets: LatencyBudgets;
 }
 
 /** What reproduces a run: its options with every path absolute. */
@@ -90,6 +100,8 @@ export interface RunSource {
   readonly inject: readonly string[];
   readonly rtl: string | null;
   readonly aluBudget: number | 'min' | null;
+  readonly timing: TimingMode;
+  readonly latencyBudget: readonly string[];
 }
 
 /** A preset name stays a name; a file becomes an absolute path. */
@@ -124,9 +136,10 @@ export function parseWorkers(n: number | undefined, log: (l: string) => void): n
 
 async function specAndDesign(opts: RunOptions): Promise<{ net: NetworkSpec; design?: DesignFolder }> {
   if (!opts.rtl) return { net: loadSpec(opts.config ?? 'ie120r') };
-  const { loadDesign } = await import('../rtl/design.js'); // only runs on a user's design load the netlist reader
+  const [{ loadDesign, checkRomNames }, { isWritableRomName }] = await Promise.all([import('../rtl/design.js'), import('../rtl/emit.js')]); // only runs on a user's design load the netlist reader
   const design = loadDesign(opts.rtl);
   const own = loadSpec(join(design.dir, design.manifest.spec));
+  checkRomNames(design, own.layers.length, isWritableRomName);
   if (opts.config) {
     const given = loadSpec(opts.config);
     const shape = (n: NetworkSpec) => JSON.stringify([n.input, n.rowPeriod, n.layers.map((l) => [l.kernel, l.stride, l.pad, l.outC, l.relu])]);
@@ -137,13 +150,28 @@ async function specAndDesign(opts: RunOptions): Promise<{ net: NetworkSpec; desi
   return { net: own, design };
 }
 
-/** The plan of a design folder: its spec (strips and ocmux pinned) planned, checked against design.json's plan. */
-export function designPlan(net: NetworkSpec, design: DesignFolder): NetworkPlan {
+/**
+ * The plan of a design folder: its spec (strips and ocmux pinned) planned, checked against design.json's plan; without
+ * a plan in design.json (a design with its own timing), rowsim's fewest-ALU plan, which only the model follows. Under
+ * `declared` timing the folder's declared model is applied (and design.json must say its strips and ocmux).
+ */
+export function designPlan(net: NetworkSpec, design: DesignFolder, mode: TimingMode = 'exact'): NetworkPlan {
   const plan = makePlan(net, 'min');
   const m = design.manifest.plan;
+  if (!m) {
+    if (mode === 'declared') throw new SimrunError('DESIGN_INVALID', `design folder '${design.dir}': declared timing predicts the design's beats from its plan, and design.json has none; add plan (drain and each layer's strips and ocmux) or use --timing own`);
+    return plan;
+  }
   const same = m.drain === net.drain && m.layers.length === plan.layers.length && m.layers.every((p, i) => p.strips === plan.layers[i]!.strips && p.ocmux === plan.layers[i]!.ocmux);
   if (!same) throw new SimrunError('DESIGN_INVALID', `design folder '${design.dir}': design.json's plan does not match what its ${design.manifest.spec} plans to (pin every layer's strips and ocmux in the spec); regenerate it with 'simrun emit'`);
-  return plan;
+  const t = design.manifest.timing;
+  return mode === 'declared' ? applyDeclaredTiming(net, plan, (typeof t === 'object' ? t.model : undefined) ?? { layers: {} }, `design folder '${design.dir}'`) : plan;
+}
+
+/** The timing mode a folder declares (design.json `timing`), if any. */
+function folderTiming(design: DesignFolder | undefined): TimingMode | undefined {
+  const t = design?.manifest.timing;
+  return typeof t === 'string' ? t : t?.mode;
 }
 
 /**
@@ -194,7 +222,12 @@ async function prepareIn(opts: RunOptions, named: string | undefined, took: (dir
   // Synthetic weights are drawn on worker threads while this thread plans and reads the images.
   const weightsLoading = loadWeightsParallel(net, weightsName, quant, workers);
   weightsLoading.catch(() => {}); // awaited below; a failure must not surface as unhandled before then
-  const plan = design ? designPlan(net, design) : makePlan(net, opts.aluBudget);
+  const timing: TimingMode = opts.timing ?? folderTiming(design) ?? 'exact';
+  if (opts.timing && !names.includes('rtl')) throw new SimrunError('USAGE', `--timing ${opts.timing} judges the RTL's cycles; add rtl to --engines`);
+  if (timing === 'declared' && !design) throw new SimrunError('USAGE', "--timing declared predicts a design folder's beats from the timing its design.json declares; pass --rtl <folder> (rowsim's emitted design is 'exact')");
+  const plan = design ? designPlan(net, design, timing) : makePlan(net, opts.aluBudget);
+  const folderBudget = typeof design?.manifest.timing === 'object' ? design.manifest.timing.latencyBudget : undefined;
+  const budgets = parseBudgets(net, folderBudget, opts.latencyBudget ?? [], design ? `design folder '${design.dir}'` : '');
   clock.lap('spec and plan');
   const loaded: Stimulus[] = [];
   for (const img of opts.images) loaded.push(await loadStimulus(img, net));
@@ -232,6 +265,7 @@ async function prepareIn(opts: RunOptions, named: string | undefined, took: (dir
     inject: faults.map((f) => `${f.engine}@${f.text.slice(f.text.indexOf('@') + 1)}`),
     rtl: design ? design.dir : null,
     aluBudget: design ? null : (opts.aluBudget ?? null),
+    timing, latencyBudget: opts.latencyBudget ?? [],
   };
-  return { net, plan, weights, weightsName, images: opts.images, stimulus, pacing, faults, engines, expected, outDir, workers, warnings, design, trace: opts.trace, log, clock, source };
+  return { net, plan, weights, weightsName, images: opts.images, stimulus, pacing, faults, engines, expected, outDir, workers, warnings, design, trace: opts.trace, log, clock, source, timing, budgets };
 }

@@ -12,6 +12,8 @@ import type { NetworkSpec } from '../core/spec.js';
 import { VERSION } from '../core/version.js';
 import type { FirstBeatMismatch, FirstMismatch, FloatDistance, PairResult } from './compare.js';
 import type { Comparison, LayerTiming } from './comparison.js';
+import type { TimingMode } from './budgets.js';
+import type { OwnFinding, OwnLayerTiming } from './ownTiming.js';
 import type { LayerLatency } from '../sim/schedule.js';
 import type { RunContext, RunSource } from './prepare.js';
 import type { Waveform } from './traceFailure.js';
@@ -58,6 +60,22 @@ export interface LayerReport {
   /** Per beat-producing engine: frame 0's first and last beat cycles and the run's beats. */
   readonly timing: Readonly<Partial<Record<EngineName, LayerTiming>>>;
   readonly bufferRows: number;
+  /** The RTL's own timing of this layer (when it ran and observes the layer): row interval, slack, latency. */
+  readonly rtlTiming?: OwnLayerTiming;
+}
+
+/** How the RTL's own timing was judged, and what broke. */
+export interface OwnTimingReport {
+  readonly mode: TimingMode;
+  /** Findings that fail the run in this mode (own: all; exact and declared: all but rate and latency, which the cycle comparison covers). */
+  readonly failures: readonly OwnFinding[];
+  /** Findings kept for information (the rate and latency checks under exact or declared timing). */
+  readonly notes: readonly OwnFinding[];
+  readonly frameIntervalCycles: number | null;
+  /** Frames per second at that interval. */
+  readonly frameRateHz: number | null;
+  /** The compute clock's period (ps), for reading cycles as time. */
+  readonly periodPs: number;
 }
 
 /** report.json. */
@@ -101,6 +119,8 @@ export interface RunReport {
   /** rowsim's resident memory as frames were compared (sampled), and its peak. */
   readonly memory: { readonly samples: readonly { readonly frame: number; readonly rssMiB: number }[]; readonly peakMiB: number };
   readonly warnings: readonly string[];
+  /** The RTL's own timing, when the rtl engine ran. */
+  readonly ownTiming: OwnTimingReport | null;
 }
 
 /** Plan columns of a layer, in report form. */
@@ -143,19 +163,16 @@ export function assembleReport(ctx: RunContext, info: ReadonlyMap<EngineName, En
       accuracy: d ? { floatVsExact: d } : null,
       timing: Object.fromEntries(cmp.timing[li]!),
       bufferRows: plan.layers[li]!.bufferRows,
+      ...(cmp.own?.layers.find((x) => x.layer === l.index) ? { rtlTiming: cmp.own.layers.find((x) => x.layer === l.index)! } : {}),
     };
   });
   const failures = [...info.entries()].flatMap(([engine, i]) => (i.failure ? [{ engine, ...i.failure }] : []));
+  const own = ownTimingReport(ctx, cmp, info.get('rtl'));
   const all = layers.flatMap((l) => l.pairs);
   const anyCompared = all.some((p) => p.status !== 'not compared');
   const anyDiffer = all.some((p) => p.status === 'differ');
-  const pass = anyDiffer || failures.length ? false : anyCompared ? true : null;
-  const kinds = [...new Set(all.filter((p) => p.status !== 'not compared').map(pairName))];
-  const summary = pass === true
-    ? `PASS: every compared pair agrees in every layer (${kinds.join(', ')})`
-    : pass === null
-      ? `NOT COMPARED: ${ctx.engines.length === 1 ? `only ${ctx.engines[0]!.name} ran` : 'no layer is observed by two engines'}; nothing was compared — add an engine to --engines`
-      : `FAIL: ${[...[...new Set(all.filter((p) => p.status === 'differ').map(pairName))], ...failures.map((f) => `${f.engine} ${f.code} in layer ${f.layer ?? '?'}`)].join('; ')}`;
+  const pass = anyDiffer || failures.length || own?.failures.length ? false : anyCompared ? true : null;
+  const summary = verdict(ctx, layers, failures, own, pass);
   const model = ctx.expected.perFrameLatency;
   const cycles = largest(model);
   const rtl = cmp.latency.get('rtl');
@@ -172,7 +189,7 @@ export function assembleReport(ctx: RunContext, info: ReadonlyMap<EngineName, En
     weights: ctx.weightsName,
     pacing: formatPacing(ctx.pacing),
     faults: ctx.faults.map((f) => ({ engine: f.engine, text: f.text, description: describeFault(f.fault) })),
-    engineInfo: Object.fromEntries(info),
+    engineInfo: Object.fromEntries([...info].map(([n, i]) => [n, jsonInfo(i)])),
     failures,
     latency: {
       cycles, ms: Number(((cycles / net.clockHz) * 1000).toFixed(6)),
@@ -187,7 +204,59 @@ export function assembleReport(ctx: RunContext, info: ReadonlyMap<EngineName, En
     layers,
     memory: { samples: cmp.memory, peakMiB: Number((process.resourceUsage().maxRSS / 1024).toFixed(1)) },
     warnings: ctx.warnings,
+    ownTiming: own,
   };
+}
+
+/** An engine's facts as JSON: a design's own stream layouts as plain [group][lane] channel tables. */
+function jsonInfo(i: EngineInfo): EngineInfo {
+  if (!i.streams) return i;
+  const streams = i.streams.map((s) => s && {
+    ...s, layout: { lanes: s.layout.lanes, groups: s.layout.groups, channel: Array.from({ length: s.layout.groups }, (_, g) => Array.from(s.layout.channel.subarray(g * s.layout.lanes, (g + 1) * s.layout.lanes))) },
+  });
+  return { ...i, streams } as unknown as EngineInfo;
+}
+
+/** The own-timing part of the report: which findings fail the run under the mode, and the frame interval. */
+function ownTimingReport(ctx: RunContext, cmp: Comparison, rtl: EngineInfo | undefined): OwnTimingReport | null {
+  if (!cmp.own || !rtl) return null;
+  // Under exact or declared timing the cycle comparison already judges when rows come; the rate and latency checks then
+  // only inform. Coverage, framing flags and budgets are the design's own promises in every mode.
+  const informative = (f: OwnFinding) => ctx.timing !== 'own' && (f.kind === 'rate' || f.kind === 'latency');
+  const periodPs = rtl.periodPs ?? 1e12 / ctx.net.clockHz;
+  const fi = cmp.own.frameInterval;
+  return {
+    mode: ctx.timing,
+    failures: cmp.own.findings.filter((f) => !informative(f)),
+    notes: cmp.own.findings.filter(informative),
+    frameIntervalCycles: fi === null ? null : Number(fi.toFixed(2)),
+    frameRateHz: fi ? Number((1e12 / (fi * periodPs)).toFixed(3)) : null,
+    periodPs,
+  };
+}
+
+/** The one-line verdict: what was compared, and in words what differs — values, only the timing, or real-time rules. */
+function verdict(ctx: RunContext, layers: readonly LayerReport[], failures: readonly (EngineFailure & { engine: EngineName })[], own: OwnTimingReport | null, pass: boolean | null): string {
+  const all = layers.flatMap((l) => l.pairs);
+  const kinds = [...new Set(all.filter((p) => p.status !== 'not compared').map(pairName))];
+  const uncovered = layers.filter((l) => l.pairs.some((p) => p.status === 'not compared' && p.kind === 'bits')).map((l) => l.index);
+  const notCompared = uncovered.length ? `; layer(s) ${uncovered.join(', ')} not compared (no tap)` : '';
+  const ownText = own && ctx.timing === 'own' ? '; the rtl keeps its own timing: every tapped layer keeps up with the row rate and the latency is constant' : '';
+  if (pass === true) return `PASS: every compared pair agrees in every ${uncovered.length ? 'compared ' : ''}layer (${kinds.join(', ')})${ownText}${notCompared}`;
+  if (pass === null) return `NOT COMPARED: ${ctx.engines.length === 1 ? `only ${ctx.engines[0]!.name} ran` : 'no layer is observed by two engines'}; nothing was compared — add an engine to --engines`;
+  const differ = all.filter((p) => p.status === 'differ');
+  const valuesDiffer = differ.some((p) => p.kind === 'bits');
+  const parts = [
+    ...new Set(differ.map(pairName)),
+    ...failures.map((f) => `${f.engine} ${f.code} in layer ${f.layer ?? '?'}`),
+    ...(own?.failures ?? []).map((f) => `rtl ${f.kind}${f.layer ? ` in layer ${f.layer}` : ''}`),
+  ];
+  const onlyTiming = !valuesDiffer && !failures.length && !own?.failures.length && differ.length > 0;
+  if (onlyTiming) {
+    const beats = differ.reduce((n, p) => n + p.mismatches, 0);
+    return `FAIL: values agree in every compared layer; only the timing differs — ${beats} beat(s) leave at other cycles than rowsim's model predicts (${ctx.timing} timing; ${[...new Set(differ.map(pairName))].join(', ')}). A design that keeps its own timing is judged with --timing own, or predicted with a declared timing (docs/timing.md)`;
+  }
+  return `FAIL: ${[...new Set(parts)].join('; ')}${!valuesDiffer && differ.length === 0 && own?.failures.length ? ' (values agree; the design breaks its real-time rules)' : ''}`;
 }
 
 /** cli-table3 settings for a borderless, compact table. */
@@ -233,39 +302,53 @@ export function memoryText(mem: RunReport['memory']['samples']): string {
   return pick.map((m) => `frame ${m.frame} ${m.rssMiB.toFixed(0)} MiB`).join(', ');
 }
 
+/** A pair's column header in the terminal table: engines by initial (g, s, r), 'cyc' for a cycles pair. */
+function shortPair(name: string): string {
+  const [pair, kind] = name.split(' ');
+  return `${pair!.split('~').map((e) => e[0]).join('~')}${kind === 'cycles' ? ' cyc' : ''}`;
+}
+
 export function formatRunReport(r: RunReport): string {
   const lines: string[] = [];
-  lines.push(`${r.config}: ${r.frames} frame(s) of ${r.images.join(', ')}, weights ${r.weights}, engines ${r.engines.join(',')}, pacing ${r.pacing}${r.engineInfo.golden?.facts.backend ? ` (golden on tfjs-${r.engineInfo.golden.facts.backend})` : ''}`);
+  lines.push(`${r.config}: ${r.frames} frame(s) of ${r.images.join(', ')}, weights ${r.weights}, engines ${r.engines.join(',')}, pacing ${r.pacing}${r.ownTiming ? `, timing ${r.ownTiming.mode}` : ''}${r.engineInfo.golden?.facts.backend ? ` (golden on tfjs-${r.engineInfo.golden.facts.backend})` : ''}`);
   for (const f of r.faults) lines.push(`injected into ${f.engine}: ${f.description} (${f.text})`);
   const pairNames = [...new Set(r.layers.flatMap((l) => l.pairs.map(pairName)))];
-  const beatEngine = (['sim', 'rtl'] as const).find((e) => r.engines.includes(e));
+  // The beats shown are the RTL's own when it ran (the model's are in report.json and report.html), else the model's.
+  const beatEngine = (['rtl', 'sim'] as const).find((e) => r.engines.includes(e));
+  const own = r.ownTiming?.mode === 'own';
   const t = new Table({
-    head: ['#', 'layer', 'shape', 'strips', 'ocmux', 'ALUs', 'util', ...pairNames, 'float ULP', 'latency share', ...(beatEngine ? [`first beat (${beatEngine}), cycle`, 'last beat'] : [])],
+    head: ['#', 'layer', 'out', 'util', ...pairNames.map(shortPair), 'latency share', ...(beatEngine ? [`first (${beatEngine})`, 'last beat'] : []), ...(own ? ['row every', 'allowed'] : [])],
     ...PLAIN,
-    colAligns: ['right', 'left', 'right', 'right', 'right', 'right', 'right', ...pairNames.map(() => 'right' as const), 'right', 'right', 'right', 'right'],
+    colAligns: ['right', 'left', 'right', 'right', ...pairNames.map(() => 'right' as const), 'right', 'right', 'right', 'right', 'right'],
   });
   for (const l of r.layers) {
     const tm = beatEngine ? l.timing[beatEngine] : undefined;
     const share = r.latency.perLayer.find((x) => x.layer === l.index);
     t.push([
-      l.index, l.name, l.shape.join('x'), l.plan.strips, l.plan.ocmux, l.plan.alus, `${(l.plan.utilization * 100).toFixed(1)}%`,
+      l.index, l.name, l.shape.join('x'), `${(l.plan.utilization * 100).toFixed(1)}%`,
       ...pairNames.map((n) => tint(cell(l.pairs.find((p) => pairName(p) === n)))),
-      l.accuracy ? `~${l.accuracy.floatVsExact.medianUlp}` : '-',
       share ? `${share.cycles} (${share.percent.toFixed(1)}%)` : '-',
       ...(beatEngine ? [tm?.firstBeatCycle ?? '-', tm?.lastBeatCycle ?? '-'] : []),
+      ...(own ? [l.rtlTiming?.rowInterval?.toFixed(1) ?? '-', l.rtlTiming?.allowedRowInterval ?? '-'] : []),
     ]);
   }
   lines.push(t.toString());
+  lines.push(`columns: ${pairNames.map((n) => `${shortPair(n)} = ${n}`).join(', ')}; util and latency share: rowsim's plan and model${beatEngine ? `; first/last beat: frame 0, ${beatEngine}` : ''}${own ? '; row every: the rtl\'s steady-state output-row interval (cycles) beside what the row rate allows' : ''}`);
   for (const l of r.layers) for (const p of l.pairs) if (p.status === 'differ') lines.push(`${chalk.red('MISMATCH')} ${describeFirst(l, p)}`);
   for (const f of r.failures) lines.push(`${chalk.red('FAILURE')} ${f.engine} ${f.code}: ${f.message}`);
-  const unobserved = r.layers.filter((l) => l.pairs.some((p) => p.status === 'not compared'));
+  for (const f of r.ownTiming?.failures ?? []) lines.push(`${chalk.red('TIMING')} ${f.kind}: ${f.message}`);
+  for (const f of r.ownTiming?.notes ?? []) lines.push(`${chalk.yellow('note')} ${f.kind} (information under ${r.ownTiming!.mode} timing): ${f.message}`);
+  const unobserved = r.layers.filter((l) => l.pairs.some((p) => p.status === 'not compared' && p.kind === 'bits'));
   if (unobserved.length) lines.push(`not compared: layer(s) ${unobserved.map((l) => l.index).join(', ')} (${unobserved[0]!.pairs.find((p) => p.status === 'not compared')!.reason}); the next observed layer covers them`);
-  if (r.layers.some((l) => l.accuracy)) lines.push('float ULP: median ULP distance of the float tf.conv2d reference from the exact golden (information, not pass/fail)');
+  const acc = r.layers.filter((l) => l.accuracy);
+  if (acc.length) lines.push(`float reference (tf.conv2d) vs exact golden, median ULP per layer: ${acc.map((l) => l.accuracy!.floatVsExact.medianUlp).join(' ')} (information, not pass/fail)`);
   const L = r.latency;
   lines.push(`latency (last input pixel → last output beat): ${L.cycles} cycles = ${L.ms.toFixed(6)} ms${r.config === 'ie120r' ? ` (published IE120R: ${L.publishedIe120rMs} ms)` : ''}${L.rtlCycles !== null ? `; rtl measured ${L.rtlCycles} cycles` : ''}`);
   const top3 = [...L.perLayer].sort((a, b) => b.cycles - a.cycles).slice(0, 3);
   if (top3.length) lines.push(`latency share: each layer's cycles along the critical chain (wait + compute + drain, summing to the total); largest: ${top3.map((x) => `${x.name} ${x.cycles} cycles = ${x.us} µs (${x.percent}%)`).join(', ')}`);
   if (L.perFrameCycles.length > 1) lines.push(`per frame: ${L.perFrameCycles.length <= 8 ? L.perFrameCycles.join(', ') : `${L.perFrameCycles.slice(0, 8).join(', ')}, …`} cycles; steady frame interval ${L.steadyIntervalCycles} cycles`);
+  const rtlLat = L.measured.rtl;
+  if (rtlLat && rtlLat.length > 1) lines.push(`rtl per frame: ${rtlLat.slice(0, 8).map((v) => v ?? 'missing').join(', ')}${rtlLat.length > 8 ? ', …' : ''} cycles${r.ownTiming?.frameIntervalCycles ? `; steady frame interval ${r.ownTiming.frameIntervalCycles} cycles (${r.ownTiming.frameRateHz} frames/s)` : ''}`);
   const mem = r.memory.samples;
   if (mem.length > 1) lines.push(`memory (rowsim's resident set as frames were compared): ${memoryText(mem)}; peak ${r.memory.peakMiB} MiB`);
   lines.push(`totals: ${r.totals.alus} ALUs, ${r.totals.weightBits} weight bits, ${r.totals.rowBufferBits} row-buffer bits`);

@@ -8,8 +8,10 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { SimrunError } from '../core/errors.js';
 import { readUserText } from '../core/files.js';
-import type { NetworkPlan } from '../core/plan.js';
-import type { NetworkSpec } from '../core/spec.js';
+import type { LayerPlan, NetworkPlan } from '../core/plan.js';
+import type { LayerSpec, NetworkSpec } from '../core/spec.js';
+import { makeLayout, type StreamLayout } from '../core/stream.js';
+import { declaredTimingSchema } from '../core/timingModel.js';
 import { readNetlist, resolveSignal, type Netlist, type ResolvedSignal } from './netlist.js';
 
 export const DESIGN_FORMAT = 'rowsim-design/1';
@@ -17,25 +19,79 @@ export const DESIGN_FORMAT = 'rowsim-design/1';
 const fileName = z.string().min(1).regex(/^[A-Za-z0-9_][A-Za-z0-9_.\-/]*$/, 'a relative file name inside the folder (letters, digits, . _ - /)').refine((s) => !s.split('/').includes('..'), 'must not leave the folder');
 const signal = z.string().min(1).max(400);
 
-const streamTaps = z.object({ valid: signal, row: signal, col: signal, group: signal, data: signal, last: signal.optional() }).strict();
+/** How a stream packs channels into beats; absent fields follow design.json's plan, else the data width (docs). */
+const layoutFields = {
+  lanes: z.number().int().min(1).max(4096).optional(),
+  groups: z.number().int().min(1).max(4096).optional(),
+  /** Which channel each lane of each group carries: interleaved (j·groups + g, rowsim's), blocked (g·lanes + j), or [group][lane]. */
+  channels: z.union([z.enum(['interleaved', 'blocked']), z.array(z.array(z.number().int().min(0).max(65535)).min(1)).min(1)]).optional(),
+};
+
+const axisOut = z.object({ tvalid: signal, tdata: signal, tready: signal.optional(), tuser: signal.optional(), tlast: signal.optional() }).strict();
+const axisIn = z.object({ tvalid: signal, tdata: signal, tready: signal.optional(), tuser: signal.optional(), tlast: signal.optional() }).strict();
+
+/** A tapped stream: rowsim's valid/row/col/group/data fields, or AXI4-Stream (coordinates from beat order). */
+const streamTaps = z.object({
+  valid: signal.optional(), row: signal.optional(), col: signal.optional(), group: signal.optional(), data: signal.optional(), last: signal.optional(),
+  axis: axisOut.optional(),
+  ...layoutFields,
+}).strict().superRefine((s, ctx) => {
+  if (s.axis) {
+    for (const k of ['valid', 'row', 'col', 'group', 'data', 'last'] as const) {
+      if (s[k] !== undefined) ctx.addIssue({ code: 'custom', path: [k], message: 'an AXI4-Stream tap (axis) carries its own fields; drop this one' });
+    }
+  } else {
+    for (const k of ['valid', 'row', 'col', 'data'] as const) if (s[k] === undefined) ctx.addIssue({ code: 'custom', path: [k], message: 'Required' });
+  }
+});
+
+const inputTaps = z.object({
+  valid: signal.optional(), col: signal.optional(), data: signal.optional(),
+  axis: axisIn.optional(),
+  /** The clock the input is driven on (one of `clocks`; default: the compute clock). */
+  clock: signal.optional(),
+}).strict().superRefine((s, ctx) => {
+  if (s.axis) {
+    for (const k of ['valid', 'col', 'data'] as const) if (s[k] !== undefined) ctx.addIssue({ code: 'custom', path: [k], message: 'an AXI4-Stream input (axis) carries its own fields; drop this one' });
+  } else {
+    for (const k of ['valid', 'col', 'data'] as const) if (s[k] === undefined) ctx.addIssue({ code: 'custom', path: [k], message: 'Required' });
+  }
+});
 
 const tapMapSchema = z.object({
   clock: signal,
   reset: signal,
-  input: z.object({ valid: signal, col: signal, data: signal }).strict(),
+  /** Every clock the bench drives, with its period in picoseconds; the compute clock (`clock`) must be one of them. */
+  clocks: z.array(z.object({ signal, periodPs: z.number() }).strict()).min(1).optional(),
+  input: inputTaps,
   output: streamTaps,
   layers: z.record(z.string().regex(/^[1-9]\d*$/, 'a layer number'), streamTaps).default({}),
 }).strict();
+
+/** A latency budget: cycles, or a time such as '3.6us' (µs and ns too). */
+const budget = z.union([z.number(), z.string()]);
+
+/** How the design's cycles are judged (docs/timing.md): against rowsim's model, its own real-time checks, or a declared model. */
+const timingSchema = z.union([
+  z.enum(['exact', 'own', 'declared']),
+  z.object({
+    mode: z.enum(['exact', 'own', 'declared']),
+    model: declaredTimingSchema.optional(),
+    latencyBudget: z.object({ total: budget.optional(), layers: z.record(z.string().regex(/^[1-9]\d*$/, 'a layer number'), budget).default({}) }).strict().optional(),
+  }).strict(),
+]);
 
 const manifestSchema = z.object({
   format: z.literal(DESIGN_FORMAT),
   top: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a Verilog module name'),
   sources: z.array(fileName).min(1),
   spec: fileName,
+  /** The plan the design implements; optional when its timing is its own (then only the tap map says how it streams). */
   plan: z.object({
     drain: z.number().int().min(3),
     layers: z.array(z.object({ strips: z.number().int().min(1), ocmux: z.number().int().min(1) }).strict()).min(1),
-  }).strict(),
+  }).strict().optional(),
+  timing: timingSchema.optional(),
   roms: z.array(fileName).default([]),
   /** Sources that only hold ROM contents: tools that must not see them (Yosys in a mutation campaign) read them as black boxes. */
   romSources: z.array(fileName).optional(),
@@ -86,6 +142,17 @@ export function loadDesign(dirArg: string): DesignFolder {
   return { dir, manifest, taps };
 }
 
+/**
+ * Checks every ROM the folder lists before anything is built: present in the folder, or a name rowsim writes from the
+ * run's weights (weight{N}.memh, bias{N}.memh, rom/w{N}.memh, rom/b{N}.memh for a layer N of the network).
+ */
+export function checkRomNames(d: DesignFolder, layers: number, writable: (name: string, layers: number) => boolean): void {
+  for (const name of d.manifest.roms) {
+    if (existsSync(join(d.dir, name)) || writable(name, layers)) continue;
+    throw new SimrunError('DESIGN_INVALID', `design folder '${d.dir}': ROM '${name}' is listed in design.json but not there, and rowsim writes only weight{N}.memh, bias{N}.memh, rom/w{N}.memh and rom/b{N}.memh (N = 1..${layers}); add the file or rename it`);
+  }
+}
+
 /** sha256 of a file's bytes. */
 export function fileHash(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
@@ -101,23 +168,56 @@ export function isUnmodifiedEmit(d: DesignFolder): boolean {
 /** One layer's tapped stream, resolved. */
 export interface LayerTap {
   readonly layer: number;
+  /** rowsim's stream fields, or AXI4-Stream (the bench derives coordinates from the beat order). */
+  readonly kind: 'plain' | 'axis';
   readonly valid: ResolvedSignal;
-  readonly row: ResolvedSignal;
-  readonly col: ResolvedSignal;
-  readonly group: ResolvedSignal;
   readonly data: ResolvedSignal;
-  /** The end-of-frame flag, when the tap map names it (then compared with the model's). */
+  /** Plain streams: the coordinates (group only when the stream has more than one group). */
+  readonly row?: ResolvedSignal;
+  readonly col?: ResolvedSignal;
+  readonly group?: ResolvedSignal;
+  /** The end-of-frame flag, when the tap map names it (then checked on every beat). */
   readonly last?: ResolvedSignal;
-  /** Lanes the data carries (from the plan). */
+  /** AXI4-Stream: start of frame, end of line, and the design's ready input (driven high by the bench). */
+  readonly tuser?: ResolvedSignal;
+  readonly tlast?: ResolvedSignal;
+  readonly tready?: ResolvedSignal;
+  /** How the stream packs the layer's channels into beats. */
+  readonly layout: StreamLayout;
+  /** Lanes the data carries. */
   readonly lanes: number;
+}
+
+/** The top input stream, resolved. */
+export interface InputTap {
+  readonly kind: 'plain' | 'axis';
+  readonly valid: ResolvedSignal;
+  readonly data: ResolvedSignal;
+  /** Plain: the pixel's column. */
+  readonly col?: ResolvedSignal;
+  /** AXI4-Stream: start of frame and end of line (driven by the bench), and the design's tready (checked). */
+  readonly tuser?: ResolvedSignal;
+  readonly tlast?: ResolvedSignal;
+  readonly tready?: ResolvedSignal;
+  /** The clock the input is driven on. */
+  readonly clock: ResolvedSignal;
+}
+
+/** A clock the bench drives. */
+export interface BenchClock {
+  readonly signal: ResolvedSignal;
+  readonly periodPs: number;
 }
 
 /** Every signal the bench touches, resolved and checked. */
 export interface ResolvedTaps {
   readonly top: string;
+  /** The compute clock: beats are sampled on its rising edges and counted in its cycles. */
   readonly clock: ResolvedSignal;
   readonly reset: ResolvedSignal;
-  readonly input: { readonly valid: ResolvedSignal; readonly col: ResolvedSignal; readonly data: ResolvedSignal };
+  /** Every clock with its period (one entry, the compute clock at the spec's clockHz, unless the tap map lists more). */
+  readonly clocks: readonly BenchClock[];
+  readonly input: InputTap;
   /** Observed layers in order; the last layer is the top's output ports. */
   readonly layers: readonly LayerTap[];
   readonly netlist: Netlist;
@@ -143,9 +243,39 @@ export async function resolveTaps(d: DesignFolder, net: NetworkSpec, plan: Netwo
 
 const resolved = new Map<string, Promise<ResolvedTaps>>();
 
+type StreamTapMap = TapMap['output'];
+
+/**
+ * The layout of a tapped stream, checked before any signal is read: explicit fields, else design.json's plan (as
+ * before), else the data width (`dataWidth` bits, when known). Lanes × groups must be the layer's channels and the
+ * channel table must name each channel exactly once.
+ */
+export function streamLayout(l: LayerSpec, s: StreamTapMap, planned: LayerPlan | undefined, dataWidth: number | null, role: string, fix: string): StreamLayout {
+  const bad = (why: string) => new SimrunError('DESIGN_INVALID', `tap ${role}: ${why}; ${fix}`);
+  const explicit = s.lanes !== undefined || s.groups !== undefined || s.channels !== undefined;
+  const table = Array.isArray(s.channels) ? s.channels : undefined;
+  let lanes = s.lanes ?? table?.[0]?.length ?? (s.groups !== undefined ? l.outC / s.groups : undefined);
+  if (lanes === undefined) lanes = !explicit && planned ? planned.lanes : dataWidth !== null && dataWidth % 32 === 0 ? dataWidth / 32 : l.outC;
+  const groups = s.groups ?? table?.length ?? (!explicit && planned ? planned.ocmux : l.outC / lanes);
+  if (!Number.isInteger(lanes) || !Number.isInteger(groups) || lanes * groups !== l.outC) {
+    throw bad(`${lanes} lanes × ${groups} groups do not carry layer ${l.index}'s ${l.outC} channels exactly; declare lanes and groups whose product is ${l.outC}`);
+  }
+  if (table) {
+    if (table.length !== groups || table.some((g) => g.length !== lanes)) throw bad(`channels must be ${groups} groups of ${lanes} lanes`);
+    const seen = new Set<number>();
+    for (const c of table.flat()) {
+      if (c >= l.outC) throw bad(`channels names channel ${c}, but layer ${l.index} has channels 0..${l.outC - 1}`);
+      if (seen.has(c)) throw bad(`channels names channel ${c} twice; every channel must travel in exactly one lane of one group`);
+      seen.add(c);
+    }
+  }
+  return makeLayout(lanes, groups, table ?? (s.channels as 'interleaved' | 'blocked' | undefined) ?? 'interleaved');
+}
+
 async function resolveTapsNow(d: DesignFolder, net: NetworkSpec, plan: NetworkPlan): Promise<ResolvedTaps> {
   const netlist = await readNetlist(d.manifest.top, d.manifest.sources, d.dir);
   const where = `design folder '${d.dir}'`;
+  const fix = `fix ${d.manifest.taps} (see docs/design-folder.md)`;
   const get = (path: string, role: string, width: (w: number) => boolean, widthText: string, dir?: 'input' | 'output'): ResolvedSignal => {
     const r = resolveSignal(netlist, path);
     if (typeof r === 'string') throw new SimrunError('DESIGN_INVALID', `${where}: tap ${role}: ${r}; fix ${d.manifest.taps}`);
@@ -159,17 +289,37 @@ async function resolveTapsNow(d: DesignFolder, net: NetworkSpec, plan: NetworkPl
   };
   const one = (w: number) => w === 1;
   const narrow = (w: number) => w >= 1 && w <= 32;
-  const stream = (n: number, s: { valid: string; row: string; col: string; group: string; data: string; last?: string | undefined }, dir?: 'output'): LayerTap => {
-    const lanes = plan.layers[n - 1]!.lanes;
-    const role = dir ? `output (layer ${n})` : `layers.${n}`;
+  const widthOf = (path: string | undefined): number | null => {
+    const r = path === undefined ? null : resolveSignal(netlist, path);
+    return r && typeof r !== 'string' ? r.variable.width : null;
+  };
+  const stream = (n: number, s: StreamTapMap, top?: 'output'): LayerTap => {
+    const role = top ? `output (layer ${n})` : `layers.${n}`;
+    const layout = streamLayout(net.layers[n - 1]!, s, d.manifest.plan ? plan.layers[n - 1] : undefined, widthOf(s.axis?.tdata ?? s.data), role, fix);
+    const data = (path: string, r: string) => get(path, r, (w) => w === layout.lanes * 32, `${layout.lanes * 32} bits (${layout.lanes} lanes of 32)`, top);
+    if (s.axis) {
+      const a = s.axis;
+      return {
+        layer: n, kind: 'axis', layout, lanes: layout.lanes,
+        valid: get(a.tvalid, `${role}.axis.tvalid`, one, '1 bit', top),
+        data: data(a.tdata, `${role}.axis.tdata`),
+        ...(a.tuser !== undefined ? { tuser: get(a.tuser, `${role}.axis.tuser`, one, '1 bit', top) } : {}),
+        ...(a.tlast !== undefined ? { tlast: get(a.tlast, `${role}.axis.tlast`, one, '1 bit', top) } : {}),
+        // The stream's ready is the design's input: only the top's own port can be driven by the bench.
+        ...(a.tready !== undefined ? { tready: get(a.tready, `${role}.axis.tready`, one, '1 bit', top ? 'input' : undefined) } : {}),
+      };
+    }
+    if (s.group === undefined && layout.groups > 1) {
+      throw new SimrunError('DESIGN_INVALID', `${where}: tap ${role}.group is missing, but the stream has ${layout.groups} groups; name the group signal or declare groups 1 in ${d.manifest.taps}`);
+    }
     return {
-      layer: n, lanes,
-      valid: get(s.valid, `${role}.valid`, one, '1 bit', dir),
-      row: get(s.row, `${role}.row`, narrow, '1 to 32 bits', dir),
-      col: get(s.col, `${role}.col`, narrow, '1 to 32 bits', dir),
-      group: get(s.group, `${role}.group`, narrow, '1 to 32 bits', dir),
-      data: get(s.data, `${role}.data`, (w) => w === lanes * 32, `${lanes * 32} bits (${lanes} lanes of 32)`, dir),
-      ...(s.last !== undefined ? { last: get(s.last, `${role}.last`, one, '1 bit', dir) } : {}),
+      layer: n, kind: 'plain', layout, lanes: layout.lanes,
+      valid: get(s.valid!, `${role}.valid`, one, '1 bit', top),
+      row: get(s.row!, `${role}.row`, narrow, '1 to 32 bits', top),
+      col: get(s.col!, `${role}.col`, narrow, '1 to 32 bits', top),
+      ...(s.group !== undefined ? { group: get(s.group, `${role}.group`, narrow, '1 to 32 bits', top) } : {}),
+      data: data(s.data!, `${role}.data`),
+      ...(s.last !== undefined ? { last: get(s.last, `${role}.last`, one, '1 bit', top) } : {}),
     };
   };
   const L = net.layers.length;
@@ -177,16 +327,56 @@ async function resolveTapsNow(d: DesignFolder, net: NetworkSpec, plan: NetworkPl
   for (const n of inner) {
     if (n < 1 || n >= L) throw new SimrunError('DESIGN_INVALID', `${where}: ${d.manifest.taps} taps layer ${n}, but layers 1..${L - 1} are the ones to tap (layer ${L} is the top's output ports)`);
   }
+  const clock = get(d.taps.clock, 'clock', one, '1 bit', 'input');
+  const clocks = benchClocks(d, net, clock, (path, role) => get(path, role, one, '1 bit', 'input'), where);
+  const inClock = d.taps.input.clock === undefined ? clock : clocks.find((c) => c.signal.path === d.taps.input.clock || c.signal.variable.name === d.taps.input.clock)?.signal;
+  if (!inClock) throw new SimrunError('DESIGN_INVALID', `${where}: tap input.clock '${d.taps.input.clock}' is not one of the clocks listed in ${d.manifest.taps}; list it under clocks with its periodPs`);
+  const i = d.taps.input;
+  const input: InputTap = i.axis
+    ? {
+      kind: 'axis', clock: inClock,
+      valid: get(i.axis.tvalid, 'input.axis.tvalid', one, '1 bit', 'input'),
+      data: get(i.axis.tdata, 'input.axis.tdata', (w) => w === 96, '96 bits (3 channels of 32)', 'input'),
+      ...(i.axis.tuser !== undefined ? { tuser: get(i.axis.tuser, 'input.axis.tuser', one, '1 bit', 'input') } : {}),
+      ...(i.axis.tlast !== undefined ? { tlast: get(i.axis.tlast, 'input.axis.tlast', one, '1 bit', 'input') } : {}),
+      ...(i.axis.tready !== undefined ? { tready: get(i.axis.tready, 'input.axis.tready', one, '1 bit', 'output') } : {}),
+    }
+    : {
+      kind: 'plain', clock: inClock,
+      valid: get(i.valid!, 'input.valid', one, '1 bit', 'input'),
+      col: get(i.col!, 'input.col', narrow, '1 to 32 bits', 'input'),
+      data: get(i.data!, 'input.data', (w) => w === 96, '96 bits (3 channels of 32)', 'input'),
+    };
   return {
-    top: netlist.top,
-    clock: get(d.taps.clock, 'clock', one, '1 bit', 'input'),
+    top: netlist.top, clock, clocks,
     reset: get(d.taps.reset, 'reset', one, '1 bit', 'input'),
-    input: {
-      valid: get(d.taps.input.valid, 'input.valid', one, '1 bit', 'input'),
-      col: get(d.taps.input.col, 'input.col', narrow, '1 to 32 bits', 'input'),
-      data: get(d.taps.input.data, 'input.data', (w) => w === 96, '96 bits (3 channels of 32)', 'input'),
-    },
+    input,
     layers: [...inner.map((n) => stream(n, d.taps.layers[String(n)]!)), stream(L, d.taps.output, 'output')],
     netlist,
   };
+}
+
+/**
+ * The clocks the bench drives: the compute clock at the spec's clockHz, or every clock the tap map lists (each a 1-bit
+ * top input with a whole, positive period in picoseconds; the compute clock's must be the spec's).
+ */
+function benchClocks(d: DesignFolder, net: NetworkSpec, clock: ResolvedSignal, port: (path: string, role: string) => ResolvedSignal, where: string): BenchClock[] {
+  const specPs = 1e12 / net.clockHz;
+  if (!d.taps.clocks) return [{ signal: clock, periodPs: Number.isInteger(specPs) ? specPs : Math.round(specPs) }];
+  const out: BenchClock[] = [];
+  d.taps.clocks.forEach((c, i) => {
+    const role = `clocks[${i}]`;
+    if (!Number.isSafeInteger(c.periodPs) || c.periodPs < 2) {
+      throw new SimrunError('DESIGN_INVALID', `${where}: tap ${role}.periodPs ${c.periodPs} is not a whole number of picoseconds (at least 2); give e.g. 4000 for 250 MHz`);
+    }
+    const s = port(c.signal, `${role}.signal`);
+    if (out.some((o) => o.signal.variable.name === s.variable.name)) throw new SimrunError('DESIGN_INVALID', `${where}: tap ${role}: clock '${c.signal}' is listed twice; list each clock once`);
+    out.push({ signal: s, periodPs: c.periodPs });
+  });
+  const compute = out.find((c) => c.signal.variable.name === clock.variable.name);
+  if (!compute) throw new SimrunError('DESIGN_INVALID', `${where}: tap clocks does not list the compute clock '${d.taps.clock}'; add it with periodPs ${specPs}`);
+  if (compute.periodPs !== specPs) {
+    throw new SimrunError('DESIGN_INVALID', `${where}: tap clocks: the compute clock '${d.taps.clock}' has periodPs ${compute.periodPs}, but the spec's clockHz ${net.clockHz} means ${Number.isInteger(specPs) ? specPs : specPs.toFixed(3)} ps; make them agree`);
+  }
+  return out;
 }

@@ -4,6 +4,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { QuantMode } from '../core/bfloat18.js';
 import type { Fault } from '../core/faults.js';
+import { formatMemh } from '../core/memh.js';
 import { commentText } from '../core/names.js';
 import type { NetworkPlan } from '../core/plan.js';
 import { specSource, type NetworkSpec } from '../core/spec.js';
@@ -129,6 +130,32 @@ export function romFiles(net: NetworkSpec, weights: readonly HwLayerWeights[]): 
       { name: names.bias, text: hexLines(new Uint32Array(w.bias.buffer, w.bias.byteOffset, w.bias.length), 8) },
     ];
   });
+}
+
+/**
+ * The ROM image `name` written from a run's weights, or null for a name rowsim does not write: its own layout
+ * (rom/w{N}.memh, rom/b{N}.memh, one word per line) or the IE120R layout (weight{N}.memh: one line per tap, Cout words,
+ * channel Cout−1 first, each bfloat18 code in 8 hex digits; bias{N}.memh: one line of Cout binary32 words, channel
+ * Cout−1 first). Made on demand: the full IE120R's images are hundreds of MB of text.
+ */
+export function writableRom(net: NetworkSpec, weights: readonly HwLayerWeights[], name: string): string | null {
+  const m = /^(rom\/w|rom\/b|weight|bias)([1-9]\d*)\.memh$/.exec(name);
+  const l = m ? net.layers[Number(m[2]) - 1] : undefined;
+  if (!m || !l) return null;
+  const w = weights[l.index - 1]!;
+  const bias = new Uint32Array(w.bias.buffer, w.bias.byteOffset, w.bias.length);
+  switch (m[1]) {
+    case 'rom/w': return hexLines(w.codes, 5);
+    case 'rom/b': return hexLines(bias, 8);
+    case 'weight': return formatMemh(w.codes, l.outC, 'highFirst');
+    default: return formatMemh(bias, l.outC, 'highFirst');
+  }
+}
+
+/** True for a ROM name rowsim can write when the folder lacks it (docs/design-folder.md), for layers 1..layers. */
+export function isWritableRomName(name: string, layers: number): boolean {
+  const m = /^(?:rom\/[wb]|weight|bias)([1-9]\d*)\.memh$/.exec(name);
+  return m !== null && Number(m[1]) <= layers;
 }
 
 /** One word per line, `digits` hex digits each. */

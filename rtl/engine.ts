@@ -14,7 +14,7 @@ import { frameArrivals } from '../core/pacing.js';
 import { runTool } from '../core/proc.js';
 import { beatsPerFrame, valuesFromBeats, type BeatBlock } from '../core/stream.js';
 import { isUnmodifiedEmit, loadDesign, resolveTaps, type DesignFolder, type ResolvedTaps } from './design.js';
-import { hexLines, romFiles, writeDesignFolder } from './emit.js';
+import { hexLines, writableRom, writeDesignFolder } from './emit.js';
 import { romNames } from './emitRom.js';
 import { DEADLOCK_EXIT, emitTestbench, tapConfig, traceScope, type BenchOptions } from './testbench.js';
 import { buildVerilated, type Build, type BuildSpec } from './verilator.js';
@@ -114,14 +114,13 @@ export function designBuildSpec(d: DesignFolder, job: Pick<EngineJob, 'spec' | '
 
 /** Copies the design's ROM images into the run folder (writing missing emitted-layout ones), with ROM faults applied. */
 function stageRoms(d: DesignFolder, job: EngineJob, runDir: string, fromJob = false): void {
-  const fromWeights = new Map(romFiles(job.spec, job.weights).map((f) => [f.name, f.text]));
   for (const name of d.manifest.roms) {
     const dst = join(runDir, name);
     mkdirSync(dirname(dst), { recursive: true });
-    if (fromJob && fromWeights.has(name)) writeFileSync(dst, fromWeights.get(name)!);
+    const own = fromJob || !existsSync(join(d.dir, name)) ? writableRom(job.spec, job.weights, name) : null;
+    if (own !== null) writeFileSync(dst, own);
     else if (existsSync(join(d.dir, name))) copyFileSync(join(d.dir, name), dst);
-    else if (fromWeights.has(name)) writeFileSync(dst, fromWeights.get(name)!);
-    else throw new SimrunError('DESIGN_INVALID', `design folder '${d.dir}' lists ROM '${name}', which is not there and is not a rom/w{N}.memh or rom/b{N}.memh rowsim can write; add the file`);
+    else throw new SimrunError('DESIGN_INVALID', `design folder '${d.dir}' lists ROM '${name}', which is not there and is not a weight{N}.memh, bias{N}.memh, rom/w{N}.memh or rom/b{N}.memh rowsim can write; add the file`);
   }
   for (const f of job.faults) if (f.kind === 'weight' || f.kind === 'bias') patchRom(runDir, job, f);
 }
@@ -260,9 +259,12 @@ export function rtlEngine(opts: RtlEngineOptions): Engine {
       let cycles = 0;
       let runSeconds = 0;
       let loopSeconds = 0;
-      const lanes = net.layers.map((l) => taps.layers.find((t) => t.layer === l.index)?.lanes ?? 0);
-      const withLast = net.layers.map((l) => taps.layers.find((t) => t.layer === l.index)?.last !== undefined);
-      const reader = new BeatLogReader(lanes, net.layers.map((l) => beatsPerFrame(l, plan.layers[l.index - 1]!)), frames, join(runDir, 'beats.bin'), withLast, opts.watch);
+      const tapOf = net.layers.map((l) => taps.layers.find((t) => t.layer === l.index));
+      const lanes = tapOf.map((t) => t?.lanes ?? 0);
+      const withLast = tapOf.map((t) => t?.last !== undefined);
+      const withAxis = tapOf.map((t) => t?.kind === 'axis');
+      const perFrame = net.layers.map((l, i) => beatsPerFrame(l, tapOf[i]?.layout ?? plan.layers[i]!));
+      const reader = new BeatLogReader(lanes, perFrame, frames, join(runDir, 'beats.bin'), withLast, opts.watch, withAxis);
       // A watched run reads its beat log as it grows, and stops the simulation when the watcher has seen enough.
       const tailed = opts.watch ? tailBeatLog(join(runDir, 'beats.bin'), reader, running).then((fr) => { if (reader.stopped) stop.abort(); return fr; }) : null;
       return {
@@ -271,26 +273,35 @@ export function rtlEngine(opts: RtlEngineOptions): Engine {
           const r = await running;
           runSeconds = (performance.now() - t0) / 1000;
           if (reader.stopped) return;
-          if (r.exitCode === DEADLOCK_EXIT) {
-            const line = r.stdout.split('\n').find((x) => x.startsWith('DEADLOCK')) ?? 'DEADLOCK';
-            const m = /layer (\d+) cycle (\d+)/.exec(line);
-            failure = { code: 'SIM_DEADLOCK', message: `rtl ${line.replace(/^DEADLOCK /, '')}`, ...(m ? { layer: Number(m[1]), cycle: Number(m[2]) } : {}) };
-            if (m) cycles = Number(m[2]);
-          } else if (r.exitCode !== 0) {
+          if (r.exitCode !== 0 && r.exitCode !== DEADLOCK_EXIT) {
             throw new SimrunError('VERILATOR_FAILED', `rtl simulation exited with ${r.signal ?? r.exitCode}: ${r.all.trim().split('\n').slice(-8).join(' | ')}`);
           }
-          if (!failure) {
+          const deadlock = r.exitCode === DEADLOCK_EXIT ? r.stdout.split('\n').find((x) => x.startsWith('DEADLOCK')) ?? 'DEADLOCK' : null;
+          const dead = deadlock ? /layer (\d+) cycle (\d+)/.exec(deadlock) : null;
+          if (dead) cycles = Number(dead[2]);
+          const dropped = /BACKPRESSURE (\d+) first_cycle (\d+) pixel (\d+)/.exec(r.stdout);
+          if (dropped) {
+            // The root cause comes first: a design that refused pixels computes on data it never had.
+            const k = Number(dropped[3]), H = net.input.height, W = net.input.width;
+            const at = `frame ${Math.floor(k / (H * W))} row ${Math.floor((k % (H * W)) / W)} col ${k % W}`;
+            failure = { code: 'RTL_BACKPRESSURE', layer: 1, cycle: Number(dropped[2]), message: `rtl dropped tready while the input offered pixel ${at} at cycle ${dropped[2]} (${dropped[1]} pixel(s) refused in the run${deadlock ? ', and the run then deadlocked' : ''}); a camera cannot be stalled, so the design must always take a pixel` };
+          } else if (deadlock) {
+            failure = { code: 'SIM_DEADLOCK', message: `rtl ${deadlock.replace(/^DEADLOCK /, '')}`, ...(dead ? { layer: Number(dead[1]), cycle: Number(dead[2]) } : {}) };
+          }
+          if (r.exitCode !== DEADLOCK_EXIT) {
             const done = loopTiming(r.stdout);
             cycles = done?.cycles ?? 0;
             loopSeconds = done?.seconds ?? 0;
           }
           for (const fr of watched ?? readBeatLog(join(runDir, 'beats.bin'), reader)) {
-            const values = fr.beats.map((b, i) => (b ? valuesFromBeats(net.layers[i]!, plan.layers[i]!, b) : null));
+            const values = fr.beats.map((b, i) => (b ? valuesFromBeats(net.layers[i]!, tapOf[i]?.layout ?? plan.layers[i]!, b) : null));
             yield { frame: fr.frame, values, beats: fr.beats };
           }
         },
         info: () => ({
           observedLayers: observed,
+          streams: tapOf.map((t) => (t ? { layout: t.layout, last: t.last !== undefined, axis: t.kind === 'axis' ? { tuser: t.tuser !== undefined, tlast: t.tlast !== undefined } : null } : null)),
+          periodPs: taps.clocks[0]!.periodPs,
           ...(failure ? { failure } : {}),
           facts: {
             design: design.dir, build: build.dir, buildSeconds: Number(build.seconds.toFixed(2)), cached: build.cached,

@@ -4,7 +4,7 @@ import { frameRowArrivals, type Pacing } from '../core/pacing.js';
 import type { NetworkPlan } from '../core/plan.js';
 import type { NetworkSpec } from '../core/spec.js';
 import { SimrunError } from '../core/errors.js';
-import { LayerScheduler, neededInputRow, scheduleFrameRows, type LayerFrameTiming, type RowArrivals, type TimingFaults } from './timing.js';
+import { firstBeatOffset, LayerScheduler, neededInputRow, scheduleFrameRows, type LayerFrameTiming, type RowArrivals, type TimingFaults } from './timing.js';
 
 const UNIFORM: Pacing = { kind: 'uniform' };
 
@@ -104,8 +104,8 @@ export function criticalChain(net: NetworkSpec, plan: NetworkPlan, layers: reado
     const before = i === 0 ? lastInputPixel : layers[i - 1]!.rows.last[need]!;
     const start = t.rowStart[row]!;
     const last = t.rows.last[row]!;
-    // The last slot starts (colsPerStrip·ocmux − 1) slots into the row; its taps end `taps` cycles later.
-    const compute = (p.colsPerStrip * p.ocmux - 1) * p.slotCycles + p.taps;
+    // The last slot starts (colsPerStrip·ocmux − 1) slot intervals into the row; its taps end `taps` cycles later.
+    const compute = (p.colsPerStrip * p.ocmux - 1) * p.slotInterval + p.taps;
     chain.push({ layer: l.index, name: l.name, cycles: last - before, wait: start - before, compute, drain: last - start - compute });
     row = need;
   }
@@ -144,7 +144,7 @@ export function expectedRun(net: NetworkSpec, plan: NetworkPlan, pacing: Pacing,
       const p = plan.layers[i]!;
       maxGap = Math.max(maxGap, p.slotCycles);
       for (let r = 0; r < lt.rows.first.length; r++) {
-        const first = lt.rowStart[r]! + p.taps + p.drain;
+        const first = lt.rowStart[r]! + firstBeatOffset(p);
         if (prevLast[i]! >= 0) maxGap = Math.max(maxGap, first - prevLast[i]!);
         firstBeat = Math.min(firstBeat, first);
         prevLast[i] = lt.rows.last[r]!;

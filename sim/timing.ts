@@ -5,6 +5,7 @@ import { SimrunError } from '../core/errors.js';
 import type { LayerPlan } from '../core/plan.js';
 import type { LayerSpec } from '../core/spec.js';
 import { allocBeats, type BeatBlock } from '../core/stream.js';
+import { slotAt, slotsPerRow } from '../core/timingModel.js';
 
 /** First and last beat cycle of every row of one frame of a stream. */
 export interface RowArrivals {
@@ -37,11 +38,23 @@ export function neededInputRow(l: LayerSpec, r: number): number {
   return Math.min(r * l.stride - l.pad + l.kernel - 1, l.inH - 1);
 }
 
-/** Cycles from a row's start to its last beat: the last slot starts at (colsPerStrip·ocmux − 1)·slot. */
+/** Cycles from a row's start to the first beat of its last slot (position-major) or of the row (strip-major). */
+function lastSlotBeatOffset(p: LayerPlan): number {
+  return (slotsPerRow(p) - 1) * p.slotInterval + p.taps + p.beatDelay;
+}
+
+/** Cycles from a row's start to its first beat. */
+export function firstBeatOffset(p: LayerPlan): number {
+  return p.beatOrder === 'position-major' ? p.taps + p.beatDelay : lastSlotBeatOffset(p);
+}
+
+/** Cycles from a row's start to its last beat. */
 export function lastBeatOffset(l: LayerSpec, p: LayerPlan): number {
-  // The last slot (pos colsPerStrip−1, group ocmux−1) always has strip 0 valid; its last valid strip is this one.
+  if (p.beatOrder === 'strip-major') return lastSlotBeatOffset(p) + l.outW * p.ocmux - 1;
+  // The last slot (pos colsPerStrip−1, group ocmux−1, in either group order) always has strip 0 valid; its last valid
+  // strip is this one.
   const lastStrip = Math.floor(l.outW / p.colsPerStrip) - 1;
-  return (p.colsPerStrip * p.ocmux - 1) * p.slotCycles + p.taps + p.drain + Math.max(0, lastStrip);
+  return lastSlotBeatOffset(p) + Math.max(0, lastStrip);
 }
 
 /**
@@ -53,6 +66,7 @@ export function scheduleFrameRows(l: LayerSpec, p: LayerPlan, input: RowArrivals
   const start = new Float64Array(n), end = new Float64Array(n), ready = new Float64Array(n);
   const first = new Float64Array(n), last = new Float64Array(n);
   const lastOffset = lastBeatOffset(l, p);
+  const firstOffset = firstBeatOffset(p);
   for (let r = 0; r < n; r++) {
     const rd = input.last[neededInputRow(l, r)]! + p.startLatency + stall;
     const t = Math.max(rd, freeAt);
@@ -60,7 +74,7 @@ export function scheduleFrameRows(l: LayerSpec, p: LayerPlan, input: RowArrivals
     ready[r] = rd;
     start[r] = t;
     end[r] = freeAt;
-    first[r] = t + p.taps + p.drain;
+    first[r] = t + firstOffset;
     last[r] = t + lastOffset;
   }
   return { start, end, ready, first, last, freeAt };
@@ -145,21 +159,36 @@ export class LayerScheduler {
     const rowLast = new Float64Array(l.outH);
     const delays = this.faults?.delays;
     let n = 0;
+    const slots = slotsPerRow(p);
+    const emit = (cycle: number, r: number, col: number, g: number) => {
+      if (delays) cycle += delays.get(this.beatIndex + n) ?? 0;
+      beats.cycle[n] = cycle; beats.row[n] = r; beats.col[n] = col; beats.group[n] = g;
+      if (rowFirst[r]! < 0) rowFirst[r] = cycle;
+      if (cycle > rowLast[r]!) rowLast[r] = cycle;
+      n++;
+    };
     for (let r = 0; r < l.outH; r++) {
       const start = rows.start[r]!;
       rowFirst[r] = -1;
-      for (let pos = 0; pos < p.colsPerStrip; pos++) {
-        for (let g = 0; g < p.ocmux; g++) {
-          const t0 = start + (pos * p.ocmux + g) * p.slotCycles + p.taps + p.drain;
+      if (p.beatOrder === 'position-major') {
+        // Each slot's strips take turns on the output as the slot ends; a strip whose column is past the edge keeps
+        // its cycle but sends nothing.
+        for (let k = 0; k < slots; k++) {
+          const { pos, group } = slotAt(p, k);
+          const t0 = start + k * p.slotInterval + p.taps + p.beatDelay;
           for (let st = 0; st < p.strips; st++) {
             const col = st * p.colsPerStrip + pos;
-            if (col >= l.outW) continue; // that ALU's slot is idle: no beat
-            let cycle = t0 + st;
-            if (delays) cycle += delays.get(this.beatIndex + n) ?? 0;
-            beats.cycle[n] = cycle; beats.row[n] = r; beats.col[n] = col; beats.group[n] = g;
-            if (rowFirst[r]! < 0) rowFirst[r] = cycle;
-            if (cycle > rowLast[r]!) rowLast[r] = cycle;
-            n++;
+            if (col < l.outW) emit(t0 + st, r, col, group);
+          }
+        }
+      } else {
+        // The whole row leaves after its last slot, strip by strip, one beat per cycle.
+        let t = start + (slots - 1) * p.slotInterval + p.taps + p.beatDelay;
+        for (let st = 0; st < p.strips; st++) {
+          for (let k = 0; k < slots; k++) {
+            const { pos, group } = slotAt(p, k);
+            const col = st * p.colsPerStrip + pos;
+            if (col < l.outW) emit(t++, r, col, group);
           }
         }
       }
