@@ -1,7 +1,7 @@
 // The one interface every engine implements: what it produces, and a run from (spec, plan, weights, stimulus, pacing).
 // The harness loops over engines and compares every pair that can be compared; nothing is special-cased by name.
 import type { Fault } from './faults.js';
-import type { Pacing } from './pacing.js';
+import type { InputClock, Pacing } from './pacing.js';
 import type { NetworkPlan } from './plan.js';
 import type { NetworkSpec } from './spec.js';
 import type { BeatBlock, StreamLayout } from './stream.js';
@@ -90,6 +90,8 @@ export interface EngineInfo {
   readonly streams?: readonly (StreamInfo | null)[];
   /** The compute clock's period in picoseconds, when the engine's cycles are a real clock's. */
   readonly periodPs?: number;
+  /** A design whose input runs on its own clock: both periods (its beats count compute cycles). */
+  readonly inputClock?: InputClock;
   readonly failure?: EngineFailure;
   /** Free-form facts (backend, build seconds, simulated cycles, waveform path...). */
   readonly facts: Readonly<Record<string, string | number | boolean | null>>;

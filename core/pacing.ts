@@ -161,3 +161,29 @@ export function lastInputPixel(net: NetworkSpec, p: Pacing, f: number): number {
   const a = frameArrivals(net, p, f);
   return a[a.length - 1]!;
 }
+
+/**
+ * A design whose input runs on its own (pixel) clock: the same profile in that clock's cycles (its row period is the
+ * spec's in time, so it must be a whole number of its cycles), and its arrivals read in compute cycles — a pixel
+ * presented in input cycle n is captured on that clock's rising edge at n·Tin + ⌊Tin/2⌋ ps, inside compute cycle
+ * ⌊(n·Tin + ⌊Tin/2⌋) / Tc⌋.
+ */
+export interface InputClock {
+  /** The input clock's period and the compute clock's, in picoseconds. */
+  readonly inputPs: number;
+  readonly computePs: number;
+}
+
+/** The network as the input clock counts: the row period in its cycles (null if not whole). */
+export function onInputClock(net: NetworkSpec, c: InputClock): NetworkSpec | null {
+  const rowPeriod = (net.rowPeriod * c.computePs) / c.inputPs;
+  return Number.isInteger(rowPeriod) && rowPeriod >= net.input.width ? { ...net, rowPeriod } : null;
+}
+
+/** Frame f's row arrivals in compute cycles, for an input on clock `c` (or on the compute clock when c is null). */
+export function rowArrivalsInComputeCycles(net: NetworkSpec, p: Pacing, f: number, c: InputClock | null): { first: Float64Array; last: Float64Array } {
+  const rows = frameRowArrivals(c ? onInputClock(net, c) ?? net : net, p, f);
+  if (!c) return rows;
+  const at = (n: number) => Math.floor((n * c.inputPs + Math.floor(c.inputPs / 2)) / c.computePs);
+  return { first: rows.first.map(at), last: rows.last.map(at) };
+}

@@ -2,7 +2,7 @@
 // every pair that both produce values, cycles for every pair that both produce beats — one frame at a time, keeping
 // only summaries (counts, first mismatches, one heat map, a few frames of timeline), so memory stays flat.
 import type { EngineName, EngineRun, FrameOutput, StreamInfo } from '../core/engine.js';
-import { frameRowArrivals, lastInputPixel } from '../core/pacing.js';
+import { lastInputPixel, rowArrivalsInComputeCycles } from '../core/pacing.js';
 import { beatsPerFrame, MISSING_WORD, planLayout, type BeatBlock, type StreamLayout } from '../core/stream.js';
 import { OwnTimingChecker, type OwnTimingResult } from './ownTiming.js';
 import { BitsAccumulator, CyclesAccumulator, floatDistance, rowSpans, type FloatDistance } from './compare.js';
@@ -124,6 +124,13 @@ export async function compareFrames(ctx: RunContext, runs: readonly { name: Engi
     const byName = new Map(engines.map((e, k) => [e.name, outs[k]!]));
     const lastIn = lastInputPixel(net, ctx.pacing, f);
     if (f < TIMELINE_FRAMES) lastInputCycles.push(lastIn);
+    // An engine whose input runs on its own clock counts its latency from its own last pixel, in its compute cycles.
+    const lastInOf = (e: Started) => {
+      const c = e.run.info().inputClock;
+      if (!c) return lastIn;
+      const rows = rowArrivalsInComputeCycles(net, ctx.pacing, f, c).last;
+      return rows[rows.length - 1]!;
+    };
     for (const l of net.layers) {
       const li = l.index - 1;
       for (const acc of pairs[li]!) {
@@ -155,7 +162,7 @@ export async function compareFrames(ctx: RunContext, runs: readonly { name: Engi
       const per = beatsPerFrame(net.layers[net.layers.length - 1]!, e.layouts[net.layers.length - 1]!);
       let m = -1;
       if (last && last.count === per) for (let k = 0; k < last.count; k++) if (last.cycle[k]! > m) m = last.cycle[k]!;
-      latency.get(e.name)!.push(m >= 0 ? m - lastIn : null);
+      latency.get(e.name)!.push(m >= 0 ? m - lastInOf(e) : null);
     }
     const golden = byName.get('golden');
     if (golden?.reference && golden.values) {
@@ -175,7 +182,7 @@ function ownChecker(ctx: RunContext, rtl: Started): OwnTimingChecker {
   }));
   const model = ctx.expected.perFrameLatency;
   return new OwnTimingChecker(net, {
-    observed, inputRows: (f) => frameRowArrivals(net, ctx.pacing, f), uniform: ctx.pacing.kind === 'uniform',
+    observed, inputRows: (f) => rowArrivalsInComputeCycles(net, ctx.pacing, f, rtl.run.info().inputClock ?? null), uniform: ctx.pacing.kind === 'uniform',
     latencySpread: Math.max(...model) - Math.min(...model) + net.rowPeriod,
     budgets: ctx.budgets, allowed: plan.layers.map((p) => p.cyclesAvailable),
   });

@@ -7,10 +7,11 @@ import { BeatLogReader, type BeatRecord } from '../core/beatLog.js';
 import type { QuantMode } from '../core/bfloat18.js';
 import type { Engine, EngineFailure, EngineJob, EngineRun, FrameOutput } from '../core/engine.js';
 import { SimrunError } from '../core/errors.js';
+import type { NetworkSpec } from '../core/spec.js';
 import type { Fault } from '../core/faults.js';
 import { parseMemh } from '../core/memh.js';
 import { safeSegment } from '../core/names.js';
-import { frameArrivals } from '../core/pacing.js';
+import { frameArrivals, onInputClock, type InputClock } from '../core/pacing.js';
 import { runTool } from '../core/proc.js';
 import { beatsPerFrame, valuesFromBeats, type BeatBlock } from '../core/stream.js';
 import { isUnmodifiedEmit, loadDesign, resolveTaps, type DesignFolder, type ResolvedTaps } from './design.js';
@@ -137,8 +138,11 @@ function patchRom(runDir: string, job: EngineJob, f: Extract<Fault, { kind: 'wei
   writeFileSync(path, hexLines(words, f.kind === 'weight' ? 5 : 8));
 }
 
-/** stimulus.bin (every frame's HWC words) and arrivals.bin (cycles since the previous pixel), written frame by frame. */
-function stageStimulus(job: EngineJob, runDir: string): void {
+/**
+ * stimulus.bin (every frame's HWC words) and arrivals.bin (cycles since the previous pixel, in the input clock's
+ * cycles), written frame by frame.
+ */
+function stageStimulus(job: EngineJob, runDir: string, inputNet: NetworkSpec): void {
   const s = openSync(join(runDir, 'stimulus.bin'), 'w');
   const a = openSync(join(runDir, 'arrivals.bin'), 'w');
   try {
@@ -146,7 +150,7 @@ function stageStimulus(job: EngineJob, runDir: string): void {
     for (let f = 0; f < job.stimulus.frames; f++) {
       const x = job.stimulus.frame(f);
       writeSync(s, new Uint8Array(x.buffer, x.byteOffset, x.byteLength));
-      const arr = frameArrivals(job.spec, job.pacing, f);
+      const arr = frameArrivals(inputNet, job.pacing, f);
       const gaps = new Uint32Array(arr.length);
       for (let i = 0; i < arr.length; i++) {
         gaps[i] = arr[i]! - prev;
@@ -230,7 +234,10 @@ export function rtlEngine(opts: RtlEngineOptions): Engine {
       rmSync(runDir, { recursive: true, force: true });
       mkdirSync(runDir, { recursive: true });
       stageRoms(design, job, runDir, opts.romsFromWeights);
-      stageStimulus(job, runDir);
+      const inputClock = inputClockOf(taps);
+      const inputNet = inputClock ? onInputClock(net, inputClock) : net;
+      if (!inputNet) throw new SimrunError('DESIGN_INVALID', `design folder '${design.dir}': the input clock '${taps.input.clock.path}' (${inputClock!.inputPs} ps) does not give a whole number of its cycles per row period (${net.rowPeriod} compute cycles of ${inputClock!.computePs} ps); choose periods whose ratio divides the row period`);
+      stageStimulus(job, runDir, inputNet);
       const frames = job.stimulus.frames;
       const base = ['stimulus.bin', 'arrivals.bin', String(frames)];
       const extra = [...(opts.mutant ? ['--mutant', String(opts.mutant.id)] : []), ...(opts.xSeed !== undefined ? ['--x-seed', String(opts.xSeed)] : []), ...(opts.stopAfter !== undefined ? ['--max-cycles', String(opts.stopAfter)] : [])];
@@ -301,7 +308,8 @@ export function rtlEngine(opts: RtlEngineOptions): Engine {
         info: () => ({
           observedLayers: observed,
           streams: tapOf.map((t) => (t ? { layout: t.layout, last: t.last !== undefined, axis: t.kind === 'axis' ? { tuser: t.tuser !== undefined, tlast: t.tlast !== undefined } : null } : null)),
-          periodPs: taps.clocks[0]!.periodPs,
+          periodPs: taps.clocks.find((c) => c.signal.variable.name === taps.clock.variable.name)!.periodPs,
+          ...(inputClock ? { inputClock } : {}),
           ...(failure ? { failure } : {}),
           facts: {
             design: design.dir, build: build.dir, buildSeconds: Number(build.seconds.toFixed(2)), cached: build.cached,
@@ -315,6 +323,12 @@ export function rtlEngine(opts: RtlEngineOptions): Engine {
       };
     },
   };
+}
+
+/** The input's own clock, when it is not the compute clock. */
+function inputClockOf(taps: ResolvedTaps): InputClock | null {
+  const period = (s: { variable: { name: string } }) => taps.clocks.find((c) => c.signal.variable.name === s.variable.name)!.periodPs;
+  return taps.input.clock.variable.name === taps.clock.variable.name ? null : { inputPs: period(taps.input.clock), computePs: period(taps.clock) };
 }
 
 /** The bench's last line: cycles simulated and its cycle loop's own seconds (the process's less ROM loading and start-up). */

@@ -27,6 +27,8 @@ export interface Netlist {
   readonly top: string;
   readonly root: NetInstance;
   readonly modules: ReadonlyMap<string, ReadonlyMap<string, NetVar>>;
+  /** Each elaborated module's name in the sources (a parameterized module is elaborated once per parameter set). */
+  readonly sourceNames: ReadonlyMap<string, string>;
 }
 
 type Attr = Record<string, string>;
@@ -65,7 +67,9 @@ export function parseNetlist(xml: string): Netlist {
     if (Number.isFinite(w)) widths.set(t.id!, w);
   }
   const modules = new Map<string, Map<string, NetVar>>();
+  const sourceNames = new Map<string, string>();
   for (const m of kids(netlist, 'module')) {
+    sourceNames.set(m.name as string, (m.origName as string | undefined) ?? (m.name as string));
     const vars = new Map<string, NetVar>();
     for (const v of attrs(m, 'var')) {
       vars.set(v.name!, { name: v.name!, width: widths.get(v.dtype_id!) ?? null, dir: (v.dir as NetVar['dir']) ?? null });
@@ -77,7 +81,7 @@ export function parseNetlist(xml: string): Netlist {
     children: new Map(kids(c, 'cell').map((k) => [k.name as string, build(k)])),
   });
   const topCell = kids(root.cells, 'cell')[0]!;
-  return { top: topCell.name as string, root: build(topCell), modules };
+  return { top: topCell.name as string, root: build(topCell), modules, sourceNames };
 }
 
 /** A tap path resolved: the module that declares the variable, and the variable. */
@@ -85,7 +89,9 @@ export interface ResolvedSignal {
   readonly path: string;
   /** Instance names from the top (exclusive) down to the declaring instance. */
   readonly scope: readonly string[];
+  /** The declaring module as elaborated, and as the sources name it (what Verilator configuration files match). */
   readonly module: string;
+  readonly sourceModule: string;
   readonly variable: NetVar;
 }
 
@@ -107,5 +113,5 @@ export function resolveSignal(n: Netlist, path: string): ResolvedSignal | string
   const varName = rest[rest.length - 1]!;
   const v = n.modules.get(inst.module)?.get(varName);
   if (!v) return `'${path}': module '${inst.module}' has no signal '${varName}'`;
-  return { path, scope: rest.slice(0, -1), module: inst.module, variable: v };
+  return { path, scope: rest.slice(0, -1), module: inst.module, sourceModule: n.sourceNames.get(inst.module) ?? inst.module, variable: v };
 }
