@@ -1,0 +1,103 @@
+// The own-timing checker on beats from a small row-server model (not the checker's own arithmetic): a layer that keeps
+// up passes, one 5 % slower is measured at its real pace, and duplicates, strays, missing beats, a misplaced end-of-frame
+// flag, a varying latency and broken budgets are each named with their layer.
+import { describe, expect, it } from 'vitest';
+import { frameRowArrivals, parsePacing } from '../../core/pacing.js';
+import { validateSpec } from '../../core/spec.js';
+import { allocBeats, makeLayout, type BeatBlock } from '../../core/stream.js';
+import { OwnTimingChecker, type LatencyBudgets } from '../../harness/ownTiming.js';
+
+// 8×8×3 → one 3×3 stride-1 layer with 2 channels, 100 cycles per row.
+const NET = validateSpec({ name: 'one', input: { height: 8, width: 8, channels: 3 }, clockHz: 1e8, rowRateHz: 1e6, layers: [{ name: 'a', kernel: 3, stride: 1, pad: 1, outChannels: 2 }] }, 'test');
+const LAYOUT = makeLayout(2, 1, 'interleaved');
+
+/**
+ * Beats of `frames` frames from a server that starts row r once its last input row has arrived (+1) and it is free,
+ * takes `service` cycles per row and sends the row's 8 pixels on its last 8 cycles; `tweak` edits a frame's beats.
+ */
+function serverBeats(service: number, frames: number, pacing = 'uniform', tweak?: (f: number, b: BeatBlock & { count: number }) => void): BeatBlock[] {
+  const p = parsePacing(pacing, NET);
+  let free = 0;
+  const out: BeatBlock[] = [];
+  for (let f = 0; f < frames; f++) {
+    const input = frameRowArrivals(NET, p, f);
+    const b = allocBeats(64, 2, true, true);
+    for (let r = 0; r < 8; r++) {
+      const start = Math.max(input.last[Math.min(r + 1, 7)]! + 1, free);
+      free = start + service;
+      for (let c = 0; c < 8; c++) {
+        const i = r * 8 + c;
+        b.cycle[i] = free - 8 + c; b.row[i] = r; b.col[i] = c; b.group[i] = 0;
+      }
+    }
+    b.last![63] = 1;
+    tweak?.(f, b);
+    out.push(b);
+  }
+  return out;
+}
+
+function check(beats: readonly BeatBlock[], o: { pacing?: string; budgets?: LatencyBudgets } = {}) {
+  const pacing = parsePacing(o.pacing ?? 'uniform', NET);
+  const c = new OwnTimingChecker(NET, {
+    observed: [{ layer: 1, layout: LAYOUT, last: true, axis: null }], inputRows: (f) => frameRowArrivals(NET, pacing, f),
+    uniform: pacing.kind === 'uniform', latencySpread: 100, budgets: o.budgets ?? { layers: new Map() }, allowed: [100],
+  });
+  beats.forEach((b, f) => c.frame(f, [b]));
+  return c.result();
+}
+
+describe('own-timing checker (8x8, one 3x3 layer, 100 cycles per row)', () => {
+  for (const [service, pacing] of [[90, 'uniform'], [100, 'uniform'], [90, 'jitter:7'], [95, 'burst:2']] as const) {
+    it(`a layer taking ${service} cycles per row keeps up under ${pacing} (3 frames): no findings, row interval about 100`, () => {
+      const r = check(serverBeats(service, 3, pacing), { pacing });
+      expect(r.findings).toEqual([]);
+      expect(r.layers[0]!.rowInterval!).toBeGreaterThan(95);
+      expect(r.layers[0]!.rowInterval!).toBeLessThanOrEqual(101);
+      expect(r.frameInterval).toBeCloseTo(800, -1);
+    });
+  }
+
+  it('a layer taking 105 cycles per row (5 % too slow) fails rate within 2 frames, measured 105 against 100', () => {
+    const r = check(serverBeats(105, 2));
+    const rate = r.findings.filter((f) => f.kind === 'rate');
+    expect(rate).toHaveLength(1);
+    expect(rate[0]!.layer).toBe(1);
+    expect(rate[0]!.measured!).toBeCloseTo(105, 0);
+    expect(rate[0]!.limit).toBe(100);
+    expect(r.findings.some((f) => f.kind === 'latency')).toBe(true);
+  });
+
+  it('when rows come two at once the layer\'s back-to-back pace is measured (service 90: slack 10 %)', () => {
+    const r = check(serverBeats(90, 2));
+    expect(r.layers[0]!.busyRowInterval).toBe(90);
+    expect(r.layers[0]!.slack).toBeCloseTo(0.1, 5);
+  });
+
+  it('a duplicated beat, a stray coordinate and a missing pixel are each found in their frame', () => {
+    const r = check(serverBeats(90, 1, 'uniform', (_f, b) => {
+      b.row[5] = b.row[4]!; b.col[5] = b.col[4]!;      // (0,4) twice, (0,5) never
+      b.row[9] = 99;                                    // a row that does not exist; (1,1) never
+    }));
+    expect(r.findings.map((f) => `${f.kind}:${f.layer}:${f.frame}`).sort()).toEqual(['duplicate:1:0', 'missing:1:0', 'stray:1:0']);
+    expect(r.findings.find((f) => f.kind === 'missing')!.message).toMatch(/2 of 64 .* row 0 col 5/);
+  });
+
+  it('an end-of-frame flag one beat early is found', () => {
+    const r = check(serverBeats(90, 1, 'uniform', (_f, b) => { b.last![62] = 1; b.last![63] = 0; }));
+    expect(r.findings.map((f) => f.kind)).toEqual(['last']);
+  });
+
+  it('budgets: the measured latency passes; one cycle less fails (whole design), and the layer budget likewise', () => {
+    const beats = serverBeats(90, 2);
+    const lat = check(beats).layers[0]!.latency!;
+    expect(check(beats, { budgets: { total: lat, layers: new Map([[1, lat]]) } }).findings).toEqual([]);
+    const over = check(beats, { budgets: { total: lat - 1, layers: new Map([[1, lat - 1]]) } }).findings;
+    expect(over.map((f) => [f.kind, f.layer, f.measured, f.limit])).toEqual([['budget', 1, lat, lat - 1], ['budget', 0, lat, lat - 1], ['budget', 1, lat, lat - 1], ['budget', 0, lat, lat - 1]]);
+  });
+
+  it('a latency that changes by one cycle under uniform pacing is found', () => {
+    const r = check(serverBeats(90, 2, 'uniform', (f, b) => { if (f === 1) b.cycle[63] = b.cycle[63]! + 1; }));
+    expect(r.findings.map((f) => f.kind)).toEqual(['latency']);
+  });
+});
