@@ -2,6 +2,7 @@
 // Header: magic, version, layer count L, then L lane counts (0 = layer not observed). Then one record per beat:
 // layer, row, col, group, flags (bit 0: the stream's last flag), cycle low, cycle high, then that layer's lanes.
 // Records are in cycle order.
+import { closeSync, openSync, readSync } from 'node:fs';
 import { SimrunError } from './errors.js';
 import { allocBeats, type BeatBlock } from './stream.js';
 
@@ -170,5 +171,59 @@ export class BeatLogReader {
       this.nextFrame++;
     }
     return out;
+  }
+}
+
+/** One beat found in a log: its words, its index in its layer's stream and its cycle. */
+export interface FoundBeat {
+  readonly data: Uint32Array;
+  readonly index: number;
+  readonly cycle: number;
+}
+
+/**
+ * The beat of `layer` in frame `frame` (beats `perFrame` to a frame) that carries (row, col, group), read from a beat log
+ * file in chunks (null when the log has no such beat). Invariant: reads the file once, front to back.
+ */
+export function findBeatInLog(path: string, layer: number, frame: number, perFrame: number, row: number, col: number, group: number): FoundBeat | null {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = new Uint8Array(1 << 20);
+    let carry = new Uint8Array(0);   // bytes of a record (or word) cut by the end of the last chunk
+    let lanes: number[] | null = null;
+    let k = 0;
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) return null;
+      const bytes = new Uint8Array(carry.length + n);
+      bytes.set(carry);
+      bytes.set(buf.subarray(0, n), carry.length);
+      const all = new Uint32Array(bytes.buffer, 0, bytes.length >> 2);
+      let i = 0;
+      if (!lanes) {
+        if (all.length < 3 || all.length < headerWords(all[2]!)) { carry = bytes; continue; }
+        if (all[0] !== BEAT_LOG_MAGIC) throw new SimrunError('BEAT_LOG_CORRUPT', `beat log ${path} does not start with the beat-log magic`);
+        lanes = Array.from(all.subarray(3, headerWords(all[2]!)));
+        i = headerWords(all[2]!);
+      }
+      while (i < all.length) {
+        const l = all[i + RECORD.layer]!;
+        if (!lanes[l - 1]) throw new SimrunError('BEAT_LOG_CORRUPT', `beat log ${path}: a record for layer ${l}, which the log does not carry`);
+        const size = RECORD_HEADER_WORDS + lanes[l - 1]!;
+        if (i + size > all.length) break;
+        if (l === layer) {
+          const f = Math.floor(k / perFrame);
+          if (f === frame && all[i + RECORD.row] === row && all[i + RECORD.col] === col && all[i + RECORD.group] === group) {
+            return { data: all.slice(i + RECORD.lanes, i + size), index: k, cycle: all[i + RECORD.cycleLow]! + all[i + RECORD.cycleHigh]! * 4294967296 };
+          }
+          if (f > frame) return null;
+          k++;
+        }
+        i += size;
+      }
+      carry = bytes.slice(i * 4);
+    }
+  } finally {
+    closeSync(fd);
   }
 }

@@ -1,7 +1,7 @@
 // `simrun explain`: the whole MAC sequence of one output word — every tap's x, w, product and running sum, then bias
 // and ReLU — computed by the golden's and the model's own code side by side (each on its own input, with the run's
 // faults), the first step where they differ marked; with the rtl engine, the RTL's own registers read from a waveform.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Table from 'cli-table3';
@@ -12,14 +12,17 @@ import { readUserText } from '../core/files.js';
 import { faultsFor, parseFault, type AimedFault } from '../core/faults.js';
 import { parsePacing } from '../core/pacing.js';
 import type { NetworkPlan } from '../core/plan.js';
-import { loadSpec, type NetworkSpec } from '../core/spec.js';
+import { loadSpec, type LayerSpec, type NetworkSpec } from '../core/spec.js';
+import { beatsPerFrame, makeLayout, planLayout, slotOfChannel, type StreamLayout } from '../core/stream.js';
+import { findBeatInLog } from '../core/beatLog.js';
 import { loadWeights } from '../core/weights/load.js';
 import type { HwLayerWeights } from '../core/weights/types.js';
 import { explainGolden } from '../golden/explain.js';
 import { decodeCodes, faultedParams, runGolden } from '../golden/run.js';
-import { loadDesign, type DesignFolder } from '../rtl/design.js';
+import { isUnmodifiedEmit, loadDesign, type DesignFolder } from '../rtl/design.js';
+import { readNetlist } from '../rtl/netlist.js';
 import { rtlEngine } from '../rtl/engine.js';
-import { explainRtl, type RtlExplanation } from '../rtl/explain.js';
+import { ALU_REGISTERS, explainRtl, type RtlExplanation } from '../rtl/explain.js';
 import { explainModel } from '../sim/explain.js';
 import { kernelLayers, ModelRunner } from '../sim/model.js';
 import { expectedRun, NetworkScheduler } from '../sim/schedule.js';
@@ -46,9 +49,18 @@ export interface ExplainReport {
   readonly golden: Explanation & { readonly delivered: number };
   readonly sim: Explanation & { readonly delivered: number };
   readonly rtl: RtlExplanation | null;
+  /** The word the RTL delivered for this output on its tap, its beat and cycle (or why it is not known). */
+  readonly rtlDelivered: RtlDelivered | null;
   /** First difference between golden and sim, then golden and rtl (null where they agree throughout). */
   readonly differences: readonly FirstStepDifference[];
+  /** Where the RTL's word first departs from the golden's: its ALU, its output register, or between that and the tap. */
+  readonly entry: { readonly stage: 'alu' | 'output register' | 'tap' | 'word'; readonly text: string } | null;
 }
+
+/** The word a tapped stream delivered for one output. */
+export type RtlDelivered =
+  | { readonly found: true; readonly word: number; readonly beat: number; readonly cycle: number; readonly from: 'the run\'s beat log' | 'a re-run' }
+  | { readonly found: false; readonly reason: string };
 
 /** The run to explain: a run folder's report.json, or options given directly. */
 export interface ExplainOptions {
@@ -138,7 +150,19 @@ export async function explain(o: ExplainOptions): Promise<ExplainReport> {
   const sim = explainModel(l, kernelLayers(net, weights, simFaults)[t.layer - 1]!, sIn, t.row, t.col, t.chan);
 
   let rtl: RtlExplanation | null = null;
-  if (o.rtl ?? src.engines.includes('rtl')) rtl = await rtlRegisters(net, plan, weights, src, faults, design, t, frame, log);
+  let rtlDelivered: RtlDelivered | null = null;
+  if (o.rtl ?? src.engines.includes('rtl')) {
+    const layout = runLayout(o.runFolder, t.layer) ?? planLayout(plan.layers[t.layer - 1]!);
+    rtlDelivered = fromBeatLog(o.runFolder, l, layout, t, frame) ?? await rerunDelivered(net, plan, weights, src, faults, design, l, layout, t, frame, log);
+    // Said at once, before any build: a design without rowsim's register names has no ALU to read.
+    const missing = await missingAluRegisters(design, t.layer);
+    if (missing) {
+      log(`notice: rtl: ${missing}`);
+      rtl = { found: false, reason: missing };
+    } else {
+      rtl = await rtlRegisters(net, plan, weights, src, faults, design, t, frame, log, rtlDelivered.found ? rtlDelivered.cycle : undefined);
+    }
+  }
 
   const differences = [firstDifference('golden', 'sim', golden, sim), rtl?.found ? firstDifference('golden', 'rtl', golden, rtl) : null].filter((d): d is FirstStepDifference => d !== null);
   return {
@@ -146,12 +170,97 @@ export async function explain(o: ExplainOptions): Promise<ExplainReport> {
     target: { ...t, frame, name: l.name, relu: l.relu },
     golden: { ...golden, delivered: flip(golden.out, faults, 'golden', t) },
     sim: { ...sim, delivered: flip(sim.out, faults, 'sim', t) },
-    rtl, differences,
+    rtl, rtlDelivered, differences, entry: entryOf(golden.out, rtl, rtlDelivered, differences),
   };
 }
 
+/** Where the RTL's word departs from the golden's, from the ALU result, the output register and the tapped word. */
+function entryOf(expected: number, rtl: RtlExplanation | null, delivered: RtlDelivered | null, differences: readonly FirstStepDifference[]): ExplainReport['entry'] {
+  const at = delivered?.found ? ` (beat ${delivered.beat} at cycle ${delivered.cycle})` : '';
+  if (rtl?.found && rtl.out !== expected) {
+    const d = differences.find((x) => x.b === 'rtl');
+    return { stage: 'alu', text: `in the ALU${d ? `, at ${typeof d.step === 'number' ? `tap ${d.step}` : d.step} (${d.field})` : ''}: it computes ${word(rtl.out)} where the golden computes ${word(expected)}` };
+  }
+  if (rtl?.found && rtl.outRegister !== undefined && rtl.outRegister !== expected) {
+    return { stage: 'output register', text: `after the ALU: the ALU's result ${word(rtl.out)} is right, but the layer's output register holds ${word(rtl.outRegister)}${at}` };
+  }
+  if (delivered?.found && delivered.word !== expected) {
+    return rtl?.found
+      ? { stage: 'tap', text: `between the layer's output register (${rtl.outRegister !== undefined ? word(rtl.outRegister) : 'not read'}) and the tapped signal, which delivers ${word(delivered.word)}${at}` }
+      : { stage: 'word', text: `the rtl delivers ${word(delivered.word)}${at} where the golden computes ${word(expected)}; where it enters is not known (${rtl ? rtl.reason : 'its registers were not read'})` };
+  }
+  return null;
+}
+
+/** The stream layout the run's rtl engine reported for a layer (report.json engineInfo.rtl.streams), if any. */
+function runLayout(runFolder: string | undefined, layer: number): StreamLayout | null {
+  if (!runFolder) return null;
+  const r = JSON.parse(readFileSync(join(runFolder, 'report.json'), 'utf8')) as { engineInfo?: { rtl?: { streams?: ({ layout: { lanes: number; groups: number; channel: number[][] } } | null)[] } } };
+  const s = r.engineInfo?.rtl?.streams?.[layer - 1];
+  return s ? makeLayout(s.layout.lanes, s.layout.groups, s.layout.channel) : null;
+}
+
+/** The delivered word from the run folder's beat log (rtl/run/beats.bin), or null when there is none to read. */
+function fromBeatLog(runFolder: string | undefined, l: LayerSpec, layout: StreamLayout, t: ExplainTarget, frame: number): RtlDelivered | null {
+  const path = runFolder ? join(runFolder, 'rtl', 'run', 'beats.bin') : null;
+  if (!path || !existsSync(path)) return null;
+  const { group, lane } = slotOfChannel(layout, t.chan);
+  const b = findBeatInLog(path, t.layer, frame, beatsPerFrame(l, layout), t.row, t.col, group);
+  return b ? { found: true, word: b.data[lane]!, beat: b.index, cycle: b.cycle, from: 'the run\'s beat log' } : { found: false, reason: `the run's beat log has no beat of layer ${t.layer} frame ${frame} row ${t.row} col ${t.col} group ${group}` };
+}
+
+/** The delivered word from a re-run of the RTL (its cached build) through the explained frame. */
+async function rerunDelivered(net: NetworkSpec, plan: NetworkPlan, weights: readonly HwLayerWeights[], src: RunSource, faults: readonly AimedFault[], design: DesignFolder | undefined, l: LayerSpec, layout: StreamLayout, t: ExplainTarget, frame: number, log: (l: string) => void): Promise<RtlDelivered> {
+  const pacing = parsePacing(src.pacing, net);
+  const images = await Promise.all(src.images.map((i) => loadStimulus(i, net)));
+  const dir = mkdtempSync(join(tmpdir(), 'rowsim-explain-'));
+  log(`rtl: re-running ${frame + 1} frame(s) for the word its tap delivered`);
+  const run = await rtlEngine({ ...(design ? { design } : {}), weightsName: src.weights, watchdog: expectedRun(net, plan, pacing, frame + 1).quietBound }).start({
+    spec: net, plan, weights, pacing, workDir: dir, faults: faultsFor(faults, 'rtl'), workers: 1, log,
+    stimulus: { frames: frame + 1, frame: (f) => images[f % images.length]!.data, imageOf: (f) => f % images.length },
+  });
+  try {
+    const { group, lane } = slotOfChannel(layout, t.chan);
+    for await (const fr of run.frames()) {
+      const b = fr.beats?.[t.layer - 1];
+      if (fr.frame !== frame || !b) continue;
+      for (let i = 0; i < b.count; i++) {
+        if (b.row[i] === t.row && b.col[i] === t.col && b.group[i] === group) return { found: true, word: b.data![i * b.lanes + lane]!, beat: frame * beatsPerFrame(l, layout) + i, cycle: b.cycle[i]!, from: 'a re-run' };
+      }
+    }
+    return { found: false, reason: `the rtl delivered no beat of layer ${t.layer} frame ${frame} row ${t.row} col ${t.col} group ${group}${run.info().observedLayers.includes(t.layer) ? '' : ' (the layer has no tap)'}` };
+  } finally {
+    await run.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Why the layer's ALU cannot be read (its instance lacks rowsim's register names), or null when it can: decided from
+ * the netlist alone, before any build. rowsim's own emitted designs have them.
+ */
+async function missingAluRegisters(design: DesignFolder | undefined, layer: number): Promise<string | null> {
+  if (!design || isUnmodifiedEmit(design)) return null;
+  const netlist = await readNetlist(design.manifest.top, design.manifest.sources, design.dir);
+  const scope = aluScope(design, layer);
+  let inst = netlist.root;
+  for (const name of scope) {
+    const next = inst.children.get(name);
+    if (!next) return `this design has no instance ${[design.manifest.top, ...scope].join('.')} with rowsim's ALU registers (${ALU_REGISTERS.join(', ')}); only the word its tap delivered is shown`;
+    inst = next;
+  }
+  const vars = netlist.modules.get(inst.module);
+  const lacking = ALU_REGISTERS.filter((r) => !vars?.has(r));
+  return lacking.length ? `this design's layer ${layer} (${[design.manifest.top, ...scope].join('.')}) has no ${lacking.join(', ')}: rowsim reads its emitted ALU registers (${ALU_REGISTERS.join(', ')}); only the word its tap delivered is shown` : null;
+}
+
+/** The instance path (below the top) whose registers explain reads for a layer. */
+function aluScope(design: DesignFolder | undefined, layer: number): string[] {
+  return design?.taps.layers[String(layer)]?.valid?.split('.').slice(1, -1) ?? [`u_layer${layer}`];
+}
+
 /** Re-runs the RTL to the end of the explained output's slot with a VCD of its layer, and reads its ALU registers. */
-async function rtlRegisters(net: NetworkSpec, plan: NetworkPlan, weights: readonly HwLayerWeights[], src: RunSource, faults: readonly AimedFault[], design: DesignFolder | undefined, t: ExplainTarget, frame: number, log: (l: string) => void): Promise<RtlExplanation> {
+async function rtlRegisters(net: NetworkSpec, plan: NetworkPlan, weights: readonly HwLayerWeights[], src: RunSource, faults: readonly AimedFault[], design: DesignFolder | undefined, t: ExplainTarget, frame: number, log: (l: string) => void, beatCycle?: number): Promise<RtlExplanation> {
   const l = net.layers[t.layer - 1]!;
   const p = plan.layers[t.layer - 1]!;
   const pacing = parsePacing(src.pacing, net);
@@ -164,8 +273,7 @@ async function rtlRegisters(net: NetworkSpec, plan: NetworkPlan, weights: readon
   const margin = 2 * p.slotCycles + 100;
   const window: [number, number] = [Math.max(0, slotStart - margin), slotStart + p.slotCycles + margin];
   const top = design?.manifest.top ?? 'rs_top';
-  const inner = design?.taps.layers[String(t.layer)]?.valid?.split('.').slice(1, -1);
-  const scope = ['TOP', top, ...(inner ?? [`u_layer${t.layer}`])].join('.');
+  const scope = ['TOP', top, ...aluScope(design, t.layer)].join('.');
   const dir = mkdtempSync(join(tmpdir(), 'rowsim-explain-'));
   try {
     log(`rtl: re-running to cycle ${window[1]} with a waveform of ${scope}`);
@@ -183,7 +291,7 @@ async function rtlRegisters(net: NetworkSpec, plan: NetworkPlan, weights: readon
         // the waveform is the product
       }
       const vcd = readFileSync(String(run.info().facts.waveform), 'utf8');
-      return explainRtl(vcd, scope, p, t.row, t.col, t.chan, window[0], window[1]);
+      return explainRtl(vcd, scope, p, t.row, t.col, t.chan, window[0], window[1], beatCycle);
     } finally {
       await run.close();
     }
@@ -219,9 +327,11 @@ export function formatExplain(r: ExplainReport): string {
   const lines = [`${r.config} layer ${T.layer} '${T.name}', frame ${T.frame}, output row ${T.row} col ${T.col} chan ${T.chan}: ${r.golden.taps.length} taps (ky, kx, ci; ci fastest; padding taps see x = +0), then bias${T.relu ? ', then ReLU' : ' (no ReLU on this layer)'}; '=' means the same bits as the golden`, t.toString()];
   for (const e of ['golden', 'sim'] as const) if (r[e].delivered !== r[e].out) lines.push(`${e} delivers ${word(r[e].delivered)} after an injected bit fault (computed ${word(r[e].out)})`);
   if (r.rtl && !r.rtl.found) lines.push(`rtl: ${r.rtl.reason}`);
-  if (rtl) lines.push(`rtl: registers read from a waveform of its ALU, slot starting at cycle ${rtl.slotStart}`);
-  lines.push(r.differences.length
-    ? r.differences.map((d) => `FIRST DIFFERENCE ${d.a}~${d.b}: ${typeof d.step === 'number' ? `tap ${d.step} (ky ${r.golden.taps[d.step]!.ky}, kx ${r.golden.taps[d.step]!.kx}, ci ${r.golden.taps[d.step]!.ci})` : d.step}, ${d.field}: ${word(d.ka)} vs ${word(d.kb)}`).join('\n')
-    : 'every step agrees');
+  if (rtl) lines.push(`rtl: registers read from a waveform of its ALU, slot starting at cycle ${rtl.slotStart}${rtl.outRegister !== undefined ? `; its output register held ${word(rtl.outRegister)} on the beat` : ''}`);
+  const d = r.rtlDelivered;
+  if (d) lines.push(d.found ? `rtl delivers ${word(d.word)} on its tap: beat ${d.beat} at cycle ${d.cycle} (from ${d.from})${d.word === r.golden.out ? ', the golden\'s word' : ''}` : `rtl: ${d.reason}`);
+  for (const x of r.differences) lines.push(`FIRST DIFFERENCE ${x.a}~${x.b}: ${typeof x.step === 'number' ? `tap ${x.step} (ky ${r.golden.taps[x.step]!.ky}, kx ${r.golden.taps[x.step]!.kx}, ci ${r.golden.taps[x.step]!.ci})` : x.step}, ${x.field}: ${word(x.ka)} vs ${word(x.kb)}`);
+  if (r.entry) lines.push(`${{ alu: 'THE RTL DEPARTS IN ITS ALU', 'output register': 'THE RTL DEPARTS AT ITS OUTPUT REGISTER', tap: 'THE RTL DEPARTS AT THE TAP', word: 'THE RTL\'S WORD DIFFERS' }[r.entry.stage]}: ${r.entry.text}`);
+  if (!r.differences.length && !r.entry) lines.push(r.rtl && !r.rtl.found && !(d?.found) ? 'golden and sim agree at every step; the rtl could not be read' : `every step agrees${d?.found ? ', and the rtl delivers the same word' : ''}`);
   return lines.join('\n');
 }

@@ -18,24 +18,27 @@ export interface Waveform {
   readonly reason: string;
 }
 
-/** The first failure the RTL can show: its layer and a cycle near it, or null when the RTL has nothing to show. */
+/**
+ * The first failure the RTL can show: its layer and a cycle near it, or null when the RTL has nothing to show. A values
+ * mismatch comes before any timing-only difference (a design with its own timing differs from the model's cycles
+ * everywhere), then a design failure, then a cycle mismatch, then an own-timing finding at a cycle.
+ */
 export function failureCycle(r: RunReport): { layer: number; cycle: number; reason: string } | null {
   const involves = (p: { a: string; b: string }) => p.a === 'rtl' || p.b === 'rtl';
-  for (const pick of [involves, () => true]) {
-    for (const l of r.layers) {
-      for (const p of l.pairs.filter((q) => q.status === 'differ' && pick(q))) {
-        if (p.kind === 'cycles') {
-          const f = p.first as FirstBeatMismatch;
-          const cycle = f.actualCycle >= 0 ? f.actualCycle : f.expectedCycle;
-          return { layer: l.index, cycle, reason: `first ${p.a}~${p.b} cycle mismatch of layer ${l.index}: beat ${f.beat} at cycle ${cycle}` };
-        }
-        const f = p.first as FirstMismatch;
-        if (f.beat) return { layer: l.index, cycle: f.beat.cycle, reason: `first ${p.a}~${p.b} bit mismatch of layer ${l.index}: row ${f.row} col ${f.col} chan ${f.chan}, ${f.beat.engine} beat ${f.beat.index} at cycle ${f.beat.cycle}` };
-      }
-    }
+  const differing = (kind: 'bits' | 'cycles', pick: (p: { a: string; b: string }) => boolean) => r.layers.flatMap((l) => l.pairs.filter((q) => q.status === 'differ' && q.kind === kind && pick(q)).map((p) => ({ l, p })));
+  for (const { l, p } of [...differing('bits', involves), ...differing('bits', () => true)]) {
+    const f = p.first as FirstMismatch;
+    if (f.beat) return { layer: l.index, cycle: f.beat.cycle, reason: `first ${p.a}~${p.b} bit mismatch of layer ${l.index}: row ${f.row} col ${f.col} chan ${f.chan}, ${f.beat.engine} beat ${f.beat.index} at cycle ${f.beat.cycle}` };
   }
   const d = r.failures.find((f) => f.engine === 'rtl' && f.cycle !== undefined && f.layer !== undefined);
-  return d ? { layer: d.layer!, cycle: d.cycle!, reason: `rtl ${d.code} in layer ${d.layer} at cycle ${d.cycle}` } : null;
+  if (d) return { layer: d.layer!, cycle: d.cycle!, reason: `rtl ${d.code} in layer ${d.layer} at cycle ${d.cycle}` };
+  for (const { l, p } of differing('cycles', involves)) {
+    const f = p.first as FirstBeatMismatch;
+    const cycle = f.actualCycle >= 0 ? f.actualCycle : f.expectedCycle;
+    return { layer: l.index, cycle, reason: `first ${p.a}~${p.b} cycle mismatch of layer ${l.index}: beat ${f.beat} at cycle ${cycle}` };
+  }
+  const own = r.ownTiming?.failures.find((f) => f.cycle !== undefined && f.layer > 0);
+  return own ? { layer: own.layer, cycle: own.cycle!, reason: `rtl ${own.kind} in layer ${own.layer} at cycle ${own.cycle}` } : null;
 }
 
 /** Re-runs the RTL with a waveform of the first failing layer around its first failing cycle; null if nothing to show. */

@@ -1,11 +1,13 @@
 // From a mismatch to its cycle, waveform and MAC step on the RTL: --trace auto writes a waveform of only the failing
-// layer around its first failing beat; explain reads the RTL's own ALU registers and names the tap that went wrong.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+// layer around its first failing beat (values before timing); explain reads the RTL's own ALU registers, the word its tap
+// delivered, and says where the RTL departs (ALU, output register, tap), also on a design without rowsim's registers.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { expect, it } from 'vitest';
 import type { RunReport } from '../../harness/report.js';
 import { simrun } from '../support/cli.js';
+import { writeOwnDesign } from '../support/ownDesign.js';
 import { describeRtl } from '../support/rtl.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'rowsim-rinv-'));
@@ -53,5 +55,67 @@ describeRtl('explain with the RTL', () => {
     expect(e.differences).toEqual([expect.objectContaining({ a: 'golden', b: 'rtl', step: 5, field: 'product' })]);
     // Up to tap 5 the RTL's running sums are the golden's, bit for bit.
     for (let t = 0; t < 5; t++) expect(e.rtl.taps[t].sum).toBe(e.golden.taps[t].sum);
+  });
+});
+
+describeRtl('explain says where the RTL departs, also after the ALU', () => {
+  it('an injected output bit (rtl@bit:2:3:4:5:30, tiny): the ALU\'s result is right, the output register and the tap hold the flipped word, with its beat and cycle', () => {
+    const out = tmp();
+    expect(simrun(['--image', 'examples/coffee.png', '--config', 'tiny', '--engines', 'golden,sim,rtl', '--inject', 'rtl@bit:2:3:4:5:30', '--out', out]).code).toBe(1);
+    const r = simrun(['explain', out, '--layer', '2', '--row', '3', '--col', '4', '--chan', '5', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const e = JSON.parse(r.stdout);
+    expect(e.rtl.found).toBe(true);
+    expect(e.rtl.out).toBe(e.golden.out);
+    expect(e.rtlDelivered).toMatchObject({ found: true, word: (e.golden.out ^ 0x40000000) >>> 0 });
+    expect(e.rtl.outRegister).toBe(e.rtlDelivered.word);
+    expect(e.entry.stage).toBe('output register');
+    const text = simrun(['explain', out, '--layer', '2', '--row', '3', '--col', '4', '--chan', '5', '--quiet']).stdout;
+    expect(text).toMatch(new RegExp(`THE RTL DEPARTS AT ITS OUTPUT REGISTER: .* \\(beat ${e.rtlDelivered.beat} at cycle ${e.rtlDelivered.cycle}\\)`));
+    expect(text).not.toMatch(/every step agrees/);
+  });
+
+  it('output lanes reversed in the output stage (hand edit of an emitted tiny layer 1): the ALU is right, the output register is not', () => {
+    const d = join(tmp(), 'design');
+    expect(simrun(['emit', '--config', 'tiny', '--out', d]).code).toBe(0);
+    const f = join(d, 'rs_layer1.v');
+    const v = readFileSync(f, 'utf8');
+    // Lane j of the beat register takes lane (lanes − 1 − j) of the results: a wiring bug after the ALU.
+    const edited = v.replace('out_data[oj * 32 +: 32] <= res[ost * LANES + oj];', 'out_data[oj * 32 +: 32] <= res[ost * LANES + (LANES - 1 - oj)];');
+    expect(edited, 'the output stage\'s lane assignment was not found').not.toBe(v);
+    writeFileSync(f, edited);
+    const out = tmp();
+    expect(simrun(['--rtl', d, '--image', 'examples/coffee.png', '--out', out, '--quiet']).code).toBe(1);
+    const e = JSON.parse(simrun(['explain', out, '--layer', '1', '--row', '5', '--col', '5', '--chan', '0', '--json']).stdout);
+    expect(e.rtl.out).toBe(e.golden.out);
+    expect(e.entry.stage).toBe('output register');
+    expect(e.rtlDelivered.word).not.toBe(e.golden.out);
+  });
+});
+
+describeRtl('investigating a design with its own timing', () => {
+  it('explain on it says at once it has no ALU registers, builds nothing, and shows the RTL\'s word beside golden and sim (a flipped bit: never "every step agrees")', () => {
+    const d = writeOwnDesign(join(tmp(), 'flip'), { layers: [{}, { flip: true }, {}] });
+    const out = tmp();
+    expect(simrun(['--rtl', d, '--image', 'examples/coffee.png', '--frames', '2', '--out', out, '--quiet']).code).toBe(1);
+    const cache = tmp();
+    const r = simrun(['explain', out, '--layer', '2', '--row', '1', '--col', '1', '--chan', '0', '--frame', '1'], { env: { SIMRUN_CACHE: cache } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr.split('\n')[0]).toMatch(/^simrun: notice: rtl: this design's layer 2 \(own_top\.l2\) has no out_r, pos, grp, phase, p_reg/);
+    expect(r.stdout).toMatch(/rtl delivers .* on its tap: beat \d+ at cycle \d+ \(from the run's beat log\)/);
+    expect(r.stdout).toMatch(/THE RTL'S WORD DIFFERS: the rtl delivers/);
+    expect(r.stdout).not.toMatch(/every step agrees/);
+    expect(readdirSync(cache).filter((x) => x.startsWith('rs-'))).toEqual([]);
+  });
+
+  it('--trace auto under exact timing opens the first layer with a values mismatch (layer 2), not layer 1 whose beats only differ in time', () => {
+    const d = writeOwnDesign(join(tmp(), 'flip'), { layers: [{}, { flip: true }, {}] });
+    const out = tmp();
+    const r = simrun(['--rtl', d, '--image', 'examples/coffee.png', '--timing', 'exact', '--trace', 'auto:vcd', '--out', out, '--quiet']);
+    expect(r.code, r.stderr).toBe(1);
+    const rep = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as RunReport;
+    expect(rep.layers[0]!.pairs.find((p) => p.kind === 'cycles')!.status).toBe('differ');
+    expect(rep.waveform!.layers).toEqual([2]);
+    expect(rep.waveform!.reason).toMatch(/bit mismatch of layer 2: row 1 col 1 chan 0/);
   });
 });

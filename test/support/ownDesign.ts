@@ -26,9 +26,10 @@ export interface OwnLayerOptions {
   readonly beatDelay?: number;
   /** Least cycles between row starts (0: none). */
   readonly pace?: number;
-  /** Planted bugs: emit beat (row 1, col 1) twice; never emit (row 2, col 2). */
+  /** Planted bugs: emit beat (row 1, col 1) twice; never emit (row 2, col 2); flip bit 30 of channel 0 at (row 1, col 1). */
   readonly duplicate?: boolean;
   readonly drop?: boolean;
+  readonly flip?: boolean;
 }
 
 /** The whole design. */
@@ -98,7 +99,7 @@ function layerModule(): string {
   return String.raw`// A pixel-serial conv layer: written from rowsim's arithmetic contract, not from its emitter.
 module own_layer #(
   parameter IH = 8, IW = 8, IC = 3, OC = 4, K = 3, S = 1, PAD = 1, OH = 8, OW = 8, RELU = 1,
-  parameter IN_GROUPS = 1, GROUPS = 1, REVERSE = 0, EXTRA = 0, BDELAY = 0, PACE = 0, DUP = 0, DROP = 0, CDC = 0,
+  parameter IN_GROUPS = 1, GROUPS = 1, REVERSE = 0, EXTRA = 0, BDELAY = 0, PACE = 0, DUP = 0, DROP = 0, FLIP = 0, CDC = 0,
   parameter WFILE = "weight1.memh", BFILE = "bias1.memh"
 ) (
   input clk, input rst, input in_clk,
@@ -184,7 +185,10 @@ ${FPU}
   reg pipe_last [0:PD - 1];
   reg [OC * 32 - 1:0] done_data;
   integer p, g;
-  always @* for (j = 0; j < OC; j = j + 1) done_data[j * 32 +: 32] = res[j];
+  always @* begin
+    for (j = 0; j < OC; j = j + 1) done_data[j * 32 +: 32] = res[j];
+    if (FLIP && orow == 1 && ocol == 1) done_data[30] = ~done_data[30];
+  end
   always @(posedge clk) begin
     if (rst) begin
       orow <= 0; ocnt <= 0; tap <= 0; fbase <= 0; wait_n <= 0; since <= 0; started <= 0;
@@ -245,7 +249,7 @@ export function writeOwnDesign(dir: string, o: OwnDesignOptions = {}): string {
     const src = i === 0 ? `.in_valid(i_valid), .in_col(i_col), .in_grp(8'd0), .in_data(i_data)` : `.in_valid(v${i}), .in_col(c${i}), .in_grp(g${i}), .in_data(d${i})`;
     const params = [`IH(${s.inH})`, `IW(${s.inW})`, `IC(${s.inC})`, `OC(${s.outC})`, `K(${l.kernel})`, `S(${l.stride})`, `PAD(${l.pad})`, `OH(${s.outH})`, `OW(${s.outW})`, `RELU(${l.relu ? 1 : 0})`,
       `IN_GROUPS(${i === 0 ? 1 : groups(i - 1)})`, `GROUPS(${groups(i)})`, `REVERSE(${x.reverse ? 1 : 0})`, `EXTRA(${x.extra ?? 0})`, `BDELAY(${x.beatDelay ?? 0})`, `PACE(${x.pace ?? 0})`,
-      `DUP(${x.duplicate ? 1 : 0})`, `DROP(${x.drop ? 1 : 0})`, `CDC(${i === 0 && o.pixelClockPs ? 1 : 0})`, `WFILE("weight${i + 1}.memh")`, `BFILE("bias${i + 1}.memh")`].map((p) => `.${p}`).join(', ');
+      `DUP(${x.duplicate ? 1 : 0})`, `DROP(${x.drop ? 1 : 0})`, `FLIP(${x.flip ? 1 : 0})`, `CDC(${i === 0 && o.pixelClockPs ? 1 : 0})`, `WFILE("weight${i + 1}.memh")`, `BFILE("bias${i + 1}.memh")`].map((p) => `.${p}`).join(', ');
     const n = i + 1;
     return `  wire v${n}, e${n}; wire [15:0] r${n}, c${n}; wire [7:0] g${n}; wire [${lanes(i) * 32 - 1}:0] d${n};
   own_layer #(${params}) l${n} (.clk(clk), .rst(rst), .in_clk(${i === 0 && o.pixelClockPs ? 'pclk' : 'clk'}), ${src},
