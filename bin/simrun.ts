@@ -29,11 +29,15 @@ function oneOf<T extends string>(option: string, value: string | undefined, choi
   return value as T;
 }
 
-/** A whole number in [min, max], or a usage error naming the option. */
-function wholeNumber(option: string, value: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+/**
+ * A decimal whole number in [min, max] as the user typed it (numeric options are read as text: '0x10', '1e3' or ''
+ * are not numbers here), or a usage error quoting what was typed.
+ */
+function wholeNumber(option: string, value: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (value === undefined) return undefined;
-  if (!Number.isSafeInteger(value) || value < min || value > max) throw new SimrunError('USAGE', `--${option} ${value} is not a whole number from ${min} to ${max}`);
-  return value;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) throw new SimrunError('USAGE', `--${option} '${value}' is not a decimal whole number from ${min} to ${max}`);
+  return n;
 }
 
 function parseBudget(v: string | undefined): number | 'min' | undefined {
@@ -44,11 +48,12 @@ function parseBudget(v: string | undefined): number | 'min' | undefined {
 }
 
 function parseTrace(format: string | undefined, window: string | undefined, layers: string | undefined): TraceOptions | 'auto-fst' | 'auto-vcd' | undefined {
-  if (format === 'auto' || format === 'auto:vcd') {
+  if (format === 'auto' || format === 'auto:vcd' || format === 'auto:fst') {
     if (window || layers) throw new SimrunError('USAGE', `--trace ${format} chooses its own window and layer (around the first failure); drop --trace-window and --trace-layers`);
-    return format === 'auto' ? 'auto-fst' : 'auto-vcd';
+    // VCD by default: explain reads VCD, so the traced build --trace auto makes is the one explain reuses.
+    return format === 'auto:fst' ? 'auto-fst' : 'auto-vcd';
   }
-  const f = oneOf('trace', format, ['fst', 'vcd', 'auto', 'auto:vcd'] as const) as 'fst' | 'vcd' | undefined;
+  const f = oneOf('trace', format, ['fst', 'vcd', 'auto', 'auto:vcd', 'auto:fst'] as const) as 'fst' | 'vcd' | undefined;
   if (!f) {
     if (window || layers) throw new SimrunError('USAGE', '--trace-window and --trace-layers need --trace fst|vcd');
     return undefined;
@@ -91,14 +96,14 @@ async function main(): Promise<void> {
         .option('rtl', str('a design folder for the rtl engine (default: the emitted design of the plan); see docs/design-folder.md'))
         .option('pacing', str('input pacing: uniform (default), jitter:SEED, stall:ROW:CYCLES or burst[:ROWS]'))
         .option('inject', { type: 'string', array: true, describe: 'build a fault into one engine: [engine@]bit:L:ROW:COL:CHAN:B, delay:L:BEAT:N, weight:L:INDEX:B, bias:L:INDEX:B, stall:L:N (repeatable)' })
-        .option('frames', { type: 'number', default: 1, describe: 'frames streamed back to back' })
+        .option('frames', { type: 'string', default: '1', describe: 'frames streamed back to back' })
         .option('out', str('output folder (default: a fresh folder under ./simrun-out/)'))
         .option('quant', commonQuant)
         .option('alu-budget', commonBudget)
-        .option('trace', str('RTL waveform: fst or vcd (the whole run, or --trace-window/--trace-layers), or auto / auto:vcd (only on a failure: the first failing layer around its first mismatching beat); 1 cycle = 10 ns'))
+        .option('trace', str('RTL waveform: fst or vcd (the whole run, or --trace-window/--trace-layers), or auto (VCD) / auto:fst (only on a failure: the first failing layer around its first mismatching beat, from the build explain reuses); 1 cycle = 10 ns'))
         .option('trace-window', str('only cycles a:b of the waveform'))
         .option('trace-layers', str('only these layers in the waveform, e.g. 1,2'))
-        .option('workers', { type: 'number', describe: 'worker threads for the golden and the model (0 = this thread; at most the cores) [default: 2]' })
+        .option('workers', { type: 'string', describe: 'worker threads for the golden and the model (0 = this thread; at most the cores) [default: 2]' })
         .option('timing', str("how the RTL's cycles are judged: exact (rowsim's model, beat for beat), own (the design's own timing: values by coordinate, row rate, constant latency) or declared (design.json's timing model) [default: the folder's, else exact]"))
         .option('latency-budget', { type: 'string', array: true, describe: "latency budget: cycles or a time (900, 3.6us), for the whole design or one layer (2=300); repeatable" })
         .option('json', { type: 'boolean', default: false, describe: 'print report.json to stdout instead of the table' })
@@ -108,12 +113,15 @@ async function main(): Promise<void> {
         .example('$0 --image a.png --image b.png --frames 2 --config tiny --engines golden,sim,rtl', 'two frames through all three engines')
         .example('$0 --rtl my-design/ --image a.png --engines golden,sim,rtl --pacing jitter:7 --frames 2', 'a design folder you edited'),
       async (a) => {
+        // The default command takes no words: 'simrun frobnicate …' is a mistyped command, not a run.
+        const stray = a._.map(String).filter((w, i) => !(i === 0 && w === 'run'));
+        if (stray.length) throw new SimrunError('USAGE', `unknown command '${stray[0]}'; the commands are run, plan, vectors, emit, compare, regress, explain, mutate and weights (see 'simrun --help')`);
         const log = progress(a.quiet);
         const [{ runPipeline }, { formatRunReport }] = await Promise.all([import('../harness/run.js'), import('../harness/report.js')]);
         const { report, outDir } = await runPipeline({
           config: a.config, images: a.image, weights: a.weights,
           engines: (a.engines ?? (a.rtl ? 'golden,sim,rtl' : 'golden,sim')).split(',').map((s) => s.trim()).filter(Boolean),
-          frames: a.frames, out: a.out, quant: oneOf('quant', a.quant, ['rne', 'truncate'] as const),
+          frames: wholeNumber('frames', a.frames, 1, 1_000_000)!, out: a.out, quant: oneOf('quant', a.quant, ['rne', 'truncate'] as const),
           workers: wholeNumber('workers', a.workers, 0, 1 << 16), log,
           aluBudget: parseBudget(a.aluBudget), rtl: a.rtl, pacing: a.pacing, inject: a.inject,
           trace: parseTrace(a.trace, a.traceWindow, a.traceLayers),
@@ -130,8 +138,8 @@ async function main(): Promise<void> {
       'print the per-layer hardware plan, totals and the model latency',
       (y) => y.option('config', commonConfig).option('alu-budget', commonBudget).option('json', { type: 'boolean', default: false, describe: 'print JSON' })
         .option('sweep', { type: 'boolean', default: false, describe: 'plan at a range of ALU budgets: latency versus ALUs (table or JSON, and <out>/sweep.html)' })
-        .option('points', { type: 'number', describe: 'budgets in the sweep [default: 12]' })
-        .option('sweep-to', { type: 'number', describe: 'largest budget of the sweep [default: twice the fewest ALUs]' })
+        .option('points', { type: 'string', describe: 'budgets in the sweep [default: 12]' })
+        .option('sweep-to', { type: 'string', describe: 'largest budget of the sweep [default: twice the fewest ALUs]' })
         .option('out', str('folder for sweep.html (default: a fresh folder under ./simrun-out/)'))
         .example('$0 plan --config ie120r', 'the IE120R plan at 100,000 rows/s')
         .example('$0 plan --config ie120r --sweep', 'latency versus ALUs, with the preset\'s plan marked'),
@@ -210,11 +218,11 @@ async function main(): Promise<void> {
         .option('shard', str('run shard i of n (i/n), e.g. 1/4'))
         .option('junit', str('write JUnit XML here'))
         .option('out', str('folder for the cases\' reports'))
-        .option('jobs', { type: 'number', describe: 'parallel cases (default and most: the machine\'s cores)' })
+        .option('jobs', { type: 'string', describe: 'parallel cases (default and most: the machine\'s cores)' })
         .example('$0 regress --suite examples/suite.yaml --junit junit.xml', 'the shipped CI suite'),
       async (a) => {
         const { regress } = await import('../harness/regress.js');
-        const { counts, exitCode } = await regress({ suite: a.suite, shard: a.shard, junit: a.junit, out: a.out, jobs: a.jobs, log: (l) => process.stdout.write(`${l}\n`) });
+        const { counts, exitCode } = await regress({ suite: a.suite, shard: a.shard, junit: a.junit, out: a.out, jobs: wholeNumber('jobs', a.jobs, 1), log: (l) => process.stdout.write(`${l}\n`) });
         process.stdout.write(`regress: ${counts.pass} passed, ${counts.fail} failed, ${counts.error} errors, ${counts.none} not compared\n`);
         process.exitCode = exitCode;
       },
@@ -224,11 +232,11 @@ async function main(): Promise<void> {
       'the whole MAC sequence of one output, golden and model side by side (and the RTL\'s registers), first difference marked',
       (y) => y
         .positional('run', { type: 'string', describe: 'a folder a run wrote (its report.json says how to redo it)' })
-        .option('layer', { type: 'number', demandOption: 'pass --layer L', describe: 'layer (1-based)' })
-        .option('row', { type: 'number', demandOption: 'pass --row r', describe: 'output row' })
-        .option('col', { type: 'number', demandOption: 'pass --col c', describe: 'output column' })
-        .option('chan', { type: 'number', demandOption: 'pass --chan k', describe: 'output channel' })
-        .option('frame', { type: 'number', default: 0, describe: 'frame of the run' })
+        .option('layer', { type: 'string', demandOption: 'pass --layer L', describe: 'layer (1-based)' })
+        .option('row', { type: 'string', demandOption: 'pass --row r', describe: 'output row' })
+        .option('col', { type: 'string', demandOption: 'pass --col c', describe: 'output column' })
+        .option('chan', { type: 'string', demandOption: 'pass --chan k', describe: 'output channel' })
+        .option('frame', { type: 'string', default: '0', describe: 'frame of the run' })
         .option('image', { type: 'string', array: true, describe: 'without a run folder: the run\'s image(s)' })
         .option('config', commonConfig)
         .option('weights', commonWeights)
@@ -262,14 +270,14 @@ async function main(): Promise<void> {
         .option('rtl', str('a design folder to mutate (default: the plan\'s emitted design)'))
         .option('weights', commonWeights)
         .option('image', { type: 'string', array: true, describe: 'photos of the campaign stimulus (default: the two shipped examples)' })
-        .option('count', { type: 'number', describe: 'Yosys mutations (0: none) [default: 30]' })
-        .option('seed', { type: 'number', describe: 'seed of the Yosys sample and the directed and random frames [default: 1]' })
+        .option('count', { type: 'string', describe: 'Yosys mutations (0: none) [default: 30]' })
+        .option('seed', { type: 'string', describe: 'seed of the Yosys sample and the directed and random frames [default: 1]' })
         .option('catalogue', str('catalogue mutants: first (each kind once, default), all (every applicable layer) or none'))
         .option('yosys-wire', str('only Yosys mutations on this wire'))
         .option('yosys-module', str('only Yosys mutations in this module'))
-        .option('random-frames', { type: 'number', describe: 'random frames a survivor runs before the equivalence check [default: 4]' })
+        .option('random-frames', { type: 'string', describe: 'random frames a survivor runs before the equivalence check [default: 4]' })
         .option('alu-budget', commonBudget)
-        .option('jobs', { type: 'number', describe: 'mutants run at once (default and most: the cores)' })
+        .option('jobs', { type: 'string', describe: 'mutants run at once (default and most: the cores)' })
         .option('shard', str('run shard i of n (i/n)'))
         .option('junit', str('write JUnit XML here'))
         .option('out', str('campaign folder (results are cached here: rerun to resume)'))
@@ -287,6 +295,30 @@ async function main(): Promise<void> {
         });
         process.stdout.write(a.json ? JSON.stringify(report, null, 2) + '\n' : `${formatCampaign(report)}\nreport: ${outDir}/report.json and report.html\n`);
         process.exitCode = exitCode;
+      },
+    )
+    .command(
+      'cache',
+      'the Verilator build cache: list its builds, or clear the ones no run is using',
+      (y) => y.option('list', { type: 'boolean', default: false, describe: 'list the cached builds (most recently used first)' })
+        .option('clear', { type: 'boolean', default: false, describe: 'remove every build no running simrun is using' })
+        .option('json', { type: 'boolean', default: false, describe: 'print JSON' })
+        .example('$0 cache --list', 'what the cache holds and where'),
+      async (a) => {
+        const { cacheCap, cacheRoot, clearCache, listCache } = await import('../rtl/buildCache.js');
+        if (a.list === a.clear) throw new SimrunError('USAGE', 'pass exactly one of --list and --clear (simrun cache --list)');
+        const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+        if (a.clear) {
+          const { removed, kept } = clearCache();
+          process.stdout.write(a.json ? JSON.stringify({ root: cacheRoot(), removed: removed.map((e) => e.name), kept: kept.map((e) => e.name) }, null, 2) + '\n'
+            : `removed ${removed.length} build(s), ${mib(removed.reduce((n, e) => n + e.bytes, 0))}, from ${cacheRoot()}${kept.length ? `; kept ${kept.length} in use (${kept.map((e) => `${e.name} by pid ${e.users.join(',')}`).join('; ')})` : ''}\n`);
+          return;
+        }
+        const entries = listCache();
+        const total = entries.reduce((n, e) => n + e.bytes, 0);
+        process.stdout.write(a.json ? JSON.stringify({ root: cacheRoot(), capBytes: cacheCap(), totalBytes: total, builds: entries }, null, 2) + '\n'
+          : [`${cacheRoot()}: ${entries.length} build(s), ${mib(total)} of a ${mib(cacheCap())} cap (least recently used go first; SIMRUN_CACHE_MAX_MB sets the cap)`,
+            ...entries.map((e) => `  ${e.name.padEnd(34)} ${mib(e.bytes).padStart(11)}  last used ${new Date(e.lastUsed).toISOString()}${e.users.length ? `  in use by pid ${e.users.join(',')}` : ''}`)].join('\n') + '\n');
       },
     )
     .command(

@@ -71,6 +71,8 @@ export interface EngineRun {
   info(): EngineInfo;
   /** Releases threads and processes (also after an error). */
   close(): Promise<void>;
+  /** How far a long simulation has got, for progress lines (engines whose frames come at once have none). */
+  progress?(): { readonly cycles: number; readonly expected: number | null } | null;
 }
 
 /** A design's own stream of one layer: how it packs channels, and the framing flags its tap carries. */

@@ -1,7 +1,7 @@
 // `simrun compare <dirA> <dirB>`: compares two sets of activation{N}.memh (e.g. an external simulator's dump against
 // rowsim's golden) layer by layer, bit for bit, with the shapes from vectors.json (or a config). A layer missing from
 // either side, or an activation file no layer explains, is a failure — never a silent pass.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, statSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SimrunError } from '../core/errors.js';
 import { readUserText } from '../core/files.js';
@@ -60,7 +60,10 @@ function shapesFrom(a: string, b: string, config?: string): Shape[] {
 
 /** Compares every layer the shapes describe; missing and unexplained files fail the comparison. Writes report.json and report.html. */
 export function compareDirs(a: string, b: string, opts: { config?: string; out?: string } = {}): { report: DirCompareReport; outDir: string } {
-  for (const d of [a, b]) if (!existsSync(d)) throw new SimrunError('USAGE', `folder '${d}' does not exist; pass two folders of activation{N}.memh`);
+  for (const d of [a, b]) {
+    if (!existsSync(d)) throw new SimrunError('USAGE', `folder '${d}' does not exist; pass two folders of activation{N}.memh`);
+    if (!statSync(d).isDirectory()) throw new SimrunError('USAGE', `'${d}' is a file, not a folder; pass two folders of activation{N}.memh`);
+  }
   const shapes = shapesFrom(a, b, opts.config);
   const heats: string[] = [];
   const layers = shapes.map((l): DirLayerCompare => {

@@ -113,8 +113,23 @@ export async function compareFrames(ctx: RunContext, runs: readonly { name: Engi
   const own = rtl ? ownChecker(ctx, rtl) : null;
   const iters = engines.map((e) => e.run.frames()[Symbol.asyncIterator]());
   const done = engines.map(() => false);
+  let current = 0;
+  const t0 = performance.now();
+  // While an engine simulates (the RTL of a large design takes minutes a frame), say where it is every 2 s.
+  const ticker = setInterval(() => ctx.log(statusLine(engines, current, ctx.stimulus.frames, t0)), 2000);
+  ticker.unref();
+  try {
+    for (let f = 0; f < ctx.stimulus.frames; f++) {
+      current = f;
+      await compareFrame(f);
+      if (opts.stopAtFirstDifference && pairs.some((ps) => ps.some((acc) => acc.mismatches > 0))) break;
+    }
+  } finally {
+    clearInterval(ticker);
+  }
+  return { pairs, notCompared, latency, timing, timeline, accuracy, lastInputCycles, memory, own: own ? own.result() : null };
 
-  for (let f = 0; f < ctx.stimulus.frames; f++) {
+  async function compareFrame(f: number): Promise<void> {
     const outs: FrameOutput[] = [];
     for (let k = 0; k < engines.length; k++) {
       const n = done[k] ? undefined : await iters[k]!.next();
@@ -169,9 +184,21 @@ export async function compareFrames(ctx: RunContext, runs: readonly { name: Engi
       accuracy = net.layers.map((l, i) => floatDistance(golden.values![i]!, golden.reference![i]!));
     }
     if (f % sampleEvery === 0 || f === ctx.stimulus.frames - 1) memory.push({ frame: f, rssMiB: Number((process.memoryUsage.rss() / 2 ** 20).toFixed(1)) });
-    if (opts.stopAtFirstDifference && pairs.some((ps) => ps.some((acc) => acc.mismatches > 0))) break;
   }
-  return { pairs, notCompared, latency, timing, timeline, accuracy, lastInputCycles, memory, own: own ? own.result() : null };
+}
+
+/** 'frame 2/4; rtl at cycle 1.2M of 3.4M (0.9M cycles/s, about 2 s left)' — for progress lines. */
+function statusLine(engines: readonly Started[], frame: number, frames: number, t0: number): string {
+  const parts = [`comparing frame ${frame + 1}/${frames}`];
+  for (const e of engines) {
+    const p = e.run.progress?.();
+    if (!p || p.cycles <= 0) continue;
+    const secs = (performance.now() - t0) / 1000;
+    const rate = p.cycles / Math.max(secs, 1e-3);
+    const m = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : `${Math.round(n)}`);
+    parts.push(`${e.name} at cycle ${m(p.cycles)}${p.expected ? ` of ${m(p.expected)}` : ''} (${m(rate)} cycles/s${p.expected ? `, about ${Math.max(0, (p.expected - p.cycles) / rate).toFixed(0)} s left` : ''})`);
+  }
+  return parts.join('; ');
 }
 
 /** The own-timing checker of the rtl engine's beats: its observed layers and layouts, the run's pacing and budgets. */

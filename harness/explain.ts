@@ -116,7 +116,7 @@ export async function explain(o: ExplainOptions): Promise<ExplainReport> {
   const src = sourceOf(o);
   const design: DesignFolder | undefined = src.rtl ? loadDesign(src.rtl) : undefined;
   const net: NetworkSpec = loadSpec(design ? join(design.dir, design.manifest.spec) : src.config);
-  const plan: NetworkPlan = design ? designPlan(net, design) : makePlan(net, src.aluBudget ?? undefined);
+  const plan: NetworkPlan = design ? designPlan(net, design, src.timing ?? 'exact') : makePlan(net, src.aluBudget ?? undefined);
   const t = o.target;
   const l = net.layers[t.layer - 1];
   if (!l) throw new SimrunError('USAGE', `--layer ${t.layer} does not exist; ${net.name} has layers 1..${net.layers.length}`);

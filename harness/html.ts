@@ -28,6 +28,24 @@ function planTable(r: RunReport): string {
 <tfoot><tr><td></td><td>total</td><td></td><td></td><td></td><td>${r.totals.alus}</td><td colspan="${4 + pairNames.length}">${r.totals.weightBits} weight bits, ${r.totals.rowBufferBits} row-buffer bits</td></tr></tfoot></table>`;
 }
 
+/** The RTL's own timing: its beats, row pace, slack and latency per layer, each frame's latency, and what broke. */
+function ownTimingSection(r: RunReport): string {
+  const o = r.ownTiming;
+  if (!o) return '';
+  const ns = (cycles: number | null | undefined) => (cycles === null || cycles === undefined ? '' : ` (${((cycles * o.periodPs) / 1000).toLocaleString('en-US')} ns)`);
+  const rows = r.layers.filter((l) => l.rtlTiming).map((l) => {
+    const t = l.rtlTiming!, b = l.timing.rtl;
+    const late = t.rowInterval !== null && t.rowInterval > t.allowedRowInterval;
+    return `<tr><td>${l.index}</td><td>${esc(l.name)}</td><td>${b?.firstBeatCycle ?? '-'}</td><td>${b?.lastBeatCycle ?? '-'}</td><td class="${late ? 'bad' : 'ok'}">${t.rowInterval ?? 'needs ≥ 2 frames'}</td><td>${t.allowedRowInterval}</td><td>${t.busyRowInterval ?? '-'}</td><td>${t.slack === null ? '-' : `${(t.slack * 100).toFixed(1)} %`}</td><td>${t.latency ?? '-'}${ns(t.latency)}</td></tr>`;
+  });
+  const findings = [...o.failures.map((f) => `<li class="bad">${esc(`${f.kind}: ${f.message}`)}</li>`), ...o.notes.map((f) => `<li>${esc(`note (${f.kind}): ${f.message}`)}</li>`)];
+  const per = r.latency.measured.rtl ?? [];
+  return `<h2>The RTL's own timing (${esc(o.mode)})</h2>
+<p>Beats as the RTL sent them (frame 0), its steady-state output-row interval beside what the row rate allows, its fastest back-to-back row interval and slack, and its worst latency from its input's last beat to its own last beat. Frame latency per frame: ${per.slice(0, 16).map((v) => v ?? 'missing').join(', ')}${per.length > 16 ? ', …' : ''} cycles${o.frameIntervalCycles !== null ? `; steady frame interval ${o.frameIntervalCycles} cycles${ns(o.frameIntervalCycles)}, ${o.frameRateHz} frames/s` : ''}.</p>
+<table id="own-timing"><thead><tr><th>#</th><th>layer</th><th>first beat</th><th>last beat</th><th>row every</th><th>allowed</th><th>busy row interval</th><th>slack</th><th>latency</th></tr></thead><tbody>${rows.join('')}</tbody></table>
+${findings.length ? `<ul>${findings.join('')}</ul>` : '<p>Every own-timing check holds.</p>'}`;
+}
+
 function timelineSvg(r: RunReport, c: Comparison, clockHz: number): string {
   const lane = 16, left = 110, width = 1100, right = 20;
   const engines = [...new Set(c.timeline.flatMap((m) => [...m.keys()]))];
@@ -169,6 +187,7 @@ ${w ? `<h2>Waveform</h2><p id="waveform"><a href="${esc(waveLink)}">${esc(w.path
 <h2>Plan and comparisons per layer</h2>
 <p>Each pair column counts differing words (bits) or beats (cycles) out of those compared; "not compared" is never a pass.</p>
 ${planTable(r)}
+${ownTimingSection(r)}
 <h2>Where the latency goes</h2>
 <p>Each layer's share of the ${L.cycles.toLocaleString('en-US')}-cycle latency along the critical chain — the last row of each layer and the input row it waited for — from the frame's last input pixel to its last output beat. The shares sum to the total.</p>
 ${waterfallSvg(L.perLayer, clockHz)}

@@ -20,6 +20,7 @@ import type { TraceOptions } from '../rtl/engine.js';
 export type { TraceOptions } from '../rtl/engine.js';
 import { expectedRun, type ExpectedRun } from '../sim/schedule.js';
 import { loadStimulus, type Stimulus } from '../vectors/image.js';
+import { beatsPerFrame } from '../core/stream.js';
 import { makePlan } from './plan.js';
 import { prepareOutDir, releaseOutDir } from './outdir.js';
 import { StageClock } from './stageClock.js';
@@ -155,7 +156,10 @@ async function specAndDesign(opts: RunOptions): Promise<{ net: NetworkSpec; desi
  * a plan in design.json (a design with its own timing), rowsim's fewest-ALU plan, which only the model follows. Under
  * `declared` timing the folder's declared model is applied (and design.json must say its strips and ocmux).
  */
-export function designPlan(net: NetworkSpec, design: DesignFolder, mode: TimingMode = 'exact'): NetworkPlan {
+export function designPlan(net: NetworkSpec, design: DesignFolder, mode: TimingMode = 'exact', log: (l: string) => void = () => {}): NetworkPlan {
+  // Under own timing the model supplies values only: the folder's plan is not judged, and strips or ocmux the spec pins
+  // for the design's own microarchitecture may not suit rowsim's cost model, so the model then plans on its own.
+  if (mode === 'own') return ownModelPlan(net, log);
   const plan = makePlan(net, 'min');
   const m = design.manifest.plan;
   if (!m) {
@@ -166,6 +170,37 @@ export function designPlan(net: NetworkSpec, design: DesignFolder, mode: TimingM
   if (!same) throw new SimrunError('DESIGN_INVALID', `design folder '${design.dir}': design.json's plan does not match what its ${design.manifest.spec} plans to (pin every layer's strips and ocmux in the spec); regenerate it with 'simrun emit'`);
   const t = design.manifest.timing;
   return mode === 'declared' ? applyDeclaredTiming(net, plan, (typeof t === 'object' ? t.model : undefined) ?? { layers: {} }, `design folder '${design.dir}'`) : plan;
+}
+
+/** rowsim's plan for a design judged by its own timing: the spec's pins if rowsim can plan them, else none. */
+function ownModelPlan(net: NetworkSpec, log: (l: string) => void): NetworkPlan {
+  try {
+    return makePlan(net, 'min');
+  } catch (e) {
+    if (!(e instanceof SimrunError) || e.code !== 'PLAN_INFEASIBLE') throw e;
+    log(`notice: the spec's strips/ocmux do not fit rowsim's own cost model (${e.message.split(';')[0]}); the model plans on its own — under own timing it supplies values only`);
+    return makePlan({ ...net, layers: net.layers.map(({ strips: _s, ocmux: _o, ...l }) => l) }, 'min');
+  }
+}
+
+/**
+ * Faults that name beats must name beats that exist in this run (USAGE otherwise); a fault that only moves beats in
+ * time, with no cycles pair to see it, cannot change the verdict: that is a warning.
+ */
+function checkFaults(faults: readonly AimedFault[], net: NetworkSpec, plan: NetworkPlan, frames: number, names: readonly EngineName[], timing: TimingMode): string[] {
+  const warnings: string[] = [];
+  const cyclesCompared = names.includes('sim') && names.includes('rtl') && timing !== 'own';
+  for (const a of faults) {
+    const f = a.fault;
+    if (f.kind === 'delay') {
+      const per = beatsPerFrame(net.layers[f.layer - 1]!, plan.layers[f.layer - 1]!);
+      if (f.beat >= per * frames) throw new SimrunError('USAGE', `--inject '${a.text}': beat ${f.beat} does not exist; layer ${f.layer} sends ${per} beats a frame, so this ${frames}-frame run has beats 0..${per * frames - 1}`);
+    }
+    if ((f.kind === 'delay' || f.kind === 'stall') && !cyclesCompared) {
+      warnings.push(`--inject '${a.text}' only moves beats in time, and no cycles pair is compared here (${timing === 'own' ? 'timing own' : `engines ${names.join(',')}`}); it can change the verdict only through ${timing === 'own' ? 'the own-timing checks' : 'nothing: add sim and rtl to --engines'}`);
+    }
+  }
+  return warnings;
 }
 
 /** The timing mode a folder declares (design.json `timing`), if any. */
@@ -225,16 +260,17 @@ async function prepareIn(opts: RunOptions, named: string | undefined, took: (dir
   const timing: TimingMode = opts.timing ?? folderTiming(design) ?? 'exact';
   if (opts.timing && !names.includes('rtl')) throw new SimrunError('USAGE', `--timing ${opts.timing} judges the RTL's cycles; add rtl to --engines`);
   if (timing === 'declared' && !design) throw new SimrunError('USAGE', "--timing declared predicts a design folder's beats from the timing its design.json declares; pass --rtl <folder> (rowsim's emitted design is 'exact')");
-  const plan = design ? designPlan(net, design, timing) : makePlan(net, opts.aluBudget);
+  const plan = design ? designPlan(net, design, timing, log) : makePlan(net, opts.aluBudget);
   const folderBudget = typeof design?.manifest.timing === 'object' ? design.manifest.timing.latencyBudget : undefined;
   const budgets = parseBudgets(net, folderBudget, opts.latencyBudget ?? [], design ? `design folder '${design.dir}'` : '');
+  const faultWarnings = checkFaults(faults, net, plan, opts.frames, names, timing);
   clock.lap('spec and plan');
   const loaded: Stimulus[] = [];
   for (const img of opts.images) loaded.push(await loadStimulus(img, net));
   clock.lap('images');
   const weights = await weightsLoading;
   clock.lap('weights (the rest)');
-  const warnings = loaded.flatMap((s) => s.warnings);
+  const warnings = [...faultWarnings, ...loaded.flatMap((s) => s.warnings)];
   for (const w of warnings) log(`warning: ${w}`);
   const expected = expectedRun(net, plan, pacing, opts.frames);
   const outDir = named ?? prepareOutDir(undefined, net.name);

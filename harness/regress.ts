@@ -223,6 +223,8 @@ export function suiteExitCode(results: readonly CaseResult[]): number {
 export async function regress(opts: { suite: string; shard?: string; junit?: string; out?: string; jobs?: number; log?: (l: string) => void }): Promise<{ results: CaseResult[]; counts: Record<'pass' | 'fail' | 'none' | 'error', number>; exitCode: number }> {
   const suite = loadSuite(opts.suite);
   const cases = opts.shard ? shardCases(suite.cases, parseShard(opts.shard)) : suite.cases;
+  // A shard that gets nothing would pass having checked nothing: a CI matrix wider than the suite is a mistake to say.
+  if (cases.length === 0) throw new SimrunError('USAGE', `--shard ${opts.shard} of the ${suite.cases.length}-case suite '${suite.name}' gets no case; use at most ${suite.cases.length} shards`);
   if (opts.jobs !== undefined && (!Number.isSafeInteger(opts.jobs) || opts.jobs < 1)) throw new SimrunError('USAGE', `--jobs ${opts.jobs} is not a whole number of parallel cases; pass 1 or more`);
   const jobs = Math.min(opts.jobs ?? availableParallelism(), availableParallelism());
   const outDir = prepareOutDir(opts.out, `regress-${suite.name}`);

@@ -1,6 +1,6 @@
 // The run pipeline, one call per stage: prepare → run engines → compare → assemble the report → write outputs.
 // Engines are looped over by the Engine interface; nothing here is special-cased by an engine's name.
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Engine, EngineInfo, EngineName } from '../core/engine.js';
 import { faultsFor } from '../core/faults.js';
 import { compareFrames, type Comparison } from './comparison.js';
@@ -21,12 +21,14 @@ export async function runPipeline(opts: RunOptions): Promise<{ report: RunReport
   let started: StartedEngine[] = [];
   try {
     started = await startEngines(ctx);
-    ctx.clock.lap('engines started');
+    ctx.clock.lap(`engines started${buildText(started.find((e) => e.name === 'rtl')?.run.info().facts)}`);
     const comparison = await compareFrames(ctx, started);
     ctx.clock.lap('frames run and compared');
     const assembled = assembleReport(ctx, engineInfo(started), comparison);
-    const withWave = { ...assembled, waveform: await waveformOf(ctx, assembled) };
     ctx.clock.lap('report');
+    const waveform = await waveformOf(ctx, assembled);
+    if (waveform?.build) ctx.clock.lap(`waveform${buildText(waveform.build)}`);
+    const withWave = { ...assembled, waveform };
     const report: RunReport = { ...withWave, timings: ctx.clock.result() };
     writeOutputs(ctx, report, comparison);
     return { report, outDir: ctx.outDir };
@@ -69,6 +71,12 @@ async function waveformOf(ctx: RunContext, report: RunReport): Promise<Waveform 
     path, format: ctx.trace.format, window: ctx.trace.window ?? [0, ctx.expected.lastCycle],
     layers: ctx.trace.layers ?? ctx.net.layers.map((l) => l.index), reason: 'requested with --trace',
   };
+}
+
+/** ' (rtl build <name>: 12.3 s)' or ' (rtl build <name>: cached)' — which build a stage made or reused. */
+function buildText(facts: Readonly<Record<string, string | number | boolean | null>> | undefined): string {
+  if (!facts || typeof facts.build !== 'string') return '';
+  return ` (rtl build ${basename(facts.build)}: ${facts.cached ? 'cached' : `${Number(facts.buildSeconds).toFixed(1)} s`})`;
 }
 
 /** Each engine's facts once its frames have all been read. */

@@ -16,6 +16,8 @@ export interface Waveform {
   readonly window: readonly [number, number];
   readonly layers: readonly number[];
   readonly reason: string;
+  /** The build that wrote it, for a re-run: its folder, seconds and whether the cache had it. */
+  readonly build?: { readonly build: string; readonly buildSeconds: number; readonly cached: boolean };
 }
 
 /**
@@ -62,7 +64,8 @@ export async function traceFailure(ctx: RunContext, report: RunReport, format: '
     for await (const _ of run.frames()) {
       // the frames of a run cut short are not needed: the waveform is the product
     }
-    return { path: String(run.info().facts.waveform), format, window, layers: [at.layer], reason: at.reason };
+    const f = run.info().facts;
+    return { path: String(f.waveform), format, window, layers: [at.layer], reason: at.reason, build: { build: String(f.build), buildSeconds: Number(f.buildSeconds), cached: f.cached === true } };
   } finally {
     await run.close();
   }

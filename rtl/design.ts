@@ -61,6 +61,8 @@ const inputTaps = z.object({
 const tapMapSchema = z.object({
   clock: signal,
   reset: signal,
+  /** The reset's active level (the bench holds it there for 4 cycles before cycle 0). */
+  resetActive: z.enum(['high', 'low']).default('high'),
   /** Every clock the bench drives, with its period in picoseconds; the compute clock (`clock`) must be one of them. */
   clocks: z.array(z.object({ signal, periodPs: z.number() }).strict()).min(1).optional(),
   input: inputTaps,
@@ -99,8 +101,10 @@ const manifestSchema = z.object({
   emitted: z.object({ by: z.string(), weights: z.string(), quant: z.enum(['rne', 'truncate']).default('rne'), files: z.record(z.string(), z.string()) }).strict().optional(),
 }).strict();
 
-/** The tap map (taps.json). */
+/** The tap map (taps.json), as parsed (defaults filled in). */
 export type TapMap = z.infer<typeof tapMapSchema>;
+/** The tap map as written (fields with defaults may be left out). */
+export type TapMapFile = z.input<typeof tapMapSchema>;
 /** The manifest (design.json). */
 export type DesignManifest = z.infer<typeof manifestSchema>;
 
@@ -215,6 +219,7 @@ export interface ResolvedTaps {
   /** The compute clock: beats are sampled on its rising edges and counted in its cycles. */
   readonly clock: ResolvedSignal;
   readonly reset: ResolvedSignal;
+  readonly resetActiveLow: boolean;
   /** Every clock with its period (one entry, the compute clock at the spec's clockHz, unless the tap map lists more). */
   readonly clocks: readonly BenchClock[];
   readonly input: InputTap;
@@ -250,7 +255,7 @@ type StreamTapMap = TapMap['output'];
  * before), else the data width (`dataWidth` bits, when known). Lanes × groups must be the layer's channels and the
  * channel table must name each channel exactly once.
  */
-export function streamLayout(l: LayerSpec, s: StreamTapMap, planned: LayerPlan | undefined, dataWidth: number | null, role: string, fix: string): StreamLayout {
+export function streamLayout(l: LayerSpec, s: StreamTapMap, planned: { readonly lanes: number; readonly ocmux: number } | undefined, dataWidth: number | null, role: string, fix: string): StreamLayout {
   const bad = (why: string) => new SimrunError('DESIGN_INVALID', `tap ${role}: ${why}; ${fix}`);
   const explicit = s.lanes !== undefined || s.groups !== undefined || s.channels !== undefined;
   const table = Array.isArray(s.channels) ? s.channels : undefined;
@@ -295,7 +300,8 @@ async function resolveTapsNow(d: DesignFolder, net: NetworkSpec, plan: NetworkPl
   };
   const stream = (n: number, s: StreamTapMap, top?: 'output'): LayerTap => {
     const role = top ? `output (layer ${n})` : `layers.${n}`;
-    const layout = streamLayout(net.layers[n - 1]!, s, d.manifest.plan ? plan.layers[n - 1] : undefined, widthOf(s.axis?.tdata ?? s.data), role, fix);
+    const pinned = d.manifest.plan?.layers[n - 1];
+    const layout = streamLayout(net.layers[n - 1]!, s, pinned ? { lanes: net.layers[n - 1]!.outC / pinned.ocmux, ocmux: pinned.ocmux } : undefined, widthOf(s.axis?.tdata ?? s.data), role, fix);
     const data = (path: string, r: string) => get(path, r, (w) => w === layout.lanes * 32, `${layout.lanes * 32} bits (${layout.lanes} lanes of 32)`, top);
     if (s.axis) {
       const a = s.axis;
@@ -350,6 +356,7 @@ async function resolveTapsNow(d: DesignFolder, net: NetworkSpec, plan: NetworkPl
   return {
     top: netlist.top, clock, clocks,
     reset: get(d.taps.reset, 'reset', one, '1 bit', 'input'),
+    resetActiveLow: d.taps.resetActive === 'low',
     input,
     layers: [...inner.map((n) => stream(n, d.taps.layers[String(n)]!)), stream(L, d.taps.output, 'output')],
     netlist,

@@ -12,7 +12,7 @@ import { streamShape } from '../core/stream.js';
 import { VERSION } from '../core/version.js';
 import type { HwLayerWeights } from '../core/weights/types.js';
 import type { LayerMutant } from './catalogue.js';
-import { DESIGN_FORMAT, fileHash, type DesignManifest, type TapMap } from './design.js';
+import { DESIGN_FORMAT, fileHash, type DesignManifest, type TapMapFile } from './design.js';
 import { emitLayer } from './emitLayer.js';
 import { layerWidths } from './widths.js';
 import { emitRoms, romNames } from './emitRom.js';
@@ -29,6 +29,8 @@ export interface DesignExtras {
   readonly mutants?: ReadonlyMap<number, readonly LayerMutant[]>;
   /** Width of the top's mutsel input (required with mutants). */
   readonly mutselWidth?: number;
+  /** Bit, delay and stall fault hooks selected at run time by plusargs (rtl/emitLayer.ts `faultPlusargs`). */
+  readonly runtimeFaults?: boolean;
 }
 
 function emitTop(net: NetworkSpec, plan: NetworkPlan, x: DesignExtras): string {
@@ -93,7 +95,7 @@ export function emitDesign(net: NetworkSpec, plan: NetworkPlan, x: DesignExtras 
     ...net.layers.flatMap((l) => {
       const roms = emitRoms(l, plan.layers[l.index - 1]!);
       return [
-        { name: `rs_layer${l.index}.v`, text: emitLayer(l, plan.layers[l.index - 1]!, streamShape(net, plan, l.index - 1), { faults: x.faults, mutants: x.mutants?.get(l.index), mutselWidth: x.mutants?.get(l.index)?.length ? x.mutselWidth : undefined }) },
+        { name: `rs_layer${l.index}.v`, text: emitLayer(l, plan.layers[l.index - 1]!, streamShape(net, plan, l.index - 1), { faults: x.faults, mutants: x.mutants?.get(l.index), mutselWidth: x.mutants?.get(l.index)?.length ? x.mutselWidth : undefined, runtimeFaults: x.runtimeFaults }) },
         { name: `rs_wrom${l.index}.v`, text: roms.weights },
         { name: `rs_brom${l.index}.v`, text: roms.bias },
       ];
@@ -103,8 +105,8 @@ export function emitDesign(net: NetworkSpec, plan: NetworkPlan, x: DesignExtras 
 }
 
 /** The tap map of an emitted design: every inner layer's output registers, the last layer at the top's ports. */
-export function emittedTaps(net: NetworkSpec): TapMap {
-  const layers: TapMap['layers'] = {};
+export function emittedTaps(net: NetworkSpec): TapMapFile {
+  const layers: NonNullable<TapMapFile['layers']> = {};
   for (const l of net.layers.slice(0, -1)) {
     const p = `${TOP}.u_layer${l.index}`;
     layers[String(l.index)] = { valid: `${p}.out_valid`, row: `${p}.out_row`, col: `${p}.out_col`, group: `${p}.out_grp`, data: `${p}.out_data`, last: `${p}.out_last` };
@@ -194,7 +196,7 @@ export function writeDesignFolder(dir: string, net: NetworkSpec, plan: NetworkPl
     romSources: sources.map((f) => f.name).filter((n) => /^rs_[wb]rom\d+\.v$/.test(n)),
     taps: 'taps.json',
     // Faulted or mutated copies are not what rowsim emits: they carry no fingerprint, so they are never re-emitted as clean.
-    ...(extras.faults?.length || extras.mutants?.size ? {} : { emitted: { by: `rowsim ${VERSION}`, weights: weightsName, quant, files: Object.fromEntries(sources.map((f) => [f.name, fileHash(join(dir, f.name))])) } }),
+    ...(extras.faults?.length || extras.mutants?.size || extras.runtimeFaults ? {} : { emitted: { by: `rowsim ${VERSION}`, weights: weightsName, quant, files: Object.fromEntries(sources.map((f) => [f.name, fileHash(join(dir, f.name))])) } }),
   };
   writeFileSync(join(dir, 'design.json'), JSON.stringify(manifest, null, 2) + '\n');
   return manifest;

@@ -32,6 +32,36 @@ export interface LayerExtras {
   readonly mutants?: readonly LayerMutant[];
   /** Width of the mutsel input (present when the design carries catalogue mutants). */
   readonly mutselWidth?: number;
+  /**
+   * Build bit, delay and stall faults as hooks whose values come from the simulator's command line (plusargs, see
+   * `faultPlusargs`) instead of from `faults`: one build serves every fault of an investigation.
+   */
+  readonly runtimeFaults?: boolean;
+}
+
+/** Bit faults a runtime-fault layer can carry at once. */
+export const RUNTIME_BIT_FAULTS = 4;
+
+/**
+ * The plusargs that select `faults` in a design emitted with runtime faults: +rowsim_stall{L}=N, +rowsim_delay{L}=BEAT
+ * with +rowsim_delay{L}_cycles=N, and +rowsim_bit{L}_{k}=row + col·2^16 + group·2^32 + (lane·32 + bit)·2^44.
+ */
+export function faultPlusargs(faults: readonly Fault[], ocmuxOf: (layer: number) => number): string[] {
+  const out: string[] = [];
+  const bits = new Map<number, number>();
+  for (const f of faults) {
+    if (f.kind === 'stall') out.push(`+rowsim_stall${f.layer}=${f.cycles}`);
+    else if (f.kind === 'delay') out.push(`+rowsim_delay${f.layer}=${f.beat}`, `+rowsim_delay${f.layer}_cycles=${f.cycles}`);
+    else if (f.kind === 'bit') {
+      const k = bits.get(f.layer) ?? 0;
+      if (k >= RUNTIME_BIT_FAULTS) throw new SimrunError('USAGE', `--inject: at most ${RUNTIME_BIT_FAULTS} bit faults per layer (layer ${f.layer} has more)`);
+      bits.set(f.layer, k + 1);
+      const m = ocmuxOf(f.layer);
+      const packed = BigInt(f.row) + (BigInt(f.col) << 16n) + (BigInt(f.chan % m) << 32n) + (BigInt(Math.floor(f.chan / m) * 32 + f.bit) << 44n);
+      out.push(`+rowsim_bit${f.layer}_${k}=${packed}`);
+    }
+  }
+  return out;
 }
 
 /** `cond ? mutated : original` for each mutant of `kind` (nested), or `original` when there is none. */
@@ -46,8 +76,10 @@ export function emitLayer(l: LayerSpec, p: LayerPlan, input: LayerInput, extras:
   if (p.startLatency !== 1) throw new SimrunError('INTERNAL', `the emitted RTL starts a row 1 cycle after its input row completes, not ${p.startLatency}`);
   const mine = (extras.faults ?? []).filter((f) => f.layer === l.index);
   const bitFaults = mine.filter((f): f is Extract<Fault, { kind: 'bit' }> => f.kind === 'bit');
-  const delay = mine.find((f): f is Extract<Fault, { kind: 'delay' }> => f.kind === 'delay');
-  const stall = mine.find((f): f is Extract<Fault, { kind: 'stall' }> => f.kind === 'stall');
+  const rt = extras.runtimeFaults === true;
+  // With runtime faults the hooks are always there, each idle until its plusarg sets it (see faultPlusargs).
+  const delay = rt ? { layer: l.index, beat: -1, cycles: -1 } : mine.find((f): f is Extract<Fault, { kind: 'delay' }> => f.kind === 'delay');
+  const stall = rt ? { layer: l.index, cycles: -1 } : mine.find((f): f is Extract<Fault, { kind: 'stall' }> => f.kind === 'stall');
   const mut = extras.mutants ?? [];
   const has = (k: LayerMutant['kind']) => mut.some((x) => x.kind === k);
   const N = p.taps, D = p.drain, R = p.bufferRows, lanes = p.lanes;
@@ -119,9 +151,24 @@ export function emitLayer(l: LayerSpec, p: LayerPlan, input: LayerInput, extras:
   // the frame's last output row takes IN_H away) offset by the deficit — the rows a frame can end without, which may
   // still be on their way when it ends — so it never goes below 0; `fslot` is the slot of the frame's first row.
   const QD = R + 2;
-  const rowArrives = stall ? 'f_seen' : 'in_valid && row_end';
+  const rowArrives = rt ? '(f_stall_on ? f_seen : in_valid && row_end)' : stall ? 'f_seen' : 'in_valid && row_end';
+  if (rt) {
+    m.section('FAULT HOOKS (rowsim --inject, selected at run time by plusargs; idle without them)',
+      "reg [63:0] f_stall_n, f_delay_beat, f_delay_n;",
+      "reg        f_stall_on, f_delay_on;",
+      `reg [63:0] f_bit [0:${RUNTIME_BIT_FAULTS - 1}];`,
+      `reg        f_bit_on [0:${RUNTIME_BIT_FAULTS - 1}];`,
+      'integer    fk;',
+      'initial begin',
+      `  f_stall_on = $value$plusargs("rowsim_stall${l.index}=%d", f_stall_n) != 0;`,
+      `  f_delay_on = $value$plusargs("rowsim_delay${l.index}=%d", f_delay_beat) != 0;`,
+      `  if (f_delay_on && $value$plusargs("rowsim_delay${l.index}_cycles=%d", f_delay_n) == 0) f_delay_on = 1'b0;`,
+      ...Array.from({ length: RUNTIME_BIT_FAULTS }, (_, i) => `  f_bit_on[${i}] = $value$plusargs("rowsim_bit${l.index}_${i}=%d", f_bit[${i}]) != 0;`),
+      'end');
+  }
   if (stall) {
-    m.section(`FAULT (rowsim --inject stall:${l.index}:${stall.cycles}): input rows are seen ${stall.cycles} cycles after they complete`,
+    const n = rt ? 'f_stall_n' : `64'd${stall.cycles}`;
+    m.section(rt ? 'FAULT HOOK stall: input rows are seen f_stall_n cycles after they complete' : `FAULT (rowsim --inject stall:${l.index}:${stall.cycles}): input rows are seen ${stall.cycles} cycles after they complete`,
       `reg [63:0] f_now, f_due [0:${QD - 1}];`,
       `reg [${addrBits(QD) - 1}:0] f_wp, f_rp;`,
       `wire f_seen = f_rp != f_wp && f_now >= f_due[f_rp];`,
@@ -131,7 +178,7 @@ export function emitLayer(l: LayerSpec, p: LayerPlan, input: LayerInput, extras:
       '  end else begin',
       "    f_now <= f_now + 64'd1;",
       '    if (in_valid && row_end) begin',
-      `      f_due[f_wp] <= f_now + 64'd${stall.cycles};`,
+      `      f_due[f_wp] <= f_now + ${n};`,
       `      f_wp <= (f_wp == ${QD - 1}) ? 0 : f_wp + 1'd1;`,
       '    end',
       `    if (f_seen) f_rp <= (f_rp == ${QD - 1}) ? 0 : f_rp + 1'd1;`,
@@ -172,11 +219,12 @@ export function emitLayer(l: LayerSpec, p: LayerPlan, input: LayerInput, extras:
     `wire [${w.ost - 1}:0] ost = ${w.ost < w.phase ? `phase[${w.ost - 1}:0] - beat0[${w.ost - 1}:0]` : 'phase - beat0'};   // meaningful while beat_now (modular: low bits suffice)`,
     `wire [${w.ocol - 1}:0] ocol = ${times('ost', p.colsPerStrip, w.ocol)} + pos;`);
   if (delay) {
-    m.section(`FAULT (rowsim --inject delay:${l.index}:${delay.beat}:${delay.cycles}): the FSM holds ${delay.cycles} cycles before beat ${delay.beat}`,
+    const [beat, cycles, on] = rt ? ['f_delay_beat', 'f_delay_n[31:0]', 'f_delay_on && '] : [`64'd${delay.beat}`, `32'd${delay.cycles}`, ''];
+    m.section(rt ? 'FAULT HOOK delay: the FSM holds f_delay_n cycles before beat f_delay_beat' : `FAULT (rowsim --inject delay:${l.index}:${delay.beat}:${delay.cycles}): the FSM holds ${delay.cycles} cycles before beat ${delay.beat}`,
       'reg [63:0] f_beats;',
       'reg [31:0] f_hold;',
       'reg        f_fired;',
-      `wire       f_stall = busy && beat_now && ocol < ${k(l.outW, w.ocol)} && f_beats == 64'd${delay.beat} && !f_fired && f_hold != 32'd${delay.cycles};`,
+      `wire       f_stall = ${on}busy && beat_now && ocol < ${k(l.outW, w.ocol)} && f_beats == ${beat} && !f_fired && f_hold != ${cycles};`,
       'always @(posedge clk) begin',
       '  if (rst) begin',
       "    f_beats <= 64'd0; f_hold <= 32'd0; f_fired <= 1'b0;",
@@ -184,7 +232,7 @@ export function emitLayer(l: LayerSpec, p: LayerPlan, input: LayerInput, extras:
       "    if (f_stall) f_hold <= f_hold + 32'd1;",
       `    else if (busy && beat_now && ocol < ${k(l.outW, w.ocol)}) begin`,
       "      f_beats <= f_beats + 64'd1;",
-      `      if (f_beats == 64'd${delay.beat}) f_fired <= 1'b1;`,
+      `      if (f_beats == ${beat}) f_fired <= 1'b1;`,
       '    end',
       '  end',
       'end');
@@ -303,6 +351,11 @@ export function emitLayer(l: LayerSpec, p: LayerPlan, input: LayerInput, extras:
     ...(has('swap-lanes')
       ? [`    for (oj = 2; oj < LANES; oj = oj + 1) out_data[oj * 32 +: 32] <= res[ost * LANES + oj];`, `    out_data[0 +: 32] <= ${lane(0)};`, `    out_data[32 +: 32] <= ${lane(1)};`]
       : ['    for (oj = 0; oj < LANES; oj = oj + 1) out_data[oj * 32 +: 32] <= res[ost * LANES + oj];']),
+    ...(rt ? [
+      `    for (fk = 0; fk < ${RUNTIME_BIT_FAULTS}; fk = fk + 1)   // FAULT HOOKS bit: row, col, group, lane·32 + bit packed in f_bit`,
+      '      if (f_bit_on[fk] && out_r == f_bit[fk][15:0] && ocol == f_bit[fk][31:16] && grp == f_bit[fk][43:32])',
+      '        out_data[f_bit[fk][60:44]] <= ~res[ost * LANES + f_bit[fk][60:49]][f_bit[fk][48:44]];',
+    ] : []),
     ...bitFaults.map((f) => `    if (out_r == ${k(f.row, w.outRow)} && ocol == ${k(f.col, w.ocol)} && grp == ${k(f.chan % p.ocmux, w.grp)}) out_data[${Math.floor(f.chan / p.ocmux) * 32 + f.bit}] <= ~res[ost * LANES + ${Math.floor(f.chan / p.ocmux)}][${f.bit}];   // FAULT (rowsim --inject bit:${f.layer}:${f.row}:${f.col}:${f.chan}:${f.bit})`),
     '  end else begin',
     "    out_valid <= 1'b0; out_last <= 1'b0;",

@@ -17,6 +17,7 @@ import { beatsPerFrame, valuesFromBeats, type BeatBlock } from '../core/stream.j
 import { isUnmodifiedEmit, loadDesign, resolveTaps, type DesignFolder, type ResolvedTaps } from './design.js';
 import { hexLines, writableRom, writeDesignFolder } from './emit.js';
 import { romNames } from './emitRom.js';
+import { faultPlusargs } from './emitLayer.js';
 import { DEADLOCK_EXIT, emitTestbench, tapConfig, traceScope, type BenchOptions } from './testbench.js';
 import { buildVerilated, type Build, type BuildSpec } from './verilator.js';
 
@@ -67,18 +68,21 @@ const TIMING_FAULTS = new Set(['bit', 'delay', 'stall']);
 /** Designs with at least this many ALUs are built with two Verilator threads. */
 export const THREADED_ALUS = 512;
 
-/** The folder to run, with any bit/delay/stall faults built into a copy (a real design bug, not a patched output). */
-function designToRun(job: EngineJob, opts: RtlEngineOptions): DesignFolder {
+/**
+ * The folder to run. Bit, delay and stall faults go into a copy emitted with runtime fault hooks — the same copy for
+ * every fault, selected by plusargs at run time — so one build serves a whole investigation (faults, --trace, explain).
+ */
+function designToRun(job: EngineJob, opts: RtlEngineOptions): { design: DesignFolder; faultable: boolean } {
   const built = job.faults.filter((f) => TIMING_FAULTS.has(f.kind));
-  if (opts.design && built.length === 0) return opts.design;
+  if (opts.design && built.length === 0) return { design: opts.design, faultable: false };
   if (opts.design && !isUnmodifiedEmit(opts.design)) {
     throw new SimrunError('USAGE', `--inject ${built[0]!.kind} faults are built into the Verilog by rowsim's emitter, and '${opts.design.dir}' is not an unedited emitted folder; edit the design yourself, or inject weight: or bias: faults (they patch ROM files)`);
   }
-  const dir = join(job.workDir, built.length ? 'design-faulted' : 'design');
+  const dir = join(job.workDir, built.length ? 'design-faultable' : 'design');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  writeDesignFolder(dir, job.spec, job.plan, job.weights, opts.weightsName, { faults: built }, opts.quant ?? 'rne');
-  return loadDesign(dir);
+  writeDesignFolder(dir, job.spec, job.plan, job.weights, opts.weightsName, { runtimeFaults: built.length > 0 }, opts.quant ?? 'rne');
+  return { design: loadDesign(dir), faultable: built.length > 0 };
 }
 
 /**
@@ -224,11 +228,13 @@ export function rtlEngine(opts: RtlEngineOptions): Engine {
     async start(job: EngineJob): Promise<EngineRun> {
       const { spec: net, plan } = job;
       mkdirSync(job.workDir, { recursive: true });
-      const design = designToRun(job, opts);
+      const { design, faultable } = designToRun(job, opts);
       const taps = await resolveTaps(design, net, plan);
       const bench: BenchOptions = opts.mutant ? { mutsel: { port: opts.mutant.port, width: opts.mutant.width } } : {};
-      job.log(`rtl: building ${design.dir} with Verilator (${plan.totals.alus} ALUs)`);
-      const build = await buildVerilated(designBuildSpec(design, job, taps, { trace: opts.trace, bench, randomX: opts.xSeed !== undefined }));
+      // A faultable build is made with VCD tracing from the start: --trace auto and explain then reuse it.
+      const traceBuild: TraceOptions | undefined = opts.trace ?? (faultable ? { format: 'vcd' } : undefined);
+      job.log(`rtl: building ${design.dir} with Verilator (${plan.totals.alus} ALUs${faultable ? ', runtime fault hooks, VCD tracing' : ''})`);
+      const build = await buildVerilated(designBuildSpec(design, job, taps, { trace: traceBuild, bench, randomX: opts.xSeed !== undefined }));
       opts.onBuilt?.(build);
       const runDir = join(job.workDir, 'run');
       rmSync(runDir, { recursive: true, force: true });
@@ -240,7 +246,8 @@ export function rtlEngine(opts: RtlEngineOptions): Engine {
       stageStimulus(job, runDir, inputNet);
       const frames = job.stimulus.frames;
       const base = ['stimulus.bin', 'arrivals.bin', String(frames)];
-      const extra = [...(opts.mutant ? ['--mutant', String(opts.mutant.id)] : []), ...(opts.xSeed !== undefined ? ['--x-seed', String(opts.xSeed)] : []), ...(opts.stopAfter !== undefined ? ['--max-cycles', String(opts.stopAfter)] : [])];
+      const plusargs = faultable ? faultPlusargs(job.faults, (layer) => plan.layers[layer - 1]!.ocmux) : [];
+      const extra = [...plusargs, ...(opts.mutant ? ['--mutant', String(opts.mutant.id)] : []), ...(opts.xSeed !== undefined ? ['--x-seed', String(opts.xSeed)] : []), ...(opts.stopAfter !== undefined ? ['--max-cycles', String(opts.stopAfter)] : [])];
       if (opts.onEstimate && (opts.expectedCycles ?? 0) > 2_000_000) {
         const probe = 20_000;
         const tp = performance.now();
@@ -261,7 +268,7 @@ export function rtlEngine(opts: RtlEngineOptions): Engine {
       const t0 = performance.now();
       // The simulation runs in its own process while the other engines compute; frames() waits for it.
       const stop = new AbortController();
-      const running = runTool(build.exe, [...base, 'beats.bin', String(opts.watchdog), ...traceArgs, ...extra], { cwd: runDir, signal: stop.signal });
+      const running = runTool(build.exe, [...base, 'beats.bin', String(opts.watchdog), ...traceArgs, '--progress', 'progress.txt', ...extra], { cwd: runDir, signal: stop.signal });
       let failure: EngineFailure | undefined;
       let cycles = 0;
       let runSeconds = 0;
@@ -319,6 +326,14 @@ export function rtlEngine(opts: RtlEngineOptions): Engine {
         close: async () => {
           stop.abort();
           await running.catch(() => undefined);
+        },
+        progress: () => {
+          try {
+            const cycles = Number(readFileSync(join(runDir, 'progress.txt'), 'utf8').trim());
+            return Number.isFinite(cycles) ? { cycles, expected: opts.expectedCycles ?? null } : null;
+          } catch {
+            return null;
+          }
         },
       };
     },

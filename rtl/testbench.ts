@@ -122,15 +122,19 @@ static bool readAll(const char *path, std::vector<uint32_t> &v) {
 int main(int argc, char **argv) {
   if (argc < 6) { fprintf(stderr, "usage: sim stimulus.bin arrivals.bin frames beats.bin watchdog [--max-cycles N] [--trace file] [--trace-window a:b] [--trace-scope s] [--trace-ports s] [--mutant K] [--x-seed S]\n"); return 2; }
   const char *traceFile = nullptr;
+  const char *progressPath = nullptr;   // where the cycles simulated so far are written now and then (for progress lines)
   uint64_t tw0 = 0, tw1 = ~0ull, maxCycles = ~0ull;
   long mutant = -1;
   std::vector<std::string> scopes, portScopes;
-  for (int i = 6; i + 1 < argc; i += 2) {
+  for (int i = 6; i < argc; i += 2) {
+    if (argv[i][0] == '+') { i--; continue; }   // plusargs belong to the design ($value$plusargs)
+    if (i + 1 >= argc) { fprintf(stderr, "option %s needs a value\n", argv[i]); return 2; }
     if (!strcmp(argv[i], "--trace")) traceFile = argv[i + 1];
     else if (!strcmp(argv[i], "--trace-window")) sscanf(argv[i + 1], "%llu:%llu", (unsigned long long *)&tw0, (unsigned long long *)&tw1);
     else if (!strcmp(argv[i], "--trace-scope")) scopes.push_back(argv[i + 1]);
     else if (!strcmp(argv[i], "--trace-ports")) portScopes.push_back(argv[i + 1]);
     else if (!strcmp(argv[i], "--max-cycles")) maxCycles = strtoull(argv[i + 1], nullptr, 10);
+    else if (!strcmp(argv[i], "--progress")) progressPath = argv[i + 1];
     else if (!strcmp(argv[i], "--mutant")) mutant = atol(argv[i + 1]);
     // Random values for the design's explicit X (a build with --x-assign unique), seeded: before the model exists.
     else if (!strcmp(argv[i], "--x-seed")) { Verilated::randReset(2); Verilated::randSeed(atoi(argv[i + 1])); }
@@ -157,9 +161,9 @@ int main(int argc, char **argv) {
   Verilated::commandArgs(argc, argv);
   V${T} *top = new V${T};
 ${mut}
-  ${sig(taps.reset)} = 1; ${idle}
+  ${sig(taps.reset)} = ${taps.resetActiveLow ? 0 : 1}; ${idle}
   for (int i = 0; i < 4; i++) { ${taps.clocks.map((c) => `${sig(c.signal)} = 0;`).join(' ')} top->eval(); ${taps.clocks.map((c) => `${sig(c.signal)} = 1;`).join(' ')} top->eval(); }
-  ${sig(taps.reset)} = 0;
+  ${sig(taps.reset)} = ${taps.resetActiveLow ? 1 : 0};
 #if VM_TRACE
   Tracer *tfp = nullptr;
   if (traceFile) {
@@ -185,6 +189,10 @@ ${sample.join('\n')}
   auto driveInput = [&](bool valid) {
     ${drive}
     if (valid) { ${sig(inp.data)}[0] = stim[3 * k]; ${sig(inp.data)}[1] = stim[3 * k + 1]; ${sig(inp.data)}[2] = stim[3 * k + 2]; }
+  };
+  FILE *progressOut = progressPath ? fopen(progressPath, "w") : nullptr;
+  auto tick = [&](uint64_t t) {
+    if (progressOut && (t & 0x3ffff) == 0) { rewind(progressOut); fprintf(progressOut, "%llu\n", (unsigned long long)t); fflush(progressOut); }
   };
   auto report = [&]() {
     if (dropped) printf("BACKPRESSURE %llu first_cycle %llu pixel %llu\n", (unsigned long long)dropped, (unsigned long long)droppedAt, (unsigned long long)droppedPixel);
@@ -261,6 +269,7 @@ function singleClockLoop(clk: string, refuse: string): string {
 #endif
     if (valid) { k++; nextAt = k < npix ? nextAt + gaps[k] : ~0ull; }
     t++;
+    tick(t);
     if (unfinished <= 0 || t >= maxCycles) break;
     if (t - last > watchdog) { deadlock(t); return ${DEADLOCK_EXIT}; }
   }`;
@@ -314,6 +323,7 @@ function multiClockLoop(taps: ResolvedTaps, sig: (s: ResolvedSignal) => string, 
     if (inputRises) { if (valid) { k++; nextAt = k < npix ? nextAt + gaps[k] : ~0ull; valid = false; } tin++; }
     if (computeRises) {
       t++;
+      tick(t);
       if (unfinished <= 0 || t >= maxCycles) break;
       if (t - last > watchdog) { deadlock(t); return ${DEADLOCK_EXIT}; }
     }

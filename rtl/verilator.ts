@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import { dirname, join, resolve } from 'node:path';
 import { SimrunError } from '../core/errors.js';
 import { onInterrupt, runTool } from '../core/proc.js';
+import { cacheRoot, evict, useBuild } from './buildCache.js';
 
 /** A named source text (Verilog, C++ or a Verilator configuration file); `name` may hold folders ('a/b.v'). */
 export interface SourceFile {
@@ -54,10 +55,7 @@ export async function verilatorVersion(): Promise<string> {
   return versionCache;
 }
 
-/** Folder for cached builds (SIMRUN_CACHE or ./.cache/rowsim). */
-export function cacheRoot(): string {
-  return resolve(process.env.SIMRUN_CACHE ?? join('.cache', 'rowsim'));
-}
+export { cacheRoot } from './buildCache.js';
 
 function tail(text: string, lines = 12): string {
   return text.trim().split('\n').slice(-lines).join(' | ');
@@ -83,7 +81,10 @@ export async function buildVerilated(spec: BuildSpec): Promise<Build> {
   for (const f of [...spec.verilog, ...spec.cpp, ...(spec.config ?? [])]) h.update('\0').update(f.name).update('\0').update(f.text);
   const dir = join(cacheRoot(), `${spec.name}-${h.digest('hex').slice(0, 16)}`);
   const exe = join(dir, 'sim');
-  if (existsSync(exe)) return { exe, dir, cached: true, seconds: 0 };
+  if (existsSync(exe)) {
+    useBuild(dir);
+    return { exe, dir, cached: true, seconds: 0 };
+  }
   const t0 = performance.now();
   const work = `${dir}.tmp-${process.pid}`;
   const forget = onInterrupt(() => rmSync(work, { recursive: true, force: true }));
@@ -93,19 +94,25 @@ export async function buildVerilated(spec: BuildSpec): Promise<Build> {
     const config = writeSources(join(work, 'src'), spec.config ?? []);
     const verilog = writeSources(join(work, 'src'), spec.verilog);
     const cpp = writeSources(join(work, 'src'), spec.cpp);
-    const r = await runTool('verilator', [...flags, '--top-module', spec.top, '-Mdir', join(work, 'obj'), '-o', join(work, 'sim'), ...config, ...verilog, ...cpp], { cwd: join(work, 'src') });
+    // The compiler's own temporary files go inside the build folder, so an interrupted build leaves none in $TMPDIR.
+    mkdirSync(join(work, 'tmp'));
+    const r = await runTool('verilator', [...flags, '--top-module', spec.top, '-Mdir', join(work, 'obj'), '-o', join(work, 'sim'), ...config, ...verilog, ...cpp], { cwd: join(work, 'src'), env: { TMPDIR: join(work, 'tmp') } });
     if (r.notFound) throw verilatorMissing();
     if (r.exitCode !== 0 || !existsSync(join(work, 'sim'))) {
       throw new SimrunError('VERILATOR_FAILED', `verilator build of ${spec.name} failed: ${tail(r.all)}`);
     }
     // Objects are not needed once the simulator is linked; they are most of the folder's size.
     rmSync(join(work, 'obj'), { recursive: true, force: true });
+    rmSync(join(work, 'tmp'), { recursive: true, force: true });
     try {
       renameSync(work, dir); // publish atomically: a half-built folder never looks cached
     } catch {
       if (!existsSync(exe)) throw new SimrunError('VERILATOR_FAILED', `could not publish the build of ${spec.name} into ${dir}; remove that folder and retry`);
       // another process published the same build first: use theirs
     }
+    useBuild(dir);
+    // A new build may push the cache past its cap: the least recently used builds nobody runs now go.
+    evict();
     return { exe, dir, cached: false, seconds: (performance.now() - t0) / 1000 };
   } finally {
     rmSync(work, { recursive: true, force: true });

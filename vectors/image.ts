@@ -14,15 +14,20 @@ export interface Stimulus {
   readonly warnings: readonly string[];
 }
 
+/** The image formats rowsim takes (sharp's names). */
+const SUPPORTED = new Set(['png', 'jpeg', 'tiff', 'webp']);
+
 /** Loads `path` as a frame for `net` (an image file, or an input.memh in the IE120R layout). */
 export async function loadStimulus(path: string, net: NetworkSpec): Promise<Stimulus> {
   // Read once here (permission and missing-file errors named exactly); sharp then decodes the bytes.
   const bytes = readUserFile(path, 'image', 'IMAGE_UNREADABLE', 'check the --image path and its permissions');
   if (path.endsWith('.memh')) return loadMemhStimulus(path, bytes.toString('utf8'), net);
   const { height: H, width: W } = net.input;
-  let img = sharp(bytes, { failOn: 'truncated', limitInputPixels: 1 << 28 });
+  if (bytes.length === 0) throw new SimrunError('IMAGE_UNREADABLE', `image '${path}' is empty (0 bytes); re-export the image`);
+  let img: sharp.Sharp;
   let meta: sharp.Metadata;
   try {
+    img = sharp(bytes, { failOn: 'truncated', limitInputPixels: 1 << 28 });
     meta = await img.metadata();
   } catch (e) {
     const msg = (e as Error).message;
@@ -30,6 +35,10 @@ export async function loadStimulus(path: string, net: NetworkSpec): Promise<Stim
       throw new SimrunError('IMAGE_UNSUPPORTED', `image '${path}' is not in a supported format; use PNG, JPEG, TIFF or WebP`);
     }
     throw new SimrunError('IMAGE_UNREADABLE', `image '${path}' cannot be read (${msg.split('\n')[0]}); re-export the image`);
+  }
+  // sharp reads more formats than rowsim documents (GIF, SVG, AVIF…): only the documented ones are taken.
+  if (!SUPPORTED.has(meta.format ?? '')) {
+    throw new SimrunError('IMAGE_UNSUPPORTED', `image '${path}' is ${String(meta.format ?? 'of an unknown format').toUpperCase()}, which rowsim does not take; use PNG, JPEG, TIFF or WebP`);
   }
   const warnings: string[] = [];
   const srcW = meta.autoOrient?.width ?? meta.width ?? 0;

@@ -7,13 +7,13 @@ import type { LayerSpec, NetworkSpec } from '../spec.js';
 import { fuseLayer } from './fuse.js';
 import { readMemhDirWeights } from './memhDir.js';
 import { readSafetensorsParams } from './safetensors.js';
-import { syntheticParams } from './synthetic.js';
+import { syntheticParams, syntheticSeed } from './synthetic.js';
 import type { HwLayerWeights, RawLayerParams } from './types.js';
 
 /** Loads weights named by `spec` (`synthetic[:SEED]`, a .safetensors file, or a memh directory). */
 export function loadWeights(net: NetworkSpec, weightSpec: string, mode: QuantMode = 'rne'): HwLayerWeights[] {
-  const m = /^synthetic(?::(\d+))?$/.exec(weightSpec);
-  if (m) return fromRaw(net, syntheticParams(net.layers, Number(m[1] ?? 0)), mode);
+  const seed = syntheticSeed(weightSpec);
+  if (seed !== null) return fromRaw(net, syntheticParams(net.layers, seed), mode);
   if (weightSpec.endsWith('.safetensors')) return fromRaw(net, readSafetensorsParams(weightSpec, net.layers), mode);
   let isDir = false;
   try {

@@ -5,6 +5,7 @@ import type { QuantMode } from '../bfloat18.js';
 import { SimrunError, type ErrorCode } from '../errors.js';
 import type { LayerSpec, NetworkSpec } from '../spec.js';
 import { loadWeights } from './load.js';
+import { syntheticSeed } from './synthetic.js';
 import type { HwLayerWeights } from './types.js';
 
 /** Below this many weights, a thread's start-up costs more than it saves. */
@@ -15,10 +16,9 @@ const PARALLEL_FROM = 1_000_000;
  * do other work, then await it.
  */
 export async function loadWeightsParallel(net: NetworkSpec, weightSpec: string, mode: QuantMode, threads: number): Promise<HwLayerWeights[]> {
-  const m = /^synthetic(?::(\d+))?$/.exec(weightSpec);
+  const seed = syntheticSeed(weightSpec);
   const total = net.layers.reduce((a, l) => a + l.kernel * l.kernel * l.inC * l.outC, 0);
-  if (!m || threads < 2 || total < PARALLEL_FROM) return loadWeights(net, weightSpec, mode);
-  const seed = Number(m[1] ?? 0);
+  if (seed === null || threads < 2 || total < PARALLEL_FROM) return loadWeights(net, weightSpec, mode);
   const shares = dealBySize(net.layers, threads);
   const parts = await Promise.all(shares.map((layers) => drawOnThread(layers, seed, mode)));
   const byIndex = new Map<number, HwLayerWeights>();

@@ -42,6 +42,11 @@ export class SafetensorsFile {
       const [a, b] = e.data_offsets;
       if (!(Number.isSafeInteger(a) && Number.isSafeInteger(b) && a! >= 0 && a! <= b! && b! <= data.length)) throw bad(`tensor '${name}' has data offsets outside the file`);
     }
+    // Tensors own disjoint byte ranges: two that share bytes would silently read each other's data.
+    const ranges = Object.entries(header).filter(([k]) => k !== '__metadata__').map(([k, e]) => ({ k, a: e.data_offsets[0], b: e.data_offsets[1] })).filter((r) => r.b > r.a).sort((x, y) => x.a - y.a);
+    for (let i = 1; i < ranges.length; i++) {
+      if (ranges[i]!.a < ranges[i - 1]!.b) throw bad(`tensors '${ranges[i - 1]!.k}' and '${ranges[i]!.k}' overlap (data offsets ${ranges[i - 1]!.a}..${ranges[i - 1]!.b} and ${ranges[i]!.a}..${ranges[i]!.b})`);
+    }
     return new SafetensorsFile(path, header, data);
   }
 

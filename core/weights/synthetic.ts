@@ -1,4 +1,5 @@
 // Deterministic synthetic parameters: integer PRNG plus Irwin–Hall normals (only + and ×), identical on every machine.
+import { SimrunError } from '../errors.js';
 import type { LayerSpec } from '../spec.js';
 import type { RawLayerParams } from './types.js';
 
@@ -64,4 +65,18 @@ export function syntheticLayer(l: LayerSpec, seed: number): RawLayerParams {
       variance: fill(l.outC, () => 0.6 + 0.8 * rng.uniform()),
     },
   };
+}
+
+/**
+ * The seed of a `synthetic[:SEED]` weight spec, or null for another spec. The generator is seeded with 32 bits, so a
+ * seed of 2^32 or more (which would quietly repeat a smaller one) is refused, as is anything but decimal digits.
+ */
+export function syntheticSeed(spec: string): number | null {
+  const m = /^synthetic(?::(.*))?$/.exec(spec);
+  if (!m) return null;
+  if (m[1] === undefined) return 0;
+  if (!/^\d+$/.test(m[1]) || Number(m[1]) >= 2 ** 32) {
+    throw new SimrunError('WEIGHTS_INVALID', `weights '${spec}': the seed '${m[1]}' is not a decimal whole number below 2^32 (4294967296); pass e.g. synthetic:7`);
+  }
+  return Number(m[1]);
 }

@@ -134,8 +134,8 @@ describe('bad files exit 2 naming the file and the reason', () => {
 
 describe('option values are checked and the option is named', () => {
   it("--quant foo names --quant and its choices", () => expectBadInput(['--image', 'examples/coffee.png', '--config', 'tiny', '--quant', 'foo'], /USAGE.*--quant 'foo' is not one of rne, truncate/));
-  it('--workers -1 is a usage error (it used to give all-zero outputs)', () => expectBadInput(['--image', 'examples/coffee.png', '--config', 'tiny', '--workers', '-1'], /USAGE.*--workers -1 is not a whole number/));
-  it('--workers 2.5 is a usage error', () => expectBadInput(['--image', 'examples/coffee.png', '--config', 'tiny', '--workers', '2.5'], /USAGE.*--workers 2\.5/));
+  it('--workers -1 is a usage error (it used to give all-zero outputs)', () => expectBadInput(['--image', 'examples/coffee.png', '--config', 'tiny', '--workers', '-1'], /USAGE.*--workers '-1' is not a decimal whole number/));
+  it('--workers 2.5 is a usage error', () => expectBadInput(['--image', 'examples/coffee.png', '--config', 'tiny', '--workers', '2.5'], /USAGE.*--workers '2\.5' is not a decimal whole number/));
   it('--workers 1000 is capped at the cores with a notice, and the run still agrees', () => {
     const d = tmp();
     const r = simrun(['--image', 'examples/coffee.png', '--config', 'tiny', '--workers', '1000', '--out', d]);
@@ -143,9 +143,9 @@ describe('option values are checked and the option is named', () => {
     expect(r.stderr).toMatch(/notice: --workers 1000 is more than this machine's \d+ cores; using \d+/);
   });
   it('--frames 0, --frames abc and --frames 1e9 are usage errors', () => {
-    expectBadInput(['--image', 'examples/coffee.png', '--config', 'tiny', '--frames', '0'], /USAGE.*--frames 0/);
-    expectBadInput(['--image', 'examples/coffee.png', '--config', 'tiny', '--frames', 'abc'], /USAGE.*--frames NaN/);
-    expectBadInput(['--image', 'examples/coffee.png', '--config', 'tiny', '--frames', '1000000000'], /USAGE.*--frames 1000000000/);
+    expectBadInput(['--image', 'examples/coffee.png', '--config', 'tiny', '--frames', '0'], /USAGE.*--frames '0' is not a decimal whole number from 1/);
+    expectBadInput(['--image', 'examples/coffee.png', '--config', 'tiny', '--frames', 'abc'], /USAGE.*--frames 'abc' is not a decimal whole number/);
+    expectBadInput(['--image', 'examples/coffee.png', '--config', 'tiny', '--frames', '1000000000'], /USAGE.*--frames '1000000000' is not a decimal whole number from 1 to 1000000/);
   });
   it('--alu-budget -3 and --trace-layers x are usage errors naming the option', () => {
     expectBadInput(['--image', 'examples/coffee.png', '--config', 'tiny', '--alu-budget', '-3'], /USAGE.*--alu-budget '-3'/);
@@ -193,5 +193,64 @@ describe('stimulus and plans that cannot work are refused up front', () => {
     const d = tmp();
     const f = tinyWith(d, (s) => { s.layers[0]!.pad = 2; s.layers[0]!.strips = 1; s.layers[0]!.ocmux = 1; s.rowRateHz = 250_000_000 / 400; });
     expectBadInput(['plan', '--config', f], /PLAN_INFEASIBLE.*layer 't1'/);
+  });
+});
+
+describe('inputs that used to pass silently or end as tool failures (exit 2 now, naming what was typed)', () => {
+  it('--inject sim@delay:1:999999:5 (a beat that does not exist on tiny) is USAGE naming the beats that do', () => {
+    expectBadInput(['--image', 'examples/coffee.png', '--config', 'tiny', '--inject', 'sim@delay:1:999999:5'], /USAGE.*--inject 'sim@delay:1:999999:5': beat 999999 does not exist; layer 1 sends 256 beats a frame, so this 1-frame run has beats 0\.\.255/);
+  });
+  it('a delay no compared pair can see (golden,sim: no cycles pair) runs with a warning saying so', () => {
+    const d = tmp();
+    const r = simrun(['--image', 'examples/coffee.png', '--config', 'tiny', '--inject', 'sim@delay:1:5:5', '--out', d]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/warning: --inject 'sim@delay:1:5:5' only moves beats in time, and no cycles pair is compared here \(engines golden,sim\)/);
+  });
+  it('an empty image file is IMAGE_UNREADABLE (it was an internal error, exit 3)', () => {
+    const d = tmp();
+    writeFileSync(join(d, 'empty.png'), '');
+    expectBadInput(['--image', join(d, 'empty.png'), '--config', 'tiny', '--out', join(d, 'o')], /IMAGE_UNREADABLE.*empty\.png' is empty \(0 bytes\)/, join(d, 'o'));
+  });
+  it('a GIF is IMAGE_UNSUPPORTED, as the docs say (sharp can read it; rowsim does not take it)', async () => {
+    const d = tmp();
+    const sharp = (await import('sharp')).default;
+    await sharp({ create: { width: 8, height: 8, channels: 3, background: '#336699' } }).gif().toFile(join(d, 'a.gif'));
+    expectBadInput(['--image', join(d, 'a.gif'), '--config', 'tiny', '--out', join(d, 'o')], /IMAGE_UNSUPPORTED.*a\.gif' is GIF, which rowsim does not take; use PNG, JPEG, TIFF or WebP/, join(d, 'o'));
+  });
+  it("'simrun compare' given a file is USAGE naming it (it was ENOTDIR, exit 3)", () => {
+    expectBadInput(['compare', 'examples/coffee.png', 'examples/chelsea.png'], /USAGE.*'examples\/coffee\.png' is a file, not a folder/);
+  });
+  it("an unknown command ('simrun frobnicate') is refused, not run as the default command", () => {
+    expectBadInput(['frobnicate', '--image', 'examples/coffee.png', '--config', 'tiny'], /USAGE.*unknown command 'frobnicate'/);
+  });
+  it('synthetic:4294967296 (2^32) is refused: it would quietly repeat synthetic:0', () => {
+    expectBadInput(['--image', 'examples/coffee.png', '--config', 'tiny', '--weights', 'synthetic:4294967296'], /WEIGHTS_INVALID.*seed '4294967296' is not a decimal whole number below 2\^32/);
+  });
+  it("--frames 0x10 and --frames '' are refused quoting what was typed (0x10 used to run 16 frames)", () => {
+    expectBadInput(['--image', 'examples/coffee.png', '--config', 'tiny', '--frames', '0x10'], /USAGE.*--frames '0x10' is not a decimal whole number/);
+    expectBadInput(['--image', 'examples/coffee.png', '--config', 'tiny', '--frames', ''], /USAGE.*--frames '' is not a decimal whole number/);
+    expectBadInput(['mutate', '--config', 'tiny', '--count', '1e2'], /USAGE.*--count '1e2' is not a decimal whole number/);
+  });
+  it('regress --shard 7/7 of the 5-case shipped suite is refused: it would check nothing and pass', () => {
+    expectBadInput(['regress', '--suite', 'examples/suite.yaml', '--shard', '7/7'], /USAGE.*--shard 7\/7 of the 5-case suite '.*' gets no case; use at most 5 shards/);
+  });
+  it('safetensors tensors whose data offsets overlap are WEIGHTS_INVALID naming both', () => {
+    const d = tmp();
+    safetensors(join(d, 'w.safetensors'), { a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] } }, Buffer.alloc(12));
+    expectBadInput(['--image', 'examples/coffee.png', '--config', 'tiny', '--weights', join(d, 'w.safetensors')], /WEIGHTS_INVALID.*tensors 'a' and 'b' overlap \(data offsets 0\.\.8 and 4\.\.12\)/);
+  });
+  it('emit into a folder of an earlier emit (ie120r-mini, then tiny) leaves only tiny\'s files and counts them; a foreign folder is refused', () => {
+    const d = join(tmp(), 'design');
+    expect(simrun(['emit', '--config', 'ie120r-mini', '--out', d]).code).toBe(0);
+    const r = simrun(['emit', '--config', 'tiny', '--out', d]);
+    expect(r.code, r.stderr).toBe(0);
+    const listed = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listed(join(dir, e.name)).map((f) => `${e.name}/${f}`) : [e.name]));
+    const files = listed(d);
+    expect(files.filter((f) => /rs_layer\d+\.v/.test(f)).sort()).toEqual(['rs_layer1.v', 'rs_layer2.v', 'rs_layer3.v', 'rs_layer4.v']);
+    expect(r.stdout).toMatch(new RegExp(`wrote a design folder of ${files.length} files`));
+    const foreign = tmp();
+    writeFileSync(join(foreign, 'notes.txt'), 'mine');
+    expectBadInput(['emit', '--config', 'tiny', '--out', foreign], /USAGE.*is not empty and holds no design rowsim emitted \(notes\.txt\)/);
+    expect(readdirSync(foreign)).toEqual(['notes.txt']);
   });
 });

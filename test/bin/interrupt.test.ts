@@ -34,13 +34,14 @@ async function until(cond: () => boolean, ms: number): Promise<boolean> {
 }
 
 describeRtl('SIGTERM during a run', () => {
-  it('mid-build (tiny, fresh cache): exit 143, no compiler left running, no temporary build folder, and the earlier PASS report is gone', async () => {
+  it('mid-build (tiny, fresh cache): exit 143, no compiler left running, no temporary build folder or compiler file in $TMPDIR, and the earlier PASS report is gone', async () => {
     const out = tmp();
     const first = simrun(['--image', 'examples/coffee.png', '--config', 'tiny', '--out', out]);
     expect(first.code, first.stderr).toBe(0);
     expect(existsSync(join(out, 'report.json'))).toBe(true);
     const cache = tmp();
-    const run = simrunAsync(['--image', 'examples/coffee.png', '--config', 'tiny', '--engines', 'golden,sim,rtl', '--out', out, '--quiet'], { env: { SIMRUN_CACHE: cache } });
+    const tmpdirOfRun = tmp();
+    const run = simrunAsync(['--image', 'examples/coffee.png', '--config', 'tiny', '--engines', 'golden,sim,rtl', '--out', out, '--quiet'], { env: { SIMRUN_CACHE: cache, TMPDIR: tmpdirOfRun } });
     // Wait until the compiler is really running under the temporary build folder.
     const building = await until(() => processesMentioning(cache).some((p) => /cc1plus|g\+\+|make|verilator/.test(p)), 60_000);
     expect(building, 'the build never started').toBe(true);
@@ -50,6 +51,8 @@ describeRtl('SIGTERM during a run', () => {
     await sleep(300);
     expect(processesMentioning(cache)).toEqual([]);
     expect(readdirSync(cache).filter((f) => f.includes('.tmp-'))).toEqual([]);
+    // The compiler's temporary files lived inside the build folder: none is left in $TMPDIR.
+    expect(readdirSync(tmpdirOfRun)).toEqual([]);
     expect(existsSync(join(out, 'report.json'))).toBe(false);
     expect(existsSync(join(out, 'report.html'))).toBe(false);
   });

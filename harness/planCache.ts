@@ -1,0 +1,54 @@
+// Plans kept between runs: planning the full IE120R with its ALU budget walks thousands of candidate schedules (about
+// 0.6 s), and an unchanged spec plans to the same plan. The key is the spec as a file would hold it, the budget, and the
+// planner's own compiled code, so a changed planner never serves a stale plan. Invariant: a cached plan is used only
+// if it parses and describes every layer of the spec; anything else is planned afresh (the cache is never trusted
+// over the planner).
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cacheRoot } from '../core/cacheDir.js';
+import type { NetworkPlan } from '../core/plan.js';
+import { specSource, type NetworkSpec } from '../core/spec.js';
+
+/** The compiled files whose code decides a plan (the planner, its latency oracle and the timing it schedules with). */
+const PLANNER_FILES = ['../core/plan.js', './plan.js', '../sim/schedule.js', '../sim/timing.js', '../core/timingModel.js'];
+
+let plannerHash: string | undefined;
+
+function plannerFingerprint(): string {
+  if (plannerHash === undefined) {
+    const h = createHash('sha256');
+    for (const f of PLANNER_FILES) {
+      try {
+        h.update(readFileSync(fileURLToPath(new URL(f, import.meta.url))));
+      } catch {
+        h.update(`missing ${f}`); // run from sources (tests): the key still differs from a build's
+      }
+    }
+    plannerHash = h.digest('hex');
+  }
+  return plannerHash;
+}
+
+/** `make()`'s plan for `net` at `budget`, from the cache when this planner made it before for the same spec. */
+export function cachedPlan(net: NetworkSpec, budget: number | 'min' | undefined, make: () => NetworkPlan): NetworkPlan {
+  const key = createHash('sha256').update(plannerFingerprint()).update(JSON.stringify(specSource(net))).update(JSON.stringify(budget ?? null)).digest('hex').slice(0, 24);
+  const path = join(cacheRoot(), 'plans', `${key}.json`);
+  try {
+    const p = JSON.parse(readFileSync(path, 'utf8')) as NetworkPlan;
+    if (Array.isArray(p.layers) && p.layers.length === net.layers.length && p.layers.every((l, i) => l.index === i + 1)) return p;
+  } catch {
+    // not cached (or unreadable): plan below
+  }
+  const plan = make();
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    const tmp = `${path}.tmp-${process.pid}`;
+    writeFileSync(tmp, JSON.stringify(plan));
+    renameSync(tmp, path);
+  } catch {
+    // a read-only cache only costs the next run its planning time
+  }
+  return plan;
+}

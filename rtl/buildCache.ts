@@ -1,0 +1,131 @@
+// Where Verilator builds (and plans, harness/planCache.ts) are cached and how the cache stays bounded: $SIMRUN_CACHE, else $XDG_CACHE_HOME/rowsim, else
+// ~/.cache/rowsim (never the current folder); each use marks a build as recently used, and after a new build the least
+// recently used ones are removed until the cache fits its cap. Invariant: a build some live process is using is never
+// removed (each user holds a marker `.in-use-<pid>` inside it while it runs).
+import { existsSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cacheRoot } from '../core/cacheDir.js';
+import { SimrunError } from '../core/errors.js';
+
+/** Default cap of the build cache, in bytes (SIMRUN_CACHE_MAX_MB overrides it). */
+export const DEFAULT_CACHE_MAX_MB = 8192;
+
+/** File whose mtime says when a build was last used. */
+const USED = '.last-used';
+
+export { cacheRoot };
+
+/** The cap in bytes: SIMRUN_CACHE_MAX_MB (a positive whole number of MiB) or the default. */
+export function cacheCap(): number {
+  const raw = process.env.SIMRUN_CACHE_MAX_MB;
+  if (raw === undefined) return DEFAULT_CACHE_MAX_MB * 2 ** 20;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new SimrunError('USAGE', `SIMRUN_CACHE_MAX_MB '${raw}' is not a positive whole number of MiB; unset it or give e.g. 4096`);
+  return Number(raw) * 2 ** 20;
+}
+
+/** One cached build. */
+export interface CacheEntry {
+  readonly name: string;
+  readonly dir: string;
+  readonly bytes: number;
+  /** When it was last used (ms since the epoch). */
+  readonly lastUsed: number;
+  /** Processes using it now. */
+  readonly users: readonly number[];
+}
+
+function folderBytes(dir: string): number {
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    n += e.isDirectory() ? folderBytes(p) : statSync(p).size;
+  }
+  return n;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Every finished build in the cache (folders being built, `*.tmp-<pid>`, are not entries), most recently used first. */
+export function listCache(root = cacheRoot()): CacheEntry[] {
+  if (!existsSync(root)) return [];
+  const out: CacheEntry[] = [];
+  for (const e of readdirSync(root, { withFileTypes: true })) {
+    if (!e.isDirectory() || e.name.includes('.tmp-') || e.name === 'lint' || e.name === 'plans') continue;
+    const dir = join(root, e.name);
+    if (!existsSync(join(dir, 'sim'))) continue;
+    const used = existsSync(join(dir, USED)) ? statSync(join(dir, USED)).mtimeMs : statSync(dir).mtimeMs;
+    const users = readdirSync(dir).filter((f) => f.startsWith('.in-use-')).map((f) => Number(f.slice(8))).filter((pid) => Number.isSafeInteger(pid) && alive(pid));
+    out.push({ name: e.name, dir, bytes: folderBytes(dir), lastUsed: used, users });
+  }
+  return out.sort((a, b) => b.lastUsed - a.lastUsed);
+}
+
+/**
+ * Marks a build as used now and in use by this process until `release` (or the process ends); returns the release.
+ * Markers of processes that died are ignored by eviction, so a crash never pins a build for ever.
+ */
+export function useBuild(dir: string): () => void {
+  const now = new Date();
+  try {
+    writeFileSync(join(dir, USED), '');
+    utimesSync(join(dir, USED), now, now);
+  } catch {
+    // a read-only cache still works; it just cannot record use
+  }
+  const marker = join(dir, `.in-use-${process.pid}`);
+  try {
+    writeFileSync(marker, '');
+  } catch {
+    return () => {};
+  }
+  markers.add(marker);
+  if (!exitHook) {
+    exitHook = true;
+    process.on('exit', () => { for (const m of markers) rmSync(m, { force: true }); });
+  }
+  return () => {
+    markers.delete(marker);
+    rmSync(marker, { force: true });
+  };
+}
+
+const markers = new Set<string>();
+let exitHook = false;
+
+/** Removes least recently used builds nobody is using until the cache fits `cap` bytes; returns what it removed. */
+export function evict(cap = cacheCap(), root = cacheRoot()): CacheEntry[] {
+  const entries = listCache(root);
+  let total = entries.reduce((a, e) => a + e.bytes, 0);
+  const removed: CacheEntry[] = [];
+  for (const e of [...entries].reverse()) {
+    if (total <= cap) break;
+    if (e.users.length) continue;
+    rmSync(e.dir, { recursive: true, force: true });
+    total -= e.bytes;
+    removed.push(e);
+  }
+  return removed;
+}
+
+/** Removes every build nobody is using; returns the removed and the kept (in use). */
+export function clearCache(root = cacheRoot()): { removed: CacheEntry[]; kept: CacheEntry[] } {
+  const entries = listCache(root);
+  const kept = entries.filter((e) => e.users.length);
+  const removed = entries.filter((e) => !e.users.length);
+  for (const e of removed) rmSync(e.dir, { recursive: true, force: true });
+  // Leftovers of interrupted lints and builds of dead processes go too.
+  if (existsSync(root)) {
+    for (const f of readdirSync(root)) {
+      const m = /\.tmp-(\d+)$/.exec(f);
+      if ((m && !alive(Number(m[1]))) || f === 'lint' || f === 'plans') rmSync(join(root, f), { recursive: true, force: true });
+    }
+  }
+  return { removed, kept };
+}

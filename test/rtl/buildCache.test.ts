@@ -1,0 +1,76 @@
+// The build cache: never in the current folder, bounded by least-recent use, and a build a live process uses is kept.
+import { mkdirSync, mkdtempSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cacheRoot, clearCache, evict, listCache, useBuild } from '../../rtl/buildCache.js';
+import { simrun } from '../support/cli.js';
+import { describeRtl } from '../support/rtl.js';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'rowsim-cache-'));
+
+/** A fake finished build of `mib` MiB, last used `ageS` seconds ago, optionally marked in use by `pid`. */
+function fakeBuild(root: string, name: string, mib: number, ageS: number, pid?: number): void {
+  const d = join(root, name);
+  mkdirSync(d, { recursive: true });
+  writeFileSync(join(d, 'sim'), Buffer.alloc(mib * 2 ** 20));
+  writeFileSync(join(d, '.last-used'), '');
+  const t = new Date(Date.now() - ageS * 1000);
+  utimesSync(join(d, '.last-used'), t, t);
+  if (pid !== undefined) writeFileSync(join(d, `.in-use-${pid}`), '');
+}
+
+describe('build cache bookkeeping', () => {
+  it('the cache root: SIMRUN_CACHE, else $XDG_CACHE_HOME/rowsim, else ~/.cache/rowsim', () => {
+    const env = { ...process.env };
+    try {
+      process.env.SIMRUN_CACHE = '/tmp/x-cache';
+      expect(cacheRoot()).toBe('/tmp/x-cache');
+      delete process.env.SIMRUN_CACHE;
+      process.env.XDG_CACHE_HOME = '/tmp/xdg';
+      expect(cacheRoot()).toBe('/tmp/xdg/rowsim');
+      delete process.env.XDG_CACHE_HOME;
+      expect(cacheRoot()).toMatch(/\/\.cache\/rowsim$/);
+    } finally {
+      process.env = env;
+    }
+  });
+
+  it('eviction to a 3 MiB cap (four 1 MiB builds) removes the least recently used one nobody uses; one in use by this process stays', () => {
+    const root = tmp();
+    fakeBuild(root, 'a', 1, 400, process.pid);   // oldest, but in use
+    fakeBuild(root, 'b', 1, 300);
+    fakeBuild(root, 'c', 1, 200);
+    fakeBuild(root, 'd', 1, 100);
+    expect(listCache(root).map((e) => e.name)).toEqual(['d', 'c', 'b', 'a']);
+    expect(evict(3 * 2 ** 20 + 1024, root).map((e) => e.name)).toEqual(['b']);
+    expect(readdirSync(root).sort()).toEqual(['a', 'c', 'd']);
+  });
+
+  it('a marker of a dead process pins nothing; useBuild marks use and its release unpins', () => {
+    const root = tmp();
+    fakeBuild(root, 'old', 1, 500, 2 ** 22 + 777);
+    fakeBuild(root, 'new', 1, 10);
+    const release = useBuild(join(root, 'new'));
+    expect(listCache(root).find((e) => e.name === 'new')!.users).toEqual([process.pid]);
+    expect(clearCache(root)).toMatchObject({ removed: [expect.objectContaining({ name: 'old' })], kept: [expect.objectContaining({ name: 'new' })] });
+    release();
+    expect(clearCache(root).removed.map((e) => e.name)).toEqual(['new']);
+  });
+});
+
+describeRtl('the cache where users expect it', () => {
+  it('an rtl run with XDG_CACHE_HOME set builds there and writes nothing in the current folder; simrun cache lists and clears it', () => {
+    const cwd = tmp(), xdg = tmp(), out = tmp();
+    const env = { XDG_CACHE_HOME: xdg, SIMRUN_CACHE: '' };
+    const r = simrun(['--image', join(process.cwd(), 'examples/coffee.png'), '--config', 'tiny', '--engines', 'golden,sim,rtl', '--out', out], { env, cwd });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(cwd)).toEqual([]);
+    expect(readdirSync(join(xdg, 'rowsim')).some((f) => f.startsWith('rs-tiny-'))).toBe(true);
+    const list = simrun(['cache', '--list'], { env, cwd });
+    expect(list.stdout).toMatch(new RegExp(`^${join(xdg, 'rowsim')}: 1 build\\(s\\)`));
+    expect(list.stdout).toMatch(/rs-tiny-/);
+    expect(simrun(['cache', '--clear'], { env, cwd }).stdout).toMatch(/removed 1 build\(s\)/);
+    expect(readdirSync(join(xdg, 'rowsim')).filter((f) => f.startsWith('rs-'))).toEqual([]);
+  });
+});
