@@ -42,6 +42,8 @@ export interface EngineJob {
   /** Worker threads this engine may use (already capped at the machine's cores). */
   readonly workers: number;
   readonly log: (line: string) => void;
+  /** A design whose input runs on its own clock, as its declared timing states (the model then times its rows so). */
+  readonly inputClock?: InputClock;
 }
 
 /** One frame's outputs. A layer the engine did not observe is null. */

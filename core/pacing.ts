@@ -172,6 +172,12 @@ export interface InputClock {
   /** The input clock's period and the compute clock's, in picoseconds. */
   readonly inputPs: number;
   readonly computePs: number;
+  /**
+   * A declared synchronizer: a row completed by the input clock's edge at τ is seen by the compute side `inputCycles`
+   * input cycles later and then through `computeStages` compute flops — in the compute cycle of the computeStages-th
+   * compute rising edge strictly after τ + inputCycles·Tin. Without it, in the compute cycle that contains τ.
+   */
+  readonly sync?: { readonly inputCycles: number; readonly computeStages: number };
 }
 
 /** The network as the input clock counts: the row period in its cycles (null if not whole). */
@@ -180,10 +186,37 @@ export function onInputClock(net: NetworkSpec, c: InputClock): NetworkSpec | nul
   return Number.isInteger(rowPeriod) && rowPeriod >= net.input.width ? { ...net, rowPeriod } : null;
 }
 
-/** Frame f's row arrivals in compute cycles, for an input on clock `c` (or on the compute clock when c is null). */
+/**
+ * Frame f's row arrivals in compute cycles, for an input on clock `c` (or on the compute clock when c is null): each
+ * pixel at the compute cycle containing the input clock's edge that captures it.
+ */
 export function rowArrivalsInComputeCycles(net: NetworkSpec, p: Pacing, f: number, c: InputClock | null): { first: Float64Array; last: Float64Array } {
   const rows = frameRowArrivals(c ? onInputClock(net, c) ?? net : net, p, f);
   if (!c) return rows;
-  const at = (n: number) => Math.floor((n * c.inputPs + Math.floor(c.inputPs / 2)) / c.computePs);
+  const at = (n: number) => Math.floor(captureEdge(n, c) / c.computePs);
   return { first: rows.first.map(at), last: rows.last.map(at) };
+}
+
+/** The time (ps) of the input clock's rising edge that captures a pixel presented in input cycle n. */
+function captureEdge(n: number, c: InputClock): number {
+  return n * c.inputPs + Math.floor(c.inputPs / 2);
+}
+
+/**
+ * When the compute side sees each input row complete, through the declared synchronizer (`c.sync`): the compute cycle
+ * of the computeStages-th compute rising edge strictly after the capture edge plus inputCycles input cycles. Rows'
+ * first pixels stay at their capture cycles.
+ */
+export function rowsSeenThroughSync(net: NetworkSpec, p: Pacing, f: number, c: InputClock): { first: Float64Array; last: Float64Array } {
+  const captured = rowArrivalsInComputeCycles(net, p, f, c);
+  const s = c.sync;
+  if (!s) return captured;
+  const rows = frameRowArrivals(onInputClock(net, c) ?? net, p, f);
+  const half = Math.floor(c.computePs / 2);
+  const seen = (n: number) => {
+    const t = captureEdge(n, c) + s.inputCycles * c.inputPs;
+    const firstEdge = t < half ? 0 : Math.floor((t - half) / c.computePs) + 1;   // compute rising edges: k·Tc + ⌊Tc/2⌋ > t
+    return firstEdge + s.computeStages - 1;
+  };
+  return { first: captured.first, last: rows.last.map(seen) };
 }

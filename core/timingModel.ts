@@ -30,6 +30,11 @@ const layerParams = z.object({
 
 /** design.json `timing.model`: defaults for every layer, and per-layer overrides by layer number. */
 export const declaredTimingSchema = layerParams.extend({
+  /**
+   * The input's own clock crossing into the compute clock (a design with two clocks): a completed input row is seen
+   * `inputCycles` input-clock cycles later through `computeStages` compute flops (core/pacing.ts InputClock).
+   */
+  inputSync: z.object({ inputCycles: cycles, computeStages: z.number().int().min(1).max(16) }).strict().optional(),
   layers: z.record(z.string().regex(/^[1-9]\d*$/, 'a layer number'), layerParams).default({}),
 }).strict();
 

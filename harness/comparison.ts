@@ -141,7 +141,7 @@ export async function compareFrames(ctx: RunContext, runs: readonly { name: Engi
     if (f < TIMELINE_FRAMES) lastInputCycles.push(lastIn);
     // An engine whose input runs on its own clock counts its latency from its own last pixel, in its compute cycles.
     const lastInOf = (e: Started) => {
-      const c = e.run.info().inputClock;
+      const c = e.run.info().inputClock ?? ctx.inputClock;
       if (!c) return lastIn;
       const rows = rowArrivalsInComputeCycles(net, ctx.pacing, f, c).last;
       return rows[rows.length - 1]!;

@@ -6,7 +6,7 @@ import type { QuantMode } from '../core/bfloat18.js';
 import { ENGINE_NAMES, type Engine, type EngineName, type StimulusSource } from '../core/engine.js';
 import { SimrunError } from '../core/errors.js';
 import { parseFault, type AimedFault } from '../core/faults.js';
-import { formatPacing, parsePacing, type Pacing } from '../core/pacing.js';
+import { formatPacing, parsePacing, type InputClock, type Pacing } from '../core/pacing.js';
 import type { NetworkPlan } from '../core/plan.js';
 import { applyDeclaredTiming } from '../core/timingModel.js';
 import { parseBudgets, type TimingMode } from './budgets.js';
@@ -86,6 +86,8 @@ export interface RunContext {
   readonly source: RunSource;
   /** How the RTL's cycles are judged; the plan carries the declared timing when it is `declared`. */
   readonly timing: TimingMode;
+  /** Under declared timing, a design whose input has its own clock: the model times its input rows by it. */
+  readonly inputClock?: InputClock;
   readonly budgets: LatencyBudgets;
 }
 
@@ -203,6 +205,20 @@ function checkFaults(faults: readonly AimedFault[], net: NetworkSpec, plan: Netw
   return warnings;
 }
 
+/**
+ * The input clock a declared design's tap map names (`clocks` and `input.clock`), with the synchronizer its timing model
+ * declares; undefined when the input runs on the compute clock. Periods are checked again against the netlist later.
+ */
+function declaredInputClock(design: DesignFolder, net: NetworkSpec): InputClock | undefined {
+  const t = design.taps;
+  if (!t.clocks || !t.input.clock || t.input.clock === t.clock) return undefined;
+  const period = (name: string) => t.clocks!.find((c) => c.signal === name)?.periodPs;
+  const inputPs = period(t.input.clock), computePs = period(t.clock) ?? 1e12 / net.clockHz;
+  if (inputPs === undefined) return undefined;
+  const model = typeof design.manifest.timing === 'object' ? design.manifest.timing.model : undefined;
+  return { inputPs, computePs, ...(model?.inputSync ? { sync: model.inputSync } : {}) };
+}
+
 /** The timing mode a folder declares (design.json `timing`), if any. */
 function folderTiming(design: DesignFolder | undefined): TimingMode | undefined {
   const t = design?.manifest.timing;
@@ -272,7 +288,8 @@ async function prepareIn(opts: RunOptions, named: string | undefined, took: (dir
   clock.lap('weights (the rest)');
   const warnings = [...faultWarnings, ...loaded.flatMap((s) => s.warnings)];
   for (const w of warnings) log(`warning: ${w}`);
-  const expected = expectedRun(net, plan, pacing, opts.frames);
+  const inputClock = timing === 'declared' && design ? declaredInputClock(design, net) : undefined;
+  const expected = expectedRun(net, plan, pacing, opts.frames, inputClock ?? null);
   const outDir = named ?? prepareOutDir(undefined, net.name);
   took(outDir);
   const stimulus: StimulusSource = {
@@ -303,5 +320,5 @@ async function prepareIn(opts: RunOptions, named: string | undefined, took: (dir
     aluBudget: design ? null : (opts.aluBudget ?? null),
     timing, latencyBudget: opts.latencyBudget ?? [],
   };
-  return { net, plan, weights, weightsName, images: opts.images, stimulus, pacing, faults, engines, expected, outDir, workers, warnings, design, trace: opts.trace, log, clock, source, timing, budgets };
+  return { net, plan, weights, weightsName, images: opts.images, stimulus, pacing, faults, engines, expected, outDir, workers, warnings, design, trace: opts.trace, log, clock, source, timing, budgets, ...(inputClock ? { inputClock } : {}) };
 }

@@ -54,7 +54,7 @@ async function startEngines(ctx: RunContext): Promise<StartedEngine[]> {
 export async function startEngine(ctx: RunContext, e: Engine, workDir: string): Promise<StartedRun> {
   const run = await e.start({
     spec: ctx.net, plan: ctx.plan, weights: ctx.weights, stimulus: ctx.stimulus, pacing: ctx.pacing,
-    workDir, faults: faultsFor(ctx.faults, e.name), workers: ctx.workers, log: ctx.log,
+    workDir, faults: faultsFor(ctx.faults, e.name), workers: ctx.workers, log: ctx.log, ...(ctx.inputClock ? { inputClock: ctx.inputClock } : {}),
   });
   // Which layers an engine observes is known before its frames (the rtl engine's taps are resolved at start).
   return { name: e.name, values: e.produces.values, beats: e.produces.beats, observed: run.info().observedLayers, run };

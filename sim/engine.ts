@@ -32,7 +32,7 @@ export function simEngine(opts: { readonly kernel?: 'wasm' | 'js' } = {}): Engin
       const macs = net.layers.reduce((a, l) => a + l.outH * l.outW * l.outC * l.kernel * l.kernel * l.inC, 0);
       const workers = macs > 1e8 ? job.workers : 0;
       const model = await ModelRunner.create(net, job.weights, { workers, kernel: opts.kernel, faults: job.faults });
-      const scheduler = new NetworkScheduler(net, plan, job.pacing, timingFaults(job.faults));
+      const scheduler = new NetworkScheduler(net, plan, job.pacing, timingFaults(job.faults), true, job.inputClock ?? null);
       let failure: EngineFailure | undefined;
       return {
         async *frames(): AsyncGenerator<FrameOutput> {

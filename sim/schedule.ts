@@ -1,6 +1,6 @@
 // The whole network's timing from input arrivals: frame by frame through every layer's scheduler, plus the
 // planner's questions (one frame's latency, steady-state row buffers) answered by the same schedule.
-import { frameRowArrivals, type Pacing } from '../core/pacing.js';
+import { frameRowArrivals, rowArrivalsInComputeCycles, rowsSeenThroughSync, type InputClock, type Pacing } from '../core/pacing.js';
 import type { NetworkPlan } from '../core/plan.js';
 import type { NetworkSpec } from '../core/spec.js';
 import { SimrunError } from '../core/errors.js';
@@ -12,14 +12,16 @@ const UNIFORM: Pacing = { kind: 'uniform' };
 export class NetworkScheduler {
   private readonly layers: LayerScheduler[];
 
-  constructor(private readonly net: NetworkSpec, plan: NetworkPlan, private readonly pacing: Pacing, faults: ReadonlyMap<number, TimingFaults> = new Map(), checkBuffers = true) {
+  /** `inputClock`: the design's input runs on its own clock; its rows arrive in compute cycles as that declares. */
+  constructor(private readonly net: NetworkSpec, plan: NetworkPlan, private readonly pacing: Pacing, faults: ReadonlyMap<number, TimingFaults> = new Map(), checkBuffers = true, private readonly inputClock: InputClock | null = null) {
     this.layers = net.layers.map((l) => new LayerScheduler(l, plan.layers[l.index - 1]!, faults.get(l.index), checkBuffers));
   }
 
   /** Frame f's timing in every layer (frames must be asked for in order). */
   frame(f: number, withBeats = true): { input: RowArrivals; layers: LayerFrameTiming[] } {
-    const input = frameRowArrivals(this.net, this.pacing, f);
-    let rows = input;
+    // The input as captured (the latency's reference) and as layer 1 sees it complete (through a declared synchronizer).
+    const input = this.inputClock ? rowArrivalsInComputeCycles(this.net, this.pacing, f, this.inputClock) : frameRowArrivals(this.net, this.pacing, f);
+    let rows = this.inputClock?.sync ? rowsSeenThroughSync(this.net, this.pacing, f, this.inputClock) : input;
     const layers = this.layers.map((s) => {
       const t = s.frame(f, rows, withBeats);
       rows = t.rows;
@@ -128,9 +130,9 @@ export interface ExpectedRun {
 }
 
 /** The expected run under `pacing` for `frames` frames. */
-export function expectedRun(net: NetworkSpec, plan: NetworkPlan, pacing: Pacing, frames: number): ExpectedRun {
+export function expectedRun(net: NetworkSpec, plan: NetworkPlan, pacing: Pacing, frames: number, inputClock: InputClock | null = null): ExpectedRun {
   // Row buffers are not checked here: an overflow under this pacing is the sim engine's finding, reported as a failure.
-  const s = new NetworkScheduler(net, plan, pacing, new Map(), false);
+  const s = new NetworkScheduler(net, plan, pacing, new Map(), false, inputClock);
   const perFrameLatency: number[] = [];
   const prevLast = net.layers.map(() => -1);
   let maxGap = 0;

@@ -135,6 +135,19 @@ describeRtl('own timing: other microarchitectures and ports', () => {
     });
   }
 
+  it('two clocks declared: the req/ack crossing (seen 1 pixel cycle after capture, through 3 compute flops) predicted beat for beat (jitter:3)', async () => {
+    const d = writeOwnDesign(join(tmp(), 'two-clocks-declared'), {
+      pixelClockPs: 12_500, plan: true,
+      timing: { mode: 'declared', model: { startLatency: 1, slotOverhead: { perStrip: 0, fixed: 0 }, beatDelay: 1, inputSync: { inputCycles: 1, computeStages: 3 } } },
+    });
+    expectAllAgree(await run(d, { pacing: 'jitter:3' }), 'two clocks declared');
+    const off = writeOwnDesign(join(tmp(), 'two-clocks-declared-off'), {
+      pixelClockPs: 12_500, plan: true,
+      timing: { mode: 'declared', model: { startLatency: 1, slotOverhead: { perStrip: 0, fixed: 0 }, beatDelay: 1, inputSync: { inputCycles: 1, computeStages: 2 } } },
+    });
+    expect((await run(off)).layers[0]!.pairs.find((p) => p.kind === 'cycles')!.status).toBe('differ');
+  });
+
   it('published-style timing (slot overhead strips + 10, beat delay 10, row pacing 0.875 of the row interval) passes declared beat for beat', async () => {
     const d = writeOwnDesign(join(tmp(), 'published-style'), {
       plan: true, rowRateHz: 250_000,
