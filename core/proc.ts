@@ -121,3 +121,13 @@ export function installInterruptHandlers(onSignal?: (signal: NodeJS.Signals) => 
     });
   }
 }
+
+/** Whether a process with this pid exists (one of another user's counts: signalling it is merely not permitted). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -6,6 +6,7 @@ import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { SimrunError } from '../core/errors.js';
+import { processAlive } from '../core/proc.js';
 import { unreadableReason } from '../core/files.js';
 
 /** The lock's file name inside an output folder. */
@@ -28,15 +29,6 @@ function readHolder(path: string): Holder | null {
     return typeof h.pid === 'number' && typeof h.host === 'string' ? { pid: h.pid, host: h.host, command: String(h.command ?? '?'), started: String(h.started ?? '?') } : null;
   } catch {
     return null;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -74,7 +66,7 @@ export function lockOutDir(dir: string): void {
       continue;
     }
     const own = holder.pid === process.pid && holder.host === me.host;
-    if (own || holder.host !== me.host || alive(holder.pid)) {
+    if (own || holder.host !== me.host || processAlive(holder.pid)) {
       const gone = holder.host !== me.host ? `; if that run is gone, delete ${path}` : '';
       throw new SimrunError('OUT_BUSY', `output folder '${dir}' is in use by another simrun run (pid ${holder.pid} on ${holder.host}, since ${holder.started}: ${holder.command}); wait for it to end or pass another --out${gone}`);
     }

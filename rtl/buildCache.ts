@@ -1,11 +1,12 @@
-// Where Verilator builds (and plans, harness/planCache.ts) are cached and how the cache stays bounded: $SIMRUN_CACHE, else $XDG_CACHE_HOME/rowsim, else
-// ~/.cache/rowsim (never the current folder); each use marks a build as recently used, and after a new build the least
-// recently used ones are removed until the cache fits its cap. Invariant: a build some live process is using is never
+// How the Verilator build cache (core/cacheDir.ts: $SIMRUN_CACHE, $XDG_CACHE_HOME/rowsim or ~/.cache/rowsim; plans live
+// there too) stays bounded: each use marks a build as recently used, and after a new build the least recently used
+// ones are removed until the cache fits its cap. Invariant: a build some live process is using is never
 // removed (each user holds a marker `.in-use-<pid>` inside it while it runs).
 import { existsSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheRoot } from '../core/cacheDir.js';
 import { SimrunError } from '../core/errors.js';
+import { processAlive } from '../core/proc.js';
 
 /** Default cap of the build cache, in bytes (SIMRUN_CACHE_MAX_MB overrides it). */
 export const DEFAULT_CACHE_MAX_MB = 8192;
@@ -43,15 +44,6 @@ function folderBytes(dir: string): number {
   return n;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Every finished build in the cache (folders being built, `*.tmp-<pid>`, are not entries), most recently used first. */
 export function listCache(root = cacheRoot()): CacheEntry[] {
   if (!existsSync(root)) return [];
@@ -61,7 +53,7 @@ export function listCache(root = cacheRoot()): CacheEntry[] {
     const dir = join(root, e.name);
     if (!existsSync(join(dir, 'sim'))) continue;
     const used = existsSync(join(dir, USED)) ? statSync(join(dir, USED)).mtimeMs : statSync(dir).mtimeMs;
-    const users = readdirSync(dir).filter((f) => f.startsWith('.in-use-')).map((f) => Number(f.slice(8))).filter((pid) => Number.isSafeInteger(pid) && alive(pid));
+    const users = readdirSync(dir).filter((f) => f.startsWith('.in-use-')).map((f) => Number(f.slice(8))).filter((pid) => Number.isSafeInteger(pid) && processAlive(pid));
     out.push({ name: e.name, dir, bytes: folderBytes(dir), lastUsed: used, users });
   }
   return out.sort((a, b) => b.lastUsed - a.lastUsed);
@@ -124,7 +116,7 @@ export function clearCache(root = cacheRoot()): { removed: CacheEntry[]; kept: C
   if (existsSync(root)) {
     for (const f of readdirSync(root)) {
       const m = /\.tmp-(\d+)$/.exec(f);
-      if ((m && !alive(Number(m[1]))) || f === 'lint' || f === 'plans') rmSync(join(root, f), { recursive: true, force: true });
+      if ((m && !processAlive(Number(m[1]))) || f === 'lint' || f === 'plans') rmSync(join(root, f), { recursive: true, force: true });
     }
   }
   return { removed, kept };
