@@ -36,7 +36,7 @@ function ownTimingSection(r: RunReport): string {
   const rows = r.layers.filter((l) => l.rtlTiming).map((l) => {
     const t = l.rtlTiming!, b = l.timing.rtl;
     const late = t.rowInterval !== null && t.rowInterval > t.allowedRowInterval;
-    return `<tr><td>${l.index}</td><td>${esc(l.name)}</td><td>${b?.firstBeatCycle ?? '-'}</td><td>${b?.lastBeatCycle ?? '-'}</td><td class="${late ? 'bad' : 'ok'}">${t.rowInterval ?? 'needs ≥ 2 frames'}</td><td>${t.allowedRowInterval}</td><td>${t.busyRowInterval ?? '-'}</td><td>${t.slack === null ? '-' : `${(t.slack * 100).toFixed(1)} %`}</td><td>${t.latency ?? '-'}${ns(t.latency)}</td></tr>`;
+    return `<tr><td>${l.index}</td><td>${esc(l.name)}</td><td>${b?.firstBeatCycle ?? '-'}${ns(b?.firstBeatCycle)}</td><td>${b?.lastBeatCycle ?? '-'}${ns(b?.lastBeatCycle)}</td><td class="${late ? 'bad' : 'ok'}">${t.rowInterval ?? 'needs ≥ 2 frames'}</td><td>${t.allowedRowInterval}</td><td>${t.busyRowInterval ?? '-'}</td><td>${t.slack === null ? '-' : `${(t.slack * 100).toFixed(1)} %`}</td><td>${t.latency ?? '-'}${ns(t.latency)}</td></tr>`;
   });
   const findings = [...o.failures.map((f) => `<li class="bad">${esc(`${f.kind}: ${f.message}`)}</li>`), ...o.notes.map((f) => `<li>${esc(`note (${f.kind}): ${f.message}`)}</li>`)];
   const per = r.latency.measured.rtl ?? [];

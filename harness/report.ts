@@ -316,24 +316,27 @@ export function formatRunReport(r: RunReport): string {
   // The beats shown are the RTL's own when it ran (the model's are in report.json and report.html), else the model's.
   const beatEngine = (['rtl', 'sim'] as const).find((e) => r.engines.includes(e));
   const own = r.ownTiming?.mode === 'own';
+  // Under own timing the model's plan says nothing about the design: its columns give way to the RTL's own figures.
+  const rtlTotal = own ? r.layers.reduce((n, l) => n + (l.rtlTiming?.latency ?? 0), 0) : 0;
   const t = new Table({
-    head: ['#', 'layer', 'out', 'util', ...pairNames.map(shortPair), 'latency share', ...(beatEngine ? [`first (${beatEngine})`, 'last beat'] : []), ...(own ? ['row every', 'allowed'] : [])],
+    head: ['#', 'layer', 'out', ...(own ? [] : ['util']), ...pairNames.map(shortPair), own ? 'rtl latency' : 'latency share', ...(beatEngine ? [`first (${beatEngine})`, 'last beat'] : []), ...(own ? ['row every', 'allowed', 'slack'] : [])],
     ...PLAIN,
-    colAligns: ['right', 'left', 'right', 'right', ...pairNames.map(() => 'right' as const), 'right', 'right', 'right', 'right', 'right'],
+    colAligns: ['right', 'left', 'right', ...(own ? [] : ['right' as const]), ...pairNames.map(() => 'right' as const), 'right', 'right', 'right', 'right', 'right', 'right'],
   });
   for (const l of r.layers) {
     const tm = beatEngine ? l.timing[beatEngine] : undefined;
     const share = r.latency.perLayer.find((x) => x.layer === l.index);
+    const rt = l.rtlTiming;
     t.push([
-      l.index, l.name, l.shape.join('x'), `${(l.plan.utilization * 100).toFixed(1)}%`,
+      l.index, l.name, l.shape.join('x'), ...(own ? [] : [`${(l.plan.utilization * 100).toFixed(1)}%`]),
       ...pairNames.map((n) => tint(cell(l.pairs.find((p) => pairName(p) === n)))),
-      share ? `${share.cycles} (${share.percent.toFixed(1)}%)` : '-',
+      own ? (rt?.latency != null ? `${rt.latency} (${((100 * rt.latency) / Math.max(1, rtlTotal)).toFixed(1)}%)` : '-') : share ? `${share.cycles} (${share.percent.toFixed(1)}%)` : '-',
       ...(beatEngine ? [tm?.firstBeatCycle ?? '-', tm?.lastBeatCycle ?? '-'] : []),
-      ...(own ? [l.rtlTiming?.rowInterval?.toFixed(1) ?? '-', l.rtlTiming?.allowedRowInterval ?? '-'] : []),
+      ...(own ? [rt?.rowInterval?.toFixed(1) ?? '-', rt?.allowedRowInterval ?? '-', rt?.slack != null ? `${(rt.slack * 100).toFixed(0)}%` : '-'] : []),
     ]);
   }
   lines.push(t.toString());
-  lines.push(`columns: ${pairNames.map((n) => `${shortPair(n)} = ${n}`).join(', ')}; util and latency share: rowsim's plan and model${beatEngine ? `; first/last beat: frame 0, ${beatEngine}` : ''}${own ? '; row every: the rtl\'s steady-state output-row interval (cycles) beside what the row rate allows' : ''}`);
+  lines.push(`columns: ${pairNames.map((n) => `${shortPair(n)} = ${n}`).join(', ')}; ${own ? 'rtl latency: from the layer\'s input to its own last beat, worst frame' : 'util and latency share: rowsim\'s plan and model'}${beatEngine ? `; first/last beat: frame 0, ${beatEngine}` : ''}${own ? '; row every: the rtl\'s steady-state output-row interval (cycles) beside what the row rate allows; slack: how much faster its back-to-back rows are' : ''}`);
   for (const l of r.layers) for (const p of l.pairs) if (p.status === 'differ') lines.push(`${chalk.red('MISMATCH')} ${describeFirst(l, p)}`);
   for (const f of r.failures) lines.push(`${chalk.red('FAILURE')} ${f.engine} ${f.code}: ${f.message}`);
   for (const f of r.ownTiming?.failures ?? []) lines.push(`${chalk.red('TIMING')} ${f.kind}: ${f.message}`);
@@ -348,7 +351,8 @@ export function formatRunReport(r: RunReport): string {
   if (top3.length) lines.push(`latency share: each layer's cycles along the critical chain (wait + compute + drain, summing to the total); largest: ${top3.map((x) => `${x.name} ${x.cycles} cycles = ${x.us} µs (${x.percent}%)`).join(', ')}`);
   if (L.perFrameCycles.length > 1) lines.push(`per frame: ${L.perFrameCycles.length <= 8 ? L.perFrameCycles.join(', ') : `${L.perFrameCycles.slice(0, 8).join(', ')}, …`} cycles; steady frame interval ${L.steadyIntervalCycles} cycles`);
   const rtlLat = L.measured.rtl;
-  if (rtlLat && rtlLat.length > 1) lines.push(`rtl per frame: ${rtlLat.slice(0, 8).map((v) => v ?? 'missing').join(', ')}${rtlLat.length > 8 ? ', …' : ''} cycles${r.ownTiming?.frameIntervalCycles ? `; steady frame interval ${r.ownTiming.frameIntervalCycles} cycles (${r.ownTiming.frameRateHz} frames/s)` : ''}`);
+  const ns = (c: number) => `${((c * (r.ownTiming?.periodPs ?? 0)) / 1000).toLocaleString('en-US', { maximumFractionDigits: 1 })} ns`;
+  if (rtlLat && rtlLat.length > 1) lines.push(`rtl per frame: ${rtlLat.slice(0, 8).map((v) => (v === null ? 'missing' : `${v} (${ns(v)})`)).join(', ')}${rtlLat.length > 8 ? ', …' : ''} cycles${r.ownTiming?.frameIntervalCycles ? `; steady frame interval ${r.ownTiming.frameIntervalCycles} cycles = ${ns(r.ownTiming.frameIntervalCycles)} (${r.ownTiming.frameRateHz} frames/s)` : ''}`);
   const mem = r.memory.samples;
   if (mem.length > 1) lines.push(`memory (rowsim's resident set as frames were compared): ${memoryText(mem)}; peak ${r.memory.peakMiB} MiB`);
   lines.push(`totals: ${r.totals.alus} ALUs, ${r.totals.weightBits} weight bits, ${r.totals.rowBufferBits} row-buffer bits`);
