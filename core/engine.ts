@@ -7,9 +7,8 @@ import type { NetworkSpec } from './spec.js';
 import type { BeatBlock, StreamLayout } from './stream.js';
 import type { HwLayerWeights } from './weights/types.js';
 
-/** The engines rowsim knows, in the order pairs are formed (the earlier one is the reference of a pair). */
-export const ENGINE_NAMES = ['golden', 'sim', 'rtl'] as const;
-export type EngineName = (typeof ENGINE_NAMES)[number];
+export { ENGINE_NAMES, type EngineName } from './engineNames.js';
+import type { EngineName } from './engineNames.js';
 
 /** What an engine produces; pairs are compared on what both produce. */
 export interface EngineProducts {

@@ -1,6 +1,6 @@
 // Faults a user builds into one engine with --inject, to prove the harness catches them where they are.
 // Syntax: [engine@]kind:args — bit:L:ROW:COL:CHAN:B, delay:L:BEAT:N, weight:L:INDEX:B, bias:L:INDEX:B, stall:L:N.
-import { ENGINE_NAMES, type EngineName } from './engine.js';
+import { ENGINE_NAMES, type EngineName } from './engineNames.js';
 import { SimrunError } from './errors.js';
 import type { NetworkSpec } from './spec.js';
 

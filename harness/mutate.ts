@@ -16,6 +16,7 @@ import { forEachLimited } from '../core/jobs.js';
 import type { Pacing } from '../core/pacing.js';
 import { loadSpec, type NetworkSpec } from '../core/spec.js';
 import { VERSION } from '../core/version.js';
+import { firstText, type CampaignReport, type MutantFirst, type MutantResult } from './campaignReport.js';
 import { loadWeights } from '../core/weights/load.js';
 import { goldenEngine } from '../golden/engine.js';
 import { byLayer, CATALOGUE, catalogueFor, equivalencePair, type PlacedMutant } from '../rtl/catalogue.js';
@@ -71,57 +72,8 @@ export interface MutateOptions {
   readonly log?: (line: string) => void;
 }
 
-/** Where a mutant was first seen to differ. */
-export interface MutantFirst {
-  readonly pair: string;
-  readonly kind: 'bits' | 'cycles' | 'deadlock';
-  readonly layer: number;
-  readonly frame?: number;
-  readonly row?: number;
-  readonly col?: number;
-  readonly chan?: number;
-  readonly beat?: number;
-  readonly cycle?: number;
-  /** For a cycles kill: what differed on the beat (missing, cycle, coordinates, last flag). */
-  readonly differs?: string;
-}
-
-/** One mutant's outcome. */
-export interface MutantResult {
-  readonly id: string;
-  readonly source: 'yosys' | 'catalogue';
-  readonly kind: string;
-  /** The layer the mutation is in (null when Yosys mutated a module no layer owns). */
-  readonly layer: number | null;
-  readonly description: string;
-  /** Source lines the mutated signal comes from. */
-  readonly src: readonly string[];
-  readonly status: 'killed' | 'deadlock' | 'equivalent' | 'undetected';
-  /**
-   * The stimulus that found it, for killed and deadlock: the campaign's, the random (corner and long) runs, or a run
-   * built from a SAT witness after the proof failed.
-   */
-  readonly foundBy: 'campaign' | 'random' | 'witness' | null;
-  readonly first: MutantFirst | null;
-  /** For a survivor: what the equivalence check found (and, when it failed, the witness search). */
-  readonly proof: string | null;
-  readonly seconds: number;
-}
-
-/** report.json of a campaign. */
-export interface CampaignReport {
-  readonly schemaVersion: 1;
-  readonly rowsim: string;
-  readonly config: string;
-  readonly design: string;
-  /** Detected (killed or deadlocked) over non-equivalent mutants; null when there are none. */
-  readonly score: number | null;
-  readonly counts: { readonly killed: number; readonly deadlock: number; readonly equivalent: number; readonly undetected: number };
-  readonly mutants: readonly MutantResult[];
-  readonly stimulus: { readonly frames: readonly string[]; readonly weights: string; readonly directed: Coverage; readonly photo: Coverage; readonly randomFrames: number };
-  readonly timing: { readonly seconds: number; readonly mutantsPerMinute: number; readonly builds: Readonly<Record<string, number>> };
-  readonly shard: string | null;
-}
+export type { CampaignReport, MutantFirst, MutantResult } from './campaignReport.js';
+export { firstText } from './campaignReport.js';
 
 const EXAMPLES = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples');
 
@@ -137,14 +89,6 @@ function randomFrames(n: number, size: number, seed: number): Float32Array[] {
   let s = (seed * 2654435761) >>> 0 || 1;
   const next = () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s / 4294967296; };
   return Array.from({ length: n }, () => Float32Array.from({ length: size }, () => Math.fround((next() * 2 - 1) * 2.6)));
-}
-
-/** Where a mutant was first seen, in a few words: 'at layer 3 (bits row 1 col 2 chan 5, cycle 812)'. */
-export function firstText(f: MutantFirst): string {
-  if (f.kind === 'deadlock') return `in layer ${f.layer} (deadlock at cycle ${f.cycle})`;
-  const place = f.row !== undefined ? ` row ${f.row} col ${f.col}${f.chan !== undefined ? ` chan ${f.chan}` : ''}` : '';
-  const what = f.kind === 'cycles' && f.differs ? ` (${({ last: 'end-of-frame flag', cycle: 'timing', coordinates: 'coordinates', missing: 'beat missing', extra: 'a beat beyond the frames' } as Record<string, string>)[f.differs] ?? f.differs})` : '';
-  return `at layer ${f.layer} (${f.pair} ${f.kind}${what}${place}${f.frame !== undefined ? `, frame ${f.frame}` : ''}${f.cycle !== undefined ? `, cycle ${f.cycle}` : ''})`;
 }
 
 /** How a mutant run came out, from its report. */

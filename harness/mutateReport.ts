@@ -3,7 +3,7 @@
 import Table from 'cli-table3';
 import { create } from 'xmlbuilder2';
 import { esc, STYLE } from './html.js';
-import { firstText, type CampaignReport, type MutantResult } from './mutate.js';
+import { firstText, type CampaignReport, type MutantResult } from './campaignReport.js';
 import { PLAIN } from './report.js';
 import { suiteRunInfo } from './regress.js';
 

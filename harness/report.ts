@@ -16,7 +16,7 @@ import type { TimingMode } from './budgets.js';
 import type { OwnFinding, OwnLayerTiming } from './ownTiming.js';
 import type { LayerLatency } from '../sim/schedule.js';
 import type { RunContext, RunSource } from './prepare.js';
-import type { Waveform } from './traceFailure.js';
+import type { Waveform } from './waveform.js';
 
 /** Published IE120R latency, for comparison in every report. */
 export const PUBLISHED_LATENCY_MS = 11.57274;

@@ -7,18 +7,10 @@ import { rtlEngine } from '../rtl/engine.js';
 import type { FirstBeatMismatch, FirstMismatch } from './compare.js';
 import type { RunContext } from './prepare.js';
 import type { RunReport } from './report.js';
+import type { Waveform } from './waveform.js';
 
-/** A waveform a run wrote: where, which cycles (1 cycle = 10 ns of waveform time), which layers, and why. */
-export interface Waveform {
-  readonly path: string;
-  readonly format: 'fst' | 'vcd';
-  /** First and last cycle dumped. */
-  readonly window: readonly [number, number];
-  readonly layers: readonly number[];
-  readonly reason: string;
-  /** The build that wrote it, for a re-run: its folder, seconds and whether the cache had it. */
-  readonly build?: { readonly build: string; readonly buildSeconds: number; readonly cached: boolean };
-}
+export type { Waveform } from './waveform.js';
+
 
 /**
  * The first failure the RTL can show: its layer and a cycle near it, or null when the RTL has nothing to show. A values

@@ -6,7 +6,7 @@ import type { Fault } from '../core/faults.js';
 import { commentText } from '../core/names.js';
 import type { LayerPlan } from '../core/plan.js';
 import type { LayerSpec } from '../core/spec.js';
-import type { LayerMutant } from './catalogue.js';
+import type { LayerMutant } from './catalogueKinds.js';
 import { addrBits } from './emitRom.js';
 import { FADD_FN, FADD_ROUND_MUTANT, FMUL_FN, FMUL_ROUND_MUTANT, FMUL_SUBNORMAL_MUTANT } from './fpu.js';
 import { VModule } from './vbuild.js';

@@ -3,7 +3,7 @@
 // memory's write data on cycles that write nothing). Any mutation of such a bit — tied to 0 or 1, inverted, or made conditional — leaves a
 // design that is one of the implementations the original allows, so it cannot be told apart by the original's contract.
 import { readFileSync } from 'node:fs';
-import type { YosysMutation } from './yosys.js';
+import type { YosysMutation } from './yosysMutation.js';
 
 /** `text` matched literally inside a regular expression. */
 const literal = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -12,19 +12,9 @@ import { romContract, type RomContract } from './romContract.js';
 import { rtlilModules, type RtlilModule } from './rtlilPorts.js';
 import { flattenedName, streamMask } from './streamMask.js';
 import { mutatesUndefinedBit } from './undefinedBit.js';
+import type { YosysMutation } from './yosysMutation.js';
 
-/** One mutation as Yosys lists it: the arguments of its `mutate` command, plus where it is. */
-export interface YosysMutation {
-  /** 1-based; the value of mutsel that activates it in the folded netlist. */
-  readonly id: number;
-  /** The `mutate -mode ...` arguments (without -ctrl). */
-  readonly args: string;
-  readonly mode: string;
-  readonly module: string;
-  readonly cell: string;
-  /** Source locations Yosys attached ('file:line.col-line.col'). */
-  readonly src: readonly string[];
-}
+export type { YosysMutation } from './yosysMutation.js';
 
 const INSTALL_HINT = 'install it with: apt-get install -y yosys';
 

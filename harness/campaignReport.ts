@@ -1,0 +1,64 @@
+// A mutation campaign's report.json: each mutant's outcome and where it was first seen, and the campaign's counts —
+// the data the campaign writes and its report pages read (apart, so the two need not import each other).
+import type { Coverage } from './directed.js';
+
+/** Where a mutant was first seen to differ. */
+export interface MutantFirst {
+  readonly pair: string;
+  readonly kind: 'bits' | 'cycles' | 'deadlock';
+  readonly layer: number;
+  readonly frame?: number;
+  readonly row?: number;
+  readonly col?: number;
+  readonly chan?: number;
+  readonly beat?: number;
+  readonly cycle?: number;
+  /** For a cycles kill: what differed on the beat (missing, cycle, coordinates, last flag). */
+  readonly differs?: string;
+}
+
+/** One mutant's outcome. */
+export interface MutantResult {
+  readonly id: string;
+  readonly source: 'yosys' | 'catalogue';
+  readonly kind: string;
+  /** The layer the mutation is in (null when Yosys mutated a module no layer owns). */
+  readonly layer: number | null;
+  readonly description: string;
+  /** Source lines the mutated signal comes from. */
+  readonly src: readonly string[];
+  readonly status: 'killed' | 'deadlock' | 'equivalent' | 'undetected';
+  /**
+   * The stimulus that found it, for killed and deadlock: the campaign's, the random (corner and long) runs, or a run
+   * built from a SAT witness after the proof failed.
+   */
+  readonly foundBy: 'campaign' | 'random' | 'witness' | null;
+  readonly first: MutantFirst | null;
+  /** For a survivor: what the equivalence check found (and, when it failed, the witness search). */
+  readonly proof: string | null;
+  readonly seconds: number;
+}
+
+/** report.json of a campaign. */
+export interface CampaignReport {
+  readonly schemaVersion: 1;
+  readonly rowsim: string;
+  readonly config: string;
+  readonly design: string;
+  /** Detected (killed or deadlocked) over non-equivalent mutants; null when there are none. */
+  readonly score: number | null;
+  readonly counts: { readonly killed: number; readonly deadlock: number; readonly equivalent: number; readonly undetected: number };
+  readonly mutants: readonly MutantResult[];
+  readonly stimulus: { readonly frames: readonly string[]; readonly weights: string; readonly directed: Coverage; readonly photo: Coverage; readonly randomFrames: number };
+  readonly timing: { readonly seconds: number; readonly mutantsPerMinute: number; readonly builds: Readonly<Record<string, number>> };
+  readonly shard: string | null;
+}
+
+/** Where a mutant was first seen, in a few words: 'at layer 3 (bits row 1 col 2 chan 5, cycle 812)'. */
+export function firstText(f: MutantFirst): string {
+  if (f.kind === 'deadlock') return `in layer ${f.layer} (deadlock at cycle ${f.cycle})`;
+  const place = f.row !== undefined ? ` row ${f.row} col ${f.col}${f.chan !== undefined ? ` chan ${f.chan}` : ''}` : '';
+  const what = f.kind === 'cycles' && f.differs ? ` (${({ last: 'end-of-frame flag', cycle: 'timing', coordinates: 'coordinates', missing: 'beat missing', extra: 'a beat beyond the frames' } as Record<string, string>)[f.differs] ?? f.differs})` : '';
+  return `at layer ${f.layer} (${f.pair} ${f.kind}${what}${place}${f.frame !== undefined ? `, frame ${f.frame}` : ''}${f.cycle !== undefined ? `, cycle ${f.cycle}` : ''})`;
+}
+
