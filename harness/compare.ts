@@ -67,19 +67,32 @@ export interface FirstBeatMismatch {
 }
 
 /** One layer's comparison of one engine pair. */
-export interface PairResult {
+export type PairResult = BitsPairResult | CyclesPairResult;
+
+/** What every pair result has. */
+interface PairCounts {
   /** The pair's engines (or folders, for `simrun compare`); `a` is the reference. */
   readonly a: string;
   readonly b: string;
-  readonly kind: 'bits' | 'cycles';
   /** Words (bits) or beats (cycles) compared. */
   readonly compared: number;
   readonly mismatches: number;
-  readonly first: FirstMismatch | FirstBeatMismatch | null;
-  /** Bits only: mismatches by category, and ULP distances over `value` differences. */
+}
+
+/** A bits pair: values compared word for word. */
+export interface BitsPairResult extends PairCounts {
+  readonly kind: 'bits';
+  readonly first: FirstMismatch | null;
+  /** Mismatches by category, and ULP distances over `value` differences (absent on a pair not compared). */
   readonly categories?: Readonly<Record<DiffKind, number>>;
   readonly maxUlp?: number;
   readonly meanUlp?: number;
+}
+
+/** A cycles pair: beats compared for cycle, coordinates and flags. */
+export interface CyclesPairResult extends PairCounts {
+  readonly kind: 'cycles';
+  readonly first: FirstBeatMismatch | null;
 }
 
 /** Finds the beat of `b` that carried channel `chan` of (row, col) in `layout`; −1 if none did. */
@@ -143,7 +156,7 @@ export class BitsAccumulator {
     if (counts && !this.heat) this.heat = { frame, counts };
   }
 
-  result(): PairResult {
+  result(): BitsPairResult {
     return {
       a: this.a, b: this.b, kind: 'bits', compared: this.compared, mismatches: this.mismatches, first: this.first,
       categories: { ...this.cats }, maxUlp: this.maxUlp, meanUlp: this.cats.value ? Number((this.sumUlp / this.cats.value).toFixed(2)) : 0,
@@ -183,7 +196,7 @@ export class CyclesAccumulator {
     }
   }
 
-  result(): PairResult {
+  result(): CyclesPairResult {
     return { a: this.a, b: this.b, kind: 'cycles', compared: this.compared, mismatches: this.mismatches, first: this.first };
   }
 }

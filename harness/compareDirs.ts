@@ -7,7 +7,7 @@ import { SimrunError } from '../core/errors.js';
 import { readUserText } from '../core/files.js';
 import { parseMemh } from '../core/memh.js';
 import { loadSpec } from '../core/spec.js';
-import { BitsAccumulator, type FirstMismatch, type PairResult } from './compare.js';
+import { BitsAccumulator, type BitsPairResult } from './compare.js';
 import { esc, heatSvg, STYLE } from './html.js';
 import { prepareOutDir, releaseOutDir, writeAtomic } from './outdir.js';
 
@@ -17,7 +17,7 @@ export interface DirLayerCompare {
   readonly name: string;
   readonly shape: [number, number, number];
   /** The bit comparison, or null when the layer is missing from a side. */
-  readonly compare: PairResult | null;
+  readonly compare: BitsPairResult | null;
   /** Files a side lacks. */
   readonly missing: readonly string[];
 }
@@ -104,7 +104,7 @@ function compareHtml(r: DirCompareReport, heats: readonly string[]): string {
     const c = l.compare;
     const cell = !c ? '<td class="bad">missing</td>' : c.mismatches ? `<td class="bad">${c.mismatches} of ${c.compared}</td>` : `<td class="ok">0 of ${c.compared}</td>`;
     const cats = c?.categories ? Object.entries(c.categories).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ') : '';
-    const f = c?.first as FirstMismatch | null | undefined;
+    const f = c?.first;
     const first = f ? `row ${f.row} col ${f.col} chan ${f.chan}: ${f.expected} vs ${f.actual} [${f.kind}]` : l.missing.length ? `missing: ${l.missing.join(', ')}` : '';
     return `<tr><td>${l.index}</td><td>${esc(l.name)}</td><td>${l.shape.join('×')}</td>${cell}<td>${c?.categories?.value ? c.maxUlp : '–'}</td><td>${esc(cats)}</td><td>${esc(first)}</td></tr>`;
   });

@@ -25,7 +25,6 @@ import { romFiles, writeDesignFolder } from '../rtl/emit.js';
 import { rtlEngine } from '../rtl/engine.js';
 import { foldByModule, foldMutations, listMutations, provesEquivalent, provesTextsEquivalent, type ModuleFold, type YosysMutation } from '../rtl/yosys.js';
 import { simEngine } from '../sim/engine.js';
-import type { FirstBeatMismatch, FirstMismatch } from './compare.js';
 import { beatWatcher } from './beatWatch.js';
 import { compareFrames } from './comparison.js';
 import { cornerFrames, cornerRunKind, cornerRuns, cornerWeights } from './cornerWeights.js';
@@ -99,10 +98,10 @@ function classify(r: RunReport): { status: 'killed' | 'deadlock' | 'survived'; f
     const p = l.pairs.find((q) => q.status === 'differ' && (q.a === 'rtl' || q.b === 'rtl'));
     if (!p) continue;
     if (p.kind === 'bits') {
-      const f = p.first as FirstMismatch;
+      const f = p.first!;
       return { status: 'killed', first: { pair: `${p.a}~${p.b}`, kind: 'bits', layer: l.index, frame: f.frame, row: f.row, col: f.col, chan: f.chan, ...(f.beat ? { beat: f.beat.index, cycle: f.beat.cycle } : {}) } };
     }
-    const f = p.first as FirstBeatMismatch;
+    const f = p.first!;
     return { status: 'killed', first: { pair: `${p.a}~${p.b}`, kind: 'cycles', layer: l.index, frame: f.frame, beat: f.beat, cycle: f.actualCycle >= 0 ? f.actualCycle : f.expectedCycle, differs: f.differs } };
   }
   return { status: 'survived', first: null };

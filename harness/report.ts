@@ -10,7 +10,7 @@ import { formatPacing, lastInputPixel } from '../core/pacing.js';
 import type { NetworkPlan } from '../core/plan.js';
 import type { NetworkSpec } from '../core/spec.js';
 import { VERSION } from '../core/version.js';
-import type { FirstBeatMismatch, FirstMismatch, FloatDistance, PairResult } from './compare.js';
+import type { FloatDistance, PairResult } from './compare.js';
 import type { Comparison, LayerTiming } from './comparison.js';
 import type { TimingMode } from './budgets.js';
 import type { OwnFinding, OwnLayerTiming } from './ownTiming.js';
@@ -281,15 +281,14 @@ function value(v: number | 'missing'): string {
 
 /** One line for a first mismatch. */
 export function describeFirst(l: { index: number; name: string }, p: PairReport): string {
-  const f = p.first!;
   if (p.kind === 'bits') {
-    const m = f as FirstMismatch;
+    const m = p.first!;
     const beat = m.beat ? `; ${m.beat.engine} beat ${m.beat.index} at cycle ${m.beat.cycle}` : '';
     const ulp = p.categories && p.categories.value ? `, max ${p.maxUlp} ULP over ${p.categories.value} value differences` : '';
     const cats = p.categories ? Object.entries(p.categories).filter(([k, n]) => n > 0 && k !== 'value').map(([k, n]) => `${n} ${k}`).join(', ') : '';
     return `layer ${l.index} '${l.name}' ${pairName(p)}: first at frame ${m.frame} row ${m.row} col ${m.col} chan ${m.chan}${beat}: ${p.a} ${m.expected} (${value(m.expectedValue)}) vs ${p.b} ${m.actual} (${value(m.actualValue)}) [${m.kind}]; ${p.mismatches} of ${p.compared} words differ${ulp}${cats ? ` (${cats})` : ''}`;
   }
-  const c = f as FirstBeatMismatch;
+  const c = p.first!;
   const cyc = (n: number) => (n < 0 ? 'none' : String(n));
   const what = c.differs === 'last' ? `, its end-of-frame flag differs` : c.differs === 'coordinates' ? ', its coordinates differ' : '';
   return `layer ${l.index} '${l.name}' ${pairName(p)}: first at beat ${c.beat} (frame ${c.frame} row ${c.row} col ${c.col} group ${c.group}): ${p.a} cycle ${cyc(c.expectedCycle)}, ${p.b} cycle ${cyc(c.actualCycle)}${what}; ${p.mismatches} of ${p.compared} beats differ`;

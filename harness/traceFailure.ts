@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import type { EngineName } from '../core/engine.js';
 import { faultsFor } from '../core/faults.js';
 import { rtlEngine } from '../rtl/engine.js';
-import type { FirstBeatMismatch, FirstMismatch } from './compare.js';
 import type { RunContext } from './prepare.js';
 import type { RunReport } from './report.js';
 import type { Waveform } from './waveform.js';
@@ -19,15 +18,17 @@ export type { Waveform } from './waveform.js';
  */
 export function failureCycle(r: RunReport): { layer: number; cycle: number; reason: string } | null {
   const involves = (p: { a: string; b: string }) => p.a === 'rtl' || p.b === 'rtl';
-  const differing = (kind: 'bits' | 'cycles', pick: (p: { a: string; b: string }) => boolean) => r.layers.flatMap((l) => l.pairs.filter((q) => q.status === 'differ' && q.kind === kind && pick(q)).map((p) => ({ l, p })));
-  for (const { l, p } of [...differing('bits', involves), ...differing('bits', () => true)]) {
-    const f = p.first as FirstMismatch;
+  const differing = (pick: (p: { a: string; b: string }) => boolean) => r.layers.flatMap((l) => l.pairs.filter((q) => q.status === 'differ' && pick(q)).map((p) => ({ l, p })));
+  for (const { l, p } of [...differing(involves), ...differing(() => true)]) {
+    if (p.kind !== 'bits' || !p.first) continue;
+    const f = p.first;
     if (f.beat) return { layer: l.index, cycle: f.beat.cycle, reason: `first ${p.a}~${p.b} bit mismatch of layer ${l.index}: row ${f.row} col ${f.col} chan ${f.chan}, ${f.beat.engine} beat ${f.beat.index} at cycle ${f.beat.cycle}` };
   }
   const d = r.failures.find((f) => f.engine === 'rtl' && f.cycle !== undefined && f.layer !== undefined);
   if (d) return { layer: d.layer!, cycle: d.cycle!, reason: `rtl ${d.code} in layer ${d.layer} at cycle ${d.cycle}` };
-  for (const { l, p } of differing('cycles', involves)) {
-    const f = p.first as FirstBeatMismatch;
+  for (const { l, p } of differing(involves)) {
+    if (p.kind !== 'cycles' || !p.first) continue;
+    const f = p.first;
     const cycle = f.actualCycle >= 0 ? f.actualCycle : f.expectedCycle;
     return { layer: l.index, cycle, reason: `first ${p.a}~${p.b} cycle mismatch of layer ${l.index}: beat ${f.beat} at cycle ${cycle}` };
   }
