@@ -3,9 +3,9 @@
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { QuantMode } from '../core/bfloat18.js';
-import { ENGINE_NAMES, type Engine, type EngineName, type StimulusSource } from '../core/engine.js';
+import { ENGINE_NAMES, type Engine, type EngineJob, type EngineName, type StimulusSource } from '../core/engine.js';
 import { SimrunError } from '../core/errors.js';
-import { parseFault, type AimedFault } from '../core/faults.js';
+import { faultsFor, parseFault, type AimedFault } from '../core/faults.js';
 import { formatPacing, parsePacing, type InputClock, type Pacing } from '../core/pacing.js';
 import type { NetworkPlan } from '../core/plan.js';
 import { applyDeclaredTiming } from '../core/timingModel.js';
@@ -321,4 +321,12 @@ async function prepareIn(opts: RunOptions, named: string | undefined, took: (dir
     timing, latencyBudget: opts.latencyBudget ?? [],
   };
   return { net, plan, weights, weightsName, images: opts.images, stimulus, pacing, faults, engines, expected, outDir, workers, warnings, design, trace: opts.trace, log, clock, source, timing, budgets, ...(inputClock ? { inputClock } : {}) };
+}
+
+/** The job an engine runs for this run, in `workDir`, with the faults aimed at it: the one place a job is made. */
+export function engineJob(ctx: RunContext, engine: EngineName, workDir: string): EngineJob {
+  return {
+    spec: ctx.net, plan: ctx.plan, weights: ctx.weights, stimulus: ctx.stimulus, pacing: ctx.pacing,
+    workDir, faults: faultsFor(ctx.faults, engine), workers: ctx.workers, log: ctx.log, ...(ctx.inputClock ? { inputClock: ctx.inputClock } : {}),
+  };
 }

@@ -2,11 +2,10 @@
 // Engines are looped over by the Engine interface; nothing here is special-cased by an engine's name.
 import { basename, join } from 'node:path';
 import type { Engine, EngineInfo, EngineName } from '../core/engine.js';
-import { faultsFor } from '../core/faults.js';
 import { compareFrames, type Comparison } from './comparison.js';
 import { renderHtml } from './html.js';
 import { releaseOutDir, writeAtomic } from './outdir.js';
-import { prepare, type RunContext, type RunOptions } from './prepare.js';
+import { engineJob, prepare, type RunContext, type RunOptions } from './prepare.js';
 import type { StartedRun } from './replay.js';
 import { assembleReport, type RunReport } from './report.js';
 import { traceFailure, type Waveform } from './traceFailure.js';
@@ -52,10 +51,7 @@ async function startEngines(ctx: RunContext): Promise<StartedEngine[]> {
 
 /** Starts one engine on the run's job in `workDir`, with the faults aimed at it. */
 export async function startEngine(ctx: RunContext, e: Engine, workDir: string): Promise<StartedRun> {
-  const run = await e.start({
-    spec: ctx.net, plan: ctx.plan, weights: ctx.weights, stimulus: ctx.stimulus, pacing: ctx.pacing,
-    workDir, faults: faultsFor(ctx.faults, e.name), workers: ctx.workers, log: ctx.log, ...(ctx.inputClock ? { inputClock: ctx.inputClock } : {}),
-  });
+  const run = await e.start(engineJob(ctx, e.name, workDir));
   // Which layers an engine observes is known before its frames (the rtl engine's taps are resolved at start).
   return { name: e.name, values: e.produces.values, beats: e.produces.beats, observed: run.info().observedLayers, run };
 }

@@ -1,10 +1,8 @@
 // `--trace auto`: after a failing run, re-run the RTL with a waveform of only the first failing layer, in a window
 // around its first mismatching beat (or the cycle it deadlocked), stopping the simulation at the window's end.
 import { join } from 'node:path';
-import type { EngineName } from '../core/engine.js';
-import { faultsFor } from '../core/faults.js';
 import { rtlEngine } from '../rtl/engine.js';
-import type { RunContext } from './prepare.js';
+import { engineJob, type RunContext } from './prepare.js';
 import type { RunReport } from './report.js';
 import type { Waveform } from './waveform.js';
 
@@ -48,11 +46,7 @@ export async function traceFailure(ctx: RunContext, report: RunReport, format: '
     ...(ctx.design ? { design: ctx.design } : {}), weightsName: ctx.weightsName, watchdog: ctx.expected.quietBound,
     trace: { format, window, layers: [at.layer] }, stopAfter: window[1] + 1,
   });
-  const name: EngineName = 'rtl';
-  const run = await engine.start({
-    spec: ctx.net, plan: ctx.plan, weights: ctx.weights, stimulus: ctx.stimulus, pacing: ctx.pacing,
-    workDir: join(ctx.outDir, 'rtl-trace'), faults: faultsFor(ctx.faults, name), workers: ctx.workers, log: ctx.log,
-  });
+  const run = await engine.start(engineJob(ctx, 'rtl', join(ctx.outDir, 'rtl-trace')));
   try {
     for await (const _ of run.frames()) {
       // the frames of a run cut short are not needed: the waveform is the product
