@@ -1,7 +1,7 @@
 // A mutation campaign's report for people and CI: the terminal summary, report.html (score, tables per layer and per
 // kind, every survivor with its source line) and JUnit (an undetected mutant is a failure; an equivalent one is skipped).
 import Table from 'cli-table3';
-import { create } from 'xmlbuilder2';
+import { junitXml } from './junit.js';
 import { esc, STYLE } from './html.js';
 import { firstText, type CampaignReport, type MutantResult } from './campaignReport.js';
 import { PLAIN } from './report.js';
@@ -64,19 +64,15 @@ ${survivors.length ? `<h2>Survivors</h2><ul>${survivors.map((m) => `<li><b>${esc
 
 /** JUnit: each mutant a test case; undetected fails, equivalent is skipped. */
 export function campaignJunit(r: CampaignReport): string {
-  const doc = create({ version: '1.0', encoding: 'UTF-8', invalidCharReplacement: '' });
-  const attrs = { tests: r.mutants.length, failures: r.counts.undetected, errors: 0, skipped: r.counts.equivalent, time: r.timing.seconds.toFixed(3) };
   const info = suiteRunInfo(r.shard);
-  const ts = doc.ele('testsuites', { name: 'rowsim-mutate', ...attrs }).ele('testsuite', { name: `mutate.${r.config}`, ...attrs, timestamp: info.timestamp, hostname: info.hostname });
-  const props = ts.ele('properties');
-  props.ele('property', { name: 'rowsim.version', value: r.rowsim });
-  props.ele('property', { name: 'mutation.score', value: r.score === null ? 'none' : String(r.score) });
-  if (r.shard) props.ele('property', { name: 'rowsim.shard', value: r.shard });
-  for (const m of r.mutants) {
-    const tc = ts.ele('testcase', { classname: `rowsim.mutate.${r.config}.${m.source}`, name: `${m.id} ${m.kind}${m.layer !== null ? ` layer ${m.layer}` : ''}`, time: m.seconds.toFixed(3) });
-    if (m.status === 'undetected') tc.ele('failure', { type: 'undetected', message: `${m.description} survived every run and is not provably equivalent${m.proof ? `: ${m.proof}` : ''}` }).txt(m.src.join('\n'));
-    if (m.status === 'equivalent') tc.ele('skipped', { message: 'proven equivalent to the design' });
-    tc.ele('system-out').txt(`${m.status}${m.first ? ` ${firstText(m.first)}` : ''}${m.proof ? ` — ${m.proof}` : ''}\n${m.description}`);
-  }
-  return doc.end({ prettyPrint: true }) + '\n';
+  return junitXml({
+    suites: 'rowsim-mutate', name: `mutate.${r.config}`, timestamp: info.timestamp, hostname: info.hostname, seconds: r.timing.seconds,
+    properties: { 'rowsim.version': r.rowsim, 'mutation.score': r.score === null ? 'none' : String(r.score), ...(r.shard ? { 'rowsim.shard': r.shard } : {}) },
+    cases: r.mutants.map((m) => ({
+      classname: `rowsim.mutate.${r.config}.${m.source}`, name: `${m.id} ${m.kind}${m.layer !== null ? ` layer ${m.layer}` : ''}`, seconds: m.seconds,
+      ...(m.status === 'undetected' ? { outcome: { kind: 'failure' as const, type: 'undetected', message: `${m.description} survived every run and is not provably equivalent${m.proof ? `: ${m.proof}` : ''}`, text: m.src.join('\n') } }
+        : m.status === 'equivalent' ? { outcome: { kind: 'skipped' as const, message: 'proven equivalent to the design' } } : {}),
+      out: `${m.status}${m.first ? ` ${firstText(m.first)}` : ''}${m.proof ? ` — ${m.proof}` : ''}\n${m.description}`,
+    })),
+  });
 }

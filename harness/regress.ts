@@ -5,7 +5,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { create } from 'xmlbuilder2';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { forEachLimited } from '../core/jobs.js';
@@ -15,6 +14,7 @@ import { hasControlCharacter, safeSegment } from '../core/names.js';
 import { PRESETS } from '../core/presets.js';
 import { runTool } from '../core/proc.js';
 import { VERSION } from '../core/version.js';
+import { junitXml as writeJunit } from './junit.js';
 import { prepareOutDir, releaseOutDir, subFolder, writeAtomic } from './outdir.js';
 import { describeFirst, type RunReport } from './report.js';
 
@@ -183,33 +183,31 @@ export function suiteRunInfo(shard: string | null = null): SuiteRunInfo {
  * property (and as an attachment line, which GitLab shows).
  */
 export function junitXml(suite: string, results: readonly CaseResult[], info: SuiteRunInfo = suiteRunInfo()): string {
-  const count = (v: string) => results.filter((r) => verdict(r) === v).length;
-  const time = results.reduce((a, r) => a + r.seconds, 0).toFixed(3);
-  const attrs = { tests: results.length, failures: count('fail'), errors: count('error'), skipped: count('none'), time };
-  const doc = create({ version: '1.0', encoding: 'UTF-8', invalidCharReplacement: '' });
-  const suites = doc.ele('testsuites', { name: 'rowsim', ...attrs });
-  const ts = suites.ele('testsuite', { name: suite, ...attrs, timestamp: info.timestamp, hostname: info.hostname });
-  const props = ts.ele('properties');
-  props.ele('property', { name: 'rowsim.version', value: VERSION });
-  if (info.shard) props.ele('property', { name: 'rowsim.shard', value: info.shard });
-  for (const r of results) {
-    const tc = ts.ele('testcase', { classname: `rowsim.${suite}`, name: r.case.name, time: r.seconds.toFixed(3) });
-    const html = r.dir && r.report ? join(r.dir, 'report.html') : null;
-    if (html) tc.ele('properties').ele('property', { name: 'report.html', value: html });
-    const v = verdict(r);
-    if (v === 'fail') {
-      const rep = r.report!;
-      const detail = [...rep.layers.flatMap((l) => l.pairs.filter((p) => p.status === 'differ').map((p) => `MISMATCH ${describeFirst(l, p)}`)), ...rep.failures.map((f) => `FAILURE ${f.engine} ${f.code}: ${f.message}`)];
-      tc.ele('failure', { type: 'mismatch', message: detail[0] ?? rep.summary }).txt(detail.join('\n'));
-    } else if (v === 'error') {
-      tc.ele('error', { type: `exit ${r.exitCode}`, message: r.error ?? '' }).txt(r.error ?? '');
-    } else if (v === 'none') {
-      tc.ele('skipped', { message: r.report!.summary });
-    }
-    const out = [r.report ? r.report.summary : r.error ?? `exit ${r.exitCode}`, `simrun ${r.case.args.join(' ')}`, ...(html ? [`report: ${html}`, `[[ATTACHMENT|${html}]]`] : [])];
-    tc.ele('system-out').txt(out.join('\n'));
-  }
-  return doc.end({ prettyPrint: true }) + '\n';
+  return writeJunit({
+    suites: 'rowsim', name: suite, timestamp: info.timestamp, hostname: info.hostname,
+    properties: { 'rowsim.version': VERSION, ...(info.shard ? { 'rowsim.shard': info.shard } : {}) },
+    cases: results.map((r) => {
+      const html = r.dir && r.report ? join(r.dir, 'report.html') : null;
+      const v = verdict(r);
+      return {
+        classname: `rowsim.${suite}`, name: r.case.name, seconds: r.seconds,
+        ...(html ? { properties: { 'report.html': html } } : {}),
+        ...(v === 'fail' ? { outcome: failureOf(r.report!) } : v === 'error' ? { outcome: { kind: 'error' as const, type: `exit ${r.exitCode}`, message: r.error ?? '', text: r.error ?? '' } } : v === 'none' ? { outcome: { kind: 'skipped' as const, message: r.report!.summary } } : {}),
+        out: [r.report ? r.report.summary : r.error ?? `exit ${r.exitCode}`, `simrun ${r.case.args.join(' ')}`, ...(html ? [`report: ${html}`, `[[ATTACHMENT|${html}]]`] : [])].join('\n'),
+      };
+    }),
+  });
+}
+
+/**
+ * A failing case's JUnit failure, typed by what failed: `values` (a bits pair), `timing` (values agree, only cycles
+ * differ from the model), `realtime` (an own-timing rule or a design failure such as a deadlock).
+ */
+function failureOf(rep: RunReport): { kind: 'failure'; type: string; message: string; text: string } {
+  const differ = rep.layers.flatMap((l) => l.pairs.filter((p) => p.status === 'differ').map((p) => ({ l, p })));
+  const detail = [...differ.map(({ l, p }) => `MISMATCH ${describeFirst(l, p)}`), ...rep.failures.map((f) => `FAILURE ${f.engine} ${f.code}: ${f.message}`), ...(rep.ownTiming?.failures ?? []).map((f) => `TIMING ${f.kind}: ${f.message}`)];
+  const type = differ.some(({ p }) => p.kind === 'bits') ? 'values' : differ.length ? 'timing' : 'realtime';
+  return { kind: 'failure', type, message: detail[0] ?? rep.summary, text: detail.join('\n') };
 }
 
 /** Exit code of a suite, following run's: 3 if a case hit a tool failure, else 2 if a case was bad, else 1 on a mismatch. */

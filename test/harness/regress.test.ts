@@ -33,6 +33,16 @@ describe('sharding', () => {
 });
 
 describe('junit', () => {
+  it('a failure is typed by what failed: values (a bits pair), timing (only a cycles pair), realtime (an own-timing rule alone)', () => {
+    const rep = (pairs: unknown[], own: unknown[]) => ({ pass: false, summary: 'FAIL', failures: [], ownTiming: { failures: own }, layers: [{ index: 1, name: 'a', pairs }] }) as unknown as RunReport;
+    const bits = { a: 'golden', b: 'rtl', kind: 'bits', compared: 8, mismatches: 1, status: 'differ', first: { frame: 0, row: 0, col: 0, chan: 0, expected: '00000000', actual: '00000001', expectedValue: 0, actualValue: 1e-45, kind: 'zero', beat: null } };
+    const cycles = { a: 'sim', b: 'rtl', kind: 'cycles', compared: 8, mismatches: 8, status: 'differ', first: { frame: 0, beat: 0, row: 0, col: 0, group: 0, expectedCycle: 5, actualCycle: 6, differs: 'cycle' } };
+    const mk = (name: string, r: RunReport): CaseResult => ({ case: { index: 0, name, folder: name, args: [], timeoutSeconds: 60 }, exitCode: 1, seconds: 1, report: r, error: null });
+    const x = junitXml('t', [mk('v', rep([bits, cycles], [])), mk('t', rep([cycles], [])), mk('r', rep([], [{ kind: 'rate', layer: 1, message: 'layer 1 does not keep up' }]))]);
+    expect([...x.matchAll(/<failure type="(\w+)"/g)].map((m) => m[1])).toEqual(['values', 'timing', 'realtime']);
+    expect(x).toMatch(/<failure type="realtime" message="TIMING rate: layer 1 does not keep up"/);
+  });
+
   it('counts failures (a report with pass false), errors (exit 2/3) and skipped (pass null), escapes text', async () => {
     const report = (pass: boolean | null): RunReport => ({
       pass, summary: pass === null ? 'NOT COMPARED: only sim ran' : 'FAIL: golden~sim bits', failures: [],
@@ -42,7 +52,7 @@ describe('junit', () => {
     const x = junitXml('s<1>', [mk('ok', 0, report(true)), mk('bad & "odd"', 1, report(false)), mk('err', 2, null, 'simrun: error [IMAGE_UNREADABLE]: no\u0007'), mk('none', 0, report(null))]);
     expect(x).toMatch(/<testsuites name="rowsim" tests="4" failures="1" errors="1" skipped="1"/);
     expect(x).toMatch(/name="bad &amp; &quot;odd&quot;"/);
-    expect(x).toMatch(/<failure type="mismatch" message="MISMATCH layer 2 'l&lt;2&gt;' golden~sim bits: first at frame 0 row 1 col 2 chan 3/);
+    expect(x).toMatch(/<failure type="values" message="MISMATCH layer 2 'l&lt;2&gt;' golden~sim bits: first at frame 0 row 1 col 2 chan 3/);
     expect(x).toMatch(/<error type="exit 2"/);
     expect(x).toMatch(/<skipped message="NOT COMPARED: only sim ran"/);
     expect(x).not.toMatch(/\u0007/);
@@ -79,7 +89,7 @@ describe('simrun regress end to end', () => {
     expect([...j1.matchAll(/<testcase [^>]*name="(\w)"/g)].map((m) => m[1])).toEqual(['a', 'c']);
     expect([...j2.matchAll(/<testcase [^>]*name="(\w)"/g)].map((m) => m[1])).toEqual(['b']);
     expect(j2).toMatch(/failures="1"/);
-    expect(j2).toMatch(/<failure type="mismatch" message="MISMATCH layer 2/);
+    expect(j2).toMatch(/<failure type="values" message="MISMATCH layer 2/);
     const stamp = /timestamp="([^"]+)"/.exec(j1)![1]!;
     expect(Math.abs(Date.parse(`${stamp}Z`) - Date.now())).toBeLessThan(10 * 60_000);
     expect(j1).toContain(`hostname="${hostname()}"`);
