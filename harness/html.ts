@@ -5,11 +5,12 @@ import { relative } from 'node:path';
 import { scaleLinear } from 'd3-scale';
 import type { EngineName } from '../core/engine.js';
 import { BitsAccumulator } from './compare.js';
+import { esc } from './htmlEscape.js';
+
+export { esc } from './htmlEscape.js';
 import type { Comparison } from './comparison.js';
 import { describeFirst, memoryText, pairName, type LatencyShare, type RunReport } from './report.js';
 
-/** Text escaped for HTML. */
-export const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 const ENGINE_COLOURS: Record<EngineName, string> = { golden: '#6a3d9a', sim: '#1f6fb2', rtl: '#e08a00' };
 

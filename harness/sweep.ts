@@ -1,5 +1,6 @@
 // `simrun plan --sweep`: plans at a range of ALU budgets and shows the latency-versus-ALUs curve (table, JSON, and an
 // SVG in an HTML file) with the plan the config would use marked. Every point is exactly what --alu-budget N plans.
+import { esc } from './htmlEscape.js';
 import { join } from 'node:path';
 import Table from 'cli-table3';
 import { scaleLinear } from 'd3-scale';
@@ -29,7 +30,6 @@ export interface SweepReport {
   readonly points: readonly SweepPoint[];
 }
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /**
  * Plans `config` at `points` budgets spread evenly from the fewest-ALU plan to `upTo` (default: twice the fewest, or
