@@ -138,7 +138,7 @@ async function runMutant(ctx: RunContext, refs: Awaited<ReturnType<typeof refere
   const xSeed = design.manifest.sources.includes('folded.v') ? 1 + id : undefined;
   const taps = await resolveTaps(design, ctx.net, ctx.plan);
   const watcher = beatWatcher(ctx.net, ctx.plan, refs.g.frames, refs.s.frames, taps.layers.map((t) => t.layer), taps.layers.filter((t) => t.last).map((t) => t.layer));
-  const engine = rtlEngine({ design, weightsName: ctx.weightsName, watchdog: ctx.expected.quietBound, mutant: { port: 'mutsel', width: MUTSEL_WIDTH, id }, watch: watcher.watch, romsFromWeights, ...(xSeed !== undefined ? { xSeed } : {}) });
+  const engine = rtlEngine({ design, weightsName: ctx.weightsName, watchdog: ctx.expected.quietBound, campaign: { mutant: { port: 'mutsel', width: MUTSEL_WIDTH, id }, watch: watcher.watch, romsFromWeights, ...(xSeed !== undefined ? { xSeed } : {}) } });
   const rtl: StartedRun = await startEngine({ ...ctx, log: () => {} }, engine, work);
   try {
     const runs = [replay(refs.g), replay(refs.s), rtl];

@@ -30,6 +30,25 @@ export interface TraceOptions {
   readonly scopes?: readonly string[];
 }
 
+/** What a mutation campaign adds to an rtl run: one build for every mutant, and a watcher that stops at the first difference. */
+export interface CampaignHooks {
+  /** A mutant selector the design carries, and the mutant to select (one-build mutation campaigns). */
+  readonly mutant?: { readonly port: string; readonly width: number; readonly id: number };
+  /**
+   * Sees every beat while the simulation runs (the beat log is tailed); returning true stops the simulation at once —
+   * a campaign's first difference needs nothing after it. A stopped run hands out no frames and says so in its facts.
+   */
+  readonly watch?: (beat: BeatRecord) => boolean;
+  /** Write every ROM image from the job's weights (rowsim's ROM layout) instead of taking the folder's. */
+  readonly romsFromWeights?: boolean;
+  /**
+   * Give every explicit X in the design a random value from this seed (Verilator's --x-assign unique) instead of the
+   * constant Verilator picks: a netlist from Yosys carries X for don't-care cases, and a mutation that routes one into
+   * the datapath shows only when X is not always 0.
+   */
+  readonly xSeed?: number;
+}
+
 /** Options of the rtl engine, fixed for a run. */
 export interface RtlEngineOptions {
   /** A design folder to run; without it the plan's design is emitted into the run's folder first. */
@@ -45,22 +64,9 @@ export interface RtlEngineOptions {
   readonly onEstimate?: (e: { cycles: number; secondsPerCycle: number; seconds: number }) => void;
   /** Stop the simulation after this cycle (a waveform of an early window needs no more). */
   readonly stopAfter?: number;
-  /** A mutant selector the design carries, and the mutant to select (one-build mutation campaigns). */
-  readonly mutant?: { readonly port: string; readonly width: number; readonly id: number };
   readonly onBuilt?: (b: Build) => void;
-  /**
-   * Sees every beat while the simulation runs (the beat log is tailed); returning true stops the simulation at once —
-   * a campaign's first difference needs nothing after it. A stopped run hands out no frames and says so in its facts.
-   */
-  readonly watch?: (beat: BeatRecord) => boolean;
-  /** Write every ROM image from the job's weights (rowsim's ROM layout) instead of taking the folder's. */
-  readonly romsFromWeights?: boolean;
-  /**
-   * Give every explicit X in the design a random value from this seed (Verilator's --x-assign unique) instead of the
-   * constant Verilator picks: a netlist from Yosys carries X for don't-care cases, and a mutation that routes one into
-   * the datapath shows only when X is not always 0.
-   */
-  readonly xSeed?: number;
+  /** What a mutation campaign adds (absent for every other run). */
+  readonly campaign?: CampaignHooks;
 }
 
 const TIMING_FAULTS = new Set(['bit', 'delay', 'stall']);
@@ -230,16 +236,17 @@ export function rtlEngine(opts: RtlEngineOptions): Engine {
       mkdirSync(job.workDir, { recursive: true });
       const { design, faultable } = designToRun(job, opts);
       const taps = await resolveTaps(design, net, plan);
-      const bench: BenchOptions = opts.mutant ? { mutsel: { port: opts.mutant.port, width: opts.mutant.width } } : {};
+      const hooks = opts.campaign ?? {};
+      const bench: BenchOptions = hooks.mutant ? { mutsel: { port: hooks.mutant.port, width: hooks.mutant.width } } : {};
       // A faultable build is made with VCD tracing from the start: --trace auto and explain then reuse it.
       const traceBuild: TraceOptions | undefined = opts.trace ?? (faultable ? { format: 'vcd' } : undefined);
       job.log(`rtl: building ${design.dir} with Verilator (${plan.totals.alus} ALUs${faultable ? ', runtime fault hooks, VCD tracing' : ''})`);
-      const build = await buildVerilated(designBuildSpec(design, job, taps, { trace: traceBuild, bench, randomX: opts.xSeed !== undefined }));
+      const build = await buildVerilated(designBuildSpec(design, job, taps, { trace: traceBuild, bench, randomX: hooks.xSeed !== undefined }));
       opts.onBuilt?.(build);
       const runDir = join(job.workDir, 'run');
       rmSync(runDir, { recursive: true, force: true });
       mkdirSync(runDir, { recursive: true });
-      stageRoms(design, job, runDir, opts.romsFromWeights);
+      stageRoms(design, job, runDir, hooks.romsFromWeights);
       const inputClock = inputClockOf(taps);
       const inputNet = inputClock ? onInputClock(net, inputClock) : net;
       if (!inputNet) throw new SimrunError('DESIGN_INVALID', `design folder '${design.dir}': the input clock '${taps.input.clock.path}' (${inputClock!.inputPs} ps) does not give a whole number of its cycles per row period (${net.rowPeriod} compute cycles of ${inputClock!.computePs} ps); choose periods whose ratio divides the row period`);
@@ -247,7 +254,7 @@ export function rtlEngine(opts: RtlEngineOptions): Engine {
       const frames = job.stimulus.frames;
       const base = ['stimulus.bin', 'arrivals.bin', String(frames)];
       const plusargs = faultable ? faultPlusargs(job.faults, (layer) => plan.layers[layer - 1]!.ocmux) : [];
-      const extra = [...plusargs, ...(opts.mutant ? ['--mutant', String(opts.mutant.id)] : []), ...(opts.xSeed !== undefined ? ['--x-seed', String(opts.xSeed)] : []), ...(opts.stopAfter !== undefined ? ['--max-cycles', String(opts.stopAfter)] : [])];
+      const extra = [...plusargs, ...(hooks.mutant ? ['--mutant', String(hooks.mutant.id)] : []), ...(hooks.xSeed !== undefined ? ['--x-seed', String(hooks.xSeed)] : []), ...(opts.stopAfter !== undefined ? ['--max-cycles', String(opts.stopAfter)] : [])];
       if (opts.onEstimate && (opts.expectedCycles ?? 0) > 2_000_000) {
         const probe = 20_000;
         const tp = performance.now();
@@ -278,9 +285,9 @@ export function rtlEngine(opts: RtlEngineOptions): Engine {
       const withLast = tapOf.map((t) => t?.last !== undefined);
       const withAxis = tapOf.map((t) => t?.kind === 'axis');
       const perFrame = net.layers.map((l, i) => beatsPerFrame(l, tapOf[i]?.layout ?? plan.layers[i]!));
-      const reader = new BeatLogReader(lanes, perFrame, frames, join(runDir, 'beats.bin'), withLast, opts.watch, withAxis);
+      const reader = new BeatLogReader(lanes, perFrame, frames, join(runDir, 'beats.bin'), withLast, hooks.watch, withAxis);
       // A watched run reads its beat log as it grows, and stops the simulation when the watcher has seen enough.
-      const tailed = opts.watch ? tailBeatLog(join(runDir, 'beats.bin'), reader, running).then((fr) => { if (reader.stopped) stop.abort(); return fr; }) : null;
+      const tailed = hooks.watch ? tailBeatLog(join(runDir, 'beats.bin'), reader, running).then((fr) => { if (reader.stopped) stop.abort(); return fr; }) : null;
       return {
         async *frames(): AsyncGenerator<FrameOutput> {
           const watched = tailed ? await tailed : null;
