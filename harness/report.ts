@@ -363,7 +363,7 @@ export function formatRunReport(r: RunReport): string {
 /** Renders the plan as a fixed-width table with each layer's latency share (used by `simrun plan`). */
 export function formatPlanTable(net: NetworkSpec, plan: NetworkPlan, shares: readonly LatencyShare[]): string {
   const t = new Table({
-    head: ['#', 'layer', 'out HxWxC', 'strips', 'ocmux', 'cyc/row', 'avail', 'util', 'ALUs', 'weight bits', 'rowbuf bits', 'latency cycles', 'µs', '%'],
+    head: ['#', 'layer', 'out HxWxC', 'strips', 'ocmux', 'cyc/row', 'avail', 'util', 'ALUs', 'w bits', 'buf bits', 'latency', 'µs', '%'],
     ...PLAIN,
     colAligns: ['right', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
   });
@@ -377,5 +377,5 @@ export function formatPlanTable(net: NetworkSpec, plan: NetworkPlan, shares: rea
   t.push(['', 'total', '', '', '', '', '', '', tt.alus, tt.weightBits, tt.rowBufferBits, cycles, ((cycles / net.clockHz) * 1e6).toFixed(3), '100.0']);
   const ms = (cycles / net.clockHz) * 1000;
   return `${t.toString()}\nlatency (last input pixel → last output beat): ${cycles} cycles = ${ms.toFixed(6)} ms at ${net.clockHz / 1e6} MHz${net.name === 'ie120r' ? ' (published IE120R: 11.572740 ms with 3960 ALUs)' : ''}
-latency cycles per layer: its share along the critical chain (waiting for its input row or busy ALUs, computing the last row's slots, draining its beats); the shares sum to the total`;
+w bits, buf bits: weight ROM and row-buffer bits; latency: each layer's cycles, its share along the critical chain (waiting for its input row or busy ALUs, computing the last row's slots, draining its beats); the shares sum to the total`;
 }
