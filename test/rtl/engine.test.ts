@@ -79,10 +79,11 @@ describeRtl('three engines agree', () => {
     expect(report.layers[0]!.timing.rtl!.firstBeatCycle).toBe(116 + 27 + 10);
   });
 
-  it('a stream of 1,040 lanes (more than any fixed beat record of 1,024) is read whole: a copying design with 1,040 channels agrees with golden and sim', async () => {
+  it('a stream of 1,040 lanes (more than any fixed beat record of 1,024) is read whole: a copying design with 1,040 channels (active-low reset) agrees with golden and sim', async () => {
     // One 1x1 layer whose weights copy input channel c mod 3 to output channel c (weight 1.0 there, 0 elsewhere, bias 0):
     // x + ±0 + ±0 + 0 = x exactly, so a design that only copies the pixel's words into 1,040 lanes computes the contract.
-    // The design is written here (one register stage, no arithmetic), so the wide record costs no wide build.
+    // The design is written here (one register stage, no arithmetic, an active-low reset), so the wide record costs no
+    // wide build.
     const d = tmp();
     const C = 1040;
     writeFileSync(join(d, 'spec.json'), JSON.stringify({ name: 'wide', input: { height: 4, width: 4, channels: 3 }, clockHz: 100_000_000, rowRateHz: 10_000, layers: [{ name: 'w1', kernel: 1, stride: 1, pad: 0, outChannels: C, relu: false }] }));
@@ -92,12 +93,12 @@ describeRtl('three engines agree', () => {
     // weight1.memh: one line per tap (input channel), channel C−1 first; 0xfe00 is the bfloat18 code of 1.0.
     writeFileSync(join(w, 'weight1.memh'), [0, 1, 2].map((t) => Array.from({ length: C }, (_, i) => ((C - 1 - i) % 3 === t ? hex(0xfe00) : hex(0))).join('')).join('\n') + '\n');
     writeFileSync(join(w, 'bias1.memh'), hex(0).repeat(C) + '\n');
-    writeFileSync(join(d, 'wide.v'), `module wide_top (input clk, input rst, input s_valid, input [15:0] s_col, input [95:0] s_data,
+    writeFileSync(join(d, 'wide.v'), `module wide_top (input clk, input rst_n, input s_valid, input [15:0] s_col, input [95:0] s_data,
   output reg m_valid, output reg [15:0] m_row, output reg [15:0] m_col, output reg [${C * 32 - 1}:0] m_data, output reg m_last);
   reg [15:0] row;
   integer c;
   always @(posedge clk) begin
-    if (rst) begin row <= 0; m_valid <= 0; m_last <= 0; end
+    if (!rst_n) begin row <= 0; m_valid <= 0; m_last <= 0; end
     else begin
       m_valid <= s_valid; m_last <= s_valid && row == 3 && s_col == 3;
       if (s_valid) begin
@@ -109,7 +110,7 @@ describeRtl('three engines agree', () => {
   end
 endmodule
 `);
-    writeFileSync(join(d, 'taps.json'), JSON.stringify({ clock: 'clk', reset: 'rst', input: { valid: 's_valid', col: 's_col', data: 's_data' }, output: { valid: 'm_valid', row: 'm_row', col: 'm_col', data: 'm_data', last: 'm_last', lanes: C, groups: 1 } }));
+    writeFileSync(join(d, 'taps.json'), JSON.stringify({ clock: 'clk', reset: 'rst_n', resetActive: 'low', input: { valid: 's_valid', col: 's_col', data: 's_data' }, output: { valid: 'm_valid', row: 'm_row', col: 'm_col', data: 'm_data', last: 'm_last', lanes: C, groups: 1 } }));
     writeFileSync(join(d, 'design.json'), JSON.stringify({ format: 'rowsim-design/1', top: 'wide_top', sources: ['wide.v'], spec: 'spec.json', taps: 'taps.json', timing: 'own' }));
     const { report } = await runPipeline({ rtl: d, weights: w, images: ['examples/coffee.png'], engines: ['golden', 'sim', 'rtl'], frames: 2, out: tmp() });
     expect(report.engineInfo.rtl!.streams![0]!.layout.lanes).toBe(C);
