@@ -298,6 +298,28 @@ async function main(): Promise<void> {
       },
     )
     .command(
+      'check',
+      'verify a design simulated anywhere from the beats its testbench wrote (JSON Lines): values by coordinate and its own timing',
+      (y) => y
+        .option('beats', { type: 'string', demandOption: 'pass --beats <file.jsonl>', describe: 'beats, one JSON object a line (docs/check.md)' })
+        .option('image', { type: 'string', array: true, demandOption: 'pass the --image the beats were made from', describe: 'input image(s); frame f uses image f mod count' })
+        .option('config', commonConfig)
+        .option('weights', commonWeights)
+        .option('taps', str('a tap map (taps.json) naming the layers the beats carry and how each packs channels [default: every layer, as planned]'))
+        .option('frames', { type: 'string', describe: 'frames the beats cover (a frame with no beats is then all missing)' })
+        .option('pacing', str('the input pacing the beats were made under [default: uniform]'))
+        .option('latency-budget', { type: 'string', array: true, describe: 'latency budget, as for run' })
+        .option('out', str('folder for report.json (default: a fresh folder under ./simrun-out/)'))
+        .option('json', { type: 'boolean', default: false, describe: 'print report.json' })
+        .example('$0 check --beats tb-beats.jsonl --image frame.png --config tiny --taps taps.json', 'beats from your own testbench'),
+      async (a) => {
+        const { checkBeats } = await import('../harness/check.js');
+        const { report, outDir } = await checkBeats({ beats: a.beats, images: a.image, config: a.config, weights: a.weights, taps: a.taps, frames: wholeNumber('frames', a.frames, 1, 1_000_000), pacing: a.pacing, latencyBudget: a.latencyBudget, out: a.out });
+        process.stdout.write(a.json ? JSON.stringify(report, null, 2) + '\n' : `${report.layers.map((l) => `layer ${l.layer} ${l.name}: ${l.values.mismatches ? `${l.values.mismatches} of ${l.values.compared} words differ` : `${l.values.compared} words agree`}`).join('\n')}\n${report.ownTiming.findings.map((f) => `TIMING ${f.kind}: ${f.message}`).join('\n')}${report.ownTiming.findings.length ? '\n' : ''}${report.summary}\nreport: ${outDir}/report.json\n`);
+        process.exitCode = report.pass ? 0 : 1;
+      },
+    )
+    .command(
       'cache',
       'the Verilator build cache: list its builds, or clear the ones no run is using',
       (y) => y.option('list', { type: 'boolean', default: false, describe: 'list the cached builds (most recently used first)' })
@@ -337,7 +359,7 @@ async function main(): Promise<void> {
     .middleware((argv) => {
       // A single-valued option given twice would arrive as an array ('tiny,ie120r'): refuse it by name.
       for (const [k, v] of Object.entries(argv)) {
-        if (Array.isArray(v) && !['_', 'image', 'inject', 'latency-budget'].includes(k) && !/[A-Z]/.test(k)) throw new SimrunError('USAGE', `--${k} is given ${v.length} times; give it once`);
+        if (Array.isArray(v) && !['_', 'image', 'inject', 'latency-budget', 'latencyBudget'].includes(k) && !/[A-Z]/.test(k)) throw new SimrunError('USAGE', `--${k} is given ${v.length} times; give it once`);
       }
     }, true)
     .strictCommands()

@@ -59,6 +59,8 @@ export interface RunOptions {
   readonly timing?: TimingMode;
   /** Latency budgets: '900' (cycles), '3.6us', '2=300' (layer 2), … (docs/timing.md); over design.json's. */
   readonly latencyBudget?: readonly string[];
+  /** Write report.json and report.html (default true; the library's `run` asks only for the report). */
+  readonly writeReports?: boolean;
   readonly log?: (line: string) => void;
 }
 

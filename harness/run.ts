@@ -29,7 +29,7 @@ export async function runPipeline(opts: RunOptions): Promise<{ report: RunReport
     if (waveform?.build) ctx.clock.lap(`waveform${buildText(waveform.build)}`);
     const withWave = { ...assembled, waveform };
     const report: RunReport = { ...withWave, timings: ctx.clock.result() };
-    writeOutputs(ctx, report, comparison);
+    if (opts.writeReports !== false) writeOutputs(ctx, report, comparison);
     return { report, outDir: ctx.outDir };
   } finally {
     await Promise.all(started.map((s) => s.run.close()));

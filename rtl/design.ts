@@ -4,7 +4,7 @@
 // against the elaborated netlist by `resolveTaps` before any build.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { SimrunError } from '../core/errors.js';
 import { readUserText } from '../core/files.js';
@@ -130,6 +130,11 @@ function parseJson<T>(dir: string, file: string, schema: z.ZodType<T, z.ZodTypeD
     throw new SimrunError('DESIGN_INVALID', `${path}: field '${issue.path.join('.') || '(root)'}': ${issue.message}; ${fix}`);
   }
   return r.data;
+}
+
+/** A tap map on its own (taps.json), parsed and checked field by field (DESIGN_INVALID naming the field). */
+export function loadTapMap(path: string): TapMap {
+  return parseJson(dirname(resolve(path)), basename(path), tapMapSchema, 'see docs/design-folder.md for the tap map format');
 }
 
 /** Loads `dir`/design.json and its tap map, checking that every listed file exists. */

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const FOLDERS = ['bin', 'core', 'golden', 'harness', 'rtl', 'sim', 'vectors', 'bench'];
+const FOLDERS = ['api', 'bin', 'core', 'golden', 'harness', 'rtl', 'sim', 'vectors', 'bench'];
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
