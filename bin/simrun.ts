@@ -301,7 +301,11 @@ async function main(): Promise<void> {
       'check',
       'verify a design simulated anywhere from the beats its testbench wrote (JSON Lines): values by coordinate and its own timing',
       (y) => y
-        .option('beats', { type: 'string', demandOption: 'pass --beats <file.jsonl>', describe: 'beats, one JSON object a line (docs/check.md)' })
+        .option('beats', { type: 'string', describe: 'beats, one JSON object a line (docs/check.md)' })
+        .option('waveform', { type: 'string', describe: 'a VCD (or FST, through fst2vcd) any simulator dumped of the design; with --taps' })
+        .option('clock', str('the compute clock in the waveform, when not the tap map\'s clock'))
+        .option('scope', str('the waveform scope the design\'s top sits in (e.g. tb.dut), when names alone are ambiguous'))
+        .option('timing', str('how the waveform\'s cycles are judged: own (default) or exact (against rowsim\'s model)'))
         .option('image', { type: 'string', array: true, demandOption: 'pass the --image the beats were made from', describe: 'input image(s); frame f uses image f mod count' })
         .option('config', commonConfig)
         .option('weights', commonWeights)
@@ -313,8 +317,21 @@ async function main(): Promise<void> {
         .option('json', { type: 'boolean', default: false, describe: 'print report.json' })
         .example('$0 check --beats tb-beats.jsonl --image frame.png --config tiny --taps taps.json', 'beats from your own testbench'),
       async (a) => {
+        if ((a.beats === undefined) === (a.waveform === undefined)) throw new SimrunError('USAGE', 'pass exactly one of --beats <file.jsonl> and --waveform <file.vcd|file.fst>');
+        if (a.waveform !== undefined) {
+          if (!a.taps) throw new SimrunError('USAGE', '--waveform needs --taps <taps.json> naming the streams\' signals');
+          const [{ runPipeline }, { formatRunReport }] = await Promise.all([import('../harness/run.js'), import('../harness/report.js')]);
+          const { report, outDir } = await runPipeline({
+            config: a.config, images: a.image, weights: a.weights, engines: ['golden', 'sim', 'rtl'], frames: wholeNumber('frames', a.frames, 1, 1_000_000) ?? 1,
+            out: a.out, pacing: a.pacing, latencyBudget: a.latencyBudget, timing: oneOf('timing', a.timing, ['own', 'exact'] as const) ?? 'own',
+            waveform: { file: a.waveform, taps: a.taps, ...(a.clock ? { clock: a.clock } : {}), ...(a.scope ? { scope: a.scope } : {}) }, log: progress(true),
+          });
+          process.stdout.write(a.json ? JSON.stringify(report, null, 2) + '\n' : `${formatRunReport(report)}\nreport: ${outDir}/report.json and report.html\n`);
+          process.exitCode = report.pass === false ? 1 : 0;
+          return;
+        }
         const { checkBeats } = await import('../harness/check.js');
-        const { report, outDir } = await checkBeats({ beats: a.beats, images: a.image, config: a.config, weights: a.weights, taps: a.taps, frames: wholeNumber('frames', a.frames, 1, 1_000_000), pacing: a.pacing, latencyBudget: a.latencyBudget, out: a.out });
+        const { report, outDir } = await checkBeats({ beats: a.beats!, images: a.image, config: a.config, weights: a.weights, taps: a.taps, frames: wholeNumber('frames', a.frames, 1, 1_000_000), pacing: a.pacing, latencyBudget: a.latencyBudget, out: a.out });
         process.stdout.write(a.json ? JSON.stringify(report, null, 2) + '\n' : `${report.layers.map((l) => `layer ${l.layer} ${l.name}: ${l.values.mismatches ? `${l.values.mismatches} of ${l.values.compared} words differ` : `${l.values.compared} words agree`}`).join('\n')}\n${report.ownTiming.findings.map((f) => `TIMING ${f.kind}: ${f.message}`).join('\n')}${report.ownTiming.findings.length ? '\n' : ''}${report.summary}\nreport: ${outDir}/report.json\n`);
         process.exitCode = report.pass ? 0 : 1;
       },

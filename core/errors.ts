@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'DESIGN_INVALID'
   | 'YOSYS_MISSING'
   | 'YOSYS_FAILED'
+  | 'FST2VCD_MISSING'
   | 'INTERNAL';
 
 /** Where in the design an error happened, when it applies. */
@@ -55,6 +56,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'VERILATOR_FAILED':
     case 'YOSYS_MISSING':
     case 'YOSYS_FAILED':
+    case 'FST2VCD_MISSING':
     case 'BEAT_LOG_CORRUPT':
     case 'INTERNAL':
       return 3;

@@ -16,6 +16,7 @@ import { loadWeightsParallel } from '../core/weights/parallel.js';
 import type { HwLayerWeights } from '../core/weights/types.js';
 import type { DesignFolder } from '../rtl/design.js';
 import type { TraceOptions } from '../rtl/engine.js';
+import type { WaveformSource } from '../rtl/waveformEngine.js';
 
 export type { TraceOptions } from '../rtl/engine.js';
 import { expectedRun, type ExpectedRun } from '../sim/schedule.js';
@@ -61,6 +62,8 @@ export interface RunOptions {
   readonly latencyBudget?: readonly string[];
   /** Write report.json and report.html (default true; the library's `run` asks only for the report). */
   readonly writeReports?: boolean;
+  /** The rtl engine's beats from a waveform another simulator dumped (simrun check --waveform) instead of Verilator. */
+  readonly waveform?: WaveformSource;
   readonly log?: (line: string) => void;
 }
 
@@ -304,7 +307,8 @@ async function prepareIn(opts: RunOptions, named: string | undefined, took: (dir
     switch (n) {
       case 'golden': return (await import('../golden/engine.js')).goldenEngine({ floatReference: opts.floatReference !== false, backend: opts.goldenBackend });
       case 'sim': return (await import('../sim/engine.js')).simEngine({ kernel: opts.simKernel });
-      case 'rtl': return (await import('../rtl/engine.js')).rtlEngine({
+      case 'rtl': if (opts.waveform) return (await import('../rtl/waveformEngine.js')).waveformEngine(opts.waveform);
+        return (await import('../rtl/engine.js')).rtlEngine({
         ...(design ? { design } : {}), weightsName, quant, watchdog: expected.quietBound, trace: traceOptions, expectedCycles: expected.lastCycle,
         onBuilt: (b) => log(b.cached ? 'rtl: cached build' : `rtl: built in ${b.seconds.toFixed(1)} s`),
         onEstimate: (e) => log(`notice: rtl: ${e.cycles} cycles to simulate; the first ones ran at ${(e.secondsPerCycle * 1e6).toFixed(2)} µs per cycle, so at least ${e.seconds.toFixed(0)} s (later cycles, with every layer busy, cost more)`),

@@ -121,6 +121,8 @@ export interface RunReport {
   readonly warnings: readonly string[];
   /** The RTL's own timing, when the rtl engine ran. */
   readonly ownTiming: OwnTimingReport | null;
+  /** Where the rtl engine's beats came from: a Verilator run, or a waveform another simulator dumped (and which). */
+  readonly rtlSource: { readonly engine: 'verilator' | 'waveform'; readonly file?: string; readonly simulator?: string } | null;
 }
 
 /** Plan columns of a layer, in report form. */
@@ -205,7 +207,16 @@ export function assembleReport(ctx: RunContext, info: ReadonlyMap<EngineName, En
     memory: { samples: cmp.memory, peakMiB: Number((process.resourceUsage().maxRSS / 1024).toFixed(1)) },
     warnings: ctx.warnings,
     ownTiming: own,
+    rtlSource: rtlSourceOf(info.get('rtl')),
   };
+}
+
+/** Where the rtl engine's beats came from, from its facts. */
+function rtlSourceOf(i: EngineInfo | undefined): RunReport['rtlSource'] {
+  if (!i) return null;
+  return i.facts.source === 'waveform'
+    ? { engine: 'waveform', file: String(i.facts.waveform), ...(i.facts.simulator ? { simulator: String(i.facts.simulator) } : {}) }
+    : { engine: 'verilator' };
 }
 
 /** An engine's facts as JSON: a design's own stream layouts as plain [group][lane] channel tables. */
@@ -311,6 +322,7 @@ export function formatRunReport(r: RunReport): string {
   const lines: string[] = [];
   lines.push(`${r.config}: ${r.frames} frame(s) of ${r.images.join(', ')}, weights ${r.weights}, engines ${r.engines.join(',')}, pacing ${r.pacing}${r.ownTiming ? `, timing ${r.ownTiming.mode}` : ''}${r.engineInfo.golden?.facts.backend ? ` (golden on tfjs-${r.engineInfo.golden.facts.backend})` : ''}`);
   for (const f of r.faults) lines.push(`injected into ${f.engine}: ${f.description} (${f.text})`);
+  if (r.rtlSource?.engine === 'waveform') lines.push(`rtl: beats read from the waveform ${r.rtlSource.file}${r.rtlSource.simulator ? ` (written by ${r.rtlSource.simulator})` : ''}`);
   const pairNames = [...new Set(r.layers.flatMap((l) => l.pairs.map(pairName)))];
   // The beats shown are the RTL's own when it ran (the model's are in report.json and report.html), else the model's.
   const beatEngine = (['rtl', 'sim'] as const).find((e) => r.engines.includes(e));

@@ -269,7 +269,8 @@ export function rtlEngine(opts: RtlEngineOptions): Engine {
       const wave = opts.trace ? join(runDir, `wave.${opts.trace.format}`) : null;
       const traceArgs = opts.trace
         ? ['--trace', wave!, ...(opts.trace.window ? ['--trace-window', `${opts.trace.window[0]}:${opts.trace.window[1]}`] : []),
-          ...(opts.trace.scopes?.flatMap((s) => ['--trace-scope', s]) ?? taps.layers.filter((t) => !opts.trace!.layers || opts.trace!.layers.includes(t.layer)).flatMap((t) => traceArgsOf(taps, t)))]
+          // Scopes given, or the chosen layers' own scopes; without either, every signal (a whole-design dump).
+          ...(opts.trace.scopes?.flatMap((s) => ['--trace-scope', s]) ?? (opts.trace.layers ? taps.layers.filter((t) => opts.trace!.layers!.includes(t.layer)).flatMap((t) => traceArgsOf(taps, t)) : []))]
         : [];
       job.log(`rtl: running ${frames} frame(s)`);
       const t0 = performance.now();

@@ -1,14 +1,14 @@
-// The same emitted RTL under Icarus Verilog (Debian's iverilog), for the bench's side-by-side speed figure only:
-// a Verilog bench paces input.memh like the C++ one and counts the last layer's beats.
+// The same emitted RTL under Icarus Verilog (Debian's iverilog): the bench's side-by-side speed figure, and the VCD dumps
+// the waveform check is tested on. A Verilog bench paces input.memh like the C++ one and counts the last layer's beats.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SimrunError } from '../core/errors.js';
 import { runTool } from '../core/proc.js';
 import type { NetworkPlan } from '../core/plan.js';
 import type { NetworkSpec } from '../core/spec.js';
-import { emitDesign } from './emit.js';
+import { emitDesign, type DesignExtras } from './emit.js';
 
-function benchV(net: NetworkSpec, plan: NetworkPlan, maxCycles: number): string {
+function benchV(net: NetworkSpec, plan: NetworkPlan, maxCycles: number, frames = 1, dump?: string): string {
   const { height: H, width: W } = net.input;
   const L = net.layers.length;
   const last = net.layers[L - 1]!;
@@ -24,14 +24,16 @@ module tb_icarus;
   integer t, r, c, beats;
   rs_top dut (.clk(clk), .rst(rst), .s_valid(s_valid), .s_col(s_col), .s_data(s_data), ${ports.join(', ')});
   initial begin
+    ${dump ? `$dumpfile("${dump}"); $dumpvars(0, tb_icarus);` : ''}
     $readmemh("input.memh", img);
     repeat (4) begin #1 clk = 1; #1 clk = 0; end
     rst = 0; beats = 0;
-    for (t = 0; beats < ${expected} && t < ${maxCycles}; t = t + 1) begin
-      r = t / ${net.rowPeriod}; c = t % ${net.rowPeriod};
-      s_valid = r < ${H} && c < ${W};
+    for (t = 0; beats < ${expected * frames} && t < ${maxCycles}; t = t + 1) begin
+      // Uniform pacing, frames back to back: pixel (r, c) of frame f at cycle (f·H + r)·P + c.
+      r = (t / ${net.rowPeriod}) % ${H}; c = t % ${net.rowPeriod};
+      s_valid = t < ${frames * H * net.rowPeriod} && c < ${W};
       s_col = c;
-      if (r < ${H} && c < ${W}) s_data = img[r * ${W} + c];
+      if (s_valid) s_data = img[r * ${W} + c];
       #1;
       if (fin_valid) beats = beats + 1;
       clk = 1; #1 clk = 0;
@@ -43,10 +45,13 @@ endmodule
 `;
 }
 
-/** Compiles and runs one frame (or its first `maxCycles` cycles) under Icarus in `dir` (which must hold input.memh and the ROM images). */
-export async function runIcarus(net: NetworkSpec, plan: NetworkPlan, dir: string, maxCycles = 2 ** 31 - 1): Promise<{ compileSeconds: number; runSeconds: number; cycles: number }> {
+/**
+ * Compiles and runs `frames` frames of one image (or the first `maxCycles` cycles) under Icarus in `dir` (which must hold
+ * input.memh and the ROM images), optionally dumping every signal into the VCD `dump` (relative to `dir`).
+ */
+export async function runIcarus(net: NetworkSpec, plan: NetworkPlan, dir: string, maxCycles = 2 ** 31 - 1, opts: { readonly frames?: number; readonly dump?: string; readonly extras?: DesignExtras } = {}): Promise<{ compileSeconds: number; runSeconds: number; cycles: number }> {
   mkdirSync(dir, { recursive: true });
-  const files = [...emitDesign(net, plan), { name: 'tb_icarus.v', text: benchV(net, plan, maxCycles) }];
+  const files = [...emitDesign(net, plan, opts.extras), { name: 'tb_icarus.v', text: benchV(net, plan, maxCycles, opts.frames ?? 1, opts.dump) }];
   for (const f of files) writeFileSync(join(dir, f.name), f.text);
   let t = performance.now();
   const c = await runTool('iverilog', ['-g2012', '-o', 'sim.vvp', '-s', 'tb_icarus', ...files.map((f) => f.name)], { cwd: dir });
