@@ -30,6 +30,7 @@ const mutateOnly = args.includes('--mutate-only');
 const longOnly = args.includes('--long-only');
 const skipFullRtl = args.includes('--skip-full-rtl');
 const fullRtlOnly = args.includes('--full-rtl-only');
+const waveOnly = args.includes('--waveform-only');
 
 function line(label: string, value: string, note = ''): void {
   process.stdout.write(`${label.padEnd(34)} ${value.padStart(14)}  ${note}\n`);
@@ -177,6 +178,28 @@ long run: ie120r-mini, 10 frames through golden, sim and rtl
  * beside the rate one Verilator build per mutant would give: a cold build of the same design, measured here, plus the
  * campaign's own mean seconds per mutant.
  */
+/**
+ * The waveform check's reading speed: ie120r-mini traced by Verilator as a whole-design VCD over several frames (hundreds
+ * of MB), then `simrun check --waveform` on it — MB/s and the peak memory, which must stay flat in the dump's size.
+ */
+async function waveformBench(frames = 3): Promise<void> {
+  process.stdout.write(`\nwaveform check: ie120r-mini, ${frames} frames dumped as VCD by Verilator, read back by simrun check --waveform\n`);
+  const out = mkdtempSync(join(tmpdir(), 'rowsim-bench-wave-'));
+  const run = await runTool(process.execPath, ['dist/bin/simrun.js', '--image', 'examples/coffee.png', '--config', 'ie120r-mini', '--engines', 'rtl', '--frames', String(frames), '--trace', 'vcd', '--out', out, '--quiet']);
+  if (run.exitCode !== 0) throw new Error(`traced run exited ${run.exitCode}: ${run.all.split('\n').slice(-3).join(' | ')}`);
+  const vcd = join(out, 'rtl', 'run', 'wave.vcd');
+  const taps = join(out, 'taps.json');
+  writeFileSync(taps, readFileSync(join(out, 'rtl', 'design', 'taps.json')));
+  const mb = statSync(vcd).size / 1e6;
+  const t = performance.now();
+  const chk = await runTool(process.execPath, ['dist/bin/simrun.js', 'check', '--waveform', vcd, '--taps', taps, '--image', 'examples/coffee.png', '--config', 'ie120r-mini', '--frames', String(frames), '--timing', 'exact', '--out', join(out, 'check'), '--json']);
+  const s = (performance.now() - t) / 1000;
+  const rep = JSON.parse(chk.stdout) as RunReport;
+  line('VCD size', `${mb.toFixed(0)} MB`);
+  line('check --waveform', `${s.toFixed(1)} s`, `${(mb / s).toFixed(1)} MB/s; ${rep.summary.split(':')[0]}`);
+  line('  peak resident memory', `${rep.memory.peakMiB.toFixed(0)} MiB`, `flat in the dump's size (the dump is ${mb.toFixed(0)} MB)`);
+}
+
 async function mutationBench(config: string, count: number): Promise<void> {
   process.env.SIMRUN_CACHE = mkdtempSync(join(tmpdir(), 'rowsim-bench-cache-'));
   const t = performance.now();
@@ -201,6 +224,7 @@ mutation campaign: ${config}, ${n} mutants (${count} Yosys + catalogue), 2 jobs
 async function main(): Promise<void> {
   if (rtlOnly) return rtlBench();
   if (fullRtlOnly) return fullRtlBench();
+  if (waveOnly) return waveformBench();
   if (longOnly) {
     await pacingBench();
     return longRunBench();
@@ -251,6 +275,7 @@ async function main(): Promise<void> {
   if (!skipRtl) await rtlBench();
   if (!skipRtl) await pacingBench();
   if (!skipRtl) await longRunBench();
+  if (!skipRtl) await waveformBench();
   if (!skipRtl && !skipFullRtl) await fullRtlBench();
   if (!skipRtl && !skipMutate) {
     await mutationBench('tiny', 40);
