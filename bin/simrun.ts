@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // simrun CLI: parses arguments once, calls the harness, prints, and turns outcomes into exit codes
 // (0 agree, 1 a mismatch or failing design, 2 bad input or usage, 3 a tool failure; 128+n on signal n).
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { exitCodeFor, SimrunError } from '../core/errors.js';
 import { installInterruptHandlers } from '../core/proc.js';
@@ -80,299 +80,345 @@ const commonWeights = str('synthetic[:SEED], a .safetensors file, or a folder of
 const commonBudget = str("ALUs the planner may spend to lower latency, or 'min' for the fewest ALUs (default: the spec's aluBudget)");
 const commonQuant = str('float32 → bfloat18 rounding: rne (default) or truncate (the IE120R behaviour)');
 
-async function main(): Promise<void> {
-  installInterruptHandlers();
-  await yargs(hideBin(process.argv))
-    .scriptName('simrun')
-    .usage('$0 [run] --image <file> [options]\n\nCycle-accurate row-streaming CNN encoder simulator and verification harness. Documentation: docs/ in the package.')
-    .command(
-      ['run', '$0'],
-      'run frames through the engines and compare every pair layer by layer',
-      (y) => y
-        .option('image', { type: 'string', array: true, demandOption: 'pass --image <file> (PNG, JPEG, TIFF, WebP or input.memh)', describe: 'input image(s); frame f uses image f mod count' })
-        .option('config', commonConfig)
-        .option('weights', commonWeights)
-        .option('engines', { type: 'string', describe: 'comma-separated engines to compare: golden, sim, rtl [default: golden,sim; golden,sim,rtl with --rtl]' })
-        .option('rtl', str('a design folder for the rtl engine (default: the emitted design of the plan); see docs/design-folder.md'))
-        .option('pacing', str('input pacing: uniform (default), jitter:SEED, stall:ROW:CYCLES or burst[:ROWS]'))
-        .option('inject', { type: 'string', array: true, describe: 'build a fault into one engine: [engine@]bit:L:ROW:COL:CHAN:B, delay:L:BEAT:N, weight:L:INDEX:B, bias:L:INDEX:B, stall:L:N (repeatable)' })
-        .option('frames', { type: 'string', default: '1', describe: 'frames streamed back to back' })
-        .option('out', str('output folder (default: a fresh folder under ./simrun-out/)'))
-        .option('quant', commonQuant)
-        .option('alu-budget', commonBudget)
-        .option('trace', str('RTL waveform: fst or vcd (the whole run, or --trace-window/--trace-layers), or auto (VCD) / auto:fst (only on a failure: the first failing layer around its first mismatching beat, from the build explain reuses); 1 cycle = 10 ns'))
-        .option('trace-window', str('only cycles a:b of the waveform'))
-        .option('trace-layers', str('only these layers in the waveform, e.g. 1,2'))
-        .option('workers', { type: 'string', describe: 'worker threads for the golden and the model (0 = this thread; at most the cores) [default: 2]' })
-        .option('timing', str("how the RTL's cycles are judged: exact (rowsim's model, beat for beat), own (the design's own timing: values by coordinate, row rate, constant latency) or declared (design.json's timing model) [default: the folder's, else exact]"))
-        .option('latency-budget', { type: 'string', array: true, describe: "latency budget: cycles or a time (900, 3.6us), for the whole design or one layer (2=300); repeatable" })
-        .option('json', { type: 'boolean', default: false, describe: 'print report.json to stdout instead of the table' })
-        .option('quiet', { type: 'boolean', default: false, describe: 'no progress lines' })
-        .example('$0 --image examples/coffee.png --config ie120r-mini', 'golden vs model on the mini encoder')
-        .example('$0 --rtl their-design/ --image a.png --timing own --frames 3', 'a design with its own timing: values by coordinate, row rate, constant latency')
-        .example('$0 --image a.png --image b.png --frames 2 --config tiny --engines golden,sim,rtl', 'two frames through all three engines')
-        .example('$0 --rtl my-design/ --image a.png --engines golden,sim,rtl --pacing jitter:7 --frames 2', 'a design folder you edited'),
-      async (a) => {
-        // The default command takes no words: 'simrun frobnicate …' is a mistyped command, not a run.
-        const stray = a._.map(String).filter((w, i) => !(i === 0 && w === 'run'));
-        if (stray.length) throw new SimrunError('USAGE', `unknown command '${stray[0]}'; the commands are run, plan, vectors, emit, compare, regress, explain, mutate and weights (see 'simrun --help')`);
-        const log = progress(a.quiet);
+/** `simrun run`. */
+function runCommand(y: Argv): Argv {
+  return y.command(
+    ['run', '$0'],
+    'run frames through the engines and compare every pair layer by layer',
+    (y) => y
+      .option('image', { type: 'string', array: true, demandOption: 'pass --image <file> (PNG, JPEG, TIFF, WebP or input.memh)', describe: 'input image(s); frame f uses image f mod count' })
+      .option('config', commonConfig)
+      .option('weights', commonWeights)
+      .option('engines', { type: 'string', describe: 'comma-separated engines to compare: golden, sim, rtl [default: golden,sim; golden,sim,rtl with --rtl]' })
+      .option('rtl', str('a design folder for the rtl engine (default: the emitted design of the plan); see docs/design-folder.md'))
+      .option('pacing', str('input pacing: uniform (default), jitter:SEED, stall:ROW:CYCLES or burst[:ROWS]'))
+      .option('inject', { type: 'string', array: true, describe: 'build a fault into one engine: [engine@]bit:L:ROW:COL:CHAN:B, delay:L:BEAT:N, weight:L:INDEX:B, bias:L:INDEX:B, stall:L:N (repeatable)' })
+      .option('frames', { type: 'string', default: '1', describe: 'frames streamed back to back' })
+      .option('out', str('output folder (default: a fresh folder under ./simrun-out/)'))
+      .option('quant', commonQuant)
+      .option('alu-budget', commonBudget)
+      .option('trace', str('RTL waveform: fst or vcd (the whole run, or --trace-window/--trace-layers), or auto (VCD) / auto:fst (only on a failure: the first failing layer around its first mismatching beat, from the build explain reuses); 1 cycle = 10 ns'))
+      .option('trace-window', str('only cycles a:b of the waveform'))
+      .option('trace-layers', str('only these layers in the waveform, e.g. 1,2'))
+      .option('workers', { type: 'string', describe: 'worker threads for the golden and the model (0 = this thread; at most the cores) [default: 2]' })
+      .option('timing', str("how the RTL's cycles are judged: exact (rowsim's model, beat for beat), own (the design's own timing: values by coordinate, row rate, constant latency) or declared (design.json's timing model) [default: the folder's, else exact]"))
+      .option('latency-budget', { type: 'string', array: true, describe: "latency budget: cycles or a time (900, 3.6us), for the whole design or one layer (2=300); repeatable" })
+      .option('json', { type: 'boolean', default: false, describe: 'print report.json to stdout instead of the table' })
+      .option('quiet', { type: 'boolean', default: false, describe: 'no progress lines' })
+      .example('$0 --image examples/coffee.png --config ie120r-mini', 'golden vs model on the mini encoder')
+      .example('$0 --rtl their-design/ --image a.png --timing own --frames 3', 'a design with its own timing: values by coordinate, row rate, constant latency')
+      .example('$0 --image a.png --image b.png --frames 2 --config tiny --engines golden,sim,rtl', 'two frames through all three engines')
+      .example('$0 --rtl my-design/ --image a.png --engines golden,sim,rtl --pacing jitter:7 --frames 2', 'a design folder you edited'),
+    async (a) => {
+      // The default command takes no words: 'simrun frobnicate …' is a mistyped command, not a run.
+      const stray = a._.map(String).filter((w, i) => !(i === 0 && w === 'run'));
+      if (stray.length) throw new SimrunError('USAGE', `unknown command '${stray[0]}'; the commands are run, plan, vectors, emit, compare, regress, explain, mutate and weights (see 'simrun --help')`);
+      const log = progress(a.quiet);
+      const [{ runPipeline }, { formatRunReport }] = await Promise.all([import('../harness/run.js'), import('../harness/report.js')]);
+      const { report, outDir } = await runPipeline({
+        config: a.config, images: a.image, weights: a.weights,
+        engines: (a.engines ?? (a.rtl ? 'golden,sim,rtl' : 'golden,sim')).split(',').map((s) => s.trim()).filter(Boolean),
+        frames: wholeNumber('frames', a.frames, 1, 1_000_000)!, out: a.out, quant: oneOf('quant', a.quant, ['rne', 'truncate'] as const),
+        workers: wholeNumber('workers', a.workers, 0, 1 << 16), log,
+        aluBudget: parseBudget(a.aluBudget), rtl: a.rtl, pacing: a.pacing, inject: a.inject,
+        trace: parseTrace(a.trace, a.traceWindow, a.traceLayers),
+        timing: oneOf('timing', a.timing, TIMING_MODES), latencyBudget: a.latencyBudget,
+      });
+      log.end();
+      const wave = report.waveform;
+      process.stdout.write(a.json ? JSON.stringify(report, null, 2) + '\n' : `${formatRunReport(report)}\nreport: ${outDir}/report.json and report.html${wave ? `\nwaveform: ${wave.path} (cycles ${wave.window[0]}..${wave.window[1]}, layer(s) ${wave.layers.join(',')}; 1 cycle = 10 ns; open with GTKWave or Surfer)` : ''}\n`);
+      process.exitCode = report.pass === false ? 1 : 0;
+    },
+  );
+}
+
+/** `simrun plan`. */
+function planCommand(y: Argv): Argv {
+  return y.command(
+    'plan',
+    'print the per-layer hardware plan, totals and the model latency',
+    (y) => y.option('config', commonConfig).option('alu-budget', commonBudget).option('json', { type: 'boolean', default: false, describe: 'print JSON' })
+      .option('sweep', { type: 'boolean', default: false, describe: 'plan at a range of ALU budgets: latency versus ALUs (table or JSON, and <out>/sweep.html)' })
+      .option('points', { type: 'string', describe: 'budgets in the sweep [default: 12]' })
+      .option('sweep-to', { type: 'string', describe: 'largest budget of the sweep [default: twice the fewest ALUs]' })
+      .option('out', str('folder for sweep.html (default: a fresh folder under ./simrun-out/)'))
+      .example('$0 plan --config ie120r', 'the IE120R plan at 100,000 rows/s')
+      .example('$0 plan --config ie120r --sweep', 'latency versus ALUs, with the preset\'s plan marked'),
+    async (a) => {
+      const config = a.config ?? 'ie120r';
+      if (a.sweep) {
+        const { formatSweep, sweep, writeSweepHtml } = await import('../harness/sweep.js');
+        const s = sweep(config, { budget: parseBudget(a.aluBudget), points: wholeNumber('points', a.points, 2, 200), upTo: wholeNumber('sweep-to', a.sweepTo, 1) });
+        const html = writeSweepHtml(s, a.out);
+        process.stdout.write(a.json ? JSON.stringify({ ...s, html }, null, 2) + '\n' : `${formatSweep(s)}\ncurve: ${html}\n`);
+        return;
+      }
+      const { planReport, formatPlanReport } = await import('../harness/planReport.js');
+      const p = planReport(config, parseBudget(a.aluBudget));
+      const { net: _n, plan: _p, ...json } = p;
+      process.stdout.write(a.json ? JSON.stringify(json, null, 2) + '\n' : formatPlanReport(p) + '\n');
+    },
+  );
+}
+
+/** `simrun vectors`. */
+function vectorsCommand(y: Argv): Argv {
+  return y.command(
+    'vectors',
+    'write IE120R-layout .memh vectors (input, weights, biases, every layer\'s golden activations)',
+    (y) => y
+      .option('image', { type: 'string', demandOption: 'pass --image <file>', describe: 'input image' })
+      .option('config', commonConfig)
+      .option('weights', commonWeights)
+      .option('quant', commonQuant)
+      .option('out', { type: 'string', demandOption: 'pass --out <dir>', describe: 'folder to write into' })
+      .option('quiet', { type: 'boolean', default: false })
+      .example('$0 vectors --image examples/coffee.png --config tiny --out vec/', 'a tiny vector set'),
+    async (a) => {
+      const log = progress(a.quiet);
+      const { runVectors } = await import('../harness/vectors.js');
+      const { manifest, outDir, backend } = await runVectors({ config: a.config ?? 'ie120r', image: a.image, weights: a.weights ?? 'synthetic:0', out: a.out, quant: oneOf('quant', a.quant, ['rne', 'truncate'] as const), log });
+      log.end();
+      process.stdout.write(`wrote ${manifest.layers.length} layers of vectors for ${manifest.config} to ${outDir} (golden on tfjs-${backend})\n`);
+    },
+  );
+}
+
+/** `simrun emit`. */
+function emitCommand(y: Argv): Argv {
+  return y.command(
+    'emit',
+    'write a design folder: the Verilog (FPUs, one module per layer, rs_top), ROM images, spec, plan and tap map',
+    (y) => y
+      .option('config', commonConfig)
+      .option('weights', commonWeights)
+      .option('alu-budget', commonBudget)
+      .option('quant', commonQuant)
+      .option('out', { type: 'string', demandOption: 'pass --out <dir>', describe: 'folder to write into' })
+      .example('$0 emit --config ie120r-mini --out rtl-mini/', 'the mini encoder as a design folder'),
+    async (a) => {
+      const { runEmit } = await import('../harness/emit.js');
+      const { outDir, files, top } = runEmit({ config: a.config ?? 'ie120r', weights: a.weights ?? 'synthetic:0', out: a.out, aluBudget: parseBudget(a.aluBudget), quant: oneOf('quant', a.quant, ['rne', 'truncate'] as const) });
+      process.stdout.write(`wrote a design folder of ${files.length} files to ${outDir} (top module ${top}); run it with: simrun --rtl ${outDir} --image <file> --engines golden,sim,rtl\n`);
+    },
+  );
+}
+
+/** `simrun compare`. */
+function compareCommand(y: Argv): Argv {
+  return y.command(
+    'compare <dirA> <dirB>',
+    'compare two folders of activation{N}.memh layer by layer (A is expected, B actual)',
+    (y) => y
+      .positional('dirA', { type: 'string', demandOption: true, describe: 'expected activations (e.g. simrun vectors output)' })
+      .positional('dirB', { type: 'string', demandOption: true, describe: 'actual activations (e.g. another simulator\'s dump)' })
+      .option('config', str('layer shapes from this preset or spec when neither folder has vectors.json'))
+      .option('out', str('folder for report.json and report.html (default: a fresh folder under ./simrun-out/)'))
+      .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON' })
+      .example('$0 compare golden/ dut-dump/', 'an external simulator against rowsim\'s golden'),
+    async (a) => {
+      const { compareDirs, formatDirCompare } = await import('../harness/compareDirs.js');
+      const { report, outDir } = compareDirs(a.dirA!, a.dirB!, { config: a.config, out: a.out });
+      process.stdout.write(a.json ? JSON.stringify(report, null, 2) + '\n' : `${formatDirCompare(report)}\nreport: ${outDir}/report.json and report.html\n`);
+      process.exitCode = report.pass ? 0 : 1;
+    },
+  );
+}
+
+/** `simrun regress`. */
+function regressCommand(y: Argv): Argv {
+  return y.command(
+    'regress',
+    'run a suite of cases in parallel processes; JUnit XML for CI; deterministic sharding',
+    (y) => y
+      .option('suite', { type: 'string', demandOption: 'pass --suite <file>', describe: 'suite file (JSON or YAML): name and cases (docs/formats.md)' })
+      .option('shard', str('run shard i of n (i/n), e.g. 1/4'))
+      .option('junit', str('write JUnit XML here'))
+      .option('out', str('folder for the cases\' reports'))
+      .option('jobs', { type: 'string', describe: 'parallel cases (default and most: the machine\'s cores)' })
+      .example('$0 regress --suite examples/suite.yaml --junit junit.xml', 'the shipped CI suite'),
+    async (a) => {
+      const { regress } = await import('../harness/regress.js');
+      const { counts, exitCode } = await regress({ suite: a.suite, shard: a.shard, junit: a.junit, out: a.out, jobs: wholeNumber('jobs', a.jobs, 1), log: (l) => process.stdout.write(`${l}\n`) });
+      process.stdout.write(`regress: ${counts.pass} passed, ${counts.fail} failed, ${counts.error} errors, ${counts.none} not compared\n`);
+      process.exitCode = exitCode;
+    },
+  );
+}
+
+/** `simrun explain`. */
+function explainCommand(y: Argv): Argv {
+  return y.command(
+    'explain [run]',
+    'the whole MAC sequence of one output, golden and model side by side (and the RTL\'s registers), first difference marked',
+    (y) => y
+      .positional('run', { type: 'string', describe: 'a folder a run wrote (its report.json says how to redo it)' })
+      .option('layer', { type: 'string', demandOption: 'pass --layer L', describe: 'layer (1-based)' })
+      .option('row', { type: 'string', demandOption: 'pass --row r', describe: 'output row' })
+      .option('col', { type: 'string', demandOption: 'pass --col c', describe: 'output column' })
+      .option('chan', { type: 'string', demandOption: 'pass --chan k', describe: 'output channel' })
+      .option('frame', { type: 'string', default: '0', describe: 'frame of the run' })
+      .option('image', { type: 'string', array: true, describe: 'without a run folder: the run\'s image(s)' })
+      .option('config', commonConfig)
+      .option('weights', commonWeights)
+      .option('rtl', str('a design folder (adds the RTL\'s registers)'))
+      .option('engines', str('with rtl: read the RTL\'s registers too'))
+      .option('pacing', str('the run\'s pacing'))
+      .option('inject', { type: 'string', array: true, describe: 'the run\'s faults' })
+      .option('alu-budget', commonBudget)
+      .option('json', { type: 'boolean', default: false, describe: 'print JSON' })
+      .option('quiet', { type: 'boolean', default: false })
+      .example('$0 explain simrun-out/tiny-… --layer 3 --row 2 --col 5 --chan 6', 'the output a run\'s first mismatch names'),
+    async (a) => {
+      const log = progress(a.quiet);
+      const engines = a.engines?.split(',').map((e) => e.trim()) as ('golden' | 'sim' | 'rtl')[] | undefined;
+      const { explain, formatExplain } = await import('../harness/explain.js');
+      const r = await explain({
+        runFolder: a.run,
+        source: a.run ? undefined : { config: a.config, images: a.image, weights: a.weights, rtl: a.rtl, pacing: a.pacing, inject: a.inject, aluBudget: parseBudget(a.aluBudget), engines },
+        target: { layer: wholeNumber('layer', a.layer, 1)!, row: wholeNumber('row', a.row, 0)!, col: wholeNumber('col', a.col, 0)!, chan: wholeNumber('chan', a.chan, 0)! },
+        frame: wholeNumber('frame', a.frame, 0), log,
+      });
+      log.end();
+      process.stdout.write(a.json ? JSON.stringify(r, null, 2) + '\n' : formatExplain(r) + '\n');
+    },
+  );
+}
+
+/** `simrun mutate`. */
+function mutateCommand(y: Argv): Argv {
+  return y.command(
+    'mutate',
+    'a mutation campaign: catalogue and Yosys mutants of the design, each killed, deadlocked, equivalent or undetected',
+    (y) => y
+      .option('config', str('preset name (ie120r, ie120r-mini, tiny) or a .json/.yaml spec file whose emitted design is mutated [default: tiny]'))
+      .option('rtl', str('a design folder to mutate (default: the plan\'s emitted design)'))
+      .option('weights', commonWeights)
+      .option('image', { type: 'string', array: true, describe: 'photos of the campaign stimulus (default: the two shipped examples)' })
+      .option('count', { type: 'string', describe: 'Yosys mutations (0: none) [default: 30]' })
+      .option('seed', { type: 'string', describe: 'seed of the Yosys sample and the directed and random frames [default: 1]' })
+      .option('catalogue', str('catalogue mutants: first (each kind once, default), all (every applicable layer) or none'))
+      .option('yosys-wire', str('only Yosys mutations on this wire'))
+      .option('yosys-module', str('only Yosys mutations in this module'))
+      .option('random-frames', { type: 'string', describe: 'random frames a survivor runs before the equivalence check [default: 4]' })
+      .option('alu-budget', commonBudget)
+      .option('jobs', { type: 'string', describe: 'mutants run at once (default and most: the cores)' })
+      .option('shard', str('run shard i of n (i/n)'))
+      .option('junit', str('write JUnit XML here'))
+      .option('out', str('campaign folder (results are cached here: rerun to resume)'))
+      .option('json', { type: 'boolean', default: false, describe: 'print report.json' })
+      .option('quiet', { type: 'boolean', default: false })
+      .example('$0 mutate --config tiny --count 40', 'catalogue and 40 Yosys mutants of the tiny design'),
+    async (a) => {
+      const log = a.quiet ? () => {} : (l: string) => process.stderr.write(`${l}\n`);
+      const [{ mutate }, { formatCampaign }] = await Promise.all([import('../harness/mutate.js'), import('../harness/mutateReport.js')]);
+      const { report, outDir, exitCode } = await mutate({
+        config: a.config, rtl: a.rtl, weights: a.weights, images: a.image, count: wholeNumber('count', a.count, 0, 10_000),
+        seed: wholeNumber('seed', a.seed, 0), catalogue: oneOf('catalogue', a.catalogue, ['first', 'all', 'none'] as const),
+        yosysWire: a.yosysWire, yosysModule: a.yosysModule, randomFrames: wholeNumber('random-frames', a.randomFrames, 0, 1000),
+        aluBudget: parseBudget(a.aluBudget), jobs: wholeNumber('jobs', a.jobs, 1), shard: a.shard, junit: a.junit, out: a.out, log,
+      });
+      process.stdout.write(a.json ? JSON.stringify(report, null, 2) + '\n' : `${formatCampaign(report)}\nreport: ${outDir}/report.json and report.html\n`);
+      process.exitCode = exitCode;
+    },
+  );
+}
+
+/** `simrun check`. */
+function checkCommand(y: Argv): Argv {
+  return y.command(
+    'check',
+    'verify a design simulated anywhere from the beats its testbench wrote (JSON Lines): values by coordinate and its own timing',
+    (y) => y
+      .option('beats', { type: 'string', describe: 'beats, one JSON object a line (docs/check.md)' })
+      .option('waveform', { type: 'string', describe: 'a VCD (or FST, through fst2vcd) any simulator dumped of the design; with --taps' })
+      .option('clock', str('the compute clock in the waveform, when not the tap map\'s clock'))
+      .option('scope', str('the waveform scope the design\'s top sits in (e.g. tb.dut), when names alone are ambiguous'))
+      .option('timing', str('how the waveform\'s cycles are judged: own (default) or exact (against rowsim\'s model)'))
+      .option('image', { type: 'string', array: true, demandOption: 'pass the --image the beats were made from', describe: 'input image(s); frame f uses image f mod count' })
+      .option('config', commonConfig)
+      .option('weights', commonWeights)
+      .option('taps', str('a tap map (taps.json) naming the layers the beats carry and how each packs channels [default: every layer, as planned]'))
+      .option('frames', { type: 'string', describe: 'frames the beats cover (a frame with no beats is then all missing)' })
+      .option('pacing', str('the input pacing the beats were made under [default: uniform]'))
+      .option('latency-budget', { type: 'string', array: true, describe: 'latency budget, as for run' })
+      .option('out', str('folder for report.json (default: a fresh folder under ./simrun-out/)'))
+      .option('json', { type: 'boolean', default: false, describe: 'print report.json' })
+      .example('$0 check --beats tb-beats.jsonl --image frame.png --config tiny --taps taps.json', 'beats from your own testbench'),
+    async (a) => {
+      if ((a.beats === undefined) === (a.waveform === undefined)) throw new SimrunError('USAGE', 'pass exactly one of --beats <file.jsonl> and --waveform <file.vcd|file.fst>');
+      if (a.waveform !== undefined) {
+        if (!a.taps) throw new SimrunError('USAGE', '--waveform needs --taps <taps.json> naming the streams\' signals');
         const [{ runPipeline }, { formatRunReport }] = await Promise.all([import('../harness/run.js'), import('../harness/report.js')]);
         const { report, outDir } = await runPipeline({
-          config: a.config, images: a.image, weights: a.weights,
-          engines: (a.engines ?? (a.rtl ? 'golden,sim,rtl' : 'golden,sim')).split(',').map((s) => s.trim()).filter(Boolean),
-          frames: wholeNumber('frames', a.frames, 1, 1_000_000)!, out: a.out, quant: oneOf('quant', a.quant, ['rne', 'truncate'] as const),
-          workers: wholeNumber('workers', a.workers, 0, 1 << 16), log,
-          aluBudget: parseBudget(a.aluBudget), rtl: a.rtl, pacing: a.pacing, inject: a.inject,
-          trace: parseTrace(a.trace, a.traceWindow, a.traceLayers),
-          timing: oneOf('timing', a.timing, TIMING_MODES), latencyBudget: a.latencyBudget,
+          config: a.config, images: a.image, weights: a.weights, engines: ['golden', 'sim', 'rtl'], frames: wholeNumber('frames', a.frames, 1, 1_000_000) ?? 1,
+          out: a.out, pacing: a.pacing, latencyBudget: a.latencyBudget, timing: oneOf('timing', a.timing, ['own', 'exact'] as const) ?? 'own',
+          waveform: { file: a.waveform, taps: a.taps, ...(a.clock ? { clock: a.clock } : {}), ...(a.scope ? { scope: a.scope } : {}) }, log: progress(true),
         });
-        log.end();
-        const wave = report.waveform;
-        process.stdout.write(a.json ? JSON.stringify(report, null, 2) + '\n' : `${formatRunReport(report)}\nreport: ${outDir}/report.json and report.html${wave ? `\nwaveform: ${wave.path} (cycles ${wave.window[0]}..${wave.window[1]}, layer(s) ${wave.layers.join(',')}; 1 cycle = 10 ns; open with GTKWave or Surfer)` : ''}\n`);
+        process.stdout.write(a.json ? JSON.stringify(report, null, 2) + '\n' : `${formatRunReport(report)}\nreport: ${outDir}/report.json and report.html\n`);
         process.exitCode = report.pass === false ? 1 : 0;
-      },
-    )
-    .command(
-      'plan',
-      'print the per-layer hardware plan, totals and the model latency',
-      (y) => y.option('config', commonConfig).option('alu-budget', commonBudget).option('json', { type: 'boolean', default: false, describe: 'print JSON' })
-        .option('sweep', { type: 'boolean', default: false, describe: 'plan at a range of ALU budgets: latency versus ALUs (table or JSON, and <out>/sweep.html)' })
-        .option('points', { type: 'string', describe: 'budgets in the sweep [default: 12]' })
-        .option('sweep-to', { type: 'string', describe: 'largest budget of the sweep [default: twice the fewest ALUs]' })
-        .option('out', str('folder for sweep.html (default: a fresh folder under ./simrun-out/)'))
-        .example('$0 plan --config ie120r', 'the IE120R plan at 100,000 rows/s')
-        .example('$0 plan --config ie120r --sweep', 'latency versus ALUs, with the preset\'s plan marked'),
-      async (a) => {
-        const config = a.config ?? 'ie120r';
-        if (a.sweep) {
-          const { formatSweep, sweep, writeSweepHtml } = await import('../harness/sweep.js');
-          const s = sweep(config, { budget: parseBudget(a.aluBudget), points: wholeNumber('points', a.points, 2, 200), upTo: wholeNumber('sweep-to', a.sweepTo, 1) });
-          const html = writeSweepHtml(s, a.out);
-          process.stdout.write(a.json ? JSON.stringify({ ...s, html }, null, 2) + '\n' : `${formatSweep(s)}\ncurve: ${html}\n`);
-          return;
-        }
-        const { planReport, formatPlanReport } = await import('../harness/planReport.js');
-        const p = planReport(config, parseBudget(a.aluBudget));
-        const { net: _n, plan: _p, ...json } = p;
-        process.stdout.write(a.json ? JSON.stringify(json, null, 2) + '\n' : formatPlanReport(p) + '\n');
-      },
-    )
-    .command(
-      'vectors',
-      'write IE120R-layout .memh vectors (input, weights, biases, every layer\'s golden activations)',
-      (y) => y
-        .option('image', { type: 'string', demandOption: 'pass --image <file>', describe: 'input image' })
-        .option('config', commonConfig)
-        .option('weights', commonWeights)
-        .option('quant', commonQuant)
-        .option('out', { type: 'string', demandOption: 'pass --out <dir>', describe: 'folder to write into' })
-        .option('quiet', { type: 'boolean', default: false })
-        .example('$0 vectors --image examples/coffee.png --config tiny --out vec/', 'a tiny vector set'),
-      async (a) => {
-        const log = progress(a.quiet);
-        const { runVectors } = await import('../harness/vectors.js');
-        const { manifest, outDir, backend } = await runVectors({ config: a.config ?? 'ie120r', image: a.image, weights: a.weights ?? 'synthetic:0', out: a.out, quant: oneOf('quant', a.quant, ['rne', 'truncate'] as const), log });
-        log.end();
-        process.stdout.write(`wrote ${manifest.layers.length} layers of vectors for ${manifest.config} to ${outDir} (golden on tfjs-${backend})\n`);
-      },
-    )
-    .command(
-      'emit',
-      'write a design folder: the Verilog (FPUs, one module per layer, rs_top), ROM images, spec, plan and tap map',
-      (y) => y
-        .option('config', commonConfig)
-        .option('weights', commonWeights)
-        .option('alu-budget', commonBudget)
-        .option('quant', commonQuant)
-        .option('out', { type: 'string', demandOption: 'pass --out <dir>', describe: 'folder to write into' })
-        .example('$0 emit --config ie120r-mini --out rtl-mini/', 'the mini encoder as a design folder'),
-      async (a) => {
-        const { runEmit } = await import('../harness/emit.js');
-        const { outDir, files, top } = runEmit({ config: a.config ?? 'ie120r', weights: a.weights ?? 'synthetic:0', out: a.out, aluBudget: parseBudget(a.aluBudget), quant: oneOf('quant', a.quant, ['rne', 'truncate'] as const) });
-        process.stdout.write(`wrote a design folder of ${files.length} files to ${outDir} (top module ${top}); run it with: simrun --rtl ${outDir} --image <file> --engines golden,sim,rtl\n`);
-      },
-    )
-    .command(
-      'compare <dirA> <dirB>',
-      'compare two folders of activation{N}.memh layer by layer (A is expected, B actual)',
-      (y) => y
-        .positional('dirA', { type: 'string', demandOption: true, describe: 'expected activations (e.g. simrun vectors output)' })
-        .positional('dirB', { type: 'string', demandOption: true, describe: 'actual activations (e.g. another simulator\'s dump)' })
-        .option('config', str('layer shapes from this preset or spec when neither folder has vectors.json'))
-        .option('out', str('folder for report.json and report.html (default: a fresh folder under ./simrun-out/)'))
-        .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON' })
-        .example('$0 compare golden/ dut-dump/', 'an external simulator against rowsim\'s golden'),
-      async (a) => {
-        const { compareDirs, formatDirCompare } = await import('../harness/compareDirs.js');
-        const { report, outDir } = compareDirs(a.dirA!, a.dirB!, { config: a.config, out: a.out });
-        process.stdout.write(a.json ? JSON.stringify(report, null, 2) + '\n' : `${formatDirCompare(report)}\nreport: ${outDir}/report.json and report.html\n`);
-        process.exitCode = report.pass ? 0 : 1;
-      },
-    )
-    .command(
-      'regress',
-      'run a suite of cases in parallel processes; JUnit XML for CI; deterministic sharding',
-      (y) => y
-        .option('suite', { type: 'string', demandOption: 'pass --suite <file>', describe: 'suite file (JSON or YAML): name and cases (docs/formats.md)' })
-        .option('shard', str('run shard i of n (i/n), e.g. 1/4'))
-        .option('junit', str('write JUnit XML here'))
-        .option('out', str('folder for the cases\' reports'))
-        .option('jobs', { type: 'string', describe: 'parallel cases (default and most: the machine\'s cores)' })
-        .example('$0 regress --suite examples/suite.yaml --junit junit.xml', 'the shipped CI suite'),
-      async (a) => {
-        const { regress } = await import('../harness/regress.js');
-        const { counts, exitCode } = await regress({ suite: a.suite, shard: a.shard, junit: a.junit, out: a.out, jobs: wholeNumber('jobs', a.jobs, 1), log: (l) => process.stdout.write(`${l}\n`) });
-        process.stdout.write(`regress: ${counts.pass} passed, ${counts.fail} failed, ${counts.error} errors, ${counts.none} not compared\n`);
-        process.exitCode = exitCode;
-      },
-    )
-    .command(
-      'explain [run]',
-      'the whole MAC sequence of one output, golden and model side by side (and the RTL\'s registers), first difference marked',
-      (y) => y
-        .positional('run', { type: 'string', describe: 'a folder a run wrote (its report.json says how to redo it)' })
-        .option('layer', { type: 'string', demandOption: 'pass --layer L', describe: 'layer (1-based)' })
-        .option('row', { type: 'string', demandOption: 'pass --row r', describe: 'output row' })
-        .option('col', { type: 'string', demandOption: 'pass --col c', describe: 'output column' })
-        .option('chan', { type: 'string', demandOption: 'pass --chan k', describe: 'output channel' })
-        .option('frame', { type: 'string', default: '0', describe: 'frame of the run' })
-        .option('image', { type: 'string', array: true, describe: 'without a run folder: the run\'s image(s)' })
-        .option('config', commonConfig)
-        .option('weights', commonWeights)
-        .option('rtl', str('a design folder (adds the RTL\'s registers)'))
-        .option('engines', str('with rtl: read the RTL\'s registers too'))
-        .option('pacing', str('the run\'s pacing'))
-        .option('inject', { type: 'string', array: true, describe: 'the run\'s faults' })
-        .option('alu-budget', commonBudget)
-        .option('json', { type: 'boolean', default: false, describe: 'print JSON' })
-        .option('quiet', { type: 'boolean', default: false })
-        .example('$0 explain simrun-out/tiny-… --layer 3 --row 2 --col 5 --chan 6', 'the output a run\'s first mismatch names'),
-      async (a) => {
-        const log = progress(a.quiet);
-        const engines = a.engines?.split(',').map((e) => e.trim()) as ('golden' | 'sim' | 'rtl')[] | undefined;
-        const { explain, formatExplain } = await import('../harness/explain.js');
-        const r = await explain({
-          runFolder: a.run,
-          source: a.run ? undefined : { config: a.config, images: a.image, weights: a.weights, rtl: a.rtl, pacing: a.pacing, inject: a.inject, aluBudget: parseBudget(a.aluBudget), engines },
-          target: { layer: wholeNumber('layer', a.layer, 1)!, row: wholeNumber('row', a.row, 0)!, col: wholeNumber('col', a.col, 0)!, chan: wholeNumber('chan', a.chan, 0)! },
-          frame: wholeNumber('frame', a.frame, 0), log,
-        });
-        log.end();
-        process.stdout.write(a.json ? JSON.stringify(r, null, 2) + '\n' : formatExplain(r) + '\n');
-      },
-    )
-    .command(
-      'mutate',
-      'a mutation campaign: catalogue and Yosys mutants of the design, each killed, deadlocked, equivalent or undetected',
-      (y) => y
-        .option('config', str('preset name (ie120r, ie120r-mini, tiny) or a .json/.yaml spec file whose emitted design is mutated [default: tiny]'))
-        .option('rtl', str('a design folder to mutate (default: the plan\'s emitted design)'))
-        .option('weights', commonWeights)
-        .option('image', { type: 'string', array: true, describe: 'photos of the campaign stimulus (default: the two shipped examples)' })
-        .option('count', { type: 'string', describe: 'Yosys mutations (0: none) [default: 30]' })
-        .option('seed', { type: 'string', describe: 'seed of the Yosys sample and the directed and random frames [default: 1]' })
-        .option('catalogue', str('catalogue mutants: first (each kind once, default), all (every applicable layer) or none'))
-        .option('yosys-wire', str('only Yosys mutations on this wire'))
-        .option('yosys-module', str('only Yosys mutations in this module'))
-        .option('random-frames', { type: 'string', describe: 'random frames a survivor runs before the equivalence check [default: 4]' })
-        .option('alu-budget', commonBudget)
-        .option('jobs', { type: 'string', describe: 'mutants run at once (default and most: the cores)' })
-        .option('shard', str('run shard i of n (i/n)'))
-        .option('junit', str('write JUnit XML here'))
-        .option('out', str('campaign folder (results are cached here: rerun to resume)'))
-        .option('json', { type: 'boolean', default: false, describe: 'print report.json' })
-        .option('quiet', { type: 'boolean', default: false })
-        .example('$0 mutate --config tiny --count 40', 'catalogue and 40 Yosys mutants of the tiny design'),
-      async (a) => {
-        const log = a.quiet ? () => {} : (l: string) => process.stderr.write(`${l}\n`);
-        const [{ mutate }, { formatCampaign }] = await Promise.all([import('../harness/mutate.js'), import('../harness/mutateReport.js')]);
-        const { report, outDir, exitCode } = await mutate({
-          config: a.config, rtl: a.rtl, weights: a.weights, images: a.image, count: wholeNumber('count', a.count, 0, 10_000),
-          seed: wholeNumber('seed', a.seed, 0), catalogue: oneOf('catalogue', a.catalogue, ['first', 'all', 'none'] as const),
-          yosysWire: a.yosysWire, yosysModule: a.yosysModule, randomFrames: wholeNumber('random-frames', a.randomFrames, 0, 1000),
-          aluBudget: parseBudget(a.aluBudget), jobs: wholeNumber('jobs', a.jobs, 1), shard: a.shard, junit: a.junit, out: a.out, log,
-        });
-        process.stdout.write(a.json ? JSON.stringify(report, null, 2) + '\n' : `${formatCampaign(report)}\nreport: ${outDir}/report.json and report.html\n`);
-        process.exitCode = exitCode;
-      },
-    )
-    .command(
-      'check',
-      'verify a design simulated anywhere from the beats its testbench wrote (JSON Lines): values by coordinate and its own timing',
-      (y) => y
-        .option('beats', { type: 'string', describe: 'beats, one JSON object a line (docs/check.md)' })
-        .option('waveform', { type: 'string', describe: 'a VCD (or FST, through fst2vcd) any simulator dumped of the design; with --taps' })
-        .option('clock', str('the compute clock in the waveform, when not the tap map\'s clock'))
-        .option('scope', str('the waveform scope the design\'s top sits in (e.g. tb.dut), when names alone are ambiguous'))
-        .option('timing', str('how the waveform\'s cycles are judged: own (default) or exact (against rowsim\'s model)'))
-        .option('image', { type: 'string', array: true, demandOption: 'pass the --image the beats were made from', describe: 'input image(s); frame f uses image f mod count' })
-        .option('config', commonConfig)
-        .option('weights', commonWeights)
-        .option('taps', str('a tap map (taps.json) naming the layers the beats carry and how each packs channels [default: every layer, as planned]'))
-        .option('frames', { type: 'string', describe: 'frames the beats cover (a frame with no beats is then all missing)' })
-        .option('pacing', str('the input pacing the beats were made under [default: uniform]'))
-        .option('latency-budget', { type: 'string', array: true, describe: 'latency budget, as for run' })
-        .option('out', str('folder for report.json (default: a fresh folder under ./simrun-out/)'))
-        .option('json', { type: 'boolean', default: false, describe: 'print report.json' })
-        .example('$0 check --beats tb-beats.jsonl --image frame.png --config tiny --taps taps.json', 'beats from your own testbench'),
-      async (a) => {
-        if ((a.beats === undefined) === (a.waveform === undefined)) throw new SimrunError('USAGE', 'pass exactly one of --beats <file.jsonl> and --waveform <file.vcd|file.fst>');
-        if (a.waveform !== undefined) {
-          if (!a.taps) throw new SimrunError('USAGE', '--waveform needs --taps <taps.json> naming the streams\' signals');
-          const [{ runPipeline }, { formatRunReport }] = await Promise.all([import('../harness/run.js'), import('../harness/report.js')]);
-          const { report, outDir } = await runPipeline({
-            config: a.config, images: a.image, weights: a.weights, engines: ['golden', 'sim', 'rtl'], frames: wholeNumber('frames', a.frames, 1, 1_000_000) ?? 1,
-            out: a.out, pacing: a.pacing, latencyBudget: a.latencyBudget, timing: oneOf('timing', a.timing, ['own', 'exact'] as const) ?? 'own',
-            waveform: { file: a.waveform, taps: a.taps, ...(a.clock ? { clock: a.clock } : {}), ...(a.scope ? { scope: a.scope } : {}) }, log: progress(true),
-          });
-          process.stdout.write(a.json ? JSON.stringify(report, null, 2) + '\n' : `${formatRunReport(report)}\nreport: ${outDir}/report.json and report.html\n`);
-          process.exitCode = report.pass === false ? 1 : 0;
-          return;
-        }
-        const { checkBeats } = await import('../harness/check.js');
-        const { report, outDir } = await checkBeats({ beats: a.beats!, images: a.image, config: a.config, weights: a.weights, taps: a.taps, frames: wholeNumber('frames', a.frames, 1, 1_000_000), pacing: a.pacing, latencyBudget: a.latencyBudget, out: a.out });
-        process.stdout.write(a.json ? JSON.stringify(report, null, 2) + '\n' : `${report.layers.map((l) => `layer ${l.layer} ${l.name}: ${l.values.mismatches ? `${l.values.mismatches} of ${l.values.compared} words differ` : `${l.values.compared} words agree`}`).join('\n')}\n${report.ownTiming.findings.map((f) => `TIMING ${f.kind}: ${f.message}`).join('\n')}${report.ownTiming.findings.length ? '\n' : ''}${report.summary}\nreport: ${outDir}/report.json\n`);
-        process.exitCode = report.pass ? 0 : 1;
-      },
-    )
-    .command(
-      'cache',
-      'the Verilator build cache: list its builds, or clear the ones no run is using',
-      (y) => y.option('list', { type: 'boolean', default: false, describe: 'list the cached builds (most recently used first)' })
-        .option('clear', { type: 'boolean', default: false, describe: 'remove every build no running simrun is using' })
-        .option('json', { type: 'boolean', default: false, describe: 'print JSON' })
-        .example('$0 cache --list', 'what the cache holds and where'),
-      async (a) => {
-        const { cacheCap, cacheRoot, clearCache, listCache } = await import('../rtl/buildCache.js');
-        if (a.list === a.clear) throw new SimrunError('USAGE', 'pass exactly one of --list and --clear (simrun cache --list)');
-        const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
-        if (a.clear) {
-          const { removed, kept } = clearCache();
-          process.stdout.write(a.json ? JSON.stringify({ root: cacheRoot(), removed: removed.map((e) => e.name), kept: kept.map((e) => e.name) }, null, 2) + '\n'
-            : `removed ${removed.length} build(s), ${mib(removed.reduce((n, e) => n + e.bytes, 0))}, from ${cacheRoot()}${kept.length ? `; kept ${kept.length} in use (${kept.map((e) => `${e.name} by pid ${e.users.join(',')}`).join('; ')})` : ''}\n`);
-          return;
-        }
-        const entries = listCache();
-        const total = entries.reduce((n, e) => n + e.bytes, 0);
-        process.stdout.write(a.json ? JSON.stringify({ root: cacheRoot(), capBytes: cacheCap(), totalBytes: total, builds: entries }, null, 2) + '\n'
-          : [`${cacheRoot()}: ${entries.length} build(s), ${mib(total)} of a ${mib(cacheCap())} cap (least recently used go first; SIMRUN_CACHE_MAX_MB sets the cap)`,
-            ...entries.map((e) => `  ${e.name.padEnd(34)} ${mib(e.bytes).padStart(11)}  last used ${new Date(e.lastUsed).toISOString()}${e.users.length ? `  in use by pid ${e.users.join(',')}` : ''}`)].join('\n') + '\n');
-      },
-    )
-    .command(
-      'weights',
-      'list the safetensors key names and shapes a config expects (--keys)',
-      (y) => y.option('config', commonConfig).option('keys', { type: 'boolean', default: false, describe: 'list the keys' })
-        .option('json', { type: 'boolean', default: false, describe: 'print JSON' })
-        .example('$0 weights --keys --config ie120r', 'the state-dict keys of the IE120R'),
-      async (a) => {
-        if (!a.keys) throw new SimrunError('USAGE', "pass --keys to list the safetensors keys (simrun weights --keys --config <preset|file>)");
-        const { weightKeys } = await import('../harness/weightKeys.js');
-        const keys = weightKeys(a.config ?? 'ie120r');
-        process.stdout.write(a.json ? JSON.stringify(keys, null, 2) + '\n' : keys.map((k) => `${k.key.padEnd(28)} [${k.shape.join(', ')}]  ${k.meaning}`).join('\n') + '\n');
-      },
-    )
+        return;
+      }
+      const { checkBeats } = await import('../harness/check.js');
+      const { report, outDir } = await checkBeats({ beats: a.beats!, images: a.image, config: a.config, weights: a.weights, taps: a.taps, frames: wholeNumber('frames', a.frames, 1, 1_000_000), pacing: a.pacing, latencyBudget: a.latencyBudget, out: a.out });
+      process.stdout.write(a.json ? JSON.stringify(report, null, 2) + '\n' : `${report.layers.map((l) => `layer ${l.layer} ${l.name}: ${l.values.mismatches ? `${l.values.mismatches} of ${l.values.compared} words differ` : `${l.values.compared} words agree`}`).join('\n')}\n${report.ownTiming.findings.map((f) => `TIMING ${f.kind}: ${f.message}`).join('\n')}${report.ownTiming.findings.length ? '\n' : ''}${report.summary}\nreport: ${outDir}/report.json\n`);
+      process.exitCode = report.pass ? 0 : 1;
+    },
+  );
+}
+
+/** `simrun cache`. */
+function cacheCommand(y: Argv): Argv {
+  return y.command(
+    'cache',
+    'the Verilator build cache: list its builds, or clear the ones no run is using',
+    (y) => y.option('list', { type: 'boolean', default: false, describe: 'list the cached builds (most recently used first)' })
+      .option('clear', { type: 'boolean', default: false, describe: 'remove every build no running simrun is using' })
+      .option('json', { type: 'boolean', default: false, describe: 'print JSON' })
+      .example('$0 cache --list', 'what the cache holds and where'),
+    async (a) => {
+      const { cacheCap, cacheRoot, clearCache, listCache } = await import('../rtl/buildCache.js');
+      if (a.list === a.clear) throw new SimrunError('USAGE', 'pass exactly one of --list and --clear (simrun cache --list)');
+      const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+      if (a.clear) {
+        const { removed, kept } = clearCache();
+        process.stdout.write(a.json ? JSON.stringify({ root: cacheRoot(), removed: removed.map((e) => e.name), kept: kept.map((e) => e.name) }, null, 2) + '\n'
+          : `removed ${removed.length} build(s), ${mib(removed.reduce((n, e) => n + e.bytes, 0))}, from ${cacheRoot()}${kept.length ? `; kept ${kept.length} in use (${kept.map((e) => `${e.name} by pid ${e.users.join(',')}`).join('; ')})` : ''}\n`);
+        return;
+      }
+      const entries = listCache();
+      const total = entries.reduce((n, e) => n + e.bytes, 0);
+      process.stdout.write(a.json ? JSON.stringify({ root: cacheRoot(), capBytes: cacheCap(), totalBytes: total, builds: entries }, null, 2) + '\n'
+        : [`${cacheRoot()}: ${entries.length} build(s), ${mib(total)} of a ${mib(cacheCap())} cap (least recently used go first; SIMRUN_CACHE_MAX_MB sets the cap)`,
+          ...entries.map((e) => `  ${e.name.padEnd(34)} ${mib(e.bytes).padStart(11)}  last used ${new Date(e.lastUsed).toISOString()}${e.users.length ? `  in use by pid ${e.users.join(',')}` : ''}`)].join('\n') + '\n');
+    },
+  );
+}
+
+/** `simrun weights`. */
+function weightsCommand(y: Argv): Argv {
+  return y.command(
+    'weights',
+    'list the safetensors key names and shapes a config expects (--keys)',
+    (y) => y.option('config', commonConfig).option('keys', { type: 'boolean', default: false, describe: 'list the keys' })
+      .option('json', { type: 'boolean', default: false, describe: 'print JSON' })
+      .example('$0 weights --keys --config ie120r', 'the state-dict keys of the IE120R'),
+    async (a) => {
+      if (!a.keys) throw new SimrunError('USAGE', "pass --keys to list the safetensors keys (simrun weights --keys --config <preset|file>)");
+      const { weightKeys } = await import('../harness/weightKeys.js');
+      const keys = weightKeys(a.config ?? 'ie120r');
+      process.stdout.write(a.json ? JSON.stringify(keys, null, 2) + '\n' : keys.map((k) => `${k.key.padEnd(28)} [${k.shape.join(', ')}]  ${k.meaning}`).join('\n') + '\n');
+    },
+  );
+}
+
+async function main(): Promise<void> {
+  installInterruptHandlers();
+  const base = yargs(hideBin(process.argv))
+    .scriptName('simrun')
+    .usage('$0 [run] --image <file> [options]\n\nCycle-accurate row-streaming CNN encoder simulator and verification harness. Documentation: docs/ in the package.');
+  // Every command is registered by a function of its own (below), in the order --help lists them.
+  await [runCommand, planCommand, vectorsCommand, emitCommand, compareCommand, regressCommand, explainCommand, mutateCommand, checkCommand, cacheCommand, weightsCommand].reduce((y, add) => add(y), base as Argv)
     .middleware((argv) => {
       // A single-valued option given twice would arrive as an array ('tiny,ie120r'): refuse it by name.
       for (const [k, v] of Object.entries(argv)) {
