@@ -22,7 +22,8 @@ import { decodeCodes, faultedParams, runGolden } from '../golden/run.js';
 import { isUnmodifiedEmit, loadDesign, type DesignFolder } from '../rtl/design.js';
 import { readNetlist } from '../rtl/netlist.js';
 import { rtlEngine } from '../rtl/engine.js';
-import { ALU_REGISTERS, explainRtl, type RtlExplanation } from '../rtl/explain.js';
+import { ALU_REGISTERS, aluSignals, explainRtl, explainTrace, type RtlExplanation } from '../rtl/explain.js';
+import type { WaveformSource } from '../rtl/waveformEngine.js';
 import { explainModel } from '../sim/explain.js';
 import { kernelLayers, ModelRunner } from '../sim/model.js';
 import { expectedRun, NetworkScheduler } from '../sim/schedule.js';
@@ -59,7 +60,7 @@ export interface ExplainReport {
 
 /** The word a tapped stream delivered for one output. */
 export type RtlDelivered =
-  | { readonly found: true; readonly word: number; readonly beat: number; readonly cycle: number; readonly from: 'the run\'s beat log' | 'a re-run' }
+  | { readonly found: true; readonly word: number; readonly beat: number; readonly cycle: number; readonly from: 'the run\'s beat log' | 'a re-run' | 'the waveform' }
   | { readonly found: false; readonly reason: string };
 
 /** The run to explain: a run folder's report.json, or options given directly. */
@@ -155,8 +156,10 @@ export async function explain(o: ExplainOptions): Promise<ExplainReport> {
     const layout = runLayout(o.runFolder, t.layer) ?? planLayout(plan.layers[t.layer - 1]!);
     rtlDelivered = fromBeatLog(o.runFolder, l, layout, t, frame) ?? await rerunDelivered(net, plan, weights, src, faults, design, l, layout, t, frame, log);
     // Said at once, before any build: a design without rowsim's register names has no ALU to read.
-    const missing = await missingAluRegisters(design, t.layer);
-    if (missing) {
+    const missing = src.waveform ? null : await missingAluRegisters(design, t.layer);
+    if (src.waveform) {
+      rtl = await dumpRegisters(src.waveform, net, plan, src, t, frame, log, rtlDelivered.found ? rtlDelivered.cycle : undefined);
+    } else if (missing) {
       log(`notice: rtl: ${missing}`);
       rtl = { found: false, reason: missing };
     } else {
@@ -209,13 +212,16 @@ function fromBeatLog(runFolder: string | undefined, l: LayerSpec, layout: Stream
   return b ? { found: true, word: b.data[lane]!, beat: b.index, cycle: b.cycle, from: 'the run\'s beat log' } : { found: false, reason: `the run's beat log has no beat of layer ${t.layer} frame ${frame} row ${t.row} col ${t.col} group ${group}` };
 }
 
-/** The delivered word from a re-run of the RTL (its cached build) through the explained frame. */
+/** The delivered word from a re-run of the RTL (its cached build) through the explained frame, or from the run's waveform. */
 async function rerunDelivered(net: NetworkSpec, plan: NetworkPlan, weights: readonly HwLayerWeights[], src: RunSource, faults: readonly AimedFault[], design: DesignFolder | undefined, l: LayerSpec, layout: StreamLayout, t: ExplainTarget, frame: number, log: (l: string) => void): Promise<RtlDelivered> {
   const pacing = parsePacing(src.pacing, net);
   const images = await Promise.all(src.images.map((i) => loadStimulus(i, net)));
   const dir = mkdtempSync(join(tmpdir(), 'rowsim-explain-'));
-  log(`rtl: re-running ${frame + 1} frame(s) for the word its tap delivered`);
-  const run = await rtlEngine({ ...(design ? { design } : {}), weightsName: src.weights, watchdog: expectedRun(net, plan, pacing, frame + 1).quietBound }).start({
+  log(src.waveform ? `rtl: reading the waveform ${src.waveform.file} for the word its tap delivered` : `rtl: re-running ${frame + 1} frame(s) for the word its tap delivered`);
+  const engine = src.waveform
+    ? (await import('../rtl/waveformEngine.js')).waveformEngine(src.waveform)
+    : rtlEngine({ ...(design ? { design } : {}), weightsName: src.weights, watchdog: expectedRun(net, plan, pacing, frame + 1).quietBound });
+  const run = await engine.start({
     spec: net, plan, weights, pacing, workDir: dir, faults: faultsFor(faults, 'rtl'), workers: 1, log,
     stimulus: { frames: frame + 1, frame: (f) => images[f % images.length]!.data, imageOf: (f) => f % images.length },
   });
@@ -225,7 +231,7 @@ async function rerunDelivered(net: NetworkSpec, plan: NetworkPlan, weights: read
       const b = fr.beats?.[t.layer - 1];
       if (fr.frame !== frame || !b) continue;
       for (let i = 0; i < b.count; i++) {
-        if (b.row[i] === t.row && b.col[i] === t.col && b.group[i] === group) return { found: true, word: b.data![i * b.lanes + lane]!, beat: frame * beatsPerFrame(l, layout) + i, cycle: b.cycle[i]!, from: 'a re-run' };
+        if (b.row[i] === t.row && b.col[i] === t.col && b.group[i] === group) return { found: true, word: b.data![i * b.lanes + lane]!, beat: frame * beatsPerFrame(l, layout) + i, cycle: b.cycle[i]!, from: src.waveform ? 'the waveform' : 'a re-run' };
       }
     }
     return { found: false, reason: `the rtl delivered no beat of layer ${t.layer} frame ${frame} row ${t.row} col ${t.col} group ${group}${run.info().observedLayers.includes(t.layer) ? '' : ' (the layer has no tap)'}` };
@@ -259,19 +265,39 @@ function aluScope(design: DesignFolder | undefined, layer: number): string[] {
   return design?.taps.layers[String(layer)]?.valid?.split('.').slice(1, -1) ?? [`u_layer${layer}`];
 }
 
-/** Re-runs the RTL to the end of the explained output's slot with a VCD of its layer, and reads its ALU registers. */
-async function rtlRegisters(net: NetworkSpec, plan: NetworkPlan, weights: readonly HwLayerWeights[], src: RunSource, faults: readonly AimedFault[], design: DesignFolder | undefined, t: ExplainTarget, frame: number, log: (l: string) => void, beatCycle?: number): Promise<RtlExplanation> {
-  const l = net.layers[t.layer - 1]!;
+/** The cycles around the model's slot for this output: wide enough for an RTL whose timing drifted a little. */
+function modelWindow(net: NetworkSpec, plan: NetworkPlan, src: RunSource, t: ExplainTarget, frame: number): [number, number] {
   const p = plan.layers[t.layer - 1]!;
-  const pacing = parsePacing(src.pacing, net);
-  // The model's slot start for this output; the window is wide enough for an RTL whose timing drifted a little.
-  const sched = new NetworkScheduler(net, plan, pacing, new Map(), false);
+  const sched = new NetworkScheduler(net, plan, parsePacing(src.pacing, net), new Map(), false);
   let rowStart = 0;
   for (let f = 0; f <= frame; f++) rowStart = sched.frame(f, false).layers[t.layer - 1]!.rowStart[t.row]!;
   const pos = t.col % p.colsPerStrip, grp = t.chan % p.ocmux;
   const slotStart = rowStart + (pos * p.ocmux + grp) * p.slotCycles;
   const margin = 2 * p.slotCycles + 100;
-  const window: [number, number] = [Math.max(0, slotStart - margin), slotStart + p.slotCycles + margin];
+  return [Math.max(0, slotStart - margin), slotStart + p.slotCycles + margin];
+}
+
+/**
+ * The layer's ALU registers read from the run's waveform (simrun check --waveform), where the dump has them: in the
+ * two rows' worth of cycles before the output's beat (the dump's design keeps its own timing), else the model's window.
+ */
+async function dumpRegisters(wave: WaveformSource, net: NetworkSpec, plan: NetworkPlan, src: RunSource, t: ExplainTarget, frame: number, log: (l: string) => void, beatCycle?: number): Promise<RtlExplanation> {
+  const p = plan.layers[t.layer - 1]!;
+  const rowCycles = p.slotCycles * p.colsPerStrip * p.ocmux;
+  const window: [number, number] = beatCycle !== undefined ? [Math.max(0, beatCycle - 2 * rowCycles - 100), beatCycle] : modelWindow(net, plan, src, t, frame);
+  log(`rtl: reading layer ${t.layer}'s registers in cycles ${window[0]}..${window[1]} of the waveform`);
+  const { waveformRegisters } = await import('../rtl/waveformRegisters.js');
+  const regs = await waveformRegisters(wave, t.layer, net.layers.length, [...aluSignals(p, t.col, t.chan), 'out_data'], window);
+  if ('reason' in regs) return { found: false, reason: regs.reason };
+  const r = explainTrace(regs, p, t.row, t.col, t.chan, window[0], window[1], beatCycle);
+  return r.found ? r : { found: false, reason: `${r.reason} (looked in ${regs.instance} of the waveform; dump the layer's registers there — Icarus dumps an array's words only when $dumpvars names each)` };
+}
+
+/** Re-runs the RTL to the end of the explained output's slot with a VCD of its layer, and reads its ALU registers. */
+async function rtlRegisters(net: NetworkSpec, plan: NetworkPlan, weights: readonly HwLayerWeights[], src: RunSource, faults: readonly AimedFault[], design: DesignFolder | undefined, t: ExplainTarget, frame: number, log: (l: string) => void, beatCycle?: number): Promise<RtlExplanation> {
+  const p = plan.layers[t.layer - 1]!;
+  const pacing = parsePacing(src.pacing, net);
+  const window = modelWindow(net, plan, src, t, frame);
   const top = design?.manifest.top ?? 'rs_top';
   const scope = ['TOP', top, ...aluScope(design, t.layer)].join('.');
   const dir = mkdtempSync(join(tmpdir(), 'rowsim-explain-'));

@@ -110,6 +110,8 @@ export interface RunSource {
   readonly aluBudget: number | 'min' | null;
   readonly timing: TimingMode;
   readonly latencyBudget: readonly string[];
+  /** simrun check --waveform: the dump the rtl engine's beats (and explain's registers) are read from. */
+  readonly waveform?: WaveformSource;
 }
 
 /** A preset name stays a name; a file becomes an absolute path. */
@@ -325,6 +327,7 @@ async function prepareIn(opts: RunOptions, named: string | undefined, took: (dir
     rtl: design ? design.dir : null,
     aluBudget: design ? null : (opts.aluBudget ?? null),
     timing, latencyBudget: opts.latencyBudget ?? [],
+    ...(opts.waveform ? { waveform: { ...opts.waveform, file: resolve(opts.waveform.file), taps: resolve(opts.waveform.taps) } } : {}),
   };
   return { net, plan, weights, weightsName, images: opts.images, stimulus, pacing, faults, engines, expected, outDir, workers, warnings, design, trace: opts.trace, log, clock, source, timing, budgets, ...(inputClock ? { inputClock } : {}) };
 }

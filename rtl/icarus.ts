@@ -8,7 +8,7 @@ import type { NetworkPlan } from '../core/plan.js';
 import type { NetworkSpec } from '../core/spec.js';
 import { emitDesign, type DesignExtras } from './emit.js';
 
-function benchV(net: NetworkSpec, plan: NetworkPlan, maxCycles: number, frames = 1, dump?: string): string {
+function benchV(net: NetworkSpec, plan: NetworkPlan, maxCycles: number, frames = 1, dump?: string, words: readonly string[] = []): string {
   const { height: H, width: W } = net.input;
   const L = net.layers.length;
   const last = net.layers[L - 1]!;
@@ -24,7 +24,7 @@ module tb_icarus;
   integer t, r, c, beats;
   rs_top dut (.clk(clk), .rst(rst), .s_valid(s_valid), .s_col(s_col), .s_data(s_data), ${ports.join(', ')});
   initial begin
-    ${dump ? `$dumpfile("${dump}"); $dumpvars(0, tb_icarus);` : ''}
+    ${dump ? `$dumpfile("${dump}"); $dumpvars(0, tb_icarus);${words.length ? ` $dumpvars(0, ${words.map((w) => `tb_icarus.dut.${w}`).join(', ')});` : ''}` : ''}
     $readmemh("input.memh", img);
     repeat (4) begin #1 clk = 1; #1 clk = 0; end
     rst = 0; beats = 0;
@@ -47,11 +47,12 @@ endmodule
 
 /**
  * Compiles and runs `frames` frames of one image (or the first `maxCycles` cycles) under Icarus in `dir` (which must hold
- * input.memh and the ROM images), optionally dumping every signal into the VCD `dump` (relative to `dir`).
+ * input.memh and the ROM images), optionally dumping every signal into the VCD `dump` (relative to `dir`), and the
+ * array words `dumpWords` names below the top (e.g. 'u_layer2.p_reg[13]'): $dumpvars leaves arrays out unless named.
  */
-export async function runIcarus(net: NetworkSpec, plan: NetworkPlan, dir: string, maxCycles = 2 ** 31 - 1, opts: { readonly frames?: number; readonly dump?: string; readonly extras?: DesignExtras } = {}): Promise<{ compileSeconds: number; runSeconds: number; cycles: number }> {
+export async function runIcarus(net: NetworkSpec, plan: NetworkPlan, dir: string, maxCycles = 2 ** 31 - 1, opts: { readonly frames?: number; readonly dump?: string; readonly dumpWords?: readonly string[]; readonly extras?: DesignExtras } = {}): Promise<{ compileSeconds: number; runSeconds: number; cycles: number }> {
   mkdirSync(dir, { recursive: true });
-  const files = [...emitDesign(net, plan, opts.extras), { name: 'tb_icarus.v', text: benchV(net, plan, maxCycles, opts.frames ?? 1, opts.dump) }];
+  const files = [...emitDesign(net, plan, opts.extras), { name: 'tb_icarus.v', text: benchV(net, plan, maxCycles, opts.frames ?? 1, opts.dump, opts.dumpWords) }];
   for (const f of files) writeFileSync(join(dir, f.name), f.text);
   let t = performance.now();
   const c = await runTool('iverilog', ['-g2012', '-o', 'sim.vvp', '-s', 'tb_icarus', ...files.map((f) => f.name)], { cwd: dir });

@@ -146,11 +146,11 @@ export class VcdStream {
     }
     const words = line.split(/\s+/);
     switch (words[0]) {
-      case '$scope': this.scopes.push(words[2]!); return;
+      case '$scope': this.scopes.push(unescape(words[2]!)); return;
       case '$upscope': this.scopes.pop(); return;
       case '$var': {
         // $var <type> <size> <id> <name> [<range>] $end
-        const name = words[4]!;
+        const name = unescape(words[4]!);
         const path = [...this.scopes, name].join('.');
         if (!this.vars.has(path)) this.vars.set(path, { id: words[3]!, width: Number(words[2]), path });
         return;
@@ -174,6 +174,11 @@ export class VcdStream {
       default:
     }
   }
+}
+
+/** A Verilog escaped identifier's name without its backslash: Icarus writes an array word as '\\p_reg[13]'. */
+function unescape(name: string): string {
+  return name.startsWith('\\') ? name.slice(1) : name;
 }
 
 /** The last bit of a value ('1', '0', 'x' or 'z'): a 1-bit signal may be written as 'b1'. */

@@ -27,7 +27,7 @@ export interface WaveformSource {
 type Stream = TapMap['output'];
 
 /** The dump's text as a stream: the file, or fst2vcd's output for an FST. */
-function open(file: string): Readable {
+export function openWaveform(file: string): Readable {
   if (!existsSync(file)) throw new SimrunError('USAGE', `waveform '${file}' does not exist; pass --waveform <file.vcd|file.fst>`);
   if (!file.endsWith('.fst')) return createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
   if (spawnSync('fst2vcd', ['--help'], { stdio: 'ignore' }).error) throw new SimrunError('FST2VCD_MISSING', `reading the FST '${file}' needs fst2vcd, which is not on PATH; install it with: apt-get install -y gtkwave (or dump VCD)`);
@@ -42,7 +42,7 @@ function open(file: string): Readable {
  * The dump path of each tap path: the path below the top (or a top port's name) under a scope, the scope being the one
  * given, else the one under which most taps resolve (ties: the deepest).
  */
-function resolver(h: VcdHeader, tapPaths: readonly string[], clock: string, scope: string | undefined): (tap: string) => string {
+export function scopeResolver(h: VcdHeader, tapPaths: readonly string[], clock: string, scope: string | undefined): (tap: string) => string {
   const below = (p: string) => (p.includes('.') ? p.slice(p.indexOf('.') + 1) : p);
   let s = scope;
   if (s === undefined) {
@@ -53,6 +53,11 @@ function resolver(h: VcdHeader, tapPaths: readonly string[], clock: string, scop
     s = candidates.sort((a, b) => score(b) - score(a) || b.length - a.length)[0]!;
   }
   return (tap) => (s ? `${s}.${below(tap)}` : below(tap));
+}
+
+/** The valid and data signals of every tapped stream: what the scope is chosen by. */
+export function tapPaths(taps: TapMap): string[] {
+  return [...Object.values(taps.layers), taps.output].flatMap((s) => (s.axis ? [s.axis.tvalid, s.axis.tdata] : [s.valid!, s.data!]));
 }
 
 /** The signals each stream is read from, and how a sampled cycle becomes its beat record. */
@@ -115,7 +120,7 @@ export function waveformEngine(src: WaveformSource): Engine {
       const entries: [number, Stream][] = [...Object.entries(taps.layers).map(([k, s]) => [Number(k), s] as [number, Stream]), [L, taps.output]];
       for (const [n] of entries) if (n < 1 || n > L) throw new SimrunError('DESIGN_INVALID', `${src.taps} taps layer ${n}, but ${net.name} has layers 1..${L}`);
       entries.sort((a, b) => a[0] - b[0]);
-      const input = open(src.file);
+      const input = openWaveform(src.file);
       const chunks = input[Symbol.asyncIterator]() as AsyncIterator<string>;
       let header: VcdHeader | null = null;
       const readers: StreamReader[] = [];
@@ -126,8 +131,7 @@ export function waveformEngine(src: WaveformSource): Engine {
       const vcd = new VcdStream((h) => {
         header = h;
         const clock = src.clock ?? taps.clock;
-        const allTaps = entries.flatMap(([, s]) => (s.axis ? [s.axis.tvalid, s.axis.tdata] : [s.valid!, s.data!]));
-        const path = resolver(h, allTaps, clock, src.scope);
+        const path = scopeResolver(h, tapPaths(taps), clock, src.scope);
         for (const [n, s] of entries) {
           const r = streamReader(job, n, s, path, h, src.taps);
           readers.push(r.reader);

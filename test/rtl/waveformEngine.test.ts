@@ -1,7 +1,7 @@
 // Verifying designs simulated anywhere from their waveforms: an emitted tiny design and an independently written one run
 // under Icarus by a plain Verilog testbench (VCD), and the emitted one traced by Verilator (FST, read through fst2vcd):
-// checked like a Verilator run, bit for bit and cycle for cycle; a bug is found at its layer from the dump alone; a dump
-// missing a signal or without a clock edge is a clear exit 2.
+// checked like a Verilator run, bit for bit and cycle for cycle; a bug is found at its layer from the dump alone and
+// explain reads the dump's own registers; a dump missing a signal or without a clock edge is a clear exit 2.
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,9 +9,11 @@ import { expect, it } from 'vitest';
 import { loadSpec } from '../../core/spec.js';
 import { loadWeights } from '../../core/weights/load.js';
 import { makePlan } from '../../harness/plan.js';
+import type { ExplainReport } from '../../harness/explain.js';
 import type { RunReport } from '../../harness/report.js';
 import { runPipeline } from '../../harness/run.js';
 import { emittedTaps, romFiles, type DesignExtras } from '../../rtl/emit.js';
+import { aluSignals } from '../../rtl/explain.js';
 import { runIcarus } from '../../rtl/icarus.js';
 import { loadStimulus } from '../../vectors/image.js';
 import { expectAllAgree } from '../support/agree.js';
@@ -24,8 +26,11 @@ import { formatMemh } from '../../core/memh.js';
 const tmp = () => mkdtempSync(join(tmpdir(), 'rowsim-wave-'));
 const IMAGE = 'examples/coffee.png';
 
-/** An Icarus VCD of tiny's emitted design (2 frames, uniform), with any faults built in; returns the dump and a taps.json. */
-async function tinyVcd(extras: DesignExtras = {}): Promise<{ vcd: string; taps: string }> {
+/**
+ * An Icarus VCD of tiny's emitted design (2 frames, uniform), with any faults built in and any array words dumped
+ * besides everything else; returns the dump and a taps.json.
+ */
+async function tinyVcd(extras: DesignExtras = {}, dumpWords: readonly string[] = []): Promise<{ vcd: string; taps: string }> {
   const net = loadSpec('tiny');
   const plan = makePlan(net, 'min');
   const w = loadWeights(net, 'synthetic:0');
@@ -38,14 +43,21 @@ async function tinyVcd(extras: DesignExtras = {}): Promise<{ vcd: string; taps: 
   }
   writeFileSync(join(dir, 'input.memh'), formatMemh(new Uint32Array(x.buffer), 3, 'highFirst'));
   writeFileSync(join(dir, 'taps.json'), JSON.stringify(emittedTaps(net)));
-  await runIcarus(net, plan, dir, 2 ** 31 - 1, { frames: 2, dump: 'wave.vcd', extras });
+  await runIcarus(net, plan, dir, 2 ** 31 - 1, { frames: 2, dump: 'wave.vcd', dumpWords, extras });
   return { vcd: join(dir, 'wave.vcd'), taps: join(dir, 'taps.json') };
 }
 
-function check(args: string[]): { code: number; report: RunReport | null; stderr: string } {
+function check(args: string[]): { code: number; report: RunReport | null; stderr: string; out: string } {
   const out = tmp();
   const r = simrun(['check', ...args, '--image', IMAGE, '--out', out, '--json']);
-  return { code: r.code, report: r.code <= 1 ? JSON.parse(r.stdout) as RunReport : null, stderr: r.stderr };
+  return { code: r.code, report: r.code <= 1 ? JSON.parse(r.stdout) as RunReport : null, stderr: r.stderr, out };
+}
+
+/** `simrun explain --json` of one output of a run folder. */
+function explainJson(run: string, layer: number, row: number, col: number, chan: number, frame = 0): ExplainReport {
+  const r = simrun(['explain', run, '--layer', String(layer), '--row', String(row), '--col', String(col), '--chan', String(chan), '--frame', String(frame), '--json', '--quiet']);
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as ExplainReport;
 }
 
 describeRtl('simrun check --waveform', () => {
@@ -58,16 +70,27 @@ describeRtl('simrun check --waveform', () => {
     const verilator = (await runPipeline({ config: 'tiny', images: [IMAGE], engines: ['golden', 'sim', 'rtl'], frames: 2, out: tmp(), floatReference: false })).report;
     expect(r.report!.layers.map((l) => l.timing.rtl)).toEqual(verilator.layers.map((l) => l.timing.rtl));
     expect(r.report!.latency.measured.rtl).toEqual(verilator.latency.measured.rtl);
+    // Icarus leaves arrays out of $dumpvars: explain shows the delivered word and says which register it lacks, and where.
+    const e = explainJson(r.out, 3, 1, 2, 3, 1);
+    expect(e.rtlDelivered).toMatchObject({ found: true, from: 'the waveform', word: e.golden.out });
+    expect(e.rtl).toMatchObject({ found: false, reason: expect.stringMatching(/no signal p_reg\[\d+\].*tb_icarus\.dut\.u_layer3/) });
   });
 
-  it('a bug in the design (bit 30 of layer 2, row 3 col 4 chan 5, built into the Verilog) is found at layer 2 from the VCD alone', async () => {
-    const { vcd, taps } = await tinyVcd({ faults: [{ kind: 'bit', layer: 2, row: 3, col: 4, chan: 5, bit: 30 }] });
+  it('a bug in the design (bit 30 of layer 2, row 3 col 4 chan 5, built into the Verilog) is found at layer 2 from the VCD alone; explain, from the dump\'s ALU registers, places it at the output register', async () => {
+    const alu = aluSignals(makePlan(loadSpec('tiny'), 'min').layers[1]!, 4, 5).filter((n) => n.includes('['));
+    const { vcd, taps } = await tinyVcd({ faults: [{ kind: 'bit', layer: 2, row: 3, col: 4, chan: 5, bit: 30 }] }, alu.map((n) => `u_layer2.${n}`));
     const r = check(['--waveform', vcd, '--taps', taps, '--config', 'tiny', '--frames', '2']);
     expect(r.code).toBe(1);
     const l2 = r.report!.layers[1]!.pairs.find((p) => p.a === 'golden' && p.b === 'rtl')!;
     expect(l2.status).toBe('differ');
     expect(l2.first).toMatchObject({ frame: 0, row: 3, col: 4, chan: 5 });
     expect(r.report!.layers[0]!.pairs.every((p) => p.status !== 'differ')).toBe(true);
+    // explain on the check's folder reads the dump, never a Verilator re-run of rowsim's own (bug-free) design.
+    const e = explainJson(r.out, 2, 3, 4, 5);
+    expect(e.rtlDelivered).toMatchObject({ found: true, from: 'the waveform', word: (e.golden.out ^ (1 << 30)) >>> 0 });
+    expect(e.rtl).toMatchObject({ found: true, out: e.golden.out, outRegister: (e.golden.out ^ (1 << 30)) >>> 0 });
+    expect(e.differences).toEqual([]);
+    expect(e.entry?.stage).toBe('output register');
   });
 
   it('the same design traced by Verilator as FST (read through fst2vcd) passes exact', () => {
@@ -78,6 +101,13 @@ describeRtl('simrun check --waveform', () => {
     const r = check(['--waveform', join(out, 'rtl', 'run', 'wave.fst'), '--taps', taps, '--config', 'tiny', '--frames', '2', '--timing', 'exact']);
     expect(r.code, r.stderr).toBe(0);
     expectAllAgree(r.report!, 'verilator fst');
+    // explain of layer 3 (row 1, col 2, chan 3, frame 1) from the FST's registers equals explain from the Verilator run's own VCD.
+    const fromDump = explainJson(r.out, 3, 1, 2, 3, 1);
+    const fromRun = explainJson(out, 3, 1, 2, 3, 1);
+    expect(fromDump.rtlDelivered).toMatchObject({ found: true, from: 'the waveform' });
+    expect(fromDump.rtl).toMatchObject({ found: true });
+    expect(fromDump.rtl).toEqual(fromRun.rtl);
+    expect(fromDump.differences).toEqual([]);
   });
 
   it('an independently written design with its own timing, run by Icarus: passes own from its VCD', async () => {
