@@ -1,7 +1,6 @@
 // Child processes (Verilator, make, compilers, benches, Yosys) run in their own process groups, so an interrupted
 // rowsim ends every process it started and removes its temporary folders. Invariant: after an interrupt handled here,
 // no child group of this process is left running.
-import { execa } from 'execa';
 
 /** How a tool run ended. */
 export interface ToolResult {
@@ -38,6 +37,8 @@ export interface ToolOptions {
  * result into its own error code). The group is remembered until the tool ends, so an interrupt can end it.
  */
 export async function runTool(file: string, args: readonly string[], opts: ToolOptions = {}): Promise<ToolResult> {
+  // Loaded on the first tool run: execa takes ~0.1 s to load, and most commands never start a tool.
+  const { execa } = await import('execa');
   const child = execa(file, args, {
     cwd: opts.cwd, env: opts.env ? { ...process.env, ...opts.env } : undefined,
     detached: true, cleanup: false, reject: false, all: true, stdin: 'ignore', maxBuffer: opts.maxBuffer ?? 64 << 20,

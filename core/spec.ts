@@ -1,5 +1,5 @@
 // Network spec: schema, parsing (JSON/YAML) and derived per-layer shapes; a parsed spec is readonly and valid.
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { SimrunError } from './errors.js';
 import { readUserText } from './files.js';
@@ -180,7 +180,8 @@ export function loadSpec(nameOrPath: string): NetworkSpec {
   const text = readUserText(nameOrPath, 'config file', 'CONFIG_UNREADABLE', 'check the path and its permissions');
   let raw: unknown;
   try {
-    raw = parseYaml(text);
+    // yaml loads only for a .yaml spec (~50 ms); require keeps spec loading synchronous.
+    raw = (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse(text);
   } catch (e) {
     const msg = (e as Error).message.split('\n')[0];
     throw new SimrunError('CONFIG_INVALID', `config file '${nameOrPath}' is not valid JSON or YAML (${msg}); fix its syntax`);

@@ -1,9 +1,11 @@
 // tfjs backend selection for the golden: tfjs-node when installed and working, else wasm, else cpu — each only if it
 // passes a known-answer check of the binary32 behaviour the contract relies on; says which and why.
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs-backend-wasm';
+import { requirePackage, tf } from './tf.js';
 import { SimrunError } from '../core/errors.js';
+
+// The cpu and wasm backends register themselves with tfjs-core when loaded.
+requirePackage('@tensorflow/tfjs-backend-cpu');
+requirePackage('@tensorflow/tfjs-backend-wasm');
 
 /** The backends the golden can run on. */
 export type GoldenBackend = 'tensorflow' | 'wasm' | 'cpu';
@@ -41,7 +43,7 @@ async function tryNode(): Promise<boolean> {
   // Optional dependency: its native library is fetched by an install script that may not have run.
   const name = '@tensorflow/tfjs-node';
   try {
-    await import(name);
+    requirePackage(name);
     return await tf.setBackend('tensorflow');
   } catch {
     return false;

@@ -17,8 +17,10 @@ export function goldenEngine(opts: GoldenEngineOptions = {}): Engine {
     produces: { values: true, beats: false },
     async start(job: EngineJob): Promise<EngineRun> {
       // tfjs loads here, when a run starts the golden, not when a command that never uses it starts.
-      const [{ backendReason }, { runGolden }] = await Promise.all([import('./backend.js'), import('./run.js')]);
+      const [{ backendReason }, { runGolden, goldenThreads }] = await Promise.all([import('./backend.js'), import('./run.js')]);
       const net = job.spec;
+      // One set of threads for every frame and the float reference: each thread loads tfjs once.
+      const pool = goldenThreads(net, job.workers, opts.backend ?? 'auto');
       const cache = new Map<number, Float32Array[]>();
       let backend: string | null = null;
       return {
@@ -28,7 +30,7 @@ export function goldenEngine(opts: GoldenEngineOptions = {}): Engine {
             let values = cache.get(image);
             if (!values) {
               const g = await runGolden(net, job.weights, job.stimulus.frame(f), {
-                mode: 'exact', backend: opts.backend, workers: job.workers, faults: job.faults,
+                mode: 'exact', backend: opts.backend, workers: job.workers, pool, faults: job.faults,
                 onLayer: (k) => job.log(`golden exact, image ${image + 1}: layer ${k}/${net.layers.length}`),
               });
               backend = g.backend;
@@ -36,13 +38,13 @@ export function goldenEngine(opts: GoldenEngineOptions = {}): Engine {
               cache.set(image, values);
             }
             const reference = f === 0 && opts.floatReference
-              ? (await runGolden(net, job.weights, job.stimulus.frame(0), { mode: 'float', backend: opts.backend })).activations
+              ? (await runGolden(net, job.weights, job.stimulus.frame(0), { mode: 'float', backend: opts.backend, workers: job.workers, pool })).activations
               : undefined;
             yield { frame: f, values, ...(reference ? { reference } : {}) };
           }
         },
         info: () => ({ observedLayers: net.layers.map((l) => l.index), facts: { backend, backendWhy: backend ? backendReason() : null } }),
-        close: async () => {},
+        close: async () => { await pool?.close(); },
       };
     },
   };

@@ -1,6 +1,6 @@
 // Exact golden: one conv layer in the contract's order with elementwise tfjs ops and an explicit flush (never tf.conv2d).
 // Tensors are channel-first [C,H,W]; every op result is float32, and a flush follows every multiply and add that could be subnormal.
-import * as tf from '@tensorflow/tfjs-core';
+import { tf, type Tensor, type Tensor3D } from './tf.js';
 
 /** Smallest normal binary32. */
 const MIN_NORMAL = 2 ** -126;
@@ -26,12 +26,12 @@ export interface GoldenLayer {
  * Flush to zero with fast elementwise ops: mask = step(|v| − maxSubnormal) is 1 for normals and
  * infinities, 0 for zeros and subnormals; v·mask keeps the sign of zero and propagates NaN.
  */
-export function flush(v: tf.Tensor): tf.Tensor {
+export function flush(v: Tensor): Tensor {
   return tf.tidy(() => tf.mul(v, tf.step(tf.sub(tf.abs(v), MAX_SUBNORMAL), 0)));
 }
 
 /** Every NaN of `v` as the canonical positive quiet NaN. */
-function canonicalNaN(v: tf.Tensor): tf.Tensor {
+function canonicalNaN(v: Tensor): Tensor {
   return tf.tidy(() => tf.where(tf.isNaN(v), tf.fill(v.shape, NaN), v));
 }
 
@@ -52,18 +52,15 @@ function minNonzero(a: Float32Array): number {
 function tapPlane(x: Float32Array, inH: number, inW: number, l: GoldenLayer, ky: number, kx: number, ci: number, rowStart: number, rowEnd: number): Float32Array {
   const { stride: s, pad: p, inC, outW } = l;
   const plane = new Float32Array((rowEnd - rowStart) * outW);
-  let o = 0;
-  for (let r = rowStart; r < rowEnd; r++) {
+  // Output columns [c0, c1) read inside the image; the others stay +0 (padding), so the copy loop needs no test.
+  const c0 = Math.min(outW, Math.max(0, Math.ceil((p - kx) / s)));
+  const c1 = Math.max(c0, Math.min(outW, Math.floor((inW - 1 + p - kx) / s) + 1));
+  const step = s * inC;
+  for (let r = rowStart, o = 0; r < rowEnd; r++, o += outW) {
     const iy = r * s - p + ky;
-    if (iy < 0 || iy >= inH) {
-      o += outW;
-      continue;
-    }
-    const rowBase = iy * inW;
-    for (let c = 0; c < outW; c++, o++) {
-      const ix = c * s - p + kx;
-      if (ix >= 0 && ix < inW) plane[o] = x[(rowBase + ix) * inC + ci]!;
-    }
+    if (iy < 0 || iy >= inH) continue;
+    let k = (iy * inW + c0 * s - p + kx) * inC + ci;
+    for (let c = c0; c < c1; c++, k += step) plane[o + c] = x[k]!;
   }
   return plane;
 }
@@ -91,10 +88,10 @@ export function tapFlushes(minX: number, minW: number): TapFlushes {
  * Runs output rows [rowStart, rowEnd) of one layer exactly, in the contract's order, with tfjs elementwise ops;
  * returns [outC, rows, outW]. Flushes are skipped only where `flushes` proved them no-ops.
  */
-export function exactRows(x: Float32Array, inH: number, inW: number, l: GoldenLayer, wTaps: readonly tf.Tensor3D[], flushes: TapFlushes, rowStart: number, rowEnd: number): tf.Tensor3D {
+export function exactRows(x: Float32Array, inH: number, inW: number, l: GoldenLayer, wTaps: readonly Tensor3D[], flushes: TapFlushes, rowStart: number, rowEnd: number): Tensor3D {
   const { kernel: k, inC, outW } = l;
   const rows = rowEnd - rowStart;
-  let acc: tf.Tensor | null = null;
+  let acc: Tensor | null = null;
   for (let ky = 0; ky < k; ky++) {
     for (let kx = 0; kx < k; kx++) {
       for (let ci = 0; ci < inC; ci++) {
@@ -115,11 +112,11 @@ export function exactRows(x: Float32Array, inH: number, inW: number, l: GoldenLa
   const y = finish(acc!, b, l.relu);
   acc!.dispose();
   b.dispose();
-  return y as tf.Tensor3D;
+  return y as Tensor3D;
 }
 
 /** One tap's product ftz(rne32(x·w)); the flush is skipped only when the caller proved it a no-op. */
-export function tapProduct(x: tf.Tensor, w: tf.Tensor, flushProducts: boolean): tf.Tensor {
+export function tapProduct(x: Tensor, w: Tensor, flushProducts: boolean): Tensor {
   if (!flushProducts) return tf.mul(x, w);
   return tf.tidy(() => flush(tf.mul(x, w)));
 }
@@ -129,14 +126,14 @@ export function tapProduct(x: tf.Tensor, w: tf.Tensor, flushProducts: boolean): 
  * survives); each later one is ftz(rne32(acc + p)), the flush skipped only when the caller proved it a no-op.
  * Returns `p` itself for the first tap.
  */
-export function accumulate(acc: tf.Tensor | null, p: tf.Tensor, flushSums = true): tf.Tensor {
+export function accumulate(acc: Tensor | null, p: Tensor, flushSums = true): Tensor {
   if (acc === null) return p;
   if (!flushSums) return tf.add(acc, p);
   return tf.tidy(() => flush(tf.add(acc, p)));
 }
 
 /** After the last tap: bias last, every NaN canonical, then ReLU by the sign bit (negatives and −0 → +0; NaN passes). */
-export function finish(acc: tf.Tensor, bias: tf.Tensor, relu: boolean): tf.Tensor {
+export function finish(acc: Tensor, bias: Tensor, relu: boolean): Tensor {
   return tf.tidy(() => {
     // Backends differ in the sign of the NaN that Inf − Inf gives (wasm sets it): canonical first, so ReLU cannot see it.
     const y = canonicalNaN(flush(tf.add(acc, bias)));
@@ -154,7 +151,9 @@ const BAND_ELEMENTS = 1 << 18;
  */
 export function exactLayerRows(x: Float32Array, inH: number, inW: number, l: GoldenLayer, rowStart: number, rowEnd: number): Float32Array {
   const { kernel: k, inC, outC, outW } = l;
-  const flushes = tapFlushes(minNonzero(x), minNonzero(l.weights));
+  // Only the input rows these outputs read decide which flushes are no-ops (a band's threads need not scan the rest).
+  const first = Math.max(0, rowStart * l.stride - l.pad), last = Math.min(inH, (rowEnd - 1) * l.stride - l.pad + k);
+  const flushes = tapFlushes(minNonzero(x.subarray(first * inW * inC, Math.max(first, last) * inW * inC)), minNonzero(l.weights));
   // One [outC,1,1] tensor per tap, made straight from the array (tf.unstack slices and is slow on large tensors).
   const wTaps = Array.from({ length: k * k * inC }, (_, t) => tf.tensor3d(l.weights.subarray(t * outC, (t + 1) * outC), [outC, 1, 1]));
   const out = new Float32Array((rowEnd - rowStart) * outW * outC);
@@ -171,17 +170,26 @@ export function exactLayerRows(x: Float32Array, inH: number, inW: number, l: Gol
   return out;
 }
 
-/** The float accuracy reference: tf.conv2d with unquantized weights (order undefined, never pass/fail). */
-export function floatLayer(xHwc: tf.Tensor3D, l: GoldenLayer): tf.Tensor3D {
-  return tf.tidy(() => {
-    const { kernel: k, stride: s, pad: p, inC, outC, outH, outW } = l;
-    const [inH, inW] = xHwc.shape;
-    const needH = s * (outH - 1) + k;
-    const needW = s * (outW - 1) + k;
-    const xp = tf.pad(xHwc, [[p, Math.max(0, needH - inH - p)], [p, Math.max(0, needW - inW - p)], [0, 0]]);
+/**
+ * The float accuracy reference for output rows [rowStart, rowEnd): tf.conv2d with unquantized weights over the input
+ * rows those outputs read (order undefined, never pass/fail); `x` is HWC float32 [inH, inW, inC], the result HWC rows.
+ */
+export function floatLayerRows(x: Float32Array, inH: number, inW: number, l: GoldenLayer, rowStart: number, rowEnd: number): Float32Array {
+  const { kernel: k, stride: s, pad: p, inC, outC, outW } = l;
+  const rows = rowEnd - rowStart;
+  // Input rows [top, bottom) feed these outputs; rows outside the image and columns past its edges are zero padding.
+  const top = rowStart * s - p;
+  const bottom = (rowEnd - 1) * s - p + k;
+  const needW = s * (outW - 1) + k;
+  const y = tf.tidy(() => {
+    const first = Math.max(0, top), last = Math.min(inH, bottom);
+    const band = tf.tensor3d(x.subarray(first * inW * inC, last * inW * inC), [last - first, inW, inC]);
+    const xp = tf.pad(band, [[first - top, bottom - last], [p, Math.max(0, needW - inW - p)], [0, 0]]);
     const filt = tf.tensor4d(l.weights, [k, k, inC, outC]);
-    let y = tf.add(tf.conv2d(xp as tf.Tensor3D, filt, s, 'valid'), tf.tensor1d(l.bias));
-    if (l.relu) y = tf.relu(y);
-    return tf.slice(y, [0, 0, 0], [outH, outW, outC]) as tf.Tensor3D;
+    const conv = tf.add(tf.conv2d(xp as Tensor3D, filt, s, 'valid'), tf.tensor1d(l.bias));
+    return tf.slice(l.relu ? tf.relu(conv) : conv, [0, 0, 0], [rows, outW, outC]);
   });
+  const out = new Float32Array(y.dataSync());
+  y.dispose();
+  return out;
 }

@@ -1,13 +1,13 @@
 // The golden's explanation of one output word: the same tap product, accumulate and finish functions exactRows uses,
 // applied to one output with tfjs tensors, reading back the bits after every step.
-import * as tf from '@tensorflow/tfjs-core';
+import { tf, type Tensor } from './tf.js';
 import { tapOrder, type Explanation } from '../core/explain.js';
 import { useBackend } from './backend.js';
 import { accumulate, finish, tapProduct, type GoldenLayer } from './exact.js';
 
 const F = new Float32Array(1);
 const U = new Uint32Array(F.buffer);
-const bitsOf = (t: tf.Tensor) => {
+const bitsOf = (t: Tensor) => {
   F[0] = (t.dataSync() as Float32Array)[0]!;
   return U[0]!;
 };
@@ -17,7 +17,7 @@ export async function explainGolden(x: Float32Array, inH: number, inW: number, l
   await useBackend();
   const taps = tapOrder(l.kernel, l.inC, l.stride, l.pad, row, col);
   const steps: { ky: number; kx: number; ci: number; x: number; w: number; product: number; sum: number }[] = [];
-  let acc: tf.Tensor | null = null;
+  let acc: Tensor | null = null;
   taps.forEach((t, i) => {
     const inside = t.iy >= 0 && t.iy < inH && t.ix >= 0 && t.ix < inW;
     const xv = inside ? x[(t.iy * inW + t.ix) * l.inC + t.ci]! : 0;

@@ -1,4 +1,5 @@
-// Worker pool for the exact golden: each thread has its own tfjs backend and computes a band of output rows.
+// Worker pool for the golden: each thread has its own tfjs backend and computes a band of output rows (exact or float);
+// one pool serves every layer and frame of a run.
 import { Worker } from 'node:worker_threads';
 import { SimrunError } from '../core/errors.js';
 import type { GoldenBackend } from './backend.js';
@@ -8,13 +9,14 @@ import type { GoldenLayer } from './exact.js';
 export class GoldenPool {
   private readonly workers: Worker[];
 
+  /** Starts `size` threads that will use `backend`. */
   constructor(size: number, private readonly backend: GoldenBackend | 'auto') {
     const url = new URL('./worker.js', import.meta.url);
     this.workers = Array.from({ length: size }, () => new Worker(url));
   }
 
-  /** Computes every output row of `l` (input HWC [inH, inW, inC]); returns HWC output and the backend used. */
-  async layer(x: Float32Array, inH: number, inW: number, l: GoldenLayer): Promise<{ out: Float32Array; backend: GoldenBackend }> {
+  /** Computes every output row of `l` (input HWC [inH, inW, inC]), exactly or as the float reference; returns HWC output and the backend used. */
+  async layer(x: Float32Array, inH: number, inW: number, l: GoldenLayer, float = false): Promise<{ out: Float32Array; backend: GoldenBackend }> {
     const xs = new Float32Array(new SharedArrayBuffer(x.byteLength));
     xs.set(x);
     const out = new Float32Array(new SharedArrayBuffer(l.outH * l.outW * l.outC * 4));
@@ -32,11 +34,12 @@ export class GoldenPool {
       const onErr = (e: Error) => { w.off('message', onMsg); reject(e); };
       w.once('message', onMsg);
       w.once('error', onErr);
-      w.postMessage({ backend: this.backend, x: xs, inH, inW, layer: l, rowStart, rowEnd, out });
+      w.postMessage({ backend: this.backend, float, x: xs, inH, inW, layer: l, rowStart, rowEnd, out });
     })));
     return { out, backend };
   }
 
+  /** Ends the threads. */
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.terminate()));
   }

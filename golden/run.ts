@@ -1,10 +1,9 @@
 // Golden orchestration: decodes hardware weights, runs every layer (exact or float) and returns all activations as HWC float32.
-import * as tf from '@tensorflow/tfjs-core';
 import type { Fault } from '../core/faults.js';
 import type { NetworkSpec } from '../core/spec.js';
 import type { HwLayerWeights } from '../core/weights/types.js';
 import { useBackend, type GoldenBackend } from './backend.js';
-import { exactLayerRows, floatLayer, type GoldenLayer } from './exact.js';
+import { exactLayerRows, floatLayerRows, type GoldenLayer } from './exact.js';
 import { GoldenPool } from './pool.js';
 
 /** `exact` follows the arithmetic contract bit for bit; `float` is the tf.conv2d accuracy reference. */
@@ -35,8 +34,10 @@ function canonicalizeNaN(a: Float32Array): Float32Array {
 export interface GoldenOptions {
   readonly mode?: GoldenMode;
   readonly backend?: GoldenBackend | 'auto';
-  /** Worker threads for the exact mode on networks over 10^8 MACs (default 2); smaller ones run in this thread. */
+  /** Worker threads for networks over 10^8 MACs (default 2); smaller ones run in this thread. */
   readonly workers?: number;
+  /** Threads to use instead of starting `workers` new ones (a run's later frames and its float reference share them). */
+  readonly pool?: GoldenPool;
   /** Called after each layer (for progress). */
   readonly onLayer?: (index: number) => void;
   /** Faults aimed at the golden (bit, weight, bias): only tests use them, to prove every engine pair is compared. */
@@ -59,18 +60,25 @@ export function faultedParams(layer: number, codes: Uint32Array, bias: Float32Ar
   return { codes: c, bias: b };
 }
 
+/** Thread start-up (a tfjs backend each) costs more than networks under 10^8 MACs take. */
+function worthThreads(net: NetworkSpec): boolean {
+  return net.layers.reduce((a, l) => a + l.outH * l.outW * l.outC * l.kernel * l.kernel * l.inC, 0) > 1e8;
+}
+
+/** Threads for the golden of `net`, or none when it is small enough for this thread (or `workers` is 0). */
+export function goldenThreads(net: NetworkSpec, workers: number, backend: GoldenBackend | 'auto'): GoldenPool | undefined {
+  return workers > 0 && worthThreads(net) ? new GoldenPool(workers, backend) : undefined;
+}
+
 /** Runs the whole network on one frame (`input` HWC float32, H×W×3). */
 export async function runGolden(net: NetworkSpec, weights: readonly HwLayerWeights[], input: Float32Array, opts: GoldenOptions = {}): Promise<GoldenResult> {
   const mode = opts.mode ?? 'exact';
   let backend = await useBackend(opts.backend ?? 'auto');
-  const macs = net.layers.reduce((a, l) => a + l.outH * l.outW * l.outC * l.kernel * l.kernel * l.inC, 0);
-  // Thread start-up (a tfjs backend each) costs more than small networks take.
-  const workers = mode === 'exact' && macs > 1e8 ? (opts.workers ?? 2) : 0;
-  const pool = workers > 0 ? new GoldenPool(workers, opts.backend ?? backend) : undefined;
+  const ownPool = opts.pool ? undefined : goldenThreads(net, opts.workers ?? 2, opts.backend ?? backend);
+  const pool = opts.pool && worthThreads(net) ? opts.pool : ownPool;
   const activations: Float32Array[] = [];
   try {
     let x = input;
-    let xt: tf.Tensor3D | undefined = mode === 'float' ? tf.tensor3d(input, [net.input.height, net.input.width, 3]) : undefined;
     for (const l of net.layers.slice(0, opts.throughLayer ?? net.layers.length)) {
       const w = weights[l.index - 1]!;
       const p = faultedParams(l.index, w.codes, w.bias, opts.faults ?? []);
@@ -80,17 +88,12 @@ export async function runGolden(net: NetworkSpec, weights: readonly HwLayerWeigh
         bias: p.bias,
       };
       let y: Float32Array;
-      if (mode === 'float') {
-        const yt = floatLayer(xt!, gl);
-        xt!.dispose();
-        xt = yt;
-        y = new Float32Array(yt.dataSync());
-      } else if (pool) {
-        const r = await pool.layer(x, l.inH, l.inW, gl);
+      if (pool) {
+        const r = await pool.layer(x, l.inH, l.inW, gl, mode === 'float');
         backend = r.backend;
         y = new Float32Array(r.out);
       } else {
-        y = exactLayerRows(x, l.inH, l.inW, gl, 0, l.outH);
+        y = (mode === 'float' ? floatLayerRows : exactLayerRows)(x, l.inH, l.inW, gl, 0, l.outH);
       }
       canonicalizeNaN(y);
       for (const f of opts.faults ?? []) {
@@ -103,9 +106,8 @@ export async function runGolden(net: NetworkSpec, weights: readonly HwLayerWeigh
       x = y;
       opts.onLayer?.(l.index);
     }
-    xt?.dispose();
   } finally {
-    await pool?.close();
+    await ownPool?.close();
   }
   return { backend, mode, activations };
 }

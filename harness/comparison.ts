@@ -130,12 +130,12 @@ export async function compareFrames(ctx: RunContext, runs: readonly { name: Engi
   return { pairs, notCompared, latency, timing, timeline, accuracy, lastInputCycles, memory, own: own ? own.result() : null };
 
   async function compareFrame(f: number): Promise<void> {
-    const outs: FrameOutput[] = [];
-    for (let k = 0; k < engines.length; k++) {
-      const n = done[k] ? undefined : await iters[k]!.next();
+    // Every engine works on frame f at once: the golden's threads, the model's and the Verilator process overlap.
+    const next = await Promise.all(iters.map((it, k) => (done[k] ? undefined : it.next())));
+    const outs: FrameOutput[] = next.map((n, k) => {
       if (!n || n.done) done[k] = true;
-      outs.push(complete(ctx, engines[k]!, f, n && !n.done ? n.value : undefined));
-    }
+      return complete(ctx, engines[k]!, f, n && !n.done ? n.value : undefined);
+    });
     const byName = new Map(engines.map((e, k) => [e.name, outs[k]!]));
     const lastIn = lastInputPixel(net, ctx.pacing, f);
     if (f < TIMELINE_FRAMES) lastInputCycles.push(lastIn);

@@ -8,7 +8,7 @@ import { releaseOutDir, writeAtomic } from './outdir.js';
 import { engineJob, prepare, type RunContext, type RunOptions } from './prepare.js';
 import type { StartedRun } from './replay.js';
 import { assembleReport, type RunReport } from './report.js';
-import { traceFailure, type Waveform } from './traceFailure.js';
+import type { Waveform } from './traceFailure.js';
 
 export type { RunOptions } from './prepare.js';
 
@@ -59,7 +59,8 @@ export async function startEngine(ctx: RunContext, e: Engine, workDir: string): 
 /** Stage 4b: the waveform the run asked for — the one the rtl engine wrote, or with --trace auto, one of the failure. */
 async function waveformOf(ctx: RunContext, report: RunReport): Promise<Waveform | null> {
   if (ctx.trace === 'auto-fst' || ctx.trace === 'auto-vcd') {
-    return report.pass === false ? traceFailure(ctx, report, ctx.trace === 'auto-fst' ? 'fst' : 'vcd') : null;
+    // The tracer (Verilator glue) loads only when a failure is to be traced.
+    return report.pass === false ? (await import('./traceFailure.js')).traceFailure(ctx, report, ctx.trace === 'auto-fst' ? 'fst' : 'vcd') : null;
   }
   const path = report.engineInfo.rtl?.facts.waveform;
   if (!ctx.trace || typeof path !== 'string') return null;

@@ -49,7 +49,7 @@ export function listCache(root = cacheRoot()): CacheEntry[] {
   if (!existsSync(root)) return [];
   const out: CacheEntry[] = [];
   for (const e of readdirSync(root, { withFileTypes: true })) {
-    if (!e.isDirectory() || e.name.includes('.tmp-') || e.name === 'lint' || e.name === 'plans') continue;
+    if (!e.isDirectory() || e.name.includes('.tmp-') || e.name === 'lint' || e.name === 'plans' || e.name === 'weights') continue;
     const dir = join(root, e.name);
     if (!existsSync(join(dir, 'sim'))) continue;
     const used = existsSync(join(dir, USED)) ? statSync(join(dir, USED)).mtimeMs : statSync(dir).mtimeMs;
@@ -116,7 +116,7 @@ export function clearCache(root = cacheRoot()): { removed: CacheEntry[]; kept: C
   if (existsSync(root)) {
     for (const f of readdirSync(root)) {
       const m = /\.tmp-(\d+)$/.exec(f);
-      if ((m && !processAlive(Number(m[1]))) || f === 'lint' || f === 'plans') rmSync(join(root, f), { recursive: true, force: true });
+      if ((m && !processAlive(Number(m[1]))) || f === 'lint' || f === 'plans' || f === 'weights') rmSync(join(root, f), { recursive: true, force: true });
     }
   }
   return { removed, kept };

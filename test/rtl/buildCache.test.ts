@@ -57,6 +57,18 @@ describe('build cache bookkeeping', () => {
     release();
     expect(clearCache(root).removed.map((e) => e.name)).toEqual(['new']);
   });
+
+  it('cached plans and weights are not builds: listed never, removed by clear (a weights/ folder holding sim/ included)', () => {
+    const root = tmp();
+    fakeBuild(root, 'b', 1, 10);
+    for (const d of ['plans', 'weights']) {
+      mkdirSync(join(root, d, 'sim'), { recursive: true });
+      writeFileSync(join(root, d, 'x.bin'), 'x');
+    }
+    expect(listCache(root).map((e) => e.name)).toEqual(['b']);
+    clearCache(root);
+    expect(readdirSync(root)).toEqual([]);
+  });
 });
 
 describeRtl('the cache where users expect it', () => {
