@@ -66,7 +66,7 @@ async function timeCommand(label: string, args: readonly string[], target: strin
   const saved = process.env.SIMRUN_CACHE;
   process.env.SIMRUN_CACHE = mkdtempSync(join(tmpdir(), 'rowsim-bench-cmdcache-'));
   try {
-    for (const when of ['empty cache', 'cached plan and weights']) {
+    for (const when of ['cold', 'warm']) {
       const out = mkdtempSync(join(tmpdir(), 'rowsim-bench-cmd-'));
       const t = performance.now();
       const r = await runTool(process.execPath, ['dist/bin/simrun.js', ...args, '--out', out, '--quiet']);
@@ -90,7 +90,7 @@ async function timeCommand(label: string, args: readonly string[], target: strin
 async function commandsBench(gmacsPerCore: number): Promise<void> {
   const full = loadSpec('ie120r');
   const floor = full.layers.reduce((a, l) => a + l.outH * l.outW * l.outC * l.kernel * l.kernel * l.inC, 0) / (gmacsPerCore * 2e9);
-  process.stdout.write('\nwhole commands (full ie120r, examples/coffee.png), end to end with Node start-up\n');
+  process.stdout.write('\nwhole commands (full ie120r, examples/coffee.png), end to end with Node start-up; cold: an empty cache (plan made,\nsynthetic weights drawn), warm: the same command again, as every later run finds them cached\n');
   await timeCommand('simrun --engines sim', ['--image', 'examples/coffee.png', '--engines', 'sim'], 'target ≤ 1.5 s', floor, 8);
   await timeCommand('simrun --engines golden,sim', ['--image', 'examples/coffee.png', '--engines', 'golden,sim'], 'target ≤ 8 s', floor, 40);
 }
