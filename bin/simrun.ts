@@ -311,7 +311,7 @@ function mutateCommand(y: Argv): Argv {
       .example('$0 mutate --config tiny --count 40', 'catalogue and 40 Yosys mutants of the tiny design'),
     async (a) => {
       const log = a.quiet ? () => {} : (l: string) => process.stderr.write(`${l}\n`);
-      const [{ mutate }, { formatCampaign }] = await Promise.all([import('../harness/mutate.js'), import('../harness/mutateReport.js')]);
+      const [{ mutate }, { formatCampaign }] = await Promise.all([import('../mutation/campaign.js'), import('../mutation/report/campaignPages.js')]);
       const { report, outDir, exitCode } = await mutate({
         config: a.config, rtl: a.rtl, weights: a.weights, images: a.image, count: wholeNumber('count', a.count, 0, 10_000),
         seed: wholeNumber('seed', a.seed, 0), catalogue: oneOf('catalogue', a.catalogue, ['first', 'all', 'none'] as const),

@@ -11,7 +11,7 @@ import { specSource, type NetworkSpec } from '../core/spec.js';
 import { streamShape } from '../core/stream.js';
 import { VERSION } from '../core/version.js';
 import type { HwLayerWeights } from '../core/weights/types.js';
-import type { LayerMutant } from './catalogue.js';
+import type { LayerMutant } from './catalogueKinds.js';
 import { DESIGN_FORMAT, fileHash, type DesignManifest, type TapMapFile } from './design.js';
 import { emitLayer } from './emitLayer.js';
 import { layerWidths } from './widths.js';

@@ -1,10 +1,12 @@
 // The house's import graph, read from the sources: no import cycle between files (type imports included), golden, sim
-// and rtl never import each other, and core imports nothing outside core. A new cycle or a forbidden edge fails here.
+// and rtl never import each other, core imports nothing outside core, the engines never import the harness or the
+// mutation campaign, the harness never imports the campaign, and mutation/formal imports only core and itself. A new
+// cycle or a forbidden edge fails here.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const FOLDERS = ['api', 'bin', 'core', 'golden', 'harness', 'rtl', 'sim', 'vectors', 'bench'];
+const FOLDERS = ['api', 'bin', 'core', 'golden', 'harness', 'mutation', 'rtl', 'sim', 'vectors', 'bench'];
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -46,6 +48,23 @@ function cycles(g: Map<string, string[]>): string[][] {
   return out;
 }
 
+/** Edges that break the layering: what may import what, beyond the engines' mutual independence. */
+function forbiddenLayerEdges(g: Map<string, string[]>): string[] {
+  const bad: string[] = [];
+  for (const [from, tos] of g) {
+    const a = from.split('/')[0]!;
+    for (const to of tos) {
+      const b = to.split('/')[0]!;
+      const engineOrVectors = ['golden', 'sim', 'rtl', 'vectors'].includes(a);
+      const wrong = (engineOrVectors && (b === 'harness' || b === 'mutation'))
+        || (a === 'harness' && b === 'mutation')
+        || (from.startsWith('mutation/formal/') && !(to.startsWith('mutation/formal/') || b === 'core'));
+      if (wrong) bad.push(`${from} → ${relative('.', to)}`);
+    }
+  }
+  return bad;
+}
+
 describe('the import graph', () => {
   const g = graph();
 
@@ -64,6 +83,16 @@ describe('the import graph', () => {
       }
     }
     expect(bad).toEqual([]);
+  });
+
+  it('layers: engines and vectors import neither harness/ nor mutation/; harness/ never imports mutation/; mutation/formal/ imports only core/ and itself', () => {
+    expect(forbiddenLayerEdges(g)).toEqual([]);
+  });
+
+  it('finds a forbidden layer edge when there is one (the check can fail)', () => {
+    expect(forbiddenLayerEdges(new Map([['rtl/a.ts', ['mutation/b.ts']], ['mutation/formal/c.ts', ['rtl/d.ts', 'core/e.ts']], ['harness/f.ts', ['mutation/g.ts']]]))).toEqual([
+      'rtl/a.ts → mutation/b.ts', 'mutation/formal/c.ts → rtl/d.ts', 'harness/f.ts → mutation/g.ts',
+    ]);
   });
 
   it('finds a cycle when there is one (the check can fail)', () => {

@@ -1,6 +1,6 @@
 // The floating-point units alone under Verilator against the host's IEEE arithmetic plus the contract's flush and NaN rules.
 import { expect, it } from 'vitest';
-import { fpuBenchSpec } from '../../rtl/fpuBench.js';
+import { fpuBenchSpec } from '../../bench/fpuBench.js';
 import { runTool } from '../../core/proc.js';
 import { buildVerilated, lintVerilog } from '../../rtl/verilator.js';
 import { describeRtl } from '../support/rtl.js';

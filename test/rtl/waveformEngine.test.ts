@@ -14,7 +14,7 @@ import type { RunReport } from '../../harness/report.js';
 import { runPipeline } from '../../harness/run.js';
 import { emittedTaps, romFiles, type DesignExtras } from '../../rtl/emit.js';
 import { aluSignals } from '../../rtl/explain.js';
-import { runIcarus } from '../../rtl/icarus.js';
+import { runIcarus } from '../../bench/icarus.js';
 import { loadStimulus } from '../../vectors/image.js';
 import { expectAllAgree } from '../support/agree.js';
 import { simrun } from '../support/cli.js';

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { YosysMutation } from '../../rtl/yosys.js';
+import type { YosysMutation } from '../../mutation/formal/yosys.js';
 
 /** Prepares Verilog `lines` (module top) as a campaign does (prep) and returns the folder, the RTLIL path and text. */
 export function prepTop(lines: readonly string[]): { dir: string; il: string; text: string } {

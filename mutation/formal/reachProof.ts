@@ -1,4 +1,4 @@
-// Equivalence of a mutant by reachability: the original's and the mutant's copies of the mutated cone (rtl/coneMachine.ts)
+// Equivalence of a mutant by reachability: the original's and the mutant's copies of the mutated cone (mutation/formal/coneMachine.ts)
 // run side by side from power-up through reset over every input they can see, and every state pair reached is checked
 // for equal boundary values (what the rest of the module reads of the cone). Inputs of one or two bits (controls) are
 // enumerated; wider ones (data) are symbols both copies share. When a reached pair differs, the cone grows — by the

@@ -1,7 +1,7 @@
 // The stream-contract wrapper's naming rules: which outputs it masks, by which valid, and when it declines to wrap.
 import { describe, expect, it } from 'vitest';
-import type { RtlilPort } from '../../rtl/rtlilPorts.js';
-import { streamMask } from '../../rtl/streamMask.js';
+import type { RtlilPort } from '../../../mutation/formal/rtlilPorts.js';
+import { streamMask } from '../../../mutation/formal/streamMask.js';
 
 const ports = (spec: Record<string, [RtlilPort['direction'], number]>) =>
   new Map(Object.entries(spec).map(([n, [direction, width]]) => [n, { direction, width }]));

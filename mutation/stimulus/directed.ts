@@ -2,9 +2,9 @@
 // rounding ties, carry into the exponent and sit in the band just below the smallest normal, and so that first
 // accumulations tie and carry; plus a scan that counts what a frame reaches. Every construction is checked with exact
 // double arithmetic (a product of a bfloat18 and a binary32 is exact in a double, and so is a sum of two binary32).
-import { bf18ToFloat } from '../core/bfloat18.js';
-import type { NetworkSpec } from '../core/spec.js';
-import type { HwLayerWeights } from '../core/weights/types.js';
+import { bf18ToFloat } from '../../core/bfloat18.js';
+import type { NetworkSpec } from '../../core/spec.js';
+import type { HwLayerWeights } from '../../core/weights/types.js';
 
 const MIN_NORMAL = 2 ** -126;
 const F = new Float32Array(1);

@@ -7,10 +7,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { evaluate, notBit, SymbolTable, type Bit, type EvalCell } from '../../rtl/symbolicBits.js';
-import { readYosysJson, type JsonBit } from '../../rtl/yosysJson.js';
-import { describeRtl } from '../support/rtl.js';
-import { lcg } from '../support/reference.js';
+import { evaluate, notBit, SymbolTable, type Bit, type EvalCell } from '../../../mutation/formal/symbolicBits.js';
+import { readYosysJson, type JsonBit } from '../../../mutation/formal/yosysJson.js';
+import { describeRtl } from '../../support/rtl.js';
+import { lcg } from '../../support/reference.js';
 
 /** Expressions over a (6 bits), b (4 bits), sa/sb (their signed views) and s (1 bit), one output each. */
 const EXPRESSIONS = [

@@ -6,15 +6,16 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { loadSpec } from '../../core/spec.js';
-import { loadWeights } from '../../core/weights/load.js';
-import { runGolden } from '../../golden/run.js';
-import { witnessStimulus } from '../../harness/witnessRun.js';
-import { loadDesign } from '../../rtl/design.js';
-import { findWitness, type Witness } from '../../rtl/witness.js';
-import { listMutations, type YosysMutation } from '../../rtl/yosys.js';
-import { simrun } from '../support/cli.js';
-import { describeRtl } from '../support/rtl.js';
+import { loadSpec } from '../../../core/spec.js';
+import { loadWeights } from '../../../core/weights/load.js';
+import { runGolden } from '../../../golden/run.js';
+import { witnessStimulus } from '../../../mutation/stimulus/witnessRun.js';
+import { loadDesign } from '../../../rtl/design.js';
+import { findWitness, type Witness } from '../../../mutation/formal/witness.js';
+import type { YosysMutation } from '../../../mutation/formal/yosys.js';
+import { listMutations } from '../../../mutation/yosysMutants.js';
+import { simrun } from '../../support/cli.js';
+import { describeRtl } from '../../support/rtl.js';
 
 /** Two layers on an 8×8 image: layer 2 reads layer 1's outputs (ReLU), so both input paths are exercised. */
 const MICRO = {

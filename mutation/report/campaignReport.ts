@@ -1,6 +1,6 @@
 // A mutation campaign's report.json: each mutant's outcome and where it was first seen, and the campaign's counts —
 // the data the campaign writes and its report pages read (apart, so the two need not import each other).
-import type { Coverage } from './directed.js';
+import type { Coverage } from '../stimulus/directed.js';
 
 /** Where a mutant was first seen to differ. */
 export interface MutantFirst {

@@ -4,10 +4,10 @@ import { SimrunError } from '../core/errors.js';
 import type { LayerPlan, NetworkPlan } from '../core/plan.js';
 import type { LayerSpec, NetworkSpec } from '../core/spec.js';
 import { streamShape } from '../core/stream.js';
-import { emitLayer } from './emitLayer.js';
+import { emitLayer } from '../rtl/emitLayer.js';
 
-export { CATALOGUE, type CatalogueKind, type LayerMutant } from './catalogueKinds.js';
-import { CATALOGUE, type CatalogueKind, type LayerMutant } from './catalogueKinds.js';
+export { CATALOGUE, type CatalogueKind, type LayerMutant } from '../rtl/catalogueKinds.js';
+import { CATALOGUE, type CatalogueKind, type LayerMutant } from '../rtl/catalogueKinds.js';
 
 /** Whether a kind can be built into a layer (some need padding, two lanes, no ReLU, or rows of two beats). */
 export function applies(kind: CatalogueKind, l: LayerSpec, p: LayerPlan, inBeatsPerRow: number): boolean {

@@ -2,7 +2,7 @@
 // (bias adder, accumulator, multiplier) for which the mutated module's next ALU register differs from the original's in
 // a way that reaches the layer's output. Found by SAT over one clock step, with every register, ROM word and
 // row-buffer word free but held to values a stimulus can set (finite, never subnormal; weights bfloat18 codes), so the
-// witness can be turned into a run (harness/witnessRun.ts) that shows the mutant — or says why it cannot be seen.
+// witness can be turned into a run (mutation/stimulus/witnessRun.ts) that shows the mutant — or says why it cannot be seen.
 // Only modules with rowsim's ALU register names (p_reg, acc, res) and operand wires (x_s*, g_lane_s*[*].w/.bias) get one.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

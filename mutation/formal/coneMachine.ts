@@ -128,7 +128,7 @@ export const groupOf = (id: string): string => id.replace(/\[\d+\]$/, '');
  * Where an input bit of a compiled cell comes from: a slot, or (negative) a constant: −1 is 0, −2 is 1, and −3 − n an x
  * bit named n (nameId of its place: one symbol per place, the same in both copies — where the original leaves a bit
  * undefined, the mutant built from the same netlist leaves it so too, and a mutant that picks a value for one is one of
- * the implementations the original allows: rtl/undefinedBit.ts).
+ * the implementations the original allows: mutation/formal/undefinedBit.ts).
  */
 type Source = number;
 

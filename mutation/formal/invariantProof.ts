@@ -1,9 +1,9 @@
 // The proofs a survivor gets when induction on equal states fails and its witness run shows nothing: each carries a
 // relation between the original's and the mutant's states other than equality — equality up to flush-to-zero of
-// binary32 registers (rtl/ftzProof.ts), then the exact relation reachable from reset in the mutated cone
-// (rtl/reachProof.ts). Either one proving it makes the mutant equivalent; the detail names the relation used.
+// binary32 registers (mutation/formal/ftzProof.ts), then the exact relation reachable from reset in the mutated cone
+// (mutation/formal/reachProof.ts). Either one proving it makes the mutant equivalent; the detail names the relation used.
 import { Worker } from 'node:worker_threads';
-import { SimrunError, type ErrorCode } from '../core/errors.js';
+import { SimrunError, type ErrorCode } from '../../core/errors.js';
 import { provesUpToFlush } from './ftzProof.js';
 import { provesByReachability } from './reachProof.js';
 import type { Proof, YosysMutation } from './yosys.js';

@@ -6,10 +6,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { romContract } from '../../rtl/romContract.js';
-import { rtlilModules, type RtlilModule, type RtlilPort } from '../../rtl/rtlilPorts.js';
-import { provesEquivalent, type YosysMutation } from '../../rtl/yosys.js';
-import { describeRtl } from '../support/rtl.js';
+import { romContract } from '../../../mutation/formal/romContract.js';
+import { rtlilModules, type RtlilModule, type RtlilPort } from '../../../mutation/formal/rtlilPorts.js';
+import { provesEquivalent, type YosysMutation } from '../../../mutation/formal/yosys.js';
+import { describeRtl } from '../../support/rtl.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'rowsim-romc-'));
 const rom = (spec: Record<string, [RtlilPort['direction'], number]>, blackbox = true): RtlilModule => ({

@@ -6,7 +6,7 @@ import { SimrunError } from '../core/errors.js';
 import { runTool } from '../core/proc.js';
 import type { NetworkPlan } from '../core/plan.js';
 import type { NetworkSpec } from '../core/spec.js';
-import { emitDesign, type DesignExtras } from './emit.js';
+import { emitDesign, type DesignExtras } from '../rtl/emit.js';
 
 function benchV(net: NetworkSpec, plan: NetworkPlan, maxCycles: number, frames = 1, dump?: string, words: readonly string[] = []): string {
   const { height: H, width: W } = net.input;

@@ -1,8 +1,8 @@
-// Worker thread entry: one reachability proof (rtl/reachProof.ts), whose search is synchronous and can take half a
+// Worker thread entry: one reachability proof (mutation/formal/reachProof.ts), whose search is synchronous and can take half a
 // minute — on a thread of its own it does not hold up the campaign's other mutants, whose runs report through this
 // process's event loop.
 import { parentPort } from 'node:worker_threads';
-import { SimrunError } from '../core/errors.js';
+import { SimrunError } from '../../core/errors.js';
 import { provesByReachability } from './reachProof.js';
 import type { YosysMutation } from './yosys.js';
 

@@ -4,9 +4,9 @@
 // mutation that makes a normal number out of a zero (refused, differs); a mutant that also gates a clock (refused).
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { provesUpToFlush } from '../../rtl/ftzProof.js';
-import { cellWhere, firstDifference, mutationOf, prepTop as prep } from '../support/mutantCosim.js';
-import { describeRtl } from '../support/rtl.js';
+import { provesUpToFlush } from '../../../mutation/formal/ftzProof.js';
+import { cellWhere, firstDifference, mutationOf, prepTop as prep } from '../../support/mutantCosim.js';
+import { describeRtl } from '../../support/rtl.js';
 
 /**
  * p: a product-like register, +-0 when `z` (a zero operand), else the input; acc: p copied raw; out: acc read with an

@@ -1,12 +1,12 @@
-// The stimulus of a witness run: the operands a SAT witness (rtl/witness.ts) found at one ALU site of layer N, set up in
+// The stimulus of a witness run: the operands a SAT witness (mutation/formal/witness.ts) found at one ALU site of layer N, set up in
 // weights and inputs so that every inside output of layer N meets them there. Layer N − 1 (or, for layer 1, the pixels)
 // holds one constant value per input channel; layer N reads them through weights that are zero except at one or two
 // taps, so its running sum is exactly the witness's sum (a product with ±1 is exact, and adding +0 changes nothing
 // nonzero), and every output channel gets the same weights and bias. Returns null when the witness cannot be set up
 // (an accumulator witness needs two input channels, or one value on both).
-import type { NetworkSpec } from '../core/spec.js';
-import type { HwLayerWeights } from '../core/weights/types.js';
-import type { Witness } from '../rtl/witness.js';
+import type { NetworkSpec } from '../../core/spec.js';
+import type { HwLayerWeights } from '../../core/weights/types.js';
+import type { Witness } from '../formal/witness.js';
 import { code, inputs, liveTaps } from './cornerWeights.js';
 
 const F = new Float32Array(1);

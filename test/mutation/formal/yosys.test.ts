@@ -9,9 +9,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { rtlilModules } from '../../rtl/rtlilPorts.js';
-import { provesEquivalent, type YosysMutation } from '../../rtl/yosys.js';
-import { describeRtl } from '../support/rtl.js';
+import { rtlilModules } from '../../../mutation/formal/rtlilPorts.js';
+import { provesEquivalent, type YosysMutation } from '../../../mutation/formal/yosys.js';
+import { describeRtl } from '../../support/rtl.js';
 
 /** Two register stages in a top (s1 feeds s2 through net m), and top-level logic with a redundant term (t & c, line 7). */
 const DESIGN = [

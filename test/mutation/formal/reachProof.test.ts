@@ -5,9 +5,9 @@
 // (refused, differs); a memory write that differs only in the power-up cycle and a register on a gated clock (refused).
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { provesByReachability } from '../../rtl/reachProof.js';
-import { cellWhere, firstDifference, mutationOf, prepTop as prep } from '../support/mutantCosim.js';
-import { describeRtl } from '../support/rtl.js';
+import { provesByReachability } from '../../../mutation/formal/reachProof.js';
+import { cellWhere, firstDifference, mutationOf, prepTop as prep } from '../../support/mutantCosim.js';
+import { describeRtl } from '../../support/rtl.js';
 
 
 /** A 7-bit row-beat counter as rowsim's layers have one: counts valid beats, wraps at 127 and moves the row slot on. */

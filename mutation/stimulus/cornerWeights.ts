@@ -23,9 +23,9 @@
 // For layer 1 the pixels are the inputs: random corners in the themed runs, and one run per directed theme with that
 // theme's input everywhere. Biases take both signs across runs. Weight codes stay inside the contract (normal or zero
 // bfloat18).
-import { tapOrder } from '../core/explain.js';
-import type { NetworkSpec } from '../core/spec.js';
-import type { HwLayerWeights } from '../core/weights/types.js';
+import { tapOrder } from '../../core/explain.js';
+import type { NetworkSpec } from '../../core/spec.js';
+import type { HwLayerWeights } from '../../core/weights/types.js';
 
 /** What a themed output channel's weights and bias do. */
 export const THEMES = ['huge', 'tiny', 'zero', 'spread', 'normal', 'boundary', 'overflow', 'cancel'] as const;

@@ -1,10 +1,10 @@
 // The corner weights' exponent ladder, checked by running the model on it and by replaying its sums in doubles.
 import { describe, expect, it } from 'vitest';
-import { loadSpec } from '../../core/spec.js';
-import { loadWeights } from '../../core/weights/load.js';
-import { bf18ToFloat } from '../../core/bfloat18.js';
-import { BIAS_EXPONENTS, cornerRunKind, cornerRuns, cornerWeights } from '../../harness/cornerWeights.js';
-import { runModel } from '../../sim/model.js';
+import { loadSpec } from '../../../core/spec.js';
+import { loadWeights } from '../../../core/weights/load.js';
+import { bf18ToFloat } from '../../../core/bfloat18.js';
+import { BIAS_EXPONENTS, cornerRunKind, cornerRuns, cornerWeights } from '../../../mutation/stimulus/cornerWeights.js';
+import { runModel } from '../../../sim/model.js';
 
 describe('corner run: exponent ladder', () => {
   const net = loadSpec('ie120r-mini');

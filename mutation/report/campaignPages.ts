@@ -1,11 +1,11 @@
 // A mutation campaign's report for people and CI: the terminal summary, report.html (score, tables per layer and per
 // kind, every survivor with its source line) and JUnit (an undetected mutant is a failure; an equivalent one is skipped).
 import Table from 'cli-table3';
-import { junitXml } from './junit.js';
-import { esc, STYLE } from './html.js';
+import { junitXml } from '../../harness/junit.js';
+import { esc, STYLE } from '../../harness/html.js';
 import { firstText, type CampaignReport, type MutantResult } from './campaignReport.js';
-import { PLAIN } from './report.js';
-import { suiteRunInfo } from './regress.js';
+import { PLAIN } from '../../harness/report.js';
+import { suiteRunInfo } from '../../harness/regress.js';
 
 const STATUSES = ['killed', 'deadlock', 'equivalent', 'undetected'] as const;
 

@@ -1,13 +1,10 @@
-// Yosys for mutation campaigns (the MCY flow): list single-signal mutations of a design folder, fold them into one netlist
-// where a runtime selector (mutsel) picks the active one — so one Verilator build serves every mutant — and prove a
-// surviving mutation equivalent (equiv_make / equiv_simple / equiv_induct on the mutated module against the original).
-// ROM modules (design.json romSources) are read as black boxes: their contents never enter Yosys.
+// Yosys as the campaign's proof engine: one tool process with limits, and a surviving mutation proven equivalent
+// (equiv_make / equiv_simple / equiv_induct on the mutated module against the original) from the prepared netlist the
+// campaign wrote once. Works on RTLIL files only: it never reads a design folder and never simulates.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SimrunError } from '../core/errors.js';
-import { runTool } from '../core/proc.js';
-import type { DesignFolder } from './design.js';
-import type { Netlist } from './netlist.js';
+import { SimrunError } from '../../core/errors.js';
+import { runTool } from '../../core/proc.js';
 import { romContract, type RomContract } from './romContract.js';
 import { rtlilModules, type RtlilModule } from './rtlilPorts.js';
 import { flattenedName, streamMask } from './streamMask.js';
@@ -24,8 +21,8 @@ export interface YosysLimits {
   readonly memoryMiB: number;
 }
 
-/** Runs a Yosys script; with `limits`, a run past them returns null instead of throwing. */
-async function yosys(script: string, cwd: string, what: string, limits?: YosysLimits): Promise<string> {
+/** Runs a Yosys script (`<cwd>/<what>.ys`, log beside it); a run past `limits` is a YOSYS_FAILED error. */
+export async function yosys(script: string, cwd: string, what: string, limits?: YosysLimits): Promise<string> {
   const log = await yosysLimited(script, cwd, what, limits);
   if (log === null) throw new SimrunError('YOSYS_FAILED', `yosys ${what} ran past its limits`);
   return log;
@@ -68,139 +65,6 @@ export async function yosysVersion(): Promise<string> {
   const r = await runTool('yosys', ['-V']);
   if (r.notFound || r.exitCode !== 0) throw new SimrunError('YOSYS_MISSING', `yosys is not installed or not on PATH; ${INSTALL_HINT}`);
   return r.stdout.trim();
-}
-
-/** The read-and-prepare part every script shares: ROM modules as black boxes, the rest as RTL, processes lowered. */
-function prepare(d: DesignFolder): string {
-  const roms = new Set(d.manifest.romSources ?? []);
-  const rtl = d.manifest.sources.filter((f) => !roms.has(f));
-  return [
-    ...(roms.size ? [`read_verilog -lib ${[...roms].map((f) => JSON.stringify(join(d.dir, f))).join(' ')}`] : []),
-    `read_verilog -sv ${rtl.map((f) => JSON.stringify(join(d.dir, f))).join(' ')}`,
-    // prep (as MCY's flow does): processes lowered, cells trimmed to the bits that matter (wreduce), dead logic removed —
-    // so the list names signals that can change something.
-    `prep -top ${d.manifest.top}`,
-  ].join('\n');
-}
-
-/** Options of a mutation list. */
-export interface ListOptions {
-  readonly count: number;
-  readonly seed: number;
-  /** Only mutations on this wire (a name in the design), e.g. to aim a campaign at one signal. */
-  readonly wire?: string;
-  /** Only mutations in this module. */
-  readonly module?: string;
-}
-
-/** Lists `count` mutations of the design (evenly sampled by Yosys), ids 1..n. */
-export async function listMutations(d: DesignFolder, work: string, o: ListOptions): Promise<YosysMutation[]> {
-  mkdirSync(work, { recursive: true });
-  const out = join(work, 'mutations.txt');
-  const filter = [o.wire ? `-wire ${o.wire}` : '', o.module ? `-module ${o.module}` : ''].filter(Boolean).join(' ');
-  // Output files are named relative to the work folder: Yosys keeps quotes around -o and write_* file names.
-  // The prepared design is kept (prepared.il): each equivalence proof starts from it, with the same cell names.
-  await yosys(`${prepare(d)}\nwrite_rtlil prepared.il\nmutate -list ${o.count} -seed ${o.seed} ${filter} -o mutations.txt\n`, work, 'list');
-  return readFileSync(out, 'utf8').split('\n').filter((l) => l.startsWith('mutate ')).map((line, i) => {
-    const args = line.slice('mutate '.length).trim();
-    const val = (k: string) => { const m = new RegExp(`-${k} (\\S+)`).exec(args); return m ? m[1]! : ''; };
-    return { id: i + 1, args, mode: val('mode'), module: val('module'), cell: val('cell'), src: [...args.matchAll(/-src (\S+)/g)].map((m) => m[1]!) };
-  });
-}
-
-/** The instances of `module` in the design, as (parent module, instance name), from the elaborated netlist. */
-function instancesOf(n: Netlist, module: string): { parent: string; name: string }[] {
-  const found = new Map<string, { parent: string; name: string }>();
-  const walk = (inst: Netlist['root']) => {
-    for (const [name, child] of inst.children) {
-      if (child.module === module) found.set(`${inst.module}/${name}`, { parent: inst.module, name });
-      walk(child);
-    }
-  };
-  walk(n.root);
-  return [...found.values()];
-}
-
-/**
- * The Yosys commands that give every module on a path from the top to a mutated module a `mutsel` input wired down to
- * it (mutated modules get theirs from `mutate -ctrl`), and the set of those modules.
- */
-function mutselPlumbing(netlist: Netlist, top: string, mutations: readonly YosysMutation[], width: number): { commands: string[]; carriers: Set<string> } {
-  const need = new Set(mutations.map((m) => m.module));
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const m of [...need]) {
-      if (m === top) continue;
-      const inst = instancesOf(netlist, m);
-      if (inst.length === 0) throw new SimrunError('YOSYS_FAILED', `module '${m}' that Yosys mutated is not in the elaborated hierarchy (parameterized modules are not supported by mutation campaigns)`);
-      for (const i of inst) if (!need.has(i.parent)) { need.add(i.parent); grew = true; }
-    }
-  }
-  const mutated = new Set(mutations.map((m) => m.module));
-  const commands: string[] = [];
-  for (const p of need) {
-    const children = [...need].filter((m) => m !== p).flatMap((m) => instancesOf(netlist, m).filter((i) => i.parent === p));
-    if (!mutated.has(p)) commands.push(`cd ${p}`, `add -input mutsel ${width}`, 'cd');
-    for (const c of children) commands.push(`cd ${p}`, `connect -port ${c.name} mutsel mutsel`, 'cd');
-  }
-  return { commands, carriers: need };
-}
-
-/**
- * Folds every mutation into one netlist (`folded.v` in `work`): each is active when the new top input `mutsel` equals its
- * id; modules between the top and a mutated module get a mutsel port wired through. Starts from the design listMutations
- * prepared (`prepared`), so cell names match. Returns the folded file's path.
- */
-export async function foldMutations(d: DesignFolder, netlist: Netlist, mutations: readonly YosysMutation[], width: number, work: string, prepared = join(work, 'prepared.il')): Promise<string> {
-  const top = d.manifest.top;
-  const { commands } = mutselPlumbing(netlist, top, mutations, width);
-  const folded = join(work, 'folded.v');
-  await yosys([
-    `read_rtlil ${JSON.stringify(prepared)}`,
-    ...mutations.map((m) => `mutate -ctrl mutsel ${width} ${m.id} ${m.args}`),
-    ...commands,
-    `hierarchy -top ${top}`,
-    'opt_clean',
-    'write_verilog -noattr folded.v',
-  ].join('\n') + '\n', work, 'fold');
-  return folded;
-}
-
-/** One mutated module's own folded netlist: the file, and the modules it defines (the rest come from the design). */
-export interface ModuleFold {
-  readonly file: string;
-  readonly modules: readonly string[];
-}
-
-/**
- * Folds each mutated module's mutations on their own (one Yosys run; the prepared design is saved and reloaded per
- * module): `folded-<module>.v` defines only that module, with its mutations behind mutsel, and the modules that carry
- * mutsel down to it. Paired with the design's own Verilog for every other module, a mutant then simulates at close to
- * the original design's speed instead of the whole netlist's (a flattened FPU per ALU is ~10× slower under Verilator).
- */
-export async function foldByModule(d: DesignFolder, netlist: Netlist, mutations: readonly YosysMutation[], width: number, work: string, prepared = join(work, 'prepared.il')): Promise<Map<string, ModuleFold>> {
-  const top = d.manifest.top;
-  const byModule = new Map<string, YosysMutation[]>();
-  for (const m of mutations) byModule.set(m.module, [...(byModule.get(m.module) ?? []), m]);
-  const out = new Map<string, ModuleFold>();
-  const script = [`read_rtlil ${JSON.stringify(prepared)}`, 'design -save rs_prepared'];
-  for (const [module, ms] of byModule) {
-    const { commands, carriers } = mutselPlumbing(netlist, top, ms, width);
-    const file = `folded-${module.replace(/[^A-Za-z0-9_]/g, '_')}.v`;
-    script.push(
-      'design -load rs_prepared',
-      ...ms.map((m) => `mutate -ctrl mutsel ${width} ${m.id} ${m.args}`),
-      ...commands,
-      `hierarchy -top ${top}`,
-      'opt_clean',
-      `select ${[...carriers].map((c) => (/^[A-Za-z_][A-Za-z0-9_$]*$/.test(c) ? c : JSON.stringify(c))).join(' ')}`,
-      `write_verilog -noattr -selected ${file}`,
-      'select -clear',
-    );
-    out.set(module, { file: join(work, file), modules: [...carriers] });
-  }
-  await yosys(script.join('\n') + '\n', work, 'fold-by-module');
-  return out;
 }
 
 /**
@@ -275,7 +139,7 @@ export interface ProofOptions {
   /** CPU time and memory of each proof (default PROOF_LIMITS). */
   readonly limits?: YosysLimits;
   /**
-   * Take the ROMs' words as the contract allows (rtl/romContract.ts). Only for ROM images rowsim wrote from weights it
+   * Take the ROMs' words as the contract allows (mutation/formal/romContract.ts). Only for ROM images rowsim wrote from weights it
    * validated: a design folder's own images are not checked against the contract.
    */
   readonly romContract?: boolean;
@@ -289,12 +153,12 @@ export const PROOF_LIMITS: YosysLimits = { seconds: 45, memoryMiB: 3072 };
  * listMutations prepared it (`prepared`: its prepared.il). True only when every $equiv cell is proven (a proof that
  * fails for any reason reports the mutant undetected, never equivalent). A wire the mutation overwrites is not matched
  * by name (it differs by construction); what it feeds still is. When the ports cannot be proven equal and the module
- * has stream outputs, a second proof compares those only in valid beats (rtl/streamMask.ts): what the stream contract
+ * has stream outputs, a second proof compares those only in valid beats (mutation/formal/streamMask.ts): what the stream contract
  * lets anyone observe. It is the second, not the only, proof because its raw output registers are not matched by name,
  * which makes the induction see more of the module. A mutant whose fan-out reaches a named cell (an instance, a memory)
  * is proven again with memories as registers and ROMs cut open when those are all it reaches, and is not proven
- * otherwise; with `romContract` the ROMs hold only words the contract allows (rtl/romContract.ts). A mutation of a bit
- * that is x in the netlist is equivalent without a proof (rtl/undefinedBit.ts).
+ * otherwise; with `romContract` the ROMs hold only words the contract allows (mutation/formal/romContract.ts). A mutation of a bit
+ * that is x in the netlist is equivalent without a proof (mutation/formal/undefinedBit.ts).
  */
 export async function provesEquivalent(prepared: string, m: YosysMutation, work: string, opts: ProofOptions = {}): Promise<Proof> {
   const limits = opts.limits ?? PROOF_LIMITS;
@@ -436,7 +300,7 @@ function namedCellsReached(logPath: string): string[] {
 }
 
 /**
- * Contract wrappers (rtl/romContract.ts) for the ROMs the mutated module instantiates — none when the mutation sits on
+ * Contract wrappers (mutation/formal/romContract.ts) for the ROMs the mutated module instantiates — none when the mutation sits on
  * a ROM cell itself, which `mutate` must find by its name (the proof then stops at that cell anyway).
  */
 function contractRoms(modules: ReadonlyMap<string, RtlilModule>, m: YosysMutation): RomContract[] {

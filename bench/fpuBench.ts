@@ -1,6 +1,6 @@
 // The FPU test bench: a top wrapper and a C++ driver that checks rs_fmul/rs_fadd against an IEEE reference on many vectors.
-import { FADD_V, FMUL_V } from './fpu.js';
-import type { BuildSpec } from './verilator.js';
+import { FADD_V, FMUL_V } from '../rtl/fpu.js';
+import type { BuildSpec } from '../rtl/verilator.js';
 
 const TOP_V = `
 module rs_fpu_top (

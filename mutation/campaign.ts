@@ -16,30 +16,31 @@ import { forEachLimited } from '../core/jobs.js';
 import type { Pacing } from '../core/pacing.js';
 import { loadSpec, type NetworkSpec } from '../core/spec.js';
 import { VERSION } from '../core/version.js';
-import { firstText, type CampaignReport, type MutantFirst, type MutantResult } from './campaignReport.js';
+import { firstText, type CampaignReport, type MutantFirst, type MutantResult } from './report/campaignReport.js';
 import { loadWeights } from '../core/weights/load.js';
 import { goldenEngine } from '../golden/engine.js';
-import { byLayer, CATALOGUE, catalogueFor, equivalencePair, type PlacedMutant } from '../rtl/catalogue.js';
+import { byLayer, CATALOGUE, catalogueFor, equivalencePair, type PlacedMutant } from './catalogue.js';
 import { isUnmodifiedEmit, loadDesign, resolveTaps, type DesignFolder } from '../rtl/design.js';
 import { romFiles, writeDesignFolder } from '../rtl/emit.js';
 import { rtlEngine } from '../rtl/engine.js';
-import { foldByModule, foldMutations, listMutations, provesEquivalent, provesTextsEquivalent, type ModuleFold, type YosysMutation } from '../rtl/yosys.js';
+import { provesEquivalent, provesTextsEquivalent, type YosysMutation } from './formal/yosys.js';
+import { foldByModule, foldMutations, listMutations, type ModuleFold } from './yosysMutants.js';
 import { simEngine } from '../sim/engine.js';
 import { beatWatcher } from './beatWatch.js';
-import { compareFrames } from './comparison.js';
-import { cornerFrames, cornerRunKind, cornerRuns, cornerWeights } from './cornerWeights.js';
-import { witnessStimulus } from './witnessRun.js';
-import { findWitness, noWitnessText, witnessText } from '../rtl/witness.js';
-import { provesByInvariant } from '../rtl/invariantProof.js';
-import { campaignWeights, directedFrame, layerOneCoverage, type Coverage } from './directed.js';
-import { prepareOutDir, releaseOutDir, writeAtomic } from './outdir.js';
-import { makePlan } from './plan.js';
+import { compareFrames } from '../harness/comparison.js';
+import { cornerFrames, cornerRunKind, cornerRuns, cornerWeights } from './stimulus/cornerWeights.js';
+import { witnessStimulus } from './stimulus/witnessRun.js';
+import { findWitness, noWitnessText, witnessText } from './formal/witness.js';
+import { provesByInvariant } from './formal/invariantProof.js';
+import { campaignWeights, directedFrame, layerOneCoverage, type Coverage } from './stimulus/directed.js';
+import { prepareOutDir, releaseOutDir, writeAtomic } from '../harness/outdir.js';
+import { makePlan } from '../harness/plan.js';
 import type { NetworkPlan } from '../core/plan.js';
-import { prepare, type RunContext } from './prepare.js';
-import { parseShard } from './regress.js';
-import { record, replay, type StartedRun } from './replay.js';
-import { assembleReport, type RunReport } from './report.js';
-import { startEngine } from './run.js';
+import { prepare, type RunContext } from '../harness/prepare.js';
+import { parseShard } from '../harness/regress.js';
+import { record, replay, type StartedRun } from '../harness/replay.js';
+import { assembleReport, type RunReport } from '../harness/report.js';
+import { startEngine } from '../harness/run.js';
 import { loadStimulus } from '../vectors/image.js';
 
 /** Width of the mutant selector port (mutant 0 is the unmutated design). */
@@ -71,8 +72,8 @@ export interface MutateOptions {
   readonly log?: (line: string) => void;
 }
 
-export type { CampaignReport, MutantFirst, MutantResult } from './campaignReport.js';
-export { firstText } from './campaignReport.js';
+export type { CampaignReport, MutantFirst, MutantResult } from './report/campaignReport.js';
+export { firstText } from './report/campaignReport.js';
 
 const EXAMPLES = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples');
 
@@ -369,7 +370,7 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
 
     // 5. Every mutant not cached yet, on a pool of jobs; survivors on random frames, then an equivalence proof.
     //    A survivor's random frames aim at its own layer: with the campaign's own ROM images, corner weights on that layer
-    //    and the one before it (harness/cornerWeights.ts) drive its arithmetic into overflow, underflow, cancellation and
+    //    and the one before it (mutation/stimulus/cornerWeights.ts) drive its arithmetic into overflow, underflow, cancellation and
     //    special values. A kill there counts only if the unmutated design passes that stimulus (checked once, when a
     //    mutant first differs on it; the campaign says so when it does not).
     const survivorStimuli = new Map<string, Promise<SurvivorStimulus[]>>();
@@ -382,8 +383,8 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
       }
       return p;
     };
-    // A survivor's witness (rtl/witness.ts): SAT operands at one ALU site of its layer, set up in weights and inputs
-    // (harness/witnessRun.ts) and run like a corner run; a kill counts only if the clean design passes the same run.
+    // A survivor's witness (mutation/formal/witness.ts): SAT operands at one ALU site of its layer, set up in weights and inputs
+    // (mutation/stimulus/witnessRun.ts) and run like a corner run; a kill counts only if the clean design passes the same run.
     const witnessRun = async (p: Planned, layer: number, work: string): Promise<{ result: Awaited<ReturnType<typeof runMutant>> | null; detail: string }> => {
       const l = net.layers[layer - 1]!;
       const w = await findWitness(join(outDir, 'yosys', 'prepared.il'), p.yosys!, { relu: l.relu, firstLayer: layer === 1, inputsNonNegative: layer > 1 && net.layers[layer - 2]!.relu }, join(work, 'witness'));
@@ -486,7 +487,7 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
       timing: { seconds: Number(seconds.toFixed(1)), mutantsPerMinute: todo.length ? Number(((60 * todo.length) / seconds).toFixed(1)) : 0, builds },
       shard: o.shard ?? null,
     };
-    const { campaignHtml, campaignJunit } = await import('./mutateReport.js');
+    const { campaignHtml, campaignJunit } = await import('./report/campaignPages.js');
     writeAtomic(join(outDir, 'report.html'), campaignHtml(report));
     if (o.junit) {
       makeDirs(dirname(resolve(o.junit)));
