@@ -232,14 +232,15 @@ function regressCommand(y: Argv): Argv {
     'run a suite of cases in parallel processes; JUnit XML for CI; deterministic sharding',
     (y) => y
       .option('suite', { type: 'string', demandOption: 'pass --suite <file>', describe: 'suite file (JSON or YAML): name and cases (docs/formats.md)' })
-      .option('shard', str('run shard i of n (i/n), e.g. 1/4'))
+      .option('shard', str('run shard i of n (i/n, e.g. 1/4), or auto: from SLURM, Kubernetes, GitLab or Buildkite variables'))
+      .option('shards', str('the shard count for --shard auto where the scheduler does not export it (a Kubernetes Indexed Job)'))
       .option('junit', str('write JUnit XML here'))
       .option('out', str('folder for the cases\' reports'))
       .option('jobs', { type: 'string', describe: 'parallel cases (default and most: the machine\'s cores)' })
       .example('$0 regress --suite examples/suite.yaml --junit junit.xml', 'the shipped CI suite'),
     async (a) => {
       const { regress } = await import('../harness/regress.js');
-      const { counts, exitCode } = await regress({ suite: a.suite, shard: a.shard, junit: a.junit, out: a.out, jobs: wholeNumber('jobs', a.jobs, 1), log: (l) => process.stdout.write(`${l}\n`) });
+      const { counts, exitCode } = await regress({ suite: a.suite, shard: a.shard, shards: wholeNumber('shards', a.shards, 1), junit: a.junit, out: a.out, jobs: wholeNumber('jobs', a.jobs, 1), log: (l) => process.stdout.write(`${l}\n`) });
       process.stdout.write(`regress: ${counts.pass} passed, ${counts.fail} failed, ${counts.error} errors, ${counts.none} not compared\n`);
       process.exitCode = exitCode;
     },
@@ -303,7 +304,8 @@ function mutateCommand(y: Argv): Argv {
       .option('random-frames', { type: 'string', describe: 'random frames a survivor runs before the equivalence check [default: 4]' })
       .option('alu-budget', commonBudget)
       .option('jobs', { type: 'string', describe: 'mutants run at once (default and most: the cores)' })
-      .option('shard', str('run shard i of n (i/n)'))
+      .option('shard', str('run shard i of n (i/n), or auto: from SLURM, Kubernetes, GitLab or Buildkite variables'))
+      .option('shards', str('the shard count for --shard auto where the scheduler does not export it (a Kubernetes Indexed Job)'))
       .option('junit', str('write JUnit XML here'))
       .option('out', str('campaign folder (results are cached here: rerun to resume)'))
       .option('json', { type: 'boolean', default: false, describe: 'print report.json' })
@@ -316,9 +318,30 @@ function mutateCommand(y: Argv): Argv {
         config: a.config, rtl: a.rtl, weights: a.weights, images: a.image, count: wholeNumber('count', a.count, 0, 10_000),
         seed: wholeNumber('seed', a.seed, 0), catalogue: oneOf('catalogue', a.catalogue, ['first', 'all', 'none'] as const),
         yosysWire: a.yosysWire, yosysModule: a.yosysModule, randomFrames: wholeNumber('random-frames', a.randomFrames, 0, 1000),
-        aluBudget: parseBudget(a.aluBudget), jobs: wholeNumber('jobs', a.jobs, 1), shard: a.shard, junit: a.junit, out: a.out, log,
+        aluBudget: parseBudget(a.aluBudget), jobs: wholeNumber('jobs', a.jobs, 1), shard: a.shard, shards: wholeNumber('shards', a.shards, 1), junit: a.junit, out: a.out, log,
       });
       process.stdout.write(a.json ? JSON.stringify(report, null, 2) + '\n' : `${formatCampaign(report)}\nreport: ${outDir}/report.json and report.html\n`);
+      process.exitCode = exitCode;
+    },
+  );
+}
+
+/** `simrun merge`. */
+function mergeCommand(y: Argv): Argv {
+  return y.command(
+    'merge <folders..>',
+    'join the shard folders of one regress suite or mutation campaign into one report (report.json, report.html, JUnit)',
+    (y) => y
+      .positional('folders', { type: 'string', array: true, describe: 'the shards\' --out folders' })
+      .option('out', { type: 'string', demandOption: 'pass --out <dir>', describe: 'folder for the merged report' })
+      .option('junit', str('write the merged JUnit XML here'))
+      .option('allow-partial', { type: 'boolean', default: false, describe: 'merge what is there; the report is marked partial, lists what is missing and states no score' })
+      .option('json', { type: 'boolean', default: false, describe: 'print the merged report' })
+      .example('$0 merge shards/1 shards/2 shards/3 --out merged --junit merged.xml', 'after a 3-task array job'),
+    async (a) => {
+      const { mergeShards } = await import('./merge.js');
+      const { text, json, exitCode } = await mergeShards(a.folders ?? [], a.out, a.allowPartial, a.junit);
+      process.stdout.write(a.json ? json : text);
       process.exitCode = exitCode;
     },
   );
@@ -418,11 +441,11 @@ async function main(): Promise<void> {
     .scriptName('simrun')
     .usage('$0 [run] --image <file> [options]\n\nCycle-accurate row-streaming CNN encoder simulator and verification harness. Documentation: docs/ in the package.');
   // Every command is registered by a function of its own (below), in the order --help lists them.
-  await [runCommand, planCommand, vectorsCommand, emitCommand, compareCommand, regressCommand, explainCommand, mutateCommand, checkCommand, cacheCommand, weightsCommand].reduce((y, add) => add(y), base as Argv)
+  await [runCommand, planCommand, vectorsCommand, emitCommand, compareCommand, regressCommand, explainCommand, mutateCommand, mergeCommand, checkCommand, cacheCommand, weightsCommand].reduce((y, add) => add(y), base as Argv)
     .middleware((argv) => {
       // A single-valued option given twice would arrive as an array ('tiny,ie120r'): refuse it by name.
       for (const [k, v] of Object.entries(argv)) {
-        if (Array.isArray(v) && !['_', 'image', 'inject', 'latency-budget', 'latencyBudget'].includes(k) && !/[A-Z]/.test(k)) throw new SimrunError('USAGE', `--${k} is given ${v.length} times; give it once`);
+        if (Array.isArray(v) && !['_', 'image', 'inject', 'latency-budget', 'latencyBudget', 'folders'].includes(k) && !/[A-Z]/.test(k)) throw new SimrunError('USAGE', `--${k} is given ${v.length} times; give it once`);
       }
     }, true)
     .strictCommands()

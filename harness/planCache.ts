@@ -6,34 +6,17 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { cacheRoot } from '../core/cacheDir.js';
+import { codeHash } from '../core/codeHash.js';
 import type { NetworkPlan } from '../core/plan.js';
 import { specSource, type NetworkSpec } from '../core/spec.js';
 
 /** The compiled files whose code decides a plan (the planner, its latency oracle and the timing it schedules with). */
 const PLANNER_FILES = ['../core/plan.js', './plan.js', '../sim/schedule.js', '../sim/timing.js', '../core/timingModel.js'];
 
-let plannerHash: string | undefined;
-
-function plannerFingerprint(): string {
-  if (plannerHash === undefined) {
-    const h = createHash('sha256');
-    for (const f of PLANNER_FILES) {
-      try {
-        h.update(readFileSync(fileURLToPath(new URL(f, import.meta.url))));
-      } catch {
-        h.update(`missing ${f}`); // run from sources (tests): the key still differs from a build's
-      }
-    }
-    plannerHash = h.digest('hex');
-  }
-  return plannerHash;
-}
-
 /** `make()`'s plan for `net` at `budget`, from the cache when this planner made it before for the same spec. */
 export function cachedPlan(net: NetworkSpec, budget: number | 'min' | undefined, make: () => NetworkPlan): NetworkPlan {
-  const key = createHash('sha256').update(plannerFingerprint()).update(JSON.stringify(specSource(net))).update(JSON.stringify(budget ?? null)).digest('hex').slice(0, 24);
+  const key = createHash('sha256').update(codeHash(PLANNER_FILES, import.meta.url)).update(JSON.stringify(specSource(net))).update(JSON.stringify(budget ?? null)).digest('hex').slice(0, 24);
   const path = join(cacheRoot(), 'plans', `${key}.json`);
   try {
     const p = JSON.parse(readFileSync(path, 'utf8')) as NetworkPlan;

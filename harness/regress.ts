@@ -1,13 +1,15 @@
 // `simrun regress`: a suite of cases run as separate `simrun run` processes (in their own process groups) in a pool
 // sized to the machine, sharded deterministically across CI machines. Each case's verdict comes from its report.json,
 // never from scraping its output; exit codes follow run's. Results are summarized as JUnit XML.
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { forEachLimited } from '../core/jobs.js';
+import { resolveShard } from '../core/shard.js';
 import { SimrunError } from '../core/errors.js';
 import { makeDirs, readUserText } from '../core/files.js';
 import { hasControlCharacter, safeSegment } from '../core/names.js';
@@ -65,14 +67,7 @@ export interface CaseResult {
   readonly dir?: string;
 }
 
-/** Parses "i/n" (1 ≤ i ≤ n). */
-export function parseShard(s: string): { index: number; count: number } {
-  const m = /^(\d+)\/(\d+)$/.exec(s);
-  const index = Number(m?.[1]);
-  const count = Number(m?.[2]);
-  if (!m || count < 1 || index < 1 || index > count) throw new SimrunError('USAGE', `--shard '${s}' is not i/n with 1 <= i <= n; pass e.g. --shard 1/2`);
-  return { index, count };
-}
+export { parseShard } from '../core/shard.js';
 
 /** Loads a suite file; paths inside it resolve against the suite's folder when they exist there. */
 export function loadSuite(file: string): { name: string; cases: RegressCase[] } {
@@ -217,24 +212,58 @@ export function suiteExitCode(results: readonly CaseResult[]): number {
   return results.some((r) => verdict(r) === 'fail') ? 1 : 0;
 }
 
-/** The whole regress command: load, shard, run, write JUnit; returns results and counts. */
-export async function regress(opts: { suite: string; shard?: string; junit?: string; out?: string; jobs?: number; log?: (l: string) => void }): Promise<{ results: CaseResult[]; counts: Record<'pass' | 'fail' | 'none' | 'error', number>; exitCode: number }> {
+/** What a regress folder says of its run (`regress.json`): enough for `simrun merge` to join shards into one suite. */
+export interface RegressRecord {
+  readonly schemaVersion: 1;
+  readonly kind: 'regress';
+  readonly rowsim: string;
+  readonly suite: string;
+  /** sha256 of the suite's cases as resolved (names and command lines): shards merge only with their own suite. */
+  readonly fingerprint: string;
+  /** i/n and what gave it, or null for a whole suite. */
+  readonly shard: { readonly index: number; readonly count: number; readonly scheduler: string } | null;
+  readonly host: string;
+  readonly wallSeconds: number;
+  /** Every case of the suite, in order. */
+  readonly items: readonly string[];
+  /** The cases this run ran: outcome, and the case folder (relative to this folder). */
+  readonly cases: readonly { readonly name: string; readonly folder: string; readonly args: readonly string[]; readonly exitCode: number; readonly seconds: number; readonly error: string | null; readonly verdict: 'pass' | 'fail' | 'none' | 'error' }[];
+}
+
+/** The fingerprint of a suite: its name and every case's name and command line. */
+export function suiteFingerprint(suite: { name: string; cases: readonly RegressCase[] }): string {
+  return createHash('sha256').update(VERSION).update(JSON.stringify([suite.name, suite.cases.map((c) => [c.name, c.folder, c.args])])).digest('hex').slice(0, 24);
+}
+
+/** The whole regress command: load, shard, run, write JUnit and regress.json; returns results and counts. */
+export async function regress(opts: { suite: string; shard?: string; shards?: number; junit?: string; out?: string; jobs?: number; log?: (l: string) => void }): Promise<{ results: CaseResult[]; counts: Record<'pass' | 'fail' | 'none' | 'error', number>; exitCode: number }> {
+  const t0 = performance.now();
   const suite = loadSuite(opts.suite);
-  const cases = opts.shard ? shardCases(suite.cases, parseShard(opts.shard)) : suite.cases;
+  const shard = resolveShard(opts.shard, opts.shards);
+  const shardText = shard ? `${shard.index}/${shard.count}` : null;
+  const cases = shard ? shardCases(suite.cases, shard) : suite.cases;
   // A shard that gets nothing would pass having checked nothing: a CI matrix wider than the suite is a mistake to say.
-  if (cases.length === 0) throw new SimrunError('USAGE', `--shard ${opts.shard} of the ${suite.cases.length}-case suite '${suite.name}' gets no case; use at most ${suite.cases.length} shards`);
+  if (cases.length === 0) throw new SimrunError('USAGE', `--shard ${shardText} of the ${suite.cases.length}-case suite '${suite.name}' gets no case; use at most ${suite.cases.length} shards`);
   if (opts.jobs !== undefined && (!Number.isSafeInteger(opts.jobs) || opts.jobs < 1)) throw new SimrunError('USAGE', `--jobs ${opts.jobs} is not a whole number of parallel cases; pass 1 or more`);
   const jobs = Math.min(opts.jobs ?? availableParallelism(), availableParallelism());
   const outDir = prepareOutDir(opts.out, `regress-${suite.name}`);
   let results: CaseResult[];
   try {
+    rmSync(join(outDir, 'regress.json'), { force: true }); // an older run's record must not outlive an interrupted one
     if (opts.junit) makeDirs(dirname(resolve(opts.junit)));
-    const info = suiteRunInfo(opts.shard ?? null);
+    const info = suiteRunInfo(shardText);
     results = await runSuite(cases, outDir, jobs, (r) => {
       const v = verdict(r);
       opts.log?.(`${{ pass: 'PASS', fail: 'FAIL', none: 'NOT COMPARED', error: 'ERROR' }[v]} ${r.case.name} (${r.seconds.toFixed(1)} s)${v === 'error' ? `: ${r.error}` : v === 'fail' ? `: ${r.report!.summary}` : ''}`);
     });
     if (opts.junit) writeAtomic(resolve(opts.junit), junitXml(suite.name, results, info));
+    const record: RegressRecord = {
+      schemaVersion: 1, kind: 'regress', rowsim: VERSION, suite: suite.name, fingerprint: suiteFingerprint(suite),
+      shard: shard ? { index: shard.index, count: shard.count, scheduler: shard.scheduler } : null, host: hostname(),
+      wallSeconds: Number(((performance.now() - t0) / 1000).toFixed(1)), items: suite.cases.map((c) => c.name),
+      cases: results.map((r) => ({ name: r.case.name, folder: r.case.folder, args: r.case.args, exitCode: r.exitCode, seconds: Number(r.seconds.toFixed(2)), error: r.error, verdict: verdict(r) })),
+    };
+    writeAtomic(join(outDir, 'regress.json'), JSON.stringify(record, null, 2) + '\n');
   } finally {
     releaseOutDir(outDir);
   }

@@ -5,11 +5,11 @@
 // hash to the header's checksum; anything
 // else is drawn afresh (the cache is never trusted over the generator). At most KEEP_FILES files are kept.
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { QuantMode } from '../bfloat18.js';
 import { cacheRoot } from '../cacheDir.js';
+import { codeHash } from '../codeHash.js';
 import { processAlive } from '../proc.js';
 import type { NetworkSpec } from '../spec.js';
 import type { HwLayerWeights } from './types.js';
@@ -22,23 +22,6 @@ const KEEP_FILES = 4;
 
 /** Header bytes before the arrays: the key and the checksum in ASCII, zero-padded (a multiple of 4: arrays stay aligned). */
 const HEADER_BYTES = 64;
-
-let generatorHash: string | undefined;
-
-function generatorFingerprint(): string {
-  if (generatorHash === undefined) {
-    const h = createHash('sha256');
-    for (const f of GENERATOR_FILES) {
-      try {
-        h.update(readFileSync(fileURLToPath(new URL(f, import.meta.url))));
-      } catch {
-        h.update(`missing ${f}`); // run from sources (tests): the key still differs from a build's
-      }
-    }
-    generatorHash = h.digest('hex');
-  }
-  return generatorHash;
-}
 
 /** The arrays of one layer in file order, as empty arrays of the right lengths. */
 function emptyLayers(net: NetworkSpec): HwLayerWeights[] {
@@ -68,7 +51,7 @@ function checksum(layers: readonly HwLayerWeights[]): string {
 /** The cache key of `net`'s synthetic weights for `seed` and `mode`. */
 function keyOf(net: NetworkSpec, seed: number, mode: QuantMode): string {
   const shapes = net.layers.map((l) => [l.index, l.kernel, l.inC, l.outC, l.batchnorm ? 1 : 0]);
-  return createHash('sha256').update(generatorFingerprint()).update(JSON.stringify({ shapes, seed, mode })).digest('hex').slice(0, 32);
+  return createHash('sha256').update(codeHash(GENERATOR_FILES, import.meta.url)).update(JSON.stringify({ shapes, seed, mode })).digest('hex').slice(0, 32);
 }
 
 function fileOf(key: string): string {

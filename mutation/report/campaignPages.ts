@@ -38,6 +38,8 @@ export function formatCampaign(r: CampaignReport): string {
     'by layer:', byLayer.toString(), 'by kind:', byKind.toString(),
   ];
   for (const m of r.mutants.filter((x) => x.status === 'undetected')) lines.push(`UNDETECTED ${m.id} (${m.kind}${m.layer !== null ? `, layer ${m.layer}` : ''}): ${m.description}${m.src.length ? ` [${m.src.join(', ')}]` : ''}${m.proof ? ` — ${m.proof}` : ''}`);
+  if (r.partial) lines.push(`PARTIAL: shard(s) ${r.partial.missingShards.join(', ') || 'none'} and ${r.partial.missingItems.length} mutant(s) missing; no score is stated`);
+  if (r.shards) lines.push(`merged from ${r.shards.length} shard(s): ${r.shards.map((x) => `${x.index}/${x.count} on ${x.host} ${x.wallSeconds.toFixed(0)} s (${x.items})`).join(', ')}`);
   lines.push(`killed ${c.killed}, deadlock ${c.deadlock}, equivalent ${c.equivalent}, undetected ${c.undetected}; mutation score ${r.score === null ? 'n/a' : `${(r.score * 100).toFixed(1)}%`} (detected / non-equivalent); ${r.timing.seconds} s, ${r.timing.mutantsPerMinute} mutants per minute`);
   return lines.join('\n');
 }
@@ -53,6 +55,8 @@ export function campaignHtml(r: CampaignReport): string {
 <h1>rowsim mutation campaign: ${esc(r.config)} — <span class="${r.counts.undetected ? 'fail' : 'pass'}">score ${r.score === null ? 'n/a' : `${(r.score * 100).toFixed(1)}%`}</span></h1>
 <p>${r.mutants.length} mutants: ${r.counts.killed} killed, ${r.counts.deadlock} deadlocked, ${r.counts.equivalent} proven equivalent, ${r.counts.undetected} undetected. The score is detected over non-equivalent mutants.</p>
 <p>Campaign stimulus: a directed frame (layer 1: ${d.productTies} product ties, ${d.sumTies} sum ties, ${d.productCarries + d.sumCarries} carries, ${d.subnormalBoundary} products at the subnormal boundary), then ${esc(r.stimulus.frames.slice(1).join(', '))}; survivors also ran on ${r.stimulus.randomFrames} random frames before Yosys tried to prove them equivalent, and those it could not prove on a run built from a SAT witness.</p>
+${r.partial ? `<p class="fail">PARTIAL: a merge with shard(s) ${esc(r.partial.missingShards.join(', ') || 'none')} and ${r.partial.missingItems.length} mutant(s) missing (${esc(r.partial.missingItems.slice(0, 20).join(', '))}${r.partial.missingItems.length > 20 ? ', …' : ''}); no score is stated.</p>` : ''}
+${r.shards ? `<h2>Shards</h2><table id="shards"><thead><tr><th>shard</th><th>scheduler</th><th>host</th><th>wall time</th><th>mutants</th></tr></thead><tbody>${r.shards.map((x) => `<tr><td>${x.index}/${x.count}</td><td>${esc(x.scheduler)}</td><td>${esc(x.host)}</td><td>${x.wallSeconds.toFixed(1)} s</td><td>${x.items}</td></tr>`).join('')}</tbody></table>` : ''}
 <h2>By layer</h2>${table('layer', tally(r.mutants, (m) => (m.layer === null ? '–' : String(m.layer))))}
 <h2>By kind</h2>${table('source and kind', tally(r.mutants, (m) => `${m.source} ${m.kind}`))}
 ${survivors.length ? `<h2>Survivors</h2><ul>${survivors.map((m) => `<li><b>${esc(m.id)}</b> ${m.status}: ${esc(m.description)}${m.src.length ? ` — <code>${esc(m.src.join(', '))}</code>` : ''}${m.proof ? `<br>${esc(m.proof)}` : ''}</li>`).join('')}</ul>` : ''}

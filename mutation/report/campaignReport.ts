@@ -52,6 +52,17 @@ export interface CampaignReport {
   readonly stimulus: { readonly frames: readonly string[]; readonly weights: string; readonly directed: Coverage; readonly photo: Coverage; readonly randomFrames: number };
   readonly timing: { readonly seconds: number; readonly mutantsPerMinute: number; readonly builds: Readonly<Record<string, number>> };
   readonly shard: string | null;
+  /** What gave the shard: 'manual' (--shard i/n) or the scheduler of --shard auto. */
+  readonly scheduler?: string;
+  /** Everything the results depend on (design, stimulus, options, rowsim): shards merge only with their own. */
+  readonly fingerprint?: string;
+  /** Every mutant key of the whole campaign, in order (a shard runs some of them). */
+  readonly items?: readonly string[];
+  readonly host?: string;
+  /** A merged report: each shard's index, count, host, wall time and mutant count. */
+  readonly shards?: readonly { readonly index: number; readonly count: number; readonly scheduler: string; readonly host: string; readonly wallSeconds: number; readonly items: number }[];
+  /** A merge with shards missing (--allow-partial): what is missing; such a report states no score. */
+  readonly partial?: { readonly missingShards: readonly number[]; readonly missingItems: readonly string[] };
 }
 
 /** Where a mutant was first seen, in a few words: 'at layer 3 (bits row 1 col 2 chan 5, cycle 812)'. */

@@ -1,0 +1,33 @@
+// `simrun merge`: decides whether the shard folders hold a regress suite or a mutation campaign, and merges them with
+// that command's merger into a fresh --out folder (taken with its lock like any output folder).
+import { resolve } from 'node:path';
+import { SimrunError } from '../core/errors.js';
+import { regressShard, mergeRegress } from '../harness/mergeRegress.js';
+import { prepareOutDir, releaseOutDir } from '../harness/outdir.js';
+import { campaignShard, mergeCampaign } from '../mutation/report/mergeCampaign.js';
+import { formatCampaign } from '../mutation/report/campaignPages.js';
+
+/** Merges `folders` into `out`: the terminal text, the merged report as JSON, and the exit code. */
+export async function mergeShards(folders: readonly string[], out: string, allowPartial: boolean, junit?: string): Promise<{ text: string; json: string; exitCode: number }> {
+  if (folders.length === 0) throw new SimrunError('USAGE', 'simrun merge needs the shard folders; pass them before --out');
+  const dirs = folders.map((f) => resolve(f));
+  const suites = dirs.map((d) => regressShard(d));
+  const campaigns = suites.every((s) => s === null) ? dirs.map((d) => campaignShard(d)) : [];
+  const notShard = dirs.find((d, k) => !suites[k] && !campaigns[k]);
+  if (notShard) throw new SimrunError('USAGE', `'${notShard}' holds neither a regress suite (regress.json) nor a mutation campaign (report.json); pass shard --out folders`);
+  if (dirs.some((d) => resolve(out) === d)) throw new SimrunError('USAGE', `--out '${out}' is one of the shard folders; merge into a new folder`);
+  const outDir = prepareOutDir(out, 'merge');
+  try {
+    if (campaigns.length) {
+      const { report, exitCode } = await mergeCampaign(campaigns.map((c) => c!), outDir, allowPartial, junit && resolve(junit));
+      return { text: `${formatCampaign(report)}\nreport: ${outDir}/report.json and report.html\n`, json: JSON.stringify(report, null, 2) + '\n', exitCode };
+    }
+    const { record, exitCode, results } = mergeRegress(suites.map((s) => s!), outDir, allowPartial, junit && resolve(junit));
+    const tally = (v: string) => record.cases.filter((c) => c.verdict === v).length;
+    const partial = (record as { partial?: { missingItems: readonly string[] } }).partial;
+    const text = `regress ${record.suite}: merged ${record.shards.length} shard(s), ${results.length} case(s): ${tally('pass')} passed, ${tally('fail')} failed, ${tally('error')} errors, ${tally('none')} not compared${partial ? `; PARTIAL: ${partial.missingItems.length} case(s) missing (${partial.missingItems.join(', ')})` : ''}\nreport: ${outDir}/regress.json and report.html\n`;
+    return { text, json: JSON.stringify(record, null, 2) + '\n', exitCode };
+  } finally {
+    releaseOutDir(outDir);
+  }
+}

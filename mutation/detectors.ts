@@ -1,0 +1,216 @@
+// How a campaign decides one mutant: an ordered list of detectors, each run while the mutant is still undecided —
+// the campaign frames, the survivor stimuli (corner runs on its layer, then a long jittered run), the equivalence proof,
+// a witness run built from SAT operands, and proofs that carry a relation between the two designs' states. A new
+// detector is one more entry here, in the place its cost and strength put it. Invariant: a kill on a stimulus counts
+// only if the unmutated design passes the same stimulus; "equivalent" comes only from a proof.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { SimrunError } from '../core/errors.js';
+import type { NetworkPlan } from '../core/plan.js';
+import type { NetworkSpec } from '../core/spec.js';
+import type { RunContext } from '../harness/prepare.js';
+import type { DesignFolder } from '../rtl/design.js';
+import { equivalencePair, type PlacedMutant } from './catalogue.js';
+import { provesByInvariant } from './formal/invariantProof.js';
+import { findWitness, noWitnessText, witnessText } from './formal/witness.js';
+import { provesEquivalent, provesTextsEquivalent, type YosysMutation } from './formal/yosys.js';
+import { MUTSEL_WIDTH, references, runMutant, stimulusOf, type MutantRunResult, type References } from './mutantRun.js';
+import type { MutantFirst, MutantResult } from './report/campaignReport.js';
+import { buildSurvivorStimuli, type SurvivorStimulus } from './stimulus/survivorStimuli.js';
+import { witnessStimulus } from './stimulus/witnessRun.js';
+
+/**
+ * Bumped when survivors' stimulus or their proofs change, so cached verdicts of an older campaign do not count
+ * (6: ROM words as the contract allows; proofs stop at a submodule instance in the mutated cone; 7: witness runs,
+ * opened proofs; 8: x bits of a mux are equivalent, witnesses write their register; 9: a jittered long run, proofs up
+ * to flush-to-zero and by reachability from reset).
+ */
+export const SURVIVOR_VERDICT_VERSION = 9;
+
+/** A mutant to run: where it lives and what it is. */
+export interface Planned {
+  readonly key: string;
+  readonly source: 'yosys' | 'catalogue';
+  readonly id: number;
+  readonly kind: string;
+  readonly layer: number | null;
+  readonly description: string;
+  readonly src: readonly string[];
+  readonly design: DesignFolder;
+  readonly yosys?: YosysMutation;
+  readonly placed?: PlacedMutant;
+}
+
+/** What every detector may use: the campaign's stimulus and references, and where it works. */
+export interface Campaign {
+  readonly ctx: RunContext;
+  /** The campaign's context before its own stimulus (its weights, pacing and plan). */
+  readonly base: RunContext;
+  readonly refs: References;
+  readonly net: NetworkSpec;
+  readonly plan: NetworkPlan;
+  readonly outDir: string;
+  /** The campaign writes the ROM images itself (weights it can choose per stimulus). */
+  readonly ownRoms: boolean;
+  readonly randomCount: number;
+  readonly seed: number;
+  readonly log: (line: string) => void;
+  /** The survivor stimuli of a layer on a design, built once and shared by its survivors. */
+  readonly stimuliFor: (layer: number | null, d: DesignFolder) => Promise<SurvivorStimulus[]>;
+}
+
+/** A mutant's standing as the detectors see it: undecided ('survived') until one decides. */
+interface Standing {
+  status: 'survived' | 'killed' | 'deadlock' | 'equivalent' | 'undetected';
+  first: MutantFirst | null;
+  foundBy: MutantResult['foundBy'];
+  /** What the proofs and the witness found, in order (joined with '; '). */
+  readonly details: string[];
+}
+
+/** One way of deciding a mutant. */
+interface Detector {
+  readonly name: string;
+  /** Whether it runs on a mutant standing like this. */
+  readonly applies: (s: Standing, p: Planned, c: Campaign) => boolean;
+  readonly run: (s: Standing, p: Planned, c: Campaign) => Promise<void>;
+}
+
+/** Where a mutant's proofs and witness runs work (removed once the mutant is decided). */
+const proofWork = (c: Campaign, p: Planned) => join(c.outDir, 'work', `${p.key}-equiv`);
+
+const killedBy = (s: Standing, r: MutantRunResult, by: MutantResult['foundBy']) => {
+  s.status = r.status;
+  s.first = r.first;
+  s.foundBy = by;
+};
+
+/** The campaign frames (a directed frame and the photos), against references computed once. */
+const campaignFrames: Detector = {
+  name: 'campaign frames',
+  applies: () => true,
+  async run(s, p, c) {
+    const r = await runMutant(c.ctx, c.refs, p.design, p.id, join(c.outDir, 'work', p.key));
+    s.first = r.first;
+    if (r.status !== 'survived') killedBy(s, r, 'campaign');
+  },
+};
+
+/** Corner runs on the survivor's layer, then the long jittered run: the first kill the clean design does not share. */
+const survivorRuns: Detector = {
+  name: 'corner runs and the long jittered run',
+  applies: (s, _p, c) => s.status === 'survived' && c.randomCount > 0,
+  async run(s, p, c) {
+    for (const [k, st] of (await c.stimuliFor(p.layer, p.design)).entries()) {
+      const r = await runMutant(st.ctx, st.refs, p.design, p.id, join(c.outDir, 'work', `${p.key}-random${k}`), st.romsFromWeights);
+      if (r.status !== 'survived' && await st.cleanAgrees()) {
+        killedBy(s, r, 'random');
+        return;
+      }
+    }
+  },
+};
+
+/** Yosys equivalence of the mutated module against the original (a catalogue mutant: its two texts). */
+const equivalenceProof: Detector = {
+  name: 'equivalence proof',
+  applies: (s) => s.status === 'survived',
+  async run(s, p, c) {
+    const work = proofWork(c, p);
+    const proof = p.yosys
+      ? await provesEquivalent(join(c.outDir, 'yosys', 'prepared.il'), p.yosys, work, { romContract: c.ownRoms })
+      : await (async () => {
+        const pair = equivalencePair(c.net, c.plan, p.placed!, MUTSEL_WIDTH);
+        const roms = (p.design.manifest.romSources ?? []).filter((x) => x === `rs_wrom${p.placed!.layer}.v` || x === `rs_brom${p.placed!.layer}.v`).map((x) => join(p.design.dir, x));
+        return provesTextsEquivalent(pair.module, pair.gold, pair.gate, roms, work, p.key);
+      })();
+    s.status = proof.equivalent ? 'equivalent' : 'undetected';
+    s.details.push(proof.detail);
+  },
+};
+
+/** Not proven: SAT operands that show the mutant at an ALU site of its layer, and a run built on them. */
+const witnessRun: Detector = {
+  name: 'witness run',
+  applies: (s, p, c) => s.status === 'undetected' && p.yosys !== undefined && c.ownRoms && p.layer !== null,
+  async run(s, p, c) {
+    // A stimulus built from SAT values is new to the engines: should one of them refuse it, the mutant keeps its
+    // verdict and the campaign goes on.
+    const seen = await runWitness(c, p, p.layer!, proofWork(c, p)).catch((e: unknown) => {
+      if (e instanceof SimrunError && !['VERILATOR_MISSING', 'YOSYS_MISSING', 'OUT_NOT_WRITABLE'].includes(e.code)) return { result: null, detail: `witness run failed: ${e.message}` };
+      throw e;
+    });
+    if (seen.result && seen.result.status !== 'survived') killedBy(s, seen.result, 'witness');
+    s.details.push(seen.detail);
+  },
+};
+
+/** Still neither proven nor killed: proofs that carry a relation other than equality between the designs' states. */
+const relationalProofs: Detector = {
+  name: 'proofs with a relation',
+  applies: (s, p) => s.status === 'undetected' && p.yosys !== undefined,
+  async run(s, p, c) {
+    // A proof that breaks (a netlist it cannot read) leaves the mutant undetected and the campaign going.
+    const deep = await provesByInvariant(join(c.outDir, 'yosys', 'prepared.il'), p.yosys!, { top: p.design.manifest.top, reset: p.design.taps.reset }, proofWork(c, p), true).catch((e: unknown) => {
+      if (e instanceof SimrunError && !['YOSYS_MISSING', 'OUT_NOT_WRITABLE'].includes(e.code)) return { equivalent: false, detail: `proofs with a relation failed: ${e.message}` };
+      throw e;
+    });
+    if (deep.equivalent) s.status = 'equivalent';
+    s.details.push(deep.detail);
+  },
+};
+
+/** The detectors in the order a mutant meets them: cheapest and strongest first. */
+export const DETECTORS: readonly Detector[] = [campaignFrames, survivorRuns, equivalenceProof, witnessRun, relationalProofs];
+
+/** Runs the detectors on one mutant until decided; its result as the campaign records it. */
+export async function judgeMutant(p: Planned, c: Campaign, detectors: readonly Detector[] = DETECTORS): Promise<MutantResult> {
+  const ts = performance.now();
+  const s: Standing = { status: 'survived', first: null, foundBy: null, details: [] };
+  for (const d of detectors) if (d.applies(s, p, c)) await d.run(s, p, c);
+  rmSync(proofWork(c, p), { recursive: true, force: true });
+  const status = s.status === 'survived' ? 'undetected' : s.status;
+  return {
+    id: p.key, source: p.source, kind: p.kind, layer: p.layer, description: p.description, src: p.src,
+    status, foundBy: status === 'killed' || status === 'deadlock' ? s.foundBy : null, first: s.first,
+    proof: s.details.length ? s.details.join('; ') : null, seconds: Number(((performance.now() - ts) / 1000).toFixed(2)),
+  };
+}
+
+/**
+ * A survivor's witness (mutation/formal/witness.ts): SAT operands at one ALU site of its layer, set up in weights and
+ * inputs (mutation/stimulus/witnessRun.ts) and run like a corner run; a kill counts only if the clean design passes the
+ * same run.
+ */
+async function runWitness(c: Campaign, p: Planned, layer: number, work: string): Promise<{ result: MutantRunResult | null; detail: string }> {
+  const { net, plan, base } = c;
+  const l = net.layers[layer - 1]!;
+  const w = await findWitness(join(c.outDir, 'yosys', 'prepared.il'), p.yosys!, { relu: l.relu, firstLayer: layer === 1, inputsNonNegative: layer > 1 && net.layers[layer - 2]!.relu }, join(work, 'witness'));
+  if ('none' in w) return { result: null, detail: noWitnessText(w) };
+  const text = witnessText(w);
+  const st = witnessStimulus(net, base.weights, layer, w);
+  if (!st) return { result: null, detail: `${text}, which no stimulus of this layer can set up` };
+  const { expectedRun } = await import('../sim/schedule.js');
+  const wctx: RunContext = { ...base, weights: st.weights, stimulus: stimulusOf([st.frame]), expected: expectedRun(net, plan, c.ctx.pacing, 1) };
+  const dir = join(work, 'witness-run');
+  const wrefs = await references(wctx, join(dir, 'refs'));
+  const r = await runMutant(wctx, wrefs, p.design, p.id, join(dir, 'mutant'), true);
+  if (r.status === 'survived') return { result: null, detail: `${text}; a run built on it did not show it` };
+  const clean = await runMutant(wctx, wrefs, p.design, 0, join(dir, 'clean'), true);
+  if (clean.status !== 'survived') return { result: null, detail: `${text}; the unmutated design fails the run built on it too (${clean.status}), so the kill is not counted` };
+  return { result: r, detail: text };
+}
+
+/** The survivor stimuli of a campaign, built on first use per (layer, design) and shared. */
+export function survivorStimuliCache(ctx: RunContext, base: RunContext, ownRoms: boolean, randomCount: number, seed: number, outDir: string, log: (line: string) => void): Campaign['stimuliFor'] {
+  const built = new Map<string, Promise<SurvivorStimulus[]>>();
+  return (layer, d) => {
+    const key = `${layer ?? 'top'}|${d.dir}`;
+    let p = built.get(key);
+    if (!p) {
+      p = buildSurvivorStimuli(ctx, base, layer !== null && ownRoms ? layer : null, randomCount, seed, d, join(outDir, 'reference-random', `${layer ?? 'top'}-${built.size}`), log);
+      built.set(key, p);
+    }
+    return p;
+  };
+}

@@ -1,0 +1,54 @@
+// A campaign's results as its report: counts and score (equivalent mutants left out of the score), the stimulus it
+// used, its speed; written as report.json, report.html and, when asked, JUnit. report.json is written last, so a
+// folder with one is complete.
+import { hostname } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { makeDirs } from '../../core/files.js';
+import { VERSION } from '../../core/version.js';
+import { writeAtomic } from '../../harness/outdir.js';
+import type { Coverage } from '../stimulus/directed.js';
+import type { CampaignReport, MutantResult } from './campaignReport.js';
+
+/** What the report says besides the mutants' results. */
+export interface CampaignFacts {
+  readonly config: string;
+  readonly design: string;
+  readonly images: readonly string[];
+  readonly coverage: { readonly directed: Coverage; readonly photo: Coverage };
+  readonly randomFrames: number;
+  readonly weights: string;
+  /** Mutants this run decided (not read from the cache), for the speed figure. */
+  readonly ran: number;
+  readonly seconds: number;
+  readonly builds: Record<string, number>;
+  readonly shard: string | null;
+  readonly scheduler?: string;
+  readonly fingerprint: string;
+  readonly items: readonly string[];
+}
+
+/** The campaign report of `mutants`. */
+export function campaignReport(mutants: readonly MutantResult[], f: CampaignFacts): CampaignReport {
+  const counts = { killed: 0, deadlock: 0, equivalent: 0, undetected: 0 };
+  for (const m of mutants) counts[m.status]++;
+  const nonEquivalent = mutants.length - counts.equivalent;
+  return {
+    schemaVersion: 1, rowsim: VERSION, config: f.config, design: f.design,
+    score: nonEquivalent ? Number(((counts.killed + counts.deadlock) / nonEquivalent).toFixed(4)) : null,
+    counts, mutants: [...mutants],
+    stimulus: { frames: ['directed', ...f.images], directed: f.coverage.directed, photo: f.coverage.photo, randomFrames: f.randomFrames, weights: f.weights },
+    timing: { seconds: Number(f.seconds.toFixed(1)), mutantsPerMinute: f.ran ? Number(((60 * f.ran) / f.seconds).toFixed(1)) : 0, builds: f.builds },
+    shard: f.shard, ...(f.scheduler ? { scheduler: f.scheduler } : {}), fingerprint: f.fingerprint, items: f.items, host: hostname(),
+  };
+}
+
+/** Writes report.html, the JUnit file when asked, and report.json last. */
+export async function writeCampaign(outDir: string, report: CampaignReport, junit?: string): Promise<void> {
+  const { campaignHtml, campaignJunit } = await import('./campaignPages.js');
+  writeAtomic(join(outDir, 'report.html'), campaignHtml(report));
+  if (junit) {
+    makeDirs(dirname(resolve(junit)));
+    writeAtomic(resolve(junit), campaignJunit(report));
+  }
+  writeAtomic(join(outDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+}

@@ -1,0 +1,51 @@
+// The escalation of one mutant: detectors run in order while it is undecided, the first kill or proof decides it, the
+// proofs' and witness's words are kept in order, and a survivor nobody decides is undetected. The shipped order is the
+// one the campaign documents. (Detectors here are small functions over the standing; the real ones are exercised by
+// test/mutation/campaign.test.ts on real builds.)
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { DETECTORS, judgeMutant, type Campaign, type Planned } from '../../mutation/detectors.js';
+
+const planned = { key: 'yosys-7', source: 'yosys', id: 7, kind: 'inv', layer: 2, description: 'mutate -mode inv', src: ['rs_layer2.v:10'] } as unknown as Planned;
+const campaign = { outDir: mkdtempSync(`${tmpdir()}/rowsim-detectors-`) } as unknown as Campaign;
+type Det = (typeof DETECTORS)[number];
+
+/** A detector that records that it ran and then does `act` to the standing. */
+function step(name: string, ran: string[], act: (s: { status: string; first: unknown; foundBy: unknown; details: string[] }) => void, applies: (s: { status: string }) => boolean = (s) => s.status === 'survived' || s.status === 'undetected'): Det {
+  return { name, applies: applies as Det['applies'], run: async (s) => { ran.push(name); act(s as never); } };
+}
+
+describe('judgeMutant', () => {
+  it('the shipped detectors in order: campaign frames, corner runs and the long jittered run, equivalence proof, witness run, proofs with a relation', () => {
+    expect(DETECTORS.map((d) => d.name)).toEqual(['campaign frames', 'corner runs and the long jittered run', 'equivalence proof', 'witness run', 'proofs with a relation']);
+  });
+
+  it('a kill by the second of three detectors stops the third; the result names the finder and the first difference', async () => {
+    const ran: string[] = [];
+    const r = await judgeMutant(planned, campaign, [
+      step('a', ran, () => {}),
+      step('b', ran, (s) => { s.status = 'killed'; s.first = { pair: 'golden~rtl', kind: 'bits', layer: 2 }; s.foundBy = 'random'; }),
+      step('c', ran, (s) => { s.status = 'equivalent'; }),
+    ]);
+    expect(ran).toEqual(['a', 'b']);
+    expect(r).toMatchObject({ id: 'yosys-7', status: 'killed', foundBy: 'random', first: { layer: 2 }, proof: null });
+  });
+
+  it('not proven, the witness says why, then a relational proof proves it: equivalent, with the three findings joined in order and no finder', async () => {
+    const ran: string[] = [];
+    const r = await judgeMutant(planned, campaign, [
+      step('proof', ran, (s) => { s.status = 'undetected'; s.details.push('not proven'); }),
+      step('witness', ran, (s) => { s.details.push('no witness'); }, (s) => s.status === 'undetected'),
+      step('relation', ran, (s) => { s.status = 'equivalent'; s.details.push('proven by reachability'); }, (s) => s.status === 'undetected'),
+      step('after', ran, () => {}, (s) => s.status === 'undetected'),
+    ]);
+    expect(ran).toEqual(['proof', 'witness', 'relation']);
+    expect(r).toMatchObject({ status: 'equivalent', foundBy: null, proof: 'not proven; no witness; proven by reachability' });
+  });
+
+  it('a survivor no detector decides is undetected, never passed off as killed or equivalent', async () => {
+    const r = await judgeMutant(planned, campaign, [step('a', [], () => {})]);
+    expect(r).toMatchObject({ status: 'undetected', foundBy: null, first: null, proof: null });
+  });
+});
