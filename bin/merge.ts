@@ -13,6 +13,8 @@ export async function mergeShards(folders: readonly string[], out: string, allow
   const dirs = folders.map((f) => resolve(f));
   const suites = dirs.map((d) => regressShard(d));
   const campaigns = suites.every((s) => s === null) ? dirs.map((d) => campaignShard(d)) : [];
+  const mixed = suites.some((x) => x) && dirs.find((d, k) => !suites[k] && campaignShard(d));
+  if (mixed) throw new SimrunError('USAGE', `'${mixed}' is a mutation campaign, the others regress suites; merge shards of one run only`);
   const notShard = dirs.find((d, k) => !suites[k] && !campaigns[k]);
   if (notShard) throw new SimrunError('USAGE', `'${notShard}' holds neither a regress suite (regress.json) nor a mutation campaign (report.json); pass shard --out folders`);
   if (dirs.some((d) => resolve(out) === d)) throw new SimrunError('USAGE', `--out '${out}' is one of the shard folders; merge into a new folder`);

@@ -2,8 +2,9 @@
 // one suite — one JUnit as an unsharded run writes it, one regress.json with the shard table, one report.html listing
 // every case with a link to its own report. A partial merge (--allow-partial) lists what is missing.
 import { existsSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { SimrunError } from '../core/errors.js';
+import { makeDirs } from '../core/files.js';
 import { planMerge, shardTable, type ShardRecord } from '../core/shardMerge.js';
 import { esc } from './htmlEscape.js';
 import { writeAtomic } from './outdir.js';
@@ -51,7 +52,10 @@ export function mergeRegress(shards: readonly { record: ShardRecord; regress: Re
     cases: results.map((r) => ({ name: r.case.name, folder: relative(outDir, r.dir!), args: r.case.args, exitCode: r.exitCode, seconds: r.seconds, error: r.error, verdict: verdict(r) })),
     shards: shardTable(shards.map((s) => s.record)), ...(partial ? { partial } : {}),
   };
-  if (junit) writeAtomic(junit, junitXml(first.suite, results));
+  if (junit) {
+    makeDirs(dirname(junit));
+    writeAtomic(junit, junitXml(first.suite, results));
+  }
   writeAtomic(join(outDir, 'report.html'), regressHtml(first.suite, results, record.shards, partial, outDir));
   writeAtomic(join(outDir, 'regress.json'), JSON.stringify(record, null, 2) + '\n');
   const code = suiteExitCode(results);
