@@ -61,6 +61,7 @@ export function resolveShard(shard: string | undefined, shards?: number, env: Re
     if (shards !== undefined) throw new SimrunError('USAGE', '--shards N goes with --shard auto; add --shard auto');
     return null;
   }
+  if (shard !== 'auto' && shards !== undefined) throw new SimrunError('USAGE', `--shards ${shards} goes with --shard auto; --shard ${shard} says the count itself — drop --shards`);
   return shard === 'auto' ? shardFromScheduler(env, shards) : parseShard(shard);
 }
 

@@ -34,9 +34,14 @@ export function planMerge(shards: readonly ShardRecord[], allowPartial: boolean)
   if (shards.length === 0) throw new SimrunError('USAGE', 'simrun merge needs at least one shard folder');
   const first = shards[0]!;
   for (const s of shards) {
+    if (!Number.isSafeInteger(s.count) || s.count < 1 || !Number.isSafeInteger(s.index) || s.index < 1 || s.index > s.count) throw new SimrunError('USAGE', `shard folder '${s.folder}' says it is shard ${s.index}/${s.count}, which is not i/n with 1 <= i <= n; the folder is damaged`);
     if (s.fingerprint !== first.fingerprint) throw new SimrunError('USAGE', `shard folder '${s.folder}' is of another suite or campaign (fingerprint ${s.fingerprint}) than '${first.folder}' (${first.fingerprint}); merge shards of one run only`);
     if (s.rowsim !== first.rowsim) throw new SimrunError('USAGE', `shard folder '${s.folder}' was written by rowsim ${s.rowsim}, '${first.folder}' by ${first.rowsim}; run every shard with one rowsim`);
     if (s.count !== first.count) throw new SimrunError('USAGE', `shard folder '${s.folder}' is shard ${s.index}/${s.count}, '${first.folder}' is ${first.index}/${first.count}; every shard must be of the same count`);
+    if (s.allItems.length !== first.allItems.length || s.allItems.some((x, k) => x !== first.allItems[k])) throw new SimrunError('USAGE', `shard folder '${s.folder}' lists other items than '${first.folder}' under the same fingerprint; merge shards of one run only`);
+    // A shard holds exactly its share (every n-th item from the i-th): anything else is not a shard of this split.
+    const share = first.allItems.filter((_, k) => k % s.count === s.index - 1);
+    if (s.items.length !== share.length || s.items.some((x) => !share.includes(x))) throw new SimrunError('USAGE', `shard folder '${s.folder}' (shard ${s.index}/${s.count}) holds ${s.items.length} item(s), not its share of ${share.length}${s.items.find((x) => !share.includes(x)) ? ` ('${s.items.find((x) => !share.includes(x))}' belongs to another shard)` : ''}; the shard did not finish or the folder is damaged — run that shard again`);
   }
   const byIndex = new Map<number, ShardRecord>();
   for (const s of shards) {

@@ -25,15 +25,19 @@ export class GoldenPool {
     await Promise.all(this.workers.slice(0, n).map((w, i) => new Promise<void>((resolve, reject) => {
       const rowStart = Math.floor((i * l.outH) / n);
       const rowEnd = Math.floor(((i + 1) * l.outH) / n);
+      const done = () => { w.off('message', onMsg); w.off('error', onErr); w.off('exit', onExit); };
       const onMsg = (m: { backend?: GoldenBackend; error?: string }) => {
-        w.off('error', onErr);
+        done();
         if (m.error) return reject(new SimrunError('INTERNAL', `a golden worker failed: ${m.error}`));
         backend = m.backend!;
         resolve();
       };
-      const onErr = (e: Error) => { w.off('message', onMsg); reject(e); };
+      const onErr = (e: Error) => { done(); reject(e); };
+      // A thread that ends without a message or an error (killed, out of memory) must not leave the layer waiting.
+      const onExit = (code: number) => { done(); reject(new SimrunError('INTERNAL', `a golden worker ended (exit ${code}) before finishing its rows`)); };
       w.once('message', onMsg);
       w.once('error', onErr);
+      w.once('exit', onExit);
       w.postMessage({ backend: this.backend, float, x: xs, inH, inW, layer: l, rowStart, rowEnd, out });
     })));
     return { out, backend };

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { SimrunError } from '../core/errors.js';
 import { makeDirs } from '../core/files.js';
+import { safeSegment } from '../core/names.js';
 import { planMerge, shardTable, type ShardRecord } from '../core/shardMerge.js';
 import { esc } from './htmlEscape.js';
 import { writeAtomic } from './outdir.js';
@@ -21,8 +22,12 @@ export function regressShard(folder: string): { record: ShardRecord; regress: Re
   } catch {
     throw new SimrunError('USAGE', `'${path}' is not readable JSON; the shard did not finish — run it again`);
   }
-  if (regress.kind !== 'regress' || !Array.isArray(regress.cases)) throw new SimrunError('USAGE', `'${path}' is not a regress record`);
+  const damaged = (why: string) => new SimrunError('USAGE', `'${path}' ${why}; the folder is damaged — run that shard again`);
+  if (regress?.kind !== 'regress' || !Array.isArray(regress.cases) || !Array.isArray(regress.items) || typeof regress.fingerprint !== 'string') throw damaged('is not a regress record');
   if ((regress as { shards?: unknown }).shards) throw new SimrunError('USAGE', `'${folder}' is already a merged suite; merge the shard folders themselves`);
+  for (const c of regress.cases) {
+    if (typeof c?.name !== 'string' || c.folder !== safeSegment(c.name) || !Number.isSafeInteger(c.exitCode) || !Array.isArray(c.args)) throw damaged(`has a case record that is not one rowsim writes (${JSON.stringify(c?.name ?? null)})`);
+  }
   const record: ShardRecord = {
     folder, index: regress.shard?.index ?? 1, count: regress.shard?.count ?? 1, scheduler: regress.shard?.scheduler ?? 'none',
     fingerprint: regress.fingerprint, rowsim: regress.rowsim, host: regress.host, wallSeconds: regress.wallSeconds,
@@ -31,13 +36,28 @@ export function regressShard(folder: string): { record: ShardRecord; regress: Re
   return { record, regress };
 }
 
-/** One merged case, read back from its shard's folder (its report.json when it wrote one). */
+/**
+ * One merged case, read back from its shard's folder: the exit code and verdict the shard recorded, and the case's
+ * report.json, which must still be there and say the same (a case folder copied without it, or changed after the shard
+ * ran, is refused rather than merged as something it was not).
+ */
 function caseResult(shard: { record: ShardRecord; regress: RegressRecord }, name: string, index: number): CaseResult {
   const c = shard.regress.cases.find((x) => x.name === name)!;
   const dir = join(shard.record.folder, c.folder);
   const path = join(dir, 'report.json');
-  const report = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as RunReport) : null;
-  return { case: { index, name, folder: c.folder, args: c.args, timeoutSeconds: 0 }, exitCode: c.exitCode, seconds: c.seconds, report, error: c.error, dir };
+  let report: RunReport | null = null;
+  if (existsSync(path)) {
+    try {
+      report = JSON.parse(readFileSync(path, 'utf8')) as RunReport;
+    } catch {
+      throw new SimrunError('USAGE', `case '${name}': '${path}' is not readable JSON; copy the shard's case folders whole, or run that shard again`);
+    }
+  }
+  const result: CaseResult = { case: { index, name, folder: c.folder, args: c.args, timeoutSeconds: 0 }, exitCode: c.exitCode, seconds: c.seconds, report, error: c.error, dir };
+  if (verdict(result) !== c.verdict) {
+    throw new SimrunError('USAGE', `case '${name}': the shard recorded '${c.verdict}' but ${report ? `'${path}' now says '${verdict(result)}'` : `'${path}' is missing`}; copy the shard's case folders whole (report.json with report.html), or run that shard again`);
+  }
+  return result;
 }
 
 /** Merges regress shards into `outDir`; returns the merged record and the suite's exit code (at least 1 when partial). */
@@ -53,8 +73,10 @@ export function mergeRegress(shards: readonly { record: ShardRecord; regress: Re
     shards: shardTable(shards.map((s) => s.record)), ...(partial ? { partial } : {}),
   };
   if (junit) {
+    // A partial merge's JUnit shows each case that did not run as an error, so a CI view cannot read it as green.
+    const notRun: CaseResult[] = plan.missingItems.map((name) => ({ case: { index: first.items.indexOf(name), name, folder: safeSegment(name), args: [], timeoutSeconds: 0 }, exitCode: 2, seconds: 0, report: null, error: 'not run: its shard is missing from this merge (--allow-partial)' }));
     makeDirs(dirname(junit));
-    writeAtomic(junit, junitXml(first.suite, results));
+    writeAtomic(junit, junitXml(first.suite, [...results, ...notRun]));
   }
   writeAtomic(join(outDir, 'report.html'), regressHtml(first.suite, results, record.shards, partial, outDir));
   writeAtomic(join(outDir, 'regress.json'), JSON.stringify(record, null, 2) + '\n');

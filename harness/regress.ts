@@ -230,9 +230,12 @@ export interface RegressRecord {
   readonly cases: readonly { readonly name: string; readonly folder: string; readonly args: readonly string[]; readonly exitCode: number; readonly seconds: number; readonly error: string | null; readonly verdict: 'pass' | 'fail' | 'none' | 'error' }[];
 }
 
-/** The fingerprint of a suite: its name and every case's name and command line. */
-export function suiteFingerprint(suite: { name: string; cases: readonly RegressCase[] }): string {
-  return createHash('sha256').update(VERSION).update(JSON.stringify([suite.name, suite.cases.map((c) => [c.name, c.folder, c.args])])).digest('hex').slice(0, 24);
+/**
+ * The fingerprint of a suite: rowsim's version and the suite file's text (not the paths it resolves to, which differ
+ * between machines that check the project out in different places).
+ */
+export function suiteFingerprint(suiteText: string): string {
+  return createHash('sha256').update(VERSION).update(suiteText).digest('hex').slice(0, 24);
 }
 
 /** The whole regress command: load, shard, run, write JUnit and regress.json; returns results and counts. */
@@ -249,7 +252,8 @@ export async function regress(opts: { suite: string; shard?: string; shards?: nu
   const outDir = prepareOutDir(opts.out, `regress-${suite.name}`);
   let results: CaseResult[];
   try {
-    rmSync(join(outDir, 'regress.json'), { force: true }); // an older run's record must not outlive an interrupted one
+    // An older run's record and JUnit must not outlive an interrupted one.
+    for (const f of [join(outDir, 'regress.json'), ...(opts.junit ? [resolve(opts.junit)] : [])]) rmSync(f, { force: true });
     if (opts.junit) makeDirs(dirname(resolve(opts.junit)));
     const info = suiteRunInfo(shardText);
     results = await runSuite(cases, outDir, jobs, (r) => {
@@ -258,7 +262,7 @@ export async function regress(opts: { suite: string; shard?: string; shards?: nu
     });
     if (opts.junit) writeAtomic(resolve(opts.junit), junitXml(suite.name, results, info));
     const record: RegressRecord = {
-      schemaVersion: 1, kind: 'regress', rowsim: VERSION, suite: suite.name, fingerprint: suiteFingerprint(suite),
+      schemaVersion: 1, kind: 'regress', rowsim: VERSION, suite: suite.name, fingerprint: suiteFingerprint(readFileSync(opts.suite, 'utf8')),
       shard: shard ? { index: shard.index, count: shard.count, scheduler: shard.scheduler } : null, host: hostname(),
       wallSeconds: Number(((performance.now() - t0) / 1000).toFixed(1)), items: suite.cases.map((c) => c.name),
       cases: results.map((r) => ({ name: r.case.name, folder: r.case.folder, args: r.case.args, exitCode: r.exitCode, seconds: Number(r.seconds.toFixed(2)), error: r.error, verdict: verdict(r) })),

@@ -112,6 +112,8 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
       planned.push(...await yosysMutants(design, net, plan, outDir, { count: opt.count, seed: opt.seed, wire: o.yosysWire, module: o.yosysModule, fingerprint: fp, images, log }, builds));
     }
     const mine = shardItems(planned, opt.shard);
+    // A shard that gets nothing would pass having checked nothing: more shards than mutants is a mistake to say.
+    if (mine.length === 0) throw new SimrunError('USAGE', `--shard ${opt.shard!.index}/${opt.shard!.count} of a campaign of ${planned.length} mutants gets none; use at most ${planned.length} shards`);
 
     // 4. References: the golden and the model on the campaign stimulus, once; and each design clean (mutant 0).
     log(`references: golden and model on ${ctx.stimulus.frames} frames`);
@@ -128,7 +130,7 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
     const report = campaignReport(mine.map((p) => results.get(p.key)!), {
       config: net.name, design: designDir, images: opt.images, coverage, randomFrames: opt.randomCount,
       weights: ownRoms ? `${base.weightsName} with layer 1's channel-0 bias set to +0` : base.weightsName,
-      ran, seconds: (performance.now() - t0) / 1000, builds, fingerprint: fp, items: planned.map((p) => p.key),
+      ran, seconds: (performance.now() - t0) / 1000, builds, fingerprint: mergeKey(fp, planned), items: planned.map((p) => p.key),
       shard: opt.shard ? `${opt.shard.index}/${opt.shard.count}` : null, ...(opt.shard ? { scheduler: opt.shard.scheduler } : {}),
     });
     await writeCampaign(outDir, report, o.junit);
@@ -136,6 +138,14 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
   } finally {
     releaseOutDir(outDir);
   }
+}
+
+/**
+ * What shards must share to merge: the campaign's fingerprint and the mutants it planned (two hosts with different
+ * Yosys builds can list different mutations under the same keys).
+ */
+function mergeKey(fp: string, planned: readonly Planned[]): string {
+  return createHash('sha256').update(fp).update(JSON.stringify(planned.map((p) => [p.key, p.kind, p.yosys?.module ?? null, p.yosys?.args ?? null]))).digest('hex').slice(0, 24);
 }
 
 /** Stage 1: the design folder a campaign mutates, and whether it is rowsim's own unmodified emit. */

@@ -77,6 +77,11 @@ export function campaignJunit(r: CampaignReport): string {
       ...(m.status === 'undetected' ? { outcome: { kind: 'failure' as const, type: 'undetected', message: `${m.description} survived every run and is not provably equivalent${m.proof ? `: ${m.proof}` : ''}`, text: m.src.join('\n') } }
         : m.status === 'equivalent' ? { outcome: { kind: 'skipped' as const, message: 'proven equivalent to the design' } } : {}),
       out: `${m.status}${m.first ? ` ${firstText(m.first)}` : ''}${m.proof ? ` — ${m.proof}` : ''}\n${m.description}`,
-    })),
+    })).concat((r.partial?.missingItems ?? []).map((id) => ({
+      // A partial merge: each mutant that did not run is an error, so a CI view cannot read the campaign as green.
+      classname: `rowsim.mutate.${r.config}`, name: id, seconds: 0,
+      outcome: { kind: 'error' as const, type: 'not run', message: 'not run: its shard is missing from this merge (--allow-partial)', text: '' },
+      out: 'not run',
+    }))),
   });
 }

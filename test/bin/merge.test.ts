@@ -4,7 +4,7 @@
 // different campaigns refuse to merge.
 // (Each shard of a campaign lists and folds its Yosys mutants itself: on tiny that is minutes, so the campaign here
 // uses the catalogue alone; sharding does not depend on where a mutant came from.)
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { expect, it } from 'vitest';
@@ -46,6 +46,18 @@ describeRtl('simrun merge', () => {
     expect(testcases(join(dir, 'merged.xml'))).toEqual(testcases(join(dir, 'whole.xml')));
     expect(readFileSync(join(dir, 'merged', 'report.html'), 'utf8')).toMatch(/c5-fault/);
 
+    // A case folder copied without its report.json is refused naming the case, and the earlier merge's outputs are gone.
+    const kept = readFileSync(join(dir, 's1', 'c1', 'report.json'));
+    rmSync(join(dir, 's1', 'c1', 'report.json'));
+    const damaged = simrun(['merge', join(dir, 's1'), join(dir, 's2'), '--out', join(dir, 'merged'), '--junit', join(dir, 'merged.xml')]);
+    expect(damaged.code).toBe(2);
+    expect(damaged.stderr).toMatch(/case 'c1': the shard recorded 'pass' but .*report.json' is missing/);
+    expect(existsSync(join(dir, 'merged', 'regress.json')) || existsSync(join(dir, 'merged.xml'))).toBe(false);
+    writeFileSync(join(dir, 's1', 'c1', 'report.json'), kept);
+    const into = simrun(['merge', join(dir, 's1'), join(dir, 's2'), '--out', join(dir, 's1', 'c3')]);
+    expect(into.code).toBe(2);
+    expect(into.stderr).toMatch(/is the shard folder .* or inside it/);
+
     rmSync(join(dir, 's2'), { recursive: true });
     const missing = simrun(['merge', join(dir, 's1'), '--out', join(dir, 'merged2')]);
     expect(missing.code).toBe(2);
@@ -54,6 +66,9 @@ describeRtl('simrun merge', () => {
     expect(partial.code).toBe(1);
     expect(partial.stdout).toMatch(/PARTIAL: 2 case\(s\) missing \(c2, c4\)/);
     expect(json<{ partial: { missingItems: string[] } }>(join(dir, 'merged3', 'regress.json')).partial.missingItems).toEqual(['c2', 'c4']);
+    const partialXml = simrun(['merge', join(dir, 's1'), '--out', join(dir, 'merged4'), '--allow-partial', '--junit', join(dir, 'partial.xml')]);
+    expect(partialXml.code).toBe(1);
+    expect(readFileSync(join(dir, 'partial.xml'), 'utf8')).toMatch(/name="c2"[^>]*>\s*<error[^>]*message="not run: its shard is missing/);
   });
 
   it('mutate: tiny, every catalogue mutant at every layer (no Yosys listing, which each shard would repeat) as a 2-task SLURM array merges to the whole campaign\'s verdict for every mutant; shards of another seed refuse to merge', () => {

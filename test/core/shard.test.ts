@@ -39,9 +39,10 @@ describe('--shard auto', () => {
     });
   }
 
-  it('resolveShard: i/n typed is manual; --shards without --shard auto is refused; shards 1..3 of 7 items cover each once', () => {
+  it('resolveShard: i/n typed is manual; --shards without --shard auto, or beside --shard i/n, is refused; shards 1..3 of 7 items cover each once', () => {
     expect(resolveShard('2/3', undefined, {})).toEqual({ index: 2, count: 3, scheduler: 'manual' });
     expect(() => resolveShard(undefined, 3, {})).toThrow(/--shards N goes with --shard auto/);
+    expect(() => resolveShard('1/4', 3, {})).toThrow(/--shards 3 goes with --shard auto/);
     expect(() => parseShard('0/2')).toThrow(/--shard '0\/2'/);
     const items = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
     const all = [1, 2, 3].flatMap((i) => shardItems(items, { index: i, count: 3, scheduler: 'manual' }));
@@ -65,11 +66,15 @@ describe('planMerge', () => {
     expect([p.missingShards, p.missingItems]).toEqual([[2], ['m2', 'm4']]);
   });
 
-  it('another fingerprint, another rowsim, another count, a shard given twice, an item run twice: each refused naming the folder', () => {
-    expect(() => planMerge([shard(1, ['m1']), shard(2, ['m2'], { fingerprint: 'other' })], false)).toThrow(/'s2' is of another suite or campaign/);
-    expect(() => planMerge([shard(1, ['m1']), shard(2, ['m2'], { rowsim: '9.9.9' })], false)).toThrow(/written by rowsim 9.9.9/);
-    expect(() => planMerge([shard(1, ['m1']), shard(2, ['m2'], { count: 3 })], false)).toThrow(/same count/);
-    expect(() => planMerge([shard(1, ['m1']), shard(1, ['m3'], { folder: 'again' })], false)).toThrow(/shard 1\/2 appears twice: 's1' and 'again'/);
-    expect(() => planMerge([shard(1, ['m1', 'm2']), shard(2, ['m2'])], false)).toThrow(/'m2' was run by two shards/);
+  it('another fingerprint, another rowsim, another count, another item list, a shard given twice, a shard not holding its share, an index out of range: each refused naming the folder', () => {
+    const one = shard(1, ['m1', 'm3', 'm5']);
+    expect(() => planMerge([one, shard(2, ['m2', 'm4'], { fingerprint: 'other' })], false)).toThrow(/'s2' is of another suite or campaign/);
+    expect(() => planMerge([one, shard(2, ['m2', 'm4'], { rowsim: '9.9.9' })], false)).toThrow(/written by rowsim 9.9.9/);
+    expect(() => planMerge([one, shard(2, ['m2', 'm4'], { count: 3 })], false)).toThrow(/same count/);
+    expect(() => planMerge([one, shard(2, ['m2', 'm4'], { allItems: ['m1', 'm2', 'm3', 'm4', 'm6'] })], false)).toThrow(/'s2' lists other items than 's1'/);
+    expect(() => planMerge([one, shard(1, ['m1', 'm3', 'm5'], { folder: 'again' })], false)).toThrow(/shard 1\/2 appears twice: 's1' and 'again'/);
+    expect(() => planMerge([one, shard(2, ['m2', 'm3'])], false)).toThrow(/'s2' \(shard 2\/2\) holds 2 item\(s\), not its share of 2 \('m3' belongs to another shard\)/);
+    expect(() => planMerge([one, shard(2, ['m2'])], false)).toThrow(/holds 1 item\(s\), not its share of 2; the shard did not finish/);
+    expect(() => planMerge([one, shard(3, [], { count: 2 })], false)).toThrow(/says it is shard 3\/2/);
   });
 });
