@@ -18,7 +18,7 @@ const modelChoice = (l: TestLayer) => neededFlushes(minNonzero(l.x) * minNonzero
 
 describe('shipped kernel.wasm', () => {
   it('dist/sim/kernel.wasm is byte-identical to assembling sim/kernelWat.ts (npm run build ran on these sources)', async () => {
-    const built = new URL('../../dist/sim/kernel.w.js', import.meta.url);
+    const built = new URL('../../dist/sim/kernel.wasm', import.meta.url);
     expect(existsSync(built), 'dist/sim/kernel.wasm is missing: run npm run build').toBe(true);
     expect(Buffer.from(readFileSync(built)).equals(Buffer.from(await assembleKernel()))).toBe(true);
   });
