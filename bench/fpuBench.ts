@@ -1,20 +1,15 @@
 // The FPU test bench: a top wrapper and a C++ driver that checks rs_fmul/rs_fadd against an IEEE reference on many vectors.
+import { VModule } from '../core/vbuild.js';
 import { FADD_V, FMUL_V } from '../rtl/fpu.js';
 import type { BuildSpec } from '../rtl/verilator.js';
 
-const TOP_V = `
-module rs_fpu_top (
-  input  wire [31:0] ma,
-  input  wire [31:0] mb,
-  input  wire [31:0] aa,
-  input  wire [31:0] ab,
-  output wire [31:0] my,
-  output wire [31:0] ay
-);
-  rs_fmul u_mul (.op_a(ma), .op_b(mb), .op_y(my));
-  rs_fadd u_add (.op_a(aa), .op_b(ab), .op_y(ay));
-endmodule
-`;
+const TOP_V = (() => {
+  const m = new VModule('rs_fpu_top', ['rs_fpu_top: one multiply and one add side by side, each driven by the C++ bench.']);
+  for (const p of ['ma', 'mb', 'aa', 'ab']) m.port('input', p, 32);
+  m.port('output', 'my', 32).port('output', 'ay', 32);
+  m.section('the units').instance('rs_fmul', 'u_mul', { op_a: 'ma', op_b: 'mb', op_y: 'my' }).instance('rs_fadd', 'u_add', { op_a: 'aa', op_b: 'ab', op_y: 'ay' });
+  return m.render();
+})();
 
 // The reference is the host's IEEE arithmetic (no FTZ/DAZ): the double product of two binary32 values is exact and
 // one conversion rounds it to nearest even with gradual underflow; a binary32 add is correctly rounded.

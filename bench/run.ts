@@ -3,7 +3,8 @@
 // ie120r RTL (cold build, then the cycle loop) beside the model; mutation campaigns on tiny and ie120r-mini (one build
 // for all mutants) beside one Verilator build per mutant, measured in the same run.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { formatMemh } from '../core/memh.js';
 import { runTool } from '../core/proc.js';
@@ -27,6 +28,7 @@ const skipRtl = args.includes('--skip-rtl');
 const rtlOnly = args.includes('--rtl-only');
 const skipMutate = args.includes('--skip-mutate');
 const mutateOnly = args.includes('--mutate-only');
+const slurmOnly = args.includes('--slurm-only');
 const longOnly = args.includes('--long-only');
 const skipFullRtl = args.includes('--skip-full-rtl');
 const fullRtlOnly = args.includes('--full-rtl-only');
@@ -250,6 +252,52 @@ mutation campaign: ${config}, ${n} mutants (${count} Yosys + catalogue), 2 jobs
   line('one Verilator build per mutant', `${(60 / (build + perMutant / 2)).toFixed(1)} /min`, `a cold build (${build.toFixed(1)} s) each, plus the same runs two at a time`);
 }
 
+/**
+ * One tiny campaign four ways on this machine: one process with --jobs 1 and with --jobs 2, and as a SLURM array of 2
+ * and of 4 tasks (each --jobs 1) on a real single-node cluster brought up here. Every way shares one warm build cache,
+ * so the difference is what a task costs: its start-up (node, the design's preparation, the Yosys listing that each
+ * shard repeats) and SLURM's scheduling.
+ */
+async function slurmBench(count: number): Promise<void> {
+  const { startSlurm } = await import('./slurmCluster.js');
+  let cluster: Awaited<ReturnType<typeof startSlurm>>;
+  try {
+    cluster = await startSlurm();
+  } catch (e) {
+    process.stdout.write(`\nSLURM: not measured (${(e as Error).message.split('\n')[0]})\n`);
+    return;
+  }
+  const root = mkdtempSync(join(tmpdir(), 'rowsim-bench-slurm-'));
+  const env = { ...process.env, ...cluster.env, SIMRUN_CACHE: join(root, 'cache') };
+  const base = ['dist/bin/simrun.js', 'mutate', '--config', 'tiny', '--count', String(count), '--seed', '1', '--catalogue', 'first', '--random-frames', '1', '--quiet'];
+  const run = (name: string, extra: string[]) => {
+    const t = performance.now();
+    const r = spawnSync(process.execPath, [...base, ...extra, '--out', join(root, name)], { env, encoding: 'utf8' });
+    const s = (performance.now() - t) / 1000;
+    if (r.status !== 0 && r.status !== 1) throw new Error(`${name}: exit ${r.status}: ${r.stderr.trim().split('\n').pop()}`);
+    const rep = JSON.parse(readFileSync(join(root, name, 'report.json'), 'utf8')) as { mutants: unknown[]; timing?: { builds?: Record<string, number> }; shards?: { index: number; wallSeconds: number }[] };
+    return { s, n: rep.mutants.length, rep };
+  };
+  try {
+    run('warm-up', ['--jobs', '2']);   // the builds every later run finds in the cache
+    process.stdout.write(`\nmutation campaign on SLURM: tiny, ${count} Yosys + catalogue, one warm build cache, ${cpus().length} cores\n`);
+    const ways: [string, string[]][] = [['one process, --jobs 1', ['--jobs', '1']], ['one process, --jobs 2', ['--jobs', '2']],
+      ['SLURM array, 2 tasks × --jobs 1', ['--jobs', '1', '--slurm', '--shards', '2']], ['SLURM array, 4 tasks × --jobs 1', ['--jobs', '1', '--slurm', '--shards', '4']]];
+    let jobs2 = 0;
+    for (const [k, [label, extra]] of ways.entries()) {
+      const { s, n, rep } = run(`way-${k}`, extra);
+      if (k === 1) jobs2 = s;
+      const shards = rep.shards?.map((x) => `${x.wallSeconds.toFixed(0)}`).join('/') ?? '';
+      line(label, `${((60 * n) / s).toFixed(1)} /min`, `${s.toFixed(1)} s for ${n} mutants${shards ? `; shards' wall ${shards} s` : ''}${k >= 2 && jobs2 ? `; ${(s - jobs2).toFixed(1)} s more than --jobs 2` : ''}`);
+    }
+    const list = run('one-task', ['--jobs', '1', '--shard', '1/1000']).rep.timing?.builds ?? {};
+    line('  a task\'s start-up', `${Object.values(list).reduce((a, b) => a + b, 0).toFixed(1)} s`, `a shard of 1/1000 of the mutants: ${Object.entries(list).map(([k, v]) => `${k} ${v} s`).join(', ')}`);
+  } finally {
+    cluster.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   if (rtlOnly) return rtlBench();
   if (fullRtlOnly) return fullRtlBench();
@@ -262,6 +310,7 @@ async function main(): Promise<void> {
     await mutationBench('tiny', 40);
     return mutationBench('ie120r-mini', 20);
   }
+  if (slurmOnly) return slurmBench(20);
   const net = loadSpec(config);
   const plan = makePlan(net);
   const macs = net.layers.reduce((a, l) => a + l.outH * l.outW * l.outC * l.kernel * l.kernel * l.inC, 0);
@@ -309,6 +358,7 @@ async function main(): Promise<void> {
   if (!skipRtl && !skipMutate) {
     await mutationBench('tiny', 40);
     await mutationBench('ie120r-mini', 20);
+    await slurmBench(20);
   }
 }
 

@@ -225,6 +225,37 @@ function compareCommand(y: Argv): Argv {
   );
 }
 
+/** The options of a sharded command (regress, mutate): its shard, or a SLURM array that runs every shard. */
+function shardingOptions(items: string) {
+  return {
+    shard: str(`run shard i of n of the ${items} (i/n, e.g. 1/4), or auto: from SLURM, Kubernetes, GitLab or Buildkite variables`),
+    shards: str('the shard count: for --shard auto where the scheduler does not export it (a Kubernetes Indexed Job), or the tasks of --slurm'),
+    slurm: { type: 'boolean', default: false, describe: 'run as a SLURM array job of --shards tasks (default 4), follow it and merge the shards into --out' },
+    partition: str('with --slurm: the partition (sbatch --partition)'),
+    time: str('with --slurm: each task\'s time limit (sbatch --time: minutes, HH:MM:SS or D-HH:MM:SS)'),
+    'cpus-per-task': str('with --slurm: CPUs per task (sbatch --cpus-per-task)'),
+    wait: { type: 'boolean', default: true, describe: 'with --slurm: follow the job and merge (--no-wait: submit, print the job id and the merge command)' },
+    'resubmit-failed': { type: 'boolean', default: false, describe: 'with --slurm: submit again only the shards in --out without a result' },
+  } as const;
+}
+
+/** Refuses the options that only mean something with --slurm. */
+function slurmOnly(a: { partition?: string; time?: string; cpusPerTask?: string; wait: boolean }): void {
+  const given = [a.partition !== undefined && '--partition', a.time !== undefined && '--time', a.cpusPerTask !== undefined && '--cpus-per-task', !a.wait && '--no-wait'].filter(Boolean);
+  if (given.length) throw new SimrunError('USAGE', `${given.join(', ')} go${given.length === 1 ? 'es' : ''} with --slurm; add --slurm or drop ${given.length === 1 ? 'it' : 'them'}`);
+}
+
+/** `simrun regress|mutate --slurm`: the driver in bin/slurm.ts, with the options checked here. */
+async function runSlurm(command: 'regress' | 'mutate', a: { out?: string; shard?: string; shards?: string; partition?: string; time?: string; cpusPerTask?: string; wait: boolean; resubmitFailed: boolean; junit?: string; quiet?: boolean }): Promise<void> {
+  const { slurmCommand } = await import('./slurm.js');
+  const { text, exitCode } = await slurmCommand(command, {
+    out: a.out, shard: a.shard, shards: wholeNumber('shards', a.shards, 1), partition: a.partition, time: a.time,
+    cpusPerTask: wholeNumber('cpus-per-task', a.cpusPerTask, 1), wait: a.wait, resubmitFailed: a.resubmitFailed, junit: a.junit,
+  }, a.quiet ? () => {} : (l) => process.stderr.write(`${l}\n`));
+  process.stdout.write(text);
+  process.exitCode = exitCode;
+}
+
 /** `simrun regress`. */
 function regressCommand(y: Argv): Argv {
   return y.command(
@@ -232,13 +263,15 @@ function regressCommand(y: Argv): Argv {
     'run a suite of cases in parallel processes; JUnit XML for CI; deterministic sharding',
     (y) => y
       .option('suite', { type: 'string', demandOption: 'pass --suite <file>', describe: 'suite file (JSON or YAML): name and cases (docs/formats.md)' })
-      .option('shard', str('run shard i of n (i/n, e.g. 1/4), or auto: from SLURM, Kubernetes, GitLab or Buildkite variables'))
-      .option('shards', str('the shard count for --shard auto where the scheduler does not export it (a Kubernetes Indexed Job)'))
+      .options(shardingOptions('cases'))
       .option('junit', str('write JUnit XML here'))
       .option('out', str('folder for the cases\' reports'))
       .option('jobs', { type: 'string', describe: 'parallel cases (default and most: the machine\'s cores)' })
-      .example('$0 regress --suite examples/suite.yaml --junit junit.xml', 'the shipped CI suite'),
+      .example('$0 regress --suite examples/suite.yaml --junit junit.xml', 'the shipped CI suite')
+      .example('$0 regress --suite nightly.yaml --slurm --shards 8 --time 2:00:00 --out /shared/nightly', '8 SLURM array tasks, merged into one report'),
     async (a) => {
+      if (a.slurm || a.resubmitFailed) return runSlurm('regress', a);
+      slurmOnly(a);
       const { regress } = await import('../harness/regress.js');
       const { counts, exitCode } = await regress({ suite: a.suite, shard: a.shard, shards: wholeNumber('shards', a.shards, 1), junit: a.junit, out: a.out, jobs: wholeNumber('jobs', a.jobs, 1), log: (l) => process.stdout.write(`${l}\n`) });
       process.stdout.write(`regress: ${counts.pass} passed, ${counts.fail} failed, ${counts.error} errors, ${counts.none} not compared\n`);
@@ -304,14 +337,16 @@ function mutateCommand(y: Argv): Argv {
       .option('random-frames', { type: 'string', describe: 'random frames a survivor runs before the equivalence check [default: 4]' })
       .option('alu-budget', commonBudget)
       .option('jobs', { type: 'string', describe: 'mutants run at once (default and most: the cores)' })
-      .option('shard', str('run shard i of n (i/n), or auto: from SLURM, Kubernetes, GitLab or Buildkite variables'))
-      .option('shards', str('the shard count for --shard auto where the scheduler does not export it (a Kubernetes Indexed Job)'))
+      .options(shardingOptions('mutants'))
       .option('junit', str('write JUnit XML here'))
       .option('out', str('campaign folder (results are cached here: rerun to resume)'))
       .option('json', { type: 'boolean', default: false, describe: 'print report.json' })
       .option('quiet', { type: 'boolean', default: false })
-      .example('$0 mutate --config tiny --count 40', 'catalogue and 40 Yosys mutants of the tiny design'),
+      .example('$0 mutate --config tiny --count 40', 'catalogue and 40 Yosys mutants of the tiny design')
+      .example('$0 mutate --config ie120r-mini --count 300 --slurm --shards 16 --out /shared/campaign', 'one campaign as 16 SLURM array tasks'),
     async (a) => {
+      if (a.slurm || a.resubmitFailed) return runSlurm('mutate', a);
+      slurmOnly(a);
       const log = a.quiet ? () => {} : (l: string) => process.stderr.write(`${l}\n`);
       const [{ mutate }, { formatCampaign }] = await Promise.all([import('../mutation/campaign.js'), import('../mutation/report/campaignPages.js')]);
       const { report, outDir, exitCode } = await mutate({

@@ -24,6 +24,8 @@ export type ErrorCode =
   | 'YOSYS_MISSING'
   | 'YOSYS_FAILED'
   | 'FST2VCD_MISSING'
+  | 'SLURM_MISSING'
+  | 'SLURM_FAILED'
   | 'INTERNAL';
 
 /** Where in the design an error happened, when it applies. */
@@ -57,6 +59,8 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'YOSYS_MISSING':
     case 'YOSYS_FAILED':
     case 'FST2VCD_MISSING':
+    case 'SLURM_MISSING':
+    case 'SLURM_FAILED':
     case 'BEAT_LOG_CORRUPT':
     case 'INTERNAL':
       return 3;

@@ -30,6 +30,14 @@ export interface ToolOptions {
   readonly signal?: AbortSignal;
   /** Ends the tool's group after this many milliseconds (the result then has `timedOut`). */
   readonly timeoutMs?: number;
+  /** Environment variables the tool must not see (say, a user's SQUEUE_* filters), by name prefix. */
+  readonly withoutEnv?: readonly string[];
+}
+
+/** The tool's environment: this process's plus `env`, less the `withoutEnv` prefixes. */
+function toolEnv(opts: ToolOptions): Record<string, string> {
+  const all = { ...process.env, ...opts.env } as Record<string, string>;
+  return Object.fromEntries(Object.entries(all).filter(([k, v]) => v !== undefined && !(opts.withoutEnv ?? []).some((p) => k.startsWith(p))));
 }
 
 /**
@@ -40,7 +48,7 @@ export async function runTool(file: string, args: readonly string[], opts: ToolO
   // Loaded on the first tool run: execa takes ~0.1 s to load, and most commands never start a tool.
   const { execa } = await import('execa');
   const child = execa(file, args, {
-    cwd: opts.cwd, env: opts.env ? { ...process.env, ...opts.env } : undefined,
+    cwd: opts.cwd, env: opts.env || opts.withoutEnv ? toolEnv(opts) : undefined, extendEnv: !opts.withoutEnv,
     detached: true, cleanup: false, reject: false, all: true, stdin: 'ignore', maxBuffer: opts.maxBuffer ?? 64 << 20,
   });
   if (child.pid !== undefined) groups.add(child.pid);

@@ -62,7 +62,11 @@ export function resolveShard(shard: string | undefined, shards?: number, env: Re
     return null;
   }
   if (shard !== 'auto' && shards !== undefined) throw new SimrunError('USAGE', `--shards ${shards} goes with --shard auto; --shard ${shard} says the count itself — drop --shards`);
-  return shard === 'auto' ? shardFromScheduler(env, shards) : parseShard(shard);
+  if (shard === 'auto') return shardFromScheduler(env, shards);
+  const typed = parseShard(shard);
+  // `simrun --slurm` passes each array task its shard as i/n (a resubmitted subset of tasks is no contiguous array
+  // for auto); the task is still SLURM's, and says so.
+  return env.SLURM_ARRAY_TASK_ID === String(typed.index) && env.SLURM_ARRAY_JOB_ID !== undefined ? { ...typed, scheduler: 'slurm' } : typed;
 }
 
 /** The items of shard i of n: every n-th item starting at i − 1, so shards cover every item exactly once. */

@@ -73,11 +73,6 @@ export function beatsPerFrame(l: LayerSpec, p: LayerPlan | StreamLayout): number
   return l.outH * l.outW * ('groups' in p ? p.groups : p.ocmux);
 }
 
-/** The output channel lane `lane` of a beat in group `group` carries, in rowsim's interleaved layout. */
-export function channelOf(lane: number, group: number, ocmux: number): number {
-  return lane * ocmux + group;
-}
-
 /** An empty beat block with room for `n` beats (and data when `lanes` > 0 and `withData`; last flags with `withLast`). */
 export function allocBeats(n: number, lanes: number, withData: boolean, withLast = false, withAxis = false): BeatBlock & { count: number } {
   return {

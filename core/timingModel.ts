@@ -53,11 +53,6 @@ export function slotAt(p: LayerPlan, k: number): { pos: number; group: number } 
     : { pos: k % p.colsPerStrip, group: Math.floor(k / p.colsPerStrip) };
 }
 
-/** The slot index of (pos, group) in the plan's slot order. */
-export function slotIndex(p: LayerPlan, pos: number, group: number): number {
-  return p.groupOrder === 'inner' ? pos * p.ocmux + group : group * p.colsPerStrip + pos;
-}
-
 /**
  * The plan with a declared timing applied to every layer (strips and ocmux unchanged). `where` names the source in
  * errors. Every layer must still fit its row: DESIGN_INVALID names the layer, the field and the shortfall otherwise.

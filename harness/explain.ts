@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Table from 'cli-table3';
-import type { EngineName } from '../core/engine.js';
+import type { Engine, EngineName, EngineRun } from '../core/engine.js';
 import { SimrunError } from '../core/errors.js';
 import type { ExplainTarget, Explanation } from '../core/explain.js';
 import { readUserText } from '../core/files.js';
@@ -29,7 +29,7 @@ import { kernelLayers, ModelRunner } from '../sim/model.js';
 import { expectedRun, NetworkScheduler } from '../sim/schedule.js';
 import { loadStimulus } from '../vectors/image.js';
 import { makePlan } from './plan.js';
-import { designPlan, type RunSource } from './prepare.js';
+import { designPlan, type RunContext, type RunSource } from './prepare.js';
 import { PLAIN } from './report.js';
 
 /** Where a difference between two explanations first shows. */
@@ -212,19 +212,31 @@ function fromBeatLog(runFolder: string | undefined, l: LayerSpec, layout: Stream
   return b ? { found: true, word: b.data[lane]!, beat: b.index, cycle: b.cycle, from: 'the run\'s beat log' } : { found: false, reason: `the run's beat log has no beat of layer ${t.layer} frame ${frame} row ${t.row} col ${t.col} group ${group}` };
 }
 
+/** What a replay of the explained run needs: the run's network, weights, faults and log, its source, up to which frame, where. */
+type Replay = Pick<RunContext, 'net' | 'plan' | 'weights' | 'faults' | 'log'> & { readonly src: RunSource; readonly frame: number; readonly dir: string };
+
+/**
+ * Starts `engineFor(quietBound)` on the explained run's images and pacing through frame `frame`: the one place explain
+ * builds an engine job (a re-run for the delivered word, a traced re-run for the ALU's registers).
+ */
+async function startReplay(r: Replay, engineFor: (quietBound: number) => Promise<Engine>): Promise<EngineRun> {
+  const pacing = parsePacing(r.src.pacing, r.net);
+  const images = await Promise.all(r.src.images.map((i) => loadStimulus(i, r.net)));
+  const engine = await engineFor(expectedRun(r.net, r.plan, pacing, r.frame + 1).quietBound);
+  return engine.start({
+    spec: r.net, plan: r.plan, weights: r.weights, pacing, workDir: r.dir, faults: faultsFor(r.faults, 'rtl'), workers: 1, log: r.log,
+    stimulus: { frames: r.frame + 1, frame: (f) => images[f % images.length]!.data, imageOf: (f) => f % images.length },
+  });
+}
+
 /** The delivered word from a re-run of the RTL (its cached build) through the explained frame, or from the run's waveform. */
 async function rerunDelivered(net: NetworkSpec, plan: NetworkPlan, weights: readonly HwLayerWeights[], src: RunSource, faults: readonly AimedFault[], design: DesignFolder | undefined, l: LayerSpec, layout: StreamLayout, t: ExplainTarget, frame: number, log: (l: string) => void): Promise<RtlDelivered> {
-  const pacing = parsePacing(src.pacing, net);
-  const images = await Promise.all(src.images.map((i) => loadStimulus(i, net)));
   const dir = mkdtempSync(join(tmpdir(), 'rowsim-explain-'));
   log(src.waveform ? `rtl: reading the waveform ${src.waveform.file} for the word its tap delivered` : `rtl: re-running ${frame + 1} frame(s) for the word its tap delivered`);
-  const engine = src.waveform
+  const run = await startReplay({ net, plan, weights, src, faults, frame, dir, log }, async (quietBound) => src.waveform
     ? (await import('../rtl/waveformEngine.js')).waveformEngine(src.waveform)
-    : rtlEngine({ ...(design ? { design } : {}), weightsName: src.weights, watchdog: expectedRun(net, plan, pacing, frame + 1).quietBound });
-  const run = await engine.start({
-    spec: net, plan, weights, pacing, workDir: dir, faults: faultsFor(faults, 'rtl'), workers: 1, log,
-    stimulus: { frames: frame + 1, frame: (f) => images[f % images.length]!.data, imageOf: (f) => f % images.length },
-  });
+    : rtlEngine({ ...(design ? { design } : {}), weightsName: src.weights, watchdog: quietBound }))
+    .catch((e: unknown) => { rmSync(dir, { recursive: true, force: true }); throw e; });
   try {
     const { group, lane } = slotOfChannel(layout, t.chan);
     for await (const fr of run.frames()) {
@@ -296,22 +308,16 @@ async function dumpRegisters(wave: WaveformSource, net: NetworkSpec, plan: Netwo
 /** Re-runs the RTL to the end of the explained output's slot with a VCD of its layer, and reads its ALU registers. */
 async function rtlRegisters(net: NetworkSpec, plan: NetworkPlan, weights: readonly HwLayerWeights[], src: RunSource, faults: readonly AimedFault[], design: DesignFolder | undefined, t: ExplainTarget, frame: number, log: (l: string) => void, beatCycle?: number): Promise<RtlExplanation> {
   const p = plan.layers[t.layer - 1]!;
-  const pacing = parsePacing(src.pacing, net);
   const window = modelWindow(net, plan, src, t, frame);
   const top = design?.manifest.top ?? 'rs_top';
   const scope = ['TOP', top, ...aluScope(design, t.layer)].join('.');
   const dir = mkdtempSync(join(tmpdir(), 'rowsim-explain-'));
   try {
     log(`rtl: re-running to cycle ${window[1]} with a waveform of ${scope}`);
-    const engine = rtlEngine({
-      ...(design ? { design } : {}), weightsName: src.weights, watchdog: expectedRun(net, plan, pacing, frame + 1).quietBound,
+    const run = await startReplay({ net, plan, weights, src, faults, frame, dir, log }, async (quietBound) => rtlEngine({
+      ...(design ? { design } : {}), weightsName: src.weights, watchdog: quietBound,
       trace: { format: 'vcd', window, scopes: [scope] }, stopAfter: window[1] + 1,
-    });
-    const images = await Promise.all(src.images.map((i) => loadStimulus(i, net)));
-    const run = await engine.start({
-      spec: net, plan, weights, pacing, workDir: dir, faults: faultsFor(faults, 'rtl'), workers: 1, log,
-      stimulus: { frames: frame + 1, frame: (f) => images[f % images.length]!.data, imageOf: (f) => f % images.length },
-    });
+    }));
     try {
       for await (const _ of run.frames()) {
         // the waveform is the product

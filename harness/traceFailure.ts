@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { rtlEngine } from '../rtl/engine.js';
 import { engineJob, type RunContext } from './prepare.js';
 import type { RunReport } from './report.js';
+import { findings, firstOf } from './rtlFindings.js';
 import type { Waveform } from './waveform.js';
 
 export type { Waveform } from './waveform.js';
@@ -15,22 +16,22 @@ export type { Waveform } from './waveform.js';
  * everywhere), then a design failure, then a cycle mismatch, then an own-timing finding at a cycle.
  */
 export function failureCycle(r: RunReport): { layer: number; cycle: number; reason: string } | null {
-  const involves = (p: { a: string; b: string }) => p.a === 'rtl' || p.b === 'rtl';
-  const differing = (pick: (p: { a: string; b: string }) => boolean) => r.layers.flatMap((l) => l.pairs.filter((q) => q.status === 'differ' && pick(q)).map((p) => ({ l, p })));
-  for (const { l, p } of [...differing(involves), ...differing(() => true)]) {
-    if (p.kind !== 'bits' || !p.first) continue;
-    const f = p.first;
-    if (f.beat) return { layer: l.index, cycle: f.beat.cycle, reason: `first ${p.a}~${p.b} bit mismatch of layer ${l.index}: row ${f.row} col ${f.col} chan ${f.chan}, ${f.beat.engine} beat ${f.beat.index} at cycle ${f.beat.cycle}` };
+  const all = findings(r);
+  const bits = (rtlOnly: boolean) => firstOf(all, 'bits', (f) => (f.rtl || !rtlOnly) && !!f.pair.first?.beat);
+  const b = bits(true) ?? bits(false);
+  if (b) {
+    const { pair: p, layer } = b, f = p.first!, beat = f.beat!;
+    return { layer, cycle: beat.cycle, reason: `first ${p.a}~${p.b} bit mismatch of layer ${layer}: row ${f.row} col ${f.col} chan ${f.chan}, ${beat.engine} beat ${beat.index} at cycle ${beat.cycle}` };
   }
-  const d = r.failures.find((f) => f.engine === 'rtl' && f.cycle !== undefined && f.layer !== undefined);
+  const d = firstOf(all, 'failure', (f) => f.rtl && f.failure.cycle !== undefined && f.failure.layer !== undefined)?.failure;
   if (d) return { layer: d.layer!, cycle: d.cycle!, reason: `rtl ${d.code} in layer ${d.layer} at cycle ${d.cycle}` };
-  for (const { l, p } of differing(involves)) {
-    if (p.kind !== 'cycles' || !p.first) continue;
-    const f = p.first;
+  const c = firstOf(all, 'cycles', (f) => f.rtl && f.pair.first !== null);
+  if (c) {
+    const { pair: p, layer } = c, f = p.first!;
     const cycle = f.actualCycle >= 0 ? f.actualCycle : f.expectedCycle;
-    return { layer: l.index, cycle, reason: `first ${p.a}~${p.b} cycle mismatch of layer ${l.index}: beat ${f.beat} at cycle ${cycle}` };
+    return { layer, cycle, reason: `first ${p.a}~${p.b} cycle mismatch of layer ${layer}: beat ${f.beat} at cycle ${cycle}` };
   }
-  const own = r.ownTiming?.failures.find((f) => f.cycle !== undefined && f.layer > 0);
+  const own = firstOf(all, 'own-timing', (f) => f.finding.cycle !== undefined && f.finding.layer > 0)?.finding;
   return own ? { layer: own.layer, cycle: own.cycle!, reason: `rtl ${own.kind} in layer ${own.layer} at cycle ${own.cycle}` } : null;
 }
 

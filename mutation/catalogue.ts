@@ -1,5 +1,6 @@
 // rowsim's catalogue of semantic mutants: bugs a hardware engineer could plausibly write into this microarchitecture,
 // each built into one layer and selected at run time (mutsel == id), so one Verilator build serves them all.
+import { layerModules } from '../core/layerSignals.js';
 import { SimrunError } from '../core/errors.js';
 import type { LayerPlan, NetworkPlan } from '../core/plan.js';
 import type { LayerSpec, NetworkSpec } from '../core/spec.js';
@@ -52,11 +53,11 @@ export function byLayer(mutants: readonly PlacedMutant[]): Map<number, LayerMuta
   return m;
 }
 
-/** The mutated layer's module with the mutant off (gold) and on (gate): the same text but for the selector. */
+/** The mutated layer's module with the mutant built off (gold) and on (gate): the same module but for the selector. */
 export function equivalencePair(net: NetworkSpec, plan: NetworkPlan, m: PlacedMutant, width: number): { module: string; gold: string; gate: string } {
   const l = net.layers[m.layer - 1]!;
-  const text = emitLayer(l, plan.layers[m.layer - 1]!, streamShape(net, plan, m.layer - 1), { mutants: [{ id: m.id, kind: m.kind }], mutselWidth: width });
-  const sel = `mutsel == ${m.id}`;
-  if (!text.includes(sel)) throw new SimrunError('INTERNAL', `catalogue mutant ${m.kind} left no selector in layer ${m.layer}`);
-  return { module: `rs_layer${m.layer}`, gold: text.replaceAll(sel, "1'b0"), gate: text.replaceAll(sel, "1'b1") };
+  const built = (mutantMode: 'off' | 'on') => emitLayer(l, plan.layers[m.layer - 1]!, streamShape(net, plan, m.layer - 1), { mutants: [{ id: m.id, kind: m.kind }], mutselWidth: width, mutantMode });
+  const [gold, gate] = [built('off'), built('on')];
+  if (gold === gate) throw new SimrunError('INTERNAL', `catalogue mutant ${m.kind} changes nothing in layer ${m.layer}`);
+  return { module: layerModules(m.layer).layer, gold, gate };
 }

@@ -3,6 +3,7 @@
 // a witness run built from SAT operands, and proofs that carry a relation between the two designs' states. A new
 // detector is one more entry here, in the place its cost and strength put it. Invariant: a kill on a stimulus counts
 // only if the unmutated design passes the same stimulus; "equivalent" comes only from a proof.
+import { layerModules } from '../core/layerSignals.js';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SimrunError } from '../core/errors.js';
@@ -121,7 +122,7 @@ const equivalenceProof: Detector = {
       ? await provesEquivalent(join(c.outDir, 'yosys', 'prepared.il'), p.yosys, work, { romContract: c.ownRoms })
       : await (async () => {
         const pair = equivalencePair(c.net, c.plan, p.placed!, MUTSEL_WIDTH);
-        const roms = (p.design.manifest.romSources ?? []).filter((x) => x === `rs_wrom${p.placed!.layer}.v` || x === `rs_brom${p.placed!.layer}.v`).map((x) => join(p.design.dir, x));
+        const roms = (p.design.manifest.romSources ?? []).filter((x) => x === `${layerModules(p.placed!.layer).weights}.v` || x === `${layerModules(p.placed!.layer).bias}.v`).map((x) => join(p.design.dir, x));
         return provesTextsEquivalent(pair.module, pair.gold, pair.gate, roms, work, p.key);
       })();
     s.status = proof.equivalent ? 'equivalent' : 'undetected';

@@ -1,6 +1,7 @@
 // One mutant's run: the golden and the model on a stimulus computed once (references), and one mutant of a design (0:
 // none) on the same stimulus, checked live beat by beat and then in full: killed (first pair, layer, place), deadlock, or
 // survived. Every detector of the campaign that simulates goes through here.
+import { findings, firstOf, type Finding } from '../harness/rtlFindings.js';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EngineInfo, EngineName, StimulusSource } from '../core/engine.js';
@@ -37,19 +38,19 @@ export function randomFrames(n: number, size: number, seed: number): Float32Arra
 
 /** How a mutant run came out, from its report. */
 function classify(r: RunReport): MutantRunResult {
-  const dead = r.failures.find((f) => f.engine === 'rtl' && f.code === 'SIM_DEADLOCK');
+  const all = findings(r);
+  const dead = firstOf(all, 'failure', (f) => f.rtl && f.failure.code === 'SIM_DEADLOCK')?.failure;
   if (dead) return { status: 'deadlock', first: { pair: 'rtl', kind: 'deadlock', layer: dead.layer ?? 0, ...(dead.cycle !== undefined ? { cycle: dead.cycle } : {}) } };
-  for (const l of r.layers) {
-    const p = l.pairs.find((q) => q.status === 'differ' && (q.a === 'rtl' || q.b === 'rtl'));
-    if (!p) continue;
-    if (p.kind === 'bits') {
-      const f = p.first!;
-      return { status: 'killed', first: { pair: `${p.a}~${p.b}`, kind: 'bits', layer: l.index, frame: f.frame, row: f.row, col: f.col, chan: f.chan, ...(f.beat ? { beat: f.beat.index, cycle: f.beat.cycle } : {}) } };
-    }
-    const f = p.first!;
-    return { status: 'killed', first: { pair: `${p.a}~${p.b}`, kind: 'cycles', layer: l.index, frame: f.frame, beat: f.beat, cycle: f.actualCycle >= 0 ? f.actualCycle : f.expectedCycle, differs: f.differs } };
+  // The first layer where a pair with the rtl differs, in values or in cycles.
+  const d = all.find((f): f is Extract<Finding, { kind: 'bits' | 'cycles' }> => (f.kind === 'bits' || f.kind === 'cycles') && f.rtl);
+  if (!d) return { status: 'survived', first: null };
+  const pair = `${d.pair.a}~${d.pair.b}`;
+  if (d.kind === 'bits') {
+    const f = d.pair.first!;
+    return { status: 'killed', first: { pair, kind: 'bits', layer: d.layer, frame: f.frame, row: f.row, col: f.col, chan: f.chan, ...(f.beat ? { beat: f.beat.index, cycle: f.beat.cycle } : {}) } };
   }
-  return { status: 'survived', first: null };
+  const f = d.pair.first!;
+  return { status: 'killed', first: { pair, kind: 'cycles', layer: d.layer, frame: f.frame, beat: f.beat, cycle: f.actualCycle >= 0 ? f.actualCycle : f.expectedCycle, differs: f.differs } };
 }
 
 /** A stimulus as the engines take it: each frame its own image. */

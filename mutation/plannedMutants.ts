@@ -2,6 +2,7 @@
 // built in, behind the mutsel selector, in one catalogue design) and Yosys mutants (listed by Yosys, folded one netlist
 // per mutated module, each a hybrid design folder where it can be, else the whole design folded). Each planned mutant
 // names the design folder it runs in; the listing is kept with the fingerprint so a resumed campaign reuses it.
+import { layerModules, layerOfModule } from '../core/layerSignals.js';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,7 +35,7 @@ export function catalogueMutants(net: NetworkSpec, plan: NetworkPlan, mode: 'fir
     writeDesignFolder(dir, net, plan, weights, weightsName, { mutants: byLayer(cat), mutselWidth: MUTSEL_WIDTH });
   }
   const cd = loadDesign(dir);
-  return cat.map((m) => ({ key: `catalogue-${m.id}`, source: 'catalogue', id: m.id, kind: m.kind, layer: m.layer, description: CATALOGUE[m.kind], src: [`rs_layer${m.layer}.v`], design: cd, placed: m }));
+  return cat.map((m) => ({ key: `catalogue-${m.id}`, source: 'catalogue', id: m.id, kind: m.kind, layer: m.layer, description: CATALOGUE[m.kind], src: [`${layerModules(m.layer).layer}.v`], design: cd, placed: m }));
 }
 
 /** What a Yosys listing needs. */
@@ -93,9 +94,8 @@ export async function yosysMutants(design: DesignFolder, net: NetworkSpec, plan:
     if (!d) designs.set(dir, (d = loadDesign(dir)));
     return d;
   };
-  const layerOf = (module: string) => Number(/^rs_layer(\d+)$/.exec(module)?.[1] ?? NaN);
   return list.map((m) => {
-    const layer = layerOf(m.module);
+    const layer = layerOfModule(m.module);
     return { key: `yosys-${m.id}`, source: 'yosys', id: m.id, kind: m.mode, layer: Number.isNaN(layer) ? null : layer, description: `mutate ${m.args.replace(/ -src \S+/g, '')}`, src: m.src, design: designOf(m.module), yosys: m };
   });
 }

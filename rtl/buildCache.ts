@@ -1,8 +1,10 @@
 // How the Verilator build cache (core/cacheDir.ts: $SIMRUN_CACHE, $XDG_CACHE_HOME/rowsim or ~/.cache/rowsim; plans live
 // there too) stays bounded: each use marks a build as recently used, and after a new build the least recently used
 // ones are removed until the cache fits its cap. Invariant: a build some live process is using is never
-// removed (each user holds a marker `.in-use-<pid>` inside it while it runs).
-import { existsSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+// removed (each user holds a marker `.in-use-<host>-<pid>` inside it while it runs; a marker from another node of a
+// cluster sharing the cache counts while it was touched within the last day: its user touches it hourly).
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { cacheRoot } from '../core/cacheDir.js';
 import { SimrunError } from '../core/errors.js';
@@ -44,6 +46,29 @@ function folderBytes(dir: string): number {
   return n;
 }
 
+/** A build lock whose holder has died on this host (another host's lock stays: its holder cannot be asked). */
+function lockGone(path: string): boolean {
+  try {
+    const o = JSON.parse(readFileSync(path, 'utf8')) as { host?: string; pid?: number };
+    return o.host === hostname() && typeof o.pid === 'number' && !processAlive(o.pid);
+  } catch {
+    return false;
+  }
+}
+
+/** A marker's pid when its user still runs: alive on this host, or (another host's) marked within the last day. */
+function liveUser(marker: string): number | null {
+  const m = /\.in-use-(?:(.+)-)?(\d+)$/.exec(marker);
+  const pid = Number(m?.[2]);
+  if (!m || !Number.isSafeInteger(pid)) return null;
+  if (m[1] === undefined || m[1] === hostname()) return processAlive(pid) ? pid : null;
+  try {
+    return Date.now() - statSync(marker).mtimeMs < 24 * 3600_000 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Every finished build in the cache (folders being built, `*.tmp-<pid>`, are not entries), most recently used first. */
 export function listCache(root = cacheRoot()): CacheEntry[] {
   if (!existsSync(root)) return [];
@@ -53,7 +78,7 @@ export function listCache(root = cacheRoot()): CacheEntry[] {
     const dir = join(root, e.name);
     if (!existsSync(join(dir, 'sim'))) continue;
     const used = existsSync(join(dir, USED)) ? statSync(join(dir, USED)).mtimeMs : statSync(dir).mtimeMs;
-    const users = readdirSync(dir).filter((f) => f.startsWith('.in-use-')).map((f) => Number(f.slice(8))).filter((pid) => Number.isSafeInteger(pid) && processAlive(pid));
+    const users = readdirSync(dir).filter((f) => f.startsWith('.in-use-')).map((f) => liveUser(join(dir, f))).filter((pid): pid is number => pid !== null);
     out.push({ name: e.name, dir, bytes: folderBytes(dir), lastUsed: used, users });
   }
   return out.sort((a, b) => b.lastUsed - a.lastUsed);
@@ -71,18 +96,30 @@ export function useBuild(dir: string): () => void {
   } catch {
     // a read-only cache still works; it just cannot record use
   }
-  const marker = join(dir, `.in-use-${process.pid}`);
+  const marker = join(dir, `.in-use-${hostname()}-${process.pid}`);
   try {
     writeFileSync(marker, '');
   } catch {
     return () => {};
   }
   markers.add(marker);
+  // Another node judges a marker by its age: touched hourly while this process lives, it never looks abandoned.
+  const beat = setInterval(() => {
+    try {
+      const t = new Date();
+      utimesSync(marker, t, t);
+      utimesSync(join(dir, USED), t, t);
+    } catch {
+      // removed meanwhile: nothing to keep fresh
+    }
+  }, 3600_000);
+  beat.unref();
   if (!exitHook) {
     exitHook = true;
     process.on('exit', () => { for (const m of markers) rmSync(m, { force: true }); });
   }
   return () => {
+    clearInterval(beat);
     markers.delete(marker);
     rmSync(marker, { force: true });
   };
@@ -115,8 +152,10 @@ export function clearCache(root = cacheRoot()): { removed: CacheEntry[]; kept: C
   // Leftovers of interrupted lints and builds of dead processes go too.
   if (existsSync(root)) {
     for (const f of readdirSync(root)) {
-      const m = /\.tmp-(\d+)$/.exec(f);
-      if ((m && !processAlive(Number(m[1]))) || f === 'lint' || f === 'plans' || f === 'weights') rmSync(join(root, f), { recursive: true, force: true });
+      // Work folders `<build>.tmp-<host>-<pid>` and build locks `<build>.lock` of processes gone from this host.
+      const m = /\.tmp-(?:(.+)-)?(\d+)$/.exec(f);
+      const tmpGone = m && (m[1] === undefined || m[1] === hostname()) && !processAlive(Number(m[2]));
+      if (tmpGone || (f.endsWith('.lock') && lockGone(join(root, f))) || f === 'lint' || f === 'plans' || f === 'weights') rmSync(join(root, f), { recursive: true, force: true });
     }
   }
   return { removed, kept };

@@ -16,6 +16,8 @@ import { DESIGN_FORMAT, fileHash, type DesignManifest, type TapMapFile } from '.
 import { emitLayer } from './emitLayer.js';
 import { layerWidths } from './widths.js';
 import { emitRoms, romNames } from './emitRom.js';
+import { VModule } from '../core/vbuild.js';
+import { LAYER_SIGNALS, layerModules } from '../core/layerSignals.js';
 import { designReadme } from './readme.js';
 import type { SourceFile } from './verilator.js';
 
@@ -35,55 +37,36 @@ export interface DesignExtras {
 
 function emitTop(net: NetworkSpec, plan: NetworkPlan, x: DesignExtras): string {
   const L = net.layers.length;
-  const lastLanes = plan.layers[L - 1]!.lanes;
-  const wires: string[] = [];
-  const body: string[] = [];
   // Between layers the stream fields are as wide as their ranges (rtl/widths.ts); the top's ports keep 32-bit fields.
   const widths = net.layers.map((l) => layerWidths(l, plan.layers[l.index - 1]!, streamShape(net, plan, l.index - 1)));
   const inCol = widths[0]!.inCol;
+  const m = new VModule(TOP, [
+    `${TOP}: ${commentText(net.name)}, ${L} layers chained on the stream interface (valid, row, col, group, data).`,
+    'Input beat: one pixel; s_data holds channel 0 in bits 31:0, channel 1 in 63:32, channel 2 in 95:64.',
+    'Output: the last layer\'s stream; lane i of a beat in group g is channel i*OCMUX + g. Inner layers are tapped by name.',
+  ]).port('input', 'clk').port('input', 'rst');
+  if (x.mutselWidth) m.port('input', LAYER_SIGNALS.mutantSelect, x.mutselWidth, 'wire', 'selects one catalogue mutant (0: none)');
+  m.port('input', 's_valid').port('input', 's_col', 32, 'wire', `bits above ${inCol - 1} are always 0`, inCol < 32 ? 'UNUSEDSIGNAL' : undefined).port('input', 's_data', 96)
+    .port('output', 'm_valid').port('output', 'm_row', 32).port('output', 'm_col', 32).port('output', 'm_grp', 32).port('output', 'm_last')
+    .port('output', 'm_data', plan.layers[L - 1]!.lanes * 32);
+  const wires = m.section('the stream between layers'), chain = m.section('the layers, each fed by the one before');
   for (const l of net.layers) {
-    const n = l.index;
-    const lanes = plan.layers[n - 1]!.lanes;
-    const w = widths[n - 1]!;
-    wires.push(`  wire [${w.outCol - 1}:0] o${n}_col;`, `  wire [${w.grp - 1}:0] o${n}_grp;`);
+    const n = l.index, w = widths[n - 1]!;
+    wires.wire(`o${n}_col`, w.outCol).wire(`o${n}_grp`, w.grp);
     // The next layer counts beats, so row and last are read only by whoever taps the stream (the bench).
-    if (n < L) wires.push(`  wire o${n}_valid;`, `  wire [${lanes * 32 - 1}:0] o${n}_data;`, `  /* verilator lint_off UNUSEDSIGNAL */`, `  wire o${n}_last;`, `  wire [${w.outRow - 1}:0] o${n}_row;`, `  /* verilator lint_on UNUSEDSIGNAL */`);
-    else wires.push(`  wire [${w.outRow - 1}:0] o${n}_row;`);
+    if (n < L) wires.wire(`o${n}_valid`, 'bit').wire(`o${n}_data`, plan.layers[n - 1]!.lanes * 32).raw('/* verilator lint_off UNUSEDSIGNAL */').wire(`o${n}_last`, 'bit').wire(`o${n}_row`, w.outRow).raw('/* verilator lint_on UNUSEDSIGNAL */');
+    else wires.wire(`o${n}_row`, w.outRow);
     const src = n === 1
-      ? `.in_valid(s_valid), .in_col(s_col[${inCol - 1}:0]), .in_grp(1'b0), .in_data(s_data)`
-      : `.in_valid(o${n - 1}_valid), .in_col(o${n - 1}_col), .in_grp(o${n - 1}_grp), .in_data(o${n - 1}_data)`;
-    const dst = n === L
-      ? `.out_valid(m_valid), .out_row(o${n}_row), .out_col(o${n}_col), .out_grp(o${n}_grp), .out_last(m_last), .out_data(m_data)`
-      : `.out_valid(o${n}_valid), .out_row(o${n}_row), .out_col(o${n}_col), .out_grp(o${n}_grp), .out_last(o${n}_last), .out_data(o${n}_data)`;
-    const sel = x.mutants?.get(n)?.length ? ', .mutsel(mutsel)' : '';
-    body.push(`  rs_layer${n} u_layer${n} (.clk(clk), .rst(rst)${sel}, ${src},\n    ${dst});`);
+      ? { in_valid: 's_valid', in_col: `s_col[${inCol - 1}:0]`, in_grp: "1'b0", in_data: 's_data' }
+      : { in_valid: `o${n - 1}_valid`, in_col: `o${n - 1}_col`, in_grp: `o${n - 1}_grp`, in_data: `o${n - 1}_data` };
+    const out = (f: string) => (n === L && (f === 'valid' || f === 'last' || f === 'data') ? `m_${f}` : `o${n}_${f}`);
+    const sel: Record<string, string> = x.mutants?.get(n)?.length ? { [LAYER_SIGNALS.mutantSelect]: LAYER_SIGNALS.mutantSelect } : {};
+    chain.instance(layerModules(n).layer, `u_layer${n}`, { clk: 'clk', rst: 'rst', ...sel, ...src, ...Object.fromEntries(['valid', 'row', 'col', 'grp', 'last', 'data'].map((f) => [`out_${f}`, out(f)])) }, 2 + Object.keys(sel).length + 4);
   }
   const last = widths[L - 1]!;
-  const zext = (port: string, wire: string, bits: number) => `  assign ${port} = ${bits < 32 ? `{${32 - bits}'d0, ${wire}}` : wire};`;
-  body.push(zext('m_row', `o${L}_row`, last.outRow), zext('m_col', `o${L}_col`, last.outCol), zext('m_grp', `o${L}_grp`, last.grp));
-  return `
-// ${TOP}: ${commentText(net.name)}, ${L} layers chained on the stream interface (valid, row, col, group, data).
-// Input beat: one pixel; s_data holds channel 0 in bits 31:0, channel 1 in 63:32, channel 2 in 95:64.
-// Output: the last layer's stream; lane i of a beat in group g is channel i*OCMUX + g. Inner layers are tapped by name.
-module ${TOP} (
-  input  wire clk,
-  input  wire rst,${x.mutselWidth ? `\n  input  wire [${x.mutselWidth - 1}:0] mutsel,             // selects one catalogue mutant (0: none)` : ''}
-  input  wire s_valid,
-  /* verilator lint_off UNUSEDSIGNAL */
-  input  wire [31:0] s_col,                        // bits above ${inCol - 1} are always 0
-  /* verilator lint_on UNUSEDSIGNAL */
-  input  wire [95:0] s_data,
-  output wire m_valid,
-  output wire [31:0] m_row,
-  output wire [31:0] m_col,
-  output wire [31:0] m_grp,
-  output wire m_last,
-  output wire [${lastLanes * 32 - 1}:0] m_data
-);
-${wires.join('\n')}
-${body.join('\n')}
-endmodule
-`;
+  const zext = (port: string, wire: string, bits: number) => chain.assign(port, bits < 32 ? `{${32 - bits}'d0, ${wire}}` : wire);
+  zext('m_row', `o${L}_row`, last.outRow); zext('m_col', `o${L}_col`, last.outCol); zext('m_grp', `o${L}_grp`, last.grp);
+  return m.render();
 }
 
 /**
@@ -95,9 +78,9 @@ export function emitDesign(net: NetworkSpec, plan: NetworkPlan, x: DesignExtras 
     ...net.layers.flatMap((l) => {
       const roms = emitRoms(l, plan.layers[l.index - 1]!);
       return [
-        { name: `rs_layer${l.index}.v`, text: emitLayer(l, plan.layers[l.index - 1]!, streamShape(net, plan, l.index - 1), { faults: x.faults, mutants: x.mutants?.get(l.index), mutselWidth: x.mutants?.get(l.index)?.length ? x.mutselWidth : undefined, runtimeFaults: x.runtimeFaults }) },
-        { name: `rs_wrom${l.index}.v`, text: roms.weights },
-        { name: `rs_brom${l.index}.v`, text: roms.bias },
+        { name: `${layerModules(l.index).layer}.v`, text: emitLayer(l, plan.layers[l.index - 1]!, streamShape(net, plan, l.index - 1), { faults: x.faults, mutants: x.mutants?.get(l.index), mutselWidth: x.mutants?.get(l.index)?.length ? x.mutselWidth : undefined, runtimeFaults: x.runtimeFaults }) },
+        { name: `${layerModules(l.index).weights}.v`, text: roms.weights },
+        { name: `${layerModules(l.index).bias}.v`, text: roms.bias },
       ];
     }),
     { name: `${TOP}.v`, text: emitTop(net, plan, x) },

@@ -1,9 +1,10 @@
 // The ROM modules of a layer: its weights (one bfloat18 code per tap and channel) and biases (one binary32 per channel),
 // each read by every lane at once. They live in their own file, so tools that must not see ROM contents (Yosys during a
 // mutation campaign) can read them as black boxes. ROM images: rom/w{N}.memh and rom/b{N}.memh, one word per line.
+import { layerModules } from '../core/layerSignals.js';
 import type { LayerPlan } from '../core/plan.js';
 import type { LayerSpec } from '../core/spec.js';
-import { VModule } from './vbuild.js';
+import { VModule } from '../core/vbuild.js';
 
 /** Address bits for `n` words. */
 export function addrBits(n: number): number {
@@ -25,33 +26,21 @@ export function emitRoms(l: LayerSpec, p: LayerPlan): { weights: string; bias: s
   const aw = addrBits(depth);
   const gw = addrBits(p.ocmux);
   const names = romNames(n);
-  const w = new VModule(`rs_wrom${n}`, [`rs_wrom${n}: layer ${n}'s ${depth} weight codes (18 bits: the top of a binary32), address tap·${l.outC} + channel, from ${names.weights}.`])
-    .port('input', 'base', aw).port('output', 'w', p.lanes * 18)
-    .section('storage', `reg [17:0] mem [0:${depth - 1}];`, `initial $readmemh("${names.weights}", mem);`)
-    .section('one read per lane: channel j·OCMUX + grp of this tap',
-      'genvar j;',
-      'generate',
-      `  for (j = 0; j < ${p.lanes}; j = j + 1) begin : g_lane`,
-      `    wire [31:0] a = {${32 - aw}'d0, base} + j * ${p.ocmux};   // < ${depth} whenever base is a tap's group`,
-      `    /* verilator lint_off UNUSEDSIGNAL */`,
-      `    wire [31:0] a_full = a;`,
-      `    /* verilator lint_on UNUSEDSIGNAL */`,
-      `    assign w[j * 18 +: 18] = mem[a_full[${aw - 1}:0]];`,
-      '  end',
-      'endgenerate');
-  const b = new VModule(`rs_brom${n}`, [`rs_brom${n}: layer ${n}'s ${l.outC} biases (binary32), address channel, from ${names.bias}.`])
-    .port('input', 'grp', gw).port('output', 'b', p.lanes * 32)
-    .section('storage', `reg [31:0] mem [0:${l.outC - 1}];`, `initial $readmemh("${names.bias}", mem);`)
-    .section('one read per lane: channel j·OCMUX + grp',
-      'genvar j;',
-      'generate',
-      `  for (j = 0; j < ${p.lanes}; j = j + 1) begin : g_lane`,
-      `    wire [31:0] a = {${32 - gw}'d0, grp} + j * ${p.ocmux};`,
-      `    /* verilator lint_off UNUSEDSIGNAL */`,
-      `    wire [31:0] a_full = a;`,
-      `    /* verilator lint_on UNUSEDSIGNAL */`,
-      `    assign b[j * 32 +: 32] = mem[a_full[${addrBits(l.outC) - 1}:0]];`,
-      '  end',
-      'endgenerate');
+  const mods = layerModules(n);
+  // One read per lane: address base + j·OCMUX. The sum is formed at 32 bits (j·OCMUX may pass the address width) and
+  // cut to the address; its upper bits are unread by construction, which the lint waiver says.
+  const readLanes = (m: VModule, title: string, base: string, bits: number, word: number, out: string, depthOf: number) => m.section(title).raw('genvar j;')
+    .generateFor('j', p.lanes, 'g_lane', (g) => g
+      .wire('a', 32, `{${32 - bits}'d0, ${base}} + j * ${p.ocmux}`, word === 18 ? `< ${depth} whenever base is a tap's group` : undefined)
+      .raw('/* verilator lint_off UNUSEDSIGNAL */').wire('a_full', 32, 'a').raw('/* verilator lint_on UNUSEDSIGNAL */')
+      .assign(`${out}[j * ${word} +: ${word}]`, `mem[a_full[${addrBits(depthOf) - 1}:0]]`));
+  const w = new VModule(mods.weights, [`${mods.weights}: layer ${n}'s ${depth} weight codes (18 bits: the top of a binary32), address tap·${l.outC} + channel, from ${names.weights}.`])
+    .port('input', 'base', aw).port('output', 'w', p.lanes * 18);
+  w.section('storage').memory('mem', 18, depth).raw(`initial $readmemh("${names.weights}", mem);`);
+  readLanes(w, 'one read per lane: channel j·OCMUX + grp of this tap', 'base', aw, 18, 'w', depth);
+  const b = new VModule(mods.bias, [`${mods.bias}: layer ${n}'s ${l.outC} biases (binary32), address channel, from ${names.bias}.`])
+    .port('input', 'grp', gw).port('output', 'b', p.lanes * 32);
+  b.section('storage').memory('mem', 32, l.outC).raw(`initial $readmemh("${names.bias}", mem);`);
+  readLanes(b, 'one read per lane: channel j·OCMUX + grp', 'grp', gw, 32, 'b', l.outC);
   return { weights: w.render(), bias: b.render() };
 }

@@ -102,10 +102,11 @@ function traceArgsOf(taps: ResolvedTaps, t: ResolvedTaps['layers'][number]): str
 }
 
 /** Everything that goes into the Verilator build of a design folder: its sources, the tap config, the bench. */
-export function designBuildSpec(d: DesignFolder, job: Pick<EngineJob, 'spec' | 'plan'>, taps: ResolvedTaps, opts: { trace?: TraceOptions; bench?: BenchOptions; randomX?: boolean } = {}): BuildSpec {
+export function designBuildSpec(d: DesignFolder, job: Pick<EngineJob, 'spec' | 'plan'> & Partial<Pick<EngineJob, 'log'>>, taps: ResolvedTaps, opts: { trace?: TraceOptions; bench?: BenchOptions; randomX?: boolean } = {}): BuildSpec {
   return {
     name: `rs-${safeSegment(job.spec.name)}${opts.trace ? `-${opts.trace.format}` : ''}`,
     top: d.manifest.top,
+    ...(job.log ? { log: job.log } : {}),
     verilog: d.manifest.sources.map((f) => ({ name: f, text: readFileSync(join(d.dir, f), 'utf8') })),
     cpp: [emitTestbench(job.spec, job.plan, taps, opts.bench)],
     config: [tapConfig(taps)],

@@ -2,8 +2,11 @@
 // tap's product), acc (the running sum) and res (the output), found by the layer's own FSM signals (out_r, pos, grp,
 // phase) so a design whose timing drifted from the model's is still read at its own cycles. The waveform is rowsim's
 // own VCD (cycle t's state at time 10t) or the cycles sampled from any simulator's dump; both read the same way.
+import { LAYER_SIGNALS } from '../core/layerSignals.js';
 import type { LayerPlan } from '../core/plan.js';
 import { readVcd, valueAt } from './vcd.js';
+
+const { product: P_REG, accumulator: ACC, result: RES } = LAYER_SIGNALS;
 
 /** What the RTL's registers held for one output, or why they could not be read. */
 export type RtlExplanation =
@@ -15,7 +18,7 @@ export type RtlExplanation =
   | { readonly found: false; readonly reason: string };
 
 /** The ALU registers the explanation reads in a layer's instance (rowsim's emitted names). */
-export const ALU_REGISTERS = ['out_r', 'pos', 'grp', 'phase', 'p_reg', 'acc', 'res'] as const;
+export const ALU_REGISTERS = ['out_r', 'pos', 'grp', 'phase', P_REG, ACC, RES] as const;
 
 /** A layer's registers by cycle, however they were read; names are relative to the layer's instance. */
 export interface RegisterTrace {
@@ -36,7 +39,7 @@ function slotOf(p: LayerPlan, col: number, chan: number): { pos: number; grp: nu
 /** The registers (relative names) the explanation of output (col, chan) reads; out_data is read when present. */
 export function aluSignals(p: LayerPlan, col: number, chan: number): string[] {
   const { idx } = slotOf(p, col, chan);
-  return ['out_r', 'pos', 'grp', 'phase', `p_reg[${idx}]`, `acc[${idx}]`, `res[${idx}]`];
+  return ['out_r', 'pos', 'grp', 'phase', `${P_REG}[${idx}]`, `${ACC}[${idx}]`, `${RES}[${idx}]`];
 }
 
 /** Reads output (row, col, chan) of a layer from its registers, looking for its slot in the cycles [from, to]. */
@@ -51,9 +54,9 @@ export function explainTrace(tr: RegisterTrace, p: LayerPlan, row: number, col: 
   }
   if (first < 0) return { found: false, reason: `the layer did not compute row ${row} col ${col} group ${grp} within cycles ${from}..${to} of the waveform` };
   // Tap t's product is in p_reg during phase t+1; the sum through tap t is in acc during phase t+2; res during TAPS+2.
-  const taps = Array.from({ length: p.taps }, (_, t) => ({ product: tr.at(`p_reg[${idx}]`, first + t) ?? 0, sum: tr.at(`acc[${idx}]`, first + t + 1) ?? 0 }));
+  const taps = Array.from({ length: p.taps }, (_, t) => ({ product: tr.at(`${P_REG}[${idx}]`, first + t) ?? 0, sum: tr.at(`${ACC}[${idx}]`, first + t + 1) ?? 0 }));
   const word = beatCycle !== undefined && tr.has('out_data') ? tr.word('out_data', beatCycle, lane * 32) : undefined;
-  return { found: true, slotStart: first - 1, taps, out: tr.at(`res[${idx}]`, first + p.taps + 1) ?? 0, ...(word !== undefined ? { outRegister: word } : {}) };
+  return { found: true, slotStart: first - 1, taps, out: tr.at(`${RES}[${idx}]`, first + p.taps + 1) ?? 0, ...(word !== undefined ? { outRegister: word } : {}) };
 }
 
 /**

@@ -2,11 +2,20 @@
 // Inputs are never subnormal (the contract flushes everything); NaN results are the canonical 0x7FC00000.
 // They are Verilog functions so each layer includes them and every ALU calls one shared routine; the rs_fmul/rs_fadd
 // modules wrap the same text for the FPU test bench.
-import { SimrunError } from '../core/errors.js';
+import { VModule } from '../core/vbuild.js';
 
-/** fmul(a, b) = ftz(rne32(a × b)). `a` is a bfloat18 weight widened to 32 bits (low 14 bits zero) or any binary32. */
-export const FMUL_FN = `
-  function automatic [31:0] fmul(input [31:0] a, input [31:0] b);
+/** Points where a semantic mutant of the multiply replaces the unit's own rule (each a statement's right-hand side). */
+export interface FmulRules {
+  /** Round-up decision of a normal result (default: ties to even). */
+  readonly roundUp?: string;
+  /** Result for an exact value in [2^-127, 2^-126) (default: round up to 2^-126 when all significand bits are ones). */
+  readonly nearSubnormal?: string;
+}
+
+/** The multiply as a Verilog function named `name`, with `rules` replacing its own where given. */
+function fmulFunction(name: string, rules: FmulRules = {}): string {
+  return `
+  function automatic [31:0] ${name}(input [31:0] a, input [31:0] b);
     /* verilator no_inline_task */  // one C++ routine shared by every ALU keeps builds small
 
   reg        s;
@@ -22,11 +31,11 @@ export const FMUL_FN = `
     ea = a[30:23]; eb = b[30:23]; fa = a[22:0]; fb = b[22:0];
     prod = 48'd0; e = 10'd0; m = 24'd0; guard = 1'b0; sticky = 1'b0; up = 1'b0; mr = 25'd0;
     if ((ea == 8'hff && fa != 23'd0) || (eb == 8'hff && fb != 23'd0)) begin
-      fmul = 32'h7fc00000;                                   // NaN in
+      ${name} = 32'h7fc00000;                                   // NaN in
     end else if (ea == 8'hff || eb == 8'hff) begin
-      fmul = (ea == 8'd0 || eb == 8'd0) ? 32'h7fc00000 : {s, 8'hff, 23'd0};  // Inf × 0 = NaN, else Inf
+      ${name} = (ea == 8'd0 || eb == 8'd0) ? 32'h7fc00000 : {s, 8'hff, 23'd0};  // Inf × 0 = NaN, else Inf
     end else if (ea == 8'd0 || eb == 8'd0) begin
-      fmul = {s, 31'd0};                                     // a zero operand: signed zero
+      ${name} = {s, 31'd0};                                     // a zero operand: signed zero
     end else begin
       prod = {1'b1, fa} * {1'b1, fb};                     // significand product in [1, 4)
       e = {2'b00, ea} + {2'b00, eb} - 10'd127;
@@ -36,25 +45,30 @@ export const FMUL_FN = `
         m = prod[46:23]; guard = prod[22]; sticky = |prod[21:0];
       end
       if (!e[9] && e != 10'd0) begin                      // normal range before rounding
-        up = guard & (sticky | m[0]);
+        up = ${rules.roundUp ?? 'guard & (sticky | m[0]);'}
         mr = {1'b0, m} + {24'd0, up};
         if (mr[24]) begin mr = {1'b0, mr[24:1]}; e = e + 10'd1; end
-        fmul = (e >= 10'd255) ? {s, 8'hff, 23'd0} : {s, e[7:0], mr[22:0]};
+        ${name} = (e >= 10'd255) ? {s, 8'hff, 23'd0} : {s, e[7:0], mr[22:0]};
       end else if (e == 10'd0) begin
         // Exact value in [2^-127, 2^-126): on the subnormal grid it rounds up to 2^-126 (normal, kept) exactly
         // when it is at least 2^-126 − 2^-150, i.e. when all 24 significand bits are ones; otherwise it flushes.
-        fmul = (&m) ? {s, 8'd1, 23'd0} : {s, 31'd0};
+        ${name} = ${rules.nearSubnormal ?? "(&m) ? {s, 8'd1, 23'd0} : {s, 31'd0};"}
       end else begin
-        fmul = {s, 31'd0};                                   // below 2^-127: flushes
+        ${name} = {s, 31'd0};                                   // below 2^-127: flushes
       end
     end
     end
   endfunction
 `;
+}
 
-/** fadd(a, b) = ftz(rne32(a + b)). Subnormal sums of normals are exact, so they flush without rounding. */
-export const FADD_FN = `
-  function automatic [31:0] fadd(input [31:0] a, input [31:0] b);
+/** fmul(a, b) = ftz(rne32(a × b)). `a` is a bfloat18 weight widened to 32 bits (low 14 bits zero) or any binary32. */
+export const FMUL_FN = fmulFunction('fmul');
+
+/** The add as a Verilog function named `name`; `roundUp` replaces its round-up decision (default: ties to even). */
+function faddFunction(name: string, roundUp?: string): string {
+  return `
+  function automatic [31:0] ${name}(input [31:0] a, input [31:0] b);
     /* verilator no_inline_task */  // one C++ routine shared by every ALU keeps builds small
 
   reg        sa, sb, sBig, sSmall, swap;
@@ -72,19 +86,19 @@ export const FADD_FN = `
     swap = 1'b0; sBig = 1'b0; sSmall = 1'b0; eBig = 8'd0; eSmall = 8'd0; d = 8'd0; mBig = 24'd0; mSmall = 24'd0;
     opBig = 27'd0; opSmall = 27'd0; shifted = 27'd0; sum = 28'd0; e = 10'd0; lz = 5'd0; up = 1'b0; mr = 25'd0;
     if ((ea == 8'hff && fa != 23'd0) || (eb == 8'hff && fb != 23'd0)) begin
-      fadd = 32'h7fc00000;
+      ${name} = 32'h7fc00000;
     end else if (ea == 8'hff && eb == 8'hff) begin
-      fadd = (sa == sb) ? a : 32'h7fc00000;                  // Inf + Inf, or Inf − Inf = NaN
+      ${name} = (sa == sb) ? a : 32'h7fc00000;                  // Inf + Inf, or Inf − Inf = NaN
     end else if (ea == 8'hff) begin
-      fadd = a;
+      ${name} = a;
     end else if (eb == 8'hff) begin
-      fadd = b;
+      ${name} = b;
     end else if (ea == 8'd0 && eb == 8'd0) begin
-      fadd = {sa & sb, 31'd0};                               // −0 + −0 = −0, otherwise +0
+      ${name} = {sa & sb, 31'd0};                               // −0 + −0 = −0, otherwise +0
     end else if (ea == 8'd0) begin
-      fadd = b;
+      ${name} = b;
     end else if (eb == 8'd0) begin
-      fadd = a;
+      ${name} = a;
     end else begin
       swap = (eb > ea) || (eb == ea && fb > fa);
       sBig = swap ? sb : sa;  sSmall = swap ? sa : sb;
@@ -102,7 +116,7 @@ export const FADD_FN = `
       sum = (sBig == sSmall) ? {1'b0, opBig} + {1'b0, shifted} : {1'b0, opBig} - {1'b0, shifted};
       e = {2'b00, eBig};
       if (sum == 28'd0) begin
-        fadd = 32'h00000000;                                 // x + (−x) = +0
+        ${name} = 32'h00000000;                                 // x + (−x) = +0
       end else begin
         if (sum[27]) begin
           sum = {1'b0, sum[27:2], sum[1] | sum[0]};
@@ -117,31 +131,29 @@ export const FADD_FN = `
           e = e - {5'd0, lz};
         end
         if (e[9] || e == 10'd0) begin
-          fadd = {sBig, 31'd0};                              // below the smallest normal: exact, flushed
+          ${name} = {sBig, 31'd0};                              // below the smallest normal: exact, flushed
         end else begin
-          up = sum[2] & (sum[1] | sum[0] | sum[3]);
+          up = ${roundUp ?? 'sum[2] & (sum[1] | sum[0] | sum[3]);'}
           mr = {1'b0, sum[26:3]} + {24'd0, up};
           if (mr[24]) begin mr = {1'b0, mr[24:1]}; e = e + 10'd1; end
-          fadd = (e >= 10'd255) ? {sBig, 8'hff, 23'd0} : {sBig, e[7:0], mr[22:0]};
+          ${name} = (e >= 10'd255) ? {sBig, 8'hff, 23'd0} : {sBig, e[7:0], mr[22:0]};
         end
       end
     end
     end
   endfunction
 `;
+}
+
+/** fadd(a, b) = ftz(rne32(a + b)). Subnormal sums of normals are exact, so they flush without rounding. */
+export const FADD_FN = faddFunction('fadd');
 
 /** A module wrapping one of the functions (op_y = fn(op_a, op_b)), for the FPU bench. */
 function wrapper(module: string, fn: string, text: string): string {
-  return `
-module ${module} (
-  input  wire [31:0] op_a,
-  input  wire [31:0] op_b,
-  output wire [31:0] op_y
-);
-${text}
-  assign op_y = ${fn}(op_a, op_b);
-endmodule
-`;
+  const m = new VModule(module, [`${module}: op_y = ${fn}(op_a, op_b), the function every layer's ALUs call.`])
+    .port('input', 'op_a', 32).port('input', 'op_b', 32).port('output', 'op_y', 32);
+  m.section(`${fn} (written here) and its one use`).raw(text).assign('op_y', `${fn}(op_a, op_b)`);
+  return m.render();
 }
 
 /** rs_fmul: the multiply as a module. */
@@ -150,17 +162,14 @@ export const FMUL_V = wrapper('rs_fmul', 'fmul', FMUL_FN);
 /** rs_fadd: the add as a module. */
 export const FADD_V = wrapper('rs_fadd', 'fadd', FADD_FN);
 
-/** A copy of `fn` (FMUL_FN or FADD_FN) renamed to `name` with one line replaced: a semantic mutant of the unit. */
-function variant(fn: string, from: string, name: string, find: string, replace: string): string {
-  const renamed = fn.replace(`function automatic [31:0] ${from}(`, `function automatic [31:0] ${name}(`).replaceAll(`${from} = `, `${name} = `);
-  if (!renamed.includes(find)) throw new SimrunError('INTERNAL', `fpu variant ${name}: '${find}' is not in ${from}`);
-  // A mutant may leave a signal of the unit unread (the multiply's sticky bit once ties ignore it): waived, as intended.
-  return `/* verilator lint_off UNUSEDSIGNAL */\n${renamed.replace(find, replace)}\n/* verilator lint_on UNUSEDSIGNAL */`;
+/** A mutated unit: a signal of the unit may be left unread (the multiply's sticky bit once ties ignore it) — waived. */
+function mutant(text: string): string {
+  return `/* verilator lint_off UNUSEDSIGNAL */\n${text}\n/* verilator lint_on UNUSEDSIGNAL */`;
 }
 
 /** fmul whose rounding ignores the result's LSB: ties round away from zero instead of to even. */
-export const FMUL_ROUND_MUTANT = variant(FMUL_FN, 'fmul', 'fmul_round', 'up = guard & (sticky | m[0]);', 'up = guard;                                          // MUTANT: ties away from zero');
+export const FMUL_ROUND_MUTANT = mutant(fmulFunction('fmul_round', { roundUp: 'guard;                                          // MUTANT: ties away from zero' }));
 /** fmul that flushes every product just below the smallest normal, even those that round up to it. */
-export const FMUL_SUBNORMAL_MUTANT = variant(FMUL_FN, 'fmul', 'fmul_subn', "fmul_subn = (&m) ? {s, 8'd1, 23'd0} : {s, 31'd0};", "fmul_subn = {s, 31'd0};                                // MUTANT: never rounds up to 2^-126");
+export const FMUL_SUBNORMAL_MUTANT = mutant(fmulFunction('fmul_subn', { nearSubnormal: "{s, 31'd0};                                // MUTANT: never rounds up to 2^-126" }));
 /** fadd whose rounding ignores the result's LSB on ties: ties round toward zero. */
-export const FADD_ROUND_MUTANT = variant(FADD_FN, 'fadd', 'fadd_round', 'up = sum[2] & (sum[1] | sum[0] | sum[3]);', 'up = sum[2] & (sum[1] | sum[0]);                   // MUTANT: ties toward zero');
+export const FADD_ROUND_MUTANT = mutant(faddFunction('fadd_round', 'sum[2] & (sum[1] | sum[0]);                   // MUTANT: ties toward zero'));

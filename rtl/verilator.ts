@@ -3,6 +3,8 @@
 // half-built folder is removed on failure or interrupt, so the cache only ever holds complete builds.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { withBuildLock } from '../core/buildLock.js';
 import { dirname, join, resolve } from 'node:path';
 import { SimrunError } from '../core/errors.js';
 import { onInterrupt, runTool } from '../core/proc.js';
@@ -24,6 +26,8 @@ export interface BuildSpec {
   /** Verilator configuration files (.vlt), e.g. the taps made public. */
   readonly config?: readonly SourceFile[];
   readonly flags?: readonly string[];
+  /** Where to say that the build waits for another process making the same one. */
+  readonly log?: (line: string) => void;
 }
 
 /** A built simulator. */
@@ -85,8 +89,19 @@ export async function buildVerilated(spec: BuildSpec): Promise<Build> {
     useBuild(dir);
     return { exe, dir, cached: true, seconds: 0 };
   }
+  // Several processes — on several nodes sharing the cache — may want the same build: one makes it, the others wait.
+  const made = await withBuildLock(`${dir}.lock`, {
+    ready: () => existsSync(exe),
+    onWait: (holder) => spec.log?.(`verilator: waiting for ${holder}, which is building ${spec.name} into the shared cache`),
+  }, () => makeBuild(spec, flags, dir, exe));
+  useBuild(dir);
+  return made ?? { exe, dir, cached: true, seconds: 0 };
+}
+
+/** Builds into a private folder and publishes it with one rename (a half-built folder never looks cached). */
+async function makeBuild(spec: BuildSpec, flags: readonly string[], dir: string, exe: string): Promise<Build> {
   const t0 = performance.now();
-  const work = `${dir}.tmp-${process.pid}`;
+  const work = `${dir}.tmp-${hostname()}-${process.pid}`;
   const forget = onInterrupt(() => rmSync(work, { recursive: true, force: true }));
   try {
     rmSync(work, { recursive: true, force: true });

@@ -6,11 +6,11 @@
 // a mutant that writes a subnormal where the original writes a zero, which exact induction cannot.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { vName, VModule } from '../../core/vbuild.js';
 import { rtlilModules } from './rtlilPorts.js';
 import { orWhenYosysFails, yosysLimited, type Proof, type YosysLimits, type YosysMutation } from './yosys.js';
 
-/** Verilog escaped identifier. */
-const esc = (n: string) => `\\${n} `;
+const esc = vName;
 
 /** Limits of each SAT run of the proof. */
 export const FTZ_LIMITS: YosysLimits = { seconds: 60, memoryMiB: 3072 };
@@ -86,34 +86,27 @@ export async function provesUpToFlush(prepared: string, m: YosysMutation, work: 
 function checkModule(ports: readonly (readonly [string, { direction: string; width: number }])[], registers: ReadonlyMap<string, number>, relaxed: ReadonlySet<string>) {
   const inputs = ports.filter(([, p]) => p.direction === 'input');
   const outputs = ports.filter(([, p]) => p.direction === 'output');
-  const decl = (n: string, w: number, kind: string) => `  ${kind} ${w > 1 ? `[${w - 1}:0] ` : ''}${esc(n)};`;
   // Equal once an exponent-0 word is read as a zero of its sign.
   const flushEq = (a: string, b: string) => `(${a} == ${b} || (${a}[30:23] == 8'd0 && ${b}[30:23] == 8'd0 && ${a}[31] == ${b}[31]))`;
   const gateOnly = (n: string) => `${n}.gate`;
   const oks: string[] = [];
   const okOf = new Map<string, string>();
-  const lines: string[] = [];
+  const m = new VModule('rs_fz_check', ['Flush-to-zero equivalence: gold and gate from related states; one ok wire per obligation, each asserted.']);
+  for (const [n, p] of inputs) m.port('input', n, p.width);
+  for (const r of relaxed) m.port('input', gateOnly(`${r}.q`), registers.get(r)!);
+  const body = m.section('gold and gate, and the obligations');
+  for (const [n, p] of outputs) body.wire(`g.${n}`, p.width).wire(`t.${n}`, p.width);
+  body.instance('rs_fz_gold', 'u_gold', Object.fromEntries([...inputs.map(([n]) => [n, esc(n)]), ...outputs.map(([n]) => [n, esc(`g.${n}`)])]))
+    .instance('rs_fz_gate', 'u_gate', Object.fromEntries([...inputs.map(([n]) => [n, esc(relaxed.has(n.slice(0, -2)) && n.endsWith('.q') ? gateOnly(n) : n)]), ...outputs.map(([n]) => [n, esc(`t.${n}`)])]));
   outputs.forEach(([n, p], i) => {
     const reg = n.endsWith('.d') ? n.slice(0, -2) : null;
     const ok = `rs_ok_${i}`;
     oks.push(ok);
     okOf.set(ok, reg ?? n);
     const [g, t] = [esc(`g.${n}`), esc(`t.${n}`)];
-    lines.push(`  wire ${ok} = ${reg !== null && relaxed.has(reg) && p.width === 32 ? flushEq(g, t) : `${g} == ${t}`};`);
+    body.wire(ok, 'bit', reg !== null && relaxed.has(reg) && p.width === 32 ? flushEq(g, t) : `${g} == ${t}`);
   });
-  const verilog = [
-    `module rs_fz_check (${[...inputs.map(([n]) => esc(n)), ...[...relaxed].map((r) => esc(gateOnly(`${r}.q`)))].join(', ')});`,
-    ...inputs.map(([n, p]) => decl(n, p.width, 'input')),
-    ...[...relaxed].map((r) => decl(gateOnly(`${r}.q`), registers.get(r)!, 'input')),
-    ...outputs.flatMap(([n, p]) => [decl(`g.${n}`, p.width, 'wire'), decl(`t.${n}`, p.width, 'wire')]),
-    `  rs_fz_gold u_gold (${[...inputs.map(([n]) => `.${esc(n)}(${esc(n)})`), ...outputs.map(([n]) => `.${esc(n)}(${esc(`g.${n}`)})`)].join(', ')});`,
-    `  rs_fz_gate u_gate (${[...inputs.map(([n]) => `.${esc(n)}(${esc(relaxed.has(n.slice(0, -2)) && n.endsWith('.q') ? gateOnly(n) : n)})`), ...outputs.map(([n]) => `.${esc(n)}(${esc(`t.${n}`)})`)].join(', ')});`,
-    ...lines,
-    '  always @* begin',
-    ...[...relaxed].map((r) => `    assume (${flushEq(esc(`${r}.q`), esc(gateOnly(`${r}.q`)))});`),
-    ...oks.map((o) => `    assert (${o});`),
-    '  end',
-    'endmodule',
-  ].join('\n') + '\n';
+  body.always('*', [...[...relaxed].map((r) => `assume (${flushEq(esc(`${r}.q`), esc(gateOnly(`${r}.q`)))});`), ...oks.map((o) => `assert (${o});`)]);
+  const verilog = m.render();
   return { verilog, oks, okOf };
 }

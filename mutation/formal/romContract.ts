@@ -3,6 +3,7 @@
 // contract allows: finite and never subnormal (rowsim refuses any other weight or bias before it reaches a ROM, and a
 // design whose ROMs held others would disagree with the golden). The wrapper maps every word to an allowed one and keeps
 // allowed words as they are, so a proof over the wrapped ROM covers exactly the ROM contents the contract allows.
+import { VModule } from '../../core/vbuild.js';
 import type { RtlilModule } from './rtlilPorts.js';
 
 /** A wrapper module standing in for one ROM module in a proof. */
@@ -37,22 +38,15 @@ export function romContract(rom: string, m: RtlilModule): RomContract | null {
   const width = m.ports.get(out)!.width;
   if (m.ports.get(out)!.direction !== 'output' || width % bits !== 0) return null;
   const wrapper = `rs_contract_${rom}`;
-  const range = (n: string) => (m.ports.get(n)!.width > 1 ? `[${m.ports.get(n)!.width - 1}:0] ` : '');
   const e = `c[${exponentTop}:${exponentTop - 7}]`;
-  const lines = [
-    `module ${wrapper} (${names.join(', ')});`,
-    ...names.map((n) => `  ${m.ports.get(n)!.direction} wire ${range(n)}${n};`),
-    `  wire [${width - 1}:0] rs_rom_raw;`,
-    `  ${rom} u_rom (${names.map((n) => `.${n}(${n === out ? 'rs_rom_raw' : n})`).join(', ')});`,
-    '  genvar i;',
-    '  generate',
-    `    for (i = 0; i < ${width / bits}; i = i + 1) begin : g_word`,
-    `      wire [${bits - 1}:0] c = rs_rom_raw[i * ${bits} +: ${bits}];`,
-    // Inf and NaN become the largest exponent's finite words; a subnormal becomes the zero of its sign.
-    `      assign ${out}[i * ${bits} +: ${bits}] = (${e} == 8'hff) ? {c[${bits - 1}], 8'hfe, c[${exponentTop - 8}:0]} : (${e} == 8'h00) ? {c[${bits - 1}], ${bits - 1}'d0} : c;`,
-    '    end',
-    '  endgenerate',
-    'endmodule',
-  ];
-  return { rom, wrapper, verilog: lines.join('\n') + '\n' };
+  const v = new VModule(wrapper, [`${wrapper}: ${rom} with its words held to the contract (finite, normal or zero).`]);
+  for (const n of names) v.port(m.ports.get(n)!.direction === 'input' ? 'input' : 'output', n, m.ports.get(n)!.width);
+  v.section('the ROM, and each word read as the contract allows').wire('rs_rom_raw', width)
+    .instance(rom, 'u_rom', Object.fromEntries(names.map((n) => [n, n === out ? 'rs_rom_raw' : n])))
+    .raw('genvar i;')
+    .generateFor('i', width / bits, 'g_word', (g) => g
+      .wire('c', bits, `rs_rom_raw[i * ${bits} +: ${bits}]`)
+      // Inf and NaN become the largest exponent's finite words; a subnormal becomes the zero of its sign.
+      .assign(`${out}[i * ${bits} +: ${bits}]`, `(${e} == 8'hff) ? {c[${bits - 1}], 8'hfe, c[${exponentTop - 8}:0]} : (${e} == 8'h00) ? {c[${bits - 1}], ${bits - 1}'d0} : c`));
+  return { rom, wrapper, verilog: v.render() };
 }

@@ -47,8 +47,3 @@ export function rtlilModules(file: string): ReadonlyMap<string, RtlilModule> {
   cache.set(key, byModule);
   return byModule;
 }
-
-/** The ports of `module` in the RTLIL file `file`, by name (none when the file has no such module). */
-export function portsOf(file: string, module: string): ReadonlyMap<string, RtlilPort> {
-  return rtlilModules(file).get(module)?.ports ?? new Map();
-}

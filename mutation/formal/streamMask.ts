@@ -3,6 +3,7 @@
 // and `<p>_data` beside it: the stream contract gives those meaning only in a valid beat, and rowsim observes them only
 // then. Every other port is compared as it is. Ports whose names are not plain Verilog identifiers, or that clash with
 // the wrapper's own names, leave the module unwrapped (compared as they are: the stricter check).
+import { isPlainName, VModule } from '../../core/vbuild.js';
 import type { RtlilPort } from './rtlilPorts.js';
 
 /** A wrapper module and the names equiv_make must not match inside it (the unmasked values, which may differ). */
@@ -15,8 +16,6 @@ export interface StreamMask {
 const INSTANCE = 'u';
 /** The fields of a stream beat besides its valid. */
 const STREAM_FIELDS = ['row', 'col', 'grp', 'last', 'data'] as const;
-/** Names a plain identifier may not take in the wrapper's Verilog. */
-const VERILOG_KEYWORDS = new Set(['module', 'endmodule', 'input', 'output', 'inout', 'wire', 'reg', 'assign', 'always', 'begin', 'end', 'if', 'else', 'case', 'for', 'function', 'task', 'integer', 'parameter', 'localparam', 'generate', 'initial', 'logic', 'signed', 'default']);
 const raw = (port: string) => `rs_raw_${port}`;
 
 /**
@@ -25,7 +24,7 @@ const raw = (port: string) => `rs_raw_${port}`;
  */
 export function streamMask(ports: ReadonlyMap<string, RtlilPort>, module: string, wrapper: string): StreamMask | null {
   const names = [...ports.keys()];
-  if (!names.every((n) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(n) && n !== INSTANCE && !n.startsWith(raw('')) && !VERILOG_KEYWORDS.has(n))) return null;
+  if (!names.every((n) => isPlainName(n) && n !== INSTANCE && !n.startsWith(raw('')))) return null;
   const output = (n: string) => ports.get(n)?.direction === 'output';
   const masked = new Map<string, string>();   // output → its valid
   for (const v of names.filter((n) => /^[A-Za-z0-9_]+_valid$/.test(n) && output(n) && ports.get(n)!.width === 1)) {
@@ -33,16 +32,13 @@ export function streamMask(ports: ReadonlyMap<string, RtlilPort>, module: string
     for (const o of STREAM_FIELDS.map((f) => prefix + f)) if (output(o)) masked.set(o, v);
   }
   if (masked.size === 0) return null;
-  const range = (n: string) => (ports.get(n)!.width > 1 ? `[${ports.get(n)!.width - 1}:0] ` : '');
-  const lines = [
-    `module ${wrapper} (${names.join(', ')});`,
-    ...names.map((n) => `  ${ports.get(n)!.direction} wire ${range(n)}${n};`),
-    ...[...masked.keys()].map((n) => `  wire ${range(n)}${raw(n)};`),
-    `  ${module} ${INSTANCE} (${names.map((n) => `.${n}(${masked.has(n) ? raw(n) : n})`).join(', ')});`,
-    ...[...masked].map(([n, v]) => `  assign ${n} = ${v} ? ${raw(n)} : ${ports.get(n)!.width}'d0;`),
-    'endmodule',
-  ];
-  return { verilog: lines.join('\n') + '\n', unmatched: [...masked.keys()].flatMap((n) => [`${INSTANCE}.${n}`, raw(n)]) };
+  const v = new VModule(wrapper, [`${wrapper}: ${module} with its stream outputs reading 0 outside valid beats.`]);
+  for (const n of names) v.port(ports.get(n)!.direction === 'input' ? 'input' : 'output', n, ports.get(n)!.width);
+  const body = v.section('the module, and its stream outputs masked by their valid');
+  for (const n of masked.keys()) body.wire(raw(n), ports.get(n)!.width);
+  body.instance(module, INSTANCE, Object.fromEntries(names.map((n) => [n, masked.has(n) ? raw(n) : n])));
+  for (const [n, valid] of masked) body.assign(n, `${valid} ? ${raw(n)} : ${ports.get(n)!.width}'d0`);
+  return { verilog: v.render(), unmatched: [...masked.keys()].flatMap((n) => [`${INSTANCE}.${n}`, raw(n)]) };
 }
 
 /** The name a wire of the wrapped module has after the wrapper is flattened. */

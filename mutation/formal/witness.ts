@@ -6,6 +6,8 @@
 // Only modules with rowsim's ALU register names (p_reg, acc, res) and operand wires (x_s*, g_lane_s*[*].w/.bias) get one.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { LAYER_SIGNALS } from '../../core/layerSignals.js';
+import { vName, VModule } from '../../core/vbuild.js';
 import { rtlilModules } from './rtlilPorts.js';
 import { orWhenYosysFails, yosysLimited, type YosysLimits, type YosysMutation } from './yosys.js';
 
@@ -38,17 +40,26 @@ export interface WitnessContext {
   readonly inputsNonNegative: boolean;
 }
 
+const { result: RES, accumulator: ACC, product: P_REG, stripInput: X, laneBlock: LANE, laneWeight: W, laneBias: BIAS } = LAYER_SIGNALS;
+/** `name[i]` — one word of the layer's ALU register array `name` (names from the emitter, core/layerSignals.ts). */
+const arrayWord = (name: string) => new RegExp(`^${name}\\[(\\d+)\\]$`);
 const SITES: readonly { readonly reg: RegExp; readonly site: WitnessSite }[] = [
-  { reg: /^res\[(\d+)\]$/, site: 'bias-add' },
-  { reg: /^acc\[(\d+)\]$/, site: 'accumulate' },
-  { reg: /^p_reg\[(\d+)\]$/, site: 'multiply' },
+  { reg: arrayWord(RES), site: 'bias-add' },
+  { reg: arrayWord(ACC), site: 'accumulate' },
+  { reg: arrayWord(P_REG), site: 'multiply' },
 ];
+/** Input ports of the miter, as `expose` names them: register now-values and the cut operand wires. */
+const NOW = { sum: new RegExp(`^${ACC}\\[\\d+\\]\\.q$`), sumOrProduct: new RegExp(`^(${ACC}|${P_REG})\\[\\d+\\]\\.q$`) };
+const CUT = {
+  bias: new RegExp(`^${LANE}\\d+\\[\\d+\\]\\.${BIAS}\\.i$`),
+  weight: new RegExp(`^${LANE}\\d+\\[\\d+\\]\\.${W}\\.i$`),
+  input: new RegExp(`^${X}\\d+\\.i$`),
+};
 
 /** Limits of the witness search (as a proof's). */
 export const WITNESS_LIMITS: YosysLimits = { seconds: 45, memoryMiB: 3072 };
 
-/** Verilog escaped identifier. */
-const esc = (n: string) => `\\${n} `;
+const esc = vName;
 
 /**
  * Searches for a witness of mutation `m` (from the design as listMutations prepared it), or says why there is none
@@ -74,7 +85,7 @@ export async function findWitness(prepared: string, m: YosysMutation, ctx: Witne
     'memory_map rs_w_gold rs_w_gate', 'opt_clean rs_w_gold rs_w_gate',
     `mutate ${gate}`,
     ...(subs.length ? [`expose -evert ${subs.map((t) => both(`t:${t}`)).join(' ')}`] : []),
-    `expose -cut ${['w:x_s*', 'w:g_lane_s*.w', 'w:g_lane_s*.bias'].map(both).join(' ')}`,
+    `expose -cut ${[`w:${X}*`, `w:${LANE}*.${W}`, `w:${LANE}*.${BIAS}`].map(both).join(' ')}`,
     `expose -evert-dff ${both('t:$dff')}`,
     'setundef -zero rs_w_gold rs_w_gate',
     'opt_clean -purge rs_w_gold rs_w_gate',
@@ -96,7 +107,7 @@ export async function findWitness(prepared: string, m: YosysMutation, ctx: Witne
   const sat = await run([
     `read_rtlil ${JSON.stringify(join(work, 'miter.il'))}`, `read_verilog -formal ${JSON.stringify(join(work, 'check.v'))}`,
     'hierarchy -top rs_w_check', 'proc', 'flatten', 'opt_clean',
-    `sat -prove-asserts -set-assumes ${check.show.map((n) => `-show ${esc(n).trim()}`).join(' ')} rs_w_check`,
+    `sat -prove-asserts -set-assumes ${check.show.map((n) => `-show \\${n}`).join(' ')} rs_w_check`,
   ], 'witness-sat');
   if (typeof sat !== 'string') return sat;
   if (!/SAT proof finished - model found: FAIL/.test(sat)) return { none: /SAT proof finished - no model found: SUCCESS/.test(sat) ? 'unsat' : 'failed' };
@@ -108,8 +119,8 @@ export async function findWitness(prepared: string, m: YosysMutation, ctx: Witne
     const lane = /\[(\d+)\]$/.exec(name)![1];
     const operand = (names: readonly string[]) => names.map((n) => values.get(n)).find((v) => v !== undefined);
     const weight = operand(check.weights);
-    const a = site === 'multiply' ? (weight === undefined ? undefined : weight >>> 14) : values.get(`acc[${lane}].q`);
-    const b = site === 'bias-add' ? operand(check.biases) : site === 'accumulate' ? values.get(`p_reg[${lane}].q`) : operand(check.inputs);
+    const a = site === 'multiply' ? (weight === undefined ? undefined : weight >>> 14) : values.get(`${ACC}[${lane}].q`);
+    const b = site === 'bias-add' ? operand(check.biases) : site === 'accumulate' ? values.get(`${P_REG}[${lane}].q`) : operand(check.inputs);
     if (a === undefined || b === undefined) continue;
     return { site, register: name, a, b, gold, mutant };
   }
@@ -144,18 +155,18 @@ function checkModule(ports: ReadonlyMap<string, { direction: string; width: numb
     .filter((name) => reg.test(name) && outputs.has(`${name}.d_gate`)).map((name) => ({ name, site })));
   if (registers.length === 0) return null;
   const word = (n: string) => inputs.find((i) => i.n === n && i.w === 32);
-  const biases = inputs.filter((i) => /^g_lane_s\d+\[\d+\]\.bias\.i$/.test(i.n) && i.w === 32).map((i) => i.n);
-  const weights = inputs.filter((i) => /^g_lane_s\d+\[\d+\]\.w\.i$/.test(i.n) && i.w === 32).map((i) => i.n);
-  const xs = inputs.filter((i) => /^x_s\d+\.i$/.test(i.n) && i.w === 32).map((i) => i.n);
+  const biases = inputs.filter((i) => CUT.bias.test(i.n) && i.w === 32).map((i) => i.n);
+  const weights = inputs.filter((i) => CUT.weight.test(i.n) && i.w === 32).map((i) => i.n);
+  const xs = inputs.filter((i) => CUT.input.test(i.n) && i.w === 32).map((i) => i.n);
   // Finite and normal or zero: what a bias, a layer's output (or a product of one with ±1) can be.
   const allowed = (v: string) => `(${v}[30:23] != 8'hff && (${v}[30:23] != 8'h00 || ${v}[22:0] == 23'd0))`;
   // A running sum of −0 cannot be set up (a sum of −0 and the +0 products beside it is +0), nor an input of −0 from
   // the layer before (+0 + bias −0 is +0).
   const notMinusZero = (v: string) => `(${v} != 32'h80000000)`;
   const assumes = [
-    ...inputs.filter((i) => /^(acc|p_reg)\[\d+\]\.q$/.test(i.n) && i.w === 32).map((i) => allowed(esc(i.n))),
-    ...inputs.filter((i) => /^acc\[\d+\]\.q$/.test(i.n) && i.w === 32).map((i) => notMinusZero(esc(i.n))),
-    ...(ctx.firstLayer ? [] : inputs.filter((i) => /^x_s\d+\.i$/.test(i.n) && i.w === 32).map((i) => notMinusZero(esc(i.n)))),
+    ...inputs.filter((i) => NOW.sumOrProduct.test(i.n) && i.w === 32).map((i) => allowed(esc(i.n))),
+    ...inputs.filter((i) => NOW.sum.test(i.n) && i.w === 32).map((i) => notMinusZero(esc(i.n))),
+    ...(ctx.firstLayer ? [] : inputs.filter((i) => CUT.input.test(i.n) && i.w === 32).map((i) => notMinusZero(esc(i.n)))),
     ...biases.map((n) => allowed(esc(n))),
     // A weight word is an 18-bit code shifted up by 14, normal or zero.
     ...weights.map((n) => `(${esc(n)}[13:0] == 14'd0 && ${allowed(esc(n))})`),
@@ -176,18 +187,14 @@ function checkModule(ports: ReadonlyMap<string, { direction: string; width: numb
     return `(${site === 'bias-add' ? `${g} != ${t}` : `${seen(g)} != ${seen(t)}`}${writes(name, g)})`;
   });
   const wires = registers.flatMap(({ name }) => [`${name}.d_gold`, `${name}.d_gate`]);
-  const verilog = [
-    `module rs_w_check (${inputs.map((i) => esc(i.n)).join(', ')});`,
-    ...inputs.map((i) => `  input ${i.w > 1 ? `[${i.w - 1}:0] ` : ''}${esc(i.n)};`),
-    ...wires.map((w) => `  wire [31:0] ${esc(w)};`),
-    `  rs_w_miter u_miter (${[...inputs.map((i) => `.${esc(i.n)}(${esc(i.n)})`), ...wires.map((w) => `.${esc(w)}(${esc(w)})`)].join(', ')});`,
-    '  always @* begin',
-    ...assumes.map((a) => `    assume (${a});`),
-    `    assert (!(${shows.join(' || ')}));`,
-    '  end',
-    'endmodule',
-  ].join('\n') + '\n';
-  const show = [...wires, ...inputs.filter((i) => word(i.n) && /^(acc|p_reg)\[\d+\]\.q$/.test(i.n)).map((i) => i.n), ...biases, ...weights, ...xs];
+  const m = new VModule('rs_w_check', ['The witness search: the miter\'s inputs held to what a stimulus can set; asserts that no ALU difference shows.']);
+  for (const i of inputs) m.port('input', i.n, i.w);
+  const body = m.section('the miter, and what the stimulus can set');
+  for (const w of wires) body.wire(w, 32);
+  body.instance('rs_w_miter', 'u_miter', Object.fromEntries([...inputs.map((i) => i.n), ...wires].map((n) => [n, esc(n)])))
+    .always('*', [...assumes.map((a) => `assume (${a});`), `assert (!(${shows.join(' || ')}));`]);
+  const verilog = m.render();
+  const show = [...wires, ...inputs.filter((i) => word(i.n) && NOW.sumOrProduct.test(i.n)).map((i) => i.n), ...biases, ...weights, ...xs];
   return { verilog, registers, biases, weights, inputs: xs, show };
 }
 

@@ -60,13 +60,6 @@ export async function orWhenYosysFails<T, F>(run: Promise<T>, fallback: F): Prom
   }
 }
 
-/** Yosys's version line (YOSYS_MISSING if absent). */
-export async function yosysVersion(): Promise<string> {
-  const r = await runTool('yosys', ['-V']);
-  if (r.notFound || r.exitCode !== 0) throw new SimrunError('YOSYS_MISSING', `yosys is not installed or not on PATH; ${INSTALL_HINT}`);
-  return r.stdout.trim();
-}
-
 /**
  * The proof both kinds of mutant share, on the mutated module alone (gold: as designed, gate: mutated). Its submodules
  * stay opaque cells (ROMs are black boxes), so the proof holds whatever they hold or compute. Logic that reaches no

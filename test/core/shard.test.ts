@@ -50,6 +50,17 @@ describe('--shard auto', () => {
   });
 });
 
+describe('--shard i/n inside a SLURM array task (as simrun --slurm writes it)', () => {
+  it.each([
+    [{ SLURM_ARRAY_JOB_ID: '41', SLURM_ARRAY_TASK_ID: '3' }, '3/4', 'slurm'],
+    [{ SLURM_ARRAY_JOB_ID: '41', SLURM_ARRAY_TASK_ID: '2' }, '3/4', 'manual'],
+    [{ SLURM_ARRAY_TASK_ID: '3' }, '3/4', 'manual'],
+    [{}, '3/4', 'manual'],
+  ])('env %j with --shard %s records scheduler %s', (env, shard, scheduler) => {
+    expect(resolveShard(shard, undefined, env)).toEqual({ index: 3, count: 4, scheduler });
+  });
+});
+
 describe('planMerge', () => {
   const all = ['m1', 'm2', 'm3', 'm4', 'm5'];
   const shard = (index: number, items: string[], over: Partial<ShardRecord> = {}): ShardRecord => ({ folder: `s${index}`, index, count: 2, scheduler: 'slurm', fingerprint: 'fp', rowsim: '0.1.0', host: 'h', wallSeconds: 1, allItems: all, items, ...over });

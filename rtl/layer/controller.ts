@@ -1,0 +1,83 @@
+// The layer's controller: one output row at a time, each row a sequence of slots of (column position, channel group);
+// a row starts once the input rows it needs are in the row buffer. Also where in a slot each strip's beat loads.
+import { vIf, type VModule } from '../../core/vbuild.js';
+import { addrBits } from '../emitRom.js';
+import type { LayerContext } from './context.js';
+import { rowArrives } from './faultHooks.js';
+import { k, times } from './literals.js';
+
+const TITLE = 'controller: one output row at a time, slot by slot';
+
+/**
+ * The controller's state and the wires derived from it. `have` counts the current frame's rows in the buffer (each
+ * completed input row adds one, the end of the frame's last output row takes IN_H away) offset by the deficit — the
+ * rows a frame can end without, which may still be on their way when it ends — so it never goes below 0; `fslot` is
+ * the slot of the frame's first row.
+ */
+export function controllerState(m: VModule, c: LayerContext): void {
+  const { l, w, R } = c;
+  // out_r·S reaches (OUT_H − 1)·S, more than need_local holds: the comparison runs at that width.
+  const nw = Math.max(w.need, addrBits((l.outH - 1) * l.stride + 1));
+  const needLocal = l.inH + l.pad - l.kernel > 0
+    ? `(${times('out_r', l.stride, nw)} < ${k(l.inH + l.pad - l.kernel, nw)}) ? ${times('out_r', l.stride, nw)} + ${k(l.kernel - 1 - l.pad, nw)} : ${k(l.inH - 1, nw)}`
+    : k(l.inH - 1, w.need);
+  const ready = c.v.pick('stall-forever', w.deficit ? `have > need_local + ${k(w.deficit, w.have)}` : 'have > need_local', "1'b0");
+  m.section(TITLE)
+    .reg('busy').reg('phase', w.phase).reg('pos', w.pos).reg('grp', w.grp).reg('out_r', w.outRow)
+    .reg(['ky', 'kx'], w.kernel).reg('ci', w.inChan)
+    .reg('have', w.have, `rows of the current frame in the row buffer${w.deficit ? ` + ${w.deficit}` : ''}`)
+    .reg('fslot', w.slot, "slot of the current frame's first row")
+    .raw('// Last input row output row out_r needs: min(out_r·S − P + K − 1, IN_H − 1).')
+    .wire('need_local', w.need, needLocal)
+    .wire('ready', 'bit', ready)
+    .wire('start_now', 'bit', '!busy && ready')
+    .wire('active', 'bit', 'busy || start_now')
+    .wire('tap', w.tap, `${times(`(${times('ky', l.kernel, w.tap)} + kx)`, l.inC, w.tap)} + ci`, '< TAPS while a slot runs')
+    .wire('iy', w.iy, `${times('out_r', l.stride, w.iy)} + ky`, 'input row + P (P rows of padding above)')
+    .wire('row_in', 'bit', `${l.pad > 0 ? `iy >= ${k(l.pad, w.iy)} && ` : ''}iy < ${k(l.pad + l.inH, w.iy + 1)}`)
+    .wire('slot_sum', w.slotSum, `fslot + iy - ${k(l.pad, w.slotSum)}`, 'meaningful while row_in')
+    .wire('slot_r', w.slot, c.v.pick('rowbuf-addr', `slot_sum % ${k(R, w.slotSum)}`, `(slot_sum + 1'd1) % ${k(R, w.slotSum)}`), '< R: fits');
+}
+
+/** Which strip's beat loads this cycle: strip ost during phases beat0 .. beat0 + STRIPS − 1, for output column ocol. */
+export function beatPosition(m: VModule, c: LayerContext): void {
+  const { p, w, B0 } = c;
+  m.section('output stage position: the strip whose beat loads this cycle')
+    .wire('beat0', w.phase, c.v.pick('drain-off-by-one', k(B0, w.phase), k(B0 + 1, w.phase)), "phase of the slot's first beat")
+    .wire('beat_now', 'bit', `phase >= beat0 && phase < beat0 + ${k(p.strips, w.phase + 1)}`)
+    .wire('ost', w.ost, w.ost < w.phase ? `phase[${w.ost - 1}:0] - beat0[${w.ost - 1}:0]` : 'phase - beat0', 'meaningful while beat_now (modular: low bits suffice)')
+    .wire('ocol', w.ocol, `${times('ost', p.colsPerStrip, w.ocol)} + pos`);
+}
+
+/** The slot sequencer: rows in the buffer, and phase → (ky, kx, ci) taps → (grp, pos) slots → rows. */
+export function sequencer(m: VModule, c: LayerContext): void {
+  const { l, p, w, N, R } = c;
+  const go = c.faults.delay ? ' && !f_stall' : '';
+  const step = l.inH % R;
+  const lastGrp = `grp == ${k(p.ocmux - 1, w.grp)}`, lastPos = `pos == ${k(p.colsPerStrip - 1, w.pos)}`;
+  const zero = (name: string, bits: number) => `${name} <= ${k(0, bits)};`;
+  m.section(TITLE)
+    .wire('slot_end', 'bit', `active${go} && phase == ${k(p.slotCycles - 1, w.phase)}`)
+    .wire('frame_end', 'bit', `slot_end && ${lastGrp} && ${lastPos} && out_r == ${k(l.outH - 1, w.outRow)}`)
+    .always('posedge clk', [vIf('rst', [`have <= ${k(w.deficit, w.have)}; fslot <= ${k(0, w.slot)};`], [
+      `have <= have + (${rowArrives(c)} ? 1'd1 : 1'd0) - (frame_end ? ${k(l.inH, w.have)} : ${k(0, w.have)});`,
+      `if (frame_end) fslot <= ${step === 0 ? 'fslot' : `(fslot >= ${k(R - step, w.slot)}) ? fslot - ${k(R - step, w.slot)} : fslot + ${k(step, w.slot)}`};   // + IN_H mod R`,
+    ])])
+    .always('posedge clk', [vIf('rst', [
+      `busy <= 1'b0; ${zero('phase', w.phase)} ${zero('pos', w.pos)} ${zero('grp', w.grp)} ${zero('out_r', w.outRow)}`,
+      `${zero('ky', w.kernel)} ${zero('kx', w.kernel)} ${zero('ci', w.inChan)}`,
+    ], [vIf(`active${go}`, [vIf('slot_end', [
+      `${zero('phase', w.phase)} ${zero('ky', w.kernel)} ${zero('kx', w.kernel)} ${zero('ci', w.inChan)}`,
+      vIf(lastGrp, [zero('grp', w.grp), vIf(lastPos, [
+        zero('pos', w.pos),
+        "busy <= 1'b0;                                     // row done: the next may start next cycle",
+        `out_r <= (out_r == ${k(l.outH - 1, w.outRow)}) ? ${k(0, w.outRow)} : out_r + 1'd1;`,
+      ], ["pos <= pos + 1'd1; busy <= 1'b1;"])], ["grp <= grp + 1'd1; busy <= 1'b1;"]),
+    ], [
+      "phase <= phase + 1'd1; busy <= 1'b1;",
+      vIf(`phase < ${k(N - 1, w.phase)}`, [vIf(`ci == ${k(l.inC - 1, w.inChan)}`, [
+        zero('ci', w.inChan),
+        vIf(`kx == ${k(l.kernel - 1, w.kernel)}`, [`kx <= ${k(0, w.kernel)}; ky <= ky + 1'd1;`], ["kx <= kx + 1'd1;"]),
+      ], ["ci <= ci + 1'd1;"])]),
+    ])])])]);
+}

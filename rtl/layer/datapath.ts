@@ -1,0 +1,67 @@
+// The layer's datapath: ROM reads (every lane's weight of this tap, every lane's bias), the floating-point units, and
+// per strip the ALUs — multiply in taps 0..N−1, accumulate in 1..N, bias + ReLU at N+1 — into p_reg, acc and res.
+import { LAYER_SIGNALS, laneBlockName, layerModules, stripInputName } from '../../core/layerSignals.js';
+import { vIf, type VModule } from '../../core/vbuild.js';
+import { FADD_FN, FADD_ROUND_MUTANT, FMUL_FN, FMUL_ROUND_MUTANT, FMUL_SUBNORMAL_MUTANT } from '../fpu.js';
+import type { LayerContext, StripBank } from './context.js';
+import { k, times } from './literals.js';
+
+const { product: P_REG, accumulator: ACC, result: RES, laneWeight: W, laneBias: BIAS } = LAYER_SIGNALS;
+
+/** rs_wrom / rs_brom instances: this cycle's weights of every lane (tap, grp) and the biases of grp. */
+export function romReads(m: VModule, c: LayerContext): void {
+  const { l, w, lanes } = c;
+  m.section('weights and biases: rs_wrom / rs_brom read every lane at once')
+    .wire('wbase', w.wbase, c.v.pick('wrom-addr', `${times('tap', l.outC, w.wbase)} + grp`, `${times("(tap + 1'd1)", l.outC, w.wbase)} + grp`))
+    .wire('wvec', lanes * 18).wire('bvec', lanes * 32)
+    .instance(layerModules(l.index).weights, 'u_wrom', { base: 'wbase', w: 'wvec' })
+    .instance(layerModules(l.index).bias, 'u_brom', { grp: 'grp', b: 'bvec' });
+}
+
+/** The floating-point functions every ALU calls (one shared routine each), plus mutated copies when mutants need them. */
+export function floatUnits(m: VModule, c: LayerContext): void {
+  const relu = c.l.relu ? "v[31] ? 32'd0 : v;                   // ReLU by the sign bit: negatives and -0 become +0" : 'v;                                      // no ReLU on this layer';
+  const s = m.section('floating-point units (rtl/fpu.ts) and the final stage', FMUL_FN, FADD_FN)
+    .func('[31:0] biasRelu(input [31:0] v)', `biasRelu = ${relu}`);
+  if (c.v.has('mul-round')) s.raw(FMUL_ROUND_MUTANT);
+  if (c.v.has('subnormal-round')) s.raw(FMUL_SUBNORMAL_MUTANT);
+  if (c.v.has('add-round')) s.raw(FADD_ROUND_MUTANT);
+  if (c.v.has('relu-last')) s.func('[31:0] reluAlways(input [31:0] v)', "reluAlways = v[31] ? 32'd0 : v;");
+}
+
+/** The ALU registers of every strip and lane, then each strip's ALUs. */
+export function alus(m: VModule, c: LayerContext): void {
+  m.section('ALUs: registers of every strip and lane')
+    .memory(P_REG, 32, 'STRIPS*LANES-1').memory(ACC, 32, 'STRIPS*LANES-1').memory(RES, 32, 'STRIPS*LANES-1')
+    .raw('genvar gj;');
+  for (const s of c.strips) stripAlus(m, c, s);
+}
+
+/** Strip `s` computes column st·WPS + pos; its lane j computes channel j·OCMUX + grp. */
+function stripAlus(m: VModule, c: LayerContext, s: StripBank): void {
+  const { l, p, w, N, v } = c;
+  const ixMax = (s.st * p.colsPerStrip + p.colsPerStrip - 1) * l.stride + l.kernel - 1;   // the strip's last kernel column
+  const ix = `ix_s${s.st}`, inS = `in_s${s.st}`, x = stripInputName(s.st), padQ = `pad_q_s${s.st}`;
+  const readCond = s.used ? ['row_in', l.pad + s.lo > 0 ? `${ix} >= ${k(l.pad + s.lo, w.ix)}` : '', ixMax > l.pad + s.hi ? `${ix} <= ${k(l.pad + s.hi, w.ix)}` : ''].filter(Boolean).join(' && ') : "1'b0";
+  const i = `${s.st * c.lanes}+gj`;
+  const mul = v.pick('subnormal-round', v.pick('mul-round', `fmul(${W}, ${x})`, `fmul_round(${W}, ${x})`), `fmul_subn(${W}, ${x})`);
+  const add = (a: string, b: string) => v.pick('add-round', `fadd(${a}, ${b})`, `fadd_round(${a}, ${b})`);
+  const load = v.pick('bias-first', `${P_REG}[${i}]`, add(BIAS, `${P_REG}[${i}]`));
+  const accumulating = `phase >= ${k(1, w.phase)} && phase <= ${k(N, w.phase)}`;
+  const accEnable = v.has('pad-skip') ? `${accumulating} && !(${v.selector('pad-skip')} && ${padQ})` : accumulating;
+  const biased = v.pick('bias-first', add(`${ACC}[${i}]`, BIAS), `${ACC}[${i}]`);
+  const sec = m.section(`strip ${s.st}: column ${s.st * p.colsPerStrip} + pos`)
+    .wire(ix, w.ix, `${times(s.st * p.colsPerStrip > 0 ? `(${k(s.st * p.colsPerStrip, w.ix)} + pos)` : 'pos', l.stride, w.ix)} + kx`, 'input column + P')
+    .wire(inS, 'bit', readCond);
+  if (s.used) sec.wire(`bc_s${s.st}`, w.inCol, `${ix}${w.ix > w.inCol ? `[${w.inCol - 1}:0]` : ''}${l.pad + s.lo > 0 ? ` - ${k(l.pad + s.lo, w.inCol)}` : ''}`, `bank column while ${inS} (modular: low bits suffice)`);
+  sec.wire(x, 32, s.used ? `${inS} ? bank${s.st}[baddr${s.st}(slot_r, bc_s${s.st}, ci)] : 32'd0` : "32'd0", 'padding taps see +0');
+  if (v.has('pad-skip')) sec.reg(padQ, 'bit', 'the tap now in p_reg was padding').always('posedge clk', [`if (active && phase < ${k(N, w.phase)}) ${padQ} <= !${inS};`]);
+  sec.generateFor('gj', 'LANES', laneBlockName(s.st), (g) => g
+    .wire(W, 32, `{wvec[gj * 18 +: 18], 14'd0}`)
+    .wire(BIAS, 32, 'bvec[gj * 32 +: 32]')
+    .always('posedge clk', [
+      vIf(`active && phase < ${k(N, w.phase)}`, [`${P_REG}[${i}] <= ${mul};`]),
+      vIf(accEnable, [`${ACC}[${i}] <= (phase == ${k(1, w.phase)}) ? ${load} : ${add(`${ACC}[${i}]`, `${P_REG}[${i}]`)};`]),
+      vIf(`phase == ${k(N + 1, w.phase)}`, [`${RES}[${i}] <= ${v.pick('relu-last', `biasRelu(${biased})`, `reluAlways(${biased})`)};`]),
+    ]));
+}

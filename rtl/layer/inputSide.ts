@@ -1,0 +1,61 @@
+// The layer's module shell (header, ports, constants) and its input side: a beat counter that finds the end of each
+// input row, and one row-buffer bank per strip holding its input columns (halo included) of R rows.
+import { LAYER_SIGNALS, layerModules } from '../../core/layerSignals.js';
+import { commentText } from '../../core/names.js';
+import { vFor, vIf, VModule } from '../../core/vbuild.js';
+import { addrBits } from '../emitRom.js';
+import type { LayerContext, StripBank } from './context.js';
+import { k, times } from './literals.js';
+
+/** `rs_layer{N}` with its header, ports and named constants. */
+export function layerModule(c: LayerContext): VModule {
+  const { l, p, w, N, B0, lanes, input } = c;
+  const m = new VModule(layerModules(l.index).layer, [
+    `${layerModules(l.index).layer}: ${commentText(l.name)} — ${l.kernel}x${l.kernel} stride ${l.stride} pad ${l.pad}, ${l.inH}x${l.inW}x${l.inC} → ${l.outH}x${l.outW}x${l.outC}${l.relu ? ', ReLU' : ''}.`,
+    `Plan: ${p.strips} strips x ${lanes} lanes = ${p.alus} ALUs, ocmux ${p.ocmux}; slot ${N} taps + ${p.strips} beats + drain ${c.D} = ${p.slotCycles} cycles; ${p.cyclesPerRow} cycles per row.`,
+    `Slot phases: 0..${N - 1} fetch + multiply (tap = phase), 1..${N} accumulate, ${N + 1} bias + ReLU, ${B0}..${B0 + p.strips - 1} load the beat of strip phase−${B0}.`,
+    ...(c.v.any ? [`Catalogue mutants (active when mutsel equals the id): ${c.v.list().map((x) => `${x.id} ${x.kind}`).join(', ')}.`] : []),
+  ]);
+  m.port('input', 'clk').port('input', 'rst');
+  if (c.mutselWidth) m.port('input', LAYER_SIGNALS.mutantSelect, c.mutselWidth);
+  // Every counter, index and stream field is exactly as wide as its range: no bit is constant in operation, so each one
+  // a mutation can touch is one the stream can show (and no counter wraps however long the design streams).
+  m.waive('WIDTH', 'narrow unsigned counters mix with wider expressions by design: rtl/widths.ts sizes each to its range');
+  m.port('input', 'in_valid').port('input', 'in_col', w.inCol).port('input', 'in_grp', w.inGrp).port('input', 'in_data', input.lanes * 32)
+    .port('output', 'out_valid', 1, 'reg').port('output', 'out_row', w.outRow, 'reg').port('output', 'out_col', w.outCol, 'reg')
+    .port('output', 'out_grp', w.grp, 'reg').port('output', 'out_last', 1, 'reg').port('output', 'out_data', lanes * 32, 'reg');
+  return m.localparams({ IN_H: l.inH, IN_C: l.inC, OUT_H: l.outH, OUT_W: l.outW, OUT_C: l.outC }, `input width ${l.inW}: see the strip banks`)
+    .localparams({ K: l.kernel, S: l.stride, P: l.pad, R: c.R })
+    .localparams({ STRIPS: p.strips, WPS: p.colsPerStrip, OCMUX: p.ocmux, LANES: lanes })
+    .localparams({ TAPS: N, SLOT: p.slotCycles, IN_BEATS: c.inBeats, IN_OCMUX: input.ocmux, IN_LANES: input.lanes });
+}
+
+/** Counts each row's beats; a row is complete after IN_BEATS of them, and goes to the next row-buffer slot. */
+export function inputSide(m: VModule, c: LayerContext): void {
+  const { w, R, inBeats } = c;
+  const rowEnd = c.v.pick('pacing-off-by-one', `in_beats == ${k(inBeats - 1, w.inBeats)}`, `in_beats == ${k(Math.max(0, inBeats - 2), w.inBeats)}`);
+  m.section('input side: count beats to know when a row is complete')
+    .reg('in_beats', w.inBeats)
+    .reg('wslot', w.slot, 'row-buffer slot the current input row goes to')
+    .wire('row_end', 'bit', rowEnd)
+    .always('posedge clk', [vIf('rst', [`in_beats <= ${k(0, w.inBeats)}; wslot <= ${k(0, w.slot)};`], [vIf('in_valid', [
+      vIf('row_end', [`in_beats <= ${k(0, w.inBeats)};`, `wslot <= (wslot == ${k(R - 1, w.slot)}) ? ${k(0, w.slot)} : wslot + 1'd1;`], ["in_beats <= in_beats + 1'd1;"]),
+    ])])]);
+  for (const s of c.strips.filter((x) => x.used)) stripBank(m, c, s);
+}
+
+/** Strip `s`'s bank, [slot][column − lo][channel], written by every input lane at once. */
+function stripBank(m: VModule, c: LayerContext, s: StripBank): void {
+  const { l, w, R, input } = c;
+  const aw = addrBits(R * s.sw * l.inC);
+  const writeCond = [s.lo > 0 ? `in_col >= ${k(s.lo, w.inCol)}` : '', s.hi < l.inW - 1 ? `in_col <= ${k(s.hi, w.inCol)}` : ''].filter(Boolean).join(' && ');
+  const li = `li${s.st}`;
+  m.section(`strip ${s.st} row buffer: input columns ${s.lo}..${s.hi}, [slot][column − ${s.lo}][channel]`)
+    .memory(`bank${s.st}`, 32, R * s.sw * l.inC)
+    .func(`[${aw - 1}:0] baddr${s.st}(input [${w.slot - 1}:0] slot, input [${w.inCol - 1}:0] col, input [${w.inChan - 1}:0] ch)`,
+      `baddr${s.st} = ${times(`(${times('slot', s.sw, aw)} + col)`, l.inC, aw)} + ch;   // < ${R * s.sw * l.inC} by construction`)
+    .integer(li)
+    .always('posedge clk', [vIf(`!rst && in_valid${writeCond ? ` && ${writeCond}` : ''}`, [vFor(li, '0', `${li} < IN_LANES`, [
+      `bank${s.st}[baddr${s.st}(wslot, in_col${s.lo > 0 ? ` - ${k(s.lo, w.inCol)}` : ''}, ${k(input.ocmux, w.inChan)} * ${li}[${w.inChan - 1}:0] + in_grp)] <= in_data[${li} * 32 +: 32];`,
+    ])])]);
+}
