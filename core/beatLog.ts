@@ -20,7 +20,7 @@ export const FLAG_TUSER = 2;
 export const FLAG_TLAST = 4;
 
 /** Words of the file header for `layers` layers. */
-export function headerWords(layers: number): number {
+function headerWords(layers: number): number {
   return 3 + layers;
 }
 

@@ -6,7 +6,7 @@ import { SimrunError } from './errors.js';
 export type QuantMode = 'rne' | 'truncate';
 
 /** Largest finite bfloat18 magnitude code: exponent 254, mantissa all ones. */
-export const BF18_MAX_MAG = (254 << 9) | 0x1ff;
+const BF18_MAX_MAG = (254 << 9) | 0x1ff;
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);

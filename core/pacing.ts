@@ -131,7 +131,7 @@ export function frameArrivals(net: NetworkSpec, p: Pacing, f: number): Float64Ar
 }
 
 /** First and last arrival cycle of every row of a frame, from its pixel arrivals. */
-export function rowArrivalsOf(pixels: Float64Array, height: number, width: number): { first: Float64Array; last: Float64Array } {
+function rowArrivalsOf(pixels: Float64Array, height: number, width: number): { first: Float64Array; last: Float64Array } {
   const first = new Float64Array(height);
   const last = new Float64Array(height);
   for (let r = 0; r < height; r++) {

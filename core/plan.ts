@@ -7,7 +7,7 @@ import type { LayerSpec, NetworkSpec } from './spec.js';
  * counter is a register, so a row is seen complete one cycle after its last beat. A fact of the microarchitecture,
  * carried in every layer plan so the model and the emitter read it from one place.
  */
-export const START_LATENCY = 1;
+const START_LATENCY = 1;
 
 /** One layer's hardware plan. */
 export interface LayerPlan {

@@ -89,7 +89,7 @@ function sleepSync(ms: number): void {
 }
 
 /** Kills every child group this process started and runs the interrupt clean-ups. Synchronous, for signal handlers. */
-export function endEverything(): void {
+function endEverything(): void {
   for (const pid of groups) {
     try {
       process.kill(-pid, 'SIGKILL');

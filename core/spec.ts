@@ -10,7 +10,7 @@ import { PRESETS } from './presets.js';
 const nameSchema = z.string().min(1).max(64).refine((s) => !hasControlCharacter(s), { message: 'contains a control character; use printable characters only' });
 
 /** Fixed pipeline cycles per slot besides the taps and the beats (multiply, accumulate, bias + ReLU registers). */
-export const MIN_DRAIN = 3;
+const MIN_DRAIN = 3;
 
 const layerSchema = z
   .object({

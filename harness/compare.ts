@@ -3,7 +3,7 @@
 import { MISSING_WORD, slotOfChannel, type BeatBlock, type StreamLayout } from '../core/stream.js';
 
 /** Hex word as 8 lowercase digits. */
-export function hex32(bits: number): string {
+function hex32(bits: number): string {
   return (bits >>> 0).toString(16).padStart(8, '0');
 }
 
@@ -20,7 +20,7 @@ const isZero32 = (u: number) => (u & 0x7fffffff) === 0;
 export type DiffKind = 'missing' | 'nan' | 'inf' | 'zero' | 'sign' | 'value';
 
 /** The category of a differing pair of words (`e` expected, `a` actual). */
-export function diffKind(e: number, a: number): DiffKind {
+function diffKind(e: number, a: number): DiffKind {
   if (e === MISSING_WORD || a === MISSING_WORD) return 'missing';
   if (isNaN32(e) || isNaN32(a)) return 'nan';
   if (isInf32(e) || isInf32(a)) return 'inf';

@@ -9,7 +9,7 @@ import { BitsAccumulator, CyclesAccumulator, floatDistance, rowSpans, type Float
 import type { RunContext } from './prepare.js';
 
 /** Frames of row spans kept per engine for the HTML timeline. */
-export const TIMELINE_FRAMES = 4;
+const TIMELINE_FRAMES = 4;
 
 /** One engine's timing of one layer: first and last beat of frame 0 and beats delivered in the run. */
 export interface LayerTiming {
@@ -41,7 +41,7 @@ export interface Comparison {
 }
 
 /** Memory samples kept for a run, however many frames it has. */
-export const MEMORY_SAMPLES = 200;
+const MEMORY_SAMPLES = 200;
 
 interface Started {
   readonly name: EngineName;

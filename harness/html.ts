@@ -84,7 +84,7 @@ function timelineSvg(r: RunReport, c: Comparison, clockHz: number): string {
  * Waterfall of the latency shares: one row per layer, each bar starting where the previous layer's share ended, split
  * into waiting (grey), computing (blue) and draining (orange); the last bar ends at the total latency.
  */
-export function waterfallSvg(shares: readonly LatencyShare[], clockHz: number): string {
+function waterfallSvg(shares: readonly LatencyShare[], clockHz: number): string {
   const lane = 16, left = 110, width = 1100, right = 160;
   let at = 0, lo = 0, hi = 0;
   const bars = shares.map((s) => {

@@ -9,7 +9,7 @@ import { inside, safeSegment } from '../core/names.js';
 import { LOCK_FILE, lockOutDir, unlockOutDir } from './outLock.js';
 
 /** Files a run or campaign writes as its result; removed before it starts. */
-export const REPORT_FILES = ['report.json', 'report.html', 'junit.xml'] as const;
+const REPORT_FILES = ['report.json', 'report.html', 'junit.xml'] as const;
 
 /**
  * Creates (or accepts) the output folder, proves it is writable, takes its lock (OUT_BUSY while another run holds it;

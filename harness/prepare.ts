@@ -123,7 +123,7 @@ function absolute(nameOrPath: string): string {
 const MAX_FRAMES = 1_000_000;
 
 /** Validates the engine list (unknown engine → ENGINE_UNKNOWN); duplicates are dropped, order is the canonical one. */
-export function parseEngines(list: readonly string[]): EngineName[] {
+function parseEngines(list: readonly string[]): EngineName[] {
   for (const e of list) {
     if (!(ENGINE_NAMES as readonly string[]).includes(e)) throw new SimrunError('ENGINE_UNKNOWN', `unknown engine '${e}'; choose from ${ENGINE_NAMES.join(', ')}`);
   }
@@ -133,7 +133,7 @@ export function parseEngines(list: readonly string[]): EngineName[] {
 }
 
 /** Worker threads: a whole number ≥ 0, at most the machine's cores (more would only share them). */
-export function parseWorkers(n: number | undefined, log: (l: string) => void): number {
+function parseWorkers(n: number | undefined, log: (l: string) => void): number {
   const cores = availableParallelism();
   if (n === undefined) return Math.min(2, cores);
   if (!Number.isSafeInteger(n) || n < 0) throw new SimrunError('USAGE', `--workers ${n} is not a whole number of threads; pass 0 (this thread) up to ${cores}`);

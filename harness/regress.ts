@@ -144,7 +144,7 @@ async function runCase(c: RegressCase, outDir: string): Promise<CaseResult> {
 }
 
 /** Runs cases in a pool of `jobs` processes (default: the machine's parallelism); results in case order. */
-export async function runSuite(cases: readonly RegressCase[], outDir: string, jobs = availableParallelism(), onDone?: (r: CaseResult) => void): Promise<CaseResult[]> {
+async function runSuite(cases: readonly RegressCase[], outDir: string, jobs = availableParallelism(), onDone?: (r: CaseResult) => void): Promise<CaseResult[]> {
   const results: CaseResult[] = new Array(cases.length);
   await forEachLimited(cases, jobs, async (c, i) => {
     results[i] = await runCase(c, outDir);
@@ -234,7 +234,7 @@ export interface RegressRecord {
  * The fingerprint of a suite: rowsim's version and the suite file's text (not the paths it resolves to, which differ
  * between machines that check the project out in different places).
  */
-export function suiteFingerprint(suiteText: string): string {
+function suiteFingerprint(suiteText: string): string {
   return createHash('sha256').update(VERSION).update(suiteText).digest('hex').slice(0, 24);
 }
 

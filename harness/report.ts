@@ -19,7 +19,7 @@ import type { RunContext, RunSource } from './prepare.js';
 import type { Waveform } from './waveform.js';
 
 /** Published IE120R latency, for comparison in every report. */
-export const PUBLISHED_LATENCY_MS = 11.57274;
+const PUBLISHED_LATENCY_MS = 11.57274;
 
 /** A layer's share of the latency, with the same cycles in µs and as a percentage of the total. */
 export type LatencyShare = LayerLatency & { readonly us: number; readonly percent: number };

@@ -68,7 +68,7 @@ export function formatSweep(s: SweepReport): string {
 }
 
 /** The curve as a self-contained HTML page with one SVG (latency in ms over ALUs used; the chosen plan marked). */
-export function sweepHtml(s: SweepReport): string {
+function sweepHtml(s: SweepReport): string {
   const W = 760, H = 420, m = { l: 70, r: 20, t: 20, b: 50 };
   const all = [...s.points, s.chosen];
   const x = scaleLinear().domain([Math.min(...all.map((p) => p.alus)), Math.max(...all.map((p) => p.alus))]).range([m.l, W - m.r]).nice();

@@ -1,7 +1,7 @@
 // Yosys mutants of a design folder (the MCY flow): list single-signal mutations, and fold them into one netlist where a
 // runtime selector (mutsel) picks the active one — so one Verilator build serves every mutant. ROM modules (design.json
 // romSources) are read as black boxes: their contents never enter Yosys. Writes the prepared netlist the proofs read.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { SimrunError } from '../core/errors.js';
 import type { DesignFolder } from '../rtl/design.js';
@@ -10,12 +10,22 @@ import { yosys } from './formal/yosys.js';
 import type { YosysMutation } from './formal/yosysMutation.js';
 
 /** The read-and-prepare part every script shares: ROM modules as black boxes, the rest as RTL, processes lowered. */
-function prepare(d: DesignFolder): string {
+/**
+ * The Yosys commands that read and prepare design `d` through `<work>/design`, a link to its folder, by relative names.
+ * Yosys writes a source's path into cell names and `-src` attributes: a design read by its absolute path would list
+ * different mutation arguments in every campaign folder, and the shards of one campaign could not merge. (Files the
+ * sources read, such as `$readmemh` images, are found beside them through the link.)
+ */
+function prepare(d: DesignFolder, work: string): string {
+  const link = join(work, 'design');
+  rmSync(link, { recursive: true, force: true });
+  symlinkSync(d.dir, link, 'dir');
   const roms = new Set(d.manifest.romSources ?? []);
   const rtl = d.manifest.sources.filter((f) => !roms.has(f));
+  const names = (fs: readonly string[]) => fs.map((f) => JSON.stringify(`design/${f}`)).join(' ');
   return [
-    ...(roms.size ? [`read_verilog -lib ${[...roms].map((f) => JSON.stringify(join(d.dir, f))).join(' ')}`] : []),
-    `read_verilog -sv ${rtl.map((f) => JSON.stringify(join(d.dir, f))).join(' ')}`,
+    ...(roms.size ? [`read_verilog -lib ${names([...roms])}`] : []),
+    `read_verilog -sv ${names(rtl)}`,
     // prep (as MCY's flow does): processes lowered, cells trimmed to the bits that matter (wreduce), dead logic removed —
     // so the list names signals that can change something.
     `prep -top ${d.manifest.top}`,
@@ -39,7 +49,7 @@ export async function listMutations(d: DesignFolder, work: string, o: ListOption
   const filter = [o.wire ? `-wire ${o.wire}` : '', o.module ? `-module ${o.module}` : ''].filter(Boolean).join(' ');
   // Output files are named relative to the work folder: Yosys keeps quotes around -o and write_* file names.
   // The prepared design is kept (prepared.il): each equivalence proof starts from it, with the same cell names.
-  await yosys(`${prepare(d)}\nwrite_rtlil prepared.il\nmutate -list ${o.count} -seed ${o.seed} ${filter} -o mutations.txt\n`, work, 'list');
+  await yosys(`${prepare(d, work)}\nwrite_rtlil prepared.il\nmutate -list ${o.count} -seed ${o.seed} ${filter} -o mutations.txt\n`, work, 'list');
   return readFileSync(out, 'utf8').split('\n').filter((l) => l.startsWith('mutate ')).map((line, i) => {
     const args = line.slice('mutate '.length).trim();
     const val = (k: string) => { const m = new RegExp(`-${k} (\\S+)`).exec(args); return m ? m[1]! : ''; };

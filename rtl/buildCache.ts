@@ -11,7 +11,7 @@ import { SimrunError } from '../core/errors.js';
 import { processAlive } from '../core/proc.js';
 
 /** Default cap of the build cache, in bytes (SIMRUN_CACHE_MAX_MB overrides it). */
-export const DEFAULT_CACHE_MAX_MB = 8192;
+const DEFAULT_CACHE_MAX_MB = 8192;
 
 /** File whose mtime says when a build was last used. */
 const USED = '.last-used';

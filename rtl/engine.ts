@@ -72,7 +72,7 @@ export interface RtlEngineOptions {
 const TIMING_FAULTS = new Set(['bit', 'delay', 'stall']);
 
 /** Designs with at least this many ALUs are built with two Verilator threads. */
-export const THREADED_ALUS = 512;
+const THREADED_ALUS = 512;
 
 /**
  * The folder to run. Bit, delay and stall faults go into a copy emitted with runtime fault hooks — the same copy for
@@ -102,7 +102,7 @@ function traceArgsOf(taps: ResolvedTaps, t: ResolvedTaps['layers'][number]): str
 }
 
 /** Everything that goes into the Verilator build of a design folder: its sources, the tap config, the bench. */
-export function designBuildSpec(d: DesignFolder, job: Pick<EngineJob, 'spec' | 'plan'> & Partial<Pick<EngineJob, 'log'>>, taps: ResolvedTaps, opts: { trace?: TraceOptions; bench?: BenchOptions; randomX?: boolean } = {}): BuildSpec {
+function designBuildSpec(d: DesignFolder, job: Pick<EngineJob, 'spec' | 'plan'> & Partial<Pick<EngineJob, 'log'>>, taps: ResolvedTaps, opts: { trace?: TraceOptions; bench?: BenchOptions; randomX?: boolean } = {}): BuildSpec {
   return {
     name: `rs-${safeSegment(job.spec.name)}${opts.trace ? `-${opts.trace.format}` : ''}`,
     top: d.manifest.top,

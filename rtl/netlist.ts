@@ -56,7 +56,7 @@ export async function readNetlist(top: string, sources: readonly string[], cwd: 
 }
 
 /** Parses Verilator's XML netlist text. */
-export function parseNetlist(xml: string): Netlist {
+function parseNetlist(xml: string): Netlist {
   const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ARRAYS.has(name) }).parse(xml) as { verilator_xml: XmlNode };
   const root = doc.verilator_xml;
   const netlist = root.netlist as XmlNode;

@@ -12,7 +12,7 @@ import type { SourceFile } from './verilator.js';
 export const DEADLOCK_EXIT = 4;
 
 /** Verilator's C++ name for an identifier: '_' after '_' and non-identifier characters are hex-escaped. */
-export function verilatorIdent(name: string): string {
+function verilatorIdent(name: string): string {
   let out = '';
   for (let i = 0; i < name.length; i++) {
     const c = name[i]!;
@@ -23,7 +23,7 @@ export function verilatorIdent(name: string): string {
 }
 
 /** C++ lvalue of a resolved signal: a top port, or a public-flat variable in the root. */
-export function cppSignal(top: string, s: ResolvedSignal): string {
+function cppSignal(top: string, s: ResolvedSignal): string {
   if (s.scope.length === 0 && s.variable.dir) return `top->${verilatorIdent(s.variable.name)}`;
   return `top->rootp->${[top, ...s.scope, s.variable.name].map(verilatorIdent).join('__DOT__')}`;
 }
@@ -41,7 +41,7 @@ export function tapConfig(taps: ResolvedTaps): SourceFile {
 }
 
 /** Every signal the bench reads of a tapped stream. */
-export function tapSignals(l: LayerTap): ResolvedSignal[] {
+function tapSignals(l: LayerTap): ResolvedSignal[] {
   return [l.valid, l.data, l.row, l.col, l.group, l.last, l.tuser, l.tlast].filter((x): x is ResolvedSignal => x !== undefined);
 }
 

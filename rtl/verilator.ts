@@ -39,7 +39,7 @@ export interface Build {
 }
 
 /** Flags every build and lint shares: wide layers write all their lanes in one loop, which must unroll (by count and by statements). */
-export const COMMON_FLAGS = ['--unroll-count', '65536', '--unroll-stmts', '10000000'] as const;
+const COMMON_FLAGS = ['--unroll-count', '65536', '--unroll-stmts', '10000000'] as const;
 
 const INSTALL_HINT = 'install it with: apt-get install -y verilator g++ make zlib1g-dev';
 
@@ -51,7 +51,7 @@ export function verilatorMissing(): SimrunError {
 let versionCache: string | undefined;
 
 /** Verilator's version line; VERILATOR_MISSING if it is not on PATH. */
-export async function verilatorVersion(): Promise<string> {
+async function verilatorVersion(): Promise<string> {
   if (versionCache) return versionCache;
   const r = await runTool('verilator', ['--version']);
   if (r.notFound || r.exitCode !== 0) throw verilatorMissing();

@@ -18,7 +18,7 @@ export async function assembleKernel(): Promise<Uint8Array<ArrayBuffer>> {
 }
 
 /** Where the built kernel lives: beside the compiled wasmKernel.js in dist/sim/. */
-export const KERNEL_WASM_URL = new URL('./kernel.wasm', import.meta.url);
+const KERNEL_WASM_URL = new URL('./kernel.wasm', import.meta.url);
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   writeFileSync(KERNEL_WASM_URL, await assembleKernel());

@@ -26,14 +26,14 @@ export interface FlushVariant {
 }
 
 /** The variants the module exports, exact first. */
-export const FLUSH_VARIANTS: readonly FlushVariant[] = [
+const FLUSH_VARIANTS: readonly FlushVariant[] = [
   { name: 'conv_flush_all', products: true, sums: true },
   { name: 'conv_flush_sums', products: false, sums: true },
   { name: 'conv_flush_none', products: false, sums: false },
 ];
 
 /** Output pixels per register block: 2 × 4 accumulators + 4 weights + 2 splats + 1 temporary fit 16 vector registers. */
-export const PIXELS = 2;
+const PIXELS = 2;
 
 /** One block of `n` adjacent output pixels starting at column $c: all 16-channel groups, all taps, then bias and ReLU. */
 function pixelBlock(n: number, v: FlushVariant): string {

@@ -95,7 +95,7 @@ export interface LayerLatency {
 }
 
 /** The critical chain of one frame from its row timings (each layer's last row, back through the rows it waited for). */
-export function criticalChain(net: NetworkSpec, plan: NetworkPlan, layers: readonly LayerFrameTiming[], lastInputPixel: number): LayerLatency[] {
+function criticalChain(net: NetworkSpec, plan: NetworkPlan, layers: readonly LayerFrameTiming[], lastInputPixel: number): LayerLatency[] {
   const chain: LayerLatency[] = [];
   let row = net.layers[net.layers.length - 1]!.outH - 1;
   for (let i = net.layers.length - 1; i >= 0; i--) {

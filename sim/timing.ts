@@ -49,7 +49,7 @@ export function firstBeatOffset(p: LayerPlan): number {
 }
 
 /** Cycles from a row's start to its last beat. */
-export function lastBeatOffset(l: LayerSpec, p: LayerPlan): number {
+function lastBeatOffset(l: LayerSpec, p: LayerPlan): number {
   if (p.beatOrder === 'strip-major') return lastSlotBeatOffset(p) + l.outW * p.ocmux - 1;
   // The last slot (pos colsPerStrip−1, group ocmux−1, in either group order) always has strip 0 valid; its last valid
   // strip is this one.

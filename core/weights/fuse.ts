@@ -6,7 +6,7 @@ const EPS = Math.fround(1e-5);
 const MIN_NORMAL = 2 ** -126;
 
 /** Replaces a subnormal by a zero of the same sign: hardware inputs are never subnormal. */
-export function flushSubnormal(x: number): number {
+function flushSubnormal(x: number): number {
   return Math.abs(x) < MIN_NORMAL ? x * 0 : x;
 }
 

@@ -26,7 +26,7 @@ export function loadWeights(net: NetworkSpec, weightSpec: string, mode: QuantMod
 }
 
 /** Fuses batch norm, quantizes to bfloat18 and keeps the fused float weights for the accuracy reference. */
-export function fromRaw(net: NetworkSpec, raw: readonly RawLayerParams[], mode: QuantMode): HwLayerWeights[] {
+function fromRaw(net: NetworkSpec, raw: readonly RawLayerParams[], mode: QuantMode): HwLayerWeights[] {
   return net.layers.map((l, i) => hwLayer(l, raw[i]!, mode));
 }
 

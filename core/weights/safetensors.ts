@@ -82,7 +82,7 @@ export class SafetensorsFile {
 }
 
 /** IEEE binary16 bits → number (exact). */
-export function halfToFloat(h: number): number {
+function halfToFloat(h: number): number {
   const sign = h & 0x8000 ? -1 : 1;
   const exp = (h >>> 10) & 0x1f;
   const man = h & 0x3ff;
@@ -92,7 +92,7 @@ export function halfToFloat(h: number): number {
 }
 
 /** The IE120R key names of a layer's tensors, with shapes and meanings (the one place the key scheme is written). */
-export function layerKeys(l: LayerSpec): { key: string; shape: number[]; meaning: string; role: 'weight' | 'bias' | 'gamma' | 'beta' | 'mean' | 'variance' }[] {
+function layerKeys(l: LayerSpec): { key: string; shape: number[]; meaning: string; role: 'weight' | 'bias' | 'gamma' | 'beta' | 'mean' | 'variance' }[] {
   const w = [l.outC, l.inC, l.kernel, l.kernel];
   if (!l.batchnorm) {
     return [

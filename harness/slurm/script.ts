@@ -14,7 +14,7 @@ export interface SlurmOptions {
 }
 
 /** SLURM's default MaxArraySize is 1001: task ids up to 1000. */
-export const MAX_SHARDS = 1000;
+const MAX_SHARDS = 1000;
 
 /** Options as typed, checked: a bad one is a usage error naming it and a valid form. */
 export function slurmOptions(shards: number | undefined, partition: string | undefined, time: string | undefined, cpusPerTask: number | undefined): SlurmOptions {

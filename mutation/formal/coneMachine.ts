@@ -116,7 +116,7 @@ export class IndexedModule {
 }
 
 /** A cell the evaluator can compute (combinational and of a known type). */
-export const isComb = (c: JsonCell): boolean => EVALUATED_TYPES.has(c.type);
+const isComb = (c: JsonCell): boolean => EVALUATED_TYPES.has(c.type);
 
 /** Name of the thing that drives a free input bit, by bit (`cell.port[i]` or `port[i]`), and its group (without `[i]`). */
 const driverId = (d: Driver) => `${d.cell ? `${d.cell.name}.` : ''}${d.port}[${d.idx}]`;

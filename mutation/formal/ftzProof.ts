@@ -13,7 +13,7 @@ import { orWhenYosysFails, yosysLimited, type Proof, type YosysLimits, type Yosy
 const esc = vName;
 
 /** Limits of each SAT run of the proof. */
-export const FTZ_LIMITS: YosysLimits = { seconds: 60, memoryMiB: 3072 };
+const FTZ_LIMITS: YosysLimits = { seconds: 60, memoryMiB: 3072 };
 
 /** The module's register names (as `expose -evert-dff` names their ports: `<name>.q` in, `<name>.d` out). */
 function registersOf(ports: ReadonlyMap<string, { direction: string; width: number }>): Map<string, number> {

@@ -30,7 +30,7 @@ export interface ReachLimits {
 }
 
 /** Default limits. */
-export const REACH_LIMITS: ReachLimits = { evaluations: 20_000_000, states: 60_000, rounds: 10, enumeratedBits: 10 };
+const REACH_LIMITS: ReachLimits = { evaluations: 20_000_000, states: 60_000, rounds: 10, enumeratedBits: 10 };
 
 /** A free input in a search: enumerated (its bit in the combination) or a symbol (by name). */
 interface FreeInput {
@@ -115,7 +115,7 @@ function search(gold: ConeMachine, gate: ConeMachine, resetId: string | undefine
  * The input port of `module` that carries the top's reset port in every instance of it (the same port each time), or
  * undefined when an instance gets its reset otherwise (a delayed or derived reset does not start high in cycle 0).
  */
-export function resetPortOf(modules: ReadonlyMap<string, JsonModule>, top: string, reset: string, module: string): string | undefined {
+function resetPortOf(modules: ReadonlyMap<string, JsonModule>, top: string, reset: string, module: string): string | undefined {
   const found = new Set<string | undefined>();
   // Walks every instance path from the top, carrying the net the top's reset is on (undefined once it is lost).
   const walk = (name: string, resetNet: number | undefined, depth: number, port: string | undefined) => {

@@ -10,7 +10,7 @@ export type Bit = number;
 export const notBit = (b: Bit): Bit => b ^ 1;
 
 /** True for 0 and 1. */
-export const isConst = (b: Bit): boolean => b < 2;
+const isConst = (b: Bit): boolean => b < 2;
 
 /** A function's inputs and the first of its symbols, in one bucket of the hashing table. */
 interface Entry {

@@ -57,7 +57,7 @@ const CUT = {
 };
 
 /** Limits of the witness search (as a proof's). */
-export const WITNESS_LIMITS: YosysLimits = { seconds: 45, memoryMiB: 3072 };
+const WITNESS_LIMITS: YosysLimits = { seconds: 45, memoryMiB: 3072 };
 
 const esc = vName;
 

@@ -139,7 +139,7 @@ export interface ProofOptions {
 }
 
 /** Default limits of an equivalence proof. */
-export const PROOF_LIMITS: YosysLimits = { seconds: 45, memoryMiB: 3072 };
+const PROOF_LIMITS: YosysLimits = { seconds: 45, memoryMiB: 3072 };
 
 /**
  * Proves a Yosys mutation equivalent to the original: the mutated module against an unmutated copy, from the design as
@@ -251,7 +251,7 @@ async function proveMutation(prepared: string, m: YosysMutation, work: string, l
 }
 
 /** Commands that flatten the instances of `modules` into `into`, and nothing else (every other module is kept whole). */
-export function flattenOneLevel(modules: readonly string[], into: readonly string[]): string[] {
+function flattenOneLevel(modules: readonly string[], into: readonly string[]): string[] {
   return ['setattr -mod -set keep_hierarchy 1 *', `setattr -mod -unset keep_hierarchy ${modules.join(' ')}`, `flatten ${into.join(' ')}`];
 }
 

@@ -28,7 +28,7 @@ import type { NetworkSpec } from '../../core/spec.js';
 import type { HwLayerWeights } from '../../core/weights/types.js';
 
 /** What a themed output channel's weights and bias do. */
-export const THEMES = ['huge', 'tiny', 'zero', 'spread', 'normal', 'boundary', 'overflow', 'cancel'] as const;
+const THEMES = ['huge', 'tiny', 'zero', 'spread', 'normal', 'boundary', 'overflow', 'cancel'] as const;
 export type Theme = (typeof THEMES)[number];
 type DirectedKind = 'boundary' | 'overflow' | 'cancel';
 /** What one of layer N − 1's channels outputs. */
@@ -39,7 +39,7 @@ const ROLES: readonly Role[] = ['big', 'tiny', 'zero', 'normal', 'boundary', 'ov
 export type CornerRunKind = 'finite' | DirectedKind | 'inf' | 'nan' | 'infnan' | 'ladder';
 
 /** The input value and weight code of each directed theme (see the header): every product x·w meets that corner. */
-export const DIRECTED: Readonly<Record<DirectedKind, { readonly x: number; readonly w: number }>> = {
+const DIRECTED: Readonly<Record<DirectedKind, { readonly x: number; readonly w: number }>> = {
   boundary: { x: (1 + 2 ** -10 + 2 ** -20) * 2 ** -1, w: (1 << 9) | 0x1ff },
   overflow: { x: 1.5, w: (253 << 9) | 0x100 },
   cancel: { x: 1, w: 127 << 9 },
@@ -72,7 +72,7 @@ function themesAt(layer: number): readonly Theme[] {
 }
 
 /** The theme of output channel `co` in themed run `run` of `layer`. */
-export function themeOf(layer: number, co: number, run: number, outC: number): Theme {
+function themeOf(layer: number, co: number, run: number, outC: number): Theme {
   const t = themesAt(layer);
   return t[(co + run * outC) % t.length]!;
 }
@@ -205,7 +205,7 @@ export const BIAS_EXPONENTS: readonly number[] = (() => {
 })();
 
 /** The ladder's mantissa at exponent e: one bit set, moving with e, so every bit is the only one at some exponent. */
-export const ladderMantissa = (e: number): number => 1 << (e % 9);
+const ladderMantissa = (e: number): number => 1 << (e % 9);
 
 /**
  * The exponent ladder (inputs all exactly 1) on the `live` taps (in tap order; the others stay 0): the first loads +0;
@@ -254,7 +254,7 @@ export function ladder(w: HwLayerWeights, outC: number, live: readonly number[] 
  * The ladder's bias on channel `co`: the last tap's value y = 2^(b−127)·(1 + m/512) with its mantissa one step up
  * (even channels) or down (odd), so the bias adder meets operands of one exponent that it must swap, or not.
  */
-export function ladderBias(b: number, co: number): number {
+function ladderBias(b: number, co: number): number {
   return 2 ** (b - 127) * (1 + (ladderMantissa(b) + (co & 1 ? -1 : 1)) / 512);
 }
 

@@ -1,0 +1,31 @@
+// Yosys's mutation list depends on the design only, not on the folder it sits in: the shards of one campaign, each
+// with its own folder, must list the same mutations to merge (Yosys writes a source's path into cell names and -src).
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { validateSpec } from '../../core/spec.js';
+import { loadWeights } from '../../core/weights/load.js';
+import { makePlan } from '../../harness/plan.js';
+import { listMutations } from '../../mutation/yosysMutants.js';
+import { loadDesign } from '../../rtl/design.js';
+import { writeDesignFolder } from '../../rtl/emit.js';
+import { describeRtl } from '../support/rtl.js';
+
+describeRtl('listMutations', () => {
+  it('a one-layer 8x8 network (1x1 conv, 2 channels), 12 mutations, seed 3, listed from two different folders: the same arguments, and no folder path in them', async () => {
+    // Small on purpose: Yosys lists tiny's mutations in minutes, and what is checked does not depend on the size.
+    const net = validateSpec({ name: 'one', input: { height: 8, width: 8, channels: 3 }, clockHz: 250_000_000, rowRateHz: 2_500_000, layers: [{ name: 'c1', kernel: 1, stride: 1, pad: 0, outChannels: 2, batchnorm: false, relu: true }] }, 'test');
+    const plan = makePlan(net);
+    const lists = [];
+    for (const k of [1, 2]) {
+      const dir = mkdtempSync(join(tmpdir(), `rowsim-list-${k}-`));
+      writeDesignFolder(join(dir, 'design'), net, plan, loadWeights(net, 'synthetic:0'), 'synthetic:0');
+      const list = await listMutations(loadDesign(join(dir, 'design')), join(dir, 'yosys'), { count: 12, seed: 3 });
+      for (const m of list) expect(m.args).not.toContain(dir);
+      lists.push(list.map((m) => m.args));
+    }
+    expect(lists[0]).toHaveLength(12);
+    expect(lists[1]).toEqual(lists[0]);
+  }, 300_000);
+});
