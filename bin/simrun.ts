@@ -103,6 +103,7 @@ function runCommand(y: Argv): Argv {
       .option('workers', { type: 'string', describe: 'worker threads for the golden and the model (0 = this thread; at most the cores) [default: 2]' })
       .option('timing', str("how the RTL's cycles are judged: exact (rowsim's model, beat for beat), own (the design's own timing: values by coordinate, row rate, constant latency) or declared (design.json's timing model) [default: the folder's, else exact]"))
       .option('latency-budget', { type: 'string', array: true, describe: "latency budget: cycles or a time (900, 3.6us), for the whole design or one layer (2=300); repeatable" })
+      .option('coverage', { type: 'boolean', default: false, describe: 'record contract coverage: which cases of the arithmetic contract (ties, cancellations, flushes, ...) each layer\'s products, adds and ReLU reached (computed by the model)' })
       .option('json', { type: 'boolean', default: false, describe: 'print report.json to stdout instead of the table' })
       .option('quiet', { type: 'boolean', default: false, describe: 'no progress lines' })
       .example('$0 --image examples/coffee.png --config ie120r-mini', 'golden vs model on the mini encoder')
@@ -112,7 +113,7 @@ function runCommand(y: Argv): Argv {
     async (a) => {
       // The default command takes no words: 'simrun frobnicate …' is a mistyped command, not a run.
       const stray = a._.map(String).filter((w, i) => !(i === 0 && w === 'run'));
-      if (stray.length) throw new SimrunError('USAGE', `unknown command '${stray[0]}'; the commands are run, plan, vectors, emit, compare, regress, explain, mutate and weights (see 'simrun --help')`);
+      if (stray.length) throw new SimrunError('USAGE', `unknown command '${stray[0]}'; the commands are run, plan, vectors, emit, compare, regress, explain, mutate, merge, coverage, check, cache and weights (see 'simrun --help')`);
       const log = progress(a.quiet);
       const [{ runPipeline }, { formatRunReport }] = await Promise.all([import('../harness/run.js'), import('../harness/report.js')]);
       const { report, outDir } = await runPipeline({
@@ -122,7 +123,7 @@ function runCommand(y: Argv): Argv {
         workers: wholeNumber('workers', a.workers, 0, 1 << 16), log,
         aluBudget: parseBudget(a.aluBudget), rtl: a.rtl, pacing: a.pacing, inject: a.inject,
         trace: parseTrace(a.trace, a.traceWindow, a.traceLayers),
-        timing: oneOf('timing', a.timing, TIMING_MODES), latencyBudget: a.latencyBudget,
+        timing: oneOf('timing', a.timing, TIMING_MODES), latencyBudget: a.latencyBudget, coverage: a.coverage,
       });
       log.end();
       const wave = report.waveform;
@@ -267,13 +268,16 @@ function regressCommand(y: Argv): Argv {
       .option('junit', str('write JUnit XML here'))
       .option('out', str('folder for the cases\' reports'))
       .option('jobs', { type: 'string', describe: 'parallel cases (default and most: the machine\'s cores)' })
+      .option('coverage', { type: 'boolean', default: false, describe: 'every case records contract coverage; the suite\'s is their sum per network (in regress.json)' })
       .example('$0 regress --suite examples/suite.yaml --junit junit.xml', 'the shipped CI suite')
       .example('$0 regress --suite nightly.yaml --slurm --shards 8 --time 2:00:00 --out /shared/nightly', '8 SLURM array tasks, merged into one report'),
     async (a) => {
       if (a.slurm || a.resubmitFailed) return runSlurm('regress', a);
       slurmOnly(a);
       const { regress } = await import('../harness/regress.js');
-      const { counts, exitCode } = await regress({ suite: a.suite, shard: a.shard, shards: wholeNumber('shards', a.shards, 1), junit: a.junit, out: a.out, jobs: wholeNumber('jobs', a.jobs, 1), log: (l) => process.stdout.write(`${l}\n`) });
+      const { counts, exitCode, coverages } = await regress({ suite: a.suite, shard: a.shard, shards: wholeNumber('shards', a.shards, 1), junit: a.junit, out: a.out, jobs: wholeNumber('jobs', a.jobs, 1), coverage: a.coverage, log: (l) => process.stdout.write(`${l}\n`) });
+      const { coverageLines } = await import('../harness/coverage.js');
+      for (const c of coverages) process.stdout.write(`${coverageLines(c).join('\n')}\n`);
       process.stdout.write(`regress: ${counts.pass} passed, ${counts.fail} failed, ${counts.error} errors, ${counts.none} not compared\n`);
       process.exitCode = exitCode;
     },
@@ -382,6 +386,24 @@ function mergeCommand(y: Argv): Argv {
   );
 }
 
+/** `simrun coverage`. */
+function coverageCommand(y: Argv): Argv {
+  return y.command(
+    'coverage <reports..>',
+    'merge the contract coverage of runs, regress suites and campaigns (report.json, regress.json or their folders) and show what was reached',
+    (y) => y
+      .positional('reports', { type: 'string', array: true, describe: 'reports or output folders recorded with --coverage' })
+      .option('out', str('write coverage.json and coverage.html here'))
+      .option('json', { type: 'boolean', default: false, describe: 'print the merged coverage as JSON' })
+      .example('$0 coverage nightly/ weekly/ --out cov', 'what two regressions reached together'),
+    async (a) => {
+      const { mergedCoverage } = await import('../harness/coverageCommand.js');
+      const { text, json } = mergedCoverage(a.reports ?? [], a.out);
+      process.stdout.write(a.json ? json : text);
+    },
+  );
+}
+
 /** `simrun check`. */
 function checkCommand(y: Argv): Argv {
   return y.command(
@@ -476,11 +498,11 @@ async function main(): Promise<void> {
     .scriptName('simrun')
     .usage('$0 [run] --image <file> [options]\n\nCycle-accurate row-streaming CNN encoder simulator and verification harness. Documentation: docs/ in the package.');
   // Every command is registered by a function of its own (below), in the order --help lists them.
-  await [runCommand, planCommand, vectorsCommand, emitCommand, compareCommand, regressCommand, explainCommand, mutateCommand, mergeCommand, checkCommand, cacheCommand, weightsCommand].reduce((y, add) => add(y), base as Argv)
+  await [runCommand, planCommand, vectorsCommand, emitCommand, compareCommand, regressCommand, explainCommand, mutateCommand, mergeCommand, coverageCommand, checkCommand, cacheCommand, weightsCommand].reduce((y, add) => add(y), base as Argv)
     .middleware((argv) => {
       // A single-valued option given twice would arrive as an array ('tiny,ie120r'): refuse it by name.
       for (const [k, v] of Object.entries(argv)) {
-        if (Array.isArray(v) && !['_', 'image', 'inject', 'latency-budget', 'latencyBudget', 'folders'].includes(k) && !/[A-Z]/.test(k)) throw new SimrunError('USAGE', `--${k} is given ${v.length} times; give it once`);
+        if (Array.isArray(v) && !['_', 'image', 'inject', 'latency-budget', 'latencyBudget', 'folders', 'reports'].includes(k) && !/[A-Z]/.test(k)) throw new SimrunError('USAGE', `--${k} is given ${v.length} times; give it once`);
       }
     }, true)
     .strictCommands()

@@ -6,6 +6,7 @@ import { scaleLinear } from 'd3-scale';
 import type { EngineName } from '../core/engine.js';
 import { BitsAccumulator } from './compare.js';
 import { esc } from './htmlEscape.js';
+import { coverageHtml } from './coverage.js';
 
 export { esc } from './htmlEscape.js';
 import type { Comparison } from './comparison.js';
@@ -197,6 +198,7 @@ ${waterfallSvg(L.perLayer, clockHz)}
 ${timelineSvg(r, c, clockHz)}
 ${mism.length ? `<h2>Mismatches</h2><ul>${mism.join('')}</ul>` : ''}
 ${heat.length ? `<h2>Mismatch heat maps</h2>${heat.join('')}` : ''}
+${r.coverage ? coverageHtml(r.coverage) : ''}
 </body></html>
 `;
 }

@@ -9,7 +9,7 @@ import { safeSegment } from '../core/names.js';
 import { planMerge, shardTable, type ShardRecord } from '../core/shardMerge.js';
 import { esc } from './htmlEscape.js';
 import { writeAtomic } from './outdir.js';
-import { junitXml, suiteExitCode, verdict, type CaseResult, type RegressRecord } from './regress.js';
+import { casesCoverage, junitXml, suiteExitCode, verdict, type CaseResult, type RegressRecord } from './regress.js';
 import type { RunReport } from './report.js';
 
 /** A regress folder's regress.json as a shard record, or null when the folder holds none. */
@@ -71,6 +71,8 @@ export function mergeRegress(shards: readonly { record: ShardRecord; regress: Re
     ...first, shard: null, host: first.host, wallSeconds: Math.max(...shards.map((s) => s.record.wallSeconds)),
     cases: results.map((r) => ({ name: r.case.name, folder: relative(outDir, r.dir!), args: r.case.args, exitCode: r.exitCode, seconds: r.seconds, error: r.error, verdict: verdict(r) })),
     shards: shardTable(shards.map((s) => s.record)), ...(partial ? { partial } : {}),
+    // The cases' own reports, not the shards' records: coverage adds over every case of the merged suite.
+    coverages: casesCoverage(results),
   };
   if (junit) {
     // A partial merge's JUnit shows each case that did not run as an error, so a CI view cannot read it as green.

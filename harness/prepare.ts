@@ -62,6 +62,8 @@ export interface RunOptions {
   readonly latencyBudget?: readonly string[];
   /** Write report.json and report.html (default true; the library's `run` asks only for the report). */
   readonly writeReports?: boolean;
+  /** Record contract coverage (computed by the model) into the report. */
+  readonly coverage?: boolean;
   /** The rtl engine's beats from a waveform another simulator dumped (simrun check --waveform) instead of Verilator. */
   readonly waveform?: WaveformSource;
   readonly log?: (line: string) => void;

@@ -19,6 +19,8 @@ import { VERSION } from '../core/version.js';
 import { junitXml as writeJunit } from './junit.js';
 import { prepareOutDir, releaseOutDir, subFolder, writeAtomic } from './outdir.js';
 import { describeFirst, type RunReport } from './report.js';
+import type { ContractCoverage } from '../core/coverage.js';
+import { mergeByNetwork } from './coverage.js';
 
 const caseSchema = z.object({
   name: z.string().min(1).max(120).refine((s) => !hasControlCharacter(s), 'contains a control character').optional(),
@@ -228,6 +230,8 @@ export interface RegressRecord {
   readonly items: readonly string[];
   /** The cases this run ran: outcome, and the case folder (relative to this folder). */
   readonly cases: readonly { readonly name: string; readonly folder: string; readonly args: readonly string[]; readonly exitCode: number; readonly seconds: number; readonly error: string | null; readonly verdict: 'pass' | 'fail' | 'none' | 'error' }[];
+  /** Contract coverage of the cases run with --coverage, merged per network (empty without). */
+  readonly coverages: readonly ContractCoverage[];
 }
 
 /**
@@ -239,9 +243,10 @@ function suiteFingerprint(suiteText: string): string {
 }
 
 /** The whole regress command: load, shard, run, write JUnit and regress.json; returns results and counts. */
-export async function regress(opts: { suite: string; shard?: string; shards?: number; junit?: string; out?: string; jobs?: number; log?: (l: string) => void }): Promise<{ results: CaseResult[]; counts: Record<'pass' | 'fail' | 'none' | 'error', number>; exitCode: number }> {
+export async function regress(opts: { suite: string; shard?: string; shards?: number; junit?: string; out?: string; jobs?: number; coverage?: boolean; log?: (l: string) => void }): Promise<{ results: CaseResult[]; counts: Record<'pass' | 'fail' | 'none' | 'error', number>; exitCode: number; coverages: ContractCoverage[] }> {
   const t0 = performance.now();
-  const suite = loadSuite(opts.suite);
+  const loaded = loadSuite(opts.suite);
+  const suite = opts.coverage ? { ...loaded, cases: loaded.cases.map((c) => ({ ...c, args: [...c.args, '--coverage'] })) } : loaded;
   const shard = resolveShard(opts.shard, opts.shards);
   const shardText = shard ? `${shard.index}/${shard.count}` : null;
   const cases = shard ? shardCases(suite.cases, shard) : suite.cases;
@@ -266,6 +271,7 @@ export async function regress(opts: { suite: string; shard?: string; shards?: nu
       shard: shard ? { index: shard.index, count: shard.count, scheduler: shard.scheduler } : null, host: hostname(),
       wallSeconds: Number(((performance.now() - t0) / 1000).toFixed(1)), items: suite.cases.map((c) => c.name),
       cases: results.map((r) => ({ name: r.case.name, folder: r.case.folder, args: r.case.args, exitCode: r.exitCode, seconds: Number(r.seconds.toFixed(2)), error: r.error, verdict: verdict(r) })),
+      coverages: casesCoverage(results),
     };
     writeAtomic(join(outDir, 'regress.json'), JSON.stringify(record, null, 2) + '\n');
   } finally {
@@ -273,5 +279,10 @@ export async function regress(opts: { suite: string; shard?: string; shards?: nu
   }
   const counts = { pass: 0, fail: 0, none: 0, error: 0 };
   for (const r of results) counts[verdict(r)]++;
-  return { results, counts, exitCode: suiteExitCode(results) };
+  return { results, counts, exitCode: suiteExitCode(results), coverages: casesCoverage(results) };
+}
+
+/** The contract coverage of a suite's cases that recorded one, merged per network (each case's frames add). */
+export function casesCoverage(results: readonly CaseResult[]): ContractCoverage[] {
+  return mergeByNetwork(results.flatMap((r) => (r.report?.coverage ? [r.report.coverage] : [])), 'the suite\'s cases');
 }

@@ -17,6 +17,8 @@ import type { OwnFinding, OwnLayerTiming } from './ownTiming.js';
 import type { LayerLatency } from '../sim/schedule.js';
 import type { RunContext, RunSource } from './prepare.js';
 import type { Waveform } from './waveform.js';
+import type { ContractCoverage } from '../core/coverage.js';
+import { coverageLines, type CoverageSummary } from './coverage.js';
 
 /** Published IE120R latency, for comparison in every report. */
 const PUBLISHED_LATENCY_MS = 11.57274;
@@ -123,6 +125,9 @@ export interface RunReport {
   readonly ownTiming: OwnTimingReport | null;
   /** Where the rtl engine's beats came from: a Verilator run, or a waveform another simulator dumped (and which). */
   readonly rtlSource: { readonly engine: 'verilator' | 'waveform'; readonly file?: string; readonly simulator?: string } | null;
+  /** Contract coverage of the run's stimulus (with --coverage): counts per site and case, and their summary. */
+  readonly coverage?: ContractCoverage | null;
+  readonly coverageSummary?: CoverageSummary | null;
 }
 
 /** Plan columns of a layer, in report form. */
@@ -367,6 +372,7 @@ export function formatRunReport(r: RunReport): string {
   const mem = r.memory.samples;
   if (mem.length > 1) lines.push(`memory (rowsim's resident set as frames were compared): ${memoryText(mem)}; peak ${r.memory.peakMiB} MiB`);
   lines.push(`totals: ${r.totals.alus} ALUs, ${r.totals.weightBits} weight bits, ${r.totals.rowBufferBits} row-buffer bits`);
+  if (r.coverage) lines.push(...coverageLines(r.coverage));
   if (r.timings) lines.push(`time: ${timingText(r.timings)}; peak memory ${r.memory.peakMiB} MiB`);
   lines.push(r.pass === true ? chalk.green(r.summary) : r.pass === null ? chalk.yellow(r.summary) : chalk.red(r.summary));
   return lines.join('\n');

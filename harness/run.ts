@@ -3,6 +3,7 @@
 import { basename, join } from 'node:path';
 import type { Engine, EngineInfo, EngineName } from '../core/engine.js';
 import { compareFrames, type Comparison } from './comparison.js';
+import { stimulusCoverage, summarizeCoverage } from './coverage.js';
 import { renderHtml } from './html.js';
 import { releaseOutDir, writeAtomic } from './outdir.js';
 import { engineJob, prepare, type RunContext, type RunOptions } from './prepare.js';
@@ -23,7 +24,9 @@ export async function runPipeline(opts: RunOptions): Promise<{ report: RunReport
     ctx.clock.lap(`engines started${buildText(started.find((e) => e.name === 'rtl')?.run.info().facts)}`);
     const comparison = await compareFrames(ctx, started);
     ctx.clock.lap('frames run and compared');
-    const assembled = assembleReport(ctx, engineInfo(started), comparison);
+    const coverage = opts.coverage ? stimulusCoverage(ctx.net, ctx.weights, ctx.stimulus) : null;
+    if (coverage) ctx.clock.lap('contract coverage (model)');
+    const assembled = { ...assembleReport(ctx, engineInfo(started), comparison), coverage, coverageSummary: coverage && summarizeCoverage(coverage) };
     ctx.clock.lap('report');
     const waveform = await waveformOf(ctx, assembled);
     if (waveform?.build) ctx.clock.lap(`waveform${buildText(waveform.build)}`);

@@ -23,7 +23,8 @@ import { references, runMutant, stimulusOf } from './mutantRun.js';
 import { catalogueMutants, fingerprint, yosysMutants } from './plannedMutants.js';
 import { firstText, type CampaignReport, type MutantResult } from './report/campaignReport.js';
 import { campaignReport, writeCampaign } from './report/writeCampaign.js';
-import { campaignWeights, directedFrame, layerOneCoverage } from './stimulus/directed.js';
+import { campaignWeights, directedFrame } from './stimulus/directed.js';
+import { stimulusCoverage, summarizeCoverage } from '../harness/coverage.js';
 
 /** Options of a campaign. */
 export interface MutateOptions {
@@ -96,8 +97,9 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
     const photos = await Promise.all(opt.images.map((i) => loadStimulus(i, net)));
     const directed = directedFrame(net, weights, opt.seed, ownRoms ? { zeroBiasChannel: 0 } : {});
     const ctx: RunContext = { ...base, stimulus: stimulusOf([directed, ...photos.map((p) => p.data)]) };
-    const coverage = { directed: layerOneCoverage(net, weights, directed), photo: layerOneCoverage(net, weights, photos[0]!.data) };
-    log(`campaign stimulus: a directed frame (layer 1: ${coverage.directed.productTies} product ties, ${coverage.directed.sumTies} sum ties, ${coverage.directed.productCarries + coverage.directed.sumCarries} carries, ${coverage.directed.subnormalBoundary} at the subnormal boundary) and ${photos.length} photos`);
+    const coverage = stimulusCoverage(net, weights, ctx.stimulus);
+    const reached = summarizeCoverage(coverage);
+    log(`campaign stimulus: a directed frame and ${photos.length} photos, reaching ${reached.covered} of ${reached.reachable} reachable contract cases`);
 
     // 3. The mutants, under a fingerprint: a cached result counts only for the same campaign.
     const fp = fingerprint(design, { ownRoms, images: photos.map((p) => createHash('sha256').update(new Uint8Array(p.data.buffer)).digest('hex')), count: opt.count, seed: opt.seed, catalogueMode: opt.catalogue, wire: o.yosysWire, module: o.yosysModule, randomCount: opt.randomCount, weights: base.weightsName, survivorVerdicts: SURVIVOR_VERDICT_VERSION });

@@ -3,6 +3,7 @@
 import Table from 'cli-table3';
 import { junitXml } from '../../harness/junit.js';
 import { esc, STYLE } from '../../harness/html.js';
+import { coverageHtml, coverageLines } from '../../harness/coverage.js';
 import { firstText, type CampaignReport, type MutantResult } from './campaignReport.js';
 import { PLAIN } from '../../harness/report.js';
 import { suiteRunInfo } from '../../harness/regress.js';
@@ -34,7 +35,7 @@ export function formatCampaign(r: CampaignReport): string {
   for (const [k, v] of tally(r.mutants, (m) => `${m.source} ${m.kind}`)) byKind.push([...k.split(' '), ...STATUSES.map((s) => v[s])]);
   const lines = [
     `${r.config}: ${r.mutants.length} mutants (${r.mutants.filter((m) => m.source === 'catalogue').length} catalogue, ${r.mutants.filter((m) => m.source === 'yosys').length} yosys) on a directed frame + ${r.stimulus.frames.length - 1} photos${r.shard ? `, shard ${r.shard}` : ''}`,
-    `directed frame, layer 1: ${r.stimulus.directed.productTies} product ties, ${r.stimulus.directed.sumTies} sum ties, ${r.stimulus.directed.productCarries} product and ${r.stimulus.directed.sumCarries} sum carries, ${r.stimulus.directed.subnormalBoundary} products at the subnormal boundary (a photo: ${r.stimulus.photo.productTies}, ${r.stimulus.photo.sumTies}, ${r.stimulus.photo.productCarries}, ${r.stimulus.photo.sumCarries}, ${r.stimulus.photo.subnormalBoundary})`,
+    ...coverageLines(r.stimulus.coverage),
     'by layer:', byLayer.toString(), 'by kind:', byKind.toString(),
   ];
   for (const m of r.mutants.filter((x) => x.status === 'undetected')) lines.push(`UNDETECTED ${m.id} (${m.kind}${m.layer !== null ? `, layer ${m.layer}` : ''}): ${m.description}${m.src.length ? ` [${m.src.join(', ')}]` : ''}${m.proof ? ` — ${m.proof}` : ''}`);
@@ -49,12 +50,12 @@ export function campaignHtml(r: CampaignReport): string {
   const table = (title: string, rows: [string, Record<string, number>][]) => `<table><thead><tr><th>${esc(title)}</th>${STATUSES.map((s) => `<th>${s}</th>`).join('')}</tr></thead><tbody>${rows.map(([k, v]) => `<tr><td>${esc(k)}</td>${STATUSES.map((s) => `<td class="${s === 'undetected' && v[s] ? 'bad' : ''}">${v[s]}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
   const survivors = r.mutants.filter((m) => m.status === 'undetected' || m.status === 'equivalent');
   const all = r.mutants.map((m) => `<tr><td>${esc(m.id)}</td><td>${m.source}</td><td>${esc(m.kind)}</td><td>${m.layer ?? '–'}</td><td class="${m.status === 'undetected' ? 'bad' : m.status === 'equivalent' ? 'na' : 'ok'}">${m.status}</td><td>${esc(where(m))}</td><td>${esc(m.src.join(', '))}</td></tr>`);
-  const d = r.stimulus.directed;
+  const cs = r.stimulus.coverageSummary;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>rowsim mutation campaign: ${esc(r.config)}</title><style>${STYLE}</style></head><body>
 <h1>rowsim mutation campaign: ${esc(r.config)} — <span class="${r.counts.undetected ? 'fail' : 'pass'}">score ${r.score === null ? 'n/a' : `${(r.score * 100).toFixed(1)}%`}</span></h1>
 <p>${r.mutants.length} mutants: ${r.counts.killed} killed, ${r.counts.deadlock} deadlocked, ${r.counts.equivalent} proven equivalent, ${r.counts.undetected} undetected. The score is detected over non-equivalent mutants.</p>
-<p>Campaign stimulus: a directed frame (layer 1: ${d.productTies} product ties, ${d.sumTies} sum ties, ${d.productCarries + d.sumCarries} carries, ${d.subnormalBoundary} products at the subnormal boundary), then ${esc(r.stimulus.frames.slice(1).join(', '))}; survivors also ran on ${r.stimulus.randomFrames} random frames before Yosys tried to prove them equivalent, and those it could not prove on a run built from a SAT witness.</p>
+<p>Campaign stimulus: a directed frame, then ${esc(r.stimulus.frames.slice(1).join(', '))}, reaching ${cs.covered} of ${cs.reachable} reachable cases of the contract (grid below); survivors also ran on ${r.stimulus.randomFrames} random frames before Yosys tried to prove them equivalent, and those it could not prove on a run built from a SAT witness.</p>
 ${r.partial ? `<p class="fail">PARTIAL: a merge with shard(s) ${esc(r.partial.missingShards.join(', ') || 'none')} and ${r.partial.missingItems.length} mutant(s) missing (${esc(r.partial.missingItems.slice(0, 20).join(', '))}${r.partial.missingItems.length > 20 ? ', …' : ''}); no score is stated.</p>` : ''}
 ${r.shards ? `<h2>Shards</h2><table id="shards"><thead><tr><th>shard</th><th>scheduler</th><th>host</th><th>wall time</th><th>mutants</th></tr></thead><tbody>${r.shards.map((x) => `<tr><td>${x.index}/${x.count}</td><td>${esc(x.scheduler)}</td><td>${esc(x.host)}</td><td>${x.wallSeconds.toFixed(1)} s</td><td>${x.items}</td></tr>`).join('')}</tbody></table>` : ''}
 <h2>By layer</h2>${table('layer', tally(r.mutants, (m) => (m.layer === null ? '–' : String(m.layer))))}
@@ -62,6 +63,7 @@ ${r.shards ? `<h2>Shards</h2><table id="shards"><thead><tr><th>shard</th><th>sch
 ${survivors.length ? `<h2>Survivors</h2><ul>${survivors.map((m) => `<li><b>${esc(m.id)}</b> ${m.status}: ${esc(m.description)}${m.src.length ? ` — <code>${esc(m.src.join(', '))}</code>` : ''}${m.proof ? `<br>${esc(m.proof)}` : ''}</li>`).join('')}</ul>` : ''}
 <h2>Every mutant</h2>
 <table id="mutants"><thead><tr><th>id</th><th>source</th><th>kind</th><th>layer</th><th>status</th><th>first seen</th><th>source lines</th></tr></thead><tbody>${all.join('')}</tbody></table>
+${coverageHtml(r.stimulus.coverage)}
 </body></html>
 `;
 }

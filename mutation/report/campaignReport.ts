@@ -1,6 +1,7 @@
 // A mutation campaign's report.json: each mutant's outcome and where it was first seen, and the campaign's counts —
 // the data the campaign writes and its report pages read (apart, so the two need not import each other).
-import type { Coverage } from '../stimulus/directed.js';
+import type { ContractCoverage } from '../../core/coverage.js';
+import type { CoverageSummary } from '../../harness/coverage.js';
 
 /** Where a mutant was first seen to differ. */
 export interface MutantFirst {
@@ -49,7 +50,7 @@ export interface CampaignReport {
   readonly score: number | null;
   readonly counts: { readonly killed: number; readonly deadlock: number; readonly equivalent: number; readonly undetected: number };
   readonly mutants: readonly MutantResult[];
-  readonly stimulus: { readonly frames: readonly string[]; readonly weights: string; readonly directed: Coverage; readonly photo: Coverage; readonly randomFrames: number };
+  readonly stimulus: { readonly frames: readonly string[]; readonly weights: string; readonly coverage: ContractCoverage; readonly coverageSummary: CoverageSummary; readonly randomFrames: number };
   readonly timing: { readonly seconds: number; readonly mutantsPerMinute: number; readonly builds: Readonly<Record<string, number>> };
   readonly shard: string | null;
   /** What gave the shard: 'manual' (--shard i/n) or the scheduler of --shard auto. */

@@ -6,7 +6,8 @@ import { dirname, join, resolve } from 'node:path';
 import { makeDirs } from '../../core/files.js';
 import { VERSION } from '../../core/version.js';
 import { writeAtomic } from '../../harness/outdir.js';
-import type { Coverage } from '../stimulus/directed.js';
+import type { ContractCoverage } from '../../core/coverage.js';
+import { summarizeCoverage } from '../../harness/coverage.js';
 import type { CampaignReport, MutantResult } from './campaignReport.js';
 
 /** What the report says besides the mutants' results. */
@@ -14,7 +15,8 @@ export interface CampaignFacts {
   readonly config: string;
   readonly design: string;
   readonly images: readonly string[];
-  readonly coverage: { readonly directed: Coverage; readonly photo: Coverage };
+  /** Contract coverage of the campaign frames (on the campaign's weights). */
+  readonly coverage: ContractCoverage;
   readonly randomFrames: number;
   readonly weights: string;
   /** Mutants this run decided (not read from the cache), for the speed figure. */
@@ -36,7 +38,7 @@ export function campaignReport(mutants: readonly MutantResult[], f: CampaignFact
     schemaVersion: 1, rowsim: VERSION, config: f.config, design: f.design,
     score: nonEquivalent ? Number(((counts.killed + counts.deadlock) / nonEquivalent).toFixed(4)) : null,
     counts, mutants: [...mutants],
-    stimulus: { frames: ['directed', ...f.images], directed: f.coverage.directed, photo: f.coverage.photo, randomFrames: f.randomFrames, weights: f.weights },
+    stimulus: { frames: ['directed', ...f.images], coverage: f.coverage, coverageSummary: summarizeCoverage(f.coverage), randomFrames: f.randomFrames, weights: f.weights },
     timing: { seconds: Number(f.seconds.toFixed(1)), mutantsPerMinute: f.ran ? Number(((60 * f.ran) / f.seconds).toFixed(1)) : 0, builds: f.builds },
     shard: f.shard, ...(f.scheduler ? { scheduler: f.scheduler } : {}), fingerprint: f.fingerprint, items: f.items, host: hostname(),
   };

@@ -1,6 +1,6 @@
 // The directed frame of a mutation campaign: pixel values solved against layer 1's weights so that its products land on
 // rounding ties, carry into the exponent and sit in the band just below the smallest normal, and so that first
-// accumulations tie and carry; plus a scan that counts what a frame reaches. Every construction is checked with exact
+// accumulations tie and carry. Every construction is checked with exact
 // double arithmetic (a product of a bfloat18 and a binary32 is exact in a double, and so is a sum of two binary32).
 import { bf18ToFloat } from '../../core/bfloat18.js';
 import type { NetworkSpec } from '../../core/spec.js';
@@ -149,51 +149,4 @@ export function campaignWeights(weights: readonly HwLayerWeights[], channel: num
     bias[channel] = 0;
     return { ...w, bias };
   });
-}
-
-/** What a frame reaches in layer 1's arithmetic (products and running sums in the contract's order). */
-export interface Coverage {
-  readonly products: number;
-  readonly productTies: number;
-  readonly productCarries: number;
-  readonly subnormalBoundary: number;
-  readonly productFlushes: number;
-  readonly sumTies: number;
-  readonly sumCarries: number;
-  readonly sumFlushes: number;
-}
-
-/** Counts ties, carries and flushes of every layer-1 product and running sum of frame `x`. */
-export function layerOneCoverage(net: NetworkSpec, weights: readonly HwLayerWeights[], x: Float32Array): Coverage {
-  const l = net.layers[0]!;
-  const w = Float32Array.from(weights[0]!.codes, bf18ToFloat);
-  const c = { products: 0, productTies: 0, productCarries: 0, subnormalBoundary: 0, productFlushes: 0, sumTies: 0, sumCarries: 0, sumFlushes: 0 };
-  const ftz = (v: number) => (v !== 0 && Math.abs(v) < MIN_NORMAL ? v * 0 : v);
-  for (let r = 0; r < l.outH; r++) {
-    for (let col = 0; col < l.outW; col++) {
-      for (let co = 0; co < l.outC; co++) {
-        let acc = 0;
-        let t = 0;
-        for (let ky = 0; ky < l.kernel; ky++) for (let kx = 0; kx < l.kernel; kx++) for (let ci = 0; ci < l.inC; ci++, t++) {
-          const iy = r * l.stride - l.pad + ky, ix = col * l.stride - l.pad + kx;
-          const xv = iy >= 0 && iy < l.inH && ix >= 0 && ix < l.inW ? x[(iy * l.inW + ix) * l.inC + ci]! : 0;
-          const e = w[t * l.outC + co]! * xv;
-          c.products++;
-          if (isTie(e)) c.productTies++;
-          if (carries(e)) c.productCarries++;
-          if (atSubnormalBoundary(e)) c.subnormalBoundary++;
-          const p = ftz(Math.fround(e));
-          if (p === 0 && e !== 0) c.productFlushes++;
-          if (t === 0) { acc = p; continue; }
-          const s = acc + p;
-          if (isTie(s)) c.sumTies++;
-          if (carries(s)) c.sumCarries++;
-          const f = ftz(Math.fround(s));
-          if (f === 0 && s !== 0) c.sumFlushes++;
-          acc = f;
-        }
-      }
-    }
-  }
-  return c;
 }

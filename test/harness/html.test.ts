@@ -64,4 +64,30 @@ describe('report.html in headless Chromium', () => {
     expect(r.title).toMatch(/NOT COMPARED/);
     expect(r.title).not.toMatch(/PASS/);
   });
+
+  it('tiny, --coverage, 3 frames of one image: the coverage grid has a row per layer for each site kind, holes and unreachable cases shown', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'rowsim-html-'));
+    const { report } = await runPipeline({ config: 'tiny', images: ['examples/coffee.png'], weights: 'synthetic:0', engines: ['golden', 'sim'], frames: 3, out, coverage: true });
+    const one = await runPipeline({ config: 'tiny', images: ['examples/coffee.png'], weights: 'synthetic:0', engines: ['sim'], frames: 1, out: `${out}-one`, coverage: true });
+    // Three frames of one image reach each case three times as often as one frame.
+    expect(report.coverage!.frames).toBe(3);
+    expect(report.coverage!.sites.map((s) => s.counts.map((n) => n / 3))).toEqual(one.report.coverage!.sites.map((s) => s.counts));
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`file://${join(out, 'report.html')}`);
+      expect(await page.locator('table.coverage').count()).toBe(4); // multiply, accumulate, bias-add, relu
+      expect(await page.locator('table.coverage').nth(0).locator('tbody tr').count()).toBe(4); // tiny's four layers multiply
+      expect(await page.locator('table.coverage').nth(3).locator('tbody tr').count()).toBe(3); // layers 1-3 have a ReLU
+      expect(await page.locator('table.coverage td.bad').count()).toBeGreaterThan(0);
+      expect(await page.locator('table.coverage td.na').count()).toBeGreaterThan(0);
+      expect(await page.locator('table.coverage td.ok').count()).toBe(report.coverageSummary!.covered);
+      expect(errors).toEqual([]);
+      await page.screenshot({ path: join(out, 'coverage.png'), fullPage: true });
+    } finally {
+      await browser.close();
+    }
+  });
 });
