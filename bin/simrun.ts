@@ -40,6 +40,14 @@ function wholeNumber(option: string, value: string | undefined, min: number, max
   return n;
 }
 
+/** A positive decimal factor (--proof-budget 2.5), or undefined when not given. */
+function positiveFactor(option: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const v = /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : NaN;
+  if (!(v >= 0.01 && v <= 1000)) throw new SimrunError('USAGE', `--${option} '${value}' is not a factor from 0.01 to 1000; pass e.g. 4`);
+  return v;
+}
+
 function parseBudget(v: string | undefined): number | 'min' | undefined {
   if (v === undefined || v === 'min') return v;
   const n = Number(v);
@@ -339,6 +347,7 @@ function mutateCommand(y: Argv): Argv {
       .option('yosys-wire', str('only Yosys mutations on this wire'))
       .option('yosys-module', str('only Yosys mutations in this module'))
       .option('random-frames', { type: 'string', describe: 'random frames a survivor runs before the equivalence check [default: 4]' })
+      .option('proof-budget', { type: 'string', describe: 'factor on every proof\'s CPU time and search size; a survivor whose proof stops at its budget is unresolved, and a rerun with a larger budget judges it again [default: 1]' })
       .option('alu-budget', commonBudget)
       .option('jobs', { type: 'string', describe: 'mutants run at once (default and most: the cores)' })
       .options(shardingOptions('mutants'))
@@ -357,7 +366,7 @@ function mutateCommand(y: Argv): Argv {
         config: a.config, rtl: a.rtl, weights: a.weights, images: a.image, count: wholeNumber('count', a.count, 0, 10_000),
         seed: wholeNumber('seed', a.seed, 0), catalogue: oneOf('catalogue', a.catalogue, ['first', 'all', 'none'] as const),
         yosysWire: a.yosysWire, yosysModule: a.yosysModule, randomFrames: wholeNumber('random-frames', a.randomFrames, 0, 1000),
-        aluBudget: parseBudget(a.aluBudget), jobs: wholeNumber('jobs', a.jobs, 1), shard: a.shard, shards: wholeNumber('shards', a.shards, 1), junit: a.junit, out: a.out, log,
+        aluBudget: parseBudget(a.aluBudget), proofBudget: positiveFactor('proof-budget', a.proofBudget), jobs: wholeNumber('jobs', a.jobs, 1), shard: a.shard, shards: wholeNumber('shards', a.shards, 1), junit: a.junit, out: a.out, log,
       });
       process.stdout.write(a.json ? JSON.stringify(report, null, 2) + '\n' : `${formatCampaign(report)}\nreport: ${outDir}/report.json and report.html\n`);
       process.exitCode = exitCode;

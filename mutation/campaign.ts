@@ -45,6 +45,8 @@ export interface MutateOptions {
   /** Random frames a survivor runs on before the equivalence check. */
   readonly randomFrames?: number;
   readonly aluBudget?: number | 'min';
+  /** The factor on every proof's CPU time and search size (default 1); a larger one judges unresolved mutants again. */
+  readonly proofBudget?: number;
   readonly jobs?: number;
   /** i/n, or auto: from the scheduler's array variables (SLURM, Kubernetes, GitLab, Buildkite). */
   readonly shard?: string;
@@ -66,10 +68,12 @@ function checkedOptions(o: MutateOptions) {
   if (o.jobs !== undefined && (!Number.isSafeInteger(o.jobs) || o.jobs < 1)) throw new SimrunError('USAGE', `--jobs ${o.jobs} is not a whole number of parallel mutants; pass 1 or more`);
   const count = o.count ?? 30, seed = o.seed ?? 1, catalogue = o.catalogue ?? 'first';
   if (!Number.isSafeInteger(count) || count < 0 || count > 10_000) throw new SimrunError('USAGE', `--count ${count} is not a whole number of Yosys mutants from 0 to 10000`);
+  const proofBudget = o.proofBudget ?? 1;
+  if (!Number.isFinite(proofBudget) || proofBudget < 0.01 || proofBudget > 1000) throw new SimrunError('USAGE', `--proof-budget ${o.proofBudget} is not a factor on the proofs' limits from 0.01 to 1000; pass e.g. 4 for four times the CPU time`);
   const shard = resolveShard(o.shard, o.shards);
   const images = (o.images?.length ? o.images : [join(EXAMPLES, 'coffee.png'), join(EXAMPLES, 'chelsea.png')]).map((i) => resolve(i));
   if (images.length < 2) throw new SimrunError('USAGE', 'a campaign needs at least 2 photos (--image twice); the defaults are the two shipped examples');
-  return { jobs, count, seed, catalogue, shard, images, randomCount: o.randomFrames ?? 4, log: o.log ?? (() => {}) };
+  return { jobs, count, seed, catalogue, shard, images, proofBudget, randomCount: o.randomFrames ?? 4, log: o.log ?? (() => {}) };
 }
 
 /** Runs a campaign; returns its report, folder and exit code (1 when a mutant went undetected). */
@@ -125,7 +129,7 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
     builds.buildAndCleanRunSeconds = Number(((performance.now() - tb) / 1000).toFixed(1));
 
     // 5. Every mutant without a cached result meets the detectors, on a pool of jobs.
-    const campaign: Campaign = { ctx, base, refs, net, plan, outDir, ownRoms, randomCount: opt.randomCount, seed: opt.seed, log, stimuliFor: survivorStimuliCache(ctx, base, ownRoms, opt.randomCount, opt.seed, outDir, log) };
+    const campaign: Campaign = { ctx, base, refs, net, plan, outDir, ownRoms, randomCount: opt.randomCount, seed: opt.seed, proofBudget: opt.proofBudget, log, stimuliFor: survivorStimuliCache(ctx, base, ownRoms, opt.randomCount, opt.seed, outDir, log) };
     const { results, ran } = await judgeAll(mine, campaign, cacheDir, opt.jobs);
 
     // 6. The report.
@@ -188,7 +192,11 @@ async function judgeAll(mine: readonly Planned[], c: Campaign, cacheDir: string,
   const results = new Map<string, MutantResult>();
   for (const p of mine) {
     const f = join(cacheDir, `${p.key}.json`);
-    if (existsSync(f)) results.set(p.key, JSON.parse(readFileSync(f, 'utf8')) as MutantResult);
+    if (!existsSync(f)) continue;
+    const cached = JSON.parse(readFileSync(f, 'utf8')) as MutantResult;
+    // An unresolved mutant is judged again when the proofs get more budget than it had.
+    if (cached.status === 'unresolved' && (cached.proofBudget ?? 1) < c.proofBudget) continue;
+    results.set(p.key, cached);
   }
   const todo = mine.filter((p) => !results.has(p.key));
   if (mine.length - todo.length) c.log(`resuming: ${mine.length - todo.length} of ${mine.length} mutants already have results`);
@@ -198,7 +206,7 @@ async function judgeAll(mine: readonly Planned[], c: Campaign, cacheDir: string,
     writeAtomic(join(cacheDir, `${p.key}.json`), JSON.stringify(result, null, 2) + '\n');
     results.set(p.key, result);
     done++;
-    c.log(`${String(done).padStart(4)}/${todo.length} ${p.key.padEnd(14)} ${result.status}${result.first ? ` ${firstText(result.first)}` : ''}${result.foundBy === 'random' ? ' on random frames' : result.foundBy === 'witness' ? ' on its witness run' : ''}${result.proof ? ` — ${result.proof}` : ''}`);
+    c.log(`${String(done).padStart(4)}/${todo.length} ${p.key.padEnd(14)} ${result.status}${result.limit ? ` (a proof stopped at ${result.limit})` : ''}${result.first ? ` ${firstText(result.first)}` : ''}${result.foundBy === 'random' ? ' on random frames' : result.foundBy === 'witness' ? ' on its witness run' : ''}${result.proof ? ` — ${result.proof}` : ''}`);
   });
   rmSync(join(c.outDir, 'work'), { recursive: true, force: true });
   return { results, ran: todo.length };

@@ -13,10 +13,10 @@ import type { RunContext } from '../harness/prepare.js';
 import type { DesignFolder } from '../rtl/design.js';
 import { equivalencePair, type PlacedMutant } from './catalogue.js';
 import { provesByInvariant } from './formal/invariantProof.js';
-import { findWitness, noWitnessText, witnessText } from './formal/witness.js';
-import { provesEquivalent, provesTextsEquivalent, type YosysMutation } from './formal/yosys.js';
+import { findWitness, noWitnessText, WITNESS_LIMITS, witnessText } from './formal/witness.js';
+import { PROOF_LIMITS, provesEquivalent, provesTextsEquivalent, withBudget, type Proof, type YosysMutation } from './formal/yosys.js';
 import { MUTSEL_WIDTH, references, runMutant, stimulusOf, type MutantRunResult, type References } from './mutantRun.js';
-import type { MutantFirst, MutantResult } from './report/campaignReport.js';
+import type { MutantFirst, MutantResult, MutantStatus } from './report/campaignReport.js';
 import { buildSurvivorStimuli, type SurvivorStimulus } from './stimulus/survivorStimuli.js';
 import { witnessStimulus } from './stimulus/witnessRun.js';
 
@@ -24,9 +24,9 @@ import { witnessStimulus } from './stimulus/witnessRun.js';
  * Bumped when survivors' stimulus or their proofs change, so cached verdicts of an older campaign do not count
  * (6: ROM words as the contract allows; proofs stop at a submodule instance in the mutated cone; 7: witness runs,
  * opened proofs; 8: x bits of a mux are equivalent, witnesses write their register; 9: a jittered long run, proofs up
- * to flush-to-zero and by reachability from reset).
+ * to flush-to-zero and by reachability from reset; 10: unresolved when a proof stops at its budget).
  */
-export const SURVIVOR_VERDICT_VERSION = 9;
+export const SURVIVOR_VERDICT_VERSION = 10;
 
 /** A mutant to run: where it lives and what it is. */
 export interface Planned {
@@ -55,6 +55,8 @@ export interface Campaign {
   readonly ownRoms: boolean;
   readonly randomCount: number;
   readonly seed: number;
+  /** The factor on every proof's CPU time and search size (--proof-budget). */
+  readonly proofBudget: number;
   readonly log: (line: string) => void;
   /** The survivor stimuli of a layer on a design, built once and shared by its survivors. */
   readonly stimuliFor: (layer: number | null, d: DesignFolder) => Promise<SurvivorStimulus[]>;
@@ -67,6 +69,8 @@ interface Standing {
   foundBy: MutantResult['foundBy'];
   /** What the proofs and the witness found, in order (joined with '; '). */
   readonly details: string[];
+  /** The limits proofs stopped at before they could decide. */
+  readonly limits: string[];
 }
 
 /** One way of deciding a mutant. */
@@ -119,14 +123,15 @@ const equivalenceProof: Detector = {
   async run(s, p, c) {
     const work = proofWork(c, p);
     const proof = p.yosys
-      ? await provesEquivalent(join(c.outDir, 'yosys', 'prepared.il'), p.yosys, work, { romContract: c.ownRoms })
+      ? await provesEquivalent(join(c.outDir, 'yosys', 'prepared.il'), p.yosys, work, { romContract: c.ownRoms, limits: withBudget(PROOF_LIMITS, c.proofBudget) })
       : await (async () => {
         const pair = equivalencePair(c.net, c.plan, p.placed!, MUTSEL_WIDTH);
         const roms = (p.design.manifest.romSources ?? []).filter((x) => x === `${layerModules(p.placed!.layer).weights}.v` || x === `${layerModules(p.placed!.layer).bias}.v`).map((x) => join(p.design.dir, x));
-        return provesTextsEquivalent(pair.module, pair.gold, pair.gate, roms, work, p.key);
+        return provesTextsEquivalent(pair.module, pair.gold, pair.gate, roms, work, p.key, withBudget(PROOF_LIMITS, c.proofBudget));
       })();
     s.status = proof.equivalent ? 'equivalent' : 'undetected';
     s.details.push(proof.detail);
+    if (proof.limited) s.limits.push(proof.limited);
   },
 };
 
@@ -152,12 +157,13 @@ const relationalProofs: Detector = {
   applies: (s, p) => s.status === 'undetected' && p.yosys !== undefined,
   async run(s, p, c) {
     // A proof that breaks (a netlist it cannot read) leaves the mutant undetected and the campaign going.
-    const deep = await provesByInvariant(join(c.outDir, 'yosys', 'prepared.il'), p.yosys!, { top: p.design.manifest.top, reset: p.design.taps.reset }, proofWork(c, p), true).catch((e: unknown) => {
+    const deep = await provesByInvariant(join(c.outDir, 'yosys', 'prepared.il'), p.yosys!, { top: p.design.manifest.top, reset: p.design.taps.reset }, proofWork(c, p), true, c.proofBudget).catch((e: unknown): Proof => {
       if (e instanceof SimrunError && !['YOSYS_MISSING', 'OUT_NOT_WRITABLE'].includes(e.code)) return { equivalent: false, detail: `proofs with a relation failed: ${e.message}` };
       throw e;
     });
     if (deep.equivalent) s.status = 'equivalent';
     s.details.push(deep.detail);
+    if (deep.limited) s.limits.push(deep.limited);
   },
 };
 
@@ -167,14 +173,16 @@ export const DETECTORS: readonly Detector[] = [campaignFrames, survivorRuns, equ
 /** Runs the detectors on one mutant until decided; its result as the campaign records it. */
 export async function judgeMutant(p: Planned, c: Campaign, detectors: readonly Detector[] = DETECTORS): Promise<MutantResult> {
   const ts = performance.now();
-  const s: Standing = { status: 'survived', first: null, foundBy: null, details: [] };
+  const s: Standing = { status: 'survived', first: null, foundBy: null, details: [], limits: [] };
   for (const d of detectors) if (d.applies(s, p, c)) await d.run(s, p, c);
   rmSync(proofWork(c, p), { recursive: true, force: true });
-  const status = s.status === 'survived' ? 'undetected' : s.status;
+  // Survived every run and not proven: unresolved when a proof stopped at its budget, rather than finding nothing.
+  const status: MutantStatus = s.status === 'survived' || s.status === 'undetected' ? (s.limits.length ? 'unresolved' : 'undetected') : s.status;
   return {
     id: p.key, source: p.source, kind: p.kind, layer: p.layer, description: p.description, src: p.src,
     status, foundBy: status === 'killed' || status === 'deadlock' ? s.foundBy : null, first: s.first,
-    proof: s.details.length ? s.details.join('; ') : null, seconds: Number(((performance.now() - ts) / 1000).toFixed(2)),
+    proof: s.details.length ? s.details.join('; ') : null, ...(status === 'unresolved' ? { limit: [...new Set(s.limits)].join(' and ') } : {}),
+    proofBudget: c.proofBudget, seconds: Number(((performance.now() - ts) / 1000).toFixed(2)),
   };
 }
 
@@ -186,8 +194,9 @@ export async function judgeMutant(p: Planned, c: Campaign, detectors: readonly D
 async function runWitness(c: Campaign, p: Planned, layer: number, work: string): Promise<{ result: MutantRunResult | null; detail: string }> {
   const { net, plan, base } = c;
   const l = net.layers[layer - 1]!;
-  const w = await findWitness(join(c.outDir, 'yosys', 'prepared.il'), p.yosys!, { relu: l.relu, firstLayer: layer === 1, inputsNonNegative: layer > 1 && net.layers[layer - 2]!.relu }, join(work, 'witness'));
-  if ('none' in w) return { result: null, detail: noWitnessText(w) };
+  const limits = withBudget(WITNESS_LIMITS, c.proofBudget);
+  const w = await findWitness(join(c.outDir, 'yosys', 'prepared.il'), p.yosys!, { relu: l.relu, firstLayer: layer === 1, inputsNonNegative: layer > 1 && net.layers[layer - 2]!.relu }, join(work, 'witness'), limits);
+  if ('none' in w) return { result: null, detail: noWitnessText(w, limits) };
   const text = witnessText(w);
   const st = witnessStimulus(net, base.weights, layer, w);
   if (!st) return { result: null, detail: `${text}, which no stimulus of this layer can set up` };

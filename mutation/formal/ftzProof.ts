@@ -13,13 +13,19 @@ import { orWhenYosysFails, yosysLimited, type Proof, type YosysLimits, type Yosy
 const esc = vName;
 
 /** Limits of each SAT run of the proof. */
-const FTZ_LIMITS: YosysLimits = { seconds: 60, memoryMiB: 3072 };
+export const FTZ_LIMITS: YosysLimits = { seconds: 60, memoryMiB: 3072 };
 
 /** The module's register names (as `expose -evert-dff` names their ports: `<name>.q` in, `<name>.d` out). */
 function registersOf(ports: ReadonlyMap<string, { direction: string; width: number }>): Map<string, number> {
   const out = new Map<string, number>();
   for (const [n, p] of ports) if (p.direction === 'input' && n.endsWith('.q') && ports.get(`${n.slice(0, -2)}.d`)?.direction === 'output') out.set(n.slice(0, -2), p.width);
   return out;
+}
+
+/** A proof stopped by its limits while `doing`. */
+function stopped(limits: YosysLimits, doing: string): Proof {
+  const limit = `${limits.seconds} CPU seconds or ${limits.memoryMiB} MiB`;
+  return { equivalent: false, detail: `up to flush-to-zero: ${doing} ran past ${limit}`, limited: limit };
 }
 
 /**
@@ -45,8 +51,9 @@ export async function provesUpToFlush(prepared: string, m: YosysMutation, work: 
     // Undriven wires and x bits become 0 in both copies alike (SAT would otherwise take each copy's as free and apart).
     'setundef -undriven -zero rs_fz_gold rs_fz_gate', 'opt_clean rs_fz_gold rs_fz_gate',
     'select rs_fz_gold rs_fz_gate', `write_rtlil -selected ${tag}.il`,
-  ].join('\n') + '\n', work, `${tag}-make`, limits), null);
-  if (made === null) return { equivalent: false, detail: 'up to flush-to-zero: Yosys could not build the two copies' };
+  ].join('\n') + '\n', work, `${tag}-make`, limits), 'failed' as const);
+  if (made === null) return stopped(limits, 'building the two copies');
+  if (made === 'failed') return { equivalent: false, detail: 'up to flush-to-zero: Yosys could not build the two copies' };
   const modules = rtlilModules(join(work, `${tag}.il`));
   const gold = modules.get('rs_fz_gold'), gate = modules.get('rs_fz_gate');
   if (!gold || !gate) return { equivalent: false, detail: 'up to flush-to-zero: Yosys could not build the two copies' };
@@ -67,8 +74,9 @@ export async function provesUpToFlush(prepared: string, m: YosysMutation, work: 
       `read_rtlil ${JSON.stringify(join(work, `${tag}.il`))}`, `read_verilog -formal ${JSON.stringify(join(work, `${tag}-check.v`))}`,
       'hierarchy -top rs_fz_check', 'proc', 'flatten', 'opt_merge -share_all', 'opt_clean',
       `sat -prove-asserts -set-assumes ${check.oks.map((o) => `-show ${o}`).join(' ')} rs_fz_check`,
-    ].join('\n') + '\n', work, `${tag}-sat${round}`, limits), null);
-    if (log === null) return { equivalent: false, detail: 'up to flush-to-zero: Yosys could not run the proof' };
+    ].join('\n') + '\n', work, `${tag}-sat${round}`, limits), 'failed' as const);
+    if (log === null) return stopped(limits, 'the proof');
+    if (log === 'failed') return { equivalent: false, detail: 'up to flush-to-zero: Yosys could not run the proof' };
     if (/SAT proof finished - no model found: SUCCESS/.test(log)) {
       return { equivalent: true, detail: `proven equal up to flush-to-zero of ${[...relaxed].sort().join(', ')} (one-step induction: exponent-0 words read as signed zeros)` };
     }

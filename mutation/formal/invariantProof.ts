@@ -4,9 +4,9 @@
 // (mutation/formal/reachProof.ts). Either one proving it makes the mutant equivalent; the detail names the relation used.
 import { Worker } from 'node:worker_threads';
 import { SimrunError, type ErrorCode } from '../../core/errors.js';
-import { provesUpToFlush } from './ftzProof.js';
-import { provesByReachability } from './reachProof.js';
-import type { Proof, YosysMutation } from './yosys.js';
+import { FTZ_LIMITS, provesUpToFlush } from './ftzProof.js';
+import { provesByReachability, REACH_LIMITS, type ReachLimits } from './reachProof.js';
+import { withBudget, type Proof, type YosysMutation } from './yosys.js';
 
 /** The design's top module and reset port (a top input, with or without the top's name in front). */
 export interface ResetOf {
@@ -18,16 +18,17 @@ export interface ResetOf {
  * Tries the relational proofs on mutation `m` of the design listMutations prepared (`prepared`). With `onThread`, the
  * reachability search runs on a worker thread (from the compiled build only: the thread loads reachWorker.js).
  */
-export async function provesByInvariant(prepared: string, m: YosysMutation, design: ResetOf, work: string, onThread = false): Promise<Proof> {
-  const flush = await provesUpToFlush(prepared, m, work);
+export async function provesByInvariant(prepared: string, m: YosysMutation, design: ResetOf, work: string, onThread = false, budget = 1): Promise<Proof> {
+  const flush = await provesUpToFlush(prepared, m, work, withBudget(FTZ_LIMITS, budget));
   if (flush.equivalent) return flush;
   const reset = design.reset.startsWith(`${design.top}.`) ? design.reset.slice(design.top.length + 1) : design.reset;
-  const reach = onThread ? await reachOnThread({ prepared, m, top: design.top, reset, work }) : await provesByReachability(prepared, m, design.top, reset, work);
-  return reach.equivalent ? reach : { equivalent: false, detail: `${flush.detail}; ${reach.detail}` };
+  const limits: ReachLimits = { ...REACH_LIMITS, evaluations: Math.round(REACH_LIMITS.evaluations * budget), states: Math.round(REACH_LIMITS.states * budget) };
+  const reach = onThread ? await reachOnThread({ prepared, m, top: design.top, reset, work, limits }) : await provesByReachability(prepared, m, design.top, reset, work, limits);
+  return reach.equivalent ? reach : { equivalent: false, detail: `${flush.detail}; ${reach.detail}`, limited: reach.limited ?? flush.limited };
 }
 
 /** provesByReachability on a worker thread of its own. */
-function reachOnThread(args: { prepared: string; m: YosysMutation; top: string; reset: string; work: string }): Promise<Proof> {
+function reachOnThread(args: { prepared: string; m: YosysMutation; top: string; reset: string; work: string; limits: ReachLimits }): Promise<Proof> {
   const w = new Worker(new URL('./reachWorker.js', import.meta.url));
   return new Promise<Proof>((resolve, reject) => {
     w.once('message', (r: { ok?: Proof; error?: { code: ErrorCode; message: string } }) => {

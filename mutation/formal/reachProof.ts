@@ -30,7 +30,7 @@ export interface ReachLimits {
 }
 
 /** Default limits. */
-const REACH_LIMITS: ReachLimits = { evaluations: 20_000_000, states: 60_000, rounds: 10, enumeratedBits: 10 };
+export const REACH_LIMITS: ReachLimits = { evaluations: 20_000_000, states: 60_000, rounds: 10, enumeratedBits: 10 };
 
 /** A free input in a search: enumerated (its bit in the combination) or a symbol (by name). */
 interface FreeInput {
@@ -177,7 +177,7 @@ export async function provesByReachability(prepared: string, m: YosysMutation, t
     // Named as in the original (a mutation on a register's output leaves the mutant's register on a nameless net).
     const shown = names.map((n) => gold.registerName(gold.byName.get(n) ?? gate.byName.get(n)!)).join(', ');
     if (found.proven) return { equivalent: true, detail: `proven by reachability from reset: ${found.states} state pairs of ${shown} (${width(g)} register bits), every signal read from them equal` };
-    if ('limit' in found) return { equivalent: false, detail: `reachability: ${last ? `${last}; ` : ''}stopped at ${found.limit} with ${shown}` };
+    if ('limit' in found) return { equivalent: false, detail: `reachability: ${last ? `${last}; ` : ''}stopped at ${found.limit} with ${shown}`, limited: found.limit };
     last = `${found.differs[0]} differs after ${found.depth + 1} steps`;
     const before = registers.size;
     growCone(gate, t, found.differs, registers);

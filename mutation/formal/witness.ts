@@ -57,7 +57,7 @@ const CUT = {
 };
 
 /** Limits of the witness search (as a proof's). */
-const WITNESS_LIMITS: YosysLimits = { seconds: 45, memoryMiB: 3072 };
+export const WITNESS_LIMITS: YosysLimits = { seconds: 45, memoryMiB: 3072 };
 
 const esc = vName;
 
@@ -138,11 +138,11 @@ export interface NoWitness {
 }
 
 /** One line for the report when there is no witness. */
-export function noWitnessText(n: NoWitness): string {
+export function noWitnessText(n: NoWitness, limits = WITNESS_LIMITS): string {
   switch (n.none) {
     case 'unsat': return 'no witness: no operands a stimulus can set make a visible difference at an ALU register in one step';
     case 'no-sites': return 'no witness: in one step the difference reaches no ALU register (p_reg, acc, res of rowsim\'s layers)';
-    case 'limits': return `no witness: the search ran past ${WITNESS_LIMITS.seconds} CPU seconds or ${WITNESS_LIMITS.memoryMiB} MiB`;
+    case 'limits': return `no witness: the search ran past ${limits.seconds} CPU seconds or ${limits.memoryMiB} MiB`;
     case 'failed': return 'no witness: Yosys could not run the search on this mutation';
   }
 }

@@ -110,10 +110,17 @@ export interface Proof {
   readonly equivalent: boolean;
   /** Why it is not proven, when it is not. */
   readonly detail: string;
+  /** The limit (CPU time, memory, search size) that stopped it before it could decide, if one did. */
+  readonly limited?: string;
+}
+
+/** `limits` with `budget` times the CPU seconds (memory stays: it is the machine's, not the proof's). */
+export function withBudget(limits: YosysLimits, budget: number): YosysLimits {
+  return { ...limits, seconds: Math.max(1, Math.round(limits.seconds * budget)) };
 }
 
 function provenFrom(log: string | null, limits: YosysLimits): Proof {
-  if (log === null) return { equivalent: false, detail: `not proven within ${limits.seconds} CPU seconds and ${limits.memoryMiB} MiB` };
+  if (log === null) return { equivalent: false, detail: `not proven within ${limits.seconds} CPU seconds and ${limits.memoryMiB} MiB`, limited: `${limits.seconds} CPU seconds or ${limits.memoryMiB} MiB` };
   const status = /Of those cells (\d+) are proven and (\d+) are unproven/;
   // The first status counts every $equiv cell (after equiv_simple); the last one, after the induction, counts the cells
   // equiv_simple left (none left: it proved them all, for equiv_remove drops proven cells only).
@@ -139,7 +146,7 @@ export interface ProofOptions {
 }
 
 /** Default limits of an equivalence proof. */
-const PROOF_LIMITS: YosysLimits = { seconds: 45, memoryMiB: 3072 };
+export const PROOF_LIMITS: YosysLimits = { seconds: 45, memoryMiB: 3072 };
 
 /**
  * Proves a Yosys mutation equivalent to the original: the mutated module against an unmutated copy, from the design as
@@ -161,16 +168,16 @@ export async function provesEquivalent(prepared: string, m: YosysMutation, work:
     // Stopped at memories and ROMs only (not a mutation of one): prove again with memories as registers and ROMs cut
     // open. A script Yosys cannot run that way leaves the stop standing.
     const opened = await orWhenYosysFails(proveMutation(prepared, m, work, limits, false, opts.romContract ?? false, true), exact);
-    if (!opened.reachesNamedCell) return opened.equivalent ? { equivalent: true, detail: `${opened.detail}, memories as registers and ROMs cut open` } : { equivalent: false, detail: `${opened.detail} (memories as registers and ROMs cut open)` };
+    if (!opened.reachesNamedCell) return opened.equivalent ? { equivalent: true, detail: `${opened.detail}, memories as registers and ROMs cut open` } : { equivalent: false, detail: `${opened.detail} (memories as registers and ROMs cut open)`, limited: opened.limited };
   }
   // A fan-out that reaches a named cell reaches it in the wrapped proof too.
-  if (exact.equivalent || exact.reachesNamedCell) return { equivalent: exact.equivalent, detail: exact.detail };
+  if (exact.equivalent || exact.reachesNamedCell) return { equivalent: exact.equivalent, detail: exact.detail, limited: exact.limited };
   // A wrapper Yosys cannot read (a port name it takes for something else) leaves the exact verdict standing.
   const inBeats = await orWhenYosysFails(proveMutation(prepared, m, work, limits, true, opts.romContract ?? false), null);
   if (inBeats === null) return exact;
   return inBeats.equivalent
     ? { equivalent: true, detail: `${inBeats.detail}, stream outputs compared in valid beats` }
-    : { equivalent: false, detail: `${exact.detail}; in valid beats only: ${inBeats.detail}` };
+    : { equivalent: false, detail: `${exact.detail}; in valid beats only: ${inBeats.detail}`, limited: inBeats.limited ?? exact.limited };
 }
 
 /** One proof of a mutation: ports as they are, or (`inBeats`) stream outputs only in valid beats — null when the module has none. */

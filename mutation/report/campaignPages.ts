@@ -4,22 +4,17 @@ import Table from 'cli-table3';
 import { junitXml } from '../../harness/junit.js';
 import { esc, STYLE } from '../../harness/html.js';
 import { coverageHtml, coverageLines } from '../../harness/coverage.js';
-import { firstText, type CampaignReport, type MutantResult } from './campaignReport.js';
+import { countStatuses, firstText, MUTANT_STATUSES, type CampaignReport, type MutantResult, type StatusCounts } from './campaignReport.js';
 import { PLAIN } from '../../harness/report.js';
 import { suiteRunInfo } from '../../harness/regress.js';
 
-const STATUSES = ['killed', 'deadlock', 'equivalent', 'undetected'] as const;
+const STATUSES = MUTANT_STATUSES;
 
 /** Counts by status for each value of `key` (layer or kind), in first-seen order. */
-function tally(ms: readonly MutantResult[], key: (m: MutantResult) => string): [string, Record<(typeof STATUSES)[number], number>][] {
-  const t = new Map<string, Record<(typeof STATUSES)[number], number>>();
-  for (const m of ms) {
-    const k = key(m);
-    const row = t.get(k) ?? { killed: 0, deadlock: 0, equivalent: 0, undetected: 0 };
-    row[m.status]++;
-    t.set(k, row);
-  }
-  return [...t.entries()];
+function tally(ms: readonly MutantResult[], key: (m: MutantResult) => string): [string, StatusCounts][] {
+  const groups = new Map<string, MutantResult[]>();
+  for (const m of ms) groups.set(key(m), [...(groups.get(key(m)) ?? []), m]);
+  return [...groups.entries()].map(([k, v]) => [k, countStatuses(v)]);
 }
 
 function where(m: MutantResult): string {
@@ -38,29 +33,30 @@ export function formatCampaign(r: CampaignReport): string {
     ...coverageLines(r.stimulus.coverage),
     'by layer:', byLayer.toString(), 'by kind:', byKind.toString(),
   ];
+  for (const m of r.mutants.filter((x) => x.status === 'unresolved')) lines.push(`UNRESOLVED ${m.id} (${m.kind}${m.layer !== null ? `, layer ${m.layer}` : ''}): ${m.description} — its proof stopped at ${m.limit}; raise --proof-budget (now ${m.proofBudget ?? 1})${m.proof ? ` — ${m.proof}` : ''}`);
   for (const m of r.mutants.filter((x) => x.status === 'undetected')) lines.push(`UNDETECTED ${m.id} (${m.kind}${m.layer !== null ? `, layer ${m.layer}` : ''}): ${m.description}${m.src.length ? ` [${m.src.join(', ')}]` : ''}${m.proof ? ` — ${m.proof}` : ''}`);
   if (r.partial) lines.push(`PARTIAL: shard(s) ${r.partial.missingShards.join(', ') || 'none'} and ${r.partial.missingItems.length} mutant(s) missing; no score is stated`);
   if (r.shards) lines.push(`merged from ${r.shards.length} shard(s): ${r.shards.map((x) => `${x.index}/${x.count} on ${x.host} ${x.wallSeconds.toFixed(0)} s (${x.items})`).join(', ')}`);
-  lines.push(`killed ${c.killed}, deadlock ${c.deadlock}, equivalent ${c.equivalent}, undetected ${c.undetected}; mutation score ${r.score === null ? 'n/a' : `${(r.score * 100).toFixed(1)}%`} (detected / non-equivalent); ${r.timing.seconds} s, ${r.timing.mutantsPerMinute} mutants per minute`);
+  lines.push(`killed ${c.killed}, deadlock ${c.deadlock}, equivalent ${c.equivalent}, undetected ${c.undetected}, unresolved ${c.unresolved}; mutation score ${r.score === null ? 'n/a' : `${(r.score * 100).toFixed(1)}%`} (detected / non-equivalent: neither undetected nor unresolved counts); ${r.timing.seconds} s, ${r.timing.mutantsPerMinute} mutants per minute`);
   return lines.join('\n');
 }
 
 /** report.html. */
 export function campaignHtml(r: CampaignReport): string {
-  const table = (title: string, rows: [string, Record<string, number>][]) => `<table><thead><tr><th>${esc(title)}</th>${STATUSES.map((s) => `<th>${s}</th>`).join('')}</tr></thead><tbody>${rows.map(([k, v]) => `<tr><td>${esc(k)}</td>${STATUSES.map((s) => `<td class="${s === 'undetected' && v[s] ? 'bad' : ''}">${v[s]}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
-  const survivors = r.mutants.filter((m) => m.status === 'undetected' || m.status === 'equivalent');
-  const all = r.mutants.map((m) => `<tr><td>${esc(m.id)}</td><td>${m.source}</td><td>${esc(m.kind)}</td><td>${m.layer ?? '–'}</td><td class="${m.status === 'undetected' ? 'bad' : m.status === 'equivalent' ? 'na' : 'ok'}">${m.status}</td><td>${esc(where(m))}</td><td>${esc(m.src.join(', '))}</td></tr>`);
+  const table = (title: string, rows: [string, Record<string, number>][]) => `<table><thead><tr><th>${esc(title)}</th>${STATUSES.map((s) => `<th>${s}</th>`).join('')}</tr></thead><tbody>${rows.map(([k, v]) => `<tr><td>${esc(k)}</td>${STATUSES.map((s) => `<td class="${(s === 'undetected' || s === 'unresolved') && v[s] ? 'bad' : ''}">${v[s]}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+  const survivors = r.mutants.filter((m) => m.status === 'undetected' || m.status === 'unresolved' || m.status === 'equivalent');
+  const all = r.mutants.map((m) => `<tr><td>${esc(m.id)}</td><td>${m.source}</td><td>${esc(m.kind)}</td><td>${m.layer ?? '–'}</td><td class="${m.status === 'undetected' || m.status === 'unresolved' ? 'bad' : m.status === 'equivalent' ? 'na' : 'ok'}">${m.status}</td><td>${esc(where(m))}</td><td>${esc(m.src.join(', '))}</td></tr>`);
   const cs = r.stimulus.coverageSummary;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>rowsim mutation campaign: ${esc(r.config)}</title><style>${STYLE}</style></head><body>
 <h1>rowsim mutation campaign: ${esc(r.config)} — <span class="${r.counts.undetected ? 'fail' : 'pass'}">score ${r.score === null ? 'n/a' : `${(r.score * 100).toFixed(1)}%`}</span></h1>
-<p>${r.mutants.length} mutants: ${r.counts.killed} killed, ${r.counts.deadlock} deadlocked, ${r.counts.equivalent} proven equivalent, ${r.counts.undetected} undetected. The score is detected over non-equivalent mutants.</p>
+<p>${r.mutants.length} mutants: ${r.counts.killed} killed, ${r.counts.deadlock} deadlocked, ${r.counts.equivalent} proven equivalent, ${r.counts.undetected} undetected, ${r.counts.unresolved} unresolved (a proof ran out of its budget). The score is detected over non-equivalent mutants.</p>
 <p>Campaign stimulus: a directed frame, then ${esc(r.stimulus.frames.slice(1).join(', '))}, reaching ${cs.covered} of ${cs.reachable} reachable cases of the contract (grid below); survivors also ran on ${r.stimulus.randomFrames} random frames before Yosys tried to prove them equivalent, and those it could not prove on a run built from a SAT witness.</p>
 ${r.partial ? `<p class="fail">PARTIAL: a merge with shard(s) ${esc(r.partial.missingShards.join(', ') || 'none')} and ${r.partial.missingItems.length} mutant(s) missing (${esc(r.partial.missingItems.slice(0, 20).join(', '))}${r.partial.missingItems.length > 20 ? ', …' : ''}); no score is stated.</p>` : ''}
 ${r.shards ? `<h2>Shards</h2><table id="shards"><thead><tr><th>shard</th><th>scheduler</th><th>host</th><th>wall time</th><th>mutants</th></tr></thead><tbody>${r.shards.map((x) => `<tr><td>${x.index}/${x.count}</td><td>${esc(x.scheduler)}</td><td>${esc(x.host)}</td><td>${x.wallSeconds.toFixed(1)} s</td><td>${x.items}</td></tr>`).join('')}</tbody></table>` : ''}
 <h2>By layer</h2>${table('layer', tally(r.mutants, (m) => (m.layer === null ? '–' : String(m.layer))))}
 <h2>By kind</h2>${table('source and kind', tally(r.mutants, (m) => `${m.source} ${m.kind}`))}
-${survivors.length ? `<h2>Survivors</h2><ul>${survivors.map((m) => `<li><b>${esc(m.id)}</b> ${m.status}: ${esc(m.description)}${m.src.length ? ` — <code>${esc(m.src.join(', '))}</code>` : ''}${m.proof ? `<br>${esc(m.proof)}` : ''}</li>`).join('')}</ul>` : ''}
+${survivors.length ? `<h2>Survivors</h2><ul>${survivors.map((m) => `<li><b>${esc(m.id)}</b> ${m.status}${m.limit ? ` (stopped at ${esc(m.limit)}; raise --proof-budget)` : ''}: ${esc(m.description)}${m.src.length ? ` — <code>${esc(m.src.join(', '))}</code>` : ''}${m.proof ? `<br>${esc(m.proof)}` : ''}</li>`).join('')}</ul>` : ''}
 <h2>Every mutant</h2>
 <table id="mutants"><thead><tr><th>id</th><th>source</th><th>kind</th><th>layer</th><th>status</th><th>first seen</th><th>source lines</th></tr></thead><tbody>${all.join('')}</tbody></table>
 ${coverageHtml(r.stimulus.coverage)}
@@ -77,6 +73,7 @@ export function campaignJunit(r: CampaignReport): string {
     cases: r.mutants.map((m) => ({
       classname: `rowsim.mutate.${r.config}.${m.source}`, name: `${m.id} ${m.kind}${m.layer !== null ? ` layer ${m.layer}` : ''}`, seconds: m.seconds,
       ...(m.status === 'undetected' ? { outcome: { kind: 'failure' as const, type: 'undetected', message: `${m.description} survived every run and is not provably equivalent${m.proof ? `: ${m.proof}` : ''}`, text: m.src.join('\n') } }
+        : m.status === 'unresolved' ? { outcome: { kind: 'skipped' as const, message: `unresolved: survived every run and its proof stopped at ${m.limit}; raise --proof-budget` } }
         : m.status === 'equivalent' ? { outcome: { kind: 'skipped' as const, message: 'proven equivalent to the design' } } : {}),
       out: `${m.status}${m.first ? ` ${firstText(m.first)}` : ''}${m.proof ? ` — ${m.proof}` : ''}\n${m.description}`,
     })).concat((r.partial?.missingItems ?? []).map((id) => ({

@@ -28,7 +28,11 @@ export interface MutantResult {
   readonly description: string;
   /** Source lines the mutated signal comes from. */
   readonly src: readonly string[];
-  readonly status: 'killed' | 'deadlock' | 'equivalent' | 'undetected';
+  /**
+   * killed or deadlock: a stimulus showed it; equivalent: a proof says no stimulus can; undetected: survived every run
+   * and no proof decided; unresolved: survived every run and a proof ran out of its budget (`limit` says which).
+   */
+  readonly status: MutantStatus;
   /**
    * The stimulus that found it, for killed and deadlock: the campaign's, the random (corner and long) runs, or a run
    * built from a SAT witness after the proof failed.
@@ -37,7 +41,32 @@ export interface MutantResult {
   readonly first: MutantFirst | null;
   /** For a survivor: what the equivalence check found (and, when it failed, the witness search). */
   readonly proof: string | null;
+  /** For an unresolved mutant: the limit its proof stopped at (raise it with --proof-budget). */
+  readonly limit?: string;
+  /** The --proof-budget it was judged with (a cached unresolved result is judged again under a larger one). */
+  readonly proofBudget?: number;
   readonly seconds: number;
+}
+
+/** What became of a mutant. */
+export type MutantStatus = 'killed' | 'deadlock' | 'equivalent' | 'undetected' | 'unresolved';
+/** Every status, in report order. */
+export const MUTANT_STATUSES: readonly MutantStatus[] = ['killed', 'deadlock', 'equivalent', 'undetected', 'unresolved'];
+
+/** How many mutants ended in each status. */
+export type StatusCounts = Readonly<Record<MutantStatus, number>>;
+
+/** The counts of `mutants` by status. */
+export function countStatuses(mutants: readonly MutantResult[]): StatusCounts {
+  const counts = Object.fromEntries(MUTANT_STATUSES.map((s) => [s, 0])) as Record<MutantStatus, number>;
+  for (const m of mutants) counts[m.status]++;
+  return counts;
+}
+
+/** Detected (killed or deadlocked) over non-equivalent mutants: neither undetected nor unresolved counts as detected. */
+export function mutationScore(c: StatusCounts): number | null {
+  const nonEquivalent = MUTANT_STATUSES.reduce((a, s) => a + c[s], 0) - c.equivalent;
+  return nonEquivalent ? Number(((c.killed + c.deadlock) / nonEquivalent).toFixed(4)) : null;
 }
 
 /** report.json of a campaign. */
@@ -48,7 +77,7 @@ export interface CampaignReport {
   readonly design: string;
   /** Detected (killed or deadlocked) over non-equivalent mutants; null when there are none. */
   readonly score: number | null;
-  readonly counts: { readonly killed: number; readonly deadlock: number; readonly equivalent: number; readonly undetected: number };
+  readonly counts: StatusCounts;
   readonly mutants: readonly MutantResult[];
   readonly stimulus: { readonly frames: readonly string[]; readonly weights: string; readonly coverage: ContractCoverage; readonly coverageSummary: CoverageSummary; readonly randomFrames: number };
   readonly timing: { readonly seconds: number; readonly mutantsPerMinute: number; readonly builds: Readonly<Record<string, number>> };

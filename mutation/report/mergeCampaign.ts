@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SimrunError } from '../../core/errors.js';
 import { planMerge, shardTable, type ShardRecord } from '../../core/shardMerge.js';
-import type { CampaignReport, MutantResult } from './campaignReport.js';
+import { countStatuses, mutationScore, type CampaignReport, type MutantResult } from './campaignReport.js';
 import { writeCampaign } from './writeCampaign.js';
 
 /** A campaign folder's report.json as a shard record, or null when the folder holds no campaign report. */
@@ -32,16 +32,14 @@ export async function mergeCampaign(shards: readonly { record: ShardRecord; repo
   const plan = planMerge(shards.map((s) => s.record), allowPartial);
   const byFolder = new Map(shards.map((s) => [s.record.folder, s.report]));
   const mutants: MutantResult[] = plan.order.map((key) => byFolder.get(plan.owner.get(key)!.folder)!.mutants.find((m) => m.id === key)!);
-  const counts = { killed: 0, deadlock: 0, equivalent: 0, undetected: 0 };
-  for (const m of mutants) counts[m.status]++;
+  const counts = countStatuses(mutants);
   const partial = plan.missingShards.length || plan.missingItems.length ? { missingShards: plan.missingShards, missingItems: plan.missingItems } : undefined;
-  const nonEquivalent = mutants.length - counts.equivalent;
   const first = shards[0]!.report;
   const wall = Math.max(...shards.map((s) => s.record.wallSeconds));
   const { shard: _s, scheduler: _k, host: _h, ...common } = first;
   const report: CampaignReport = {
     ...common,
-    score: partial || !nonEquivalent ? null : Number(((counts.killed + counts.deadlock) / nonEquivalent).toFixed(4)),
+    score: partial ? null : mutationScore(counts),
     counts, mutants,
     timing: { seconds: wall, mutantsPerMinute: wall ? Number(((60 * mutants.length) / wall).toFixed(1)) : 0, builds: first.timing.builds },
     shard: null, shards: shardTable(shards.map((s) => s.record)), ...(partial ? { partial } : {}),

@@ -8,7 +8,7 @@ import { VERSION } from '../../core/version.js';
 import { writeAtomic } from '../../harness/outdir.js';
 import type { ContractCoverage } from '../../core/coverage.js';
 import { summarizeCoverage } from '../../harness/coverage.js';
-import type { CampaignReport, MutantResult } from './campaignReport.js';
+import { countStatuses, mutationScore, type CampaignReport, type MutantResult } from './campaignReport.js';
 
 /** What the report says besides the mutants' results. */
 export interface CampaignFacts {
@@ -31,12 +31,10 @@ export interface CampaignFacts {
 
 /** The campaign report of `mutants`. */
 export function campaignReport(mutants: readonly MutantResult[], f: CampaignFacts): CampaignReport {
-  const counts = { killed: 0, deadlock: 0, equivalent: 0, undetected: 0 };
-  for (const m of mutants) counts[m.status]++;
-  const nonEquivalent = mutants.length - counts.equivalent;
+  const counts = countStatuses(mutants);
   return {
     schemaVersion: 1, rowsim: VERSION, config: f.config, design: f.design,
-    score: nonEquivalent ? Number(((counts.killed + counts.deadlock) / nonEquivalent).toFixed(4)) : null,
+    score: mutationScore(counts),
     counts, mutants: [...mutants],
     stimulus: { frames: ['directed', ...f.images], coverage: f.coverage, coverageSummary: summarizeCoverage(f.coverage), randomFrames: f.randomFrames, weights: f.weights },
     timing: { seconds: Number(f.seconds.toFixed(1)), mutantsPerMinute: f.ran ? Number(((60 * f.ran) / f.seconds).toFixed(1)) : 0, builds: f.builds },

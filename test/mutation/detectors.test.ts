@@ -48,4 +48,21 @@ describe('judgeMutant', () => {
     const r = await judgeMutant(planned, campaign, [step('a', [], () => {})]);
     expect(r).toMatchObject({ status: 'undetected', foundBy: null, first: null, proof: null });
   });
+
+  it('a survivor whose proof stopped at its budget is unresolved, with the limit named and the budget recorded', async () => {
+    const r = await judgeMutant(planned, { ...campaign, proofBudget: 2 } as Campaign, [
+      step('proof', [], (s) => { s.status = 'undetected'; s.details.push('not proven within 90 CPU seconds'); (s as unknown as { limits: string[] }).limits.push('90 CPU seconds or 3072 MiB'); }),
+      step('relation', [], (s) => { s.details.push('reachability: stopped at 40000000 cell evaluations'); (s as unknown as { limits: string[] }).limits.push('40000000 cell evaluations'); }, (s) => s.status === 'undetected'),
+    ]);
+    expect(r).toMatchObject({ status: 'unresolved', limit: '90 CPU seconds or 3072 MiB and 40000000 cell evaluations', proofBudget: 2, foundBy: null });
+  });
+
+  it('a proof that stopped at its budget but another that proves it: equivalent, not unresolved', async () => {
+    const r = await judgeMutant(planned, campaign, [
+      step('proof', [], (s) => { s.status = 'undetected'; (s as unknown as { limits: string[] }).limits.push('45 CPU seconds'); }),
+      step('relation', [], (s) => { s.status = 'equivalent'; }, (s) => s.status === 'undetected'),
+    ]);
+    expect(r.status).toBe('equivalent');
+    expect(r.limit).toBeUndefined();
+  });
 });

@@ -85,6 +85,16 @@ describeRtl('provesByReachability', () => {
     expect(firstDifference(il, m, dir, 3000, 7)).toBeNull();
   }, 120_000);
 
+  it('the same counter mutant with a budget of 50 cell evaluations — not proven and not refused: the proof says it stopped at its limit', async () => {
+    const { dir, il, text } = prep(COUNTER);
+    const mux = cellWhere(text, '$mux', /WIDTH 7\n[^]*connect \\S \\row_end/);
+    const m = mutationOf(mux, '-mode cnot1 -port A -portbit 2 -ctrlbit 5');
+    const proof = await provesByReachability(il, m, 'top', 'rst', join(dir, 'p'), { evaluations: 50, states: 60_000, rounds: 10, enumeratedBits: 10 });
+    expect(proof.equivalent).toBe(false);
+    expect(proof.limited).toBe('50 cell evaluations');
+    expect(proof.detail).toMatch(/stopped at 50 cell evaluations/);
+  }, 120_000);
+
   it('row-beat counter (7 bits): register output bit 6 inverted (the stored bit flips on every idle cycle) — refused, and random cycles show it', async () => {
     const { dir, il, text } = prep(COUNTER);
     const dff = cellWhere(text, '$dff', /connect \\Q \\cnt$/m);
