@@ -24,7 +24,8 @@ import { catalogueMutants, fingerprint, yosysMutants } from './plannedMutants.js
 import { firstText, type CampaignReport, type MutantResult } from './report/campaignReport.js';
 import { campaignReport, writeCampaign } from './report/writeCampaign.js';
 import { campaignWeights, directedFrame } from './stimulus/directed.js';
-import { stimulusCoverage, summarizeCoverage } from '../harness/coverage.js';
+import { summarizeCoverage } from '../harness/coverage.js';
+import { planCampaignStimulus } from './stimulus/campaignCoverage.js';
 
 /** Options of a campaign. */
 export interface MutateOptions {
@@ -101,9 +102,10 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
     const photos = await Promise.all(opt.images.map((i) => loadStimulus(i, net)));
     const directed = directedFrame(net, weights, opt.seed, ownRoms ? { zeroBiasChannel: 0 } : {});
     const ctx: RunContext = { ...base, stimulus: stimulusOf([directed, ...photos.map((p) => p.data)]) };
-    const coverage = stimulusCoverage(net, weights, ctx.stimulus);
-    const reached = summarizeCoverage(coverage);
-    log(`campaign stimulus: a directed frame and ${photos.length} photos, reaching ${reached.covered} of ${reached.reachable} reachable contract cases`);
+    //    Then coverage: the campaign frames, each layer's corner runs and directed runs for the cases those leave.
+    const stim = planCampaignStimulus(net, weights, [directed, ...photos.map((p) => p.data)], ownRoms, opt.randomCount, opt.seed);
+    const reached = stim.coverage && summarizeCoverage(stim.coverage);
+    log(`campaign stimulus: a directed frame and ${photos.length} photos${reached ? `; with each layer's corner runs and ${[...stim.directed.values()].reduce((a, r) => a + r.length, 0)} coverage runs it reaches ${reached.covered} of ${reached.reachable} reachable contract cases` : ''}${stim.note ? ` (${stim.note})` : ''}`);
 
     // 3. The mutants, under a fingerprint: a cached result counts only for the same campaign.
     const fp = fingerprint(design, { ownRoms, images: photos.map((p) => createHash('sha256').update(new Uint8Array(p.data.buffer)).digest('hex')), count: opt.count, seed: opt.seed, catalogueMode: opt.catalogue, wire: o.yosysWire, module: o.yosysModule, randomCount: opt.randomCount, weights: base.weightsName, survivorVerdicts: SURVIVOR_VERDICT_VERSION });
@@ -129,12 +131,12 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
     builds.buildAndCleanRunSeconds = Number(((performance.now() - tb) / 1000).toFixed(1));
 
     // 5. Every mutant without a cached result meets the detectors, on a pool of jobs.
-    const campaign: Campaign = { ctx, base, refs, net, plan, outDir, ownRoms, randomCount: opt.randomCount, seed: opt.seed, proofBudget: opt.proofBudget, log, stimuliFor: survivorStimuliCache(ctx, base, ownRoms, opt.randomCount, opt.seed, outDir, log) };
+    const campaign: Campaign = { ctx, base, refs, net, plan, outDir, ownRoms, randomCount: opt.randomCount, seed: opt.seed, proofBudget: opt.proofBudget, log, stimuliFor: survivorStimuliCache(ctx, base, ownRoms, opt.randomCount, opt.seed, outDir, log, stim.directed) };
     const { results, ran } = await judgeAll(mine, campaign, cacheDir, opt.jobs);
 
     // 6. The report.
     const report = campaignReport(mine.map((p) => results.get(p.key)!), {
-      config: net.name, design: designDir, images: opt.images, coverage, randomFrames: opt.randomCount,
+      config: net.name, design: designDir, images: opt.images, coverage: stim, randomFrames: opt.randomCount,
       weights: ownRoms ? `${base.weightsName} with layer 1's channel-0 bias set to +0` : base.weightsName,
       ran, seconds: (performance.now() - t0) / 1000, builds, fingerprint: mergeKey(fp, planned), items: planned.map((p) => p.key),
       shard: opt.shard ? `${opt.shard.index}/${opt.shard.count}` : null, ...(opt.shard ? { scheduler: opt.shard.scheduler } : {}),

@@ -17,7 +17,7 @@ import { findWitness, noWitnessText, WITNESS_LIMITS, witnessText } from './forma
 import { PROOF_LIMITS, provesEquivalent, provesTextsEquivalent, withBudget, type Proof, type YosysMutation } from './formal/yosys.js';
 import { MUTSEL_WIDTH, references, runMutant, stimulusOf, type MutantRunResult, type References } from './mutantRun.js';
 import type { MutantFirst, MutantResult, MutantStatus } from './report/campaignReport.js';
-import { buildSurvivorStimuli, type SurvivorStimulus } from './stimulus/survivorStimuli.js';
+import { buildSurvivorStimuli, type LayerStimulus, type SurvivorStimulus } from './stimulus/survivorStimuli.js';
 import { witnessStimulus } from './stimulus/witnessRun.js';
 
 /**
@@ -101,9 +101,9 @@ const campaignFrames: Detector = {
   },
 };
 
-/** Corner runs on the survivor's layer, then the long jittered run: the first kill the clean design does not share. */
+/** Coverage runs and corner runs on the survivor's layer, then the long jittered run: the first kill the clean design does not share. */
 const survivorRuns: Detector = {
-  name: 'corner runs and the long jittered run',
+  name: 'coverage runs, corner runs and the long jittered run',
   applies: (s, _p, c) => s.status === 'survived' && c.randomCount > 0,
   async run(s, p, c) {
     for (const [k, st] of (await c.stimuliFor(p.layer, p.design)).entries()) {
@@ -212,13 +212,14 @@ async function runWitness(c: Campaign, p: Planned, layer: number, work: string):
 }
 
 /** The survivor stimuli of a campaign, built on first use per (layer, design) and shared. */
-export function survivorStimuliCache(ctx: RunContext, base: RunContext, ownRoms: boolean, randomCount: number, seed: number, outDir: string, log: (line: string) => void): Campaign['stimuliFor'] {
+export function survivorStimuliCache(ctx: RunContext, base: RunContext, ownRoms: boolean, randomCount: number, seed: number, outDir: string, log: (line: string) => void, directed: ReadonlyMap<number, readonly LayerStimulus[]> = new Map()): Campaign['stimuliFor'] {
   const built = new Map<string, Promise<SurvivorStimulus[]>>();
   return (layer, d) => {
     const key = `${layer ?? 'top'}|${d.dir}`;
     let p = built.get(key);
     if (!p) {
-      p = buildSurvivorStimuli(ctx, base, layer !== null && ownRoms ? layer : null, randomCount, seed, d, join(outDir, 'reference-random', `${layer ?? 'top'}-${built.size}`), log);
+      const own = layer !== null && ownRoms ? layer : null;
+      p = buildSurvivorStimuli(ctx, base, own, randomCount, seed, d, join(outDir, 'reference-random', `${layer ?? 'top'}-${built.size}`), log, own === null ? [] : directed.get(own) ?? []);
       built.set(key, p);
     }
     return p;

@@ -14,7 +14,7 @@ type LayerCounters = Record<SiteKind, Float64Array | null>;
  * Classifies one layer's operations on input `x` (HWC) and returns its output (HWC). The first tap loads the
  * accumulator; each later tap's product is added to it; then the bias, then the ReLU.
  */
-function coverLayer(net: NetworkSpec, layer: number, w: Float32Array, bias: Float32Array, x: Float32Array, c: LayerCounters): Float32Array {
+function coverLayer(net: NetworkSpec, layer: number, w: Float32Array, bias: Float32Array, x: Float32Array, c: LayerCounters | null): Float32Array {
   const l = net.layers[layer - 1]!;
   const { kernel: k, stride: s, pad: p, inH, inW, inC, outH, outW, outC } = l;
   const out = new Float32Array(outH * outW * outC);
@@ -31,20 +31,20 @@ function coverLayer(net: NetworkSpec, layer: number, w: Float32Array, bias: Floa
             for (let ci = 0; ci < inC; ci++, t++) {
               const xv = inside ? x[(iy * inW + ix) * inC + ci]! : 0;
               const wv = w[t * outC + co]!;
-              classifyMultiply(xv, wv, c.multiply!);
+              if (c) classifyMultiply(xv, wv, c.multiply!);
               const prod = mul(wv, xv);
               if (t === 0) acc = prod;
               else {
-                classifyAdd(acc, prod, c.accumulate!);
+                if (c) classifyAdd(acc, prod, c.accumulate!);
                 acc = add(acc, prod);
               }
             }
           }
         }
-        classifyAdd(acc, bias[co]!, c['bias-add']!);
+        if (c) classifyAdd(acc, bias[co]!, c['bias-add']!);
         acc = add(acc, bias[co]!);
-        if (c.relu) {
-          classifyRelu(acc, c.relu);
+        if (l.relu) {
+          if (c) classifyRelu(acc, c.relu!);
           acc = relu(acc);
         }
         out[(r * outW + col) * outC + co] = acc;
@@ -63,8 +63,11 @@ export function contractCoverage(net: NetworkSpec, weights: readonly HwLayerWeig
   return coverageAndOutputs(net, weights, frames).coverage;
 }
 
-/** contractCoverage, plus each frame's last-layer output as the pass computed it (for checks against the engines). */
-export function coverageAndOutputs(net: NetworkSpec, weights: readonly HwLayerWeights[], frames: readonly Float32Array[]): { coverage: ContractCoverage; outputs: Float32Array[] } {
+/**
+ * contractCoverage, plus each frame's last output as the pass computed it (for checks against the engines). With
+ * `only`, the pass stops after that layer and counts only its sites (the others stay zero).
+ */
+export function coverageAndOutputs(net: NetworkSpec, weights: readonly HwLayerWeights[], frames: readonly Float32Array[], only?: number): { coverage: ContractCoverage; outputs: Float32Array[] } {
   const empty = emptyCoverage(net);
   const counters = net.layers.map((l) => {
     const c: LayerCounters = { multiply: null, accumulate: null, 'bias-add': null, relu: null };
@@ -74,7 +77,7 @@ export function coverageAndOutputs(net: NetworkSpec, weights: readonly HwLayerWe
   const values = weights.map((lw) => Float32Array.from(lw.codes, bf18Value));
   const outputs = frames.map((frame) => {
     let x: Float32Array = frame;
-    for (const l of net.layers) x = coverLayer(net, l.index, values[l.index - 1]!, weights[l.index - 1]!.bias, x, counters[l.index - 1]!);
+    for (const l of net.layers.slice(0, only ?? net.layers.length)) x = coverLayer(net, l.index, values[l.index - 1]!, weights[l.index - 1]!.bias, x, only === undefined || only === l.index ? counters[l.index - 1]! : null);
     return x;
   });
   const coverage = {

@@ -21,6 +21,21 @@ function where(m: MutantResult): string {
   return m.first ? `${firstText(m.first)}${m.foundBy === 'random' ? ' (random frames)' : m.foundBy === 'witness' ? ' (its witness run)' : ''}` : '';
 }
 
+/** Reachable contract cases no stimulus of the campaign reached, one line each (at most 20 shown), and the coverage note. */
+function notReachedLines(r: CampaignReport): string[] {
+  const left = r.stimulus.notReached ?? [];
+  return [
+    ...(r.stimulus.coverageNote ? [`note: ${r.stimulus.coverageNote}`] : []),
+    ...left.slice(0, 20).map((n) => `NOT REACHED layer ${n.layer} ${n.site}: ${n.case} — ${n.why}`),
+    ...(left.length > 20 ? [`… and ${left.length - 20} more reachable cases not reached (report.json lists them all)`] : []),
+  ];
+}
+
+function notReachedHtml(r: CampaignReport): string {
+  const left = r.stimulus.notReached ?? [];
+  return left.length ? `<h2>Reachable cases no stimulus reached</h2><ul>${left.map((n) => `<li>layer ${n.layer} ${esc(n.site)}: ${esc(n.case)} — ${esc(n.why)}</li>`).join('')}</ul>` : '';
+}
+
 /** The terminal summary. */
 export function formatCampaign(r: CampaignReport): string {
   const c = r.counts;
@@ -30,7 +45,8 @@ export function formatCampaign(r: CampaignReport): string {
   for (const [k, v] of tally(r.mutants, (m) => `${m.source} ${m.kind}`)) byKind.push([...k.split(' '), ...STATUSES.map((s) => v[s])]);
   const lines = [
     `${r.config}: ${r.mutants.length} mutants (${r.mutants.filter((m) => m.source === 'catalogue').length} catalogue, ${r.mutants.filter((m) => m.source === 'yosys').length} yosys) on a directed frame + ${r.stimulus.frames.length - 1} photos${r.shard ? `, shard ${r.shard}` : ''}`,
-    ...coverageLines(r.stimulus.coverage),
+    ...(r.stimulus.coverage ? coverageLines(r.stimulus.coverage) : []),
+    ...notReachedLines(r),
     'by layer:', byLayer.toString(), 'by kind:', byKind.toString(),
   ];
   for (const m of r.mutants.filter((x) => x.status === 'unresolved')) lines.push(`UNRESOLVED ${m.id} (${m.kind}${m.layer !== null ? `, layer ${m.layer}` : ''}): ${m.description} — its proof stopped at ${m.limit}; raise --proof-budget (now ${m.proofBudget ?? 1})${m.proof ? ` — ${m.proof}` : ''}`);
@@ -51,7 +67,7 @@ export function campaignHtml(r: CampaignReport): string {
 <html lang="en"><head><meta charset="utf-8"><title>rowsim mutation campaign: ${esc(r.config)}</title><style>${STYLE}</style></head><body>
 <h1>rowsim mutation campaign: ${esc(r.config)} — <span class="${r.counts.undetected ? 'fail' : 'pass'}">score ${r.score === null ? 'n/a' : `${(r.score * 100).toFixed(1)}%`}</span></h1>
 <p>${r.mutants.length} mutants: ${r.counts.killed} killed, ${r.counts.deadlock} deadlocked, ${r.counts.equivalent} proven equivalent, ${r.counts.undetected} undetected, ${r.counts.unresolved} unresolved (a proof ran out of its budget). The score is detected over non-equivalent mutants.</p>
-<p>Campaign stimulus: a directed frame, then ${esc(r.stimulus.frames.slice(1).join(', '))}, reaching ${cs.covered} of ${cs.reachable} reachable cases of the contract (grid below); survivors also ran on ${r.stimulus.randomFrames} random frames before Yosys tried to prove them equivalent, and those it could not prove on a run built from a SAT witness.</p>
+<p>Campaign stimulus: a directed frame, then ${esc(r.stimulus.frames.slice(1).join(', '))}, ${cs ? `reaching, with each layer's corner and coverage runs, ${cs.covered} of ${cs.reachable} reachable cases of the contract (grid below)` : esc(r.stimulus.coverageNote ?? 'coverage not computed')}; survivors also ran on ${r.stimulus.randomFrames} random frames before Yosys tried to prove them equivalent, and those it could not prove on a run built from a SAT witness.</p>
 ${r.partial ? `<p class="fail">PARTIAL: a merge with shard(s) ${esc(r.partial.missingShards.join(', ') || 'none')} and ${r.partial.missingItems.length} mutant(s) missing (${esc(r.partial.missingItems.slice(0, 20).join(', '))}${r.partial.missingItems.length > 20 ? ', …' : ''}); no score is stated.</p>` : ''}
 ${r.shards ? `<h2>Shards</h2><table id="shards"><thead><tr><th>shard</th><th>scheduler</th><th>host</th><th>wall time</th><th>mutants</th></tr></thead><tbody>${r.shards.map((x) => `<tr><td>${x.index}/${x.count}</td><td>${esc(x.scheduler)}</td><td>${esc(x.host)}</td><td>${x.wallSeconds.toFixed(1)} s</td><td>${x.items}</td></tr>`).join('')}</tbody></table>` : ''}
 <h2>By layer</h2>${table('layer', tally(r.mutants, (m) => (m.layer === null ? '–' : String(m.layer))))}
@@ -59,7 +75,8 @@ ${r.shards ? `<h2>Shards</h2><table id="shards"><thead><tr><th>shard</th><th>sch
 ${survivors.length ? `<h2>Survivors</h2><ul>${survivors.map((m) => `<li><b>${esc(m.id)}</b> ${m.status}${m.limit ? ` (stopped at ${esc(m.limit)}; raise --proof-budget)` : ''}: ${esc(m.description)}${m.src.length ? ` — <code>${esc(m.src.join(', '))}</code>` : ''}${m.proof ? `<br>${esc(m.proof)}` : ''}</li>`).join('')}</ul>` : ''}
 <h2>Every mutant</h2>
 <table id="mutants"><thead><tr><th>id</th><th>source</th><th>kind</th><th>layer</th><th>status</th><th>first seen</th><th>source lines</th></tr></thead><tbody>${all.join('')}</tbody></table>
-${coverageHtml(r.stimulus.coverage)}
+${notReachedHtml(r)}
+${r.stimulus.coverage ? coverageHtml(r.stimulus.coverage) : ''}
 </body></html>
 `;
 }

@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { makeDirs } from '../../core/files.js';
 import { VERSION } from '../../core/version.js';
 import { writeAtomic } from '../../harness/outdir.js';
-import type { ContractCoverage } from '../../core/coverage.js';
+import type { CampaignStimulusPlan } from '../stimulus/campaignCoverage.js';
 import { summarizeCoverage } from '../../harness/coverage.js';
 import { countStatuses, mutationScore, type CampaignReport, type MutantResult } from './campaignReport.js';
 
@@ -15,8 +15,8 @@ export interface CampaignFacts {
   readonly config: string;
   readonly design: string;
   readonly images: readonly string[];
-  /** Contract coverage of the campaign frames (on the campaign's weights). */
-  readonly coverage: ContractCoverage;
+  /** Contract coverage of the campaign's stimulus (campaign frames, corner runs, coverage runs) and what it leaves. */
+  readonly coverage: CampaignStimulusPlan;
   readonly randomFrames: number;
   readonly weights: string;
   /** Mutants this run decided (not read from the cache), for the speed figure. */
@@ -36,7 +36,10 @@ export function campaignReport(mutants: readonly MutantResult[], f: CampaignFact
     schemaVersion: 1, rowsim: VERSION, config: f.config, design: f.design,
     score: mutationScore(counts),
     counts, mutants: [...mutants],
-    stimulus: { frames: ['directed', ...f.images], coverage: f.coverage, coverageSummary: summarizeCoverage(f.coverage), randomFrames: f.randomFrames, weights: f.weights },
+    stimulus: {
+      frames: ['directed', ...f.images], coverage: f.coverage.coverage, coverageSummary: f.coverage.coverage && summarizeCoverage(f.coverage.coverage),
+      notReached: f.coverage.notGenerated, coverageNote: f.coverage.note, randomFrames: f.randomFrames, weights: f.weights,
+    },
     timing: { seconds: Number(f.seconds.toFixed(1)), mutantsPerMinute: f.ran ? Number(((60 * f.ran) / f.seconds).toFixed(1)) : 0, builds: f.builds },
     shard: f.shard, ...(f.scheduler ? { scheduler: f.scheduler } : {}), fingerprint: f.fingerprint, items: f.items, host: hostname(),
   };

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Pacing } from '../../core/pacing.js';
 import type { NetworkPlan } from '../../core/plan.js';
 import type { NetworkSpec } from '../../core/spec.js';
+import type { HwLayerWeights } from '../../core/weights/types.js';
 import type { RunContext } from '../../harness/prepare.js';
 import type { DesignFolder } from '../../rtl/design.js';
 import { randomFrames, references, runMutant, stimulusOf, type References } from '../mutantRun.js';
@@ -23,28 +24,44 @@ export interface SurvivorStimulus {
   readonly cleanAgrees: () => Promise<boolean>;
 }
 
+/** One stimulus of a layer's survivors: weights for every layer and the frames. */
+export interface LayerStimulus {
+  readonly weights: readonly HwLayerWeights[];
+  readonly frames: readonly Float32Array[];
+}
+
 /**
- * The random stimuli of survivors in `layer` (null: a module no layer owns, or a design whose ROM images rowsim does not
- * write): for a layer, one per corner run of cornerWeights with random frames (corner pixels for layer 1), `frames`
+ * The corner stimuli of survivors in `layer` (null: a module no layer owns, or a design whose ROM images rowsim does
+ * not write): for a layer, one per corner run of cornerWeights with random frames (corner pixels for layer 1), `frames`
  * frames spread over them (at least one each); otherwise `frames` random frames on the campaign's weights.
  */
-export async function buildSurvivorStimuli(ctx: RunContext, base: RunContext, layer: number | null, frames: number, seed: number, clean: DesignFolder, dir: string, log: (line: string) => void): Promise<SurvivorStimulus[]> {
-  const { net, plan } = ctx;
-  const { expectedRun } = await import('../../sim/schedule.js');
+export function cornerStimuli(net: NetworkSpec, weights: readonly HwLayerWeights[], layer: number | null, frames: number, seed: number): LayerStimulus[] {
   const size = net.input.height * net.input.width * 3;
   const runs = layer === null ? 1 : cornerRuns(net, layer);
   const each = Math.max(1, Math.ceil(frames / runs));
+  return Array.from({ length: runs }, (_, run) => ({
+    weights: layer === null ? weights : cornerWeights(net, weights, layer, run, seed),
+    frames: layer === 1 ? cornerFrames(each, size, seed + run, cornerRunKind(net, 1, run)) : randomFrames(each, size, seed + run),
+  }));
+}
+
+/**
+ * The stimuli of survivors in `layer`: first `directed` (the coverage runs aimed at the layer), then its corner
+ * stimuli, then the long jittered run (below).
+ */
+export async function buildSurvivorStimuli(ctx: RunContext, base: RunContext, layer: number | null, frames: number, seed: number, clean: DesignFolder, dir: string, log: (line: string) => void, directed: readonly LayerStimulus[] = []): Promise<SurvivorStimulus[]> {
+  const { net, plan } = ctx;
+  const { expectedRun } = await import('../../sim/schedule.js');
+  const size = net.input.height * net.input.width * 3;
   const out: SurvivorStimulus[] = [];
-  for (let run = 0; run < runs; run++) {
-    const pixels = layer === 1 ? cornerFrames(each, size, seed + run, cornerRunKind(net, 1, run)) : randomFrames(each, size, seed + run);
-    const weights = layer === null ? base.weights : cornerWeights(net, base.weights, layer, run, seed);
-    const sctx: RunContext = { ...base, weights, stimulus: stimulusOf(pixels), expected: expectedRun(net, plan, ctx.pacing, each) };
+  for (const [run, st] of [...directed, ...cornerStimuli(net, base.weights, layer, frames, seed)].entries()) {
+    const sctx: RunContext = { ...base, weights: st.weights, stimulus: stimulusOf(st.frames), expected: expectedRun(net, plan, ctx.pacing, st.frames.length) };
     const refs = await references(sctx, join(dir, `run${run}`));
     const romsFromWeights = layer !== null;
     let verdict: Promise<boolean> | null = null;
     const cleanAgrees = () => (verdict ??= runMutant(sctx, refs, clean, 0, join(dir, `clean${run}`), romsFromWeights).then((check) => {
       if (check.status === 'survived') return true;
-      log(`notice: the unmutated design disagrees with the golden and the model on corner run ${run} of layer ${layer} (${check.status} ${check.first ? firstText(check.first) : ''}); kills on that stimulus are not counted — run simrun on it to see why`);
+      log(`notice: the unmutated design disagrees with the golden and the model on survivor run ${run} of layer ${layer} (${run < directed.length ? 'a coverage run' : 'a corner run'}) (${check.status} ${check.first ? firstText(check.first) : ''}); kills on that stimulus are not counted — run simrun on it to see why`);
       return false;
     }));
     out.push({ ctx: sctx, refs, romsFromWeights, cleanAgrees });
