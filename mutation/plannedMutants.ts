@@ -64,7 +64,7 @@ export async function yosysMutants(design: DesignFolder, net: NetworkSpec, plan:
   } else {
     const tl = performance.now();
     o.log(`yosys: listing ${o.count} mutations`);
-    list = await listMutations(design, ydir, { count: o.count, seed: o.seed, ...(o.wire ? { wire: o.wire } : {}), ...(o.module ? { module: o.module } : {}) });
+    list = await listMutations(design, ydir, { count: o.count, seed: o.seed, ...(o.wire ? { wire: o.wire } : {}), ...(o.module ? { module: o.module } : {}) }, o.log);
     const taps = await resolveTaps(design, net, plan);
     o.log(`yosys: folding ${list.length} mutations, one netlist per mutated module`);
     const images = o.images();

@@ -1,9 +1,14 @@
 // Yosys mutants of a design folder (the MCY flow): list single-signal mutations, and fold them into one netlist where a
 // runtime selector (mutsel) picks the active one — so one Verilator build serves every mutant. ROM modules (design.json
 // romSources) are read as black boxes: their contents never enter Yosys. Writes the prepared netlist the proofs read.
-import { mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
+import { withBuildLock } from '../core/buildLock.js';
+import { cacheRoot } from '../core/cacheDir.js';
 import { SimrunError } from '../core/errors.js';
+import { runTool } from '../core/proc.js';
 import type { DesignFolder } from '../rtl/design.js';
 import type { Netlist } from '../rtl/netlist.js';
 import { yosys } from './formal/yosys.js';
@@ -42,14 +47,44 @@ export interface ListOptions {
   readonly module?: string;
 }
 
+/**
+ * Writes `<work>/prepared.il`, the design read and prepared, from the cache when an identical design was prepared
+ * before (keyed by Yosys's version, the script and every source's name and bytes: the script reads the design by
+ * relative names, so the netlist does not depend on where the design lives). Preparing is most of a listing's time
+ * (about two minutes for tiny); several processes or nodes preparing one design make it once, under the build lock.
+ */
+async function preparedNetlist(d: DesignFolder, work: string, log?: (line: string) => void): Promise<void> {
+  const script = `${prepare(d, work)}\nwrite_rtlil prepared.il\n`;
+  const version = await runTool('yosys', ['-V']);
+  if (version.notFound) throw new SimrunError('YOSYS_MISSING', 'yosys is not installed or not on PATH; install it with: apt-get install -y yosys');
+  const key = createHash('sha256').update(version.stdout).update(script);
+  for (const f of d.manifest.sources) key.update(f).update('\0').update(readFileSync(join(d.dir, f))).update('\0');
+  const cached = join(cacheRoot(), 'yosys', `${key.digest('hex').slice(0, 32)}.il`);
+  const here = join(work, 'prepared.il');
+  if (!existsSync(cached)) {
+    mkdirSync(dirname(cached), { recursive: true });
+    await withBuildLock(`${cached}.lock`, {
+      ready: () => existsSync(cached),
+      onWait: (holder) => log?.(`yosys: waiting for ${holder}, which is preparing the same design into the shared cache`),
+    }, async () => {
+      await yosys(script, work, 'prepare');
+      const tmp = `${cached}.tmp-${hostname()}-${process.pid}`;
+      copyFileSync(here, tmp);
+      renameSync(tmp, cached);
+    });
+  }
+  if (!existsSync(here) || statSync(here).size !== statSync(cached).size) copyFileSync(cached, here);
+}
+
 /** Lists `count` mutations of the design (evenly sampled by Yosys), ids 1..n. */
-export async function listMutations(d: DesignFolder, work: string, o: ListOptions): Promise<YosysMutation[]> {
+export async function listMutations(d: DesignFolder, work: string, o: ListOptions, log?: (line: string) => void): Promise<YosysMutation[]> {
   mkdirSync(work, { recursive: true });
   const out = join(work, 'mutations.txt');
   const filter = [o.wire ? `-wire ${o.wire}` : '', o.module ? `-module ${o.module}` : ''].filter(Boolean).join(' ');
   // Output files are named relative to the work folder: Yosys keeps quotes around -o and write_* file names.
   // The prepared design is kept (prepared.il): each equivalence proof starts from it, with the same cell names.
-  await yosys(`${prepare(d, work)}\nwrite_rtlil prepared.il\nmutate -list ${o.count} -seed ${o.seed} ${filter} -o mutations.txt\n`, work, 'list');
+  await preparedNetlist(d, work, log);
+  await yosys(`read_rtlil prepared.il\nmutate -list ${o.count} -seed ${o.seed} ${filter} -o mutations.txt\n`, work, 'list');
   return readFileSync(out, 'utf8').split('\n').filter((l) => l.startsWith('mutate ')).map((line, i) => {
     const args = line.slice('mutate '.length).trim();
     const val = (k: string) => { const m = new RegExp(`-${k} (\\S+)`).exec(args); return m ? m[1]! : ''; };

@@ -155,7 +155,7 @@ export function clearCache(root = cacheRoot()): { removed: CacheEntry[]; kept: C
       // Work folders `<build>.tmp-<host>-<pid>` and build locks `<build>.lock` of processes gone from this host.
       const m = /\.tmp-(?:(.+)-)?(\d+)$/.exec(f);
       const tmpGone = m && (m[1] === undefined || m[1] === hostname()) && !processAlive(Number(m[2]));
-      if (tmpGone || (f.endsWith('.lock') && lockGone(join(root, f))) || f === 'lint' || f === 'plans' || f === 'weights') rmSync(join(root, f), { recursive: true, force: true });
+      if (tmpGone || (f.endsWith('.lock') && lockGone(join(root, f))) || f === 'lint' || f === 'plans' || f === 'weights' || f === 'yosys') rmSync(join(root, f), { recursive: true, force: true });
     }
   }
   return { removed, kept };

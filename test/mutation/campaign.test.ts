@@ -41,7 +41,7 @@ describeRtl('simrun mutate', () => {
       expect(m.status, `${m.id} ${m.kind} layer ${m.layer}`).toBe(m.kind === 'stall-forever' ? 'deadlock' : 'killed');
       expect(m.first!.layer, `${m.id} ${m.kind} localized`).toBe(m.layer);
     }
-    expect(rep.counts).toEqual({ killed: rep.mutants.length - rep.mutants.filter((m) => m.kind === 'stall-forever').length, deadlock: rep.mutants.filter((m) => m.kind === 'stall-forever').length, equivalent: 0, undetected: 0 });
+    expect(rep.counts).toEqual({ killed: rep.mutants.length - rep.mutants.filter((m) => m.kind === 'stall-forever').length, deadlock: rep.mutants.filter((m) => m.kind === 'stall-forever').length, equivalent: 0, undetected: 0, unresolved: 0 });
     expect(rep.score).toBe(1);
     validateJunit(junit);
     const x = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(readFileSync(junit, 'utf8'));

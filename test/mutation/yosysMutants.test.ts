@@ -1,6 +1,8 @@
 // Yosys's mutation list depends on the design only, not on the folder it sits in: the shards of one campaign, each
 // with its own folder, must list the same mutations to merge (Yosys writes a source's path into cell names and -src).
-import { mkdtempSync } from 'node:fs';
+// The prepared netlist is cached by the design's content: a second folder with the same design does not prepare again,
+// and a design that differs by one source byte does.
+import { appendFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
@@ -18,14 +20,27 @@ describeRtl('listMutations', () => {
     const net = validateSpec({ name: 'one', input: { height: 8, width: 8, channels: 3 }, clockHz: 250_000_000, rowRateHz: 2_500_000, layers: [{ name: 'c1', kernel: 1, stride: 1, pad: 0, outChannels: 2, batchnorm: false, relu: true }] }, 'test');
     const plan = makePlan(net);
     const lists = [];
-    for (const k of [1, 2]) {
-      const dir = mkdtempSync(join(tmpdir(), `rowsim-list-${k}-`));
-      writeDesignFolder(join(dir, 'design'), net, plan, loadWeights(net, 'synthetic:0'), 'synthetic:0');
-      const list = await listMutations(loadDesign(join(dir, 'design')), join(dir, 'yosys'), { count: 12, seed: 3 });
-      for (const m of list) expect(m.args).not.toContain(dir);
-      lists.push(list.map((m) => m.args));
+    const saved = process.env.SIMRUN_CACHE;
+    process.env.SIMRUN_CACHE = mkdtempSync(join(tmpdir(), 'rowsim-list-cache-'));
+    try {
+      const dirs: string[] = [];
+      for (const k of [1, 2, 3]) {
+        const dir = mkdtempSync(join(tmpdir(), `rowsim-list-${k}-`));
+        dirs.push(dir);
+        writeDesignFolder(join(dir, 'design'), net, plan, loadWeights(net, 'synthetic:0'), 'synthetic:0');
+        // The third design differs by a comment: the same mutations, but its own preparation.
+        if (k === 3) appendFileSync(join(dir, 'design', 'rs_top.v'), '\n// edited\n');
+        const list = await listMutations(loadDesign(join(dir, 'design')), join(dir, 'yosys'), { count: 12, seed: 3 });
+        for (const m of list) expect(m.args).not.toContain(dir);
+        lists.push(list.map((m) => m.args));
+      }
+      expect(lists[0]).toHaveLength(12);
+      expect(lists[1]).toEqual(lists[0]);
+      // Prepared by the first and the third listing; the second took the first's netlist from the cache.
+      expect(dirs.map((d) => existsSync(join(d, 'yosys', 'prepare.log')))).toEqual([true, false, true]);
+      expect(readFileSync(join(dirs[1]!, 'yosys', 'prepared.il'))).toEqual(readFileSync(join(dirs[0]!, 'yosys', 'prepared.il')));
+    } finally {
+      process.env.SIMRUN_CACHE = saved;
     }
-    expect(lists[0]).toHaveLength(12);
-    expect(lists[1]).toEqual(lists[0]);
   }, 300_000);
 });
