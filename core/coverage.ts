@@ -147,6 +147,11 @@ export function unreachableCases(net: NetworkSpec, layer: number, site: SiteKind
   return u;
 }
 
+/** Multiply-accumulates of one frame through `net` (what a coverage pass classifies, each with its add). */
+export function macsPerFrame(net: NetworkSpec): number {
+  return net.layers.reduce((a, l) => a + l.outH * l.outW * l.outC * l.kernel * l.kernel * l.inC, 0);
+}
+
 /** An empty coverage of `net` (every site, zero counts, its unreachable cases). */
 export function emptyCoverage(net: NetworkSpec): ContractCoverage {
   const sites: SiteCoverage[] = [];

@@ -4,6 +4,7 @@ import { basename, join } from 'node:path';
 import type { Engine, EngineInfo, EngineName } from '../core/engine.js';
 import { compareFrames, type Comparison } from './comparison.js';
 import { stimulusCoverage, summarizeCoverage } from './coverage.js';
+import { macsPerFrame } from '../core/coverage.js';
 import { renderHtml } from './html.js';
 import { releaseOutDir, writeAtomic } from './outdir.js';
 import { engineJob, prepare, type RunContext, type RunOptions } from './prepare.js';
@@ -24,6 +25,9 @@ export async function runPipeline(opts: RunOptions): Promise<{ report: RunReport
     ctx.clock.lap(`engines started${buildText(started.find((e) => e.name === 'rtl')?.run.info().facts)}`);
     const comparison = await compareFrames(ctx, started);
     ctx.clock.lap('frames run and compared');
+    // The model's scalar pass classifies about 3 M multiply-accumulates a second: say so before a long one.
+    const macs = macsPerFrame(ctx.net);
+    if (opts.coverage && macs > 100e6) opts.log?.(`notice: contract coverage classifies ${(macs / 1e6).toFixed(0)} M multiply-accumulates a frame on this thread: about ${Math.ceil(macs / 3e6 / 60)} minutes per distinct image`);
     const coverage = opts.coverage ? stimulusCoverage(ctx.net, ctx.weights, ctx.stimulus) : null;
     if (coverage) ctx.clock.lap('contract coverage (model)');
     const assembled = { ...assembleReport(ctx, engineInfo(started), comparison), coverage, coverageSummary: coverage && summarizeCoverage(coverage) };

@@ -71,6 +71,8 @@ interface Standing {
   readonly details: string[];
   /** The limits proofs stopped at before they could decide. */
   readonly limits: string[];
+  /** The path to a difference a proof found in the mutated module (its data inputs free), if one did. */
+  trace?: readonly string[];
 }
 
 /** One way of deciding a mutant. */
@@ -157,15 +159,28 @@ const relationalProofs: Detector = {
   applies: (s, p) => s.status === 'undetected' && p.yosys !== undefined,
   async run(s, p, c) {
     // A proof that breaks (a netlist it cannot read) leaves the mutant undetected and the campaign going.
-    const deep = await provesByInvariant(join(c.outDir, 'yosys', 'prepared.il'), p.yosys!, { top: p.design.manifest.top, reset: p.design.taps.reset }, proofWork(c, p), true, c.proofBudget).catch((e: unknown): Proof => {
+    const tapped = tapWires(p.design.taps);
+    const deep = await provesByInvariant(join(c.outDir, 'yosys', 'prepared.il'), p.yosys!, { top: p.design.manifest.top, reset: p.design.taps.reset, tapped }, proofWork(c, p), true, c.proofBudget).catch((e: unknown): Proof => {
       if (e instanceof SimrunError && !['YOSYS_MISSING', 'OUT_NOT_WRITABLE'].includes(e.code)) return { equivalent: false, detail: `proofs with a relation failed: ${e.message}` };
       throw e;
     });
     if (deep.equivalent) s.status = 'equivalent';
     s.details.push(deep.detail);
     if (deep.limited) s.limits.push(deep.limited);
+    if (deep.trace) s.trace = deep.trace;
   },
 };
+
+/** Every wire name the tap map reads (the last component of each signal path). */
+function tapWires(taps: unknown): string[] {
+  const out = new Set<string>();
+  const walk = (v: unknown) => {
+    if (typeof v === 'string') out.add(v.split('.').pop()!);
+    else if (v && typeof v === 'object') for (const x of Object.values(v)) walk(x);
+  };
+  walk(taps);
+  return [...out];
+}
 
 /** The detectors in the order a mutant meets them: cheapest and strongest first. */
 export const DETECTORS: readonly Detector[] = [campaignFrames, survivorRuns, equivalenceProof, witnessRun, relationalProofs];
@@ -182,6 +197,9 @@ export async function judgeMutant(p: Planned, c: Campaign, detectors: readonly D
     id: p.key, source: p.source, kind: p.kind, layer: p.layer, description: p.description, src: p.src,
     status, foundBy: status === 'killed' || status === 'deadlock' ? s.foundBy : null, first: s.first,
     proof: s.details.length ? s.details.join('; ') : null, ...(status === 'unresolved' ? { limit: [...new Set(s.limits)].join(' and ') } : {}),
+    // A difference the proof reached with the module's data inputs free, which no run of the design showed: kept as
+    // its path, so the survivor is never a bare verdict.
+    ...((status === 'undetected' || status === 'unresolved') && s.trace ? { trace: s.trace } : {}),
     proofBudget: c.proofBudget, seconds: Number(((performance.now() - ts) / 1000).toFixed(2)),
   };
 }

@@ -67,6 +67,37 @@ export class IndexedModule {
   }
 
   /**
+   * What can observe the values on `start` nets and those `cells` drive, through combinational cells: output ports,
+   * registers, submodules and memories (any other non-combinational cell), and named wires in `tapped`. Empty when
+   * nothing reads them.
+   */
+  observers(cells: readonly JsonCell[], start: readonly number[], tapped: ReadonlySet<string>): string[] {
+    const found = new Set<string>();
+    const seen = new Set<string>();
+    const nets = new Set<number>();
+    const pending = [...start];
+    const work = [...cells];
+    const visit = (b: number) => {
+      if (nets.has(b)) return;
+      nets.add(b);
+      for (const r of this.readers.get(b) ?? []) {
+        if (!r.cell) { found.add(`output port ${r.port}`); continue; }
+        if (seen.has(r.cell.name)) continue;
+        seen.add(r.cell.name);
+        if (isComb(r.cell)) work.push(r.cell);
+        else found.add(`${r.cell.type} ${r.cell.name}`);
+      }
+    };
+    while (work.length || pending.length) {
+      if (pending.length) { visit(pending.pop()!); continue; }
+      const c = work.pop()!;
+      for (const bits of Object.values(c.outputs)) for (const b of bits) if (typeof b === 'number') visit(b);
+    }
+    for (const [name, bits] of this.mod.wires) if (tapped.has(name) && bits.some((b) => typeof b === 'number' && nets.has(b))) found.add(`tapped wire ${name}`);
+    return [...found];
+  }
+
+  /**
    * Whether the free input `id` (a driver id: `cell.port[i]` or `port[i]`) is a control: a function of narrow
    * registers (at most `regBits` bits each) and one- or two-bit ports only, through combinational cells — never of a
    * wide register, a memory, a submodule or a wide port (data).

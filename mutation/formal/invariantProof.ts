@@ -12,6 +12,8 @@ import { withBudget, type Proof, type YosysMutation } from './yosys.js';
 export interface ResetOf {
   readonly top: string;
   readonly reset: string;
+  /** Wire names the tap map reads (last path components): a value that reaches one is observed. */
+  readonly tapped?: readonly string[];
 }
 
 /**
@@ -23,12 +25,13 @@ export async function provesByInvariant(prepared: string, m: YosysMutation, desi
   if (flush.equivalent) return flush;
   const reset = design.reset.startsWith(`${design.top}.`) ? design.reset.slice(design.top.length + 1) : design.reset;
   const limits: ReachLimits = { ...REACH_LIMITS, evaluations: Math.round(REACH_LIMITS.evaluations * budget), states: Math.round(REACH_LIMITS.states * budget) };
-  const reach = onThread ? await reachOnThread({ prepared, m, top: design.top, reset, work, limits }) : await provesByReachability(prepared, m, design.top, reset, work, limits);
-  return reach.equivalent ? reach : { equivalent: false, detail: `${flush.detail}; ${reach.detail}`, limited: reach.limited ?? flush.limited };
+  const tapped = design.tapped ?? [];
+  const reach = onThread ? await reachOnThread({ prepared, m, top: design.top, reset, work, limits, tapped }) : await provesByReachability(prepared, m, design.top, reset, work, limits, tapped);
+  return reach.equivalent ? reach : { equivalent: false, detail: `${flush.detail}; ${reach.detail}`, limited: reach.limited ?? flush.limited, ...(reach.trace ? { trace: reach.trace } : {}) };
 }
 
 /** provesByReachability on a worker thread of its own. */
-function reachOnThread(args: { prepared: string; m: YosysMutation; top: string; reset: string; work: string; limits: ReachLimits }): Promise<Proof> {
+function reachOnThread(args: { prepared: string; m: YosysMutation; top: string; reset: string; work: string; limits: ReachLimits; tapped: readonly string[] }): Promise<Proof> {
   const w = new Worker(new URL('./reachWorker.js', import.meta.url));
   return new Promise<Proof>((resolve, reject) => {
     w.once('message', (r: { ok?: Proof; error?: { code: ErrorCode; message: string } }) => {

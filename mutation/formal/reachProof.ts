@@ -41,7 +41,7 @@ interface FreeInput {
 /** How a search ended. */
 type Search =
   | { readonly proven: true; readonly states: number }
-  | { readonly proven: false; readonly differs: readonly string[]; readonly depth: number }
+  | { readonly proven: false; readonly differs: readonly string[]; readonly depth: number; readonly trace: readonly string[] }
   | { readonly proven: false; readonly limit: string };
 
 /** Symbols of a state renumbered in order of first appearance, so equal states (up to naming) get one key. */
@@ -55,6 +55,22 @@ function canonical(bits: readonly Bit[]): { bits: Bit[]; symbols: number; key: s
     return (2 * k + 2) | (b & 1);
   });
   return { bits: out, symbols: map.size, key: out.join(',') };
+}
+
+/** A bit as a trace shows it: 0, 1, or a free value both copies share (s3, or ¬s3 for its complement). */
+const bitText = (b: Bit) => (b < 2 ? String(b) : `${b & 1 ? '¬' : ''}s${(b >> 1) - 1}`);
+
+/**
+ * The path to a difference, one line per step from power-up: the enumerated inputs of the mutated cone (controls and
+ * the reset) in that step, and at the last step each differing place with the original's and the mutant's bit. Wider
+ * inputs (data) are free in every step: the search shows that some values of them reach the difference.
+ */
+function traceLines(path: readonly number[], enumerated: readonly string[], differs: readonly (readonly [string, Bit, Bit])[]): string[] {
+  const shown = path.length > 24 ? [...path.slice(0, 12).map((c, i) => [i, c] as const), ...path.slice(-12).map((c, i) => [path.length - 12 + i, c] as const)] : path.map((c, i) => [i, c] as const);
+  const lines = shown.map(([i, c]) => `step ${i}: ${enumerated.map((id, b) => `${id}=${(c >> b) & 1}`).join(' ') || 'no enumerated inputs'}`);
+  if (path.length > 24) lines.splice(12, 0, `… ${path.length - 24} steps …`);
+  lines.push(`step ${path.length - 1}: ${differs.slice(0, 4).map(([id, a, b]) => `${id} original ${bitText(a)}, mutant ${bitText(b)}`).join('; ')} (data inputs free)`);
+  return lines;
 }
 
 /**
@@ -81,7 +97,10 @@ function search(gold: ConeMachine, gate: ConeMachine, resetId: string | undefine
   // The power-up state is searched only under reset, so it is not marked seen: the same bits reached later (all
   // registers holding what both copies share) must be searched again with every input.
   const seen = new Set<string>();
-  let frontier: { bits: Bit[]; symbols: number; first: boolean }[] = [{ ...start, first: true }];
+  // Each state keeps the step that reached it (its enumerated inputs and the state before), so a difference can be
+  // shown as the path to it.
+  interface Step { readonly combo: number; readonly before: Step | null }
+  let frontier: { bits: Bit[]; symbols: number; first: boolean; path: Step | null }[] = [{ ...start, first: true, path: null }];
   for (let depth = 0; frontier.length; depth++) {
     const next: typeof frontier = [];
     for (const s of frontier) {
@@ -98,12 +117,16 @@ function search(gold: ConeMachine, gate: ConeMachine, resetId: string | undefine
         // inverter, whose power-up value both copies share — grows the cone into the registers it reaches, where
         // the reset makes it vanish.)
         const differs = [...g.boundary].filter(([id, v]) => m.boundary.get(id) !== v).map(([id]) => id);
-        if (differs.length) return { proven: false, differs, depth };
+        if (differs.length) {
+          const path: number[] = [combo];
+          for (let p = s.path; p; p = p.before) path.unshift(p.combo);
+          return { proven: false, differs, depth, trace: traceLines(path, enumerated, differs.map((id) => [id, g.boundary.get(id)!, m.boundary.get(id)!] as const)) };
+        }
         const c = canonical([...g.next, ...m.next]);
         if (seen.has(c.key)) continue;
         seen.add(c.key);
         if (seen.size > limits.states) return { proven: false, limit: `${limits.states} states` };
-        next.push({ ...c, first: false });
+        next.push({ ...c, first: false, path: { combo, before: s.path } });
       }
     }
     frontier = next;
@@ -140,7 +163,7 @@ function resetPortOf(modules: ReadonlyMap<string, JsonModule>, top: string, rese
  * Tries to prove mutation `m` (of the design listMutations prepared: `prepared`) equivalent by reachability. `top` and
  * `reset` name the design's top module and reset port: the bench holds reset first, so the search starts with it.
  */
-export async function provesByReachability(prepared: string, m: YosysMutation, top: string, reset: string, work: string, limits: ReachLimits = REACH_LIMITS): Promise<Proof> {
+export async function provesByReachability(prepared: string, m: YosysMutation, top: string, reset: string, work: string, limits: ReachLimits = REACH_LIMITS, tapped: readonly string[] = []): Promise<Proof> {
   mkdirSync(work, { recursive: true });
   if (!m.cell) return { equivalent: false, detail: 'reachability: the mutation names no cell' };
   const gateArgs = m.args.replace(`-module ${m.module}`, '-module rs_rp_gate');
@@ -160,9 +183,22 @@ export async function provesByReachability(prepared: string, m: YosysMutation, t
   if (!first) return { equivalent: false, detail: 'reachability: the mutated cell is not in the netlist' };
   if (/-port CLK\b/.test(m.args)) return { equivalent: false, detail: 'reachability: not tried on a clock input' };
   const registers = new Set((first.type === '$dff' ? [first] : gate.registersAfter(mutated.map((n) => gate.byName.get(n)!).filter(Boolean))).map((c) => c.name));
-  if (registers.size === 0) return { equivalent: false, detail: 'reachability: the mutation reaches no register' };
+  if (registers.size === 0) {
+    // Reaching no register, the mutated value may reach nothing at all (a wire of the top that no layer reads): then
+    // no run, and no tap, can see it. Taps are matched by wire name, whatever module they name, to stay on the safe side.
+    // What reads the wire bit the mutation names, in the original: every reader of it sees the mutated value (a
+    // constant mutation leaves no net to follow in the mutant). Without a named wire, what the added cells drive.
+    const wire = /-wire (\S+) -wirebit (\d+)/.exec(m.args);
+    const net = wire ? gold.mod.wires.get(wire[1]!)?.[Number(wire[2])] : undefined;
+    const added = mutated.filter((n) => n !== m.cell && !gold.byName.has(n)).map((n) => gate.byName.get(n)!).filter(Boolean);
+    const seen = typeof net === 'number' ? gold.observers([], [net], new Set(tapped))
+      : added.length ? gate.observers(added, [], new Set(tapped)) : ['an unnamed net (the mutation added no cell and names no wire)'];
+    if (seen.length === 0) return { equivalent: true, detail: `proven: nothing reads the mutated value (no register, port, submodule, memory or tapped wire of ${m.module} is reached)` };
+    return { equivalent: false, detail: `reachability: the mutation reaches no register, but it reaches ${seen.slice(0, 3).join(', ')}` };
+  }
   const budget = { left: limits.evaluations };
   let last = '';
+  let trace: readonly string[] = [];
   for (let round = 0; round <= limits.rounds; round++) {
     const names = [...registers].sort();
     const cones = [buildCone(gold, names, mutated), buildCone(gate, names, mutated)] as const;
@@ -177,13 +213,14 @@ export async function provesByReachability(prepared: string, m: YosysMutation, t
     // Named as in the original (a mutation on a register's output leaves the mutant's register on a nameless net).
     const shown = names.map((n) => gold.registerName(gold.byName.get(n) ?? gate.byName.get(n)!)).join(', ');
     if (found.proven) return { equivalent: true, detail: `proven by reachability from reset: ${found.states} state pairs of ${shown} (${width(g)} register bits), every signal read from them equal` };
-    if ('limit' in found) return { equivalent: false, detail: `reachability: ${last ? `${last}; ` : ''}stopped at ${found.limit} with ${shown}`, limited: found.limit };
+    if ('limit' in found) return { equivalent: false, detail: `reachability: ${last ? `${last}; ` : ''}stopped at ${found.limit} with ${shown}`, limited: found.limit, ...(trace.length ? { trace } : {}) };
     last = `${found.differs[0]} differs after ${found.depth + 1} steps`;
+    trace = found.trace;
     const before = registers.size;
     growCone(gate, t, found.differs, registers);
     if (registers.size === before) break;
   }
-  return { equivalent: false, detail: `reachability: ${last || 'not proven'}` };
+  return { equivalent: false, detail: `reachability: ${last || 'not proven'}`, ...(trace.length ? { trace } : {}) };
 }
 
 /**

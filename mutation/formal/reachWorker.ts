@@ -7,8 +7,8 @@ import { provesByReachability } from './reachProof.js';
 import type { ReachLimits } from './reachProof.js';
 import type { YosysMutation } from './yosys.js';
 
-parentPort!.once('message', (a: { prepared: string; m: YosysMutation; top: string; reset: string; work: string; limits: ReachLimits }) => {
-  provesByReachability(a.prepared, a.m, a.top, a.reset, a.work, a.limits).then(
+parentPort!.once('message', (a: { prepared: string; m: YosysMutation; top: string; reset: string; work: string; limits: ReachLimits; tapped: readonly string[] }) => {
+  provesByReachability(a.prepared, a.m, a.top, a.reset, a.work, a.limits, a.tapped).then(
     (ok) => parentPort!.postMessage({ ok }),
     (e: unknown) => parentPort!.postMessage({ error: e instanceof SimrunError ? { code: e.code, message: e.message } : { code: 'INTERNAL', message: String(e) } }),
   );

@@ -112,6 +112,7 @@ export async function findWitness(prepared: string, m: YosysMutation, ctx: Witne
   if (typeof sat !== 'string') return sat;
   if (!/SAT proof finished - model found: FAIL/.test(sat)) return { none: /SAT proof finished - no model found: SUCCESS/.test(sat) ? 'unsat' : 'failed' };
   const values = shownValues(sat);
+  let loads = false;
   for (const { name, site } of check.registers) {
     const gold = values.get(`${name}.d_gold`);
     const mutant = values.get(`${name}.d_gate`);
@@ -122,9 +123,23 @@ export async function findWitness(prepared: string, m: YosysMutation, ctx: Witne
     const a = site === 'multiply' ? (weight === undefined ? undefined : weight >>> 14) : values.get(`${ACC}[${lane}].q`);
     const b = site === 'bias-add' ? operand(check.biases) : site === 'accumulate' ? values.get(`${P_REG}[${lane}].q`) : operand(check.inputs);
     if (a === undefined || b === undefined) continue;
+    // The accumulator also loads a product on a slot's first tap: a model in that step shows no add, and a run built
+    // as an add would not meet it.
+    if (site === 'accumulate' && gold !== contractSum(a, b)) { loads = true; continue; }
     return { site, register: name, a, b, gold, mutant };
   }
-  return { none: 'failed' };
+  return { none: loads ? 'load' : 'failed' };
+}
+
+const F = new Float32Array(1);
+const U = new Uint32Array(F.buffer);
+const valueOf = (bits: number) => { U[0] = bits >>> 0; return F[0]!; };
+/** ftz(rne32(a + b)) of two binary32 bit patterns, as bits (NaN canonical): what an accumulate step writes. */
+function contractSum(a: number, b: number): number {
+  const s = Math.fround(valueOf(a) + valueOf(b));
+  if (Number.isNaN(s)) return 0x7fc00000;
+  F[0] = s !== 0 && Math.abs(s) < 2 ** -126 ? s * 0 : s;
+  return U[0]!;
 }
 
 /**
@@ -134,7 +149,7 @@ export async function findWitness(prepared: string, m: YosysMutation, ctx: Witne
  * the search ran past its limits; or Yosys could not run it (`failed`).
  */
 export interface NoWitness {
-  readonly none: 'unsat' | 'no-sites' | 'limits' | 'failed';
+  readonly none: 'unsat' | 'no-sites' | 'limits' | 'failed' | 'load';
 }
 
 /** One line for the report when there is no witness. */
@@ -144,6 +159,7 @@ export function noWitnessText(n: NoWitness, limits = WITNESS_LIMITS): string {
     case 'no-sites': return 'no witness: in one step the difference reaches no ALU register (p_reg, acc, res of rowsim\'s layers)';
     case 'limits': return `no witness: the search ran past ${limits.seconds} CPU seconds or ${limits.memoryMiB} MiB`;
     case 'failed': return 'no witness: Yosys could not run the search on this mutation';
+    case 'load': return 'no witness: SAT showed the difference only where the accumulator loads a product, not where it adds one';
   }
 }
 

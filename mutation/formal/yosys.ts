@@ -112,6 +112,8 @@ export interface Proof {
   readonly detail: string;
   /** The limit (CPU time, memory, search size) that stopped it before it could decide, if one did. */
   readonly limited?: string;
+  /** A difference the proof found, as the steps that reach it (the reachability search's path), when it found one. */
+  readonly trace?: readonly string[];
 }
 
 /** `limits` with `budget` times the CPU seconds (memory stays: it is the machine's, not the proof's). */

@@ -43,6 +43,12 @@ export interface MutantResult {
   readonly proof: string | null;
   /** For an unresolved mutant: the limit its proof stopped at (raise it with --proof-budget). */
   readonly limit?: string;
+  /**
+   * For a survivor whose reachability proof found a difference in the mutated module (its data inputs free) that no
+   * run of the design showed: the path to it, one line per step (the enumerated control inputs; at the last step the
+   * differing signal with the original's and the mutant's bit).
+   */
+  readonly trace?: readonly string[];
   /** The --proof-budget it was judged with (a cached unresolved result is judged again under a larger one). */
   readonly proofBudget?: number;
   readonly seconds: number;

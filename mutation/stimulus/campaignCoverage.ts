@@ -2,7 +2,7 @@
 // (coverageRuns.ts) for the cases those leave, measured together by the model. A mutant in layer L meets layer L's
 // directed runs first among its survivor stimuli. Not computed for networks whose scalar pass would take minutes a
 // frame (the note says so), nor directed where the design's ROM images are its own (the campaign cannot set weights).
-import type { ContractCoverage } from '../../core/coverage.js';
+import { macsPerFrame, type ContractCoverage } from '../../core/coverage.js';
 import type { NetworkSpec } from '../../core/spec.js';
 import type { HwLayerWeights } from '../../core/weights/types.js';
 import { mergeCoverage } from '../../harness/coverage.js';
@@ -20,11 +20,6 @@ export interface CampaignStimulusPlan {
   /** Why coverage is missing or partial, or null. */
   readonly note: string | null;
   readonly directed: ReadonlyMap<number, readonly LayerStimulus[]>;
-}
-
-/** Multiply-accumulates of one frame through `net`. */
-export function macsPerFrame(net: NetworkSpec): number {
-  return net.layers.reduce((a, l) => a + l.outH * l.outW * l.outC * l.kernel * l.kernel * l.inC, 0);
 }
 
 /**

@@ -73,7 +73,39 @@ const GATED_CLOCK = [
   'endmodule',
 ];
 
+/** A top whose child's output r has a bit nothing reads (bit 0; bit 1 reaches y), beside an output q the top passes on. */
+const UNREAD_OUTPUT = [
+  'module child(input clk, input [1:0] a, output reg [1:0] q, output reg [1:0] r);',
+  "  always @(posedge clk) begin q <= a; r <= a + 2'd1; end",
+  'endmodule',
+  'module top(input clk, input rst, input [1:0] a, output [1:0] y);',
+  '  wire [1:0] q1, r1;',
+  '  child u (.clk(clk), .a(a), .q(q1), .r(r1));',
+  "  assign y = q1 ^ {r1[1], 1'b0};",
+  'endmodule',
+];
+
 describeRtl('provesByReachability', () => {
+  it('a child output bit nothing reads, inverted or tied to 1 in the top: proven; the bit beside it that reaches y tied to 1: the same on the output the top passes on, or on a tapped wire: refused, naming what reads it', async () => {
+    const { dir, il } = prep(UNREAD_OUTPUT);
+    const unread = await provesByReachability(il, mutationOf('u', '-mode inv -port r -portbit 0 -wire r1 -wirebit 0'), 'top', 'rst', join(dir, 'p1'));
+    expect(unread.equivalent).toBe(true);
+    expect(unread.detail).toMatch(/nothing reads the mutated value/);
+    // A constant adds no cell: the wire it names is followed instead.
+    const constant = await provesByReachability(il, mutationOf('u', '-mode const1 -port r -portbit 0 -wire r1 -wirebit 0'), 'top', 'rst', join(dir, 'p4'));
+    expect(constant.detail).toMatch(/nothing reads the mutated value/);
+    expect(constant.equivalent).toBe(true);
+    const readBit = await provesByReachability(il, mutationOf('u', '-mode const1 -port r -portbit 1 -wire r1 -wirebit 1'), 'top', 'rst', join(dir, 'p5'));
+    expect(readBit.equivalent).toBe(false);
+    expect(readBit.detail).toMatch(/reaches output port y/);
+    const passed = await provesByReachability(il, mutationOf('u', '-mode inv -port q -portbit 0 -wire q1 -wirebit 0'), 'top', 'rst', join(dir, 'p2'));
+    expect(passed.equivalent).toBe(false);
+    expect(passed.detail).toMatch(/reaches output port y/);
+    const tapped = await provesByReachability(il, mutationOf('u', '-mode inv -port r -portbit 0 -wire r1 -wirebit 0'), 'top', 'rst', join(dir, 'p3'), undefined, ['r1']);
+    expect(tapped.equivalent).toBe(false);
+    expect(tapped.detail).toMatch(/tapped wire r1/);
+  }, 120_000);
+
   it('row-beat counter (7 bits, wraps at 127): next value bit 2 flipped whenever bit 5 is set — proven, and 3000 random cycles never differ', async () => {
     const { dir, il, text } = prep(COUNTER);
     // The 7-bit multiplexer that picks cnt + 1 (A) or 0 (B, at row_end); the 2-bit one beside it is the slot's.
@@ -102,6 +134,12 @@ describeRtl('provesByReachability', () => {
     const proof = await provesByReachability(il, m, 'top', 'rst', join(dir, 'p'));
     expect(proof.equivalent).toBe(false);
     expect(proof.detail).toMatch(/differs after \d+ steps/);
+    // The path to the difference: one line per step from power-up (reset high in the first), then the differing place.
+    const steps = Number(/differs after (\d+) steps/.exec(proof.detail)![1]);
+    const trace = proof.trace!;
+    expect(trace[0]).toMatch(/^step 0: /);
+    if (steps <= 24) expect(trace).toHaveLength(steps + 1);
+    expect(trace[trace.length - 1]).toMatch(new RegExp(`^step ${steps - 1}: .* original ¬?(0|1|s\\d+), mutant ¬?(0|1|s\\d+)`));
     expect(firstDifference(il, m, dir, 5000, 3)).not.toBeNull();
   }, 120_000);
 
