@@ -3,7 +3,7 @@
 // HTML grid of sites × cases. Invariant: a merge never drops a site; a hole is a reachable case with a count of zero.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { CONTRACT_CASES, COVERAGE_VERSION, siteTally, type ContractCoverage, type SiteCoverage } from '../core/coverage.js';
+import { CONTRACT_CASES, COVERAGE_VERSION, SITE_KINDS, siteTally, type ContractCoverage, type SiteCoverage } from '../core/coverage.js';
 import type { StimulusSource } from '../core/engine.js';
 import { SimrunError } from '../core/errors.js';
 import type { NetworkSpec } from '../core/spec.js';
@@ -24,6 +24,10 @@ export function mergeCoverage(all: readonly ContractCoverage[], what = 'the cove
     if (c.version !== COVERAGE_VERSION) throw new SimrunError('USAGE', `${what}: coverage of version ${c.version}, this rowsim writes ${COVERAGE_VERSION}; rerun with this rowsim`);
     if (c.network !== first.network) throw new SimrunError('USAGE', `${what}: coverage of '${first.network}' and of '${c.network}' do not merge; merge runs of one network`);
   }
+  // Same name is not same network: the sites and what each cannot reach must match too, whichever comes first.
+  const shape = (c: ContractCoverage) => JSON.stringify(c.sites.map((s) => [s.layer, s.site, s.counts.length, Object.keys(s.unreachable).sort()]));
+  const odd = all.find((c) => shape(c) !== shape(first));
+  if (odd) throw new SimrunError('USAGE', `${what}: two coverages of '${first.network}' come from different specs (their layers' sites or unreachable cases differ); merge runs of one spec`);
   const sum = new Map<string, number[]>(first.sites.map((s) => [siteKey(s), s.counts.map(() => 0)]));
   for (const c of all) {
     for (const s of c.sites) {
@@ -122,18 +126,34 @@ export function coverageHtml(c: ContractCoverage): string {
 ${grids.join('\n')}`;
 }
 
-/** The coverage a report file or output folder holds (a run's, a regress suite's or a campaign's), or an error naming the file. */
+/** The report file a path names: the path itself, or in a folder its report.json, regress.json or coverage.json. */
+export function reportFile(path: string): string {
+  if (!existsSync(path)) throw new SimrunError('USAGE', `'${path}' does not exist; pass a report.json, a regress.json, a coverage.json or their folders`);
+  if (!statSync(path).isDirectory()) return path;
+  return ['report.json', 'regress.json', 'coverage.json'].map((f) => join(path, f)).find((f) => existsSync(f)) ?? join(path, 'report.json');
+}
+
+/** A coverage as rowsim writes it: every field of the right type, each site's counts as long as its case list. */
+function isCoverage(c: unknown): c is ContractCoverage {
+  const x = c as ContractCoverage | null;
+  return !!x && typeof x === 'object' && typeof x.version === 'number' && typeof x.network === 'string' && Number.isSafeInteger(x.frames) && Array.isArray(x.sites)
+    && (x.sites as readonly SiteCoverage[]).every((s) => !!s && Number.isSafeInteger(s.layer) && (SITE_KINDS as readonly string[]).includes(s.site) && Array.isArray(s.counts)
+      && s.counts.length === CONTRACT_CASES[s.site].length && s.counts.every((n: unknown) => typeof n === 'number' && Number.isFinite(n) && n >= 0) && !!s.unreachable && typeof s.unreachable === 'object');
+}
+
+/** The coverage a report file or output folder holds (a run's, a regress suite's, a campaign's or `simrun coverage`'s), or an error naming the file. */
 export function readCoverage(path: string): ContractCoverage[] {
-  const file = existsSync(path) && statSync(path).isDirectory()
-    ? ['report.json', 'regress.json'].map((f) => join(path, f)).find((f) => existsSync(f)) ?? join(path, 'report.json')
-    : path;
-  let data: { coverage?: ContractCoverage | null; coverages?: ContractCoverage[]; stimulus?: { coverage?: ContractCoverage } };
+  const file = reportFile(path);
+  let data: { coverage?: unknown; coverages?: unknown; stimulus?: { coverage?: unknown } } | null;
   try {
     data = JSON.parse(readFileSync(file, 'utf8')) as typeof data;
   } catch {
-    throw new SimrunError('USAGE', `'${file}' is not a readable rowsim report; pass a report.json, a regress.json or their folders`);
+    throw new SimrunError('USAGE', `'${file}' is not a readable rowsim report; pass a report.json, a regress.json, a coverage.json or their folders`);
   }
-  const found = [...(data.coverage ? [data.coverage] : []), ...(data.coverages ?? []), ...(data.stimulus?.coverage ? [data.stimulus.coverage] : [])];
-  if (!found.length) throw new SimrunError('USAGE', `'${file}' holds no contract coverage; rerun it with --coverage`);
-  return found;
+  if (!data || typeof data !== 'object') throw new SimrunError('USAGE', `'${file}' is not a rowsim report; pass a report.json, a regress.json, a coverage.json or their folders`);
+  const found: unknown[] = [...(data.coverage ? [data.coverage] : []), ...(Array.isArray(data.coverages) ? data.coverages : []), ...(data.stimulus?.coverage ? [data.stimulus.coverage] : [])];
+  if (!found.length) throw new SimrunError('USAGE', `'${file}' holds no contract coverage; record it with simrun --coverage or regress --coverage (a campaign records it unless its network is too large for the model's pass)`);
+  const bad = found.find((c) => !isCoverage(c));
+  if (bad !== undefined) throw new SimrunError('USAGE', `'${file}' holds contract coverage that is not in the form this rowsim writes (version ${(bad as { version?: unknown })?.version ?? 'missing'}); record it again with this rowsim`);
+  return found as ContractCoverage[];
 }

@@ -150,6 +150,7 @@ const witnessRun: Detector = {
     });
     if (seen.result && seen.result.status !== 'survived') killedBy(s, seen.result, 'witness');
     s.details.push(seen.detail);
+    if ('limited' in seen && seen.limited) s.limits.push(seen.limited);
   },
 };
 
@@ -209,12 +210,12 @@ export async function judgeMutant(p: Planned, c: Campaign, detectors: readonly D
  * inputs (mutation/stimulus/witnessRun.ts) and run like a corner run; a kill counts only if the clean design passes the
  * same run.
  */
-async function runWitness(c: Campaign, p: Planned, layer: number, work: string): Promise<{ result: MutantRunResult | null; detail: string }> {
+async function runWitness(c: Campaign, p: Planned, layer: number, work: string): Promise<{ result: MutantRunResult | null; detail: string; limited?: string }> {
   const { net, plan, base } = c;
   const l = net.layers[layer - 1]!;
   const limits = withBudget(WITNESS_LIMITS, c.proofBudget);
   const w = await findWitness(join(c.outDir, 'yosys', 'prepared.il'), p.yosys!, { relu: l.relu, firstLayer: layer === 1, inputsNonNegative: layer > 1 && net.layers[layer - 2]!.relu }, join(work, 'witness'), limits);
-  if ('none' in w) return { result: null, detail: noWitnessText(w, limits) };
+  if ('none' in w) return { result: null, detail: noWitnessText(w, limits), ...(w.none === 'limits' ? { limited: `the witness search's ${limits.seconds} CPU seconds or ${limits.memoryMiB} MiB` } : {}) };
   const text = witnessText(w);
   const st = witnessStimulus(net, base.weights, layer, w);
   if (!st) return { result: null, detail: `${text}, which no stimulus of this layer can set up` };

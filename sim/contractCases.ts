@@ -62,7 +62,8 @@ function countRounding(e: number, c: Float64Array, b: RoundingBins): number {
     return r;
   }
   if (r === x) c[b.exact]!++;
-  else if (r !== 0) {
+  else if (r === 0) c[x === 2 ** -150 ? b.tieEven : b.down]!++; // below half the smallest subnormal, or a tie with 0 (even)
+  else {
     const other = neighbour(r, x);
     if (Math.abs(x - r) === Math.abs(x - other)) c[r < x ? b.tieEven : b.tieOdd]!++;
     else c[r < x ? b.down : b.up]!++;

@@ -24,7 +24,7 @@ export async function provesByInvariant(prepared: string, m: YosysMutation, desi
   const flush = await provesUpToFlush(prepared, m, work, withBudget(FTZ_LIMITS, budget));
   if (flush.equivalent) return flush;
   const reset = design.reset.startsWith(`${design.top}.`) ? design.reset.slice(design.top.length + 1) : design.reset;
-  const limits: ReachLimits = { ...REACH_LIMITS, evaluations: Math.round(REACH_LIMITS.evaluations * budget), states: Math.round(REACH_LIMITS.states * budget) };
+  const limits: ReachLimits = { ...REACH_LIMITS, evaluations: Math.round(REACH_LIMITS.evaluations * budget), states: Math.round(REACH_LIMITS.states * budget), rounds: Math.max(1, Math.round(REACH_LIMITS.rounds * Math.max(1, budget))) };
   const tapped = design.tapped ?? [];
   const reach = onThread ? await reachOnThread({ prepared, m, top: design.top, reset, work, limits, tapped }) : await provesByReachability(prepared, m, design.top, reset, work, limits, tapped);
   return reach.equivalent ? reach : { equivalent: false, detail: `${flush.detail}; ${reach.detail}`, limited: reach.limited ?? flush.limited, ...(reach.trace ? { trace: reach.trace } : {}) };

@@ -199,6 +199,7 @@ export async function provesByReachability(prepared: string, m: YosysMutation, t
   const budget = { left: limits.evaluations };
   let last = '';
   let trace: readonly string[] = [];
+  let stalled = false;
   for (let round = 0; round <= limits.rounds; round++) {
     const names = [...registers].sort();
     const cones = [buildCone(gold, names, mutated), buildCone(gate, names, mutated)] as const;
@@ -218,9 +219,11 @@ export async function provesByReachability(prepared: string, m: YosysMutation, t
     trace = found.trace;
     const before = registers.size;
     growCone(gate, t, found.differs, registers);
-    if (registers.size === before) break;
+    if (registers.size === before) { stalled = true; break; }
   }
-  return { equivalent: false, detail: `reachability: ${last || 'not proven'}`, ...(trace.length ? { trace } : {}) };
+  // Out of rounds while the cone still grew is a budget, not a verdict; a difference the cone cannot grow past is one.
+  const outOfRounds = !stalled && last !== '';
+  return { equivalent: false, detail: `reachability: ${last || 'not proven'}${outOfRounds ? `; stopped after ${limits.rounds} rounds of cone growth` : ''}`, ...(outOfRounds ? { limited: `${limits.rounds} rounds of cone growth` } : {}), ...(trace.length ? { trace } : {}) };
 }
 
 /**

@@ -77,7 +77,8 @@ export function mutationScore(c: StatusCounts): number | null {
 
 /** report.json of a campaign. */
 export interface CampaignReport {
-  readonly schemaVersion: 1;
+  /** 2: counts.unresolved, stimulus.coverage and notReached (1 had layer-1 counts in stimulus.directed/photo). */
+  readonly schemaVersion: 2;
   readonly rowsim: string;
   readonly config: string;
   readonly design: string;

@@ -33,7 +33,7 @@ export interface CampaignFacts {
 export function campaignReport(mutants: readonly MutantResult[], f: CampaignFacts): CampaignReport {
   const counts = countStatuses(mutants);
   return {
-    schemaVersion: 1, rowsim: VERSION, config: f.config, design: f.design,
+    schemaVersion: 2, rowsim: VERSION, config: f.config, design: f.design,
     score: mutationScore(counts),
     counts, mutants: [...mutants],
     stimulus: {

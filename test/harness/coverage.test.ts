@@ -31,10 +31,10 @@ describe('merging contract coverage', () => {
   it('a run without --coverage: simrun coverage names the file and the fix, exit 2', async () => {
     const out = tmp();
     await runPipeline({ config: 'tiny', images: ['examples/coffee.png'], engines: ['sim'], frames: 1, out });
-    expect(() => readCoverage(out)).toThrow(/holds no contract coverage; rerun it with --coverage/);
+    expect(() => readCoverage(out)).toThrow(/holds no contract coverage; record it with simrun --coverage/);
     const r = simrun(['coverage', out]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/rerun it with --coverage/);
+    expect(r.stderr).toMatch(/record it with simrun --coverage/);
   });
 });
 
@@ -60,4 +60,36 @@ describe('coverage through the CLI', () => {
     expect(written.coverages[0]!.frames).toBe(4);
     expect(readFileSync(join(dir, 'merged', 'coverage.html'), 'utf8')).toMatch(/<table class="coverage">/);
   });
+
+  it('hostile inputs: --out into an input\'s folder or over a run\'s report, coverage JSON of the wrong shape, a spec edited under one name (either order): each refused in one line, exit 2, the inputs untouched', async () => {
+    const dir = tmp();
+    const run = join(dir, 'run');
+    expect(simrun(['--config', 'tiny', '--image', 'examples/coffee.png', '--engines', 'sim', '--coverage', '--out', run, '--quiet']).code).toBe(0);
+    const before = readFileSync(join(run, 'report.json'), 'utf8');
+    for (const out of [run, join(dir, 'run')]) {
+      const r = simrun(['coverage', run, '--out', out]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    const other = join(dir, 'other');
+    expect(simrun(['--config', 'tiny', '--image', 'examples/chelsea.png', '--engines', 'sim', '--out', other, '--quiet']).code).toBe(0);
+    expect(simrun(['coverage', run, '--out', other]).stderr).toMatch(/holds a run's report/);
+    expect(readFileSync(join(run, 'report.json'), 'utf8')).toBe(before);
+    for (const [name, text] of [['null.json', 'null'], ['sites.json', JSON.stringify({ coverage: { version: 1, network: 'x', frames: 1, sites: 'abc' } })], ['five.json', '{"coverage":5}']] as const) {
+      writeFileSync(join(dir, name), text);
+      const r = simrun(['coverage', join(dir, name)]);
+      expect(r.code, name).toBe(2);
+      expect(r.stderr.trim().split('\n'), name).toHaveLength(1);
+    }
+    // One network name, two specs: small, and small with ReLU off in layer 1.
+    const spec = readFileSync('examples/small.yaml', 'utf8');
+    writeFileSync(join(dir, 'small-b.yaml'), spec.replace('{ name: s1, kernel: 3, stride: 2, pad: 1, outChannels: 8, batchnorm: true, relu: true }', '{ name: s1, kernel: 3, stride: 2, pad: 1, outChannels: 8, batchnorm: true, relu: false }'));
+    const a = await run3('examples/small.yaml'), b = await run3(join(dir, 'small-b.yaml'));
+    expect(() => mergeCoverage([a, b])).toThrow(/come from different specs/);
+    expect(() => mergeCoverage([b, a])).toThrow(/come from different specs/);
+  });
 });
+
+async function run3(config: string) {
+  return (await runPipeline({ config, images: ['examples/coffee.png'], weights: 'synthetic:0', engines: ['sim'], frames: 1, out: tmp(), coverage: true })).report.coverage!;
+}

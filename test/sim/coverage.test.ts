@@ -86,6 +86,10 @@ describe('classifiers on operands worked out by hand', () => {
   it('−3 · 1.25 = −3.75: signs x− w+, exact', () => {
     expect(mul(-3, 1.25)).toEqual(['x− w+', 'significands multiply to < 2', 'exact']);
   });
+  it('2^-100 · 2^-50 = 2^-150: a tie between 0 and the smallest subnormal, to the even 0, flushed; 2^-100 · 2^-60 rounds down to 0', () => {
+    expect(mul(2 ** -100, 2 ** -50)).toEqual(['x+ w+', 'significands multiply to < 2', 'tie, even kept', 'flushed to zero']);
+    expect(mul(2 ** -100, 2 ** -60)).toEqual(['x+ w+', 'significands multiply to < 2', 'round down', 'flushed to zero']);
+  });
   it('+Inf · 0 and NaN · 2', () => {
     expect(mul(Infinity, 0)).toEqual(['w +0', 'x +Inf', 'Inf × 0']);
     expect(mul(NaN, 2)).toEqual(['x NaN']);
