@@ -358,16 +358,18 @@ function mutateCommand(y: Argv): Argv {
       .example('$0 mutate --config tiny --count 40', 'catalogue and 40 Yosys mutants of the tiny design')
       .example('$0 mutate --config ie120r-mini --count 300 --slurm --shards 16 --out /shared/campaign', 'one campaign as 16 SLURM array tasks'),
     async (a) => {
-      if (a.slurm || a.resubmitFailed) return runSlurm('mutate', a);
-      slurmOnly(a);
       const log = a.quiet ? () => {} : (l: string) => process.stderr.write(`${l}\n`);
-      const [{ mutate }, { formatCampaign }] = await Promise.all([import('../mutation/campaign.js'), import('../mutation/report/campaignPages.js')]);
-      const { report, outDir, exitCode } = await mutate({
+      // Every option is checked here, before a SLURM submission too: a bad one must not fail in every array task.
+      const options = {
         config: a.config, rtl: a.rtl, weights: a.weights, images: a.image, count: wholeNumber('count', a.count, 0, 10_000),
         seed: wholeNumber('seed', a.seed, 0), catalogue: oneOf('catalogue', a.catalogue, ['first', 'all', 'none'] as const),
         yosysWire: a.yosysWire, yosysModule: a.yosysModule, randomFrames: wholeNumber('random-frames', a.randomFrames, 0, 1000),
         aluBudget: parseBudget(a.aluBudget), proofBudget: positiveFactor('proof-budget', a.proofBudget), jobs: wholeNumber('jobs', a.jobs, 1), shard: a.shard, shards: wholeNumber('shards', a.shards, 1), junit: a.junit, out: a.out, log,
-      });
+      };
+      if (a.slurm || a.resubmitFailed) return runSlurm('mutate', a);
+      slurmOnly(a);
+      const [{ mutate }, { formatCampaign }] = await Promise.all([import('../mutation/campaign.js'), import('../mutation/report/campaignPages.js')]);
+      const { report, outDir, exitCode } = await mutate(options);
       process.stdout.write(a.json ? JSON.stringify(report, null, 2) + '\n' : `${formatCampaign(report)}\nreport: ${outDir}/report.json and report.html\n`);
       process.exitCode = exitCode;
     },

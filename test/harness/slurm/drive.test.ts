@@ -88,7 +88,7 @@ describeRtl('simrun --slurm on a real SLURM cluster', () => {
     expect(merged.shards.map((s) => s.index)).toEqual([1, 2, 3, 4]);
   });
 
-  it('without sbatch on PATH the run stops with SLURM_MISSING (exit 3) naming the package; --slurm without --out, or with --shard, and --partition or --no-wait without --slurm are usage errors', () => {
+  it('without sbatch on PATH the run stops with SLURM_MISSING (exit 3) naming the package; --slurm without --out, or with --shard, --partition or --no-wait without --slurm, and a bad --proof-budget with --slurm are usage errors', () => {
     const noTools = simrun(['regress', '--suite', 'suite.yaml', '--slurm', '--out', join(dir, 'x')], { env: { ...env(), PATH: '/nonexistent' }, cwd: dir });
     expect(noTools.code).toBe(3);
     expect(noTools.stderr).toMatch(/sbatch is not on PATH; .*slurm-wlm/);
@@ -102,5 +102,10 @@ describeRtl('simrun --slurm on a real SLURM cluster', () => {
     expect(stray.code).toBe(2);
     expect(stray.stderr).toMatch(/--partition, --no-wait go with --slurm/);
     expect(existsSync(join(dir, 'z'))).toBe(false);
+    // A bad campaign option is refused before anything is submitted, not in every array task.
+    const badBudget = simrun(['mutate', '--config', 'tiny', '--proof-budget', 'abc', '--slurm', '--shards', '2', '--out', join(dir, 'b')], { env: env(), cwd: dir });
+    expect(badBudget.code).toBe(2);
+    expect(badBudget.stderr).toMatch(/--proof-budget 'abc'/);
+    expect(existsSync(join(dir, 'b', 'slurm'))).toBe(false);
   });
 });
