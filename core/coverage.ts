@@ -1,6 +1,7 @@
 // Contract coverage as data: the cases of the arithmetic contract each operation site can reach (like a covergroup's
 // bins), which of them a network's structure makes unreachable and why, and counts that merge by addition. No arithmetic
 // lives here: the model classifies operations (sim/coverage.ts); the harness renders and merges (harness/coverage.ts).
+import { SimrunError } from './errors.js';
 import type { LayerSpec, NetworkSpec } from './spec.js';
 
 /** The four operation sites of every layer, in the contract's order. */
@@ -53,7 +54,7 @@ export const CONTRACT_CASES: Readonly<Record<SiteKind, readonly ContractCase[]>>
 /** The index of case `id` at a site of kind `kind` (throws on a typo: ids are code, not input). */
 export function caseIndex(kind: SiteKind, id: string): number {
   const i = CONTRACT_CASES[kind].findIndex((c) => c.id === id);
-  if (i < 0) throw new Error(`internal: no contract case '${id}' at a ${kind} site`);
+  if (i < 0) throw new SimrunError('INTERNAL', `no contract case '${id}' at a ${kind} site; this is a bug in rowsim, please report it`);
   return i;
 }
 
