@@ -8,6 +8,7 @@ import { installInterruptHandlers } from '../core/proc.js';
 import { VERSION } from '../core/version.js';
 import type { TraceOptions } from '../harness/prepare.js';
 import { TIMING_MODES } from '../harness/budgets.js';
+import { ROM_FORMATS, type RomFormat } from '../rtl/romFormats.js';
 import { progress } from './progress.js';
 // Command handlers are imported when their command runs: a sim-only run never loads tfjs, Verilator glue or Yosys glue.
 
@@ -27,6 +28,15 @@ function oneOf<T extends string>(option: string, value: string | undefined, choi
   if (value === undefined) return undefined;
   if (!(choices as readonly string[]).includes(value)) throw new SimrunError('USAGE', `--${option} '${value}' is not one of ${choices.join(', ')}`);
   return value as T;
+}
+
+/** --rom-format: a comma-separated list of ROM image formats, each known, none twice. */
+function romFormats(value: string | undefined): RomFormat[] {
+  if (value === undefined) return [];
+  const list = value.split(',').map((x) => x.trim());
+  for (const f of list) oneOf('rom-format', f, ROM_FORMATS);
+  if (new Set(list).size !== list.length) throw new SimrunError('USAGE', `--rom-format '${value}' names a format twice; pass each of ${ROM_FORMATS.join(', ')} at most once`);
+  return list as RomFormat[];
 }
 
 /**
@@ -204,10 +214,12 @@ function emitCommand(y: Argv): Argv {
       .option('alu-budget', commonBudget)
       .option('quant', commonQuant)
       .option('out', { type: 'string', demandOption: 'pass --out <dir>', describe: 'folder to write into' })
-      .example('$0 emit --config ie120r-mini --out rtl-mini/', 'the mini encoder as a design folder'),
+      .option('rom-format', str('ROM image formats, comma-separated: memh (always: the Verilog loads it), mif (Intel/Altera Memory Initialization File), hex (Intel HEX)'))
+      .example('$0 emit --config ie120r-mini --out rtl-mini/', 'the mini encoder as a design folder')
+      .example('$0 emit --config tiny --rom-format memh,mif,hex --out rtl-tiny/', 'ROM images also as .mif and .hex for an FPGA flow'),
     async (a) => {
       const { runEmit } = await import('../harness/emit.js');
-      const { outDir, files, top } = runEmit({ config: a.config ?? 'ie120r', weights: a.weights ?? 'synthetic:0', out: a.out, aluBudget: parseBudget(a.aluBudget), quant: oneOf('quant', a.quant, ['rne', 'truncate'] as const) });
+      const { outDir, files, top } = runEmit({ config: a.config ?? 'ie120r', weights: a.weights ?? 'synthetic:0', out: a.out, aluBudget: parseBudget(a.aluBudget), quant: oneOf('quant', a.quant, ['rne', 'truncate'] as const), romFormats: romFormats(a.romFormat) });
       process.stdout.write(`wrote a design folder of ${files.length} files to ${outDir} (top module ${top}); run it with: simrun --rtl ${outDir} --image <file> --engines golden,sim,rtl\n`);
     },
   );

@@ -20,6 +20,8 @@ const group = (name: string, ids: readonly string[]): ContractCase[] => ids.map(
 const DISTANCES = [...Array.from({ length: 26 }, (_, i) => `distance ${i + 1}`), 'distance ≥27'];
 /** Cancellation by k bits (k = 0..24) in an effective subtraction with a nonzero result. */
 const CANCELLATIONS = Array.from({ length: 25 }, (_, k) => `cancel ${k}`);
+/** Equal exponents, opposite signs, mantissas that differ in bit j alone: what a mantissa compare's bit j decides. */
+const ONE_BIT_APART = Array.from({ length: 23 }, (_, j) => [`bit ${j} only, |a|>|b|`, `bit ${j} only, |a|<|b|`]).flat();
 const ROUNDING = ['exact', 'round down', 'round up', 'tie, even kept', 'tie, odd rounded up', 'rounding carries into the exponent'];
 
 /** Cases of an add a + b (a the running sum, b the product or the bias). */
@@ -27,6 +29,7 @@ const ADD_CASES: readonly ContractCase[] = [
   ...group('zero operands', ['a +0', 'a −0', 'b +0', 'b −0', '+0 + −0', '−0 + −0']),
   ...group('specials', ['a ±Inf', 'b ±Inf', 'a NaN', 'b NaN', 'Inf + −Inf', 'a subnormal', 'b subnormal']),
   ...group('equal exponents', ['same sign, |a|>|b|', 'same sign, |a|<|b|', 'same sign, |a|=|b|', 'opposite sign, |a|>|b|', 'opposite sign, |a|<|b|', 'opposite sign, |a|=|b|']),
+  ...group('one mantissa bit apart', ONE_BIT_APART),
   ...group('alignment', ['larger exponent in a', 'larger exponent in b', ...DISTANCES]),
   ...group('normalization', ['carry out', ...CANCELLATIONS]),
   ...group('rounding', ROUNDING),
@@ -59,7 +62,7 @@ export function caseIndex(kind: SiteKind, id: string): number {
 }
 
 /** Bumped when the cases or their meaning change: coverage of another version does not merge. */
-export const COVERAGE_VERSION = 1;
+export const COVERAGE_VERSION = 2;
 
 /** One site of one layer: how often each case was reached, and the cases it cannot reach with their reasons. */
 export interface SiteCoverage {

@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'STIMULUS_NOT_FINITE'
   | 'WEIGHTS_INVALID'
   | 'MEMH_MALFORMED'
+  | 'ROM_MALFORMED'
   | 'OUT_NOT_WRITABLE'
   | 'OUT_BUSY'
   | 'ENGINE_UNKNOWN'

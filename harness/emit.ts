@@ -8,6 +8,7 @@ import { SimrunError } from '../core/errors.js';
 import { loadSpec } from '../core/spec.js';
 import { loadWeights } from '../core/weights/load.js';
 import { writeDesignFolder } from '../rtl/emit.js';
+import type { RomFormat } from '../rtl/romFormats.js';
 import { LOCK_FILE } from './outLock.js';
 import { makePlan } from './plan.js';
 import { prepareOutDir, releaseOutDir } from './outdir.js';
@@ -19,6 +20,8 @@ export interface EmitOptions {
   readonly out?: string;
   readonly aluBudget?: number | 'min';
   readonly quant?: QuantMode;
+  /** ROM image formats (memh is always written: the Verilog loads it); mif and hex are written beside it. */
+  readonly romFormats?: readonly RomFormat[];
 }
 
 /** Writes the design folder into `out`; returns the folder and the names of the files this emit wrote. */
@@ -29,8 +32,8 @@ export function runEmit(opts: EmitOptions): { outDir: string; files: string[]; t
   const outDir = prepareOutDir(opts.out, `${net.name}-rtl`);
   try {
     clearEarlierEmit(outDir);
-    const m = writeDesignFolder(outDir, net, plan, weights, opts.weights, {}, opts.quant ?? 'rne');
-    const files = [...m.sources, ...m.roms, m.spec, m.taps, 'README.md', 'design.json'].sort();
+    const m = writeDesignFolder(outDir, net, plan, weights, opts.weights, { romFormats: opts.romFormats ?? [] }, opts.quant ?? 'rne');
+    const files = [...m.sources, ...m.roms, ...(m.romExports ?? []), m.spec, m.taps, 'README.md', 'design.json'].sort();
     return { outDir, files, top: m.top };
   } finally {
     releaseOutDir(outDir);
@@ -47,9 +50,9 @@ function clearEarlierEmit(dir: string): void {
   const refuse = () => new SimrunError('USAGE', `--out '${dir}' is not empty and holds no design rowsim emitted (${present.slice(0, 3).join(', ')}${present.length > 3 ? ', …' : ''}); pass a new or empty folder`);
   let listed: string[];
   try {
-    const m = JSON.parse(readFileSync(join(dir, 'design.json'), 'utf8')) as { emitted?: unknown; sources?: string[]; roms?: string[]; spec?: string; taps?: string };
+    const m = JSON.parse(readFileSync(join(dir, 'design.json'), 'utf8')) as { emitted?: unknown; sources?: string[]; roms?: string[]; romExports?: string[]; spec?: string; taps?: string };
     if (!m.emitted) throw refuse();
-    listed = [...(m.sources ?? []), ...(m.roms ?? []), m.spec ?? '', m.taps ?? '', 'README.md', 'design.json'].filter((f) => f && !f.split('/').includes('..'));
+    listed = [...(m.sources ?? []), ...(m.roms ?? []), ...(m.romExports ?? []), m.spec ?? '', m.taps ?? '', 'README.md', 'design.json'].filter((f) => f && !f.split('/').includes('..'));
   } catch (e) {
     throw e instanceof SimrunError ? e : refuse();
   }

@@ -8,7 +8,7 @@ import { streamShape } from '../core/stream.js';
 import { emitLayer } from '../rtl/emitLayer.js';
 
 export { CATALOGUE, type CatalogueKind, type LayerMutant } from '../rtl/catalogueKinds.js';
-import { CATALOGUE, type CatalogueKind, type LayerMutant } from '../rtl/catalogueKinds.js';
+import { addOrderSite, CATALOGUE, type CatalogueKind, type LayerMutant } from '../rtl/catalogueKinds.js';
 
 /** Whether a kind can be built into a layer (some need padding, two lanes, no ReLU, or rows of two beats). */
 export function applies(kind: CatalogueKind, l: LayerSpec, p: LayerPlan, inBeatsPerRow: number): boolean {
@@ -17,6 +17,8 @@ export function applies(kind: CatalogueKind, l: LayerSpec, p: LayerPlan, inBeats
     case 'pad-skip': return l.pad > 0;
     case 'relu-last': return !l.relu;
     case 'pacing-off-by-one': return inBeatsPerRow >= 2;
+    // The accumulate site needs a second tap to add; the bias add exists in every layer.
+    case 'add-order-bit': return addOrderSite(l.index).site === 'bias-add' || l.kernel * l.kernel * l.inC >= 2;
     default: return true;
   }
 }

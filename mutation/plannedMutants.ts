@@ -12,7 +12,8 @@ import { VERSION } from '../core/version.js';
 import type { HwLayerWeights } from '../core/weights/types.js';
 import { loadDesign, resolveTaps, type DesignFolder } from '../rtl/design.js';
 import { writeDesignFolder } from '../rtl/emit.js';
-import { byLayer, CATALOGUE, catalogueFor } from './catalogue.js';
+import { byLayer, CATALOGUE, catalogueFor, type PlacedMutant } from './catalogue.js';
+import { addOrderSite } from '../rtl/catalogueKinds.js';
 import type { Planned } from './detectors.js';
 import type { YosysMutation } from './formal/yosys.js';
 import { MUTSEL_WIDTH } from './mutantRun.js';
@@ -35,7 +36,7 @@ export function catalogueMutants(net: NetworkSpec, plan: NetworkPlan, mode: 'fir
     writeDesignFolder(dir, net, plan, weights, weightsName, { mutants: byLayer(cat), mutselWidth: MUTSEL_WIDTH });
   }
   const cd = loadDesign(dir);
-  return cat.map((m) => ({ key: `catalogue-${m.id}`, source: 'catalogue', id: m.id, kind: m.kind, layer: m.layer, description: CATALOGUE[m.kind], src: [`${layerModules(m.layer).layer}.v`], design: cd, placed: m }));
+  return cat.map((m) => ({ key: `catalogue-${m.id}`, source: 'catalogue', id: m.id, kind: m.kind, layer: m.layer, description: catalogueText(m), src: [`${layerModules(m.layer).layer}.v`], design: cd, placed: m }));
 }
 
 /** What a Yosys listing needs. */
@@ -98,4 +99,11 @@ export async function yosysMutants(design: DesignFolder, net: NetworkSpec, plan:
     const layer = layerOfModule(m.module);
     return { key: `yosys-${m.id}`, source: 'yosys', id: m.id, kind: m.mode, layer: Number.isNaN(layer) ? null : layer, description: `mutate ${m.args.replace(/ -src \S+/g, '')}`, src: m.src, design: designOf(m.module), yosys: m };
   });
+}
+
+/** A catalogue mutant's description; an add-order-bit one names its site, bit and value in this layer. */
+function catalogueText(m: PlacedMutant): string {
+  if (m.kind !== 'add-order-bit') return CATALOGUE[m.kind];
+  const o = addOrderSite(m.layer);
+  return `every ALU's ${o.site === 'accumulate' ? 'accumulate' : 'bias add'} reads mantissa bit ${o.bit} of ${o.site === 'accumulate' ? 'the product' : 'the bias'} (b) forced to ${o.value} in its operand-order test (fb > fa when the exponents are equal)`;
 }

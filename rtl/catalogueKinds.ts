@@ -15,6 +15,7 @@ export const CATALOGUE = {
   'drain-off-by-one': 'the FSM emits each slot\'s beats one cycle late',
   'wrom-addr': 'weight ROM address off by one tap',
   'stall-forever': 'the layer never sees its input rows as ready (a deadlock)',
+  'add-order-bit': "one add site of the layer (accumulate in odd layers, bias add in even ones) reads one mantissa bit of b forced in its operand-order test (equal exponents); the bit and its value vary by layer",
 } as const;
 export type CatalogueKind = keyof typeof CATALOGUE;
 
@@ -24,3 +25,18 @@ export interface LayerMutant {
   readonly kind: CatalogueKind;
 }
 
+
+/** Where an add-order-bit mutant sits in a layer: which add site (in every ALU), and the bit of b forced in the order test. */
+export interface AddOrderSite {
+  readonly site: 'accumulate' | 'bias-add';
+  readonly bit: number;
+  readonly value: 0 | 1;
+}
+
+/** Bits of b's mantissa the order test reads forced, by layer: high, low, the top and a middle one in turn. */
+const ORDER_BITS = [18, 0, 22, 9] as const;
+
+/** The add-order-bit site of layer `layer` (1-based): a different bit, value and site from its neighbours. */
+export function addOrderSite(layer: number): AddOrderSite {
+  return { site: layer % 2 === 1 ? 'accumulate' : 'bias-add', bit: ORDER_BITS[(layer - 1) % ORDER_BITS.length]!, value: layer % 3 === 0 ? 1 : 0 };
+}

@@ -97,6 +97,8 @@ const manifestSchema = z.object({
   roms: z.array(fileName).default([]),
   /** Sources that only hold ROM contents: tools that must not see them (Yosys in a mutation campaign) read them as black boxes. */
   romSources: z.array(fileName).optional(),
+  /** The ROM images again in other formats (.mif, Intel .hex) for FPGA flows: written by emit, read by no engine. */
+  romExports: z.array(fileName).optional(),
   taps: fileName,
   emitted: z.object({ by: z.string(), weights: z.string(), quant: z.enum(['rne', 'truncate']).default('rne'), files: z.record(z.string(), z.string()) }).strict().optional(),
 }).strict();

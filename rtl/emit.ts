@@ -19,6 +19,7 @@ import { emitRoms, romNames } from './emitRom.js';
 import { VModule } from '../core/vbuild.js';
 import { LAYER_SIGNALS, layerModules } from '../core/layerSignals.js';
 import { designReadme } from './readme.js';
+import { formatIntelHex, formatMif, type RomFormat } from './romFormats.js';
 import type { SourceFile } from './verilator.js';
 
 /** The top module's name in every emitted design. */
@@ -33,6 +34,8 @@ export interface DesignExtras {
   readonly mutselWidth?: number;
   /** Bit, delay and stall fault hooks selected at run time by plusargs (rtl/emitLayer.ts `faultPlusargs`). */
   readonly runtimeFaults?: boolean;
+  /** ROM images in formats besides the .memh the Verilog loads (.mif, Intel .hex), for FPGA flows; listed as romExports. */
+  readonly romFormats?: readonly RomFormat[];
 }
 
 function emitTop(net: NetworkSpec, plan: NetworkPlan, x: DesignExtras): string {
@@ -137,6 +140,24 @@ export function writableRom(net: NetworkSpec, weights: readonly HwLayerWeights[]
   }
 }
 
+/**
+ * The ROM images again in `formats` other than memh: rom/w{N}.mif and rom/b{N}.mif (Memory Initialization Files),
+ * rom/w{N}.hex and rom/b{N}.hex (Intel HEX), word for word the .memh images (weights 18 bits wide, biases 32).
+ */
+export function romExports(net: NetworkSpec, weights: readonly HwLayerWeights[], formats: readonly RomFormat[]): SourceFile[] {
+  return net.layers.flatMap((l) => {
+    const w = weights[l.index - 1]!;
+    const images = [
+      { base: `rom/w${l.index}`, words: w.codes, width: 18, what: `layer ${l.index} weights (bfloat18 codes), address tap·${l.outC} + channel` },
+      { base: `rom/b${l.index}`, words: new Uint32Array(w.bias.buffer, w.bias.byteOffset, w.bias.length), width: 32, what: `layer ${l.index} biases (binary32), address channel` },
+    ];
+    return images.flatMap((im) => [
+      ...(formats.includes('mif') ? [{ name: `${im.base}.mif`, text: formatMif(im.words, im.width, `rowsim: ${im.what}`) }] : []),
+      ...(formats.includes('hex') ? [{ name: `${im.base}.hex`, text: formatIntelHex(im.words, im.width) }] : []),
+    ]);
+  });
+}
+
 /** True for a ROM name rowsim can write when the folder lacks it (docs/design-folder.md), for layers 1..layers. */
 export function isWritableRomName(name: string, layers: number): boolean {
   const m = /^(?:rom\/[wb]|weight|bias)([1-9]\d*)\.memh$/.exec(name);
@@ -165,6 +186,8 @@ export function writeDesignFolder(dir: string, net: NetworkSpec, plan: NetworkPl
   for (const f of sources) put(dir, f);
   const roms = romFiles(net, weights);
   for (const f of roms) put(dir, f);
+  const exports = romExports(net, weights, extras.romFormats ?? []);
+  for (const f of exports) put(dir, f);
   const pins = plan.layers.map((p) => ({ strips: p.strips, ocmux: p.ocmux }));
   put(dir, { name: 'spec.json', text: JSON.stringify(specSource(net, pins), null, 2) + '\n' });
   put(dir, { name: 'taps.json', text: JSON.stringify(emittedTaps(net), null, 2) + '\n' });
@@ -177,6 +200,7 @@ export function writeDesignFolder(dir: string, net: NetworkSpec, plan: NetworkPl
     plan: { drain: net.drain, layers: pins },
     roms: roms.map((f) => f.name),
     romSources: sources.map((f) => f.name).filter((n) => /^rs_[wb]rom\d+\.v$/.test(n)),
+    ...(exports.length ? { romExports: exports.map((f) => f.name) } : {}),
     taps: 'taps.json',
     // Faulted or mutated copies are not what rowsim emits: they carry no fingerprint, so they are never re-emitted as clean.
     ...(extras.faults?.length || extras.mutants?.size || extras.runtimeFaults ? {} : { emitted: { by: `rowsim ${VERSION}`, weights: weightsName, quant, files: Object.fromEntries(sources.map((f) => [f.name, fileHash(join(dir, f.name))])) } }),

@@ -65,8 +65,16 @@ function fmulFunction(name: string, rules: FmulRules = {}): string {
 /** fmul(a, b) = ftz(rne32(a × b)). `a` is a bfloat18 weight widened to 32 bits (low 14 bits zero) or any binary32. */
 export const FMUL_FN = fmulFunction('fmul');
 
-/** The add as a Verilog function named `name`; `roundUp` replaces its round-up decision (default: ties to even). */
-function faddFunction(name: string, roundUp?: string): string {
+/** Points where a semantic mutant of the add replaces the unit's own rule. */
+export interface FaddRules {
+  /** Round-up decision (default: ties to even). */
+  readonly roundUp?: string;
+  /** The mantissa of b as the operand-order test reads it when the exponents are equal (default: fb). */
+  readonly orderB?: string;
+}
+
+/** The add as a Verilog function named `name`, with `rules` replacing its own where given. */
+function faddFunction(name: string, rules: FaddRules = {}): string {
   return `
   function automatic [31:0] ${name}(input [31:0] a, input [31:0] b);
     /* verilator no_inline_task */  // one C++ routine shared by every ALU keeps builds small
@@ -100,7 +108,7 @@ function faddFunction(name: string, roundUp?: string): string {
     end else if (eb == 8'd0) begin
       ${name} = a;
     end else begin
-      swap = (eb > ea) || (eb == ea && fb > fa);
+      swap = (eb > ea) || (eb == ea && ${rules.orderB ?? 'fb'} > fa);
       sBig = swap ? sb : sa;  sSmall = swap ? sa : sb;
       eBig = swap ? eb : ea;  eSmall = swap ? ea : eb;
       mBig = {1'b1, swap ? fb : fa};  mSmall = {1'b1, swap ? fa : fb};
@@ -133,7 +141,7 @@ function faddFunction(name: string, roundUp?: string): string {
         if (e[9] || e == 10'd0) begin
           ${name} = {sBig, 31'd0};                              // below the smallest normal: exact, flushed
         end else begin
-          up = ${roundUp ?? 'sum[2] & (sum[1] | sum[0] | sum[3]);'}
+          up = ${rules.roundUp ?? 'sum[2] & (sum[1] | sum[0] | sum[3]);'}
           mr = {1'b0, sum[26:3]} + {24'd0, up};
           if (mr[24]) begin mr = {1'b0, mr[24:1]}; e = e + 10'd1; end
           ${name} = (e >= 10'd255) ? {sBig, 8'hff, 23'd0} : {sBig, e[7:0], mr[22:0]};
@@ -172,4 +180,14 @@ export const FMUL_ROUND_MUTANT = mutant(fmulFunction('fmul_round', { roundUp: 'g
 /** fmul that flushes every product just below the smallest normal, even those that round up to it. */
 export const FMUL_SUBNORMAL_MUTANT = mutant(fmulFunction('fmul_subn', { nearSubnormal: "{s, 31'd0};                                // MUTANT: never rounds up to 2^-126" }));
 /** fadd whose rounding ignores the result's LSB on ties: ties round toward zero. */
-export const FADD_ROUND_MUTANT = mutant(faddFunction('fadd_round', 'sum[2] & (sum[1] | sum[0]);                   // MUTANT: ties toward zero'));
+export const FADD_ROUND_MUTANT = mutant(faddFunction('fadd_round', { roundUp: 'sum[2] & (sum[1] | sum[0]);                   // MUTANT: ties toward zero' }));
+
+/**
+ * fadd_order: the add whose operand-order test (equal exponents: is b's mantissa the larger?) reads mantissa bit `bit` of
+ * b forced to `value` — the pattern of a Yosys mutant of one adder site. Operands with equal exponents and opposite
+ * signs whose mantissas agree above `bit` are then subtracted the wrong way round.
+ */
+export function faddOrderMutant(bit: number, value: 0 | 1): string {
+  const mask = (value ? 1 << bit : 0x7fffff ^ (1 << bit)).toString(16);
+  return mutant(faddFunction('fadd_order', { orderB: `(fb ${value ? '|' : '&'} 23'h${mask}) /* MUTANT: bit ${bit} of b forced to ${value} */` }));
+}

@@ -113,6 +113,7 @@ const LARGER_A = A('larger exponent in a'), LARGER_B = A('larger exponent in b')
 const DISTANCE = Array.from({ length: 28 }, (_, d) => (d === 0 ? -1 : A(d >= 27 ? 'distance ≥27' : `distance ${d}`)));
 const CARRY_OUT = A('carry out');
 const CANCEL = Array.from({ length: 25 }, (_, k) => A(`cancel ${k}`));
+const ONE_BIT = Array.from({ length: 23 }, (_, j) => [A(`bit ${j} only, |a|>|b|`), A(`bit ${j} only, |a|<|b|`)] as const);
 
 /**
  * Counts the cases of the add a + b (at an accumulate site a is the running sum and b the product; at the bias add b
@@ -144,6 +145,9 @@ export function classifyAdd(a: number, b: number, c: Float64Array): void {
   const d = Math.abs(ea - eb);
   if (d === 0) {
     c[EQUAL[(subtract ? 3 : 0) + (ma > mb ? 0 : ma < mb ? 1 : 2)]!]!++;
+    // Mantissas one bit apart: an adder that orders its operands by comparing mantissas is decided by that bit alone.
+    const apart = ma ^ mb;
+    if (subtract && apart !== 0 && (apart & (apart - 1)) === 0) c[ONE_BIT[31 - Math.clz32(apart)]![ma > mb ? 0 : 1]]!++;
   } else {
     c[ea > eb ? LARGER_A : LARGER_B]!++;
     c[DISTANCE[Math.min(d, 27)]!]!++;

@@ -39,20 +39,20 @@ export interface CoverageRuns {
 }
 
 /** An output channel's program: weights on the program taps and a bias. */
-interface Template {
+export interface Template {
   readonly w: readonly number[];
   readonly bias: number;
 }
 
 /** One experiment: a template, the gain of the chain's last layer, and the input value of each program cell. */
-interface Experiment {
+export interface Experiment {
   readonly template: number;
   readonly gain: 1 | 2;
   readonly xs: readonly number[];
 }
 
 /** Layer L's window as the experiments see it: which cell every tap reads, and the program taps' cells. */
-interface Window {
+export interface Window {
   /** Per tap in contract order: the program cell it reads (a program tap, or one that reads the same pixel), or −1. */
   readonly cellOf: Int32Array;
   /** Per tap: its index among the program taps, or −1. */
@@ -63,14 +63,14 @@ interface Window {
   readonly reads: readonly { readonly dy: number; readonly dx: number; readonly ch: number }[];
 }
 
-const MAX = 3.4028234663852886e38;
+export const MAX = 3.4028234663852886e38;
 const MIN_NORMAL = 2 ** -126;
 const F = new Float32Array(1);
 const U = new Uint32Array(F.buffer);
 const f32 = (bits: number) => { U[0] = bits >>> 0; return F[0]!; };
 const exponentOf = (v: number) => { F[0] = v; return ((U[0]! >>> 23) & 0xff) - 127; };
 
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let s = (seed * 2654435761) >>> 0 || 1;
   return () => {
     s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
@@ -79,15 +79,15 @@ function prng(seed: number): () => number {
 }
 
 /** How layer L's inputs are set: from pixels through a pass-through chain, or from the previous layer's biases. */
-type Source = { readonly kind: 'pixels'; readonly chain: Chain } | { readonly kind: 'bias'; readonly n: number; readonly slots: number };
+export type Source = { readonly kind: 'pixels'; readonly chain: Chain } | { readonly kind: 'bias'; readonly n: number; readonly slots: number };
 
 /**
  * The program cells: from pixels, up to three taps at the window's centre (pad, pad) reading distinct pixel channels,
  * then its neighbours when the centre has fewer; from biases, the centre taps of input channels 0..n−1 (slot 0; slot i
- * uses channels i·n..). Every tap reading a program cell's value (the same pixel, or from biases the same channel
- * anywhere in the window) points at it.
+ * uses channels i·n..). Every tap reading a program cell's value (the same pixel, or with an input `constant` per
+ * channel — from biases, or a constant frame — the same channel anywhere in the window) points at it.
  */
-function windowOf(l: LayerSpec, source: Source, layer: number): Window {
+export function windowOf(l: LayerSpec, source: Source, layer: number, constant = source.kind === 'bias'): Window {
   const taps = l.kernel * l.kernel * l.inC;
   const at = (t: number) => ({ ci: t % l.inC, kx: Math.floor(t / l.inC) % l.kernel, ky: Math.floor(t / (l.inC * l.kernel)) });
   const chOf = (ci: number) => (source.kind === 'bias' ? ci : layer === 1 ? ci : source.chain.channel(ci));
@@ -96,7 +96,7 @@ function windowOf(l: LayerSpec, source: Source, layer: number): Window {
   const inside = (d: number, outN: number, inN: number) => Array.from({ length: outN }, (_, r) => r * l.stride - l.pad + d).some((y) => y >= 0 && y < inN);
   const offsets = [[0, 0], [0, 1], [1, 0], [0, -1], [-1, 0]].map(([a, b]) => [l.pad + a!, l.pad + b!] as const)
     .filter(([y, x]) => y >= 0 && x >= 0 && y < l.kernel && x < l.kernel && inside(y, l.outH, l.inH) && inside(x, l.outW, l.inW));
-  for (const [dy, dx] of source.kind === 'bias' ? [[l.pad, l.pad] as const] : offsets) {
+  for (const [dy, dx] of constant ? [[l.pad, l.pad] as const] : offsets) {
     for (let ci = 0; ci < l.inC && cells.length < (source.kind === 'bias' ? source.n : 3); ci++) {
       const ch = chOf(ci);
       if (!cells.some((c) => c.dy === dy && c.dx === dx && c.ch === ch)) cells.push({ dy, dx, ch });
@@ -112,7 +112,7 @@ function windowOf(l: LayerSpec, source: Source, layer: number): Window {
     reads.set(`${ky},${kx},${ch}`, { dy: ky, dx: kx, ch });
     const exact = cells.findIndex((c) => c.dy === ky && c.dx === kx && c.ch === ch);
     if (exact >= 0 && !programIndex.includes(exact)) programIndex[t] = exact;
-    cellOf[t] = exact >= 0 ? exact : source.kind === 'bias' ? cells.findIndex((c) => c.ch === ch) : -1;
+    cellOf[t] = exact >= 0 ? exact : constant ? cells.findIndex((c) => c.ch === ch) : -1;
   }
   return { cellOf, programIndex, cells, reads: [...reads.values()] };
 }
@@ -154,7 +154,7 @@ function related(v: number, rnd: () => number): number {
   const e = exponentOf(Math.fround(v));
   const k = Math.floor(rnd() * 28);
   const ulp = 2 ** (e - 23);
-  const choice = Math.floor(rnd() * 8);
+  const choice = Math.floor(rnd() * 9);
   const out = [
     v * 2 ** -Math.floor(rnd() * 41),
     Math.sign(v) * 2 ** (e - Math.floor(rnd() * 43) + 2),
@@ -164,16 +164,25 @@ function related(v: number, rnd: () => number): number {
     Math.sign(v) * 2 ** (e + 1) - v + Math.sign(v) * ulp * [0.5, 0.25, 0.75, -0.5][Math.floor(rnd() * 4)]!,
     Math.sign(v) * ulp * [0.5, 1.5, 0.25, 0.75, 1][Math.floor(rnd() * 5)]! * 2 ** -Math.floor(rnd() * 3),
     v * (1 + 2 ** -(1 + k)),
+    flipMantissaBit(v, Math.floor(rnd() * 23)),
   ][choice]!;
   return rnd() < 0.5 ? -out : out;
+}
+
+/** `v` (a binary32 value) with bit `j` of its mantissa flipped: the same exponent, one bit apart. */
+function flipMantissaBit(v: number, j: number): number {
+  F[0] = v;
+  U[0] = U[0]! ^ (1 << j);
+  return F[0]!;
 }
 
 /** Proposes the program cells' values for a template: each product random or related to the sum so far (or to the bias). */
 function propose(tpl: Template, n: number, gain: 1 | 2, rnd: () => number): number[] {
   const live = tpl.w.flatMap((w, i) => (w !== 0 ? [i] : []));
-  if (rnd() < 0.15 && tpl.bias !== 0 && live.length) {
-    // One product −bias ± 2^(e − k), the others zero: the bias add cancels by about k bits (or crosses the binade).
-    const p = -tpl.bias + (rnd() < 0.5 ? -1 : 1) * 2 ** (exponentOf(tpl.bias) - Math.floor(rnd() * 26));
+  if (rnd() < 0.25 && tpl.bias !== 0 && live.length) {
+    // One product −bias ± 2^(e − k), the others zero: the bias add cancels by about k bits (or crosses the binade); or
+    // −bias one mantissa bit apart from it.
+    const p = rnd() < 0.4 ? -flipMantissaBit(tpl.bias, Math.floor(rnd() * 23)) : -tpl.bias + (rnd() < 0.5 ? -1 : 1) * 2 ** (exponentOf(tpl.bias) - Math.floor(rnd() * 26));
     // A weight of p's sign where there is one, so the input stays non-negative (past a ReLU it must).
     const same = live.filter((i) => Math.sign(tpl.w[i]!) === Math.sign(p));
     const j = (same.length ? same : live)[Math.floor(rnd() * (same.length || live.length))]!;
@@ -190,7 +199,9 @@ function propose(tpl: Template, n: number, gain: 1 | 2, rnd: () => number): numb
     else if (r < 0.3) x = rnd() < 0.5 ? MAX : -MAX; // a product that overflows when |w| > 1
     else {
       // The product to aim for: random, related to the running sum, or related to what makes the sum meet the bias.
-      const aim = i > 0 && r < 0.7 ? related(sum, rnd) : r < 0.85 && tpl.bias !== 0 ? related(-tpl.bias - sum, rnd) : randomValue(rnd);
+      // (A product that cancels the sum but for one mantissa bit is asked for often: 46 cases need one each.)
+      const aim = i > 0 && r < 0.42 && sum !== 0 && Number.isFinite(sum) ? -flipMantissaBit(sum, Math.floor(rnd() * 23))
+        : i > 0 && r < 0.7 ? related(sum, rnd) : r < 0.85 && tpl.bias !== 0 ? related(-tpl.bias - sum, rnd) : randomValue(rnd);
       x = w === 0 ? randomValue(rnd) : Math.fround(aim / w);
     }
     xs.push(x);
@@ -200,7 +211,7 @@ function propose(tpl: Template, n: number, gain: 1 | 2, rnd: () => number): numb
 }
 
 /** A value the source can put at the layer's input: finite (or +Inf through gain 2), zero or normal, never negative past a ReLU. */
-function realizable(x: number, net: NetworkSpec, layer: number, source: Source, gain: 1 | 2): boolean {
+export function realizable(x: number, net: NetworkSpec, layer: number, source: Source, gain: 1 | 2): boolean {
   if (Number.isNaN(x)) return false;
   if (x === Infinity) return gain === 2;
   if (!Number.isFinite(x)) return false;
@@ -216,7 +227,7 @@ const W_VALUES = [1, 2, 1.5, 1.25, 2 - 2 ** -9, 2 ** -126, 2 ** -63, 2 ** 63, 0.
 const B_VALUES = [0, -0, 1, 1.5, -1.5, -f32(0x3f7fffff), 2 ** -126, -(2 ** -126), MAX, -MAX, 2 ** -100, 2 ** 100, Math.fround(0.1)];
 
 /** The layer's templates: the first few fixed (plain sums, signs, the boundary, a large bias), the rest drawn. */
-function templates(count: number, n: number, rnd: () => number): Template[] {
+export function templates(count: number, n: number, rnd: () => number): Template[] {
   const fixed: Template[] = [
     { w: [1, 1, 1], bias: 0 }, { w: [1, -1, 1], bias: 1.5 }, { w: [-1, 1, -1], bias: -f32(0x3f7fffff) }, { w: [2, -2, 1], bias: -(2 ** -126) },
     { w: [1.5, 1.25, -1], bias: MAX }, { w: [-0, -1, 1], bias: -0 }, { w: [2 ** -126, 1, -1], bias: 2 ** -126 }, { w: [-1, -1, -1], bias: -0 },
@@ -231,7 +242,7 @@ function templates(count: number, n: number, rnd: () => number): Template[] {
 }
 
 /** The uncovered reachable cases of layer `l` given `seen` (case indices per site). */
-function holesOf(net: NetworkSpec, l: LayerSpec, seen: ContractCoverage | null): Map<SiteKind, Set<number>> {
+export function holesOf(net: NetworkSpec, l: LayerSpec, seen: ContractCoverage | null): Map<SiteKind, Set<number>> {
   const holes = new Map<SiteKind, Set<number>>();
   for (const site of layerSites(l)) {
     const u = unreachableCases(net, l.index, site);
@@ -241,15 +252,41 @@ function holesOf(net: NetworkSpec, l: LayerSpec, seen: ContractCoverage | null):
   return holes;
 }
 
+/** The accumulate cases 'bit j only, |a|>|b|' / '… |a|<|b|', by case index: j and whether the running sum is the larger. */
+const ONE_BIT_CASES = new Map(CONTRACT_CASES.accumulate.flatMap((c, k) => {
+  const m = /^bit (\d+) only, \|a\|([<>])\|b\|$/.exec(c.id);
+  return m ? [[k, { bit: Number(m[1]), sumLarger: m[2] === '>' }] as const] : [];
+}));
+
+/**
+ * Values for a template's first two live program taps (the rest 0) so that the second product is minus the running
+ * sum with mantissa bit `bit` flipped: the accumulate adds two numbers of equal exponent and opposite sign one bit apart.
+ * Null when the template has fewer than two live taps.
+ */
+function proposeOneBitApart(tpl: Template, n: number, want: { bit: number; sumLarger: boolean }, rnd: () => number): number[] | null {
+  const live = tpl.w.flatMap((w, i) => (w !== 0 ? [i] : []));
+  if (live.length < 2) return null;
+  const [i0, i1] = [live[0]!, live[1]!];
+  // The first product: random, of the weight's sign (so its input is non-negative), with bit `bit` set when the sum is
+  // to be the larger (flipping it then makes the product's magnitude smaller).
+  F[0] = Math.abs(randomValue(rnd)) * Math.sign(tpl.w[i0]!);
+  U[0] = want.sumLarger ? U[0]! | (1 << want.bit) : U[0]! & ~(1 << want.bit);
+  const a = F[0]!;
+  return Array.from({ length: n }, (_, i) => (i === i0 ? Math.fround(a / tpl.w[i0]!) : i === i1 ? Math.fround(-flipMantissaBit(a, want.bit) / tpl.w[i1]!) : 0));
+}
+
 /** Searches experiments for layer `l` until every hole is reached or `proposals` are spent. */
-function searchExperiments(net: NetworkSpec, l: LayerSpec, source: Source, win: Window, tpls: readonly Template[], holes: Map<SiteKind, Set<number>>, proposals: number, rnd: () => number): Experiment[] {
+export function searchExperiments(net: NetworkSpec, l: LayerSpec, source: Source, win: Window, tpls: readonly Template[], holes: Map<SiteKind, Set<number>>, proposals: number, rnd: () => number): Experiment[] {
   const found: Experiment[] = [];
   const counts: Counts = Object.fromEntries(layerSites(l).map((s) => [s, new Float64Array(CONTRACT_CASES[s].length)]));
   const left = () => [...holes.values()].reduce((a, s) => a + s.size, 0);
   for (let i = 0; i < proposals && left() > 0; i++) {
     const gain: 1 | 2 = l.index > 1 && source.kind === 'pixels' && rnd() < 0.2 ? 2 : 1;
     const template = Math.floor(rnd() * tpls.length);
-    const xs = propose(tpls[template]!, win.cells.length, gain, rnd);
+    // Accumulate cases of mantissas one bit apart are 46 narrow targets: half the time, aim at one still open.
+    const oneBit = [...(holes.get('accumulate') ?? [])].flatMap((k) => ONE_BIT_CASES.get(k) ?? []);
+    const xs = (oneBit.length && rnd() < 0.5 && proposeOneBitApart(tpls[template]!, win.cells.length, oneBit[Math.floor(rnd() * oneBit.length)]!, rnd))
+      || propose(tpls[template]!, win.cells.length, gain, rnd);
     if (!xs.every((x) => realizable(x, net, l.index, source, gain))) continue;
     for (const c of Object.values(counts)) c.fill(0);
     evaluate(l, win, tpls[template]!, xs, counts);
@@ -295,7 +332,7 @@ function place(l: LayerSpec, win: Window, experiments: readonly Experiment[]): {
 }
 
 /** Layer `l`'s weights with each template on its output channel: template `tid` of slot `co` on the program taps (shifted by `channelShift`·slot input channels). */
-function layerWeights(l: LayerSpec, win: Window, tpls: readonly Template[], group: readonly number[], channelShift: number): HwLayerWeights {
+export function layerWeights(l: LayerSpec, win: Window, tpls: readonly Template[], group: readonly number[], channelShift: number): HwLayerWeights {
   const codes = new Uint32Array(l.kernel * l.kernel * l.inC * l.outC).fill(NEGATIVE_ZERO);
   const bias = new Float32Array(l.outC);
   group.forEach((tid, co) => {
@@ -338,7 +375,9 @@ function buildRuns(net: NetworkSpec, base: readonly HwLayerWeights[], l: LayerSp
       const group = used.slice(g, g + l.outC);
       for (const placed of place(l, win, mine.filter((e) => group.includes(e.template)))) {
         const weights = chainWeights(gain);
-        weights[l.index - 1] = layerWeights(l, win, tpls, group, 0);
+        // Every output channel carries a template, the group repeated: an experiment then reaches the same cases on
+        // several channels, so in a design that computes channels on parallel ALUs (lanes) it meets more than one.
+        weights[l.index - 1] = layerWeights(l, win, tpls, Array.from({ length: l.outC }, (_, co) => group[co % group.length]!), 0);
         const frame = new Float32Array(H * W * 3);
         for (const { at: [r, c], e } of placed) {
           win.cells.forEach((d, i) => {

@@ -2,7 +2,8 @@
 // per strip the ALUs — multiply in taps 0..N−1, accumulate in 1..N, bias + ReLU at N+1 — into p_reg, acc and res.
 import { LAYER_SIGNALS, laneBlockName, layerModules, stripInputName } from '../../core/layerSignals.js';
 import { vIf, type VModule } from '../../core/vbuild.js';
-import { FADD_FN, FADD_ROUND_MUTANT, FMUL_FN, FMUL_ROUND_MUTANT, FMUL_SUBNORMAL_MUTANT } from '../fpu.js';
+import { addOrderSite } from '../catalogueKinds.js';
+import { FADD_FN, FADD_ROUND_MUTANT, faddOrderMutant, FMUL_FN, FMUL_ROUND_MUTANT, FMUL_SUBNORMAL_MUTANT } from '../fpu.js';
 import type { LayerContext, StripBank } from './context.js';
 import { k, times } from './literals.js';
 
@@ -26,6 +27,7 @@ export function floatUnits(m: VModule, c: LayerContext): void {
   if (c.v.has('mul-round')) s.raw(FMUL_ROUND_MUTANT);
   if (c.v.has('subnormal-round')) s.raw(FMUL_SUBNORMAL_MUTANT);
   if (c.v.has('add-round')) s.raw(FADD_ROUND_MUTANT);
+  if (c.v.has('add-order-bit')) { const o = addOrderSite(c.l.index); s.raw(faddOrderMutant(o.bit, o.value)); }
   if (c.v.has('relu-last')) s.func('[31:0] reluAlways(input [31:0] v)', "reluAlways = v[31] ? 32'd0 : v;");
 }
 
@@ -46,10 +48,14 @@ function stripAlus(m: VModule, c: LayerContext, s: StripBank): void {
   const i = `${s.st * c.lanes}+gj`;
   const mul = v.pick('subnormal-round', v.pick('mul-round', `fmul(${W}, ${x})`, `fmul_round(${W}, ${x})`), `fmul_subn(${W}, ${x})`);
   const add = (a: string, b: string) => v.pick('add-round', `fadd(${a}, ${b})`, `fadd_round(${a}, ${b})`);
+  // The add-order-bit mutant lives at one of the layer's two add sites (the accumulate or the bias add), in every ALU:
+  // the shared add routine's bug as that site calls it.
+  const order = v.has('add-order-bit') ? addOrderSite(l.index).site : null;
+  const addAt = (site: 'accumulate' | 'bias-add', a: string, b: string) => (order === site ? v.pick('add-order-bit', add(a, b), `fadd_order(${a}, ${b})`) : add(a, b));
   const load = v.pick('bias-first', `${P_REG}[${i}]`, add(BIAS, `${P_REG}[${i}]`));
   const accumulating = `phase >= ${k(1, w.phase)} && phase <= ${k(N, w.phase)}`;
   const accEnable = v.has('pad-skip') ? `${accumulating} && !(${v.selector('pad-skip')} && ${padQ})` : accumulating;
-  const biased = v.pick('bias-first', add(`${ACC}[${i}]`, BIAS), `${ACC}[${i}]`);
+  const biased = v.pick('bias-first', addAt('bias-add', `${ACC}[${i}]`, BIAS), `${ACC}[${i}]`);
   const sec = m.section(`strip ${s.st}: column ${s.st * p.colsPerStrip} + pos`)
     .wire(ix, w.ix, `${times(s.st * p.colsPerStrip > 0 ? `(${k(s.st * p.colsPerStrip, w.ix)} + pos)` : 'pos', l.stride, w.ix)} + kx`, 'input column + P')
     .wire(inS, 'bit', readCond);
@@ -61,7 +67,7 @@ function stripAlus(m: VModule, c: LayerContext, s: StripBank): void {
     .wire(BIAS, 32, 'bvec[gj * 32 +: 32]')
     .always('posedge clk', [
       vIf(`active && phase < ${k(N, w.phase)}`, [`${P_REG}[${i}] <= ${mul};`]),
-      vIf(accEnable, [`${ACC}[${i}] <= (phase == ${k(1, w.phase)}) ? ${load} : ${add(`${ACC}[${i}]`, `${P_REG}[${i}]`)};`]),
+      vIf(accEnable, [`${ACC}[${i}] <= (phase == ${k(1, w.phase)}) ? ${load} : ${addAt('accumulate', `${ACC}[${i}]`, `${P_REG}[${i}]`)};`]),
       vIf(`phase == ${k(N + 1, w.phase)}`, [`${RES}[${i}] <= ${v.pick('relu-last', `biasRelu(${biased})`, `reluAlways(${biased})`)};`]),
     ]));
 }

@@ -34,7 +34,9 @@ describeRtl('simrun mutate', () => {
     expect(r.code, r.stderr).toBe(0);
     const rep = report(out);
     const kinds = new Set(rep.mutants.map((m) => m.kind));
-    expect(kinds.size).toBe(12);
+    expect(kinds.size).toBe(13);
+    // The adder's order test with one mantissa bit forced, at the accumulate (odd layers) and the bias add (even), bits 18, 0, 22, 9.
+    expect(rep.mutants.filter((m) => m.kind === 'add-order-bit').map((m) => m.layer)).toEqual([1, 2, 3, 4]);
     expect(rep.mutants.length).toBeGreaterThan(30);
     for (const m of rep.mutants) {
       expect(m.source).toBe('catalogue');

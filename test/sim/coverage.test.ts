@@ -67,7 +67,14 @@ describe('classifiers on operands worked out by hand', () => {
     expect(add(1.5, 1.75)).toEqual(['same sign, |a|<|b|', 'carry out', 'exact']);
   });
   it('1.5·2^-126 − 2^-126 = 2^-127: cancellation by 1 into the subnormals, flushed', () => {
-    expect(add(1.5 * 2 ** -126, -(2 ** -126))).toEqual(['opposite sign, |a|>|b|', 'cancel 1', 'exact', 'flushed to zero']);
+    expect(add(1.5 * 2 ** -126, -(2 ** -126))).toEqual(['opposite sign, |a|>|b|', 'bit 22 only, |a|>|b|', 'cancel 1', 'exact', 'flushed to zero']);
+  });
+  it('(1 + 2^-14) − 1 and 1 − (1 + 2^-23): mantissas one bit apart (bit 9 with a larger; bit 0 with b larger), cancellation by 14 and 23, exact', () => {
+    expect(add(1 + 2 ** -14, -1)).toEqual(['opposite sign, |a|>|b|', 'bit 9 only, |a|>|b|', 'cancel 14', 'exact']);
+    expect(add(1, -(1 + 2 ** -23))).toEqual(['opposite sign, |a|<|b|', 'bit 0 only, |a|<|b|', 'cancel 23', 'exact']);
+    // Same signs, or two bits apart: not a one-bit case.
+    expect(add(1 + 2 ** -14, 1)).not.toContain('bit 9 only, |a|>|b|');
+    expect(add(1.5, -1.25)).not.toEqual(expect.arrayContaining([expect.stringMatching(/only/)]));
   });
   it('max + max: a carry out and an overflow to Inf', () => {
     const max = f32(0x7f7fffff);
