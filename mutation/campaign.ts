@@ -105,7 +105,8 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
     //    Then coverage: the campaign frames, each layer's corner runs and directed runs for the cases those leave.
     const stim = planCampaignStimulus(net, weights, [directed, ...photos.map((p) => p.data)], ownRoms, opt.randomCount, opt.seed);
     const reached = stim.coverage && summarizeCoverage(stim.coverage);
-    log(`campaign stimulus: a directed frame and ${photos.length} photos${reached ? `; with each layer's corner runs and ${[...stim.directed.values()].reduce((a, r) => a + r.length, 0)} coverage runs it reaches ${reached.covered} of ${reached.reachable} reachable contract cases` : ''}${stim.note ? ` (${stim.note})` : ''}`);
+    const count = (m: ReadonlyMap<number, readonly unknown[]>) => [...m.values()].reduce((a, r) => a + r.length, 0);
+    log(`campaign stimulus: a directed frame and ${photos.length} photos${reached ? `; with each layer's corner runs, ${count(stim.directed)} coverage runs and ${count(stim.replicated)} replicated runs it reaches ${reached.covered} of ${reached.reachable} reachable contract cases` : ''}${stim.everyOutput ? `, ${stim.everyOutput.covered} of them at every interior output of their layer` : ''}${stim.note ? ` (${stim.note})` : ''}`);
 
     // 3. The mutants, under a fingerprint: a cached result counts only for the same campaign.
     const fp = fingerprint(design, { ownRoms, images: photos.map((p) => createHash('sha256').update(new Uint8Array(p.data.buffer)).digest('hex')), count: opt.count, seed: opt.seed, catalogueMode: opt.catalogue, wire: o.yosysWire, module: o.yosysModule, randomCount: opt.randomCount, weights: base.weightsName, survivorVerdicts: SURVIVOR_VERDICT_VERSION });
@@ -131,7 +132,7 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
     builds.buildAndCleanRunSeconds = Number(((performance.now() - tb) / 1000).toFixed(1));
 
     // 5. Every mutant without a cached result meets the detectors, on a pool of jobs.
-    const campaign: Campaign = { ctx, base, refs, net, plan, outDir, ownRoms, randomCount: opt.randomCount, seed: opt.seed, proofBudget: opt.proofBudget, log, stimuliFor: survivorStimuliCache(ctx, base, ownRoms, opt.randomCount, opt.seed, outDir, log, stim.directed) };
+    const campaign: Campaign = { ctx, base, refs, net, plan, outDir, ownRoms, randomCount: opt.randomCount, seed: opt.seed, proofBudget: opt.proofBudget, log, stimuliFor: survivorStimuliCache(ctx, base, ownRoms, opt.randomCount, opt.seed, outDir, log, stim.directed, stim.replicated) };
     const { results, ran } = await judgeAll(mine, campaign, cacheDir, opt.jobs);
 
     // 6. The report.

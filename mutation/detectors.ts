@@ -24,9 +24,10 @@ import { witnessStimulus } from './stimulus/witnessRun.js';
  * Bumped when survivors' stimulus or their proofs change, so cached verdicts of an older campaign do not count
  * (6: ROM words as the contract allows; proofs stop at a submodule instance in the mutated cone; 7: witness runs,
  * opened proofs; 8: x bits of a mux are equivalent, witnesses write their register; 9: a jittered long run, proofs up
- * to flush-to-zero and by reachability from reset; 10: unresolved when a proof stops at its budget).
+ * to flush-to-zero and by reachability from reset; 10: unresolved when a proof stops at its budget; 11: replicated
+ * runs, one-bit-apart coverage cases).
  */
-export const SURVIVOR_VERDICT_VERSION = 10;
+export const SURVIVOR_VERDICT_VERSION = 11;
 
 /** A mutant to run: where it lives and what it is. */
 export interface Planned {
@@ -103,9 +104,9 @@ const campaignFrames: Detector = {
   },
 };
 
-/** Coverage runs and corner runs on the survivor's layer, then the long jittered run: the first kill the clean design does not share. */
+/** Coverage runs, corner runs and replicated runs on the survivor's layer, then the long jittered run: the first kill the clean design does not share. */
 const survivorRuns: Detector = {
-  name: 'coverage runs, corner runs and the long jittered run',
+  name: 'coverage runs, corner runs, replicated runs and the long jittered run',
   applies: (s, _p, c) => s.status === 'survived' && c.randomCount > 0,
   async run(s, p, c) {
     for (const [k, st] of (await c.stimuliFor(p.layer, p.design)).entries()) {
@@ -231,14 +232,14 @@ async function runWitness(c: Campaign, p: Planned, layer: number, work: string):
 }
 
 /** The survivor stimuli of a campaign, built on first use per (layer, design) and shared. */
-export function survivorStimuliCache(ctx: RunContext, base: RunContext, ownRoms: boolean, randomCount: number, seed: number, outDir: string, log: (line: string) => void, directed: ReadonlyMap<number, readonly LayerStimulus[]> = new Map()): Campaign['stimuliFor'] {
+export function survivorStimuliCache(ctx: RunContext, base: RunContext, ownRoms: boolean, randomCount: number, seed: number, outDir: string, log: (line: string) => void, directed: ReadonlyMap<number, readonly LayerStimulus[]> = new Map(), replicated: ReadonlyMap<number, readonly LayerStimulus[]> = new Map()): Campaign['stimuliFor'] {
   const built = new Map<string, Promise<SurvivorStimulus[]>>();
   return (layer, d) => {
     const key = `${layer ?? 'top'}|${d.dir}`;
     let p = built.get(key);
     if (!p) {
       const own = layer !== null && ownRoms ? layer : null;
-      p = buildSurvivorStimuli(ctx, base, own, randomCount, seed, d, join(outDir, 'reference-random', `${layer ?? 'top'}-${built.size}`), log, own === null ? [] : directed.get(own) ?? []);
+      p = buildSurvivorStimuli(ctx, base, own, randomCount, seed, d, join(outDir, 'reference-random', `${layer ?? 'top'}-${built.size}`), log, own === null ? [] : directed.get(own) ?? [], own === null ? [] : replicated.get(own) ?? []);
       built.set(key, p);
     }
     return p;

@@ -105,5 +105,5 @@ export async function yosysMutants(design: DesignFolder, net: NetworkSpec, plan:
 function catalogueText(m: PlacedMutant): string {
   if (m.kind !== 'add-order-bit') return CATALOGUE[m.kind];
   const o = addOrderSite(m.layer);
-  return `every ALU's ${o.site === 'accumulate' ? 'accumulate' : 'bias add'} reads mantissa bit ${o.bit} of ${o.site === 'accumulate' ? 'the product' : 'the bias'} (b) forced to ${o.value} in its operand-order test (fb > fa when the exponents are equal)`;
+  return `the ${o.site === 'accumulate' ? 'accumulate' : 'bias add'} of one ALU (strip 0, lane 0) reads mantissa bit ${o.bit} of ${o.site === 'accumulate' ? 'the product' : 'the bias'} (b) forced to ${o.value} in its operand-order test (fb > fa when the exponents are equal)`;
 }

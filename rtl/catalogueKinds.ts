@@ -15,7 +15,7 @@ export const CATALOGUE = {
   'drain-off-by-one': 'the FSM emits each slot\'s beats one cycle late',
   'wrom-addr': 'weight ROM address off by one tap',
   'stall-forever': 'the layer never sees its input rows as ready (a deadlock)',
-  'add-order-bit': "one add site of the layer (accumulate in odd layers, bias add in even ones) reads one mantissa bit of b forced in its operand-order test (equal exponents); the bit and its value vary by layer",
+  'add-order-bit': "one add site of one ALU (strip 0, lane 0; the accumulate in odd layers, the bias add in even ones) reads one mantissa bit of b forced in its operand-order test (equal exponents); the bit and its value vary by layer",
 } as const;
 export type CatalogueKind = keyof typeof CATALOGUE;
 
@@ -26,7 +26,7 @@ export interface LayerMutant {
 }
 
 
-/** Where an add-order-bit mutant sits in a layer: which add site (in every ALU), and the bit of b forced in the order test. */
+/** Where an add-order-bit mutant sits in a layer: which add site of strip 0, lane 0, and the bit of b forced in the order test. */
 export interface AddOrderSite {
   readonly site: 'accumulate' | 'bias-add';
   readonly bit: number;

@@ -28,12 +28,28 @@ function notReachedLines(r: CampaignReport): string[] {
     ...(r.stimulus.coverageNote ? [`note: ${r.stimulus.coverageNote}`] : []),
     ...left.slice(0, 20).map((n) => `NOT REACHED layer ${n.layer} ${n.site}: ${n.case} — ${n.why}`),
     ...(left.length > 20 ? [`… and ${left.length - 20} more reachable cases not reached (report.json lists them all)`] : []),
+    ...everyOutputLines(r),
+  ];
+}
+
+/** What the replicated runs reach at every interior output (so at every ALU of a layer), and the cases they leave. */
+function everyOutputLines(r: CampaignReport): string[] {
+  const e = r.stimulus.everyOutput;
+  if (!e) return [];
+  const byCase = new Map<string, number[]>();
+  for (const n of e.notReplicated) byCase.set(`${n.site}: ${n.case}`, [...(byCase.get(`${n.site}: ${n.case}`) ?? []), n.layer]);
+  return [
+    `every interior output (replicated runs): ${e.covered} of ${e.reachable} reachable cases${e.measured === false ? ' (as the search classified them; the model did not measure the runs of a network this size)' : ''}`,
+    ...[...byCase].slice(0, 10).map(([k, ls]) => `  not at every output: ${k} (layer${ls.length > 1 ? 's' : ''} ${ls.join(', ')})`),
+    ...(byCase.size > 10 ? [`  … and ${byCase.size - 10} more (report.json lists them all)`] : []),
   ];
 }
 
 function notReachedHtml(r: CampaignReport): string {
   const left = r.stimulus.notReached ?? [];
-  return left.length ? `<h2>Reachable cases no stimulus reached</h2><ul>${left.map((n) => `<li>layer ${n.layer} ${esc(n.site)}: ${esc(n.case)} — ${esc(n.why)}</li>`).join('')}</ul>` : '';
+  const e = r.stimulus.everyOutput;
+  const every = e ? `<p>Replicated runs (every output channel on one program, the input constant per channel) reach ${e.covered} of ${e.reachable} reachable cases at every interior output of their layer, so at every ALU that computes one.</p>${e.notReplicated.length ? `<details><summary>${e.notReplicated.length} not at every output</summary><ul>${e.notReplicated.map((n) => `<li>layer ${n.layer} ${esc(n.site)}: ${esc(n.case)}</li>`).join('')}</ul></details>` : ''}` : '';
+  return (left.length ? `<h2>Reachable cases no stimulus reached</h2><ul>${left.map((n) => `<li>layer ${n.layer} ${esc(n.site)}: ${esc(n.case)} — ${esc(n.why)}</li>`).join('')}</ul>` : '') + every;
 }
 
 /** The terminal summary. */

@@ -86,7 +86,9 @@ export interface CampaignReport {
   readonly score: number | null;
   readonly counts: StatusCounts;
   readonly mutants: readonly MutantResult[];
-  readonly stimulus: { readonly frames: readonly string[]; readonly weights: string; readonly coverage: ContractCoverage | null; readonly coverageSummary: CoverageSummary | null; readonly notReached?: readonly { readonly layer: number; readonly site: string; readonly case: string; readonly why: string }[]; readonly coverageNote?: string | null; readonly randomFrames: number };
+  readonly stimulus: { readonly frames: readonly string[]; readonly weights: string; readonly coverage: ContractCoverage | null; readonly coverageSummary: CoverageSummary | null; readonly notReached?: readonly { readonly layer: number; readonly site: string; readonly case: string; readonly why: string }[]; readonly coverageNote?: string | null; readonly randomFrames: number;
+    /** Cases the replicated runs reach at every interior output of their layer (so at every ALU), and those they leave. */
+    readonly everyOutput?: { readonly covered: number; readonly reachable: number; readonly measured?: boolean; readonly notReplicated: readonly { readonly layer: number; readonly site: string; readonly case: string; readonly why: string }[] } | null };
   readonly timing: { readonly seconds: number; readonly mutantsPerMinute: number; readonly builds: Readonly<Record<string, number>> };
   readonly shard: string | null;
   /** What gave the shard: 'manual' (--shard i/n) or the scheduler of --shard auto. */

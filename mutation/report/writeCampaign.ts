@@ -39,6 +39,7 @@ export function campaignReport(mutants: readonly MutantResult[], f: CampaignFact
     stimulus: {
       frames: ['directed', ...f.images], coverage: f.coverage.coverage, coverageSummary: f.coverage.coverage && summarizeCoverage(f.coverage.coverage),
       notReached: f.coverage.notGenerated, coverageNote: f.coverage.note, randomFrames: f.randomFrames, weights: f.weights,
+      everyOutput: f.coverage.everyOutput,
     },
     timing: { seconds: Number(f.seconds.toFixed(1)), mutantsPerMinute: f.ran ? Number(((60 * f.ran) / f.seconds).toFixed(1)) : 0, builds: f.builds },
     shard: f.shard, ...(f.scheduler ? { scheduler: f.scheduler } : {}), fingerprint: f.fingerprint, items: f.items, host: hostname(),

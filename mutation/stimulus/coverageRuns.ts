@@ -118,10 +118,10 @@ export function windowOf(l: LayerSpec, source: Source, layer: number, constant =
 }
 
 /** The counters of one output's operations, per site the layer has. */
-type Counts = Partial<Record<SiteKind, Float64Array>>;
+export type Counts = Partial<Record<SiteKind, Float64Array>>;
 
 /** Classifies one output of the layer: every tap in order (program taps with their weights, the rest −0), bias, ReLU. */
-function evaluate(l: LayerSpec, win: Window, tpl: Template, xs: readonly number[], c: Counts): void {
+export function evaluate(l: LayerSpec, win: Window, tpl: Template, xs: readonly number[], c: Counts): void {
   let acc = 0;
   for (let t = 0; t < win.cellOf.length; t++) {
     const x = win.cellOf[t]! >= 0 ? xs[win.cellOf[t]!]! : 0;

@@ -47,21 +47,24 @@ export function cornerStimuli(net: NetworkSpec, weights: readonly HwLayerWeights
 
 /**
  * The stimuli of survivors in `layer`: first `directed` (the coverage runs aimed at the layer), then its corner
- * stimuli, then the long jittered run (below).
+ * stimuli, then `replicated` (the layer's cases at every interior output: many runs, for a mutant of one ALU), then
+ * the long jittered run (below).
  */
-export async function buildSurvivorStimuli(ctx: RunContext, base: RunContext, layer: number | null, frames: number, seed: number, clean: DesignFolder, dir: string, log: (line: string) => void, directed: readonly LayerStimulus[] = []): Promise<SurvivorStimulus[]> {
+export async function buildSurvivorStimuli(ctx: RunContext, base: RunContext, layer: number | null, frames: number, seed: number, clean: DesignFolder, dir: string, log: (line: string) => void, directed: readonly LayerStimulus[] = [], replicated: readonly LayerStimulus[] = []): Promise<SurvivorStimulus[]> {
   const { net, plan } = ctx;
   const { expectedRun } = await import('../../sim/schedule.js');
   const size = net.input.height * net.input.width * 3;
   const out: SurvivorStimulus[] = [];
-  for (const [run, st] of [...directed, ...cornerStimuli(net, base.weights, layer, frames, seed)].entries()) {
+  const corners = cornerStimuli(net, base.weights, layer, frames, seed);
+  const kindOf = (run: number) => (run < directed.length ? 'a coverage run' : run < directed.length + corners.length ? 'a corner run' : 'a replicated run');
+  for (const [run, st] of [...directed, ...corners, ...replicated].entries()) {
     const sctx: RunContext = { ...base, weights: st.weights, stimulus: stimulusOf(st.frames), expected: expectedRun(net, plan, ctx.pacing, st.frames.length) };
     const refs = await references(sctx, join(dir, `run${run}`));
     const romsFromWeights = layer !== null;
     let verdict: Promise<boolean> | null = null;
     const cleanAgrees = () => (verdict ??= runMutant(sctx, refs, clean, 0, join(dir, `clean${run}`), romsFromWeights).then((check) => {
       if (check.status === 'survived') return true;
-      log(`notice: the unmutated design disagrees with the golden and the model on survivor run ${run} of layer ${layer} (${run < directed.length ? 'a coverage run' : 'a corner run'}) (${check.status} ${check.first ? firstText(check.first) : ''}); kills on that stimulus are not counted — run simrun on it to see why`);
+      log(`notice: the unmutated design disagrees with the golden and the model on survivor run ${run} of layer ${layer} (${kindOf(run)}) (${check.status} ${check.first ? firstText(check.first) : ''}); kills on that stimulus are not counted — run simrun on it to see why`);
       return false;
     }));
     out.push({ ctx: sctx, refs, romsFromWeights, cleanAgrees });

@@ -48,10 +48,10 @@ function stripAlus(m: VModule, c: LayerContext, s: StripBank): void {
   const i = `${s.st * c.lanes}+gj`;
   const mul = v.pick('subnormal-round', v.pick('mul-round', `fmul(${W}, ${x})`, `fmul_round(${W}, ${x})`), `fmul_subn(${W}, ${x})`);
   const add = (a: string, b: string) => v.pick('add-round', `fadd(${a}, ${b})`, `fadd_round(${a}, ${b})`);
-  // The add-order-bit mutant lives at one of the layer's two add sites (the accumulate or the bias add), in every ALU:
-  // the shared add routine's bug as that site calls it.
-  const order = v.has('add-order-bit') ? addOrderSite(l.index).site : null;
-  const addAt = (site: 'accumulate' | 'bias-add', a: string, b: string) => (order === site ? v.pick('add-order-bit', add(a, b), `fadd_order(${a}, ${b})`) : add(a, b));
+  // The add-order-bit mutant lives at one add site of one ALU (strip 0, lane 0), as a Yosys mutant of one inlined call
+  // of the add would: the accumulate or the bias add.
+  const order = v.has('add-order-bit') && s.st === 0 ? addOrderSite(l.index).site : null;
+  const addAt = (site: 'accumulate' | 'bias-add', a: string, b: string) => (order === site ? `((gj == 0) && ${v.selector('add-order-bit')} ? fadd_order(${a}, ${b}) : ${add(a, b)})` : add(a, b));
   const load = v.pick('bias-first', `${P_REG}[${i}]`, add(BIAS, `${P_REG}[${i}]`));
   const accumulating = `phase >= ${k(1, w.phase)} && phase <= ${k(N, w.phase)}`;
   const accEnable = v.has('pad-skip') ? `${accumulating} && !(${v.selector('pad-skip')} && ${padQ})` : accumulating;
