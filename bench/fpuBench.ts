@@ -62,7 +62,7 @@ int main(int argc, char **argv) {
     else if (mode == 1) { a = operand(ea); b = operand(clampExp(127 - ea + (int)(rnd() % 7) - 3)); }   // subnormal boundary
     else if (mode == 2) { a = operand(ea); b = operand(clampExp(254 - ea + 127 + (int)(rnd() % 5) - 2 - 127)); } // overflow edge
     else { a = operand(ea); b = operand(clampExp(ea + (int)(rnd() % 61) - 30)); }
-    if (rnd() & 1) a &= ~0x3fffu;                              // half the multiplies use a bfloat18 weight
+    a &= ~0x3fffu;                                             // the multiply's a is a bfloat18 weight by the contract
     if ((a & 0x7f800000u) == 0) a &= 0x80000000u;
     c = operand(ea);
     int dm = rnd() % 4;

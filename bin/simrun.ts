@@ -216,11 +216,34 @@ function emitCommand(y: Argv): Argv {
       .option('out', { type: 'string', demandOption: 'pass --out <dir>', describe: 'folder to write into' })
       .option('rom-format', str('ROM image formats, comma-separated: memh (always: the Verilog loads it), mif (Intel/Altera Memory Initialization File), hex (Intel HEX)'))
       .example('$0 emit --config ie120r-mini --out rtl-mini/', 'the mini encoder as a design folder')
+      .option('axis', { type: 'boolean', default: false, describe: 'make the top rs_axis_top: rs_top behind AXI4-Stream ports (tready held high by contract, asserted in simulation)' })
       .example('$0 emit --config tiny --rom-format memh,mif,hex --out rtl-tiny/', 'ROM images also as .mif and .hex for an FPGA flow'),
     async (a) => {
       const { runEmit } = await import('../harness/emit.js');
-      const { outDir, files, top } = runEmit({ config: a.config ?? 'ie120r', weights: a.weights ?? 'synthetic:0', out: a.out, aluBudget: parseBudget(a.aluBudget), quant: oneOf('quant', a.quant, ['rne', 'truncate'] as const), romFormats: romFormats(a.romFormat) });
+      const { outDir, files, top } = runEmit({ config: a.config ?? 'ie120r', weights: a.weights ?? 'synthetic:0', out: a.out, aluBudget: parseBudget(a.aluBudget), quant: oneOf('quant', a.quant, ['rne', 'truncate'] as const), romFormats: romFormats(a.romFormat), axis: a.axis });
       process.stdout.write(`wrote a design folder of ${files.length} files to ${outDir} (top module ${top}); run it with: simrun --rtl ${outDir} --image <file> --engines golden,sim,rtl\n`);
+    },
+  );
+}
+
+/** `simrun synth`. */
+function synthCommand(y: Argv): Argv {
+  return y.command(
+    'synth',
+    'estimate a design\'s resources with Yosys: cells, logic, flip-flops, multipliers and RAM per module and in total',
+    (y) => y
+      .option('config', str('preset or spec file to emit and synthesize [default: tiny]'))
+      .option('rtl', str('a design folder to synthesize instead'))
+      .option('alu-budget', commonBudget)
+      .option('target', str('generic (Yosys gates), ice40 (LUT4, SB_MAC16, 4 kbit RAM) or intel (Cyclone V ALMs, DSPs, M10K) [default: generic]'))
+      .option('out', str('folder for report.json and the Yosys log (default: a fresh folder under ./simrun-out/)'))
+      .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON' })
+      .example('$0 synth --config tiny --target ice40', 'tiny on an iCE40: LUTs, flip-flops, DSPs and RAM blocks per module'),
+    async (a) => {
+      const { runSynth } = await import('../harness/synth.js');
+      const { formatSynth } = await import('../harness/synthReport.js');
+      const { report, outDir } = await runSynth({ config: a.config, rtl: a.rtl, target: a.target, out: a.out, aluBudget: parseBudget(a.aluBudget) });
+      process.stdout.write(a.json ? JSON.stringify(report, null, 2) + '\n' : `${formatSynth(report)}\nreport: ${outDir}/report.json\n`);
     },
   );
 }
@@ -521,7 +544,7 @@ async function main(): Promise<void> {
     .scriptName('simrun')
     .usage('$0 [run] --image <file> [options]\n\nCycle-accurate row-streaming CNN encoder simulator and verification harness. Documentation: docs/ in the package.');
   // Every command is registered by a function of its own (below), in the order --help lists them.
-  await [runCommand, planCommand, vectorsCommand, emitCommand, compareCommand, regressCommand, explainCommand, mutateCommand, mergeCommand, coverageCommand, checkCommand, cacheCommand, weightsCommand].reduce((y, add) => add(y), base as Argv)
+  await [runCommand, planCommand, vectorsCommand, emitCommand, synthCommand, compareCommand, regressCommand, explainCommand, mutateCommand, mergeCommand, coverageCommand, checkCommand, cacheCommand, weightsCommand].reduce((y, add) => add(y), base as Argv)
     .middleware((argv) => {
       // A single-valued option given twice would arrive as an array ('tiny,ie120r'): refuse it by name.
       for (const [k, v] of Object.entries(argv)) {

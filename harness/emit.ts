@@ -22,6 +22,8 @@ export interface EmitOptions {
   readonly quant?: QuantMode;
   /** ROM image formats (memh is always written: the Verilog loads it); mif and hex are written beside it. */
   readonly romFormats?: readonly RomFormat[];
+  /** Wrap rs_top in AXI4-Stream ports (rs_axis_top becomes the design's top). */
+  readonly axis?: boolean;
 }
 
 /** Writes the design folder into `out`; returns the folder and the names of the files this emit wrote. */
@@ -32,7 +34,7 @@ export function runEmit(opts: EmitOptions): { outDir: string; files: string[]; t
   const outDir = prepareOutDir(opts.out, `${net.name}-rtl`);
   try {
     clearEarlierEmit(outDir);
-    const m = writeDesignFolder(outDir, net, plan, weights, opts.weights, { romFormats: opts.romFormats ?? [] }, opts.quant ?? 'rne');
+    const m = writeDesignFolder(outDir, net, plan, weights, opts.weights, { romFormats: opts.romFormats ?? [], axis: opts.axis ?? false }, opts.quant ?? 'rne');
     const files = [...m.sources, ...m.roms, ...(m.romExports ?? []), m.spec, m.taps, 'README.md', 'design.json'].sort();
     return { outDir, files, top: m.top };
   } finally {

@@ -33,11 +33,13 @@ const axisIn = z.object({ tvalid: signal, tdata: signal, tready: signal.optional
 /** A tapped stream: rowsim's valid/row/col/group/data fields, or AXI4-Stream (coordinates from beat order). */
 const streamTaps = z.object({
   valid: signal.optional(), row: signal.optional(), col: signal.optional(), group: signal.optional(), data: signal.optional(), last: signal.optional(),
+  /** A design input that accepts the stream's beats (an AXI4-Stream tready); the bench holds it high. */
+  ready: signal.optional(),
   axis: axisOut.optional(),
   ...layoutFields,
 }).strict().superRefine((s, ctx) => {
   if (s.axis) {
-    for (const k of ['valid', 'row', 'col', 'group', 'data', 'last'] as const) {
+    for (const k of ['valid', 'row', 'col', 'group', 'data', 'last', 'ready'] as const) {
       if (s[k] !== undefined) ctx.addIssue({ code: 'custom', path: [k], message: 'an AXI4-Stream tap (axis) carries its own fields; drop this one' });
     }
   } else {
@@ -333,6 +335,8 @@ async function resolveTapsNow(d: DesignFolder, net: NetworkSpec, plan: NetworkPl
       ...(s.group !== undefined ? { group: get(s.group, `${role}.group`, narrow, '1 to 32 bits', top) } : {}),
       data: data(s.data!, `${role}.data`),
       ...(s.last !== undefined ? { last: get(s.last, `${role}.last`, one, '1 bit', top) } : {}),
+      // Like an AXI4-Stream tready: a top input the bench holds high (a consumer that never stalls).
+      ...(s.ready !== undefined ? { tready: get(s.ready, `${role}.ready`, one, '1 bit', top ? 'input' : undefined) } : {}),
     };
   };
   const L = net.layers.length;

@@ -20,6 +20,7 @@ import { VModule } from '../core/vbuild.js';
 import { LAYER_SIGNALS, layerModules } from '../core/layerSignals.js';
 import { designReadme } from './readme.js';
 import { formatIntelHex, formatMif, type RomFormat } from './romFormats.js';
+import { AXIS_TOP, axisTaps, emitAxisWrapper } from './axisWrapper.js';
 import type { SourceFile } from './verilator.js';
 
 /** The top module's name in every emitted design. */
@@ -36,6 +37,8 @@ export interface DesignExtras {
   readonly runtimeFaults?: boolean;
   /** ROM images in formats besides the .memh the Verilog loads (.mif, Intel .hex), for FPGA flows; listed as romExports. */
   readonly romFormats?: readonly RomFormat[];
+  /** The design's top is rs_axis_top: rs_top behind AXI4-Stream ports (rtl/axisWrapper.ts), with its tap map. */
+  readonly axis?: boolean;
 }
 
 function emitTop(net: NetworkSpec, plan: NetworkPlan, x: DesignExtras): string {
@@ -87,6 +90,7 @@ export function emitDesign(net: NetworkSpec, plan: NetworkPlan, x: DesignExtras 
       ];
     }),
     { name: `${TOP}.v`, text: emitTop(net, plan, x) },
+    ...(x.axis ? [{ name: `${AXIS_TOP}.v`, text: emitAxisWrapper(net, plan, TOP) }] : []),
   ];
 }
 
@@ -190,11 +194,11 @@ export function writeDesignFolder(dir: string, net: NetworkSpec, plan: NetworkPl
   for (const f of exports) put(dir, f);
   const pins = plan.layers.map((p) => ({ strips: p.strips, ocmux: p.ocmux }));
   put(dir, { name: 'spec.json', text: JSON.stringify(specSource(net, pins), null, 2) + '\n' });
-  put(dir, { name: 'taps.json', text: JSON.stringify(emittedTaps(net), null, 2) + '\n' });
+  put(dir, { name: 'taps.json', text: JSON.stringify(extras.axis ? axisTaps(emittedTaps(net)) : emittedTaps(net), null, 2) + '\n' });
   put(dir, { name: 'README.md', text: designReadme(net, plan) });
   const manifest: DesignManifest = {
     format: DESIGN_FORMAT,
-    top: TOP,
+    top: extras.axis ? AXIS_TOP : TOP,
     sources: sources.map((f) => f.name),
     spec: 'spec.json',
     plan: { drain: net.drain, layers: pins },

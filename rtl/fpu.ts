@@ -1,4 +1,5 @@
-// Verilog of the floating-point units, written here: bfloat18×binary32 multiply and binary32 add, RNE + flush-to-zero.
+// Verilog of the floating-point units, written here: bfloat18×binary32 multiply (a 10 × 24-bit significand multiplier)
+// and binary32 add, RNE + flush-to-zero.
 // Inputs are never subnormal (the contract flushes everything); NaN results are the canonical 0x7FC00000.
 // They are Verilog functions so each layer includes them and every ALU calls one shared routine; the rs_fmul/rs_fadd
 // modules wrap the same text for the FPU test bench.
@@ -15,29 +16,35 @@ export interface FmulRules {
 /** The multiply as a Verilog function named `name`, with `rules` replacing its own where given. */
 function fmulFunction(name: string, rules: FmulRules = {}): string {
   return `
+  // a is a bfloat18 weight widened to 32 bits: its low 14 bits are zero by the contract and never read.
+  /* verilator lint_off UNUSEDSIGNAL */
   function automatic [31:0] ${name}(input [31:0] a, input [31:0] b);
+  /* verilator lint_on UNUSEDSIGNAL */
     /* verilator no_inline_task */  // one C++ routine shared by every ALU keeps builds small
 
   reg        s;
   reg [7:0]  ea, eb;
-  reg [22:0] fa, fb;
-  reg [47:0] prod;
+  reg [8:0]  fa;       // the weight's 9 mantissa bits
+  reg [22:0] fb;
+  reg [33:0] p;        // the 10 × 24-bit significand product
+  reg [47:0] prod;     // p placed as a 24 × 24-bit product would be (× 2^14)
   reg [9:0]  e;        // biased result exponent, two's complement
   reg [23:0] m;
   reg        guard, sticky, up;
   reg [24:0] mr;
     begin
     s = a[31] ^ b[31];
-    ea = a[30:23]; eb = b[30:23]; fa = a[22:0]; fb = b[22:0];
-    prod = 48'd0; e = 10'd0; m = 24'd0; guard = 1'b0; sticky = 1'b0; up = 1'b0; mr = 25'd0;
-    if ((ea == 8'hff && fa != 23'd0) || (eb == 8'hff && fb != 23'd0)) begin
+    ea = a[30:23]; eb = b[30:23]; fa = a[22:14]; fb = b[22:0];
+    p = 34'd0; prod = 48'd0; e = 10'd0; m = 24'd0; guard = 1'b0; sticky = 1'b0; up = 1'b0; mr = 25'd0;
+    if ((ea == 8'hff && fa != 9'd0) || (eb == 8'hff && fb != 23'd0)) begin
       ${name} = 32'h7fc00000;                                   // NaN in
     end else if (ea == 8'hff || eb == 8'hff) begin
       ${name} = (ea == 8'd0 || eb == 8'd0) ? 32'h7fc00000 : {s, 8'hff, 23'd0};  // Inf × 0 = NaN, else Inf
     end else if (ea == 8'd0 || eb == 8'd0) begin
       ${name} = {s, 31'd0};                                     // a zero operand: signed zero
     end else begin
-      prod = {1'b1, fa} * {1'b1, fb};                     // significand product in [1, 4)
+      p = {1'b1, fa} * {1'b1, fb};                        // 34 bits wide by the assignment: nothing is cut
+      prod = {p, 14'd0};                                  // significand product in [1, 4)
       e = {2'b00, ea} + {2'b00, eb} - 10'd127;
       if (prod[47]) begin
         e = e + 10'd1; m = prod[47:24]; guard = prod[23]; sticky = |prod[22:0];
@@ -62,7 +69,7 @@ function fmulFunction(name: string, rules: FmulRules = {}): string {
 `;
 }
 
-/** fmul(a, b) = ftz(rne32(a × b)). `a` is a bfloat18 weight widened to 32 bits (low 14 bits zero) or any binary32. */
+/** fmul(a, b) = ftz(rne32(a × b)). `a` is a bfloat18 weight widened to 32 bits (its low 14 bits are not read). */
 export const FMUL_FN = fmulFunction('fmul');
 
 /** Points where a semantic mutant of the add replaces the unit's own rule. */

@@ -1,0 +1,152 @@
+// `simrun synth`: a resource estimate of a design through Yosys — generic gates, iCE40 (LUT4, DFF, SB_MAC16, 4 kbit
+// RAM) or Intel ALM (Cyclone V: ALUTs, FFs, DSP multipliers, M10K) — per module and for the whole hierarchy. Invariant:
+// a table is printed only when Yosys synthesized the whole design; a target it lacks, a failure, or a design too large
+// to synthesize outright is a one-line error, never a partial table.
+import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { SimrunError } from '../core/errors.js';
+import { loadSpec } from '../core/spec.js';
+import { loadWeights } from '../core/weights/load.js';
+import { yosys } from '../core/yosysTool.js';
+import { loadDesign } from '../rtl/design.js';
+import { writeDesignFolder } from '../rtl/emit.js';
+import { makePlan } from './plan.js';
+import { prepareOutDir, releaseOutDir, writeAtomic } from './outdir.js';
+
+/** The targets and the Yosys command of each. */
+export const SYNTH_TARGETS = {
+  generic: (top: string) => `synth -top ${top}`,
+  ice40: (top: string) => `synth_ice40 -dsp -noflatten -top ${top}`,
+  intel: (top: string) => `synth_intel_alm -family cyclonev -noflatten -top ${top}`,
+} as const;
+export type SynthTarget = keyof typeof SYNTH_TARGETS;
+
+/** ALUs above which a design is not synthesized outright (tiny has 68, ie120r-mini a few hundred, ie120r thousands). */
+export const SYNTH_ALU_LIMIT = 1200;
+
+/** One module's (or the whole design's) resources. */
+export interface Resources {
+  readonly cells: number;
+  /** Logic: gates (generic), LUT4 (ice40) or ALUTs (intel). */
+  readonly logic: number;
+  readonly flipFlops: number;
+  /** Multipliers: $mul cells left whole (generic), SB_MAC16 or MISTRAL_MUL blocks. */
+  readonly multipliers: number;
+  /** RAM blocks (SB_RAM40_4K, MISTRAL_M10K) and their bits; generic synthesis maps memories to flip-flops. */
+  readonly ramBlocks: number;
+  readonly ramBits: number;
+}
+
+/** The estimate of a design. */
+export interface SynthReport {
+  readonly target: SynthTarget;
+  readonly top: string;
+  readonly design: string;
+  /** Per module as written once (not times its instances). */
+  readonly modules: Readonly<Record<string, Resources & { readonly instances: number }>>;
+  /** The whole hierarchy: each module times its instances. */
+  readonly total: Resources;
+  readonly seconds: number;
+}
+
+/** Options of `simrun synth`. */
+export interface SynthOptions {
+  readonly config?: string;
+  readonly rtl?: string;
+  readonly target?: string;
+  readonly out?: string;
+  readonly aluBudget?: number | 'min';
+}
+
+const RAM_BITS: Readonly<Record<string, number>> = { SB_RAM40_4K: 4096, MISTRAL_M10K: 10240 };
+
+/** The resources of a cell-type histogram for `target`. */
+export function classify(types: Readonly<Record<string, number>>, target: SynthTarget): Resources {
+  let cells = 0, logic = 0, flipFlops = 0, multipliers = 0, ramBlocks = 0, ramBits = 0;
+  for (const [t, n] of Object.entries(types)) {
+    cells += n;
+    if (/^\$_(S?DFFE?|DFFSRE?|ALDFFE?|DLATCH)_|^SB_DFF|^MISTRAL_FF$|^\$_SDFFC?E_/.test(t) || /^\$_DFF/.test(t)) flipFlops += n;
+    else if (/^\$mul$|^\$__MUL|^SB_MAC16$|^MISTRAL_MUL/.test(t)) multipliers += n;
+    else if (t in RAM_BITS) { ramBlocks += n; ramBits += n * RAM_BITS[t]!; }
+    else if (target === 'generic' ? /^\$_/.test(t) : target === 'ice40' ? t === 'SB_LUT4' : /^MISTRAL_ALUT/.test(t)) logic += n;
+  }
+  return { cells, logic, flipFlops, multipliers, ramBlocks, ramBits };
+}
+
+const add = (a: Resources, b: Resources, k = 1): Resources => ({
+  cells: a.cells + k * b.cells, logic: a.logic + k * b.logic, flipFlops: a.flipFlops + k * b.flipFlops,
+  multipliers: a.multipliers + k * b.multipliers, ramBlocks: a.ramBlocks + k * b.ramBlocks, ramBits: a.ramBits + k * b.ramBits,
+});
+const NONE: Resources = { cells: 0, logic: 0, flipFlops: 0, multipliers: 0, ramBlocks: 0, ramBits: 0 };
+
+/** Yosys's `stat -json` of a synthesized design, as per-module resources and the hierarchy's total from `top`. */
+export function readStat(json: string, top: string, target: SynthTarget): { modules: SynthReport['modules']; total: Resources; yosysTotal: Resources | null } {
+  // Yosys 0.23 prints the hierarchy's text table inside the JSON (lines with neither quotes nor brackets): drop them.
+  const clean = json.split('\n').filter((l) => l.trim() === '' || /["{}[\]]/.test(l)).join('\n');
+  let stat: { modules: Record<string, { num_cells_by_type?: Record<string, number> }>; design?: { num_cells_by_type?: Record<string, number> } };
+  try {
+    stat = JSON.parse(clean);
+  } catch (e) {
+    throw new SimrunError('YOSYS_FAILED', `yosys stat -json wrote what is not JSON (${(e as Error).message}); see the synthesis log beside it`);
+  }
+  const own = new Map<string, Record<string, number>>();
+  for (const [name, m] of Object.entries(stat.modules)) own.set(name.replace(/^\\/, ''), m.num_cells_by_type ?? {});
+  // Instances of a module are cells whose type is another module of the design.
+  const instances = new Map<string, number>([[top, 1]]);
+  const count = (name: string, k: number) => {
+    for (const [t, n] of Object.entries(own.get(name) ?? {})) {
+      const child = t.replace(/^\\/, '');
+      if (own.has(child)) { instances.set(child, (instances.get(child) ?? 0) + k * n); count(child, k * n); }
+    }
+  };
+  count(top, 1);
+  const modules: Record<string, Resources & { instances: number }> = {};
+  let total = NONE;
+  for (const [name, types] of own) {
+    const leaf = Object.fromEntries(Object.entries(types).filter(([t]) => !own.has(t.replace(/^\\/, ''))));
+    const r = classify(leaf, target);
+    const k = instances.get(name) ?? 0;
+    modules[name] = { ...r, instances: k };
+    total = add(total, r, k);
+  }
+  // Yosys's own total of the hierarchy (its cells flattened by instance count), to check ours against.
+  const design = stat.design?.num_cells_by_type;
+  return { modules, total, yosysTotal: design ? classify(Object.fromEntries(Object.entries(design).filter(([t]) => !own.has(t.replace(/^\\/, '')))), target) : null };
+}
+
+/** Synthesizes the design of `o` (a config emitted here, or --rtl) and writes report.json; the report. */
+export async function runSynth(o: SynthOptions): Promise<{ report: SynthReport; outDir: string }> {
+  const t0 = performance.now();
+  const target = (o.target ?? 'generic') as SynthTarget;
+  if (!(target in SYNTH_TARGETS)) throw new SimrunError('USAGE', `--target '${o.target}' is not one of ${Object.keys(SYNTH_TARGETS).join(', ')}`);
+  const outDir = prepareOutDir(o.out, 'synth');
+  try {
+    let dir = o.rtl;
+    if (!dir) {
+      const net = loadSpec(o.config ?? 'tiny');
+      const plan = makePlan(net, o.aluBudget);
+      const alus = plan.layers.reduce((a, p) => a + p.strips * p.lanes, 0);
+      if (alus > SYNTH_ALU_LIMIT) throw new SimrunError('USAGE', `${net.name} has ${alus} ALUs, above the ${SYNTH_ALU_LIMIT} that simrun synth synthesizes outright (hours and tens of GB in Yosys); synthesize a smaller spec of the same layers, e.g. --config ie120r-mini`);
+      dir = join(outDir, 'design');
+      mkdirSync(dir, { recursive: true });
+      writeDesignFolder(dir, net, plan, loadWeights(net, 'synthetic:0'), 'synthetic:0');
+    }
+    const d = loadDesign(dir);
+    const work = join(outDir, 'yosys');
+    mkdirSync(work, { recursive: true });
+    // ROM images are read by $readmemh relative to the folder Yosys runs in: the design's rom/ is linked beside it.
+    try { symlinkSync(join(d.dir, 'rom'), join(work, 'rom'), 'dir'); } catch { /* no rom/ folder, or linked already */ }
+    await yosys([
+      `read_verilog -sv ${d.manifest.sources.map((f) => JSON.stringify(join(d.dir, f))).join(' ')}`,
+      SYNTH_TARGETS[target](d.manifest.top),
+      'tee -q -o stat.json stat -json',
+    ].join('\n') + '\n', work, `synth-${target}`);
+    const { modules, total, yosysTotal } = readStat(readFileSync(join(work, 'stat.json'), 'utf8'), d.manifest.top, target);
+    if (yosysTotal && JSON.stringify(yosysTotal) !== JSON.stringify(total)) throw new SimrunError('INTERNAL', `synth: the modules' cells times their instances (${total.cells}) differ from Yosys's hierarchy total (${yosysTotal.cells})`);
+    const report: SynthReport = { target, top: d.manifest.top, design: d.dir, modules, total, seconds: Number(((performance.now() - t0) / 1000).toFixed(1)) };
+    writeAtomic(join(outDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+    return { report, outDir };
+  } finally {
+    releaseOutDir(outDir);
+  }
+}
