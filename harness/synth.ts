@@ -2,13 +2,13 @@
 // RAM) or Intel ALM (Cyclone V: ALUTs, FFs, DSP multipliers, M10K) — per module and for the whole hierarchy. Invariant:
 // a table is printed only when Yosys synthesized the whole design; a target it lacks, a failure, or a design too large
 // to synthesize outright is a one-line error, never a partial table.
-import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
 import { SimrunError } from '../core/errors.js';
 import { loadSpec } from '../core/spec.js';
 import { loadWeights } from '../core/weights/load.js';
 import { yosys } from '../core/yosysTool.js';
-import { loadDesign } from '../rtl/design.js';
+import { loadDesign, type DesignFolder } from '../rtl/design.js';
 import { writeDesignFolder } from '../rtl/emit.js';
 import { makePlan } from './plan.js';
 import { prepareOutDir, releaseOutDir, writeAtomic } from './outdir.js';
@@ -30,7 +30,7 @@ export interface Resources {
   /** Logic: gates (generic), LUT4 (ice40) or ALUTs (intel). */
   readonly logic: number;
   readonly flipFlops: number;
-  /** Multipliers: $mul cells left whole (generic), SB_MAC16 or MISTRAL_MUL blocks. */
+  /** Multipliers: SB_MAC16 or MISTRAL_MUL DSP blocks (generic synthesis maps every $mul to gates: 0 there). */
   readonly multipliers: number;
   /** RAM blocks (SB_RAM40_4K, MISTRAL_M10K) and their bits; generic synthesis maps memories to flip-flops. */
   readonly ramBlocks: number;
@@ -58,17 +58,19 @@ export interface SynthOptions {
   readonly aluBudget?: number | 'min';
 }
 
-const RAM_BITS: Readonly<Record<string, number>> = { SB_RAM40_4K: 4096, MISTRAL_M10K: 10240 };
+/** Bits per RAM block: iCE40 4 kbit (every SB_RAM40_4K* port variant), Cyclone V M10K and MLAB (LUT RAM, 640 bits). */
+const RAM_BITS: Readonly<Record<string, number>> = { SB_RAM40_4K: 4096, MISTRAL_M10K: 10240, MISTRAL_MLAB: 640 };
 
 /** The resources of a cell-type histogram for `target`. */
 export function classify(types: Readonly<Record<string, number>>, target: SynthTarget): Resources {
   let cells = 0, logic = 0, flipFlops = 0, multipliers = 0, ramBlocks = 0, ramBits = 0;
   for (const [t, n] of Object.entries(types)) {
     cells += n;
-    if (/^\$_(S?DFFE?|DFFSRE?|ALDFFE?|DLATCH)_|^SB_DFF|^MISTRAL_FF$|^\$_SDFFC?E_/.test(t) || /^\$_DFF/.test(t)) flipFlops += n;
+    // Storage: every flip-flop and latch kind of Yosys's gate library, and each target's own.
+    if (/^\$_(FF|DFF|DFFE|SDFF|SDFFE|SDFFCE|DFFSR|DFFSRE|ALDFF|ALDFFE|DLATCH|DLATCHSR|SR)_/.test(t) || /^SB_DFF/.test(t) || t === 'MISTRAL_FF') flipFlops += n;
     else if (/^\$mul$|^\$__MUL|^SB_MAC16$|^MISTRAL_MUL/.test(t)) multipliers += n;
-    else if (t in RAM_BITS) { ramBlocks += n; ramBits += n * RAM_BITS[t]!; }
-    else if (target === 'generic' ? /^\$_/.test(t) : target === 'ice40' ? t === 'SB_LUT4' : /^MISTRAL_ALUT/.test(t)) logic += n;
+    else if (RAM_BITS[t.replace(/^SB_RAM40_4K.*/, 'SB_RAM40_4K')] !== undefined) { ramBlocks += n; ramBits += n * RAM_BITS[t.replace(/^SB_RAM40_4K.*/, 'SB_RAM40_4K')]!; }
+    else if (target === 'generic' ? /^\$_/.test(t) : target === 'ice40' ? t === 'SB_LUT4' : /^MISTRAL_(ALUT|NOT)/.test(t)) logic += n;
   }
   return { cells, logic, flipFlops, multipliers, ramBlocks, ramBits };
 }
@@ -114,28 +116,56 @@ export function readStat(json: string, top: string, target: SynthTarget): { modu
   return { modules, total, yosysTotal: design ? classify(Object.fromEntries(Object.entries(design).filter(([t]) => !own.has(t.replace(/^\\/, '')))), target) : null };
 }
 
+/** ALUs of a design folder from its spec and pinned plan (strips × lanes per layer), or null when it pins no plan. */
+function designAlus(dir: string, spec: string, plan: DesignFolder['manifest']['plan']): number | null {
+  if (!plan) return null;
+  const net = loadSpec(join(dir, spec));
+  return plan.layers.reduce((a, p, i) => a + p.strips * Math.ceil((net.layers[i]?.outC ?? 0) / p.ocmux), 0);
+}
+
+/** Refuses a design too large to synthesize outright, naming it and what to do. */
+function checkSize(name: string, alus: number | null): void {
+  if (alus !== null && alus > SYNTH_ALU_LIMIT) throw new SimrunError('USAGE', `${name} has ${alus} ALUs, above the ${SYNTH_ALU_LIMIT} that simrun synth synthesizes outright (hours and tens of GB in Yosys); synthesize a smaller spec of the same layers, e.g. --config ie120r-mini`);
+}
+
+/** Links every ROM image the design loads (manifest.roms, by its relative name) into Yosys's working folder, replacing older links. */
+function stageRoms(d: DesignFolder, work: string): void {
+  rmSync(join(work, 'rom'), { recursive: true, force: true });
+  for (const f of d.manifest.roms) {
+    const to = join(work, f);
+    mkdirSync(dirname(to), { recursive: true });
+    rmSync(to, { force: true });
+    symlinkSync(join(d.dir, f), to);
+  }
+}
+
 /** Synthesizes the design of `o` (a config emitted here, or --rtl) and writes report.json; the report. */
 export async function runSynth(o: SynthOptions): Promise<{ report: SynthReport; outDir: string }> {
   const t0 = performance.now();
   const target = (o.target ?? 'generic') as SynthTarget;
   if (!(target in SYNTH_TARGETS)) throw new SimrunError('USAGE', `--target '${o.target}' is not one of ${Object.keys(SYNTH_TARGETS).join(', ')}`);
+  if (o.rtl && o.config) throw new SimrunError('USAGE', '--config and --rtl name two designs; pass one (--rtl synthesizes a folder, --config emits a spec)');
+  if (o.rtl && o.aluBudget !== undefined) throw new SimrunError('USAGE', '--alu-budget plans a --config; a design folder (--rtl) has its plan already');
+  const given = o.rtl ? loadDesign(o.rtl) : null;
+  if (given) checkSize(given.dir, designAlus(given.dir, given.manifest.spec, given.manifest.plan));
+  if (given && o.out && (resolve(o.out) + sep).startsWith(given.dir + sep)) throw new SimrunError('USAGE', `--out '${o.out}' lies inside the design folder ${given.dir}; pass a folder outside it`);
+  const net = given ? null : loadSpec(o.config ?? 'tiny');
+  const plan = net ? makePlan(net, o.aluBudget) : null;
+  if (net && plan) checkSize(net.name, plan.layers.reduce((a, p) => a + p.strips * p.lanes, 0));
   const outDir = prepareOutDir(o.out, 'synth');
+  let ok = false;
   try {
-    let dir = o.rtl;
-    if (!dir) {
-      const net = loadSpec(o.config ?? 'tiny');
-      const plan = makePlan(net, o.aluBudget);
-      const alus = plan.layers.reduce((a, p) => a + p.strips * p.lanes, 0);
-      if (alus > SYNTH_ALU_LIMIT) throw new SimrunError('USAGE', `${net.name} has ${alus} ALUs, above the ${SYNTH_ALU_LIMIT} that simrun synth synthesizes outright (hours and tens of GB in Yosys); synthesize a smaller spec of the same layers, e.g. --config ie120r-mini`);
-      dir = join(outDir, 'design');
+    let d = given;
+    if (!d) {
+      const dir = join(outDir, 'design');
       mkdirSync(dir, { recursive: true });
-      writeDesignFolder(dir, net, plan, loadWeights(net, 'synthetic:0'), 'synthetic:0');
+      writeDesignFolder(dir, net!, plan!, loadWeights(net!, 'synthetic:0'), 'synthetic:0');
+      d = loadDesign(dir);
     }
-    const d = loadDesign(dir);
     const work = join(outDir, 'yosys');
     mkdirSync(work, { recursive: true });
-    // ROM images are read by $readmemh relative to the folder Yosys runs in: the design's rom/ is linked beside it.
-    try { symlinkSync(join(d.dir, 'rom'), join(work, 'rom'), 'dir'); } catch { /* no rom/ folder, or linked already */ }
+    // $readmemh names are relative to the folder Yosys runs in: the design's images are linked there by those names.
+    stageRoms(d, work);
     await yosys([
       `read_verilog -sv ${d.manifest.sources.map((f) => JSON.stringify(join(d.dir, f))).join(' ')}`,
       SYNTH_TARGETS[target](d.manifest.top),
@@ -145,8 +175,9 @@ export async function runSynth(o: SynthOptions): Promise<{ report: SynthReport; 
     if (yosysTotal && JSON.stringify(yosysTotal) !== JSON.stringify(total)) throw new SimrunError('INTERNAL', `synth: the modules' cells times their instances (${total.cells}) differ from Yosys's hierarchy total (${yosysTotal.cells})`);
     const report: SynthReport = { target, top: d.manifest.top, design: d.dir, modules, total, seconds: Number(((performance.now() - t0) / 1000).toFixed(1)) };
     writeAtomic(join(outDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+    ok = true;
     return { report, outDir };
   } finally {
-    releaseOutDir(outDir);
+    releaseOutDir(outDir, !ok);
   }
 }

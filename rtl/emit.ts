@@ -195,7 +195,7 @@ export function writeDesignFolder(dir: string, net: NetworkSpec, plan: NetworkPl
   const pins = plan.layers.map((p) => ({ strips: p.strips, ocmux: p.ocmux }));
   put(dir, { name: 'spec.json', text: JSON.stringify(specSource(net, pins), null, 2) + '\n' });
   put(dir, { name: 'taps.json', text: JSON.stringify(extras.axis ? axisTaps(emittedTaps(net)) : emittedTaps(net), null, 2) + '\n' });
-  put(dir, { name: 'README.md', text: designReadme(net, plan) });
+  put(dir, { name: 'README.md', text: designReadme(net, plan, { axis: extras.axis, romExports: exports.map((f) => f.name) }) });
   const manifest: DesignManifest = {
     format: DESIGN_FORMAT,
     top: extras.axis ? AXIS_TOP : TOP,

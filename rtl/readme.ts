@@ -3,8 +3,8 @@
 import type { NetworkPlan } from '../core/plan.js';
 import type { NetworkSpec } from '../core/spec.js';
 
-/** README.md of an emitted design folder. */
-export function designReadme(net: NetworkSpec, plan: NetworkPlan): string {
+/** README.md of an emitted design folder; `extras` says whether rs_axis_top is the top and which ROM exports exist. */
+export function designReadme(net: NetworkSpec, plan: NetworkPlan, extras: { readonly axis?: boolean; readonly romExports?: readonly string[] } = {}): string {
   const L = net.layers.length;
   const rows = net.layers.map((l) => {
     const p = plan.layers[l.index - 1]!;
@@ -23,7 +23,7 @@ golden and its cycles with the model. The format is described in rowsim's \`docs
 - \`taps.json\` — which signal carries each layer's output stream.
 - \`rs_layer{N}.v\`, \`rs_top.v\` — the Verilog; \`rs_wrom{N}.v\`, \`rs_brom{N}.v\` — each layer's weight and bias ROMs.
 - \`rom/w{N}.memh\`, \`rom/b{N}.memh\` — the ROM images they load with \`$readmemh\`.
-
+${extras.romExports?.length ? `- ${[...new Set(extras.romExports.map((f) => f.replace(/\d+\./, '{N}.')))].map((f) => `\`${f}\``).join(', ')} — the same images as Memory Initialization Files (.mif) or Intel HEX (.hex, one record per word at its word address) for an FPGA flow; no simulator reads them.\n` : ''}${extras.axis ? `- \`rs_axis_top.v\` — the top: \`rs_top\` behind AXI4-Stream ports (active-low \`aresetn\`; \`s_axis_*\` one pixel a beat with \`tuser\` on a frame's first and \`tlast\` on a row's last; \`m_axis_*\` the last layer's beats with \`tuser\`/\`tlast\` on a frame's first/last and the coordinates on \`m_axis_row\`, \`_col\`, \`_grp\`). \`m_axis_tready\` must stay high: an assertion stops the simulation when it drops while a beat is offered. The ports below are \`rs_top\`'s, inside it as \`u_core\`.\n` : ''}
 ## Top-level ports (module \`rs_top\`)
 
 | port | dir | bits | meaning |
@@ -61,7 +61,7 @@ folder is written from the run's \`--weights\`. (The IE120R vector layout of \`s
 
 ## Tap map
 
-\`taps.json\` names, for layers 1..${L - 1}, the hierarchical signals of each output stream (from \`rs_top\` down), and
+\`taps.json\` names, for layers 1..${L - 1}, the hierarchical signals of each output stream (from \`${extras.axis ? 'rs_axis_top.u_core' : 'rs_top'}\` down), and
 for the top the clock, reset, input and output ports. rowsim makes exactly those signals readable (a generated
 Verilator configuration marks them public), so renaming a signal means updating \`taps.json\`. A layer without a tap
 is compared only through the next tapped layer.

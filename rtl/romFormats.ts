@@ -32,6 +32,13 @@ export function parseMif(text: string, file: string): { width: number; words: Ui
     if (r === 'UNS' || r === 'DEC') return 10;
     return bad(file, 1, `${name} ${r} is not read (HEX or UNS)`);
   };
+  /** A whole number written in `base` (every digit valid), or a ROM_MALFORMED error at line `at`. */
+  const number = (text: string, base: number, at: number, what: string): number => {
+    if (!(base === 16 ? /^[0-9A-F]+$/i : /^[0-9]+$/).test(text)) bad(file, at, `${what} '${text}' is not a ${base === 16 ? 'hexadecimal' : 'decimal'} number`);
+    const v = parseInt(text, base);
+    if (!Number.isSafeInteger(v)) bad(file, at, `${what} '${text}' is too large`);
+    return v;
+  };
   let ended = false;
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i]!.replace(/--.*$/, '').trim();
@@ -39,10 +46,10 @@ export function parseMif(text: string, file: string): { width: number; words: Ui
     if (ended) bad(file, i + 1, 'text after END;');
     if (words === null) {
       if (/^CONTENT\s+BEGIN$/i.test(raw)) {
-        width = Number(header.get('WIDTH'));
-        const depth = Number(header.get('DEPTH'));
-        if (!Number.isInteger(width) || width < 1 || width > 32) bad(file, i + 1, `WIDTH ${header.get('WIDTH')} is not 1..32`);
-        if (!Number.isInteger(depth) || depth < 1) bad(file, i + 1, `DEPTH ${header.get('DEPTH')} is not a positive whole number`);
+        width = number(header.get('WIDTH') ?? '', 10, i + 1, 'WIDTH');
+        const depth = number(header.get('DEPTH') ?? '', 10, i + 1, 'DEPTH');
+        if (width < 1 || width > 32) bad(file, i + 1, `WIDTH ${width} is not 1..32`);
+        if (depth < 1 || depth > 1 << 26) bad(file, i + 1, `DEPTH ${depth} is not 1..${1 << 26}`);
         words = new Array<number | undefined>(depth);
         continue;
       }
@@ -52,10 +59,11 @@ export function parseMif(text: string, file: string): { width: number; words: Ui
       continue;
     }
     if (/^END\s*;$/i.test(raw)) { ended = true; continue; }
-    const m = /^(?:\[([0-9A-F]+)\.\.([0-9A-F]+)\]|([0-9A-F]+))\s*:\s*([0-9A-F]+)\s*;$/i.exec(raw);
+    const m = /^(?:\[(\w+)\.\.(\w+)\]|(\w+))\s*:\s*(\w+)\s*;$/.exec(raw);
     if (!m) bad(file, i + 1, `'${raw.slice(0, 30)}' is not 'address : value;'`);
     const ar = radix('ADDRESS_RADIX'), dr = radix('DATA_RADIX');
-    const from = parseInt(m![1] ?? m![3]!, ar), to = parseInt(m![2] ?? m![3]!, ar), value = parseInt(m![4]!, dr);
+    const from = number(m![1] ?? m![3]!, ar, i + 1, 'address'), to = number(m![2] ?? m![3]!, ar, i + 1, 'address'), value = number(m![4]!, dr, i + 1, 'value');
+    if (from > to) bad(file, i + 1, `range [${m![1]}..${m![2]}] runs backwards`);
     if (value >= 2 ** width) bad(file, i + 1, `value ${m![4]} does not fit in ${width} bits`);
     for (let a = from; a <= to; a++) {
       if (a >= words.length) bad(file, i + 1, `address ${a.toString(16)} is past DEPTH ${words.length}`);
@@ -107,8 +115,16 @@ export function parseIntelHex(text: string, file: string, width: number): Uint32
     if (b.length !== b[0]! + 5) bad(file, i + 1, `the record says ${b[0]} data bytes but holds ${b.length - 5}`);
     if ((b.reduce((a, x) => a + x, 0) & 0xff) !== 0) bad(file, i + 1, 'checksum does not match');
     const type = b[3]!, data = b.slice(4, -1);
-    if (type === 1) { ended = true; continue; }
-    if (type === 4) { page = ((data[0]! << 8) | data[1]!) * 0x10000; continue; }
+    if (type === 1) {
+      if (data.length) bad(file, i + 1, 'an end record carries no data');
+      ended = true;
+      continue;
+    }
+    if (type === 4) {
+      if (data.length !== 2) bad(file, i + 1, `an extended linear address record holds 2 bytes, not ${data.length}`);
+      page = ((data[0]! << 8) | data[1]!) * 0x10000;
+      continue;
+    }
     if (type !== 0) bad(file, i + 1, `record type ${type} is not read (00, 01 or 04)`);
     if (data.length !== bytes) bad(file, i + 1, `a word of ${width} bits takes ${bytes} bytes, the record holds ${data.length}`);
     const a = page + ((b[1]! << 8) | b[2]!);

@@ -39,7 +39,7 @@ function everyOutputLines(r: CampaignReport): string[] {
   const byCase = new Map<string, number[]>();
   for (const n of e.notReplicated) byCase.set(`${n.site}: ${n.case}`, [...(byCase.get(`${n.site}: ${n.case}`) ?? []), n.layer]);
   return [
-    `every interior output (replicated runs): ${e.covered} of ${e.reachable} reachable cases${e.measured === false ? ' (as the search classified them; the model did not measure the runs of a network this size)' : ''}`,
+    `every interior output (replicated runs): ${e.covered} of ${e.reachable} reachable cases, as the search classified what each of those outputs computes${e.measured === false ? ' (the model did not measure the runs of a network this size)' : ''}`,
     ...[...byCase].slice(0, 10).map(([k, ls]) => `  not at every output: ${k} (layer${ls.length > 1 ? 's' : ''} ${ls.join(', ')})`),
     ...(byCase.size > 10 ? [`  … and ${byCase.size - 10} more (report.json lists them all)`] : []),
   ];

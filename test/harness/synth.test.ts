@@ -42,8 +42,14 @@ describeRtl('simrun synth', () => {
     expect(r.stdout).toMatch(/total \(rs_top\)/);
   }, 600_000);
 
-  it('refused in one line, exit 2, no report.json: --target xilinx, and ie120r (too many ALUs to synthesize outright)', () => {
-    for (const [args, pattern] of [[['--target', 'xilinx', '--config', micro], /--target 'xilinx' is not one of generic, ice40, intel/], [['--config', 'ie120r'], /ALUs, above the .* that simrun synth synthesizes outright/]] as const) {
+  it('refused in one line, exit 2, no report.json: --target xilinx, ie120r (too many ALUs to synthesize outright), --config with --rtl, --alu-budget with --rtl, --out inside the design', () => {
+    const folder = join(dir, 'generic', 'design');
+    for (const [args, pattern] of [
+      [['--target', 'xilinx', '--config', micro], /--target 'xilinx' is not one of generic, ice40, intel/],
+      [['--config', 'ie120r'], /ALUs, above the .* that simrun synth synthesizes outright/],
+      [['--config', micro, '--rtl', folder], /--config and --rtl name two designs/],
+      [['--rtl', folder, '--alu-budget', 'min'], /--alu-budget plans a --config/],
+    ] as const) {
       const out = join(dir, `bad-${args[1]}`);
       const r = simrun(['synth', ...args, '--out', out]);
       expect(r.code).toBe(2);
@@ -51,6 +57,9 @@ describeRtl('simrun synth', () => {
       expect(r.stderr).toMatch(pattern);
       expect(() => readFileSync(join(out, 'report.json'))).toThrow();
     }
+    const inside = simrun(['synth', '--rtl', folder, '--out', join(folder, 'synth')]);
+    expect(inside.code).toBe(2);
+    expect(inside.stderr).toMatch(/lies inside the design folder/);
   }, 120_000);
 
   it('no yosys on PATH: YOSYS_MISSING naming the package, exit 3', () => {

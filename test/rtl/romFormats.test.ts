@@ -30,6 +30,9 @@ describe('Intel HEX', () => {
     expect(code(() => parseIntelHex(':0300000001FC0000\n:0300000001FC0000\n:00000001FF\n', 'x.hex', 18))).toBe('ROM_MALFORMED');
     expect(code(() => parseIntelHex(':03000000040000F9\n:00000001FF\n', 'x.hex', 18))).toBe('ROM_MALFORMED'); // 2^18
     expect(code(() => parseIntelHex(':0300000001FC0000\n', 'x.hex', 18))).toBe('ROM_MALFORMED');
+    // An extended address record of one byte (:01000004 00 FB), an end record with a data byte (:01000001 00 FE).
+    expect(code(() => parseIntelHex(':0100000400FB\n:0300000001FC0000\n:00000001FF\n', 'x.hex', 18))).toBe('ROM_MALFORMED');
+    expect(code(() => parseIntelHex(':0300000001FC0000\n:0100000100FE\n', 'x.hex', 18))).toBe('ROM_MALFORMED');
   });
 });
 
@@ -43,6 +46,10 @@ describe('.mif', () => {
     expect(code(() => parseMif(text.replace('3 : 7;\n', ''), 'x.mif'))).toBe('ROM_MALFORMED');
     expect(code(() => parseMif(text.replace('3 : 7', '3 : 256'), 'x.mif'))).toBe('ROM_MALFORMED');
     expect(code(() => parseMif(text.replace('3 : 7', '2 : 7'), 'x.mif'))).toBe('ROM_MALFORMED');
+    // Digits outside the radix, a range that runs backwards, a depth in hex or past the limit.
+    for (const bent of [text.replace('3 : 7', '3 : 1A'), text.replace('[0..2]', '[2..0]'), text.replace('DEPTH=4', 'DEPTH=0X4'), text.replace('DEPTH=4', 'DEPTH=99999999999')]) {
+      expect(code(() => parseMif(bent, 'x.mif')), bent.split('\n').find((l) => /1A|2\.\.0|0X4|9999/.test(l))).toBe('ROM_MALFORMED');
+    }
   });
 });
 

@@ -2,6 +2,7 @@
 // (so every ALU meets the run's cases, whatever the design's strips and lanes); they reach every reachable case at every
 // interior output but a NaN input past layer 1; they stay inside the contract; the golden and the model agree on them.
 import { describe, expect, it } from 'vitest';
+import { CONTRACT_CASES } from '../../../core/coverage.js';
 import { loadSpec } from '../../../core/spec.js';
 import { loadWeights } from '../../../core/weights/load.js';
 import { runGolden } from '../../../golden/run.js';
@@ -20,6 +21,15 @@ describe('replicated runs', () => {
       expect(r.notReplicated.map((n) => `${n.layer} ${n.site} ${n.case}`).sort()).toEqual(['2 multiply x NaN', '3 multiply x NaN', '4 multiply x NaN']);
       expect(r.everyOutput.covered).toBe(r.everyOutput.reachable - 3);
       expect(new Set(r.runs.map((x) => x.layer))).toEqual(new Set([1, 2, 3, 4]));
+      // The model, classifying every output of every run on its own, counts every case the search claims.
+      expect(r.measured).toBe(true);
+      const left = new Set(r.notReplicated.map((n) => `${n.layer} ${n.site} ${n.case}`));
+      for (const site of r.coverage!.sites) {
+        CONTRACT_CASES[site.site].forEach((c, k) => {
+          if (c.id in site.unreachable || left.has(`${site.layer} ${site.site} ${c.id}`)) return;
+          expect(site.counts[k], `layer ${site.layer} ${site.site} ${c.id}`).toBeGreaterThan(0);
+        });
+      }
     }, 60_000);
   }
 
