@@ -151,7 +151,7 @@ export async function runSynth(o: SynthOptions): Promise<{ report: SynthReport; 
   if (given && o.out && (resolve(o.out) + sep).startsWith(given.dir + sep)) throw new SimrunError('USAGE', `--out '${o.out}' lies inside the design folder ${given.dir}; pass a folder outside it`);
   const net = given ? null : loadSpec(o.config ?? 'tiny');
   const plan = net ? makePlan(net, o.aluBudget) : null;
-  if (net && plan) checkSize(net.name, plan.layers.reduce((a, p) => a + p.strips * p.lanes, 0));
+  if (net && plan) checkSize(net.name, plan.totals.alus);
   const outDir = prepareOutDir(o.out, 'synth');
   let ok = false;
   try {
