@@ -19,7 +19,7 @@ export interface LayerPlan {
   readonly colsPerStrip: number;
   /** MAC taps per output: K·K·Cin. */
   readonly taps: number;
-  /** Fixed cycles per slot besides the taps: strips + drain. */
+  /** Cycles between slot starts besides the taps: strips + drain (sequential slots), less when pipelined. */
   readonly overhead: number;
   /** Pipeline cycles between a slot's last tap and its first beat (the spec's drain, at least 3). */
   readonly drain: number;
@@ -80,9 +80,37 @@ function divisors(n: number): number[] {
   return d;
 }
 
+/** How consecutive slots of a layer share its ALUs (the spec's `slots`). */
+export type SlotMode = 'sequential' | 'pipelined';
+
+/** What a slot costs besides its taps: the spec's drain and slot mode. */
+export interface SlotCost {
+  readonly drain: number;
+  readonly slots: SlotMode;
+}
+
+/** A slot's length and the cycles between slot starts. */
+export interface SlotTiming {
+  /** Cycles from a slot's first tap to its last beat's load: taps + strips + drain. */
+  readonly slotCycles: number;
+  /** Cycles between consecutive slot starts. */
+  readonly slotInterval: number;
+}
+
+/**
+ * A slot's timing. Sequential slots run one after another: taps, then the drain, then one beat per strip. Pipelined
+ * slots start the next slot's taps while this slot's last accumulate, bias + ReLU and beats finish: the interval is
+ * taps + 1 (the accumulator is free once its last sum is read), but never less than strips + drain, so a slot's beats
+ * leave before the next slot's results overwrite them and at most one slot is finishing at a time.
+ */
+export function slotTiming(taps: number, strips: number, { drain, slots }: SlotCost): SlotTiming {
+  const slotCycles = taps + strips + drain;
+  return { slotCycles, slotInterval: slots === 'pipelined' ? Math.max(taps + 1, strips + drain) : slotCycles };
+}
+
 /** Cycles one output row takes with the given strips and ocmux. */
-export function cyclesPerRow(l: LayerSpec, strips: number, ocmux: number, drain: number): number {
-  return Math.ceil(l.outW / strips) * ocmux * (l.kernel * l.kernel * l.inC + strips + drain);
+export function cyclesPerRow(l: LayerSpec, strips: number, ocmux: number, cost: SlotCost): number {
+  return Math.ceil(l.outW / strips) * ocmux * slotTiming(l.kernel * l.kernel * l.inC, strips, cost).slotInterval;
 }
 
 /**
@@ -94,16 +122,18 @@ export function cyclesAvailable(net: NetworkSpec, l: LayerSpec, strideProduct: n
   return Math.min(net.rowPeriod * strideProduct, Math.floor(framePeriod / l.outH));
 }
 
-function layerPlan(l: LayerSpec, strips: number, ocmux: number, avail: number, drain: number): LayerPlan {
+function layerPlan(l: LayerSpec, strips: number, ocmux: number, avail: number, cost: SlotCost): LayerPlan {
   const taps = l.kernel * l.kernel * l.inC;
   const colsPerStrip = Math.ceil(l.outW / strips);
-  const need = cyclesPerRow(l, strips, ocmux, drain);
+  const need = cyclesPerRow(l, strips, ocmux, cost);
+  const { slotCycles, slotInterval } = slotTiming(taps, strips, cost);
+  const drain = cost.drain;
   const bufferRows = l.kernel + l.stride;
   const stripWidth = (colsPerStrip - 1) * l.stride + l.kernel; // input columns one strip holds, halo included
   return {
     index: l.index, name: l.name, strips, ocmux, colsPerStrip, taps,
-    overhead: strips + drain, drain, startLatency: START_LATENCY, slotCycles: taps + strips + drain,
-    slotInterval: taps + strips + drain, beatDelay: drain, beatOrder: 'position-major', groupOrder: 'inner', rowTurnaround: 0, minRowGap: 0,
+    overhead: slotInterval - taps, drain, startLatency: START_LATENCY, slotCycles,
+    slotInterval, beatDelay: drain, beatOrder: 'position-major', groupOrder: 'inner', rowTurnaround: 0, minRowGap: 0,
     cyclesPerRow: need, cyclesAvailable: avail,
     utilization: need / avail,
     alus: strips * (l.outC / ocmux),
@@ -116,12 +146,12 @@ function layerPlan(l: LayerSpec, strips: number, ocmux: number, avail: number, d
 
 /** Plans every layer; throws PLAN_INFEASIBLE naming the first layer that cannot keep up. */
 export function planNetwork(net: NetworkSpec, opts: PlanOptions = {}): NetworkPlan {
-  const minimal = settle(net, fewestAlus(net, net.drain), opts);
+  const minimal = settle(net, fewestAlus(net, net), opts);
   if (opts.aluBudget === undefined || !opts.latencyOf) return minimal;
   if (minimal.totals.alus > opts.aluBudget) {
     throw new SimrunError('PLAN_INFEASIBLE', `the fewest-ALU plan needs ${minimal.totals.alus} ALUs, over the budget of ${opts.aluBudget}; raise --alu-budget or lower rowRateHz`);
   }
-  return settle(net, spendBudget(net, minimal, opts.aluBudget, opts.latencyOf, net.drain), opts);
+  return settle(net, spendBudget(net, minimal, opts.aluBudget, opts.latencyOf, net), opts);
 }
 
 /**
@@ -137,7 +167,7 @@ function settle(net: NetworkSpec, plan: NetworkPlan, opts: PlanOptions): Network
     const i = bad.layer - 1;
     const l = net.layers[i]!;
     const cur = layers[i]!;
-    const faster = paretoFront(l, cur.cyclesAvailable, net.drain).find((o) => o.cyclesPerRow < cur.cyclesPerRow);
+    const faster = paretoFront(l, cur.cyclesAvailable, net).find((o) => o.cyclesPerRow < cur.cyclesPerRow);
     if (!faster) {
       throw new SimrunError('PLAN_INFEASIBLE', `layer '${l.name}' cannot run frames back to back: ${bad.reason}, even with its fastest option (${cur.strips} strips, ocmux ${cur.ocmux}); lower rowRateHz${l.pad > (l.kernel - 1) / 2 ? ` or pad it by at most ${Math.floor((l.kernel - 1) / 2)}` : ''}`, { layer: l.index });
     }
@@ -159,11 +189,11 @@ export function withTotals(layers: LayerPlan[]): NetworkPlan {
 }
 
 /** Feasible plans of a layer that are faster than every cheaper one, by ascending ALUs (overrides respected). */
-function paretoFront(l: LayerSpec, avail: number, drain: number): LayerPlan[] {
+function paretoFront(l: LayerSpec, avail: number, cost: SlotCost): LayerPlan[] {
   const opts: LayerPlan[] = [];
   for (const ocmux of l.ocmux !== undefined ? [l.ocmux] : divisors(l.outC)) {
     for (const strips of l.strips !== undefined ? [l.strips] : Array.from({ length: l.outW }, (_, i) => i + 1)) {
-      if (cyclesPerRow(l, strips, ocmux, drain) <= avail) opts.push(layerPlan(l, strips, ocmux, avail, drain));
+      if (cyclesPerRow(l, strips, ocmux, cost) <= avail) opts.push(layerPlan(l, strips, ocmux, avail, cost));
     }
   }
   opts.sort((a, b) => a.alus - b.alus || a.cyclesPerRow - b.cyclesPerRow);
@@ -172,16 +202,23 @@ function paretoFront(l: LayerSpec, avail: number, drain: number): LayerPlan[] {
   return front;
 }
 
-/**
- * Greedy latency descent: repeatedly take the layer upgrade (up to a few steps along its Pareto front) with the
- * best latency saved per added ALU, while the total stays within the budget.
- */
-function spendBudget(net: NetworkSpec, start: NetworkPlan, budget: number, latencyOf: (p: NetworkPlan) => number, drain: number): NetworkPlan {
-  const fronts = net.layers.map((l, i) => paretoFront(l, start.layers[i]!.cyclesAvailable, drain));
+/** Spends an ALU budget on latency: a greedy descent from the fewest-ALU plan. */
+function spendBudget(net: NetworkSpec, start: NetworkPlan, budget: number, latencyOf: (p: NetworkPlan) => number, cost: SlotCost): NetworkPlan {
+  const fronts = net.layers.map((l, i) => paretoFront(l, start.layers[i]!.cyclesAvailable, cost));
   const at = start.layers.map((p, i) => fronts[i]!.findIndex((o) => o.strips === p.strips && o.ocmux === p.ocmux));
-  let layers = [...start.layers];
-  let alus = start.totals.alus;
-  let latency = latencyOf(start);
+  return descend(fronts, at, budget, latencyOf).plan;
+}
+
+/**
+ * Greedy latency descent from the options `from` (an index into each layer's front): repeatedly take the layer upgrade
+ * (up to a few steps along its Pareto front) with the best latency saved per added ALU, while the total stays within
+ * the budget.
+ */
+function descend(fronts: readonly LayerPlan[][], from: readonly number[], budget: number, latencyOf: (p: NetworkPlan) => number): { plan: NetworkPlan; latency: number } {
+  const at = [...from];
+  let layers = at.map((j, i) => fronts[i]![j]!);
+  let alus = layers.reduce((a, l) => a + l.alus, 0);
+  let latency = latencyOf(withTotals(layers));
   for (;;) {
     let best: { layer: number; idx: number; ratio: number; latency: number } | undefined;
     for (let i = 0; i < layers.length; i++) {
@@ -204,11 +241,11 @@ function spendBudget(net: NetworkSpec, start: NetworkPlan, budget: number, laten
     at[best.layer] = best.idx;
     latency = best.latency;
   }
-  return withTotals(layers);
+  return { plan: withTotals(layers), latency };
 }
 
 /** The plan with the fewest ALUs per layer (ties: shorter rows, then fewer strips). */
-function fewestAlus(net: NetworkSpec, drain: number): NetworkPlan {
+function fewestAlus(net: NetworkSpec, cost: SlotCost): NetworkPlan {
   let strideProduct = 1;
   const layers = net.layers.map((l) => {
     strideProduct *= l.stride;
@@ -219,12 +256,12 @@ function fewestAlus(net: NetworkSpec, drain: number): NetworkPlan {
       const lanes = l.outC / ocmux;
       const stripChoices = l.strips !== undefined ? [l.strips] : Array.from({ length: l.outW }, (_, i) => i + 1);
       for (const strips of stripChoices) {
-        const need = cyclesPerRow(l, strips, ocmux, drain);
+        const need = cyclesPerRow(l, strips, ocmux, cost);
         if (need > avail) continue;
         const alus = strips * lanes;
         // Fewest ALUs; then the shorter row (lower latency); then fewer strips (less halo memory).
         if (!best || alus < best.alus || (alus === best.alus && (need < best.cyclesPerRow || (need === best.cyclesPerRow && strips < best.strips)))) {
-          best = layerPlan(l, strips, ocmux, avail, drain);
+          best = layerPlan(l, strips, ocmux, avail, cost);
         }
         break; // more strips only add ALUs at this ocmux
       }
@@ -232,7 +269,7 @@ function fewestAlus(net: NetworkSpec, drain: number): NetworkPlan {
     if (!best) {
       const strips = l.strips ?? l.outW;
       const ocmux = l.ocmux ?? 1;
-      const fastest = cyclesPerRow(l, strips, ocmux, drain);
+      const fastest = cyclesPerRow(l, strips, ocmux, cost);
       throw new SimrunError(
         'PLAN_INFEASIBLE',
         `layer '${l.name}' cannot keep up: it needs at least ${fastest} cycles per output row (strips ${strips}, ocmux ${ocmux}) but has ${avail} (short by ${fastest - avail}); lower rowRateHz or relax its strips/ocmux override`,

@@ -24,6 +24,8 @@ export const PRESETS: Readonly<Record<string, object>> = {
     rowRateHz: 100_000,
     // The published design's fp32 MAC count: spend it on latency rather than leave ALUs idle.
     aluBudget: 3960,
+    // A slot's drain and beats overlap the next slot's taps: fewer MAC units keep up with the row rate.
+    slots: 'pipelined',
     normalize: IMAGENET_NORMALIZE,
     layers: ie120rLayers(1),
   },

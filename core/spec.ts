@@ -41,6 +41,8 @@ const specSchema = z
     aluBudget: z.number().int().positive().max(1e7).optional(),
     /** Fixed cycles per slot besides taps and beats; the RTL pads its pipeline to it (the IE120R's is 10). */
     drain: z.number().int().min(MIN_DRAIN).max(1000).default(MIN_DRAIN),
+    /** Whether a slot's drain and beats overlap the next slot's taps (see core/plan.ts slotTiming). */
+    slots: z.enum(['sequential', 'pipelined']).default('sequential'),
     normalize: z
       .object({
         mean: z.array(z.number().finite()).length(3),
@@ -85,6 +87,8 @@ export interface NetworkSpec {
   readonly aluBudget?: number;
   /** Fixed cycles per slot besides the taps and the per-strip beats (at least MIN_DRAIN). */
   readonly drain: number;
+  /** Sequential slots, or pipelined: a slot's drain and beats overlap the next slot's taps. */
+  readonly slots: 'sequential' | 'pipelined';
   readonly normalize: { readonly mean: readonly number[]; readonly std: readonly number[] };
   readonly layers: readonly LayerSpec[];
 }
@@ -156,6 +160,7 @@ export function validateSpec(raw: unknown, source: string): NetworkSpec {
     rowPeriod,
     ...(s.aluBudget !== undefined ? { aluBudget: s.aluBudget } : {}),
     drain: s.drain,
+    slots: s.slots,
     normalize: { mean: [...s.normalize.mean], std: [...s.normalize.std] },
     layers,
   });
@@ -201,6 +206,7 @@ export function specSource(net: NetworkSpec, pins?: readonly { readonly strips: 
     rowRateHz: net.rowRateHz,
     ...(net.aluBudget !== undefined ? { aluBudget: net.aluBudget } : {}),
     drain: net.drain,
+    ...(net.slots !== 'sequential' ? { slots: net.slots } : {}),
     normalize: { mean: [...net.normalize.mean], std: [...net.normalize.std] },
     layers: net.layers.map((l, i) => {
       const pin = pins?.[i];

@@ -284,7 +284,7 @@ function modelWindow(net: NetworkSpec, plan: NetworkPlan, src: RunSource, t: Exp
   let rowStart = 0;
   for (let f = 0; f <= frame; f++) rowStart = sched.frame(f, false).layers[t.layer - 1]!.rowStart[t.row]!;
   const pos = t.col % p.colsPerStrip, grp = t.chan % p.ocmux;
-  const slotStart = rowStart + (pos * p.ocmux + grp) * p.slotCycles;
+  const slotStart = rowStart + (pos * p.ocmux + grp) * p.slotInterval;
   const margin = 2 * p.slotCycles + 100;
   return [Math.max(0, slotStart - margin), slotStart + p.slotCycles + margin];
 }
@@ -295,7 +295,7 @@ function modelWindow(net: NetworkSpec, plan: NetworkPlan, src: RunSource, t: Exp
  */
 async function dumpRegisters(wave: WaveformSource, net: NetworkSpec, plan: NetworkPlan, src: RunSource, t: ExplainTarget, frame: number, log: (l: string) => void, beatCycle?: number): Promise<RtlExplanation> {
   const p = plan.layers[t.layer - 1]!;
-  const rowCycles = p.slotCycles * p.colsPerStrip * p.ocmux;
+  const rowCycles = p.slotInterval * p.colsPerStrip * p.ocmux + p.slotCycles;
   const window: [number, number] = beatCycle !== undefined ? [Math.max(0, beatCycle - 2 * rowCycles - 100), beatCycle] : modelWindow(net, plan, src, t, frame);
   log(`rtl: reading layer ${t.layer}'s registers in cycles ${window[0]}..${window[1]} of the waveform`);
   const { waveformRegisters } = await import('../rtl/waveformRegisters.js');

@@ -93,6 +93,8 @@ const manifestSchema = z.object({
   /** The plan the design implements; optional when its timing is its own (then only the tap map says how it streams). */
   plan: z.object({
     drain: z.number().int().min(3),
+    /** Pipelined slots (the spec's `slots`); absent means sequential. */
+    slots: z.enum(['sequential', 'pipelined']).optional(),
     layers: z.array(z.object({ strips: z.number().int().min(1), ocmux: z.number().int().min(1) }).strict()).min(1),
   }).strict().optional(),
   timing: timingSchema.optional(),

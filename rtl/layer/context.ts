@@ -62,13 +62,35 @@ export interface LayerContext {
   readonly B0: number;
   /** Input beats per row. */
   readonly inBeats: number;
+  /** Cycles between slot starts: the whole slot, or less when slots are pipelined (a tail finishes each slot). */
+  readonly I: number;
+  /** The registers the output side reads: the controller's own, or, with pipelined slots, the slot tail's view. */
+  readonly beat: BeatView;
 }
+
+/** Where the output side reads which slot is finishing: its phase, column position, group, row, and whether one is. */
+export interface BeatView {
+  readonly phase: string;
+  readonly pos: string;
+  readonly grp: string;
+  readonly row: string;
+  readonly busy: string;
+}
+
+const CONTROLLER_VIEW: BeatView = { phase: 'phase', pos: 'pos', grp: 'grp', row: 'out_r', busy: 'busy' };
+const TAIL_VIEW: BeatView = { phase: 'b_phase', pos: 'b_pos', grp: 'b_grp', row: 'b_r', busy: 'b_busy' };
 
 /** The context of layer `l` under plan `p`. */
 export function layerContext(l: LayerSpec, p: LayerPlan, input: LayerInput, extras: LayerExtras): LayerContext {
   // The row counter is one register: a row is seen complete one cycle after its last beat. No other start latency exists.
   if (p.startLatency !== 1) throw new SimrunError('INTERNAL', `the emitted RTL starts a row 1 cycle after its input row completes, not ${p.startLatency}`);
   if (l.pad > l.kernel - 1) throw new SimrunError('INTERNAL', `layer ${l.index}: padding ${l.pad} is not below the kernel ${l.kernel}`);
+  // A pipelined slot hands its accumulator over after its last sum is read and finishes its beats before the next
+  // slot's results land, with one slot finishing at a time (core/plan.ts slotTiming keeps the interval there).
+  const pipelined = p.slotInterval < p.slotCycles;
+  if (pipelined && (p.slotInterval < p.taps + 1 || p.slotInterval < p.strips + p.drain)) {
+    throw new SimrunError('INTERNAL', `layer ${l.index}: the emitted RTL pipelines slots at least max(taps + 1, strips + drain) = ${Math.max(p.taps + 1, p.strips + p.drain)} cycles apart, not ${p.slotInterval}`);
+  }
   const strips = Array.from({ length: p.strips }, (_, st): StripBank => {
     const lo = Math.max(0, st * p.colsPerStrip * l.stride - l.pad);
     const hi = Math.min(l.inW - 1, (st * p.colsPerStrip + p.colsPerStrip - 1) * l.stride - l.pad + l.kernel - 1);
@@ -82,6 +104,8 @@ export function layerContext(l: LayerSpec, p: LayerPlan, input: LayerInput, extr
     N: p.taps, D: p.drain, R: p.bufferRows, lanes: p.lanes,
     B0: p.taps + p.drain - 1,
     inBeats: l.inW * input.ocmux,
+    I: p.slotInterval,
+    beat: pipelined ? TAIL_VIEW : CONTROLLER_VIEW,
   };
 }
 

@@ -41,12 +41,38 @@ export function controllerState(m: VModule, c: LayerContext): void {
 
 /** Which strip's beat loads this cycle: strip ost during phases beat0 .. beat0 + STRIPS − 1, for output column ocol. */
 export function beatPosition(m: VModule, c: LayerContext): void {
-  const { p, w, B0 } = c;
+  const { p, w, B0, beat: b } = c;
   m.section('output stage position: the strip whose beat loads this cycle')
     .wire('beat0', w.phase, c.v.pick('drain-off-by-one', k(B0, w.phase), k(B0 + 1, w.phase)), "phase of the slot's first beat")
-    .wire('beat_now', 'bit', `phase >= beat0 && phase < beat0 + ${k(p.strips, w.phase + 1)}`)
-    .wire('ost', w.ost, w.ost < w.phase ? `phase[${w.ost - 1}:0] - beat0[${w.ost - 1}:0]` : 'phase - beat0', 'meaningful while beat_now (modular: low bits suffice)')
-    .wire('ocol', w.ocol, `${times('ost', p.colsPerStrip, w.ocol)} + pos`);
+    .wire('beat_now', 'bit', `${b.phase} >= beat0 && ${b.phase} < beat0 + ${k(p.strips, w.phase + 1)}`)
+    .wire('ost', w.ost, w.ost < w.phase ? `${b.phase}[${w.ost - 1}:0] - beat0[${w.ost - 1}:0]` : `${b.phase} - beat0`, 'meaningful while beat_now (modular: low bits suffice)')
+    .wire('ocol', w.ocol, `${times('ost', p.colsPerStrip, w.ocol)} + ${b.pos}`);
+}
+
+/**
+ * Pipelined slots only: the tail finishes a slot (phases INTERVAL .. SLOT − 1: bias + ReLU, beats) while the controller
+ * runs the next slot's taps, carrying the finishing slot's position, group and row. At most one slot is in its tail
+ * (the tail is shorter than an interval), and the controller is never in its beat phases while one is, so the output
+ * side reads the tail while it runs and the controller otherwise.
+ */
+export function slotTail(m: VModule, c: LayerContext): void {
+  const { p, w, I } = c;
+  if (c.beat.phase === 'phase') return;
+  const go = c.faults.delay ? '!f_stall' : "1'b1";
+  // Joins the controller's section: the output side's wires (declared earlier) read b_*.
+  m.section(TITLE)
+    .raw('// Slot tail: the finishing slot (phases INTERVAL .. SLOT − 1) while the next one runs its taps.')
+    .reg('t_busy').reg('t_phase', w.phase).reg('t_pos', w.pos).reg('t_grp', w.grp).reg('t_r', w.outRow)
+    .wire('b_busy', 'bit', 't_busy || busy')
+    .wire('b_phase', w.phase, 't_busy ? t_phase : phase')
+    .wire('b_pos', w.pos, 't_busy ? t_pos : pos')
+    .wire('b_grp', w.grp, 't_busy ? t_grp : grp')
+    .wire('b_r', w.outRow, 't_busy ? t_r : out_r')
+    .always('posedge clk', [vIf('rst', [`t_busy <= 1'b0; t_phase <= ${k(0, w.phase)}; t_pos <= ${k(0, w.pos)}; t_grp <= ${k(0, w.grp)}; t_r <= ${k(0, w.outRow)};`], [
+      vIf(go, [vIf('slot_end', [`t_busy <= 1'b1; t_phase <= ${k(I, w.phase)}; t_pos <= pos; t_grp <= grp; t_r <= out_r;`], [
+        vIf('t_busy', [vIf(`t_phase == ${k(p.slotCycles - 1, w.phase)}`, ["t_busy <= 1'b0;"], ["t_phase <= t_phase + 1'd1;"])]),
+      ])]),
+    ])]);
 }
 
 /** The slot sequencer: rows in the buffer, and phase → (ky, kx, ci) taps → (grp, pos) slots → rows. */
@@ -57,7 +83,7 @@ export function sequencer(m: VModule, c: LayerContext): void {
   const lastGrp = `grp == ${k(p.ocmux - 1, w.grp)}`, lastPos = `pos == ${k(p.colsPerStrip - 1, w.pos)}`;
   const zero = (name: string, bits: number) => `${name} <= ${k(0, bits)};`;
   m.section(TITLE)
-    .wire('slot_end', 'bit', `active${go} && phase == ${k(p.slotCycles - 1, w.phase)}`)
+    .wire('slot_end', 'bit', `active${go} && phase == ${k(c.I - 1, w.phase)}`)
     .wire('frame_end', 'bit', `slot_end && ${lastGrp} && ${lastPos} && out_r == ${k(l.outH - 1, w.outRow)}`)
     .always('posedge clk', [vIf('rst', [`have <= ${k(w.deficit, w.have)}; fslot <= ${k(0, w.slot)};`], [
       `have <= have + (${rowArrives(c)} ? 1'd1 : 1'd0) - (frame_end ? ${k(l.inH, w.have)} : ${k(0, w.have)});`,

@@ -16,7 +16,13 @@ export function romReads(m: VModule, c: LayerContext): void {
     .wire('wbase', w.wbase, c.v.pick('wrom-addr', `${times('tap', l.outC, w.wbase)} + grp`, `${times("(tap + 1'd1)", l.outC, w.wbase)} + grp`))
     .wire('wvec', lanes * 18).wire('bvec', lanes * 32)
     .instance(layerModules(l.index).weights, 'u_wrom', { base: 'wbase', w: 'wvec' })
-    .instance(layerModules(l.index).bias, 'u_brom', { grp: 'grp', b: 'bvec' });
+    // The bias is read as a slot's result is taken: by the slot tail's group when that happens in the tail.
+    .instance(layerModules(l.index).bias, 'u_brom', { grp: resultInTail(c) ? 'b_grp' : 'grp', b: 'bvec' });
+}
+
+/** Whether a slot's bias + ReLU (phase TAPS + 1) falls in its tail: pipelined slots only TAPS + 1 cycles apart. */
+function resultInTail(c: LayerContext): boolean {
+  return c.N + 1 >= c.I;
 }
 
 /** The floating-point functions every ALU calls (one shared routine each), plus mutated copies when mutants need them. */
@@ -68,6 +74,6 @@ function stripAlus(m: VModule, c: LayerContext, s: StripBank): void {
     .always('posedge clk', [
       vIf(`active && phase < ${k(N, w.phase)}`, [`${P_REG}[${i}] <= ${mul};`]),
       vIf(accEnable, [`${ACC}[${i}] <= (phase == ${k(1, w.phase)}) ? ${load} : ${addAt('accumulate', `${ACC}[${i}]`, `${P_REG}[${i}]`)};`]),
-      vIf(`phase == ${k(N + 1, w.phase)}`, [`${RES}[${i}] <= ${v.pick('relu-last', `biasRelu(${biased})`, `reluAlways(${biased})`)};`]),
+      vIf(resultInTail(c) ? `t_busy && t_phase == ${k(N + 1, w.phase)}` : `phase == ${k(N + 1, w.phase)}`, [`${RES}[${i}] <= ${v.pick('relu-last', `biasRelu(${biased})`, `reluAlways(${biased})`)};`]),
     ]));
 }

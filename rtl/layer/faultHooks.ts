@@ -74,7 +74,7 @@ export function delayFault(m: VModule, c: LayerContext): void {
   const { runtime, delay } = c.faults;
   if (!delay) return;
   const [beat, cycles, on] = runtime ? ['f_delay_beat', 'f_delay_n[31:0]', 'f_delay_on && '] : [`64'd${delay.beat}`, `32'd${delay.cycles}`, ''];
-  const beating = `busy && beat_now && ocol < ${k(l.outW, w.ocol)}`;
+  const beating = `${c.beat.busy} && beat_now && ocol < ${k(l.outW, w.ocol)}`;
   m.section(runtime ? 'FAULT HOOK delay: the FSM holds f_delay_n cycles before beat f_delay_beat' : `FAULT (rowsim --inject delay:${l.index}:${delay.beat}:${delay.cycles}): the FSM holds ${delay.cycles} cycles before beat ${delay.beat}`)
     .reg('f_beats', 64).reg('f_hold', 32).reg('f_fired')
     .wire('f_stall', 'bit', `${on}${beating} && f_beats == ${beat} && !f_fired && f_hold != ${cycles}`)
@@ -85,12 +85,12 @@ export function delayFault(m: VModule, c: LayerContext): void {
 
 /** Output-beat statements that flip the faulted bits (after the beat's data is loaded). */
 export function bitFaultStatements(c: LayerContext): VStmt[] {
-  const { p, w } = c;
+  const { p, w, beat: b } = c;
   const res = LAYER_SIGNALS.result;
   const hooks: VStmt[] = c.faults.runtime ? [
     '// FAULT HOOKS bit: row, col, group, lane·32 + bit packed in f_bit',
-    vFor('fk', '0', `fk < ${RUNTIME_BIT_FAULTS}`, [vIf('f_bit_on[fk] && out_r == f_bit[fk][15:0] && ocol == f_bit[fk][31:16] && grp == f_bit[fk][43:32]',
+    vFor('fk', '0', `fk < ${RUNTIME_BIT_FAULTS}`, [vIf(`f_bit_on[fk] && ${b.row} == f_bit[fk][15:0] && ocol == f_bit[fk][31:16] && ${b.grp} == f_bit[fk][43:32]`,
       [`out_data[f_bit[fk][60:44]] <= ~${res}[ost * LANES + f_bit[fk][60:49]][f_bit[fk][48:44]];`])]),
   ] : [];
-  return [...hooks, ...c.faults.bits.map((f) => `if (out_r == ${k(f.row, w.outRow)} && ocol == ${k(f.col, w.ocol)} && grp == ${k(f.chan % p.ocmux, w.grp)}) out_data[${Math.floor(f.chan / p.ocmux) * 32 + f.bit}] <= ~${res}[ost * LANES + ${Math.floor(f.chan / p.ocmux)}][${f.bit}];   // FAULT (rowsim --inject bit:${f.layer}:${f.row}:${f.col}:${f.chan}:${f.bit})`)];
+  return [...hooks, ...c.faults.bits.map((f) => `if (${b.row} == ${k(f.row, w.outRow)} && ocol == ${k(f.col, w.ocol)} && ${b.grp} == ${k(f.chan % p.ocmux, w.grp)}) out_data[${Math.floor(f.chan / p.ocmux) * 32 + f.bit}] <= ~${res}[ost * LANES + ${Math.floor(f.chan / p.ocmux)}][${f.bit}];   // FAULT (rowsim --inject bit:${f.layer}:${f.row}:${f.col}:${f.chan}:${f.bit})`)];
 }

@@ -13,6 +13,7 @@ export function layerModule(c: LayerContext): VModule {
   const m = new VModule(layerModules(l.index).layer, [
     `${layerModules(l.index).layer}: ${commentText(l.name)} — ${l.kernel}x${l.kernel} stride ${l.stride} pad ${l.pad}, ${l.inH}x${l.inW}x${l.inC} → ${l.outH}x${l.outW}x${l.outC}${l.relu ? ', ReLU' : ''}.`,
     `Plan: ${p.strips} strips x ${lanes} lanes = ${p.alus} ALUs, ocmux ${p.ocmux}; slot ${N} taps + ${p.strips} beats + drain ${c.D} = ${p.slotCycles} cycles; ${p.cyclesPerRow} cycles per row.`,
+    ...(c.I < p.slotCycles ? [`Pipelined slots: one starts every ${c.I} cycles; the slot tail runs phases ${c.I}..${p.slotCycles - 1} of the previous slot meanwhile.`] : []),
     `Slot phases: 0..${N - 1} fetch + multiply (tap = phase), 1..${N} accumulate, ${N + 1} bias + ReLU, ${B0}..${B0 + p.strips - 1} load the beat of strip phase−${B0}.`,
     ...(c.v.any ? [`Catalogue mutants (active when mutsel equals the id): ${c.v.list().map((x) => `${x.id} ${x.kind}`).join(', ')}.`] : []),
   ]);
@@ -27,7 +28,7 @@ export function layerModule(c: LayerContext): VModule {
   return m.localparams({ IN_H: l.inH, IN_C: l.inC, OUT_H: l.outH, OUT_W: l.outW, OUT_C: l.outC }, `input width ${l.inW}: see the strip banks`)
     .localparams({ K: l.kernel, S: l.stride, P: l.pad, R: c.R })
     .localparams({ STRIPS: p.strips, WPS: p.colsPerStrip, OCMUX: p.ocmux, LANES: lanes })
-    .localparams({ TAPS: N, SLOT: p.slotCycles, IN_BEATS: c.inBeats, IN_OCMUX: input.ocmux, IN_LANES: input.lanes });
+    .localparams({ TAPS: N, SLOT: p.slotCycles, ...(c.I < p.slotCycles ? { INTERVAL: c.I } : {}), IN_BEATS: c.inBeats, IN_OCMUX: input.ocmux, IN_LANES: input.lanes });
 }
 
 /** Counts each row's beats; a row is complete after IN_BEATS of them, and goes to the next row-buffer slot. */

@@ -8,7 +8,7 @@ import { k } from './literals.js';
 
 /** The out_* registers, loaded while busy and a beat is due. */
 export function outputStage(m: VModule, c: LayerContext): void {
-  const { l, p, w, lanes, v } = c;
+  const { l, p, w, lanes, v, beat: b } = c;
   const res = LAYER_SIGNALS.result;
   const lastStrip = Math.floor(l.outW / p.colsPerStrip) - 1;
   const word = (j: string) => `out_data[${j} * 32 +: 32] <= ${res}[ost * LANES + ${j}];`;
@@ -22,10 +22,10 @@ export function outputStage(m: VModule, c: LayerContext): void {
     .integer('oj')
     .always('posedge clk', [vIf('rst', [
       `out_valid <= 1'b0; out_row <= ${k(0, w.outRow)}; out_col <= ${k(0, w.outCol)}; out_grp <= ${k(0, w.grp)}; out_last <= 1'b0; out_data <= ${lanes * 32}'d0;`,
-    ], [vIf(`busy && beat_now${c.faults.delay ? ' && !f_stall' : ''}`, [
+    ], [vIf(`${b.busy} && beat_now${c.faults.delay ? ' && !f_stall' : ''}`, [
       `out_valid <= ocol < ${k(l.outW, w.ocol)};`,
-      `out_row <= out_r; out_col <= ocol[${w.outCol - 1}:0]; out_grp <= grp;`,
-      `out_last <= out_r == ${k(l.outH - 1, w.outRow)} && pos == ${k(p.colsPerStrip - 1, w.pos)} && grp == ${k(p.ocmux - 1, w.grp)} && ost == ${k(lastStrip, w.ost)};`,
+      `out_row <= ${b.row}; out_col <= ocol[${w.outCol - 1}:0]; out_grp <= ${b.grp};`,
+      `out_last <= ${b.row} == ${k(l.outH - 1, w.outRow)} && ${b.pos} == ${k(p.colsPerStrip - 1, w.pos)} && ${b.grp} == ${k(p.ocmux - 1, w.grp)} && ost == ${k(lastStrip, w.ost)};`,
       ...data,
       ...bitFaultStatements(c),
     ], ["out_valid <= 1'b0; out_last <= 1'b0;"])])]);

@@ -15,9 +15,10 @@ const PUBLISHED: [number, number, number, number, number][] = [
 ];
 
 function pinned(): ReturnType<typeof validateSpec> {
-  const raw = structuredClone(PRESETS.ie120r) as { layers: Record<string, unknown>[]; drain?: number };
+  const raw = structuredClone(PRESETS.ie120r) as { layers: Record<string, unknown>[]; drain?: number; slots?: string };
   raw.layers.forEach((l, i) => { l.strips = PUBLISHED[i]![0]; l.ocmux = PUBLISHED[i]![1]; });
   raw.drain = 10; // the IE120R's fixed cost per slot is strips + 10
+  raw.slots = 'sequential'; // the published slots do not overlap
   return validateSpec(raw, 'pinned ie120r');
 }
 
@@ -54,6 +55,28 @@ describe('planner', () => {
         }
       }
     });
+  });
+
+  it('ie120r with pipelined slots (its preset): the fewest-ALU plan needs at most 3,300 ALUs, each layer minimal under max(taps + 1, strips + 3) per slot', () => {
+    const net = loadSpec('ie120r');
+    expect(net.slots).toBe('pipelined');
+    const plan = planNetwork(net);
+    expect(plan.totals.alus).toBeLessThanOrEqual(3300);
+    net.layers.forEach((l, i) => {
+      const p = plan.layers[i]!;
+      const taps = l.kernel * l.kernel * l.inC;
+      expect(p.slotInterval).toBe(Math.max(taps + 1, p.strips + 3));
+      expect(p.cyclesPerRow).toBeLessThanOrEqual(p.cyclesAvailable);
+      for (let ocmux = 1; ocmux <= l.outC; ocmux++) {
+        if (l.outC % ocmux) continue;
+        for (let strips = 1; strips <= l.outW; strips++) {
+          const need = Math.ceil(l.outW / strips) * ocmux * Math.max(taps + 1, strips + 3);
+          if (strips * (l.outC / ocmux) < p.alus) expect(need, `${l.name} strips ${strips} ocmux ${ocmux}`).toBeGreaterThan(p.cyclesAvailable);
+        }
+      }
+    });
+    const sequential = planNetwork(validateSpec({ ...(PRESETS.ie120r as object), slots: 'sequential' }, 'sequential ie120r'));
+    expect(sequential.totals.alus).toBeGreaterThan(plan.totals.alus);
   });
 
   it('a layer that cannot keep up is PLAN_INFEASIBLE naming it and the shortfall (tiny at 10 Mrows/s)', () => {

@@ -46,7 +46,8 @@ describeRtl('three engines agree', () => {
       return { name: `q${i + 1}`, kernel, stride, pad, outChannels: 1 + Math.floor(r() * 7), batchnorm: r() < 0.5, relu: r() < 0.7 };
     });
     const drain = 3 + Math.floor(r() * 4);
-    const spec = { name: `random-${seed}`, input: { height: h, width: w, channels: 3 }, clockHz: 100_000_000, rowRateHz: 50_000, drain, layers };
+    const slots = pick(['sequential', 'pipelined'] as const);
+    const spec = { name: `random-${seed}`, input: { height: h, width: w, channels: 3 }, clockHz: 100_000_000, rowRateHz: 50_000, drain, slots, layers };
     const file = join(tmp(), 'random.json');
     writeFileSync(file, JSON.stringify(spec));
     // Half the runs spend a random ALU budget above the minimum, so strips and channel groups vary too.
