@@ -93,7 +93,7 @@ function parseTrace(format: string | undefined, window: string | undefined, laye
 }
 
 const str = (describe: string) => ({ type: 'string', describe }) as const;
-const commonConfig = str('preset name (ie120r, ie120r-mini, tiny) or a .json/.yaml spec file [default: ie120r]');
+const commonConfig = str('preset name (ie120r, ie120r-published, ie120r-mini, tiny) or a .json/.yaml spec file [default: ie120r]');
 const commonWeights = str('synthetic[:SEED], a .safetensors file, or a folder of weight{N}.memh/bias{N}.memh [default: synthetic:0]');
 const commonBudget = str("ALUs the planner may spend to lower latency, or 'min' for the fewest ALUs (default: the spec's aluBudget)");
 const commonQuant = str('float32 → bfloat18 rounding: rne (default) or truncate (the IE120R behaviour)');
@@ -372,7 +372,7 @@ function mutateCommand(y: Argv): Argv {
     'mutate',
     'a mutation campaign: catalogue and Yosys mutants of the design, each killed, deadlocked, equivalent or undetected',
     (y) => y
-      .option('config', str('preset name (ie120r, ie120r-mini, tiny) or a .json/.yaml spec file whose emitted design is mutated [default: tiny]'))
+      .option('config', str('preset name (ie120r, ie120r-published, ie120r-mini, tiny) or a .json/.yaml spec file whose emitted design is mutated [default: tiny]'))
       .option('rtl', str('a design folder to mutate (default: the plan\'s emitted design)'))
       .option('weights', commonWeights)
       .option('image', { type: 'string', array: true, describe: 'photos of the campaign stimulus (default: the two shipped examples)' })

@@ -39,7 +39,9 @@ export interface LayerPlan {
   readonly rowTurnaround: number;
   /** Least cycles between two row starts (row pacing); 0 when rows start as soon as they can. */
   readonly minRowGap: number;
-  /** Cycles between row starts while the layer is busy: max(slots·slotInterval + rowTurnaround, minRowGap). */
+  /** Cycles a row keeps the ALUs busy: slots·slotInterval + rowTurnaround (the published design's `req`). */
+  readonly busyCycles: number;
+  /** Cycles between row starts while the layer is busy: max(busyCycles, minRowGap). */
   readonly cyclesPerRow: number;
   readonly cyclesAvailable: number;
   readonly utilization: number;
@@ -47,7 +49,7 @@ export interface LayerPlan {
   /** Lanes per beat: Cout / ocmux. */
   readonly lanes: number;
   readonly weightBits: number;
-  /** Input rows the circular row buffer holds: K + stride. */
+  /** Input rows the circular row buffer holds: K + stride, or the steady state's high-water mark (spec rowBuffers). */
   readonly bufferRows: number;
   readonly rowBufferBits: number;
 }
@@ -72,6 +74,11 @@ export interface PlanOptions {
    * null. A failing layer is moved along its faster options until it passes; none passing is PLAN_INFEASIBLE.
    */
   readonly steadyState?: (plan: NetworkPlan) => { readonly layer: number; readonly reason: string } | null;
+  /**
+   * The most input rows each layer's buffer holds at once with frames back to back under uniform pacing, its buffers
+   * unbounded. With it and the spec's `rowBuffers: high-water`, each buffer is sized to that mark instead of K + S.
+   */
+  readonly highWater?: (plan: NetworkPlan) => readonly number[];
 }
 
 function divisors(n: number): number[] {
@@ -83,10 +90,12 @@ function divisors(n: number): number[] {
 /** How consecutive slots of a layer share its ALUs (the spec's `slots`). */
 export type SlotMode = 'sequential' | 'pipelined';
 
-/** What a slot costs besides its taps: the spec's drain and slot mode. */
+/** What a slot costs besides its taps (the spec's drain and slot mode), and the spec's row pacing. */
 export interface SlotCost {
   readonly drain: number;
   readonly slots: SlotMode;
+  /** Rows start at least ⌊rowPacing · cyclesAvailable⌋ cycles apart (the published design's TDMPAD). */
+  readonly rowPacing?: number;
 }
 
 /** A slot's length and the cycles between slot starts. */
@@ -129,19 +138,33 @@ function layerPlan(l: LayerSpec, strips: number, ocmux: number, avail: number, c
   const { slotCycles, slotInterval } = slotTiming(taps, strips, cost);
   const drain = cost.drain;
   const bufferRows = l.kernel + l.stride;
-  const stripWidth = (colsPerStrip - 1) * l.stride + l.kernel; // input columns one strip holds, halo included
+  const minRowGap = cost.rowPacing !== undefined ? Math.floor(cost.rowPacing * avail) : 0;
   return {
     index: l.index, name: l.name, strips, ocmux, colsPerStrip, taps,
     overhead: slotInterval - taps, drain, startLatency: START_LATENCY, slotCycles,
-    slotInterval, beatDelay: drain, beatOrder: 'position-major', groupOrder: 'inner', rowTurnaround: 0, minRowGap: 0,
-    cyclesPerRow: need, cyclesAvailable: avail,
+    slotInterval, beatDelay: drain, beatOrder: 'position-major', groupOrder: 'inner', rowTurnaround: 0, minRowGap,
+    busyCycles: need, cyclesPerRow: Math.max(need, minRowGap), cyclesAvailable: avail,
     utilization: need / avail,
     alus: strips * (l.outC / ocmux),
     lanes: l.outC / ocmux,
     weightBits: taps * l.outC * 18,
     bufferRows,
-    rowBufferBits: bufferRows * strips * stripWidth * l.inC * 32,
+    rowBufferBits: rowBufferBits(l, strips, colsPerStrip, bufferRows),
   };
+}
+
+/** Bits of a layer's row buffers: `rows` input rows in every strip, each strip its columns and halo, 32 bits a value. */
+function rowBufferBits(l: LayerSpec, strips: number, colsPerStrip: number, rows: number): number {
+  const stripWidth = (colsPerStrip - 1) * l.stride + l.kernel; // input columns one strip holds, halo included
+  return rows * strips * stripWidth * l.inC * 32;
+}
+
+/** The plan with every layer's row buffer holding exactly `rows[i]` input rows. */
+function withBufferRows(net: NetworkSpec, plan: NetworkPlan, rows: readonly number[]): NetworkPlan {
+  return withTotals(plan.layers.map((p, i) => {
+    const n = Math.max(1, rows[i]!);
+    return { ...p, bufferRows: n, rowBufferBits: rowBufferBits(net.layers[i]!, p.strips, p.colsPerStrip, n) };
+  }));
 }
 
 /** Plans every layer; throws PLAN_INFEASIBLE naming the first layer that cannot keep up. */
@@ -159,6 +182,8 @@ export function planNetwork(net: NetworkSpec, opts: PlanOptions = {}): NetworkPl
  * to back; PLAN_INFEASIBLE names the layer when its options run out.
  */
 function settle(net: NetworkSpec, plan: NetworkPlan, opts: PlanOptions): NetworkPlan {
+  // Buffers sized from the high-water mark hold what the schedule needs, so no layer has to move.
+  if (net.rowBuffers === 'high-water' && opts.highWater) plan = withBufferRows(net, plan, opts.highWater(plan));
   if (!opts.steadyState) return plan;
   let layers = [...plan.layers];
   for (;;) {
@@ -167,9 +192,9 @@ function settle(net: NetworkSpec, plan: NetworkPlan, opts: PlanOptions): Network
     const i = bad.layer - 1;
     const l = net.layers[i]!;
     const cur = layers[i]!;
-    const faster = paretoFront(l, cur.cyclesAvailable, net).find((o) => o.cyclesPerRow < cur.cyclesPerRow);
+    const faster = paretoFront(l, cur.cyclesAvailable, net).find((o) => o.busyCycles < cur.busyCycles);
     if (!faster) {
-      throw new SimrunError('PLAN_INFEASIBLE', `layer '${l.name}' cannot run frames back to back: ${bad.reason}, even with its fastest option (${cur.strips} strips, ocmux ${cur.ocmux}); lower rowRateHz${l.pad > (l.kernel - 1) / 2 ? ` or pad it by at most ${Math.floor((l.kernel - 1) / 2)}` : ''}`, { layer: l.index });
+      throw new SimrunError('PLAN_INFEASIBLE', `layer '${l.name}' cannot run frames back to back: ${bad.reason}, even with its fastest option (${cur.strips} strips, ocmux ${cur.ocmux}); lower rowRateHz${l.pad > (l.kernel - 1) / 2 ? `, pad it by at most ${Math.floor((l.kernel - 1) / 2)}` : ''} or size the buffers from the schedule (rowBuffers: high-water in the spec)`, { layer: l.index });
     }
     layers = [...layers];
     layers[i] = faster;
@@ -196,9 +221,9 @@ function paretoFront(l: LayerSpec, avail: number, cost: SlotCost): LayerPlan[] {
       if (cyclesPerRow(l, strips, ocmux, cost) <= avail) opts.push(layerPlan(l, strips, ocmux, avail, cost));
     }
   }
-  opts.sort((a, b) => a.alus - b.alus || a.cyclesPerRow - b.cyclesPerRow);
+  opts.sort((a, b) => a.alus - b.alus || a.busyCycles - b.busyCycles);
   const front: LayerPlan[] = [];
-  for (const o of opts) if (front.length === 0 || o.cyclesPerRow < front[front.length - 1]!.cyclesPerRow) front.push(o);
+  for (const o of opts) if (front.length === 0 || o.busyCycles < front[front.length - 1]!.busyCycles) front.push(o);
   return front;
 }
 
@@ -260,7 +285,7 @@ function fewestAlus(net: NetworkSpec, cost: SlotCost): NetworkPlan {
         if (need > avail) continue;
         const alus = strips * lanes;
         // Fewest ALUs; then the shorter row (lower latency); then fewer strips (less halo memory).
-        if (!best || alus < best.alus || (alus === best.alus && (need < best.cyclesPerRow || (need === best.cyclesPerRow && strips < best.strips)))) {
+        if (!best || alus < best.alus || (alus === best.alus && (need < best.busyCycles || (need === best.busyCycles && strips < best.strips)))) {
           best = layerPlan(l, strips, ocmux, avail, cost);
         }
         break; // more strips only add ALUs at this ocmux

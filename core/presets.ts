@@ -1,4 +1,4 @@
-// Shipped network presets (raw, unvalidated objects in the spec schema): ie120r, ie120r-mini, tiny.
+// Shipped network presets (raw, unvalidated objects in the spec schema): ie120r, ie120r-published, ie120r-mini, tiny.
 
 const IE120R_CHANNELS = [16, 16, 16, 32, 32, 32, 96, 96, 96, 96, 96, 96, 192, 192, 192, 320, 320, 320, 512, 512, 512] as const;
 const IE120R_STRIDE2 = new Set([1, 4, 7, 10, 13, 16, 19]);
@@ -12,6 +12,12 @@ function ie120rLayers(divide: number): object[] {
   layers.push({ name: 'layerf4', kernel: 1, stride: 1, pad: 0, outChannels: ch(512), batchnorm: false, relu: false });
   return layers;
 }
+
+/** The published IE120R's strips and ocmux per layer (its hardware plan; req = ⌈W/strips⌉·ocmux·(taps + strips + 10)). */
+const PUBLISHED_PLAN: readonly (readonly [number, number])[] = [
+  [4, 1], [16, 1], [16, 1], [16, 4], [14, 2], [14, 2], [14, 8], [6, 1], [6, 1], [6, 4], [3, 2],
+  [3, 2], [3, 8], [2, 2], [2, 2], [2, 8], [1, 2], [1, 2], [1, 8], [1, 8], [1, 8], [1, 64],
+];
 
 const IMAGENET_NORMALIZE = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
 
@@ -28,6 +34,19 @@ export const PRESETS: Readonly<Record<string, object>> = {
     slots: 'pipelined',
     normalize: IMAGENET_NORMALIZE,
     layers: ie120rLayers(1),
+  },
+  // The published design's timing as a plan: its strips and ocmux, strips + 10 cycles a slot besides the taps, rows
+  // paced at the layer's row rate (its TDMPAD) and row buffers as deep as that schedule needs.
+  'ie120r-published': {
+    name: 'ie120r-published',
+    input: { height: 896, width: 896, channels: 3 },
+    clockHz: 250_000_000,
+    rowRateHz: 100_000,
+    drain: 10,
+    rowPacing: 1,
+    rowBuffers: 'high-water',
+    normalize: IMAGENET_NORMALIZE,
+    layers: (ie120rLayers(1) as Record<string, unknown>[]).map((l, i) => ({ ...l, strips: PUBLISHED_PLAN[i]![0], ocmux: PUBLISHED_PLAN[i]![1] })),
   },
   'ie120r-mini': {
     name: 'ie120r-mini',

@@ -43,6 +43,10 @@ const specSchema = z
     drain: z.number().int().min(MIN_DRAIN).max(1000).default(MIN_DRAIN),
     /** Whether a slot's drain and beats overlap the next slot's taps (see core/plan.ts slotTiming). */
     slots: z.enum(['sequential', 'pipelined']).default('sequential'),
+    /** Rows of every layer start at least this fraction of the layer's row interval apart (the published TDMPAD). */
+    rowPacing: z.number().gt(0).max(1).optional(),
+    /** Row buffers of K + S rows (window), or sized to the steady state's high-water mark at plan time. */
+    rowBuffers: z.enum(['window', 'high-water']).default('window'),
     normalize: z
       .object({
         mean: z.array(z.number().finite()).length(3),
@@ -89,6 +93,10 @@ export interface NetworkSpec {
   readonly drain: number;
   /** Sequential slots, or pipelined: a slot's drain and beats overlap the next slot's taps. */
   readonly slots: 'sequential' | 'pipelined';
+  /** Rows start at least ⌊rowPacing · cyclesAvailable⌋ cycles apart, when set. */
+  readonly rowPacing?: number;
+  /** K + S rows per buffer, or the high-water mark of the plan's steady state. */
+  readonly rowBuffers: 'window' | 'high-water';
   readonly normalize: { readonly mean: readonly number[]; readonly std: readonly number[] };
   readonly layers: readonly LayerSpec[];
 }
@@ -161,6 +169,8 @@ export function validateSpec(raw: unknown, source: string): NetworkSpec {
     ...(s.aluBudget !== undefined ? { aluBudget: s.aluBudget } : {}),
     drain: s.drain,
     slots: s.slots,
+    ...(s.rowPacing !== undefined ? { rowPacing: s.rowPacing } : {}),
+    rowBuffers: s.rowBuffers,
     normalize: { mean: [...s.normalize.mean], std: [...s.normalize.std] },
     layers,
   });
@@ -207,6 +217,8 @@ export function specSource(net: NetworkSpec, pins?: readonly { readonly strips: 
     ...(net.aluBudget !== undefined ? { aluBudget: net.aluBudget } : {}),
     drain: net.drain,
     ...(net.slots !== 'sequential' ? { slots: net.slots } : {}),
+    ...(net.rowPacing !== undefined ? { rowPacing: net.rowPacing } : {}),
+    ...(net.rowBuffers !== 'window' ? { rowBuffers: net.rowBuffers } : {}),
     normalize: { mean: [...net.normalize.mean], std: [...net.normalize.std] },
     layers: net.layers.map((l, i) => {
       const pin = pins?.[i];

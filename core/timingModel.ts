@@ -86,8 +86,8 @@ export function applyDeclaredTiming(net: NetworkSpec, plan: NetworkPlan, declare
     }
     return {
       ...p, overhead, slotCycles, slotInterval, beatDelay, beatOrder, groupOrder: pick('groupOrder') ?? 'inner',
-      startLatency: pick('startLatency') ?? p.startLatency, rowTurnaround, minRowGap, cyclesPerRow,
-      utilization: cyclesPerRow / p.cyclesAvailable,
+      startLatency: pick('startLatency') ?? p.startLatency, rowTurnaround, minRowGap, busyCycles: busy, cyclesPerRow,
+      utilization: busy / p.cyclesAvailable,
     } satisfies LayerPlan;
   });
   return withTotals(layers);

@@ -2,7 +2,7 @@
 // every plan is checked to run frames back to back before anything runs.
 import { planNetwork, type NetworkPlan } from '../core/plan.js';
 import type { NetworkSpec } from '../core/spec.js';
-import { latencyOracle, steadyStateProblem } from '../sim/schedule.js';
+import { latencyOracle, steadyStateHighWater, steadyStateProblem } from '../sim/schedule.js';
 import { cachedPlan } from './planCache.js';
 
 /**
@@ -12,6 +12,7 @@ import { cachedPlan } from './planCache.js';
 export function makePlan(net: NetworkSpec, budget?: number | 'min'): NetworkPlan {
   const aluBudget = budget === 'min' ? undefined : (budget ?? net.aluBudget);
   const steadyState = (p: NetworkPlan) => steadyStateProblem(net, p);
+  const highWater = (p: NetworkPlan) => steadyStateHighWater(net, p);
   // An unchanged spec plans to the same plan: the cache saves the budget search (about 0.6 s on the full IE120R).
-  return cachedPlan(net, aluBudget ?? 'min', () => planNetwork(net, aluBudget === undefined ? { steadyState } : { aluBudget, latencyOf: latencyOracle(net), steadyState }));
+  return cachedPlan(net, aluBudget ?? 'min', () => planNetwork(net, aluBudget === undefined ? { steadyState, highWater } : { aluBudget, latencyOf: latencyOracle(net), steadyState, highWater }));
 }

@@ -39,11 +39,15 @@ export type PairReport = PairResult & { readonly status: 'agree' | 'differ' | 'n
 export interface PlanColumns {
   readonly strips: number;
   readonly ocmux: number;
+  /** Cycles a row keeps the ALUs busy (the published design's req). */
+  readonly busyCycles: number;
+  /** Cycles between row starts while busy: busyCycles, or the row pacing's gap when that is longer. */
   readonly cyclesPerRow: number;
   readonly cyclesAvailable: number;
   readonly utilization: number;
   readonly alus: number;
   readonly weightBits: number;
+  readonly bufferRows: number;
   readonly rowBufferBits: number;
 }
 
@@ -134,8 +138,8 @@ export interface RunReport {
 export function planColumns(plan: NetworkPlan, index: number): PlanColumns {
   const p = plan.layers[index - 1]!;
   return {
-    strips: p.strips, ocmux: p.ocmux, cyclesPerRow: p.cyclesPerRow, cyclesAvailable: p.cyclesAvailable,
-    utilization: Number(p.utilization.toFixed(4)), alus: p.alus, weightBits: p.weightBits, rowBufferBits: p.rowBufferBits,
+    strips: p.strips, ocmux: p.ocmux, busyCycles: p.busyCycles, cyclesPerRow: p.cyclesPerRow, cyclesAvailable: p.cyclesAvailable,
+    utilization: Number(p.utilization.toFixed(4)), alus: p.alus, weightBits: p.weightBits, bufferRows: p.bufferRows, rowBufferBits: p.rowBufferBits,
   };
 }
 
@@ -388,12 +392,14 @@ export function formatPlanTable(net: NetworkSpec, plan: NetworkPlan, shares: rea
   for (const l of net.layers) {
     const p = plan.layers[l.index - 1]!;
     const s = shares[l.index - 1]!;
-    t.push([l.index, l.name, `${l.outH}x${l.outW}x${l.outC}`, p.strips, p.ocmux, p.cyclesPerRow, p.cyclesAvailable, `${(p.utilization * 100).toFixed(1)}%`, p.alus, p.weightBits, p.rowBufferBits, s.cycles, s.us.toFixed(3), s.percent.toFixed(1)]);
+    t.push([l.index, l.name, `${l.outH}x${l.outW}x${l.outC}`, p.strips, p.ocmux, p.busyCycles, p.cyclesAvailable, `${(p.utilization * 100).toFixed(1)}%`, p.alus, p.weightBits, p.rowBufferBits, s.cycles, s.us.toFixed(3), s.percent.toFixed(1)]);
   }
   const tt = plan.totals;
   const cycles = shares.reduce((a, x) => a + x.cycles, 0);
   t.push(['', 'total', '', '', '', '', '', '', tt.alus, tt.weightBits, tt.rowBufferBits, cycles, ((cycles / net.clockHz) * 1e6).toFixed(3), '100.0']);
   const ms = (cycles / net.clockHz) * 1000;
-  return `${t.toString()}\nlatency (last input pixel → last output beat): ${cycles} cycles = ${ms.toFixed(6)} ms at ${net.clockHz / 1e6} MHz${net.name === 'ie120r' ? ' (published IE120R: 11.572740 ms with 3960 ALUs)' : ''}
+  const paced = net.rowPacing !== undefined ? `\nrows paced (rowPacing ${net.rowPacing}): each layer starts a row at least ⌊${net.rowPacing}·avail⌋ cycles after the previous; cyc/row and util count the ALUs' busy cycles` : '';
+  const buffers = net.rowBuffers === 'high-water' ? `\nrow buffers sized to the steady state's high-water mark: ${plan.layers.map((p) => p.bufferRows).join(', ')} rows` : '';
+  return `${t.toString()}${paced}${buffers}\nlatency (last input pixel → last output beat): ${cycles} cycles = ${ms.toFixed(6)} ms at ${net.clockHz / 1e6} MHz${net.name.startsWith('ie120r') && !net.name.includes('mini') ? ' (published IE120R: 11.572740 ms with 3960 ALUs)' : ''}
 w bits, buf bits: weight ROM and row-buffer bits; latency: each layer's cycles, its share along the critical chain (waiting for its input row or busy ALUs, computing the last row's slots, draining its beats); the shares sum to the total`;
 }

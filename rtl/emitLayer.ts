@@ -6,7 +6,7 @@ import type { LayerPlan } from '../core/plan.js';
 import type { LayerSpec } from '../core/spec.js';
 import { SimrunError } from '../core/errors.js';
 import { layerContext, type LayerExtras } from './layer/context.js';
-import { beatPosition, controllerState, sequencer, slotTail } from './layer/controller.js';
+import { beatPosition, controllerState, rowPacing, sequencer, slotTail } from './layer/controller.js';
 import { alus, floatUnits, romReads } from './layer/datapath.js';
 import { delayFault, rowFaults } from './layer/faultHooks.js';
 import { inputSide, layerModule } from './layer/inputSide.js';
@@ -26,6 +26,7 @@ export function emitLayer(l: LayerSpec, p: LayerPlan, input: LayerInput, extras:
   inputSide(m, c);          // beat counter, row end, one row-buffer bank per strip
   rowFaults(m, c);          // plusarg hooks; a stall fault delays when rows count as arrived
   controllerState(m, c);    // row/slot/tap counters, which input row a tap reads, whether the next row may start
+  rowPacing(m, c);          // with a row pacing: rows start at least MIN_ROW_GAP cycles apart
   beatPosition(m, c);       // which strip's beat loads this cycle (read from the slot tail when slots are pipelined)
   delayFault(m, c);         // holds the FSM before one beat (reads the beat position)
   sequencer(m, c);          // advances taps → slots → rows (frozen while a delay fault holds)

@@ -78,6 +78,18 @@ export function steadyStateProblem(net: NetworkSpec, plan: NetworkPlan): { layer
 }
 
 /**
+ * The most input rows each layer's buffer holds at once, frames back to back under uniform pacing, with unbounded
+ * buffers: the size a buffer needs for this plan (the check above passes with exactly these sizes).
+ */
+export function steadyStateHighWater(net: NetworkSpec, plan: NetworkPlan): number[] {
+  const open: NetworkPlan = { ...plan, layers: plan.layers.map((p) => ({ ...p, bufferRows: Number.MAX_SAFE_INTEGER })) };
+  const frames = 5 + Math.max(...net.layers.map((l) => Math.ceil((l.kernel + l.stride) / l.inH)));
+  const s = new NetworkScheduler(net, open, UNIFORM);
+  for (let f = 0; f < frames; f++) s.frame(f, false);
+  return s.bufferHighWater();
+}
+
+/**
  * One layer's share of a frame's latency along the critical chain — from the frame's last input pixel to its last output
  * beat, through the last row of each layer and the input row it waited for. `cycles` = wait + compute + drain, and the
  * layers' cycles sum exactly to the frame's latency.

@@ -15,28 +15,49 @@ const TITLE = 'controller: one output row at a time, slot by slot';
  * the slot of the frame's first row.
  */
 export function controllerState(m: VModule, c: LayerContext): void {
-  const { l, w, R } = c;
+  const { l, p, w, R } = c;
   // out_r·S reaches (OUT_H − 1)·S, more than need_local holds: the comparison runs at that width.
   const nw = Math.max(w.need, addrBits((l.outH - 1) * l.stride + 1));
   const needLocal = l.inH + l.pad - l.kernel > 0
     ? `(${times('out_r', l.stride, nw)} < ${k(l.inH + l.pad - l.kernel, nw)}) ? ${times('out_r', l.stride, nw)} + ${k(l.kernel - 1 - l.pad, nw)} : ${k(l.inH - 1, nw)}`
     : k(l.inH - 1, w.need);
   const ready = c.v.pick('stall-forever', w.deficit ? `have > need_local + ${k(w.deficit, w.have)}` : 'have > need_local', "1'b0");
-  m.section(TITLE)
+  const sec = m.section(TITLE)
     .reg('busy').reg('phase', w.phase).reg('pos', w.pos).reg('grp', w.grp).reg('out_r', w.outRow)
     .reg(['ky', 'kx'], w.kernel).reg('ci', w.inChan)
     .reg('have', w.have, `rows of the current frame in the row buffer${w.deficit ? ` + ${w.deficit}` : ''}`)
     .reg('fslot', w.slot, "slot of the current frame's first row")
     .raw('// Last input row output row out_r needs: min(out_r·S − P + K − 1, IN_H − 1).')
     .wire('need_local', w.need, needLocal)
-    .wire('ready', 'bit', ready)
-    .wire('start_now', 'bit', '!busy && ready')
+    .wire('ready', 'bit', ready);
+  if (p.minRowGap > 0) {
+    const bits = addrBits(p.minRowGap + 1);
+    sec.raw(`// Row pacing: rows start at least ${p.minRowGap} cycles apart.`)
+      .reg('row_age', bits, 'cycles since the last row started, up to MIN_ROW_GAP')
+      .wire('paced', 'bit', `row_age == ${k(p.minRowGap, bits)}`);
+  }
+  sec.wire('start_now', 'bit', p.minRowGap > 0 ? '!busy && ready && paced' : '!busy && ready')
     .wire('active', 'bit', 'busy || start_now')
     .wire('tap', w.tap, `${times(`(${times('ky', l.kernel, w.tap)} + kx)`, l.inC, w.tap)} + ci`, '< TAPS while a slot runs')
     .wire('iy', w.iy, `${times('out_r', l.stride, w.iy)} + ky`, 'input row + P (P rows of padding above)')
     .wire('row_in', 'bit', `${l.pad > 0 ? `iy >= ${k(l.pad, w.iy)} && ` : ''}iy < ${k(l.pad + l.inH, w.iy + 1)}`)
     .wire('slot_sum', w.slotSum, `fslot + iy - ${k(l.pad, w.slotSum)}`, 'meaningful while row_in')
     .wire('slot_r', w.slot, c.v.pick('rowbuf-addr', `slot_sum % ${k(R, w.slotSum)}`, `(slot_sum + 1'd1) % ${k(R, w.slotSum)}`), '< R: fits');
+}
+
+/**
+ * Row pacing (the published TDMPAD): a row starts no sooner than MIN_ROW_GAP cycles after the previous one. `row_age`
+ * counts the cycles since the last start, saturating at the gap (where it also starts after reset).
+ */
+export function rowPacing(m: VModule, c: LayerContext): void {
+  const { p } = c;
+  if (p.minRowGap === 0) return;
+  const bits = addrBits(p.minRowGap + 1);
+  const go = c.faults.delay ? ' && !f_stall' : '';
+  m.section(TITLE)
+    .always('posedge clk', [vIf('rst', [`row_age <= ${k(p.minRowGap, bits)};`], [
+      vIf(`start_now${go}`, [`row_age <= ${k(1, bits)};`], [vIf('!paced', ["row_age <= row_age + 1'd1;"])]),
+    ])]);
 }
 
 /** Which strip's beat loads this cycle: strip ost during phases beat0 .. beat0 + STRIPS − 1, for output column ocol. */

@@ -28,7 +28,7 @@ export function layerModule(c: LayerContext): VModule {
   return m.localparams({ IN_H: l.inH, IN_C: l.inC, OUT_H: l.outH, OUT_W: l.outW, OUT_C: l.outC }, `input width ${l.inW}: see the strip banks`)
     .localparams({ K: l.kernel, S: l.stride, P: l.pad, R: c.R })
     .localparams({ STRIPS: p.strips, WPS: p.colsPerStrip, OCMUX: p.ocmux, LANES: lanes })
-    .localparams({ TAPS: N, SLOT: p.slotCycles, ...(c.I < p.slotCycles ? { INTERVAL: c.I } : {}), IN_BEATS: c.inBeats, IN_OCMUX: input.ocmux, IN_LANES: input.lanes });
+    .localparams({ TAPS: N, SLOT: p.slotCycles, ...(c.I < p.slotCycles ? { INTERVAL: c.I } : {}), ...(p.minRowGap > 0 ? { MIN_ROW_GAP: p.minRowGap } : {}), IN_BEATS: c.inBeats, IN_OCMUX: input.ocmux, IN_LANES: input.lanes });
 }
 
 /** Counts each row's beats; a row is complete after IN_BEATS of them, and goes to the next row-buffer slot. */

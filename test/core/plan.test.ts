@@ -1,6 +1,7 @@
-// Planner: reproduces the published IE120R plan (req and ALU columns) when pinned, fits ie120r in ≤ 3,960 ALUs, names infeasible layers.
+// Planner: reproduces the published IE120R plan (req and ALU columns) when pinned, sizes row buffers from the high-water mark, fits ie120r in ≤ 3,960 ALUs, names infeasible layers.
 import { describe, expect, it } from 'vitest';
-import { planNetwork } from '../../core/plan.js';
+import { planNetwork, withTotals } from '../../core/plan.js';
+import { NetworkScheduler, steadyStateHighWater, steadyStateProblem } from '../../sim/schedule.js';
 import { PRESETS } from '../../core/presets.js';
 import { loadSpec, validateSpec } from '../../core/spec.js';
 
@@ -14,12 +15,14 @@ const PUBLISHED: [number, number, number, number, number][] = [
   [1, 8, 258664, 320000, 64], [1, 64, 234304, 320000, 8],
 ];
 
-function pinned(): ReturnType<typeof validateSpec> {
-  const raw = structuredClone(PRESETS.ie120r) as { layers: Record<string, unknown>[]; drain?: number; slots?: string };
+/** The ie120r layers with the published strips/ocmux pinned, drain 10, sequential slots and the given extras. */
+function pinned(extra: Record<string, unknown> = {}): ReturnType<typeof validateSpec> {
+  const raw = structuredClone(PRESETS.ie120r) as { layers: Record<string, unknown>[]; drain?: number; slots?: string; aluBudget?: number };
   raw.layers.forEach((l, i) => { l.strips = PUBLISHED[i]![0]; l.ocmux = PUBLISHED[i]![1]; });
   raw.drain = 10; // the IE120R's fixed cost per slot is strips + 10
   raw.slots = 'sequential'; // the published slots do not overlap
-  return validateSpec(raw, 'pinned ie120r');
+  delete raw.aluBudget;
+  return validateSpec({ ...raw, ...extra }, 'pinned ie120r');
 }
 
 describe('planner', () => {
@@ -28,10 +31,20 @@ describe('planner', () => {
     expect(plan.layers.length).toBe(22);
     plan.layers.forEach((p, i) => {
       const [, , req, avail, alus] = PUBLISHED[i]!;
-      expect([p.name, p.cyclesPerRow, p.cyclesAvailable, p.alus]).toEqual([p.name, req, avail, alus]);
+      expect([p.name, p.busyCycles, p.cyclesPerRow, p.cyclesAvailable, p.alus]).toEqual([p.name, req, req, avail, alus]);
     });
     expect(plan.totals.alus).toBe(3960);
     expect(plan.totals.weightBits).toBe(182_724_192);
+  });
+
+  it('the ie120r-published preset: the published strips/ocmux, req, avail and ALUs; rows paced at avail (rowPacing 1)', () => {
+    const net = loadSpec('ie120r-published');
+    const plan = planNetwork(net);
+    plan.layers.forEach((p, i) => {
+      const [strips, ocmux, req, avail, alus] = PUBLISHED[i]!;
+      expect([p.name, p.strips, p.ocmux, p.busyCycles, p.cyclesAvailable, p.alus, p.minRowGap, p.cyclesPerRow]).toEqual([p.name, strips, ocmux, req, avail, alus, avail, avail]);
+    });
+    expect(plan.totals.alus).toBe(3960);
   });
 
   it('ie120r at 100,000 rows/s fits in at most 3,960 ALUs and every layer keeps up', () => {
@@ -83,6 +96,33 @@ describe('planner', () => {
     const raw = { ...(structuredClone(PRESETS.tiny) as object), rowRateHz: 10_000_000 };
     const net = validateSpec(raw, 'fast tiny');
     expect(() => planNetwork(net)).toThrow(/layer 't1' cannot keep up: .* has 25 \(short by \d+\)/);
+  });
+});
+
+describe('row buffers sized from the high-water mark (published ie120r plan)', () => {
+  it('with K + S rows and no pacing, layer20 cannot run frames back to back (PLAN_INFEASIBLE from SIM_BUFFER_OVERFLOW)', () => {
+    expect(() => planNetwork(pinned(), { steadyState: (p) => steadyStateProblem(pinned(), p) })).toThrow(/layer 'layer20' cannot run frames back to back: .*its 4-row buffer is too small.*rowBuffers: high-water/);
+  });
+
+  it('sized from the high-water mark (no pacing): layer20 holds 5 rows, 6 frames run without overflow, and one row less in any layer overflows there', () => {
+    const net = pinned({ rowBuffers: 'high-water' });
+    const plan = planNetwork(net, { steadyState: (p) => steadyStateProblem(net, p), highWater: (p) => steadyStateHighWater(net, p) });
+    expect(plan.layers[19]!.bufferRows).toBe(5);
+    const s = new NetworkScheduler(net, plan, { kind: 'uniform' });
+    for (let f = 0; f < 6; f++) s.frame(f, false);
+    expect(s.bufferHighWater()).toEqual(plan.layers.map((p) => p.bufferRows));
+    plan.layers.forEach((p, i) => {
+      const smaller = withTotals(plan.layers.map((q, j) => (j === i ? { ...q, bufferRows: q.bufferRows - 1 } : q)));
+      expect(steadyStateProblem(net, smaller)?.layer, `layer ${i + 1} with ${p.bufferRows - 1} rows`).toBe(i + 1);
+    });
+  });
+
+  it('the bits follow the rows: rows · strips · ((colsPerStrip − 1)·S + K) · Cin · 32 per layer', () => {
+    const net = pinned({ rowBuffers: 'high-water' });
+    const plan = planNetwork(net, { highWater: (p) => steadyStateHighWater(net, p) });
+    // layer20: 5 rows, 1 strip of 7 columns + 2 halo, 512 channels.
+    expect(plan.layers[19]!.rowBufferBits).toBe(5 * 1 * 9 * 512 * 32);
+    expect(plan.totals.rowBufferBits).toBe(plan.layers.reduce((a, p) => a + p.rowBufferBits, 0));
   });
 });
 

@@ -59,6 +59,6 @@ describe('spec files', () => {
     expect(() => loadSpec(p)).toThrow(/field 'layers\[0\]\.pad'/);
   });
   it('unknown preset lists the presets', () => {
-    expect(() => loadSpec('ie121r')).toThrow(/unknown preset 'ie121r'; use one of ie120r, ie120r-mini, tiny/);
+    expect(() => loadSpec('ie121r')).toThrow(/unknown preset 'ie121r'; use one of ie120r, ie120r-published, ie120r-mini, tiny/);
   });
 });
