@@ -121,7 +121,11 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
       planned.push(...await yosysMutants(design, net, plan, outDir, { count: opt.count, seed: opt.seed, wire: o.yosysWire, module: o.yosysModule, fingerprint: fp, images, log }, builds));
     }
     const mine = shardItems(planned, opt.shard);
-    // A shard that gets nothing would pass having checked nothing: more shards than mutants is a mistake to say.
+    // A campaign (or a shard) with no mutant would pass having checked nothing: say why there are none.
+    if (planned.length === 0) {
+      const filter = [o.yosysWire !== undefined ? `--yosys-wire '${o.yosysWire}'` : '', o.yosysModule !== undefined ? `--yosys-module '${o.yosysModule}'` : ''].filter(Boolean).join(' and ');
+      throw new SimrunError('USAGE', `the campaign has no mutants: ${opt.count > 0 && filter ? `Yosys found none to make under ${filter} (a wire or module as Yosys names it in ${join(outDir, 'yosys', 'prepared.il')})` : 'no Yosys mutations were asked for and no catalogue mutant applies'}; widen the selection or raise --count`);
+    }
     if (mine.length === 0) throw new SimrunError('USAGE', `--shard ${opt.shard!.index}/${opt.shard!.count} of a campaign of ${planned.length} mutants gets none; use at most ${planned.length} shards`);
 
     // 4. References: the golden and the model on the campaign stimulus, once; and each design clean (mutant 0).

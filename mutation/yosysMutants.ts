@@ -37,6 +37,14 @@ function prepare(d: DesignFolder, work: string): string {
   ].join('\n');
 }
 
+/**
+ * Lowers every parallel mux ($pmux) to and-or gates before the netlist is written. A mutation can make two of a
+ * $pmux's selects true at once (a compare of a case index forced): Yosys gives that an undefined result, synthesis the
+ * OR of the selected inputs, but write_verilog renders a $pmux as a casez whose first true item wins — a simulation
+ * would hide what the netlist means. As gates, the simulated mutant computes what the hardware would.
+ */
+const PMUX_AS_GATES = 'techmap -map +/techmap.v t:$pmux';
+
 /** Options of a mutation list. */
 export interface ListOptions {
   readonly count: number;
@@ -144,6 +152,7 @@ export async function foldMutations(d: DesignFolder, netlist: Netlist, mutations
     ...mutations.map((m) => `mutate -ctrl mutsel ${width} ${m.id} ${m.args}`),
     ...commands,
     `hierarchy -top ${top}`,
+    PMUX_AS_GATES,
     'opt_clean',
     'write_verilog -noattr folded.v',
   ].join('\n') + '\n', work, 'fold');
@@ -176,6 +185,7 @@ export async function foldByModule(d: DesignFolder, netlist: Netlist, mutations:
       ...ms.map((m) => `mutate -ctrl mutsel ${width} ${m.id} ${m.args}`),
       ...commands,
       `hierarchy -top ${top}`,
+      PMUX_AS_GATES,
       'opt_clean',
       `select ${[...carriers].map((c) => (/^[A-Za-z_][A-Za-z0-9_$]*$/.test(c) ? c : JSON.stringify(c))).join(' ')}`,
       `write_verilog -noattr -selected ${file}`,

@@ -231,6 +231,13 @@ describe('inputs that used to pass silently or end as tool failures (exit 2 now,
     expectBadInput(['--image', 'examples/coffee.png', '--config', 'tiny', '--frames', ''], /USAGE.*--frames '' is not a decimal whole number/);
     expectBadInput(['mutate', '--config', 'tiny', '--count', '1e2'], /USAGE.*--count '1e2' is not a decimal whole number/);
   });
+  it('mutate --yosys-wire no_such_wire --catalogue none (a one-layer 8x8 spec) is USAGE: the campaign has no mutants, not a crash or a pass', () => {
+    const d = tmp();
+    const f = join(d, 'one.json');
+    writeFileSync(f, JSON.stringify({ name: 'one', input: { height: 8, width: 8, channels: 3 }, clockHz: 250_000_000, rowRateHz: 2_500_000, layers: [{ name: 'c1', kernel: 1, stride: 1, pad: 0, outChannels: 2, relu: true }] }));
+    const out = join(d, 'campaign');
+    expectBadInput(['mutate', '--config', f, '--count', '5', '--catalogue', 'none', '--yosys-wire', 'no_such_wire', '--quiet', '--out', out], /USAGE.*the campaign has no mutants: Yosys found none to make under --yosys-wire 'no_such_wire'/, out);
+  });
   it('regress --shard 7/7 of the 5-case shipped suite is refused: it would check nothing and pass', () => {
     expectBadInput(['regress', '--suite', 'examples/suite.yaml', '--shard', '7/7'], /USAGE.*--shard 7\/7 of the 5-case suite '.*' gets no case; use at most 5 shards/);
   });

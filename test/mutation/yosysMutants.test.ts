@@ -1,7 +1,7 @@
 // Yosys's mutation list depends on the design only, not on the folder it sits in: the shards of one campaign, each
 // with its own folder, must list the same mutations to merge (Yosys writes a source's path into cell names and -src).
 // The prepared netlist is cached by the design's content: a second folder with the same design does not prepare again,
-// and a design that differs by one source byte does.
+// and a design that differs by one source byte does. A folded netlist writes no parallel mux as a priority casez.
 import { appendFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +9,8 @@ import { expect, it } from 'vitest';
 import { validateSpec } from '../../core/spec.js';
 import { loadWeights } from '../../core/weights/load.js';
 import { makePlan } from '../../harness/plan.js';
-import { listMutations } from '../../mutation/yosysMutants.js';
+import { foldByModule, foldMutations, listMutations } from '../../mutation/yosysMutants.js';
+import { readNetlist } from '../../rtl/netlist.js';
 import { loadDesign } from '../../rtl/design.js';
 import { writeDesignFolder } from '../../rtl/emit.js';
 import { describeRtl } from '../support/rtl.js';
@@ -42,5 +43,24 @@ describeRtl('listMutations', () => {
     } finally {
       process.env.SIMRUN_CACHE = saved;
     }
+  }, 300_000);
+});
+
+describeRtl('folding', () => {
+  it('one-layer 8x8 network, 12 mutations (seed 3) folded whole and by module: the prepared design has parallel muxes ($pmux), the folded Verilog renders none as a casez', async () => {
+    // A mutation can make two selects of a $pmux true at once. Yosys gives that an undefined result and synthesis the
+    // OR of the selected inputs, but a casez lets its first true item win in simulation, which would hide the mutant.
+    const net = validateSpec({ name: 'one', input: { height: 8, width: 8, channels: 3 }, clockHz: 250_000_000, rowRateHz: 2_500_000, layers: [{ name: 'c1', kernel: 1, stride: 1, pad: 0, outChannels: 2, batchnorm: false, relu: true, strips: 2 }] }, 'test');
+    const dir = mkdtempSync(join(tmpdir(), 'rowsim-fold-'));
+    writeDesignFolder(join(dir, 'design'), net, makePlan(net), loadWeights(net, 'synthetic:0'), 'synthetic:0');
+    const d = loadDesign(join(dir, 'design'));
+    const work = join(dir, 'yosys');
+    const list = await listMutations(d, work, { count: 12, seed: 3 });
+    expect(readFileSync(join(work, 'prepared.il'), 'utf8')).toMatch(/cell \$pmux /);
+    const netlist = await readNetlist(d.manifest.top, d.manifest.sources, d.dir);
+    const whole = readFileSync(await foldMutations(d, netlist, list, 5, work), 'utf8');
+    expect(whole).toMatch(/mutsel/);
+    expect(whole).not.toMatch(/casez/);
+    for (const f of (await foldByModule(d, netlist, list, 5, work)).values()) expect(readFileSync(f.file, 'utf8')).not.toMatch(/casez/);
   }, 300_000);
 });
