@@ -93,7 +93,8 @@ export type SlotMode = 'sequential' | 'pipelined';
 /** What a slot costs besides its taps (the spec's drain and slot mode), and the spec's row pacing. */
 export interface SlotCost {
   readonly drain: number;
-  readonly slots: SlotMode;
+  /** Sequential when absent. */
+  readonly slots?: SlotMode;
   /** Rows start at least ⌊rowPacing · cyclesAvailable⌋ cycles apart (the published design's TDMPAD). */
   readonly rowPacing?: number;
 }

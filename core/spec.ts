@@ -91,12 +91,12 @@ export interface NetworkSpec {
   readonly aluBudget?: number;
   /** Fixed cycles per slot besides the taps and the per-strip beats (at least MIN_DRAIN). */
   readonly drain: number;
-  /** Sequential slots, or pipelined: a slot's drain and beats overlap the next slot's taps. */
-  readonly slots: 'sequential' | 'pipelined';
+  /** Sequential slots (the default when absent), or pipelined: a slot's drain and beats overlap the next slot's taps. */
+  readonly slots?: 'sequential' | 'pipelined';
   /** Rows start at least ⌊rowPacing · cyclesAvailable⌋ cycles apart, when set. */
   readonly rowPacing?: number;
-  /** K + S rows per buffer, or the high-water mark of the plan's steady state. */
-  readonly rowBuffers: 'window' | 'high-water';
+  /** K + S rows per buffer (window, the default when absent), or the high-water mark of the plan's steady state. */
+  readonly rowBuffers?: 'window' | 'high-water';
   readonly normalize: { readonly mean: readonly number[]; readonly std: readonly number[] };
   readonly layers: readonly LayerSpec[];
 }
@@ -216,9 +216,9 @@ export function specSource(net: NetworkSpec, pins?: readonly { readonly strips: 
     rowRateHz: net.rowRateHz,
     ...(net.aluBudget !== undefined ? { aluBudget: net.aluBudget } : {}),
     drain: net.drain,
-    ...(net.slots !== 'sequential' ? { slots: net.slots } : {}),
+    ...(net.slots !== undefined && net.slots !== 'sequential' ? { slots: net.slots } : {}),
     ...(net.rowPacing !== undefined ? { rowPacing: net.rowPacing } : {}),
-    ...(net.rowBuffers !== 'window' ? { rowBuffers: net.rowBuffers } : {}),
+    ...(net.rowBuffers !== undefined && net.rowBuffers !== 'window' ? { rowBuffers: net.rowBuffers } : {}),
     normalize: { mean: [...net.normalize.mean], std: [...net.normalize.std] },
     layers: net.layers.map((l, i) => {
       const pin = pins?.[i];

@@ -65,12 +65,12 @@ export function applyDeclaredTiming(net: NetworkSpec, plan: NetworkPlan, declare
     const own = declared.layers[String(p.index)] ?? {};
     const pick = <K extends keyof typeof own>(k: K) => (own[k] !== undefined ? own[k] : (declared as typeof own)[k]);
     const field = (k: string) => `${where}: timing.model${own[k as keyof typeof own] !== undefined ? `.layers.${p.index}` : ''}.${k} (layer ${p.index})`;
-    const so = pick('slotOverhead') ?? { perStrip: 1, fixed: net.drain };
-    const overhead = so.perStrip * p.strips + so.fixed;
+    // Undeclared fields keep rowsim's plan: its slot, its interval (pipelined slots), its beat delay and its pacing.
+    const so = pick('slotOverhead');
+    const slotCycles = so ? p.taps + so.perStrip * p.strips + so.fixed : p.slotCycles;
     const io = pick('intervalOverhead');
-    const slotCycles = p.taps + overhead;
-    const slotInterval = io ? p.taps + io.perStrip * p.strips + io.fixed : slotCycles;
-    const beatDelay = pick('beatDelay') ?? so.fixed;
+    const slotInterval = io ? p.taps + io.perStrip * p.strips + io.fixed : so ? slotCycles : p.slotInterval;
+    const beatDelay = pick('beatDelay') ?? (so ? so.fixed : p.beatDelay);
     const beatOrder = pick('beatOrder') ?? 'position-major';
     const fail = (k: string, why: string, fix: string) => new SimrunError('DESIGN_INVALID', `${field(k)}: ${why}; ${fix}`, { layer: p.index });
     if (slotInterval > slotCycles) throw fail('intervalOverhead', `a slot interval of ${slotInterval} cycles is longer than the ${slotCycles}-cycle slot`, 'declare at most the slot overhead');
@@ -78,14 +78,14 @@ export function applyDeclaredTiming(net: NetworkSpec, plan: NetworkPlan, declare
     if (beatOrder === 'position-major' && slotInterval < p.strips) throw fail('intervalOverhead', `a slot emits ${p.strips} beats (one per strip) but the next slot starts ${slotInterval} cycles later, so their beats would collide`, `declare an interval of at least ${p.strips} cycles`);
     const rowTurnaround = pick('rowTurnaround') ?? 0;
     const pacing = pick('rowPacing');
-    const minRowGap = pacing !== undefined ? Math.floor(pacing * p.cyclesAvailable) : 0;
+    const minRowGap = pacing !== undefined ? Math.floor(pacing * p.cyclesAvailable) : p.minRowGap;
     const busy = slotsPerRow(p) * slotInterval + rowTurnaround;
     const cyclesPerRow = Math.max(busy, minRowGap);
     if (cyclesPerRow > p.cyclesAvailable) {
       throw fail(busy >= minRowGap ? 'slotOverhead' : 'rowPacing', `a row then takes ${cyclesPerRow} cycles but the row rate allows ${p.cyclesAvailable} (short by ${cyclesPerRow - p.cyclesAvailable})`, 'the model cannot keep up with this declaration; check it against the design');
     }
     return {
-      ...p, overhead, slotCycles, slotInterval, beatDelay, beatOrder, groupOrder: pick('groupOrder') ?? 'inner',
+      ...p, overhead: slotInterval - p.taps, slotCycles, slotInterval, beatDelay, beatOrder, groupOrder: pick('groupOrder') ?? 'inner',
       startLatency: pick('startLatency') ?? p.startLatency, rowTurnaround, minRowGap, busyCycles: busy, cyclesPerRow,
       utilization: busy / p.cyclesAvailable,
     } satisfies LayerPlan;

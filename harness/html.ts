@@ -17,14 +17,14 @@ const ENGINE_COLOURS: Record<EngineName, string> = { golden: '#6a3d9a', sim: '#1
 
 function planTable(r: RunReport): string {
   const pairNames = [...new Set(r.layers.flatMap((l) => l.pairs.map(pairName)))];
-  const head = ['#', 'layer', 'shape', 'strips', 'ocmux', 'ALUs', 'cycles/row', 'available', 'util', ...pairNames, 'observed by'];
+  const head = ['#', 'layer', 'shape', 'strips', 'ocmux', 'ALUs', 'busy cycles/row', 'available', 'util', ...pairNames, 'observed by'];
   const rows = r.layers.map((l) => {
     const cells = pairNames.map((n) => {
       const p = l.pairs.find((q) => pairName(q) === n);
       if (!p || p.status === 'not compared') return `<td class="na" title="${esc(p?.reason ?? 'not compared')}">not compared</td>`;
       return p.mismatches === 0 ? `<td class="ok">0 of ${p.compared}</td>` : `<td class="bad">${p.mismatches} of ${p.compared}</td>`;
     });
-    return `<tr><td>${l.index}</td><td>${esc(l.name)}</td><td>${l.shape.join('×')}</td><td>${l.plan.strips}</td><td>${l.plan.ocmux}</td><td>${l.plan.alus}</td><td>${l.plan.cyclesPerRow}</td><td>${l.plan.cyclesAvailable}</td><td>${(l.plan.utilization * 100).toFixed(1)}%</td>${cells.join('')}<td>${l.observedBy.join(', ')}</td></tr>`;
+    return `<tr><td>${l.index}</td><td>${esc(l.name)}</td><td>${l.shape.join('×')}</td><td>${l.plan.strips}</td><td>${l.plan.ocmux}</td><td>${l.plan.alus}</td><td>${l.plan.busyCycles ?? l.plan.cyclesPerRow}</td><td>${l.plan.cyclesAvailable}</td><td>${(l.plan.utilization * 100).toFixed(1)}%</td>${cells.join('')}<td>${l.observedBy.join(', ')}</td></tr>`;
   });
   return `<table id="plan"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody>
 <tfoot><tr><td></td><td>total</td><td></td><td></td><td></td><td>${r.totals.alus}</td><td colspan="${4 + pairNames.length}">${r.totals.weightBits} weight bits, ${r.totals.rowBufferBits} row-buffer bits</td></tr></tfoot></table>`;

@@ -177,7 +177,9 @@ export function designPlan(net: NetworkSpec, design: DesignFolder, mode: TimingM
     if (mode === 'declared') throw new SimrunError('DESIGN_INVALID', `design folder '${design.dir}': declared timing predicts the design's beats from its plan, and design.json has none; add plan (drain, slots if pipelined, and each layer's strips and ocmux) or use --timing own`);
     return plan;
   }
-  const same = m.drain === net.drain && (m.slots ?? 'sequential') === net.slots && m.layers.length === plan.layers.length && m.layers.every((p, i) => p.strips === plan.layers[i]!.strips && p.ocmux === plan.layers[i]!.ocmux);
+  const slots = net.slots ?? 'sequential';
+  if ((m.slots ?? 'sequential') !== slots) throw new SimrunError('DESIGN_INVALID', `design folder '${design.dir}': design.json's plan.slots is '${m.slots ?? 'sequential'}' but its ${design.manifest.spec} says slots: ${slots}; make them agree, or regenerate the folder with 'simrun emit'`);
+  const same = m.drain === net.drain && m.layers.length === plan.layers.length && m.layers.every((p, i) => p.strips === plan.layers[i]!.strips && p.ocmux === plan.layers[i]!.ocmux);
   if (!same) throw new SimrunError('DESIGN_INVALID', `design folder '${design.dir}': design.json's plan does not match what its ${design.manifest.spec} plans to (pin every layer's strips and ocmux in the spec); regenerate it with 'simrun emit'`);
   const t = design.manifest.timing;
   return mode === 'declared' ? applyDeclaredTiming(net, plan, (typeof t === 'object' ? t.model : undefined) ?? { layers: {} }, `design folder '${design.dir}'`) : plan;

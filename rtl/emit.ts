@@ -201,7 +201,7 @@ export function writeDesignFolder(dir: string, net: NetworkSpec, plan: NetworkPl
     top: extras.axis ? AXIS_TOP : TOP,
     sources: sources.map((f) => f.name),
     spec: 'spec.json',
-    plan: { drain: net.drain, ...(net.slots !== 'sequential' ? { slots: net.slots } : {}), layers: pins },
+    plan: { drain: net.drain, ...(net.slots === 'pipelined' ? { slots: net.slots } : {}), layers: pins },
     roms: roms.map((f) => f.name),
     romSources: sources.map((f) => f.name).filter((n) => /^rs_[wb]rom\d+\.v$/.test(n)),
     ...(exports.length ? { romExports: exports.map((f) => f.name) } : {}),

@@ -24,7 +24,10 @@ export interface LayerWidths {
   readonly have: number;
   /** Input rows at the bottom of a frame that no output row reads (a stride that steps past them). */
   readonly deficit: number;
+  /** The controller's phase: 0 .. interval − 1 (the whole slot unless slots are pipelined). */
   readonly phase: number;
+  /** A phase anywhere in the slot, the tail's included: 0 .. slot − 1. */
+  readonly slotPhase: number;
   readonly pos: number;
   readonly grp: number;
   readonly outRow: number;
@@ -55,7 +58,8 @@ export function layerWidths(l: LayerSpec, p: LayerPlan, input: LayerInput): Laye
     inBeats: addrBits(l.inW * input.ocmux),
     slot: addrBits(p.bufferRows),
     have: addrBits(l.inH + p.bufferRows + deficit + 1),
-    phase: addrBits(p.slotCycles),
+    phase: addrBits(p.slotInterval),
+    slotPhase: addrBits(p.slotCycles),
     pos: addrBits(p.colsPerStrip),
     grp: addrBits(p.ocmux),
     outRow: addrBits(l.outH),

@@ -64,14 +64,15 @@ export function rowPacing(m: VModule, c: LayerContext): void {
 export function beatPosition(m: VModule, c: LayerContext): void {
   const { p, w, B0, beat: b } = c;
   m.section('output stage position: the strip whose beat loads this cycle')
-    .wire('beat0', w.phase, c.v.pick('drain-off-by-one', k(B0, w.phase), k(B0 + 1, w.phase)), "phase of the slot's first beat")
-    .wire('beat_now', 'bit', `${b.phase} >= beat0 && ${b.phase} < beat0 + ${k(p.strips, w.phase + 1)}`)
-    .wire('ost', w.ost, w.ost < w.phase ? `${b.phase}[${w.ost - 1}:0] - beat0[${w.ost - 1}:0]` : `${b.phase} - beat0`, 'meaningful while beat_now (modular: low bits suffice)')
+    .wire('beat0', w.slotPhase, c.v.pick('drain-off-by-one', k(B0, w.slotPhase), k(B0 + 1, w.slotPhase)), "phase of the slot's first beat")
+    .wire('beat_now', 'bit', `${b.phase} >= beat0 && ${b.phase} < beat0 + ${k(p.strips, w.slotPhase + 1)}`)
+    .wire('ost', w.ost, w.ost < w.slotPhase ? `${b.phase}[${w.ost - 1}:0] - beat0[${w.ost - 1}:0]` : `${b.phase} - beat0`, 'meaningful while beat_now (modular: low bits suffice)')
     .wire('ocol', w.ocol, `${times('ost', p.colsPerStrip, w.ocol)} + ${b.pos}`);
 }
 
 /**
- * Pipelined slots only: the tail finishes a slot (phases INTERVAL .. SLOT − 1: bias + ReLU, beats) while the controller
+ * Pipelined slots only: the tail finishes a slot (phases INTERVAL .. SLOT − 1: its beats, and its bias + ReLU when the
+ * interval is TAPS + 1) while the controller
  * runs the next slot's taps, carrying the finishing slot's position, group and row. At most one slot is in its tail
  * (the tail is shorter than an interval), and the controller is never in its beat phases while one is, so the output
  * side reads the tail while it runs and the controller otherwise.
@@ -83,15 +84,15 @@ export function slotTail(m: VModule, c: LayerContext): void {
   // Joins the controller's section: the output side's wires (declared earlier) read b_*.
   m.section(TITLE)
     .raw('// Slot tail: the finishing slot (phases INTERVAL .. SLOT − 1) while the next one runs its taps.')
-    .reg('t_busy').reg('t_phase', w.phase).reg('t_pos', w.pos).reg('t_grp', w.grp).reg('t_r', w.outRow)
+    .reg('t_busy').reg('t_phase', w.slotPhase).reg('t_pos', w.pos).reg('t_grp', w.grp).reg('t_r', w.outRow)
     .wire('b_busy', 'bit', 't_busy || busy')
-    .wire('b_phase', w.phase, 't_busy ? t_phase : phase')
+    .wire('b_phase', w.slotPhase, 't_busy ? t_phase : phase')
     .wire('b_pos', w.pos, 't_busy ? t_pos : pos')
     .wire('b_grp', w.grp, 't_busy ? t_grp : grp')
     .wire('b_r', w.outRow, 't_busy ? t_r : out_r')
-    .always('posedge clk', [vIf('rst', [`t_busy <= 1'b0; t_phase <= ${k(0, w.phase)}; t_pos <= ${k(0, w.pos)}; t_grp <= ${k(0, w.grp)}; t_r <= ${k(0, w.outRow)};`], [
-      vIf(go, [vIf('slot_end', [`t_busy <= 1'b1; t_phase <= ${k(I, w.phase)}; t_pos <= pos; t_grp <= grp; t_r <= out_r;`], [
-        vIf('t_busy', [vIf(`t_phase == ${k(p.slotCycles - 1, w.phase)}`, ["t_busy <= 1'b0;"], ["t_phase <= t_phase + 1'd1;"])]),
+    .always('posedge clk', [vIf('rst', [`t_busy <= 1'b0; t_phase <= ${k(0, w.slotPhase)}; t_pos <= ${k(0, w.pos)}; t_grp <= ${k(0, w.grp)}; t_r <= ${k(0, w.outRow)};`], [
+      vIf(go, [vIf('slot_end', [`t_busy <= 1'b1; t_phase <= ${k(I, w.slotPhase)}; t_pos <= pos; t_grp <= grp; t_r <= out_r;`], [
+        vIf('t_busy', [vIf(`t_phase == ${k(p.slotCycles - 1, w.slotPhase)}`, ["t_busy <= 1'b0;"], ["t_phase <= t_phase + 1'd1;"])]),
       ])]),
     ])]);
 }

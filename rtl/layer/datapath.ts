@@ -17,7 +17,8 @@ export function romReads(m: VModule, c: LayerContext): void {
     .wire('wvec', lanes * 18).wire('bvec', lanes * 32)
     .instance(layerModules(l.index).weights, 'u_wrom', { base: 'wbase', w: 'wvec' })
     // The bias is read as a slot's result is taken: by the slot tail's group when that happens in the tail.
-    .instance(layerModules(l.index).bias, 'u_brom', { grp: resultInTail(c) ? 'b_grp' : 'grp', b: 'bvec' });
+    // (The bias-first mutant adds the bias at phase 1 instead, by the controller's group.)
+    .instance(layerModules(l.index).bias, 'u_brom', { grp: resultInTail(c) ? c.v.pick('bias-first', 'b_grp', 'grp') : 'grp', b: 'bvec' });
 }
 
 /** Whether a slot's bias + ReLU (phase TAPS + 1) falls in its tail: pipelined slots only TAPS + 1 cycles apart. */
@@ -59,7 +60,11 @@ function stripAlus(m: VModule, c: LayerContext, s: StripBank): void {
   const order = v.has('add-order-bit') && s.st === 0 ? addOrderSite(l.index).site : null;
   const addAt = (site: 'accumulate' | 'bias-add', a: string, b: string) => (order === site ? `((gj == 0) && ${v.selector('add-order-bit')} ? fadd_order(${a}, ${b}) : ${add(a, b)})` : add(a, b));
   const load = v.pick('bias-first', `${P_REG}[${i}]`, add(BIAS, `${P_REG}[${i}]`));
-  const accumulating = `phase >= ${k(1, w.phase)} && phase <= ${k(N, w.phase)}`;
+  // A delay fault holds the controller: the multiply and the accumulate must hold too (with pipelined slots a held beat
+  // can fall in the next slot's taps, and a product taken again or a sum added again would change the result, not just
+  // the beat's cycle).
+  const held = c.faults.delay ? ' && !f_stall' : '';
+  const accumulating = `phase >= ${k(1, w.phase)} && phase <= ${k(N, w.phase)}${held}`;
   const accEnable = v.has('pad-skip') ? `${accumulating} && !(${v.selector('pad-skip')} && ${padQ})` : accumulating;
   const biased = v.pick('bias-first', addAt('bias-add', `${ACC}[${i}]`, BIAS), `${ACC}[${i}]`);
   const sec = m.section(`strip ${s.st}: column ${s.st * p.colsPerStrip} + pos`)
@@ -67,13 +72,13 @@ function stripAlus(m: VModule, c: LayerContext, s: StripBank): void {
     .wire(inS, 'bit', readCond);
   if (s.used) sec.wire(`bc_s${s.st}`, w.inCol, `${ix}${w.ix > w.inCol ? `[${w.inCol - 1}:0]` : ''}${l.pad + s.lo > 0 ? ` - ${k(l.pad + s.lo, w.inCol)}` : ''}`, `bank column while ${inS} (modular: low bits suffice)`);
   sec.wire(x, 32, s.used ? `${inS} ? bank${s.st}[baddr${s.st}(slot_r, bc_s${s.st}, ci)] : 32'd0` : "32'd0", 'padding taps see +0');
-  if (v.has('pad-skip')) sec.reg(padQ, 'bit', 'the tap now in p_reg was padding').always('posedge clk', [`if (active && phase < ${k(N, w.phase)}) ${padQ} <= !${inS};`]);
+  if (v.has('pad-skip')) sec.reg(padQ, 'bit', 'the tap now in p_reg was padding').always('posedge clk', [`if (active && phase < ${k(N, w.phase)}${held}) ${padQ} <= !${inS};`]);
   sec.generateFor('gj', 'LANES', laneBlockName(s.st), (g) => g
     .wire(W, 32, `{wvec[gj * 18 +: 18], 14'd0}`)
     .wire(BIAS, 32, 'bvec[gj * 32 +: 32]')
     .always('posedge clk', [
-      vIf(`active && phase < ${k(N, w.phase)}`, [`${P_REG}[${i}] <= ${mul};`]),
+      vIf(`active && phase < ${k(N, w.phase)}${held}`, [`${P_REG}[${i}] <= ${mul};`]),
       vIf(accEnable, [`${ACC}[${i}] <= (phase == ${k(1, w.phase)}) ? ${load} : ${addAt('accumulate', `${ACC}[${i}]`, `${P_REG}[${i}]`)};`]),
-      vIf(resultInTail(c) ? `t_busy && t_phase == ${k(N + 1, w.phase)}` : `phase == ${k(N + 1, w.phase)}`, [`${RES}[${i}] <= ${v.pick('relu-last', `biasRelu(${biased})`, `reluAlways(${biased})`)};`]),
+      vIf(resultInTail(c) ? `t_busy && t_phase == ${k(N + 1, w.slotPhase)}` : `phase == ${k(N + 1, w.phase)}`, [`${RES}[${i}] <= ${v.pick('relu-last', `biasRelu(${biased})`, `reluAlways(${biased})`)};`]),
     ]));
 }

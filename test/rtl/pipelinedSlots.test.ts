@@ -8,7 +8,8 @@ import { PRESETS } from '../../core/presets.js';
 import { loadSpec } from '../../core/spec.js';
 import { makePlan } from '../../harness/plan.js';
 import { runPipeline } from '../../harness/run.js';
-import { emitDesign } from '../../rtl/emit.js';
+import { emitDesign, writeDesignFolder } from '../../rtl/emit.js';
+import { loadWeights } from '../../core/weights/load.js';
 import { lintVerilog } from '../../rtl/verilator.js';
 import { expectAllAgree } from '../support/agree.js';
 import { describeRtl } from '../support/rtl.js';
@@ -83,6 +84,25 @@ describeRtl('pipelined slots in the emitted RTL', () => {
     for (const file of [edgeFile(), pipelined('tiny')]) {
       const net = loadSpec(file);
       expect(await lintVerilog('rs_top', emitDesign(net, makePlan(net))), file).toBe('');
+    }
+  });
+
+  it('tiny pipelined, rtl@delay:1:18:5 (a beat held in the tail while the next slot runs its taps): values agree in every layer, only the timing differs', async () => {
+    const { report } = await runPipeline({ config: pipelined('tiny'), images: ['examples/chelsea.png'], weights: 'synthetic:2', engines: ['golden', 'sim', 'rtl'], frames: 1, out: tmp(), inject: ['rtl@delay:1:18:5'] });
+    for (const l of report.layers) for (const p of l.pairs.filter((q) => q.kind === 'bits')) expect(`${l.name} ${p.a}~${p.b} ${p.status}`).toBe(`${l.name} ${p.a}~${p.b} agree`);
+    const c = report.layers[0]!.pairs.find((p) => p.kind === 'cycles')!;
+    expect([c.status, (c.first as unknown as Record<string, number>).beat]).toEqual(['differ', 18]);
+  });
+
+  it('tiny pipelined with rowPacing 0.9, emitted as a folder: passes under --timing declared too, its plan supplying every default', async () => {
+    const file = join(tmp(), 'paced.json');
+    writeFileSync(file, JSON.stringify({ ...(PRESETS.tiny as object), name: 'tiny-paced', slots: 'pipelined', rowPacing: 0.9 }));
+    const net = loadSpec(file);
+    const d = join(tmp(), 'design');
+    writeDesignFolder(d, net, makePlan(net), loadWeights(net, 'synthetic:2'), 'synthetic:2');
+    for (const timing of ['exact', 'declared'] as const) {
+      const { report } = await runPipeline({ rtl: d, images: ['examples/chelsea.png'], weights: 'synthetic:2', engines: ['golden', 'sim', 'rtl'], frames: 2, out: tmp(), timing });
+      expectAllAgree(report, timing);
     }
   });
 
