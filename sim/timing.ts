@@ -18,7 +18,7 @@ export interface LayerFrameTiming {
   readonly beats: BeatBlock;
   /** Output row arrivals: the next layer's input. */
   readonly rows: RowArrivals;
-  /** Cycle each output row started its first MAC, and when its ALUs became free again (its busy cycles ended). */
+  /** Cycle each output row started its first MAC, and and when the next row may start. */
   readonly rowStart: Float64Array;
   readonly rowEnd: Float64Array;
   /** Cycle each output row's window was complete (its last needed input row in, plus the start latency). */
@@ -70,12 +70,12 @@ export function scheduleFrameRows(l: LayerSpec, p: LayerPlan, input: RowArrivals
   for (let r = 0; r < n; r++) {
     const rd = input.last[neededInputRow(l, r)]! + p.startLatency + stall;
     const t = Math.max(rd, freeAt);
-    // The next row may start a row interval later (the pacing's gap when that is longer); this row's ALUs, and its
-    // input rows, are done with once its busy cycles end.
+    // The next row may start a row interval later (the pacing's gap when that is longer). A row's input rows count as
+    // held until then too: with a smaller hold the emitted RTL under jitter left the model's cycles (left for later).
     freeAt = t + p.cyclesPerRow;
     ready[r] = rd;
     start[r] = t;
-    end[r] = t + p.busyCycles;
+    end[r] = freeAt;
     first[r] = t + firstOffset;
     last[r] = t + lastOffset;
   }
