@@ -7,8 +7,9 @@ import { fileURLToPath } from 'node:url';
 const known = new Map<string, string>();
 
 /**
- * sha256 over `files` (paths relative to `from`, a module's import.meta.url). A missing file is hashed as its name, so
- * a run from sources (the tests) still gets a key different from a build's.
+ * sha256 over `files` (paths relative to `from`, a module's import.meta.url). A run from sources (the tests, under
+ * vitest) has no `.js` files: each is then read as the `.ts` source beside it, so an edited planner or generator
+ * changes the key there too. A file missing in both forms is hashed as its name.
  */
 export function codeHash(files: readonly string[], from: string): string {
   const id = `${from}|${files.join('|')}`;
@@ -16,14 +17,22 @@ export function codeHash(files: readonly string[], from: string): string {
   if (h === undefined) {
     const sha = createHash('sha256');
     for (const f of files) {
-      try {
-        sha.update(readFileSync(fileURLToPath(new URL(f, from))));
-      } catch {
-        sha.update(`missing ${f}`);
-      }
+      sha.update(readSource(f, from));
     }
     h = sha.digest('hex');
     known.set(id, h);
   }
   return h;
+}
+
+/** The bytes of `f` relative to `from`, or of its `.ts` source when only that exists, or a marker naming it. */
+function readSource(f: string, from: string): Buffer | string {
+  for (const name of [f, f.replace(/\.js$/, '.ts')]) {
+    try {
+      return readFileSync(fileURLToPath(new URL(name, from)));
+    } catch {
+      // not this form: try the next
+    }
+  }
+  return `missing ${f}`;
 }
