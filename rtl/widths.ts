@@ -28,6 +28,8 @@ export interface LayerWidths {
   readonly phase: number;
   /** A phase anywhere in the slot, the tail's included: 0 .. slot − 1. */
   readonly slotPhase: number;
+  /** Row pacing's `row_age`: 0 .. minRowGap (1 bit, unused, when rows are not paced). */
+  readonly rowAge: number;
   readonly pos: number;
   readonly grp: number;
   readonly outRow: number;
@@ -60,6 +62,7 @@ export function layerWidths(l: LayerSpec, p: LayerPlan, input: LayerInput): Laye
     have: addrBits(l.inH + p.bufferRows + deficit + 1),
     phase: addrBits(p.slotInterval),
     slotPhase: addrBits(p.slotCycles),
+    rowAge: addrBits(p.minRowGap + 1),
     pos: addrBits(p.colsPerStrip),
     grp: addrBits(p.ocmux),
     outRow: addrBits(l.outH),

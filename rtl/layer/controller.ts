@@ -31,10 +31,9 @@ export function controllerState(m: VModule, c: LayerContext): void {
     .wire('need_local', w.need, needLocal)
     .wire('ready', 'bit', ready);
   if (p.minRowGap > 0) {
-    const bits = addrBits(p.minRowGap + 1);
     sec.raw(`// Row pacing: rows start at least ${p.minRowGap} cycles apart.`)
-      .reg('row_age', bits, 'cycles since the last row started, up to MIN_ROW_GAP')
-      .wire('paced', 'bit', `row_age == ${k(p.minRowGap, bits)}`);
+      .reg('row_age', w.rowAge, 'cycles since the last row started, up to MIN_ROW_GAP')
+      .wire('paced', 'bit', `row_age == ${k(p.minRowGap, w.rowAge)}`);
   }
   sec.wire('start_now', 'bit', p.minRowGap > 0 ? '!busy && ready && paced' : '!busy && ready')
     .wire('active', 'bit', 'busy || start_now')
@@ -50,9 +49,9 @@ export function controllerState(m: VModule, c: LayerContext): void {
  * counts the cycles since the last start, saturating at the gap (where it also starts after reset).
  */
 export function rowPacing(m: VModule, c: LayerContext): void {
-  const { p } = c;
+  const { p, w } = c;
   if (p.minRowGap === 0) return;
-  const bits = addrBits(p.minRowGap + 1);
+  const bits = w.rowAge;
   const go = c.faults.delay ? ' && !f_stall' : '';
   m.section(TITLE)
     .always('posedge clk', [vIf('rst', [`row_age <= ${k(p.minRowGap, bits)};`], [
