@@ -237,12 +237,24 @@ function synthCommand(y: Argv): Argv {
       .option('alu-budget', commonBudget)
       .option('target', str('generic (Yosys gates), ice40 (LUT4, SB_MAC16, 4 kbit RAM) or intel (Cyclone V ALMs, DSPs, M10K) [default: generic]'))
       .option('out', str('folder for report.json and the Yosys log (default: a fresh folder under ./simrun-out/)'))
+      .option('estimate', { type: 'boolean', default: false, describe: 'cost a --config of any size from per-unit costs fitted to a small calibration build (synthesized once per target, then cached)' })
+      .option('check', { type: 'boolean', default: false, describe: 'with --estimate: also synthesize the design outright and print the estimate\'s error' })
+      .option('calibration', str('with --estimate: a small spec to measure per-unit costs on [default: rowsim\'s 7-layer calibration network]'))
       .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON' })
-      .example('$0 synth --config tiny --target ice40', 'tiny on an iCE40: LUTs, flip-flops, DSPs and RAM blocks per module'),
+      .example('$0 synth --config tiny --target ice40', 'tiny on an iCE40: LUTs, flip-flops, DSPs and RAM blocks per module')
+      .example('$0 synth --config ie120r --target intel --estimate', 'the full IE120R estimated, and whether it fits the published Agilex 7 device'),
     async (a) => {
+      const { formatEstimate, formatSynth } = await import('../harness/synthReport.js');
+      const o = { config: a.config, rtl: a.rtl, target: a.target, out: a.out, aluBudget: parseBudget(a.aluBudget) };
+      if ((a.check || a.calibration !== undefined) && !a.estimate) throw new SimrunError('USAGE', `--${a.check ? 'check' : 'calibration'} belongs to an estimate: pass --estimate too`);
+      if (a.estimate) {
+        const { runEstimate } = await import('../harness/synthEstimate.js');
+        const { report, outDir } = await runEstimate({ ...o, check: a.check, calibration: a.calibration });
+        process.stdout.write(a.json ? JSON.stringify(report, null, 2) + '\n' : `${formatEstimate(report)}\nreport: ${outDir}/report.json\n`);
+        return;
+      }
       const { runSynth } = await import('../harness/synth.js');
-      const { formatSynth } = await import('../harness/synthReport.js');
-      const { report, outDir } = await runSynth({ config: a.config, rtl: a.rtl, target: a.target, out: a.out, aluBudget: parseBudget(a.aluBudget) });
+      const { report, outDir } = await runSynth(o);
       process.stdout.write(a.json ? JSON.stringify(report, null, 2) + '\n' : `${formatSynth(report)}\nreport: ${outDir}/report.json\n`);
     },
   );

@@ -13,11 +13,19 @@ import { writeDesignFolder } from '../rtl/emit.js';
 import { makePlan } from './plan.js';
 import { prepareOutDir, releaseOutDir, writeAtomic } from './outdir.js';
 
-/** The targets and the Yosys command of each. */
+/**
+ * The targets and the Yosys commands of each. The vendor flows stop before their `autoname` pass: it only renames
+ * wires, and on a design of millions of wires it took longer than the rest of the synthesis (and gigabytes more);
+ * intel's LUT mapping is therefore spelled out as its script runs it, without the renaming.
+ */
 export const SYNTH_TARGETS = {
   generic: (top: string) => `synth -top ${top}`,
-  ice40: (top: string) => `synth_ice40 -dsp -noflatten -top ${top}`,
-  intel: (top: string) => `synth_intel_alm -family cyclonev -noflatten -top ${top}`,
+  ice40: (top: string) => `synth_ice40 -dsp -noflatten -top ${top} -run :check\nclean`,
+  intel: (top: string) => [
+    `synth_intel_alm -family cyclonev -noflatten -top ${top} -run :map_luts`,
+    'techmap -map +/intel_alm/common/abc9_map.v', 'abc9 -maxlut 6 -W 600', 'techmap -map +/intel_alm/common/abc9_unmap.v',
+    'techmap -map +/intel_alm/common/alm_map.v', 'opt -fast', 'clean',
+  ].join('\n'),
 } as const;
 export type SynthTarget = keyof typeof SYNTH_TARGETS;
 
@@ -32,9 +40,11 @@ export interface Resources {
   readonly flipFlops: number;
   /** Multipliers: SB_MAC16 or MISTRAL_MUL DSP blocks (generic synthesis maps every $mul to gates: 0 there). */
   readonly multipliers: number;
-  /** RAM blocks (SB_RAM40_4K, MISTRAL_M10K) and their bits; generic synthesis maps memories to flip-flops. */
+  /** Block RAMs (SB_RAM40_4K, MISTRAL_M10K) and their bits; generic synthesis maps memories to flip-flops. */
   readonly ramBlocks: number;
   readonly ramBits: number;
+  /** LUT RAMs (MISTRAL_MLAB: 640 bits in the logic of one 10-ALM block); none on the other targets. */
+  readonly lutRamBlocks: number;
 }
 
 /** The estimate of a design. */
@@ -58,28 +68,30 @@ export interface SynthOptions {
   readonly aluBudget?: number | 'min';
 }
 
-/** Bits per RAM block: iCE40 4 kbit (every SB_RAM40_4K* port variant), Cyclone V M10K and MLAB (LUT RAM, 640 bits). */
-const RAM_BITS: Readonly<Record<string, number>> = { SB_RAM40_4K: 4096, MISTRAL_M10K: 10240, MISTRAL_MLAB: 640 };
+/** Bits per block RAM: iCE40 4 kbit (every SB_RAM40_4K* port variant), Cyclone V M10K. */
+const RAM_BITS: Readonly<Record<string, number>> = { SB_RAM40_4K: 4096, MISTRAL_M10K: 10240 };
 
 /** The resources of a cell-type histogram for `target`. */
 export function classify(types: Readonly<Record<string, number>>, target: SynthTarget): Resources {
-  let cells = 0, logic = 0, flipFlops = 0, multipliers = 0, ramBlocks = 0, ramBits = 0;
+  let cells = 0, logic = 0, flipFlops = 0, multipliers = 0, ramBlocks = 0, ramBits = 0, lutRamBlocks = 0;
   for (const [t, n] of Object.entries(types)) {
     cells += n;
     // Storage: every flip-flop and latch kind of Yosys's gate library, and each target's own.
     if (/^\$_(FF|DFF|DFFE|SDFF|SDFFE|SDFFCE|DFFSR|DFFSRE|ALDFF|ALDFFE|DLATCH|DLATCHSR|SR)_/.test(t) || /^SB_DFF/.test(t) || t === 'MISTRAL_FF') flipFlops += n;
     else if (/^\$mul$|^\$__MUL|^SB_MAC16$|^MISTRAL_MUL/.test(t)) multipliers += n;
+    else if (t === 'MISTRAL_MLAB') lutRamBlocks += n;
     else if (RAM_BITS[t.replace(/^SB_RAM40_4K.*/, 'SB_RAM40_4K')] !== undefined) { ramBlocks += n; ramBits += n * RAM_BITS[t.replace(/^SB_RAM40_4K.*/, 'SB_RAM40_4K')]!; }
     else if (target === 'generic' ? /^\$_/.test(t) : target === 'ice40' ? t === 'SB_LUT4' : /^MISTRAL_(ALUT|NOT)/.test(t)) logic += n;
   }
-  return { cells, logic, flipFlops, multipliers, ramBlocks, ramBits };
+  return { cells, logic, flipFlops, multipliers, ramBlocks, ramBits, lutRamBlocks };
 }
 
 const add = (a: Resources, b: Resources, k = 1): Resources => ({
   cells: a.cells + k * b.cells, logic: a.logic + k * b.logic, flipFlops: a.flipFlops + k * b.flipFlops,
   multipliers: a.multipliers + k * b.multipliers, ramBlocks: a.ramBlocks + k * b.ramBlocks, ramBits: a.ramBits + k * b.ramBits,
+  lutRamBlocks: a.lutRamBlocks + k * b.lutRamBlocks,
 });
-const NONE: Resources = { cells: 0, logic: 0, flipFlops: 0, multipliers: 0, ramBlocks: 0, ramBits: 0 };
+const NONE: Resources = { cells: 0, logic: 0, flipFlops: 0, multipliers: 0, ramBlocks: 0, ramBits: 0, lutRamBlocks: 0 };
 
 /** Yosys's `stat -json` of a synthesized design, as per-module resources and the hierarchy's total from `top`. */
 export function readStat(json: string, top: string, target: SynthTarget): { modules: SynthReport['modules']; total: Resources; yosysTotal: Resources | null } {
@@ -123,9 +135,16 @@ function designAlus(dir: string, spec: string, plan: DesignFolder['manifest']['p
   return plan.layers.reduce((a, p, i) => a + p.strips * Math.ceil((net.layers[i]?.outC ?? 0) / p.ocmux), 0);
 }
 
-/** Refuses a design too large to synthesize outright, naming it and what to do. */
-function checkSize(name: string, alus: number | null): void {
-  if (alus !== null && alus > SYNTH_ALU_LIMIT) throw new SimrunError('USAGE', `${name} has ${alus} ALUs, above the ${SYNTH_ALU_LIMIT} that simrun synth synthesizes outright (hours and tens of GB in Yosys); synthesize a smaller spec of the same layers, e.g. --config ie120r-mini`);
+/** Refuses a design too large to synthesize outright, naming it and what to do (`fix`, or the default advice). */
+export function checkSize(name: string, alus: number | null, fix = 'estimate it from a small build\'s costs with --estimate, or synthesize a smaller spec of the same layers, e.g. --config ie120r-mini'): void {
+  if (alus !== null && alus > SYNTH_ALU_LIMIT) throw new SimrunError('USAGE', `${name} has ${alus} ALUs, above the ${SYNTH_ALU_LIMIT} that simrun synth synthesizes outright (hours and tens of GB in Yosys); ${fix}`);
+}
+
+/** The --target of `simrun synth` (default generic), or USAGE naming the known ones. */
+export function parseTarget(t: string | undefined): SynthTarget {
+  const target = t ?? 'generic';
+  if (!(target in SYNTH_TARGETS)) throw new SimrunError('USAGE', `--target '${t}' is not one of ${Object.keys(SYNTH_TARGETS).join(', ')}`);
+  return target as SynthTarget;
 }
 
 /** Links every ROM image the design loads (manifest.roms, by its relative name) into Yosys's working folder, replacing older links. */
@@ -139,11 +158,28 @@ function stageRoms(d: DesignFolder, work: string): void {
   }
 }
 
+/**
+ * Synthesizes design folder `d` for `target` in folder `work` (its log and stat.json go there): each module once, and
+ * the hierarchy's total, checked against Yosys's own.
+ */
+export async function synthesizeFolder(d: DesignFolder, work: string, target: SynthTarget): Promise<{ modules: SynthReport['modules']; total: Resources }> {
+  mkdirSync(work, { recursive: true });
+  // $readmemh names are relative to the folder Yosys runs in: the design's images are linked there by those names.
+  stageRoms(d, work);
+  await yosys([
+    `read_verilog -sv ${d.manifest.sources.map((f) => JSON.stringify(join(d.dir, f))).join(' ')}`,
+    SYNTH_TARGETS[target](d.manifest.top),
+    'tee -q -o stat.json stat -json',
+  ].join('\n') + '\n', work, `synth-${target}`);
+  const { modules, total, yosysTotal } = readStat(readFileSync(join(work, 'stat.json'), 'utf8'), d.manifest.top, target);
+  if (yosysTotal && JSON.stringify(yosysTotal) !== JSON.stringify(total)) throw new SimrunError('INTERNAL', `synth: the modules' cells times their instances (${total.cells}) differ from Yosys's hierarchy total (${yosysTotal.cells})`);
+  return { modules, total };
+}
+
 /** Synthesizes the design of `o` (a config emitted here, or --rtl) and writes report.json; the report. */
 export async function runSynth(o: SynthOptions): Promise<{ report: SynthReport; outDir: string }> {
   const t0 = performance.now();
-  const target = (o.target ?? 'generic') as SynthTarget;
-  if (!(target in SYNTH_TARGETS)) throw new SimrunError('USAGE', `--target '${o.target}' is not one of ${Object.keys(SYNTH_TARGETS).join(', ')}`);
+  const target = parseTarget(o.target);
   if (o.rtl && o.config) throw new SimrunError('USAGE', '--config and --rtl name two designs; pass one (--rtl synthesizes a folder, --config emits a spec)');
   if (o.rtl && o.aluBudget !== undefined) throw new SimrunError('USAGE', '--alu-budget plans a --config; a design folder (--rtl) has its plan already');
   const given = o.rtl ? loadDesign(o.rtl) : null;
@@ -162,17 +198,7 @@ export async function runSynth(o: SynthOptions): Promise<{ report: SynthReport; 
       writeDesignFolder(dir, net!, plan!, loadWeights(net!, 'synthetic:0'), 'synthetic:0');
       d = loadDesign(dir);
     }
-    const work = join(outDir, 'yosys');
-    mkdirSync(work, { recursive: true });
-    // $readmemh names are relative to the folder Yosys runs in: the design's images are linked there by those names.
-    stageRoms(d, work);
-    await yosys([
-      `read_verilog -sv ${d.manifest.sources.map((f) => JSON.stringify(join(d.dir, f))).join(' ')}`,
-      SYNTH_TARGETS[target](d.manifest.top),
-      'tee -q -o stat.json stat -json',
-    ].join('\n') + '\n', work, `synth-${target}`);
-    const { modules, total, yosysTotal } = readStat(readFileSync(join(work, 'stat.json'), 'utf8'), d.manifest.top, target);
-    if (yosysTotal && JSON.stringify(yosysTotal) !== JSON.stringify(total)) throw new SimrunError('INTERNAL', `synth: the modules' cells times their instances (${total.cells}) differ from Yosys's hierarchy total (${yosysTotal.cells})`);
+    const { modules, total } = await synthesizeFolder(d, join(outDir, 'yosys'), target);
     const report: SynthReport = { target, top: d.manifest.top, design: d.dir, modules, total, seconds: Number(((performance.now() - t0) / 1000).toFixed(1)) };
     writeAtomic(join(outDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
     ok = true;

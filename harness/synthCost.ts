@@ -1,0 +1,129 @@
+// The resource model of a rowsim-emitted design: what each module is made of (ALUs, row-buffer bits, ROM bits read per
+// cycle), per-unit costs fitted to synthesized modules, and the resources those costs predict for another plan.
+// Invariants: pure (no Yosys, no files); every cost is ≥ 0 (a fit never buys accuracy with a negative unit); a module
+// kind the calibration never saw has no prediction rather than a guessed one.
+import type { NetworkPlan } from '../core/plan.js';
+import type { NetworkSpec } from '../core/spec.js';
+import type { Resources } from './synth.js';
+
+/** The kinds of module the emitter writes, each with its own cost terms. */
+export type ModuleKind = 'layer' | 'weights' | 'biases' | 'top';
+
+/** One module's size in the terms its cost grows with. */
+export interface ModuleFeatures {
+  readonly kind: ModuleKind;
+  /** The terms, in the order of `TERMS[kind]`. */
+  readonly terms: readonly number[];
+}
+
+/**
+ * The cost terms of each kind. A layer: a constant (its controller), its ALUs (multiply, accumulate, bias add and their
+ * registers) and its row-buffer bits (storage and the strips' read and write logic), split by how many words its input
+ * writes a cycle: a buffer written one word at a time can become LUT RAM, one written by several lanes at once stays in
+ * flip-flops with their multiplexers, a cost an order of magnitude apart. A ROM: a constant and the bits its
+ * lanes read at once (each lane reads the whole table through its own port: lanes × bits). The top: a constant and
+ * its layers (the wiring between them).
+ */
+export const TERMS: Readonly<Record<ModuleKind, readonly string[]>> = {
+  layer: ['per layer', 'per ALU', 'per row-buffer bit written several words a cycle', 'per row-buffer bit written one word a cycle'],
+  weights: ['per ROM', 'per lane-bit read'],
+  biases: ['per ROM', 'per lane-bit read'],
+  top: ['per design', 'per layer'],
+};
+
+/** Every field of Resources, in its order. */
+export const RESOURCE_KEYS = ['cells', 'logic', 'flipFlops', 'multipliers', 'ramBlocks', 'ramBits', 'lutRamBlocks'] as const;
+type ResourceKey = (typeof RESOURCE_KEYS)[number];
+
+/** Per-unit costs: for each kind and resource, one coefficient per term. */
+export type CostModel = Readonly<Record<ModuleKind, Readonly<Record<ResourceKey, readonly number[]>>>>;
+
+/** The modules of the design rowsim emits for `net` under `plan`, by module name, with their features. */
+export function designFeatures(net: NetworkSpec, plan: NetworkPlan): ReadonlyMap<string, ModuleFeatures> {
+  const m = new Map<string, ModuleFeatures>();
+  plan.layers.forEach((p, i) => {
+    const l = net.layers[i]!;
+    const n = i + 1;
+    // Words written a cycle: the stream's lanes into this layer (the input image's channels into the first).
+    const inLanes = i === 0 ? net.input.channels : plan.layers[i - 1]!.lanes;
+    const bits = p.rowBufferBits;
+    m.set(`rs_layer${n}`, { kind: 'layer', terms: [1, p.alus, inLanes > 1 ? bits : 0, inLanes > 1 ? 0 : bits] });
+    m.set(`rs_wrom${n}`, { kind: 'weights', terms: [1, p.lanes * p.weightBits] });
+    m.set(`rs_brom${n}`, { kind: 'biases', terms: [1, p.lanes * l.outC * 32] });
+  });
+  m.set('rs_top', { kind: 'top', terms: [1, plan.layers.length] });
+  return m;
+}
+
+/** A synthesized module: its features and what Yosys made of it. */
+export interface CostSample {
+  readonly features: ModuleFeatures;
+  readonly resources: Resources;
+}
+
+/** Least squares of y on the columns `cols` of rows `x`; null when the normal equations are singular. */
+function leastSquares(x: readonly (readonly number[])[], y: readonly number[], cols: readonly number[]): number[] | null {
+  const k = cols.length;
+  // Columns are scaled to unit size first: ALU counts and buffer bits differ by orders of magnitude.
+  const scale = cols.map((c) => Math.max(...x.map((r) => Math.abs(r[c]!)), 1e-300));
+  const a = Array.from({ length: k }, () => new Array<number>(k + 1).fill(0));
+  for (let r = 0; r < x.length; r++) {
+    for (let i = 0; i < k; i++) {
+      const xi = x[r]![cols[i]!]! / scale[i]!;
+      for (let j = 0; j < k; j++) a[i]![j]! += xi * (x[r]![cols[j]!]! / scale[j]!);
+      a[i]![k]! += xi * y[r]!;
+    }
+  }
+  // Gauss–Jordan with partial pivoting on the k × k system.
+  for (let c = 0; c < k; c++) {
+    let piv = c;
+    for (let r = c + 1; r < k; r++) if (Math.abs(a[r]![c]!) > Math.abs(a[piv]![c]!)) piv = r;
+    if (Math.abs(a[piv]![c]!) < 1e-12) return null;
+    [a[c], a[piv]] = [a[piv]!, a[c]!];
+    for (let r = 0; r < k; r++) {
+      if (r === c) continue;
+      const f = a[r]![c]! / a[c]![c]!;
+      for (let j = c; j <= k; j++) a[r]![j]! -= f * a[c]![j]!;
+    }
+  }
+  return cols.map((_, i) => a[i]![k]! / a[i]![i]! / scale[i]!);
+}
+
+/**
+ * Non-negative least squares for a handful of terms: every subset of the terms is fitted, subsets with a negative
+ * coefficient are dropped, and the smallest residual wins (exact for so few terms, and no iteration to tune).
+ */
+export function fitNonNegative(x: readonly (readonly number[])[], y: readonly number[]): number[] {
+  const n = x[0]?.length ?? 0;
+  let best: { coef: number[]; residual: number } = { coef: new Array<number>(n).fill(0), residual: y.reduce((s, v) => s + v * v, 0) };
+  for (let mask = 1; mask < 1 << n; mask++) {
+    const cols = [...Array(n).keys()].filter((c) => mask & (1 << c));
+    const sol = leastSquares(x, y, cols);
+    if (!sol || sol.some((v) => v < 0)) continue;
+    const coef = new Array<number>(n).fill(0);
+    cols.forEach((c, i) => { coef[c] = sol[i]!; });
+    const residual = x.reduce((s, row, r) => s + (row.reduce((t, v, c) => t + v * coef[c]!, 0) - y[r]!) ** 2, 0);
+    if (residual < best.residual - 1e-9 * Math.max(1, best.residual)) best = { coef, residual };
+  }
+  return best.coef;
+}
+
+/** Fits per-unit costs to synthesized modules; kinds without samples are absent from the model. */
+export function fitCosts(samples: readonly CostSample[]): Partial<CostModel> {
+  const model: Partial<Record<ModuleKind, Record<ResourceKey, number[]>>> = {};
+  for (const kind of Object.keys(TERMS) as ModuleKind[]) {
+    const mine = samples.filter((s) => s.features.kind === kind);
+    if (mine.length === 0) continue;
+    const x = mine.map((s) => s.features.terms);
+    model[kind] = Object.fromEntries(RESOURCE_KEYS.map((r) => [r, fitNonNegative(x, mine.map((s) => s.resources[r]))])) as Record<ResourceKey, number[]>;
+  }
+  return model;
+}
+
+/** The resources `model` predicts for a module with `f`, or null when the model has no costs for its kind. */
+export function predictModule(model: Partial<CostModel>, f: ModuleFeatures): Resources | null {
+  const costs = model[f.kind];
+  if (!costs) return null;
+  const at = (r: ResourceKey) => Math.round(costs[r].reduce((s, c, i) => s + c * f.terms[i]!, 0));
+  return Object.fromEntries(RESOURCE_KEYS.map((k) => [k, at(k)])) as unknown as Resources;
+}

@@ -1,0 +1,76 @@
+// The synth cost model: non-negative least squares on hand-made data, the features of the calibration network worked
+// out by hand, predictions of a fitted model, and the Agilex fit verdict on totals computed by hand.
+import { expect, it } from 'vitest';
+import { AGILEX_027, agilexFit } from '../../harness/agilexFit.js';
+import { makePlan } from '../../harness/plan.js';
+import { calibrationSpec } from '../../harness/synthCalibration.js';
+import { designFeatures, fitCosts, fitNonNegative, predictModule } from '../../harness/synthCost.js';
+import type { Resources } from '../../harness/synth.js';
+
+const res = (logic: number, flipFlops = 0, multipliers = 0): Resources => ({ cells: logic + flipFlops + multipliers, logic, flipFlops, multipliers, ramBlocks: 0, ramBits: 0, lutRamBlocks: 0 });
+
+it('fitNonNegative: y = 50 + 1800·alus + 0.25·bits recovered exactly from 4 modules', () => {
+  const x = [[1, 1, 4000], [1, 2, 1000], [1, 3, 8000], [1, 1, 40000]];
+  const y = x.map(([, a, b]) => 50 + 1800 * a! + 0.25 * b!);
+  const c = fitNonNegative(x, y);
+  expect(c[0]).toBeCloseTo(50, 6);
+  expect(c[1]).toBeCloseTo(1800, 6);
+  expect(c[2]).toBeCloseTo(0.25, 9);
+});
+
+it('fitNonNegative: data that an unconstrained fit explains with a negative constant gets a constant of 0 instead', () => {
+  // y = 10·a − 30 exactly: least squares would say −30; a cost cannot be negative.
+  const x = [[1, 5], [1, 10], [1, 20]];
+  const c = fitNonNegative(x, [20, 70, 170]);
+  expect(c[0]).toBe(0);
+  expect(c[1]).toBeGreaterThan(0);
+  // The constrained optimum of Σ(k·a − y)² is k = Σ a·y / Σ a² = (100 + 700 + 3400) / 525 = 8.
+  expect(c[1]).toBeCloseTo(8, 9);
+});
+
+it('designFeatures: the calibration network (32×32×3, 7 layers; c1 1 ALU, c5 3 lanes, c4 2 strips) as worked out by hand', () => {
+  const net = calibrationSpec();
+  const f = designFeatures(net, makePlan(net));
+  // c1: 3×3, 3 → 2 channels, strips 1, ocmux 2: 1 lane, 1 ALU; weights 9·3·2 codes of 18 bits = 972 bits read by 1 lane.
+  expect(f.get('rs_layer1')!.terms.slice(0, 2)).toEqual([1, 1]);
+  expect(f.get('rs_wrom1')!.terms).toEqual([1, 972]);
+  // c5: 3×3, 4 → 6 channels, ocmux 2: 3 lanes, 1 strip, 3 ALUs; 9·4·6·18 = 3888 bits, each lane reads them all.
+  expect(f.get('rs_layer5')!.terms.slice(0, 2)).toEqual([1, 3]);
+  expect(f.get('rs_wrom5')!.terms).toEqual([1, 3 * 3888]);
+  expect(f.get('rs_brom5')!.terms).toEqual([1, 3 * 6 * 32]);
+  // c4: strips 2, ocmux 4 of 4 channels: 1 lane per strip, 2 ALUs.
+  expect(f.get('rs_layer4')!.terms[1]).toBe(2);
+  // Row buffers: c1 is written by the image's 3 channels a beat (flip-flop term), c2 by c1's single lane (LUT-RAM term).
+  const c1 = f.get('rs_layer1')!.terms, c2 = f.get('rs_layer2')!.terms;
+  expect(c1[2]).toBeGreaterThan(0);
+  expect(c1[3]).toBe(0);
+  expect(c2[2]).toBe(0);
+  expect(c2[3]).toBeGreaterThan(0);
+  expect(f.get('rs_top')!.terms).toEqual([1, 7]);
+  expect([...f.keys()]).toHaveLength(7 * 3 + 1);
+});
+
+it('fitCosts → predictModule: a layer of 10 ALUs and 100 kbit predicted from three calibration layers; an unseen kind has no prediction', () => {
+  const layer = (alus: number, bits: number) => ({ features: { kind: 'layer' as const, terms: [1, alus, bits] }, resources: res(200 + 1000 * alus + bits / 8, 96 * alus + bits, 2 * alus) });
+  const model = fitCosts([layer(1, 6000), layer(2, 4000), layer(3, 40000), layer(1, 9000)]);
+  const p = predictModule(model, { kind: 'layer', terms: [1, 10, 100_000] })!;
+  expect(p.logic).toBe(200 + 10_000 + 12_500);
+  expect(p.flipFlops).toBe(960 + 100_000);
+  expect(p.multipliers).toBe(20);
+  expect(predictModule(model, { kind: 'weights', terms: [1, 100] })).toBeNull();
+});
+
+it('agilexFit: 1,000,000 ALUTs and 8,000 multipliers do not fit (500,000 ALMs fit, DSPs fit: the ALMs are what fails only above 912,800)', () => {
+  const small = agilexFit(res(1_000_000, 400_000, 8_000), 200e6);
+  expect(small.alms).toBe(500_000);
+  expect(small.fits).toBe(true);
+  const big = agilexFit(res(4_000_000, 1_000_000, 9_000), 300e6);
+  expect(big.alms).toBe(2_000_000);
+  expect(big.fits).toBe(false);
+  expect(big.over[0]).toMatch(/^ALMs: 2,000,000 of 912,800 \(219 %\)/);
+  expect(big.over[1]).toMatch(/^DSP blocks: 9,000 of 8,528/);
+  // Flip-flops bound the ALMs when there are four times as many as ALUTs per ALM.
+  expect(agilexFit(res(100, 4 * AGILEX_027.alms + 4), 0).fits).toBe(false);
+  // An MLAB is a LAB of 10 ALMs: 1,000 of them add 10,000 ALMs to 50 ALUTs' 25.
+  expect(agilexFit({ ...res(50), lutRamBlocks: 1000 }, 0).alms).toBe(10_025);
+});
