@@ -4,9 +4,9 @@
 // if it parses and describes every layer of the spec; anything else is planned afresh (the cache is never trusted
 // over the planner).
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { cacheRoot } from '../core/cacheDir.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cacheRoot, writeCacheFile } from '../core/cacheDir.js';
 import { codeHash } from '../core/codeHash.js';
 import type { NetworkPlan } from '../core/plan.js';
 import { specSource, type NetworkSpec } from '../core/spec.js';
@@ -25,13 +25,6 @@ export function cachedPlan(net: NetworkSpec, budget: number | 'min' | undefined,
     // not cached (or unreadable): plan below
   }
   const plan = make();
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    const tmp = `${path}.tmp-${process.pid}`;
-    writeFileSync(tmp, JSON.stringify(plan));
-    renameSync(tmp, path);
-  } catch {
-    // a read-only cache only costs the next run its planning time
-  }
+  writeCacheFile(path, JSON.stringify(plan));
   return plan;
 }

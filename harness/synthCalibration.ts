@@ -3,9 +3,9 @@
 // kept in the cache per target and emitter. Invariant: samples are reused only for the same target, the same
 // calibration spec and the same emitter code (a changed emitter is calibrated afresh).
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { cacheRoot } from '../core/cacheDir.js';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cacheRoot, writeCacheFile } from '../core/cacheDir.js';
 import { codeHash } from '../core/codeHash.js';
 import { loadSpec, specSource, validateSpec, type NetworkSpec } from '../core/spec.js';
 import { loadWeights } from '../core/weights/load.js';
@@ -84,7 +84,7 @@ export async function calibrate(target: SynthTarget, net: NetworkSpec, work: str
     writeDesignFolder(dir, net, plan, loadWeights(net, 'synthetic:0'), 'synthetic:0');
     const { modules } = await synthesizeFolder(loadDesign(dir), join(work, 'yosys'), target);
     m = { target, seconds: Math.round((performance.now() - t0) / 100) / 10, modules };
-    writeMeasured(path, m);
+    writeCacheFile(path, JSON.stringify(m));
   }
   const modules = m.modules;
   const samples = [...designFeatures(net, plan)].flatMap(([module, features]) => {
@@ -101,17 +101,5 @@ function readMeasured(path: string, target: SynthTarget): Measured | null {
     return m.target === target && m.modules && typeof m.modules === 'object' ? m : null;
   } catch {
     return null;
-  }
-}
-
-/** Keeps a measurement (atomically); a read-only cache only costs the next estimate its calibration. */
-function writeMeasured(path: string, m: Measured): void {
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    const tmp = `${path}.tmp-${process.pid}`;
-    writeFileSync(tmp, JSON.stringify(m));
-    renameSync(tmp, path);
-  } catch {
-    // not cached: the estimate itself stands
   }
 }
