@@ -286,3 +286,14 @@ export async function regress(opts: { suite: string; shard?: string; shards?: nu
 export function casesCoverage(results: readonly CaseResult[]): ContractCoverage[] {
   return mergeByNetwork(results.flatMap((r) => (r.report?.coverage ? [r.report.coverage] : [])), 'the suite\'s cases');
 }
+
+/**
+ * A warning when the suite's coverage sums only some of its reports (shards run with and without --coverage, merged):
+ * the cases with a report but no coverage, named; null when all or none recorded it.
+ */
+export function coverageGap(results: readonly CaseResult[]): string | null {
+  const reported = results.filter((r) => r.report);
+  const without = reported.filter((r) => !r.report!.coverage);
+  if (without.length === 0 || without.length === reported.length) return null;
+  return `coverage sums ${reported.length - without.length} of ${reported.length} reported cases; ran without --coverage: ${without.map((r) => r.case.name).join(', ')}`;
+}

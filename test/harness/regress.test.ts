@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { junitXml, loadSuite, parseShard, shardCases, type CaseResult } from '../../harness/regress.js';
+import { coverageGap, junitXml, loadSuite, parseShard, shardCases, type CaseResult } from '../../harness/regress.js';
 import type { RunReport } from '../../harness/report.js';
 import { simrun } from '../support/cli.js';
 import { validateJunit } from '../support/junit.js';
@@ -64,6 +64,16 @@ describe('junit', () => {
       else stack.push(m[2]!);
     }
     expect(stack).toEqual([]);
+  });
+});
+
+describe('coverageGap', () => {
+  const mk = (name: string, report: object | null): CaseResult => ({ case: { index: 0, name, folder: name, args: [], timeoutSeconds: 60 }, exitCode: report ? 0 : 2, seconds: 1, report: report as RunReport | null, error: null });
+  it('3 reported cases, 1 with coverage and 2 without, 1 unreported: names the 2; all or none with coverage: null', () => {
+    const cov = { coverage: { network: 'tiny' } };
+    expect(coverageGap([mk('a', cov), mk('b', {}), mk('c', {}), mk('d', null)])).toBe('coverage sums 1 of 3 reported cases; ran without --coverage: b, c');
+    expect(coverageGap([mk('a', cov), mk('b', cov), mk('d', null)])).toBeNull();
+    expect(coverageGap([mk('a', {}), mk('b', {})])).toBeNull();
   });
 });
 
