@@ -26,6 +26,7 @@
 import { tapOrder } from '../../core/explain.js';
 import type { NetworkSpec } from '../../core/spec.js';
 import type { HwLayerWeights } from '../../core/weights/types.js';
+import { prng } from './prng.js';
 
 /** What a themed output channel's weights and bias do. */
 const THEMES = ['huge', 'tiny', 'zero', 'spread', 'normal', 'boundary', 'overflow', 'cancel'] as const;
@@ -47,13 +48,6 @@ const DIRECTED: Readonly<Record<DirectedKind, { readonly x: number; readonly w: 
 
 const isDirected = (k: string): k is DirectedKind => k === 'boundary' || k === 'overflow' || k === 'cancel';
 
-function prng(seed: number): () => number {
-  let s = (seed * 2654435761) >>> 0 || 1;
-  return () => {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    return s / 4294967296;
-  };
-}
 
 /** A bfloat18 code: sign, biased exponent 1..254 (0 with mantissa 0 for a signed zero), 9-bit mantissa. */
 export function code(sign: number, exp: number, mant: number): number {

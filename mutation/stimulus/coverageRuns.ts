@@ -14,6 +14,7 @@ import { add, mul, relu } from '../../sim/arith.js';
 import { classifyAdd, classifyMultiply, classifyRelu } from '../../sim/contractCases.js';
 import { coverageAndOutputs } from '../../sim/coverage.js';
 import { bf18Code, chainTo, NEGATIVE_ZERO, passThroughWeights, type Chain } from './passThrough.js';
+import { prng } from './prng.js';
 
 /** One directed run: weights for every layer and one frame, aimed at layer `layer`. */
 export interface CoverageRun {
@@ -70,13 +71,6 @@ const U = new Uint32Array(F.buffer);
 const f32 = (bits: number) => { U[0] = bits >>> 0; return F[0]!; };
 const exponentOf = (v: number) => { F[0] = v; return ((U[0]! >>> 23) & 0xff) - 127; };
 
-export function prng(seed: number): () => number {
-  let s = (seed * 2654435761) >>> 0 || 1;
-  return () => {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    return s / 4294967296;
-  };
-}
 
 /** How layer L's inputs are set: from pixels through a pass-through chain, or from the previous layer's biases. */
 export type Source = { readonly kind: 'pixels'; readonly chain: Chain } | { readonly kind: 'bias'; readonly n: number; readonly slots: number };

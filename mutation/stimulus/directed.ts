@@ -5,6 +5,7 @@
 import { bf18ToFloat } from '../../core/bfloat18.js';
 import type { NetworkSpec } from '../../core/spec.js';
 import type { HwLayerWeights } from '../../core/weights/types.js';
+import { xorshift32 } from './prng.js';
 
 const MIN_NORMAL = 2 ** -126;
 const F = new Float32Array(1);
@@ -43,13 +44,6 @@ function nudge(x: number, steps: number): number {
   return F[0]!;
 }
 
-function prng(seed: number): () => number {
-  let s = (seed >>> 0) || 1;
-  return () => {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    return s / 4294967296;
-  };
-}
 
 /** Searches floats near `guess` for one whose product with `w` satisfies `ok`. */
 function solve(w: number, guess: number, ok: (p: number) => boolean, span = 48): number | null {
@@ -73,7 +67,7 @@ function solve(w: number, guess: number, ok: (p: number) => boolean, span = 48):
 export function directedFrame(net: NetworkSpec, weights: readonly HwLayerWeights[], seed: number, opts: { readonly zeroBiasChannel?: number } = {}): Float32Array {
   const l = net.layers[0]!;
   const { height: H, width: W } = net.input;
-  const rnd = prng(seed);
+  const rnd = xorshift32(seed);
   const w = Float32Array.from(weights[0]!.codes, bf18ToFloat);
   const x = new Float32Array(H * W * 3);
   for (let i = 0; i < x.length; i++) x[i] = Math.fround((rnd() * 2 - 1) * 2.2);

@@ -9,7 +9,8 @@ import type { LayerSpec, NetworkSpec } from '../../core/spec.js';
 import type { HwLayerWeights } from '../../core/weights/types.js';
 import { mergeCoverage } from '../../harness/coverage.js';
 import { coverageAndOutputs } from '../../sim/coverage.js';
-import { evaluate, holesOf, layerWeights, MAX, prng, searchExperiments, templates, windowOf, type Counts, type CoverageRun, type Experiment, type NotGenerated, type Source, type Template, type Window } from './coverageRuns.js';
+import { evaluate, holesOf, layerWeights, MAX, searchExperiments, templates, windowOf, type Counts, type CoverageRun, type Experiment, type NotGenerated, type Source, type Template, type Window } from './coverageRuns.js';
+import { prng } from './prng.js';
 import { chainTo, passThroughWeights } from './passThrough.js';
 
 /** A layer's replicated runs (several frames each) and what they reached at every interior output. */
