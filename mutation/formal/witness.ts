@@ -10,6 +10,7 @@ import { LAYER_SIGNALS } from '../../core/layerSignals.js';
 import { vName, VModule } from '../../core/vbuild.js';
 import { rtlilModules } from './rtlilPorts.js';
 import { orWhenYosysFails, yosysLimited, type YosysLimits, type YosysMutation } from './yosys.js';
+import { bitsOf, valueOf } from '../f32bits.js';
 
 /** Where in the layer's ALU the witness acts. */
 export type WitnessSite = 'bias-add' | 'accumulate' | 'multiply';
@@ -131,15 +132,11 @@ export async function findWitness(prepared: string, m: YosysMutation, ctx: Witne
   return { none: loads ? 'load' : 'failed' };
 }
 
-const F = new Float32Array(1);
-const U = new Uint32Array(F.buffer);
-const valueOf = (bits: number) => { U[0] = bits >>> 0; return F[0]!; };
 /** ftz(rne32(a + b)) of two binary32 bit patterns, as bits (NaN canonical): what an accumulate step writes. */
 function contractSum(a: number, b: number): number {
   const s = Math.fround(valueOf(a) + valueOf(b));
   if (Number.isNaN(s)) return 0x7fc00000;
-  F[0] = s !== 0 && Math.abs(s) < 2 ** -126 ? s * 0 : s;
-  return U[0]!;
+  return bitsOf(s !== 0 && Math.abs(s) < 2 ** -126 ? s * 0 : s);
 }
 
 /**

@@ -15,6 +15,7 @@ import { classifyAdd, classifyMultiply, classifyRelu } from '../../sim/contractC
 import { coverageAndOutputs } from '../../sim/coverage.js';
 import { bf18Code, chainTo, NEGATIVE_ZERO, passThroughWeights, type Chain } from './passThrough.js';
 import { prng } from './prng.js';
+import { bitsOf, exponentOf, valueOf } from '../f32bits.js';
 
 /** One directed run: weights for every layer and one frame, aimed at layer `layer`. */
 export interface CoverageRun {
@@ -66,10 +67,7 @@ export interface Window {
 
 export const MAX = 3.4028234663852886e38;
 const MIN_NORMAL = 2 ** -126;
-const F = new Float32Array(1);
-const U = new Uint32Array(F.buffer);
-const f32 = (bits: number) => { U[0] = bits >>> 0; return F[0]!; };
-const exponentOf = (v: number) => { F[0] = v; return ((U[0]! >>> 23) & 0xff) - 127; };
+const f32 = valueOf;
 
 
 /** How layer L's inputs are set: from pixels through a pass-through chain, or from the previous layer's biases. */
@@ -165,9 +163,7 @@ function related(v: number, rnd: () => number): number {
 
 /** `v` (a binary32 value) with bit `j` of its mantissa flipped: the same exponent, one bit apart. */
 function flipMantissaBit(v: number, j: number): number {
-  F[0] = v;
-  U[0] = U[0]! ^ (1 << j);
-  return F[0]!;
+  return valueOf(bitsOf(v) ^ (1 << j));
 }
 
 /** Proposes the program cells' values for a template: each product random or related to the sum so far (or to the bias). */
@@ -263,9 +259,8 @@ function proposeOneBitApart(tpl: Template, n: number, want: { bit: number; sumLa
   const [i0, i1] = [live[0]!, live[1]!];
   // The first product: random, of the weight's sign (so its input is non-negative), with bit `bit` set when the sum is
   // to be the larger (flipping it then makes the product's magnitude smaller).
-  F[0] = Math.abs(randomValue(rnd)) * Math.sign(tpl.w[i0]!);
-  U[0] = want.sumLarger ? U[0]! | (1 << want.bit) : U[0]! & ~(1 << want.bit);
-  const a = F[0]!;
+  const raw = bitsOf(Math.abs(randomValue(rnd)) * Math.sign(tpl.w[i0]!));
+  const a = valueOf(want.sumLarger ? raw | (1 << want.bit) : raw & ~(1 << want.bit));
   return Array.from({ length: n }, (_, i) => (i === i0 ? Math.fround(a / tpl.w[i0]!) : i === i1 ? Math.fround(-flipMantissaBit(a, want.bit) / tpl.w[i1]!) : 0));
 }
 

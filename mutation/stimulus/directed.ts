@@ -5,16 +5,14 @@
 import { bf18ToFloat } from '../../core/bfloat18.js';
 import type { NetworkSpec } from '../../core/spec.js';
 import type { HwLayerWeights } from '../../core/weights/types.js';
+import { bitsOf, valueOf } from '../f32bits.js';
 import { xorshift32 } from './prng.js';
 
 const MIN_NORMAL = 2 ** -126;
-const F = new Float32Array(1);
-const U = new Uint32Array(F.buffer);
 
 /** The ULP of the binary32 value `v` (normal, nonzero). */
 function ulp(v: number): number {
-  F[0] = v;
-  return 2 ** (((U[0]! >>> 23) & 0xff) - 150);
+  return 2 ** (((bitsOf(v) >>> 23) & 0xff) - 150);
 }
 
 /** An exact double `e` rounds to binary32 as a tie (exactly halfway between two floats). */
@@ -27,8 +25,7 @@ function isTie(e: number): boolean {
 function carries(e: number): boolean {
   const r = Math.fround(e);
   if (r === e || !Number.isFinite(r) || r === 0) return false;
-  F[0] = r;
-  return (U[0]! & 0x7fffff) === 0 && Math.abs(r) > Math.abs(e);
+  return (bitsOf(r) & 0x7fffff) === 0 && Math.abs(r) > Math.abs(e);
 }
 
 /** `e` lies in [2^-126 − 2^-150, 2^-126): the products a correct multiplier rounds up to the smallest normal. */
@@ -39,11 +36,8 @@ function atSubnormalBoundary(e: number): boolean {
 
 /** The float `steps` ULPs away from `x` (towards larger magnitude for positive steps). */
 function nudge(x: number, steps: number): number {
-  F[0] = x;
-  U[0] = (U[0]! + steps) >>> 0;
-  return F[0]!;
+  return valueOf(bitsOf(x) + steps);
 }
-
 
 /** Searches floats near `guess` for one whose product with `w` satisfies `ok`. */
 function solve(w: number, guess: number, ok: (p: number) => boolean, span = 48): number | null {

@@ -5,13 +5,11 @@
 // makes negatives +0). The last layer of the chain may use weight 2 (gain 2), so a pixel at the largest float becomes +Inf.
 import type { LayerSpec, NetworkSpec } from '../../core/spec.js';
 import type { HwLayerWeights } from '../../core/weights/types.js';
+import { bitsOf } from '../f32bits.js';
 
-const F = new Float32Array(1);
-const U = new Uint32Array(F.buffer);
 /** The bfloat18 code of `v` (a value whose binary32 pattern has its low 14 bits clear). */
 export function bf18Code(v: number): number {
-  F[0] = v;
-  return U[0]! >>> 14;
+  return bitsOf(v) >>> 14;
 }
 /** The code of −0, every unused weight: a finite input times −0 is −0, which leaves any running sum as it is. */
 export const NEGATIVE_ZERO = 0x20000;

@@ -8,11 +8,9 @@ import type { NetworkSpec } from '../../core/spec.js';
 import type { HwLayerWeights } from '../../core/weights/types.js';
 import type { Witness } from '../formal/witness.js';
 import { code, inputs, liveTaps } from './cornerWeights.js';
+import { valueOf } from '../f32bits.js';
 
-const F = new Float32Array(1);
-const U = new Uint32Array(F.buffer);
-/** The binary32 value with bit pattern `bits`. */
-const f32 = (bits: number): number => { U[0] = bits >>> 0; return F[0]!; };
+const f32 = valueOf;
 /** The bfloat18 code of ±1. */
 const ONE = (negative: boolean): number => code(negative ? 1 : 0, 127, 0);
 
