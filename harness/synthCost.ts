@@ -17,15 +17,17 @@ export interface ModuleFeatures {
 }
 
 /**
- * The cost terms of each kind. A layer: a constant (its controller), its ALUs (multiply, accumulate, bias add and their
- * registers) and its row-buffer bits (storage and the strips' read and write logic), split by how many words its input
- * writes a cycle: a buffer written one word at a time can become LUT RAM, one written by several lanes at once stays in
- * flip-flops with their multiplexers, a cost an order of magnitude apart. A ROM: a constant and the bits its
+ * The cost terms of each kind. A layer: its ALUs (multiply, accumulate, bias add, their registers and their share of
+ * the controller) and its row-buffer bits (storage and the strips' read and write logic), split by how many words its
+ * input writes a cycle: a buffer written one word at a time can become LUT RAM; one written by several lanes at once
+ * stays in flip-flops, with a write multiplexer per bit that grows with the lanes. A layer has no constant term: its
+ * controller is small beside its ALUs, and calibration layers of 1 to 4 ALUs cannot tell a constant from the ALUs
+ * (fitting one made tiny's estimate 16 % low instead of 4 %). A ROM: a constant and the bits its
  * lanes read at once (each lane reads the whole table through its own port: lanes × bits). The top: a constant and
  * its layers (the wiring between them).
  */
 export const TERMS: Readonly<Record<ModuleKind, readonly string[]>> = {
-  layer: ['per layer', 'per ALU', 'per row-buffer bit written several words a cycle', 'per row-buffer bit written one word a cycle'],
+  layer: ['per ALU', 'per row-buffer bit written several words a cycle', 'per such bit and write lane', 'per row-buffer bit written one word a cycle'],
   weights: ['per ROM', 'per lane-bit read'],
   biases: ['per ROM', 'per lane-bit read'],
   top: ['per design', 'per layer'],
@@ -47,7 +49,7 @@ export function designFeatures(net: NetworkSpec, plan: NetworkPlan): ReadonlyMap
     // Words written a cycle: the stream's lanes into this layer (the input image's channels into the first).
     const inLanes = i === 0 ? net.input.channels : plan.layers[i - 1]!.lanes;
     const bits = p.rowBufferBits;
-    m.set(`rs_layer${n}`, { kind: 'layer', terms: [1, p.alus, inLanes > 1 ? bits : 0, inLanes > 1 ? 0 : bits] });
+    m.set(`rs_layer${n}`, { kind: 'layer', terms: [p.alus, inLanes > 1 ? bits : 0, inLanes > 1 ? bits * inLanes : 0, inLanes > 1 ? 0 : bits] });
     m.set(`rs_wrom${n}`, { kind: 'weights', terms: [1, p.lanes * p.weightBits] });
     m.set(`rs_brom${n}`, { kind: 'biases', terms: [1, p.lanes * l.outC * 32] });
   });
@@ -114,11 +116,28 @@ export function fitCosts(samples: readonly CostSample[]): Partial<CostModel> {
   for (const kind of Object.keys(TERMS) as ModuleKind[]) {
     const mine = samples.filter((s) => s.features.kind === kind);
     if (mine.length === 0) continue;
-    const x = mine.map((s) => s.features.terms);
-    model[kind] = Object.fromEntries(RESOURCE_KEYS.map((r) => [r, fitNonNegative(x, mine.map((s) => s.resources[r]))])) as Record<ResourceKey, number[]>;
+    model[kind] = Object.fromEntries(RESOURCE_KEYS.map((r) => {
+      // A resource only some terms can make is fitted on those alone (the others' coefficients are 0).
+      const only = ONLY_FROM[kind]?.[r];
+      const keep = (t: readonly number[]) => (only ? only.map((i) => t[i]!) : [...t]);
+      const c = fitNonNegative(mine.map((s) => keep(s.features.terms)), mine.map((s) => s.resources[r]));
+      if (!only) return [r, c];
+      const full = new Array<number>(TERMS[kind].length).fill(0);
+      only.forEach((i, j) => { full[i] = c[j]!; });
+      return [r, full];
+    })) as Record<ResourceKey, number[]>;
   }
   return model;
 }
+
+/**
+ * Resources a layer makes from some of its terms only: multipliers come from its ALUs alone, LUT RAM from its buffers
+ * written one word a cycle alone. Without this a fit may hand a few multipliers to buffer bits or MLABs to ALUs, which
+ * then multiply by thousands in a large design.
+ */
+const ONLY_FROM: Partial<Record<ModuleKind, Partial<Record<ResourceKey, readonly number[]>>>> = {
+  layer: { multipliers: [0], lutRamBlocks: [3] },
+};
 
 /** The resources `model` predicts for a module with `f`, or null when the model has no costs for its kind. */
 export function predictModule(model: Partial<CostModel>, f: ModuleFeatures): Resources | null {

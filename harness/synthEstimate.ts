@@ -69,11 +69,11 @@ function predictDesign(model: Partial<CostModel>, net: NetworkSpec, plan: Networ
   return { modules, total: sum(Object.values(modules)) };
 }
 
-/** The layers and top without their memories: each layer's controller and ALUs only, no ROM module. */
+/** The layers and top without their memories: each layer's ALUs (and their share of its controller) only, no ROM module. */
 function datapathOnly(model: Partial<CostModel>, net: NetworkSpec, plan: NetworkPlan): Resources {
   const parts: Resources[] = [];
   for (const [, f] of designFeatures(net, plan)) {
-    if (f.kind === 'layer') parts.push(predictModule(model, { kind: 'layer', terms: f.terms.map((t, i) => (i < 2 ? t : 0)) })!);
+    if (f.kind === 'layer') parts.push(predictModule(model, { kind: 'layer', terms: f.terms.map((t, i) => (i === 0 ? t : 0)) })!);
     if (f.kind === 'top') parts.push(predictModule(model, f)!);
   }
   return sum(parts);
@@ -82,7 +82,7 @@ function datapathOnly(model: Partial<CostModel>, net: NetworkSpec, plan: Network
 /** One ALU's costs: the model's per-ALU coefficients, rounded. */
 function perAluCosts(model: Partial<CostModel>): Resources {
   const layer = model.layer!;
-  return Object.fromEntries(RESOURCE_KEYS.map((k) => [k, Math.round(layer[k][1]!)])) as unknown as Resources;
+  return Object.fromEntries(RESOURCE_KEYS.map((k) => [k, Math.round(layer[k][0]!)])) as unknown as Resources;
 }
 
 /** Estimates the design of `o` (a --config) from the calibration's costs; with `check`, synthesizes it too. */

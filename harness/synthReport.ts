@@ -39,7 +39,7 @@ export function formatEstimate(r: EstimateReport): string {
     const c = r.costs.model[kind];
     return c ? `${c.logic[term]!.toFixed(2)} ${logic}, ${c.flipFlops[term]!.toFixed(2)} FF${c.multipliers[term]! > 0 ? `, ${c.multipliers[term]!.toFixed(2)} multipliers` : ''}` : 'n/a';
   };
-  lines.push(`per-unit costs — ALU: ${coef('layer', 1)}; row-buffer bit: ${coef('layer', 2)}; weight-ROM lane-bit: ${coef('weights', 1)}; layer control: ${coef('layer', 0)}`);
+  lines.push(`per-unit costs (fitted) — ALU: ${coef('layer', 0)}; flip-flop row-buffer bit: ${coef('layer', 1)}, and per write lane ${coef('layer', 2)}; LUT-RAM row-buffer bit: ${coef('layer', 3)}; weight-ROM lane-bit: ${coef('weights', 1)}`);
   const t = new Table({ head: ['modules', 'count', 'cells', logic, 'flip-flops', 'multipliers', 'RAM bits', 'MLABs'], style: { head: [], border: [] } });
   const cols = ['cells', 'logic', 'flipFlops', 'multipliers', 'ramBits', 'lutRamBlocks'] as const;
   const groups: [string, RegExp][] = [['layers', /^rs_layer/], ['weight ROMs', /^rs_wrom/], ['bias ROMs', /^rs_brom/], ['top', /^rs_top$/]];
