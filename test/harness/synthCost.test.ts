@@ -53,14 +53,27 @@ it('designFeatures: the calibration network (32×32×3, 7 layers; c1 1 ALU, c5 3
   expect([...f.keys()]).toHaveLength(7 * 3 + 1);
 });
 
-it('fitCosts → predictModule: a layer of 10 ALUs and 100 kbit predicted from three calibration layers; an unseen kind has no prediction', () => {
-  const layer = (alus: number, bits: number) => ({ features: { kind: 'layer' as const, terms: [1, alus, bits] }, resources: res(200 + 1000 * alus + bits / 8, 96 * alus + bits, 2 * alus) });
-  const model = fitCosts([layer(1, 6000), layer(2, 4000), layer(3, 40000), layer(1, 9000)]);
-  const p = predictModule(model, { kind: 'layer', terms: [1, 10, 100_000] })!;
-  expect(p.logic).toBe(200 + 10_000 + 12_500);
+it('fitCosts → predictModule: a layer of 10 ALUs, 100 kbit written by 8 lanes and 5 kbit of LUT RAM, predicted from five calibration layers; an unseen kind has no prediction', () => {
+  // Terms: ALUs, flip-flop buffer bits, those bits × write lanes, LUT-RAM buffer bits.
+  const layer = (alus: number, ff: number, lanes: number, ram: number) => ({
+    features: { kind: 'layer' as const, terms: [alus, ff, ff * lanes, ram] },
+    resources: { ...res(1000 * alus + 0.5 * ff * lanes + ram / 50, 96 * alus + ff, 2 * alus), lutRamBlocks: ram / 32 },
+  });
+  const model = fitCosts([layer(1, 12_000, 3, 0), layer(2, 0, 1, 10_000), layer(1, 4000, 2, 0), layer(3, 0, 1, 40_000), layer(4, 14_000, 4, 0)]);
+  const p = predictModule(model, { kind: 'layer', terms: [10, 100_000, 800_000, 5000] })!;
+  expect(p.logic).toBe(10_000 + 400_000 + 100);
   expect(p.flipFlops).toBe(960 + 100_000);
   expect(p.multipliers).toBe(20);
+  expect(p.lutRamBlocks).toBe(Math.round(5000 / 32));
   expect(predictModule(model, { kind: 'weights', terms: [1, 100] })).toBeNull();
+});
+
+it('fitCosts: multipliers come from ALUs only, MLABs from LUT-RAM bits only, even when another term would fit them better', () => {
+  // Multipliers that track the buffer bits rather than the ALUs: the fit may not hand them to the bits.
+  const s = (alus: number, ram: number, mult: number, mlab: number) => ({ features: { kind: 'layer' as const, terms: [alus, ram, 0, ram] }, resources: { ...res(0, 0, mult), lutRamBlocks: mlab } });
+  const model = fitCosts([s(1, 1000, 10, 1), s(2, 2000, 20, 2), s(4, 1000, 10, 4)]);
+  expect(model.layer!.multipliers.slice(1)).toEqual([0, 0, 0]);
+  expect(model.layer!.lutRamBlocks.slice(0, 3)).toEqual([0, 0, 0]);
 });
 
 it('agilexFit: 1,000,000 ALUTs and 8,000 multipliers do not fit (500,000 ALMs fit, DSPs fit: the ALMs are what fails only above 912,800)', () => {
