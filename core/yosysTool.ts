@@ -42,3 +42,10 @@ export async function yosysLimited(script: string, cwd: string, what: string, li
   return log;
 }
 
+
+/** `yosys -V` (e.g. "Yosys 0.23 (git sha1 7ce5011c24b)"), for cache keys of what Yosys measured; YOSYS_MISSING without it. */
+export async function yosysVersion(): Promise<string> {
+  const r = await runTool('yosys', ['-V']);
+  if (r.notFound) throw new SimrunError('YOSYS_MISSING', `yosys is not installed or not on PATH; ${INSTALL_HINT}`);
+  return r.all.trim();
+}

@@ -1,7 +1,7 @@
 // Would a design fit the published IE120R's device? The Agilex 7 027 device (the one whose capacity the published
 // percentages point to: 3,960 DSP blocks at 46 %) against a Cyclone V ALM estimate from Yosys. Invariant: the verdict
 // says "fits" only when every resource is within the device; ALMs are a lower bound (two ALUTs or four flip-flops an
-// ALM, perfect packing), so "does not fit" is certain and "fits" is optimistic.
+// ALM, perfect packing), so "fits" is optimistic, while a "does not fit" by a wide margin holds.
 import type { Resources } from './synth.js';
 
 /** Agilex 7 AGF/AGI 027 (Intel's product table): ALMs, their registers, variable-precision DSP blocks, M20K bits. */
@@ -12,7 +12,7 @@ export const PUBLISHED_USE = { dspBlocks: 3_960, ramBits: 216_000_000, alms: Mat
 
 /** A design against the device. */
 export interface FitVerdict {
-  /** ALMs at the least: max(ALUTs / 2, flip-flops / 4) plus 10 for each MLAB (a LAB of 10 ALMs used as LUT RAM). */
+  /** ALMs at the least: max(ALUTs / 2, flip-flops / 4), plus half an ALM per MLAB cell (20 cells fill a 10-ALM MLAB). */
   readonly alms: number;
   readonly dspBlocks: number;
   /** Block RAM bits Yosys inferred (the emitted ROMs and row buffers are read asynchronously: none today). */
@@ -24,12 +24,12 @@ export interface FitVerdict {
   readonly over: readonly string[];
 }
 
-/** a as a percentage of b: one decimal below 10 %, whole percents above. */
-const pct = (a: number, b: number) => { const p = (100 * a) / b; return `${p.toFixed(p < 10 ? 1 : 0)} %`; };
+/** a as a percentage of b: one decimal below 10 %, whole percents (with thousands separators) above. */
+const pct = (a: number, b: number) => { const p = (100 * a) / b; return p < 10 ? `${p.toFixed(1)} %` : `${Math.round(p).toLocaleString('en-US')} %`; };
 
 /** The verdict for `total` (an intel-target estimate) with `memoryBits` of ROMs and row buffers. */
 export function agilexFit(total: Resources, memoryBits: number): FitVerdict {
-  const alms = Math.ceil(Math.max(total.logic / 2, total.flipFlops / 4)) + 10 * total.lutRamBlocks;
+  const alms = Math.ceil(Math.max(total.logic / 2, total.flipFlops / 4) + total.lutRamBlocks / 2);
   const over: { share: number; line: string }[] = [];
   const check = (what: string, need: number, have: number) => {
     if (need > have) over.push({ share: need / have, line: `${what}: ${need.toLocaleString('en-US')} of ${have.toLocaleString('en-US')} (${pct(need, have)})` });

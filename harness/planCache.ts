@@ -11,8 +11,8 @@ import { codeHash } from '../core/codeHash.js';
 import type { NetworkPlan } from '../core/plan.js';
 import { specSource, type NetworkSpec } from '../core/spec.js';
 
-/** The compiled files whose code decides a plan (the planner, its latency oracle and the timing it schedules with). */
-const PLANNER_FILES = ['../core/plan.js', './plan.js', '../sim/schedule.js', '../sim/timing.js', '../core/timingModel.js'];
+/** The compiled files (relative to this one) whose code decides a plan (the planner, its latency oracle and the timing it schedules with). */
+export const PLANNER_FILES = ['../core/plan.js', './plan.js', '../sim/schedule.js', '../sim/timing.js', '../core/timingModel.js'];
 
 /** `make()`'s plan for `net` at `budget`, from the cache when this planner made it before for the same spec. */
 export function cachedPlan(net: NetworkSpec, budget: number | 'min' | undefined, make: () => NetworkPlan): NetworkPlan {

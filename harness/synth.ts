@@ -43,7 +43,7 @@ export interface Resources {
   /** Block RAMs (SB_RAM40_4K, MISTRAL_M10K) and their bits; generic synthesis maps memories to flip-flops. */
   readonly ramBlocks: number;
   readonly ramBits: number;
-  /** LUT RAMs (MISTRAL_MLAB: 640 bits in the logic of one 10-ALM block); none on the other targets. */
+  /** LUT-RAM cells (MISTRAL_MLAB: 32 words × 1 bit; 20 of them make one physical 10-ALM MLAB); none on the other targets. */
   readonly lutRamBlocks: number;
 }
 
@@ -183,7 +183,7 @@ export async function runSynth(o: SynthOptions): Promise<{ report: SynthReport; 
   if (o.rtl && o.config) throw new SimrunError('USAGE', '--config and --rtl name two designs; pass one (--rtl synthesizes a folder, --config emits a spec)');
   if (o.rtl && o.aluBudget !== undefined) throw new SimrunError('USAGE', '--alu-budget plans a --config; a design folder (--rtl) has its plan already');
   const given = o.rtl ? loadDesign(o.rtl) : null;
-  if (given) checkSize(given.dir, designAlus(given.dir, given.manifest.spec, given.manifest.plan));
+  if (given) checkSize(given.dir, designAlus(given.dir, given.manifest.spec, given.manifest.plan), 'synthesize a smaller design of the same layers (--estimate costs a --config, not a folder)');
   if (given && o.out && (resolve(o.out) + sep).startsWith(given.dir + sep)) throw new SimrunError('USAGE', `--out '${o.out}' lies inside the design folder ${given.dir}; pass a folder outside it`);
   const net = given ? null : loadSpec(o.config ?? 'tiny');
   const plan = net ? makePlan(net, o.aluBudget) : null;

@@ -1,7 +1,7 @@
-// The calibration build of `simrun synth --estimate`: a five-layer network small enough to synthesize in minutes whose
+// The calibration build of `simrun synth --estimate`: a seven-layer network small enough to synthesize in minutes whose
 // layers vary their ALUs, row-buffer bits and ROM lanes independently, and the per-module samples of its synthesis,
-// kept in the cache per target and emitter. Invariant: samples are reused only for the same target, the same
-// calibration spec and the same emitter code (a changed emitter is calibrated afresh).
+// kept in the cache. Invariant: samples are reused only for the same target, calibration spec, Yosys version and code
+// that decides the synthesized design (emitter, planner, weight generator, synthesis script): any change recalibrates.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,9 +9,12 @@ import { cacheRoot, writeCacheFile } from '../core/cacheDir.js';
 import { codeHash } from '../core/codeHash.js';
 import { loadSpec, specSource, validateSpec, type NetworkSpec } from '../core/spec.js';
 import { loadWeights } from '../core/weights/load.js';
+import { GENERATOR_FILES } from '../core/weights/weightCache.js';
+import { yosysVersion } from '../core/yosysTool.js';
 import { loadDesign } from '../rtl/design.js';
 import { writeDesignFolder } from '../rtl/emit.js';
 import { makePlan } from './plan.js';
+import { PLANNER_FILES } from './planCache.js';
 import { checkSize, synthesizeFolder, type Resources, type SynthTarget } from './synth.js';
 import { designFeatures, type CostSample } from './synthCost.js';
 
@@ -41,12 +44,19 @@ export function calibrationSpec(config?: string): NetworkSpec {
   return config === undefined ? validateSpec(CALIBRATION_SPEC, 'the synth calibration network') : loadSpec(config);
 }
 
-/** The compiled files whose code decides the emitted Verilog and how it is synthesized, hence what a calibration measured. */
-const EMITTER_FILES = [
+/**
+ * The compiled files whose code decides what a calibration measured: the emitted Verilog (emitter), the plan it is
+ * emitted for (planner: buffer rows, strips, slots), the ROM contents Yosys folds into logic (weight generator) and the
+ * synthesis script. Relative to this file, or absolute URLs.
+ */
+const MEASURED_FILES = [
   '../rtl/emit.js', '../rtl/emitLayer.js', '../rtl/emitRom.js', '../rtl/fpu.js', '../rtl/widths.js', '../core/vbuild.js',
   '../rtl/layer/context.js', '../rtl/layer/controller.js', '../rtl/layer/datapath.js', '../rtl/layer/faultHooks.js',
   '../rtl/layer/inputSide.js', '../rtl/layer/literals.js', '../rtl/layer/outputStage.js', '../rtl/layer/variants.js',
-  './synth.js',
+  '../core/layerSignals.js', '../rtl/catalogueKinds.js', '../core/memh.js', '../core/stream.js',
+  './synth.js', '../core/yosysTool.js',
+  ...PLANNER_FILES,
+  ...GENERATOR_FILES.map((f) => new URL(f, new URL('../core/weights/weightCache.js', import.meta.url)).href),
 ];
 
 /** What a calibration measured: its module samples and how long Yosys took. */
@@ -73,7 +83,8 @@ interface Measured {
 export async function calibrate(target: SynthTarget, net: NetworkSpec, work: string): Promise<Calibration> {
   const plan = makePlan(net);
   checkSize(net.name, plan.totals.alus, 'pass a smaller --calibration spec');
-  const key = createHash('sha256').update(codeHash(EMITTER_FILES, import.meta.url)).update(JSON.stringify(specSource(net))).update(target).digest('hex').slice(0, 24);
+  const key = createHash('sha256').update(codeHash(MEASURED_FILES, import.meta.url)).update(await yosysVersion())
+    .update(JSON.stringify(specSource(net))).update(target).digest('hex').slice(0, 24);
   const path = join(cacheRoot(), 'synth-costs', `${key}.json`);
   let m = readMeasured(path, target);
   const cached = m !== null;

@@ -23,14 +23,14 @@ export interface ModuleFeatures {
  * stays in flip-flops, with a write multiplexer per bit that grows with the lanes. A layer has no constant term: its
  * controller is small beside its ALUs, and calibration layers of 1 to 4 ALUs cannot tell a constant from the ALUs
  * (fitting one made tiny's estimate 16 % low instead of 4 %). A ROM: a constant and the bits its
- * lanes read at once (each lane reads the whole table through its own port: lanes × bits). The top: a constant and
- * its layers (the wiring between them).
+ * lanes read at once (each lane reads the whole table through its own port: lanes × bits). The top: a constant (its
+ * I/O buffers; the wiring between layers is free).
  */
 export const TERMS: Readonly<Record<ModuleKind, readonly string[]>> = {
   layer: ['per ALU', 'per row-buffer bit written several words a cycle', 'per such bit and write lane', 'per row-buffer bit written one word a cycle'],
   weights: ['per ROM', 'per lane-bit read'],
   biases: ['per ROM', 'per lane-bit read'],
-  top: ['per design', 'per layer'],
+  top: ['per design'],
 };
 
 /** Every field of Resources, in its order. */
@@ -53,7 +53,7 @@ export function designFeatures(net: NetworkSpec, plan: NetworkPlan): ReadonlyMap
     m.set(`rs_wrom${n}`, { kind: 'weights', terms: [1, p.lanes * p.weightBits] });
     m.set(`rs_brom${n}`, { kind: 'biases', terms: [1, p.lanes * l.outC * 32] });
   });
-  m.set('rs_top', { kind: 'top', terms: [1, plan.layers.length] });
+  m.set('rs_top', { kind: 'top', terms: [1] });
   return m;
 }
 
@@ -145,4 +145,25 @@ export function predictModule(model: Partial<CostModel>, f: ModuleFeatures): Res
   if (!costs) return null;
   const at = (r: ResourceKey) => Math.round(costs[r].reduce((s, c, i) => s + c * f.terms[i]!, 0));
   return Object.fromEntries(RESOURCE_KEYS.map((k) => [k, at(k)])) as unknown as Resources;
+}
+
+/**
+ * What the calibration cannot cost in a design: a term the design uses (nonzero in some module) that no calibration
+ * module of its kind has, whose coefficient is then 0 by default rather than measured, and kinds with fewer samples
+ * than terms. One line each, naming the term and the fix; empty when the calibration covers the design.
+ */
+export function uncalibrated(samples: readonly CostSample[], design: ReadonlyMap<string, ModuleFeatures>): string[] {
+  const out: string[] = [];
+  for (const kind of Object.keys(TERMS) as ModuleKind[]) {
+    const mine = samples.filter((s) => s.features.kind === kind);
+    const used = [...design.values()].filter((f) => f.kind === kind);
+    if (used.length === 0) continue;
+    if (mine.length < TERMS[kind].length) out.push(`the calibration has ${mine.length} ${kind} module(s) for ${TERMS[kind].length} cost terms: its ${kind} costs are underdetermined; calibrate on a spec with more layers`);
+    TERMS[kind].forEach((term, i) => {
+      if (used.some((f) => f.terms[i] !== 0) && mine.every((s) => s.features.terms[i] === 0)) {
+        out.push(`no ${kind} module of the calibration has a '${term}' term, so the estimate costs it 0; calibrate on a spec that has one`);
+      }
+    });
+  }
+  return out;
 }

@@ -15,7 +15,7 @@ import { prepareOutDir, releaseOutDir, writeAtomic } from './outdir.js';
 import { makePlan } from './plan.js';
 import { checkSize, parseTarget, synthesizeFolder, type Resources, type SynthOptions, type SynthTarget } from './synth.js';
 import { calibrate, calibrationSpec } from './synthCalibration.js';
-import { designFeatures, fitCosts, predictModule, RESOURCE_KEYS, TERMS, type CostModel } from './synthCost.js';
+import { designFeatures, fitCosts, predictModule, RESOURCE_KEYS, TERMS, uncalibrated, type CostModel } from './synthCost.js';
 
 /** Options of `simrun synth --estimate`. */
 export interface EstimateOptions extends SynthOptions {
@@ -53,6 +53,8 @@ export interface EstimateReport {
    * layers' controllers and ALUs in logic, every memory bit in M20K. Intel target only.
    */
   readonly fitWithMemoriesInRam: FitVerdict | null;
+  /** What the calibration could not cost (see uncalibrated); printed as warnings. */
+  readonly warnings: readonly string[];
   readonly seconds: number;
 }
 
@@ -108,6 +110,7 @@ export async function runEstimate(o: EstimateOptions): Promise<{ report: Estimat
       costs: { terms: TERMS, model }, perAlu: perAluCosts(model), modules, total, check,
       fit: target === 'intel' ? agilexFit(total, memoryBits) : null,
       fitWithMemoriesInRam: target === 'intel' ? agilexFit({ ...datapathOnly(model, net, plan), ramBits: memoryBits }, memoryBits) : null,
+      warnings: uncalibrated(cal.samples, designFeatures(net, plan)),
       seconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
     };
     writeAtomic(join(outDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');

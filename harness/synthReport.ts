@@ -18,7 +18,7 @@ export const PUBLISHED = {
 /** The report as text. */
 export function formatSynth(r: SynthReport): string {
   const logic = r.target === 'generic' ? 'gates' : r.target === 'ice40' ? 'LUT4' : 'ALUTs';
-  const lutRam = r.target === 'intel' ? ['MLABs'] : [];
+  const lutRam = r.target === 'intel' ? ['MLAB cells'] : [];
   const t = new Table({ head: ['module', 'instances', 'cells', logic, 'flip-flops', 'multipliers', 'RAM blocks', 'RAM bits', ...lutRam], style: { head: [], border: [] } });
   const row = (name: string, k: number | string, x: SynthReport['total']) => [name, String(k), x.cells, x.logic, x.flipFlops, x.multipliers, x.ramBlocks, x.ramBits, ...(lutRam.length ? [x.lutRamBlocks] : [])].map(String);
   for (const [name, m] of Object.entries(r.modules).sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))) t.push(row(name, m.instances, m));
@@ -40,7 +40,7 @@ export function formatEstimate(r: EstimateReport): string {
     return c ? `${c.logic[term]!.toFixed(2)} ${logic}, ${c.flipFlops[term]!.toFixed(2)} FF${c.multipliers[term]! > 0 ? `, ${c.multipliers[term]!.toFixed(2)} multipliers` : ''}` : 'n/a';
   };
   lines.push(`per-unit costs (fitted) — ALU: ${coef('layer', 0)}; flip-flop row-buffer bit: ${coef('layer', 1)}, and per write lane ${coef('layer', 2)}; LUT-RAM row-buffer bit: ${coef('layer', 3)}; weight-ROM lane-bit: ${coef('weights', 1)}`);
-  const t = new Table({ head: ['modules', 'count', 'cells', logic, 'flip-flops', 'multipliers', 'RAM bits', 'MLABs'], style: { head: [], border: [] } });
+  const t = new Table({ head: ['modules', 'count', 'cells', logic, 'flip-flops', 'multipliers', 'RAM bits', 'MLAB cells'], style: { head: [], border: [] } });
   const cols = ['cells', 'logic', 'flipFlops', 'multipliers', 'ramBits', 'lutRamBlocks'] as const;
   const groups: [string, RegExp][] = [['layers', /^rs_layer/], ['weight ROMs', /^rs_wrom/], ['bias ROMs', /^rs_brom/], ['top', /^rs_top$/]];
   for (const [label, re] of groups) {
@@ -56,6 +56,7 @@ export function formatEstimate(r: EstimateReport): string {
   }
   lines.push(t.toString());
   lines.push(`one fp32 MAC unit (an ALU: multiply, accumulate, bias add and their registers): ${n(r.perAlu.logic)} ${logic}, ${n(r.perAlu.flipFlops)} flip-flops, ${r.perAlu.multipliers} DSP multipliers; published reference: about ${PUBLISHED.macLuts} LUTs and ${PUBLISHED.macDsps} DSPs for an fp32 multiply plus add on a 7-series FPGA`);
+  lines.push(...r.warnings.map((w) => `WARNING: ${w}`));
   if (r.fit) lines.push(...formatFit(r.fit, 'as emitted (ROMs and row buffers where Yosys put them)'));
   if (r.fitWithMemoriesInRam) lines.push(...formatFit(r.fitWithMemoriesInRam, 'with every ROM and row-buffer bit in M20K (wide registered reads) and the rest as estimated'));
   else lines.push(`for scale — ${PUBLISHED.ie120r} (a fit verdict needs --target intel)`);

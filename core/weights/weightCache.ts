@@ -15,7 +15,7 @@ import type { NetworkSpec } from '../spec.js';
 import type { HwLayerWeights } from './types.js';
 
 /** The compiled files whose code decides synthetic weights. */
-const GENERATOR_FILES = ['./synthetic.js', './fuse.js', './load.js', '../bfloat18.js'];
+export const GENERATOR_FILES = ['./synthetic.js', './fuse.js', './load.js', '../bfloat18.js'];
 
 /** Weight files kept (the most recently used); each full-IE120R file is about 80 MB. */
 const KEEP_FILES = 4;

@@ -93,6 +93,7 @@ describeRtl('simrun synth', () => {
       expect(est.check!.error[k]).toBeCloseTo((est.total[k] - plain.total[k]) / plain.total[k], 9);
     }
     expect(est.perAlu.logic).toBeGreaterThan(500);
+    expect(est.warnings).toEqual([]);
     const again = simrun(['synth', '--config', micro, '--estimate', '--calibration', cal, '--out', join(dir, 'est2'), '--json'], env);
     expect(again.code, again.stderr).toBe(0);
     const est2 = JSON.parse(again.stdout) as EstimateReport;
