@@ -15,8 +15,10 @@ import { prepareOutDir, releaseOutDir, writeAtomic } from './outdir.js';
 
 /**
  * The targets and the Yosys commands of each. The vendor flows stop before their `autoname` pass: it only renames
- * wires, and on a design of millions of wires it took longer than the rest of the synthesis (and gigabytes more);
- * intel's LUT mapping is therefore spelled out as its script runs it, without the renaming.
+ * wires, and on a design of millions of wires it took longer than the rest of the synthesis (and gigabytes more).
+ * intel's LUT mapping is spelled out as its script runs it, up to ABC's `$lut` cells: its last step (`alm_map`) only
+ * renames each `$lut` to the MISTRAL_ALUT of its width, one for one, but elaborates a template for every distinct
+ * truth table, which on ie120r-mini's ROMs (300,000 LUTs) ran for hours. So intel's ALUTs are counted as `$lut` cells.
  */
 export const SYNTH_TARGETS = {
   generic: (top: string) => `synth -top ${top}`,
@@ -24,7 +26,7 @@ export const SYNTH_TARGETS = {
   intel: (top: string) => [
     `synth_intel_alm -family cyclonev -noflatten -top ${top} -run :map_luts`,
     'techmap -map +/intel_alm/common/abc9_map.v', 'abc9 -maxlut 6 -W 600', 'techmap -map +/intel_alm/common/abc9_unmap.v',
-    'techmap -map +/intel_alm/common/alm_map.v', 'opt -fast', 'clean',
+    'opt -fast', 'clean',
   ].join('\n'),
 } as const;
 export type SynthTarget = keyof typeof SYNTH_TARGETS;
@@ -81,7 +83,7 @@ export function classify(types: Readonly<Record<string, number>>, target: SynthT
     else if (/^\$mul$|^\$__MUL|^SB_MAC16$|^MISTRAL_MUL/.test(t)) multipliers += n;
     else if (t === 'MISTRAL_MLAB') lutRamBlocks += n;
     else if (RAM_BITS[t.replace(/^SB_RAM40_4K.*/, 'SB_RAM40_4K')] !== undefined) { ramBlocks += n; ramBits += n * RAM_BITS[t.replace(/^SB_RAM40_4K.*/, 'SB_RAM40_4K')]!; }
-    else if (target === 'generic' ? /^\$_/.test(t) : target === 'ice40' ? t === 'SB_LUT4' : /^MISTRAL_(ALUT|NOT)/.test(t)) logic += n;
+    else if (target === 'generic' ? /^\$_/.test(t) : target === 'ice40' ? t === 'SB_LUT4' : /^MISTRAL_(ALUT|NOT)|^\$lut$/.test(t)) logic += n;
   }
   return { cells, logic, flipFlops, multipliers, ramBlocks, ramBits, lutRamBlocks };
 }
