@@ -17,7 +17,7 @@ writeFileSync(micro, JSON.stringify({
   layers: [{ name: 'm1', kernel: 3, stride: 1, pad: 1, outChannels: 2, batchnorm: true }, { name: 'm2', kernel: 1, stride: 2, pad: 0, outChannels: 2, relu: false }],
 }));
 
-it('classify: DFFs, LUT4s, SB_MAC16 and 4 kbit RAMs on ice40; ALUTs (ABC's $lut cells too), MISTRAL_FF, M10K and MLAB (LUT RAM, apart) on intel; generic gates', () => {
+it('classify: DFFs, LUT4s, SB_MAC16 and 4 kbit RAMs on ice40; ALUTs (and the $lut cells of ABC), MISTRAL_FF, M10K and MLAB (LUT RAM, apart) on intel; generic gates', () => {
   expect(classify({ SB_LUT4: 10, SB_DFFE: 3, SB_DFF: 2, SB_MAC16: 1, SB_RAM40_4K: 2, SB_CARRY: 4 }, 'ice40')).toEqual({ cells: 22, logic: 10, flipFlops: 5, multipliers: 1, ramBlocks: 2, ramBits: 8192, lutRamBlocks: 0 });
   expect(classify({ MISTRAL_ALUT6: 5, MISTRAL_ALUT_ARITH: 2, $lut: 4, MISTRAL_FF: 7, MISTRAL_MUL27X27: 1, MISTRAL_M10K: 1, MISTRAL_MLAB: 3 }, 'intel')).toEqual({ cells: 23, logic: 11, flipFlops: 7, multipliers: 1, ramBlocks: 1, ramBits: 10240, lutRamBlocks: 3 });
   expect(classify({ $_AND_: 4, $_MUX_: 2, $_DFFE_PP_: 3, $_SDFF_PP0_: 1 }, 'generic')).toEqual({ cells: 10, logic: 6, flipFlops: 4, multipliers: 0, ramBlocks: 0, ramBits: 0, lutRamBlocks: 0 });
