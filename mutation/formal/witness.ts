@@ -10,7 +10,7 @@ import { LAYER_SIGNALS } from '../../core/layerSignals.js';
 import { vName, VModule } from '../../core/vbuild.js';
 import { rtlilModules } from './rtlilPorts.js';
 import { orWhenYosysFails, yosysLimited, type YosysLimits, type YosysMutation } from './yosys.js';
-import { bitsOf, valueOf } from '../f32bits.js';
+import { bitsOf, valueOf } from './f32bits.js';
 
 /** Where in the layer's ALU the witness acts. */
 export type WitnessSite = 'bias-add' | 'accumulate' | 'multiply';

@@ -15,7 +15,7 @@ import { classifyAdd, classifyMultiply, classifyRelu } from '../../sim/contractC
 import { coverageAndOutputs } from '../../sim/coverage.js';
 import { bf18Code, chainTo, NEGATIVE_ZERO, passThroughWeights, type Chain } from './passThrough.js';
 import { prng } from './prng.js';
-import { bitsOf, exponentOf, valueOf } from '../f32bits.js';
+import { bitsOf, exponentOf, valueOf } from '../formal/f32bits.js';
 
 /** One directed run: weights for every layer and one frame, aimed at layer `layer`. */
 export interface CoverageRun {

@@ -5,7 +5,7 @@
 import { bf18ToFloat } from '../../core/bfloat18.js';
 import type { NetworkSpec } from '../../core/spec.js';
 import type { HwLayerWeights } from '../../core/weights/types.js';
-import { bitsOf, valueOf } from '../f32bits.js';
+import { bitsOf, valueOf } from '../formal/f32bits.js';
 import { xorshift32 } from './prng.js';
 
 const MIN_NORMAL = 2 ** -126;

@@ -5,7 +5,7 @@
 // makes negatives +0). The last layer of the chain may use weight 2 (gain 2), so a pixel at the largest float becomes +Inf.
 import type { LayerSpec, NetworkSpec } from '../../core/spec.js';
 import type { HwLayerWeights } from '../../core/weights/types.js';
-import { bitsOf } from '../f32bits.js';
+import { bitsOf } from '../formal/f32bits.js';
 
 /** The bfloat18 code of `v` (a value whose binary32 pattern has its low 14 bits clear). */
 export function bf18Code(v: number): number {

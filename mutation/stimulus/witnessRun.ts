@@ -8,7 +8,7 @@ import type { NetworkSpec } from '../../core/spec.js';
 import type { HwLayerWeights } from '../../core/weights/types.js';
 import type { Witness } from '../formal/witness.js';
 import { code, inputs, liveTaps } from './cornerWeights.js';
-import { valueOf } from '../f32bits.js';
+import { valueOf } from '../formal/f32bits.js';
 
 const f32 = valueOf;
 /** The bfloat18 code of ±1. */

@@ -238,8 +238,8 @@ describe('inputs that used to pass silently or end as tool failures (exit 2 now,
     const out = join(d, 'campaign');
     expectBadInput(['mutate', '--config', f, '--count', '5', '--catalogue', 'none', '--yosys-wire', 'no_such_wire', '--quiet', '--out', out], /USAGE.*the campaign has no mutants: Yosys found none to make under --yosys-wire 'no_such_wire'/, out);
   });
-  it('regress --shard 7/7 of the 5-case shipped suite is refused: it would check nothing and pass', () => {
-    expectBadInput(['regress', '--suite', 'examples/suite.yaml', '--shard', '7/7'], /USAGE.*--shard 7\/7 of the 5-case suite '.*' gets no case; use at most 5 shards/);
+  it('regress --shard 7/7 of the 6-case shipped suite is refused: it would check nothing and pass', () => {
+    expectBadInput(['regress', '--suite', 'examples/suite.yaml', '--shard', '7/7'], /USAGE.*--shard 7\/7 of the 6-case suite '.*' gets no case; use at most 6 shards/);
   });
   it('safetensors tensors whose data offsets overlap are WEIGHTS_INVALID naming both', () => {
     const d = tmp();
