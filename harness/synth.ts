@@ -88,12 +88,14 @@ export function classify(types: Readonly<Record<string, number>>, target: SynthT
   return { cells, logic, flipFlops, multipliers, ramBlocks, ramBits, lutRamBlocks };
 }
 
-const add = (a: Resources, b: Resources, k = 1): Resources => ({
+/** a + k·b, resource by resource. */
+export const addResources = (a: Resources, b: Resources, k = 1): Resources => ({
   cells: a.cells + k * b.cells, logic: a.logic + k * b.logic, flipFlops: a.flipFlops + k * b.flipFlops,
   multipliers: a.multipliers + k * b.multipliers, ramBlocks: a.ramBlocks + k * b.ramBlocks, ramBits: a.ramBits + k * b.ramBits,
   lutRamBlocks: a.lutRamBlocks + k * b.lutRamBlocks,
 });
-const NONE: Resources = { cells: 0, logic: 0, flipFlops: 0, multipliers: 0, ramBlocks: 0, ramBits: 0, lutRamBlocks: 0 };
+/** No resources. */
+export const NO_RESOURCES: Resources = { cells: 0, logic: 0, flipFlops: 0, multipliers: 0, ramBlocks: 0, ramBits: 0, lutRamBlocks: 0 };
 
 /** Yosys's `stat -json` of a synthesized design, as per-module resources and the hierarchy's total from `top`. */
 export function readStat(json: string, top: string, target: SynthTarget): { modules: SynthReport['modules']; total: Resources; yosysTotal: Resources | null } {
@@ -117,13 +119,13 @@ export function readStat(json: string, top: string, target: SynthTarget): { modu
   };
   count(top, 1);
   const modules: Record<string, Resources & { instances: number }> = {};
-  let total = NONE;
+  let total = NO_RESOURCES;
   for (const [name, types] of own) {
     const leaf = Object.fromEntries(Object.entries(types).filter(([t]) => !own.has(t.replace(/^\\/, ''))));
     const r = classify(leaf, target);
     const k = instances.get(name) ?? 0;
     modules[name] = { ...r, instances: k };
-    total = add(total, r, k);
+    total = addResources(total, r, k);
   }
   // Yosys's own total of the hierarchy (its cells flattened by instance count), to check ours against.
   const design = stat.design?.num_cells_by_type;

@@ -13,7 +13,7 @@ import { writeDesignFolder } from '../rtl/emit.js';
 import { agilexFit, type FitVerdict } from './agilexFit.js';
 import { prepareOutDir, releaseOutDir, writeAtomic } from './outdir.js';
 import { makePlan } from './plan.js';
-import { checkSize, parseTarget, synthesizeFolder, type Resources, type SynthOptions, type SynthTarget } from './synth.js';
+import { addResources, checkSize, NO_RESOURCES, parseTarget, synthesizeFolder, type Resources, type SynthOptions, type SynthTarget } from './synth.js';
 import { calibrate, calibrationSpec } from './synthCalibration.js';
 import { designFeatures, fitCosts, predictModule, RESOURCE_KEYS, TERMS, uncalibrated, type CostModel } from './synthCost.js';
 
@@ -58,7 +58,7 @@ export interface EstimateReport {
   readonly seconds: number;
 }
 
-const sum = (xs: readonly Resources[]): Resources => Object.fromEntries(RESOURCE_KEYS.map((k) => [k, xs.reduce((s, x) => s + x[k], 0)])) as unknown as Resources;
+const sum = (xs: readonly Resources[]): Resources => xs.reduce((a, x) => addResources(a, x), NO_RESOURCES);
 
 /** The modules and total `model` predicts for `net` under `plan`. */
 function predictDesign(model: Partial<CostModel>, net: NetworkSpec, plan: NetworkPlan): { modules: EstimateReport['modules']; total: Resources } {
