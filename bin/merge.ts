@@ -6,7 +6,6 @@ import { SimrunError } from '../core/errors.js';
 import { planMerge } from '../core/shardMerge.js';
 import { coverageLines } from '../harness/coverage.js';
 import { regressShard, mergeRegress } from '../harness/mergeRegress.js';
-import { coverageGap } from '../harness/regress.js';
 import { prepareOutDir, releaseOutDir } from '../harness/outdir.js';
 import { campaignShard, mergeCampaign } from '../mutation/report/mergeCampaign.js';
 import { formatCampaign } from '../mutation/report/campaignPages.js';
@@ -40,7 +39,7 @@ export async function mergeShards(folders: readonly string[], out: string, allow
     const { record, exitCode, results } = mergeRegress(suites.map((s) => s!), outDir, allowPartial, junit && resolve(junit));
     const tally = (v: string) => record.cases.filter((c) => c.verdict === v).length;
     const partial = (record as { partial?: { missingItems: readonly string[] } }).partial;
-    const gap = coverageGap(results);
+    const gap = record.coverageWarning;
     const coverage = record.coverages.map((c) => `${coverageLines(c).join('\n')}\n`).join('') + (gap ? `WARNING: ${gap}\n` : '');
     const text = `${coverage}regress ${record.suite}: merged ${record.shards.length} shard(s), ${results.length} case(s): ${tally('pass')} passed, ${tally('fail')} failed, ${tally('error')} errors, ${tally('none')} not compared${partial ? `; PARTIAL: ${partial.missingItems.length} case(s) missing (${partial.missingItems.join(', ')})` : ''}\nreport: ${outDir}/regress.json and report.html\n`;
     failed = false;

@@ -1,5 +1,6 @@
 // A hash of compiled source files, for cache keys that must change whenever the code that made a cached thing changes
-// (the planner for plans, the weight generator for weights). Read once per process and list of files.
+// (the planner for plans, the weight generator for weights, the emitter for synthesis calibrations), and the files a
+// module reaches through its imports. Read once per process and list of files.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -35,4 +36,26 @@ function readSource(f: string, from: string): Buffer | string {
     }
   }
   return `missing ${f}`;
+}
+
+/** A relative import of a value (`import … from './x.js'`, `export … from`, `import('./x.js')`); type-only ones do not run. */
+const RELATIVE_IMPORT = /(?:^|\n)\s*(?:import|export)(?!\s+type\s)[^'";]*?\sfrom\s*'(\.{1,2}\/[^']+)'|import\(\s*'(\.{1,2}\/[^']+)'\s*\)/g;
+
+/**
+ * Every project file `entries` (relative to `from`) reach through relative value imports, the entries included, as
+ * absolute URLs in a stable order: so a cache key over them cannot miss a file the emitter (say) gains later. Read from
+ * the `.js` file, or its `.ts` source when only that exists; a file missing in both forms stays in the list (codeHash
+ * hashes its name).
+ */
+export function importClosure(entries: readonly string[], from: string): string[] {
+  const seen = new Set<string>();
+  const todo = entries.map((e) => new URL(e, from).href);
+  while (todo.length) {
+    const url = todo.pop()!;
+    if (seen.has(url)) continue;
+    seen.add(url);
+    const text = readSource(url, url).toString();
+    for (const m of text.matchAll(RELATIVE_IMPORT)) todo.push(new URL((m[1] ?? m[2])!, url).href);
+  }
+  return [...seen].sort();
 }

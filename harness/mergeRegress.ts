@@ -9,7 +9,7 @@ import { safeSegment } from '../core/names.js';
 import { planMerge, shardTable, type ShardRecord } from '../core/shardMerge.js';
 import { esc } from './htmlEscape.js';
 import { writeAtomic } from './outdir.js';
-import { casesCoverage, junitXml, suiteExitCode, verdict, type CaseResult, type RegressRecord } from './regress.js';
+import { casesCoverage, coverageGap, junitXml, suiteExitCode, verdict, type CaseResult, type RegressRecord } from './regress.js';
 import type { RunReport } from './report.js';
 
 /** A regress folder's regress.json as a shard record, or null when the folder holds none. */
@@ -61,7 +61,7 @@ function caseResult(shard: { record: ShardRecord; regress: RegressRecord }, name
 }
 
 /** Merges regress shards into `outDir`; returns the merged record and the suite's exit code (at least 1 when partial). */
-export function mergeRegress(shards: readonly { record: ShardRecord; regress: RegressRecord }[], outDir: string, allowPartial: boolean, junit?: string): { record: RegressRecord & { shards: ReturnType<typeof shardTable> }; exitCode: number; results: CaseResult[] } {
+export function mergeRegress(shards: readonly { record: ShardRecord; regress: RegressRecord }[], outDir: string, allowPartial: boolean, junit?: string): { record: RegressRecord & { shards: ReturnType<typeof shardTable>; coverageWarning: string | null }; exitCode: number; results: CaseResult[] } {
   const plan = planMerge(shards.map((s) => s.record), allowPartial);
   const byFolder = new Map(shards.map((s) => [s.record.folder, s]));
   const first = shards[0]!.regress;
@@ -73,6 +73,8 @@ export function mergeRegress(shards: readonly { record: ShardRecord; regress: Re
     shards: shardTable(shards.map((s) => s.record)), ...(partial ? { partial } : {}),
     // The cases' own reports, not the shards' records: coverage adds over every case of the merged suite.
     coverages: casesCoverage(results),
+    // Shards run with and without --coverage: the sum covers only some cases, and the record says which (null otherwise).
+    coverageWarning: coverageGap(results),
   };
   if (junit) {
     // A partial merge's JUnit shows each case that did not run as an error, so a CI view cannot read it as green.

@@ -6,15 +6,13 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheRoot, writeCacheFile } from '../core/cacheDir.js';
-import { codeHash } from '../core/codeHash.js';
+import { codeHash, importClosure } from '../core/codeHash.js';
 import { loadSpec, specSource, validateSpec, type NetworkSpec } from '../core/spec.js';
 import { loadWeights } from '../core/weights/load.js';
-import { GENERATOR_FILES } from '../core/weights/weightCache.js';
 import { yosysVersion } from '../core/yosysTool.js';
 import { loadDesign } from '../rtl/design.js';
 import { writeDesignFolder } from '../rtl/emit.js';
 import { makePlan } from './plan.js';
-import { PLANNER_FILES } from './planCache.js';
 import { checkSize, synthesizeFolder, type Resources, type SynthTarget } from './synth.js';
 import { designFeatures, type CostSample } from './synthCost.js';
 
@@ -45,19 +43,12 @@ export function calibrationSpec(config?: string): NetworkSpec {
 }
 
 /**
- * The compiled files whose code decides what a calibration measured: the emitted Verilog (emitter), the plan it is
- * emitted for (planner: buffer rows, strips, slots), the ROM contents Yosys folds into logic (weight generator) and the
- * synthesis script. Relative to this file, or absolute URLs.
+ * The compiled files whose code decides what a calibration measured: everything the emitter (the Verilog), the design
+ * loader, the planner (buffer rows, strips, slots), the weight generator (the ROM contents Yosys folds into logic) and
+ * the synthesis script reach through their imports, so a file the emitter gains later is in the key too. The cost
+ * model (synthCost.ts) is not: the cache keeps measurements, and features are worked out afresh.
  */
-const MEASURED_FILES = [
-  '../rtl/emit.js', '../rtl/emitLayer.js', '../rtl/emitRom.js', '../rtl/fpu.js', '../rtl/widths.js', '../core/vbuild.js',
-  '../rtl/layer/context.js', '../rtl/layer/controller.js', '../rtl/layer/datapath.js', '../rtl/layer/faultHooks.js',
-  '../rtl/layer/inputSide.js', '../rtl/layer/literals.js', '../rtl/layer/outputStage.js', '../rtl/layer/variants.js',
-  '../core/layerSignals.js', '../rtl/catalogueKinds.js', '../core/memh.js', '../core/stream.js',
-  './synth.js', '../core/yosysTool.js',
-  ...PLANNER_FILES,
-  ...GENERATOR_FILES.map((f) => new URL(f, new URL('../core/weights/weightCache.js', import.meta.url)).href),
-];
+const MEASURED_ENTRIES = ['../rtl/emit.js', '../rtl/design.js', './plan.js', '../core/weights/load.js', './synth.js', '../core/yosysTool.js'];
 
 /** What a calibration measured: its module samples and how long Yosys took. */
 export interface Calibration {
@@ -83,7 +74,7 @@ interface Measured {
 export async function calibrate(target: SynthTarget, net: NetworkSpec, work: string): Promise<Calibration> {
   const plan = makePlan(net);
   checkSize(net.name, plan.totals.alus, 'pass a smaller --calibration spec');
-  const key = createHash('sha256').update(codeHash(MEASURED_FILES, import.meta.url)).update(await yosysVersion())
+  const key = createHash('sha256').update(codeHash(importClosure(MEASURED_ENTRIES, import.meta.url), import.meta.url)).update(await yosysVersion())
     .update(JSON.stringify(specSource(net))).update(target).digest('hex').slice(0, 24);
   const path = join(cacheRoot(), 'synth-costs', `${key}.json`);
   let m = readMeasured(path, target);

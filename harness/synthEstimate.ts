@@ -15,7 +15,7 @@ import { prepareOutDir, releaseOutDir, writeAtomic } from './outdir.js';
 import { makePlan } from './plan.js';
 import { addResources, checkSize, NO_RESOURCES, parseTarget, synthesizeFolder, type Resources, type SynthOptions, type SynthTarget } from './synth.js';
 import { calibrate, calibrationSpec } from './synthCalibration.js';
-import { designFeatures, fitCosts, predictModule, RESOURCE_KEYS, TERMS, uncalibrated, type CostModel } from './synthCost.js';
+import { designFeatures, fitCosts, predictModule, RESOURCE_KEYS, TERMS, uncalibrated, type CostModel, type ModuleFeatures } from './synthCost.js';
 
 /** Options of `simrun synth --estimate`. */
 export interface EstimateOptions extends SynthOptions {
@@ -58,12 +58,15 @@ export interface EstimateReport {
   readonly seconds: number;
 }
 
+/** A design's modules by name, each with its cost terms (synthCost.ts designFeatures). */
+type DesignFeatures = ReadonlyMap<string, ModuleFeatures>;
+
 const sum = (xs: readonly Resources[]): Resources => xs.reduce((a, x) => addResources(a, x), NO_RESOURCES);
 
-/** The modules and total `model` predicts for `net` under `plan`. */
-function predictDesign(model: Partial<CostModel>, net: NetworkSpec, plan: NetworkPlan): { modules: EstimateReport['modules']; total: Resources } {
+/** The modules and total `model` predicts for a design of these module features. */
+function predictDesign(model: Partial<CostModel>, features: DesignFeatures): { modules: EstimateReport['modules']; total: Resources } {
   const modules: Record<string, Resources & { instances: number }> = {};
-  for (const [name, f] of designFeatures(net, plan)) {
+  for (const [name, f] of features) {
     const r = predictModule(model, f);
     if (!r) throw new SimrunError('INTERNAL', `synth --estimate: the calibration has no ${f.kind} module to cost ${name} by`);
     modules[name] = { ...r, instances: 1 };
@@ -72,9 +75,9 @@ function predictDesign(model: Partial<CostModel>, net: NetworkSpec, plan: Networ
 }
 
 /** The layers and top without their memories: each layer's ALUs (and their share of its controller) only, no ROM module. */
-function datapathOnly(model: Partial<CostModel>, net: NetworkSpec, plan: NetworkPlan): Resources {
+function datapathOnly(model: Partial<CostModel>, features: DesignFeatures): Resources {
   const parts: Resources[] = [];
-  for (const [, f] of designFeatures(net, plan)) {
+  for (const [, f] of features) {
     if (f.kind === 'layer') parts.push(predictModule(model, { kind: 'layer', terms: f.terms.map((t, i) => (i === 0 ? t : 0)) })!);
     if (f.kind === 'top') parts.push(predictModule(model, f)!);
   }
@@ -101,7 +104,8 @@ export async function runEstimate(o: EstimateOptions): Promise<{ report: Estimat
   try {
     const cal = await calibrate(target, calNet, join(outDir, 'calibration'));
     const model = fitCosts(cal.samples);
-    const { modules, total } = predictDesign(model, net, plan);
+    const features = designFeatures(net, plan);
+    const { modules, total } = predictDesign(model, features);
     const check = o.check ? await checkOutright(net, plan, outDir, target, total) : null;
     const memoryBits = plan.layers.reduce((s, p, i) => s + p.weightBits + net.layers[i]!.outC * 32 + p.rowBufferBits, 0);
     const report: EstimateReport = {
@@ -109,8 +113,8 @@ export async function runEstimate(o: EstimateOptions): Promise<{ report: Estimat
       calibration: { spec: cal.spec, modules: cal.samples.length, seconds: cal.seconds, cached: cal.cached },
       costs: { terms: TERMS, model }, perAlu: perAluCosts(model), modules, total, check,
       fit: target === 'intel' ? agilexFit(total, memoryBits) : null,
-      fitWithMemoriesInRam: target === 'intel' ? agilexFit({ ...datapathOnly(model, net, plan), ramBits: memoryBits }, memoryBits) : null,
-      warnings: uncalibrated(cal.samples, designFeatures(net, plan)),
+      fitWithMemoriesInRam: target === 'intel' ? agilexFit({ ...datapathOnly(model, features), ramBits: memoryBits }, memoryBits) : null,
+      warnings: uncalibrated(cal.samples, features),
       seconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
     };
     writeAtomic(join(outDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');

@@ -37,7 +37,7 @@ describeRtl('simrun merge', () => {
     const m = simrun(['merge', join(dir, 's2'), join(dir, 's1'), '--out', join(dir, 'merged'), '--junit', join(dir, 'merged.xml')]);
     expect(m.code, m.stderr).toBe(whole.code);
     const verdicts = (r: RegressRecord) => r.cases.map((c) => `${c.name}:${c.verdict}`);
-    const merged = json<RegressRecord & { shards: { index: number; items: number }[] }>(join(dir, 'merged', 'regress.json'));
+    const merged = json<RegressRecord & { shards: { index: number; items: number }[]; coverageWarning: string | null }>(join(dir, 'merged', 'regress.json'));
     expect(verdicts(merged)).toEqual(verdicts(json<RegressRecord>(join(dir, 'whole', 'regress.json'))));
     expect(verdicts(merged)).toContain('c5-fault:fail');
     expect(merged.shards.map((s) => [s.index, s.items])).toEqual([[1, 3], [2, 2]]);
@@ -45,6 +45,19 @@ describeRtl('simrun merge', () => {
     const testcases = (x: string) => [...readFileSync(x, 'utf8').matchAll(/<testcase [^>]*name="([^"]+)"[^>]*>(?:\s*<(failure|error|skipped))?/g)].map((t) => `${t[1]}:${t[2] ?? 'ok'}`);
     expect(testcases(join(dir, 'merged.xml'))).toEqual(testcases(join(dir, 'whole.xml')));
     expect(readFileSync(join(dir, 'merged', 'report.html'), 'utf8')).toMatch(/c5-fault/);
+    expect(merged.coverageWarning).toBeNull();
+
+    // Shard 1 again with --coverage, merged with shard 2 without: the sum covers c1, c3 and c5 only, and both the
+    // terminal and regress.json (so --json and a CI reading the file) name the cases left out.
+    const covered = simrun(['regress', '--suite', suite, '--coverage', '--shard', 'auto', '--out', join(dir, 's1cov')], { env: gitlab(1, 2) });
+    expect(covered.code === 0 || covered.code === 1, covered.stderr).toBe(true);
+    const mixedCoverage = simrun(['merge', join(dir, 's1cov'), join(dir, 's2'), '--out', join(dir, 'merged-cov'), '--json']);
+    expect(mixedCoverage.code, mixedCoverage.stderr).toBe(whole.code);
+    const gap = 'coverage sums 3 of 5 reported cases; ran without --coverage: c2, c4';
+    expect(json<{ coverageWarning: string | null }>(join(dir, 'merged-cov', 'regress.json')).coverageWarning).toBe(gap);
+    expect((JSON.parse(mixedCoverage.stdout) as { coverageWarning: string | null }).coverageWarning).toBe(gap);
+    const mixedText = simrun(['merge', join(dir, 's1cov'), join(dir, 's2'), '--out', join(dir, 'merged-cov2')]);
+    expect(mixedText.stdout).toContain(`WARNING: ${gap}`);
 
     // A case folder copied without its report.json is refused naming the case, and the earlier merge's outputs are gone.
     const kept = readFileSync(join(dir, 's1', 'c1', 'report.json'));

@@ -1,11 +1,11 @@
 // codeHash: a cache key follows the code that made the cached thing, whether that code runs built (.js) or from its
-// sources (.ts, as under vitest).
+// sources (.ts, as under vitest); importClosure: the files an entry reaches through value imports.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
-import { codeHash } from '../../core/codeHash.js';
+import { codeHash, importClosure } from '../../core/codeHash.js';
 
 const root = mkdtempSync(join(tmpdir(), 'codehash-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -37,4 +37,19 @@ it('neither form present: a key still, different from any present file\'s', () =
   const present = codeHash(['./planner.js'], folder('g', { 'planner.ts': '' }));
   expect(missing).toMatch(/^[0-9a-f]{64}$/);
   expect(missing).not.toBe(present);
+});
+
+it('importClosure of emit.js: static, re-exported, dynamic and two-level imports, .ts-only files and a cycle are in; type-only imports, packages and unreached files are out', () => {
+  const from = folder('h', {
+    'emit.js': "import { a } from './a.js';\nimport type { T } from './types.js';\nexport { b } from './sub/b.js';\nimport { readFileSync } from 'node:fs';\nconst c = await import('./c.js');\n",
+    'a.js': "import {\n  x,\n  y,\n} from './emit.js';\n",
+    'c.ts': "export * from './d.js';\n",
+    'd.js': '',
+    'types.js': '',
+    'unused.js': "import './emit.js';\n",
+  });
+  mkdirSync(join(root, 'h', 'sub'));
+  writeFileSync(join(root, 'h', 'sub', 'b.js'), "import { e } from '../e.js';\n");
+  const names = importClosure(['./emit.js'], from).map((u) => u.slice(u.indexOf('/h/') + 3));
+  expect(names).toEqual(['a.js', 'c.js', 'd.js', 'e.js', 'emit.js', 'sub/b.js']);
 });
