@@ -76,7 +76,8 @@ export interface PlanOptions {
   readonly steadyState?: (plan: NetworkPlan) => { readonly layer: number; readonly reason: string } | null;
   /**
    * The most input rows each layer's buffer holds at once with frames back to back under uniform pacing, its buffers
-   * unbounded. With it and the spec's `rowBuffers: high-water`, each buffer is sized to that mark instead of K + S.
+   * unbounded (under uniform pacing, or bounded over every in-period pacing for `rowBuffers: in-period`). With it and
+   * the spec's `rowBuffers: high-water` or `in-period`, each buffer is sized to that mark instead of K + S.
    */
   readonly highWater?: (plan: NetworkPlan) => readonly number[];
 }
@@ -184,7 +185,7 @@ export function planNetwork(net: NetworkSpec, opts: PlanOptions = {}): NetworkPl
  */
 function settle(net: NetworkSpec, plan: NetworkPlan, opts: PlanOptions): NetworkPlan {
   // Buffers sized from the high-water mark hold what the schedule needs, so no layer has to move.
-  if (net.rowBuffers === 'high-water' && opts.highWater) plan = withBufferRows(net, plan, opts.highWater(plan));
+  if ((net.rowBuffers === 'high-water' || net.rowBuffers === 'in-period') && opts.highWater) plan = withBufferRows(net, plan, opts.highWater(plan));
   if (!opts.steadyState) return plan;
   let layers = [...plan.layers];
   for (;;) {

@@ -45,8 +45,11 @@ const specSchema = z
     slots: z.enum(['sequential', 'pipelined']).default('sequential'),
     /** Rows of every layer start at least this fraction of the layer's row interval apart (the published TDMPAD). */
     rowPacing: z.number().gt(0).max(1).optional(),
-    /** Row buffers of K + S rows (window), or sized to the steady state's high-water mark at plan time. */
-    rowBuffers: z.enum(['window', 'high-water']).default('window'),
+    /**
+     * Row buffers of K + S rows (window), or sized at plan time to the steady state's high-water mark under uniform
+     * pacing (high-water), or under every pacing that keeps rows inside their periods, jitter included (in-period).
+     */
+    rowBuffers: z.enum(['window', 'high-water', 'in-period']).default('window'),
     normalize: z
       .object({
         mean: z.array(z.number().finite()).length(3),
@@ -95,8 +98,11 @@ export interface NetworkSpec {
   readonly slots?: 'sequential' | 'pipelined';
   /** Rows start at least ⌊rowPacing · cyclesAvailable⌋ cycles apart, when set. */
   readonly rowPacing?: number;
-  /** K + S rows per buffer (window, the default when absent), or the high-water mark of the plan's steady state. */
-  readonly rowBuffers?: 'window' | 'high-water';
+  /**
+   * K + S rows per buffer (window, the default when absent), or the high-water mark of the plan's steady state under
+   * uniform pacing (high-water) or bounded over every in-period pacing (in-period).
+   */
+  readonly rowBuffers?: 'window' | 'high-water' | 'in-period';
   readonly normalize: { readonly mean: readonly number[]; readonly std: readonly number[] };
   readonly layers: readonly LayerSpec[];
 }

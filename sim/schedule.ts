@@ -12,9 +12,12 @@ const UNIFORM: Pacing = { kind: 'uniform' };
 export class NetworkScheduler {
   private readonly layers: LayerScheduler[];
 
-  /** `inputClock`: the design's input runs on its own clock; its rows arrive in compute cycles as that declares. */
-  constructor(private readonly net: NetworkSpec, plan: NetworkPlan, private readonly pacing: Pacing, faults: ReadonlyMap<number, TimingFaults> = new Map(), checkBuffers = true, private readonly inputClock: InputClock | null = null) {
-    this.layers = net.layers.map((l) => new LayerScheduler(l, plan.layers[l.index - 1]!, faults.get(l.index), checkBuffers));
+  /**
+   * `inputClock`: the design's input runs on its own clock; its rows arrive in compute cycles as that declares.
+   * `bufferSlack`: cycles every row's hold is widened by in the buffer check (sizing only; see steadyStateHighWater).
+   */
+  constructor(private readonly net: NetworkSpec, plan: NetworkPlan, private readonly pacing: Pacing, faults: ReadonlyMap<number, TimingFaults> = new Map(), checkBuffers = true, private readonly inputClock: InputClock | null = null, bufferSlack = 0) {
+    this.layers = net.layers.map((l) => new LayerScheduler(l, plan.layers[l.index - 1]!, faults.get(l.index), checkBuffers, bufferSlack));
   }
 
   /** Frame f's timing in every layer (frames must be asked for in order). */
@@ -78,13 +81,22 @@ export function steadyStateProblem(net: NetworkSpec, plan: NetworkPlan): { layer
 }
 
 /**
- * The most input rows each layer's buffer holds at once, frames back to back under uniform pacing, with unbounded
- * buffers: the size a buffer needs for this plan (the check above passes with exactly these sizes).
+ * The most input rows each layer's buffer holds at once, frames back to back with unbounded buffers: the size a buffer
+ * needs for this plan.
+ *
+ * `for` uniform: under uniform pacing, and exactly (the check above passes with these sizes, and fails with any one
+ * smaller). `for` in-period: under every pacing that keeps each row's pixels inside its own row period (jitter: each
+ * row's first pixel arrives no earlier and its last no later than P − W cycles after uniform's). The schedule only
+ * takes maxima and sums of arrivals, so under such a pacing every event happens between its uniform time and that time
+ * + (P − W): a row written at t is in the buffer at the latest from uniform's t, and its last reader ends at the
+ * latest P − W after uniform's. Counting each row as held P − W cycles longer in the uniform schedule is therefore a
+ * bound that holds for every such pacing (not always reached).
  */
-export function steadyStateHighWater(net: NetworkSpec, plan: NetworkPlan): number[] {
+export function steadyStateHighWater(net: NetworkSpec, plan: NetworkPlan, pacings: 'uniform' | 'in-period' = 'uniform'): number[] {
   const open: NetworkPlan = { ...plan, layers: plan.layers.map((p) => ({ ...p, bufferRows: Number.MAX_SAFE_INTEGER })) };
   const frames = 5 + Math.max(...net.layers.map((l) => Math.ceil((l.kernel + l.stride) / l.inH)));
-  const s = new NetworkScheduler(net, open, UNIFORM);
+  const slack = pacings === 'in-period' ? net.rowPeriod - net.input.width : 0;
+  const s = new NetworkScheduler(net, open, UNIFORM, new Map(), true, null, slack);
   for (let f = 0; f < frames; f++) s.frame(f, false);
   return s.bufferHighWater();
 }

@@ -92,7 +92,11 @@ class RowBufferCheck {
   private oldest = 0;
   high = 0;
 
-  constructor(private readonly l: LayerSpec, private readonly rows: number) {}
+  /**
+   * `slack`: a row counts as held until `slack` cycles after its last reader ends (0 for a run). Sizing for every pacing
+   * that keeps rows inside their periods uses the period's spare cycles here (schedule.ts steadyStateHighWater).
+   */
+  constructor(private readonly l: LayerSpec, private readonly rows: number, private readonly slack = 0) {}
 
   /** Last output row (of the same frame) that reads input row q, or −1 if none does. */
   private lastReader(q: number): number {
@@ -111,7 +115,7 @@ class RowBufferCheck {
       while (this.oldest < j) {
         const fq = Math.floor(this.oldest / inH);
         const r = this.lastReader(this.oldest % inH);
-        if (r >= 0 && this.ends.get(fq)![r]! > arrive) break;
+        if (r >= 0 && this.ends.get(fq)![r]! + this.slack > arrive) break;
         this.oldest++;
       }
       const held = j - this.oldest + 1;
@@ -135,9 +139,12 @@ export class LayerScheduler {
   private beatIndex = 0;
   private readonly buffer: RowBufferCheck;
 
-  /** `checkBuffers` false skips the row-buffer check (for expectations of a run whose overflow is reported elsewhere). */
-  constructor(private readonly l: LayerSpec, private readonly p: LayerPlan, private readonly faults?: TimingFaults, private readonly checkBuffers = true) {
-    this.buffer = new RowBufferCheck(l, p.bufferRows);
+  /**
+   * `checkBuffers` false skips the row-buffer check (for expectations of a run whose overflow is reported elsewhere);
+   * `bufferSlack` widens every row's hold (RowBufferCheck), for sizing only.
+   */
+  constructor(private readonly l: LayerSpec, private readonly p: LayerPlan, private readonly faults?: TimingFaults, private readonly checkBuffers = true, bufferSlack = 0) {
+    this.buffer = new RowBufferCheck(l, p.bufferRows, bufferSlack);
   }
 
   /** Most input rows held at once so far (must stay ≤ plan.bufferRows). */
