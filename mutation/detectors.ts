@@ -12,7 +12,8 @@ import type { NetworkSpec } from '../core/spec.js';
 import type { RunContext } from '../harness/prepare.js';
 import type { DesignFolder } from '../rtl/design.js';
 import { equivalencePair, type PlacedMutant } from './catalogue.js';
-import { provesByInvariant } from './formal/invariantProof.js';
+import { provesByInvariant, QUICK_REACH_SHARE, reachFromReset, type ResetOf } from './formal/invariantProof.js';
+import { mutatesUndefinedBit } from './formal/undefinedBit.js';
 import { findWitness, noWitnessText, WITNESS_LIMITS, witnessText } from './formal/witness.js';
 import { PROOF_LIMITS, provesEquivalent, provesTextsEquivalent, withBudget, type Proof, type YosysMutation } from './formal/yosys.js';
 import { MUTSEL_WIDTH, references, runMutant, stimulusOf, type MutantRunResult, type References } from './mutantRun.js';
@@ -74,6 +75,8 @@ interface Standing {
   readonly limits: string[];
   /** The path to a difference a proof found in the mutated module (its data inputs free), if one did. */
   trace?: readonly string[];
+  /** The quick reachability search's result when it did not prove the mutant (the full search may reuse it). */
+  quickReach?: Proof;
 }
 
 /** One way of deciding a mutant. */
@@ -119,6 +122,32 @@ const survivorRuns: Detector = {
   },
 };
 
+/** The design's top, reset and tapped wires, as the relational proofs take them. */
+const resetOf = (p: Planned): ResetOf => ({ top: p.design.manifest.top, reset: p.design.taps.reset, tapped: tapWires(p.design.taps) });
+
+/**
+ * A reachability search from reset with a quarter of its budget, before the SAT proofs (invariantProof.ts
+ * QUICK_REACH_SHARE): the control mutants it proves in seconds cost the SAT proofs minutes. A mutated x bit is left to
+ * the equivalence proof, which settles it without a search.
+ */
+const quickReachability: Detector = {
+  name: 'quick reachability',
+  applies: (s, p) => s.status === 'survived' && p.yosys !== undefined,
+  async run(s, p, c) {
+    const prepared = join(c.outDir, 'yosys', 'prepared.il');
+    if (mutatesUndefinedBit(prepared, p.yosys!)) return;
+    // A search that breaks (a netlist it cannot read) leaves the mutant to the proofs after it.
+    const r = await reachFromReset(prepared, p.yosys!, resetOf(p), proofWork(c, p), true, c.proofBudget, QUICK_REACH_SHARE).catch((e: unknown): Proof | null => {
+      if (e instanceof SimrunError && !['YOSYS_MISSING', 'OUT_NOT_WRITABLE'].includes(e.code)) return null;
+      throw e;
+    });
+    if (r?.equivalent) {
+      s.status = 'equivalent';
+      s.details.push(r.detail);
+    } else if (r) s.quickReach = r;
+  },
+};
+
 /** Yosys equivalence of the mutated module against the original (a catalogue mutant: its two texts). */
 const equivalenceProof: Detector = {
   name: 'equivalence proof',
@@ -161,8 +190,7 @@ const relationalProofs: Detector = {
   applies: (s, p) => s.status === 'undetected' && p.yosys !== undefined,
   async run(s, p, c) {
     // A proof that breaks (a netlist it cannot read) leaves the mutant undetected and the campaign going.
-    const tapped = tapWires(p.design.taps);
-    const deep = await provesByInvariant(join(c.outDir, 'yosys', 'prepared.il'), p.yosys!, { top: p.design.manifest.top, reset: p.design.taps.reset, tapped }, proofWork(c, p), true, c.proofBudget).catch((e: unknown): Proof => {
+    const deep = await provesByInvariant(join(c.outDir, 'yosys', 'prepared.il'), p.yosys!, resetOf(p), proofWork(c, p), true, c.proofBudget, s.quickReach).catch((e: unknown): Proof => {
       if (e instanceof SimrunError && !['YOSYS_MISSING', 'OUT_NOT_WRITABLE'].includes(e.code)) return { equivalent: false, detail: `proofs with a relation failed: ${e.message}` };
       throw e;
     });
@@ -185,7 +213,7 @@ function tapWires(taps: unknown): string[] {
 }
 
 /** The detectors in the order a mutant meets them: cheapest and strongest first. */
-export const DETECTORS: readonly Detector[] = [campaignFrames, survivorRuns, equivalenceProof, witnessRun, relationalProofs];
+export const DETECTORS: readonly Detector[] = [campaignFrames, survivorRuns, quickReachability, equivalenceProof, witnessRun, relationalProofs];
 
 /** Runs the detectors on one mutant until decided; its result as the campaign records it. */
 export async function judgeMutant(p: Planned, c: Campaign, detectors: readonly Detector[] = DETECTORS): Promise<MutantResult> {

@@ -15,6 +15,7 @@ import { resolveTaps, type DesignFolder } from '../rtl/design.js';
 import { rtlEngine } from '../rtl/engine.js';
 import { simEngine } from '../sim/engine.js';
 import { beatWatcher } from './beatWatch.js';
+import { prng } from './stimulus/prng.js';
 import type { MutantFirst } from './report/campaignReport.js';
 
 /** Width of the mutant selector port (mutant 0 is the unmutated design). */
@@ -31,8 +32,7 @@ export type References = Awaited<ReturnType<typeof references>>;
 
 /** Random frames for survivors: uniform values over the range normalized images take, seeded. */
 export function randomFrames(n: number, size: number, seed: number): Float32Array[] {
-  let s = (seed * 2654435761) >>> 0 || 1;
-  const next = () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s / 4294967296; };
+  const next = prng(seed);
   return Array.from({ length: n }, () => Float32Array.from({ length: size }, () => Math.fround((next() * 2 - 1) * 2.6)));
 }
 

@@ -284,19 +284,27 @@ export function buildCone(m: IndexedModule, registers: readonly string[], mutate
   return { registers: regs, stateWidth, freeIds, boundary, next, cells, slots };
 }
 
+/** Per cell of a cone, its input bits by port, reused from step to step. */
+const inputBuffers = new WeakMap<object, Record<string, Bit[]>>();
+const slotBuffers = new WeakMap<ConeMachine, Bit[]>();
+
 /** One step of a cone: next state and boundary values, from state bits and free input bits (by slot order). */
 export function stepCone(c: ConeMachine, stateBits: readonly Bit[], freeBits: readonly Bit[], t: SymbolTable): { next: Bit[]; boundary: Map<string, Bit> } {
-  const v = new Array<Bit>(c.slots);
+  // The slot values too are one array per cone, overwritten every step (every slot a step reads it writes first).
+  let v = slotBuffers.get(c);
+  if (!v) slotBuffers.set(c, (v = new Array<Bit>(c.slots).fill(0)));
   for (let i = 0; i < c.stateWidth; i++) v[i] = stateBits[i]!;
   for (let i = 0; i < freeBits.length; i++) v[c.stateWidth + i] = freeBits[i]!;
   const read = (s: number): Bit => (s >= 0 ? v[s]! : s === -1 ? 0 : s === -2 ? 1 : t.named(-3 - s));
   for (const cc of c.cells) {
-    const ins: Record<string, Bit[]> = {};
+    // Each cell's input arrays are made once and refilled every step (evaluate keeps none of them): a step allocated
+    // them afresh for every cell, and the garbage was a large part of a search's time.
+    let ins = inputBuffers.get(cc);
+    if (!ins) inputBuffers.set(cc, (ins = Object.fromEntries(cc.ports.map((p) => [p, new Array<Bit>(cc.ins[p]!.length)]))));
     for (const p of cc.ports) {
       const src = cc.ins[p]!;
-      const bits = new Array<Bit>(src.length);
+      const bits = ins[p]!;
       for (let k = 0; k < src.length; k++) bits[k] = read(src[k]!);
-      ins[p] = bits;
     }
     const y = evaluate(cc.cell, ins, t);
     for (let i = 0; i < cc.out.length; i++) if (cc.out[i]! >= 0) v[cc.out[i]!] = y[i]!;

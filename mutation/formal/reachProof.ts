@@ -101,6 +101,8 @@ function search(gold: ConeMachine, gate: ConeMachine, resetId: string | undefine
   // shown as the path to it.
   interface Step { readonly combo: number; readonly before: Step | null }
   let frontier: { bits: Bit[]; symbols: number; first: boolean; path: Step | null }[] = [{ ...start, first: true, path: null }];
+  // One table serves every step, emptied before each: a fresh one per step spent its time regrowing.
+  const t = new SymbolTable();
   for (let depth = 0; frontier.length; depth++) {
     const next: typeof frontier = [];
     for (const s of frontier) {
@@ -108,7 +110,7 @@ function search(gold: ConeMachine, gate: ConeMachine, resetId: string | undefine
         if (s.first && resetBit !== undefined && ((combo >> resetBit) & 1) === 0) continue;
         budget.left -= gold.cells.length + gate.cells.length;
         if (budget.left < 0) return { proven: false, limit: `${limits.evaluations} cell evaluations` };
-        const t = new SymbolTable(s.symbols);
+        t.reset(s.symbols);
         const free = (inputs: readonly FreeInput[]) => inputs.map((f) => (f.bit !== undefined ? (combo >> f.bit) & 1 : t.named(f.name)));
         const g = stepCone(gold, s.bits.slice(0, width), free(goldInputs), t);
         const m = stepCone(gate, s.bits.slice(width), free(gateInputs), t);

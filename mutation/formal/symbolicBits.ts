@@ -19,16 +19,36 @@ interface Entry {
   readonly base: number;
 }
 
+/** The first slot to probe for bit operation (op, x, y, z) in a table of mask + 1 slots. */
+function opHome(op: number, x: number, y: number, z: number, mask: number): number {
+  const h = (Math.imul(Math.imul(Math.imul(op + 1, 0x9e3779b1) ^ x, 0x85ebca6b) ^ y, 0xc2b2ae35) ^ z) >>> 0;
+  return (h ^ (h >>> 15)) & mask;
+}
+
 /** Hash-consing table of one evaluation step: the same key always gets the same symbols. */
 export class SymbolTable {
   private next: number;
   // Function applications are hashed on numbers (no strings to build: this is the evaluator's inner loop); a bucket
   // compares the inputs in full, so a hash collision never makes two applications one.
   private readonly byHash = new Map<number, Entry[]>();
+  // The one-bit operations (and, xor, mux: most lookups) live in an open-addressing table of typed arrays instead, so
+  // a lookup allocates nothing: profiled on a reachability search of a datapath cone, the Map's per-lookup arrays and
+  // entries made garbage collection half of the run.
+  private opKeys = new Int32Array(4 << 12);
+  private opSymbols = new Int32Array(1 << 12).fill(-1);
+  private opCount = 0;
 
   /** Symbols numbered from `first` (0-based symbol index; bit values 2·first + 2 and up). */
   constructor(first = 0) {
     this.next = first;
+  }
+
+  /** Empties the table for a new step whose symbols start at `first`: as a new table, without reallocating its arrays. */
+  reset(first: number): void {
+    this.next = first;
+    this.byHash.clear();
+    if (this.opCount) this.opSymbols.fill(-1);
+    this.opCount = 0;
   }
 
   /** The symbol of a named unknown (an id from nameId): the same one for the same name. */
@@ -57,6 +77,52 @@ export class SymbolTable {
     const out = new Array<Bit>(width);
     for (let i = 0; i < width; i++) out[i] = 2 * (base + i) + 2;
     return out;
+  }
+
+  /**
+   * The one symbol of bit operation `op` (FN_AND, FN_XOR, FN_MUX) on bits x, y, z (0 when unused): the same one for
+   * the same operation and bits. Bits are below 2^31 (a step would need a billion symbols to pass it).
+   */
+  opSymbol(op: number, x: Bit, y: Bit, z: Bit): Bit {
+    const mask = this.opSymbols.length - 1;
+    let i = opHome(op, x, y, z, mask);
+    for (;;) {
+      const sym = this.opSymbols[i]!;
+      if (sym < 0) break;
+      const k = 4 * i;
+      if (this.opKeys[k] === op && this.opKeys[k + 1] === x && this.opKeys[k + 2] === y && this.opKeys[k + 3] === z) return 2 * sym + 2;
+      i = (i + 1) & mask;
+    }
+    // Symbols past 2^30 would not fit the table's 32-bit keys as bits (2·symbol + 3).
+    if (this.next >= 0x3fffffff) throw new RangeError('symbolic evaluation: more than 2^30 symbols in one step');
+    const sym = this.next++;
+    const k = 4 * i;
+    this.opKeys[k] = op; this.opKeys[k + 1] = x; this.opKeys[k + 2] = y; this.opKeys[k + 3] = z;
+    this.opSymbols[i] = sym;
+    if (++this.opCount * 2 > this.opSymbols.length) this.growOps();
+    return 2 * sym + 2;
+  }
+
+  /** Doubles the operation table (kept at most half full, so probes stay short). */
+  private growOps(): void {
+    const keys = this.opKeys, symbols = this.opSymbols;
+    this.opKeys = new Int32Array(keys.length * 2);
+    this.opSymbols = new Int32Array(symbols.length * 2).fill(-1);
+    this.opCount = 0;
+    for (let i = 0; i < symbols.length; i++) {
+      if (symbols[i]! < 0) continue;
+      this.reinsert(keys[4 * i]!, keys[4 * i + 1]!, keys[4 * i + 2]!, keys[4 * i + 3]!, symbols[i]!);
+    }
+  }
+
+  private reinsert(op: number, x: number, y: number, z: number, sym: number): void {
+    const mask = this.opSymbols.length - 1;
+    let i = opHome(op, x, y, z, mask);
+    while (this.opSymbols[i]! >= 0) i = (i + 1) & mask;
+    const k = 4 * i;
+    this.opKeys[k] = op; this.opKeys[k + 1] = x; this.opKeys[k + 2] = y; this.opKeys[k + 3] = z;
+    this.opSymbols[i] = sym;
+    this.opCount++;
   }
 }
 
@@ -108,7 +174,7 @@ function and2(a: Bit, b: Bit, t: SymbolTable): Bit {
   if (a === 0 || b === 0 || a === (b ^ 1)) return 0;
   if (a === 1) return b;
   if (b === 1 || a === b) return a;
-  return t.symbolsOf(FN_AND, [Math.min(a, b), Math.max(a, b)], 1)[0]!;
+  return t.opSymbol(FN_AND, Math.min(a, b), Math.max(a, b), 0);
 }
 
 const or2 = (a: Bit, b: Bit, t: SymbolTable): Bit => notBit(and2(notBit(a), notBit(b), t));
@@ -120,7 +186,7 @@ function xor2(a: Bit, b: Bit, t: SymbolTable): Bit {
   const flip = (a & 1) ^ (b & 1);
   const [x, y] = [a & ~1, b & ~1];
   if (x === y) return flip;
-  return t.symbolsOf(FN_XOR, [Math.min(x, y), Math.max(x, y)], 1)[0]! ^ flip;
+  return t.opSymbol(FN_XOR, Math.min(x, y), Math.max(x, y), 0) ^ flip;
 }
 
 function mux2(s: Bit, a: Bit, b: Bit, t: SymbolTable): Bit {
@@ -128,7 +194,7 @@ function mux2(s: Bit, a: Bit, b: Bit, t: SymbolTable): Bit {
   if (a === b) return a;
   if (a === 0 && b === 1) return s;
   if (a === 1 && b === 0) return notBit(s);
-  return t.symbolsOf(FN_MUX, [s, a, b], 1)[0]!;
+  return t.opSymbol(FN_MUX, s, a, b);
 }
 
 /** OR of all bits, folded with the simplifications of or2. */

@@ -103,3 +103,30 @@ describe('evaluate on symbols', () => {
     expect(evaluate(shl, { A: [1, 0, 0, 0, 0, 0, 0, 0], B }, t)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
   });
 });
+
+describe('SymbolTable: the one-bit operations\' table', () => {
+  const cell = (type: string, params: Record<string, number>): EvalCell => ({ type, params, paramKey: JSON.stringify(params) });
+  it('and/xor of 20,000 symbol pairs (the table grows 4,096 → 65,536 slots): each pair keeps its symbol, distinct pairs get distinct symbols, and reset numbers a step as a new table does', () => {
+    const t = new SymbolTable();
+    const xs = Array.from({ length: 200 }, (_, i) => t.named(90_000 + i));
+    const and = (a: Bit, b: Bit) => evaluate(cell('$and', { A_WIDTH: 1, B_WIDTH: 1, Y_WIDTH: 1 }), { A: [a], B: [b] }, t)[0]!;
+    const xor = (a: Bit, b: Bit) => evaluate(cell('$xor', { A_WIDTH: 1, B_WIDTH: 1, Y_WIDTH: 1 }), { A: [a], B: [b] }, t)[0]!;
+    const first = new Map<string, Bit>();
+    for (let i = 0; i < 100; i++) for (let j = 100; j < 200; j++) {
+      first.set(`and ${i} ${j}`, and(xs[i]!, xs[j]!));
+      first.set(`xor ${i} ${j}`, xor(xs[i]!, xs[j]!));
+    }
+    expect(new Set(first.values()).size).toBe(20_000);
+    // Asked again after every growth, in the other operand order (both operations commute): the same symbols.
+    for (let i = 0; i < 100; i++) for (let j = 100; j < 200; j++) {
+      expect(and(xs[j]!, xs[i]!)).toBe(first.get(`and ${i} ${j}`));
+      expect(xor(xs[j]!, xs[i]!)).toBe(first.get(`xor ${i} ${j}`));
+    }
+    const fresh = new SymbolTable(7);
+    const reused = new SymbolTable(3);
+    reused.opSymbol(0, 40, 42, 0);
+    reused.reset(7);
+    const steps = (u: SymbolTable) => [u.named(5), u.opSymbol(0, 16, 18, 0), u.opSymbol(1, 16, 20, 0), u.opSymbol(0, 16, 18, 0)];
+    expect(steps(reused)).toEqual(steps(fresh));
+  });
+});

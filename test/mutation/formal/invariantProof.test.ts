@@ -1,0 +1,55 @@
+// The relational proofs' reachability search run in two parts (real Yosys): a quick search with a share of the budget
+// before the SAT proofs, and the full one after them, which reuses a difference the quick one found instead of
+// searching again, and searches again when the quick one only stopped at its budget.
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { provesByInvariant, reachFromReset } from '../../../mutation/formal/invariantProof.js';
+import type { Proof } from '../../../mutation/formal/yosys.js';
+import { cellWhere, mutationOf, prepTop as prep } from '../../support/mutantCosim.js';
+import { describeRtl } from '../../support/rtl.js';
+
+/** A 7-bit row-beat counter that wraps at 127 and moves a slot on (as in reachProof.test.ts). */
+const COUNTER = [
+  'module top(input clk, input rst, input v, output reg [1:0] slot);',
+  '  reg [6:0] cnt;',
+  '  wire row_end = cnt == 7\'d127;',
+  '  always @(posedge clk) begin',
+  '    if (rst) begin cnt <= 7\'d0; slot <= 2\'d0; end',
+  '    else if (v) begin',
+  '      if (row_end) begin cnt <= 7\'d0; slot <= slot + 2\'d1; end',
+  '      else cnt <= cnt + 7\'d1;',
+  '    end',
+  '  end',
+  'endmodule',
+];
+
+/** The counter's next-value bit 2 flipped whenever bit 5 is set: equivalent, and only the reachability search proves it. */
+function counterMutant() {
+  const { dir, il, text } = prep(COUNTER);
+  const mux = cellWhere(text, '$mux', /WIDTH 7\n[^]*connect \\S \\row_end/);
+  return { dir, il, m: mutationOf(mux, '-mode cnot1 -port A -portbit 2 -ctrlbit 5') };
+}
+
+describeRtl('reachability in two parts', () => {
+  it('reachFromReset, share 1e-6 of the budget (20 cell evaluations): stopped at its limit; share 1: proven', async () => {
+    const { dir, il, m } = counterMutant();
+    const quick = await reachFromReset(il, m, { top: 'top', reset: 'rst' }, join(dir, 'q'), false, 1, 1e-6);
+    expect(quick.equivalent).toBe(false);
+    expect(quick.limited).toBe('20 cell evaluations');
+    const full = await reachFromReset(il, m, { top: 'top', reset: 'top.rst' }, join(dir, 'f'));
+    expect(full.equivalent).toBe(true);
+  }, 120_000);
+
+  it('provesByInvariant after a quick search that found a difference: reports that difference and its trace without searching again; after one that stopped at its budget: searches and proves', async () => {
+    const { dir, il, m } = counterMutant();
+    const found: Proof = { equivalent: false, detail: 'reachability: marker differs after 2 steps', trace: ['step 1: marker'] };
+    const reused = await provesByInvariant(il, m, { top: 'top', reset: 'rst' }, join(dir, 'a'), false, 1, found);
+    expect(reused.equivalent).toBe(false);
+    expect(reused.detail).toMatch(/reachability: marker differs after 2 steps$/);
+    expect(reused.trace).toEqual(['step 1: marker']);
+    const stopped: Proof = { equivalent: false, detail: 'reachability: stopped', limited: '20 cell evaluations' };
+    const searched = await provesByInvariant(il, m, { top: 'top', reset: 'rst' }, join(dir, 'b'), false, 1, stopped);
+    expect(searched.equivalent).toBe(true);
+    expect(searched.detail).toMatch(/proven by reachability from reset/);
+  }, 180_000);
+});
