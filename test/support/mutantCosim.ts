@@ -1,11 +1,27 @@
 // Test support: a Yosys mutant and its original simulated side by side by Icarus Verilog on random inputs — an
 // independent check of a proof's verdict (a proven mutant must never differ; a refused one should, when it really is
-// different). Also a small design prepared as a campaign does, and a cell's name in it by type and connections.
+// different). Also a small design prepared as a campaign does, and a cell's name in it by type and connections; and a
+// row-beat counter several proof tests mutate.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { YosysMutation } from '../../mutation/formal/yosys.js';
+
+/** A 7-bit row-beat counter as rowsim's layers have one: counts valid beats, wraps at 127 and moves the row slot on. */
+export const COUNTER = [
+  'module top(input clk, input rst, input v, output reg [1:0] slot);',
+  '  reg [6:0] cnt;',
+  '  wire row_end = cnt == 7\'d127;',
+  '  always @(posedge clk) begin',
+  '    if (rst) begin cnt <= 7\'d0; slot <= 2\'d0; end',
+  '    else if (v) begin',
+  '      if (row_end) begin cnt <= 7\'d0; slot <= slot + 2\'d1; end',
+  '      else cnt <= cnt + 7\'d1;',
+  '    end',
+  '  end',
+  'endmodule',
+];
 
 /** Prepares Verilog `lines` (module top) as a campaign does (prep) and returns the folder, the RTLIL path and text. */
 export function prepTop(lines: readonly string[]): { dir: string; il: string; text: string } {

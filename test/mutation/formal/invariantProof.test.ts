@@ -5,23 +5,8 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { provesByInvariant, reachFromReset } from '../../../mutation/formal/invariantProof.js';
 import type { Proof } from '../../../mutation/formal/yosys.js';
-import { cellWhere, mutationOf, prepTop as prep } from '../../support/mutantCosim.js';
+import { cellWhere, COUNTER, mutationOf, prepTop as prep } from '../../support/mutantCosim.js';
 import { describeRtl } from '../../support/rtl.js';
-
-/** A 7-bit row-beat counter that wraps at 127 and moves a slot on (as in reachProof.test.ts). */
-const COUNTER = [
-  'module top(input clk, input rst, input v, output reg [1:0] slot);',
-  '  reg [6:0] cnt;',
-  '  wire row_end = cnt == 7\'d127;',
-  '  always @(posedge clk) begin',
-  '    if (rst) begin cnt <= 7\'d0; slot <= 2\'d0; end',
-  '    else if (v) begin',
-  '      if (row_end) begin cnt <= 7\'d0; slot <= slot + 2\'d1; end',
-  '      else cnt <= cnt + 7\'d1;',
-  '    end',
-  '  end',
-  'endmodule',
-];
 
 /** The counter's next-value bit 2 flipped whenever bit 5 is set: equivalent, and only the reachability search proves it. */
 function counterMutant() {

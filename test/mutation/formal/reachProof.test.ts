@@ -6,24 +6,10 @@
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { provesByReachability } from '../../../mutation/formal/reachProof.js';
-import { cellWhere, firstDifference, mutationOf, prepTop as prep } from '../../support/mutantCosim.js';
+import { cellWhere, COUNTER, firstDifference, mutationOf, prepTop as prep } from '../../support/mutantCosim.js';
 import { describeRtl } from '../../support/rtl.js';
 
 
-/** A 7-bit row-beat counter as rowsim's layers have one: counts valid beats, wraps at 127 and moves the row slot on. */
-const COUNTER = [
-  'module top(input clk, input rst, input v, output reg [1:0] slot);',
-  '  reg [6:0] cnt;',
-  '  wire row_end = cnt == 7\'d127;',
-  '  always @(posedge clk) begin',
-  '    if (rst) begin cnt <= 7\'d0; slot <= 2\'d0; end',
-  '    else if (v) begin',
-  '      if (row_end) begin cnt <= 7\'d0; slot <= slot + 2\'d1; end',
-  '      else cnt <= cnt + 7\'d1;',
-  '    end',
-  '  end',
-  'endmodule',
-];
 
 /**
  * A four-phase accumulator: load at phase 1, add at 2, read into res at 3, held otherwise; when `live`, `stall` also
