@@ -38,8 +38,14 @@ function readSource(f: string, from: string): Buffer | string {
   return `missing ${f}`;
 }
 
-/** A relative import of a value (`import … from './x.js'`, `export … from`, `import('./x.js')`); type-only ones do not run. */
-const RELATIVE_IMPORT = /(?:^|\n)\s*(?:import|export)(?!\s+type\s)[^'";]*?\sfrom\s*'(\.{1,2}\/[^']+)'|import\(\s*'(\.{1,2}\/[^']+)'\s*\)/g;
+/**
+ * A relative import of a value: `import … from './x.js'`, `export … from`, a side-effect `import './x.js'`,
+ * `import('./x.js')`, in either quotes; type-only ones do not run. (An apostrophe in a comment inside a multi-line
+ * import list would hide that import: the sources keep such comments out of import lists.)
+ */
+const RELATIVE_IMPORT = /(?:^|\n)\s*(?:import|export)(?!\s+type\s)[^'";]*?\sfrom\s*['"](\.{1,2}\/[^'"]+)['"]|(?:^|\n)\s*import\s*['"](\.{1,2}\/[^'"]+)['"]|import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
+
+const closures = new Map<string, string[]>();
 
 /**
  * Every project file `entries` (relative to `from`) reach through relative value imports, the entries included, as
@@ -48,6 +54,9 @@ const RELATIVE_IMPORT = /(?:^|\n)\s*(?:import|export)(?!\s+type\s)[^'";]*?\sfrom
  * hashes its name).
  */
 export function importClosure(entries: readonly string[], from: string): string[] {
+  const id = `${from}|${entries.join('|')}`;
+  const known = closures.get(id);
+  if (known) return known;
   const seen = new Set<string>();
   const todo = entries.map((e) => new URL(e, from).href);
   while (todo.length) {
@@ -55,7 +64,9 @@ export function importClosure(entries: readonly string[], from: string): string[
     if (seen.has(url)) continue;
     seen.add(url);
     const text = readSource(url, url).toString();
-    for (const m of text.matchAll(RELATIVE_IMPORT)) todo.push(new URL((m[1] ?? m[2])!, url).href);
+    for (const m of text.matchAll(RELATIVE_IMPORT)) todo.push(new URL((m[1] ?? m[2] ?? m[3])!, url).href);
   }
-  return [...seen].sort();
+  const files = [...seen].sort();
+  closures.set(id, files);
+  return files;
 }

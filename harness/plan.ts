@@ -12,7 +12,7 @@ import { cachedPlan } from './planCache.js';
 export function makePlan(net: NetworkSpec, budget?: number | 'min'): NetworkPlan {
   const aluBudget = budget === 'min' ? undefined : (budget ?? net.aluBudget);
   const steadyState = (p: NetworkPlan) => steadyStateProblem(net, p);
-  const highWater = (p: NetworkPlan) => steadyStateHighWater(net, p, net.rowBuffers === 'in-period' ? 'in-period' : 'uniform');
+  const highWater = (p: NetworkPlan) => steadyStateHighWater(net, p);
   // An unchanged spec plans to the same plan: the cache saves the budget search (about 0.6 s on the full IE120R).
   return cachedPlan(net, aluBudget ?? 'min', () => planNetwork(net, aluBudget === undefined ? { steadyState, highWater } : { aluBudget, latencyOf: latencyOracle(net), steadyState, highWater }));
 }

@@ -7,16 +7,19 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheRoot, writeCacheFile } from '../core/cacheDir.js';
-import { codeHash } from '../core/codeHash.js';
+import { codeHash, importClosure } from '../core/codeHash.js';
 import type { NetworkPlan } from '../core/plan.js';
 import { specSource, type NetworkSpec } from '../core/spec.js';
 
-/** The compiled files (relative to this one) whose code decides a plan (the planner, its latency oracle and the timing it schedules with). */
-export const PLANNER_FILES = ['../core/plan.js', './plan.js', '../sim/schedule.js', '../sim/timing.js', '../core/timingModel.js'];
+/**
+ * The entry of the code that decides a plan (relative to this file): the planner's wiring, and through its imports the
+ * planner, its latency oracle, the timing it schedules with and the pacing it sizes buffers under.
+ */
+const PLANNER_ENTRY = './plan.js';
 
 /** `make()`'s plan for `net` at `budget`, from the cache when this planner made it before for the same spec. */
 export function cachedPlan(net: NetworkSpec, budget: number | 'min' | undefined, make: () => NetworkPlan): NetworkPlan {
-  const key = createHash('sha256').update(codeHash(PLANNER_FILES, import.meta.url)).update(JSON.stringify(specSource(net))).update(JSON.stringify(budget ?? null)).digest('hex').slice(0, 24);
+  const key = createHash('sha256').update(codeHash(importClosure([PLANNER_ENTRY], import.meta.url), import.meta.url)).update(JSON.stringify(specSource(net))).update(JSON.stringify(budget ?? null)).digest('hex').slice(0, 24);
   const path = join(cacheRoot(), 'plans', `${key}.json`);
   try {
     const p = JSON.parse(readFileSync(path, 'utf8')) as NetworkPlan;

@@ -26,9 +26,9 @@ import { witnessStimulus } from './stimulus/witnessRun.js';
  * (6: ROM words as the contract allows; proofs stop at a submodule instance in the mutated cone; 7: witness runs,
  * opened proofs; 8: x bits of a mux are equivalent, witnesses write their register; 9: a jittered long run, proofs up
  * to flush-to-zero and by reachability from reset; 10: unresolved when a proof stops at its budget; 11: replicated
- * runs, one-bit-apart coverage cases).
+ * runs, one-bit-apart coverage cases; 12: a quick reachability search before the SAT proofs).
  */
-export const SURVIVOR_VERDICT_VERSION = 11;
+export const SURVIVOR_VERDICT_VERSION = 12;
 
 /** A mutant to run: where it lives and what it is. */
 export interface Planned {

@@ -82,20 +82,22 @@ export function steadyStateProblem(net: NetworkSpec, plan: NetworkPlan): { layer
 
 /**
  * The most input rows each layer's buffer holds at once, frames back to back with unbounded buffers: the size a buffer
- * needs for this plan.
+ * needs for this plan, for the pacings the spec's `rowBuffers` names.
  *
- * `for` uniform: under uniform pacing, and exactly (the check above passes with these sizes, and fails with any one
- * smaller). `for` in-period: under every pacing that keeps each row's pixels inside its own row period (jitter: each
+ * `high-water` (and by default): under uniform pacing, and exactly (the check above passes with these sizes, and fails
+ * with any one smaller). `in-period`: under every pacing that keeps each row's pixels inside its own row period, the
+ * input on the compute clock and rowsim's own timing (a declared input clock, synchronizer or timing model is not
+ * covered). Under such a pacing (jitter: each
  * row's first pixel arrives no earlier and its last no later than P − W cycles after uniform's). The schedule only
  * takes maxima and sums of arrivals, so under such a pacing every event happens between its uniform time and that time
  * + (P − W): a row written at t is in the buffer at the latest from uniform's t, and its last reader ends at the
  * latest P − W after uniform's. Counting each row as held P − W cycles longer in the uniform schedule is therefore a
  * bound that holds for every such pacing (not always reached).
  */
-export function steadyStateHighWater(net: NetworkSpec, plan: NetworkPlan, pacings: 'uniform' | 'in-period' = 'uniform'): number[] {
+export function steadyStateHighWater(net: NetworkSpec, plan: NetworkPlan): number[] {
   const open: NetworkPlan = { ...plan, layers: plan.layers.map((p) => ({ ...p, bufferRows: Number.MAX_SAFE_INTEGER })) };
   const frames = 5 + Math.max(...net.layers.map((l) => Math.ceil((l.kernel + l.stride) / l.inH)));
-  const slack = pacings === 'in-period' ? net.rowPeriod - net.input.width : 0;
+  const slack = net.rowBuffers === 'in-period' ? net.rowPeriod - net.input.width : 0;
   const s = new NetworkScheduler(net, open, UNIFORM, new Map(), true, null, slack);
   for (let f = 0; f < frames; f++) s.frame(f, false);
   return s.bufferHighWater();

@@ -286,6 +286,7 @@ export function buildCone(m: IndexedModule, registers: readonly string[], mutate
 
 /** Per cell of a cone, its input bits by port, reused from step to step. */
 const inputBuffers = new WeakMap<object, Record<string, Bit[]>>();
+/** Per cone, the value of every slot in the step being evaluated, reused from step to step. */
 const slotBuffers = new WeakMap<ConeMachine, Bit[]>();
 
 /** One step of a cone: next state and boundary values, from state bits and free input bits (by slot order). */

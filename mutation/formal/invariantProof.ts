@@ -18,9 +18,9 @@ export interface ResetOf {
 }
 
 /**
- * The share of the reachability budget a first, quick search gets before the SAT proofs. Profiled on a tiny campaign:
- * the search proves a control or don't-care mutant in 3 to 15 s, where the SAT proofs before it spent 20 to 120 s,
- * and a quarter of the budget was enough for every mutant the search proved there.
+ * The share of the reachability budget a first, quick search gets before the SAT proofs. Measured on a tiny campaign
+ * (docs/mutation.md): the search proved four control and register mutants in 7 to 12 s each, where the SAT proofs
+ * before it had spent 20 to 140 s, and a quarter of the budget was enough for every mutant it proved there.
  */
 export const QUICK_REACH_SHARE = 0.25;
 
@@ -44,7 +44,8 @@ export async function reachFromReset(prepared: string, m: YosysMutation, design:
 export async function provesByInvariant(prepared: string, m: YosysMutation, design: ResetOf, work: string, onThread = false, budget = 1, earlier?: Proof): Promise<Proof> {
   const flush = await provesUpToFlush(prepared, m, work, withBudget(FTZ_LIMITS, budget));
   if (flush.equivalent) return flush;
-  const reach = earlier && !earlier.equivalent && !earlier.limited ? earlier : await reachFromReset(prepared, m, design, work, onThread, budget);
+  // Only a found difference (its path) is reused: a search that stopped at its budget, or whose Yosys step failed, runs again.
+  const reach = earlier && !earlier.equivalent && earlier.trace ? earlier : await reachFromReset(prepared, m, design, work, onThread, budget);
   return reach.equivalent ? reach : { equivalent: false, detail: `${flush.detail}; ${reach.detail}`, limited: reach.limited ?? flush.limited, ...(reach.trace ? { trace: reach.trace } : {}) };
 }
 

@@ -81,7 +81,8 @@ export class SymbolTable {
 
   /**
    * The one symbol of bit operation `op` (FN_AND, FN_XOR, FN_MUX) on bits x, y, z (0 when unused): the same one for
-   * the same operation and bits. Bits are below 2^31 (a step would need a billion symbols to pass it).
+   * the same operation and bits. The keys are 32-bit: a bit is 2·symbol + 2 or + 3, so symbols stop at 2^30 (a step
+   * would need a billion of them).
    */
   opSymbol(op: number, x: Bit, y: Bit, z: Bit): Bit {
     const mask = this.opSymbols.length - 1;
@@ -115,6 +116,7 @@ export class SymbolTable {
     }
   }
 
+  /** Puts an entry of the old table into the grown one (no lookup: every key is known to be new there). */
   private reinsert(op: number, x: number, y: number, z: number, sym: number): void {
     const mask = this.opSymbols.length - 1;
     let i = opHome(op, x, y, z, mask);

@@ -39,9 +39,10 @@ it('neither form present: a key still, different from any present file\'s', () =
   expect(missing).not.toBe(present);
 });
 
-it('importClosure of emit.js: static, re-exported, dynamic and two-level imports, .ts-only files and a cycle are in; type-only imports, packages and unreached files are out', () => {
+it('importClosure of emit.js: static, re-exported, side-effect, dynamic (double-quoted) and two-level imports, .ts-only files and a cycle are in; type-only imports, packages and unreached files are out', () => {
   const from = folder('h', {
-    'emit.js': "import { a } from './a.js';\nimport type { T } from './types.js';\nexport { b } from './sub/b.js';\nimport { readFileSync } from 'node:fs';\nconst c = await import('./c.js');\n",
+    'emit.js': "import { a } from './a.js';\nimport type { T } from './types.js';\nexport { b } from './sub/b.js';\nimport { readFileSync } from 'node:fs';\nimport './register.js';\nconst c = await import(\"./c.js\");\n",
+    'register.js': '',
     'a.js': "import {\n  x,\n  y,\n} from './emit.js';\n",
     'c.ts': "export * from './d.js';\n",
     'd.js': '',
@@ -51,5 +52,5 @@ it('importClosure of emit.js: static, re-exported, dynamic and two-level imports
   mkdirSync(join(root, 'h', 'sub'));
   writeFileSync(join(root, 'h', 'sub', 'b.js'), "import { e } from '../e.js';\n");
   const names = importClosure(['./emit.js'], from).map((u) => u.slice(u.indexOf('/h/') + 3));
-  expect(names).toEqual(['a.js', 'c.js', 'd.js', 'e.js', 'emit.js', 'sub/b.js']);
+  expect(names).toEqual(['a.js', 'c.js', 'd.js', 'e.js', 'emit.js', 'register.js', 'sub/b.js']);
 });

@@ -9,7 +9,7 @@ import { NetworkScheduler, steadyStateHighWater, steadyStateProblem } from '../.
 /** examples/paced.yaml (pipelined slots, rowPacing 0.9) with its buffers sized as `rowBuffers` says. */
 function paced(rowBuffers: 'high-water' | 'in-period'): { net: NetworkSpec; plan: NetworkPlan } {
   const net = { ...loadSpec('examples/paced.yaml'), rowBuffers };
-  const plan = planNetwork(net, { steadyState: (p) => steadyStateProblem(net, p), highWater: (p) => steadyStateHighWater(net, p, rowBuffers === 'in-period' ? 'in-period' : 'uniform') });
+  const plan = planNetwork(net, { steadyState: (p) => steadyStateProblem(net, p), highWater: (p) => steadyStateHighWater(net, p) });
   return { net, plan };
 }
 
