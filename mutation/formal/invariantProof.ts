@@ -44,8 +44,9 @@ export async function reachFromReset(prepared: string, m: YosysMutation, design:
 export async function provesByInvariant(prepared: string, m: YosysMutation, design: ResetOf, work: string, onThread = false, budget = 1, earlier?: Proof): Promise<Proof> {
   const flush = await provesUpToFlush(prepared, m, work, withBudget(FTZ_LIMITS, budget));
   if (flush.equivalent) return flush;
-  // Only a found difference (its path) is reused: a search that stopped at its budget, or whose Yosys step failed, runs again.
-  const reach = earlier && !earlier.equivalent && earlier.trace ? earlier : await reachFromReset(prepared, m, design, work, onThread, budget);
+  // Only a search that ended on a difference (its path, no limit) is reused: one that stopped at its budget — even
+  // after finding differences in earlier rounds of cone growth — or whose Yosys step failed runs again.
+  const reach = earlier && !earlier.equivalent && earlier.trace && !earlier.limited ? earlier : await reachFromReset(prepared, m, design, work, onThread, budget);
   return reach.equivalent ? reach : { equivalent: false, detail: `${flush.detail}; ${reach.detail}`, limited: reach.limited ?? flush.limited, ...(reach.trace ? { trace: reach.trace } : {}) };
 }
 

@@ -25,14 +25,14 @@ describeRtl('reachability in two parts', () => {
     expect(full.equivalent).toBe(true);
   }, 120_000);
 
-  it('provesByInvariant after a quick search that found a difference: reports that difference and its trace without searching again; after one that stopped at its budget or failed: searches and proves', async () => {
+  it('provesByInvariant after a quick search that found a difference: reports that difference and its trace without searching again; after one that stopped at its budget (a path from an earlier round included) or failed: searches and proves', async () => {
     const { dir, il, m } = counterMutant();
     const found: Proof = { equivalent: false, detail: 'reachability: marker differs after 2 steps', trace: ['step 1: marker'] };
     const reused = await provesByInvariant(il, m, { top: 'top', reset: 'rst' }, join(dir, 'a'), false, 1, found);
     expect(reused.equivalent).toBe(false);
     expect(reused.detail).toMatch(/reachability: marker differs after 2 steps$/);
     expect(reused.trace).toEqual(['step 1: marker']);
-    const stopped: Proof = { equivalent: false, detail: 'reachability: stopped', limited: '20 cell evaluations' };
+    const stopped: Proof = { equivalent: false, detail: 'reachability: marker differs; stopped', limited: '20 cell evaluations', trace: ['step 1: marker'] };
     const searched = await provesByInvariant(il, m, { top: 'top', reset: 'rst' }, join(dir, 'b'), false, 1, stopped);
     expect(searched.equivalent).toBe(true);
     expect(searched.detail).toMatch(/proven by reachability from reset/);
