@@ -123,7 +123,7 @@ const survivorRuns: Detector = {
 };
 
 /** The design's top, reset and tapped wires, as the relational proofs take them. */
-const resetOf = (p: Planned): ResetOf => ({ top: p.design.manifest.top, reset: p.design.taps.reset, tapped: tapWires(p.design.taps) });
+const resetOf = (p: Planned): ResetOf => ({ top: p.design.manifest.top, reset: p.design.taps.reset, activeLow: p.design.taps.resetActive === 'low', tapped: tapWires(p.design.taps) });
 
 /**
  * A reachability search from reset with a quarter of its budget, before the SAT proofs (invariantProof.ts

@@ -6,16 +6,10 @@
 import { Worker } from 'node:worker_threads';
 import { SimrunError, type ErrorCode } from '../../core/errors.js';
 import { FTZ_LIMITS, provesUpToFlush } from './ftzProof.js';
-import { provesByReachability, REACH_LIMITS, type ReachLimits } from './reachProof.js';
+import { provesByReachability, REACH_LIMITS, type ReachLimits, type ResetOf } from './reachProof.js';
 import { withBudget, type Proof, type YosysMutation } from './yosys.js';
 
-/** The design's top module and reset port (a top input, with or without the top's name in front). */
-export interface ResetOf {
-  readonly top: string;
-  readonly reset: string;
-  /** Wire names the tap map reads (last path components): a value that reaches one is observed. */
-  readonly tapped?: readonly string[];
-}
+export type { ResetOf } from './reachProof.js';
 
 /**
  * The share of the reachability budget a first, quick search gets before the SAT proofs. Measured on a tiny campaign
@@ -30,10 +24,8 @@ export const QUICK_REACH_SHARE = 0.25;
  * thread loads reachWorker.js).
  */
 export async function reachFromReset(prepared: string, m: YosysMutation, design: ResetOf, work: string, onThread = false, budget = 1, share = 1): Promise<Proof> {
-  const reset = design.reset.startsWith(`${design.top}.`) ? design.reset.slice(design.top.length + 1) : design.reset;
   const limits: ReachLimits = { ...REACH_LIMITS, evaluations: Math.round(REACH_LIMITS.evaluations * budget * share), states: Math.round(REACH_LIMITS.states * budget), rounds: Math.max(1, Math.round(REACH_LIMITS.rounds * Math.max(1, budget))) };
-  const tapped = design.tapped ?? [];
-  return onThread ? reachOnThread({ prepared, m, top: design.top, reset, work, limits, tapped }) : provesByReachability(prepared, m, design.top, reset, work, limits, tapped);
+  return onThread ? reachOnThread({ prepared, m, design, work, limits }) : provesByReachability(prepared, m, design, work, limits);
 }
 
 /**
@@ -51,7 +43,7 @@ export async function provesByInvariant(prepared: string, m: YosysMutation, desi
 }
 
 /** provesByReachability on a worker thread of its own. */
-function reachOnThread(args: { prepared: string; m: YosysMutation; top: string; reset: string; work: string; limits: ReachLimits; tapped: readonly string[] }): Promise<Proof> {
+function reachOnThread(args: { prepared: string; m: YosysMutation; design: ResetOf; work: string; limits: ReachLimits }): Promise<Proof> {
   const w = new Worker(new URL('./reachWorker.js', import.meta.url));
   return new Promise<Proof>((resolve, reject) => {
     w.once('message', (r: { ok?: Proof; error?: { code: ErrorCode; message: string } }) => {

@@ -32,6 +32,16 @@ export interface ReachLimits {
 /** Default limits. */
 export const REACH_LIMITS: ReachLimits = { evaluations: 20_000_000, states: 60_000, rounds: 10, enumeratedBits: 10 };
 
+/** The design's top module and reset port (a top input, with or without the top's name in front), and what it observes. */
+export interface ResetOf {
+  readonly top: string;
+  readonly reset: string;
+  /** The reset holds while the port is 0 (an `rst_n`, an AXI4-Stream `aresetn`); high when absent. */
+  readonly activeLow?: boolean;
+  /** Wire names the tap map reads (last path components): a value that reaches one is observed. */
+  readonly tapped?: readonly string[];
+}
+
 /** A free input in a search: enumerated (its bit in the combination) or a symbol (by name). */
 interface FreeInput {
   readonly bit: number | undefined;
@@ -75,9 +85,10 @@ function traceLines(path: readonly number[], enumerated: readonly string[], diff
 
 /**
  * Breadth-first search of the product of the two cones from power-up (every register bit a symbol the copies share;
- * the first step with `resetId` high when the cone reads the reset), checking boundary equality at every step.
+ * the first step with `reset` at its active level when the cone reads it), checking boundary equality at every step.
  */
-function search(gold: ConeMachine, gate: ConeMachine, resetId: string | undefined, isControl: (id: string) => boolean, limits: ReachLimits, budget: { left: number }): Search {
+function search(gold: ConeMachine, gate: ConeMachine, reset: { readonly id: string; readonly level: 0 | 1 } | undefined, isControl: (id: string) => boolean, limits: ReachLimits, budget: { left: number }): Search {
+  const resetId = reset?.id;
   const ids = [...new Set([...gold.freeIds, ...gate.freeIds])];
   const groups = new Map<string, string[]>();
   for (const id of ids) groups.set(groupOf(id), [...(groups.get(groupOf(id)) ?? []), id]);
@@ -107,7 +118,7 @@ function search(gold: ConeMachine, gate: ConeMachine, resetId: string | undefine
     const next: typeof frontier = [];
     for (const s of frontier) {
       for (let combo = 0; combo < 1 << enumerated.length; combo++) {
-        if (s.first && resetBit !== undefined && ((combo >> resetBit) & 1) === 0) continue;
+        if (s.first && resetBit !== undefined && ((combo >> resetBit) & 1) !== reset!.level) continue;
         budget.left -= gold.cells.length + gate.cells.length;
         if (budget.left < 0) return { proven: false, limit: `${limits.evaluations} cell evaluations` };
         t.reset(s.symbols);
@@ -162,10 +173,12 @@ function resetPortOf(modules: ReadonlyMap<string, JsonModule>, top: string, rese
 }
 
 /**
- * Tries to prove mutation `m` (of the design listMutations prepared: `prepared`) equivalent by reachability. `top` and
- * `reset` name the design's top module and reset port: the bench holds reset first, so the search starts with it.
+ * Tries to prove mutation `m` (of the design listMutations prepared: `prepared`) equivalent by reachability. `design`
+ * names the top module and its reset port: the bench holds reset first, so the search starts with it.
  */
-export async function provesByReachability(prepared: string, m: YosysMutation, top: string, reset: string, work: string, limits: ReachLimits = REACH_LIMITS, tapped: readonly string[] = []): Promise<Proof> {
+export async function provesByReachability(prepared: string, m: YosysMutation, design: ResetOf, work: string, limits: ReachLimits = REACH_LIMITS): Promise<Proof> {
+  const { top, tapped = [] } = design;
+  const reset = design.reset.startsWith(`${top}.`) ? design.reset.slice(top.length + 1) : design.reset;
   mkdirSync(work, { recursive: true });
   if (!m.cell) return { equivalent: false, detail: 'reachability: the mutation names no cell' };
   const gateArgs = m.args.replace(`-module ${m.module}`, '-module rs_rp_gate');
@@ -212,7 +225,7 @@ export async function provesByReachability(prepared: string, m: YosysMutation, t
     // Both cones must be read by the rest of the module at the same places, so that each place can be compared.
     const places = (c: ConeMachine) => [...c.boundary.keys()].sort().join('\n');
     if (width(g) !== width(t) || places(g) !== places(t)) return { equivalent: false, detail: 'reachability: the two cones differ in shape' };
-    const found = search(g, t, resetId, (id) => gate.isControl(id), limits, budget);
+    const found = search(g, t, resetId === undefined ? undefined : { id: resetId, level: design.activeLow ? 0 : 1 }, (id) => gate.isControl(id), limits, budget);
     // Named as in the original (a mutation on a register's output leaves the mutant's register on a nameless net).
     const shown = names.map((n) => gold.registerName(gold.byName.get(n) ?? gate.byName.get(n)!)).join(', ');
     if (found.proven) return { equivalent: true, detail: `proven by reachability from reset: ${found.states} state pairs of ${shown} (${width(g)} register bits), every signal read from them equal` };

@@ -4,11 +4,11 @@
 import { parentPort } from 'node:worker_threads';
 import { SimrunError } from '../../core/errors.js';
 import { provesByReachability } from './reachProof.js';
-import type { ReachLimits } from './reachProof.js';
+import type { ReachLimits, ResetOf } from './reachProof.js';
 import type { YosysMutation } from './yosys.js';
 
-parentPort!.once('message', (a: { prepared: string; m: YosysMutation; top: string; reset: string; work: string; limits: ReachLimits; tapped: readonly string[] }) => {
-  provesByReachability(a.prepared, a.m, a.top, a.reset, a.work, a.limits, a.tapped).then(
+parentPort!.once('message', (a: { prepared: string; m: YosysMutation; design: ResetOf; work: string; limits: ReachLimits }) => {
+  provesByReachability(a.prepared, a.m, a.design, a.work, a.limits).then(
     (ok) => parentPort!.postMessage({ ok }),
     (e: unknown) => parentPort!.postMessage({ error: e instanceof SimrunError ? { code: e.code, message: e.message } : { code: 'INTERNAL', message: String(e) } }),
   );

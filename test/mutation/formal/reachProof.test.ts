@@ -2,7 +2,8 @@
 // and the mutant side by side on random inputs: a row-beat counter that counts in another order but ends its row on
 // the same beat (proven, never differs), the same counter read through an inverter (a bit that flips on idle cycles:
 // refused, and it does differ), an accumulator corrupted on its hold path only while dead (proven) or while live
-// (refused, differs); a memory write that differs only in the power-up cycle and a register on a gated clock (refused).
+// (refused, differs); a memory write that differs only in the power-up cycle and a register on a gated clock (refused);
+// a flag that only a power-up state sets, proven when the search starts under an active-low reset at its level.
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { provesByReachability } from '../../../mutation/formal/reachProof.js';
@@ -10,6 +11,17 @@ import { cellWhere, COUNTER, firstDifference, mutationOf, prepTop as prep } from
 import { describeRtl } from '../../support/rtl.js';
 
 
+
+/** A phase counter 0, 1, 2 (reset by rst_n low) and a flag set in phase 3, which only a power-up state holds. */
+const ACTIVE_LOW_PHASE = [
+  'module top(input clk, input rst_n, input v, output reg flag);',
+  '  reg [1:0] st;',
+  '  always @(posedge clk) begin',
+  "    if (!rst_n) begin st <= 2'd0; flag <= 1'b0; end",
+  "    else begin flag <= st == 2'd3; if (v) st <= st == 2'd2 ? 2'd0 : st + 2'd1; end",
+  '  end',
+  'endmodule',
+];
 
 /**
  * A four-phase accumulator: load at phase 1, add at 2, read into res at 3, held otherwise; when `live`, `stall` also
@@ -74,20 +86,20 @@ const UNREAD_OUTPUT = [
 describeRtl('provesByReachability', () => {
   it('a child output bit nothing reads, inverted or tied to 1 in the top: proven; the bit beside it that reaches y tied to 1: the same on the output the top passes on, or on a tapped wire: refused, naming what reads it', async () => {
     const { dir, il } = prep(UNREAD_OUTPUT);
-    const unread = await provesByReachability(il, mutationOf('u', '-mode inv -port r -portbit 0 -wire r1 -wirebit 0'), 'top', 'rst', join(dir, 'p1'));
+    const unread = await provesByReachability(il, mutationOf('u', '-mode inv -port r -portbit 0 -wire r1 -wirebit 0'), { top: 'top', reset: 'rst' }, join(dir, 'p1'));
     expect(unread.equivalent).toBe(true);
     expect(unread.detail).toMatch(/nothing reads the mutated value/);
     // A constant adds no cell: the wire it names is followed instead.
-    const constant = await provesByReachability(il, mutationOf('u', '-mode const1 -port r -portbit 0 -wire r1 -wirebit 0'), 'top', 'rst', join(dir, 'p4'));
+    const constant = await provesByReachability(il, mutationOf('u', '-mode const1 -port r -portbit 0 -wire r1 -wirebit 0'), { top: 'top', reset: 'rst' }, join(dir, 'p4'));
     expect(constant.detail).toMatch(/nothing reads the mutated value/);
     expect(constant.equivalent).toBe(true);
-    const readBit = await provesByReachability(il, mutationOf('u', '-mode const1 -port r -portbit 1 -wire r1 -wirebit 1'), 'top', 'rst', join(dir, 'p5'));
+    const readBit = await provesByReachability(il, mutationOf('u', '-mode const1 -port r -portbit 1 -wire r1 -wirebit 1'), { top: 'top', reset: 'rst' }, join(dir, 'p5'));
     expect(readBit.equivalent).toBe(false);
     expect(readBit.detail).toMatch(/reaches output port y/);
-    const passed = await provesByReachability(il, mutationOf('u', '-mode inv -port q -portbit 0 -wire q1 -wirebit 0'), 'top', 'rst', join(dir, 'p2'));
+    const passed = await provesByReachability(il, mutationOf('u', '-mode inv -port q -portbit 0 -wire q1 -wirebit 0'), { top: 'top', reset: 'rst' }, join(dir, 'p2'));
     expect(passed.equivalent).toBe(false);
     expect(passed.detail).toMatch(/reaches output port y/);
-    const tapped = await provesByReachability(il, mutationOf('u', '-mode inv -port r -portbit 0 -wire r1 -wirebit 0'), 'top', 'rst', join(dir, 'p3'), undefined, ['r1']);
+    const tapped = await provesByReachability(il, mutationOf('u', '-mode inv -port r -portbit 0 -wire r1 -wirebit 0'), { top: 'top', reset: 'rst', tapped: ['r1'] }, join(dir, 'p3'));
     expect(tapped.equivalent).toBe(false);
     expect(tapped.detail).toMatch(/tapped wire r1/);
   }, 120_000);
@@ -97,7 +109,7 @@ describeRtl('provesByReachability', () => {
     // The 7-bit multiplexer that picks cnt + 1 (A) or 0 (B, at row_end); the 2-bit one beside it is the slot's.
     const mux = cellWhere(text, '$mux', /WIDTH 7\n[^]*connect \\S \\row_end/);
     const m = mutationOf(mux, '-mode cnot1 -port A -portbit 2 -ctrlbit 5');
-    const proof = await provesByReachability(il, m, 'top', 'rst', join(dir, 'p'));
+    const proof = await provesByReachability(il, m, { top: 'top', reset: 'rst' }, join(dir, 'p'));
     expect(proof.detail).toMatch(/proven by reachability from reset: \d+ state pairs of cnt \(7 register bits\)/);
     expect(proof.equivalent).toBe(true);
     expect(firstDifference(il, m, dir, 3000, 7)).toBeNull();
@@ -107,7 +119,7 @@ describeRtl('provesByReachability', () => {
     const { dir, il, text } = prep(COUNTER);
     const mux = cellWhere(text, '$mux', /WIDTH 7\n[^]*connect \\S \\row_end/);
     const m = mutationOf(mux, '-mode cnot1 -port A -portbit 2 -ctrlbit 5');
-    const proof = await provesByReachability(il, m, 'top', 'rst', join(dir, 'p'), { evaluations: 50, states: 60_000, rounds: 10, enumeratedBits: 10 });
+    const proof = await provesByReachability(il, m, { top: 'top', reset: 'rst' }, join(dir, 'p'), { evaluations: 50, states: 60_000, rounds: 10, enumeratedBits: 10 });
     expect(proof.equivalent).toBe(false);
     expect(proof.limited).toBe('50 cell evaluations');
     expect(proof.detail).toMatch(/stopped at 50 cell evaluations/);
@@ -117,7 +129,7 @@ describeRtl('provesByReachability', () => {
     const { dir, il, text } = prep(COUNTER);
     const dff = cellWhere(text, '$dff', /connect \\Q \\cnt$/m);
     const m = mutationOf(dff, '-mode inv -port Q -portbit 6 -wire cnt -wirebit 6');
-    const proof = await provesByReachability(il, m, 'top', 'rst', join(dir, 'p'));
+    const proof = await provesByReachability(il, m, { top: 'top', reset: 'rst' }, join(dir, 'p'));
     expect(proof.equivalent).toBe(false);
     expect(proof.detail).toMatch(/differs after \d+ steps/);
     // The path to the difference: one line per step from power-up (reset high in the first), then the differing place.
@@ -137,7 +149,7 @@ describeRtl('provesByReachability', () => {
     // The multiplexer whose A input is acc held (the add at phase 2 is its B).
     const hold = cellWhere(text, '$mux', /connect \\A \\acc$/m);
     const m = mutationOf(hold, '-mode inv -port A -portbit 3');
-    const proof = await provesByReachability(il, m, 'top', 'rst', join(dir, 'p'));
+    const proof = await provesByReachability(il, m, { top: 'top', reset: 'rst' }, join(dir, 'p'));
     expect(proof.equivalent).toBe(equivalent);
     const diff = firstDifference(il, m, dir, 3000, 11);
     if (equivalent) expect(diff).toBeNull();
@@ -148,7 +160,7 @@ describeRtl('provesByReachability', () => {
     const { dir, il, text } = prep(POWER_UP_WRITE);
     const mux = cellWhere(text, '$pmux', /connect \\Y \\wa$/m);
     const m = mutationOf(mux, '-mode const1 -port A -portbit 0');
-    const proof = await provesByReachability(il, m, 'top', 'rst', join(dir, 'p'));
+    const proof = await provesByReachability(il, m, { top: 'top', reset: 'rst' }, join(dir, 'p'));
     expect(proof.equivalent).toBe(false);
   }, 120_000);
 
@@ -156,9 +168,21 @@ describeRtl('provesByReachability', () => {
     const { dir, il, text } = prep(GATED_CLOCK);
     const mux = cellWhere(text, '$mux', /connect \\A \\b$/m);
     const m = mutationOf(mux, '-mode const0 -port A -portbit 0');
-    const proof = await provesByReachability(il, m, 'top', 'rst', join(dir, 'p'));
+    const proof = await provesByReachability(il, m, { top: 'top', reset: 'rst' }, join(dir, 'p'));
     expect(proof.equivalent).toBe(false);
     expect(proof.detail).toMatch(/not clocked by a module input's rising edge/);
     expect(firstDifference(il, m, dir, 2000, 9)).not.toBeNull();
+  }, 120_000);
+
+  it.each([
+    { activeLow: true, equivalent: true },
+    { activeLow: false, equivalent: false },
+  ])('a phase 0..2 with a flag for phase 3, reset rst_n active-low, read as activeLow=$activeLow: the flag tied to 0 — equivalent $equivalent (only a first step under reset rules out phase 3)', async ({ activeLow, equivalent }) => {
+    const { dir, il, text } = prep(ACTIVE_LOW_PHASE);
+    const three = cellWhere(text, '$eq', /connect \\A \\st$/m);
+    const m = mutationOf(three, '-mode const0 -port A -portbit 0');
+    const proof = await provesByReachability(il, m, { top: 'top', reset: 'rst_n', activeLow }, join(dir, 'p'));
+    expect(proof.equivalent).toBe(equivalent);
+    if (!equivalent) expect(proof.trace![0]).toMatch(/rst_n\[0\]=1/);
   }, 120_000);
 });
