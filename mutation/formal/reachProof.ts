@@ -7,7 +7,8 @@
 // are over-approximated), so "equal at every reached pair" means the rest of the module never sees a difference.
 // It proves what induction cannot when the relation between the two copies' states is not equality (a counter in
 // another encoding, a value corrupted only while it is dead).
-import { mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildCone, groupOf, IndexedModule, stepCone, type ConeMachine } from './coneMachine.js';
 import { nameId, SymbolTable, type Bit } from './symbolicBits.js';
@@ -182,13 +183,20 @@ export async function provesByReachability(prepared: string, m: YosysMutation, d
   mkdirSync(work, { recursive: true });
   if (!m.cell) return { equivalent: false, detail: 'reachability: the mutation names no cell' };
   const gateArgs = m.args.replace(`-module ${m.module}`, '-module rs_rp_gate');
-  const tag = `reach-${m.id}`;
-  const ran = await orWhenYosysFails(yosysLimited([
-    `read_rtlil ${JSON.stringify(prepared)}`, `copy ${m.module} rs_rp_gold`, `copy ${m.module} rs_rp_gate`, `mutate ${gateArgs}`,
-    `write_json ${tag}.json`,
-  ].join('\n') + '\n', work, tag, { seconds: 60, memoryMiB: 2048 } satisfies YosysLimits), null);
-  if (ran === null) return { equivalent: false, detail: 'reachability: Yosys could not write the netlist' };
-  const modules = readYosysJson(join(work, `${tag}.json`));
+  // Named by the mutation and the design it mutates, so a netlist is only ever read again for the same pair.
+  const tag = `reach-${m.id}-${createHash('sha256').update(`${prepared}\0${m.module}\0${m.args}`).digest('hex').slice(0, 12)}`;
+  const netlist = join(work, `${tag}.json`);
+  // The full search after a quick one (mutation/formal/invariantProof.ts) works in the same folder: the netlist written
+  // for the first is read again rather than written again. It is renamed into place only once Yosys is done with it.
+  if (!existsSync(netlist)) {
+    const ran = await orWhenYosysFails(yosysLimited([
+      `read_rtlil ${JSON.stringify(prepared)}`, `copy ${m.module} rs_rp_gold`, `copy ${m.module} rs_rp_gate`, `mutate ${gateArgs}`,
+      `write_json ${tag}.part.json`,
+    ].join('\n') + '\n', work, tag, { seconds: 60, memoryMiB: 2048 } satisfies YosysLimits), null);
+    if (ran === null) return { equivalent: false, detail: 'reachability: Yosys could not write the netlist' };
+    renameSync(join(work, `${tag}.part.json`), netlist);
+  }
+  const modules = readYosysJson(netlist);
   const gold = new IndexedModule(modules.get('rs_rp_gold')!);
   const gate = new IndexedModule(modules.get('rs_rp_gate')!);
   const resetPort = resetPortOf(modules, top, reset, m.module);

@@ -2,14 +2,29 @@
 // multiplexer's data input is a constant x in the prepared netlist (Yosys's proc writes one for a don't-care, such as a
 // memory's write data on cycles that write nothing). Any mutation of such a bit — tied to 0 or 1, inverted, or made conditional — leaves a
 // design that is one of the implementations the original allows, so it cannot be told apart by the original's contract.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { YosysMutation } from './yosysMutation.js';
 
 /** `text` matched literally inside a regular expression. */
 const literal = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** True when `m` mutates a data input bit (A or B) of a $mux or $pmux that is a constant x in the RTLIL file `prepared`. */
+/** Answers already worked out, by file (with its size and time: a rewritten file is read again) and mutation. */
+const answered = new Map<string, boolean>();
+
+/**
+ * True when `m` mutates a data input bit (A or B) of a $mux or $pmux that is a constant x in the RTLIL file `prepared`.
+ * Remembered per file and mutation: a survivor asks before its quick search and again in its equivalence proof, and
+ * each reading is the whole netlist.
+ */
 export function mutatesUndefinedBit(prepared: string, m: YosysMutation): boolean {
+  const st = statSync(prepared);
+  const key = `${prepared}\0${st.size}\0${st.mtimeMs}\0${m.module}\0${m.args}`;
+  let known = answered.get(key);
+  if (known === undefined) answered.set(key, (known = readsUndefinedBit(prepared, m)));
+  return known;
+}
+
+function readsUndefinedBit(prepared: string, m: YosysMutation): boolean {
   const port = /-port (\S+)/.exec(m.args)?.[1];
   const bit = Number(/-portbit (\d+)/.exec(m.args)?.[1] ?? NaN);
   if (!port || !Number.isInteger(bit) || !m.cell) return false;

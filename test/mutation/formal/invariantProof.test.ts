@@ -1,6 +1,7 @@
 // The relational proofs' reachability search run in two parts (real Yosys): a quick search with a share of the budget
 // before the SAT proofs, and the full one after them, which reuses a difference the quick one found instead of
-// searching again, and searches again when the quick one only stopped at its budget.
+// searching again, and searches again when the quick one only stopped at its budget; the two share one netlist file.
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { provesByInvariant, reachFromReset } from '../../../mutation/formal/invariantProof.js';
@@ -23,6 +24,24 @@ describeRtl('reachability in two parts', () => {
     expect(quick.limited).toBe('20 cell evaluations');
     const full = await reachFromReset(il, m, { top: 'top', reset: 'top.rst' }, join(dir, 'f'));
     expect(full.equivalent).toBe(true);
+  }, 120_000);
+
+  it('a quick search (share 1e-6) then the full one in the same folder: the netlist Yosys wrote for the first is read by the second, not written again; the verdicts as in separate folders', async () => {
+    const { dir, il, m } = counterMutant();
+    const work = join(dir, 'same');
+    const quick = await reachFromReset(il, m, { top: 'top', reset: 'rst' }, work, false, 1, 1e-6);
+    expect(quick.limited).toBe('20 cell evaluations');
+    const written = readdirSync(work).filter((f) => f.endsWith('.json'));
+    expect(written).toHaveLength(1);
+    const before = statSync(join(work, written[0]!)).mtimeMs;
+    const full = await reachFromReset(il, m, { top: 'top', reset: 'rst' }, work);
+    expect(full.equivalent).toBe(true);
+    expect(readdirSync(work).filter((f) => f.endsWith('.json'))).toEqual(written);
+    expect(statSync(join(work, written[0]!)).mtimeMs).toBe(before);
+    // Another mutation in the same folder gets a netlist of its own.
+    const other = { ...m, args: m.args.replace('-portbit 2', '-portbit 3') };
+    await reachFromReset(il, other, { top: 'top', reset: 'rst' }, work);
+    expect(readdirSync(work).filter((f) => f.endsWith('.json'))).toHaveLength(2);
   }, 120_000);
 
   it('provesByInvariant after a quick search that found a difference: reports that difference and its trace without searching again; after one that stopped at its budget (a path from an earlier round included) or failed: searches and proves', async () => {
