@@ -1,6 +1,6 @@
 // Planner: the cost model both the TS model and the RTL follow; picks strips/ocmux per layer with the fewest ALUs.
 import { SimrunError } from './errors.js';
-import type { LayerSpec, NetworkSpec } from './spec.js';
+import { buffersFromSchedule, type LayerSpec, type NetworkSpec } from './spec.js';
 
 /**
  * Cycles from the last beat of the input row that completes a window to the first MAC of that output row: the row
@@ -185,7 +185,7 @@ export function planNetwork(net: NetworkSpec, opts: PlanOptions = {}): NetworkPl
  */
 function settle(net: NetworkSpec, plan: NetworkPlan, opts: PlanOptions): NetworkPlan {
   // Buffers sized from the high-water mark hold what the schedule needs, so no layer has to move.
-  if ((net.rowBuffers === 'high-water' || net.rowBuffers === 'in-period') && opts.highWater) plan = withBufferRows(net, plan, opts.highWater(plan));
+  if (buffersFromSchedule(net) && opts.highWater) plan = withBufferRows(net, plan, opts.highWater(plan));
   if (!opts.steadyState) return plan;
   let layers = [...plan.layers];
   for (;;) {

@@ -107,6 +107,11 @@ export interface NetworkSpec {
   readonly layers: readonly LayerSpec[];
 }
 
+/** Whether the spec sizes its row buffers from the schedule (high-water or in-period) rather than K + S rows. */
+export function buffersFromSchedule(net: Pick<NetworkSpec, 'rowBuffers'>): boolean {
+  return net.rowBuffers === 'high-water' || net.rowBuffers === 'in-period';
+}
+
 function fieldPath(path: readonly PropertyKey[]): string {
   return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
 }

@@ -8,7 +8,7 @@ import type { EngineFailure, EngineInfo, EngineName } from '../core/engine.js';
 import { describeFault } from '../core/faults.js';
 import { formatPacing, lastInputPixel } from '../core/pacing.js';
 import type { NetworkPlan } from '../core/plan.js';
-import type { NetworkSpec } from '../core/spec.js';
+import { buffersFromSchedule, type NetworkSpec } from '../core/spec.js';
 import { VERSION } from '../core/version.js';
 import type { FloatDistance, PairResult } from './compare.js';
 import type { Comparison, LayerTiming } from './comparison.js';
@@ -399,7 +399,7 @@ export function formatPlanTable(net: NetworkSpec, plan: NetworkPlan, shares: rea
   t.push(['', 'total', '', '', '', '', '', '', tt.alus, tt.weightBits, tt.rowBufferBits, cycles, ((cycles / net.clockHz) * 1e6).toFixed(3), '100.0']);
   const ms = (cycles / net.clockHz) * 1000;
   const paced = plan.layers.some((p) => p.minRowGap > 0) ? `\nrows paced (rowPacing ${net.rowPacing}): each layer starts a row at least ⌊${net.rowPacing}·avail⌋ cycles after the previous; cyc/row and util count the ALUs' busy cycles` : '';
-  const buffers = net.rowBuffers === 'high-water' || net.rowBuffers === 'in-period' ? `\nrow buffers sized to the steady state's high-water mark ${net.rowBuffers === 'in-period' ? 'under any pacing that keeps rows inside their periods (jitter included)' : 'under uniform pacing'}: ${plan.layers.map((p) => p.bufferRows).join(', ')} rows` : '';
+  const buffers = buffersFromSchedule(net) ? `\nrow buffers sized to the steady state's high-water mark ${net.rowBuffers === 'in-period' ? 'under any pacing that keeps rows inside their periods (jitter included)' : 'under uniform pacing'}: ${plan.layers.map((p) => p.bufferRows).join(', ')} rows` : '';
   return `${t.toString()}${paced}${buffers}\nlatency (last input pixel → last output beat): ${cycles} cycles = ${ms.toFixed(6)} ms at ${net.clockHz / 1e6} MHz${net.name === 'ie120r' || net.name === 'ie120r-published' ? ' (published IE120R: 11.572740 ms with 3960 ALUs)' : ''}
 w bits, buf bits: weight ROM and row-buffer bits; latency: each layer's cycles, its share along the critical chain (waiting for its input row or busy ALUs, computing the last row's slots, draining its beats); the shares sum to the total`;
 }

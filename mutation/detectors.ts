@@ -6,7 +6,7 @@
 import { layerModules } from '../core/layerSignals.js';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { SimrunError } from '../core/errors.js';
+import { SimrunError, type ErrorCode } from '../core/errors.js';
 import type { NetworkPlan } from '../core/plan.js';
 import type { NetworkSpec } from '../core/spec.js';
 import type { RunContext } from '../harness/prepare.js';
@@ -137,10 +137,7 @@ const quickReachability: Detector = {
     const prepared = join(c.outDir, 'yosys', 'prepared.il');
     if (mutatesUndefinedBit(prepared, p.yosys!)) return;
     // A search that breaks (a netlist it cannot read) leaves the mutant to the proofs after it.
-    const r = await reachFromReset(prepared, p.yosys!, resetOf(p), proofWork(c, p), true, c.proofBudget, QUICK_REACH_SHARE).catch((e: unknown): Proof | null => {
-      if (e instanceof SimrunError && !['YOSYS_MISSING', 'OUT_NOT_WRITABLE'].includes(e.code)) return null;
-      throw e;
-    });
+    const r = await unlessFatal<Proof | null>(reachFromReset(prepared, p.yosys!, resetOf(p), proofWork(c, p), true, c.proofBudget, QUICK_REACH_SHARE), () => null);
     if (r?.equivalent) {
       s.status = 'equivalent';
       s.details.push(r.detail);
@@ -174,10 +171,7 @@ const witnessRun: Detector = {
   async run(s, p, c) {
     // A stimulus built from SAT values is new to the engines: should one of them refuse it, the mutant keeps its
     // verdict and the campaign goes on.
-    const seen = await runWitness(c, p, p.layer!, proofWork(c, p)).catch((e: unknown) => {
-      if (e instanceof SimrunError && !['VERILATOR_MISSING', 'YOSYS_MISSING', 'OUT_NOT_WRITABLE'].includes(e.code)) return { result: null, detail: `witness run failed: ${e.message}` };
-      throw e;
-    });
+    const seen = await unlessFatal(runWitness(c, p, p.layer!, proofWork(c, p)), (e) => ({ result: null, detail: `witness run failed: ${e.message}` }));
     if (seen.result && seen.result.status !== 'survived') killedBy(s, seen.result, 'witness');
     s.details.push(seen.detail);
     if ('limited' in seen && seen.limited) s.limits.push(seen.limited);
@@ -190,16 +184,24 @@ const relationalProofs: Detector = {
   applies: (s, p) => s.status === 'undetected' && p.yosys !== undefined,
   async run(s, p, c) {
     // A proof that breaks (a netlist it cannot read) leaves the mutant undetected and the campaign going.
-    const deep = await provesByInvariant(join(c.outDir, 'yosys', 'prepared.il'), p.yosys!, resetOf(p), proofWork(c, p), true, c.proofBudget, s.quickReach).catch((e: unknown): Proof => {
-      if (e instanceof SimrunError && !['YOSYS_MISSING', 'OUT_NOT_WRITABLE'].includes(e.code)) return { equivalent: false, detail: `proofs with a relation failed: ${e.message}` };
-      throw e;
-    });
+    const deep = await unlessFatal<Proof>(provesByInvariant(join(c.outDir, 'yosys', 'prepared.il'), p.yosys!, resetOf(p), proofWork(c, p), true, c.proofBudget, s.quickReach), (e) => ({ equivalent: false, detail: `proofs with a relation failed: ${e.message}` }));
     if (deep.equivalent) s.status = 'equivalent';
     s.details.push(deep.detail);
     if (deep.limited) s.limits.push(deep.limited);
     if (deep.trace) s.trace = deep.trace;
   },
 };
+
+/** Failures that stop the campaign rather than leave one mutant to the detectors after: a tool missing, an unwritable --out. */
+const FATAL: readonly ErrorCode[] = ['VERILATOR_MISSING', 'YOSYS_MISSING', 'OUT_NOT_WRITABLE'];
+
+/** `run`'s result, or `fallback`'s when it fails with a rowsim error that is not FATAL (anything else is thrown on). */
+function unlessFatal<T>(run: Promise<T>, fallback: (e: SimrunError) => T): Promise<T> {
+  return run.catch((e: unknown) => {
+    if (e instanceof SimrunError && !FATAL.includes(e.code)) return fallback(e);
+    throw e;
+  });
+}
 
 /** Every wire name the tap map reads (the last component of each signal path). */
 function tapWires(taps: unknown): string[] {
