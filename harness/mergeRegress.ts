@@ -1,16 +1,19 @@
 // `simrun merge` for regression suites: the shards' regress.json records and their cases' report.json files joined into
 // one suite — one JUnit as an unsharded run writes it, one regress.json with the shard table, one report.html listing
-// every case with a link to its own report. A partial merge (--allow-partial) lists what is missing.
+// every case with a link to its own report and the coverage summed over the cases. A partial merge (--allow-partial)
+// lists what is missing.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { SimrunError } from '../core/errors.js';
 import { makeDirs } from '../core/files.js';
 import { safeSegment } from '../core/names.js';
 import { planMerge, shardTable, type ShardRecord } from '../core/shardMerge.js';
+import { coverageHtml } from './coverage.js';
 import { esc } from './htmlEscape.js';
 import { writeAtomic } from './outdir.js';
 import { casesCoverage, coverageGap, junitXml, suiteExitCode, verdict, type CaseResult, type RegressRecord } from './regress.js';
 import type { RunReport } from './report.js';
+import type { ContractCoverage } from '../core/coverage.js';
 
 /** A regress folder's regress.json as a shard record, or null when the folder holds none. */
 export function regressShard(folder: string): { record: ShardRecord; regress: RegressRecord } | null {
@@ -82,14 +85,17 @@ export function mergeRegress(shards: readonly { record: ShardRecord; regress: Re
     makeDirs(dirname(junit));
     writeAtomic(junit, junitXml(first.suite, [...results, ...notRun]));
   }
-  writeAtomic(join(outDir, 'report.html'), regressHtml(first.suite, results, record.shards, partial, outDir));
+  writeAtomic(join(outDir, 'report.html'), regressHtml(first.suite, results, record.shards, partial, outDir, { coverages: record.coverages, warning: record.coverageWarning }));
   writeAtomic(join(outDir, 'regress.json'), JSON.stringify(record, null, 2) + '\n');
   const code = suiteExitCode(results);
   return { record, exitCode: partial ? Math.max(code, 1) : code, results };
 }
 
-/** The merged suite's page: every case's verdict and time, with a link to its own report.html; the shard table. */
-function regressHtml(suite: string, results: readonly CaseResult[], shards: ReturnType<typeof shardTable>, partial: { missingShards: readonly number[]; missingItems: readonly string[] } | undefined, outDir: string): string {
+/**
+ * The merged suite's page: every case's verdict and time, with a link to its own report.html; the shard table; the
+ * contract coverage summed over the cases (one grid per network), and the warning when only some cases recorded it.
+ */
+function regressHtml(suite: string, results: readonly CaseResult[], shards: ReturnType<typeof shardTable>, partial: { missingShards: readonly number[]; missingItems: readonly string[] } | undefined, outDir: string, coverage: { coverages: readonly ContractCoverage[]; warning: string | null }): string {
   const rows = results.map((r) => {
     const v = verdict(r);
     const link = r.report ? `<a href="${esc(relative(outDir, join(r.dir!, 'report.html')))}">report</a>` : '';
@@ -100,6 +106,7 @@ function regressHtml(suite: string, results: readonly CaseResult[], shards: Retu
 <h1>rowsim regress: ${esc(suite)} (merged)</h1>
 ${partial ? `<p class="bad">PARTIAL: shard(s) ${esc(partial.missingShards.join(', ') || 'none')} missing; cases not run: ${esc(partial.missingItems.join(', '))}</p>` : ''}
 <table id="cases"><thead><tr><th>case</th><th>verdict</th><th>time</th><th>summary</th><th></th></tr></thead><tbody>${rows.join('')}</tbody></table>
+${coverage.warning ? `<p class="bad" id="coverage-warning">WARNING: ${esc(coverage.warning)}</p>` : ''}${coverage.coverages.map(coverageHtml).join('\n')}
 <h2>Shards</h2><table id="shards"><thead><tr><th>shard</th><th>scheduler</th><th>host</th><th>wall time</th><th>cases</th></tr></thead><tbody>${shards.map((x) => `<tr><td>${x.index}/${x.count}</td><td>${esc(x.scheduler)}</td><td>${esc(x.host)}</td><td>${x.wallSeconds.toFixed(1)} s</td><td>${x.items}</td></tr>`).join('')}</tbody></table>
 </body></html>
 `;

@@ -58,6 +58,14 @@ describeRtl('simrun merge', () => {
     expect((JSON.parse(mixedCoverage.stdout) as { coverageWarning: string | null }).coverageWarning).toBe(gap);
     const mixedText = simrun(['merge', join(dir, 's1cov'), join(dir, 's2'), '--out', join(dir, 'merged-cov2')]);
     expect(mixedText.stdout).toContain(`WARNING: ${gap}`);
+    // The merged page shows the summed coverage (the terminal's figures) as a grid, and the same warning; the merge
+    // without coverage shows neither.
+    const page = readFileSync(join(dir, 'merged-cov2', 'report.html'), 'utf8');
+    const [, covered2, reachable] = /contract coverage of tiny over \d+ frame\(s\): (\d+)\/(\d+) reachable/.exec(mixedText.stdout)!;
+    expect(page).toContain(`${covered2} of ${reachable} reachable cases`);
+    expect(page).toMatch(/<table class="coverage">/);
+    expect(page).toContain(`id="coverage-warning">WARNING: ${gap}`);
+    expect(readFileSync(join(dir, 'merged', 'report.html'), 'utf8')).not.toMatch(/Contract coverage|coverage-warning/);
 
     // A case folder copied without its report.json is refused naming the case, and the earlier merge's outputs are gone.
     const kept = readFileSync(join(dir, 's1', 'c1', 'report.json'));
