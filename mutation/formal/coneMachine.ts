@@ -183,14 +183,16 @@ export interface ConeMachine {
   readonly next: Int32Array;
   readonly cells: readonly CompiledCell[];
   readonly slots: number;
+  /** The slots (or negative constants) of the nets asked to be watched, in the order asked. */
+  readonly watched: Int32Array;
 }
 
 /**
  * The cone of `registers` in `m`, with `mutated` (cells that differ from the other copy) inside it, or why there is
  * none: a register that is not a plain $dff, a cell the evaluator cannot compute, a combinational loop, or a net
- * nothing drives.
+ * nothing drives. The nets in `watch` are evaluated every step as well (stepCone's `watched`).
  */
-export function buildCone(m: IndexedModule, registers: readonly string[], mutated: readonly string[]): ConeMachine | string {
+export function buildCone(m: IndexedModule, registers: readonly string[], mutated: readonly string[], watch: readonly JsonBit[] = []): ConeMachine | string {
   const regs: JsonCell[] = [];
   // One clock for all: the search steps every register at once, which holds only for registers on the rising edge of
   // one module input (a gated or derived clock would tick some and not others).
@@ -251,6 +253,9 @@ export function buildCone(m: IndexedModule, registers: readonly string[], mutate
   for (const r of regs) for (const b of r.inputs.D ?? []) visitNet(b);
   for (const c of mutatedComb) visitCell(c);
   if (problem) return problem;
+  // Watched nets are computed too (their logic joins the cone, or they are free inputs). One that cannot be (no
+  // driver, logic the evaluator lacks) reads as a symbol of its own: known to nobody, so it relaxes nothing.
+  for (const b of watch) { visitNet(b); problem = undefined; }
   // Slots: state bits, free inputs, cell outputs.
   const slotOf = new Map<number, number>();
   let slots = 0;
@@ -281,7 +286,8 @@ export function buildCone(m: IndexedModule, registers: readonly string[], mutate
     }
   }
   const next = Int32Array.from(regs.flatMap((r) => (r.inputs.D ?? []).map((b, k) => source(b, `${r.name}.D[${k}]`))));
-  return { registers: regs, stateWidth, freeIds, boundary, next, cells, slots };
+  const watched = Int32Array.from(watch.map((b, k) => source(b, `watch[${k}]`)));
+  return { registers: regs, stateWidth, freeIds, boundary, next, cells, slots, watched };
 }
 
 /** Per cell of a cone, its input bits by port, reused from step to step. */
@@ -290,7 +296,7 @@ const inputBuffers = new WeakMap<object, Record<string, Bit[]>>();
 const slotBuffers = new WeakMap<ConeMachine, Bit[]>();
 
 /** One step of a cone: next state and boundary values, from state bits and free input bits (by slot order). */
-export function stepCone(c: ConeMachine, stateBits: readonly Bit[], freeBits: readonly Bit[], t: SymbolTable): { next: Bit[]; boundary: Map<string, Bit> } {
+export function stepCone(c: ConeMachine, stateBits: readonly Bit[], freeBits: readonly Bit[], t: SymbolTable): { next: Bit[]; boundary: Map<string, Bit>; watched: Bit[] } {
   // The slot values too are one array per cone, overwritten every step (every slot a step reads it writes first).
   let v = slotBuffers.get(c);
   if (!v) slotBuffers.set(c, (v = new Array<Bit>(c.slots).fill(0)));
@@ -312,5 +318,5 @@ export function stepCone(c: ConeMachine, stateBits: readonly Bit[], freeBits: re
   }
   const boundary = new Map<string, Bit>();
   for (const [id, s] of c.boundary) boundary.set(id, v[s]!);
-  return { next: Array.from(c.next, read), boundary };
+  return { next: Array.from(c.next, read), boundary, watched: c.watched.length ? Array.from(c.watched, read) : [] };
 }

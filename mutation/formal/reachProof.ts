@@ -1,6 +1,7 @@
 // Equivalence of a mutant by reachability: the original's and the mutant's copies of the mutated cone (mutation/formal/coneMachine.ts)
 // run side by side from power-up through reset over every input they can see, and every state pair reached is checked
-// for equal boundary values (what the rest of the module reads of the cone). Inputs of one or two bits (controls) are
+// for equal boundary values (what the rest of the module reads of the cone; a stream output only while its valid is
+// high, as the stream contract gives it meaning — mutation/formal/streamMask.ts). Inputs of one or two bits (controls) are
 // enumerated; wider ones (data) are symbols both copies share. When a reached pair differs, the cone grows — by the
 // registers the difference flows into, and by the narrowest register behind an enumerated control — and the search
 // runs again, up to a limit. Sound by construction: every real run of the two designs is a path here (free inputs
@@ -12,6 +13,7 @@ import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildCone, groupOf, IndexedModule, stepCone, type ConeMachine } from './coneMachine.js';
 import { nameId, SymbolTable, type Bit } from './symbolicBits.js';
+import { streamFields } from './streamMask.js';
 import { readYosysJson, type JsonModule } from './yosysJson.js';
 import { orWhenYosysFails, yosysLimited, type Proof, type YosysLimits, type YosysMutation } from './yosys.js';
 
@@ -88,7 +90,7 @@ function traceLines(path: readonly number[], enumerated: readonly string[], diff
  * Breadth-first search of the product of the two cones from power-up (every register bit a symbol the copies share;
  * the first step with `reset` at its active level when the cone reads it), checking boundary equality at every step.
  */
-function search(gold: ConeMachine, gate: ConeMachine, reset: { readonly id: string; readonly level: 0 | 1 } | undefined, isControl: (id: string) => boolean, limits: ReachLimits, budget: { left: number }): Search {
+function search(gold: ConeMachine, gate: ConeMachine, reset: { readonly id: string; readonly level: 0 | 1 } | undefined, isControl: (id: string) => boolean, limits: ReachLimits, budget: { left: number }, masks: ReadonlyMap<string, number>): Search {
   const resetId = reset?.id;
   const ids = [...new Set([...gold.freeIds, ...gate.freeIds])];
   const groups = new Map<string, string[]>();
@@ -130,7 +132,9 @@ function search(gold: ConeMachine, gate: ConeMachine, reset: { readonly id: stri
         // the cone keeps what it takes then. (A difference there that a reset wipes — a register read through an
         // inverter, whose power-up value both copies share — grows the cone into the registers it reaches, where
         // the reset makes it vanish.)
-        const differs = [...g.boundary].filter(([id, v]) => m.boundary.get(id) !== v).map(([id]) => id);
+        // A stream field is compared only in a valid beat: a place whose group's valid is 0 in both copies is not.
+        const idle = (id: string) => { const k = masks.get(id); return k !== undefined && g.watched[k] === 0 && m.watched[k] === 0; };
+        const differs = [...g.boundary].filter(([id, v]) => m.boundary.get(id) !== v && !idle(id)).map(([id]) => id);
         if (differs.length) {
           const path: number[] = [combo];
           for (let p = s.path; p; p = p.before) path.unshift(p.combo);
@@ -223,9 +227,14 @@ export async function provesByReachability(prepared: string, m: YosysMutation, d
   let last = '';
   let trace: readonly string[] = [];
   let stalled = false;
+  // The module's stream outputs (streamMask.ts): each compared only while its group's valid is high, as the stream
+  // contract gives them meaning and rowsim observes them; each valid is watched in both copies.
+  const fields = streamFields(gold.mod.ports);
+  const valids = [...new Set(fields.values())];
+  const watch = (c: IndexedModule) => valids.map((v) => c.mod.ports.get(v)?.bits[0] ?? 'x');
   for (let round = 0; round <= limits.rounds; round++) {
     const names = [...registers].sort();
-    const cones = [buildCone(gold, names, mutated), buildCone(gate, names, mutated)] as const;
+    const cones = [buildCone(gold, names, mutated, watch(gold)), buildCone(gate, names, mutated, watch(gate))] as const;
     const problem = cones.find((c): c is string => typeof c === 'string');
     if (problem !== undefined) return { equivalent: false, detail: `reachability: ${problem}` };
     const [g, t] = cones as readonly [ConeMachine, ConeMachine];
@@ -233,10 +242,15 @@ export async function provesByReachability(prepared: string, m: YosysMutation, d
     // Both cones must be read by the rest of the module at the same places, so that each place can be compared.
     const places = (c: ConeMachine) => [...c.boundary.keys()].sort().join('\n');
     if (width(g) !== width(t) || places(g) !== places(t)) return { equivalent: false, detail: 'reachability: the two cones differ in shape' };
-    const found = search(g, t, resetId === undefined ? undefined : { id: resetId, level: design.activeLow ? 0 : 1 }, (id) => gate.isControl(id), limits, budget);
+    const masks = new Map([...g.boundary.keys()].flatMap((id) => {
+      const port = /^output (\S+)\[\d+\]$/.exec(id)?.[1];
+      const valid = port === undefined ? undefined : fields.get(port);
+      return valid === undefined ? [] : [[id, valids.indexOf(valid)] as const];
+    }));
+    const found = search(g, t, resetId === undefined ? undefined : { id: resetId, level: design.activeLow ? 0 : 1 }, (id) => gate.isControl(id), limits, budget, masks);
     // Named as in the original (a mutation on a register's output leaves the mutant's register on a nameless net).
     const shown = names.map((n) => gold.registerName(gold.byName.get(n) ?? gate.byName.get(n)!)).join(', ');
-    if (found.proven) return { equivalent: true, detail: `proven by reachability from reset: ${found.states} state pairs of ${shown} (${width(g)} register bits), every signal read from them equal` };
+    if (found.proven) return { equivalent: true, detail: `proven by reachability from reset: ${found.states} state pairs of ${shown} (${width(g)} register bits), every signal read from them equal${masks.size ? ' (stream outputs in valid beats)' : ''}` };
     if ('limit' in found) return { equivalent: false, detail: `reachability: ${last ? `${last}; ` : ''}stopped at ${found.limit} with ${shown}`, limited: found.limit, ...(trace.length ? { trace } : {}) };
     last = `${found.differs[0]} differs after ${found.depth + 1} steps`;
     trace = found.trace;

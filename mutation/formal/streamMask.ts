@@ -25,12 +25,7 @@ const raw = (port: string) => `rs_raw_${port}`;
 export function streamMask(ports: ReadonlyMap<string, RtlilPort>, module: string, wrapper: string): StreamMask | null {
   const names = [...ports.keys()];
   if (!names.every((n) => isPlainName(n) && n !== INSTANCE && !n.startsWith(raw('')))) return null;
-  const output = (n: string) => ports.get(n)?.direction === 'output';
-  const masked = new Map<string, string>();   // output → its valid
-  for (const v of names.filter((n) => /^[A-Za-z0-9_]+_valid$/.test(n) && output(n) && ports.get(n)!.width === 1)) {
-    const prefix = v.slice(0, -'valid'.length);
-    for (const o of STREAM_FIELDS.map((f) => prefix + f)) if (output(o)) masked.set(o, v);
-  }
+  const masked = streamFields(ports);
   if (masked.size === 0) return null;
   const v = new VModule(wrapper, [`${wrapper}: ${module} with its stream outputs reading 0 outside valid beats.`]);
   for (const n of names) v.port(ports.get(n)!.direction === 'input' ? 'input' : 'output', n, ports.get(n)!.width);
@@ -39,6 +34,18 @@ export function streamMask(ports: ReadonlyMap<string, RtlilPort>, module: string
   body.instance(module, INSTANCE, Object.fromEntries(names.map((n) => [n, masked.has(n) ? raw(n) : n])));
   for (const [n, valid] of masked) body.assign(n, `${valid} ? ${raw(n)} : ${ports.get(n)!.width}'d0`);
   return { verilog: v.render(), unmatched: [...masked.keys()].flatMap((n) => [`${INSTANCE}.${n}`, raw(n)]) };
+}
+
+/** A module's stream outputs, each with the valid output of its group (field → valid), by the naming rule above. */
+export function streamFields(ports: ReadonlyMap<string, { readonly direction: string; readonly width?: number; readonly bits?: readonly unknown[] }>): Map<string, string> {
+  const output = (n: string) => ports.get(n)?.direction === 'output';
+  const width = (n: string) => ports.get(n)!.width ?? ports.get(n)!.bits?.length;
+  const fields = new Map<string, string>();
+  for (const v of [...ports.keys()].filter((n) => /^[A-Za-z0-9_]+_valid$/.test(n) && output(n) && width(n) === 1)) {
+    const prefix = v.slice(0, -'valid'.length);
+    for (const o of STREAM_FIELDS.map((f) => prefix + f)) if (output(o)) fields.set(o, v);
+  }
+  return fields;
 }
 
 /** The name a wire of the wrapped module has after the wrapper is flattened. */

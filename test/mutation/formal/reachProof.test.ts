@@ -12,6 +12,21 @@ import { describeRtl } from '../../support/rtl.js';
 
 
 
+/**
+ * A stream stage: out_data loads x on `load` and holds otherwise; out_valid is `load` a cycle late, and with `live` also
+ * held high by `stay` — then a held word is seen in a valid beat. (One `load` net drives both, as a layer's beat
+ * strobe does: the search takes a net outside the cone as an input of its own.)
+ */
+const streamHold = (live: boolean) => [
+  'module top(input clk, input rst, input go, input stay, input [7:0] x, output reg out_valid, output reg [7:0] out_data);',
+  '  wire load = go & !rst;',
+  '  always @(posedge clk) begin',
+  `    out_valid <= load${live ? ' | (stay & out_valid & !rst)' : ''};`,
+  "    if (rst) out_data <= 8'd0; else if (load) out_data <= x;",
+  '  end',
+  'endmodule',
+];
+
 /** A phase counter 0, 1, 2 (reset by rst_n low) and a flag set in phase 3, which only a power-up state holds. */
 const ACTIVE_LOW_PHASE = [
   'module top(input clk, input rst_n, input v, output reg flag);',
@@ -184,5 +199,20 @@ describeRtl('provesByReachability', () => {
     const proof = await provesByReachability(il, m, { top: 'top', reset: 'rst_n', activeLow }, join(dir, 'p'));
     expect(proof.equivalent).toBe(equivalent);
     if (!equivalent) expect(proof.trace![0]).toMatch(/rst_n\[0\]=1/);
+  }, 120_000);
+
+  it.each([
+    { live: false, equivalent: true },
+    { live: true, equivalent: false },
+  ])('stream stage (out_valid, out_data 8 bits): hold path bit 3 inverted, valid held by stay when live=$live — equivalent $equivalent: stream outputs compared in valid beats only (outputs do differ outside them)', async ({ live, equivalent }) => {
+    const { dir, il, text } = prep(streamHold(live));
+    const hold = cellWhere(text, '$mux', /connect \\A \\out_data$/m);
+    const m = mutationOf(hold, '-mode inv -port A -portbit 3');
+    const proof = await provesByReachability(il, m, { top: 'top', reset: 'rst' }, join(dir, 'p'));
+    expect(proof.equivalent).toBe(equivalent);
+    if (equivalent) expect(proof.detail).toMatch(/\(stream outputs in valid beats\)/);
+    else expect(proof.detail).toMatch(/output out_data\[3\] differs/);
+    // Every output compared every cycle: the held word differs in both designs, in a valid beat only when live.
+    expect(firstDifference(il, m, dir, 2000, 13)).not.toBeNull();
   }, 120_000);
 });
