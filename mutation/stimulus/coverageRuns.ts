@@ -264,6 +264,30 @@ function proposeOneBitApart(tpl: Template, n: number, want: { bit: number; sumLa
   return Array.from({ length: n }, (_, i) => (i === i0 ? Math.fround(a / tpl.w[i0]!) : i === i1 ? Math.fround(-flipMantissaBit(a, want.bit) / tpl.w[i1]!) : 0));
 }
 
+/** The accumulate cases 'cancel k' (k ≥ 1), by case index: k, the bits the sum loses. */
+const CANCEL_CASES = new Map(CONTRACT_CASES.accumulate.flatMap((c, i) => {
+  const m = /^cancel (\d+)$/.exec(c.id);
+  return m && Number(m[1]) >= 1 ? [[i, Number(m[1])] as const] : [];
+}));
+
+/**
+ * Values for two live program taps of a template whose weights are powers of two of opposite signs (the rest 0): the
+ * first product ±2^E, the second ∓(2^E − 2^(E−k)), both exact, so the accumulate's exact sum is ±2^(E−k) — a
+ * cancellation of k bits, which for k = 24 no other pair of 24-bit significands gives. Both inputs are positive (a
+ * layer past a ReLU takes no negative input). Null when the template has no such pair.
+ */
+function proposeCancel(tpl: Template, n: number, k: number, rnd: () => number): number[] | null {
+  const pow2 = (w: number) => w !== 0 && Number.isFinite(w) && Math.log2(Math.abs(w)) % 1 === 0;
+  const live = tpl.w.flatMap((w, i) => (pow2(w) ? [i] : []));
+  const pairs = live.flatMap((i0) => live.filter((i1) => i1 > i0 && Math.sign(tpl.w[i1]!) !== Math.sign(tpl.w[i0]!)).map((i1) => [i0, i1] as const));
+  if (!pairs.length) return null;
+  const [i0, i1] = pairs[Math.floor(rnd() * pairs.length)]!;
+  // An exponent well inside the normal range, whatever the weights' own (2^±63, 2^-126) make of it.
+  const E = Math.floor(rnd() * 61) - 30;
+  const big = 2 ** E, near = 2 ** E - 2 ** (E - k);
+  return Array.from({ length: n }, (_, i) => (i === i0 ? big / Math.abs(tpl.w[i0]!) : i === i1 ? near / Math.abs(tpl.w[i1]!) : 0));
+}
+
 /** Searches experiments for layer `l` until every hole is reached or `proposals` are spent. */
 export function searchExperiments(net: NetworkSpec, l: LayerSpec, source: Source, win: Window, tpls: readonly Template[], holes: Map<SiteKind, Set<number>>, proposals: number, rnd: () => number): Experiment[] {
   const found: Experiment[] = [];
@@ -274,7 +298,10 @@ export function searchExperiments(net: NetworkSpec, l: LayerSpec, source: Source
     const template = Math.floor(rnd() * tpls.length);
     // Accumulate cases of mantissas one bit apart are 46 narrow targets: half the time, aim at one still open.
     const oneBit = [...(holes.get('accumulate') ?? [])].flatMap((k) => ONE_BIT_CASES.get(k) ?? []);
+    // So are its deep cancellations (a power of two less one just below it, for 24 bits): a quarter of the rest aims at one.
+    const cancel = [...(holes.get('accumulate') ?? [])].flatMap((k) => CANCEL_CASES.get(k) ?? []);
     const xs = (oneBit.length && rnd() < 0.5 && proposeOneBitApart(tpls[template]!, win.cells.length, oneBit[Math.floor(rnd() * oneBit.length)]!, rnd))
+      || (cancel.length && rnd() < 0.25 && proposeCancel(tpls[template]!, win.cells.length, cancel[Math.floor(rnd() * cancel.length)]!, rnd))
       || propose(tpls[template]!, win.cells.length, gain, rnd);
     if (!xs.every((x) => realizable(x, net, l.index, source, gain))) continue;
     for (const c of Object.values(counts)) c.fill(0);

@@ -1,5 +1,6 @@
 // Directed coverage runs: with the campaign frames and each layer's corner runs they reach every reachable contract
-// case of tiny and ie120r-mini (measured by the model, for several seeds); their weights, biases and pixels stay inside
+// case of tiny and ie120r-mini (measured by the model, for several seeds: ie120r-mini's 90210 is one where the random
+// search alone left layer 12's accumulator cancelling 24 bits unreached); their weights, biases and pixels stay inside
 // the contract; the golden and the model agree on them bit for bit.
 import { describe, expect, it } from 'vitest';
 import { siteTally } from '../../../core/coverage.js';
@@ -24,7 +25,7 @@ async function campaignPlan(config: string, seed: number) {
 }
 
 describe('the campaign stimulus reaches every reachable case', () => {
-  for (const [config, seed] of [['tiny', 1], ['tiny', 17], ['tiny', 4242], ['ie120r-mini', 3]] as const) {
+  for (const [config, seed] of [['tiny', 1], ['tiny', 17], ['tiny', 4242], ['ie120r-mini', 90210]] as const) {
     it(`${config}, seed ${seed}: campaign frames + corner runs + coverage runs cover 100 % of reachable cases, none left unreached`, async () => {
       const { net, plan } = await campaignPlan(config, seed);
       expect(plan.notGenerated).toEqual([]);
