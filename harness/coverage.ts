@@ -115,13 +115,13 @@ export function coverageHtml(c: ContractCoverage): string {
         const n = site.counts[i]!;
         return `<td class="${n ? 'ok' : 'bad'}" title="${esc(`layer ${site.layer} ${kind}: ${k.id}: ${n}`)}">${n ? '' : '·'}</td>`;
       });
-      return `<tr><th>layer ${site.layer}</th>${cells.join('')}<td>${t.covered}/${t.reachable}</td></tr>`;
+      return `<tr><th>layer ${esc(String(site.layer))}</th>${cells.join('')}<td>${t.covered}/${t.reachable}</td></tr>`;
     });
     return `<h3>${esc(kind)}</h3><table class="coverage"><thead><tr><th></th>${groups.map((g) => `<th colspan="${g.span}">${esc(g.name)}</th>`).join('')}<th></th></tr>
 <tr><th></th>${cases.map((k) => `<th class="case"><span>${esc(k.id)}</span></th>`).join('')}<th>covered</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
   });
-  return `<h2>Contract coverage</h2>
-<p>${s.covered} of ${s.reachable} reachable cases (${pct(s.covered, s.reachable)}) over ${c.frames} frame(s), computed by the model from the contract. Green: reached; red: reachable but not reached (a hole); grey: unreachable for this network (hover for why).</p>
+  return `<h2>Contract coverage of ${esc(c.network)}</h2>
+<p>${s.covered} of ${s.reachable} reachable cases (${pct(s.covered, s.reachable)}) over ${esc(String(c.frames))} frame(s), computed by the model from the contract. Green: reached; red: reachable but not reached (a hole); grey: unreachable for this network (hover for why).</p>
 <style>table.coverage td{min-width:9px;height:14px;padding:0}table.coverage td.na{background:#ddd}table.coverage td.ok{background:#3a9a4a}table.coverage td.bad{background:#d33;color:#fff}table.coverage thead th{text-align:left}table.coverage th.case{height:150px;vertical-align:bottom;font-weight:normal;font-size:11px}table.coverage th.case span{writing-mode:vertical-rl;transform:rotate(180deg)}</style>
 ${grids.join('\n')}`;
 }

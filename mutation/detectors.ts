@@ -222,6 +222,8 @@ export const DETECTORS: readonly Detector[] = [campaignFrames, survivorRuns, qui
 export async function judgeMutant(p: Planned, c: Campaign, detectors: readonly Detector[] = DETECTORS): Promise<MutantResult> {
   const ts = performance.now();
   const s: Standing = { status: 'survived', first: null, foundBy: null, details: [], limits: [] };
+  // A folder left by an interrupted campaign (perhaps on another version of the design) is not this mutant's.
+  rmSync(proofWork(c, p), { recursive: true, force: true });
   for (const d of detectors) if (d.applies(s, p, c)) await d.run(s, p, c);
   rmSync(proofWork(c, p), { recursive: true, force: true });
   // Survived every run and not proven: unresolved when a proof stopped at its budget, rather than finding nothing.

@@ -2,7 +2,7 @@
 // runtime selector (mutsel) picks the active one — so one Verilator build serves every mutant. ROM modules (design.json
 // romSources) are read as black boxes: their contents never enter Yosys. Writes the prepared netlist the proofs read.
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { withBuildLock } from '../core/buildLock.js';
@@ -67,7 +67,8 @@ async function preparedNetlist(d: DesignFolder, work: string, log?: (line: strin
   if (version.notFound) throw new SimrunError('YOSYS_MISSING', 'yosys is not installed or not on PATH; install it with: apt-get install -y yosys');
   const key = createHash('sha256').update(version.stdout).update(script);
   for (const f of d.manifest.sources) key.update(f).update('\0').update(readFileSync(join(d.dir, f))).update('\0');
-  const cached = join(cacheRoot(), 'yosys', `${key.digest('hex').slice(0, 32)}.il`);
+  const digest = key.digest('hex').slice(0, 32);
+  const cached = join(cacheRoot(), 'yosys', `${digest}.il`);
   const here = join(work, 'prepared.il');
   if (!existsSync(cached)) {
     mkdirSync(dirname(cached), { recursive: true });
@@ -81,7 +82,14 @@ async function preparedNetlist(d: DesignFolder, work: string, log?: (line: strin
       renameSync(tmp, cached);
     });
   }
-  if (!existsSync(here) || statSync(here).size !== statSync(cached).size) copyFileSync(cached, here);
+  // The netlist in the folder is the design's only when its key says so: an edited design can prepare to a netlist of
+  // the same size (one constant for another), and a campaign resumed in the folder must not keep the old one.
+  const mark = `${here}.key`;
+  if (!existsSync(here) || !existsSync(mark) || readFileSync(mark, 'utf8') !== digest) {
+    rmSync(mark, { force: true });
+    copyFileSync(cached, here);
+    writeFileSync(mark, digest);
+  }
 }
 
 /** Lists `count` mutations of the design (evenly sampled by Yosys), ids 1..n. */

@@ -254,8 +254,19 @@ export function buildCone(m: IndexedModule, registers: readonly string[], mutate
   for (const c of mutatedComb) visitCell(c);
   if (problem) return problem;
   // Watched nets are computed too (their logic joins the cone, or they are free inputs). One that cannot be (no
-  // driver, logic the evaluator lacks) reads as a symbol of its own: known to nobody, so it relaxes nothing.
-  for (const b of watch) { visitNet(b); problem = undefined; }
+  // driver, a loop, logic the evaluator lacks) reads as a symbol of its own: known to nobody, so it relaxes nothing.
+  // Its visit is undone whole: a cell left half-visited would sit in the order before a cell it reads.
+  for (const b of watch) {
+    const mark = order.length, states = new Map(state), frees = new Map(freeNets);
+    visitNet(b);
+    if (!problem) continue;
+    order.length = mark;
+    state.clear();
+    for (const [k, v] of states) state.set(k, v);
+    freeNets.clear();
+    for (const [k, v] of frees) freeNets.set(k, v);
+    problem = undefined;
+  }
   // Slots: state bits, free inputs, cell outputs.
   const slotOf = new Map<number, number>();
   let slots = 0;

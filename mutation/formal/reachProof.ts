@@ -9,7 +9,7 @@
 // It proves what induction cannot when the relation between the two copies' states is not equality (a counter in
 // another encoding, a value corrupted only while it is dead).
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildCone, groupOf, IndexedModule, stepCone, type ConeMachine } from './coneMachine.js';
 import { nameId, SymbolTable, type Bit } from './symbolicBits.js';
@@ -187,8 +187,10 @@ export async function provesByReachability(prepared: string, m: YosysMutation, d
   mkdirSync(work, { recursive: true });
   if (!m.cell) return { equivalent: false, detail: 'reachability: the mutation names no cell' };
   const gateArgs = m.args.replace(`-module ${m.module}`, '-module rs_rp_gate');
-  // Named by the mutation and the design it mutates, so a netlist is only ever read again for the same pair.
-  const tag = `reach-${m.id}-${createHash('sha256').update(`${prepared}\0${m.module}\0${m.args}`).digest('hex').slice(0, 12)}`;
+  // Named by the mutation and the netlist it mutates (its path, size, time and inode: a netlist rewritten in place is
+  // another), so a netlist is only ever read again for the same pair.
+  const st = statSync(prepared);
+  const tag = `reach-${m.id}-${createHash('sha256').update(`${prepared}\0${st.size}\0${st.mtimeMs}\0${st.ino}\0${m.module}\0${m.args}`).digest('hex').slice(0, 12)}`;
   const netlist = join(work, `${tag}.json`);
   // The full search after a quick one (mutation/formal/invariantProof.ts) works in the same folder: the netlist written
   // for the first is read again rather than written again. It is renamed into place only once Yosys is done with it.

@@ -8,7 +8,7 @@ import type { YosysMutation } from './yosysMutation.js';
 /** `text` matched literally inside a regular expression. */
 const literal = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** Answers already worked out, by file (with its size and time: a rewritten file is read again) and mutation. */
+/** Answers already worked out, by file (with its size, time and inode: a rewritten file is read again) and mutation. */
 const answered = new Map<string, boolean>();
 
 /**
@@ -18,7 +18,7 @@ const answered = new Map<string, boolean>();
  */
 export function mutatesUndefinedBit(prepared: string, m: YosysMutation): boolean {
   const st = statSync(prepared);
-  const key = `${prepared}\0${st.size}\0${st.mtimeMs}\0${m.module}\0${m.args}`;
+  const key = `${prepared}\0${st.size}\0${st.mtimeMs}\0${st.ino}\0${m.module}\0${m.args}`;
   let known = answered.get(key);
   if (known === undefined) answered.set(key, (known = readsUndefinedBit(prepared, m)));
   return known;

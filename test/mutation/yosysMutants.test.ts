@@ -1,8 +1,9 @@
 // Yosys's mutation list depends on the design only, not on the folder it sits in: the shards of one campaign, each
 // with its own folder, must list the same mutations to merge (Yosys writes a source's path into cell names and -src).
 // The prepared netlist is cached by the design's content: a second folder with the same design does not prepare again,
-// and a design that differs by one source byte does. A folded netlist writes no parallel mux as a priority casez.
-import { appendFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+// and a design that differs by one source byte does; a same-size netlist left in the folder is replaced. A folded
+// netlist writes no parallel mux as a priority casez.
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
@@ -40,6 +41,14 @@ describeRtl('listMutations', () => {
       // Prepared by the first and the third listing; the second took the first's netlist from the cache.
       expect(dirs.map((d) => existsSync(join(d, 'yosys', 'prepare.log')))).toEqual([true, false, true]);
       expect(readFileSync(join(dirs[1]!, 'yosys', 'prepared.il'))).toEqual(readFileSync(join(dirs[0]!, 'yosys', 'prepared.il')));
+      // Another design's netlist left in the folder, of the same size as this design's (an edit that changed one
+      // constant for another), is not taken for this design's: the folder gets this design's netlist again.
+      const stale = join(dirs[1]!, 'yosys', 'prepared.il');
+      writeFileSync(stale, readFileSync(stale, 'utf8').replace(/[a-z]/g, 'q'));
+      writeFileSync(`${stale}.key`, readFileSync(join(dirs[2]!, 'yosys', 'prepared.il.key')));
+      const again = await listMutations(loadDesign(join(dirs[1]!, 'design')), join(dirs[1]!, 'yosys'), { count: 12, seed: 3 });
+      expect(readFileSync(stale)).toEqual(readFileSync(join(dirs[0]!, 'yosys', 'prepared.il')));
+      expect(again.map((m) => m.args)).toEqual(lists[0]);
     } finally {
       process.env.SIMRUN_CACHE = saved;
     }

@@ -1,0 +1,65 @@
+// The cone machine's watched nets: their logic joins the cone in evaluation order, and a watched net whose logic cannot
+// be evaluated (an undriven input) is left out whole — a symbol, never a cell evaluated before a cell it reads.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildCone, IndexedModule, type ConeMachine } from '../../../mutation/formal/coneMachine.js';
+import { readYosysJson } from '../../../mutation/formal/yosysJson.js';
+
+type Net = number | '0' | '1';
+const gate1 = (type: string, ins: Record<string, Net>, y: number) => ({
+  type, parameters: { A_SIGNED: 0, B_SIGNED: 0, A_WIDTH: 1, B_WIDTH: 1, Y_WIDTH: 1, WIDTH: 1 },
+  port_directions: { ...Object.fromEntries(Object.keys(ins).map((k) => [k, 'input'])), Y: 'output' },
+  connections: { ...Object.fromEntries(Object.entries(ins).map(([k, v]) => [k, [v]])), Y: [y] },
+});
+
+/**
+ * Register R (D = R | 1); b_valid = i & R (net 13); a_valid = mux(S 1, A aValidA, B b_valid) (net 14); a_data = i & 1.
+ * With `undriven`, the mux's A input is net 12, which nothing drives.
+ */
+function module(undriven: boolean): IndexedModule {
+  const raw = {
+    modules: {
+      m: {
+        ports: {
+          clk: { direction: 'input', bits: [2] }, i: { direction: 'input', bits: [3] },
+          a_valid: { direction: 'output', bits: [14] }, a_data: { direction: 'output', bits: [20] },
+          b_valid: { direction: 'output', bits: [13] },
+        },
+        cells: {
+          MUT: gate1('$and', { A: 3, B: '1' }, 20),
+          Z: gate1('$or', { A: 11, B: '1' }, 10),
+          R: { type: '$dff', parameters: { WIDTH: 1, CLK_POLARITY: 1 }, port_directions: { CLK: 'input', D: 'input', Q: 'output' }, connections: { CLK: [2], D: [10], Q: [11] } },
+          Dc: gate1('$and', { A: 3, B: 11 }, 13),
+          Ac: gate1('$mux', { A: undriven ? 12 : '0', B: 13, S: '1' }, 14),
+        },
+      },
+    },
+  };
+  const file = join(mkdtempSync(join(tmpdir(), 'rowsim-cone-')), 'm.json');
+  writeFileSync(file, JSON.stringify(raw));
+  return new IndexedModule(readYosysJson(file).get('m')!);
+}
+
+/** Whether every slot a cell reads is a state bit, a free input or the output of a cell evaluated before it. */
+function topological(c: ConeMachine): boolean {
+  const written = new Set(Array.from({ length: c.stateWidth + c.freeIds.length }, (_, i) => i));
+  for (const cell of c.cells) {
+    for (const p of cell.ports) for (const s of cell.ins[p]!) if (s >= 0 && !written.has(s)) return false;
+    for (const s of cell.out) if (s >= 0) written.add(s);
+  }
+  return true;
+}
+
+describe('buildCone with watched nets', () => {
+  it.each([false, true])('a_valid then b_valid watched, a_valid\'s mux input undriven=%s: evaluation order topological; a_valid computed only when its logic is whole', (undriven) => {
+    const cone = buildCone(module(undriven), ['R'], ['MUT'], [14, 13]);
+    if (typeof cone === 'string') throw new Error(cone);
+    expect(topological(cone)).toBe(true);
+    const computed = (k: number) => cone.watched[k]! >= cone.stateWidth + cone.freeIds.length;
+    expect(computed(0)).toBe(!undriven);
+    expect(computed(1)).toBe(true);
+    expect(cone.cells.some((c) => c.cell.name === 'Ac')).toBe(!undriven);
+  });
+});
