@@ -50,7 +50,9 @@ describeRtl('listMutations', () => {
       expect(readFileSync(stale)).toEqual(readFileSync(join(dirs[0]!, 'yosys', 'prepared.il')));
       expect(again.map((m) => m.args)).toEqual(lists[0]);
     } finally {
-      process.env.SIMRUN_CACHE = saved;
+      // Unset stays unset: assigning undefined would set the string "undefined", a cache folder in the working directory.
+      if (saved === undefined) delete process.env.SIMRUN_CACHE;
+      else process.env.SIMRUN_CACHE = saved;
     }
   }, 300_000);
 });
