@@ -27,9 +27,10 @@ import { witnessStimulus } from './stimulus/witnessRun.js';
  * opened proofs; 8: x bits of a mux are equivalent, witnesses write their register; 9: a jittered long run, proofs up
  * to flush-to-zero and by reachability from reset; 10: unresolved when a proof stops at its budget; 11: replicated
  * runs, one-bit-apart coverage cases; 12: a quick reachability search before the SAT proofs; 13: the search compares
- * stream outputs in valid beats only and starts under an active-low reset at level 0).
+ * stream outputs in valid beats only and starts under an active-low reset at level 0; 14: memory reads as functions
+ * of their address, memory writes compared under their enables, logic fed by narrow inputs computed).
  */
-export const SURVIVOR_VERDICT_VERSION = 13;
+export const SURVIVOR_VERDICT_VERSION = 14;
 
 /** A mutant to run: where it lives and what it is. */
 export interface Planned {

@@ -1,8 +1,11 @@
 // The mutated cone of one copy of a module (original or mutant) as a small state machine: a set of registers, the
 // combinational cells that compute their next values from their current values and from inputs that do not depend on
-// them (free inputs), and the points where the rest of the module reads the cone (its boundary). Compiled to slots so a
+// them (free inputs), and the points where the rest of the module reads the cone (its boundary). A memory's asynchronous
+// read counts as a function of its address (memoryPorts.ts); logic fed only by narrow module inputs is computed from
+// them rather than cut off as inputs of its own. Black boxes stay opaque. Compiled to slots so a
 // step evaluates without maps. Invariant: every name here (registers, free inputs, boundary readers) is a cell or port
 // name of the module, so the original's and the mutant's cones can be matched by name.
+import { modelledMemory, READ_PORT_TYPE, readPortCell, readPortOf } from './memoryPorts.js';
 import { evaluate, EVALUATED_TYPES, nameId, type Bit, type SymbolTable } from './symbolicBits.js';
 import type { JsonBit, JsonCell, JsonModule } from './yosysJson.js';
 
@@ -45,7 +48,7 @@ export class IndexedModule {
     return cell.name;
   }
 
-  /** The registers (plain $dff cells) reached from `cells`' outputs through combinational cells. */
+  /** The registers (plain $dff cells) reached from `cells`' outputs through combinational cells and memory reads. */
   registersAfter(cells: readonly JsonCell[]): JsonCell[] {
     const found = new Map<string, JsonCell>();
     const seen = new Set<string>();
@@ -55,10 +58,13 @@ export class IndexedModule {
       for (const bits of Object.values(c.outputs)) {
         for (const b of bits) {
           for (const r of typeof b === 'number' ? this.readers.get(b) ?? [] : []) {
-            if (!r.cell || seen.has(r.cell.name)) continue;
-            seen.add(r.cell.name);
-            if (r.cell.type === '$dff') { if (r.port === 'D') found.set(r.cell.name, r.cell); }
-            else if (isComb(r.cell)) work.push(r.cell);
+            if (!r.cell) continue;
+            // Through a memory's asynchronous read (the word at an address), as the cone does (memoryPorts.ts).
+            const via = r.cell.type === '$mem_v2' && r.port === 'RD_ADDR' ? readPortCell(r.cell, readPortOf(r.cell, 'RD_ADDR', r.idx)) : r.cell;
+            if (seen.has(via.name)) continue;
+            seen.add(via.name);
+            if (via.type === '$dff') { if (r.port === 'D') found.set(via.name, via); }
+            else if (isComb(via) || via.type === READ_PORT_TYPE) work.push(via);
           }
         }
       }
@@ -123,6 +129,40 @@ export class IndexedModule {
       for (const bits of Object.values(d.cell.inputs)) for (const b of bits) if (typeof b === 'number') work.push(b);
     }
     return true;
+  }
+
+  private readonly portFedMemo = new Map<number, boolean>();
+
+  /**
+   * Whether net `b` is a function of narrow module inputs only (ports of one or two bits, through combinational cells;
+   * constants allowed): such logic is exact in a search over those inputs, so it is computed there rather than cut off
+   * as an input of its own (which would let a strobe and its own copy one step later disagree). Logic more than 32
+   * cells deep counts as not (and is not remembered, so the answer never depends on the order of questions).
+   */
+  portFed(b: JsonBit): boolean {
+    return this.portFedWithin(b, 32).fed;
+  }
+
+  private portFedWithin(b: JsonBit, depth: number): { fed: boolean; cut: boolean } {
+    if (typeof b !== 'number') return { fed: true, cut: false };
+    const known = this.portFedMemo.get(b);
+    if (known !== undefined) return { fed: known, cut: false };
+    const d = this.driver.get(b);
+    let fed = false, cut = false;
+    if (d && !d.cell) fed = (this.mod.ports.get(d.port)?.bits.length ?? 99) <= 2;
+    else if (d?.cell && isComb(d.cell)) {
+      if (depth === 0) cut = true;
+      else {
+        fed = true;
+        for (const x of Object.values(d.cell.inputs).flat()) {
+          const r = this.portFedWithin(x, depth - 1);
+          cut ||= r.cut;
+          if (!r.fed) { fed = false; break; }
+        }
+      }
+    }
+    if (!cut) this.portFedMemo.set(b, fed);
+    return { fed, cut };
   }
 
   /** The registers in the combinational fan-in of `bits`, with the depth (cells passed) at which each is first met. */
@@ -207,6 +247,11 @@ export function buildCone(m: IndexedModule, registers: readonly string[], mutate
     regs.push(c);
   }
   if (clocks.size > 1) return `the registers have more than one clock (${[...clocks].join(', ')})`;
+  // Memories written on that clock and read asynchronously join the cone through their read ports (memoryPorts.ts).
+  const clock = regs[0]?.inputs.CLK?.[0];
+  const memories = new Set(m.mod.cells.filter((c) => modelledMemory(c, clock)).map((c) => c.name));
+  // A reader the cone computes through: a modelled read port (at its address).
+  const functionOf = (r: Reader): JsonCell | undefined => (r.cell && r.port === 'RD_ADDR' && memories.has(r.cell.name) ? readPortCell(r.cell, readPortOf(r.cell, 'RD_ADDR', r.idx)) : undefined);
   const inS = new Set(regs.map((r) => r.name));
   const mutatedComb = mutated.map((n) => m.byName.get(n)).filter((c): c is JsonCell => c !== undefined && c.type !== '$dff');
   for (const c of mutatedComb) if (!isComb(c)) return `the mutated cell ${c.name} (${c.type}) cannot be evaluated`;
@@ -218,7 +263,10 @@ export function buildCone(m: IndexedModule, registers: readonly string[], mutate
       const n = work.pop()!;
       if (dep.has(n)) continue;
       dep.add(n);
-      for (const r of m.readers.get(n) ?? []) if (r.cell && isComb(r.cell)) for (const bits of Object.values(r.cell.outputs)) work.push(...bits.filter((b): b is number => typeof b === 'number'));
+      for (const r of m.readers.get(n) ?? []) {
+        const outs = r.cell && isComb(r.cell) ? Object.values(r.cell.outputs).flat() : functionOf(r)?.outputs.Y ?? [];
+        work.push(...outs.filter((b): b is number => typeof b === 'number'));
+      }
     }
   };
   spread(regs.flatMap((r) => r.outputs.Q ?? []));
@@ -235,10 +283,12 @@ export function buildCone(m: IndexedModule, registers: readonly string[], mutate
     if (!d) { problem = `net ${b} has no driver`; return; }
     if (d.cell && inS.has(d.cell.name)) return;
     if (d.cell && dep.has(b)) {
+      if (d.port === 'RD_DATA' && memories.has(d.cell.name)) { visitCell(readPortCell(d.cell, readPortOf(d.cell, 'RD_DATA', d.idx))); return; }
       if (!isComb(d.cell)) { problem = `cell ${d.cell.name} (${d.cell.type}) depends on the cone but cannot be evaluated`; return; }
       visitCell(d.cell);
       return;
     }
+    if (d.cell && isComb(d.cell) && m.portFed(b)) { visitCell(d.cell); return; }
     freeNets.set(b, driverId(d));
   };
   const visitCell = (c: JsonCell): void => {
@@ -252,6 +302,12 @@ export function buildCone(m: IndexedModule, registers: readonly string[], mutate
   };
   for (const r of regs) for (const b of r.inputs.D ?? []) visitNet(b);
   for (const c of mutatedComb) visitCell(c);
+  // A modelled memory's write ports join the cone where they depend on it, so the boundary is at the port itself,
+  // where its address and data can be compared only under its enables (reachProof.ts).
+  for (const name of memories) {
+    const mem = m.byName.get(name)!;
+    for (const port of ['WR_EN', 'WR_ADDR', 'WR_DATA']) for (const b of mem.inputs[port] ?? []) if (typeof b === 'number' && dep.has(b)) visitNet(b);
+  }
   if (problem) return problem;
   // Watched nets are computed too (their logic joins the cone, or they are free inputs). One that cannot be (no
   // driver, a loop, logic the evaluator lacks) reads as a symbol of its own: known to nobody, so it relaxes nothing.
@@ -287,12 +343,14 @@ export function buildCone(m: IndexedModule, registers: readonly string[], mutate
   }));
   // The boundary: bits the cone computes (register outputs, cell outputs) that anything outside it reads.
   const inCone = new Set(order.map((c) => c.name));
+  // A modelled read port in the cone reads its address there: not a boundary place.
+  const readInCone = (r: Reader) => { const f = functionOf(r); return f !== undefined && inCone.has(f.name); };
   const boundary = new Map<string, number>();
   const produced = [...regs.flatMap((r) => r.outputs.Q ?? []), ...order.flatMap((c) => c.outputs.Y ?? [])];
   for (const b of produced) {
     if (typeof b !== 'number') continue;
     for (const r of m.readers.get(b) ?? []) {
-      if (r.cell && (inCone.has(r.cell.name) || (inS.has(r.cell.name) && r.port === 'D'))) continue;
+      if (r.cell && (inCone.has(r.cell.name) || (inS.has(r.cell.name) && r.port === 'D') || readInCone(r))) continue;
       boundary.set(readerId(r), slotOf.get(b)!);
     }
   }

@@ -1,7 +1,8 @@
 // Equivalence of a mutant by reachability: the original's and the mutant's copies of the mutated cone (mutation/formal/coneMachine.ts)
 // run side by side from power-up through reset over every input they can see, and every state pair reached is checked
 // for equal boundary values (what the rest of the module reads of the cone; a stream output only while its valid is
-// high, as the stream contract gives it meaning — mutation/formal/streamMask.ts). Inputs of one or two bits (controls) are
+// high, as the stream contract gives it meaning — mutation/formal/streamMask.ts; a memory write's address and data
+// only while it is enabled — mutation/formal/memoryPorts.ts). Inputs of one or two bits (controls) are
 // enumerated; wider ones (data) are symbols both copies share. When a reached pair differs, the cone grows — by the
 // registers the difference flows into, and by the narrowest register behind an enumerated control — and the search
 // runs again, up to a limit. Sound by construction: every real run of the two designs is a path here (free inputs
@@ -14,6 +15,7 @@ import { join } from 'node:path';
 import { buildCone, groupOf, IndexedModule, stepCone, type ConeMachine } from './coneMachine.js';
 import { nameId, SymbolTable, type Bit } from './symbolicBits.js';
 import { streamFields } from './streamMask.js';
+import { enableNet, writeEnables, type EnableBit } from './memoryPorts.js';
 import { readYosysJson, type JsonModule } from './yosysJson.js';
 import { orWhenYosysFails, yosysLimited, type Proof, type YosysLimits, type YosysMutation } from './yosys.js';
 
@@ -90,7 +92,7 @@ function traceLines(path: readonly number[], enumerated: readonly string[], diff
  * Breadth-first search of the product of the two cones from power-up (every register bit a symbol the copies share;
  * the first step with `reset` at its active level when the cone reads it), checking boundary equality at every step.
  */
-function search(gold: ConeMachine, gate: ConeMachine, reset: { readonly id: string; readonly level: 0 | 1 } | undefined, isControl: (id: string) => boolean, limits: ReachLimits, budget: { left: number }, masks: ReadonlyMap<string, number>): Search {
+function search(gold: ConeMachine, gate: ConeMachine, reset: { readonly id: string; readonly level: 0 | 1 } | undefined, isControl: (id: string) => boolean, limits: ReachLimits, budget: { left: number }, masks: ReadonlyMap<string, readonly number[]>): Search {
   const resetId = reset?.id;
   const ids = [...new Set([...gold.freeIds, ...gate.freeIds])];
   const groups = new Map<string, string[]>();
@@ -132,8 +134,9 @@ function search(gold: ConeMachine, gate: ConeMachine, reset: { readonly id: stri
         // the cone keeps what it takes then. (A difference there that a reset wipes — a register read through an
         // inverter, whose power-up value both copies share — grows the cone into the registers it reaches, where
         // the reset makes it vanish.)
-        // A stream field is compared only in a valid beat: a place whose group's valid is 0 in both copies is not.
-        const idle = (id: string) => { const k = masks.get(id); return k !== undefined && g.watched[k] === 0 && m.watched[k] === 0; };
+        // A stream field is compared only in a valid beat, a memory write's address and data only when it writes: a
+        // place whose masking bits (its group's valid; its write enables) are all 0 in both copies is not.
+        const idle = (id: string) => masks.get(id)?.every((k) => g.watched[k] === 0 && m.watched[k] === 0) ?? false;
         const differs = [...g.boundary].filter(([id, v]) => m.boundary.get(id) !== v && !idle(id)).map(([id]) => id);
         if (differs.length) {
           const path: number[] = [combo];
@@ -229,30 +232,19 @@ export async function provesByReachability(prepared: string, m: YosysMutation, d
   let last = '';
   let trace: readonly string[] = [];
   let stalled = false;
-  // The module's stream outputs (streamMask.ts): each compared only while its group's valid is high, as the stream
-  // contract gives them meaning and rowsim observes them; each valid is watched in both copies.
-  const fields = streamFields(gold.mod.ports);
-  const valids = [...new Set(fields.values())];
-  const watch = (c: IndexedModule) => valids.map((v) => c.mod.ports.get(v)?.bits[0] ?? 'x');
   for (let round = 0; round <= limits.rounds; round++) {
     const names = [...registers].sort();
-    const cones = [buildCone(gold, names, mutated, watch(gold)), buildCone(gate, names, mutated, watch(gate))] as const;
-    const problem = cones.find((c): c is string => typeof c === 'string');
-    if (problem !== undefined) return { equivalent: false, detail: `reachability: ${problem}` };
-    const [g, t] = cones as readonly [ConeMachine, ConeMachine];
+    const built = maskedCones(gold, gate, names, mutated);
+    if (typeof built === 'string') return { equivalent: false, detail: `reachability: ${built}` };
+    const { cones: [g, t], masks, streams } = built;
     const width = (c: ConeMachine) => c.stateWidth;
     // Both cones must be read by the rest of the module at the same places, so that each place can be compared.
     const places = (c: ConeMachine) => [...c.boundary.keys()].sort().join('\n');
     if (width(g) !== width(t) || places(g) !== places(t)) return { equivalent: false, detail: 'reachability: the two cones differ in shape' };
-    const masks = new Map([...g.boundary.keys()].flatMap((id) => {
-      const port = /^output (\S+)\[\d+\]$/.exec(id)?.[1];
-      const valid = port === undefined ? undefined : fields.get(port);
-      return valid === undefined ? [] : [[id, valids.indexOf(valid)] as const];
-    }));
     const found = search(g, t, resetId === undefined ? undefined : { id: resetId, level: design.activeLow ? 0 : 1 }, (id) => gate.isControl(id), limits, budget, masks);
     // Named as in the original (a mutation on a register's output leaves the mutant's register on a nameless net).
     const shown = names.map((n) => gold.registerName(gold.byName.get(n) ?? gate.byName.get(n)!)).join(', ');
-    if (found.proven) return { equivalent: true, detail: `proven by reachability from reset: ${found.states} state pairs of ${shown} (${width(g)} register bits), every signal read from them equal${masks.size ? ' (stream outputs in valid beats)' : ''}` };
+    if (found.proven) return { equivalent: true, detail: `proven by reachability from reset: ${found.states} state pairs of ${shown} (${width(g)} register bits), every signal read from them equal${streams ? ' (stream outputs in valid beats)' : ''}` };
     if ('limit' in found) return { equivalent: false, detail: `reachability: ${last ? `${last}; ` : ''}stopped at ${found.limit} with ${shown}`, limited: found.limit, ...(trace.length ? { trace } : {}) };
     last = `${found.differs[0]} differs after ${found.depth + 1} steps`;
     trace = found.trace;
@@ -263,6 +255,42 @@ export async function provesByReachability(prepared: string, m: YosysMutation, d
   // Out of rounds while the cone still grew is a budget, not a verdict; a difference the cone cannot grow past is one.
   const outOfRounds = !stalled && last !== '';
   return { equivalent: false, detail: `reachability: ${last || 'not proven'}${outOfRounds ? `; stopped after ${limits.rounds} rounds of cone growth` : ''}`, ...(outOfRounds ? { limited: `${limits.rounds} rounds of cone growth` } : {}), ...(trace.length ? { trace } : {}) };
+}
+
+/**
+ * Both copies' cones of `names`, each watching what masks a boundary place (the module's stream valids, the enables
+ * of memory writes at the boundary), and those masks: place → indices into `watched`, all 0 in both copies for the
+ * place not to count. `streams` tells whether any stream output is masked.
+ */
+function maskedCones(gold: IndexedModule, gate: IndexedModule, names: readonly string[], mutated: readonly string[]): { cones: readonly [ConeMachine, ConeMachine]; masks: Map<string, readonly number[]>; streams: boolean } | string {
+  // The module's stream outputs (streamMask.ts): each compared only while its group's valid is high, as the stream
+  // contract gives them meaning and rowsim observes them.
+  const fields = streamFields(gold.mod.ports);
+  const valids = [...new Set(fields.values())];
+  const build = (enables: readonly EnableBit[]) => {
+    const watch = (c: IndexedModule) => [...valids.map((v) => c.mod.ports.get(v)?.bits[0] ?? 'x'), ...enables.map((e) => enableNet(e, (n) => c.byName.get(n)))];
+    const cones = [buildCone(gold, names, mutated, watch(gold)), buildCone(gate, names, mutated, watch(gate))] as const;
+    return cones.find((c): c is string => typeof c === 'string') ?? (cones as readonly [ConeMachine, ConeMachine]);
+  };
+  const first = build([]);
+  if (typeof first === 'string') return first;
+  // A memory write at the boundary counts only while enabled (memoryPorts.ts): its enables are watched too, which
+  // takes one more build (the places are known only once the cone is).
+  const writes = writeEnables(first[0].boundary.keys(), (n) => gold.byName.get(n));
+  const key = (e: EnableBit) => `${e.memory}\0${e.bit}`;
+  const enables = [...new Map([...writes.values()].flat().map((e) => [key(e), e])).values()];
+  const index = new Map(enables.map((e, i) => [key(e), valids.length + i]));
+  const cones = enables.length ? build(enables) : first;
+  if (typeof cones === 'string') return cones;
+  const masks = new Map<string, readonly number[]>();
+  for (const id of cones[0].boundary.keys()) {
+    const port = /^output (\S+)\[\d+\]$/.exec(id)?.[1];
+    const valid = port === undefined ? undefined : fields.get(port);
+    if (valid !== undefined) masks.set(id, [valids.indexOf(valid)]);
+    const en = writes.get(id);
+    if (en) masks.set(id, [...new Set(en.map((e) => index.get(key(e))!))]);
+  }
+  return { cones, masks, streams: [...masks.keys()].some((id) => id.startsWith('output ')) };
 }
 
 /**

@@ -48,15 +48,17 @@ export function mutationOf(cell: string, args: string): YosysMutation {
 /**
  * Simulates the original (`top` of `il`) and the mutant on `cycles` cycles of random inputs (reset held for the first
  * two; `rst` and `clk` are the reset and clock ports), comparing every output each cycle. Returns the first cycle where
- * they differ, or null.
+ * they differ, or null. `library`: Verilog of the modules the design instantiates as black boxes.
  */
-export function firstDifference(il: string, m: YosysMutation, dir: string, cycles: number, seed: number): number | null {
+export function firstDifference(il: string, m: YosysMutation, dir: string, cycles: number, seed: number, library: readonly string[] = []): number | null {
   execFileSync('yosys', ['-q', '-p', [
     `read_rtlil ${il}`, 'copy top rs_gold', 'copy top rs_gate', `mutate ${m.args.replace('-module top', '-module rs_gate')}`,
     'select rs_gold rs_gate', 'write_verilog -selected -noattr pair.v',
   ].join('; ')], { cwd: dir });
   // Ports from the RTLIL (one module): `wire width N input|output K \name`.
-  const decl = [...readFileSync(il, 'utf8').matchAll(/^\s+wire (?:width (\d+) )?(input|output) \d+ \\(\S+)$/gm)];
+  const text = readFileSync(il, 'utf8');
+  const top = text.slice(text.indexOf('module \\top\n'));
+  const decl = [...top.slice(0, top.indexOf('\nend\n')).matchAll(/^\s+wire (?:width (\d+) )?(input|output) \d+ \\(\S+)$/gm)];
   const ins = decl.filter((d) => d[2] === 'input' && d[3] !== 'clk' && d[3] !== 'rst').map((d) => ({ n: d[3]!, w: Number(d[1] ?? 1) }));
   const outs = decl.filter((d) => d[2] === 'output').map((d) => ({ n: d[3]!, w: Number(d[1] ?? 1) }));
   const vec = (w: number) => (w > 1 ? `[${w - 1}:0] ` : '');
@@ -81,7 +83,8 @@ export function firstDifference(il: string, m: YosysMutation, dir: string, cycle
     'endmodule',
   ].join('\n');
   writeFileSync(join(dir, 'tb.v'), tb);
-  execFileSync('iverilog', ['-g2012', '-o', 'sim.vvp', 'tb.v', 'pair.v'], { cwd: dir });
+  writeFileSync(join(dir, 'lib.v'), library.join('\n'));
+  execFileSync('iverilog', ['-g2012', '-o', 'sim.vvp', 'tb.v', 'pair.v', 'lib.v'], { cwd: dir });
   const out = execFileSync('vvp', ['-n', 'sim.vvp'], { cwd: dir, encoding: 'utf8' });
   const diff = /DIFF (\d+)/.exec(out);
   if (diff) return Number(diff[1]);

@@ -1,5 +1,6 @@
 // The cone machine's watched nets: their logic joins the cone in evaluation order, and a watched net whose logic cannot
-// be evaluated (an undriven input) is left out whole — a symbol, never a cell evaluated before a cell it reads.
+// be evaluated (an undriven input) is left out whole — a symbol, never a cell evaluated before a cell it reads. Which nets
+// are functions of narrow inputs only (computed in a search rather than cut off as inputs of their own).
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,5 +62,15 @@ describe('buildCone with watched nets', () => {
     expect(computed(0)).toBe(!undriven);
     expect(computed(1)).toBe(true);
     expect(cone.cells.some((c) => c.cell.name === 'Ac')).toBe(!undriven);
+  });
+});
+
+describe('IndexedModule.portFed', () => {
+  it('i & 1 (a one-bit input and a constant): port-fed; i & R (a register) and an undriven net: not — a search computes only the first from its inputs', () => {
+    const m = module(true);
+    expect(m.portFed(20)).toBe(true);
+    expect(m.portFed(13)).toBe(false);
+    expect(m.portFed(12)).toBe(false);
+    expect(m.portFed('1')).toBe(true);
   });
 });

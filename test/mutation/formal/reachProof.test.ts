@@ -3,7 +3,10 @@
 // the same beat (proven, never differs), the same counter read through an inverter (a bit that flips on idle cycles:
 // refused, and it does differ), an accumulator corrupted on its hold path only while dead (proven) or while live
 // (refused, differs); a memory write that differs only in the power-up cycle and a register on a gated clock (refused);
-// a flag that only a power-up state sets, proven when the search starts under an active-low reset at its level.
+// a flag that only a power-up state sets, proven when the search starts under an active-low reset at its level; a
+// memory's read index corrupted while the reads are unused, and its write data corrupted while no write is enabled
+// (proven), each beside a variant where the corrupted value is used (refused, and it differs); black boxes that hold
+// state behind a ROM's shape (a registered ROM on a gated clock, a latch) stay opaque: refused, and they do differ.
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { provesByReachability } from '../../../mutation/formal/reachProof.js';
@@ -15,7 +18,7 @@ import { describeRtl } from '../../support/rtl.js';
 /**
  * A stream stage: out_data loads x on `load` and holds otherwise; out_valid is `load` a cycle late, and with `live` also
  * held high by `stay` — then a held word is seen in a valid beat. (One `load` net drives both, as a layer's beat
- * strobe does: the search takes a net outside the cone as an input of its own.)
+ * strobe does.)
  */
 const streamHold = (live: boolean) => [
   'module top(input clk, input rst, input go, input stay, input [7:0] x, output reg out_valid, output reg [7:0] out_data);',
@@ -26,6 +29,80 @@ const streamHold = (live: boolean) => [
   '  end',
   'endmodule',
 ];
+
+/**
+ * A buffer of 4 words written from the inputs and summed by a burst: on `go` the read index ci restarts at 0 (unless
+ * `live`, when it keeps its value — 0 in the original, as a burst wraps it there) and sums 4 reads into acc, cleared on
+ * `go` (so a read of a word not yet written spoils one burst's sum only).
+ */
+const burstReader = (live: boolean) => [
+  'module top(input clk, input rst, input go, input we, input [1:0] wa, input [7:0] d, output reg [7:0] acc);',
+  '  reg [7:0] mem [0:3];',
+  '  always @(posedge clk) if (we) mem[wa] <= d;',
+  '  reg [1:0] ci; reg busy;',
+  '  always @(posedge clk) begin',
+  "    if (rst) begin busy <= 1'b0; ci <= 2'd0; end",
+  "    else if (busy) begin ci <= ci + 2'd1; if (ci == 2'd3) busy <= 1'b0; end",
+  `    else if (go) begin busy <= 1'b1;${live ? '' : " ci <= 2'd0;"} end`,
+  "    if (rst || (go && !busy)) acc <= 8'd0; else if (busy) acc <= acc + mem[ci];",
+  '  end',
+  'endmodule',
+];
+
+/**
+ * A word register dq loaded from x on `load` and held otherwise, written to a memory the cycle after a load (the write
+ * enable we is `load` a cycle late; when `live` it stays high, and held words are written too); the memory is read at
+ * the input address ra.
+ */
+const writeBehindLoad = (live: boolean) => [
+  'module top(input clk, input rst, input load, input [7:0] x, input [1:0] wa, input [1:0] ra, output [7:0] rd);',
+  '  reg [7:0] dq; reg we; reg [1:0] wq;',
+  '  reg [7:0] mem [0:3];',
+  '  always @(posedge clk) begin',
+  '    if (load) dq <= x;',
+  `    we <= rst ? 1'b0 : load${live ? ' | we' : ''};`,
+  '    wq <= wa;',
+  '    if (we) mem[wq] <= dq;',
+  '  end',
+  '  assign rd = mem[ra];',
+  'endmodule',
+];
+
+/**
+ * Two black boxes that look like ROMs from outside (inputs and one output) but hold state: a registered ROM on a gated
+ * clock (clk & ce), read by the burst at ci; and a latch, open while `le`, read into acc while `use_` — its d corrupted
+ * only while it is open and its word unused. Each mutant differs; a search must not take either box as a function.
+ */
+const STATEFUL_BOXES = {
+  gatedRom: [
+    '(* blackbox *) module rom(input clk, input [1:0] a, output [7:0] w); endmodule',
+    'module top(input clk, input rst, input go, input ce, output reg [7:0] acc);',
+    '  reg [1:0] ci; reg busy; wire [7:0] w;',
+    '  rom u_rom (.clk(clk & ce), .a(ci), .w(w));',
+    '  always @(posedge clk) begin',
+    "    if (rst) begin busy <= 1'b0; ci <= 2'd0; end",
+    "    else if (busy) begin ci <= ci + 2'd1; if (ci == 2'd3) busy <= 1'b0; end",
+    "    else if (go) begin busy <= 1'b1; ci <= 2'd0; end",
+    "    if (rst || (go && !busy)) acc <= 8'd0; else if (busy) acc <= acc + w;",
+    '  end',
+    'endmodule',
+  ],
+  latch: [
+    '(* blackbox *) module lat(input g, input [7:0] d, output [7:0] q); endmodule',
+    'module top(input clk, input rst, input le, input use_, input [7:0] x, input [7:0] y, output reg [7:0] acc);',
+    '  wire [7:0] q;',
+    '  wire [7:0] d = (le & ~use_) ? y : x;',
+    '  lat u_lat (.g(le), .d(d), .q(q));',
+    "  always @(posedge clk) if (rst) acc <= 8'd0; else if (use_) acc <= acc + q;",
+    'endmodule',
+  ],
+} as const;
+
+/** What the two boxes hold, for the simulation. */
+const STATEFUL_MODELS = {
+  gatedRom: ['module rom(input clk, input [1:0] a, output reg [7:0] w);', "  always @(posedge clk) w <= {a, 6'd0} ^ 8'h5a;", 'endmodule'],
+  latch: ['module lat(input g, input [7:0] d, output reg [7:0] q);', '  always @* if (g) q = d;', 'endmodule'],
+} as const;
 
 /** A phase counter 0, 1, 2 (reset by rst_n low) and a flag set in phase 3, which only a power-up state holds. */
 const ACTIVE_LOW_PHASE = [
@@ -214,5 +291,47 @@ describeRtl('provesByReachability', () => {
     else expect(proof.detail).toMatch(/output out_data\[3\] differs/);
     // Every output compared every cycle: the held word differs in both designs, in a valid beat only when live.
     expect(firstDifference(il, m, dir, 2000, 13)).not.toBeNull();
+  }, 120_000);
+
+  it.each([
+    { live: false, equivalent: true },
+    { live: true, equivalent: false },
+  ])('memory of 4 words read at ci by a 4-beat burst: ci hold path bit 0 inverted while idle, restarted on go unless live=$live — equivalent $equivalent (a read is a function of its address)', async ({ live, equivalent }) => {
+    const { dir, il, text } = prep(burstReader(live));
+    const hold = cellWhere(text, '$mux', /connect \\A \\ci$/m);
+    const m = mutationOf(hold, '-mode inv -port A -portbit 0');
+    const proof = await provesByReachability(il, m, { top: 'top', reset: 'rst' }, join(dir, 'p'));
+    expect(proof.equivalent).toBe(equivalent);
+    const diff = firstDifference(il, m, dir, 3000, 17);
+    if (equivalent) expect(diff).toBeNull();
+    else expect(diff).not.toBeNull();
+  }, 120_000);
+
+  it.each([
+    { live: false, equivalent: true },
+    { live: true, equivalent: false },
+  ])('memory write of a held word dq (8 bits): hold path bit 3 inverted, write enable held high when live=$live — equivalent $equivalent (write data compared only while its enable is set)', async ({ live, equivalent }) => {
+    const { dir, il, text } = prep(writeBehindLoad(live));
+    const hold = cellWhere(text, '$mux', /connect \\A \\dq$/m);
+    const m = mutationOf(hold, '-mode inv -port A -portbit 3');
+    const proof = await provesByReachability(il, m, { top: 'top', reset: 'rst' }, join(dir, 'p'));
+    expect(proof.equivalent).toBe(equivalent);
+    if (!equivalent) expect(proof.detail).toMatch(/WR_DATA\[3\] differs/);
+    // Raw write data differs in both; only a live enable stores it where rd shows it.
+    const diff = firstDifference(il, m, dir, 3000, 19);
+    if (equivalent) expect(diff).toBeNull();
+    else expect(diff).not.toBeNull();
+  }, 120_000);
+
+  it.each([
+    { box: 'gatedRom', cell: ['$mux', /connect \\A \\ci$/m], args: '-mode inv -port A -portbit 0' },
+    { box: 'latch', cell: ['$mux', /connect \\B \\y$/m], args: '-mode inv -port B -portbit 0' },
+  ] as const)('black box $box (a ROM\'s shape, state inside) fed a value corrupted only while its output is unused — refused, as a box is opaque; Icarus shows the mutant', async ({ box, cell, args }) => {
+    const { dir, il, text } = prep(STATEFUL_BOXES[box]);
+    const m = mutationOf(cellWhere(text, cell[0], cell[1]), args);
+    const proof = await provesByReachability(il, m, { top: 'top', reset: 'rst' }, join(dir, 'p'));
+    expect(proof.equivalent).toBe(false);
+    expect(proof.detail).toMatch(/u_(rom|lat)/);
+    expect(firstDifference(il, m, dir, 3000, 23, STATEFUL_MODELS[box])).not.toBeNull();
   }, 120_000);
 });
