@@ -208,6 +208,13 @@ interface CompiledCell {
   readonly ins: Readonly<Record<string, Int32Array>>;
   readonly ports: readonly string[];
   readonly out: Int32Array;
+  /**
+   * The cell's input bits by port, refilled every step (evaluate keeps none of them): a step allocated them afresh for
+   * every cell, and the garbage was a large part of a search's time.
+   */
+  readonly buffers: Readonly<Record<string, Bit[]>>;
+  /** The same arrays beside their sources, in port order (the step's inner loop walks these, not the records). */
+  readonly fill: readonly { readonly src: Int32Array; readonly bits: Bit[] }[];
 }
 
 /** The cone of one copy, compiled: slots are state bits, then free inputs, then cell outputs. */
@@ -219,6 +226,9 @@ export interface ConeMachine {
   readonly freeIds: readonly string[];
   /** Reader id → the slot it reads. */
   readonly boundary: ReadonlyMap<string, number>;
+  /** The boundary's reader ids sorted (two copies with the same places list them alike), and their slots. */
+  readonly boundaryIds: readonly string[];
+  readonly boundarySlots: Int32Array;
   /** The slots of the registers' D bits (next state), or negative constants. */
   readonly next: Int32Array;
   readonly cells: readonly CompiledCell[];
@@ -334,13 +344,17 @@ export function buildCone(m: IndexedModule, registers: readonly string[], mutate
   for (const [net, id] of freeNets) slotOf.set(net, freeSlot.get(id)!);
   for (const c of order) for (const b of c.outputs.Y ?? []) if (typeof b === 'number') slotOf.set(b, slots++);
   const source = (b: JsonBit, place: string): Source => (b === '0' ? -1 : b === '1' ? -2 : typeof b === 'number' && slotOf.has(b) ? slotOf.get(b)! : -3 - nameId(`x|${place}`));
-  const cells: CompiledCell[] = order.map((cell) => ({
-    cell,
-    ins: Object.fromEntries(Object.entries(cell.inputs).map(([p, bits]) => [p, Int32Array.from(bits.map((b, k) => source(b, `${cell.name}.${p}[${k}]`)))])),
-    ports: Object.keys(cell.inputs),
-    // An output bit tied to a constant (no net) has no slot: −1, skipped when the cell's result is stored.
-    out: Int32Array.from((cell.outputs.Y ?? []).map((b) => (typeof b === 'number' ? slotOf.get(b)! : -1))),
-  }));
+  const cells: CompiledCell[] = order.map((cell) => {
+    const ins = Object.fromEntries(Object.entries(cell.inputs).map(([p, bits]) => [p, Int32Array.from(bits.map((b, k) => source(b, `${cell.name}.${p}[${k}]`)))]));
+    const ports = Object.keys(cell.inputs);
+    const buffers = Object.fromEntries(ports.map((p) => [p, new Array<Bit>(ins[p]!.length).fill(0)]));
+    return {
+      cell, ins, ports, buffers,
+      fill: ports.map((p) => ({ src: ins[p]!, bits: buffers[p]! })),
+      // An output bit tied to a constant (no net) has no slot: −1, skipped when the cell's result is stored.
+      out: Int32Array.from((cell.outputs.Y ?? []).map((b) => (typeof b === 'number' ? slotOf.get(b)! : -1))),
+    };
+  });
   // The boundary: bits the cone computes (register outputs, cell outputs) that anything outside it reads.
   const inCone = new Set(order.map((c) => c.name));
   // A modelled read port in the cone reads its address there: not a boundary place.
@@ -356,36 +370,36 @@ export function buildCone(m: IndexedModule, registers: readonly string[], mutate
   }
   const next = Int32Array.from(regs.flatMap((r) => (r.inputs.D ?? []).map((b, k) => source(b, `${r.name}.D[${k}]`))));
   const watched = Int32Array.from(watch.map((b, k) => source(b, `watch[${k}]`)));
-  return { registers: regs, stateWidth, freeIds, boundary, next, cells, slots, watched };
+  const boundaryIds = [...boundary.keys()].sort();
+  const boundarySlots = Int32Array.from(boundaryIds, (id) => boundary.get(id)!);
+  return { registers: regs, stateWidth, freeIds, boundary, boundaryIds, boundarySlots, next, cells, slots, watched };
 }
 
-/** Per cell of a cone, its input bits by port, reused from step to step. */
-const inputBuffers = new WeakMap<object, Record<string, Bit[]>>();
 /** Per cone, the value of every slot in the step being evaluated, reused from step to step. */
 const slotBuffers = new WeakMap<ConeMachine, Bit[]>();
 
-/** One step of a cone: next state and boundary values, from state bits and free input bits (by slot order). */
-export function stepCone(c: ConeMachine, stateBits: readonly Bit[], freeBits: readonly Bit[], t: SymbolTable): { next: Bit[]; boundary: Map<string, Bit>; watched: Bit[] } {
+/**
+ * One step of a cone: next state and boundary values (in the order of `boundaryIds`), from state bits (`stateWidth` of
+ * them from `stateAt` in `stateBits`) and free input bits (by slot order).
+ */
+export function stepCone(c: ConeMachine, stateBits: readonly Bit[], freeBits: readonly Bit[], t: SymbolTable, stateAt = 0): { next: Bit[]; boundary: Bit[]; watched: Bit[] } {
   // The slot values too are one array per cone, overwritten every step (every slot a step reads it writes first).
   let v = slotBuffers.get(c);
   if (!v) slotBuffers.set(c, (v = new Array<Bit>(c.slots).fill(0)));
-  for (let i = 0; i < c.stateWidth; i++) v[i] = stateBits[i]!;
+  for (let i = 0; i < c.stateWidth; i++) v[i] = stateBits[stateAt + i]!;
   for (let i = 0; i < freeBits.length; i++) v[c.stateWidth + i] = freeBits[i]!;
   const read = (s: number): Bit => (s >= 0 ? v[s]! : s === -1 ? 0 : s === -2 ? 1 : t.named(-3 - s));
   for (const cc of c.cells) {
-    // Each cell's input arrays are made once and refilled every step (evaluate keeps none of them): a step allocated
-    // them afresh for every cell, and the garbage was a large part of a search's time.
-    let ins = inputBuffers.get(cc);
-    if (!ins) inputBuffers.set(cc, (ins = Object.fromEntries(cc.ports.map((p) => [p, new Array<Bit>(cc.ins[p]!.length)]))));
-    for (const p of cc.ports) {
-      const src = cc.ins[p]!;
-      const bits = ins[p]!;
-      for (let k = 0; k < src.length; k++) bits[k] = read(src[k]!);
+    for (const { src, bits } of cc.fill) {
+      for (let k = 0; k < src.length; k++) {
+        const s = src[k]!;
+        bits[k] = s >= 0 ? v[s]! : read(s);
+      }
     }
-    const y = evaluate(cc.cell, ins, t);
+    const y = evaluate(cc.cell, cc.buffers, t);
     for (let i = 0; i < cc.out.length; i++) if (cc.out[i]! >= 0) v[cc.out[i]!] = y[i]!;
   }
-  const boundary = new Map<string, Bit>();
-  for (const [id, s] of c.boundary) boundary.set(id, v[s]!);
+  const boundary = new Array<Bit>(c.boundarySlots.length);
+  for (let i = 0; i < boundary.length; i++) boundary[i] = v[c.boundarySlots[i]!]!;
   return { next: Array.from(c.next, read), boundary, watched: c.watched.length ? Array.from(c.watched, read) : [] };
 }

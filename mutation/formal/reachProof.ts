@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildCone, groupOf, IndexedModule, stepCone, type ConeMachine } from './coneMachine.js';
-import { nameId, SymbolTable, type Bit } from './symbolicBits.js';
+import { SymbolTable, type Bit } from './symbolicBits.js';
 import { streamFields } from './streamMask.js';
 import { enableNet, writeEnables, type EnableBit } from './memoryPorts.js';
 import { readYosysJson, type JsonModule } from './yosysJson.js';
@@ -23,7 +23,7 @@ import { orWhenYosysFails, yosysLimited, type Proof, type YosysLimits, type Yosy
 export interface ReachLimits {
   /**
    * Cell evaluations for all searches of one mutant (a budget of work, not of time, so that the verdict does not
-   * depend on how busy the machine is; about 10⁶ a second).
+   * depend on how busy the machine is; from about 10⁵ a second on a datapath to 10⁶ on control logic).
    */
   readonly evaluations: number;
   /** Product states one search may reach. */
@@ -47,10 +47,10 @@ export interface ResetOf {
   readonly tapped?: readonly string[];
 }
 
-/** A free input in a search: enumerated (its bit in the combination) or a symbol (by name). */
+/** A free input in a search: enumerated (its bit in the combination) or a symbol both copies share (by its index). */
 interface FreeInput {
   readonly bit: number | undefined;
-  readonly name: number;
+  readonly data: number;
 }
 
 /** How a search ended. */
@@ -105,9 +105,15 @@ function search(gold: ConeMachine, gate: ConeMachine, reset: { readonly id: stri
   for (const [, bits] of controls) if (enumerated.length + bits.length <= limits.enumeratedBits) enumerated.push(...bits);
   const enumIndex = new Map(enumerated.map((id, i) => [id, i]));
   const resetBit = resetId !== undefined ? enumIndex.get(resetId) : undefined;
-  // Each free input: its bit in the enumerated combination, or the name of the symbol both copies share.
-  const inputsOf = (c: ConeMachine): FreeInput[] => c.freeIds.map((id) => ({ bit: enumIndex.get(id), name: nameId(`in|${id}`) }));
+  // Each free input: its bit in the enumerated combination, or the index of the symbol both copies share. The data
+  // inputs' symbols are reserved in one block each step (profiled: naming them one by one through the hashing table
+  // was a quarter of a search's time).
+  const dataIndex = new Map(ids.filter((id) => !enumIndex.has(id)).map((id, i) => [id, i]));
+  const inputsOf = (c: ConeMachine): FreeInput[] => c.freeIds.map((id) => ({ bit: enumIndex.get(id), data: dataIndex.get(id) ?? -1 }));
   const [goldInputs, gateInputs] = [inputsOf(gold), inputsOf(gate)];
+  const [goldFree, gateFree] = [new Array<Bit>(goldInputs.length), new Array<Bit>(gateInputs.length)];
+  // Each boundary place's masking bits, by its index in boundaryIds (the same places in both copies, sorted alike).
+  const placeMasks = gold.boundaryIds.map((id) => masks.get(id));
   const width = gold.stateWidth;
   const start = canonical([...Array.from({ length: width }, (_, i) => 2 * i + 2), ...Array.from({ length: width }, (_, i) => 2 * i + 2)]);
   // The power-up state is searched only under reset, so it is not marked seen: the same bits reached later (all
@@ -127,21 +133,30 @@ function search(gold: ConeMachine, gate: ConeMachine, reset: { readonly id: stri
         budget.left -= gold.cells.length + gate.cells.length;
         if (budget.left < 0) return { proven: false, limit: `${limits.evaluations} cell evaluations` };
         t.reset(s.symbols);
-        const free = (inputs: readonly FreeInput[]) => inputs.map((f) => (f.bit !== undefined ? (combo >> f.bit) & 1 : t.named(f.name)));
-        const g = stepCone(gold, s.bits.slice(0, width), free(goldInputs), t);
-        const m = stepCone(gate, s.bits.slice(width), free(gateInputs), t);
+        const base = t.reserve(dataIndex.size);
+        const free = (inputs: readonly FreeInput[], out: Bit[]) => {
+          for (let i = 0; i < inputs.length; i++) {
+            const f = inputs[i]!;
+            out[i] = f.bit !== undefined ? (combo >> f.bit) & 1 : 2 * (base + f.data) + 2;
+          }
+          return out;
+        };
+        const g = stepCone(gold, s.bits, free(goldInputs, goldFree), t, 0);
+        const m = stepCone(gate, s.bits, free(gateInputs, gateFree), t, width);
         // Compared from the very first cycle, the power-up one included: a memory or a register without reset outside
         // the cone keeps what it takes then. (A difference there that a reset wipes — a register read through an
         // inverter, whose power-up value both copies share — grows the cone into the registers it reaches, where
         // the reset makes it vanish.)
         // A stream field is compared only in a valid beat, a memory write's address and data only when it writes: a
         // place whose masking bits (its group's valid; its write enables) are all 0 in both copies is not.
-        const idle = (id: string) => masks.get(id)?.every((k) => g.watched[k] === 0 && m.watched[k] === 0) ?? false;
-        const differs = [...g.boundary].filter(([id, v]) => m.boundary.get(id) !== v && !idle(id)).map(([id]) => id);
-        if (differs.length) {
+        const idle = (i: number) => placeMasks[i]?.every((k) => g.watched[k] === 0 && m.watched[k] === 0) ?? false;
+        let differs: number[] | undefined;
+        for (let i = 0; i < g.boundary.length; i++) if (g.boundary[i] !== m.boundary[i] && !idle(i)) (differs ??= []).push(i);
+        if (differs) {
           const path: number[] = [combo];
           for (let p = s.path; p; p = p.before) path.unshift(p.combo);
-          return { proven: false, differs, depth, trace: traceLines(path, enumerated, differs.map((id) => [id, g.boundary.get(id)!, m.boundary.get(id)!] as const)) };
+          const ids = differs.map((i) => gold.boundaryIds[i]!);
+          return { proven: false, differs: ids, depth, trace: traceLines(path, enumerated, differs.map((i) => [gold.boundaryIds[i]!, g.boundary[i]!, m.boundary[i]!] as const)) };
         }
         const c = canonical([...g.next, ...m.next]);
         if (seen.has(c.key)) continue;

@@ -51,6 +51,17 @@ export class SymbolTable {
     this.opCount = 0;
   }
 
+  /**
+   * `n` fresh symbols in a row, for unknowns that need no name to be found by (a step's free inputs, numbered by the
+   * caller): the index of the first (its bit value 2·index + 2).
+   */
+  reserve(n: number): number {
+    if (this.next + n >= 0x3fffffff) throw new RangeError('symbolic evaluation: more than 2^30 symbols in one step');
+    const first = this.next;
+    this.next += n;
+    return first;
+  }
+
   /** The symbol of a named unknown (an id from nameId): the same one for the same name. */
   named(name: number): Bit {
     return this.symbolsOf(FN_NAMED, [name], 1)[0]!;

@@ -129,4 +129,12 @@ describe('SymbolTable: the one-bit operations\' table', () => {
     const steps = (u: SymbolTable) => [u.named(5), u.opSymbol(0, 16, 18, 0), u.opSymbol(1, 16, 20, 0), u.opSymbol(0, 16, 18, 0)];
     expect(steps(reused)).toEqual(steps(fresh));
   });
+
+  it('reserve(3) after symbols 0..9: bits 22, 24, 26 — fresh, and no later named or computed symbol takes them', () => {
+    const t = new SymbolTable(10);
+    const first = t.reserve(3);
+    expect([0, 1, 2].map((i) => 2 * (first + i) + 2)).toEqual([22, 24, 26]);
+    const later = [t.named(1), t.opSymbol(0, 22, 24, 0), ...evaluate(cell('$add', { A_WIDTH: 2, B_WIDTH: 2, Y_WIDTH: 2 }), { A: [22, 24], B: [26, 0] }, t)];
+    for (const b of later) expect(b).toBeGreaterThanOrEqual(28);
+  });
 });
