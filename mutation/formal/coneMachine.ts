@@ -243,9 +243,26 @@ export interface ConeMachine {
  * nothing drives. The nets in `watch` are evaluated every step as well (stepCone's `watched`).
  */
 export function buildCone(m: IndexedModule, registers: readonly string[], mutated: readonly string[], watch: readonly JsonBit[] = []): ConeMachine | string {
+  const regs = coneRegisters(m, registers);
+  if (typeof regs === 'string') return regs;
+  // Memories written on the registers' clock and read asynchronously join the cone through their read ports
+  // (memoryPorts.ts).
+  const clock = regs[0]?.inputs.CLK?.[0];
+  const memories = new Set(m.mod.cells.filter((c) => modelledMemory(c, clock)).map((c) => c.name));
+  const mutatedComb = mutated.map((n) => m.byName.get(n)).filter((c): c is JsonCell => c !== undefined && c.type !== '$dff');
+  for (const c of mutatedComb) if (!isComb(c)) return `the mutated cell ${c.name} (${c.type}) cannot be evaluated`;
+  const ordered = coneOrder(m, regs, mutatedComb, memories, watch);
+  if (typeof ordered === 'string') return ordered;
+  return compileCone(m, regs, ordered.order, ordered.freeNets, memories, watch);
+}
+
+/**
+ * The registers named, or why they cannot make a cone: one clock for all, since the search steps every register at
+ * once, which holds only for registers on the rising edge of one module input (a gated or derived clock would tick
+ * some and not others).
+ */
+function coneRegisters(m: IndexedModule, registers: readonly string[]): JsonCell[] | string {
   const regs: JsonCell[] = [];
-  // One clock for all: the search steps every register at once, which holds only for registers on the rising edge of
-  // one module input (a gated or derived clock would tick some and not others).
   const clocks = new Set<string>();
   for (const n of registers) {
     const c = m.byName.get(n);
@@ -257,14 +274,21 @@ export function buildCone(m: IndexedModule, registers: readonly string[], mutate
     regs.push(c);
   }
   if (clocks.size > 1) return `the registers have more than one clock (${[...clocks].join(', ')})`;
-  // Memories written on that clock and read asynchronously join the cone through their read ports (memoryPorts.ts).
-  const clock = regs[0]?.inputs.CLK?.[0];
-  const memories = new Set(m.mod.cells.filter((c) => modelledMemory(c, clock)).map((c) => c.name));
-  // A reader the cone computes through: a modelled read port (at its address).
-  const functionOf = (r: Reader): JsonCell | undefined => (r.cell && r.port === 'RD_ADDR' && memories.has(r.cell.name) ? readPortCell(r.cell, readPortOf(r.cell, 'RD_ADDR', r.idx)) : undefined);
+  return regs;
+}
+
+/** The read port a reader of a modelled memory's address computes through, if it is one. */
+function readPortAt(memories: ReadonlySet<string>, r: Reader): JsonCell | undefined {
+  return r.cell && r.port === 'RD_ADDR' && memories.has(r.cell.name) ? readPortCell(r.cell, readPortOf(r.cell, 'RD_ADDR', r.idx)) : undefined;
+}
+
+/**
+ * The cells of the cone in evaluation order — the fan-in of the registers' next values (and of the mutated cells, the
+ * modelled memories' write ports and the watched nets) through nets that depend on the cone — and its free inputs: the
+ * nets that do not depend on it, whoever drives them (by driver id). Or why there is none.
+ */
+function coneOrder(m: IndexedModule, regs: readonly JsonCell[], mutatedComb: readonly JsonCell[], memories: ReadonlySet<string>, watch: readonly JsonBit[]): { order: JsonCell[]; freeNets: Map<number, string> } | string {
   const inS = new Set(regs.map((r) => r.name));
-  const mutatedComb = mutated.map((n) => m.byName.get(n)).filter((c): c is JsonCell => c !== undefined && c.type !== '$dff');
-  for (const c of mutatedComb) if (!isComb(c)) return `the mutated cell ${c.name} (${c.type}) cannot be evaluated`;
   // Nets that depend on the cone: forward from the registers' outputs and the mutated cells'.
   const dep = new Set<number>();
   const spread = (nets: readonly JsonBit[]) => {
@@ -274,15 +298,13 @@ export function buildCone(m: IndexedModule, registers: readonly string[], mutate
       if (dep.has(n)) continue;
       dep.add(n);
       for (const r of m.readers.get(n) ?? []) {
-        const outs = r.cell && isComb(r.cell) ? Object.values(r.cell.outputs).flat() : functionOf(r)?.outputs.Y ?? [];
+        const outs = r.cell && isComb(r.cell) ? Object.values(r.cell.outputs).flat() : readPortAt(memories, r)?.outputs.Y ?? [];
         work.push(...outs.filter((b): b is number => typeof b === 'number'));
       }
     }
   };
   spread(regs.flatMap((r) => r.outputs.Q ?? []));
   spread(mutatedComb.flatMap((c) => Object.values(c.outputs).flat()));
-  // Cells of the cone: the fan-in of the registers' next values (and of the mutated cells) through nets that depend on
-  // the cone, in evaluation order. A net that does not depend on the cone is a free input, whoever drives it.
   const order: JsonCell[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
   const freeNets = new Map<number, string>();
@@ -333,7 +355,11 @@ export function buildCone(m: IndexedModule, registers: readonly string[], mutate
     for (const [k, v] of frees) freeNets.set(k, v);
     problem = undefined;
   }
-  // Slots: state bits, free inputs, cell outputs.
+  return { order, freeNets };
+}
+
+/** The cone compiled to slots (state bits, free inputs, cell outputs), with its boundary: what outside it reads. */
+function compileCone(m: IndexedModule, regs: readonly JsonCell[], order: readonly JsonCell[], freeNets: ReadonlyMap<number, string>, memories: ReadonlySet<string>, watch: readonly JsonBit[]): ConeMachine | string {
   const slotOf = new Map<number, number>();
   let slots = 0;
   for (const r of regs) for (const b of r.outputs.Q ?? []) if (typeof b === 'number') slotOf.set(b, slots++); else return `register ${r.name} has a constant output bit`;
@@ -355,10 +381,11 @@ export function buildCone(m: IndexedModule, registers: readonly string[], mutate
       out: Int32Array.from((cell.outputs.Y ?? []).map((b) => (typeof b === 'number' ? slotOf.get(b)! : -1))),
     };
   });
-  // The boundary: bits the cone computes (register outputs, cell outputs) that anything outside it reads.
+  // The boundary: bits the cone computes (register outputs, cell outputs) that anything outside it reads. A modelled
+  // read port in the cone reads its address there: not a boundary place.
   const inCone = new Set(order.map((c) => c.name));
-  // A modelled read port in the cone reads its address there: not a boundary place.
-  const readInCone = (r: Reader) => { const f = functionOf(r); return f !== undefined && inCone.has(f.name); };
+  const inS = new Set(regs.map((r) => r.name));
+  const readInCone = (r: Reader) => { const f = readPortAt(memories, r); return f !== undefined && inCone.has(f.name); };
   const boundary = new Map<string, number>();
   const produced = [...regs.flatMap((r) => r.outputs.Q ?? []), ...order.flatMap((c) => c.outputs.Y ?? [])];
   for (const b of produced) {
