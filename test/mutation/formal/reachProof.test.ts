@@ -297,7 +297,7 @@ describeRtl('provesByReachability', () => {
     'memory of 4 words read at ci by a 4-beat burst: ci hold path bit 0 inverted while idle, kept on go when live (a read is a function of its address)':
       { lines: burstReader, body: /connect \\A \\ci$/m, args: '-mode inv -port A -portbit 0', seed: 17 },
   } as const;
-  it.each(Object.keys(HOLD_PATHS).flatMap((what) => [{ what, live: false, equivalent: true }, { what, live: true, equivalent: false }]))('$what; live=$live — equivalent $equivalent, as 3000 random cycles of Icarus show', async ({ what, live, equivalent }) => {
+  it.each(Object.keys(HOLD_PATHS).flatMap((what) => [[what, false, true], [what, true, false]] as const))('%s; live=%s — equivalent %s, as 3000 random cycles of Icarus show', async (what, live, equivalent) => {
     const d = HOLD_PATHS[what as keyof typeof HOLD_PATHS];
     const { proof, diff } = await proveAndSimulate(d.lines(live), '$mux', d.body, d.args, d.seed);
     expect(proof.equivalent).toBe(equivalent);
