@@ -136,33 +136,21 @@ export class IndexedModule {
   /**
    * Whether net `b` is a function of narrow module inputs only (ports of one or two bits, through combinational cells;
    * constants allowed): such logic is exact in a search over those inputs, so it is computed there rather than cut off
-   * as an input of its own (which would let a strobe and its own copy one step later disagree). Logic more than 32
-   * cells deep counts as not (and is not remembered, so the answer never depends on the order of questions).
+   * as an input of its own (which would let a strobe and its own copy one step later disagree). A combinational loop
+   * counts as not. Remembered per net: the answer is a property of the netlist, whatever was asked before.
    */
   portFed(b: JsonBit): boolean {
-    return this.portFedWithin(b, 32).fed;
-  }
-
-  private portFedWithin(b: JsonBit, depth: number): { fed: boolean; cut: boolean } {
-    if (typeof b !== 'number') return { fed: true, cut: false };
+    if (typeof b !== 'number') return true;
     const known = this.portFedMemo.get(b);
-    if (known !== undefined) return { fed: known, cut: false };
+    if (known !== undefined) return known;
+    // Marked "not" while its fan-in is explored, so a loop through it ends there (and a loop is never evaluable).
+    this.portFedMemo.set(b, false);
     const d = this.driver.get(b);
-    let fed = false, cut = false;
+    let fed = false;
     if (d && !d.cell) fed = (this.mod.ports.get(d.port)?.bits.length ?? 99) <= 2;
-    else if (d?.cell && isComb(d.cell)) {
-      if (depth === 0) cut = true;
-      else {
-        fed = true;
-        for (const x of Object.values(d.cell.inputs).flat()) {
-          const r = this.portFedWithin(x, depth - 1);
-          cut ||= r.cut;
-          if (!r.fed) { fed = false; break; }
-        }
-      }
-    }
-    if (!cut) this.portFedMemo.set(b, fed);
-    return { fed, cut };
+    else if (d?.cell && isComb(d.cell)) fed = Object.values(d.cell.inputs).every((bits) => bits.every((x) => this.portFed(x)));
+    this.portFedMemo.set(b, fed);
+    return fed;
   }
 
   /** The registers in the combinational fan-in of `bits`, with the depth (cells passed) at which each is first met. */
@@ -253,7 +241,7 @@ export function buildCone(m: IndexedModule, registers: readonly string[], mutate
   for (const c of mutatedComb) if (!isComb(c)) return `the mutated cell ${c.name} (${c.type}) cannot be evaluated`;
   const ordered = coneOrder(m, regs, mutatedComb, memories, watch);
   if (typeof ordered === 'string') return ordered;
-  return compileCone(m, regs, ordered.order, ordered.freeNets, memories, watch);
+  return compileCone(m, regs, ordered, memories, watch);
 }
 
 /**
@@ -285,9 +273,10 @@ function readPortAt(memories: ReadonlySet<string>, r: Reader): JsonCell | undefi
 /**
  * The cells of the cone in evaluation order — the fan-in of the registers' next values (and of the mutated cells, the
  * modelled memories' write ports and the watched nets) through nets that depend on the cone — and its free inputs: the
- * nets that do not depend on it, whoever drives them (by driver id). Or why there is none.
+ * nets that do not depend on it, whoever drives them (by driver id) — and which of the cells depend on the cone. Or
+ * why there is none.
  */
-function coneOrder(m: IndexedModule, regs: readonly JsonCell[], mutatedComb: readonly JsonCell[], memories: ReadonlySet<string>, watch: readonly JsonBit[]): { order: JsonCell[]; freeNets: Map<number, string> } | string {
+function coneOrder(m: IndexedModule, regs: readonly JsonCell[], mutatedComb: readonly JsonCell[], memories: ReadonlySet<string>, watch: readonly JsonBit[]): { order: JsonCell[]; freeNets: Map<number, string>; dependent: Set<string> } | string {
   const inS = new Set(regs.map((r) => r.name));
   // Nets that depend on the cone: forward from the registers' outputs and the mutated cells'.
   const dep = new Set<number>();
@@ -355,11 +344,15 @@ function coneOrder(m: IndexedModule, regs: readonly JsonCell[], mutatedComb: rea
     for (const [k, v] of frees) freeNets.set(k, v);
     problem = undefined;
   }
-  return { order, freeNets };
+  // Cells computed from narrow inputs alone are in the order but not of the cone: equal in both copies, they are not
+  // boundary sources (one copy may reach them and the other not, as when a mutation ties off the net that led there).
+  const dependent = new Set(order.filter((c) => Object.values(c.outputs).flat().some((b) => typeof b === 'number' && dep.has(b))).map((c) => c.name));
+  return { order, freeNets, dependent };
 }
 
 /** The cone compiled to slots (state bits, free inputs, cell outputs), with its boundary: what outside it reads. */
-function compileCone(m: IndexedModule, regs: readonly JsonCell[], order: readonly JsonCell[], freeNets: ReadonlyMap<number, string>, memories: ReadonlySet<string>, watch: readonly JsonBit[]): ConeMachine | string {
+function compileCone(m: IndexedModule, regs: readonly JsonCell[], ordered: { readonly order: readonly JsonCell[]; readonly freeNets: ReadonlyMap<number, string>; readonly dependent: ReadonlySet<string> }, memories: ReadonlySet<string>, watch: readonly JsonBit[]): ConeMachine | string {
+  const { order, freeNets, dependent } = ordered;
   const slotOf = new Map<number, number>();
   let slots = 0;
   for (const r of regs) for (const b of r.outputs.Q ?? []) if (typeof b === 'number') slotOf.set(b, slots++); else return `register ${r.name} has a constant output bit`;
@@ -387,7 +380,7 @@ function compileCone(m: IndexedModule, regs: readonly JsonCell[], order: readonl
   const inS = new Set(regs.map((r) => r.name));
   const readInCone = (r: Reader) => { const f = readPortAt(memories, r); return f !== undefined && inCone.has(f.name); };
   const boundary = new Map<string, number>();
-  const produced = [...regs.flatMap((r) => r.outputs.Q ?? []), ...order.flatMap((c) => c.outputs.Y ?? [])];
+  const produced = [...regs.flatMap((r) => r.outputs.Q ?? []), ...order.filter((c) => dependent.has(c.name)).flatMap((c) => c.outputs.Y ?? [])];
   for (const b of produced) {
     if (typeof b !== 'number') continue;
     for (const r of m.readers.get(b) ?? []) {

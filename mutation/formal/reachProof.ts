@@ -254,7 +254,7 @@ export async function provesByReachability(prepared: string, m: YosysMutation, d
     const { cones: [g, t], masks, streams } = built;
     const width = (c: ConeMachine) => c.stateWidth;
     // Both cones must be read by the rest of the module at the same places, so that each place can be compared.
-    const places = (c: ConeMachine) => [...c.boundary.keys()].sort().join('\n');
+    const places = (c: ConeMachine) => c.boundaryIds.join('\n');
     if (width(g) !== width(t) || places(g) !== places(t)) return { equivalent: false, detail: 'reachability: the two cones differ in shape' };
     const found = search(g, t, resetId === undefined ? undefined : { id: resetId, level: design.activeLow ? 0 : 1 }, (id) => gate.isControl(id), limits, budget, masks);
     // Named as in the original (a mutation on a register's output leaves the mutant's register on a nameless net).
@@ -287,16 +287,22 @@ function maskedCones(gold: IndexedModule, gate: IndexedModule, names: readonly s
     const cones = [buildCone(gold, names, mutated, watch(gold)), buildCone(gate, names, mutated, watch(gate))] as const;
     return cones.find((c): c is string => typeof c === 'string') ?? (cones as readonly [ConeMachine, ConeMachine]);
   };
-  const first = build([]);
-  if (typeof first === 'string') return first;
-  // A memory write at the boundary counts only while enabled (memoryPorts.ts): its enables are watched too, which
-  // takes one more build (the places are known only once the cone is).
-  const writes = writeEnables(first[0].boundary.keys(), (n) => gold.byName.get(n));
+  // A memory write at the boundary counts only while enabled (memoryPorts.ts): its enables are watched too. The places
+  // are known only once the cone is, and watching an enable can bring logic and so places of its own: the cones are
+  // built again until the set of write places stops growing (a few builds at most; any left unmasked are compared).
   const key = (e: EnableBit) => `${e.memory}\0${e.bit}`;
-  const enables = [...new Map([...writes.values()].flat().map((e) => [key(e), e])).values()];
-  const index = new Map(enables.map((e, i) => [key(e), valids.length + i]));
-  const cones = enables.length ? build(enables) : first;
+  let writes = new Map<string, EnableBit[]>();
+  let enables: EnableBit[] = [];
+  let cones = build([]);
+  for (let pass = 0; pass < 4 && typeof cones !== 'string'; pass++) {
+    const found = writeEnables(cones[0].boundary.keys(), (n) => gold.byName.get(n));
+    if ([...found.keys()].every((id) => writes.has(id))) break;
+    writes = new Map([...writes, ...found]);
+    enables = [...new Map([...writes.values()].flat().map((e) => [key(e), e])).values()];
+    cones = build(enables);
+  }
   if (typeof cones === 'string') return cones;
+  const index = new Map(enables.map((e, i) => [key(e), valids.length + i]));
   const masks = new Map<string, readonly number[]>();
   for (const id of cones[0].boundary.keys()) {
     const port = /^output (\S+)\[\d+\]$/.exec(id)?.[1];

@@ -57,8 +57,11 @@ export function firstDifference(il: string, m: YosysMutation, dir: string, cycle
   ].join('; ')], { cwd: dir });
   // Ports from the RTLIL (one module): `wire width N input|output K \name`.
   const text = readFileSync(il, 'utf8');
-  const top = text.slice(text.indexOf('module \\top\n'));
-  const decl = [...top.slice(0, top.indexOf('\nend\n')).matchAll(/^\s+wire (?:width (\d+) )?(input|output) \d+ \\(\S+)$/gm)];
+  const start = text.indexOf('module \\top\n');
+  const end = text.indexOf('\nend\n', start);
+  // Without its ports the bench would compare nothing and every mutant would look equivalent.
+  if (start < 0 || end < 0) throw new Error(`no module top in ${il}`);
+  const decl = [...text.slice(start, end).matchAll(/^\s+wire (?:width (\d+) )?(input|output) \d+ \\(\S+)$/gm)];
   const ins = decl.filter((d) => d[2] === 'input' && d[3] !== 'clk' && d[3] !== 'rst').map((d) => ({ n: d[3]!, w: Number(d[1] ?? 1) }));
   const outs = decl.filter((d) => d[2] === 'output').map((d) => ({ n: d[3]!, w: Number(d[1] ?? 1) }));
   const vec = (w: number) => (w > 1 ? `[${w - 1}:0] ` : '');
