@@ -212,9 +212,10 @@ export interface ConeMachine {
   readonly stateWidth: number;
   /** Free input bit ids, in slot order after the state. */
   readonly freeIds: readonly string[];
-  /** Reader id → the slot it reads. */
-  readonly boundary: ReadonlyMap<string, number>;
-  /** The boundary's reader ids sorted (two copies with the same places list them alike), and their slots. */
+  /**
+   * The boundary: the reader ids of the places the rest of the module reads, sorted (two copies with the same places
+   * list them alike), and the slot each reads.
+   */
   readonly boundaryIds: readonly string[];
   readonly boundarySlots: Int32Array;
   /** The slots of the registers' D bits (next state), or negative constants. */
@@ -392,7 +393,7 @@ function compileCone(m: IndexedModule, regs: readonly JsonCell[], ordered: { rea
   const watched = Int32Array.from(watch.map((b, k) => source(b, `watch[${k}]`)));
   const boundaryIds = [...boundary.keys()].sort();
   const boundarySlots = Int32Array.from(boundaryIds, (id) => boundary.get(id)!);
-  return { registers: regs, stateWidth, freeIds, boundary, boundaryIds, boundarySlots, next, cells, slots, watched };
+  return { registers: regs, stateWidth, freeIds, boundaryIds, boundarySlots, next, cells, slots, watched };
 }
 
 /** Per cone, the value of every slot in the step being evaluated, reused from step to step. */

@@ -295,7 +295,7 @@ function maskedCones(gold: IndexedModule, gate: IndexedModule, names: readonly s
   let enables: EnableBit[] = [];
   let cones = build([]);
   for (let pass = 0; pass < 4 && typeof cones !== 'string'; pass++) {
-    const found = writeEnables(cones[0].boundary.keys(), (n) => gold.byName.get(n));
+    const found = writeEnables(cones[0].boundaryIds, (n) => gold.byName.get(n));
     if ([...found.keys()].every((id) => writes.has(id))) break;
     writes = new Map([...writes, ...found]);
     enables = [...new Map([...writes.values()].flat().map((e) => [key(e), e])).values()];
@@ -304,7 +304,7 @@ function maskedCones(gold: IndexedModule, gate: IndexedModule, names: readonly s
   if (typeof cones === 'string') return cones;
   const index = new Map(enables.map((e, i) => [key(e), valids.length + i]));
   const masks = new Map<string, readonly number[]>();
-  for (const id of cones[0].boundary.keys()) {
+  for (const id of cones[0].boundaryIds) {
     const port = /^output (\S+)\[\d+\]$/.exec(id)?.[1];
     const valid = port === undefined ? undefined : fields.get(port);
     if (valid !== undefined) masks.set(id, [valids.indexOf(valid)]);
