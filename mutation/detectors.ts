@@ -10,9 +10,10 @@ import { SimrunError, type ErrorCode } from '../core/errors.js';
 import type { NetworkPlan } from '../core/plan.js';
 import type { NetworkSpec } from '../core/spec.js';
 import type { RunContext } from '../harness/prepare.js';
-import type { DesignFolder } from '../rtl/design.js';
+import type { DesignFolder, TapMap } from '../rtl/design.js';
 import { equivalencePair, type PlacedMutant } from './catalogue.js';
 import { provesByInvariant, QUICK_REACH_SHARE, reachFromReset, type ResetOf } from './formal/invariantProof.js';
+import type { ObservedStream } from './formal/mutantPair.js';
 import { mutatesUndefinedBit } from './formal/undefinedBit.js';
 import { findWitness, noWitnessText, WITNESS_LIMITS, witnessText } from './formal/witness.js';
 import { PROOF_LIMITS, provesEquivalent, provesTextsEquivalent, withBudget, type Proof, type YosysMutation } from './formal/yosys.js';
@@ -28,9 +29,10 @@ import { witnessStimulus } from './stimulus/witnessRun.js';
  * to flush-to-zero and by reachability from reset; 10: unresolved when a proof stops at its budget; 11: replicated
  * runs, one-bit-apart coverage cases; 12: a quick reachability search before the SAT proofs; 13: the search compares
  * stream outputs in valid beats only and starts under an active-low reset at level 0; 14: memory reads as functions
- * of their address, memory writes compared under their enables, logic fed by narrow inputs computed).
+ * of their address, memory writes compared under their enables, logic fed by narrow inputs computed; 15: a search
+ * stopped at another module's instance goes on in the whole design flattened).
  */
-export const SURVIVOR_VERDICT_VERSION = 14;
+export const SURVIVOR_VERDICT_VERSION = 15;
 
 /** A mutant to run: where it lives and what it is. */
 export interface Planned {
@@ -125,10 +127,18 @@ const survivorRuns: Detector = {
 };
 
 /** The design's top, reset and tapped wires, as the relational proofs take them. */
-const resetOf = (p: Planned): ResetOf => ({ top: p.design.manifest.top, reset: p.design.taps.reset, activeLow: p.design.taps.resetActive === 'low', tapped: tapWires(p.design.taps) });
+const resetOf = (p: Planned): ResetOf => ({ top: p.design.manifest.top, reset: p.design.taps.reset, activeLow: p.design.taps.resetActive === 'low', tapped: tapWires(p.design.taps), streams: observedStreams(p.design.taps) });
+
+/** The streams the tap map observes (each layer's and the output): the valid, and the fields that count in a valid beat. */
+function observedStreams(taps: TapMap): ObservedStream[] {
+  const given = (xs: readonly (string | undefined)[]) => xs.filter((x): x is string => x !== undefined);
+  return [...Object.values(taps.layers), taps.output].map((s) => (s.axis
+    ? { valid: s.axis.tvalid, fields: given([s.axis.tdata, s.axis.tuser, s.axis.tlast]) }
+    : { valid: s.valid!, fields: given([s.row, s.col, s.group, s.data, s.last]) }));
+}
 
 /**
- * A reachability search from reset with a quarter of its budget, before the SAT proofs (invariantProof.ts
+ * A reachability search from reset with a small share of its budget, before the SAT proofs (invariantProof.ts
  * QUICK_REACH_SHARE): the control mutants it proves in seconds cost the SAT proofs minutes. A mutated x bit is left to
  * the equivalence proof, which settles it without a search.
  */

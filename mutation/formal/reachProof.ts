@@ -9,15 +9,13 @@
 // are over-approximated), so "equal at every reached pair" means the rest of the module never sees a difference.
 // It proves what induction cannot when the relation between the two copies' states is not equality (a counter in
 // another encoding, a value corrupted only while it is dead).
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { buildCone, groupOf, IndexedModule, stepCone, type ConeMachine } from './coneMachine.js';
 import { SymbolTable, type Bit } from './symbolicBits.js';
 import { streamFields } from './streamMask.js';
 import { enableNet, writeEnables, type EnableBit } from './memoryPorts.js';
-import { readYosysJson, type JsonModule } from './yosysJson.js';
-import { orWhenYosysFails, yosysLimited, type Proof, type YosysLimits, type YosysMutation } from './yosys.js';
+import { FLATTEN_FAILED, flattenedPair, modulePair, type MutantPair, type ObservedStream } from './mutantPair.js';
+import type { JsonCell, JsonModule } from './yosysJson.js';
+import type { Proof, YosysMutation } from './yosys.js';
 
 /** Limits of a reachability proof. */
 export interface ReachLimits {
@@ -45,6 +43,11 @@ export interface ResetOf {
   readonly activeLow?: boolean;
   /** Wire names the tap map reads (last path components): a value that reaches one is observed. */
   readonly tapped?: readonly string[];
+  /**
+   * The streams the tap map observes (each layer's and the output), as paths from the top: given, a search that stops
+   * where the mutated value enters another module's instance goes on in the whole design flattened, comparing these.
+   */
+  readonly streams?: readonly ObservedStream[];
 }
 
 /** A free input in a search: enumerated (its bit in the combination) or a symbol both copies share (by its index). */
@@ -197,39 +200,57 @@ function resetPortOf(modules: ReadonlyMap<string, JsonModule>, top: string, rese
 
 /**
  * Tries to prove mutation `m` (of the design listMutations prepared: `prepared`) equivalent by reachability. `design`
- * names the top module and its reset port: the bench holds reset first, so the search starts with it.
+ * names the top module and its reset port: the bench holds reset first, so the search starts with it. When the search
+ * of the mutated module stops where the mutated value enters an instance of another module, and `design` lists the
+ * streams rowsim observes, the whole design is flattened and searched again (a value one instance produces may be one
+ * the next never sees differ: an output that only ever holds its reset value).
  */
 export async function provesByReachability(prepared: string, m: YosysMutation, design: ResetOf, work: string, limits: ReachLimits = REACH_LIMITS): Promise<Proof> {
-  const { top, tapped = [] } = design;
+  const { top } = design;
   const reset = design.reset.startsWith(`${top}.`) ? design.reset.slice(top.length + 1) : design.reset;
-  mkdirSync(work, { recursive: true });
   if (!m.cell) return { equivalent: false, detail: 'reachability: the mutation names no cell' };
-  const gateArgs = m.args.replace(`-module ${m.module}`, '-module rs_rp_gate');
-  // Named by the mutation and the netlist it mutates (its path, size, time and inode: a netlist rewritten in place is
-  // another), so a netlist is only ever read again for the same pair.
-  const st = statSync(prepared);
-  const tag = `reach-${m.id}-${createHash('sha256').update(`${prepared}\0${st.size}\0${st.mtimeMs}\0${st.ino}\0${m.module}\0${m.args}`).digest('hex').slice(0, 12)}`;
-  const netlist = join(work, `${tag}.json`);
-  // The full search after a quick one (mutation/formal/invariantProof.ts) works in the same folder: the netlist written
-  // for the first is read again rather than written again. It is renamed into place only once Yosys is done with it.
-  if (!existsSync(netlist)) {
-    const ran = await orWhenYosysFails(yosysLimited([
-      `read_rtlil ${JSON.stringify(prepared)}`, `copy ${m.module} rs_rp_gold`, `copy ${m.module} rs_rp_gate`, `mutate ${gateArgs}`,
-      `write_json ${tag}.part.json`,
-    ].join('\n') + '\n', work, tag, { seconds: 60, memoryMiB: 2048 } satisfies YosysLimits), null);
-    if (ran === null) return { equivalent: false, detail: 'reachability: Yosys could not write the netlist' };
-    renameSync(join(work, `${tag}.part.json`), netlist);
-  }
-  const modules = readYosysJson(netlist);
-  const gold = new IndexedModule(modules.get('rs_rp_gold')!);
-  const gate = new IndexedModule(modules.get('rs_rp_gate')!);
-  const resetPort = resetPortOf(modules, top, reset, m.module);
-  const resetId = resetPort === undefined ? undefined : `${resetPort}[0]`;
-  const mutated = [...new Set([m.cell, ...[...gate.byName.keys()].filter((n) => !gold.byName.has(n))])];
-  const first = gate.byName.get(m.cell);
-  if (!first) return { equivalent: false, detail: 'reachability: the mutated cell is not in the netlist' };
   if (/-port CLK\b/.test(m.args)) return { equivalent: false, detail: 'reachability: not tried on a clock input' };
-  const registers = new Set((first.type === '$dff' ? [first] : gate.registersAfter(mutated.map((n) => gate.byName.get(n)!).filter(Boolean))).map((c) => c.name));
+  const pair = await modulePair(prepared, m, work, (modules) => resetPortOf(modules, top, reset, m.module));
+  if (typeof pair === 'string') return { equivalent: false, detail: `reachability: ${pair}` };
+  if (!pair.gate.byName.get(m.cell)) return { equivalent: false, detail: 'reachability: the mutated cell is not in the netlist' };
+  // One budget for both searches (ReachLimits.evaluations): the flattened one gets what the first left.
+  const budget = { left: limits.evaluations };
+  const own = searchPair(pair, m, design, limits, budget);
+  if (own.proof.equivalent || own.instance === undefined || !design.streams) return own.proof;
+  const flat = await flattenedPair(prepared, m, top, reset, design.streams, work);
+  // Yosys stopped at its limits (a large design) is a budget; a design that cannot be matched is a verdict.
+  if (flat === FLATTEN_FAILED) return { ...own.proof, detail: `${own.proof.detail}; across instances: ${flat}`, limited: own.proof.limited ?? 'flattening the design (Yosys limits)' };
+  if (typeof flat === 'string') return { ...own.proof, detail: `${own.proof.detail}; across instances: ${flat}` };
+  const across = searchPair(flat, m, design, limits, budget).proof;
+  if (across.equivalent) return { ...across, detail: `${across.detail}, in the whole design flattened (the mutated value enters ${own.instance})` };
+  // Not proven either way: the flattened search's difference is the one a user can replay through the whole design.
+  return { equivalent: false, detail: `${own.proof.detail}; across instances: ${across.detail}`, ...(across.limited ?? own.proof.limited ? { limited: across.limited ?? own.proof.limited } : {}), ...(across.trace ?? own.proof.trace ? { trace: across.trace ?? own.proof.trace } : {}) };
+}
+
+/**
+ * The search on one pair of copies, growing the cone round by round, and the first instance of another module (in
+ * `pair.submodules`) that the mutated value was seen to enter, if any: where a search of this pair cannot follow it.
+ */
+function searchPair(pair: MutantPair, m: YosysMutation, design: ResetOf, limits: ReachLimits, budget: { left: number }): { proof: Proof; instance?: string } {
+  const { gold, gate, mutated } = pair;
+  const tapped = design.tapped ?? [];
+  const instanceOf = (name: string) => { const c = gate.byName.get(name); return c && pair.submodules.has(c.type) ? `${c.type} ${c.name}` : undefined; };
+  // The registers the mutated value reaches first: a mutated register itself (in a flattened pair, one per instance),
+  // or those after the mutated logic.
+  const first = gate.byName.get(m.cell);
+  const cells = mutated.map((n) => gate.byName.get(n)).filter((c): c is JsonCell => c !== undefined);
+  const starts = first?.type === '$dff' ? [first] : [...cells.filter((c) => c.type === '$dff'), ...gate.registersAfter(cells.filter((c) => c.type !== '$dff'))];
+  const registers = new Set(starts.map((c) => c.name));
+  // An output the two flattened copies drive from different places may not be read from the cone at all: not compared
+  // there, it is refused here.
+  if (pair.flattened && pair.flattened.ports.length && (cells.length || registers.size)) return { proof: { equivalent: false, detail: `reachability: the mutant drives output ${pair.flattened.ports[0]} from elsewhere` } };
+  if (registers.size === 0 && pair.flattened) {
+    // The shortcut below reads the mutation's names, which flattening changed. Here the copies were compared cell by
+    // cell: with no cell and no output (observed streams included) driven differently, they are one circuit.
+    if (cells.length === 0 && pair.flattened.ports.length === 0) return { proof: { equivalent: true, detail: 'proven: flattened, the mutant is the original circuit (nothing reads the mutated value)' } };
+    const seen = [...pair.flattened.ports.map((p) => `output ${p}`), ...gate.observers(cells, [], new Set())];
+    return { proof: { equivalent: false, detail: `reachability: the mutation reaches no register${seen.length ? `, but it reaches ${seen.slice(0, 3).join(', ')}` : ''}` } };
+  }
   if (registers.size === 0) {
     // Reaching no register, the mutated value may reach nothing at all (a wire of the top that no layer reads): then
     // no run, and no tap, can see it. Taps are matched by wire name, whatever module they name, to stay on the safe side.
@@ -240,36 +261,39 @@ export async function provesByReachability(prepared: string, m: YosysMutation, d
     const added = mutated.filter((n) => n !== m.cell && !gold.byName.has(n)).map((n) => gate.byName.get(n)!).filter(Boolean);
     const seen = typeof net === 'number' ? gold.observers([], [net], new Set(tapped))
       : added.length ? gate.observers(added, [], new Set(tapped)) : ['an unnamed net (the mutation added no cell and names no wire)'];
-    if (seen.length === 0) return { equivalent: true, detail: `proven: nothing reads the mutated value (no register, port, submodule, memory or tapped wire of ${m.module} is reached)` };
-    return { equivalent: false, detail: `reachability: the mutation reaches no register, but it reaches ${seen.slice(0, 3).join(', ')}` };
+    if (seen.length === 0) return { proof: { equivalent: true, detail: `proven: nothing reads the mutated value (no register, port, submodule, memory or tapped wire of ${m.module} is reached)` } };
+    const instance = seen.map((o) => instanceOf(o.split(' ')[1] ?? '')).find((x) => x !== undefined);
+    return { proof: { equivalent: false, detail: `reachability: the mutation reaches no register, but it reaches ${seen.slice(0, 3).join(', ')}` }, ...(instance ? { instance } : {}) };
   }
-  const budget = { left: limits.evaluations };
   let last = '';
   let trace: readonly string[] = [];
   let stalled = false;
+  let instance: string | undefined;
   for (let round = 0; round <= limits.rounds; round++) {
     const names = [...registers].sort();
-    const built = maskedCones(gold, gate, names, mutated);
-    if (typeof built === 'string') return { equivalent: false, detail: `reachability: ${built}` };
+    const built = maskedCones(gold, gate, names, mutated, pair.fields);
+    if (typeof built === 'string') return { proof: { equivalent: false, detail: `reachability: ${built}` } };
     const { cones: [g, t], masks, streams } = built;
     const width = (c: ConeMachine) => c.stateWidth;
     // Both cones must be read by the rest of the module at the same places, so that each place can be compared.
     const places = (c: ConeMachine) => c.boundaryIds.join('\n');
-    if (width(g) !== width(t) || places(g) !== places(t)) return { equivalent: false, detail: 'reachability: the two cones differ in shape' };
-    const found = search(g, t, resetId === undefined ? undefined : { id: resetId, level: design.activeLow ? 0 : 1 }, (id) => gate.isControl(id), limits, budget, masks);
+    if (width(g) !== width(t) || places(g) !== places(t)) return { proof: { equivalent: false, detail: 'reachability: the two cones differ in shape' } };
+    const found = search(g, t, pair.resetId === undefined ? undefined : { id: pair.resetId, level: design.activeLow ? 0 : 1 }, (id) => gate.isControl(id), limits, budget, masks);
     // Named as in the original (a mutation on a register's output leaves the mutant's register on a nameless net).
     const shown = names.map((n) => gold.registerName(gold.byName.get(n) ?? gate.byName.get(n)!)).join(', ');
-    if (found.proven) return { equivalent: true, detail: `proven by reachability from reset: ${found.states} state pairs of ${shown} (${width(g)} register bits), every signal read from them equal${streams ? ' (stream outputs in valid beats)' : ''}` };
-    if ('limit' in found) return { equivalent: false, detail: `reachability: ${last ? `${last}; ` : ''}stopped at ${found.limit} with ${shown}`, limited: found.limit, ...(trace.length ? { trace } : {}) };
+    if (found.proven) return { proof: { equivalent: true, detail: `proven by reachability from reset: ${found.states} state pairs of ${shown} (${width(g)} register bits), every signal read from them equal${streams ? ' (stream outputs in valid beats)' : ''}` } };
+    const withInstance = <T extends object>(p: T) => ({ proof: p as T & Proof, ...(instance ? { instance } : {}) });
+    if ('limit' in found) return withInstance({ equivalent: false, detail: `reachability: ${last ? `${last}; ` : ''}stopped at ${found.limit} with ${shown}`, limited: found.limit, ...(trace.length ? { trace } : {}) });
     last = `${found.differs[0]} differs after ${found.depth + 1} steps`;
     trace = found.trace;
+    instance ??= found.differs.map((id) => instanceOf(/^(.*)\.[^.[\]]+\[\d+\]$/.exec(id)?.[1] ?? '')).find((x) => x !== undefined);
     const before = registers.size;
-    growCone(gate, t, found.differs, registers);
+    growCone(gold, gate, [g, t], found.differs, registers);
     if (registers.size === before) { stalled = true; break; }
   }
   // Out of rounds while the cone still grew is a budget, not a verdict; a difference the cone cannot grow past is one.
   const outOfRounds = !stalled && last !== '';
-  return { equivalent: false, detail: `reachability: ${last || 'not proven'}${outOfRounds ? `; stopped after ${limits.rounds} rounds of cone growth` : ''}`, ...(outOfRounds ? { limited: `${limits.rounds} rounds of cone growth` } : {}), ...(trace.length ? { trace } : {}) };
+  return { proof: { equivalent: false, detail: `reachability: ${last || 'not proven'}${outOfRounds ? `; stopped after ${limits.rounds} rounds of cone growth` : ''}`, ...(outOfRounds ? { limited: `${limits.rounds} rounds of cone growth` } : {}), ...(trace.length ? { trace } : {}) }, ...(instance ? { instance } : {}) };
 }
 
 /**
@@ -277,10 +301,10 @@ export async function provesByReachability(prepared: string, m: YosysMutation, d
  * of memory writes at the boundary), and those masks: place → indices into `watched`, all 0 in both copies for the
  * place not to count. `streams` tells whether any stream output is masked.
  */
-function maskedCones(gold: IndexedModule, gate: IndexedModule, names: readonly string[], mutated: readonly string[]): { cones: readonly [ConeMachine, ConeMachine]; masks: Map<string, readonly number[]>; streams: boolean } | string {
+function maskedCones(gold: IndexedModule, gate: IndexedModule, names: readonly string[], mutated: readonly string[], extraFields: ReadonlyMap<string, string>): { cones: readonly [ConeMachine, ConeMachine]; masks: Map<string, readonly number[]>; streams: boolean } | string {
   // The module's stream outputs (streamMask.ts): each compared only while its group's valid is high, as the stream
   // contract gives them meaning and rowsim observes them.
-  const fields = streamFields(gold.mod.ports);
+  const fields = new Map([...streamFields(gold.mod.ports), ...extraFields]);
   const valids = [...new Set(fields.values())];
   const build = (enables: readonly EnableBit[]) => {
     const watch = (c: IndexedModule) => [...valids.map((v) => c.mod.ports.get(v)?.bits[0] ?? 'x'), ...enables.map((e) => enableNet(e, (n) => c.byName.get(n)))];
@@ -316,9 +340,10 @@ function maskedCones(gold: IndexedModule, gate: IndexedModule, names: readonly s
 
 /**
  * Grows the cone's register set after a search found the boundary places `differs` unequal: by the registers the
- * difference flows into (through each reader), and by the narrowest register behind an enumerated control of `cone`.
+ * difference flows into (through each reader), and by the narrowest register behind an enumerated control of either
+ * copy's cone (a constant mutation can leave a control only the original's cone reads).
  */
-function growCone(gate: IndexedModule, cone: ConeMachine, differs: readonly string[], registers: Set<string>): void {
+function growCone(gold: IndexedModule, gate: IndexedModule, cones: readonly [ConeMachine, ConeMachine], differs: readonly string[], registers: Set<string>): void {
   for (const id of differs) {
     const cellName = /^(.*)\.[A-Za-z_]+\[\d+\]$/.exec(id)?.[1];
     const reader = cellName === undefined ? undefined : gate.byName.get(cellName);
@@ -326,12 +351,16 @@ function growCone(gate: IndexedModule, cone: ConeMachine, differs: readonly stri
     if (reader.type === '$dff') registers.add(reader.name);
     else for (const r of gate.registersAfter([reader])) registers.add(r.name);
   }
-  const controls = [...new Set(cone.freeIds.filter((id) => gate.isControl(id)).map(groupOf))];
-  const behind = gate.registersBefore(controls.flatMap((grp) => {
-    const cellName = /^(.*)\.[A-Za-z_]+$/.exec(grp)?.[1];
-    const c = cellName === undefined ? undefined : gate.byName.get(cellName);
-    return c ? Object.values(c.outputs).flat() : [];
-  }));
+  const behind = new Map<string, { cell: JsonCell; depth: number }>();
+  for (const [m, cone] of [[gate, cones[1]], [gold, cones[0]]] as const) {
+    const controls = [...new Set(cone.freeIds.filter((id) => m.isControl(id)).map(groupOf))];
+    const found = m.registersBefore(controls.flatMap((grp) => {
+      const cellName = /^(.*)\.[A-Za-z_]+$/.exec(grp)?.[1];
+      const c = cellName === undefined ? undefined : m.byName.get(cellName);
+      return c ? Object.values(c.outputs).flat() : [];
+    }));
+    for (const [n, r] of found) if (!behind.has(n)) behind.set(n, r);
+  }
   const candidates = [...behind.values()].filter((r) => !registers.has(r.cell.name))
     .sort((a, b) => (a.cell.params.WIDTH ?? 0) - (b.cell.params.WIDTH ?? 0) || a.depth - b.depth || a.cell.name.localeCompare(b.cell.name));
   if (candidates[0]) registers.add(candidates[0].cell.name);

@@ -7,7 +7,10 @@
 // memory's read index corrupted while the reads are unused, and its write data corrupted while no write is enabled
 // (proven), each beside a variant where the corrupted value is used (refused, and it differs); black boxes that hold
 // state behind a ROM's shape (a registered ROM on a gated clock, a latch) stay opaque: refused, and they do differ; a
-// strobe computed from narrow inputs in one copy's cone only is no boundary place (refused for a real difference).
+// strobe computed from narrow inputs in one copy's cone only is no boundary place (refused for a real difference);
+// across instances (the whole design flattened): a tag holding its reset value, tied between two instances (proven;
+// toggling: refused, differs), a bit the consumer ignores (proven; refused once the stream between them is tapped), a
+// mutated net that is a constant in one of two instances (refused, kept whole or not).
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { provesByReachability } from '../../../mutation/formal/reachProof.js';
@@ -179,6 +182,63 @@ const UNREAD_OUTPUT = [
 ];
 
 /**
+ * Two instances in a top: src passes beats on (ov, od) and keeps a one-bit tag, reset to 0 and — when `toggle` — flipped
+ * on every beat; dst adds the tag to each word it passes on and ignores the word's bit 0. The mutations tie the
+ * connections between them in the top: the search of the top alone meets dst's instance and must follow into it.
+ */
+const twoInstances = (toggle: boolean) => {
+  const children = [
+    'module src(input clk, input rst, input v, input [7:0] x, output reg ov, output reg [7:0] od, output reg tag);',
+    '  always @(posedge clk) begin',
+    "    ov <= rst ? 1'b0 : v;",
+    '    if (v) od <= x;',
+    `    if (rst) tag <= 1'b0;${toggle ? ' else if (v) tag <= ~tag;' : ''}`,
+    '  end',
+    'endmodule',
+    'module dst(input clk, input rst, input iv, input [7:0] id, input itag, output reg out_valid, output reg [7:0] out_data);',
+    '  always @(posedge clk) begin',
+    "    out_valid <= rst ? 1'b0 : iv;",
+    "    if (iv) out_data <= {id[7:1], 1'b0} + {6'd0, itag, 1'b0};",
+    '  end',
+    'endmodule',
+  ];
+  return {
+    children,
+    lines: [...children,
+      'module top(input clk, input rst, input v, input [7:0] x, output out_valid, output [7:0] out_data);',
+      '  wire mv, mt; wire [7:0] md;',
+      '  src u_src (.clk(clk), .rst(rst), .v(v), .x(x), .ov(mv), .od(md), .tag(mt));',
+      '  dst u_dst (.clk(clk), .rst(rst), .iv(mv), .id(md), .itag(mt), .out_valid(out_valid), .out_data(out_data));',
+      'endmodule'],
+  };
+};
+
+/**
+ * A module mid instantiated twice, passing its input a to a child leaf (q <= a & d); the top ties one instance's a to 1
+ * and the other's d to 0 — so in the flattened design the mutated net is a constant in one instance and a wire in the
+ * other. `keep` marks mid keep_hierarchy (flatten would leave it whole).
+ */
+const twoMids = (keep: boolean) => [
+  'module leaf(input clk, input a, input d, output reg q);',
+  '  always @(posedge clk) q <= a & d;',
+  'endmodule',
+  ...(keep ? ['(* keep_hierarchy *)'] : []),
+  'module mid(input clk, input a, input d, output q);',
+  '  leaf u_leaf(.clk(clk), .a(a), .d(d), .q(q));',
+  'endmodule',
+  'module top(input clk, input rst, input d1, input d2, output y, output z);',
+  "  mid u_m1(.clk(clk), .a(1'b1), .d(d1), .q(y));",
+  "  mid u_m2(.clk(clk), .a(d2), .d(1'b0), .q(z));",
+  'endmodule',
+];
+
+/** What the tap map observes of twoInstances: the output, and (`inner`) the stream between the two instances. */
+const observed = (inner: boolean) => [
+  { valid: 'top.out_valid', fields: ['top.out_data'] },
+  ...(inner ? [{ valid: 'top.u_src.ov', fields: ['top.u_src.od'] }, { valid: 'top.mv', fields: ['top.md'] }] : []),
+];
+
+/**
  * Proves the mutation `args` of the first cell of `type` whose body matches `body` in design `lines` (reset rst), and
  * co-simulates the mutant beside the original for 3000 random cycles (`library`: Verilog of its black boxes).
  */
@@ -332,5 +392,47 @@ describeRtl('provesByReachability', () => {
     expect(proof.equivalent).toBe(false);
     expect(proof.detail).toMatch(/output out_data\[\d\] differs/);
     expect(diff).not.toBeNull();
+  }, 120_000);
+
+  it('across instances: a tag that holds its reset value 0, tied to 0 between two instances — proven in the design flattened (never differs in 3000 cycles); the tag toggling — refused and differs; without observed streams — not tried', async () => {
+    const args = '-mode const0 -port tag -portbit 0 -wire mt -wirebit 0';
+    const held = twoInstances(false);
+    const a = prep(held.lines);
+    const m = mutationOf('u_src', args);
+    const proof = await provesByReachability(a.il, m, { top: 'top', reset: 'rst', streams: observed(true) }, join(a.dir, 'p'));
+    expect(proof.detail).toMatch(/whole design flattened \(the mutated value enters dst u_dst\)/);
+    expect(proof.equivalent).toBe(true);
+    expect(firstDifference(a.il, m, a.dir, 3000, 7, held.children)).toBeNull();
+    const alone = await provesByReachability(a.il, m, { top: 'top', reset: 'rst' }, join(a.dir, 'q'));
+    expect(alone.equivalent).toBe(false);
+    expect(alone.detail).toMatch(/reaches dst u_dst/);
+    const live = twoInstances(true);
+    const b = prep(live.lines);
+    const refused = await provesByReachability(b.il, mutationOf('u_src', args), { top: 'top', reset: 'rst', streams: observed(true) }, join(b.dir, 'p'));
+    expect(refused.equivalent).toBe(false);
+    expect(refused.detail).toMatch(/across instances: reachability: .*differs/);
+    expect(firstDifference(b.il, mutationOf('u_src', args), b.dir, 3000, 7, live.children)).not.toBeNull();
+  }, 180_000);
+
+  it('across instances: the word bit 0 tied to 1 between the instances (dst ignores it) — proven when only the output is observed (never differs in 3000 cycles); refused when the tap map observes the stream between them', async () => {
+    const { children, lines } = twoInstances(false);
+    const { dir, il } = prep(lines);
+    const m = mutationOf('u_src', '-mode const1 -port od -portbit 0 -wire md -wirebit 0');
+    const unseen = await provesByReachability(il, m, { top: 'top', reset: 'rst', streams: observed(false) }, join(dir, 'p'));
+    expect(unseen.equivalent).toBe(true);
+    expect(firstDifference(il, m, dir, 3000, 11, children)).toBeNull();
+    const seen = await provesByReachability(il, m, { top: 'top', reset: 'rst', streams: observed(true) }, join(dir, 'q'));
+    expect(seen.equivalent).toBe(false);
+    expect(seen.detail).toMatch(/across instances/);
+  }, 180_000);
+
+  it('across instances: mid.a tied to 0 at its child, where one of two instances gets a constant 1 (y follows d1 in the original, stays 0 in the mutant) — refused, with mid kept whole or not', async () => {
+    for (const keep of [false, true]) {
+      const { dir, il } = prep(twoMids(keep));
+      const m = { id: 1, args: '-mode const0 -module mid -cell u_leaf -port a -portbit 0 -wire a -wirebit 0', mode: 'const0', module: 'mid', cell: 'u_leaf', src: [] };
+      const proof = await provesByReachability(il, m, { top: 'top', reset: 'rst', streams: [{ valid: 'top.y', fields: [] }, { valid: 'top.z', fields: [] }] }, join(dir, 'p'));
+      expect(proof.equivalent).toBe(false);
+      expect(proof.detail).toMatch(/across instances: reachability: output (y|rs_obs0_valid)\[0\] differs/);
+    }
   }, 120_000);
 });
