@@ -248,8 +248,15 @@ function searchPair(pair: MutantPair, m: YosysMutation, design: ResetOf, limits:
     // The shortcut below reads the mutation's names, which flattening changed. Here the copies were compared cell by
     // cell: with no cell and no output (observed streams included) driven differently, they are one circuit.
     if (cells.length === 0 && pair.flattened.ports.length === 0) return { proof: { equivalent: true, detail: 'proven: flattened, the mutant is the original circuit (nothing reads the mutated value)' } };
-    const seen = [...pair.flattened.ports.map((p) => `output ${p}`), ...gate.observers(cells, [], new Set())];
-    return { proof: { equivalent: false, detail: `reachability: the mutation reaches no register${seen.length ? `, but it reaches ${seen.slice(0, 3).join(', ')}` : ''}` } };
+    // Logic that feeds a memory's write port or an output but no register: the search starts from the nearest
+    // registers that drive it in the original (the value the mutation replaced, often), which any cone may hold.
+    const before = gold.registersBefore(cells.flatMap((c) => Object.values(gold.byName.get(c.name)?.inputs ?? {}).flat()));
+    const nearest = Math.min(...[...before.values()].map((r) => r.depth));
+    for (const [n, r] of before) if (r.depth === nearest && gate.byName.get(n)?.type === '$dff') registers.add(n);
+    if (registers.size === 0) {
+      const seen = [...pair.flattened.ports.map((p) => `output ${p}`), ...gate.observers(cells, [], new Set())];
+      return { proof: { equivalent: false, detail: `reachability: the mutation reaches no register${seen.length ? `, but it reaches ${seen.slice(0, 3).join(', ')}` : ''}` } };
+    }
   }
   if (registers.size === 0) {
     // Reaching no register, the mutated value may reach nothing at all (a wire of the top that no layer reads): then
