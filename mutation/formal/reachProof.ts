@@ -276,6 +276,7 @@ function searchPair(pair: MutantPair, m: YosysMutation, design: ResetOf, limits:
   let trace: readonly string[] = [];
   let stalled = false;
   let instance: string | undefined;
+  const ended = (proof: Proof) => ({ proof, ...(instance ? { instance } : {}) });
   for (let round = 0; round <= limits.rounds; round++) {
     const names = [...registers].sort();
     const built = maskedCones(gold, gate, names, mutated, pair.fields);
@@ -289,8 +290,7 @@ function searchPair(pair: MutantPair, m: YosysMutation, design: ResetOf, limits:
     // Named as in the original (a mutation on a register's output leaves the mutant's register on a nameless net).
     const shown = names.map((n) => gold.registerName(gold.byName.get(n) ?? gate.byName.get(n)!)).join(', ');
     if (found.proven) return { proof: { equivalent: true, detail: `proven by reachability from reset: ${found.states} state pairs of ${shown} (${width(g)} register bits), every signal read from them equal${streams ? ' (stream outputs in valid beats)' : ''}` } };
-    const withInstance = <T extends object>(p: T) => ({ proof: p as T & Proof, ...(instance ? { instance } : {}) });
-    if ('limit' in found) return withInstance({ equivalent: false, detail: `reachability: ${last ? `${last}; ` : ''}stopped at ${found.limit} with ${shown}`, limited: found.limit, ...(trace.length ? { trace } : {}) });
+    if ('limit' in found) return ended({ equivalent: false, detail: `reachability: ${last ? `${last}; ` : ''}stopped at ${found.limit} with ${shown}`, limited: found.limit, ...(trace.length ? { trace } : {}) });
     last = `${found.differs[0]} differs after ${found.depth + 1} steps`;
     trace = found.trace;
     instance ??= found.differs.map((id) => instanceOf(/^(.*)\.[^.[\]]+\[\d+\]$/.exec(id)?.[1] ?? '')).find((x) => x !== undefined);
@@ -300,7 +300,7 @@ function searchPair(pair: MutantPair, m: YosysMutation, design: ResetOf, limits:
   }
   // Out of rounds while the cone still grew is a budget, not a verdict; a difference the cone cannot grow past is one.
   const outOfRounds = !stalled && last !== '';
-  return { proof: { equivalent: false, detail: `reachability: ${last || 'not proven'}${outOfRounds ? `; stopped after ${limits.rounds} rounds of cone growth` : ''}`, ...(outOfRounds ? { limited: `${limits.rounds} rounds of cone growth` } : {}), ...(trace.length ? { trace } : {}) }, ...(instance ? { instance } : {}) };
+  return ended({ equivalent: false, detail: `reachability: ${last || 'not proven'}${outOfRounds ? `; stopped after ${limits.rounds} rounds of cone growth` : ''}`, ...(outOfRounds ? { limited: `${limits.rounds} rounds of cone growth` } : {}), ...(trace.length ? { trace } : {}) });
 }
 
 /**
