@@ -130,7 +130,7 @@ const survivorRuns: Detector = {
 const resetOf = (p: Planned): ResetOf => ({ top: p.design.manifest.top, reset: p.design.taps.reset, activeLow: p.design.taps.resetActive === 'low', tapped: tapWires(p.design.taps), streams: observedStreams(p.design.taps) });
 
 /** The streams the tap map observes (each layer's and the output): the valid, and the fields that count in a valid beat. */
-function observedStreams(taps: TapMap): ObservedStream[] {
+export function observedStreams(taps: TapMap): ObservedStream[] {
   const given = (xs: readonly (string | undefined)[]) => xs.filter((x): x is string => x !== undefined);
   return [...Object.values(taps.layers), taps.output].map((s) => (s.axis
     ? { valid: s.axis.tvalid, fields: given([s.axis.tdata, s.axis.tuser, s.axis.tlast]) }
