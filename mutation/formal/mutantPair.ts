@@ -63,8 +63,8 @@ async function pairNetlist(prepared: string, m: YosysMutation, kind: string, com
 const withLogic = (modules: ReadonlyMap<string, JsonModule>) => new Set([...modules].filter(([, mod]) => mod.cells.length > 0).map(([n]) => n));
 
 /**
- * The mutated module and its mutant, side by side (`reset` is the module's port that carries the top's reset, if one
- * does), or why there is none.
+ * The mutated module and its mutant, side by side (`resetPort` names the module's port that carries the top's reset,
+ * if one does), or why there is none.
  */
 export async function modulePair(prepared: string, m: YosysMutation, work: string, resetPort: (modules: ReadonlyMap<string, JsonModule>) => string | undefined): Promise<MutantPair | string> {
   const gateArgs = m.args.replace(`-module ${m.module}`, '-module rs_rp_gate');
