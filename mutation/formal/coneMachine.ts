@@ -178,7 +178,8 @@ export class IndexedModule {
 const isComb = (c: JsonCell): boolean => EVALUATED_TYPES.has(c.type);
 
 /** Name of the thing that drives a free input bit, by bit (`cell.port[i]` or `port[i]`), and its group (without `[i]`). */
-const driverId = (d: Driver) => `${d.cell ? `${d.cell.name}.` : ''}${d.port}[${d.idx}]`;
+/** A driver's id: `cell.port[i]`, or `port[i]` for a module input. */
+export const driverId = (d: Driver) => `${d.cell ? `${d.cell.name}.` : ''}${d.port}[${d.idx}]`;
 const readerId = (r: Reader) => (r.cell ? `${r.cell.name}.${r.port}[${r.idx}]` : `output ${r.port}[${r.idx}]`);
 /** The group (a whole port of a cell or module) a bit id belongs to. */
 export const groupOf = (id: string): string => id.replace(/\[\d+\]$/, '');

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { IndexedModule } from './coneMachine.js';
+import { driverId, IndexedModule } from './coneMachine.js';
 import { readYosysJson, type JsonBit, type JsonCell, type JsonModule } from './yosysJson.js';
 import { orWhenYosysFails, yosysLimited, type YosysLimits, type YosysMutation } from './yosys.js';
 
@@ -35,11 +35,11 @@ export interface MutantPair {
   readonly flattened?: { readonly ports: readonly string[] };
 }
 
-/** Why a flattened pair is missing when Yosys could not write it (within NETLIST_LIMITS, or at all). */
-export const FLATTEN_FAILED = 'Yosys could not flatten the design within 120 CPU seconds and 4096 MiB';
-
 /** Yosys limits of writing a pair's netlist. */
 const NETLIST_LIMITS: YosysLimits = { seconds: 120, memoryMiB: 4096 };
+
+/** Why a flattened pair is missing when Yosys could not write it (within NETLIST_LIMITS, or at all). */
+export const FLATTEN_FAILED = `Yosys could not flatten the design within ${NETLIST_LIMITS.seconds} CPU seconds and ${NETLIST_LIMITS.memoryMiB} MiB`;
 
 /**
  * Runs `commands` (after reading `prepared`) and writes the design as JSON into `work`, once per mutation and netlist:
@@ -120,7 +120,7 @@ function differingCells(gold: IndexedModule, gate: IndexedModule, modules: Reado
   const bitText = (m: IndexedModule, b: JsonBit) => {
     if (typeof b !== 'number') return b;
     const d = m.driver.get(b);
-    return d ? `${d.cell ? `${d.cell.name}.` : ''}${d.port}[${d.idx}]` : 'undriven';
+    return d ? driverId(d) : 'undriven';
   };
   const inputsText = (m: IndexedModule, c: JsonCell) => Object.keys(c.inputs).sort().map((p) => `${p}=${c.inputs[p]!.map((b) => bitText(m, b)).join(',')}`).join(';');
   const cells: string[] = [];
