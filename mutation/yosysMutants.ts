@@ -3,10 +3,11 @@
 // romSources) are read as black boxes: their contents never enter Yosys. Writes the prepared netlist the proofs read.
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { withBuildLock } from '../core/buildLock.js';
 import { cacheRoot } from '../core/cacheDir.js';
+import { forEachLimited } from '../core/jobs.js';
 import { SimrunError } from '../core/errors.js';
 import { runTool } from '../core/proc.js';
 import type { DesignFolder } from '../rtl/design.js';
@@ -146,6 +147,18 @@ function mutselPlumbing(netlist: Netlist, top: string, mutations: readonly Yosys
   return { commands, carriers: need };
 }
 
+/** The Yosys commands that read the prepared design and put `mutations` behind mutsel, wired down from `top` by `plumbing`. */
+function foldCommands(prepared: string, mutations: readonly YosysMutation[], width: number, plumbing: readonly string[], top: string): string[] {
+  return [
+    `read_rtlil ${JSON.stringify(prepared)}`,
+    ...mutations.map((m) => `mutate -ctrl mutsel ${width} ${m.id} ${m.args}`),
+    ...plumbing,
+    `hierarchy -top ${top}`,
+    PMUX_AS_GATES,
+    'opt_clean',
+  ];
+}
+
 /**
  * Folds every mutation into one netlist (`folded.v` in `work`): each is active when the new top input `mutsel` equals its
  * id; modules between the top and a mutated module get a mutsel port wired through. Starts from the design listMutations
@@ -155,15 +168,7 @@ export async function foldMutations(d: DesignFolder, netlist: Netlist, mutations
   const top = d.manifest.top;
   const { commands } = mutselPlumbing(netlist, top, mutations, width);
   const folded = join(work, 'folded.v');
-  await yosys([
-    `read_rtlil ${JSON.stringify(prepared)}`,
-    ...mutations.map((m) => `mutate -ctrl mutsel ${width} ${m.id} ${m.args}`),
-    ...commands,
-    `hierarchy -top ${top}`,
-    PMUX_AS_GATES,
-    'opt_clean',
-    'write_verilog -noattr folded.v',
-  ].join('\n') + '\n', work, 'fold');
+  await yosys([...foldCommands(prepared, mutations, width, commands, top), 'write_verilog -noattr folded.v'].join('\n') + '\n', work, 'fold');
   return folded;
 }
 
@@ -174,33 +179,34 @@ export interface ModuleFold {
 }
 
 /**
- * Folds each mutated module's mutations on their own (one Yosys run; the prepared design is saved and reloaded per
- * module): `folded-<module>.v` defines only that module, with its mutations behind mutsel, and the modules that carry
- * mutsel down to it. Paired with the design's own Verilog for every other module, a mutant then simulates at close to
- * the original design's speed instead of the whole netlist's (a flattened FPU per ALU is ~10× slower under Verilator).
+ * Folds each mutated module's mutations on their own, one Yosys run per module and at most `parallel` at a time (each run
+ * reads the prepared design afresh, so they share nothing): `folded-<module>.v` defines only that module, with its
+ * mutations behind mutsel, and the modules that carry mutsel down to it. Paired with the design's own Verilog for every
+ * other module, a mutant then simulates at close to the original design's speed instead of the whole netlist's (a
+ * flattened FPU per ALU is ~10× slower under Verilator).
  */
-export async function foldByModule(d: DesignFolder, netlist: Netlist, mutations: readonly YosysMutation[], width: number, work: string, prepared = join(work, 'prepared.il')): Promise<Map<string, ModuleFold>> {
+export async function foldByModule(d: DesignFolder, netlist: Netlist, mutations: readonly YosysMutation[], width: number, work: string, prepared = join(work, 'prepared.il'), parallel = availableParallelism()): Promise<Map<string, ModuleFold>> {
   const top = d.manifest.top;
   const byModule = new Map<string, YosysMutation[]>();
   for (const m of mutations) byModule.set(m.module, [...(byModule.get(m.module) ?? []), m]);
   const out = new Map<string, ModuleFold>();
-  const script = [`read_rtlil ${JSON.stringify(prepared)}`, 'design -save rs_prepared'];
+  const runs: { tag: string; script: string }[] = [];
   for (const [module, ms] of byModule) {
     const { commands, carriers } = mutselPlumbing(netlist, top, ms, width);
-    const file = `folded-${module.replace(/[^A-Za-z0-9_]/g, '_')}.v`;
-    script.push(
-      'design -load rs_prepared',
-      ...ms.map((m) => `mutate -ctrl mutsel ${width} ${m.id} ${m.args}`),
-      ...commands,
-      `hierarchy -top ${top}`,
-      PMUX_AS_GATES,
-      'opt_clean',
-      `select ${[...carriers].map((c) => (/^[A-Za-z_][A-Za-z0-9_$]*$/.test(c) ? c : JSON.stringify(c))).join(' ')}`,
-      `write_verilog -noattr -selected ${file}`,
-      'select -clear',
-    );
+    const name = module.replace(/[^A-Za-z0-9_]/g, '_');
+    const file = `folded-${name}.v`;
+    runs.push({
+      tag: `fold-${name}`,
+      script: [
+        ...foldCommands(prepared, ms, width, commands, top),
+        `select ${[...carriers].map((c) => (/^[A-Za-z_][A-Za-z0-9_$]*$/.test(c) ? c : JSON.stringify(c))).join(' ')}`,
+        `write_verilog -noattr -selected ${file}`,
+      ].join('\n') + '\n',
+    });
     out.set(module, { file: join(work, file), modules: [...carriers] });
   }
-  await yosys(script.join('\n') + '\n', work, 'fold-by-module');
+  // Two names that differ only in characters the file name drops would write one file: refuse rather than mix them.
+  if (new Set(runs.map((r) => r.tag)).size !== runs.length) throw new SimrunError('YOSYS_FAILED', `two mutated modules of ${d.dir} map to one folded file name (${runs.map((r) => r.tag).join(', ')}); rename one of them`);
+  await forEachLimited(runs, parallel, async (r) => { await yosys(r.script, work, r.tag); });
   return out;
 }
