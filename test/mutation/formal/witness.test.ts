@@ -2,7 +2,7 @@
 // bias adder, the accumulator and the multiplier of a two-layer design, the witness's "original" register value must be
 // what tfjs computes on the stimulus witnessStimulus builds from it (SAT ran on the RTL netlist, the golden on the
 // weights: two implementations), and the mutant's value must differ. A control mutant has no ALU witness.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
@@ -95,5 +95,16 @@ describeRtl('findWitness', () => {
     const ms = (await at(1, 'phase')).slice(0, 4);
     expect(ms.length).toBeGreaterThan(0);
     for (const m of ms) expect(await findWitness(prepared, m, { relu: true, firstLayer: true, inputsNonNegative: false }, join(dir, `c${m.id}`)), m.args).toEqual({ none: 'no-sites' });
+  }, 300_000);
+
+  it('micro layer 1, mutants of a res register\'s output (-port Q): register-output, answered without building a miter', async () => {
+    const listed = await listMutations(loadDesign(join(dir, 'design')), join(dir, 'yosys'), { count: 2000, seed: 1, module: 'rs_layer1' });
+    const ms = listed.filter((m) => /-port Q\b/.test(m.args) && /-wire res\[/.test(m.args)).slice(0, 3);
+    expect(ms.length).toBeGreaterThan(0);
+    for (const m of ms) {
+      const work = join(dir, `q${m.id}`);
+      expect(await findWitness(prepared, m, { relu: true, firstLayer: true, inputsNonNegative: false }, work), m.args).toEqual({ none: 'register-output' });
+      expect(existsSync(join(work, 'witness-miter.log')), m.args).toBe(false);
+    }
   }, 300_000);
 });
