@@ -229,9 +229,10 @@ async function waveformBench(frameCounts: readonly number[] = [1, 3]): Promise<v
 /**
  * Mutants per minute of a campaign (one build serves every mutant: catalogue and folded Yosys netlists behind mutsel)
  * beside the rate one Verilator build per mutant would give: a cold build of the same design, measured here, plus the
- * campaign's own mean seconds per mutant.
+ * campaign's own mean seconds per mutant. With `compareOrders`, the warm campaign runs twice more with its builds
+ * cached: in the shipped detector order and in the previous one, each figure beside the other.
  */
-async function mutationBench(config: string, count: number): Promise<void> {
+async function mutationBench(config: string, count: number, compareOrders = false): Promise<void> {
   process.env.SIMRUN_CACHE = mkdtempSync(join(tmpdir(), 'rowsim-bench-cache-'));
   const t = performance.now();
   const { report } = await mutate({ config, count, seed: 1, catalogue: 'first', out: mkdtempSync(join(tmpdir(), 'rowsim-bench-mutate-')) });
@@ -251,6 +252,17 @@ mutation campaign: ${config}, ${n} mutants (${count} Yosys + catalogue), 2 jobs
   const { report: warm } = await mutate({ config, count, seed: 2, catalogue: 'first', out: mkdtempSync(join(tmpdir(), 'rowsim-bench-mutate-')) });
   const warmSeconds = (performance.now() - t2) / 1000;
   line('again, seed 2, warm cache', `${((60 * warm.mutants.length) / warmSeconds).toFixed(1)} /min`, `${warmSeconds.toFixed(1)} s for ${warm.mutants.length} mutants (the cold campaign above: ${((60 * n) / seconds).toFixed(1)} /min); undetected ${warm.counts.undetected}, unresolved ${warm.counts.unresolved}`);
+  if (compareOrders) {
+    // Seed 2 twice more, every build now cached, so the two differ only in the order survivors meet the detectors: the
+    // shipped one (witness run before the equivalence proof) beside the one before it (after the proof failed).
+    for (const order of ['witness-first', 'proof-first'] as const) {
+      const t3 = performance.now();
+      const { report: again } = await mutate({ config, count, seed: 2, catalogue: 'first', detectorOrder: order, out: mkdtempSync(join(tmpdir(), 'rowsim-bench-mutate-')) });
+      const s3 = (performance.now() - t3) / 1000;
+      const c3 = again.counts;
+      line(`seed 2 cached, ${order}`, `${((60 * again.mutants.length) / s3).toFixed(1)} /min`, `${order === 'witness-first' ? 'the shipped order' : 'the order before it'}: ${s3.toFixed(1)} s; killed ${c3.killed}, deadlock ${c3.deadlock}, equivalent ${c3.equivalent}, undetected ${c3.undetected}, unresolved ${c3.unresolved}`);
+    }
+  }
   process.env.SIMRUN_CACHE = mkdtempSync(join(tmpdir(), 'rowsim-bench-cache-'));
   const { report: one } = await runPipeline({ config, images: ['examples/coffee.png'], engines: ['rtl'], frames: 1, out: mkdtempSync(join(tmpdir(), 'rowsim-bench-')), log: () => {} });
   const build = Number(one.engineInfo.rtl!.facts.buildSeconds);
@@ -313,7 +325,7 @@ async function main(): Promise<void> {
     return longRunBench();
   }
   if (mutateOnly) {
-    await mutationBench('tiny', 40);
+    await mutationBench('tiny', 40, true);
     return mutationBench('ie120r-mini', 20);
   }
   if (slurmOnly) return slurmBench(20);
@@ -362,7 +374,7 @@ async function main(): Promise<void> {
   if (!skipRtl) await waveformBench();
   if (!skipRtl && !skipFullRtl) await fullRtlBench();
   if (!skipRtl && !skipMutate) {
-    await mutationBench('tiny', 40);
+    await mutationBench('tiny', 40, true);
     await mutationBench('ie120r-mini', 20);
     await slurmBench(20);
   }

@@ -18,7 +18,7 @@ import { prepare, type RunContext } from '../harness/prepare.js';
 import { isUnmodifiedEmit, loadDesign, type DesignFolder } from '../rtl/design.js';
 import { romFiles, writeDesignFolder } from '../rtl/emit.js';
 import { loadStimulus } from '../vectors/image.js';
-import { judgeMutant, SURVIVOR_VERDICT_VERSION, survivorStimuliCache, type Campaign, type Planned } from './detectors.js';
+import { DETECTOR_ORDERS, judgeMutant, SURVIVOR_VERDICT_VERSION, survivorStimuliCache, type Campaign, type DetectorOrder, type Planned } from './detectors.js';
 import { references, runMutant, stimulusOf } from './mutantRun.js';
 import { catalogueMutants, fingerprint, yosysMutants } from './plannedMutants.js';
 import { firstText, type CampaignReport, type MutantResult } from './report/campaignReport.js';
@@ -54,6 +54,8 @@ export interface MutateOptions {
   /** The shard count where the scheduler does not export it (a Kubernetes Indexed Job's completions). */
   readonly shards?: number;
   readonly junit?: string;
+  /** The order of the survivor detectors (default 'witness-first'); 'proof-first', the order before it, is for the bench. */
+  readonly detectorOrder?: DetectorOrder;
   readonly out?: string;
   readonly log?: (line: string) => void;
 }
@@ -109,7 +111,7 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
     log(`campaign stimulus: a directed frame and ${photos.length} photos${reached ? `; with each layer's corner runs, ${count(stim.directed)} coverage runs and ${count(stim.replicated)} replicated runs it reaches ${reached.covered} of ${reached.reachable} reachable contract cases` : ''}${stim.everyOutput ? `, ${stim.everyOutput.covered} of them at every interior output of their layer` : ''}${stim.note ? ` (${stim.note})` : ''}`);
 
     // 3. The mutants, under a fingerprint: a cached result counts only for the same campaign.
-    const fp = fingerprint(design, { ownRoms, images: photos.map((p) => createHash('sha256').update(new Uint8Array(p.data.buffer)).digest('hex')), count: opt.count, seed: opt.seed, catalogueMode: opt.catalogue, wire: o.yosysWire, module: o.yosysModule, randomCount: opt.randomCount, weights: base.weightsName, survivorVerdicts: SURVIVOR_VERDICT_VERSION });
+    const fp = fingerprint(design, { ownRoms, images: photos.map((p) => createHash('sha256').update(new Uint8Array(p.data.buffer)).digest('hex')), count: opt.count, seed: opt.seed, catalogueMode: opt.catalogue, wire: o.yosysWire, module: o.yosysModule, randomCount: opt.randomCount, weights: base.weightsName, survivorVerdicts: SURVIVOR_VERDICT_VERSION, ...(o.detectorOrder && o.detectorOrder !== 'witness-first' ? { detectorOrder: o.detectorOrder } : {}) });
     const cacheDir = join(outDir, 'results');
     keepOnlyThisCampaign(outDir, cacheDir, fp, designDir);
     const builds: Record<string, number> = {};
@@ -137,7 +139,7 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
 
     // 5. Every mutant without a cached result meets the detectors, on a pool of jobs.
     const campaign: Campaign = { ctx, base, refs, net, plan, outDir, ownRoms, randomCount: opt.randomCount, seed: opt.seed, proofBudget: opt.proofBudget, log, stimuliFor: survivorStimuliCache(ctx, base, ownRoms, opt.randomCount, opt.seed, outDir, log, stim.directed, stim.replicated) };
-    const { results, ran } = await judgeAll(mine, campaign, cacheDir, opt.jobs);
+    const { results, ran } = await judgeAll(mine, campaign, cacheDir, opt.jobs, DETECTOR_ORDERS[o.detectorOrder ?? 'witness-first']);
 
     // 6. The report.
     const report = campaignReport(mine.map((p) => results.get(p.key)!), {
@@ -195,7 +197,7 @@ async function checkDesignsClean(mine: readonly Planned[], ctx: RunContext, refs
 }
 
 /** Stage 5: results of every mutant — cached ones read, the rest judged `jobs` at a time and cached as they finish. */
-async function judgeAll(mine: readonly Planned[], c: Campaign, cacheDir: string, jobs: number): Promise<{ results: Map<string, MutantResult>; ran: number }> {
+async function judgeAll(mine: readonly Planned[], c: Campaign, cacheDir: string, jobs: number, detectors: (typeof DETECTOR_ORDERS)[DetectorOrder]): Promise<{ results: Map<string, MutantResult>; ran: number }> {
   const results = new Map<string, MutantResult>();
   for (const p of mine) {
     const f = join(cacheDir, `${p.key}.json`);
@@ -209,7 +211,7 @@ async function judgeAll(mine: readonly Planned[], c: Campaign, cacheDir: string,
   if (mine.length - todo.length) c.log(`resuming: ${mine.length - todo.length} of ${mine.length} mutants already have results`);
   let done = 0;
   await forEachLimited(todo, jobs, async (p) => {
-    const result = await judgeMutant(p, c);
+    const result = await judgeMutant(p, c, detectors);
     writeAtomic(join(cacheDir, `${p.key}.json`), JSON.stringify(result, null, 2) + '\n');
     results.set(p.key, result);
     done++;

@@ -1,8 +1,9 @@
 // How a campaign decides one mutant: an ordered list of detectors, each run while the mutant is still undecided —
-// the campaign frames, the survivor stimuli (corner runs on its layer, then a long jittered run), the equivalence proof,
-// a witness run built from SAT operands, and proofs that carry a relation between the two designs' states. A new
-// detector is one more entry here, in the place its cost and strength put it. Invariant: a kill on a stimulus counts
-// only if the unmutated design passes the same stimulus; "equivalent" comes only from a proof.
+// the campaign frames, the survivor stimuli (corner runs on its layer, then a long jittered run), a mutated x bit read
+// from the netlist, a quick reachability search, a witness run built from SAT operands, the equivalence proof, and
+// proofs that carry a relation between the two designs' states. A new detector is one more entry here, in the place
+// its cost and strength put it. Invariant: a kill on a stimulus counts only if the unmutated design passes the same
+// stimulus; "equivalent" comes only from a proof.
 import { layerModules } from '../core/layerSignals.js';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import type { DesignFolder, TapMap } from '../rtl/design.js';
 import { equivalencePair, type PlacedMutant } from './catalogue.js';
 import { provesByInvariant, QUICK_REACH_SHARE, reachFromReset, type ResetOf } from './formal/invariantProof.js';
 import type { ObservedStream } from './formal/mutantPair.js';
-import { mutatesUndefinedBit } from './formal/undefinedBit.js';
+import { mutatesUndefinedBit, UNDEFINED_BIT_TEXT } from './formal/undefinedBit.js';
 import { findWitness, noWitnessText, WITNESS_LIMITS, witnessText } from './formal/witness.js';
 import { PROOF_LIMITS, provesEquivalent, provesTextsEquivalent, withBudget, type Proof, type YosysMutation } from './formal/yosys.js';
 import { MUTSEL_WIDTH, references, runMutant, stimulusOf, type MutantRunResult, type References } from './mutantRun.js';
@@ -30,9 +31,10 @@ import { witnessStimulus } from './stimulus/witnessRun.js';
  * runs, one-bit-apart coverage cases; 12: a quick reachability search before the SAT proofs; 13: the search compares
  * stream outputs in valid beats only and starts under an active-low reset at level 0; 14: memory reads as functions
  * of their address, memory writes compared under their enables, logic fed by narrow inputs computed; 15: a search
- * stopped at another module's instance goes on in the whole design flattened).
+ * stopped at another module's instance goes on in the whole design flattened; 16: the witness run before the
+ * equivalence proof).
  */
-export const SURVIVOR_VERDICT_VERSION = 15;
+export const SURVIVOR_VERDICT_VERSION = 16;
 
 /** A mutant to run: where it lives and what it is. */
 export interface Planned {
@@ -137,17 +139,26 @@ export function observedStreams(taps: TapMap): ObservedStream[] {
     : { valid: s.valid!, fields: given([s.row, s.col, s.group, s.data, s.last]) }));
 }
 
+/** A mutated bit the original leaves x (a don't-care): equivalent by reading the netlist, before any search or proof. */
+const undefinedBit: Detector = {
+  name: 'x bit',
+  applies: (s, p) => s.status === 'survived' && p.yosys !== undefined,
+  async run(s, p, c) {
+    if (!mutatesUndefinedBit(join(c.outDir, 'yosys', 'prepared.il'), p.yosys!)) return;
+    s.status = 'equivalent';
+    s.details.push(UNDEFINED_BIT_TEXT);
+  },
+};
+
 /**
  * A reachability search from reset with a small share of its budget, before the SAT proofs (invariantProof.ts
- * QUICK_REACH_SHARE): the control mutants it proves in seconds cost the SAT proofs minutes. A mutated x bit is left to
- * the equivalence proof, which settles it without a search.
+ * QUICK_REACH_SHARE): the control mutants it proves in seconds cost the SAT proofs minutes.
  */
 const quickReachability: Detector = {
   name: 'quick reachability',
   applies: (s, p) => s.status === 'survived' && p.yosys !== undefined,
   async run(s, p, c) {
     const prepared = join(c.outDir, 'yosys', 'prepared.il');
-    if (mutatesUndefinedBit(prepared, p.yosys!)) return;
     // A search that breaks (a netlist it cannot read) leaves the mutant to the proofs after it.
     const r = await unlessFatal<Proof | null>(reachFromReset(prepared, p.yosys!, resetOf(p), proofWork(c, p), true, c.proofBudget, QUICK_REACH_SHARE), () => null);
     if (r?.equivalent) {
@@ -176,10 +187,16 @@ const equivalenceProof: Detector = {
   },
 };
 
-/** Not proven: SAT operands that show the mutant at an ALU site of its layer, and a run built on them. */
+/**
+ * SAT operands that show the mutant at an ALU site of its layer, and a run built on them. It comes before the
+ * equivalence proof: a datapath survivor a witness kills costs one SAT search of a single clock step (about 15 s on
+ * tiny) instead of two induction proofs that run to their CPU limit first (tiny seed 55117's yosys-11 and -59: 83 and
+ * 96 s). A mutant it does not kill goes on to the proofs as before; the cost it adds to one they prove equivalent is the
+ * one search.
+ */
 const witnessRun: Detector = {
   name: 'witness run',
-  applies: (s, p, c) => s.status === 'undetected' && p.yosys !== undefined && c.ownRoms && p.layer !== null,
+  applies: (s, p, c) => (s.status === 'survived' || s.status === 'undetected') && p.yosys !== undefined && c.ownRoms && p.layer !== null,
   async run(s, p, c) {
     // A stimulus built from SAT values is new to the engines: should one of them refuse it, the mutant keeps its
     // verdict and the campaign goes on.
@@ -190,7 +207,7 @@ const witnessRun: Detector = {
   },
 };
 
-/** Still neither proven nor killed: proofs that carry a relation other than equality between the designs' states. */
+/** Still neither killed nor proven: proofs that carry a relation other than equality between the designs' states. */
 const relationalProofs: Detector = {
   name: 'proofs with a relation',
   applies: (s, p) => s.status === 'undetected' && p.yosys !== undefined,
@@ -227,7 +244,20 @@ function tapWires(taps: unknown): string[] {
 }
 
 /** The detectors in the order a mutant meets them: cheapest and strongest first. */
-export const DETECTORS: readonly Detector[] = [campaignFrames, survivorRuns, quickReachability, equivalenceProof, witnessRun, relationalProofs];
+export const DETECTORS: readonly Detector[] = [campaignFrames, survivorRuns, undefinedBit, quickReachability, witnessRun, equivalenceProof, relationalProofs];
+
+/**
+ * The orders a campaign can run the detectors in: the shipped one, and the one before it (the witness run after the
+ * equivalence proof has failed), kept so `npm run bench` can time both in one run. Every detector is sound on its
+ * own, so the order changes the time a verdict takes, not the verdict.
+ */
+export const DETECTOR_ORDERS = {
+  'witness-first': DETECTORS,
+  'proof-first': [campaignFrames, survivorRuns, undefinedBit, quickReachability, equivalenceProof, witnessRun, relationalProofs],
+} as const satisfies Record<string, readonly Detector[]>;
+
+/** A name of DETECTOR_ORDERS. */
+export type DetectorOrder = keyof typeof DETECTOR_ORDERS;
 
 /** Runs the detectors on one mutant until decided; its result as the campaign records it. */
 export async function judgeMutant(p: Planned, c: Campaign, detectors: readonly Detector[] = DETECTORS): Promise<MutantResult> {

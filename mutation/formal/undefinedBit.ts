@@ -8,6 +8,9 @@ import type { YosysMutation } from './yosysMutation.js';
 /** `text` matched literally inside a regular expression. */
 const literal = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** What a proof says of a mutant mutatesUndefinedBit accepts. */
+export const UNDEFINED_BIT_TEXT = "the mutated bit is x (a don't-care) in the original: the mutant picks one of the values the original allows";
+
 /** Answers already worked out, by file (with its size, time and inode: a rewritten file is read again) and mutation. */
 const answered = new Map<string, boolean>();
 

@@ -7,7 +7,7 @@ import { SimrunError } from '../../core/errors.js';
 import { romContract, type RomContract } from './romContract.js';
 import { rtlilModules, type RtlilModule } from './rtlilPorts.js';
 import { flattenedName, streamMask } from './streamMask.js';
-import { mutatesUndefinedBit } from './undefinedBit.js';
+import { mutatesUndefinedBit, UNDEFINED_BIT_TEXT } from './undefinedBit.js';
 import type { YosysMutation } from './yosysMutation.js';
 
 export type { YosysMutation } from './yosysMutation.js';
@@ -128,7 +128,7 @@ export const PROOF_LIMITS: YosysLimits = { seconds: 45, memoryMiB: 3072 };
  */
 export async function provesEquivalent(prepared: string, m: YosysMutation, work: string, opts: ProofOptions = {}): Promise<Proof> {
   const limits = opts.limits ?? PROOF_LIMITS;
-  if (mutatesUndefinedBit(prepared, m)) return { equivalent: true, detail: 'the mutated bit is x (a don\'t-care) in the original: the mutant picks one of the values the original allows' };
+  if (mutatesUndefinedBit(prepared, m)) return { equivalent: true, detail: UNDEFINED_BIT_TEXT };
   const exact = await proveMutation(prepared, m, work, limits, false, opts.romContract ?? false);
   if (exact.reachesNamedCell && !exact.reachesNamedCell.includes(m.cell) && onlyMemoriesAndRoms(rtlilModules(prepared), m.module, exact.reachesNamedCell)) {
     // Stopped at memories and ROMs only (not a mutation of one): prove again with memories as registers and ROMs cut

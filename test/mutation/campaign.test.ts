@@ -130,7 +130,7 @@ describeRtl('simrun mutate', () => {
     expect(wrong).toEqual([]);
   }, 600_000);
 
-  it('micro, Yosys mutants of layer 1 (count 40) with no random frames: survivors the proof cannot settle are killed on their witness runs, each localized to layer 1 with its witness in the report, and none proves equivalent', async () => {
+  it('micro, Yosys mutants of layer 1 (count 40) with no random frames: survivors of the campaign frames are killed on their witness runs (before any equivalence proof), each localized to layer 1 with its witness in the report, and none proves equivalent', async () => {
     const dir = tmp();
     const spec = join(dir, 'micro.json');
     writeFileSync(spec, JSON.stringify(MICRO));
