@@ -120,7 +120,7 @@ export async function mutate(o: MutateOptions): Promise<{ report: CampaignReport
     if (opt.catalogue !== 'none' && emitted) planned.push(...catalogueMutants(net, plan, opt.catalogue, weights, base.weightsName, outDir));
     if (opt.count > 0) {
       const images = () => (ownRoms ? romFiles(net, weights) : []);
-      planned.push(...await yosysMutants(design, net, plan, outDir, { count: opt.count, seed: opt.seed, wire: o.yosysWire, module: o.yosysModule, fingerprint: fp, images, log }, builds));
+      planned.push(...await yosysMutants(design, net, plan, outDir, { count: opt.count, seed: opt.seed, wire: o.yosysWire, module: o.yosysModule, fingerprint: fp, images, jobs: opt.jobs, log }, builds));
     }
     const mine = shardItems(planned, opt.shard);
     // A campaign (or a shard) with no mutant would pass having checked nothing: say why there are none.

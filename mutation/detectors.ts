@@ -248,8 +248,9 @@ export const DETECTORS: readonly Detector[] = [campaignFrames, survivorRuns, und
 
 /**
  * The orders a campaign can run the detectors in: the shipped one, and the one before it (the witness run after the
- * equivalence proof has failed), kept so `npm run bench` can time both in one run. Every detector is sound on its
- * own, so the order changes the time a verdict takes, not the verdict.
+ * equivalence proof has failed), kept so `npm run bench` can time both in one run. Both take today's detectors (the
+ * x-bit reading as its own step, no witness search on a $dff's output), so the two differ in the order alone. Every
+ * detector is sound on its own, so the order changes the time a verdict takes, not the verdict.
  */
 export const DETECTOR_ORDERS = {
   'witness-first': DETECTORS,

@@ -49,6 +49,8 @@ export interface YosysPlanOptions {
   readonly fingerprint: string;
   /** ROM images the campaign writes (none: the design's own); asked only when the mutants are folded. */
   readonly images: () => readonly { name: string; text: string }[];
+  /** Yosys folds run at once (the campaign's --jobs). */
+  readonly jobs: number;
   readonly log: (line: string) => void;
 }
 
@@ -69,7 +71,7 @@ export async function yosysMutants(design: DesignFolder, net: NetworkSpec, plan:
     const taps = await resolveTaps(design, net, plan);
     o.log(`yosys: folding ${list.length} mutations, one netlist per mutated module`);
     const images = o.images();
-    const folds = await foldByModule(design, taps.netlist, list, MUTSEL_WIDTH, ydir);
+    const folds = await foldByModule(design, taps.netlist, list, MUTSEL_WIDTH, ydir, undefined, o.jobs);
     const hybrids: Record<string, string> = {};
     for (const [module, fold] of folds) {
       const dir = join(ydir, `design-${module.replace(/[^A-Za-z0-9_]/g, '_')}`);

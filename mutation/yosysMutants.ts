@@ -179,9 +179,9 @@ export interface ModuleFold {
 }
 
 /**
- * Folds each mutated module's mutations on their own, one Yosys run per module and at most `parallel` at a time (each run
- * reads the prepared design afresh, so they share nothing): `folded-<module>.v` defines only that module, with its
- * mutations behind mutsel, and the modules that carry mutsel down to it. Paired with the design's own Verilog for every
+ * Folds each mutated module's mutations on their own, one Yosys run per module and at most `parallel` (and the
+ * machine's cores) at a time; each run reads the prepared design afresh, so they share nothing. `folded-<module>.v`
+ * defines only that module, with its mutations behind mutsel, and the modules that carry mutsel down to it. Paired with the design's own Verilog for every
  * other module, a mutant then simulates at close to the original design's speed instead of the whole netlist's (a
  * flattened FPU per ALU is ~10× slower under Verilator).
  */
@@ -207,6 +207,8 @@ export async function foldByModule(d: DesignFolder, netlist: Netlist, mutations:
   }
   // Two names that differ only in characters the file name drops would write one file: refuse rather than mix them.
   if (new Set(runs.map((r) => r.tag)).size !== runs.length) throw new SimrunError('YOSYS_FAILED', `two mutated modules of ${d.dir} map to one folded file name (${runs.map((r) => r.tag).join(', ')}); rename one of them`);
-  await forEachLimited(runs, parallel, async (r) => { await yosys(r.script, work, r.tag); });
+  // No more at once than the machine has cores, whatever the caller asks: each run holds the whole design (about 0.5 GB
+  // for tiny).
+  await forEachLimited(runs, Math.min(parallel, availableParallelism()), async (r) => { await yosys(r.script, work, r.tag); });
   return out;
 }

@@ -120,9 +120,7 @@ function designBuildSpec(d: DesignFolder, job: Pick<EngineJob, 'spec' | 'plan'> 
       // two threads share out; unsplit, the full IE120R ran ~5 % slower, so it keeps them.
       ...(job.plan.totals.alus >= THREADED_ALUS ? ['--threads', '2'] : ['-fno-split']),
       ...(opts.randomX ? ['--x-assign', 'unique'] : []),
-      // A campaign's builds (its folded netlists are new with every seed) run small stimuli many times over: compiled at
-      // -O1 rather than -O2, a tiny hybrid built in 22 s instead of 34 and ran its frame no slower (make takes the last
-      // OPT_FAST it is given).
+      // See QUICK_COMPILE_CYCLES (make takes the last OPT_FAST it is given).
       ...(opts.quickCompile ? ['-MAKEFLAGS', 'OPT_FAST=-O1'] : []),
     ],
   };
@@ -231,6 +229,17 @@ function* readBeatLog(path: string, reader: BeatLogReader): Generator<{ frame: n
   }
 }
 
+/**
+ * A campaign's builds (their folded netlists are new with every seed) of a design whose frame is at most this many
+ * cycles compile at -O1 instead of -O2: there the build, not the runs, is the cost. A tiny hybrid (1,600 cycles a
+ * frame) built in 22 s instead of 34 and ran its frame no slower. Larger designs keep -O2, which was worth 1.7× in
+ * run time on ie120r-mini (rtl/verilator.ts).
+ */
+const QUICK_COMPILE_CYCLES = 20_000;
+
+/** Cycles of one frame's input rows at the spec's row rate. */
+const frameCycles = (net: EngineJob['spec']): number => Math.round((net.input.height * net.clockHz) / net.rowRateHz);
+
 /** The RTL under Verilator as an engine. */
 export function rtlEngine(opts: RtlEngineOptions): Engine {
   return {
@@ -246,7 +255,7 @@ export function rtlEngine(opts: RtlEngineOptions): Engine {
       // A faultable build is made with VCD tracing from the start: --trace auto and explain then reuse it.
       const traceBuild: TraceOptions | undefined = opts.trace ?? (faultable ? { format: 'vcd' } : undefined);
       job.log(`rtl: building ${design.dir} with Verilator (${plan.totals.alus} ALUs${faultable ? ', runtime fault hooks, VCD tracing' : ''})`);
-      const build = await buildVerilated(designBuildSpec(design, job, taps, { trace: traceBuild, bench, randomX: hooks.xSeed !== undefined, quickCompile: hooks.mutant !== undefined }));
+      const build = await buildVerilated(designBuildSpec(design, job, taps, { trace: traceBuild, bench, randomX: hooks.xSeed !== undefined, quickCompile: hooks.mutant !== undefined && frameCycles(net) <= QUICK_COMPILE_CYCLES }));
       opts.onBuilt?.(build);
       const runDir = join(job.workDir, 'run');
       rmSync(runDir, { recursive: true, force: true });

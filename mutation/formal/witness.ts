@@ -71,9 +71,10 @@ export async function findWitness(prepared: string, m: YosysMutation, ctx: Witne
   const cell = m.cell;
   const module = rtlilModules(prepared).get(m.module);
   if (!cell || !module) return { none: 'no-sites' };
-  // Registers become ports named after their output wire; a mutation of that output moves the wire, so gold's and
-  // gate's ports could never be matched (Yosys refuses after building the whole miter, 10 s on tiny).
-  if (/-port Q\b/.test(m.args)) return { none: 'register-output' };
+  // A $dff becomes ports named after its output wire (expose -evert-dff); a mutation of that output moves the wire, so
+  // gold's and gate's ports could never be matched (Yosys refuses after building the whole miter, 11 s on tiny). Other
+  // cells with a Q (latches, flip-flops of other kinds, a module's port) are not cut so, and are searched.
+  if (/-port Q\b/.test(m.args) && module.cells.get(cell) === '$dff') return { none: 'register-output' };
   const gate = m.args.replace(`-module ${m.module}`, '-module rs_w_gate');
   const subs = [...new Set([...module.cells.values()].filter((t) => !t.startsWith('$')))];
   const both = (sel: string) => `rs_w_gold/${sel} rs_w_gate/${sel}`;
@@ -146,8 +147,8 @@ function contractSum(a: number, b: number): number {
  * Why there is no witness: SAT proved that no operands the stimulus can set make a visible difference at an ALU
  * register in one step (`unsat`); in one step the difference reaches no register named as rowsim's ALU registers are
  * (`no-sites`: a control mutant, or a module that is not one of rowsim's layers);
- * the search ran past its limits; Yosys could not run it (`failed`); or the mutation is of a register's output, which
- * the search cannot take (`register-output`).
+ * the search ran past its limits; Yosys could not run it (`failed`); or the mutation is of a $dff's output, which the
+ * search cannot take (`register-output`).
  */
 export interface NoWitness {
   readonly none: 'unsat' | 'no-sites' | 'limits' | 'failed' | 'load' | 'register-output';
@@ -160,7 +161,7 @@ export function noWitnessText(n: NoWitness, limits = WITNESS_LIMITS): string {
     case 'no-sites': return 'no witness: in one step the difference reaches no ALU register (p_reg, acc, res of rowsim\'s layers)';
     case 'limits': return `no witness: the search ran past ${limits.seconds} CPU seconds or ${limits.memoryMiB} MiB`;
     case 'failed': return 'no witness: Yosys could not run the search on this mutation';
-    case 'register-output': return 'no witness: the search cuts every register at its output, so it does not take a mutation of one';
+    case 'register-output': return 'no witness: the search cuts every $dff register at its output, so it does not take a mutation of one';
     case 'load': return 'no witness: SAT showed the difference only where the accumulator loads a product, not where it adds one';
   }
 }

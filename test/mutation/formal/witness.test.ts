@@ -97,7 +97,7 @@ describeRtl('findWitness', () => {
     for (const m of ms) expect(await findWitness(prepared, m, { relu: true, firstLayer: true, inputsNonNegative: false }, join(dir, `c${m.id}`)), m.args).toEqual({ none: 'no-sites' });
   }, 300_000);
 
-  it('micro layer 1, mutants of a res register\'s output (-port Q): register-output, answered without building a miter', async () => {
+  it('micro layer 1, mutants of a res register\'s output (a $dff, -port Q): register-output, answered without building a miter', async () => {
     const listed = await listMutations(loadDesign(join(dir, 'design')), join(dir, 'yosys'), { count: 2000, seed: 1, module: 'rs_layer1' });
     const ms = listed.filter((m) => /-port Q\b/.test(m.args) && /-wire res\[/.test(m.args)).slice(0, 3);
     expect(ms.length).toBeGreaterThan(0);
