@@ -237,8 +237,6 @@ function* readBeatLog(path: string, reader: BeatLogReader): Generator<{ frame: n
  */
 const QUICK_COMPILE_CYCLES = 20_000;
 
-/** Cycles of one frame's input rows at the spec's row rate. */
-const frameCycles = (net: EngineJob['spec']): number => Math.round((net.input.height * net.clockHz) / net.rowRateHz);
 
 /** The RTL under Verilator as an engine. */
 export function rtlEngine(opts: RtlEngineOptions): Engine {
@@ -255,7 +253,7 @@ export function rtlEngine(opts: RtlEngineOptions): Engine {
       // A faultable build is made with VCD tracing from the start: --trace auto and explain then reuse it.
       const traceBuild: TraceOptions | undefined = opts.trace ?? (faultable ? { format: 'vcd' } : undefined);
       job.log(`rtl: building ${design.dir} with Verilator (${plan.totals.alus} ALUs${faultable ? ', runtime fault hooks, VCD tracing' : ''})`);
-      const build = await buildVerilated(designBuildSpec(design, job, taps, { trace: traceBuild, bench, randomX: hooks.xSeed !== undefined, quickCompile: hooks.mutant !== undefined && frameCycles(net) <= QUICK_COMPILE_CYCLES }));
+      const build = await buildVerilated(designBuildSpec(design, job, taps, { trace: traceBuild, bench, randomX: hooks.xSeed !== undefined, quickCompile: hooks.mutant !== undefined && net.input.height * net.rowPeriod <= QUICK_COMPILE_CYCLES }));
       opts.onBuilt?.(build);
       const runDir = join(job.workDir, 'run');
       rmSync(runDir, { recursive: true, force: true });
