@@ -14,7 +14,7 @@ import { SymbolTable, type Bit } from './symbolicBits.js';
 import { streamFields } from './streamMask.js';
 import { enableNet, writeEnables, type EnableBit } from './memoryPorts.js';
 import { FLATTEN_FAILED, flattenedPair, modulePair, type MutantPair, type ObservedStream } from './mutantPair.js';
-import type { JsonCell, JsonModule } from './yosysJson.js';
+import type { JsonBit, JsonCell, JsonModule } from './yosysJson.js';
 import type { Proof, YosysMutation } from './yosys.js';
 
 /** Limits of a reachability proof. */
@@ -59,7 +59,7 @@ interface FreeInput {
 /** How a search ended. */
 type Search =
   | { readonly proven: true; readonly states: number }
-  | { readonly proven: false; readonly differs: readonly string[]; readonly depth: number; readonly trace: readonly string[] }
+  | { readonly proven: false; readonly differs: readonly string[]; readonly depth: number; readonly path: FoundPath }
   | { readonly proven: false; readonly limit: string };
 
 /** Symbols of a state renumbered in order of first appearance, so equal states (up to naming) get one key. */
@@ -78,17 +78,82 @@ function canonical(bits: readonly Bit[]): { bits: Bit[]; symbols: number; key: s
 /** A bit as a trace shows it: 0, 1, or a free value both copies share (s3, or ¬s3 for its complement). */
 const bitText = (b: Bit) => (b < 2 ? String(b) : `${b & 1 ? '¬' : ''}s${(b >> 1) - 1}`);
 
+/** What a search found on its way to a difference: the inputs it left free, each step's enumerated ones, and where the copies differ. */
+interface FoundPath {
+  /** Every free input of the cones (enumerated and data), by id. */
+  readonly free: readonly string[];
+  /** The enumerated inputs, in the bit order of `combos`. */
+  readonly enumerated: readonly string[];
+  /** Each step's combination of enumerated inputs, from power-up. */
+  readonly combos: readonly number[];
+  /** Each differing place at the last step, with the original's and the mutant's bit. */
+  readonly differs: readonly (readonly [string, Bit, Bit])[];
+}
+
+/** How a trace names the places it shows, and which free inputs are ports of the searched module (the rest are its internal nets). */
+export interface TraceNames {
+  readonly label: (id: string) => string;
+  readonly isPort: (id: string) => boolean;
+  /** What the ports belong to ("rs_layer4", "the design's top, flattened"). */
+  readonly scope: string;
+}
+
+/** Most step lines a trace keeps (runs of equal steps are one line; a longer path keeps its two ends). */
+const TRACE_LINES = 200;
+
 /**
- * The path to a difference, one line per step from power-up: the enumerated inputs of the mutated cone (controls and
- * the reset) in that step, and at the last step each differing place with the original's and the mutant's bit. Wider
- * inputs (data) are free in every step: the search shows that some values of them reach the difference.
+ * The path to a difference as lines a user can read and replay: first which inputs the search left free — the
+ * module's ports, or also internal nets free wherever the module computes them (then the path over-approximates the
+ * module, which may never take it); then each step from power-up with its enumerated inputs (controls and the reset),
+ * equal steps in a row as one line ("steps 12–97"); last, each differing place with the original's and the mutant's bit.
+ * Data inputs are free in every step: symbols (s3) stand for values both copies share.
  */
-function traceLines(path: readonly number[], enumerated: readonly string[], differs: readonly (readonly [string, Bit, Bit])[]): string[] {
-  const shown = path.length > 24 ? [...path.slice(0, 12).map((c, i) => [i, c] as const), ...path.slice(-12).map((c, i) => [path.length - 12 + i, c] as const)] : path.map((c, i) => [i, c] as const);
-  const lines = shown.map(([i, c]) => `step ${i}: ${enumerated.map((id, b) => `${id}=${(c >> b) & 1}`).join(' ') || 'no enumerated inputs'}`);
-  if (path.length > 24) lines.splice(12, 0, `… ${path.length - 24} steps …`);
-  lines.push(`step ${path.length - 1}: ${differs.slice(0, 4).map(([id, a, b]) => `${id} original ${bitText(a)}, mutant ${bitText(b)}`).join('; ')} (data inputs free)`);
-  return lines;
+function traceLines(found: FoundPath, names: TraceNames): string[] {
+  const { free, enumerated, combos, differs } = found;
+  const internal = free.filter((id) => !names.isPort(id));
+  const few = (ids: readonly string[]) => `${ids.slice(0, 4).map(names.label).join(', ')}${ids.length > 4 ? `, … ${ids.length - 4} more` : ''}`;
+  const header = `free inputs: ${enumerated.length} enumerated bit(s)${enumerated.length ? ` (${few(enumerated)})` : ''} and ${free.length - enumerated.length} data bit(s) as shared symbols; ${internal.length
+    ? `${internal.length} of them internal nets of ${names.scope} (${few(internal)}), free where the module computes them: a path the module may never take`
+    : `all ports of ${names.scope}`}`;
+  const stepText = (c: number) => enumerated.map((id, b) => `${names.label(id)}=${(c >> b) & 1}`).join(' ') || 'no enumerated inputs';
+  const runs: string[] = [];
+  for (let i = 0; i < combos.length;) {
+    let j = i;
+    while (j + 1 < combos.length && combos[j + 1] === combos[i]) j++;
+    runs.push(`${j > i ? `steps ${i}–${j}` : `step ${i}`}: ${stepText(combos[i]!)}`);
+    i = j + 1;
+  }
+  const kept = runs.length > TRACE_LINES ? [...runs.slice(0, TRACE_LINES / 2), `… ${runs.length - TRACE_LINES} lines …`, ...runs.slice(-TRACE_LINES / 2)] : runs;
+  const last = `step ${combos.length - 1}: ${differs.slice(0, 4).map(([id, a, b]) => `${names.label(id)} original ${bitText(a)}, mutant ${bitText(b)}`).join('; ')} (data inputs free)`;
+  return [header, ...kept, last];
+}
+
+/**
+ * How a trace names places of `m`: a cell's port bit by the design's wire on that net where there is one (`cnt[3]`,
+ * not `$procdff$12.Q[3]`), and which free inputs are the module's input ports.
+ */
+function traceNames(m: IndexedModule, scope: string): TraceNames {
+  let wireOf: Map<number, string> | undefined;
+  const named = (net: JsonBit | undefined) => {
+    if (typeof net !== 'number') return undefined;
+    if (!wireOf) {
+      wireOf = new Map();
+      for (const [n, bits] of m.mod.wires) {
+        if (n.startsWith('$')) continue;
+        bits.forEach((b, i) => { if (typeof b === 'number' && !wireOf!.has(b)) wireOf!.set(b, bits.length > 1 ? `${n}[${i}]` : n); });
+      }
+    }
+    return wireOf.get(net);
+  };
+  return {
+    scope,
+    isPort: (id) => m.mod.ports.get(groupOf(id))?.direction === 'input',
+    label: (id) => {
+      const at = /^(.*)\.([^.[\]]+)\[(\d+)\]$/.exec(id);
+      const cell = at ? m.byName.get(at[1]!) : undefined;
+      return (cell && named((cell.outputs[at![2]!] ?? cell.inputs[at![2]!])?.[Number(at![3])])) ?? id;
+    },
+  };
 }
 
 /**
@@ -156,10 +221,10 @@ function search(gold: ConeMachine, gate: ConeMachine, reset: { readonly id: stri
         let differs: number[] | undefined;
         for (let i = 0; i < g.boundary.length; i++) if (g.boundary[i] !== m.boundary[i] && !idle(i)) (differs ??= []).push(i);
         if (differs) {
-          const path: number[] = [combo];
-          for (let p = s.path; p; p = p.before) path.unshift(p.combo);
-          const ids = differs.map((i) => gold.boundaryIds[i]!);
-          return { proven: false, differs: ids, depth, trace: traceLines(path, enumerated, differs.map((i) => [gold.boundaryIds[i]!, g.boundary[i]!, m.boundary[i]!] as const)) };
+          const combos: number[] = [combo];
+          for (let p = s.path; p; p = p.before) combos.unshift(p.combo);
+          const differing = differs.map((i) => [gold.boundaryIds[i]!, g.boundary[i]!, m.boundary[i]!] as const);
+          return { proven: false, differs: differs.map((i) => gold.boundaryIds[i]!), depth, path: { free: ids, enumerated, combos, differs: differing } };
         }
         const c = canonical([...g.next, ...m.next]);
         if (seen.has(c.key)) continue;
@@ -291,8 +356,13 @@ function searchPair(pair: MutantPair, m: YosysMutation, design: ResetOf, limits:
     const shown = names.map((n) => gold.registerName(gold.byName.get(n) ?? gate.byName.get(n)!)).join(', ');
     if (found.proven) return { proof: { equivalent: true, detail: `proven by reachability from reset: ${found.states} state pairs of ${shown} (${width(g)} register bits), every signal read from them equal${streams ? ' (stream outputs in valid beats)' : ''}` } };
     if ('limit' in found) return ended({ equivalent: false, detail: `reachability: ${last ? `${last}; ` : ''}stopped at ${found.limit} with ${shown}`, limited: found.limit, ...(trace.length ? { trace } : {}) });
-    last = `${found.differs[0]} differs after ${found.depth + 1} steps`;
-    trace = found.trace;
+    const naming = traceNames(gold, pair.flattened ? `the design's top (${design.top}, flattened)` : m.module);
+    const internal = found.path.free.filter((id) => !naming.isPort(id)).length;
+    // Not a run: the path is the search's, over free inputs; the verdict says what stands between it and a run.
+    last = `${found.differs[0]} differs after ${found.depth + 1} steps (${internal
+      ? `on a path that frees ${internal} internal net bit(s) of ${naming.scope}, so it may be none the module takes`
+      : `on a path over the ports of ${naming.scope} alone, with data values left symbolic`}; not realized as a run)`;
+    trace = traceLines(found.path, naming);
     instance ??= found.differs.map((id) => instanceOf(/^(.*)\.[^.[\]]+\[\d+\]$/.exec(id)?.[1] ?? '')).find((x) => x !== undefined);
     const before = registers.size;
     growCone(gold, gate, [g, t], found.differs, registers);

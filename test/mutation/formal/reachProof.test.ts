@@ -18,6 +18,31 @@ import { cellWhere, COUNTER, firstDifference, mutationOf, prepTop as prep } from
 import { describeRtl } from '../../support/rtl.js';
 
 
+/** The step numbers that trace lines `step n:` and `steps a–b:` cover, in order. */
+function coveredSteps(lines: readonly string[]): number[] {
+  return lines.flatMap((l) => {
+    const m = /^steps? (\d+)(?:–(\d+))?: /.exec(l)!;
+    const [a, b] = [Number(m[1]), Number(m[2] ?? m[1])];
+    return Array.from({ length: b - a + 1 }, (_, i) => a + i);
+  });
+}
+
+/**
+ * An accumulator that adds a ROM's word w on `go` (the ROM a black box: its output is an internal net of the module
+ * that the search leaves free); the output `sum` is the accumulator itself. ROM_MODEL is what the box holds, for the
+ * simulation.
+ */
+const ROM_ACC = [
+  '(* blackbox *) module rom(input [1:0] a, output [7:0] w); endmodule',
+  'module top(input clk, input rst, input go, input [1:0] a, output [7:0] sum);',
+  '  wire [7:0] w; reg [7:0] acc;',
+  '  rom u_rom (.a(a), .w(w));',
+  "  always @(posedge clk) if (rst) acc <= 8'd0; else if (go) acc <= acc + w;",
+  '  assign sum = acc;',
+  'endmodule',
+];
+const ROM_MODEL = ['module rom(input [1:0] a, output [7:0] w);', "  assign w = {a, 6'd0} ^ 8'h5a;", 'endmodule'];
+
 /**
  * A stream stage: out_data loads x on `load` and holds otherwise; out_valid is `load` a cycle late, and with `live` also
  * held high by `stay` — then a held word is seen in a valid beat. (One `load` net drives both, as a layer's beat
@@ -298,13 +323,27 @@ describeRtl('provesByReachability', () => {
     const proof = await provesByReachability(il, m, { top: 'top', reset: 'rst' }, join(dir, 'p'));
     expect(proof.equivalent).toBe(false);
     expect(proof.detail).toMatch(/differs after \d+ steps/);
-    // The path to the difference: one line per step from power-up (reset high in the first), then the differing place.
+    // The path to the difference: the free inputs (the module's ports alone: cnt is the whole cone), then every step
+    // from power-up (reset high in the first; equal steps in a row as one line), then the differing place.
     const steps = Number(/differs after (\d+) steps/.exec(proof.detail)![1]);
+    expect(proof.detail).toMatch(/on a path over the ports of top alone, with data values left symbolic; not realized as a run/);
     const trace = proof.trace!;
-    expect(trace[0]).toMatch(/^step 0: /);
-    if (steps <= 24) expect(trace).toHaveLength(steps + 1);
+    expect(trace[0]).toMatch(/^free inputs: .*; all ports of top$/);
+    expect(trace[1]).toMatch(/^steps? 0(–0)?: .*rst\[0\]=1/);
+    expect(coveredSteps(trace.slice(1, -1))).toEqual(Array.from({ length: steps }, (_, i) => i));
     expect(trace[trace.length - 1]).toMatch(new RegExp(`^step ${steps - 1}: .* original ¬?(0|1|s\\d+), mutant ¬?(0|1|s\\d+)`));
     expect(firstDifference(il, m, dir, 5000, 3)).not.toBeNull();
+  }, 120_000);
+
+  it('accumulator adding a black-box ROM word w (8 bits): acc register output bit 0 inverted — refused; the trace names w as internal nets, the proof says the path may be none the module takes', async () => {
+    const { dir, il, text } = prep(ROM_ACC);
+    const dff = cellWhere(text, '$dff', /connect \\Q \\acc$/m);
+    const m = mutationOf(dff, '-mode inv -port Q -portbit 0 -wire acc -wirebit 0');
+    const proof = await provesByReachability(il, m, { top: 'top', reset: 'rst' }, join(dir, 'p'));
+    expect(proof.equivalent).toBe(false);
+    expect(proof.detail).toMatch(/on a path that frees \d+ internal net bit\(s\) of top, so it may be none the module takes; not realized as a run/);
+    expect(proof.trace![0]).toMatch(/; 8 of them internal nets of top \(w\[\d\]/);
+    expect(firstDifference(il, m, dir, 2000, 5, ROM_MODEL)).not.toBeNull();
   }, 120_000);
 
   it('a write address that differs only in the power-up cycle (memory of 4 words, kept after reset) — refused: the first cycle is compared too', async () => {
@@ -334,7 +373,7 @@ describeRtl('provesByReachability', () => {
     const m = mutationOf(three, '-mode const0 -port A -portbit 0');
     const proof = await provesByReachability(il, m, { top: 'top', reset: 'rst_n', activeLow }, join(dir, 'p'));
     expect(proof.equivalent).toBe(equivalent);
-    if (!equivalent) expect(proof.trace![0]).toMatch(/rst_n\[0\]=1/);
+    if (!equivalent) expect(proof.trace![1]).toMatch(/^step 0: .*rst_n\[0\]=1/);
   }, 120_000);
 
   it.each([
