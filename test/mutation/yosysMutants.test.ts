@@ -1,6 +1,6 @@
 // Yosys's mutation list depends on the design only, not on the folder it sits in: the shards of one campaign, each
 // with its own folder, must list the same mutations to merge (Yosys writes a source's path into cell names and -src).
-// The prepared netlist is cached by the design's content: a second folder with the same design does not prepare again,
+// The prepared netlist and the list are cached by the design's content: a second folder with the same design does not prepare or list again,
 // and a design that differs by one source byte does; a same-size netlist left in the folder is replaced. A folded
 // netlist writes no parallel mux as a priority casez.
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -38,8 +38,9 @@ describeRtl('listMutations', () => {
       }
       expect(lists[0]).toHaveLength(12);
       expect(lists[1]).toEqual(lists[0]);
-      // Prepared by the first and the third listing; the second took the first's netlist from the cache.
+      // Prepared and listed by the first and the third listing; the second took the first's netlist and list from the cache.
       expect(dirs.map((d) => existsSync(join(d, 'yosys', 'prepare.log')))).toEqual([true, false, true]);
+      expect(dirs.map((d) => existsSync(join(d, 'yosys', 'list.log')))).toEqual([true, false, true]);
       expect(readFileSync(join(dirs[1]!, 'yosys', 'prepared.il'))).toEqual(readFileSync(join(dirs[0]!, 'yosys', 'prepared.il')));
       // Another design's netlist left in the folder, of the same size as this design's (an edit that changed one
       // constant for another), is not taken for this design's: the folder gets this design's netlist again.
