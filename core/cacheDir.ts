@@ -1,7 +1,8 @@
 // The folder rowsim caches into: $SIMRUN_CACHE, else $XDG_CACHE_HOME/rowsim, else ~/.cache/rowsim — never the current
 // folder. Verilator builds, plans, weights and synth calibrations live there, each under its own content key.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { homedir, hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
 /** The cache folder. */
@@ -18,7 +19,8 @@ export function cacheRoot(): string {
 export function writeCacheFile(path: string, text: string): void {
   try {
     mkdirSync(dirname(path), { recursive: true });
-    const tmp = `${path}.tmp-${process.pid}`;
+    // Host and a random part too: processes on two machines sharing the cache (pods of one job) often have one pid.
+    const tmp = `${path}.tmp-${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
     writeFileSync(tmp, text);
     renameSync(tmp, path);
   } catch {

@@ -106,11 +106,16 @@ export async function listMutations(d: DesignFolder, work: string, o: ListOption
   // of a campaign and a rerun list once (30 s on tiny) instead of each.
   const args = `-list ${o.count} -seed ${o.seed} ${filter}`;
   const cachedList = join(cacheRoot(), 'yosys', `${digest}-list-${createHash('sha256').update(args).digest('hex').slice(0, 16)}.txt`);
-  if (existsSync(cachedList)) copyFileSync(cachedList, out);
-  else {
+  // Under a lock, like preparing: shards that waited for one preparation together would otherwise each list.
+  const listed = await withBuildLock(`${cachedList}.lock`, {
+    ready: () => existsSync(cachedList),
+    onWait: (holder) => log?.(`yosys: waiting for ${holder}, which is listing the same mutations into the shared cache`),
+  }, async () => {
     await yosys(`read_rtlil prepared.il\nmutate ${args} -o mutations.txt\n`, work, 'list');
     writeCacheFile(cachedList, readFileSync(out, 'utf8'));
-  }
+    return true;
+  });
+  if (!listed) copyFileSync(cachedList, out);
   return readFileSync(out, 'utf8').split('\n').filter((l) => l.startsWith('mutate ')).map((line, i) => {
     const args = line.slice('mutate '.length).trim();
     const val = (k: string) => { const m = new RegExp(`-${k} (\\S+)`).exec(args); return m ? m[1]! : ''; };

@@ -45,7 +45,8 @@ export interface ResetOf {
   readonly tapped?: readonly string[];
   /**
    * The streams the tap map observes (each layer's and the output), as paths from the top: given, a search that stops
-   * where the mutated value enters another module's instance goes on in the whole design flattened, comparing these.
+   * where the mutated value enters another module's instance (or comes out of one) goes on in the whole design
+   * flattened, comparing these.
    */
   readonly streams?: readonly ObservedStream[];
 }
@@ -54,6 +55,13 @@ export interface ResetOf {
 interface FreeInput {
   readonly bit: number | undefined;
   readonly data: number;
+}
+
+/** An output port bit the two copies drive from different places, compared as each copy's watched value (index `k`), under `mask` (its stream's valid). */
+interface ComparedPort {
+  readonly id: string;
+  readonly k: number;
+  readonly mask: readonly number[] | undefined;
 }
 
 /** How a search ended. */
@@ -102,11 +110,11 @@ export interface TraceNames {
 const TRACE_LINES = 200;
 
 /**
- * The path to a difference as lines a user can read and replay: first which inputs the search left free — the
- * module's ports, or also internal nets free wherever the module computes them (then the path over-approximates the
- * module, which may never take it); then each step from power-up with its enumerated inputs (controls and the reset),
+ * The path to a difference as lines a user can read: first which inputs the search left free — the module's ports, or
+ * also internal nets free wherever the module computes them (then the path over-approximates the module even more
+ * than the search always does); then each step from power-up with its enumerated inputs (controls and the reset),
  * equal steps in a row as one line ("steps 12–97"); last, each differing place with the original's and the mutant's bit.
- * Data inputs are free in every step: symbols (s3) stand for values both copies share.
+ * Symbols (s3) stand for values both copies share: data inputs, memory words, values computed from them.
  */
 function traceLines(found: FoundPath, names: TraceNames): string[] {
   const { free, enumerated, combos, differs } = found;
@@ -114,7 +122,7 @@ function traceLines(found: FoundPath, names: TraceNames): string[] {
   const few = (ids: readonly string[]) => `${ids.slice(0, 4).map(names.label).join(', ')}${ids.length > 4 ? `, … ${ids.length - 4} more` : ''}`;
   const header = `free inputs: ${enumerated.length} enumerated bit(s)${enumerated.length ? ` (${few(enumerated)})` : ''} and ${free.length - enumerated.length} data bit(s) as shared symbols; ${internal.length
     ? `${internal.length} of them internal nets of ${names.scope} (${few(internal)}), free where the module computes them: a path the module may never take`
-    : `all ports of ${names.scope}`}`;
+    : `all ports of ${names.scope} (no internal net freed; still the search's over-approximation: memory words and the values it computes are symbols too)`}`;
   const stepText = (c: number) => enumerated.map((id, b) => `${names.label(id)}=${(c >> b) & 1}`).join(' ') || 'no enumerated inputs';
   const runs: string[] = [];
   for (let i = 0; i < combos.length;) {
@@ -124,7 +132,7 @@ function traceLines(found: FoundPath, names: TraceNames): string[] {
     i = j + 1;
   }
   const kept = runs.length > TRACE_LINES ? [...runs.slice(0, TRACE_LINES / 2), `… ${runs.length - TRACE_LINES} lines …`, ...runs.slice(-TRACE_LINES / 2)] : runs;
-  const last = `step ${combos.length - 1}: ${differs.slice(0, 4).map(([id, a, b]) => `${names.label(id)} original ${bitText(a)}, mutant ${bitText(b)}`).join('; ')} (data inputs free)`;
+  const last = `step ${combos.length - 1}: ${differs.slice(0, 4).map(([id, a, b]) => `${names.label(id)} original ${bitText(a)}, mutant ${bitText(b)}`).join('; ')} (s<n>: a symbol both copies share)`;
   return [header, ...kept, last];
 }
 
@@ -160,15 +168,20 @@ function traceNames(m: IndexedModule, scope: string): TraceNames {
  * Breadth-first search of the product of the two cones from power-up (every register bit a symbol the copies share;
  * the first step with `reset` at its active level when the cone reads it), checking boundary equality at every step.
  */
-function search(gold: ConeMachine, gate: ConeMachine, reset: { readonly id: string; readonly level: 0 | 1 } | undefined, isControl: (id: string) => boolean, limits: ReachLimits, budget: { left: number }, masks: ReadonlyMap<string, readonly number[]>): Search {
+function search(gold: ConeMachine, gate: ConeMachine, reset: { readonly id: string; readonly level: 0 | 1 } | undefined, isControl: (id: string) => boolean, limits: ReachLimits, budget: { left: number }, masks: ReadonlyMap<string, readonly number[]>, compared: readonly ComparedPort[] = [], streamPlaces: ReadonlySet<string> = new Set()): Search {
+  // streamPlaces: stream outputs only the bench observes (the design's top's, or any in the design flattened), which it
+  // does not record while reset holds.
   const resetId = reset?.id;
   const ids = [...new Set([...gold.freeIds, ...gate.freeIds])];
   const groups = new Map<string, string[]>();
   for (const id of ids) groups.set(groupOf(id), [...(groups.get(groupOf(id)) ?? []), id]);
   // Narrow groups are controls (enumerated); wider ones data (symbols). The reset always counts among the controls;
   // when there are too many, the widest controls become data (still sound, less precise).
+  const resetGroup = resetId === undefined ? undefined : groupOf(resetId);
   const controls = [...groups].filter(([g, bits]) => (bits.length <= 2 && bits.every(isControl)) || (resetId !== undefined && g === groupOf(resetId)))
-    .sort((a, b) => a[1].length - b[1].length);
+    // The reset first: were it left to the data, the first step would not be a reset step, and every register's
+    // power-up value would count.
+    .sort((a, b) => Number(b[0] === resetGroup) - Number(a[0] === resetGroup) || a[1].length - b[1].length);
   const enumerated: string[] = [];
   for (const [, bits] of controls) if (enumerated.length + bits.length <= limits.enumeratedBits) enumerated.push(...bits);
   const enumIndex = new Map(enumerated.map((id, i) => [id, i]));
@@ -182,6 +195,7 @@ function search(gold: ConeMachine, gate: ConeMachine, reset: { readonly id: stri
   const [goldFree, gateFree] = [new Array<Bit>(goldInputs.length), new Array<Bit>(gateInputs.length)];
   // Each boundary place's masking bits, by its index in boundaryIds (the same places in both copies, sorted alike).
   const placeMasks = gold.boundaryIds.map((id) => masks.get(id));
+  const streamPlace = gold.boundaryIds.map((id) => streamPlaces.has(id));
   const width = gold.stateWidth;
   const start = canonical([...Array.from({ length: width }, (_, i) => 2 * i + 2), ...Array.from({ length: width }, (_, i) => 2 * i + 2)]);
   // The power-up state is searched only under reset, so it is not marked seen: the same bits reached later (all
@@ -217,14 +231,18 @@ function search(gold: ConeMachine, gate: ConeMachine, reset: { readonly id: stri
         // the reset makes it vanish.)
         // A stream field is compared only in a valid beat, a memory write's address and data only when it writes: a
         // place whose masking bits (its group's valid; its write enables) are all 0 in both copies is not.
-        const idle = (i: number) => placeMasks[i]?.every((k) => g.watched[k] === 0 && m.watched[k] === 0) ?? false;
-        let differs: number[] | undefined;
-        for (let i = 0; i < g.boundary.length; i++) if (g.boundary[i] !== m.boundary[i] && !idle(i)) (differs ??= []).push(i);
-        if (differs) {
+        const masked = (ks: readonly number[] | undefined) => ks?.every((k) => g.watched[k] === 0 && m.watched[k] === 0) ?? false;
+        // A stream output only the bench reads is not observed in the reset step: the bench records beats once reset is
+        // released, and what a register shows before its first reset edge is its power-up value, in the original too.
+        const unobserved = s.first && resetBit !== undefined;
+        let differing: (readonly [string, Bit, Bit])[] | undefined;
+        for (let i = 0; i < g.boundary.length; i++) if (g.boundary[i] !== m.boundary[i] && !masked(placeMasks[i]) && !(unobserved && streamPlace[i])) (differing ??= []).push([gold.boundaryIds[i]!, g.boundary[i]!, m.boundary[i]!]);
+        // Outputs the copies drive from different places: each copy's own value of the port, under its stream's valid.
+        for (const c of compared) if (g.watched[c.k] !== m.watched[c.k] && !masked(c.mask) && !(unobserved && c.mask)) (differing ??= []).push([c.id, g.watched[c.k]!, m.watched[c.k]!]);
+        if (differing) {
           const combos: number[] = [combo];
           for (let p = s.path; p; p = p.before) combos.unshift(p.combo);
-          const differing = differs.map((i) => [gold.boundaryIds[i]!, g.boundary[i]!, m.boundary[i]!] as const);
-          return { proven: false, differs: differs.map((i) => gold.boundaryIds[i]!), depth, path: { free: ids, enumerated, combos, differs: differing } };
+          return { proven: false, differs: differing.map(([id]) => id), depth, path: { free: ids, enumerated, combos, differs: differing } };
         }
         const c = canonical([...g.next, ...m.next]);
         if (seen.has(c.key)) continue;
@@ -266,7 +284,8 @@ function resetPortOf(modules: ReadonlyMap<string, JsonModule>, top: string, rese
 /**
  * Tries to prove mutation `m` (of the design listMutations prepared: `prepared`) equivalent by reachability. `design`
  * names the top module and its reset port: the bench holds reset first, so the search starts with it. When the search
- * of the mutated module stops where the mutated value enters an instance of another module, and `design` lists the
+ * of the mutated module stops where the mutated value enters an instance of another module (or comes from one: a
+ * mutation of an instance's output port), and `design` lists the
  * streams rowsim observes, the whole design is flattened and searched again (a value one instance produces may be one
  * the next never sees differ: an output that only ever holds its reset value).
  */
@@ -287,7 +306,7 @@ export async function provesByReachability(prepared: string, m: YosysMutation, d
   if (flat === FLATTEN_FAILED) return { ...own.proof, detail: `${own.proof.detail}; across instances: ${flat}`, limited: own.proof.limited ?? 'flattening the design (Yosys limits)' };
   if (typeof flat === 'string') return { ...own.proof, detail: `${own.proof.detail}; across instances: ${flat}` };
   const across = searchPair(flat, m, design, limits, budget).proof;
-  if (across.equivalent) return { ...across, detail: `${across.detail}, in the whole design flattened (the mutated value enters ${own.instance})` };
+  if (across.equivalent) return { ...across, detail: `${across.detail}, in the whole design flattened (the mutated value meets ${own.instance})` };
   // Not proven either way: the flattened search's difference is the one a user can replay through the whole design.
   return { equivalent: false, detail: `${own.proof.detail}; across instances: ${across.detail}`, ...(across.limited ?? own.proof.limited ? { limited: across.limited ?? own.proof.limited } : {}), ...(across.trace ?? own.proof.trace ? { trace: across.trace ?? own.proof.trace } : {}) };
 }
@@ -306,16 +325,17 @@ function searchPair(pair: MutantPair, m: YosysMutation, design: ResetOf, limits:
   const cells = mutated.map((n) => gate.byName.get(n)).filter((c): c is JsonCell => c !== undefined);
   const starts = first?.type === '$dff' ? [first] : [...cells.filter((c) => c.type === '$dff'), ...gate.registersAfter(cells.filter((c) => c.type !== '$dff'))];
   const registers = new Set(starts.map((c) => c.name));
-  // An output the two flattened copies drive from different places may not be read from the cone at all: not compared
-  // there, it is refused here.
-  if (pair.flattened && pair.flattened.ports.length && (cells.length || registers.size)) return { proof: { equivalent: false, detail: `reachability: the mutant drives output ${pair.flattened.ports[0]} from elsewhere` } };
+  // Outputs the two flattened copies drive from different places (a constant in place of an instance's output) may not
+  // be read from the cone at all: each is compared as its own value in each copy (maskedCones).
+  const outs = pair.flattened?.ports ?? [];
   if (registers.size === 0 && pair.flattened) {
     // The shortcut below reads the mutation's names, which flattening changed. Here the copies were compared cell by
     // cell: with no cell and no output (observed streams included) driven differently, they are one circuit.
     if (cells.length === 0 && pair.flattened.ports.length === 0) return { proof: { equivalent: true, detail: 'proven: flattened, the mutant is the original circuit (nothing reads the mutated value)' } };
     // Logic that feeds a memory's write port or an output but no register: the search starts from the nearest
-    // registers that drive it in the original (the value the mutation replaced, often), which any cone may hold.
-    const before = gold.registersBefore(cells.flatMap((c) => Object.values(gold.byName.get(c.name)?.inputs ?? {}).flat()));
+    // registers that drive it in the original (the value the mutation replaced, often), which any cone may hold —
+    // and so does an output driven differently (the original's register behind it).
+    const before = gold.registersBefore([...cells.flatMap((c) => Object.values(gold.byName.get(c.name)?.inputs ?? {}).flat()), ...outs.map((o) => portBit(gold, o))]);
     const nearest = Math.min(...[...before.values()].map((r) => r.depth));
     for (const [n, r] of before) if (r.depth === nearest && gate.byName.get(n)?.type === '$dff') registers.add(n);
     if (registers.size === 0) {
@@ -334,7 +354,9 @@ function searchPair(pair: MutantPair, m: YosysMutation, design: ResetOf, limits:
     const seen = typeof net === 'number' ? gold.observers([], [net], new Set(tapped))
       : added.length ? gate.observers(added, [], new Set(tapped)) : ['an unnamed net (the mutation added no cell and names no wire)'];
     if (seen.length === 0) return { proof: { equivalent: true, detail: `proven: nothing reads the mutated value (no register, port, submodule, memory or tapped wire of ${m.module} is reached)` } };
-    const instance = seen.map((o) => instanceOf(o.split(' ')[1] ?? '')).find((x) => x !== undefined);
+    // The instance the value enters, or the one it comes from (the mutation replaced an output of it): either way only
+    // the design flattened shows what the instance does with it, or what it drove there.
+    const instance = seen.map((o) => instanceOf(o.split(' ')[1] ?? '')).find((x) => x !== undefined) ?? instanceOf(m.cell);
     return { proof: { equivalent: false, detail: `reachability: the mutation reaches no register, but it reaches ${seen.slice(0, 3).join(', ')}` }, ...(instance ? { instance } : {}) };
   }
   let last = '';
@@ -344,14 +366,16 @@ function searchPair(pair: MutantPair, m: YosysMutation, design: ResetOf, limits:
   const ended = (proof: Proof) => ({ proof, ...(instance ? { instance } : {}) });
   for (let round = 0; round <= limits.rounds; round++) {
     const names = [...registers].sort();
-    const built = maskedCones(gold, gate, names, mutated, pair.fields);
+    const built = maskedCones(gold, gate, names, mutated, pair.fields, outs);
     if (typeof built === 'string') return { proof: { equivalent: false, detail: `reachability: ${built}` } };
-    const { cones: [g, t], masks, streams } = built;
+    const { cones: [g, t], masks, streams, compared } = built;
+    // Only the bench reads the top's outputs; a submodule's feed logic that may keep what it sees under reset.
+    const streamPlaces = pair.flattened || m.module === design.top ? built.streamPlaces : undefined;
     const width = (c: ConeMachine) => c.stateWidth;
     // Both cones must be read by the rest of the module at the same places, so that each place can be compared.
     const places = (c: ConeMachine) => c.boundaryIds.join('\n');
     if (width(g) !== width(t) || places(g) !== places(t)) return { proof: { equivalent: false, detail: 'reachability: the two cones differ in shape' } };
-    const found = search(g, t, pair.resetId === undefined ? undefined : { id: pair.resetId, level: design.activeLow ? 0 : 1 }, (id) => gate.isControl(id), limits, budget, masks);
+    const found = search(g, t, pair.resetId === undefined ? undefined : { id: pair.resetId, level: design.activeLow ? 0 : 1 }, (id) => gate.isControl(id), limits, budget, masks, compared, streamPlaces);
     // Named as in the original (a mutation on a register's output leaves the mutant's register on a nameless net).
     const shown = names.map((n) => gold.registerName(gold.byName.get(n) ?? gate.byName.get(n)!)).join(', ');
     if (found.proven) return { proof: { equivalent: true, detail: `proven by reachability from reset: ${found.states} state pairs of ${shown} (${width(g)} register bits), every signal read from them equal${streams ? ' (stream outputs in valid beats)' : ''}` } };
@@ -361,11 +385,11 @@ function searchPair(pair: MutantPair, m: YosysMutation, design: ResetOf, limits:
     // Not a run: the path is the search's, over free inputs; the verdict says what stands between it and a run.
     last = `${found.differs[0]} differs after ${found.depth + 1} steps (${internal
       ? `on a path that frees ${internal} internal net bit(s) of ${naming.scope}, so it may be none the module takes`
-      : `on a path over the ports of ${naming.scope} alone, with data values left symbolic`}; not realized as a run)`;
+      : `on a path that frees no internal net of ${naming.scope}, though still the search's over-approximation`}; not realized as a run)`;
     trace = traceLines(found.path, naming);
     instance ??= found.differs.map((id) => instanceOf(/^(.*)\.[^.[\]]+\[\d+\]$/.exec(id)?.[1] ?? '')).find((x) => x !== undefined);
     const before = registers.size;
-    growCone(gold, gate, [g, t], found.differs, registers);
+    growCone(gold, gate, [g, t], found.differs, registers, toggled(found.path));
     if (registers.size === before) { stalled = true; break; }
   }
   // Out of rounds while the cone still grew is a budget, not a verdict; a difference the cone cannot grow past is one.
@@ -378,13 +402,13 @@ function searchPair(pair: MutantPair, m: YosysMutation, design: ResetOf, limits:
  * of memory writes at the boundary), and those masks: place → indices into `watched`, all 0 in both copies for the
  * place not to count. `streams` tells whether any stream output is masked.
  */
-function maskedCones(gold: IndexedModule, gate: IndexedModule, names: readonly string[], mutated: readonly string[], extraFields: ReadonlyMap<string, string>): { cones: readonly [ConeMachine, ConeMachine]; masks: Map<string, readonly number[]>; streams: boolean } | string {
+function maskedCones(gold: IndexedModule, gate: IndexedModule, names: readonly string[], mutated: readonly string[], extraFields: ReadonlyMap<string, string>, outs: readonly string[] = []): { cones: readonly [ConeMachine, ConeMachine]; masks: Map<string, readonly number[]>; streams: boolean; compared: ComparedPort[]; streamPlaces: Set<string> } | string {
   // The module's stream outputs (streamMask.ts): each compared only while its group's valid is high, as the stream
   // contract gives them meaning and rowsim observes them.
   const fields = new Map([...streamFields(gold.mod.ports), ...extraFields]);
   const valids = [...new Set(fields.values())];
   const build = (enables: readonly EnableBit[]) => {
-    const watch = (c: IndexedModule) => [...valids.map((v) => c.mod.ports.get(v)?.bits[0] ?? 'x'), ...enables.map((e) => enableNet(e, (n) => c.byName.get(n)))];
+    const watch = (c: IndexedModule) => [...valids.map((v) => c.mod.ports.get(v)?.bits[0] ?? 'x'), ...enables.map((e) => enableNet(e, (n) => c.byName.get(n))), ...outs.map((o) => portBit(c, o))];
     const cones = [buildCone(gold, names, mutated, watch(gold)), buildCone(gate, names, mutated, watch(gate))] as const;
     return cones.find((c): c is string => typeof c === 'string') ?? (cones as readonly [ConeMachine, ConeMachine]);
   };
@@ -404,15 +428,29 @@ function maskedCones(gold: IndexedModule, gate: IndexedModule, names: readonly s
   }
   if (typeof cones === 'string') return cones;
   const index = new Map(enables.map((e, i) => [key(e), valids.length + i]));
+  // An output compared as its own value is not a boundary place: one copy's cone may read it and the other's not.
+  const own = new Set(outs.map((o) => `output ${o}`));
+  if (own.size) cones = cones.map((c) => { const keep = c.boundaryIds.map((id) => !own.has(id)); return { ...c, boundaryIds: c.boundaryIds.filter((_, i) => keep[i]), boundarySlots: c.boundarySlots.filter((_, i) => keep[i]) }; }) as unknown as readonly [ConeMachine, ConeMachine];
+  const compared = outs.map((o, j) => {
+    const valid = fields.get(o.replace(/\[\d+\]$/, ''));
+    return { id: `output ${o}`, k: valids.length + enables.length + j, mask: valid === undefined ? undefined : [valids.indexOf(valid)] };
+  });
   const masks = new Map<string, readonly number[]>();
+  const streamPlaces = new Set<string>();
   for (const id of cones[0].boundaryIds) {
     const port = /^output (\S+)\[\d+\]$/.exec(id)?.[1];
     const valid = port === undefined ? undefined : fields.get(port);
-    if (valid !== undefined) masks.set(id, [valids.indexOf(valid)]);
+    if (valid !== undefined) { masks.set(id, [valids.indexOf(valid)]); streamPlaces.add(id); }
     const en = writes.get(id);
     if (en) masks.set(id, [...new Set(en.map((e) => index.get(key(e))!))]);
   }
-  return { cones, masks, streams: [...masks.keys()].some((id) => id.startsWith('output ')) };
+  return { cones, masks, streams: [...masks.keys()].some((id) => id.startsWith('output ')) || compared.some((c) => c.mask), compared, streamPlaces };
+}
+
+/** The net of output port bit `o` (`m_row[0]`) in module `c`: a number, or a constant ('0', '1', 'x'). */
+function portBit(c: IndexedModule, o: string): JsonBit {
+  const at = /^(.*)\[(\d+)\]$/.exec(o);
+  return (at ? c.mod.ports.get(at[1]!)?.bits[Number(at[2])] : undefined) ?? 'x';
 }
 
 /**
@@ -420,7 +458,7 @@ function maskedCones(gold: IndexedModule, gate: IndexedModule, names: readonly s
  * difference flows into (through each reader), and by the narrowest register behind an enumerated control of either
  * copy's cone (a constant mutation can leave a control only the original's cone reads).
  */
-function growCone(gold: IndexedModule, gate: IndexedModule, cones: readonly [ConeMachine, ConeMachine], differs: readonly string[], registers: Set<string>): void {
+function growCone(gold: IndexedModule, gate: IndexedModule, cones: readonly [ConeMachine, ConeMachine], differs: readonly string[], registers: Set<string>, toggledGroups: ReadonlySet<string> = new Set()): void {
   for (const id of differs) {
     const cellName = /^(.*)\.[A-Za-z_]+\[\d+\]$/.exec(id)?.[1];
     const reader = cellName === undefined ? undefined : gate.byName.get(cellName);
@@ -428,17 +466,32 @@ function growCone(gold: IndexedModule, gate: IndexedModule, cones: readonly [Con
     if (reader.type === '$dff') registers.add(reader.name);
     else for (const r of gate.registersAfter([reader])) registers.add(r.name);
   }
-  const behind = new Map<string, { cell: JsonCell; depth: number }>();
-  for (const [m, cone] of [[gate, cones[1]], [gold, cones[0]]] as const) {
-    const controls = [...new Set(cone.freeIds.filter((id) => m.isControl(id)).map(groupOf))];
-    const found = m.registersBefore(controls.flatMap((grp) => {
-      const cellName = /^(.*)\.[A-Za-z_]+$/.exec(grp)?.[1];
-      const c = cellName === undefined ? undefined : m.byName.get(cellName);
-      return c ? Object.values(c.outputs).flat() : [];
-    }));
-    for (const [n, r] of found) if (!behind.has(n)) behind.set(n, r);
-  }
-  const candidates = [...behind.values()].filter((r) => !registers.has(r.cell.name))
-    .sort((a, b) => (a.cell.params.WIDTH ?? 0) - (b.cell.params.WIDTH ?? 0) || a.depth - b.depth || a.cell.name.localeCompare(b.cell.name));
-  if (candidates[0]) registers.add(candidates[0].cell.name);
+  // Registers behind the controls the path to the difference changed come first: the difference needed them, while
+  // controls it left at one value (another layer's strobes, in a flattened design) may have nothing to do with it.
+  const candidatesBehind = (only: ((group: string) => boolean) | undefined) => {
+    const behind = new Map<string, { cell: JsonCell; depth: number }>();
+    for (const [m, cone] of [[gate, cones[1]], [gold, cones[0]]] as const) {
+      const controls = [...new Set(cone.freeIds.filter((id) => m.isControl(id)).map(groupOf))].filter((grp) => !only || only(grp));
+      const found = m.registersBefore(controls.flatMap((grp) => {
+        const cellName = /^(.*)\.[A-Za-z_]+$/.exec(grp)?.[1];
+        const c = cellName === undefined ? undefined : m.byName.get(cellName);
+        return c ? Object.values(c.outputs).flat() : [];
+      }));
+      for (const [n, r] of found) if (!behind.has(n)) behind.set(n, r);
+    }
+    return [...behind.values()].filter((r) => !registers.has(r.cell.name))
+      .sort((a, b) => (a.cell.params.WIDTH ?? 0) - (b.cell.params.WIDTH ?? 0) || a.depth - b.depth || a.cell.name.localeCompare(b.cell.name));
+  };
+  const next = (toggledGroups.size ? candidatesBehind((grp) => toggledGroups.has(grp))[0] : undefined) ?? candidatesBehind(undefined)[0];
+  if (next) registers.add(next.cell.name);
+}
+
+/** The groups of the enumerated inputs whose value changed along a path after its first step (the reset step). */
+function toggled(path: FoundPath): Set<string> {
+  const out = new Set<string>();
+  path.enumerated.forEach((id, b) => {
+    const bits = path.combos.slice(1).map((c) => (c >> b) & 1);
+    if (bits.some((x) => x !== bits[0]) || (bits.length && bits[0] !== ((path.combos[0]! >> b) & 1))) out.add(groupOf(id));
+  });
+  return out;
 }

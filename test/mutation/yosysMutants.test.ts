@@ -50,6 +50,10 @@ describeRtl('listMutations', () => {
       const again = await listMutations(loadDesign(join(dirs[1]!, 'design')), join(dirs[1]!, 'yosys'), { count: 12, seed: 3 });
       expect(readFileSync(stale)).toEqual(readFileSync(join(dirs[0]!, 'yosys', 'prepared.il')));
       expect(again.map((m) => m.args)).toEqual(lists[0]);
+      // Another seed is another list: listed afresh, not taken from the cached one.
+      const other = await listMutations(loadDesign(join(dirs[1]!, 'design')), join(dirs[1]!, 'yosys'), { count: 12, seed: 4 });
+      expect(existsSync(join(dirs[1]!, 'yosys', 'list.log'))).toBe(true);
+      expect(other.map((m) => m.args)).not.toEqual(lists[0]);
     } finally {
       // Unset stays unset: assigning undefined would set the string "undefined", a cache folder in the working directory.
       if (saved === undefined) delete process.env.SIMRUN_CACHE;
