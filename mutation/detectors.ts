@@ -32,9 +32,11 @@ import { witnessStimulus } from './stimulus/witnessRun.js';
  * stream outputs in valid beats only and starts under an active-low reset at level 0; 14: memory reads as functions
  * of their address, memory writes compared under their enables, logic fed by narrow inputs computed; 15: a search
  * stopped at another module's instance goes on in the whole design flattened; 16: the witness run before the
- * equivalence proof, a mutated x bit settled before the survivor runs).
+ * equivalence proof, a mutated x bit settled before the survivor runs; 17: the search goes into the design flattened
+ * from a mutated instance output, compares outputs the copies drive from different places, enumerates the reset first
+ * and leaves the top's streams unread in the reset step).
  */
-export const SURVIVOR_VERDICT_VERSION = 16;
+export const SURVIVOR_VERDICT_VERSION = 17;
 
 /** A mutant to run: where it lives and what it is. */
 export interface Planned {
