@@ -72,6 +72,14 @@ export class IndexedModule {
     return [...found.values()];
   }
 
+  /** The registers (plain $dff cells) that read `net` on their D input, directly or through combinational cells and memory reads. */
+  registersReading(net: number): JsonCell[] {
+    const readers = (this.readers.get(net) ?? []).filter((r) => r.cell).map((r) => r as { cell: JsonCell; port: string });
+    const direct = readers.filter((r) => r.cell.type === '$dff' && r.port === 'D').map((r) => r.cell);
+    const through = this.registersAfter(readers.map((r) => r.cell).filter((c) => isComb(c) || c.type === READ_PORT_TYPE || (c.type === '$mem_v2')));
+    return [...new Map([...direct, ...through].map((c) => [c.name, c])).values()];
+  }
+
   /**
    * What can observe the values on `start` nets and those `cells` drive, through combinational cells: output ports,
    * registers, submodules and memories (any other non-combinational cell), and named wires in `tapped`. Empty when

@@ -328,6 +328,12 @@ function searchPair(pair: MutantPair, m: YosysMutation, design: ResetOf, limits:
   // Outputs the two flattened copies drive from different places (a constant in place of an instance's output) may not
   // be read from the cone at all: each is compared as its own value in each copy (maskedCones).
   const outs = pair.flattened?.ports ?? [];
+  if (registers.size === 0 && !pair.flattened) {
+    // A constant in place of a cell's output leaves the mutated cell driving nothing in the mutant: where the mutated
+    // value goes is the net as it was, so the search starts from the registers that read that net in the original.
+    const net = namedNet(gold, m);
+    if (typeof net === 'number') for (const r of gold.registersReading(net)) if (gate.byName.get(r.name)?.type === '$dff') registers.add(r.name);
+  }
   if (registers.size === 0 && pair.flattened) {
     // The shortcut below reads the mutation's names, which flattening changed. Here the copies were compared cell by
     // cell: with no cell and no output (observed streams included) driven differently, they are one circuit.
@@ -348,8 +354,7 @@ function searchPair(pair: MutantPair, m: YosysMutation, design: ResetOf, limits:
     // no run, and no tap, can see it. Taps are matched by wire name, whatever module they name, to stay on the safe side.
     // What reads the wire bit the mutation names, in the original: every reader of it sees the mutated value (a
     // constant mutation leaves no net to follow in the mutant). Without a named wire, what the added cells drive.
-    const wire = /-wire (\S+) -wirebit (\d+)/.exec(m.args);
-    const net = wire ? gold.mod.wires.get(wire[1]!)?.[Number(wire[2])] : undefined;
+    const net = namedNet(gold, m);
     const added = mutated.filter((n) => n !== m.cell && !gold.byName.has(n)).map((n) => gate.byName.get(n)!).filter(Boolean);
     const seen = typeof net === 'number' ? gold.observers([], [net], new Set(tapped))
       : added.length ? gate.observers(added, [], new Set(tapped)) : ['an unnamed net (the mutation added no cell and names no wire)'];
@@ -445,6 +450,12 @@ function maskedCones(gold: IndexedModule, gate: IndexedModule, names: readonly s
     if (en) masks.set(id, [...new Set(en.map((e) => index.get(key(e))!))]);
   }
   return { cones, masks, streams: [...masks.keys()].some((id) => id.startsWith('output ')) || compared.some((c) => c.mask), compared, streamPlaces };
+}
+
+/** The net of the wire bit mutation `m` names (`-wire w -wirebit i`) in module `c`, if it names one. */
+function namedNet(c: IndexedModule, m: YosysMutation): JsonBit | undefined {
+  const wire = /-wire (\S+) -wirebit (\d+)/.exec(m.args);
+  return wire ? c.mod.wires.get(wire[1]!)?.[Number(wire[2])] : undefined;
 }
 
 /** The net of output port bit `o` (`m_row[0]`) in module `c`: a number, or a constant ('0', '1', 'x'). */

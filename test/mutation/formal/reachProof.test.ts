@@ -284,6 +284,22 @@ const lastLayer = (counts: boolean) => {
   };
 };
 
+/**
+ * An output stage that loads its column out_col from oc = phase[0] & en on the beat phase (2 when `even`, else 3) of a
+ * free-running 2-bit phase: on phase 2, oc is 0 whatever en is.
+ */
+const beatColumn = (even: boolean) => [
+  'module top(input clk, input rst, input en, output reg out_valid, output reg out_col);',
+  '  reg [1:0] phase;',
+  `  wire beat = phase == 2'd${even ? 2 : 3};`,
+  '  wire oc = phase[0] & en;',
+  '  always @(posedge clk) begin',
+  "    if (rst) begin phase <= 2'd0; out_valid <= 1'b0; out_col <= 1'b0; end",
+  "    else begin phase <= phase + 2'd1; out_valid <= beat; if (beat) out_col <= oc; end",
+  '  end',
+  'endmodule',
+];
+
 /** What the tap map observes of twoInstances: the output, and (`inner`) the stream between the two instances. */
 const observed = (inner: boolean) => [
   { valid: 'top.out_valid', fields: ['top.out_data'] },
@@ -371,6 +387,21 @@ describeRtl('provesByReachability', () => {
     expect(proof.detail).toMatch(/on a path that frees \d+ internal net bit\(s\) of top, so it may be none the module takes; not realized as a run/);
     expect(proof.trace![0]).toMatch(/; 8 of them internal nets of top \(w\[\d\]/);
     expect(firstDifference(il, m, dir, 2000, 5, ROM_MODEL)).not.toBeNull();
+  }, 120_000);
+
+  it.each([
+    { even: true, equivalent: true },
+    { even: false, equivalent: false },
+  ])('column oc = phase[0] & en tied to 0 at its and-gate, loaded on beat phase 2 when even=$even (else 3) — equivalent $equivalent: the search starts from the registers that read the net as it was (the mutant\'s gate drives nothing), and 3000 cycles agree', async ({ even, equivalent }) => {
+    const { dir, il, text } = prep(beatColumn(even));
+    const and = cellWhere(text, '$and', /connect \\Y \\oc$/m);
+    const m = mutationOf(and, '-mode const0 -port Y -portbit 0 -wire oc -wirebit 0');
+    const proof = await provesByReachability(il, m, { top: 'top', reset: 'rst' }, join(dir, 'p'));
+    expect(proof.equivalent).toBe(equivalent);
+    expect(proof.detail).toMatch(equivalent ? /proven by reachability from reset: \d+ state pairs of .*out_col/ : /differs after \d+ steps/);
+    const diff = firstDifference(il, m, dir, 3000, 17);
+    if (equivalent) expect(diff).toBeNull();
+    else expect(diff).not.toBeNull();
   }, 120_000);
 
   it('a write address that differs only in the power-up cycle (memory of 4 words, kept after reset) — refused: the first cycle is compared too', async () => {
