@@ -328,11 +328,19 @@ function searchPair(pair: MutantPair, m: YosysMutation, design: ResetOf, limits:
   // Outputs the two flattened copies drive from different places (a constant in place of an instance's output) may not
   // be read from the cone at all: each is compared as its own value in each copy (maskedCones).
   const outs = pair.flattened?.ports ?? [];
+  // In the mutated module alone, a wire the tap map names is read by the bench, not only by the module's own logic:
+  // compared as a place of its own (a flattened pair has the taps as ports already).
+  const taps = pair.flattened ? [] : internalTaps(gold, design);
   if (registers.size === 0 && !pair.flattened) {
     // A constant in place of a cell's output leaves the mutated cell driving nothing in the mutant: where the mutated
     // value goes is the net as it was, so the search starts from the registers that read that net in the original.
+    // Only when registers are all that read it: a tapped wire, an output, a memory or an instance reading it is left to
+    // the rules below (an instance, say, to the search of the design flattened).
     const net = namedNet(gold, m);
-    if (typeof net === 'number') for (const r of gold.registersReading(net)) if (gate.byName.get(r.name)?.type === '$dff') registers.add(r.name);
+    const readers = typeof net === 'number' ? gold.observers([], [net], new Set(tapped)) : [];
+    if (typeof net === 'number' && readers.length && readers.every((o) => o.startsWith('$dff '))) {
+      for (const r of gold.registersReading(net)) if (gate.byName.get(r.name)?.type === '$dff') registers.add(r.name);
+    }
   }
   if (registers.size === 0 && pair.flattened) {
     // The shortcut below reads the mutation's names, which flattening changed. Here the copies were compared cell by
@@ -371,7 +379,7 @@ function searchPair(pair: MutantPair, m: YosysMutation, design: ResetOf, limits:
   const ended = (proof: Proof) => ({ proof, ...(instance ? { instance } : {}) });
   for (let round = 0; round <= limits.rounds; round++) {
     const names = [...registers].sort();
-    const built = maskedCones(gold, gate, names, mutated, pair.fields, outs);
+    const built = maskedCones(gold, gate, names, mutated, pair.fields, outs, taps);
     if (typeof built === 'string') return { proof: { equivalent: false, detail: `reachability: ${built}` } };
     const { cones: [g, t], masks, streams, compared } = built;
     // Only the bench reads the top's outputs; a submodule's feed logic that may keep what it sees under reset.
@@ -407,13 +415,14 @@ function searchPair(pair: MutantPair, m: YosysMutation, design: ResetOf, limits:
  * of memory writes at the boundary), and those masks: place → indices into `watched`, all 0 in both copies for the
  * place not to count. `streams` tells whether any stream output is masked.
  */
-function maskedCones(gold: IndexedModule, gate: IndexedModule, names: readonly string[], mutated: readonly string[], extraFields: ReadonlyMap<string, string>, outs: readonly string[] = []): { cones: readonly [ConeMachine, ConeMachine]; masks: Map<string, readonly number[]>; streams: boolean; compared: ComparedPort[]; streamPlaces: Set<string> } | string {
+function maskedCones(gold: IndexedModule, gate: IndexedModule, names: readonly string[], mutated: readonly string[], extraFields: ReadonlyMap<string, string>, outs: readonly string[] = [], taps: readonly TappedBit[] = []): { cones: readonly [ConeMachine, ConeMachine]; masks: Map<string, readonly number[]>; streams: boolean; compared: ComparedPort[]; streamPlaces: Set<string> } | string {
   // The module's stream outputs (streamMask.ts): each compared only while its group's valid is high, as the stream
   // contract gives them meaning and rowsim observes them.
   const fields = new Map([...streamFields(gold.mod.ports), ...extraFields]);
-  const valids = [...new Set(fields.values())];
+  const valids = [...new Set([...fields.values(), ...taps.flatMap((t) => (t.valid === undefined ? [] : [t.valid]))])];
+  const net = (c: IndexedModule, name: string, bit: number): JsonBit => c.mod.ports.get(name)?.bits[bit] ?? c.mod.wires.get(name)?.[bit] ?? 'x';
   const build = (enables: readonly EnableBit[]) => {
-    const watch = (c: IndexedModule) => [...valids.map((v) => c.mod.ports.get(v)?.bits[0] ?? 'x'), ...enables.map((e) => enableNet(e, (n) => c.byName.get(n))), ...outs.map((o) => portBit(c, o))];
+    const watch = (c: IndexedModule) => [...valids.map((v) => net(c, v, 0)), ...enables.map((e) => enableNet(e, (n) => c.byName.get(n))), ...outs.map((o) => portBit(c, o)), ...taps.map((t) => net(c, t.wire, t.bit))];
     const cones = [buildCone(gold, names, mutated, watch(gold)), buildCone(gate, names, mutated, watch(gate))] as const;
     return cones.find((c): c is string => typeof c === 'string') ?? (cones as readonly [ConeMachine, ConeMachine]);
   };
@@ -436,10 +445,21 @@ function maskedCones(gold: IndexedModule, gate: IndexedModule, names: readonly s
   // An output compared as its own value is not a boundary place: one copy's cone may read it and the other's not.
   const own = new Set(outs.map((o) => `output ${o}`));
   if (own.size) cones = cones.map((c) => { const keep = c.boundaryIds.map((id) => !own.has(id)); return { ...c, boundaryIds: c.boundaryIds.filter((_, i) => keep[i]), boundarySlots: c.boundarySlots.filter((_, i) => keep[i]) }; }) as unknown as readonly [ConeMachine, ConeMachine];
-  const compared = outs.map((o, j) => {
-    const valid = fields.get(o.replace(/\[\d+\]$/, ''));
-    return { id: `output ${o}`, k: valids.length + enables.length + j, mask: valid === undefined ? undefined : [valids.indexOf(valid)] };
-  });
+  const at = valids.length + enables.length;
+  const compared = [
+    ...outs.map((o, j) => {
+      const valid = fields.get(o.replace(/\[\d+\]$/, ''));
+      return { id: `output ${o}`, k: at + j, mask: valid === undefined ? undefined : [valids.indexOf(valid)] };
+    }),
+    ...taps.map((t, j) => ({ id: `tapped ${t.wire}[${t.bit}]`, k: at + outs.length + j, mask: t.valid === undefined ? undefined : [valids.indexOf(t.valid)] })),
+  ];
+  // A compared net the search cannot compute would read as one symbol in both copies, and so as equal: refused instead.
+  const nets = [...outs.map((o) => (c: IndexedModule) => portBit(c, o)), ...taps.map((t) => (c: IndexedModule) => net(c, t.wire, t.bit))];
+  for (const [j, of] of nets.entries()) {
+    for (const [c, cone] of [[gold, cones[0]], [gate, cones[1]]] as const) {
+      if (typeof of(c) === 'number' && cone.watched[at + j]! <= -3) return `${compared[j]!.id} cannot be computed in the search`;
+    }
+  }
   const masks = new Map<string, readonly number[]>();
   const streamPlaces = new Set<string>();
   for (const id of cones[0].boundaryIds) {
@@ -450,6 +470,29 @@ function maskedCones(gold: IndexedModule, gate: IndexedModule, names: readonly s
     if (en) masks.set(id, [...new Set(en.map((e) => index.get(key(e))!))]);
   }
   return { cones, masks, streams: [...masks.keys()].some((id) => id.startsWith('output ')) || compared.some((c) => c.mask), compared, streamPlaces };
+}
+
+/** One bit of a wire the tap map reads, in the searched module, and the valid that gives it meaning (a stream field's). */
+interface TappedBit {
+  readonly wire: string;
+  readonly bit: number;
+  readonly valid?: string;
+}
+
+/**
+ * The bits of the wires of module `m` the tap map names (by last path component, whatever module the tap names: on the
+ * safe side) that are not its ports — its ports are boundary places already — with the valid of the stream a wire is a
+ * field of, when that valid is a wire or port of `m` too.
+ */
+function internalTaps(m: IndexedModule, design: ResetOf): TappedBit[] {
+  const last = (path: string) => path.split('.').pop()!;
+  const validOf = new Map<string, string>();
+  for (const st of design.streams ?? []) for (const f of st.fields) validOf.set(last(f), last(st.valid));
+  const has = (name: string) => m.mod.wires.has(name) || m.mod.ports.has(name);
+  return (design.tapped ?? []).filter((w) => m.mod.wires.has(w) && !m.mod.ports.has(w)).flatMap((wire) => {
+    const valid = validOf.get(wire);
+    return m.mod.wires.get(wire)!.map((_, bit) => ({ wire, bit, ...(valid !== undefined && has(valid) && valid !== wire ? { valid } : {}) }));
+  });
 }
 
 /** The net of the wire bit mutation `m` names (`-wire w -wirebit i`) in module `c`, if it names one. */

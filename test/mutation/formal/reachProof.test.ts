@@ -300,6 +300,23 @@ const beatColumn = (even: boolean) => [
   'endmodule',
 ];
 
+/**
+ * beatColumn(true) with an inner stream the tap map reads: valid tv = phase[0], field oc — on phase 1 and 3 oc is en, so
+ * tying oc (or the phase bit it reads) to 0 never reaches the outputs but does change what the bench sees at the tap.
+ */
+const TAPPED_COLUMN = [
+  'module top(input clk, input rst, input en, output reg out_valid, output reg out_col);',
+  '  reg [1:0] phase;',
+  "  wire beat = phase == 2'd2;",
+  '  wire tv = phase[0];',
+  '  wire oc = phase[0] & en;',
+  '  always @(posedge clk) begin',
+  "    if (rst) begin phase <= 2'd0; out_valid <= 1'b0; out_col <= 1'b0; end",
+  "    else begin phase <= phase + 2'd1; out_valid <= beat; if (beat) out_col <= oc; end",
+  '  end',
+  'endmodule',
+];
+
 /** What the tap map observes of twoInstances: the output, and (`inner`) the stream between the two instances. */
 const observed = (inner: boolean) => [
   { valid: 'top.out_valid', fields: ['top.out_data'] },
@@ -402,6 +419,23 @@ describeRtl('provesByReachability', () => {
     const diff = firstDifference(il, m, dir, 3000, 17);
     if (equivalent) expect(diff).toBeNull();
     else expect(diff).not.toBeNull();
+  }, 120_000);
+
+  it.each([
+    { port: 'Y', wire: 'oc' },
+    { port: 'A', wire: 'phase' },
+  ])('an inner stream (tv, oc) the tap map reads: oc\'s and-gate port $port tied to 0 (wire $wire) — refused at the tapped wire, although the outputs never differ (3000 cycles); without the tap — proven', async ({ port, wire }) => {
+    const { dir, il, text } = prep(TAPPED_COLUMN);
+    const and = cellWhere(text, '$and', /connect \\Y \\oc$/m);
+    const m = mutationOf(and, `-mode const0 -port ${port} -portbit 0 -wire ${wire} -wirebit 0`);
+    const outputs = { valid: 'top.out_valid', fields: ['top.out_col'] };
+    const tapped = await provesByReachability(il, m, { top: 'top', reset: 'rst', tapped: ['tv', 'oc', 'out_valid', 'out_col'], streams: [{ valid: 'top.tv', fields: ['top.oc'] }, outputs] }, join(dir, 'p'));
+    expect(tapped.equivalent).toBe(false);
+    // Through the search (a difference at the tap) or before it (the mutated net reaches the tapped wire).
+    expect(tapped.detail).toMatch(/tapped oc\[0\] differs|reaches .*tapped wire oc/);
+    const untapped = await provesByReachability(il, m, { top: 'top', reset: 'rst', tapped: ['out_valid', 'out_col'], streams: [outputs] }, join(dir, 'q'));
+    expect(untapped.equivalent).toBe(true);
+    expect(firstDifference(il, m, dir, 3000, 19)).toBeNull();
   }, 120_000);
 
   it('a write address that differs only in the power-up cycle (memory of 4 words, kept after reset) — refused: the first cycle is compared too', async () => {
