@@ -57,7 +57,10 @@ interface FreeInput {
   readonly data: number;
 }
 
-/** An output port bit the two copies drive from different places, compared as each copy's watched value (index `k`), under `mask` (its stream's valid). */
+/**
+ * A place compared as each copy's own watched value (index `k`), under `mask` (its stream's valid): an output port bit
+ * the two copies drive from different places, or a tapped wire bit that is not a port of the searched module.
+ */
 interface ComparedPort {
   readonly id: string;
   readonly k: number;
@@ -237,7 +240,8 @@ function search(gold: ConeMachine, gate: ConeMachine, reset: { readonly id: stri
         const unobserved = s.first && resetBit !== undefined;
         let differing: (readonly [string, Bit, Bit])[] | undefined;
         for (let i = 0; i < g.boundary.length; i++) if (g.boundary[i] !== m.boundary[i] && !masked(placeMasks[i]) && !(unobserved && streamPlace[i])) (differing ??= []).push([gold.boundaryIds[i]!, g.boundary[i]!, m.boundary[i]!]);
-        // Outputs the copies drive from different places: each copy's own value of the port, under its stream's valid.
+        // Outputs the copies drive from different places, and inner tapped wires: each copy's own value, under its
+        // stream's valid.
         for (const c of compared) if (g.watched[c.k] !== m.watched[c.k] && !masked(c.mask) && !(unobserved && c.mask)) (differing ??= []).push([c.id, g.watched[c.k]!, m.watched[c.k]!]);
         if (differing) {
           const combos: number[] = [combo];
