@@ -50,34 +50,32 @@ export class IndexedModule {
 
   /** The registers (plain $dff cells) reached from `cells`' outputs through combinational cells and memory reads. */
   registersAfter(cells: readonly JsonCell[]): JsonCell[] {
-    const found = new Map<string, JsonCell>();
-    const seen = new Set<string>();
-    const work = [...cells];
-    while (work.length) {
-      const c = work.pop()!;
-      for (const bits of Object.values(c.outputs)) {
-        for (const b of bits) {
-          for (const r of typeof b === 'number' ? this.readers.get(b) ?? [] : []) {
-            if (!r.cell) continue;
-            // Through a memory's asynchronous read (the word at an address), as the cone does (memoryPorts.ts).
-            const via = r.cell.type === '$mem_v2' && r.port === 'RD_ADDR' ? readPortCell(r.cell, readPortOf(r.cell, 'RD_ADDR', r.idx)) : r.cell;
-            if (seen.has(via.name)) continue;
-            seen.add(via.name);
-            if (via.type === '$dff') { if (r.port === 'D') found.set(via.name, via); }
-            else if (isComb(via) || via.type === READ_PORT_TYPE) work.push(via);
-          }
-        }
-      }
-    }
-    return [...found.values()];
+    return this.registersAfterNets(cells.flatMap((c) => Object.values(c.outputs).flat()));
   }
 
   /** The registers (plain $dff cells) that read `net` on their D input, directly or through combinational cells and memory reads. */
   registersReading(net: number): JsonCell[] {
-    const readers = (this.readers.get(net) ?? []).filter((r) => r.cell).map((r) => r as { cell: JsonCell; port: string });
-    const direct = readers.filter((r) => r.cell.type === '$dff' && r.port === 'D').map((r) => r.cell);
-    const through = this.registersAfter(readers.map((r) => r.cell).filter((c) => isComb(c) || c.type === READ_PORT_TYPE || (c.type === '$mem_v2')));
-    return [...new Map([...direct, ...through].map((c) => [c.name, c])).values()];
+    return this.registersAfterNets([net]);
+  }
+
+  /** The registers reached from the nets `start` through combinational cells and memory reads. */
+  private registersAfterNets(start: readonly JsonBit[]): JsonCell[] {
+    const found = new Map<string, JsonCell>();
+    const seen = new Set<string>();
+    const work = [...start];
+    while (work.length) {
+      const b = work.pop()!;
+      for (const r of typeof b === 'number' ? this.readers.get(b) ?? [] : []) {
+        if (!r.cell) continue;
+        // Through a memory's asynchronous read (the word at an address), as the cone does (memoryPorts.ts).
+        const via = r.cell.type === '$mem_v2' && r.port === 'RD_ADDR' ? readPortCell(r.cell, readPortOf(r.cell, 'RD_ADDR', r.idx)) : r.cell;
+        if (seen.has(via.name)) continue;
+        seen.add(via.name);
+        if (via.type === '$dff') { if (r.port === 'D') found.set(via.name, via); }
+        else if (isComb(via) || via.type === READ_PORT_TYPE) work.push(...Object.values(via.outputs).flat());
+      }
+    }
+    return [...found.values()];
   }
 
   /**
