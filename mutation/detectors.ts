@@ -34,9 +34,10 @@ import { witnessStimulus } from './stimulus/witnessRun.js';
  * stopped at another module's instance goes on in the whole design flattened; 16: the witness run before the
  * equivalence proof, a mutated x bit settled before the survivor runs; 17: the search goes into the design flattened
  * from a mutated instance output, compares outputs the copies drive from different places, enumerates the reset first
- * and leaves the top's streams unread in the reset step).
+ * and leaves the top's streams unread in the reset step; 18: a proof up to the sign of zero after the flush-to-zero
+ * one).
  */
-export const SURVIVOR_VERDICT_VERSION = 17;
+export const SURVIVOR_VERDICT_VERSION = 18;
 
 /** A mutant to run: where it lives and what it is. */
 export interface Planned {

@@ -1,9 +1,12 @@
-// Equivalence of a mutant up to flush-to-zero: a one-clock-step inductive proof in which chosen 32-bit registers
-// (binary32 words) of the original and the mutant need not be equal, only equal once an exponent-0 word is read as a
-// signed zero — the way rowsim's adders and multipliers read one. Every other register, every output port and every
-// ROM address must be equal. If, from any state pair in that relation, one step always leads to a state pair in it
-// again with equal outputs, the two designs cannot be told apart (the relation holds at power-up: all equal). It proves
-// a mutant that writes a subnormal where the original writes a zero, which exact induction cannot.
+// Equivalence of a mutant up to a zero relation: a one-clock-step inductive proof in which chosen 32-bit registers
+// (binary32 words) of the original and the mutant need not be equal, only related — first "equal up to flush-to-zero"
+// (equal once an exponent-0 word is read as a zero of its sign, the way rowsim's adders and multipliers read one),
+// then, if that relation breaks, "equal up to the sign of zero" (any two exponent-0 words related, whatever their
+// signs). Every other register, every output port and every ROM address must be equal. If, from any state pair in the
+// relation, one step always leads to a state pair in it again with equal outputs, the two designs cannot be told apart
+// (the relation holds at power-up: all equal). Whatever the relation, soundness comes from the induction and the exact
+// outputs, never from the relation being "right". The first proves a mutant that writes a subnormal where the original
+// writes a zero; the second one that gives −0 + +0 the wrong sign in an accumulator a ReLU later reads.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { vName, VModule } from '../../core/vbuild.js';
@@ -22,21 +25,44 @@ function registersOf(ports: ReadonlyMap<string, { direction: string; width: numb
   return out;
 }
 
+/** A relation between an original's and a mutant's binary32 register: its name in a verdict, and its Verilog. */
+interface ZeroRelation {
+  readonly name: string;
+  readonly holds: (a: string, b: string) => string;
+}
+
+/** Equal once an exponent-0 word is read as a zero of its sign (how rowsim's fadd and fmul read one). */
+const UP_TO_FLUSH: ZeroRelation = {
+  name: 'flush-to-zero',
+  holds: (a, b) => `(${a} == ${b} || (${a}[30:23] == 8'd0 && ${b}[30:23] == 8'd0 && ${a}[31] == ${b}[31]))`,
+};
+
+/**
+ * Equal, or both read as zeros whatever their signs. Weaker than UP_TO_FLUSH, so it is tried second: a design that
+ * reads the sign of a zero (a ReLU by the sign bit passes −0 and +0 apart only if it keeps them) may need the first.
+ */
+const UP_TO_ZERO_SIGN: ZeroRelation = {
+  name: 'the sign of zero',
+  holds: (a, b) => `(${a} == ${b} || (${a}[30:23] == 8'd0 && ${b}[30:23] == 8'd0))`,
+};
+
 /** A proof stopped by its limits while `doing`. */
-function stopped(limits: YosysLimits, doing: string): Proof {
+function stopped(limits: YosysLimits, relation: ZeroRelation, doing: string): Proof {
   const limit = `${limits.seconds} CPU seconds or ${limits.memoryMiB} MiB`;
-  return { equivalent: false, detail: `up to flush-to-zero: ${doing} ran past ${limit}`, limited: limit };
+  return { equivalent: false, detail: `up to ${relation.name}: ${doing} ran past ${limit}`, limited: limit };
 }
 
 /**
- * Tries to prove `m` equivalent up to flush-to-zero. Starts with the 32-bit registers the mutated cell writes (through
- * logic, in one step) relaxed, and relaxes each 32-bit register the proof then finds unequal, up to three rounds.
+ * Tries to prove `m` equivalent up to flush-to-zero, then (when a relaxed register breaks that relation or an output
+ * differs) up to the sign of zero. Each starts with the 32-bit registers the mutated cell writes (through logic, in one
+ * step) relaxed, and relaxes each 32-bit register the proof then finds unequal, up to three rounds.
  */
 export async function provesUpToFlush(prepared: string, m: YosysMutation, work: string, limits = FTZ_LIMITS): Promise<Proof> {
   mkdirSync(work, { recursive: true });
   const module = rtlilModules(prepared).get(m.module);
-  if (!m.cell || !module) return { equivalent: false, detail: 'up to flush-to-zero: the mutation names no cell' };
-  if (/-port (Q|CLK)\b/.test(m.args)) return { equivalent: false, detail: 'up to flush-to-zero: not tried on a register\'s output or clock' };
+  const refused = (why: string): Proof => ({ equivalent: false, detail: `up to flush-to-zero: ${why}` });
+  if (!m.cell || !module) return refused('the mutation names no cell');
+  if (/-port (Q|CLK)\b/.test(m.args)) return refused('not tried on a register\'s output or clock');
   const roms = [...new Set([...module.cells.values()].filter((t) => !t.startsWith('$')))];
   const both = (sel: string) => `rs_fz_gold/${sel} rs_fz_gate/${sel}`;
   const tag = `ftz-${m.id}`;
@@ -52,54 +78,79 @@ export async function provesUpToFlush(prepared: string, m: YosysMutation, work: 
     'setundef -undriven -zero rs_fz_gold rs_fz_gate', 'opt_clean rs_fz_gold rs_fz_gate',
     'select rs_fz_gold rs_fz_gate', `write_rtlil -selected ${tag}.il`,
   ].join('\n') + '\n', work, `${tag}-make`, limits), 'failed' as const);
-  if (made === null) return stopped(limits, 'building the two copies');
-  if (made === 'failed') return { equivalent: false, detail: 'up to flush-to-zero: Yosys could not build the two copies' };
+  if (made === null) return stopped(limits, UP_TO_FLUSH, 'building the two copies');
+  if (made === 'failed') return refused('Yosys could not build the two copies');
   const modules = rtlilModules(join(work, `${tag}.il`));
   const gold = modules.get('rs_fz_gold'), gate = modules.get('rs_fz_gate');
-  if (!gold || !gate) return { equivalent: false, detail: 'up to flush-to-zero: Yosys could not build the two copies' };
+  if (!gold || !gate) return refused('Yosys could not build the two copies');
   // Every port, the registers' clock outputs (`.c`) too: they are obligations like any output, so a mutant that
   // gates a clock differently is not proven (the one-step model is only sound when both copies tick alike).
   const ports = [...gold.ports];
   if (ports.length !== gate.ports.size || ports.some(([n, p]) => gate.ports.get(n)?.width !== p.width)) {
-    return { equivalent: false, detail: 'up to flush-to-zero: the two copies differ in their ports' };
+    return refused('the two copies differ in their ports');
   }
   const registers = registersOf(gold.ports);
   const first = made.split('\n').map((l) => /^rs_fz_gate\/(\S+)\.d$/.exec(l.trim())?.[1]).filter((n): n is string => n !== undefined);
-  const relaxed = new Set(first.filter((r) => registers.get(r) === 32));
-  if (relaxed.size === 0) return { equivalent: false, detail: 'up to flush-to-zero: the mutation writes no 32-bit register' };
+  const start = first.filter((r) => registers.get(r) === 32);
+  if (start.length === 0) return refused('the mutation writes no 32-bit register');
+  const pair: RelatedPair = { il: join(work, `${tag}.il`), ports, registers, start, work, tag, limits };
+  const flush = await provesRelated(pair, UP_TO_FLUSH);
+  // Only a model found (a register or output that can differ) makes the weaker relation worth a try.
+  if (flush.equivalent || flush.limited || !/can differ$/.test(flush.detail)) return flush;
+  const signless = await provesRelated(pair, UP_TO_ZERO_SIGN);
+  return signless.equivalent ? signless : { ...signless, detail: `${flush.detail}; ${signless.detail}` };
+}
+
+/** The two copies Yosys built (`il`), their ports and registers, the first registers to relax, and where to work. */
+interface RelatedPair {
+  readonly il: string;
+  readonly ports: readonly (readonly [string, { direction: string; width: number }])[];
+  readonly registers: ReadonlyMap<string, number>;
+  readonly start: readonly string[];
+  readonly work: string;
+  readonly tag: string;
+  readonly limits: YosysLimits;
+}
+
+/** The one-step induction of `pair` up to `relation`, relaxing what breaks for up to four rounds. */
+async function provesRelated(pair: RelatedPair, relation: ZeroRelation): Promise<Proof> {
+  const { registers, work, limits } = pair;
+  const tag = `${pair.tag}-${relation === UP_TO_FLUSH ? 'flush' : 'sign'}`;
+  const refused = (why: string): Proof => ({ equivalent: false, detail: `up to ${relation.name}: ${why}` });
+  const relaxed = new Set(pair.start);
   for (let round = 0; round < 4; round++) {
-    const check = checkModule(ports, registers, relaxed);
+    const check = checkModule(pair.ports, registers, relaxed, relation);
     writeFileSync(join(work, `${tag}-check.v`), check.verilog);
     const log = await orWhenYosysFails(yosysLimited([
-      `read_rtlil ${JSON.stringify(join(work, `${tag}.il`))}`, `read_verilog -formal ${JSON.stringify(join(work, `${tag}-check.v`))}`,
+      `read_rtlil ${JSON.stringify(pair.il)}`, `read_verilog -formal ${JSON.stringify(join(work, `${tag}-check.v`))}`,
       'hierarchy -top rs_fz_check', 'proc', 'flatten', 'opt_merge -share_all', 'opt_clean',
       `sat -prove-asserts -set-assumes ${check.oks.map((o) => `-show ${o}`).join(' ')} rs_fz_check`,
     ].join('\n') + '\n', work, `${tag}-sat${round}`, limits), 'failed' as const);
-    if (log === null) return stopped(limits, 'the proof');
-    if (log === 'failed') return { equivalent: false, detail: 'up to flush-to-zero: Yosys could not run the proof' };
+    if (log === null) return stopped(limits, relation, 'the proof');
+    if (log === 'failed') return refused('Yosys could not run the proof');
     if (/SAT proof finished - no model found: SUCCESS/.test(log)) {
-      return { equivalent: true, detail: `proven equal up to flush-to-zero of ${[...relaxed].sort().join(', ')} (one-step induction: exponent-0 words read as signed zeros)` };
+      const how = relation === UP_TO_FLUSH ? 'exponent-0 words read as signed zeros' : 'exponent-0 words read as zeros of either sign';
+      return { equivalent: true, detail: `proven equal up to ${relation.name} of ${[...relaxed].sort().join(', ')} (one-step induction: ${how})` };
     }
-    if (!/SAT proof finished - model found: FAIL/.test(log)) return { equivalent: false, detail: 'up to flush-to-zero: not proven within the limits' };
+    if (!/SAT proof finished - model found: FAIL/.test(log)) return refused('not proven within the limits');
     // Relax what broke, if it is a binary32 register not relaxed yet.
     const broken = check.oks.filter((o) => new RegExp(`^\\s+\\\\${o}\\s+0\\s+0\\s+0\\s*$`, 'm').test(log)).map((o) => check.okOf.get(o)!);
     const more = broken.filter((r) => registers.get(r) === 32 && !relaxed.has(r));
-    if (more.length === 0) return { equivalent: false, detail: `up to flush-to-zero: ${broken[0] ?? 'an output'} can differ` };
+    if (more.length === 0) return refused(`${broken[0] ?? 'an output'} can differ`);
     for (const r of more) relaxed.add(r);
   }
-  return { equivalent: false, detail: 'up to flush-to-zero: not proven' };
+  return refused('not proven');
 }
 
 /** The check module: shared inputs, relaxed registers' now-values related, and one ok wire per obligation. */
-function checkModule(ports: readonly (readonly [string, { direction: string; width: number }])[], registers: ReadonlyMap<string, number>, relaxed: ReadonlySet<string>) {
+function checkModule(ports: RelatedPair['ports'], registers: ReadonlyMap<string, number>, relaxed: ReadonlySet<string>, relation: ZeroRelation) {
   const inputs = ports.filter(([, p]) => p.direction === 'input');
   const outputs = ports.filter(([, p]) => p.direction === 'output');
-  // Equal once an exponent-0 word is read as a zero of its sign.
-  const flushEq = (a: string, b: string) => `(${a} == ${b} || (${a}[30:23] == 8'd0 && ${b}[30:23] == 8'd0 && ${a}[31] == ${b}[31]))`;
+  const related = relation.holds;
   const gateOnly = (n: string) => `${n}.gate`;
   const oks: string[] = [];
   const okOf = new Map<string, string>();
-  const m = new VModule('rs_fz_check', ['Flush-to-zero equivalence: gold and gate from related states; one ok wire per obligation, each asserted.']);
+  const m = new VModule('rs_fz_check', [`Equivalence up to ${relation.name}: gold and gate from related states; one ok wire per obligation, each asserted.`]);
   for (const [n, p] of inputs) m.port('input', n, p.width);
   for (const r of relaxed) m.port('input', gateOnly(`${r}.q`), registers.get(r)!);
   const body = m.section('gold and gate, and the obligations');
@@ -112,9 +163,9 @@ function checkModule(ports: readonly (readonly [string, { direction: string; wid
     oks.push(ok);
     okOf.set(ok, reg ?? n);
     const [g, t] = [esc(`g.${n}`), esc(`t.${n}`)];
-    body.wire(ok, 'bit', reg !== null && relaxed.has(reg) && p.width === 32 ? flushEq(g, t) : `${g} == ${t}`);
+    body.wire(ok, 'bit', reg !== null && relaxed.has(reg) && p.width === 32 ? related(g, t) : `${g} == ${t}`);
   });
-  body.always('*', [...[...relaxed].map((r) => `assume (${flushEq(esc(`${r}.q`), esc(gateOnly(`${r}.q`)))});`), ...oks.map((o) => `assert (${o});`)]);
+  body.always('*', [...[...relaxed].map((r) => `assume (${related(esc(`${r}.q`), esc(gateOnly(`${r}.q`)))});`), ...oks.map((o) => `assert (${o});`)]);
   const verilog = m.render();
   return { verilog, oks, okOf };
 }

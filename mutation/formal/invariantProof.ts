@@ -1,6 +1,6 @@
 // The proofs a survivor gets when induction on equal states fails and its witness run shows nothing: each carries a
-// relation between the original's and the mutant's states other than equality — equality up to flush-to-zero of
-// binary32 registers (mutation/formal/ftzProof.ts), then the exact relation reachable from reset in the mutated cone
+// relation between the original's and the mutant's states other than equality — equality up to flush-to-zero (or,
+// second, up to the sign of zero) of binary32 registers (mutation/formal/ftzProof.ts), then the exact relation reachable from reset in the mutated cone
 // (mutation/formal/reachProof.ts; a quick search with part of its budget also runs before the SAT proofs). Either one
 // proving it makes the mutant equivalent; the detail names the relation used.
 import { Worker } from 'node:worker_threads';

@@ -1,7 +1,9 @@
 // Proofs up to flush-to-zero (real Yosys), each verdict checked against Icarus Verilog simulating the original and the
 // mutant side by side on random inputs: a product register whose zero becomes a subnormal, copied raw into an
 // accumulator and read through a flush (proven, never differs), or read raw by the output (refused, differs); a
-// mutation that makes a normal number out of a zero (refused, differs); a mutant that also gates a clock (refused).
+// mutation that makes a normal number out of a zero (refused, differs); a mutant that also gates a clock (refused); an
+// accumulator whose −0 + +0 takes the wrong sign, read through a ReLU by the sign bit (proven up to the sign of zero,
+// never differs) or raw (refused, differs).
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { provesUpToFlush } from '../../../mutation/formal/ftzProof.js';
@@ -24,6 +26,24 @@ const design = (flushed: boolean) => [
   'endmodule',
 ];
 
+/**
+ * acc: the sum of zeros as rowsim's fadd forms it — −0 only when both are −0 — else the operand p (a signed zero when
+ * `z`); out: acc read as the adders read it (an exponent-0 word as a zero of its sign), then through a ReLU by the
+ * sign bit (−0 becomes +0), or raw.
+ */
+const zeroSum = (relu: boolean) => [
+  'module top(input clk, input rst, input z, input s, input [31:0] a, output reg [31:0] out);',
+  '  reg [31:0] acc;',
+  "  wire [31:0] p = z ? {s, 31'd0} : a;",
+  "  wire both = acc[30:23] == 8'd0 && p[30:23] == 8'd0;",
+  "  wire [31:0] sum = both ? {acc[31] & p[31], 31'd0} : p;",
+  "  wire [31:0] seen = acc[30:23] == 8'd0 ? {acc[31], 31'd0} : acc;",
+  '  always @(posedge clk) begin',
+  "    if (rst) begin acc <= 32'd0; out <= 32'd0; end",
+  `    else begin acc <= sum; out <= ${relu ? "seen[31] ? 32'd0 : seen" : 'acc'}; end`,
+  '  end',
+  'endmodule',
+];
 
 describeRtl('provesUpToFlush', () => {
   it.each([
@@ -63,5 +83,22 @@ describeRtl('provesUpToFlush', () => {
     expect(proof.equivalent).toBe(false);
     expect(proof.detail).toMatch(/r\.c can differ/);
     expect(firstDifference(il, m, dir, 2000, 9)).not.toBeNull();
+  }, 120_000);
+
+  it.each([
+    { relu: true, equivalent: true },
+    { relu: false, equivalent: false },
+  ])('−0 + +0 gives −0 in an accumulator, read through a ReLU=$relu — equivalent $equivalent (up to the sign of zero), matching 2000 random cycles', async ({ relu, equivalent }) => {
+    const { dir, il, text } = prep(zeroSum(relu));
+    // The sign of the sum of two zeros: acc[31] & p[31], with p's sign tied to 1 (so the sum keeps acc's sign).
+    const and = cellWhere(text, '$and', /connect \\Y \\sum \[31\]|connect \\A \\acc \[31\]/m);
+    const m = mutationOf(and, '-mode const1 -port B -portbit 0');
+    const proof = await provesUpToFlush(il, m, join(dir, 'p'));
+    expect(proof.equivalent).toBe(equivalent);
+    if (equivalent) expect(proof.detail).toMatch(/^proven equal up to the sign of zero of acc /);
+    else expect(proof.detail).toMatch(/up to flush-to-zero: .* can differ; up to the sign of zero: .* can differ/);
+    const diff = firstDifference(il, m, dir, 2000, 13);
+    if (equivalent) expect(diff).toBeNull();
+    else expect(diff).not.toBeNull();
   }, 120_000);
 });
