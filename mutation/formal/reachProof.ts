@@ -425,8 +425,14 @@ function maskedCones(gold: IndexedModule, gate: IndexedModule, names: readonly s
   const fields = new Map([...streamFields(gold.mod.ports), ...extraFields]);
   const valids = [...new Set([...fields.values(), ...taps.flatMap((t) => (t.valid === undefined ? [] : [t.valid]))])];
   const net = (c: IndexedModule, name: string, bit: number): JsonBit => c.mod.ports.get(name)?.bits[bit] ?? c.mod.wires.get(name)?.[bit] ?? 'x';
+  // The places compared as their own value in each copy, watched after the valids and the write enables: outputs the
+  // copies drive from different places, then tapped wires inside the module.
+  const apart = [
+    ...outs.map((o) => ({ id: `output ${o}`, net: (c: IndexedModule) => portBit(c, o), valid: fields.get(o.replace(/\[\d+\]$/, '')) })),
+    ...taps.map((t) => ({ id: `tapped ${t.wire}[${t.bit}]`, net: (c: IndexedModule) => net(c, t.wire, t.bit), valid: t.valid })),
+  ];
   const build = (enables: readonly EnableBit[]) => {
-    const watch = (c: IndexedModule) => [...valids.map((v) => net(c, v, 0)), ...enables.map((e) => enableNet(e, (n) => c.byName.get(n))), ...outs.map((o) => portBit(c, o)), ...taps.map((t) => net(c, t.wire, t.bit))];
+    const watch = (c: IndexedModule) => [...valids.map((v) => net(c, v, 0)), ...enables.map((e) => enableNet(e, (n) => c.byName.get(n))), ...apart.map((p) => p.net(c))];
     const cones = [buildCone(gold, names, mutated, watch(gold)), buildCone(gate, names, mutated, watch(gate))] as const;
     return cones.find((c): c is string => typeof c === 'string') ?? (cones as readonly [ConeMachine, ConeMachine]);
   };
@@ -450,18 +456,11 @@ function maskedCones(gold: IndexedModule, gate: IndexedModule, names: readonly s
   const own = new Set(outs.map((o) => `output ${o}`));
   if (own.size) cones = cones.map((c) => { const keep = c.boundaryIds.map((id) => !own.has(id)); return { ...c, boundaryIds: c.boundaryIds.filter((_, i) => keep[i]), boundarySlots: c.boundarySlots.filter((_, i) => keep[i]) }; }) as unknown as readonly [ConeMachine, ConeMachine];
   const at = valids.length + enables.length;
-  const compared = [
-    ...outs.map((o, j) => {
-      const valid = fields.get(o.replace(/\[\d+\]$/, ''));
-      return { id: `output ${o}`, k: at + j, mask: valid === undefined ? undefined : [valids.indexOf(valid)] };
-    }),
-    ...taps.map((t, j) => ({ id: `tapped ${t.wire}[${t.bit}]`, k: at + outs.length + j, mask: t.valid === undefined ? undefined : [valids.indexOf(t.valid)] })),
-  ];
+  const compared = apart.map((p, j) => ({ id: p.id, k: at + j, mask: p.valid === undefined ? undefined : [valids.indexOf(p.valid)] }));
   // A compared net the search cannot compute would read as one symbol in both copies, and so as equal: refused instead.
-  const nets = [...outs.map((o) => (c: IndexedModule) => portBit(c, o)), ...taps.map((t) => (c: IndexedModule) => net(c, t.wire, t.bit))];
-  for (const [j, of] of nets.entries()) {
+  for (const [j, p] of apart.entries()) {
     for (const [c, cone] of [[gold, cones[0]], [gate, cones[1]]] as const) {
-      if (typeof of(c) === 'number' && cone.watched[at + j]! <= -3) return `${compared[j]!.id} cannot be computed in the search`;
+      if (typeof p.net(c) === 'number' && cone.watched[at + j]! <= -3) return `${p.id} cannot be computed in the search`;
     }
   }
   const masks = new Map<string, readonly number[]>();
