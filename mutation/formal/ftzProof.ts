@@ -25,15 +25,22 @@ function registersOf(ports: ReadonlyMap<string, { direction: string; width: numb
   return out;
 }
 
-/** A relation between an original's and a mutant's binary32 register: its name in a verdict, and its Verilog. */
+/**
+ * A relation between an original's and a mutant's binary32 register: its name in a verdict, how it reads a word, a
+ * tag for its files, and its Verilog.
+ */
 interface ZeroRelation {
   readonly name: string;
+  readonly reading: string;
+  readonly tag: string;
   readonly holds: (a: string, b: string) => string;
 }
 
 /** Equal once an exponent-0 word is read as a zero of its sign (how rowsim's fadd and fmul read one). */
 const UP_TO_FLUSH: ZeroRelation = {
   name: 'flush-to-zero',
+  reading: 'exponent-0 words read as signed zeros',
+  tag: 'flush',
   holds: (a, b) => `(${a} == ${b} || (${a}[30:23] == 8'd0 && ${b}[30:23] == 8'd0 && ${a}[31] == ${b}[31]))`,
 };
 
@@ -43,6 +50,8 @@ const UP_TO_FLUSH: ZeroRelation = {
  */
 const UP_TO_ZERO_SIGN: ZeroRelation = {
   name: 'the sign of zero',
+  reading: 'exponent-0 words read as zeros of either sign',
+  tag: 'sign',
   holds: (a, b) => `(${a} == ${b} || (${a}[30:23] == 8'd0 && ${b}[30:23] == 8'd0))`,
 };
 
@@ -115,7 +124,7 @@ interface RelatedPair {
 /** The one-step induction of `pair` up to `relation`, relaxing what breaks for up to four rounds. */
 async function provesRelated(pair: RelatedPair, relation: ZeroRelation): Promise<Proof> {
   const { registers, work, limits } = pair;
-  const tag = `${pair.tag}-${relation === UP_TO_FLUSH ? 'flush' : 'sign'}`;
+  const tag = `${pair.tag}-${relation.tag}`;
   const refused = (why: string): Proof => ({ equivalent: false, detail: `up to ${relation.name}: ${why}` });
   const relaxed = new Set(pair.start);
   for (let round = 0; round < 4; round++) {
@@ -129,8 +138,7 @@ async function provesRelated(pair: RelatedPair, relation: ZeroRelation): Promise
     if (log === null) return stopped(limits, relation, 'the proof');
     if (log === 'failed') return refused('Yosys could not run the proof');
     if (/SAT proof finished - no model found: SUCCESS/.test(log)) {
-      const how = relation === UP_TO_FLUSH ? 'exponent-0 words read as signed zeros' : 'exponent-0 words read as zeros of either sign';
-      return { equivalent: true, detail: `proven equal up to ${relation.name} of ${[...relaxed].sort().join(', ')} (one-step induction: ${how})` };
+      return { equivalent: true, detail: `proven equal up to ${relation.name} of ${[...relaxed].sort().join(', ')} (one-step induction: ${relation.reading})` };
     }
     if (!/SAT proof finished - model found: FAIL/.test(log)) return refused('not proven within the limits');
     // Relax what broke, if it is a binary32 register not relaxed yet.
