@@ -35,9 +35,10 @@ import { witnessStimulus } from './stimulus/witnessRun.js';
  * equivalence proof, a mutated x bit settled before the survivor runs; 17: the search goes into the design flattened
  * from a mutated instance output, compares outputs the copies drive from different places, enumerates the reset first
  * and leaves the top's streams unread in the reset step; 18: a proof up to the sign of zero after the flush-to-zero
- * one).
+ * one; 19: a constant on an unnamed cell output is searched from its readers and the registers the original
+ * computes it from).
  */
-export const SURVIVOR_VERDICT_VERSION = 18;
+export const SURVIVOR_VERDICT_VERSION = 19;
 
 /** A mutant to run: where it lives and what it is. */
 export interface Planned {

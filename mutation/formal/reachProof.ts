@@ -344,6 +344,13 @@ function searchPair(pair: MutantPair, m: YosysMutation, design: ResetOf, limits:
     const readers = typeof net === 'number' ? gold.observers([], [net], new Set(tapped)) : [];
     if (typeof net === 'number' && readers.length && readers.every((o) => o.startsWith('$dff '))) {
       for (const r of gold.registersReading(net)) if (gate.byName.get(r.name)?.type === '$dff') registers.add(r.name);
+      // With the nearest registers the original computes the net from: whether the constant is what the original
+      // holds there (a one-value counter compared with 0, say) is theirs to decide, and a search that must first
+      // find them by growth can spend its budget on everything the net feeds instead.
+      const cell = m.cell === undefined ? undefined : gold.byName.get(m.cell);
+      const before = cell ? gold.registersBefore(Object.values(cell.inputs).flat()) : new Map<string, { depth: number }>();
+      const nearest = Math.min(...[...before.values()].map((r) => r.depth));
+      for (const [n, r] of before) if (r.depth === nearest && gate.byName.get(n)?.type === '$dff') registers.add(n);
     }
   }
   if (registers.size === 0 && pair.flattened) {
@@ -498,10 +505,15 @@ function internalTaps(m: IndexedModule, design: ResetOf): TappedBit[] {
   });
 }
 
-/** The net of the wire bit mutation `m` names (`-wire w -wirebit i`) in module `c`, if it names one. */
+/** The net of the wire bit mutation `m` names (`-wire w -wirebit i`, else its cell's output bit) in module `c`, if any. */
 function namedNet(c: IndexedModule, m: YosysMutation): JsonBit | undefined {
   const wire = /-wire (\S+) -wirebit (\d+)/.exec(m.args);
-  return wire ? c.mod.wires.get(wire[1]!)?.[Number(wire[2])] : undefined;
+  if (wire) return c.mod.wires.get(wire[1]!)?.[Number(wire[2])];
+  // No wire named (an output no named wire carries, as `a == b` inside a larger expression): the mutated cell's own
+  // output bit is the net. A mutated input port names none: the value it changes goes into that one cell only.
+  const port = /-port (\S+) -portbit (\d+)/.exec(m.args);
+  const cell = m.cell === undefined ? undefined : c.byName.get(m.cell);
+  return port && cell ? cell.outputs[port[1]!]?.[Number(port[2])] : undefined;
 }
 
 /** The net of output port bit `o` (`m_row[0]`) in module `c`: a number, or a constant ('0', '1', 'x'). */
