@@ -335,24 +335,7 @@ function searchPair(pair: MutantPair, m: YosysMutation, design: ResetOf, limits:
   // In the mutated module alone, a wire the tap map names is read by the bench, not only by the module's own logic:
   // compared as a place of its own (a flattened pair has the taps as ports already).
   const taps = pair.flattened ? [] : internalTaps(gold, design);
-  if (registers.size === 0 && !pair.flattened) {
-    // A constant in place of a cell's output leaves the mutated cell driving nothing in the mutant: where the mutated
-    // value goes is the net as it was, so the search starts from the registers that read that net in the original.
-    // Only when registers are all that read it: a tapped wire, an output, a memory or an instance reading it is left to
-    // the rules below (an instance, say, to the search of the design flattened).
-    const net = namedNet(gold, m);
-    const readers = typeof net === 'number' ? gold.observers([], [net], new Set(tapped)) : [];
-    if (typeof net === 'number' && readers.length && readers.every((o) => o.startsWith('$dff '))) {
-      for (const r of gold.registersReading(net)) if (gate.byName.get(r.name)?.type === '$dff') registers.add(r.name);
-      // With the nearest registers the original computes the net from: whether the constant is what the original
-      // holds there (a one-value counter compared with 0, say) is theirs to decide, and a search that must first
-      // find them by growth can spend its budget on everything the net feeds instead.
-      const cell = m.cell === undefined ? undefined : gold.byName.get(m.cell);
-      const before = cell ? gold.registersBefore(Object.values(cell.inputs).flat()) : new Map<string, { depth: number }>();
-      const nearest = Math.min(...[...before.values()].map((r) => r.depth));
-      for (const [n, r] of before) if (r.depth === nearest && gate.byName.get(n)?.type === '$dff') registers.add(n);
-    }
-  }
+  if (registers.size === 0 && !pair.flattened) startAtConstantNet(gold, gate, m, tapped, registers);
   if (registers.size === 0 && pair.flattened) {
     // The shortcut below reads the mutation's names, which flattening changed. Here the copies were compared cell by
     // cell: with no cell and no output (observed streams included) driven differently, they are one circuit.
@@ -360,9 +343,7 @@ function searchPair(pair: MutantPair, m: YosysMutation, design: ResetOf, limits:
     // Logic that feeds a memory's write port or an output but no register: the search starts from the nearest
     // registers that drive it in the original (the value the mutation replaced, often), which any cone may hold —
     // and so does an output driven differently (the original's register behind it).
-    const before = gold.registersBefore([...cells.flatMap((c) => Object.values(gold.byName.get(c.name)?.inputs ?? {}).flat()), ...outs.map((o) => portBit(gold, o))]);
-    const nearest = Math.min(...[...before.values()].map((r) => r.depth));
-    for (const [n, r] of before) if (r.depth === nearest && gate.byName.get(n)?.type === '$dff') registers.add(n);
+    addNearestBefore(gold, gate, [...cells.flatMap((c) => Object.values(gold.byName.get(c.name)?.inputs ?? {}).flat()), ...outs.map((o) => portBit(gold, o))], registers);
     if (registers.size === 0) {
       const seen = [...pair.flattened.ports.map((p) => `output ${p}`), ...gate.observers(cells, [], new Set())];
       return { proof: { equivalent: false, detail: `reachability: the mutation reaches no register${seen.length ? `, but it reaches ${seen.slice(0, 3).join(', ')}` : ''}` } };
@@ -503,6 +484,31 @@ function internalTaps(m: IndexedModule, design: ResetOf): TappedBit[] {
     const valid = validOf.get(wire);
     return m.mod.wires.get(wire)!.map((_, bit) => ({ wire, bit, ...(valid !== undefined && has(valid) && valid !== wire ? { valid } : {}) }));
   });
+}
+
+/**
+ * A constant in place of a cell's output leaves the mutated cell driving nothing in the mutant: where the mutated value
+ * goes is the net as it was, so the search starts (`registers`) from the registers that read that net in the
+ * original, with the nearest ones the original computes it from — whether the constant is what the original holds
+ * there (a one-value counter compared with 0, say) is theirs to decide, and a search that must first find them by
+ * growth can spend its budget on everything the net feeds instead. Only when registers are all that read the net: a
+ * tapped wire, an output, a memory or an instance reading it is left to the search's other rules (an instance, say, to
+ * the search of the design flattened).
+ */
+function startAtConstantNet(gold: IndexedModule, gate: IndexedModule, m: YosysMutation, tapped: readonly string[], registers: Set<string>): void {
+  const net = namedNet(gold, m);
+  const readers = typeof net === 'number' ? gold.observers([], [net], new Set(tapped)) : [];
+  if (typeof net !== 'number' || readers.length === 0 || !readers.every((o) => o.startsWith('$dff '))) return;
+  for (const r of gold.registersReading(net)) if (gate.byName.get(r.name)?.type === '$dff') registers.add(r.name);
+  const cell = m.cell === undefined ? undefined : gold.byName.get(m.cell);
+  if (cell) addNearestBefore(gold, gate, Object.values(cell.inputs).flat(), registers);
+}
+
+/** Adds to `registers` the registers nearest behind `nets` in the original that are registers in the mutant too. */
+function addNearestBefore(gold: IndexedModule, gate: IndexedModule, nets: readonly JsonBit[], registers: Set<string>): void {
+  const before = gold.registersBefore(nets);
+  const nearest = Math.min(...[...before.values()].map((r) => r.depth));
+  for (const [n, r] of before) if (r.depth === nearest && gate.byName.get(n)?.type === '$dff') registers.add(n);
 }
 
 /** The net of the wire bit mutation `m` names (`-wire w -wirebit i`, else its cell's output bit) in module `c`, if any. */
