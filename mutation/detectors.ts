@@ -36,9 +36,11 @@ import { witnessStimulus } from './stimulus/witnessRun.js';
  * from a mutated instance output, compares outputs the copies drive from different places, enumerates the reset first
  * and leaves the top's streams unread in the reset step; 18: a proof up to the sign of zero after the flush-to-zero
  * one; 19: a constant on an unnamed cell output is searched from its readers and the registers the original
- * computes it from).
+ * computes it from; 20: nets the module always drives to one value are constants in a search, a multiplexer
+ * whose data input is its own select is folded, and a search that cannot grow goes on with single bits of the data
+ * registers the difference is read from).
  */
-export const SURVIVOR_VERDICT_VERSION = 19;
+export const SURVIVOR_VERDICT_VERSION = 20;
 
 /** A mutant to run: where it lives and what it is. */
 export interface Planned {

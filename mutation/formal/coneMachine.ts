@@ -5,6 +5,7 @@
 // them rather than cut off as inputs of its own. Black boxes stay opaque. Compiled to slots so a
 // step evaluates without maps. Invariant: every name here (registers, free inputs, boundary readers) is a cell or port
 // name of the module, so the original's and the mutant's cones can be matched by name.
+import { constantNets } from './constantNets.js';
 import { modelledMemory, READ_PORT_TYPE, readPortCell, readPortOf } from './memoryPorts.js';
 import { evaluate, EVALUATED_TYPES, nameId, type Bit, type SymbolTable } from './symbolicBits.js';
 import type { JsonBit, JsonCell, JsonModule } from './yosysJson.js';
@@ -41,8 +42,41 @@ export class IndexedModule {
     }
   }
 
+  /** The one-bit registers made from bits of wider ones (registerBit), by name, with the register and bit they are. */
+  private readonly bits = new Map<string, { readonly cell: JsonCell; readonly of: JsonCell; readonly bit: number }>();
+
+  /**
+   * Bit `bit` of register `reg` (a plain $dff) as a register of its own, named `<reg>#<bit>`: a cone may hold the one
+   * bit of a data register whose value matters (a sign bit a ReLU fixes) without the logic of the others.
+   */
+  registerBit(reg: JsonCell, bit: number): JsonCell {
+    const name = `${reg.name}#${bit}`;
+    const had = this.bits.get(name);
+    if (had) return had.cell;
+    const cell: JsonCell = { name, type: '$dff', params: { ...reg.params, WIDTH: 1 }, paramKey: reg.paramKey, inputs: { CLK: reg.inputs.CLK ?? [], D: [reg.inputs.D![bit]!] }, outputs: { Q: [reg.outputs.Q![bit]!] } };
+    this.bits.set(name, { cell, of: reg, bit });
+    return cell;
+  }
+
+  /** A register of the cone by name: a cell of the module, or one bit of one (`<reg>#<bit>`, as registerBit names it). */
+  register(name: string): JsonCell | undefined {
+    const direct = this.byName.get(name);
+    if (direct) return direct;
+    const at = /^(.*)#(\d+)$/.exec(name);
+    const reg = at ? this.byName.get(at[1]!) : undefined;
+    return reg?.type === '$dff' && Number(at![2]) < (reg.outputs.Q?.length ?? 0) ? this.registerBit(reg, Number(at![2])) : undefined;
+  }
+
+  /** The reader ids of a cone register's own D input bits (`reg.D[i]`, the wider register's for one bit of it). */
+  ownInputs(reg: JsonCell): string[] {
+    const b = this.bits.get(reg.name);
+    return b ? [`${b.of.name}.D[${b.bit}]`] : (reg.inputs.D ?? []).map((_, k) => `${reg.name}.D[${k}]`);
+  }
+
   /** A register's name as the design gives it: the named wire on its output, or the cell's own name. */
   registerName(cell: JsonCell): string {
+    const b = this.bits.get(cell.name);
+    if (b) return `${this.registerName(b.of)}[${b.bit}]`;
     const q = (cell.outputs.Q ?? []).join(',');
     for (const [n, bits] of this.mod.wires) if (bits.join(',') === q) return n;
     return cell.name;
@@ -261,7 +295,7 @@ function coneRegisters(m: IndexedModule, registers: readonly string[]): JsonCell
   const regs: JsonCell[] = [];
   const clocks = new Set<string>();
   for (const n of registers) {
-    const c = m.byName.get(n);
+    const c = m.register(n);
     if (!c || c.type !== '$dff') return `register ${n} is not a plain flip-flop`;
     const clk = c.inputs.CLK?.[0];
     const port = typeof clk === 'number' ? m.driver.get(clk) : undefined;
@@ -285,7 +319,8 @@ function readPortAt(memories: ReadonlySet<string>, r: Reader): JsonCell | undefi
  * why there is none.
  */
 function coneOrder(m: IndexedModule, regs: readonly JsonCell[], mutatedComb: readonly JsonCell[], memories: ReadonlySet<string>, watch: readonly JsonBit[]): { order: JsonCell[]; freeNets: Map<number, string>; dependent: Set<string> } | string {
-  const inS = new Set(regs.map((r) => r.name));
+  const stateNets = new Set(regs.flatMap((r) => r.outputs.Q ?? []));
+  const constants = constantNets(m.mod);
   // Nets that depend on the cone: forward from the registers' outputs and the mutated cells'.
   const dep = new Set<number>();
   const spread = (nets: readonly JsonBit[]) => {
@@ -310,7 +345,7 @@ function coneOrder(m: IndexedModule, regs: readonly JsonCell[], mutatedComb: rea
     if (typeof b !== 'number' || problem) return;
     const d = m.driver.get(b);
     if (!d) { problem = `net ${b} has no driver`; return; }
-    if (d.cell && inS.has(d.cell.name)) return;
+    if (stateNets.has(b)) return;
     if (d.cell && dep.has(b)) {
       if (d.port === 'RD_DATA' && memories.has(d.cell.name)) { visitCell(readPortCell(d.cell, readPortOf(d.cell, 'RD_DATA', d.idx))); return; }
       if (!isComb(d.cell)) { problem = `cell ${d.cell.name} (${d.cell.type}) depends on the cone but cannot be evaluated`; return; }
@@ -318,6 +353,8 @@ function coneOrder(m: IndexedModule, regs: readonly JsonCell[], mutatedComb: rea
       return;
     }
     if (d.cell && isComb(d.cell) && m.portFed(b)) { visitCell(d.cell); return; }
+    // A net the module always drives to one value is that value, not a free input (compileCone's sources).
+    if (constants.has(b)) return;
     freeNets.set(b, driverId(d));
   };
   const visitCell = (c: JsonCell): void => {
@@ -370,7 +407,9 @@ function compileCone(m: IndexedModule, regs: readonly JsonCell[], ordered: { rea
   slots += freeIds.length;
   for (const [net, id] of freeNets) slotOf.set(net, freeSlot.get(id)!);
   for (const c of order) for (const b of c.outputs.Y ?? []) if (typeof b === 'number') slotOf.set(b, slots++);
-  const source = (b: JsonBit, place: string): Source => (b === '0' ? -1 : b === '1' ? -2 : typeof b === 'number' && slotOf.has(b) ? slotOf.get(b)! : -3 - nameId(`x|${place}`));
+  const constants = constantNets(m.mod);
+  const constant = (b: number): Source | undefined => { const k = constants.get(b); return k === undefined ? undefined : -1 - k; };
+  const source = (b: JsonBit, place: string): Source => (b === '0' ? -1 : b === '1' ? -2 : typeof b === 'number' ? slotOf.get(b) ?? constant(b) ?? -3 - nameId(`x|${place}`) : -3 - nameId(`x|${place}`));
   const cells: CompiledCell[] = order.map((cell) => {
     const ins = Object.fromEntries(Object.entries(cell.inputs).map(([p, bits]) => [p, Int32Array.from(bits.map((b, k) => source(b, `${cell.name}.${p}[${k}]`)))]));
     const ports = Object.keys(cell.inputs);
@@ -385,14 +424,14 @@ function compileCone(m: IndexedModule, regs: readonly JsonCell[], ordered: { rea
   // The boundary: bits the cone computes (register outputs, cell outputs) that anything outside it reads. A modelled
   // read port in the cone reads its address there: not a boundary place.
   const inCone = new Set(order.map((c) => c.name));
-  const inS = new Set(regs.map((r) => r.name));
+  const own = new Set(regs.flatMap((r) => m.ownInputs(r)));
   const readInCone = (r: Reader) => { const f = readPortAt(memories, r); return f !== undefined && inCone.has(f.name); };
   const boundary = new Map<string, number>();
   const produced = [...regs.flatMap((r) => r.outputs.Q ?? []), ...order.filter((c) => dependent.has(c.name)).flatMap((c) => c.outputs.Y ?? [])];
   for (const b of produced) {
     if (typeof b !== 'number') continue;
     for (const r of m.readers.get(b) ?? []) {
-      if (r.cell && (inCone.has(r.cell.name) || (inS.has(r.cell.name) && r.port === 'D') || readInCone(r))) continue;
+      if (r.cell && (inCone.has(r.cell.name) || own.has(readerId(r)) || readInCone(r))) continue;
       boundary.set(readerId(r), slotOf.get(b)!);
     }
   }

@@ -10,7 +10,7 @@
 // It proves what induction cannot when the relation between the two copies' states is not equality (a counter in
 // another encoding, a value corrupted only while it is dead).
 import { buildCone, groupOf, IndexedModule, stepCone, type ConeMachine } from './coneMachine.js';
-import { SymbolTable, type Bit } from './symbolicBits.js';
+import { EVALUATED_TYPES, SymbolTable, type Bit } from './symbolicBits.js';
 import { streamFields } from './streamMask.js';
 import { enableNet, writeEnables, type EnableBit } from './memoryPorts.js';
 import { FLATTEN_FAILED, flattenedPair, modulePair, type MutantPair, type ObservedStream } from './mutantPair.js';
@@ -364,6 +364,9 @@ function searchPair(pair: MutantPair, m: YosysMutation, design: ResetOf, limits:
     const instance = seen.map((o) => instanceOf(o.split(' ')[1] ?? '')).find((x) => x !== undefined) ?? instanceOf(m.cell);
     return { proof: { equivalent: false, detail: `reachability: the mutation reaches no register, but it reaches ${seen.slice(0, 3).join(', ')}` }, ...(instance ? { instance } : {}) };
   }
+  const initial = [...registers];
+  let restarts = 0;
+  let withoutBits: ((why: string) => Proof) | undefined;
   let last = '';
   let trace: readonly string[] = [];
   let stalled = false;
@@ -382,9 +385,9 @@ function searchPair(pair: MutantPair, m: YosysMutation, design: ResetOf, limits:
     if (width(g) !== width(t) || places(g) !== places(t)) return { proof: { equivalent: false, detail: 'reachability: the two cones differ in shape' } };
     const found = search(g, t, pair.resetId === undefined ? undefined : { id: pair.resetId, level: design.activeLow ? 0 : 1 }, (id) => gate.isControl(id), limits, budget, masks, compared, streamPlaces);
     // Named as in the original (a mutation on a register's output leaves the mutant's register on a nameless net).
-    const shown = names.map((n) => gold.registerName(gold.byName.get(n) ?? gate.byName.get(n)!)).join(', ');
+    const shown = names.map((n) => gold.registerName(gold.register(n) ?? gate.register(n)!)).join(', ');
     if (found.proven) return { proof: { equivalent: true, detail: `proven by reachability from reset: ${found.states} state pairs of ${shown} (${width(g)} register bits), every signal read from them equal${streams ? ' (stream outputs in valid beats)' : ''}` } };
-    if ('limit' in found) return ended({ equivalent: false, detail: `reachability: ${last ? `${last}; ` : ''}stopped at ${found.limit} with ${shown}`, limited: found.limit, ...(trace.length ? { trace } : {}) });
+    if ('limit' in found) return ended(withoutBits?.(`stopped at ${found.limit} with ${shown}`) ?? { equivalent: false, detail: `reachability: ${last ? `${last}; ` : ''}stopped at ${found.limit} with ${shown}`, limited: found.limit, ...(trace.length ? { trace } : {}) });
     const naming = traceNames(gold, pair.flattened ? `the design's top (${design.top}, flattened)` : m.module);
     const internal = found.path.free.filter((id) => !naming.isPort(id)).length;
     // Not a run: the path is the search's, over free inputs; the verdict says what stands between it and a run.
@@ -395,10 +398,27 @@ function searchPair(pair: MutantPair, m: YosysMutation, design: ResetOf, limits:
     instance ??= found.differs.map((id) => instanceOf(/^(.*)\.[^.[\]]+\[\d+\]$/.exec(id)?.[1] ?? '')).find((x) => x !== undefined);
     const before = registers.size;
     growCone(gold, gate, [g, t], found.differs, registers, toggled(found.path));
-    if (registers.size === before) { stalled = true; break; }
+    if (registers.size === before) {
+      // With no register left to grow into, the data register bits the difference is read from, if they are few: the
+      // one bit whose next value the module fixes (a sign bit a ReLU clears) can decide it without the rest. The
+      // growth then starts again from the first registers with those bits: the controls it added while the bits were
+      // free (counters of rows arriving, say) may be needed no longer, and their product is what a search pays for.
+      const read = restarts < MAX_RESTARTS ? bitsRead(gold, gate, found.differs, registers) : undefined;
+      if (!read) { stalled = true; break; }
+      restarts++;
+      round = -1;
+      // Should the search with the bits stop at a limit, the verdict is the difference it started from: the bits were
+      // a try, and a budget they spent must not turn a difference found into a budget verdict.
+      const [was, wasTrace] = [last, trace];
+      withoutBits ??= (why) => ({ equivalent: false, detail: `reachability: ${was}; with register bits ${read.bits.map((n) => gold.registerName(gold.register(n)!)).join(', ')} too, ${why}`, ...(wasTrace.length ? { trace: wasTrace } : {}) });
+      const kept = [...registers].filter((n) => n.includes('#'));
+      registers.clear();
+      for (const n of [...initial, ...kept, ...read.bits, ...read.controls]) registers.add(n);
+    }
   }
   // Out of rounds while the cone still grew is a budget, not a verdict; a difference the cone cannot grow past is one.
   const outOfRounds = !stalled && last !== '';
+  if (outOfRounds && withoutBits) return ended(withoutBits(`stopped after ${limits.rounds} rounds of cone growth`));
   return ended({ equivalent: false, detail: `reachability: ${last || 'not proven'}${outOfRounds ? `; stopped after ${limits.rounds} rounds of cone growth` : ''}`, ...(outOfRounds ? { limited: `${limits.rounds} rounds of cone growth` } : {}), ...(trace.length ? { trace } : {}) });
 }
 
@@ -559,6 +579,81 @@ function growCone(gold: IndexedModule, gate: IndexedModule, cones: readonly [Con
   };
   const next = (toggledGroups.size ? candidatesBehind((grp) => toggledGroups.has(grp))[0] : undefined) ?? candidatesBehind(undefined)[0];
   if (next) registers.add(next.cell.name);
+}
+
+/** Times the growth may start again with register bits (searchPair), each with the rounds of ReachLimits. */
+const MAX_RESTARTS = 2;
+
+/** Most register bits one round of growByBits adds: more, and the search would carry a datapath after all. */
+const GROWN_BITS = 8;
+
+/**
+ * The single bits of registers outside the cone (registerBit) that the places `differs` read — through combinational
+ * cells, and through the cone's registers to the D bit of each (the value they hold came from there), in either copy —
+ * and the control registers (at most CONTROL_BITS wide) those places and the bits' next values are read from. None
+ * when the bits are more than GROWN_BITS: a difference that reads a whole word is left as it is.
+ */
+function bitsRead(gold: IndexedModule, gate: IndexedModule, differs: readonly string[], registers: ReadonlySet<string>): { bits: string[]; controls: string[] } | undefined {
+  const bits = new Set<string>();
+  const controls = new Set<string>();
+  // Walks back from `start` in module `m`, through the registers `inCone` holds, collecting what it meets outside.
+  const walk = (m: IndexedModule, start: readonly JsonBit[], inCone: (name: string) => boolean) => {
+    const seen = new Set<number>();
+    const work = start.filter((b): b is number => typeof b === 'number');
+    while (work.length && bits.size <= GROWN_BITS && seen.size < 100_000) {
+      const b = work.pop()!;
+      if (seen.has(b)) continue;
+      seen.add(b);
+      const d = m.driver.get(b);
+      if (!d?.cell) continue;
+      if (EVALUATED_TYPES.has(d.cell.type)) { for (const x of faninOfBit(d.cell, d.idx)) if (typeof x === 'number') work.push(x); continue; }
+      if (d.cell.type !== '$dff') continue;
+      if (gold.byName.get(d.cell.name)?.type !== '$dff' || gate.byName.get(d.cell.name)?.type !== '$dff') continue;
+      // A control's whole register, in the cone or not (the growth starts again without the others); a data register's
+      // bit, or, when the cone holds it, where its value came from.
+      const bit = `${d.cell.name}#${d.idx}`;
+      if ((d.cell.params.WIDTH ?? 0) <= CONTROL_BITS) controls.add(d.cell.name);
+      else if (inCone(d.cell.name) || inCone(bit)) { const next = d.cell.inputs.D?.[d.idx]; if (typeof next === 'number') work.push(next); }
+      else bits.add(bit);
+    }
+  };
+  for (const m of [gold, gate]) walk(m, differs.map((id) => placeNet(m, id)).filter((b): b is JsonBit => b !== undefined), (n) => registers.has(n));
+  if (bits.size === 0 || bits.size > GROWN_BITS) return undefined;
+  // Then what the bits' own next values are read from (the phase a result is written in), the bits now in the cone.
+  const found = [...bits];
+  for (const m of [gold, gate]) walk(m, found.flatMap((n) => m.register(n)?.inputs.D ?? []), (n) => registers.has(n) || found.includes(n));
+  return bits.size <= GROWN_BITS ? { bits: [...bits], controls: [...controls] } : undefined;
+}
+
+/** Widest register IndexedModule.isControl takes for a control. */
+const CONTROL_BITS = 16;
+
+/**
+ * The input bits output bit `i` of combinational cell `c` is computed from: bit by bit for the cells that work bit by
+ * bit (multiplexers, bitwise logic; a select is read whole), every input bit for the rest.
+ */
+function faninOfBit(c: JsonCell, i: number): JsonBit[] {
+  const at = (bits: readonly JsonBit[] | undefined) => (bits && bits.length ? [bits[Math.min(i, bits.length - 1)]!] : []);
+  switch (c.type) {
+    case '$mux': return [...at(c.inputs.A), ...at(c.inputs.B), ...(c.inputs.S ?? [])];
+    case '$pmux': {
+      const w = c.params.WIDTH ?? 1;
+      return [...at(c.inputs.A), ...(c.inputs.B ?? []).filter((_, k) => k % w === i), ...(c.inputs.S ?? [])];
+    }
+    case '$and': case '$or': case '$xor': case '$xnor': case '$not': case '$pos':
+      return [...at(c.inputs.A), ...at(c.inputs.B)];
+  }
+  return Object.values(c.inputs).flat();
+}
+
+/** The net a place of a search reads in module `m`: a cell's input bit, an output port bit, or a tapped wire bit. */
+function placeNet(m: IndexedModule, id: string): JsonBit | undefined {
+  const out = /^output (\S+)\[(\d+)\]$/.exec(id);
+  if (out) return m.mod.ports.get(out[1]!)?.bits[Number(out[2])];
+  const tap = /^tapped (\S+)\[(\d+)\]$/.exec(id);
+  if (tap) return m.mod.wires.get(tap[1]!)?.[Number(tap[2])];
+  const at = /^(.*)\.([^.[\]]+)\[(\d+)\]$/.exec(id);
+  return at ? m.byName.get(at[1]!)?.inputs[at[2]!]?.[Number(at[3])] : undefined;
 }
 
 /** The groups of the enumerated inputs whose value changed along a path after its first step (the reset step). */

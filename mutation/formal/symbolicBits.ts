@@ -207,6 +207,11 @@ function mux2(s: Bit, a: Bit, b: Bit, t: SymbolTable): Bit {
   if (a === b) return a;
   if (a === 0 && b === 1) return s;
   if (a === 1 && b === 0) return notBit(s);
+  // A data input that is the select itself (or its complement) is known on the side that picks it: s ? b : s is
+  // s ∧ b, s ? s : a is s ∨ a. A ReLU by the sign bit is the case that needs it: its sign bit comes out 0 whatever the
+  // operand (v[31] ? 0 : v[31]).
+  if (a === s || a === notBit(s)) return a === s ? and2(s, b, t) : or2(notBit(s), b, t);
+  if (b === s || b === notBit(s)) return b === s ? or2(s, a, t) : and2(notBit(s), a, t);
   return t.opSymbol(FN_MUX, s, a, b);
 }
 

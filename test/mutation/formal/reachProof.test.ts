@@ -335,6 +335,27 @@ const oneGroup = (live: boolean) => [
   'endmodule',
 ];
 
+/**
+ * A result register with no reset, written with a ReLU by the sign bit of a 24-bit sum on phase 5 of an 8-phase slot
+ * and loaded into out_data on the slot's beat, phase 6 (as a layer's res and out_data are). Variants: `other`, the
+ * ReLU tests bit 22 instead (bit 23 can be 1); `beatFirst`, the beat is phase 4, before the first write reads the
+ * power-up value.
+ */
+const reluResult = (variant: 'sign' | 'other' | 'beatFirst') => [
+  'module top(input clk, input rst, input go, input [23:0] a, input [23:0] b, output reg out_valid, output reg [23:0] out_data);',
+  '  reg [2:0] phase; reg busy; reg [23:0] res;',
+  '  wire [23:0] sum = a + b;',
+  `  wire beat = busy && phase == 3'd${variant === 'beatFirst' ? 4 : 6};`,
+  '  always @(posedge clk) begin',
+  "    if (rst) begin busy <= 1'b0; phase <= 3'd0; end",
+  "    else if (busy || go) begin busy <= phase != 3'd7; phase <= phase + 3'd1; end",
+  `    if (phase == 3'd5) res <= sum[${variant === 'other' ? 22 : 23}] ? 24'd0 : sum;`,
+  "    if (rst) begin out_valid <= 1'b0; out_data <= 24'd0; end",
+  '    else begin out_valid <= beat; if (beat) out_data <= res; end',
+  '  end',
+  'endmodule',
+];
+
 /** What the tap map observes of twoInstances: the output, and (`inner`) the stream between the two instances. */
 const observed = (inner: boolean) => [
   { valid: 'top.out_valid', fields: ['top.out_data'] },
@@ -445,6 +466,18 @@ describeRtl('provesByReachability', () => {
     const { proof, diff } = await proveAndSimulate(oneGroup(live), '$not', /connect \\A \\g$/m, '-mode const1 -port Y -portbit 0', 23, [], { streams, limits: { ...REACH_LIMITS, rounds: 2 } });
     expect(proof.equivalent).toBe(equivalent);
     expect(proof.detail).toMatch(equivalent ? /proven by reachability from reset: \d+ state pairs of .*\bg\b/ : /output out_last\[0\] differs/);
+    expect(diff === null).toBe(equivalent);
+  }, 120_000);
+
+  it.each([
+    { variant: 'sign', equivalent: true },
+    { variant: 'other', equivalent: false },
+    { variant: 'beatFirst', equivalent: false },
+  ] as const)('the bit 23 a ReLU by the sign bit clears, tied to 0 where out_data loads a 24-bit result register with no reset, variant $variant — equivalent $equivalent: the search grows by that one bit of the data register, and 3000 cycles agree', async ({ variant, equivalent }) => {
+    const streams = [{ valid: 'top.out_valid', fields: ['top.out_data'] }];
+    const { proof, diff } = await proveAndSimulate(reluResult(variant), '$mux', /connect \\B \\res$/m, '-mode const0 -port B -portbit 23', 31, [], { streams });
+    expect(proof.equivalent).toBe(equivalent);
+    expect(proof.detail).toMatch(equivalent ? /proven by reachability from reset: \d+ state pairs of .*res\[23\]/ : /output out_data\[23\] differs/);
     expect(diff === null).toBe(equivalent);
   }, 120_000);
 

@@ -77,6 +77,29 @@ describe('evaluate on symbols', () => {
     expect(r[0]).toBeGreaterThanOrEqual(2 * 10 + 2);
   });
 
+  it('$mux (1 bit) whose data input is its select s or ¬s, the other input 0, 1 or a symbol y: the select decides the side it picks (s ? 0 : s = 0, a ReLU\'s sign bit), checked against s = 0 and s = 1 substituted', () => {
+    const mux = cell('$mux', { WIDTH: 1 });
+    const pick = (sel: number, a: number, b: number) => (sel ? b : a);
+    // What a data input is when the select is `sel`: s itself, its complement, or a constant.
+    const at = (v: 's' | '¬s' | 0 | 1, sel: number) => (v === 's' ? sel : v === '¬s' ? 1 - sel : v);
+    const inputs = ['s', '¬s', 0, 1] as const;
+    for (const a of inputs) for (const b of inputs) {
+      if (a !== 's' && a !== '¬s' && b !== 's' && b !== '¬s') continue;
+      const t = new SymbolTable(10);
+      const sym = (v: (typeof inputs)[number]) => (v === 's' ? x : v === '¬s' ? notBit(x) : v);
+      const [f0, f1] = [0, 1].map((sel) => pick(sel, at(a, sel), at(b, sel)));
+      const expected = f0 === f1 ? f0 : f1 ? x : notBit(x);
+      expect(`s ? ${b} : ${a} = ${evaluate(mux, { A: [sym(a)], B: [sym(b)], S: [x] }, t)[0]}`).toBe(`s ? ${b} : ${a} = ${expected}`);
+    }
+    const t = new SymbolTable(10);
+    const and = (p: Bit, q: Bit) => evaluate(cell('$and', { A_WIDTH: 1, B_WIDTH: 1, Y_WIDTH: 1 }), { A: [p], B: [q] }, t)[0]!;
+    const or = (p: Bit, q: Bit) => evaluate(cell('$or', { A_WIDTH: 1, B_WIDTH: 1, Y_WIDTH: 1 }), { A: [p], B: [q] }, t)[0]!;
+    expect(evaluate(mux, { A: [x], B: [y], S: [x] }, t)).toEqual([and(x, y)]);
+    expect(evaluate(mux, { A: [y], B: [x], S: [x] }, t)).toEqual([or(x, y)]);
+    expect(evaluate(mux, { A: [notBit(x)], B: [y], S: [x] }, t)).toEqual([or(notBit(x), y)]);
+    expect(evaluate(mux, { A: [y], B: [notBit(x)], S: [x] }, t)).toEqual([and(notBit(x), y)]);
+  });
+
   it('bitwise folds: x & ¬x = 0, x ^ x = 0, x ^ ¬x = 1, x | 1 = 1; $eq of a vector with itself is 1, with a differing constant 0', () => {
     const t = new SymbolTable(10);
     expect(evaluate(cell('$and', { A_WIDTH: 1, B_WIDTH: 1, Y_WIDTH: 1 }), { A: [x], B: [notBit(x)] }, t)).toEqual([0]);
