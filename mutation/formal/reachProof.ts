@@ -4,8 +4,8 @@
 // high, as the stream contract gives it meaning — mutation/formal/streamMask.ts; a memory write's address and data
 // only while it is enabled — mutation/formal/memoryPorts.ts). Inputs of one or two bits (controls) are
 // enumerated; wider ones (data) are symbols both copies share. When a reached pair differs, the cone grows — by the
-// registers the difference flows into, and by the narrowest register behind an enumerated control — and the search
-// runs again, up to a limit. Sound by construction: every real run of the two designs is a path here (free inputs
+// registers the difference flows into, and by the narrowest register behind an enumerated control; with none left, by
+// single bits of the data registers it is read from — and the search runs again, up to a limit. Sound by construction: every real run of the two designs is a path here (free inputs
 // are over-approximated), so "equal at every reached pair" means the rest of the module never sees a difference.
 // It proves what induction cannot when the relation between the two copies' states is not equality (a counter in
 // another encoding, a value corrupted only while it is dead).
@@ -399,21 +399,15 @@ function searchPair(pair: MutantPair, m: YosysMutation, design: ResetOf, limits:
     const before = registers.size;
     growCone(gold, gate, [g, t], found.differs, registers, toggled(found.path));
     if (registers.size === before) {
-      // With no register left to grow into, the data register bits the difference is read from, if they are few: the
-      // one bit whose next value the module fixes (a sign bit a ReLU clears) can decide it without the rest. The
-      // growth then starts again from the first registers with those bits: the controls it added while the bits were
-      // free (counters of rows arriving, say) may be needed no longer, and their product is what a search pays for.
-      const read = restarts < MAX_RESTARTS ? bitsRead(gold, gate, found.differs, registers) : undefined;
-      if (!read) { stalled = true; break; }
+      // With no register left to grow into: single bits of the data registers the difference is read from.
+      const bits = restarts < MAX_RESTARTS ? startAgainWithBits(gold, gate, found.differs, registers, initial) : undefined;
+      if (!bits) { stalled = true; break; }
       restarts++;
       round = -1;
       // Should the search with the bits stop at a limit, the verdict is the difference it started from: the bits were
       // a try, and a budget they spent must not turn a difference found into a budget verdict.
       const [was, wasTrace] = [last, trace];
-      withoutBits ??= (why) => ({ equivalent: false, detail: `reachability: ${was}; with register bits ${read.bits.map((n) => gold.registerName(gold.register(n)!)).join(', ')} too, ${why}`, ...(wasTrace.length ? { trace: wasTrace } : {}) });
-      const kept = [...registers].filter((n) => n.includes('#'));
-      registers.clear();
-      for (const n of [...initial, ...kept, ...read.bits, ...read.controls]) registers.add(n);
+      withoutBits ??= (why) => ({ equivalent: false, detail: `reachability: ${was}; with register bits ${bits.map((n) => gold.registerName(gold.register(n)!)).join(', ')} too, ${why}`, ...(wasTrace.length ? { trace: wasTrace } : {}) });
     }
   }
   // Out of rounds while the cone still grew is a budget, not a verdict; a difference the cone cannot grow past is one.
@@ -623,6 +617,22 @@ function bitsRead(gold: IndexedModule, gate: IndexedModule, differs: readonly st
   const found = [...bits];
   for (const m of [gold, gate]) walk(m, found.flatMap((n) => m.register(n)?.inputs.D ?? []), (n) => registers.has(n) || found.includes(n));
   return bits.size <= GROWN_BITS ? { bits: [...bits], controls: [...controls] } : undefined;
+}
+
+/**
+ * Starts the growth again (`registers` back to `initial`, with the register bits added before) with the data register
+ * bits the places `differs` read and the controls they are read from (bitsRead), and returns the new bits; undefined,
+ * registers untouched, when there are none. The one bit whose next value the module fixes (a sign bit a ReLU clears)
+ * can decide what the whole word could not. Starting again matters: the controls the growth added while the bits were
+ * free (counters of arriving rows, say) may be needed no longer, and their product is what a search pays for.
+ */
+function startAgainWithBits(gold: IndexedModule, gate: IndexedModule, differs: readonly string[], registers: Set<string>, initial: readonly string[]): string[] | undefined {
+  const read = bitsRead(gold, gate, differs, registers);
+  if (!read) return undefined;
+  const kept = [...registers].filter((n) => /#\d+$/.test(n));
+  registers.clear();
+  for (const n of [...initial, ...kept, ...read.bits, ...read.controls]) registers.add(n);
+  return read.bits;
 }
 
 /** Widest register IndexedModule.isControl takes for a control. */
