@@ -276,7 +276,9 @@ export async function judgeMutant(p: Planned, c: Campaign, detectors: readonly D
   const s: Standing = { status: 'survived', first: null, foundBy: null, details: [], limits: [] };
   // A folder left by an interrupted campaign (perhaps on another version of the design) is not this mutant's.
   rmSync(proofWork(c, p), { recursive: true, force: true });
-  for (const d of detectors) if (d.applies(s, p, c)) await d.run(s, p, c);
+  // A mutation Yosys could not fold has no netlist to run or prove: unresolved, with Yosys's reason, never a verdict.
+  if (p.yosys?.refused) s.limits.push(`no netlist: Yosys cannot fold this mutation (${p.yosys.refused})`);
+  else for (const d of detectors) if (d.applies(s, p, c)) await d.run(s, p, c);
   rmSync(proofWork(c, p), { recursive: true, force: true });
   // Survived every run and not proven: unresolved when a proof stopped at its budget, rather than finding nothing.
   const status: MutantStatus = s.status === 'survived' || s.status === 'undetected' ? (s.limits.length ? 'unresolved' : 'undetected') : s.status;

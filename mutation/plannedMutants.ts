@@ -71,7 +71,8 @@ export async function yosysMutants(design: DesignFolder, net: NetworkSpec, plan:
     const taps = await resolveTaps(design, net, plan);
     o.log(`yosys: folding ${list.length} mutations, one netlist per mutated module`);
     const images = o.images();
-    const folds = await foldByModule(design, taps.netlist, list, MUTSEL_WIDTH, ydir, undefined, o.jobs);
+    const { folds, refused } = await foldByModule(design, taps.netlist, list, MUTSEL_WIDTH, ydir, undefined, o.jobs);
+    for (const [id, why] of refused) o.log(`yosys: mutation ${id} left out: Yosys cannot fold it (${why})`);
     const hybrids: Record<string, string> = {};
     for (const [module, fold] of folds) {
       const dir = join(ydir, `design-${module.replace(/[^A-Za-z0-9_]/g, '_')}`);
@@ -79,12 +80,13 @@ export async function yosysMutants(design: DesignFolder, net: NetworkSpec, plan:
     }
     // A module whose source file also defines modules kept as designed cannot be swapped alone: those mutants run on
     // the whole design folded into one netlist.
-    if (list.some((m) => !hybrids[m.module])) {
-      const folded = await foldMutations(design, taps.netlist, list.filter((m) => !hybrids[m.module]), MUTSEL_WIDTH, ydir);
+    if (list.some((m) => !hybrids[m.module] && !refused.has(m.id))) {
+      const folded = await foldMutations(design, taps.netlist, list.filter((m) => !hybrids[m.module] && !refused.has(m.id)), MUTSEL_WIDTH, ydir);
       writeFoldedFolder(design, folded, join(ydir, 'design'), images);
     }
     writeFileSync(join(ydir, 'hybrids.json'), JSON.stringify(hybrids, null, 2) + '\n');
     builds.yosysListAndFoldSeconds = Number(((performance.now() - tl) / 1000).toFixed(1));
+    list = list.map((m) => (refused.has(m.id) ? { ...m, refused: refused.get(m.id)! } : m));
     writeFileSync(listFile, JSON.stringify({ fingerprint: o.fingerprint, mutations: list }, null, 2) + '\n');
   }
   // Mutated module → its own hybrid design folder (none: every mutant on the whole folded netlist in yosys/design).

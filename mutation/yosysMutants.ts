@@ -199,30 +199,67 @@ export interface ModuleFold {
  * other module, a mutant then simulates at close to the original design's speed instead of the whole netlist's (a
  * flattened FPU per ALU is ~10× slower under Verilator).
  */
-export async function foldByModule(d: DesignFolder, netlist: Netlist, mutations: readonly YosysMutation[], width: number, work: string, prepared = join(work, 'prepared.il'), parallel = availableParallelism()): Promise<Map<string, ModuleFold>> {
+export async function foldByModule(d: DesignFolder, netlist: Netlist, mutations: readonly YosysMutation[], width: number, work: string, prepared = join(work, 'prepared.il'), parallel = availableParallelism()): Promise<ModuleFolds> {
   const top = d.manifest.top;
   const byModule = new Map<string, YosysMutation[]>();
   for (const m of mutations) byModule.set(m.module, [...(byModule.get(m.module) ?? []), m]);
-  const out = new Map<string, ModuleFold>();
-  const runs: { tag: string; script: string }[] = [];
+  const folds = new Map<string, ModuleFold>();
+  const refused = new Map<number, string>();
+  const runs: { tag: string; script: (ms: readonly YosysMutation[], file: string) => string; ms: readonly YosysMutation[]; file: string }[] = [];
   for (const [module, ms] of byModule) {
     const { commands, carriers } = mutselPlumbing(netlist, top, ms, width);
     const name = module.replace(/[^A-Za-z0-9_]/g, '_');
     const file = `folded-${name}.v`;
     runs.push({
-      tag: `fold-${name}`,
-      script: [
-        ...foldCommands(prepared, ms, width, commands, top),
+      tag: `fold-${name}`, ms, file,
+      script: (some, to) => [
+        ...foldCommands(prepared, some, width, commands, top),
         `select ${[...carriers].map((c) => (/^[A-Za-z_][A-Za-z0-9_$]*$/.test(c) ? c : JSON.stringify(c))).join(' ')}`,
-        `write_verilog -noattr -selected ${file}`,
+        `write_verilog -noattr -selected ${to}`,
       ].join('\n') + '\n',
     });
-    out.set(module, { file: join(work, file), modules: [...carriers] });
+    folds.set(module, { file: join(work, file), modules: [...carriers] });
   }
   // Two names that differ only in characters the file name drops would write one file: refuse rather than mix them.
   if (new Set(runs.map((r) => r.tag)).size !== runs.length) throw new SimrunError('YOSYS_FAILED', `two mutated modules of ${d.dir} map to one folded file name (${runs.map((r) => r.tag).join(', ')}); rename one of them`);
   // No more at once than the machine has cores, whatever the caller asks: each run holds the whole design (about 0.5 GB
   // for tiny).
-  await forEachLimited(runs, Math.min(parallel, availableParallelism()), async (r) => { await yosys(r.script, work, r.tag); });
-  return out;
+  await forEachLimited(runs, Math.min(parallel, availableParallelism()), async (r) => {
+    try {
+      await yosys(r.script(r.ms, r.file), work, r.tag);
+    } catch (e) {
+      if (!(e instanceof SimrunError) || e.code !== 'YOSYS_FAILED') throw e;
+      // One mutation Yosys cannot fold (it asserts on a memory whose write ports get different clocks, say) must not
+      // take the campaign down: the ones it refuses are found by halves and left out, and the rest folded.
+      const mine = await refusedMutations(r.ms, async (some) => { try { await yosys(r.script(some, `${r.file}.try`), work, `${r.tag}-try`); return undefined; } catch (f) { if (f instanceof SimrunError && f.code === 'YOSYS_FAILED') return yosysError(f); throw f; } }, yosysError(e));
+      rmSync(join(work, `${r.file}.try`), { force: true });
+      // Refused only together, or not at all (the failure is the design's): the error stands.
+      if (mine.size === 0) throw e;
+      for (const [id, why] of mine) refused.set(id, why);
+      await yosys(r.script(r.ms.filter((m) => !mine.has(m.id)), r.file), work, r.tag);
+    }
+  });
+  return { folds, refused };
+}
+
+/** Yosys's own words in a YOSYS_FAILED error (its ERROR lines), without the run's name. */
+const yosysError = (e: SimrunError) => e.message.replace(/^yosys \S+ failed: /, '');
+
+/** What foldByModule made: each mutated module's folded netlist, and the mutations Yosys could not fold (id → its error). */
+export interface ModuleFolds {
+  readonly folds: ReadonlyMap<string, ModuleFold>;
+  readonly refused: ReadonlyMap<number, string>;
+}
+
+/**
+ * The mutations of `ms` that `fold` (undefined when Yosys folds them, else its error) fails on alone, found by
+ * halves: about 2·log2(n) folds for one bad mutation among n, instead of n. `known`: the error of folding all of `ms`,
+ * when that was tried already.
+ */
+async function refusedMutations(ms: readonly YosysMutation[], fold: (ms: readonly YosysMutation[]) => Promise<string | undefined>, known?: string): Promise<Map<number, string>> {
+  const error = known ?? (await fold(ms));
+  if (error === undefined) return new Map();
+  if (ms.length === 1) return new Map([[ms[0]!.id, error]]);
+  const half = Math.ceil(ms.length / 2);
+  return new Map([...(await refusedMutations(ms.slice(0, half), fold)), ...(await refusedMutations(ms.slice(half), fold))]);
 }

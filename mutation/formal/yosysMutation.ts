@@ -11,4 +11,6 @@ export interface YosysMutation {
   readonly cell: string;
   /** Source locations Yosys attached ('file:line.col-line.col'). */
   readonly src: readonly string[];
+  /** Yosys's error when it could not fold the mutation into a netlist: the mutant is never built (absent: folded). */
+  readonly refused?: string;
 }
