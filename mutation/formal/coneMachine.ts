@@ -346,8 +346,11 @@ function coneOrder(m: IndexedModule, regs: readonly JsonCell[], mutatedComb: rea
     const d = m.driver.get(b);
     if (!d) { problem = `net ${b} has no driver`; return; }
     if (stateNets.has(b)) return;
+    // A modelled memory's read is its word at the address, whether the address depends on the cone or not: a copy
+    // whose address is a constant (the mutant's, where the original's is computed) must read the same word the other
+    // reads at that address, not a word of its own.
+    if (d.cell && d.port === 'RD_DATA' && memories.has(d.cell.name)) { visitCell(readPortCell(d.cell, readPortOf(d.cell, 'RD_DATA', d.idx))); return; }
     if (d.cell && dep.has(b)) {
-      if (d.port === 'RD_DATA' && memories.has(d.cell.name)) { visitCell(readPortCell(d.cell, readPortOf(d.cell, 'RD_DATA', d.idx))); return; }
       if (!isComb(d.cell)) { problem = `cell ${d.cell.name} (${d.cell.type}) depends on the cone but cannot be evaluated`; return; }
       visitCell(d.cell);
       return;

@@ -512,7 +512,8 @@ function internalTaps(m: IndexedModule, design: ResetOf): TappedBit[] {
 function startAtConstantNet(gold: IndexedModule, gate: IndexedModule, m: YosysMutation, tapped: readonly string[], registers: Set<string>): void {
   const net = namedNet(gold, m);
   const readers = typeof net === 'number' ? gold.observers([], [net], new Set(tapped)) : [];
-  if (typeof net !== 'number' || readers.length === 0 || !readers.every((o) => o.startsWith('$dff '))) return;
+  // A memory may read it too (an address): its ports are boundary places, or part of the cone when it is modelled.
+  if (typeof net !== 'number' || readers.length === 0 || !readers.every((o) => o.startsWith('$dff ') || o.startsWith('$mem_v2 '))) return;
   for (const r of gold.registersReading(net)) if (gate.byName.get(r.name)?.type === '$dff') registers.add(r.name);
   const cell = m.cell === undefined ? undefined : gold.byName.get(m.cell);
   if (cell) addNearestBefore(gold, gate, Object.values(cell.inputs).flat(), registers);

@@ -301,6 +301,24 @@ const beatColumn = (even: boolean) => [
 ];
 
 /**
+ * beatColumn with the column also addressing a two-word memory (written from the inputs) whose word out_w loads on
+ * the beat: the net oc is read by a register and by a memory, as a layer's input row is by its row-buffer read.
+ */
+const beatColumnWord = (even: boolean) => [
+  'module top(input clk, input rst, input en, input we, input wa, input [7:0] d, output reg out_valid, output reg out_col, output reg [7:0] out_w);',
+  '  reg [1:0] phase;',
+  '  reg [7:0] mem [0:1];',
+  `  wire beat = phase == 2'd${even ? 2 : 3};`,
+  '  wire oc = phase[0] & en;',
+  '  always @(posedge clk) begin',
+  '    if (we) mem[wa] <= d;',
+  "    if (rst) begin phase <= 2'd0; out_valid <= 1'b0; out_col <= 1'b0; out_w <= 8'd0; end",
+  "    else begin phase <= phase + 2'd1; out_valid <= beat; if (beat) begin out_col <= oc; out_w <= mem[oc]; end end",
+  '  end',
+  'endmodule',
+];
+
+/**
  * beatColumn(true) with an inner stream the tap map reads: valid tv = phase[0], field oc — on phase 1 and 3 oc is en, so
  * tying oc (or the phase bit it reads) to 0 never reaches the outputs but does change what the bench sees at the tap.
  */
@@ -452,6 +470,17 @@ describeRtl('provesByReachability', () => {
     // Yosys names no wire for an output no named wire carries (`a == b` inside an expression): the cell's own output
     // bit is then the net.
     const { proof, diff } = await proveAndSimulate(beatColumn(even), '$and', /connect \\Y \\oc$/m, `-mode const0 -port Y -portbit 0${named ? ' -wire oc -wirebit 0' : ''}`, 17);
+    expect(proof.equivalent).toBe(equivalent);
+    expect(proof.detail).toMatch(equivalent ? /proven by reachability from reset: \d+ state pairs of .*out_col/ : /differs after \d+ steps/);
+    expect(diff === null).toBe(equivalent);
+  }, 120_000);
+
+  it.each([
+    { even: true, equivalent: true },
+    { even: false, equivalent: false },
+  ])('column oc = phase[0] & en, read by a register and as a two-word memory\'s address, tied to 0 at its and-gate, loaded on beat phase 2 when even=$even (else 3) — equivalent $equivalent: a memory among the readers still lets the search start from the registers, and 3000 cycles agree', async ({ even, equivalent }) => {
+    const streams = [{ valid: 'top.out_valid', fields: ['top.out_col', 'top.out_w'] }];
+    const { proof, diff } = await proveAndSimulate(beatColumnWord(even), '$and', /connect \\Y \\oc$/m, '-mode const0 -port Y -portbit 0 -wire oc -wirebit 0', 37, [], { streams });
     expect(proof.equivalent).toBe(equivalent);
     expect(proof.detail).toMatch(equivalent ? /proven by reachability from reset: \d+ state pairs of .*out_col/ : /differs after \d+ steps/);
     expect(diff === null).toBe(equivalent);
