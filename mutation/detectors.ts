@@ -38,9 +38,11 @@ import { witnessStimulus } from './stimulus/witnessRun.js';
  * one; 19: a constant on an unnamed cell output is searched from its readers and the registers the original
  * computes it from; 20: nets the module always drives to one value are constants in a search, a multiplexer
  * whose data input is its own select is folded, and a search that cannot grow goes on with single bits of the data
- * registers the difference is read from).
+ * registers the difference is read from; 21: a constant net a memory reads too is searched, a modelled memory's read
+ * is its word at the address whether the address depends on the cone or not, and a mutation Yosys cannot fold is
+ * unresolved).
  */
-export const SURVIVOR_VERDICT_VERSION = 20;
+export const SURVIVOR_VERDICT_VERSION = 21;
 
 /** A mutant to run: where it lives and what it is. */
 export interface Planned {
