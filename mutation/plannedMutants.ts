@@ -101,7 +101,8 @@ export async function yosysMutants(design: DesignFolder, net: NetworkSpec, plan:
   };
   return list.map((m) => {
     const layer = layerOfModule(m.module);
-    return { key: `yosys-${m.id}`, source: 'yosys', id: m.id, kind: m.mode, layer: Number.isNaN(layer) ? null : layer, description: `mutate ${m.args.replace(/ -src \S+/g, '')}`, src: m.src, design: designOf(m.module), yosys: m };
+    // A mutation Yosys could not fold has no design of its own: it names the clean one, which it never runs.
+    return { key: `yosys-${m.id}`, source: 'yosys', id: m.id, kind: m.mode, layer: Number.isNaN(layer) ? null : layer, description: `mutate ${m.args.replace(/ -src \S+/g, '')}`, src: m.src, design: m.refused ? design : designOf(m.module), yosys: m };
   });
 }
 

@@ -205,13 +205,13 @@ export async function foldByModule(d: DesignFolder, netlist: Netlist, mutations:
   for (const m of mutations) byModule.set(m.module, [...(byModule.get(m.module) ?? []), m]);
   const folds = new Map<string, ModuleFold>();
   const refused = new Map<number, string>();
-  const runs: { tag: string; script: (ms: readonly YosysMutation[], file: string) => string; ms: readonly YosysMutation[]; file: string }[] = [];
+  const runs: { module: string; tag: string; script: (ms: readonly YosysMutation[], file: string) => string; ms: readonly YosysMutation[]; file: string }[] = [];
   for (const [module, ms] of byModule) {
     const { commands, carriers } = mutselPlumbing(netlist, top, ms, width);
     const name = module.replace(/[^A-Za-z0-9_]/g, '_');
     const file = `folded-${name}.v`;
     runs.push({
-      tag: `fold-${name}`, ms, file,
+      module, tag: `fold-${name}`, ms, file,
       script: (some, to) => [
         ...foldCommands(prepared, some, width, commands, top),
         `select ${[...carriers].map((c) => (/^[A-Za-z_][A-Za-z0-9_$]*$/.test(c) ? c : JSON.stringify(c))).join(' ')}`,
@@ -236,7 +236,11 @@ export async function foldByModule(d: DesignFolder, netlist: Netlist, mutations:
       // Refused only together, or not at all (the failure is the design's): the error stands.
       if (mine.size === 0) throw e;
       for (const [id, why] of mine) refused.set(id, why);
-      await yosys(r.script(r.ms.filter((m) => !mine.has(m.id)), r.file), work, r.tag);
+      const rest = r.ms.filter((m) => !mine.has(m.id));
+      // With none left the module keeps its own Verilog: a fold without mutations would have no mutsel port for the
+      // parent's connection to reach.
+      if (rest.length) await yosys(r.script(rest, r.file), work, r.tag);
+      else folds.delete(r.module);
     }
   });
   return { folds, refused };

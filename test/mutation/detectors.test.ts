@@ -1,6 +1,6 @@
 // The escalation of one mutant: detectors run in order while it is undecided, the first kill or proof decides it, the
 // proofs' and witness's words are kept in order, and a survivor nobody decides is undetected. The shipped order is the
-// one the campaign documents. (Detectors here are small functions over the standing; the real ones are exercised by
+// one the campaign documents; a mutation Yosys could not fold is unresolved without running any. (Detectors here are small functions over the standing; the real ones are exercised by
 // test/mutation/campaign.test.ts on real builds.)
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,6 +55,15 @@ describe('judgeMutant', () => {
       step('relation', [], (s) => { s.details.push('reachability: stopped at 40000000 cell evaluations'); (s as unknown as { limits: string[] }).limits.push('40000000 cell evaluations'); }, (s) => s.status === 'undetected'),
     ]);
     expect(r).toMatchObject({ status: 'unresolved', limit: '90 CPU seconds or 3072 MiB and 40000000 cell evaluations', proofBudget: 2, foundBy: null });
+  });
+
+  it('a mutation Yosys could not fold: no detector runs, and it is unresolved with Yosys\'s reason as its limit', async () => {
+    const ran: string[] = [];
+    const refused = { ...planned, yosys: { id: 7, args: '-mode const0 -module m -cell bank0 -port WR_CLK -portbit 1', mode: 'const0', module: 'm', cell: 'bank0', src: [], refused: "ERROR: Assert `port.clk == wport.clk' failed" } } as unknown as Planned;
+    const r = await judgeMutant(refused, campaign, [step('a', ran, (s) => { s.status = 'killed'; })]);
+    expect(ran).toEqual([]);
+    expect(r).toMatchObject({ status: 'unresolved', foundBy: null, first: null });
+    expect(r.limit).toMatch(/^no netlist: Yosys cannot fold this mutation \(ERROR: Assert `port.clk == wport.clk' failed\)$/);
   });
 
   it('a proof that stopped at its budget but another that proves it: equivalent, not unresolved', async () => {

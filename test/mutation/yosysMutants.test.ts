@@ -89,5 +89,9 @@ describeRtl('folding', () => {
     expect(mixed.refused.get(13)).toMatch(/^ERROR: .*clk/);
     expect([...mixed.folds.keys()].sort()).toEqual([...texts.keys()].sort());
     for (const [module, f] of mixed.folds) expect(readFileSync(f.file, 'utf8')).toBe(texts.get(module));
+    // Refused alone, the module keeps its own Verilog: no fold without mutations (and so without a mutsel port).
+    const alone = await foldByModule(d, netlist, [bad], 5, work);
+    expect([...alone.refused.keys()]).toEqual([13]);
+    expect(alone.folds.size).toBe(0);
   }, 300_000);
 });
