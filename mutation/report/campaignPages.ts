@@ -52,6 +52,14 @@ function notReachedHtml(r: CampaignReport): string {
   return (left.length ? `<h2>Reachable cases no stimulus reached</h2><ul>${left.map((n) => `<li>layer ${n.layer} ${esc(n.site)}: ${esc(n.case)} — ${esc(n.why)}</li>`).join('')}</ul>` : '') + every;
 }
 
+/**
+ * Why an unresolved mutant is so, and what to do: never built (Yosys could not fold it — no budget helps), or a proof
+ * stopped at its budget (raise it).
+ */
+function unresolvedWhy(m: CampaignReport['mutants'][number]): string {
+  return m.limit?.startsWith('no netlist') ? `it was never run or proven: ${m.limit}` : `its proof stopped at ${m.limit}; raise --proof-budget (now ${m.proofBudget ?? 1})`;
+}
+
 /** The terminal summary. */
 export function formatCampaign(r: CampaignReport): string {
   const c = r.counts;
@@ -65,7 +73,7 @@ export function formatCampaign(r: CampaignReport): string {
     ...notReachedLines(r),
     'by layer:', byLayer.toString(), 'by kind:', byKind.toString(),
   ];
-  for (const m of r.mutants.filter((x) => x.status === 'unresolved')) lines.push(`UNRESOLVED ${m.id} (${m.kind}${m.layer !== null ? `, layer ${m.layer}` : ''}): ${m.description} — its proof stopped at ${m.limit}; raise --proof-budget (now ${m.proofBudget ?? 1})${m.proof ? ` — ${m.proof}` : ''}`);
+  for (const m of r.mutants.filter((x) => x.status === 'unresolved')) lines.push(`UNRESOLVED ${m.id} (${m.kind}${m.layer !== null ? `, layer ${m.layer}` : ''}): ${m.description} — ${unresolvedWhy(m)}${m.proof ? ` — ${m.proof}` : ''}`);
   for (const m of r.mutants.filter((x) => x.trace)) lines.push(`TRACE ${m.id}: the reachability search's path to a difference, over inputs it left free, that no run of the design showed (${m.trace!.length} lines in report.json):`, ...[m.trace![0]!, ...m.trace!.slice(-2)].map((t) => `  ${t}`));
   for (const m of r.mutants.filter((x) => x.status === 'undetected')) lines.push(`UNDETECTED ${m.id} (${m.kind}${m.layer !== null ? `, layer ${m.layer}` : ''}): ${m.description}${m.src.length ? ` [${m.src.join(', ')}]` : ''}${m.proof ? ` — ${m.proof}` : ''}`);
   if (r.partial) lines.push(`PARTIAL: shard(s) ${r.partial.missingShards.join(', ') || 'none'} and ${r.partial.missingItems.length} mutant(s) missing; no score is stated`);
@@ -89,7 +97,7 @@ ${r.partial ? `<p class="fail">PARTIAL: a merge with shard(s) ${esc(r.partial.mi
 ${r.shards ? `<h2>Shards</h2><table id="shards"><thead><tr><th>shard</th><th>scheduler</th><th>host</th><th>wall time</th><th>mutants</th></tr></thead><tbody>${r.shards.map((x) => `<tr><td>${x.index}/${x.count}</td><td>${esc(x.scheduler)}</td><td>${esc(x.host)}</td><td>${x.wallSeconds.toFixed(1)} s</td><td>${x.items}</td></tr>`).join('')}</tbody></table>` : ''}
 <h2>By layer</h2>${table('layer', tally(r.mutants, (m) => (m.layer === null ? '–' : String(m.layer))))}
 <h2>By kind</h2>${table('source and kind', tally(r.mutants, (m) => `${m.source} ${m.kind}`))}
-${survivors.length ? `<h2>Survivors</h2><ul>${survivors.map((m) => `<li><b>${esc(m.id)}</b> ${m.status}${m.limit ? ` (stopped at ${esc(m.limit)}; raise --proof-budget)` : ''}: ${esc(m.description)}${m.src.length ? ` — <code>${esc(m.src.join(', '))}</code>` : ''}${m.proof ? `<br>${esc(m.proof)}` : ''}${m.trace ? `<br>The reachability search's path to a difference, over the inputs its first line names as free, that no run of the design showed:<pre>${esc(m.trace.join('\n'))}</pre>` : ''}</li>`).join('')}</ul>` : ''}
+${survivors.length ? `<h2>Survivors</h2><ul>${survivors.map((m) => `<li><b>${esc(m.id)}</b> ${m.status}${m.limit ? ` (${esc(unresolvedWhy(m))})` : ''}: ${esc(m.description)}${m.src.length ? ` — <code>${esc(m.src.join(', '))}</code>` : ''}${m.proof ? `<br>${esc(m.proof)}` : ''}${m.trace ? `<br>The reachability search's path to a difference, over the inputs its first line names as free, that no run of the design showed:<pre>${esc(m.trace.join('\n'))}</pre>` : ''}</li>`).join('')}</ul>` : ''}
 <h2>Every mutant</h2>
 <table id="mutants"><thead><tr><th>id</th><th>source</th><th>kind</th><th>layer</th><th>status</th><th>first seen</th><th>source lines</th></tr></thead><tbody>${all.join('')}</tbody></table>
 ${notReachedHtml(r)}
@@ -107,7 +115,7 @@ export function campaignJunit(r: CampaignReport): string {
     cases: r.mutants.map((m) => ({
       classname: `rowsim.mutate.${r.config}.${m.source}`, name: `${m.id} ${m.kind}${m.layer !== null ? ` layer ${m.layer}` : ''}`, seconds: m.seconds,
       ...(m.status === 'undetected' ? { outcome: { kind: 'failure' as const, type: 'undetected', message: `${m.description} survived every run and is not provably equivalent${m.proof ? `: ${m.proof}` : ''}`, text: m.src.join('\n') } }
-        : m.status === 'unresolved' ? { outcome: { kind: 'skipped' as const, message: `unresolved: survived every run and its proof stopped at ${m.limit}; raise --proof-budget` } }
+        : m.status === 'unresolved' ? { outcome: { kind: 'skipped' as const, message: `unresolved: ${m.limit?.startsWith('no netlist') ? '' : 'survived every run and '}${unresolvedWhy(m)}` } }
         : m.status === 'equivalent' ? { outcome: { kind: 'skipped' as const, message: 'proven equivalent to the design' } } : {}),
       out: `${m.status}${m.first ? ` ${firstText(m.first)}` : ''}${m.proof ? ` — ${m.proof}` : ''}\n${m.description}`,
     })).concat((r.partial?.missingItems ?? []).map((id) => ({
