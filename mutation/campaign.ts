@@ -186,7 +186,8 @@ function keepOnlyThisCampaign(outDir: string, cacheDir: string, fp: string, desi
 
 /** Stage 4: each design the mutants run in (the catalogue's, one hybrid per mutated module) built and run clean. */
 async function checkDesignsClean(mine: readonly Planned[], ctx: RunContext, refs: Awaited<ReturnType<typeof references>>, outDir: string, designDir: string, jobs: number, log: (line: string) => void): Promise<void> {
-  const designs: DesignFolder[] = [...new Set(mine.map((p) => p.design))];
+  // A mutation Yosys could not fold runs nowhere: its design (the clean one, with no mutsel) is not a mutant's.
+  const designs: DesignFolder[] = [...new Set(mine.filter((p) => !p.yosys?.refused).map((p) => p.design))];
   log(`building and checking ${designs.length} design(s) clean`);
   await forEachLimited(designs, jobs, async (d) => {
     const clean = await runMutant(ctx, refs, d, 0, join(outDir, 'work', `clean-${d.dir.split('/').slice(-2).join('-')}`));
