@@ -30,7 +30,8 @@ export interface MutantResult {
   readonly src: readonly string[];
   /**
    * killed or deadlock: a stimulus showed it; equivalent: a proof says no stimulus can; undetected: survived every run
-   * and no proof decided; unresolved: survived every run and a proof ran out of its budget (`limit` says which).
+   * and no proof decided; unresolved: survived every run and a proof ran out of its budget, or Yosys could not fold
+   * the mutation so it was never built (`limit` says which).
    */
   readonly status: MutantStatus;
   /**
@@ -41,7 +42,10 @@ export interface MutantResult {
   readonly first: MutantFirst | null;
   /** For a survivor: what the equivalence check found (and, when it failed, the witness search). */
   readonly proof: string | null;
-  /** For an unresolved mutant: the limit its proof stopped at (raise it with --proof-budget). */
+  /**
+   * For an unresolved mutant: the limit its proof stopped at (raise it with --proof-budget), or "no netlist: …" with
+   * Yosys's error for a mutation it could not fold (no budget helps).
+   */
   readonly limit?: string;
   /**
    * For a survivor whose reachability proof found a difference in the mutated module (its data inputs free) that no
