@@ -231,10 +231,12 @@ export async function foldByModule(d: DesignFolder, netlist: Netlist, mutations:
       if (!(e instanceof SimrunError) || e.code !== 'YOSYS_FAILED') throw e;
       // One mutation Yosys cannot fold (it asserts on a memory whose write ports get different clocks, say) must not
       // take the campaign down: the ones it refuses are found by halves and left out, and the rest folded.
-      const mine = await refusedMutations(r.ms, async (some) => { try { await yosys(r.script(some, `${r.file}.try`), work, `${r.tag}-try`); return undefined; } catch (f) { if (f instanceof SimrunError && f.code === 'YOSYS_FAILED') return yosysError(f); throw f; } }, yosysError(e));
+      const tryFold = async (some: readonly YosysMutation[]) => { try { await yosys(r.script(some, `${r.file}.try`), work, `${r.tag}-try`); return undefined; } catch (f) { if (f instanceof SimrunError && f.code === 'YOSYS_FAILED') return yosysError(f); throw f; } };
+      const mine = await refusedMutations(r.ms, tryFold, yosysError(e));
+      // Refused only together (none alone), or every one alone because the module fails without any: the error stands.
+      const theModules = mine.size === r.ms.length && r.ms.length > 1 && (await tryFold([])) !== undefined;
       rmSync(join(work, `${r.file}.try`), { force: true });
-      // Refused only together, or not at all (the failure is the design's): the error stands.
-      if (mine.size === 0) throw e;
+      if (mine.size === 0 || theModules) throw e;
       for (const [id, why] of mine) refused.set(id, why);
       const rest = r.ms.filter((m) => !mine.has(m.id));
       // With none left the module keeps its own Verilog: a fold without mutations would have no mutsel port for the

@@ -5,8 +5,9 @@
 // only while it is enabled — mutation/formal/memoryPorts.ts). Inputs of one or two bits (controls) are
 // enumerated; wider ones (data) are symbols both copies share. When a reached pair differs, the cone grows — by the
 // registers the difference flows into, and by the narrowest register behind an enumerated control; with none left, by
-// single bits of the data registers it is read from — and the search runs again, up to a limit. Sound by construction: every real run of the two designs is a path here (free inputs
-// are over-approximated), so "equal at every reached pair" means the rest of the module never sees a difference.
+// single bits of the data registers it is read from — and the search runs again, up to a limit. Sound by
+// construction: every real run of the two designs is a path here (free inputs are over-approximated), so "equal at
+// every reached pair" means the rest of the module never sees a difference.
 // It proves what induction cannot when the relation between the two copies' states is not equality (a counter in
 // another encoding, a value corrupted only while it is dead).
 import { buildCone, groupOf, IndexedModule, stepCone, type ConeMachine } from './coneMachine.js';
@@ -579,7 +580,7 @@ function growCone(gold: IndexedModule, gate: IndexedModule, cones: readonly [Con
 /** Times the growth may start again with register bits (searchPair), each with the rounds of ReachLimits. */
 const MAX_RESTARTS = 2;
 
-/** Most register bits one round of growByBits adds: more, and the search would carry a datapath after all. */
+/** Most register bits bitsRead gives the cone at once: more, and the search would carry a datapath after all. */
 const GROWN_BITS = 8;
 
 /**
