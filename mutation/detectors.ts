@@ -40,9 +40,9 @@ import { witnessStimulus } from './stimulus/witnessRun.js';
  * whose data input is its own select is folded, and a search that cannot grow goes on with single bits of the data
  * registers the difference is read from; 21: a constant net a memory reads too is searched, a modelled memory's read
  * is its word at the address whether the address depends on the cone or not, and a mutation Yosys cannot fold is
- * unresolved).
+ * unresolved; 22: a cell whose outputs nothing reads is no place a search compares).
  */
-export const SURVIVOR_VERDICT_VERSION = 21;
+export const SURVIVOR_VERDICT_VERSION = 22;
 
 /** A mutant to run: where it lives and what it is. */
 export interface Planned {

@@ -73,6 +73,25 @@ export class IndexedModule {
     return b ? [`${b.of.name}.D[${b.bit}]`] : (reg.inputs.D ?? []).map((_, k) => `${reg.name}.D[${k}]`);
   }
 
+  private readonly deadMemo = new Map<string, boolean>();
+  private namedNets: Set<JsonBit> | undefined;
+
+  /**
+   * Whether combinational cell `c` feeds nothing: every reader of its outputs is a combinational cell that feeds
+   * nothing (no register, port, memory, instance or named wire downstream). What such a cell reads is seen by nobody.
+   * A loop counts as feeding something.
+   */
+  feedsNothing(c: JsonCell): boolean {
+    const known = this.deadMemo.get(c.name);
+    if (known !== undefined) return known;
+    if (!isComb(c)) return false;
+    this.deadMemo.set(c.name, false);
+    const named = (this.namedNets ??= new Set([...this.mod.wires.values()].flat()));
+    const dead = Object.values(c.outputs).flat().every((b) => typeof b !== 'number' || (!named.has(b) && (this.readers.get(b) ?? []).every((r) => r.cell !== undefined && this.feedsNothing(r.cell))));
+    this.deadMemo.set(c.name, dead);
+    return dead;
+  }
+
   /** A register's name as the design gives it: the named wire on its output, or the cell's own name. */
   registerName(cell: JsonCell): string {
     const b = this.bits.get(cell.name);
@@ -434,7 +453,8 @@ function compileCone(m: IndexedModule, regs: readonly JsonCell[], ordered: { rea
   for (const b of produced) {
     if (typeof b !== 'number') continue;
     for (const r of m.readers.get(b) ?? []) {
-      if (r.cell && (inCone.has(r.cell.name) || own.has(readerId(r)) || readInCone(r))) continue;
+      // A cell whose outputs nobody reads is no place to compare (the mutant's adder whose result a constant replaced).
+      if (r.cell && (inCone.has(r.cell.name) || own.has(readerId(r)) || readInCone(r) || m.feedsNothing(r.cell))) continue;
       boundary.set(readerId(r), slotOf.get(b)!);
     }
   }

@@ -374,6 +374,21 @@ const reluResult = (variant: 'sign' | 'other' | 'beatFirst') => [
   'endmodule',
 ];
 
+/**
+ * A 1-bit row counter ky that steps (ky + 1) on `inc`, which never holds: two counters p and q count together from
+ * reset, and inc needs p = 3 with q = 0 (a layer's ci = 7 while phase < 7 is the same). With `live`, inc is p = 3.
+ */
+const neverStepped = (live: boolean) => [
+  'module top(input clk, input rst, input kx, output reg ky);',
+  '  reg [1:0] p, q;',
+  `  wire inc = p == 2'd3${live ? '' : " && q == 2'd0"};`,
+  '  always @(posedge clk) begin',
+  "    if (rst) begin p <= 2'd0; q <= 2'd0; ky <= 1'd0; end",
+  "    else begin p <= p + 2'd1; q <= q + 2'd1; if (inc) begin if (kx) ky <= ky; else ky <= ky + 1'd1; end end",
+  '  end',
+  'endmodule',
+];
+
 /** What the tap map observes of twoInstances: the output, and (`inner`) the stream between the two instances. */
 const observed = (inner: boolean) => [
   { valid: 'top.out_valid', fields: ['top.out_data'] },
@@ -483,6 +498,16 @@ describeRtl('provesByReachability', () => {
     const { proof, diff } = await proveAndSimulate(beatColumnWord(even), '$and', /connect \\Y \\oc$/m, '-mode const0 -port Y -portbit 0 -wire oc -wirebit 0', 37, [], { streams });
     expect(proof.equivalent).toBe(equivalent);
     expect(proof.detail).toMatch(equivalent ? /proven by reachability from reset: \d+ state pairs of .*out_col/ : /differs after \d+ steps/);
+    expect(diff === null).toBe(equivalent);
+  }, 120_000);
+
+  it.each([
+    { live: false, equivalent: true },
+    { live: true, equivalent: false },
+  ])('a 1-bit counter\'s step ky + 1 tied to 1 at its multiplexer, the step taken never (live=false) or every fourth cycle — equivalent $equivalent: the mutant\'s adder, whose result nothing reads, is no place to compare, and 3000 cycles agree', async ({ live, equivalent }) => {
+    const { proof, diff } = await proveAndSimulate(neverStepped(live), '$mux', /connect \\B \\ky$/m, '-mode const1 -port A -portbit 0', 41);
+    expect(proof.detail).not.toMatch(/differ in shape/);
+    expect(proof.equivalent).toBe(equivalent);
     expect(diff === null).toBe(equivalent);
   }, 120_000);
 
