@@ -40,9 +40,10 @@ import { witnessStimulus } from './stimulus/witnessRun.js';
  * whose data input is its own select is folded, and a search that cannot grow goes on with single bits of the data
  * registers the difference is read from; 21: a constant net a memory reads too is searched, a modelled memory's read
  * is its word at the address whether the address depends on the cone or not, and a mutation Yosys cannot fold is
- * unresolved; 22: a cell whose outputs nothing reads is no place a search compares).
+ * unresolved; 22: a cell whose outputs nothing reads is no place a search compares; 23: a search state keeps the
+ * XOR definitions of its symbols, so a bit toggled by another stays related to the bit it was).
  */
-export const SURVIVOR_VERDICT_VERSION = 22;
+export const SURVIVOR_VERDICT_VERSION = 23;
 
 /** A mutant to run: where it lives and what it is. */
 export interface Planned {

@@ -74,8 +74,13 @@ type Search =
   | { readonly proven: false; readonly differs: readonly string[]; readonly depth: number; readonly path: FoundPath }
   | { readonly proven: false; readonly limit: string };
 
-/** Symbols of a state renumbered in order of first appearance, so equal states (up to naming) get one key. */
-function canonical(bits: readonly Bit[]): { bits: Bit[]; symbols: number; key: string } {
+/**
+ * Symbols of a state renumbered in order of first appearance, so equal states (up to naming) get one key; with the
+ * step's table `t`, a symbol that is the XOR of two others of the state (neither an XOR itself) keeps that as a
+ * definition (`defs`: symbol, operand, operand, as new indices), part of the key — a bit a mutant toggles by another
+ * stays related to the bit it was, and two states with the same bits but other relations are never one.
+ */
+function canonical(bits: readonly Bit[], t?: SymbolTable): { bits: Bit[]; symbols: number; key: string; defs: readonly (readonly [number, number, number])[] } {
   const map = new Map<number, number>();
   const out = bits.map((b) => {
     if (b < 2) return b;
@@ -84,7 +89,17 @@ function canonical(bits: readonly Bit[]): { bits: Bit[]; symbols: number; key: s
     if (k === undefined) { k = map.size; map.set(base, k); }
     return (2 * k + 2) | (b & 1);
   });
-  return { bits: out, symbols: map.size, key: out.join(',') };
+  const defs: [number, number, number][] = [];
+  if (t) {
+    for (const [base, k] of map) {
+      const p = t.xorFirst(base);
+      if (p === undefined) continue;
+      const q = t.xorPartner(base, p)!;
+      const [i, j] = [map.get(p), map.get(q)];
+      if (i !== undefined && j !== undefined && t.xorFirst(p) === undefined && t.xorFirst(q) === undefined) defs.push([k, Math.min(i, j), Math.max(i, j)]);
+    }
+  }
+  return { bits: out, symbols: map.size, key: defs.length ? `${out.join(',')}|${defs.join(';')}` : out.join(','), defs };
 }
 
 /** A bit as a trace shows it: 0, 1, or a free value both copies share (s3, or ¬s3 for its complement). */
@@ -208,7 +223,7 @@ function search(gold: ConeMachine, gate: ConeMachine, reset: { readonly id: stri
   // Each state keeps the step that reached it (its enumerated inputs and the state before), so a difference can be
   // shown as the path to it.
   interface Step { readonly combo: number; readonly before: Step | null }
-  let frontier: { bits: Bit[]; symbols: number; first: boolean; path: Step | null }[] = [{ ...start, first: true, path: null }];
+  let frontier: { bits: Bit[]; symbols: number; defs: readonly (readonly [number, number, number])[]; first: boolean; path: Step | null }[] = [{ ...start, first: true, path: null }];
   // One table serves every step, emptied before each: a fresh one per step spent its time regrowing.
   const t = new SymbolTable();
   for (let depth = 0; frontier.length; depth++) {
@@ -219,6 +234,7 @@ function search(gold: ConeMachine, gate: ConeMachine, reset: { readonly id: stri
         budget.left -= gold.cells.length + gate.cells.length;
         if (budget.left < 0) return { proven: false, limit: `${limits.evaluations} cell evaluations` };
         t.reset(s.symbols);
+        for (const [k, i, j] of s.defs) t.defineXor(k, 2 * i + 2, 2 * j + 2);
         const base = t.reserve(dataIndex.size);
         const free = (inputs: readonly FreeInput[], out: Bit[]) => {
           for (let i = 0; i < inputs.length; i++) {
@@ -249,7 +265,7 @@ function search(gold: ConeMachine, gate: ConeMachine, reset: { readonly id: stri
           for (let p = s.path; p; p = p.before) combos.unshift(p.combo);
           return { proven: false, differs: differing.map(([id]) => id), depth, path: { free: ids, enumerated, combos, differs: differing } };
         }
-        const c = canonical([...g.next, ...m.next]);
+        const c = canonical([...g.next, ...m.next], t);
         if (seen.has(c.key)) continue;
         seen.add(c.key);
         if (seen.size > limits.states) return { proven: false, limit: `${limits.states} states` };

@@ -49,6 +49,39 @@ export class SymbolTable {
     this.byHash.clear();
     if (this.opCount) this.opSymbols.fill(-1);
     this.opCount = 0;
+    if (this.xorA.size) { this.xorA.clear(); this.xorB.clear(); }
+  }
+
+  // The operands of each XOR symbol (by its even bit): x ⊕ y ⊕ y folds back to x with them (xor2).
+  private readonly xorA = new Map<number, number>();
+  private readonly xorB = new Map<number, number>();
+
+  /** One operand (an even bit) of the XOR symbol `bit` (even), or undefined when it is no XOR of two symbols. */
+  xorFirst(bit: Bit): Bit | undefined {
+    return this.xorA.get(bit);
+  }
+
+  /**
+   * The other operand (an even bit) of the XOR symbol `bit` (even) when `one` is one of its two, else undefined:
+   * (x ⊕ y) with y gives x.
+   */
+  xorPartner(bit: Bit, one: Bit): Bit | undefined {
+    const a = this.xorA.get(bit);
+    if (a === undefined) return undefined;
+    const b = this.xorB.get(bit)!;
+    return a === one ? b : b === one ? a : undefined;
+  }
+
+  /**
+   * States that symbol `sym` (index; bit 2·sym + 2) is the XOR of the symbols with even bits `x` and `y`, as a state of
+   * a search carries it into the next step (a fact found when the state was reached): the table then gives `sym` for
+   * x ⊕ y, and x for sym ⊕ y.
+   */
+  defineXor(sym: number, x: Bit, y: Bit): void {
+    const [a, b] = [Math.min(x, y), Math.max(x, y)];
+    this.insertOp(FN_XOR, a, b, 0, sym);
+    this.xorA.set(2 * sym + 2, a);
+    this.xorB.set(2 * sym + 2, b);
   }
 
   /**
@@ -112,7 +145,14 @@ export class SymbolTable {
     this.opKeys[k] = op; this.opKeys[k + 1] = x; this.opKeys[k + 2] = y; this.opKeys[k + 3] = z;
     this.opSymbols[i] = sym;
     if (++this.opCount * 2 > this.opSymbols.length) this.growOps();
+    if (op === FN_XOR) { this.xorA.set(2 * sym + 2, x); this.xorB.set(2 * sym + 2, y); }
     return 2 * sym + 2;
+  }
+
+  /** Enters operation (op, x, y, z) as symbol `sym` (its key known to be new: a step's table starts empty). */
+  private insertOp(op: number, x: number, y: number, z: number, sym: number): void {
+    this.reinsert(op, x, y, z, sym);
+    if (this.opCount * 2 > this.opSymbols.length) this.growOps();
   }
 
   /** Doubles the operation table (kept at most half full, so probes stay short). */
@@ -199,6 +239,9 @@ function xor2(a: Bit, b: Bit, t: SymbolTable): Bit {
   const flip = (a & 1) ^ (b & 1);
   const [x, y] = [a & ~1, b & ~1];
   if (x === y) return flip;
+  // (p ⊕ q) ⊕ q = p: a bit toggled twice by the same symbol is the bit it was.
+  const back = t.xorPartner(x, y) ?? t.xorPartner(y, x);
+  if (back !== undefined) return back ^ flip;
   return t.opSymbol(FN_XOR, Math.min(x, y), Math.max(x, y), 0) ^ flip;
 }
 

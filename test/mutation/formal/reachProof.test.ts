@@ -389,6 +389,24 @@ const neverStepped = (live: boolean) => [
   'endmodule',
 ];
 
+/**
+ * A 24-bit word r loaded from x on phase 0 of a 4-phase cycle and held otherwise, its bit 9 read into out_data on phase
+ * `read`: the mutant puts cnot1 on bit 9 of r's register output, controlled by bit 20, so readers see bit 9 ⊕ bit 20
+ * and the hold path stores that — the stored bit toggles on every held cycle while bit 20 is set. Read on phase 2
+ * (one toggle after the load, at the end of phase 1), the reader's own ⊕ gives back the loaded bit; on phase 3 (two
+ * toggles) it does not.
+ */
+const toggledHold = (read: number) => [
+  'module top(input clk, input rst, input [23:0] x, output reg out_valid, output reg out_data);',
+  '  reg [1:0] phase; reg [23:0] r;',
+  '  always @(posedge clk) begin',
+  "    if (rst) begin phase <= 2'd0; out_valid <= 1'b0; out_data <= 1'b0; end",
+  `    else begin phase <= phase + 2'd1; out_valid <= phase == 2'd${read}; if (phase == 2'd${read}) out_data <= r[9]; end`,
+  "    if (phase == 2'd0) r <= x;",
+  '  end',
+  'endmodule',
+];
+
 /** What the tap map observes of twoInstances: the output, and (`inner`) the stream between the two instances. */
 const observed = (inner: boolean) => [
   { valid: 'top.out_valid', fields: ['top.out_data'] },
@@ -508,6 +526,17 @@ describeRtl('provesByReachability', () => {
     const { proof, diff } = await proveAndSimulate(neverStepped(live), '$mux', /connect \\B \\ky$/m, '-mode const1 -port A -portbit 0', 41);
     expect(proof.detail).not.toMatch(/differ in shape/);
     expect(proof.equivalent).toBe(equivalent);
+    expect(diff === null).toBe(equivalent);
+  }, 120_000);
+
+  it.each([
+    { read: 2, equivalent: true },
+    { read: 3, equivalent: false },
+  ])('a held 24-bit word whose bit 9 register output is ⊕ its bit 20 (cnot1: the hold path toggles it), read on phase $read of 4 after a load on phase 0 — equivalent $equivalent: the search keeps the toggled bit as the loaded bit ⊕ bit 20 from step to step, and 3000 cycles agree', async ({ read, equivalent }) => {
+    const streams = [{ valid: 'top.out_valid', fields: ['top.out_data'] }];
+    const { proof, diff } = await proveAndSimulate(toggledHold(read), '$dff', /connect \\Q \\r$/m, '-mode cnot1 -port Q -portbit 9 -ctrlbit 20 -wire r -wirebit 9', 43, [], { streams });
+    expect(proof.equivalent).toBe(equivalent);
+    expect(proof.detail).toMatch(equivalent ? /proven by reachability from reset: \d+ state pairs of .*\br\b/ : /output out_data\[0\] differs/);
     expect(diff === null).toBe(equivalent);
   }, 120_000);
 

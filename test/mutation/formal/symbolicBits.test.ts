@@ -100,6 +100,19 @@ describe('evaluate on symbols', () => {
     expect(evaluate(mux, { A: [y], B: [notBit(x)], S: [x] }, t)).toEqual([and(notBit(x), y)]);
   });
 
+  it('$xor of an XOR symbol with one of its operands gives the other (x ⊕ y ⊕ y = x, complements carried), also for a definition a state carries into a new step', () => {
+    const t = new SymbolTable(10);
+    const xor = (p: Bit, q: Bit) => evaluate(cell('$xor', { A_WIDTH: 1, B_WIDTH: 1, Y_WIDTH: 1 }), { A: [p], B: [q] }, t)[0]!;
+    const xy = xor(x, y);
+    expect(xy).toBeGreaterThanOrEqual(2 * 10 + 2);
+    expect([xor(xy, y), xor(y, xy), xor(xy, x), xor(xy, notBit(y)), xor(notBit(xy), y)]).toEqual([x, x, y, notBit(x), notBit(x)]);
+    expect(xor(xy, z)).not.toBe(x);
+    // A new step where symbol 5 (bit 12) is known to be symbols 1 ⊕ 2 (bits 4 and 6).
+    t.reset(8);
+    t.defineXor(5, 4, 6);
+    expect([xor(4, 6), xor(12, 6), xor(4, 12)]).toEqual([12, 4, 6]);
+  });
+
   it('bitwise folds: x & ¬x = 0, x ^ x = 0, x ^ ¬x = 1, x | 1 = 1; $eq of a vector with itself is 1, with a differing constant 0', () => {
     const t = new SymbolTable(10);
     expect(evaluate(cell('$and', { A_WIDTH: 1, B_WIDTH: 1, Y_WIDTH: 1 }), { A: [x], B: [notBit(x)] }, t)).toEqual([0]);
