@@ -15,6 +15,7 @@ import type { DesignFolder, TapMap } from '../rtl/design.js';
 import { equivalencePair, type PlacedMutant } from './catalogue.js';
 import { provesByInvariant, QUICK_REACH_SHARE, reachFromReset, type ResetOf } from './formal/invariantProof.js';
 import type { ObservedStream } from './formal/mutantPair.js';
+import { mutatesRegisterOutput } from './formal/registerOutput.js';
 import { mutatesUndefinedBit, UNDEFINED_BIT_TEXT } from './formal/undefinedBit.js';
 import { findWitness, noWitnessText, WITNESS_LIMITS, witnessText } from './formal/witness.js';
 import { PROOF_LIMITS, provesEquivalent, provesTextsEquivalent, withBudget, type Proof, type YosysMutation } from './formal/yosys.js';
@@ -41,9 +42,11 @@ import { witnessStimulus } from './stimulus/witnessRun.js';
  * registers the difference is read from; 21: a constant net a memory reads too is searched, a modelled memory's read
  * is its word at the address whether the address depends on the cone or not, and a mutation Yosys cannot fold is
  * unresolved; 22: a cell whose outputs nothing reads is no place a search compares; 23: a search state keeps the
- * XOR definitions of its symbols, so a bit toggled by another stays related to the bit it was).
+ * XOR definitions of its symbols, so a bit toggled by another stays related to the bit it was; 24: the witness search
+ * sees a register whose two next values the miter had joined, and a mutation of a register's output gets the whole
+ * reachability search before the SAT proofs).
  */
-export const SURVIVOR_VERDICT_VERSION = 23;
+export const SURVIVOR_VERDICT_VERSION = 24;
 
 /** A mutant to run: where it lives and what it is. */
 export interface Planned {
@@ -92,6 +95,8 @@ interface Standing {
   trace?: readonly string[];
   /** The quick reachability search's result when it did not prove the mutant (the full search may reuse it). */
   quickReach?: Proof;
+  /** The quick search had the whole budget (a register output's mutation): the full search reuses whatever it found. */
+  quickReachFull?: boolean;
 }
 
 /** One way of deciding a mutant. */
@@ -164,20 +169,29 @@ const undefinedBit: Detector = {
 };
 
 /**
- * A reachability search from reset with a small share of its budget, before the SAT proofs (invariantProof.ts
- * QUICK_REACH_SHARE): the control mutants it proves in seconds cost the SAT proofs minutes.
+ * A reachability search from reset before the SAT proofs: with a small share of its budget (invariantProof.ts
+ * QUICK_REACH_SHARE), as the control mutants it proves in seconds cost the SAT proofs minutes — and with the whole
+ * budget on a mutation of a register's output. There the SAT proofs are mostly wasted: the register's hold path
+ * stores the mutated value, so induction on equal states fails, and the one-step witness search cannot take it. On the
+ * tiny and ie120r-mini campaigns of docs/mutation.md, the search proved 11 such survivors equivalent (9 of them only
+ * after one or two SAT proofs had each run to their 45 CPU seconds) and the SAT proofs one; the rest stayed
+ * unresolved either way.
  */
 const quickReachability: Detector = {
   name: 'quick reachability',
   applies: (s, p) => s.status === 'survived' && p.yosys !== undefined,
   async run(s, p, c) {
     const prepared = join(c.outDir, 'yosys', 'prepared.il');
+    const full = mutatesRegisterOutput(prepared, p.yosys!);
     // A search that breaks (a netlist it cannot read) leaves the mutant to the proofs after it.
-    const r = await unlessFatal<Proof | null>(reachFromReset(prepared, p.yosys!, resetOf(p), proofWork(c, p), true, c.proofBudget, QUICK_REACH_SHARE), () => null);
+    const r = await unlessFatal<Proof | null>(reachFromReset(prepared, p.yosys!, resetOf(p), proofWork(c, p), true, c.proofBudget, full ? 1 : QUICK_REACH_SHARE), () => null);
     if (r?.equivalent) {
       s.status = 'equivalent';
       s.details.push(r.detail);
-    } else if (r) s.quickReach = r;
+    } else if (r) {
+      s.quickReach = r;
+      s.quickReachFull = full;
+    }
   },
 };
 
@@ -226,7 +240,7 @@ const relationalProofs: Detector = {
   applies: (s, p) => s.status === 'undetected' && p.yosys !== undefined,
   async run(s, p, c) {
     // A proof that breaks (a netlist it cannot read) leaves the mutant undetected and the campaign going.
-    const deep = await unlessFatal<Proof>(provesByInvariant(join(c.outDir, 'yosys', 'prepared.il'), p.yosys!, resetOf(p), proofWork(c, p), true, c.proofBudget, s.quickReach), (e) => ({ equivalent: false, detail: `proofs with a relation failed: ${e.message}` }));
+    const deep = await unlessFatal<Proof>(provesByInvariant(join(c.outDir, 'yosys', 'prepared.il'), p.yosys!, resetOf(p), proofWork(c, p), true, c.proofBudget, s.quickReach, s.quickReachFull), (e) => ({ equivalent: false, detail: `proofs with a relation failed: ${e.message}` }));
     if (deep.equivalent) s.status = 'equivalent';
     s.details.push(deep.detail);
     if (deep.limited) s.limits.push(deep.limited);

@@ -32,15 +32,18 @@ export async function reachFromReset(prepared: string, m: YosysMutation, design:
 
 /**
  * Tries the relational proofs on mutation `m` of the design listMutations prepared (`prepared`): flush-to-zero, then
- * the full reachability search — unless `earlier`, a quick search's result, already found a difference (a search that
- * did not stop at its budget finds the same one again).
+ * the full reachability search — unless `earlier`, an earlier search's result, already found a difference (a search
+ * that did not stop at its budget finds the same one again), or `earlierFull`: `earlier` was itself the full search
+ * (with the whole budget), so running it again would end the same way.
  */
-export async function provesByInvariant(prepared: string, m: YosysMutation, design: ResetOf, work: string, onThread = false, budget = 1, earlier?: Proof): Promise<Proof> {
+export async function provesByInvariant(prepared: string, m: YosysMutation, design: ResetOf, work: string, onThread = false, budget = 1, earlier?: Proof, earlierFull = false): Promise<Proof> {
   const flush = await provesUpToFlush(prepared, m, work, withBudget(FTZ_LIMITS, budget));
   if (flush.equivalent) return flush;
-  // Only a search that ended on a difference (its path, no limit) is reused: one that stopped at its budget — even
-  // after finding differences in earlier rounds of cone growth — or whose Yosys step failed runs again.
-  const reach = earlier && !earlier.equivalent && earlier.trace && !earlier.limited ? earlier : await reachFromReset(prepared, m, design, work, onThread, budget);
+  // A quick search is reused only when it ended on a difference (its path, no limit): one that stopped at its share
+  // of the budget — even after finding differences in earlier rounds of cone growth — or whose Yosys step failed
+  // runs again, with the whole budget.
+  const reusable = earlier && !earlier.equivalent && (earlierFull || (earlier.trace && !earlier.limited));
+  const reach = reusable ? earlier : await reachFromReset(prepared, m, design, work, onThread, budget);
   return reach.equivalent ? reach : { equivalent: false, detail: `${flush.detail}; ${reach.detail}`, limited: reach.limited ?? flush.limited, ...(reach.trace ? { trace: reach.trace } : {}) };
 }
 

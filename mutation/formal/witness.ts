@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LAYER_SIGNALS } from '../../core/layerSignals.js';
 import { vName, VModule } from '../../core/vbuild.js';
+import { mutatesRegisterOutput } from './registerOutput.js';
 import { rtlilModules } from './rtlilPorts.js';
 import { orWhenYosysFails, yosysLimited, type YosysLimits, type YosysMutation } from './yosys.js';
 import { bitsOf, valueOf } from './f32bits.js';
@@ -74,7 +75,7 @@ export async function findWitness(prepared: string, m: YosysMutation, ctx: Witne
   // A $dff becomes ports named after its output wire (expose -evert-dff); a mutation of that output moves the wire, so
   // gold's and gate's ports could never be matched (Yosys refuses after building the whole miter, 11 s on tiny). Other
   // cells with a Q (latches, flip-flops of other kinds, a module's port) are not cut so, and are searched.
-  if (/-port Q\b/.test(m.args) && module.cells.get(cell) === '$dff') return { none: 'register-output' };
+  if (mutatesRegisterOutput(prepared, m)) return { none: 'register-output' };
   const gate = m.args.replace(`-module ${m.module}`, '-module rs_w_gate');
   const subs = [...new Set([...module.cells.values()].filter((t) => !t.startsWith('$')))];
   const both = (sel: string) => `rs_w_gold/${sel} rs_w_gate/${sel}`;
@@ -99,6 +100,10 @@ export async function findWitness(prepared: string, m: YosysMutation, ctx: Witne
     'equiv_make rs_w_gold rs_w_gate rs_eq', 'hierarchy -top rs_eq', 'opt_merge rs_eq', 'equiv_struct rs_eq', 'opt_clean rs_eq',
     'equiv_simple rs_eq', 'equiv_remove rs_eq/t:$equiv', 'opt_clean rs_eq',
     'equiv_miter -trigger rs_w_miter rs_eq', 'hierarchy -top rs_w_miter', 'opt_clean rs_w_miter',
+    // A register's two next values are ports of the miter only when no $equiv cell joins them into the register's own
+    // output (tiny seed 33533's yosys-49, a bias adder of layer 4: the miter had res[15].d alone, so the search saw no
+    // ALU register at all); exposed here, they are ports either way.
+    'expose rs_w_miter/w:*.d_gold rs_w_miter/w:*.d_gate',
     `write_rtlil ${JSON.stringify(join(work, 'miter.il'))}`,
   ], 'witness-miter');
   if (typeof miter !== 'string') return miter;

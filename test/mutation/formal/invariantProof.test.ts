@@ -1,7 +1,7 @@
 // The relational proofs' reachability search run in two parts (real Yosys): a quick search with a share of the budget
 // before the SAT proofs, and the full one after them, which reuses a difference the quick one found instead of
 // searching again, and searches again when the quick one only stopped at its budget; the two share one netlist file.
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { provesByInvariant, reachFromReset } from '../../../mutation/formal/invariantProof.js';
@@ -58,5 +58,17 @@ describeRtl('reachability in two parts', () => {
     // A search whose Yosys step failed (no path, no limit: a busy machine's timeout looks like this) runs again too.
     const failed: Proof = { equivalent: false, detail: 'reachability: Yosys could not write the netlist' };
     expect((await provesByInvariant(il, m, { top: 'top', reset: 'rst' }, join(dir, 'c'), false, 1, failed)).equivalent).toBe(true);
+  }, 180_000);
+
+  it('provesByInvariant after a full search (earlierFull) that stopped at its budget: reports that stop and its limit without searching again (the same search with earlierFull false proves it)', async () => {
+    const { dir, il, m } = counterMutant();
+    const stopped: Proof = { equivalent: false, detail: 'reachability: stopped at 20 cell evaluations', limited: '20 cell evaluations' };
+    const reused = await provesByInvariant(il, m, { top: 'top', reset: 'rst' }, join(dir, 'full'), false, 1, stopped, true);
+    expect(reused.equivalent).toBe(false);
+    expect(reused.limited).toBe('20 cell evaluations');
+    expect(reused.detail).toMatch(/reachability: stopped at 20 cell evaluations$/);
+    // No search ran: the folder holds no netlist of one.
+    expect(existsSync(join(dir, 'full')) ? readdirSync(join(dir, 'full')).filter((f) => f.endsWith('.json')) : []).toEqual([]);
+    expect((await provesByInvariant(il, m, { top: 'top', reset: 'rst' }, join(dir, 'quick'), false, 1, stopped, false)).equivalent).toBe(true);
   }, 180_000);
 });

@@ -91,6 +91,14 @@ describeRtl('findWitness', () => {
     }, 300_000);
   }
 
+  it('micro layer 1, a mutant of the bias adder\'s exponent compare ($eq on the res line, which leaves res[0]\'s two next values joined by an $equiv in the miter): a bias-add witness whose original value is the golden\'s output', async () => {
+    const ms = (await at(1, 'res')).filter((m) => m.cell.startsWith('$eq$'));
+    expect(ms.length).toBeGreaterThan(0);
+    const w = await first(ms, 1, 'bias-add');
+    expect(w.mutant).not.toBe(w.gold);
+    expect((await goldenAt(1, w)).toString(16), `witness ${JSON.stringify(w)}`).toBe(w.gold.toString(16));
+  }, 300_000);
+
   it('micro layer 1, mutants of the slot phase counter (control: no ALU register differs in the same step): no witness', async () => {
     const ms = (await at(1, 'phase')).slice(0, 4);
     expect(ms.length).toBeGreaterThan(0);
