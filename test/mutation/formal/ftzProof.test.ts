@@ -3,7 +3,8 @@
 // accumulator and read through a flush (proven, never differs), or read raw by the output (refused, differs); a
 // mutation that makes a normal number out of a zero (refused, differs); a mutant that also gates a clock (refused); an
 // accumulator whose −0 + +0 takes the wrong sign, read through a ReLU by the sign bit (proven up to the sign of zero,
-// never differs) or raw (refused, differs).
+// never differs) or raw (refused, differs); an accumulator that keeps another NaN payload for Inf − Inf, read with NaN
+// made canonical (proven up to the payload of NaN, never differs) or raw (refused, differs).
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { provesUpToFlush } from '../../../mutation/formal/ftzProof.js';
@@ -41,6 +42,26 @@ const zeroSum = (relu: boolean) => [
   '  always @(posedge clk) begin',
   "    if (rst) begin acc <= 32'd0; out <= 32'd0; end",
   `    else begin acc <= sum; out <= ${relu ? "seen[31] ? 32'd0 : seen" : 'acc'}; end`,
+  '  end',
+  'endmodule',
+];
+
+/**
+ * acc: an accumulator as rowsim's fadd keeps one — a NaN in it becomes the canonical NaN on the next add, Inf − Inf
+ * gives the canonical NaN, Inf + Inf of one sign that Inf, anything else the operand x (±Inf or `a`, by `i`) —; out:
+ * acc with a NaN read as the canonical one (`canonical`), or raw.
+ */
+const nanSum = (canonical: boolean) => [
+  'module top(input clk, input rst, input [1:0] i, input [1:0] j, input [31:0] a, output reg [31:0] out);',
+  '  reg [31:0] acc;',
+  "  wire [31:0] x = i == 2'd1 ? 32'h7f800000 : i == 2'd2 ? 32'hff800000 : a;",
+  "  wire [31:0] y = j == 2'd1 ? 32'h7f800000 : j == 2'd2 ? 32'hff800000 : 32'h3f800000;",
+  "  wire anan = acc[30:23] == 8'hff && acc[22:0] != 23'd0;",
+  "  wire infs = x[30:23] == 8'hff && y[30:23] == 8'hff && x[22:0] == 23'd0 && y[22:0] == 23'd0;",
+  "  wire [31:0] next = anan ? 32'h7fc00000 : infs ? (x[31] == y[31] ? x : 32'h7fc00000) : x;",
+  '  always @(posedge clk) begin',
+  "    if (rst) begin acc <= 32'd0; out <= 32'd0; end",
+  `    else begin acc <= next; out <= ${canonical ? "anan ? 32'h7fc00000 : acc" : 'acc'}; end`,
   '  end',
   'endmodule',
 ];
@@ -98,6 +119,23 @@ describeRtl('provesUpToFlush', () => {
     if (equivalent) expect(proof.detail).toMatch(/^proven equal up to the sign of zero of acc /);
     else expect(proof.detail).toMatch(/up to flush-to-zero: .* can differ; up to the sign of zero: .* can differ/);
     const diff = firstDifference(il, m, dir, 2000, 13);
+    if (equivalent) expect(diff).toBeNull();
+    else expect(diff).not.toBeNull();
+  }, 120_000);
+
+  it.each([
+    { canonical: true, equivalent: true },
+    { canonical: false, equivalent: false },
+  ])('Inf − Inf writes NaN 0x7fc08000 (bit 15 of the constant set) into an accumulator, output NaN read as canonical=$canonical — equivalent $equivalent (up to the payload of NaN), matching 3000 random cycles', async ({ canonical, equivalent }) => {
+    const { dir, il, text } = prep(nanSum(canonical));
+    // The Inf − Inf choice: x when the signs agree (B), else the canonical NaN (A, a constant).
+    const mux = cellWhere(text, '$mux', /connect \\A 2143289344\n\s+connect \\B \\x\n/);
+    const m = mutationOf(mux, '-mode inv -port A -portbit 15');
+    const proof = await provesUpToFlush(il, m, join(dir, 'p'));
+    expect(proof.equivalent, proof.detail).toBe(equivalent);
+    if (equivalent) expect(proof.detail).toMatch(/^proven equal up to the payload of NaN of acc /);
+    else expect(proof.detail).toMatch(/up to the sign of zero: .* can differ; up to the payload of NaN: .* can differ$/);
+    const diff = firstDifference(il, m, dir, 3000, 17);
     if (equivalent) expect(diff).toBeNull();
     else expect(diff).not.toBeNull();
   }, 120_000);
