@@ -44,9 +44,10 @@ import { witnessStimulus } from './stimulus/witnessRun.js';
  * unresolved; 22: a cell whose outputs nothing reads is no place a search compares; 23: a search state keeps the
  * XOR definitions of its symbols, so a bit toggled by another stays related to the bit it was; 24: the witness search
  * sees a register whose two next values the miter had joined, and a mutation of a register's output gets the whole
- * reachability search before the SAT proofs; 25: a proof up to the payload of NaN after the zero relations).
+ * reachability search before the SAT proofs; 25: a proof up to the payload of NaN after the zero relations; 26: the
+ * witness search ties the next-value bits its miter leaves undriven to 0 in both copies).
  */
-export const SURVIVOR_VERDICT_VERSION = 25;
+export const SURVIVOR_VERDICT_VERSION = 26;
 
 /** A mutant to run: where it lives and what it is. */
 export interface Planned {

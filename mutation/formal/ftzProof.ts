@@ -59,8 +59,9 @@ const UP_TO_ZERO_SIGN: WordRelation = {
 /**
  * Equal, or both NaN whatever their payloads and signs: rowsim's adders and multipliers turn any NaN operand into the
  * one canonical NaN, so a register that holds another NaN than the original's is seen alike once it is added to (tiny
- * seed 58111's yosys-16: a bit of the Inf − Inf result's NaN constant forced to 1 in an accumulator). Tried last: it
- * relates nothing the other two relate, so a mutant they prove never needs it.
+ * seed 58111's yosys-16: a bit of the Inf − Inf result's NaN constant forced to 1 in an accumulator). Tried last, as
+ * the rarest case: the order changes the time a proof takes, never a verdict. The relations are never combined, so a
+ * mutant that needs zeros related in one register and NaNs in another is not proven here.
  */
 const UP_TO_NAN_PAYLOAD: WordRelation = {
   name: 'the payload of NaN',
@@ -80,7 +81,7 @@ function stopped(limits: YosysLimits, relation: WordRelation, doing: string): Pr
 
 /**
  * Tries to prove `m` equivalent up to flush-to-zero, then (when a relaxed register breaks that relation or an output
- * differs) up to the sign of zero. Each starts with the 32-bit registers the mutated cell writes (through logic, in one
+ * differs) up to the sign of zero, then (likewise) up to the payload of NaN. Each starts with the 32-bit registers the mutated cell writes (through logic, in one
  * step) relaxed, and relaxes each 32-bit register the proof then finds unequal, up to three rounds.
  */
 export async function provesUpToFlush(prepared: string, m: YosysMutation, work: string, limits = FTZ_LIMITS): Promise<Proof> {

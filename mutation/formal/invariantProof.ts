@@ -1,8 +1,9 @@
 // The proofs a survivor gets when induction on equal states fails and its witness run shows nothing: each carries a
 // relation between the original's and the mutant's states other than equality — equality up to flush-to-zero (or,
-// second, up to the sign of zero) of binary32 registers (mutation/formal/ftzProof.ts), then the exact relation reachable from reset in the mutated cone
-// (mutation/formal/reachProof.ts; a quick search with part of its budget also runs before the SAT proofs). Either one
-// proving it makes the mutant equivalent; the detail names the relation used.
+// second, up to the sign of zero; third, up to the payload of NaN) of binary32 registers (mutation/formal/ftzProof.ts),
+// then the exact relation reachable from reset in the mutated cone (mutation/formal/reachProof.ts; a quick search with
+// part of its budget, or the whole of it on a register's output, also runs before the SAT proofs). Either one proving
+// it makes the mutant equivalent; the detail names the relation used.
 import { Worker } from 'node:worker_threads';
 import { SimrunError, type ErrorCode } from '../../core/errors.js';
 import { FTZ_LIMITS, provesUpToFlush } from './ftzProof.js';
@@ -34,15 +35,16 @@ export async function reachFromReset(prepared: string, m: YosysMutation, design:
  * Tries the relational proofs on mutation `m` of the design listMutations prepared (`prepared`): flush-to-zero, then
  * the full reachability search — unless `earlier`, an earlier search's result, already found a difference (a search
  * that did not stop at its budget finds the same one again), or `earlierFull`: `earlier` was itself the full search
- * (with the whole budget), so running it again would end the same way.
+ * (with the whole budget) and ended on a difference or at its budget, so running it again would end the same way.
  */
 export async function provesByInvariant(prepared: string, m: YosysMutation, design: ResetOf, work: string, onThread = false, budget = 1, earlier?: Proof, earlierFull = false): Promise<Proof> {
   const flush = await provesUpToFlush(prepared, m, work, withBudget(FTZ_LIMITS, budget));
   if (flush.equivalent) return flush;
   // A quick search is reused only when it ended on a difference (its path, no limit): one that stopped at its share
-  // of the budget — even after finding differences in earlier rounds of cone growth — or whose Yosys step failed
-  // runs again, with the whole budget.
-  const reusable = earlier && !earlier.equivalent && (earlierFull || (earlier.trace && !earlier.limited));
+  // of the budget — even after finding differences in earlier rounds of cone growth — runs again, with the whole
+  // budget. A full one is reused when it ended on a difference or at its budget. Either runs again when its Yosys step
+  // failed (no path, no limit: a busy machine's timeout looks like this).
+  const reusable = earlier && !earlier.equivalent && (earlierFull ? Boolean(earlier.trace || earlier.limited) : Boolean(earlier.trace && !earlier.limited));
   const reach = reusable ? earlier : await reachFromReset(prepared, m, design, work, onThread, budget);
   return reach.equivalent ? reach : { equivalent: false, detail: `${flush.detail}; ${reach.detail}`, limited: reach.limited ?? flush.limited, ...(reach.trace ? { trace: reach.trace } : {}) };
 }

@@ -102,8 +102,11 @@ export async function findWitness(prepared: string, m: YosysMutation, ctx: Witne
     'equiv_miter -trigger rs_w_miter rs_eq', 'hierarchy -top rs_w_miter', 'opt_clean rs_w_miter',
     // A register's two next values are ports of the miter only when no $equiv cell joins them into the register's own
     // output (tiny seed 33533's yosys-49, a bias adder of layer 4: the miter had res[15].d alone, so the search saw no
-    // ALU register at all); exposed here, they are ports either way.
-    'expose rs_w_miter/w:*.d_gold rs_w_miter/w:*.d_gate',
+    // ALU register at all); exposed here, they are ports either way (while the nets keep those names). The miter
+    // holds only the cone of the unproven bits: the bits it does not drive are ones proven equal, and would otherwise
+    // be free, apart in gold and gate — a difference that does not exist. Tied to 0 in both, they are equal (and a
+    // witness's register values show them as 0).
+    'expose rs_w_miter/w:*.d_gold rs_w_miter/w:*.d_gate', 'setundef -undriven -zero rs_w_miter',
     `write_rtlil ${JSON.stringify(join(work, 'miter.il'))}`,
   ], 'witness-miter');
   if (typeof miter !== 'string') return miter;

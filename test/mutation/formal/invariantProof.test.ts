@@ -60,7 +60,7 @@ describeRtl('reachability in two parts', () => {
     expect((await provesByInvariant(il, m, { top: 'top', reset: 'rst' }, join(dir, 'c'), false, 1, failed)).equivalent).toBe(true);
   }, 180_000);
 
-  it('provesByInvariant after a full search (earlierFull) that stopped at its budget: reports that stop and its limit without searching again (the same search with earlierFull false proves it)', async () => {
+  it('provesByInvariant after a full search (earlierFull) that stopped at its budget: reports that stop and its limit without searching again (the same search with earlierFull false proves it); after a full one whose Yosys step failed: searches and proves', async () => {
     const { dir, il, m } = counterMutant();
     const stopped: Proof = { equivalent: false, detail: 'reachability: stopped at 20 cell evaluations', limited: '20 cell evaluations' };
     const reused = await provesByInvariant(il, m, { top: 'top', reset: 'rst' }, join(dir, 'full'), false, 1, stopped, true);
@@ -70,5 +70,8 @@ describeRtl('reachability in two parts', () => {
     // No search ran: the folder holds no netlist of one.
     expect(existsSync(join(dir, 'full')) ? readdirSync(join(dir, 'full')).filter((f) => f.endsWith('.json')) : []).toEqual([]);
     expect((await provesByInvariant(il, m, { top: 'top', reset: 'rst' }, join(dir, 'quick'), false, 1, stopped, false)).equivalent).toBe(true);
+    // A full search whose Yosys step failed (no path, no limit) is not an answer: it runs again, and proves.
+    const failed: Proof = { equivalent: false, detail: 'reachability: Yosys could not write the netlist' };
+    expect((await provesByInvariant(il, m, { top: 'top', reset: 'rst' }, join(dir, 'again'), false, 1, failed, true)).equivalent).toBe(true);
   }, 180_000);
 });

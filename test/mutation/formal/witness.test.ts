@@ -2,6 +2,7 @@
 // bias adder, the accumulator and the multiplier of a two-layer design, the witness's "original" register value must be
 // what tfjs computes on the stimulus witnessStimulus builds from it (SAT ran on the RTL netlist, the golden on the
 // weights: two implementations), and the mutant's value must differ. A control mutant has no ALU witness.
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,6 +99,28 @@ describeRtl('findWitness', () => {
     expect(w.mutant).not.toBe(w.gold);
     expect((await goldenAt(1, w)).toString(16), `witness ${JSON.stringify(w)}`).toBe(w.gold.toString(16));
   }, 300_000);
+
+  it('a bias register whose sign bit comes from its own XOR, outside the cone of a mutation that matters only at exponent 0xff (which no stimulus sets): no witness (unsat), not a difference in the sign bit the miter leaves undriven', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'rowsim-witness-sign-'));
+    writeFileSync(join(own, 'd.v'), [
+      'module rs_layer1(input clk, input [31:0] bias_in, input [31:0] a, output out);',
+      '  reg [31:0] \\acc[0] ;',
+      '  reg [31:0] \\res[0] ;',
+      '  wire [31:0] \\g_lane_s0[0].bias ;',
+      '  assign \\g_lane_s0[0].bias = bias_in;',
+      '  always @(posedge clk) begin',
+      '    \\acc[0] <= a;',
+      "    \\res[0] <= {\\acc[0] [31] ^ \\g_lane_s0[0].bias [31], (&\\acc[0] [30:23]) ? 31'h7fc00000 : \\acc[0] [30:0] + \\g_lane_s0[0].bias [30:0]};",
+      '  end',
+      '  assign out = ^\\res[0] ;',
+      'endmodule',
+    ].join('\n'));
+    execFileSync('yosys', ['-q', '-p', 'read_verilog d.v; prep -top rs_layer1; write_rtlil prepared.il'], { cwd: own });
+    const il = join(own, 'prepared.il');
+    const cell = /cell \$reduce_and (\S+)/.exec(readFileSync(il, 'utf8'))![1]!;
+    const m: YosysMutation = { id: 1, args: `-mode const0 -module rs_layer1 -cell ${cell} -port A -portbit 0`, mode: 'const0', module: 'rs_layer1', cell, src: [] };
+    expect(await findWitness(il, m, { relu: false, firstLayer: true, inputsNonNegative: false }, join(own, 'w'))).toEqual({ none: 'unsat' });
+  }, 120_000);
 
   it('micro layer 1, mutants of the slot phase counter (control: no ALU register differs in the same step): no witness', async () => {
     const ms = (await at(1, 'phase')).slice(0, 4);
