@@ -4,10 +4,11 @@
 // that relation breaks, "equal up to the sign of zero" (any two exponent-0 words related, whatever their signs), then
 // "equal up to the payload of NaN" (any two NaN words related). Every other register, every output port and every ROM
 // address must be equal. If, from any state pair in the relation, one step always leads to a state pair in it again
-// with equal outputs, the two designs cannot be told apart (the relation holds at power-up: all equal). Whatever the relation, soundness comes from the induction and the exact
-// outputs, never from the relation being "right". The first proves a mutant that writes a subnormal where the original
-// writes a zero; the second one that gives −0 + +0 the wrong sign in an accumulator a ReLU later reads; the third one
-// that writes another NaN into an accumulator whose next add makes every NaN the canonical one.
+// with equal outputs, the two designs cannot be told apart (the relation holds at power-up: all equal). Whatever the
+// relation, soundness comes from the induction and the exact outputs, never from the relation being "right". The
+// first proves a mutant that writes a subnormal where the original writes a zero; the second one that gives −0 + +0
+// the wrong sign in an accumulator a ReLU later reads; the third one that writes another NaN into an accumulator whose
+// next add makes every NaN the canonical one.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { vName, VModule } from '../../core/vbuild.js';
@@ -81,8 +82,9 @@ function stopped(limits: YosysLimits, relation: WordRelation, doing: string): Pr
 
 /**
  * Tries to prove `m` equivalent up to flush-to-zero, then (when a relaxed register breaks that relation or an output
- * differs) up to the sign of zero, then (likewise) up to the payload of NaN. Each starts with the 32-bit registers the mutated cell writes (through logic, in one
- * step) relaxed, and relaxes each 32-bit register the proof then finds unequal, up to three rounds.
+ * differs) up to the sign of zero, then (likewise) up to the payload of NaN. Each starts with the 32-bit registers the
+ * mutated cell writes (through logic, in one step) relaxed, and relaxes each 32-bit register the proof then finds
+ * unequal, up to three rounds.
  */
 export async function provesUpToFlush(prepared: string, m: YosysMutation, work: string, limits = FTZ_LIMITS): Promise<Proof> {
   mkdirSync(work, { recursive: true });

@@ -57,7 +57,12 @@ function notReachedHtml(r: CampaignReport): string {
  * stopped at its budget (raise it).
  */
 function unresolvedWhy(m: CampaignReport['mutants'][number]): string {
-  return m.limit?.startsWith('no netlist') ? `it was never run or proven: ${m.limit}` : `its proof stopped at ${m.limit}; raise --proof-budget (now ${m.proofBudget ?? 1})`;
+  return neverBuilt(m) ? `it was never run or proven: ${m.limit}` : `its proof stopped at ${m.limit}; raise --proof-budget (now ${m.proofBudget ?? 1})`;
+}
+
+/** An unresolved mutant Yosys could not fold: it has no netlist, so it never ran. */
+function neverBuilt(m: CampaignReport['mutants'][number]): boolean {
+  return m.limit?.startsWith('no netlist') ?? false;
 }
 
 /** The terminal summary. */
@@ -115,7 +120,7 @@ export function campaignJunit(r: CampaignReport): string {
     cases: r.mutants.map((m) => ({
       classname: `rowsim.mutate.${r.config}.${m.source}`, name: `${m.id} ${m.kind}${m.layer !== null ? ` layer ${m.layer}` : ''}`, seconds: m.seconds,
       ...(m.status === 'undetected' ? { outcome: { kind: 'failure' as const, type: 'undetected', message: `${m.description} survived every run and is not provably equivalent${m.proof ? `: ${m.proof}` : ''}`, text: m.src.join('\n') } }
-        : m.status === 'unresolved' ? { outcome: { kind: 'skipped' as const, message: `unresolved: ${m.limit?.startsWith('no netlist') ? '' : 'survived every run and '}${unresolvedWhy(m)}` } }
+        : m.status === 'unresolved' ? { outcome: { kind: 'skipped' as const, message: `unresolved: ${neverBuilt(m) ? '' : 'survived every run and '}${unresolvedWhy(m)}` } }
         : m.status === 'equivalent' ? { outcome: { kind: 'skipped' as const, message: 'proven equivalent to the design' } } : {}),
       out: `${m.status}${m.first ? ` ${firstText(m.first)}` : ''}${m.proof ? ` — ${m.proof}` : ''}\n${m.description}`,
     })).concat((r.partial?.missingItems ?? []).map((id) => ({
