@@ -17,8 +17,18 @@ export interface LayerPlan {
   readonly ocmux: number;
   /** Output columns handled by each strip: ceil(outW / strips). */
   readonly colsPerStrip: number;
-  /** MAC taps per output: K·K·Cin. */
+  /** MAC taps per slot: K·K·Cin, or K·Cin when each output row runs as K kernel-row passes. */
   readonly taps: number;
+  /**
+   * Passes per output row: 1, or K — one per kernel row ky, each a sweep of every slot over taps (ky, kx, ci), run
+   * once input row r·S − P + ky is in. Between passes a slot's sum waits in the partial-sum memory; the row's beats
+   * leave in its last pass.
+   */
+  readonly passes: number;
+  /** Output rows whose partial sums are kept at once: ⌈(K − 1)/S⌉ with passes, else 0. */
+  readonly partialRows: number;
+  /** Bits of the partial-sum memories: partialRows · strips · colsPerStrip · Cout · 32. */
+  readonly partialSumBits: number;
   /** Cycles between slot starts besides the taps: strips + drain (sequential slots), less when pipelined. */
   readonly overhead: number;
   /** Pipeline cycles between a slot's last tap and its first beat (the spec's drain, at least 3). */
@@ -39,7 +49,7 @@ export interface LayerPlan {
   readonly rowTurnaround: number;
   /** Least cycles between two row starts (row pacing); 0 when rows start as soon as they can. */
   readonly minRowGap: number;
-  /** Cycles a row keeps the ALUs busy: slots·slotInterval + rowTurnaround (the published design's `req`). */
+  /** Cycles a row keeps the ALUs busy: passes·(slots·slotInterval + rowTurnaround) (the published design's `req`). */
   readonly busyCycles: number;
   /** Cycles between row starts while the layer is busy: max(busyCycles, minRowGap). */
   readonly cyclesPerRow: number;
@@ -57,7 +67,7 @@ export interface LayerPlan {
 /** The whole network's plan and totals. */
 export interface NetworkPlan {
   readonly layers: readonly LayerPlan[];
-  readonly totals: { readonly alus: number; readonly weightBits: number; readonly rowBufferBits: number };
+  readonly totals: { readonly alus: number; readonly weightBits: number; readonly rowBufferBits: number; readonly partialSumBits: number };
 }
 
 /** Planner options. The per-slot drain comes from the spec (the IE120R's is 10). */
@@ -98,6 +108,8 @@ export interface SlotCost {
   readonly slots?: SlotMode;
   /** Rows start at least ⌊rowPacing · cyclesAvailable⌋ cycles apart (the published design's TDMPAD). */
   readonly rowPacing?: number;
+  /** Layers may run as kernel-row passes with partial sums (the spec's partialSums). */
+  readonly partialSums?: boolean;
 }
 
 /** A slot's length and the cycles between slot starts. */
@@ -119,9 +131,31 @@ export function slotTiming(taps: number, strips: number, { drain, slots }: SlotC
   return { slotCycles, slotInterval: slots === 'pipelined' ? Math.max(taps + 1, strips + drain) : slotCycles };
 }
 
-/** Cycles one output row takes with the given strips and ocmux. */
-export function cyclesPerRow(l: LayerSpec, strips: number, ocmux: number, cost: SlotCost): number {
-  return Math.ceil(l.outW / strips) * ocmux * slotTiming(l.kernel * l.kernel * l.inC, strips, cost).slotInterval;
+/** Cycles one output row takes with the given strips, ocmux and passes. */
+export function cyclesPerRow(l: LayerSpec, strips: number, ocmux: number, cost: SlotCost, passes = 1): number {
+  return passes * Math.ceil(l.outW / strips) * ocmux * slotTiming((l.kernel * l.kernel * l.inC) / passes, strips, cost).slotInterval;
+}
+
+/**
+ * The passes a layer may run: its pinned `passes`, or 1 and — with the spec's partialSums, a kernel over 1 and a stride
+ * not above it (every input row then feeds some pass), rows not paced — K.
+ */
+export function passChoices(l: LayerSpec, cost: SlotCost): number[] {
+  if (l.passes !== undefined) return [l.passes];
+  return cost.partialSums && l.kernel > 1 && l.stride <= l.kernel && cost.rowPacing === undefined ? [1, l.kernel] : [1];
+}
+
+/**
+ * The work a layer has left once its last input row is in, in cycles with the ALUs busy: the rows that need that row
+ * (one pass), or the kernel-row passes that read it or the padding below it (K passes). The planner's measure of what
+ * a layer adds to the frame's latency.
+ */
+function tailCycles(l: LayerSpec, strips: number, ocmux: number, cost: SlotCost, passes: number): number {
+  let units = 0;
+  for (let r = 0; r < l.outH; r++) {
+    for (let ky = passes === 1 ? l.kernel - 1 : 0; ky < l.kernel; ky++) if (r * l.stride - l.pad + ky >= l.inH - 1) units++;
+  }
+  return (units * cyclesPerRow(l, strips, ocmux, cost, passes)) / passes;
 }
 
 /**
@@ -133,23 +167,25 @@ export function cyclesAvailable(net: NetworkSpec, l: LayerSpec, strideProduct: n
   return Math.min(net.rowPeriod * strideProduct, Math.floor(framePeriod / l.outH));
 }
 
-function layerPlan(l: LayerSpec, strips: number, ocmux: number, avail: number, cost: SlotCost): LayerPlan {
-  const taps = l.kernel * l.kernel * l.inC;
+function layerPlan(l: LayerSpec, strips: number, ocmux: number, passes: number, avail: number, cost: SlotCost): LayerPlan {
+  const taps = (l.kernel * l.kernel * l.inC) / passes;
   const colsPerStrip = Math.ceil(l.outW / strips);
-  const need = cyclesPerRow(l, strips, ocmux, cost);
+  const need = cyclesPerRow(l, strips, ocmux, cost, passes);
+  const partialRows = passes > 1 ? Math.ceil((l.kernel - 1) / l.stride) : 0;
   const { slotCycles, slotInterval } = slotTiming(taps, strips, cost);
   const drain = cost.drain;
   const bufferRows = l.kernel + l.stride;
   const minRowGap = cost.rowPacing !== undefined ? Math.floor(cost.rowPacing * avail) : 0;
   return {
-    index: l.index, name: l.name, strips, ocmux, colsPerStrip, taps,
+    index: l.index, name: l.name, strips, ocmux, colsPerStrip, taps, passes, partialRows,
+    partialSumBits: partialRows * strips * colsPerStrip * l.outC * 32,
     overhead: slotInterval - taps, drain, startLatency: START_LATENCY, slotCycles,
     slotInterval, beatDelay: drain, beatOrder: 'position-major', groupOrder: 'inner', rowTurnaround: 0, minRowGap,
     busyCycles: need, cyclesPerRow: Math.max(need, minRowGap), cyclesAvailable: avail,
     utilization: need / avail,
     alus: strips * (l.outC / ocmux),
     lanes: l.outC / ocmux,
-    weightBits: taps * l.outC * 18,
+    weightBits: taps * passes * l.outC * 18,
     bufferRows,
     rowBufferBits: rowBufferBits(l, strips, colsPerStrip, bufferRows),
   };
@@ -211,28 +247,34 @@ export function withTotals(layers: LayerPlan[]): NetworkPlan {
       alus: layers.reduce((a, l) => a + l.alus, 0),
       weightBits: layers.reduce((a, l) => a + l.weightBits, 0),
       rowBufferBits: layers.reduce((a, l) => a + l.rowBufferBits, 0),
+      partialSumBits: layers.reduce((a, l) => a + l.partialSumBits, 0),
     },
   };
 }
 
-/** Feasible plans of a layer that are faster than every cheaper one, by ascending ALUs (overrides respected). */
+/**
+ * Feasible plans of a layer that leave less work after its last input row than every cheaper one (with one pass per
+ * row: that are faster), by ascending ALUs (overrides respected).
+ */
 function paretoFront(l: LayerSpec, avail: number, cost: SlotCost): LayerPlan[] {
-  const opts: LayerPlan[] = [];
+  const opts: { plan: LayerPlan; tail: number }[] = [];
   for (const ocmux of l.ocmux !== undefined ? [l.ocmux] : divisors(l.outC)) {
     for (const strips of l.strips !== undefined ? [l.strips] : Array.from({ length: l.outW }, (_, i) => i + 1)) {
-      if (cyclesPerRow(l, strips, ocmux, cost) <= avail) opts.push(layerPlan(l, strips, ocmux, avail, cost));
+      for (const passes of passChoices(l, cost)) {
+        if (cyclesPerRow(l, strips, ocmux, cost, passes) <= avail) opts.push({ plan: layerPlan(l, strips, ocmux, passes, avail, cost), tail: tailCycles(l, strips, ocmux, cost, passes) });
+      }
     }
   }
-  opts.sort((a, b) => a.alus - b.alus || a.busyCycles - b.busyCycles);
-  const front: LayerPlan[] = [];
-  for (const o of opts) if (front.length === 0 || o.busyCycles < front[front.length - 1]!.busyCycles) front.push(o);
-  return front;
+  opts.sort((a, b) => a.plan.alus - b.plan.alus || a.tail - b.tail || a.plan.busyCycles - b.plan.busyCycles);
+  const front: { plan: LayerPlan; tail: number }[] = [];
+  for (const o of opts) if (front.length === 0 || o.tail < front[front.length - 1]!.tail) front.push(o);
+  return front.map((o) => o.plan);
 }
 
 /** Spends an ALU budget on latency: a greedy descent from the fewest-ALU plan. */
 function spendBudget(net: NetworkSpec, start: NetworkPlan, budget: number, latencyOf: (p: NetworkPlan) => number, cost: SlotCost): NetworkPlan {
   const fronts = net.layers.map((l, i) => paretoFront(l, start.layers[i]!.cyclesAvailable, cost));
-  const at = start.layers.map((p, i) => fronts[i]!.findIndex((o) => o.strips === p.strips && o.ocmux === p.ocmux));
+  const at = start.layers.map((p, i) => fronts[i]!.findIndex((o) => o.strips === p.strips && o.ocmux === p.ocmux && o.passes === p.passes));
   return descend(fronts, at, budget, latencyOf).plan;
 }
 
@@ -271,39 +313,44 @@ function descend(fronts: readonly LayerPlan[][], from: readonly number[], budget
   return { plan: withTotals(layers), latency };
 }
 
-/** The plan with the fewest ALUs per layer (ties: shorter rows, then fewer strips). */
+/** The plan with the fewest ALUs per layer (ties: less work after the last input row, shorter rows, fewer strips). */
 function fewestAlus(net: NetworkSpec, cost: SlotCost): NetworkPlan {
   let strideProduct = 1;
   const layers = net.layers.map((l) => {
     strideProduct *= l.stride;
     const avail = cyclesAvailable(net, l, strideProduct);
-    let best: LayerPlan | undefined;
+    let best: { plan: LayerPlan; tail: number } | undefined;
     const ocmuxes = l.ocmux !== undefined ? [l.ocmux] : divisors(l.outC);
     for (const ocmux of ocmuxes) {
       const lanes = l.outC / ocmux;
       const stripChoices = l.strips !== undefined ? [l.strips] : Array.from({ length: l.outW }, (_, i) => i + 1);
-      for (const strips of stripChoices) {
-        const need = cyclesPerRow(l, strips, ocmux, cost);
-        if (need > avail) continue;
-        const alus = strips * lanes;
-        // Fewest ALUs; then the shorter row (lower latency); then fewer strips (less halo memory).
-        if (!best || alus < best.alus || (alus === best.alus && (need < best.busyCycles || (need === best.busyCycles && strips < best.strips)))) {
-          best = layerPlan(l, strips, ocmux, avail, cost);
+      for (const passes of passChoices(l, cost)) {
+        for (const strips of stripChoices) {
+          const need = cyclesPerRow(l, strips, ocmux, cost, passes);
+          if (need > avail) continue;
+          const alus = strips * lanes;
+          const tail = tailCycles(l, strips, ocmux, cost, passes);
+          const b = best?.plan;
+          // Fewest ALUs; then the least work left after the last input row (lower latency); then the shorter row;
+          // then fewer strips (less halo memory).
+          if (!best || !b || alus < b.alus || (alus === b.alus && (tail < best.tail || (tail === best.tail && (need < b.busyCycles || (need === b.busyCycles && strips < b.strips)))))) {
+            best = { plan: layerPlan(l, strips, ocmux, passes, avail, cost), tail };
+          }
+          break; // more strips only add ALUs at this ocmux
         }
-        break; // more strips only add ALUs at this ocmux
       }
     }
     if (!best) {
       const strips = l.strips ?? l.outW;
       const ocmux = l.ocmux ?? 1;
-      const fastest = cyclesPerRow(l, strips, ocmux, cost);
+      const fastest = cyclesPerRow(l, strips, ocmux, cost, l.passes ?? 1);
       throw new SimrunError(
         'PLAN_INFEASIBLE',
         `layer '${l.name}' cannot keep up: it needs at least ${fastest} cycles per output row (strips ${strips}, ocmux ${ocmux}) but has ${avail} (short by ${fastest - avail}); lower rowRateHz or relax its strips/ocmux override`,
         { layer: l.index },
       );
     }
-    return best;
+    return best.plan;
   });
   return withTotals(layers);
 }

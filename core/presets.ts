@@ -32,6 +32,9 @@ export const PRESETS: Readonly<Record<string, object>> = {
     aluBudget: 3960,
     // A slot's drain and beats overlap the next slot's taps: fewer MAC units keep up with the row rate.
     slots: 'pipelined',
+    // Each layer may run its taps one kernel row at a time, as each input row arrives, keeping partial sums between
+    // rows: a frame's last rows then wait for a third of their work, not all of it.
+    partialSums: true,
     normalize: IMAGENET_NORMALIZE,
     layers: ie120rLayers(1),
   },

@@ -23,6 +23,8 @@ const layerSchema = z
     relu: z.boolean().default(true),
     strips: z.number().int().min(1).optional(),
     ocmux: z.number().int().min(1).optional(),
+    /** Kernel-row passes per output row: 1 (every tap in one pass) or the kernel (partial sums; see core/plan.ts). */
+    passes: z.number().int().min(1).optional(),
   })
   .strict();
 
@@ -50,6 +52,11 @@ const specSchema = z
      * pacing (high-water), or under every pacing that keeps rows inside their periods, jitter included (in-period).
      */
     rowBuffers: z.enum(['window', 'high-water', 'in-period']).default('window'),
+    /**
+     * The planner may split a layer's taps into one pass per kernel row, each run as soon as its input row is in, with
+     * the partial sums kept between passes (core/plan.ts): the last rows of a frame then wait for a third of the work.
+     */
+    partialSums: z.boolean().default(false),
     normalize: z
       .object({
         mean: z.array(z.number().finite()).length(3),
@@ -80,6 +87,7 @@ export interface LayerSpec {
   /** Planner overrides from the spec, if any. */
   readonly strips?: number;
   readonly ocmux?: number;
+  readonly passes?: number;
 }
 
 /** A validated network spec. */
@@ -103,6 +111,8 @@ export interface NetworkSpec {
    * uniform pacing (high-water) or bounded over every in-period pacing (in-period).
    */
   readonly rowBuffers?: 'window' | 'high-water' | 'in-period';
+  /** The planner may split layers' taps into kernel-row passes with partial sums (false when absent). */
+  readonly partialSums?: boolean;
   readonly normalize: { readonly mean: readonly number[]; readonly std: readonly number[] };
   readonly layers: readonly LayerSpec[];
 }
@@ -162,12 +172,19 @@ export function validateSpec(raw: unknown, source: string): NetworkSpec {
     if (l.strips !== undefined && l.strips > outW) {
       throw new SimrunError('CONFIG_INVALID', `${source}: field '${at}.strips': ${l.strips} strips is more than the ${outW} output columns`);
     }
+    if (l.passes !== undefined && l.passes !== 1 && l.passes !== l.kernel) {
+      throw new SimrunError('CONFIG_INVALID', `${source}: field '${at}.passes': a layer runs its taps in 1 pass or in ${l.kernel} (one per kernel row), not ${l.passes}`);
+    }
+    if (l.passes !== undefined && l.passes > 1 && s.rowPacing !== undefined) {
+      throw new SimrunError('CONFIG_INVALID', `${source}: field '${at}.passes': kernel-row passes do not combine with rowPacing (a paced row is one pass); drop one of them`);
+    }
     layers.push({
       index: i + 1, name: l.name, kernel: l.kernel, stride: l.stride, pad: l.pad,
       batchnorm: l.batchnorm, relu: l.relu,
       inH: h, inW: w, inC: c, outH, outW, outC: l.outChannels,
       ...(l.strips !== undefined ? { strips: l.strips } : {}),
       ...(l.ocmux !== undefined ? { ocmux: l.ocmux } : {}),
+      ...(l.passes !== undefined ? { passes: l.passes } : {}),
     });
     h = outH; w = outW; c = l.outChannels;
   });
@@ -182,6 +199,7 @@ export function validateSpec(raw: unknown, source: string): NetworkSpec {
     slots: s.slots,
     ...(s.rowPacing !== undefined ? { rowPacing: s.rowPacing } : {}),
     rowBuffers: s.rowBuffers,
+    ...(s.partialSums ? { partialSums: true } : {}),
     normalize: { mean: [...s.normalize.mean], std: [...s.normalize.std] },
     layers,
   });
@@ -219,7 +237,7 @@ export function loadSpec(nameOrPath: string): NetworkSpec {
  * The spec as a file would hold it (the schema's raw form), optionally with every layer's strips and ocmux pinned
  * (`pins[i]` for layer i+1), so that planning the result reproduces a given plan.
  */
-export function specSource(net: NetworkSpec, pins?: readonly { readonly strips: number; readonly ocmux: number }[]): Record<string, unknown> {
+export function specSource(net: NetworkSpec, pins?: readonly { readonly strips: number; readonly ocmux: number; readonly passes?: number }[]): Record<string, unknown> {
   return {
     name: net.name,
     input: { ...net.input },
@@ -230,15 +248,18 @@ export function specSource(net: NetworkSpec, pins?: readonly { readonly strips: 
     ...(net.slots !== undefined && net.slots !== 'sequential' ? { slots: net.slots } : {}),
     ...(net.rowPacing !== undefined ? { rowPacing: net.rowPacing } : {}),
     ...(net.rowBuffers !== undefined && net.rowBuffers !== 'window' ? { rowBuffers: net.rowBuffers } : {}),
+    ...(net.partialSums ? { partialSums: true } : {}),
     normalize: { mean: [...net.normalize.mean], std: [...net.normalize.std] },
     layers: net.layers.map((l, i) => {
       const pin = pins?.[i];
       const strips = pin?.strips ?? l.strips;
       const ocmux = pin?.ocmux ?? l.ocmux;
+      const passes = pin?.passes ?? l.passes;
       return {
         name: l.name, kernel: l.kernel, stride: l.stride, pad: l.pad, outChannels: l.outC, batchnorm: l.batchnorm, relu: l.relu,
         ...(strips !== undefined ? { strips } : {}),
         ...(ocmux !== undefined ? { ocmux } : {}),
+        ...(passes !== undefined && (passes > 1 || net.partialSums || pins === undefined) ? { passes } : {}),
       };
     }),
   };

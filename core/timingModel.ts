@@ -79,7 +79,9 @@ export function applyDeclaredTiming(net: NetworkSpec, plan: NetworkPlan, declare
     const rowTurnaround = pick('rowTurnaround') ?? 0;
     const pacing = pick('rowPacing');
     const minRowGap = pacing !== undefined ? Math.floor(pacing * p.cyclesAvailable) : p.minRowGap;
-    const busy = slotsPerRow(p) * slotInterval + rowTurnaround;
+    // With kernel-row passes every pass sweeps the row's slots once, and a turnaround follows each pass.
+    const busy = p.passes * (slotsPerRow(p) * slotInterval + rowTurnaround);
+    if (p.passes > 1 && minRowGap > 0) throw fail('rowPacing', `layer ${p.index} runs ${p.passes} kernel-row passes per row, and rows that start in passes cannot be paced`, 'declare no rowPacing, or plan the layer in one pass (passes: 1 in its spec)');
     const cyclesPerRow = Math.max(busy, minRowGap);
     if (cyclesPerRow > p.cyclesAvailable) {
       throw fail(busy >= minRowGap ? 'slotOverhead' : 'rowPacing', `a row then takes ${cyclesPerRow} cycles but the row rate allows ${p.cyclesAvailable} (short by ${cyclesPerRow - p.cyclesAvailable})`, 'the model cannot keep up with this declaration; check it against the design');

@@ -45,7 +45,7 @@ export function formatFit(v: FitVerdict, how: string): string[] {
   const d = AGILEX_027;
   return [
     `Agilex 7 027 (${d.alms.toLocaleString('en-US')} ALMs, ${d.dspBlocks.toLocaleString('en-US')} DSP blocks, ${(d.ramBits / 1e6).toFixed(1)} Mbit M20K; the published IE120R uses ${PUBLISHED_USE.dspBlocks.toLocaleString('en-US')} DSP blocks (46 %), 216 Mbit RAM (80 %), ALMs 29 %), ${how}:`,
-    `  this design: ≥ ${v.alms.toLocaleString('en-US')} ALMs (${pct(v.alms, d.alms)}), ${v.dspBlocks.toLocaleString('en-US')} DSP blocks (${pct(v.dspBlocks, d.dspBlocks)}), ${v.ramBits.toLocaleString('en-US')} block RAM bits; its ROMs and row buffers hold ${(v.memoryBits / 1e6).toFixed(1)} Mbit (${pct(v.memoryBits, d.ramBits)} of the M20K bits)`,
+    `  this design: ≥ ${v.alms.toLocaleString('en-US')} ALMs (${pct(v.alms, d.alms)}), ${v.dspBlocks.toLocaleString('en-US')} DSP blocks (${pct(v.dspBlocks, d.dspBlocks)}), ${v.ramBits.toLocaleString('en-US')} block RAM bits; its ROMs and buffers (row buffers, partial sums) hold ${(v.memoryBits / 1e6).toFixed(1)} Mbit (${pct(v.memoryBits, d.ramBits)} of the M20K bits)`,
     v.fits
       ? '  verdict: fits (ALMs counted at perfect packing; place and route decides)'
       : `  verdict: does not fit — ${v.over.join('; ')}`,

@@ -281,12 +281,17 @@ function aluScope(design: DesignFolder | undefined, layer: number): string[] {
 function modelWindow(net: NetworkSpec, plan: NetworkPlan, src: RunSource, t: ExplainTarget, frame: number): [number, number] {
   const p = plan.layers[t.layer - 1]!;
   const sched = new NetworkScheduler(net, plan, parsePacing(src.pacing, net), new Map(), false);
-  let rowStart = 0;
-  for (let f = 0; f <= frame; f++) rowStart = sched.frame(f, false).layers[t.layer - 1]!.rowStart[t.row]!;
+  let rowStart = 0, firstPass = 0;
+  for (let f = 0; f <= frame; f++) {
+    const lt = sched.frame(f, false).layers[t.layer - 1]!;
+    rowStart = lt.rowStart[t.row]!;
+    // With kernel-row passes the output's taps start in the row's first pass, rows earlier than its last.
+    firstPass = lt.passStart ? lt.passStart[t.row * p.passes]! : rowStart;
+  }
   const pos = t.col % p.colsPerStrip, grp = t.chan % p.ocmux;
-  const slotStart = rowStart + (pos * p.ocmux + grp) * p.slotInterval;
+  const slot = (pos * p.ocmux + grp) * p.slotInterval;
   const margin = 2 * p.slotCycles + 100;
-  return [Math.max(0, slotStart - margin), slotStart + p.slotCycles + margin];
+  return [Math.max(0, firstPass + slot - margin), rowStart + slot + p.slotCycles + margin];
 }
 
 /**
@@ -295,8 +300,10 @@ function modelWindow(net: NetworkSpec, plan: NetworkPlan, src: RunSource, t: Exp
  */
 async function dumpRegisters(wave: WaveformSource, net: NetworkSpec, plan: NetworkPlan, src: RunSource, t: ExplainTarget, frame: number, log: (l: string) => void, beatCycle?: number): Promise<RtlExplanation> {
   const p = plan.layers[t.layer - 1]!;
+  // Two rows' worth of cycles; with kernel-row passes, the K − 1 input rows between a row's first and last pass too.
   const rowCycles = p.slotInterval * p.colsPerStrip * p.ocmux + p.slotCycles;
-  const window: [number, number] = beatCycle !== undefined ? [Math.max(0, beatCycle - 2 * rowCycles - 100), beatCycle] : modelWindow(net, plan, src, t, frame);
+  const back = 2 * rowCycles + 100 + (p.passes > 1 ? p.passes * p.cyclesAvailable : 0);
+  const window: [number, number] = beatCycle !== undefined ? [Math.max(0, beatCycle - back), beatCycle] : modelWindow(net, plan, src, t, frame);
   log(`rtl: reading layer ${t.layer}'s registers in cycles ${window[0]}..${window[1]} of the waveform`);
   const { waveformRegisters } = await import('../rtl/waveformRegisters.js');
   const regs = await waveformRegisters(wave, t.layer, net.layers.length, [...aluSignals(p, t.col, t.chan), 'out_data'], window);

@@ -27,7 +27,7 @@ function planTable(r: RunReport): string {
     return `<tr><td>${l.index}</td><td>${esc(l.name)}</td><td>${l.shape.join('×')}</td><td>${l.plan.strips}</td><td>${l.plan.ocmux}</td><td>${l.plan.alus}</td><td>${l.plan.busyCycles ?? l.plan.cyclesPerRow}</td><td>${l.plan.cyclesAvailable}</td><td>${(l.plan.utilization * 100).toFixed(1)}%</td>${cells.join('')}<td>${l.observedBy.join(', ')}</td></tr>`;
   });
   return `<table id="plan"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody>
-<tfoot><tr><td></td><td>total</td><td></td><td></td><td></td><td>${r.totals.alus}</td><td colspan="${4 + pairNames.length}">${r.totals.weightBits} weight bits, ${r.totals.rowBufferBits} row-buffer bits</td></tr></tfoot></table>`;
+<tfoot><tr><td></td><td>total</td><td></td><td></td><td></td><td>${r.totals.alus}</td><td colspan="${4 + pairNames.length}">${r.totals.weightBits} weight bits, ${r.totals.rowBufferBits} row-buffer bits${r.totals.partialSumBits ? `, ${r.totals.partialSumBits} partial-sum bits` : ''}</td></tr></tfoot></table>`;
 }
 
 /** The RTL's own timing: its beats, row pace, slack and latency per layer, each frame's latency, and what broke. */

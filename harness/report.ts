@@ -49,6 +49,9 @@ export interface PlanColumns {
   readonly weightBits: number;
   readonly bufferRows: number;
   readonly rowBufferBits: number;
+  /** Kernel-row passes per output row (1: every tap in one pass), and the bits of partial sums kept between them. */
+  readonly passes: number;
+  readonly partialSumBits: number;
 }
 
 /** One layer's row of the report. */
@@ -116,7 +119,7 @@ export interface RunReport {
     readonly steadyIntervalCycles: number | null;
     readonly publishedIe120rMs: number;
   };
-  readonly totals: { readonly alus: number; readonly weightBits: number; readonly rowBufferBits: number };
+  readonly totals: { readonly alus: number; readonly weightBits: number; readonly rowBufferBits: number; readonly partialSumBits: number };
   readonly layers: readonly LayerReport[];
   /** The waveform this run wrote (--trace, or --trace auto on a failure), or null. */
   readonly waveform?: Waveform | null;
@@ -140,6 +143,7 @@ export function planColumns(plan: NetworkPlan, index: number): PlanColumns {
   return {
     strips: p.strips, ocmux: p.ocmux, busyCycles: p.busyCycles, cyclesPerRow: p.cyclesPerRow, cyclesAvailable: p.cyclesAvailable,
     utilization: Number(p.utilization.toFixed(4)), alus: p.alus, weightBits: p.weightBits, bufferRows: p.bufferRows, rowBufferBits: p.rowBufferBits,
+    passes: p.passes, partialSumBits: p.partialSumBits,
   };
 }
 
@@ -375,7 +379,7 @@ export function formatRunReport(r: RunReport): string {
   if (rtlLat && rtlLat.length > 1) lines.push(`rtl per frame: ${rtlLat.slice(0, 8).map((v) => (v === null ? 'missing' : `${v} (${ns(v)})`)).join(', ')}${rtlLat.length > 8 ? ', …' : ''} cycles${r.ownTiming?.frameIntervalCycles ? `; steady frame interval ${r.ownTiming.frameIntervalCycles} cycles = ${ns(r.ownTiming.frameIntervalCycles)} (${r.ownTiming.frameRateHz} frames/s)` : ''}`);
   const mem = r.memory.samples;
   if (mem.length > 1) lines.push(`memory (rowsim's resident set as frames were compared): ${memoryText(mem)}; peak ${r.memory.peakMiB} MiB`);
-  lines.push(`totals: ${r.totals.alus} ALUs, ${r.totals.weightBits} weight bits, ${r.totals.rowBufferBits} row-buffer bits`);
+  lines.push(`totals: ${r.totals.alus} ALUs, ${r.totals.weightBits} weight bits, ${r.totals.rowBufferBits} row-buffer bits${r.totals.partialSumBits ? `, ${r.totals.partialSumBits} partial-sum bits` : ''}`);
   if (r.coverage) lines.push(...coverageLines(r.coverage));
   if (r.timings) lines.push(`time: ${timingText(r.timings)}; peak memory ${r.memory.peakMiB} MiB`);
   lines.push(r.pass === true ? chalk.green(r.summary) : r.pass === null ? chalk.yellow(r.summary) : chalk.red(r.summary));
@@ -384,22 +388,26 @@ export function formatRunReport(r: RunReport): string {
 
 /** Renders the plan as a fixed-width table with each layer's latency share (used by `simrun plan`). */
 export function formatPlanTable(net: NetworkSpec, plan: NetworkPlan, shares: readonly LatencyShare[]): string {
+  // Kernel-row passes add two columns: the passes of each row and the partial-sum memory they keep.
+  const passes = net.partialSums === true || plan.layers.some((p) => p.passes > 1);
+  const cols = (row: (string | number)[], pass: string | number, psum: string | number) => (passes ? [...row.slice(0, 5), pass, ...row.slice(5, 11), psum, ...row.slice(11)] : row);
+  const head = cols(['#', 'layer', 'out HxWxC', 'strips', 'ocmux', 'cyc/row', 'avail', 'util', 'ALUs', 'w bits', 'buf bits', 'latency', 'µs', '%'], 'passes', 'psum bits');
   const t = new Table({
-    head: ['#', 'layer', 'out HxWxC', 'strips', 'ocmux', 'cyc/row', 'avail', 'util', 'ALUs', 'w bits', 'buf bits', 'latency', 'µs', '%'],
+    head: head.map(String),
     ...PLAIN,
-    colAligns: ['right', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    colAligns: head.map((_, i) => (i === 1 ? 'left' : 'right')),
   });
   for (const l of net.layers) {
     const p = plan.layers[l.index - 1]!;
     const s = shares[l.index - 1]!;
-    t.push([l.index, l.name, `${l.outH}x${l.outW}x${l.outC}`, p.strips, p.ocmux, p.busyCycles, p.cyclesAvailable, `${(p.utilization * 100).toFixed(1)}%`, p.alus, p.weightBits, p.rowBufferBits, s.cycles, s.us.toFixed(3), s.percent.toFixed(1)]);
+    t.push(cols([l.index, l.name, `${l.outH}x${l.outW}x${l.outC}`, p.strips, p.ocmux, p.busyCycles, p.cyclesAvailable, `${(p.utilization * 100).toFixed(1)}%`, p.alus, p.weightBits, p.rowBufferBits, s.cycles, s.us.toFixed(3), s.percent.toFixed(1)], p.passes, p.partialSumBits));
   }
   const tt = plan.totals;
   const cycles = shares.reduce((a, x) => a + x.cycles, 0);
-  t.push(['', 'total', '', '', '', '', '', '', tt.alus, tt.weightBits, tt.rowBufferBits, cycles, ((cycles / net.clockHz) * 1e6).toFixed(3), '100.0']);
+  t.push(cols(['', 'total', '', '', '', '', '', '', tt.alus, tt.weightBits, tt.rowBufferBits, cycles, ((cycles / net.clockHz) * 1e6).toFixed(3), '100.0'], '', tt.partialSumBits));
   const ms = (cycles / net.clockHz) * 1000;
   const paced = plan.layers.some((p) => p.minRowGap > 0) ? `\nrows paced (rowPacing ${net.rowPacing}): each layer starts a row at least ⌊${net.rowPacing}·avail⌋ cycles after the previous; cyc/row and util count the ALUs' busy cycles` : '';
   const buffers = buffersFromSchedule(net) ? `\nrow buffers sized to the steady state's high-water mark ${net.rowBuffers === 'in-period' ? 'under any pacing that keeps rows inside their periods (jitter included)' : 'under uniform pacing'}: ${plan.layers.map((p) => p.bufferRows).join(', ')} rows` : '';
   return `${t.toString()}${paced}${buffers}\nlatency (last input pixel → last output beat): ${cycles} cycles = ${ms.toFixed(6)} ms at ${net.clockHz / 1e6} MHz${net.name === 'ie120r' || net.name === 'ie120r-published' ? ' (published IE120R: 11.572740 ms with 3960 ALUs)' : ''}
-w bits, buf bits: weight ROM and row-buffer bits; latency: each layer's cycles, its share along the critical chain (waiting for its input row or busy ALUs, computing the last row's slots, draining its beats); the shares sum to the total`;
+w bits, buf bits: weight ROM and row-buffer bits${passes ? '; passes: kernel-row passes per output row (partial sums kept between them in psum bits)' : ''}; latency: each layer's cycles, its share along the critical chain (waiting for its input row or busy ALUs, computing the last row's slots, draining its beats); the shares sum to the total`;
 }

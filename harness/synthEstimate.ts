@@ -107,7 +107,7 @@ export async function runEstimate(o: EstimateOptions): Promise<{ report: Estimat
     const features = designFeatures(net, plan);
     const { modules, total } = predictDesign(model, features);
     const check = o.check ? await checkOutright(net, plan, outDir, target, total) : null;
-    const memoryBits = plan.layers.reduce((s, p, i) => s + p.weightBits + net.layers[i]!.outC * 32 + p.rowBufferBits, 0);
+    const memoryBits = plan.layers.reduce((s, p, i) => s + p.weightBits + net.layers[i]!.outC * 32 + p.rowBufferBits + p.partialSumBits, 0);
     const report: EstimateReport = {
       kind: 'estimate', target, design: net.name, alus: plan.totals.alus,
       calibration: { spec: cal.spec, modules: cal.samples.length, seconds: cal.seconds, cached: cal.cached },

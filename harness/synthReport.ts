@@ -57,8 +57,8 @@ export function formatEstimate(r: EstimateReport): string {
   lines.push(t.toString());
   lines.push(`one fp32 MAC unit (an ALU: multiply, accumulate, bias add and their registers): ${n(r.perAlu.logic)} ${logic}, ${n(r.perAlu.flipFlops)} flip-flops, ${r.perAlu.multipliers} DSP multipliers; published reference: about ${PUBLISHED.macLuts} LUTs and ${PUBLISHED.macDsps} DSPs for an fp32 multiply plus add on a 7-series FPGA`);
   lines.push(...r.warnings.map((w) => `WARNING: ${w}`));
-  if (r.fit) lines.push(...formatFit(r.fit, 'as emitted (ROMs and row buffers where Yosys put them)'));
-  if (r.fitWithMemoriesInRam) lines.push(...formatFit(r.fitWithMemoriesInRam, 'with every ROM and row-buffer bit in M20K (wide registered reads) and the rest as estimated'));
+  if (r.fit) lines.push(...formatFit(r.fit, 'as emitted (ROMs and buffers where Yosys put them)'));
+  if (r.fitWithMemoriesInRam) lines.push(...formatFit(r.fitWithMemoriesInRam, 'with every ROM and buffer bit in M20K (wide registered reads) and the rest as estimated'));
   else lines.push(`for scale — ${PUBLISHED.ie120r} (a fit verdict needs --target intel)`);
   return lines.join('\n');
 }

@@ -22,7 +22,7 @@ export function romNames(layer: number): { weights: string; bias: string } {
  */
 export function emitRoms(l: LayerSpec, p: LayerPlan): { weights: string; bias: string } {
   const n = l.index;
-  const depth = p.taps * l.outC;
+  const depth = p.taps * p.passes * l.outC;   // every tap of an output, whatever the passes
   const aw = addrBits(depth);
   const gw = addrBits(p.ocmux);
   const names = romNames(n);

@@ -39,7 +39,8 @@ function slotOf(p: LayerPlan, col: number, chan: number): { pos: number; grp: nu
 /** The registers (relative names) the explanation of output (col, chan) reads; out_data is read when present. */
 export function aluSignals(p: LayerPlan, col: number, chan: number): string[] {
   const { idx } = slotOf(p, col, chan);
-  return ['out_r', 'pos', 'grp', 'phase', `${P_REG}[${idx}]`, `${ACC}[${idx}]`, `${RES}[${idx}]`];
+  // With kernel-row passes a slot's pass is its kernel row ky.
+  return ['out_r', 'pos', 'grp', 'phase', ...(p.passes > 1 ? ['ky'] : []), `${P_REG}[${idx}]`, `${ACC}[${idx}]`, `${RES}[${idx}]`];
 }
 
 /** Reads output (row, col, chan) of a layer from its registers, looking for its slot in the cycles [from, to]. */
@@ -47,16 +48,22 @@ export function explainTrace(tr: RegisterTrace, p: LayerPlan, row: number, col: 
   const { pos, grp, lane, idx } = slotOf(p, col, chan);
   const missing = aluSignals(p, col, chan).filter((x) => !tr.has(x));
   if (missing.length) return { found: false, reason: `the design's layer has no signal ${missing[0]} (rowsim reads the emitted ALU registers p_reg, acc and res)` };
-  // Phase 1 of the slot: the first cycle after it started (phase 0 also holds while the layer idles).
-  let first = -1;
-  for (let t = from; t <= to; t++) {
-    if (tr.at('phase', t) === 1 && tr.at('out_r', t) === row && tr.at('pos', t) === pos && tr.at('grp', t) === grp) { first = t; break; }
+  // Phase 1 of the slot: the first cycle after it started (phase 0 also holds while the layer idles). With kernel-row
+  // passes the output's slot comes once per pass, ky = 0..K−1 in order, and each pass holds its kernel row's taps.
+  const starts: number[] = [];
+  let t = from;
+  for (let ky = 0; ky < p.passes; ky++) {
+    for (; t <= to; t++) {
+      if (tr.at('phase', t) === 1 && tr.at('out_r', t) === row && tr.at('pos', t) === pos && tr.at('grp', t) === grp && (p.passes === 1 || tr.at('ky', t) === ky)) break;
+    }
+    if (t > to) return { found: false, reason: `the layer did not compute row ${row} col ${col} group ${grp}${p.passes > 1 ? ` (pass ky ${ky})` : ''} within cycles ${from}..${to} of the waveform` };
+    starts.push(t);
   }
-  if (first < 0) return { found: false, reason: `the layer did not compute row ${row} col ${col} group ${grp} within cycles ${from}..${to} of the waveform` };
   // Tap t's product is in p_reg during phase t+1; the sum through tap t is in acc during phase t+2; res during TAPS+2.
-  const taps = Array.from({ length: p.taps }, (_, t) => ({ product: tr.at(`${P_REG}[${idx}]`, first + t) ?? 0, sum: tr.at(`${ACC}[${idx}]`, first + t + 1) ?? 0 }));
+  const taps = starts.flatMap((first) => Array.from({ length: p.taps }, (_, i) => ({ product: tr.at(`${P_REG}[${idx}]`, first + i) ?? 0, sum: tr.at(`${ACC}[${idx}]`, first + i + 1) ?? 0 })));
+  const last = starts[starts.length - 1]!;
   const word = beatCycle !== undefined && tr.has('out_data') ? tr.word('out_data', beatCycle, lane * 32) : undefined;
-  return { found: true, slotStart: first - 1, taps, out: tr.at(`${RES}[${idx}]`, first + p.taps + 1) ?? 0, ...(word !== undefined ? { outRegister: word } : {}) };
+  return { found: true, slotStart: starts[0]! - 1, taps, out: tr.at(`${RES}[${idx}]`, last + p.taps + 1) ?? 0, ...(word !== undefined ? { outRegister: word } : {}) };
 }
 
 /**

@@ -8,7 +8,7 @@ export function designReadme(net: NetworkSpec, plan: NetworkPlan, extras: { read
   const L = net.layers.length;
   const rows = net.layers.map((l) => {
     const p = plan.layers[l.index - 1]!;
-    return `| ${l.index} | ${l.name} | ${l.outH}×${l.outW}×${l.outC} | ${p.strips} | ${p.ocmux} | ${p.lanes} | ${p.lanes * 32} |`;
+    return `| ${l.index} | ${l.name} | ${l.outH}×${l.outW}×${l.outC} | ${p.strips} | ${p.ocmux} | ${p.passes} | ${p.lanes} | ${p.lanes * 32} |`;
   });
   return `# Design folder: ${net.name}
 
@@ -19,7 +19,7 @@ golden and its cycles with the model. The format is described in rowsim's \`docs
 ## Files
 
 - \`design.json\` — the manifest: top module, sources, the spec and plan the design implements, ROM images, tap map.
-- \`spec.json\` — the network (with every layer's strips and ocmux pinned to this plan).
+- \`spec.json\` — the network (with every layer's strips and ocmux, and its passes where it may run several, pinned to this plan).
 - \`taps.json\` — which signal carries each layer's output stream.
 - \`rs_layer{N}.v\`, \`rs_top.v\` — the Verilog; \`rs_wrom{N}.v\`, \`rs_brom{N}.v\` — each layer's weight and bias ROMs.
 - \`rom/w{N}.memh\`, \`rom/b{N}.memh\` — the ROM images they load with \`$readmemh\`.
@@ -46,10 +46,11 @@ move pixels inside their row periods. A design must not assume more than: one pi
 ## Output streams
 
 Every layer's stream has valid, row, col, group (32 bits each but valid) and data: \`lanes\` binary32 words, lane i
-carrying channel i·ocmux + group. The beat registered on a rising edge is observed in the following cycle.
+carrying channel i·ocmux + group. The beat registered on a rising edge is observed in the following cycle. A layer
+with more than one pass computes each row in kernel-row passes and sends the row's beats in its last pass.
 
-| layer | name | output | strips | ocmux | lanes | data bits |
-|---|---|---|---|---|---|---|
+| layer | name | output | strips | ocmux | passes | lanes | data bits |
+|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 
 ## ROM images

@@ -47,6 +47,8 @@ export interface LayerWidths {
   readonly ix: number;
   readonly need: number;
   readonly wbase: number;
+  /** Partial-sum memory address: (row mod partialRows, pos, grp); 1 bit, unused, with one pass per row. */
+  readonly psum: number;
 }
 
 /** The widths of layer `l` under plan `p`, fed by a stream of shape `input`. */
@@ -69,13 +71,14 @@ export function layerWidths(l: LayerSpec, p: LayerPlan, input: LayerInput): Laye
     outCol: addrBits(l.outW),
     kernel: addrBits(l.kernel),
     inChan: addrBits(l.inC),
-    tap: addrBits(p.taps),
+    tap: addrBits(p.taps * p.passes),
     iy: addrBits(iyMax + 1),
     slotSum: addrBits(p.bufferRows + iyMax),
     ost: addrBits(p.strips),
     ocol: addrBits(p.strips * p.colsPerStrip),
     ix: addrBits((p.strips * p.colsPerStrip - 1) * l.stride + l.kernel),
     need: addrBits(l.inH),
-    wbase: addrBits(p.taps * l.outC),
+    wbase: addrBits(p.taps * p.passes * l.outC),
+    psum: addrBits(Math.max(1, p.partialRows) * p.colsPerStrip * p.ocmux),
   };
 }

@@ -23,6 +23,8 @@ export interface LayerFrameTiming {
   readonly rowEnd: Float64Array;
   /** Cycle each output row's window was complete (its last needed input row in, plus the start latency). */
   readonly rowReady: Float64Array;
+  /** With kernel-row passes: when pass (r, ky) started, at r·K + ky (rowStart is the last pass's). */
+  readonly passStart?: Float64Array;
 }
 
 /** The model's own timing faults (from --inject aimed at sim). */
@@ -57,29 +59,111 @@ function lastBeatOffset(l: LayerSpec, p: LayerPlan): number {
   return lastSlotBeatOffset(p) + Math.max(0, lastStrip);
 }
 
+/** One frame's row-level schedule of a layer. */
+export interface FrameRows {
+  /** Per output row: when its (last) pass started, when the ALUs were free again, when its window was complete. */
+  readonly start: Float64Array;
+  readonly end: Float64Array;
+  readonly ready: Float64Array;
+  /** Per output row: its first and last beat. */
+  readonly first: Float64Array;
+  readonly last: Float64Array;
+  /** Per input row: until when the layer still reads it (−Infinity for a row it never reads). */
+  readonly release: Float64Array;
+  /** With kernel-row passes: when pass (r, ky) started, at r·K + ky. */
+  readonly passStart?: Float64Array;
+  /** When the ALUs are free after the frame (carried into the next). */
+  readonly freeAt: number;
+}
+
+/**
+ * One frame's kernel-row passes in the order a layer runs them: by the input row v they read (from −P: padding rows
+ * first and last), then by output row, so that a row's passes run ky = 0..K−1 in the contract's order and a group's
+ * oldest row (its last pass) finishes first. `v` is the padded row index r·S − P + ky.
+ */
+export function passOrder(l: LayerSpec): { r: number; ky: number; v: number }[] {
+  const order: { r: number; ky: number; v: number }[] = [];
+  const vMax = (l.outH - 1) * l.stride - l.pad + l.kernel - 1;
+  for (let v = 0 - l.pad; v <= vMax; v++) {   // 0 − pad: never −0
+    for (let r = Math.max(0, Math.ceil((v + l.pad - l.kernel + 1) / l.stride)); r < l.outH && r * l.stride <= v + l.pad; r++) {
+      order.push({ r, ky: v + l.pad - r * l.stride, v });
+    }
+  }
+  return order;
+}
+
+/** A frame's per-row results being filled in: `row` records output row r's (last) pass. */
+class FrameRowsBuilder {
+  readonly start: Float64Array;
+  readonly end: Float64Array;
+  readonly ready: Float64Array;
+  readonly first: Float64Array;
+  readonly last: Float64Array;
+  readonly release: Float64Array;
+  private readonly firstOffset: number;
+  private readonly lastOffset: number;
+
+  constructor(l: LayerSpec, p: LayerPlan) {
+    [this.start, this.end, this.ready, this.first, this.last] = Array.from({ length: 5 }, () => new Float64Array(l.outH));
+    this.release = new Float64Array(l.inH).fill(-Infinity);
+    this.firstOffset = firstBeatOffset(p);
+    this.lastOffset = lastBeatOffset(l, p);
+  }
+
+  /** Row r was ready at `ready`, started (its last pass) at `t` and freed the ALUs at `free`. */
+  row(r: number, ready: number, t: number, free: number): void {
+    this.ready[r] = ready;
+    this.start[r] = t;
+    this.end[r] = free;
+    this.first[r] = t + this.firstOffset;
+    this.last[r] = t + this.lastOffset;
+  }
+
+  done(freeAt: number, passStart?: Float64Array): FrameRows {
+    const { start, end, ready, first, last, release } = this;
+    return { start, end, ready, first, last, release, freeAt, ...(passStart ? { passStart } : {}) };
+  }
+}
+
 /**
  * Row-level schedule of one frame (cost grows with rows only). Output row r starts when its last needed input row has
  * fully arrived (+ start latency + any stall) and the previous row has freed the ALUs (`freeAt`, carried across frames).
+ * With kernel-row passes, each pass starts once the one input row it reads is in (schedulePasses).
  */
-export function scheduleFrameRows(l: LayerSpec, p: LayerPlan, input: RowArrivals, freeAt: number, stall = 0): { start: Float64Array; end: Float64Array; ready: Float64Array; first: Float64Array; last: Float64Array; freeAt: number } {
-  const n = l.outH;
-  const start = new Float64Array(n), end = new Float64Array(n), ready = new Float64Array(n);
-  const first = new Float64Array(n), last = new Float64Array(n);
-  const lastOffset = lastBeatOffset(l, p);
-  const firstOffset = firstBeatOffset(p);
-  for (let r = 0; r < n; r++) {
+export function scheduleFrameRows(l: LayerSpec, p: LayerPlan, input: RowArrivals, freeAt: number, stall = 0): FrameRows {
+  if (p.passes > 1) return schedulePasses(l, p, input, freeAt, stall);
+  const rows = new FrameRowsBuilder(l, p);
+  for (let r = 0; r < l.outH; r++) {
     const rd = input.last[neededInputRow(l, r)]! + p.startLatency + stall;
     const t = Math.max(rd, freeAt);
     // The next row may start a row interval later (the pacing's gap when that is longer). A row's input rows count as
     // held until then too: with a smaller hold the emitted RTL under jitter left the model's cycles (left for later).
     freeAt = t + p.cyclesPerRow;
-    ready[r] = rd;
-    start[r] = t;
-    end[r] = freeAt;
-    first[r] = t + firstOffset;
-    last[r] = t + lastOffset;
+    rows.row(r, rd, t, freeAt);
+    for (let q = Math.max(0, r * l.stride - l.pad); q <= neededInputRow(l, r); q++) rows.release[q] = freeAt;
   }
-  return { start, end, ready, first, last, freeAt };
+  return rows.done(freeAt);
+}
+
+/**
+ * The schedule of a layer that runs kernel-row passes: pass (r, ky) reads input row v = r·S − P + ky alone, and starts
+ * once that row is in (+ start latency + any stall; a padding row above or below counts as row 0 or the last row) and
+ * the previous pass has freed the ALUs. A pass takes the row's slots once over; the row's beats leave in its last pass,
+ * just as a one-pass row's do, so the row's start is its last pass's start.
+ */
+function schedulePasses(l: LayerSpec, p: LayerPlan, input: RowArrivals, freeAt: number, stall: number): FrameRows {
+  const rows = new FrameRowsBuilder(l, p);
+  const sweep = slotsPerRow(p) * p.slotInterval + p.rowTurnaround;
+  const passStart = new Float64Array(l.outH * l.kernel);
+  for (const { r, ky, v } of passOrder(l)) {
+    const rd = input.last[Math.min(Math.max(v, 0), l.inH - 1)]! + p.startLatency + stall;
+    const t = Math.max(rd, freeAt);
+    freeAt = t + sweep;
+    passStart[r * l.kernel + ky] = t;
+    if (v >= 0 && v < l.inH) rows.release[v] = freeAt;
+    if (ky === l.kernel - 1) rows.row(r, rd, t, freeAt);
+  }
+  return rows.done(freeAt, passStart);
 }
 
 /**
@@ -87,8 +171,8 @@ export function scheduleFrameRows(l: LayerSpec, p: LayerPlan, input: RowArrivals
  * must no longer be needed by any output row still computing; otherwise the design would read overwritten data.
  */
 class RowBufferCheck {
-  /** Output row ends of recent frames (frame → rowEnd), enough to look back bufferRows input rows. */
-  private readonly ends = new Map<number, Float64Array>();
+  /** When recent frames' input rows are last read (frame → release), enough to look back bufferRows input rows. */
+  private readonly releases = new Map<number, Float64Array>();
   private oldest = 0;
   high = 0;
 
@@ -98,24 +182,16 @@ class RowBufferCheck {
    */
   constructor(private readonly l: LayerSpec, private readonly rows: number, private readonly slack = 0) {}
 
-  /** Last output row (of the same frame) that reads input row q, or −1 if none does. */
-  private lastReader(q: number): number {
-    const { kernel: k, stride: s, pad: p, outH } = this.l;
-    const r = Math.min(outH - 1, Math.floor((q + p) / s));
-    return r >= 0 && r * s - p <= q && q <= r * s - p + k - 1 ? r : -1;
-  }
-
-  /** Checks frame f's input rows against every output row computed so far (frames ≤ f). */
-  frame(f: number, inputFirst: Float64Array, rowEnd: Float64Array): void {
+  /** Checks frame f's input rows against every read scheduled so far (frames ≤ f); `release` is frame f's. */
+  frame(f: number, inputFirst: Float64Array, release: Float64Array): void {
     const { inH } = this.l;
-    this.ends.set(f, rowEnd);
+    this.releases.set(f, release);
     for (let i = 0; i < inH; i++) {
       const j = f * inH + i;
       const arrive = inputFirst[i]!;
       while (this.oldest < j) {
-        const fq = Math.floor(this.oldest / inH);
-        const r = this.lastReader(this.oldest % inH);
-        if (r >= 0 && this.ends.get(fq)![r]! + this.slack > arrive) break;
+        const held = this.releases.get(Math.floor(this.oldest / inH))![this.oldest % inH]!;
+        if (held + this.slack > arrive) break;
         this.oldest++;
       }
       const held = j - this.oldest + 1;
@@ -129,7 +205,7 @@ class RowBufferCheck {
       }
     }
     // Keep only the frames the oldest still-needed row can belong to.
-    for (const k of this.ends.keys()) if (k < Math.floor(this.oldest / inH)) this.ends.delete(k);
+    for (const k of this.releases.keys()) if (k < Math.floor(this.oldest / inH)) this.releases.delete(k);
   }
 }
 
@@ -157,11 +233,11 @@ export class LayerScheduler {
     const { l, p } = this;
     const rows = scheduleFrameRows(l, p, input, this.freeAt, this.faults?.stall ?? 0);
     this.freeAt = rows.freeAt;
-    if (this.checkBuffers) this.buffer.frame(f, input.first, rows.end);
+    if (this.checkBuffers) this.buffer.frame(f, input.first, rows.release);
     const perFrame = l.outH * l.outW * p.ocmux;
     if (!withBeats) {
       this.beatIndex += perFrame;
-      return { beats: allocBeats(0, p.lanes, false), rows: { first: rows.first, last: rows.last }, rowStart: rows.start, rowEnd: rows.end, rowReady: rows.ready };
+      return { beats: allocBeats(0, p.lanes, false), rows: { first: rows.first, last: rows.last }, rowStart: rows.start, rowEnd: rows.end, rowReady: rows.ready, ...(rows.passStart ? { passStart: rows.passStart } : {}) };
     }
     const beats = allocBeats(perFrame, p.lanes, false, true);
     const rowFirst = new Float64Array(l.outH);
@@ -204,6 +280,6 @@ export class LayerScheduler {
     }
     if (n > 0) beats.last![n - 1] = 1;   // the stream's end-of-frame flag rides on the frame's final beat
     this.beatIndex += n;
-    return { beats, rows: { first: rowFirst, last: rowLast }, rowStart: rows.start, rowEnd: rows.end, rowReady: rows.ready };
+    return { beats, rows: { first: rowFirst, last: rowLast }, rowStart: rows.start, rowEnd: rows.end, rowReady: rows.ready, ...(rows.passStart ? { passStart: rows.passStart } : {}) };
   }
 }

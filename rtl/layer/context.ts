@@ -55,6 +55,9 @@ export interface LayerContext {
   readonly mutselWidth?: number;
   /** Taps per slot, drain, row-buffer rows, lanes. */
   readonly N: number;
+  /** Kernel-row passes per output row (1, or K with partial sums kept between passes), and rows of partial sums kept. */
+  readonly passes: number;
+  readonly Q: number;
   readonly D: number;
   readonly R: number;
   readonly lanes: number;
@@ -75,16 +78,22 @@ export interface BeatView {
   readonly grp: string;
   readonly row: string;
   readonly busy: string;
+  /** True while the finishing slot belongs to its row's last pass (always, with one pass per row). */
+  readonly final: string;
 }
 
-const CONTROLLER_VIEW: BeatView = { phase: 'phase', pos: 'pos', grp: 'grp', row: 'out_r', busy: 'busy' };
-const TAIL_VIEW: BeatView = { phase: 'b_phase', pos: 'b_pos', grp: 'b_grp', row: 'b_r', busy: 'b_busy' };
+const CONTROLLER_VIEW: BeatView = { phase: 'phase', pos: 'pos', grp: 'grp', row: 'out_r', busy: 'busy', final: 'last_pass' };
+const TAIL_VIEW: BeatView = { phase: 'b_phase', pos: 'b_pos', grp: 'b_grp', row: 'b_r', busy: 'b_busy', final: 'b_last_pass' };
 
 /** The context of layer `l` under plan `p`. */
 export function layerContext(l: LayerSpec, p: LayerPlan, input: LayerInput, extras: LayerExtras): LayerContext {
   // The row counter is one register: a row is seen complete one cycle after its last beat. No other start latency exists.
   if (p.startLatency !== 1) throw new SimrunError('INTERNAL', `the emitted RTL starts a row 1 cycle after its input row completes, not ${p.startLatency}`);
   if (l.pad > l.kernel - 1) throw new SimrunError('INTERNAL', `layer ${l.index}: padding ${l.pad} is not below the kernel ${l.kernel}`);
+  // Kernel-row passes: the sequencer walks each input row's passes by stepping ky down by S, which needs S ≤ K.
+  if (p.passes > 1 && (p.passes !== l.kernel || l.stride > l.kernel || p.minRowGap > 0 || p.rowTurnaround > 0)) {
+    throw new SimrunError('INTERNAL', `layer ${l.index}: the emitted RTL runs ${p.passes} passes only as one per kernel row, with a stride not above the kernel and rows unpaced`);
+  }
   // A pipelined slot hands its accumulator over after its last sum is read and finishes its beats before the next
   // slot's results land, with one slot finishing at a time (core/plan.ts slotTiming keeps the interval there).
   const pipelined = p.slotInterval < p.slotCycles;
@@ -101,7 +110,7 @@ export function layerContext(l: LayerSpec, p: LayerPlan, input: LayerInput, extr
     faults: layerFaults(l.index, extras),
     v: new MutantVariants(extras.mutants ?? [], extras.mutantMode),
     ...(extras.mutselWidth ? { mutselWidth: extras.mutselWidth } : {}),
-    N: p.taps, D: p.drain, R: p.bufferRows, lanes: p.lanes,
+    N: p.taps, D: p.drain, R: p.bufferRows, lanes: p.lanes, passes: p.passes, Q: p.partialRows,
     B0: p.taps + p.drain - 1,
     inBeats: l.inW * input.ocmux,
     I: p.slotInterval,

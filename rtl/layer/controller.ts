@@ -1,6 +1,6 @@
 // The layer's controller: one output row at a time, each row a sequence of slots of (column position, channel group);
 // a row starts once the input rows it needs are in the row buffer. Also where in a slot each strip's beat loads.
-import { vIf, type VModule } from '../../core/vbuild.js';
+import { vIf, type VModule, type VStmt } from '../../core/vbuild.js';
 import { addrBits } from '../emitRom.js';
 import type { LayerContext } from './context.js';
 import { rowArrives } from './faultHooks.js';
@@ -18,17 +18,28 @@ export function controllerState(m: VModule, c: LayerContext): void {
   const { l, p, w, R } = c;
   // out_r·S reaches (OUT_H − 1)·S, more than need_local holds: the comparison runs at that width.
   const nw = Math.max(w.need, addrBits((l.outH - 1) * l.stride + 1));
-  const needLocal = l.inH + l.pad - l.kernel > 0
-    ? `(${times('out_r', l.stride, nw)} < ${k(l.inH + l.pad - l.kernel, nw)}) ? ${times('out_r', l.stride, nw)} + ${k(l.kernel - 1 - l.pad, nw)} : ${k(l.inH - 1, nw)}`
-    : k(l.inH - 1, w.need);
+  const iy = `${times('out_r', l.stride, w.iy)} + ky`;
+  // With passes, a pass needs the one input row it reads (row 0 or the last for a padding row above or below).
+  const needLocal = c.passes > 1
+    ? passNeed(l, w, iy)
+    : l.inH + l.pad - l.kernel > 0
+      ? `(${times('out_r', l.stride, nw)} < ${k(l.inH + l.pad - l.kernel, nw)}) ? ${times('out_r', l.stride, nw)} + ${k(l.kernel - 1 - l.pad, nw)} : ${k(l.inH - 1, nw)}`
+      : k(l.inH - 1, w.need);
   const ready = c.v.pick('stall-forever', w.deficit ? `have > need_local + ${k(w.deficit, w.have)}` : 'have > need_local', "1'b0");
   const sec = m.section(TITLE)
     .reg('busy').reg('phase', w.phase).reg('pos', w.pos).reg('grp', w.grp).reg('out_r', w.outRow)
     .reg(['ky', 'kx'], w.kernel).reg('ci', w.inChan)
     .reg('have', w.have, `rows of the current frame in the row buffer${w.deficit ? ` + ${w.deficit}` : ''}`)
-    .reg('fslot', w.slot, "slot of the current frame's first row")
-    .raw('// Last input row output row out_r needs: min(out_r·S − P + K − 1, IN_H − 1).')
-    .wire('need_local', w.need, needLocal)
+    .reg('fslot', w.slot, "slot of the current frame's first row");
+  if (c.passes > 1) {
+    sec.reg('r_lo', w.outRow, "first output row of the current input row's passes")
+      .reg('ky_lo', w.kernel, 'its kernel row')
+      .wire('last_pass', 'bit', `ky == ${k(l.kernel - 1, w.kernel)}`, "the row's last pass: its beats leave, no partial sum is kept")
+      .raw('// The one input row this pass reads: out_r·S − P + ky, within 0 .. IN_H − 1.');
+  } else {
+    sec.raw('// Last input row output row out_r needs: min(out_r·S − P + K − 1, IN_H − 1).');
+  }
+  sec.wire('need_local', w.need, needLocal)
     .wire('ready', 'bit', ready);
   if (p.minRowGap > 0) {
     sec.raw(`// Row pacing: rows start at least ${p.minRowGap} cycles apart.`)
@@ -38,10 +49,18 @@ export function controllerState(m: VModule, c: LayerContext): void {
   sec.wire('start_now', 'bit', p.minRowGap > 0 ? '!busy && ready && paced' : '!busy && ready')
     .wire('active', 'bit', 'busy || start_now')
     .wire('tap', w.tap, `${times(`(${times('ky', l.kernel, w.tap)} + kx)`, l.inC, w.tap)} + ci`, '< TAPS while a slot runs')
-    .wire('iy', w.iy, `${times('out_r', l.stride, w.iy)} + ky`, 'input row + P (P rows of padding above)')
+    .wire('iy', w.iy, iy, 'input row + P (P rows of padding above)')
     .wire('row_in', 'bit', `${l.pad > 0 ? `iy >= ${k(l.pad, w.iy)} && ` : ''}iy < ${k(l.pad + l.inH, w.iy + 1)}`)
     .wire('slot_sum', w.slotSum, `fslot + iy - ${k(l.pad, w.slotSum)}`, 'meaningful while row_in')
     .wire('slot_r', w.slot, c.v.pick('rowbuf-addr', `slot_sum % ${k(R, w.slotSum)}`, `(slot_sum + 1'd1) % ${k(R, w.slotSum)}`), '< R: fits');
+}
+
+/** The one input row a pass reads, iy − P, held within 0 .. IN_H − 1 (only the comparisons that can be true). */
+function passNeed(l: LayerContext['l'], w: LayerContext['w'], iy: string): string {
+  const iyMax = (l.outH - 1) * l.stride + l.kernel - 1;
+  let need = l.pad > 0 ? `${iy} - ${k(l.pad, w.iy)}` : iy;
+  if (iyMax > l.pad + l.inH - 1) need = `(${iy} > ${k(l.pad + l.inH - 1, w.iy)}) ? ${k(l.inH - 1, w.need)} : ${need}`;
+  return l.pad > 0 ? `(${iy} < ${k(l.pad, w.iy)}) ? ${k(0, w.need)} : ${need}` : need;
 }
 
 /**
@@ -64,7 +83,7 @@ export function beatPosition(m: VModule, c: LayerContext): void {
   const { p, w, B0, beat: b } = c;
   m.section('output stage position: the strip whose beat loads this cycle')
     .wire('beat0', w.slotPhase, c.v.pick('drain-off-by-one', k(B0, w.slotPhase), k(B0 + 1, w.slotPhase)), "phase of the slot's first beat")
-    .wire('beat_now', 'bit', `${b.phase} >= beat0 && ${b.phase} < beat0 + ${k(p.strips, w.slotPhase + 1)}`)
+    .wire('beat_now', 'bit', `${b.phase} >= beat0 && ${b.phase} < beat0 + ${k(p.strips, w.slotPhase + 1)}${c.passes > 1 ? ` && ${b.final}` : ''}`, c.passes > 1 ? "only a row's last pass sends beats" : undefined)
     .wire('ost', w.ost, w.ost < w.slotPhase ? `${b.phase}[${w.ost - 1}:0] - beat0[${w.ost - 1}:0]` : `${b.phase} - beat0`, 'meaningful while beat_now (modular: low bits suffice)')
     .wire('ocol', w.ocol, `${times('ost', p.colsPerStrip, w.ocol)} + ${b.pos}`);
 }
@@ -80,17 +99,19 @@ export function slotTail(m: VModule, c: LayerContext): void {
   const { p, w, I } = c;
   if (c.beat.phase === 'phase') return;
   const go = c.faults.delay ? '!f_stall' : "1'b1";
+  const passes = c.passes > 1;
   // Joins the controller's section: the output side's wires (declared earlier) read b_*.
-  m.section(TITLE)
+  const sec = m.section(TITLE)
     .raw('// Slot tail: the finishing slot (phases INTERVAL .. SLOT − 1) while the next one runs its taps.')
-    .reg('t_busy').reg('t_phase', w.slotPhase).reg('t_pos', w.pos).reg('t_grp', w.grp).reg('t_r', w.outRow)
-    .wire('b_busy', 'bit', 't_busy || busy')
+    .reg('t_busy').reg('t_phase', w.slotPhase).reg('t_pos', w.pos).reg('t_grp', w.grp).reg('t_r', w.outRow);
+  if (passes) sec.reg('t_last_pass', 'bit', "the finishing slot is of its row's last pass").wire('b_last_pass', 'bit', 't_busy ? t_last_pass : last_pass');
+  sec.wire('b_busy', 'bit', 't_busy || busy')
     .wire('b_phase', w.slotPhase, 't_busy ? t_phase : phase')
     .wire('b_pos', w.pos, 't_busy ? t_pos : pos')
     .wire('b_grp', w.grp, 't_busy ? t_grp : grp')
     .wire('b_r', w.outRow, 't_busy ? t_r : out_r')
-    .always('posedge clk', [vIf('rst', [`t_busy <= 1'b0; t_phase <= ${k(0, w.slotPhase)}; t_pos <= ${k(0, w.pos)}; t_grp <= ${k(0, w.grp)}; t_r <= ${k(0, w.outRow)};`], [
-      vIf(go, [vIf('slot_end', [`t_busy <= 1'b1; t_phase <= ${k(I, w.slotPhase)}; t_pos <= pos; t_grp <= grp; t_r <= out_r;`], [
+    .always('posedge clk', [vIf('rst', [`t_busy <= 1'b0; t_phase <= ${k(0, w.slotPhase)}; t_pos <= ${k(0, w.pos)}; t_grp <= ${k(0, w.grp)}; t_r <= ${k(0, w.outRow)};${passes ? " t_last_pass <= 1'b0;" : ''}`], [
+      vIf(go, [vIf('slot_end', [`t_busy <= 1'b1; t_phase <= ${k(I, w.slotPhase)}; t_pos <= pos; t_grp <= grp; t_r <= out_r;${passes ? ' t_last_pass <= last_pass;' : ''}`], [
         vIf('t_busy', [vIf(`t_phase == ${k(p.slotCycles - 1, w.slotPhase)}`, ["t_busy <= 1'b0;"], ["t_phase <= t_phase + 1'd1;"])]),
       ])]),
     ])]);
@@ -103,28 +124,49 @@ export function sequencer(m: VModule, c: LayerContext): void {
   const step = l.inH % R;
   const lastGrp = `grp == ${k(p.ocmux - 1, w.grp)}`, lastPos = `pos == ${k(p.colsPerStrip - 1, w.pos)}`;
   const zero = (name: string, bits: number) => `${name} <= ${k(0, bits)};`;
+  const passes = c.passes > 1;
+  const lastRow = `out_r == ${k(l.outH - 1, w.outRow)}`;
   m.section(TITLE)
     .wire('slot_end', 'bit', `active${go} && phase == ${k(c.I - 1, w.phase)}`)
-    .wire('frame_end', 'bit', `slot_end && ${lastGrp} && ${lastPos} && out_r == ${k(l.outH - 1, w.outRow)}`)
+    .wire('frame_end', 'bit', `slot_end && ${lastGrp} && ${lastPos} && ${lastRow}${passes ? ' && last_pass' : ''}`)
     .always('posedge clk', [vIf('rst', [`have <= ${k(w.deficit, w.have)}; fslot <= ${k(0, w.slot)};`], [
       `have <= have + (${rowArrives(c)} ? 1'd1 : 1'd0) - (frame_end ? ${k(l.inH, w.have)} : ${k(0, w.have)});`,
       `if (frame_end) fslot <= ${step === 0 ? 'fslot' : `(fslot >= ${k(R - step, w.slot)}) ? fslot - ${k(R - step, w.slot)} : fslot + ${k(step, w.slot)}`};   // + IN_H mod R`,
     ])])
     .always('posedge clk', [vIf('rst', [
       `busy <= 1'b0; ${zero('phase', w.phase)} ${zero('pos', w.pos)} ${zero('grp', w.grp)} ${zero('out_r', w.outRow)}`,
-      `${zero('ky', w.kernel)} ${zero('kx', w.kernel)} ${zero('ci', w.inChan)}`,
+      `${zero('ky', w.kernel)} ${zero('kx', w.kernel)} ${zero('ci', w.inChan)}${passes ? ` ${zero('r_lo', w.outRow)} ${zero('ky_lo', w.kernel)}` : ''}`,
     ], [vIf(`active${go}`, [vIf('slot_end', [
-      `${zero('phase', w.phase)} ${zero('ky', w.kernel)} ${zero('kx', w.kernel)} ${zero('ci', w.inChan)}`,
+      // A pass keeps its kernel row from slot to slot; one pass per row starts every slot at ky = 0.
+      `${zero('phase', w.phase)}${passes ? '' : ` ${zero('ky', w.kernel)}`} ${zero('kx', w.kernel)} ${zero('ci', w.inChan)}`,
       vIf(lastGrp, [zero('grp', w.grp), vIf(lastPos, [
         zero('pos', w.pos),
-        "busy <= 1'b0;                                     // row done: the next may start next cycle",
-        `out_r <= (out_r == ${k(l.outH - 1, w.outRow)}) ? ${k(0, w.outRow)} : out_r + 1'd1;`,
+        `busy <= 1'b0;                                     // ${passes ? 'pass' : 'row'} done: the next may start next cycle`,
+        ...(passes ? nextPass(c, lastRow) : [`out_r <= (${lastRow}) ? ${k(0, w.outRow)} : out_r + 1'd1;`]),
       ], ["pos <= pos + 1'd1; busy <= 1'b1;"])], ["grp <= grp + 1'd1; busy <= 1'b1;"]),
     ], [
       "phase <= phase + 1'd1; busy <= 1'b1;",
       vIf(`phase < ${k(N - 1, w.phase)}`, [vIf(`ci == ${k(l.inC - 1, w.inChan)}`, [
         zero('ci', w.inChan),
-        vIf(`kx == ${k(l.kernel - 1, w.kernel)}`, [`kx <= ${k(0, w.kernel)}; ky <= ky + 1'd1;`], ["kx <= kx + 1'd1;"]),
+        // Within a pass kx never wraps before the slot's last tap (the slot is one kernel row).
+        passes ? "kx <= kx + 1'd1;" : vIf(`kx == ${k(l.kernel - 1, w.kernel)}`, [`kx <= ${k(0, w.kernel)}; ky <= ky + 1'd1;`], ["kx <= kx + 1'd1;"]),
       ], ["ci <= ci + 1'd1;"])]),
     ])])])]);
+}
+
+/**
+ * The pass after (out_r, ky), in the order of sim/timing.ts passOrder: the next row reading the same input row (ky − S,
+ * while ky ≥ S), else the first pass of the next input row — (r_lo, ky_lo + 1), or (r_lo + 1, K − S) once ky_lo is
+ * K − 1 — and after the frame's last pass (OUT_H − 1, K − 1) the first of the next frame.
+ */
+function nextPass(c: LayerContext, lastRow: string): VStmt[] {
+  const { l, w } = c;
+  const K = l.kernel, S = l.stride;
+  const set = (r: string, ky: string) => `out_r <= ${r}; ky <= ${ky};`;
+  return [vIf(`${lastRow} && last_pass`, [`${set(k(0, w.outRow), k(0, w.kernel))} r_lo <= ${k(0, w.outRow)}; ky_lo <= ${k(0, w.kernel)};`], [
+    vIf(`ky >= ${k(S, w.kernel)} && !(${lastRow})`, [set("out_r + 1'd1", `ky - ${k(S, w.kernel)}`)], [
+      vIf(`ky_lo == ${k(K - 1, w.kernel)}`, [`${set("r_lo + 1'd1", k(K - S, w.kernel))} r_lo <= r_lo + 1'd1; ky_lo <= ${k(K - S, w.kernel)};`],
+        [`${set('r_lo', "ky_lo + 1'd1")} ky_lo <= ky_lo + 1'd1;`]),
+    ]),
+  ])];
 }

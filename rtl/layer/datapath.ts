@@ -1,7 +1,7 @@
 // The layer's datapath: ROM reads (every lane's weight of this tap, every lane's bias), the floating-point units, and
 // per strip the ALUs — multiply in taps 0..N−1, accumulate in 1..N, bias + ReLU at N+1 — into p_reg, acc and res.
 import { LAYER_SIGNALS, laneBlockName, layerModules, stripInputName } from '../../core/layerSignals.js';
-import { vIf, type VModule } from '../../core/vbuild.js';
+import { vIf, type VModule, type VSection, type VStmt } from '../../core/vbuild.js';
 import { addOrderSite } from '../catalogueKinds.js';
 import { FADD_FN, FADD_ROUND_MUTANT, faddOrderMutant, FMUL_FN, FMUL_ROUND_MUTANT, FMUL_SUBNORMAL_MUTANT } from '../fpu.js';
 import type { LayerContext, StripBank } from './context.js';
@@ -40,10 +40,29 @@ export function floatUnits(m: VModule, c: LayerContext): void {
 
 /** The ALU registers of every strip and lane, then each strip's ALUs. */
 export function alus(m: VModule, c: LayerContext): void {
-  m.section('ALUs: registers of every strip and lane')
-    .memory(P_REG, 32, 'STRIPS*LANES-1').memory(ACC, 32, 'STRIPS*LANES-1').memory(RES, 32, 'STRIPS*LANES-1')
-    .raw('genvar gj;');
+  const sec = m.section('ALUs: registers of every strip and lane')
+    .memory(P_REG, 32, 'STRIPS*LANES-1').memory(ACC, 32, 'STRIPS*LANES-1').memory(RES, 32, 'STRIPS*LANES-1');
+  if (c.passes > 1) partialSumAddresses(sec, c);
+  sec.raw('genvar gj;');
   for (const s of c.strips) stripAlus(m, c, s);
+}
+
+/**
+ * Kernel-row passes: each ALU keeps its slots' partial sums, (row mod Q, pos, grp), between its row's passes. A pass
+ * reads the sum at its phase 1 (the controller's slot) and writes it back at phase TAPS + 1, where the result is taken
+ * (the slot tail's slot when that falls in the tail). A row's first pass starts from its first product, as one pass does.
+ */
+function partialSumAddresses(sec: VSection, c: LayerContext): void {
+  const { p, w, Q } = c;
+  const tail = resultInTail(c);
+  const at = (row: string, pos: string, grp: string) => {
+    const q = Q === 1 ? '' : `${times(`(${row} % ${k(Q, w.outRow)})`, p.colsPerStrip, w.psum)} + `;
+    return `${times(`(${q}${pos})`, p.ocmux, w.psum)} + ${grp}`;
+  };
+  sec.raw(`// Partial sums between a row's ${c.passes} kernel-row passes: ${Q} row(s) x ${p.colsPerStrip} positions x ${p.ocmux} groups per ALU.`)
+    .wire('ps_first', 'bit', `ky == ${k(0, w.kernel)}`, "the row's first pass: the accumulator loads its first product")
+    .wire('ps_rd', w.psum, at('out_r', 'pos', 'grp'), "the controller's slot, read at phase 1")
+    .wire('ps_wr', w.psum, tail ? at('t_r', 't_pos', 't_grp') : at('out_r', 'pos', 'grp'), 'the slot whose result is taken, written at phase TAPS + 1');
 }
 
 /** Strip `s` computes column st·WPS + pos; its lane j computes channel j·OCMUX + grp. */
@@ -67,18 +86,25 @@ function stripAlus(m: VModule, c: LayerContext, s: StripBank): void {
   const accumulating = `phase >= ${k(1, w.phase)} && phase <= ${k(N, w.phase)}${held}`;
   const accEnable = v.has('pad-skip') ? `${accumulating} && !(${v.selector('pad-skip')} && ${padQ})` : accumulating;
   const biased = v.pick('bias-first', addAt('bias-add', `${ACC}[${i}]`, BIAS), `${ACC}[${i}]`);
+  const passes = c.passes > 1;
+  // With passes, a later pass's first tap adds its product to the sum the earlier passes kept.
+  const first = passes ? `ps_first ? ${load} : ${add('ps_q', `${P_REG}[${i}]`)}` : load;
+  const result: VStmt = `${RES}[${i}] <= ${v.pick('relu-last', `biasRelu(${biased})`, `reluAlways(${biased})`)};`;
+  const taken: VStmt[] = passes ? [vIf(resultInTail(c) ? 't_last_pass' : 'last_pass', [result], [`psum[ps_wr] <= ${ACC}[${i}];`])] : [result];
   const sec = m.section(`strip ${s.st}: column ${s.st * p.colsPerStrip} + pos`)
     .wire(ix, w.ix, `${times(s.st * p.colsPerStrip > 0 ? `(${k(s.st * p.colsPerStrip, w.ix)} + pos)` : 'pos', l.stride, w.ix)} + kx`, 'input column + P')
     .wire(inS, 'bit', readCond);
   if (s.used) sec.wire(`bc_s${s.st}`, w.inCol, `${ix}${w.ix > w.inCol ? `[${w.inCol - 1}:0]` : ''}${l.pad + s.lo > 0 ? ` - ${k(l.pad + s.lo, w.inCol)}` : ''}`, `bank column while ${inS} (modular: low bits suffice)`);
   sec.wire(x, 32, s.used ? `${inS} ? bank${s.st}[baddr${s.st}(slot_r, bc_s${s.st}, ci)] : 32'd0` : "32'd0", 'padding taps see +0');
   if (v.has('pad-skip')) sec.reg(padQ, 'bit', 'the tap now in p_reg was padding').always('posedge clk', [`if (active && phase < ${k(N, w.phase)}${held}) ${padQ} <= !${inS};`]);
-  sec.generateFor('gj', 'LANES', laneBlockName(s.st), (g) => g
-    .wire(W, 32, `{wvec[gj * 18 +: 18], 14'd0}`)
-    .wire(BIAS, 32, 'bvec[gj * 32 +: 32]')
-    .always('posedge clk', [
+  sec.generateFor('gj', 'LANES', laneBlockName(s.st), (g) => {
+    g.wire(W, 32, `{wvec[gj * 18 +: 18], 14'd0}`)
+      .wire(BIAS, 32, 'bvec[gj * 32 +: 32]');
+    if (passes) g.memory('psum', 32, c.Q * p.colsPerStrip * p.ocmux, "this ALU's partial sums").wire('ps_q', 32, 'psum[ps_rd]');
+    g.always('posedge clk', [
       vIf(`active && phase < ${k(N, w.phase)}${held}`, [`${P_REG}[${i}] <= ${mul};`]),
-      vIf(accEnable, [`${ACC}[${i}] <= (phase == ${k(1, w.phase)}) ? ${load} : ${addAt('accumulate', `${ACC}[${i}]`, `${P_REG}[${i}]`)};`]),
-      vIf(resultInTail(c) ? `t_busy && t_phase == ${k(N + 1, w.slotPhase)}` : `phase == ${k(N + 1, w.phase)}`, [`${RES}[${i}] <= ${v.pick('relu-last', `biasRelu(${biased})`, `reluAlways(${biased})`)};`]),
-    ]));
+      vIf(accEnable, [`${ACC}[${i}] <= (phase == ${k(1, w.phase)}) ? ${passes ? `(${first})` : first} : ${addAt('accumulate', `${ACC}[${i}]`, `${P_REG}[${i}]`)};`]),
+      vIf(resultInTail(c) ? `t_busy && t_phase == ${k(N + 1, w.slotPhase)}` : `phase == ${k(N + 1, w.phase)}`, taken),
+    ]);
+  });
 }

@@ -14,6 +14,7 @@ export function layerModule(c: LayerContext): VModule {
     `${layerModules(l.index).layer}: ${commentText(l.name)} — ${l.kernel}x${l.kernel} stride ${l.stride} pad ${l.pad}, ${l.inH}x${l.inW}x${l.inC} → ${l.outH}x${l.outW}x${l.outC}${l.relu ? ', ReLU' : ''}.`,
     `Plan: ${p.strips} strips x ${lanes} lanes = ${p.alus} ALUs, ocmux ${p.ocmux}; slot ${N} taps + ${p.strips} beats + drain ${c.D} = ${p.slotCycles} cycles; ${p.cyclesPerRow} cycles per row.`,
     ...(c.I < p.slotCycles ? [`Pipelined slots: one starts every ${c.I} cycles; the slot tail runs phases ${c.I}..${p.slotCycles - 1} of the previous slot meanwhile.`] : []),
+    ...(c.passes > 1 ? [`Kernel-row passes: each row runs ${c.passes} passes (ky = 0..${c.passes - 1}), each as soon as the input row it reads is in; partial sums of ${c.Q} row(s) wait between them.`] : []),
     `Slot phases: 0..${N - 1} fetch + multiply (tap = phase), 1..${N} accumulate, ${N + 1} bias + ReLU, ${B0}..${B0 + p.strips - 1} load the beat of strip phase−${B0}.`,
     ...(c.v.any ? [`Catalogue mutants (active when mutsel equals the id): ${c.v.list().map((x) => `${x.id} ${x.kind}`).join(', ')}.`] : []),
   ]);

@@ -66,7 +66,10 @@ describe('simrun plan', () => {
     expect(p.layers.length).toBe(22);
     expect(p.totals.alus).toBeLessThanOrEqual(3960);
     expect(p.latency.ms).toBeCloseTo(p.latency.cycles / 250_000, 6);
-    expect(Object.keys(p.totals)).toEqual(['alus', 'weightBits', 'rowBufferBits']);
+    expect(Object.keys(p.totals)).toEqual(['alus', 'weightBits', 'rowBufferBits', 'partialSumBits']);
+    // The preset's layers run in kernel-row passes: their partial sums add up to the total.
+    expect(p.layers.filter((l: { passes: number }) => l.passes === 3).length).toBeGreaterThan(10);
+    expect(p.layers.reduce((a: number, l: { partialSumBits: number }) => a + l.partialSumBits, 0)).toBe(p.totals.partialSumBits);
   });
   it('table output names every layer', () => {
     const r = simrun(['plan', '--config', 'ie120r-mini']);

@@ -1,4 +1,4 @@
-// Planner: reproduces the published IE120R plan (req and ALU columns) when pinned, sizes row buffers from the high-water mark, fits ie120r in ≤ 3,960 ALUs, names infeasible layers.
+// Planner: reproduces the published IE120R plan (req and ALU columns) when pinned, sizes row buffers from the high-water mark, meets the ie120r unit and latency targets with kernel-row passes, names infeasible layers.
 import { describe, expect, it } from 'vitest';
 import { planNetwork, withTotals } from '../../core/plan.js';
 import { NetworkScheduler, steadyStateHighWater, steadyStateProblem } from '../../sim/schedule.js';
@@ -15,13 +15,14 @@ const PUBLISHED: [number, number, number, number, number][] = [
   [1, 8, 258664, 320000, 64], [1, 64, 234304, 320000, 8],
 ];
 
-/** The ie120r layers with the published strips/ocmux pinned, drain 10, sequential slots and the given extras. */
+/** The ie120r layers with the published strips/ocmux pinned, drain 10, sequential slots, one pass a row and the given extras. */
 function pinned(extra: Record<string, unknown> = {}): ReturnType<typeof validateSpec> {
   const raw = structuredClone(PRESETS.ie120r) as { layers: Record<string, unknown>[]; drain?: number; slots?: string; aluBudget?: number };
   raw.layers.forEach((l, i) => { l.strips = PUBLISHED[i]![0]; l.ocmux = PUBLISHED[i]![1]; });
   raw.drain = 10; // the IE120R's fixed cost per slot is strips + 10
   raw.slots = 'sequential'; // the published slots do not overlap
   delete raw.aluBudget;
+  delete (raw as { partialSums?: boolean }).partialSums; // the published design runs each row in one pass
   return validateSpec({ ...raw, ...extra }, 'pinned ie120r');
 }
 
@@ -70,21 +71,23 @@ describe('planner', () => {
     });
   });
 
-  it('ie120r with pipelined slots (its preset): the fewest-ALU plan needs at most 3,300 ALUs, each layer minimal under max(taps + 1, strips + 3) per slot', () => {
+  it('ie120r with pipelined slots and partial sums (its preset): the fewest-ALU plan needs at most 3,300 ALUs, each layer minimal over one pass of max(taps + 1, strips + 3) per slot or K passes of max(K·Cin + 1, strips + 3)', () => {
     const net = loadSpec('ie120r');
-    expect(net.slots).toBe('pipelined');
+    expect([net.slots, net.partialSums]).toEqual(['pipelined', true]);
     const plan = planNetwork(net);
     expect(plan.totals.alus).toBeLessThanOrEqual(3300);
+    // Cycles per output row of each way to run a layer, worked from the slot rule alone.
+    const rowCycles = (l: (typeof net.layers)[number], strips: number, ocmux: number, passes: number) =>
+      passes * Math.ceil(l.outW / strips) * ocmux * Math.max((l.kernel * l.kernel * l.inC) / passes + 1, strips + 3);
     net.layers.forEach((l, i) => {
       const p = plan.layers[i]!;
-      const taps = l.kernel * l.kernel * l.inC;
-      expect(p.slotInterval).toBe(Math.max(taps + 1, p.strips + 3));
+      expect(p.busyCycles).toBe(rowCycles(l, p.strips, p.ocmux, p.passes));
       expect(p.cyclesPerRow).toBeLessThanOrEqual(p.cyclesAvailable);
       for (let ocmux = 1; ocmux <= l.outC; ocmux++) {
         if (l.outC % ocmux) continue;
         for (let strips = 1; strips <= l.outW; strips++) {
-          const need = Math.ceil(l.outW / strips) * ocmux * Math.max(taps + 1, strips + 3);
-          if (strips * (l.outC / ocmux) < p.alus) expect(need, `${l.name} strips ${strips} ocmux ${ocmux}`).toBeGreaterThan(p.cyclesAvailable);
+          if (strips * (l.outC / ocmux) >= p.alus) continue;
+          for (const passes of l.kernel > 1 ? [1, l.kernel] : [1]) expect(rowCycles(l, strips, ocmux, passes), `${l.name} strips ${strips} ocmux ${ocmux} passes ${passes}`).toBeGreaterThan(p.cyclesAvailable);
         }
       }
     });
@@ -138,6 +141,24 @@ describe('planner with an ALU budget (the model judges latency)', () => {
     expect(minimal.totals.alus).toBeLessThan(plan.totals.alus);
     expect(frameLatency(net, minimal)).toBeGreaterThan(frameLatency(net, plan));
   });
+  it('ie120r targets: the fewest-unit plan uses ≤ 3,300 units within 9 ms, the published 3,960 units reach ≤ 5.5 ms; one pass per row reaches neither', async () => {
+    const { makePlan } = await import('../../harness/plan.js');
+    const { frameLatency } = await import('../../sim/schedule.js');
+    const ms = (cycles: number) => (cycles / 250e6) * 1e3;
+    const net = loadSpec('ie120r');
+    const fewest = makePlan(net, 'min');
+    expect(fewest.totals.alus).toBeLessThanOrEqual(3300);
+    expect(ms(frameLatency(net, fewest))).toBeLessThanOrEqual(9);
+    const published = makePlan(net, 3960);
+    expect(published.totals.alus).toBeLessThanOrEqual(3960);
+    expect(ms(frameLatency(net, published))).toBeLessThanOrEqual(5.5);
+    expect(published.layers.filter((p) => p.passes === 3).length).toBeGreaterThan(10);
+    // Without partial sums the same planner misses both targets: the passes are what meets them.
+    const whole = validateSpec({ ...(PRESETS.ie120r as object), partialSums: false }, 'ie120r without partial sums');
+    expect(ms(frameLatency(whole, makePlan(whole, 'min')))).toBeGreaterThan(9);
+    expect(ms(frameLatency(whole, makePlan(whole, 3960)))).toBeGreaterThan(5.5);
+  });
+
   it('a budget below the fewest-ALU plan is PLAN_INFEASIBLE (ie120r-mini budget 10)', async () => {
     const { makePlan } = await import('../../harness/plan.js');
     expect(() => makePlan(loadSpec('ie120r-mini'), 10)).toThrow(/over the budget of 10/);

@@ -58,6 +58,17 @@ describe('spec files', () => {
     writeFileSync(p, JSON.stringify({ ...body, layers: [{ ...body.layers[0], pad: 3 }] }));
     expect(() => loadSpec(p)).toThrow(/field 'layers\[0\]\.pad'/);
   });
+  it('passes 2 on a 3x3 layer is named (1 or the kernel only); passes with rowPacing is named; passes 3 and partialSums parse', () => {
+    const p = join(dir, 'bad-passes.json');
+    const k3 = { name: 'a', kernel: 3, stride: 1, pad: 1, outChannels: 4 };
+    writeFileSync(p, JSON.stringify({ ...body, layers: [{ ...k3, passes: 2 }] }));
+    expect(() => loadSpec(p)).toThrow(/field 'layers\[0\]\.passes': a layer runs its taps in 1 pass or in 3 \(one per kernel row\), not 2/);
+    writeFileSync(p, JSON.stringify({ ...body, rowPacing: 1, layers: [{ ...k3, passes: 3 }] }));
+    expect(() => loadSpec(p)).toThrow(/field 'layers\[0\]\.passes': kernel-row passes do not combine with rowPacing/);
+    writeFileSync(p, JSON.stringify({ ...body, partialSums: true, layers: [{ ...k3, passes: 3 }] }));
+    const n = loadSpec(p);
+    expect([n.partialSums, n.layers[0]!.passes]).toEqual([true, 3]);
+  });
   it('unknown preset lists the presets', () => {
     expect(() => loadSpec('ie121r')).toThrow(/unknown preset 'ie121r'; use one of ie120r, ie120r-published, ie120r-mini, tiny/);
   });
