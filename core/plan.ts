@@ -146,14 +146,16 @@ export function passChoices(l: LayerSpec, cost: SlotCost): number[] {
 }
 
 /**
- * The work a layer has left once its last input row is in, in cycles with the ALUs busy: the rows that need that row
- * (one pass), or the kernel-row passes that read it or the padding below it (K passes). The planner's measure of what
- * a layer adds to the frame's latency.
+ * The work a layer has left once the last input row it reads is in, in cycles with the ALUs busy: the rows that need
+ * that row (one pass), or the kernel-row passes that read it or the padding below it (K passes). The planner's measure
+ * of what a layer adds to the frame's latency. (A stride can step past the frame's last rows: the last row read, not
+ * the last row, is what the layer waits for.)
  */
 function tailCycles(l: LayerSpec, strips: number, ocmux: number, cost: SlotCost, passes: number): number {
+  const lastRead = Math.min((l.outH - 1) * l.stride - l.pad + l.kernel - 1, l.inH - 1);
   let units = 0;
   for (let r = 0; r < l.outH; r++) {
-    for (let ky = passes === 1 ? l.kernel - 1 : 0; ky < l.kernel; ky++) if (r * l.stride - l.pad + ky >= l.inH - 1) units++;
+    for (let ky = passes === 1 ? l.kernel - 1 : 0; ky < l.kernel; ky++) if (r * l.stride - l.pad + ky >= lastRead) units++;
   }
   return (units * cyclesPerRow(l, strips, ocmux, cost, passes)) / passes;
 }
@@ -230,7 +232,7 @@ function settle(net: NetworkSpec, plan: NetworkPlan, opts: PlanOptions): Network
     const i = bad.layer - 1;
     const l = net.layers[i]!;
     const cur = layers[i]!;
-    const faster = paretoFront(l, cur.cyclesAvailable, net).find((o) => o.busyCycles < cur.busyCycles);
+    const faster = feasibleOptions(l, cur.cyclesAvailable, net).map((o) => o.plan).find((o) => o.busyCycles < cur.busyCycles);
     if (!faster) {
       throw new SimrunError('PLAN_INFEASIBLE', `layer '${l.name}' cannot run frames back to back: ${bad.reason}, even with its fastest option (${cur.strips} strips, ocmux ${cur.ocmux}); lower rowRateHz${l.pad > (l.kernel - 1) / 2 ? `, pad it by at most ${Math.floor((l.kernel - 1) / 2)}` : ''} or size the buffers from the schedule (rowBuffers: high-water in the spec)`, { layer: l.index });
     }
@@ -257,6 +259,14 @@ export function withTotals(layers: LayerPlan[]): NetworkPlan {
  * row: that are faster), by ascending ALUs (overrides respected).
  */
 function paretoFront(l: LayerSpec, avail: number, cost: SlotCost): LayerPlan[] {
+  const opts = feasibleOptions(l, avail, cost).sort((a, b) => a.plan.alus - b.plan.alus || a.tail - b.tail || a.plan.busyCycles - b.plan.busyCycles);
+  const front: { plan: LayerPlan; tail: number }[] = [];
+  for (const o of opts) if (front.length === 0 || o.tail < front[front.length - 1]!.tail) front.push(o);
+  return front.map((o) => o.plan);
+}
+
+/** Every feasible plan of a layer with its tail (overrides respected), by ascending ALUs, then busy cycles. */
+function feasibleOptions(l: LayerSpec, avail: number, cost: SlotCost): { plan: LayerPlan; tail: number }[] {
   const opts: { plan: LayerPlan; tail: number }[] = [];
   for (const ocmux of l.ocmux !== undefined ? [l.ocmux] : divisors(l.outC)) {
     for (const strips of l.strips !== undefined ? [l.strips] : Array.from({ length: l.outW }, (_, i) => i + 1)) {
@@ -265,10 +275,7 @@ function paretoFront(l: LayerSpec, avail: number, cost: SlotCost): LayerPlan[] {
       }
     }
   }
-  opts.sort((a, b) => a.plan.alus - b.plan.alus || a.tail - b.tail || a.plan.busyCycles - b.plan.busyCycles);
-  const front: { plan: LayerPlan; tail: number }[] = [];
-  for (const o of opts) if (front.length === 0 || o.tail < front[front.length - 1]!.tail) front.push(o);
-  return front.map((o) => o.plan);
+  return opts.sort((a, b) => a.plan.alus - b.plan.alus || a.plan.busyCycles - b.plan.busyCycles);
 }
 
 /** Spends an ALU budget on latency: a greedy descent from the fewest-ALU plan. */

@@ -179,8 +179,8 @@ export function designPlan(net: NetworkSpec, design: DesignFolder, mode: TimingM
   }
   const slots = net.slots ?? 'sequential';
   if ((m.slots ?? 'sequential') !== slots) throw new SimrunError('DESIGN_INVALID', `design folder '${design.dir}': design.json's plan.slots is '${m.slots ?? 'sequential'}' but its ${design.manifest.spec} says slots: ${slots}; make them agree, or regenerate the folder with 'simrun emit'`);
-  const same = m.drain === net.drain && m.layers.length === plan.layers.length && m.layers.every((p, i) => p.strips === plan.layers[i]!.strips && p.ocmux === plan.layers[i]!.ocmux);
-  if (!same) throw new SimrunError('DESIGN_INVALID', `design folder '${design.dir}': design.json's plan does not match what its ${design.manifest.spec} plans to (pin every layer's strips and ocmux in the spec); regenerate it with 'simrun emit'`);
+  const same = m.drain === net.drain && m.layers.length === plan.layers.length && m.layers.every((p, i) => p.strips === plan.layers[i]!.strips && p.ocmux === plan.layers[i]!.ocmux && (p.passes ?? 1) === plan.layers[i]!.passes);
+  if (!same) throw new SimrunError('DESIGN_INVALID', `design folder '${design.dir}': design.json's plan does not match what its ${design.manifest.spec} plans to (pin every layer's strips, ocmux and passes in the spec); regenerate it with 'simrun emit'`);
   const t = design.manifest.timing;
   return mode === 'declared' ? applyDeclaredTiming(net, plan, (typeof t === 'object' ? t.model : undefined) ?? { layers: {} }, `design folder '${design.dir}'`) : plan;
 }

@@ -95,7 +95,8 @@ const manifestSchema = z.object({
     drain: z.number().int().min(3),
     /** Pipelined slots (the spec's `slots`); absent means sequential. */
     slots: z.enum(['sequential', 'pipelined']).optional(),
-    layers: z.array(z.object({ strips: z.number().int().min(1), ocmux: z.number().int().min(1) }).strict()).min(1),
+    /** Each layer's strips and ocmux, and its kernel-row passes when more than one (absent: one pass a row). */
+    layers: z.array(z.object({ strips: z.number().int().min(1), ocmux: z.number().int().min(1), passes: z.number().int().min(1).optional() }).strict()).min(1),
   }).strict().optional(),
   timing: timingSchema.optional(),
   roms: z.array(fileName).default([]),

@@ -192,7 +192,8 @@ export function writeDesignFolder(dir: string, net: NetworkSpec, plan: NetworkPl
   for (const f of roms) put(dir, f);
   const exports = romExports(net, weights, extras.romFormats ?? []);
   for (const f of exports) put(dir, f);
-  const pins = plan.layers.map((p) => ({ strips: p.strips, ocmux: p.ocmux }));
+  // Passes are pinned only where they are more than one: a folder without partial sums keeps its plan's old form.
+  const pins = plan.layers.map((p) => ({ strips: p.strips, ocmux: p.ocmux, ...(p.passes > 1 ? { passes: p.passes } : {}) }));
   put(dir, { name: 'spec.json', text: JSON.stringify(specSource(net, pins), null, 2) + '\n' });
   put(dir, { name: 'taps.json', text: JSON.stringify(extras.axis ? axisTaps(emittedTaps(net)) : emittedTaps(net), null, 2) + '\n' });
   put(dir, { name: 'README.md', text: designReadme(net, plan, { axis: extras.axis, romExports: exports.map((f) => f.name) }) });

@@ -159,6 +159,34 @@ describe('planner with an ALU budget (the model judges latency)', () => {
     expect(ms(frameLatency(whole, makePlan(whole, 3960)))).toBeGreaterThan(5.5);
   });
 
+  // A stride that steps past the last input rows (3×3 stride 2 pad 0 on 16 rows reads rows 0..14): the layer waits for
+  // row 14, not 15. Measured from row 15 every option would leave no work after it, and the layer would look done.
+  const deficit = (extra: object) => validateSpec({
+    name: 'deficit', input: { height: 16, width: 16, channels: 3 }, clockHz: 250_000_000, rowRateHz: 2_500_000, slots: 'pipelined', ...extra,
+    layers: [
+      { name: 'a', kernel: 3, stride: 1, pad: 1, outChannels: 4 }, { name: 'b', kernel: 3, stride: 2, pad: 0, outChannels: 8 },
+      { name: 'c', kernel: 3, stride: 1, pad: 1, outChannels: 4 },
+    ],
+  }, 'deficit');
+  it('a layer whose stride skips the last input row (3×3 stride 2 pad 0 on 16 rows) still takes ALUs from a budget of 80: 28 of them, latency 329 cycles', async () => {
+    const { makePlan } = await import('../../harness/plan.js');
+    const { frameLatency } = await import('../../sim/schedule.js');
+    const net = deficit({});
+    const plan = makePlan(net, 80);
+    expect([plan.layers[1]!.alus, plan.totals.alus, frameLatency(net, plan)]).toEqual([28, 80, 329]);
+  });
+  it('such a layer can still move to a faster option when its 4-row window buffer overflows (4×4 stride 2 pad 0 on 9 rows): planned, not PLAN_INFEASIBLE', async () => {
+    const { makePlan } = await import('../../harness/plan.js');
+    const net = validateSpec({
+      name: 's74', input: { height: 16, width: 16, channels: 3 }, clockHz: 250_000_000, rowRateHz: 1_000_000, slots: 'pipelined',
+      layers: [
+        { name: 'l0', kernel: 2, stride: 2, pad: 1, outChannels: 8 }, { name: 'l1', kernel: 4, stride: 2, pad: 0, outChannels: 2 },
+        { name: 'l2', kernel: 1, stride: 1, pad: 0, outChannels: 6 },
+      ],
+    }, 's74');
+    expect(makePlan(net).layers.map((p) => [p.strips, p.ocmux, p.alus])).toEqual([[3, 8, 3], [1, 1, 2], [1, 6, 1]]);
+  });
+
   it('a budget below the fewest-ALU plan is PLAN_INFEASIBLE (ie120r-mini budget 10)', async () => {
     const { makePlan } = await import('../../harness/plan.js');
     expect(() => makePlan(loadSpec('ie120r-mini'), 10)).toThrow(/over the budget of 10/);

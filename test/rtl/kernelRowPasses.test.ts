@@ -1,7 +1,7 @@
 // Kernel-row passes (spec `partialSums`): the emitted RTL runs each output row as K passes, one per kernel row, keeps
 // partial sums between them and sends the row's beats in its last pass; golden, sim and rtl agree bit for bit and
 // cycle for cycle across kernels 2..5, strides 1 and 2, pads up to 2, sequential and pipelined slots, and every pacing.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
@@ -9,7 +9,8 @@ import { PRESETS } from '../../core/presets.js';
 import { loadSpec } from '../../core/spec.js';
 import { makePlan } from '../../harness/plan.js';
 import { runPipeline } from '../../harness/run.js';
-import { emitDesign } from '../../rtl/emit.js';
+import { loadWeights } from '../../core/weights/load.js';
+import { emitDesign, writeDesignFolder } from '../../rtl/emit.js';
 import { lintVerilog } from '../../rtl/verilator.js';
 import { expectAllAgree } from '../support/agree.js';
 import { simrun } from '../support/cli.js';
@@ -82,6 +83,21 @@ describeRtl('kernel-row passes in the emitted RTL', () => {
       const whole = specFile({ ...(PRESETS[preset] as object), name: `${preset}-whole`, slots: 'pipelined' });
       const { report: one } = await runPipeline({ config: whole, images: ['examples/coffee.png'], weights: 'synthetic:2', engines: ['sim'], frames: 1, out: tmp(), ...(budget ? { aluBudget: budget } : {}) });
       expect(report.latency.cycles, preset).toBeLessThan(one.latency.cycles);
+    }
+  });
+
+  it('odd spec (budget plan) as an emitted design folder: passes pinned in spec.json and design.json, and the folder runs exact and declared, 2 frames', async () => {
+    const net = loadSpec(specFile(ODD));
+    const plan = makePlan(net);
+    const d = join(tmp(), 'design');
+    writeDesignFolder(d, net, plan, loadWeights(net, 'synthetic:4'), 'synthetic:4');
+    const spec = JSON.parse(readFileSync(join(d, 'spec.json'), 'utf8')) as { layers: { passes?: number }[] };
+    const manifest = JSON.parse(readFileSync(join(d, 'design.json'), 'utf8')) as { plan: { layers: { passes?: number }[] } };
+    expect(spec.layers.map((l) => l.passes)).toEqual(plan.layers.map((p) => p.passes));
+    expect(manifest.plan.layers.map((l) => l.passes ?? 1)).toEqual(plan.layers.map((p) => p.passes));
+    for (const timing of ['exact', 'declared'] as const) {
+      const { report } = await runPipeline({ rtl: d, images: ['examples/chelsea.png'], weights: 'synthetic:4', engines: ['golden', 'sim', 'rtl'], frames: 2, out: tmp(), timing });
+      expectAllAgree(report, timing);
     }
   });
 
