@@ -94,34 +94,29 @@ export function passOrder(l: LayerSpec): { r: number; ky: number; v: number }[] 
 
 /** A frame's per-row results being filled in: `row` records output row r's (last) pass. */
 class FrameRowsBuilder {
-  readonly start: Float64Array;
-  readonly end: Float64Array;
-  readonly ready: Float64Array;
-  readonly first: Float64Array;
-  readonly last: Float64Array;
-  readonly release: Float64Array;
+  readonly a: Pick<FrameRows, 'start' | 'end' | 'ready' | 'first' | 'last' | 'release'>;
   private readonly firstOffset: number;
   private readonly lastOffset: number;
 
   constructor(l: LayerSpec, p: LayerPlan) {
-    [this.start, this.end, this.ready, this.first, this.last] = Array.from({ length: 5 }, () => new Float64Array(l.outH));
-    this.release = new Float64Array(l.inH).fill(-Infinity);
+    const perRow = () => new Float64Array(l.outH);
+    this.a = { start: perRow(), end: perRow(), ready: perRow(), first: perRow(), last: perRow(), release: new Float64Array(l.inH).fill(-Infinity) };
     this.firstOffset = firstBeatOffset(p);
     this.lastOffset = lastBeatOffset(l, p);
   }
 
   /** Row r was ready at `ready`, started (its last pass) at `t` and freed the ALUs at `free`. */
   row(r: number, ready: number, t: number, free: number): void {
-    this.ready[r] = ready;
-    this.start[r] = t;
-    this.end[r] = free;
-    this.first[r] = t + this.firstOffset;
-    this.last[r] = t + this.lastOffset;
+    const a = this.a;
+    a.ready[r] = ready;
+    a.start[r] = t;
+    a.end[r] = free;
+    a.first[r] = t + this.firstOffset;
+    a.last[r] = t + this.lastOffset;
   }
 
   done(freeAt: number, passStart?: Float64Array): FrameRows {
-    const { start, end, ready, first, last, release } = this;
-    return { start, end, ready, first, last, release, freeAt, ...(passStart ? { passStart } : {}) };
+    return { ...this.a, freeAt, ...(passStart ? { passStart } : {}) };
   }
 }
 
@@ -140,7 +135,7 @@ export function scheduleFrameRows(l: LayerSpec, p: LayerPlan, input: RowArrivals
     // held until then too: with a smaller hold the emitted RTL under jitter left the model's cycles (left for later).
     freeAt = t + p.cyclesPerRow;
     rows.row(r, rd, t, freeAt);
-    for (let q = Math.max(0, r * l.stride - l.pad); q <= neededInputRow(l, r); q++) rows.release[q] = freeAt;
+    for (let q = Math.max(0, r * l.stride - l.pad); q <= neededInputRow(l, r); q++) rows.a.release[q] = freeAt;
   }
   return rows.done(freeAt);
 }
@@ -160,7 +155,7 @@ function schedulePasses(l: LayerSpec, p: LayerPlan, input: RowArrivals, freeAt: 
     const t = Math.max(rd, freeAt);
     freeAt = t + sweep;
     passStart[r * l.kernel + ky] = t;
-    if (v >= 0 && v < l.inH) rows.release[v] = freeAt;
+    if (v >= 0 && v < l.inH) rows.a.release[v] = freeAt;
     if (ky === l.kernel - 1) rows.row(r, rd, t, freeAt);
   }
   return rows.done(freeAt, passStart);

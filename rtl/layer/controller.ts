@@ -1,5 +1,6 @@
-// The layer's controller: one output row at a time, each row a sequence of slots of (column position, channel group);
-// a row starts once the input rows it needs are in the row buffer. Also where in a slot each strip's beat loads.
+// The layer's controller: one output row at a time (or, with kernel-row passes, one pass of a row at a time), each a
+// sequence of slots of (column position, channel group); a row or pass starts once the input rows it reads are in the
+// row buffer. Also where in a slot each strip's beat loads.
 import { vIf, type VModule, type VStmt } from '../../core/vbuild.js';
 import { addrBits } from '../emitRom.js';
 import type { LayerContext } from './context.js';

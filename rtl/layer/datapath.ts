@@ -1,5 +1,6 @@
 // The layer's datapath: ROM reads (every lane's weight of this tap, every lane's bias), the floating-point units, and
-// per strip the ALUs — multiply in taps 0..N−1, accumulate in 1..N, bias + ReLU at N+1 — into p_reg, acc and res.
+// per strip the ALUs — multiply in taps 0..N−1, accumulate in 1..N, bias + ReLU at N+1 — into p_reg, acc and res (with
+// kernel-row passes, a pass's sum goes to the ALU's partial-sum memory instead, until the row's last pass).
 import { LAYER_SIGNALS, laneBlockName, layerModules, stripInputName } from '../../core/layerSignals.js';
 import { vIf, type VModule, type VSection, type VStmt } from '../../core/vbuild.js';
 import { addOrderSite } from '../catalogueKinds.js';
