@@ -146,18 +146,18 @@ export function passChoices(l: LayerSpec, cost: SlotCost): number[] {
 }
 
 /**
- * The work a layer has left once the last input row it reads is in, in cycles with the ALUs busy: the rows that need
- * that row (one pass), or the kernel-row passes that read it or the padding below it (K passes). The planner's measure
- * of what a layer adds to the frame's latency. (A stride can step past the frame's last rows: the last row read, not
- * the last row, is what the layer waits for.)
+ * The passes (whole rows, with one pass a row) a layer has left once the last input row it reads is in: the rows that
+ * need that row, or the kernel-row passes that read it or the padding below it. Times a pass's cycles, the planner's
+ * measure of what a layer adds to the frame's latency (its tail). A stride can step past the frame's last rows: the
+ * last row read, not the last row, is what the layer waits for.
  */
-function tailCycles(l: LayerSpec, strips: number, ocmux: number, cost: SlotCost, passes: number): number {
+function tailPasses(l: LayerSpec, passes: number): number {
   const lastRead = Math.min((l.outH - 1) * l.stride - l.pad + l.kernel - 1, l.inH - 1);
   let units = 0;
   for (let r = 0; r < l.outH; r++) {
     for (let ky = passes === 1 ? l.kernel - 1 : 0; ky < l.kernel; ky++) if (r * l.stride - l.pad + ky >= lastRead) units++;
   }
-  return (units * cyclesPerRow(l, strips, ocmux, cost, passes)) / passes;
+  return units;
 }
 
 /**
@@ -265,13 +265,18 @@ function paretoFront(l: LayerSpec, avail: number, cost: SlotCost): LayerPlan[] {
   return front.map((o) => o.plan);
 }
 
-/** Every feasible plan of a layer with its tail (overrides respected), by ascending ALUs, then busy cycles. */
+/**
+ * Every feasible plan of a layer with its tail (the cycles of work left after its last input row; overrides
+ * respected), by ascending ALUs, then busy cycles.
+ */
 function feasibleOptions(l: LayerSpec, avail: number, cost: SlotCost): { plan: LayerPlan; tail: number }[] {
   const opts: { plan: LayerPlan; tail: number }[] = [];
-  for (const ocmux of l.ocmux !== undefined ? [l.ocmux] : divisors(l.outC)) {
-    for (const strips of l.strips !== undefined ? [l.strips] : Array.from({ length: l.outW }, (_, i) => i + 1)) {
-      for (const passes of passChoices(l, cost)) {
-        if (cyclesPerRow(l, strips, ocmux, cost, passes) <= avail) opts.push({ plan: layerPlan(l, strips, ocmux, passes, avail, cost), tail: tailCycles(l, strips, ocmux, cost, passes) });
+  for (const passes of passChoices(l, cost)) {
+    const tail = tailPasses(l, passes);
+    for (const ocmux of l.ocmux !== undefined ? [l.ocmux] : divisors(l.outC)) {
+      for (const strips of l.strips !== undefined ? [l.strips] : Array.from({ length: l.outW }, (_, i) => i + 1)) {
+        const need = cyclesPerRow(l, strips, ocmux, cost, passes);
+        if (need <= avail) opts.push({ plan: layerPlan(l, strips, ocmux, passes, avail, cost), tail: (tail * need) / passes });
       }
     }
   }
@@ -326,27 +331,9 @@ function fewestAlus(net: NetworkSpec, cost: SlotCost): NetworkPlan {
   const layers = net.layers.map((l) => {
     strideProduct *= l.stride;
     const avail = cyclesAvailable(net, l, strideProduct);
-    let best: { plan: LayerPlan; tail: number } | undefined;
-    const ocmuxes = l.ocmux !== undefined ? [l.ocmux] : divisors(l.outC);
-    for (const ocmux of ocmuxes) {
-      const lanes = l.outC / ocmux;
-      const stripChoices = l.strips !== undefined ? [l.strips] : Array.from({ length: l.outW }, (_, i) => i + 1);
-      for (const passes of passChoices(l, cost)) {
-        for (const strips of stripChoices) {
-          const need = cyclesPerRow(l, strips, ocmux, cost, passes);
-          if (need > avail) continue;
-          const alus = strips * lanes;
-          const tail = tailCycles(l, strips, ocmux, cost, passes);
-          const b = best?.plan;
-          // Fewest ALUs; then the least work left after the last input row (lower latency); then the shorter row;
-          // then fewer strips (less halo memory).
-          if (!best || !b || alus < b.alus || (alus === b.alus && (tail < best.tail || (tail === best.tail && (need < b.busyCycles || (need === b.busyCycles && strips < b.strips)))))) {
-            best = { plan: layerPlan(l, strips, ocmux, passes, avail, cost), tail };
-          }
-          break; // more strips only add ALUs at this ocmux
-        }
-      }
-    }
+    // Fewest ALUs; then the least work left after the last input row (lower latency); then the shorter row; then fewer
+    // strips (less halo memory).
+    const best = feasibleOptions(l, avail, cost).sort((a, b) => a.plan.alus - b.plan.alus || a.tail - b.tail || a.plan.busyCycles - b.plan.busyCycles || a.plan.strips - b.plan.strips)[0];
     if (!best) {
       const strips = l.strips ?? l.outW;
       const ocmux = l.ocmux ?? 1;
