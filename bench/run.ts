@@ -20,6 +20,7 @@ import { runIcarus } from './icarus.js';
 import { ModelRunner } from '../sim/model.js';
 import { frameLatency, NetworkScheduler } from '../sim/schedule.js';
 import { loadStimulus } from '../vectors/image.js';
+import { PREVIOUS_EMITTER, previousEmitterDesign } from './previousEmitter.js';
 
 const args = process.argv.slice(2);
 const config = args.includes('--config') ? args[args.indexOf('--config') + 1]! : 'ie120r';
@@ -130,6 +131,12 @@ async function rtlBench(): Promise<void> {
   line('verilator cycle loop', `${Number(warm.facts.loopSeconds).toFixed(3)} s`, `${cycles} cycles, ${(vRate / 1e6).toFixed(2)} M cycles/s; target ≥ 2 M cycles/s; issue 27 asks ≥ 4 M: ${vRate >= 4e6 ? 'met' : 'not met'}`);
   line('verilator process', `${Number(warm.facts.runSeconds).toFixed(2)} s`, `the loop plus start-up, ROM images and stimulus: ${(cycles / Number(warm.facts.runSeconds) / 1e6).toFixed(2)} M cycles/s`);
   line('whole run (rtl only), warm cache', `${warm.seconds.toFixed(2)} s`, 'target ≤ 60 s');
+  const prev = await previousEmitterRun('ie120r-mini', ['rtl'], 2);
+  if ('why' in prev) line('previous emitter', 'not measured', prev.why);
+  else {
+    const pRate = Number(prev.facts.cycles) / Number(prev.facts.loopSeconds);
+    line(`  previous emitter (${PREVIOUS_EMITTER}) loop`, `${Number(prev.facts.loopSeconds).toFixed(3)} s`, `${(pRate / 1e6).toFixed(2)} M cycles/s, its fastest of 2 cached runs; this emitter ${(vRate / pRate).toFixed(2)}x as fast`);
+  }
   const dir = mkdtempSync(join(tmpdir(), 'rowsim-icarus-'));
   for (const f of romFiles(net, w)) {
     mkdirSync(dirname(join(dir, f.name)), { recursive: true });
@@ -158,6 +165,37 @@ async function fullRtlBench(): Promise<void> {
   line('verilator process', `${Number(f.runSeconds).toFixed(1)} s`, 'the loop plus start-up, ROM images and stimulus');
   line('whole run (golden, sim, rtl)', `${((performance.now() - t) / 1000).toFixed(1)} s`, report.pass ? 'every pair agrees (bits; sim~rtl cycles too)' : 'MISMATCH');
   if (!report.pass) process.exitCode = 1;
+  if (args.includes('--skip-previous')) return;
+  const prev = await previousEmitterRun('ie120r', ['sim', 'rtl'], 1);
+  if ('why' in prev) line('previous emitter', 'not measured', prev.why);
+  else {
+    line(`previous emitter (${PREVIOUS_EMITTER}): build`, `${Number(prev.facts.buildSeconds).toFixed(1)} s`, 'cold, its own empty cache');
+    line('  its cycle loop', `${Number(prev.facts.loopSeconds).toFixed(1)} s`, `${prev.facts.cycles} cycles, ${(Number(prev.facts.cycles) / Number(prev.facts.loopSeconds) / 1e3).toFixed(1)} k cycles/s; this emitter ${(Number(prev.facts.loopSeconds) / Number(f.loopSeconds)).toFixed(2)}x as fast${prev.pass ? '' : '; its run DIFFERS from the model'}`);
+  }
+}
+
+/**
+ * The previous emitter's design of `config` run through this harness (its own empty build cache, then `runs` runs of
+ * one frame): the facts of its fastest cycle loop, or why it could not be measured (no git history, say).
+ */
+async function previousEmitterRun(cfg: string, engines: ('sim' | 'rtl')[], runs: number): Promise<{ facts: Record<string, unknown>; pass: boolean } | { why: string }> {
+  const cache = process.env.SIMRUN_CACHE;
+  try {
+    const design = await previousEmitterDesign(cfg);
+    process.env.SIMRUN_CACHE = mkdtempSync(join(tmpdir(), 'rowsim-bench-cache-'));
+    const results: { facts: Record<string, unknown>; pass: boolean }[] = [];
+    for (let i = 0; i < runs; i++) {
+      const { report } = await runPipeline({ rtl: design, images: ['examples/coffee.png'], engines, frames: 1, out: mkdtempSync(join(tmpdir(), 'rowsim-bench-previous-')), log: () => {} });
+      results.push({ facts: report.engineInfo.rtl!.facts as Record<string, unknown>, pass: report.pass !== false });
+    }
+    // The first run's build is the cold one; the loop is the fastest run's.
+    const fastest = results.reduce((a, b) => (Number(b.facts.loopSeconds) < Number(a.facts.loopSeconds) ? b : a));
+    return { facts: { ...fastest.facts, buildSeconds: results[0]!.facts.buildSeconds }, pass: results.every((r) => r.pass) };
+  } catch (e) {
+    return { why: (e as Error).message };
+  } finally {
+    process.env.SIMRUN_CACHE = cache;
+  }
 }
 
 /** ie120r-mini under `--pacing jitter:1` beside `uniform`: model and RTL time per frame (2 frames), and agreement. */

@@ -126,6 +126,16 @@ export class VSection {
     return this.decl('reg', [name], width, ` [0:${typeof depth === 'number' ? depth - 1 : depth}]`, comment);
   }
 
+  /**
+   * `reg [w-1:0] name [0:depth-1]` with Verilator's split_var pragma — an array of registers that is read and written only at
+   * constant indices. Verilator then simulates each word as a register of its own: a nonblocking write to an array word
+   * otherwise costs a set flag, an index and a value that are cleared and tested every cycle, whether the word is
+   * written or not (other tools read the pragma as a comment).
+   */
+  registerArray(name: string, width: VWidth, depth: number | string, comment?: string): this {
+    return this.decl('reg', [name], width, ` [0:${typeof depth === 'number' ? depth - 1 : depth}] /*verilator split_var*/`, comment);
+  }
+
   /** `wire [w-1:0] name = expr;` (no expression: a bare declaration). */
   wire(name: string, width: VWidth, expr?: string, comment?: string): this {
     return this.decl('wire', [name], width, expr === undefined ? '' : ` = ${expr}`, comment);

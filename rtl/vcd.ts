@@ -1,6 +1,7 @@
 // A reader for the VCD files rowsim's bench writes: the signals asked for (by hierarchical name), as value changes over
 // time. Only what `simrun explain` needs: vectors and scalars, no real values, no aliases beyond shared ids.
 import { SimrunError } from '../core/errors.js';
+import { designSignalName } from './vcdStream.js';
 
 /** Value changes of one signal: times ascending, values as unsigned integers (up to 53 bits exact), and as bit text. */
 export interface SignalChanges {
@@ -27,7 +28,7 @@ export function readVcd(text: string, names: readonly string[]): Map<string, Sig
     // Writers pad the width column ('$var wire  1 ...'), so fields split on any run of blanks.
     m = /^\$var\s+\S+\s+\d+\s+(\S+)\s+(\S+)(?:\s+\[[^\]]*\])?\s+\$end$/.exec(line);
     if (m) {
-      const full = [...scope, m[2]!].join('.');
+      const full = [...scope, designSignalName(m[2]!)].join('.');
       if (!wanted.has(full)) continue;
       const ch: SignalChanges = { times: [], values: [], bits: [] };
       out.set(full, ch);

@@ -146,11 +146,11 @@ export class VcdStream {
     }
     const words = line.split(/\s+/);
     switch (words[0]) {
-      case '$scope': this.scopes.push(unescape(words[2]!)); return;
+      case '$scope': this.scopes.push(designSignalName(words[2]!)); return;
       case '$upscope': this.scopes.pop(); return;
       case '$var': {
         // $var <type> <size> <id> <name> [<range>] $end
-        const name = unescape(words[4]!);
+        const name = designSignalName(words[4]!);
         const path = [...this.scopes, name].join('.');
         if (!this.vars.has(path)) this.vars.set(path, { id: words[3]!, width: Number(words[2]), path });
         return;
@@ -176,9 +176,14 @@ export class VcdStream {
   }
 }
 
-/** A Verilog escaped identifier's name without its backslash: Icarus writes an array word as '\\p_reg[13]'. */
-function unescape(name: string): string {
-  return name.startsWith('\\') ? name.slice(1) : name;
+/**
+ * A signal's name as the design spells it. Icarus writes an array word as an escaped identifier ('\\p_reg[13]');
+ * Verilator writes the word of an array it split into registers (its split_var pragma) as 'p_reg(13)'.
+ */
+export function designSignalName(name: string): string {
+  const plain = name.startsWith('\\') ? name.slice(1) : name;
+  const split = /^([A-Za-z_][A-Za-z0-9_$]*)\((\d+)\)$/.exec(plain);
+  return split ? `${split[1]}[${split[2]}]` : plain;
 }
 
 /** The last bit of a value ('1', '0', 'x' or 'z'): a 1-bit signal may be written as 'b1'. */

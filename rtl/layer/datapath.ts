@@ -1,11 +1,13 @@
 // The layer's datapath: ROM reads (every lane's weight of this tap, every lane's bias), the floating-point units, and
 // per strip the ALUs — multiply in taps 0..N−1, accumulate in 1..N, bias + ReLU at N+1 — into p_reg, acc and res (with
-// kernel-row passes, a pass's sum goes to the ALU's partial-sum memory instead, until the row's last pass).
+// kernel-row passes, a pass's sums go to the strip's partial-sum memory instead, until the row's last pass). The ALU
+// registers are read and written at constant indices only, so Verilator keeps each word as a register of its own.
 import { LAYER_SIGNALS, laneBlockName, layerModules, stripInputName } from '../../core/layerSignals.js';
 import { vIf, type VModule, type VSection, type VStmt } from '../../core/vbuild.js';
 import { addOrderSite } from '../catalogueKinds.js';
 import { FADD_FN, FADD_ROUND_MUTANT, faddOrderMutant, FMUL_FN, FMUL_ROUND_MUTANT, FMUL_SUBNORMAL_MUTANT } from '../fpu.js';
 import type { LayerContext, StripBank } from './context.js';
+import { flipsBeatBits } from './faultHooks.js';
 import { k, times } from './literals.js';
 
 const { product: P_REG, accumulator: ACC, result: RES, laneWeight: W, laneBias: BIAS } = LAYER_SIGNALS;
@@ -42,7 +44,10 @@ export function floatUnits(m: VModule, c: LayerContext): void {
 /** The ALU registers of every strip and lane, then each strip's ALUs. */
 export function alus(m: VModule, c: LayerContext): void {
   const sec = m.section('ALUs: registers of every strip and lane')
-    .memory(P_REG, 32, 'STRIPS*LANES-1').memory(ACC, 32, 'STRIPS*LANES-1').memory(RES, 32, 'STRIPS*LANES-1');
+    .registerArray(P_REG, 32, 'STRIPS*LANES-1').registerArray(ACC, 32, 'STRIPS*LANES-1');
+  // Results are read at constant indices too, unless the layer flips bits of its beats at a lane a fault names.
+  if (flipsBeatBits(c)) sec.memory(RES, 32, 'STRIPS*LANES-1');
+  else sec.registerArray(RES, 32, 'STRIPS*LANES-1');
   if (c.passes > 1) partialSumAddresses(sec, c);
   sec.raw('genvar gj;');
   for (const s of c.strips) stripAlus(m, c, s);
@@ -66,46 +71,73 @@ function partialSumAddresses(sec: VSection, c: LayerContext): void {
     .wire('ps_wr', w.psum, tail ? at('t_r', 't_pos', 't_grp') : at('out_r', 'pos', 'grp'), 'the slot whose result is taken, written at phase TAPS + 1');
 }
 
-/** Strip `s` computes column st·WPS + pos; its lane j computes channel j·OCMUX + grp. */
+/**
+ * Strip `s` computes column st·WPS + pos; its lane j computes channel j·OCMUX + grp. The lanes' registers are written
+ * in one block per strip, lane by lane under the strip's enables: an idle strip costs Verilator one test per enable, not
+ * one per lane (a block per lane made the full IE120R spend most of each cycle testing idle ALUs).
+ */
 function stripAlus(m: VModule, c: LayerContext, s: StripBank): void {
-  const { l, p, w, N, v } = c;
+  const { l, p, w, N, v, lanes } = c;
   const ixMax = (s.st * p.colsPerStrip + p.colsPerStrip - 1) * l.stride + l.kernel - 1;   // the strip's last kernel column
   const ix = `ix_s${s.st}`, inS = `in_s${s.st}`, x = stripInputName(s.st), padQ = `pad_q_s${s.st}`;
   const readCond = s.used ? ['row_in', l.pad + s.lo > 0 ? `${ix} >= ${k(l.pad + s.lo, w.ix)}` : '', ixMax > l.pad + s.hi ? `${ix} <= ${k(l.pad + s.hi, w.ix)}` : ''].filter(Boolean).join(' && ') : "1'b0";
-  const i = `${s.st * c.lanes}+gj`;
-  const mul = v.pick('subnormal-round', v.pick('mul-round', `fmul(${W}, ${x})`, `fmul_round(${W}, ${x})`), `fmul_subn(${W}, ${x})`);
+  // Lane j's ALU: its register words, and its operand wires in the lane's generate block (g_lane_s{st}[j].w / .bias).
+  const alu = (j: number) => {
+    const i = s.st * lanes + j;
+    const lane = `${laneBlockName(s.st)}[${j}]`;
+    return { pr: `${P_REG}[${i}]`, acc: `${ACC}[${i}]`, res: `${RES}[${i}]`, w: `${lane}.${W}`, bias: `${lane}.${BIAS}`, j };
+  };
+  type Alu = ReturnType<typeof alu>;
+  const mul = (a: Alu) => v.pick('subnormal-round', v.pick('mul-round', `fmul(${a.w}, ${x})`, `fmul_round(${a.w}, ${x})`), `fmul_subn(${a.w}, ${x})`);
   const add = (a: string, b: string) => v.pick('add-round', `fadd(${a}, ${b})`, `fadd_round(${a}, ${b})`);
   // The add-order-bit mutant lives at one add site of one ALU (strip 0, lane 0), as a Yosys mutant of one inlined call
   // of the add would: the accumulate or the bias add.
   const order = v.has('add-order-bit') && s.st === 0 ? addOrderSite(l.index).site : null;
-  const addAt = (site: 'accumulate' | 'bias-add', a: string, b: string) => (order === site ? `((gj == 0) && ${v.selector('add-order-bit')} ? fadd_order(${a}, ${b}) : ${add(a, b)})` : add(a, b));
-  const load = v.pick('bias-first', `${P_REG}[${i}]`, add(BIAS, `${P_REG}[${i}]`));
+  const addAt = (site: 'accumulate' | 'bias-add', a: Alu, x1: string, x2: string) => (order === site && a.j === 0 ? `(${v.selector('add-order-bit')} ? fadd_order(${x1}, ${x2}) : ${add(x1, x2)})` : add(x1, x2));
+  const load = (a: Alu) => v.pick('bias-first', a.pr, add(a.bias, a.pr));
   // A delay fault holds the controller: the multiply and the accumulate must hold too (with pipelined slots a held beat
   // can fall in the next slot's taps, and a product taken again or a sum added again would change the result, not just
   // the beat's cycle).
   const held = c.faults.delay ? ' && !f_stall' : '';
   const accumulating = `phase >= ${k(1, w.phase)} && phase <= ${k(N, w.phase)}${held}`;
   const accEnable = v.has('pad-skip') ? `${accumulating} && !(${v.selector('pad-skip')} && ${padQ})` : accumulating;
-  const biased = v.pick('bias-first', addAt('bias-add', `${ACC}[${i}]`, BIAS), `${ACC}[${i}]`);
+  const biased = (a: Alu) => v.pick('bias-first', addAt('bias-add', a, a.acc, a.bias), a.acc);
   const passes = c.passes > 1;
-  // With passes, a later pass's first tap adds its product to the sum the earlier passes kept.
-  const first = passes ? `ps_first ? ${load} : ${add('ps_q', `${P_REG}[${i}]`)}` : load;
-  const result: VStmt = `${RES}[${i}] <= ${v.pick('relu-last', `biasRelu(${biased})`, `reluAlways(${biased})`)};`;
-  const taken: VStmt[] = passes ? [vIf(resultInTail(c) ? 't_last_pass' : 'last_pass', [result], [`psum[ps_wr] <= ${ACC}[${i}];`])] : [result];
+  // With passes, a later pass's first tap adds its product to the sum the earlier passes kept: the accumulator's one
+  // adder takes that sum instead of its own (one adder, and Verilator calls one add a cycle, not both and a choice).
+  const loads = passes ? `phase == ${k(1, w.phase)} && ps_first` : `phase == ${k(1, w.phase)}`;
+  const addend = (a: Alu) => (passes ? `(phase == ${k(1, w.phase)}) ? ps_q_s${s.st}[${a.j * 32} +: 32] : ${a.acc}` : a.acc);
+  const result = (a: Alu): VStmt => `${a.res} <= ${v.pick('relu-last', `biasRelu(${biased(a)})`, `reluAlways(${biased(a)})`)};`;
+  const lastPass = resultInTail(c) ? 't_last_pass' : 'last_pass';
+  const takenAt = resultInTail(c) ? `t_busy && t_phase == ${k(N + 1, w.slotPhase)}` : `phase == ${k(N + 1, w.phase)}`;
+  const alus = Array.from({ length: lanes }, (_, j) => alu(j));
+  const results = alus.map(result);
   const sec = m.section(`strip ${s.st}: column ${s.st * p.colsPerStrip} + pos`)
     .wire(ix, w.ix, `${times(s.st * p.colsPerStrip > 0 ? `(${k(s.st * p.colsPerStrip, w.ix)} + pos)` : 'pos', l.stride, w.ix)} + kx`, 'input column + P')
     .wire(inS, 'bit', readCond);
   if (s.used) sec.wire(`bc_s${s.st}`, w.inCol, `${ix}${w.ix > w.inCol ? `[${w.inCol - 1}:0]` : ''}${l.pad + s.lo > 0 ? ` - ${k(l.pad + s.lo, w.inCol)}` : ''}`, `bank column while ${inS} (modular: low bits suffice)`);
   sec.wire(x, 32, s.used ? `${inS} ? bank${s.st}[baddr${s.st}(slot_r, bc_s${s.st}, ci)] : 32'd0` : "32'd0", 'padding taps see +0');
+  if (passes) partialSums(sec, c, s);
   if (v.has('pad-skip')) sec.reg(padQ, 'bit', 'the tap now in p_reg was padding').always('posedge clk', [`if (active && phase < ${k(N, w.phase)}${held}) ${padQ} <= !${inS};`]);
-  sec.generateFor('gj', 'LANES', laneBlockName(s.st), (g) => {
-    g.wire(W, 32, `{wvec[gj * 18 +: 18], 14'd0}`)
-      .wire(BIAS, 32, 'bvec[gj * 32 +: 32]');
-    if (passes) g.memory('psum', 32, c.Q * p.colsPerStrip * p.ocmux, "this ALU's partial sums").wire('ps_q', 32, 'psum[ps_rd]');
-    g.always('posedge clk', [
-      vIf(`active && phase < ${k(N, w.phase)}${held}`, [`${P_REG}[${i}] <= ${mul};`]),
-      vIf(accEnable, [`${ACC}[${i}] <= (phase == ${k(1, w.phase)}) ? ${passes ? `(${first})` : first} : ${addAt('accumulate', `${ACC}[${i}]`, `${P_REG}[${i}]`)};`]),
-      vIf(resultInTail(c) ? `t_busy && t_phase == ${k(N + 1, w.slotPhase)}` : `phase == ${k(N + 1, w.phase)}`, taken),
-    ]);
-  });
+  sec.generateFor('gj', 'LANES', laneBlockName(s.st), (g) => g
+    .wire(W, 32, `{wvec[gj * 18 +: 18], 14'd0}`)
+    .wire(BIAS, 32, 'bvec[gj * 32 +: 32]'));
+  // A pass that is not the row's last keeps its sums in the strip's partial-sum memory instead of taking results.
+  const psumWrite = `psum_s${s.st}[ps_wr] <= {${[...alus].reverse().map((a) => a.acc).join(', ')}};`;
+  sec.always('posedge clk', [
+    vIf(`active && phase < ${k(N, w.phase)}${held}`, alus.map((a) => `${a.pr} <= ${mul(a)};`)),
+    vIf(accEnable, alus.map((a) => `${a.acc} <= (${loads}) ? ${load(a)} : ${addAt('accumulate', a, addend(a), a.pr)};`)),
+    vIf(takenAt, passes ? [vIf(lastPass, results, [psumWrite])] : results),
+  ]);
+}
+
+/**
+ * A strip's partial sums: one memory word per slot (row mod Q, pos, grp) holding every lane's sum, lane j at bits
+ * 32j..32j+31, written (stripAlus) when a pass that is not the row's last takes its sums: one write of the whole strip,
+ * as Verilator tests a write's enable once per write statement and cycle, taken or not.
+ */
+function partialSums(sec: VSection, c: LayerContext, s: StripBank): void {
+  const { p, lanes } = c;
+  sec.memory(`psum_s${s.st}`, lanes * 32, c.Q * p.colsPerStrip * p.ocmux, "the strip's partial sums between passes, one word per slot")
+    .wire(`ps_q_s${s.st}`, lanes * 32, `psum_s${s.st}[ps_rd]`, "the controller's slot, read at phase 1");
 }

@@ -83,6 +83,14 @@ export function delayFault(m: VModule, c: LayerContext): void {
     ])]);
 }
 
+/**
+ * Whether the layer flips bits of its beats (fixed bit faults, or the runtime hooks). Those read a result at the
+ * lane a fault names, so such a layer keeps its results as an indexed array instead of words read at constant indices.
+ */
+export function flipsBeatBits(c: LayerContext): boolean {
+  return c.faults.runtime || c.faults.bits.length > 0;
+}
+
 /** Output-beat statements that flip the faulted bits (after the beat's data is loaded). */
 export function bitFaultStatements(c: LayerContext): VStmt[] {
   const { p, w, beat: b } = c;

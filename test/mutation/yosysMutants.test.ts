@@ -63,10 +63,10 @@ describeRtl('listMutations', () => {
 });
 
 describeRtl('folding', () => {
-  it('one-layer 8x8 network, 12 mutations (seed 3) folded whole and by module: the prepared design has parallel muxes ($pmux), the folded Verilog renders none as a casez', async () => {
+  it('one-layer 8x8 network in 4 strips (its beat multiplexer a case of 4), 12 mutations (seed 3) folded whole and by module: the prepared design has parallel muxes ($pmux), the folded Verilog renders none as a casez', async () => {
     // A mutation can make two selects of a $pmux true at once. Yosys gives that an undefined result and synthesis the
     // OR of the selected inputs, but a casez lets its first true item win in simulation, which would hide the mutant.
-    const net = validateSpec({ name: 'one', input: { height: 8, width: 8, channels: 3 }, clockHz: 250_000_000, rowRateHz: 2_500_000, layers: [{ name: 'c1', kernel: 1, stride: 1, pad: 0, outChannels: 2, batchnorm: false, relu: true, strips: 2 }] }, 'test');
+    const net = validateSpec({ name: 'one', input: { height: 8, width: 8, channels: 3 }, clockHz: 250_000_000, rowRateHz: 2_500_000, layers: [{ name: 'c1', kernel: 1, stride: 1, pad: 0, outChannels: 2, batchnorm: false, relu: true, strips: 4 }] }, 'test');
     const dir = mkdtempSync(join(tmpdir(), 'rowsim-fold-'));
     writeDesignFolder(join(dir, 'design'), net, makePlan(net), loadWeights(net, 'synthetic:0'), 'synthetic:0');
     const d = loadDesign(join(dir, 'design'));

@@ -81,7 +81,8 @@ describeRtl('explain says where the RTL departs, also after the ALU', () => {
     const f = join(d, 'rs_layer1.v');
     const v = readFileSync(f, 'utf8');
     // Lane j of the beat register takes lane (lanes − 1 − j) of the results: a wiring bug after the ALU.
-    const edited = v.replace('out_data[oj * 32 +: 32] <= res[ost * LANES + oj];', 'out_data[oj * 32 +: 32] <= res[ost * LANES + (LANES - 1 - oj)];');
+    // (The output stage loads each strip's results as one concatenation per strip: reverse every one.)
+    const edited = v.replace(/out_data <= \{(res\[\d+\](?:, res\[\d+\])+)\};/g, (_, words: string) => `out_data <= {${words.split(', ').reverse().join(', ')}};`);
     expect(edited, 'the output stage\'s lane assignment was not found').not.toBe(v);
     writeFileSync(f, edited);
     const out = tmp();

@@ -1,5 +1,5 @@
 // rtl/vcd.ts on hand-written VCD text: the layouts Verilator writes (padded width column, scalars, vectors, array
-// elements) read back to the values written.
+// elements, words of split arrays) read back to the values written.
 import { describe, expect, it } from 'vitest';
 import { readVcd, valueAt } from '../../rtl/vcd.js';
 
@@ -10,6 +10,7 @@ const TEXT = [
   '   $var wire  1 ! busy $end',
   '   $var wire  3 " have [2:0] $end',
   '   $var wire 32 # acc[5] [31:0] $end',
+  '   $var wire 32 $ p_reg(12) [31:0] $end',
   '  $upscope $end',
   ' $upscope $end',
   '$enddefinitions $end',
@@ -17,17 +18,19 @@ const TEXT = [
   '0!',
   'b000 "',
   'b0 #',
+  'b0 $',
   '#10',
   '1!',
   'b101 "',
   '#20',
   'b1111 #',
+  'b110 $',
   'x!',
   '',
 ].join('\n');
 
 describe('readVcd', () => {
-  const sig = readVcd(TEXT, ['TOP.u.busy', 'TOP.u.have', 'TOP.u.acc[5]', 'TOP.u.absent']);
+  const sig = readVcd(TEXT, ['TOP.u.busy', 'TOP.u.have', 'TOP.u.acc[5]', 'TOP.u.p_reg[12]', 'TOP.u.absent']);
   it('a 1-bit wire declared with a padded width column (busy: 0 at 0, 1 from 10; x leaves the last known value)', () => {
     expect(valueAt(sig.get('TOP.u.busy'), 5)).toBe(0);
     expect(valueAt(sig.get('TOP.u.busy'), 10)).toBe(1);
@@ -40,6 +43,10 @@ describe('readVcd', () => {
   it('an array element by its dotted name (acc[5] = 0b1111 = 15 from 20)', () => {
     expect(valueAt(sig.get('TOP.u.acc[5]'), 19)).toBe(0);
     expect(valueAt(sig.get('TOP.u.acc[5]'), 20)).toBe(15);
+  });
+  it('a word of an array Verilator split into registers, written p_reg(12), by its array name (p_reg[12] = 0b110 = 6 from 20)', () => {
+    expect(valueAt(sig.get('TOP.u.p_reg[12]'), 19)).toBe(0);
+    expect(valueAt(sig.get('TOP.u.p_reg[12]'), 20)).toBe(6);
   });
   it('a signal not in the file is absent, and nothing is known before the first change', () => {
     expect(sig.has('TOP.u.absent')).toBe(false);

@@ -52,7 +52,7 @@ describeRtl('findWitness', () => {
     const design = loadDesign(join(dir, 'design'));
     const listed = await listMutations(design, join(dir, 'yosys'), { count: 2000, seed: 1, module: `rs_layer${n}` });
     const text = readFileSync(join(dir, 'design', `rs_layer${n}.v`), 'utf8').split('\n');
-    const line = text.findIndex((l) => (what === 'phase' ? l.includes('phase <= phase + ') : l.includes(`if (`) && l.includes(`${what}[0+gj] <=`))) + 1;
+    const line = text.findIndex((l) => (what === 'phase' ? l.includes('phase <= phase + ') : l.includes(`${what}[0] <= `))) + 1;
     expect(line, `layer ${n} assigns ${what}`).toBeGreaterThan(0);
     return listed.filter((m) => m.src.some((s) => s.includes(`rs_layer${n}.v:${line}.`)));
   };
