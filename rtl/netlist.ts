@@ -38,6 +38,8 @@ const kids = (n: unknown, key: string): XmlNode[] => (((n as XmlNode)?.[key] ?? 
 const attrs = (n: unknown, key: string): Attr[] => (((n as XmlNode)?.[key] ?? []) as Attr[]);
 
 const ARRAYS = new Set(['cell', 'module', 'var', 'basicdtype', 'file']);
+/** Verilator's statement and block elements, whatever their depth in a module. */
+const STATEMENTS = ['always', 'assignw', 'contassign', 'initial', 'final', 'func', 'task'].map((t) => `*.${t}`);
 
 /** Runs `verilator --xml-only` on the sources and reads the result. */
 export async function readNetlist(top: string, sources: readonly string[], cwd: string): Promise<Netlist> {
@@ -57,7 +59,9 @@ export async function readNetlist(top: string, sources: readonly string[], cwd: 
 
 /** Parses Verilator's XML netlist text. */
 function parseNetlist(xml: string): Netlist {
-  const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ARRAYS.has(name) }).parse(xml) as { verilator_xml: XmlNode };
+  // Only declarations, types and instances are read. Statements are left as text: an expression is a tree as deep as
+  // it has operands (a concatenation of 512 lanes is 512 levels), which the parser would otherwise refuse.
+  const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ARRAYS.has(name), stopNodes: STATEMENTS, maxNestedTags: 10_000 }).parse(xml) as { verilator_xml: XmlNode };
   const root = doc.verilator_xml;
   const netlist = root.netlist as XmlNode;
   const widths = new Map<string, number>();

@@ -54,9 +54,10 @@ export function alus(m: VModule, c: LayerContext): void {
 }
 
 /**
- * Kernel-row passes: each ALU keeps its slots' partial sums, (row mod Q, pos, grp), between its row's passes. A pass
- * reads the sum at its phase 1 (the controller's slot) and writes it back at phase TAPS + 1, where the result is taken
- * (the slot tail's slot when that falls in the tail). A row's first pass starts from its first product, as one pass does.
+ * Kernel-row passes: each ALU keeps its slots' partial sums, (row mod Q, pos, grp), between its row's passes (in its
+ * strip's memory: partialSums). A pass reads the sum at its phase 1 (the controller's slot) and writes it back at phase
+ * TAPS + 1, where the result is taken (the slot tail's slot when that falls in the tail). A row's first pass starts
+ * from its first product, as one pass does.
  */
 function partialSumAddresses(sec: VSection, c: LayerContext): void {
   const { p, w, Q } = c;
@@ -65,7 +66,7 @@ function partialSumAddresses(sec: VSection, c: LayerContext): void {
     const q = Q === 1 ? '' : `${times(`(${row} % ${k(Q, w.outRow)})`, p.colsPerStrip, w.psum)} + `;
     return `${times(`(${q}${pos})`, p.ocmux, w.psum)} + ${grp}`;
   };
-  sec.raw(`// Partial sums between a row's ${c.passes} kernel-row passes: ${Q} row(s) x ${p.colsPerStrip} positions x ${p.ocmux} groups per ALU.`)
+  sec.raw(`// Partial sums between a row's ${c.passes} kernel-row passes: ${Q} row(s) x ${p.colsPerStrip} positions x ${p.ocmux} groups, one word of the strip's lanes per slot.`)
     .wire('ps_first', 'bit', `ky == ${k(0, w.kernel)}`, "the row's first pass: the accumulator loads its first product")
     .wire('ps_rd', w.psum, at('out_r', 'pos', 'grp'), "the controller's slot, read at phase 1")
     .wire('ps_wr', w.psum, tail ? at('t_r', 't_pos', 't_grp') : at('out_r', 'pos', 'grp'), 'the slot whose result is taken, written at phase TAPS + 1');
