@@ -209,7 +209,8 @@ async function emittedDesignRun(folder: Promise<string>, engines: ('sim' | 'rtl'
   } catch (e) {
     return { why: (e as Error).message };
   } finally {
-    process.env.SIMRUN_CACHE = cache;
+    if (cache === undefined) delete process.env.SIMRUN_CACHE;
+    else process.env.SIMRUN_CACHE = cache;
   }
 }
 

@@ -49,7 +49,8 @@ export function designFeatures(net: NetworkSpec, plan: NetworkPlan): ReadonlyMap
     // Words written a cycle: the stream's lanes into this layer (the input image's channels into the first).
     const inLanes = i === 0 ? net.input.channels : plan.layers[i - 1]!.lanes;
     const bits = p.rowBufferBits;
-    // Kernel-row passes keep partial sums in one memory per ALU, written one word a cycle: costed like such row buffers.
+    // Kernel-row passes keep partial sums in one memory per strip with one write port (a word holds the strip's lanes):
+    // costed like row buffers written one word a cycle.
     const oneWord = (inLanes > 1 ? 0 : bits) + p.partialSumBits;
     m.set(`rs_layer${n}`, { kind: 'layer', terms: [p.alus, inLanes > 1 ? bits : 0, inLanes > 1 ? bits * inLanes : 0, oneWord] });
     m.set(`rs_wrom${n}`, { kind: 'weights', terms: [1, p.lanes * p.weightBits] });

@@ -92,7 +92,8 @@ function stripAlus(m: VModule, c: LayerContext, s: StripBank): void {
   const mul = (a: Alu) => v.pick('subnormal-round', v.pick('mul-round', `fmul(${a.w}, ${x})`, `fmul_round(${a.w}, ${x})`), `fmul_subn(${a.w}, ${x})`);
   const add = (a: string, b: string) => v.pick('add-round', `fadd(${a}, ${b})`, `fadd_round(${a}, ${b})`);
   // The add-order-bit mutant lives at one add site of one ALU (strip 0, lane 0), as a Yosys mutant of one inlined call
-  // of the add would: the accumulate or the bias add.
+  // of the add would: the accumulate or the bias add. With passes the accumulate's adder also joins a pass's first
+  // product to the kept sum (one adder, its operand chosen), so the mutant reaches that add too.
   const order = v.has('add-order-bit') && s.st === 0 ? addOrderSite(l.index).site : null;
   const addAt = (site: 'accumulate' | 'bias-add', a: Alu, x1: string, x2: string) => (order === site && a.j === 0 ? `(${v.selector('add-order-bit')} ? fadd_order(${x1}, ${x2}) : ${add(x1, x2)})` : add(x1, x2));
   const load = (a: Alu) => v.pick('bias-first', a.pr, add(a.bias, a.pr));
