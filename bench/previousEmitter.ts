@@ -1,6 +1,6 @@
-// The previous emitter, for the bench's RTL speed figures, each shown beside the previous emitter's measured in the
-// same run: rowsim's source at PREVIOUS_EMITTER, taken from git and compiled apart, emits a design folder that the
-// current harness then runs with --rtl like any team's own design (same bench, same Verilator flags, same machine).
+// Design folders for the bench's RTL speed figures, each shown beside the previous emitter's measured in the same run:
+// rowsim's source at PREVIOUS_EMITTER, taken from git and compiled apart, and this checkout emit them, and the current
+// harness runs both with --rtl like any team's own design (same bench, same Verilator flags, same machine).
 import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -30,11 +30,20 @@ function previousRowsim(): Promise<string> {
   return compiled;
 }
 
-/** `config`'s design folder as the previous emitter writes it (a fresh folder each call). */
+/** `config`'s design folder as `simrun emit` of the rowsim in `root` writes it (a fresh folder each call). */
+async function emitWith(root: string, config: string, which: string): Promise<string> {
+  const out = join(mkdtempSync(join(tmpdir(), `rowsim-${which}-${config}-`)), 'design');
+  const e = await runTool(process.execPath, [join(root, 'dist', 'bin', 'simrun.js'), 'emit', '--config', config, '--out', out]);
+  if (e.exitCode !== 0) throw new Error(`the ${which} emitter failed on ${config}: ${e.all.slice(0, 400)}`);
+  return out;
+}
+
+/** `config`'s design folder as the previous emitter writes it. */
 export async function previousEmitterDesign(config: string): Promise<string> {
-  const src = await previousRowsim();
-  const out = mkdtempSync(join(tmpdir(), `rowsim-previous-${config}-`));
-  const e = await runTool(process.execPath, [join(src, 'dist', 'bin', 'simrun.js'), 'emit', '--config', config, '--out', join(out, 'design')]);
-  if (e.exitCode !== 0) throw new Error(`the previous emitter failed on ${config}: ${e.all.slice(0, 400)}`);
-  return join(out, 'design');
+  return emitWith(await previousRowsim(), config, 'previous');
+}
+
+/** `config`'s design folder as this emitter writes it (this checkout's dist). */
+export function currentEmitterDesign(config: string): Promise<string> {
+  return emitWith(resolve('.'), config, 'current');
 }

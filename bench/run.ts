@@ -20,7 +20,7 @@ import { runIcarus } from './icarus.js';
 import { ModelRunner } from '../sim/model.js';
 import { frameLatency, NetworkScheduler } from '../sim/schedule.js';
 import { loadStimulus } from '../vectors/image.js';
-import { PREVIOUS_EMITTER, previousEmitterDesign } from './previousEmitter.js';
+import { currentEmitterDesign, PREVIOUS_EMITTER, previousEmitterDesign } from './previousEmitter.js';
 
 const args = process.argv.slice(2);
 const config = args.includes('--config') ? args[args.indexOf('--config') + 1]! : 'ie120r';
@@ -132,7 +132,7 @@ async function rtlBench(): Promise<void> {
   line('verilator process', `${Number(warm.facts.runSeconds).toFixed(2)} s`, `the loop plus start-up, ROM images and stimulus: ${(cycles / Number(warm.facts.runSeconds) / 1e6).toFixed(2)} M cycles/s`);
   line('whole run (rtl only), warm cache', `${warm.seconds.toFixed(2)} s`, 'target ≤ 60 s');
   // Beside the previous emitter, both designs run the same way (--rtl, as a team's own folder), fastest of 3 each.
-  const prev = await previousEmitterRun('ie120r-mini', ['rtl'], 3);
+  const prev = await emittedDesignRun(previousEmitterDesign('ie120r-mini'), ['rtl'], 3);
   const same = await emittedDesignRun(currentEmitterDesign('ie120r-mini'), ['rtl'], 3);
   if ('why' in prev || 'why' in same) line('previous emitter', 'not measured', 'why' in prev ? prev.why : 'why' in same ? same.why : '');
   else {
@@ -169,25 +169,12 @@ async function fullRtlBench(): Promise<void> {
   line('whole run (golden, sim, rtl)', `${((performance.now() - t) / 1000).toFixed(1)} s`, report.pass ? 'every pair agrees (bits; sim~rtl cycles too)' : 'MISMATCH');
   if (!report.pass) process.exitCode = 1;
   if (args.includes('--skip-previous')) return;
-  const prev = await previousEmitterRun('ie120r', ['sim', 'rtl'], 1);
+  const prev = await emittedDesignRun(previousEmitterDesign('ie120r'), ['sim', 'rtl'], 1);
   if ('why' in prev) line('previous emitter', 'not measured', prev.why);
   else {
     line(`previous emitter (${PREVIOUS_EMITTER}): build`, `${Number(prev.facts.buildSeconds).toFixed(1)} s`, 'cold, its own empty cache');
     line('  its cycle loop', `${Number(prev.facts.loopSeconds).toFixed(1)} s`, `${prev.facts.cycles} cycles, ${(Number(prev.facts.cycles) / Number(prev.facts.loopSeconds) / 1e3).toFixed(1)} k cycles/s; this emitter ${(Number(prev.facts.loopSeconds) / Number(f.loopSeconds)).toFixed(2)}x as fast${prev.pass ? '' : '; its run DIFFERS from the model'}`);
   }
-}
-
-/** The previous emitter's design of `cfg` run through this harness (see emittedDesignRun). */
-function previousEmitterRun(cfg: string, engines: ('sim' | 'rtl')[], runs: number): ReturnType<typeof emittedDesignRun> {
-  return emittedDesignRun(previousEmitterDesign(cfg), engines, runs);
-}
-
-/** `cfg`'s design folder as this emitter writes it (what `simrun emit` writes). */
-async function currentEmitterDesign(cfg: string): Promise<string> {
-  const dir = join(mkdtempSync(join(tmpdir(), `rowsim-current-${cfg}-`)), 'design');
-  const e = await runTool(process.execPath, ['dist/bin/simrun.js', 'emit', '--config', cfg, '--out', dir]);
-  if (e.exitCode !== 0) throw new Error(`simrun emit failed on ${cfg}: ${e.all.slice(0, 400)}`);
-  return dir;
 }
 
 /**
