@@ -40,6 +40,15 @@ export function vRange(width: number): string {
  */
 export type VWidth = number | 'bit';
 
+/**
+ * `{a, b, …}` with `perLine` items a line, later lines indented by `pad`: a concatenation of hundreds of words (a wide
+ * layer's beat or partial sums) stays readable rather than one line of kilobytes.
+ */
+export function vConcat(items: readonly string[], pad = '      ', perLine = 8): string {
+  const rows = Array.from({ length: Math.ceil(items.length / perLine) }, (_, r) => items.slice(r * perLine, (r + 1) * perLine).join(', '));
+  return `{${rows.join(`,\n${pad}`)}}`;
+}
+
 /** A procedural statement: one line of Verilog (`x <= y;`), an if/else, or a for loop. */
 export type VStmt = string | VIf | VFor;
 

@@ -17,21 +17,28 @@ export interface ModuleFeatures {
 }
 
 /**
- * The cost terms of each kind. A layer: its ALUs (multiply, accumulate, bias add, their registers and their share of
- * the controller) and its row-buffer bits (storage and the strips' read and write logic), split by how many words its
- * input writes a cycle: a buffer written one word at a time can become LUT RAM; one written by several lanes at once
- * stays in flip-flops, with a write multiplexer per bit that grows with the lanes. A layer has no constant term: its
- * controller is small beside its ALUs, and calibration layers of 1 to 4 ALUs cannot tell a constant from the ALUs
- * (fitting one made tiny's estimate 16 % low instead of 4 %). A ROM: a constant and the bits its
- * lanes read at once (each lane reads the whole table through its own port: lanes × bits). The top: a constant (its
- * I/O buffers; the wiring between layers is free).
+ * The cost terms of each kind. A layer: a constant (its controller's registers: counters, the beat's coordinates), its
+ * ALUs (multiply, accumulate, bias add, their registers), its output lanes (the beat register, 32 bits a lane) and its
+ * row-buffer and partial-sum bits (storage, the strips' read and write logic). Every one of those memories has one
+ * write port — a row buffer fed several lanes a beat keeps the whole beat in one word — so an FPGA flow can keep them
+ * all in LUT RAM. The constant and the lanes cost flip-flops only (ONLY_FROM): calibration layers of 1 to 4 ALUs cannot
+ * tell a constant's logic from the ALUs' (fitting one made tiny's ALUT estimate 16 % low instead of 4 %), but registers
+ * are plain to count: about 46 a layer, 93 an ALU and 32 a lane. Without those two terms the ALU term took them all
+ * (127 a unit, right for a strip of lanes, where a lane is an ALU) and tiny, whose strips share their lanes, came out
+ * 21 % over. A ROM: a constant and the bits its lanes read at once (each lane reads the whole table through its own
+ * port: lanes × bits). The top: a constant (its I/O buffers; the wiring between layers is free).
  */
 export const TERMS: Readonly<Record<ModuleKind, readonly string[]>> = {
-  layer: ['per ALU', 'per row-buffer bit written several words a cycle', 'per such bit and write lane', 'per row-buffer bit written one word a cycle'],
+  layer: ['per layer (flip-flops only)', 'per ALU', 'per output lane (flip-flops only)', 'per row-buffer bit'],
   weights: ['per ROM', 'per lane-bit read'],
   biases: ['per ROM', 'per lane-bit read'],
   top: ['per design'],
 };
+
+/** The indices of a layer's ALU, output-lane and buffer-bit terms in TERMS.layer. */
+export const LAYER_ALU_TERM = 1;
+export const LAYER_LANE_TERM = 2;
+export const LAYER_BUFFER_TERM = 3;
 
 /** Every field of Resources, in its order. */
 export const RESOURCE_KEYS = ['cells', 'logic', 'flipFlops', 'multipliers', 'ramBlocks', 'ramBits', 'lutRamBlocks'] as const;
@@ -46,13 +53,9 @@ export function designFeatures(net: NetworkSpec, plan: NetworkPlan): ReadonlyMap
   plan.layers.forEach((p, i) => {
     const l = net.layers[i]!;
     const n = i + 1;
-    // Words written a cycle: the stream's lanes into this layer (the input image's channels into the first).
-    const inLanes = i === 0 ? net.input.channels : plan.layers[i - 1]!.lanes;
-    const bits = p.rowBufferBits;
-    // Kernel-row passes keep partial sums in one memory per strip with one write port (a word holds the strip's lanes):
-    // costed like row buffers written one word a cycle.
-    const oneWord = (inLanes > 1 ? 0 : bits) + p.partialSumBits;
-    m.set(`rs_layer${n}`, { kind: 'layer', terms: [p.alus, inLanes > 1 ? bits : 0, inLanes > 1 ? bits * inLanes : 0, oneWord] });
+    // Row buffers and partial sums alike: memories of one write port (the buffer's word holds an input beat's lanes,
+    // the partial sums' word a strip's lanes).
+    m.set(`rs_layer${n}`, { kind: 'layer', terms: [1, p.alus, p.lanes, p.rowBufferBits + p.partialSumBits] });
     m.set(`rs_wrom${n}`, { kind: 'weights', terms: [1, p.lanes * p.weightBits] });
     m.set(`rs_brom${n}`, { kind: 'biases', terms: [1, p.lanes * l.outC * 32] });
   });
@@ -134,12 +137,13 @@ export function fitCosts(samples: readonly CostSample[]): Partial<CostModel> {
 }
 
 /**
- * Resources a layer makes from some of its terms only: multipliers come from its ALUs alone, LUT RAM from its buffers
- * written one word a cycle alone. Without this a fit may hand a few multipliers to buffer bits or MLABs to ALUs, which
- * then multiply by thousands in a large design.
+ * Resources a layer makes from some of its terms only: multipliers come from its ALUs alone, LUT RAM from its buffer
+ * bits alone, and only flip-flops from its constant and its lanes (see TERMS). Without this a fit may hand a few
+ * multipliers to buffer bits or MLABs to ALUs, which then multiply by thousands in a large design.
  */
+const NOT_REGISTERS = [LAYER_ALU_TERM, LAYER_BUFFER_TERM];
 const ONLY_FROM: Partial<Record<ModuleKind, Partial<Record<ResourceKey, readonly number[]>>>> = {
-  layer: { multipliers: [0], lutRamBlocks: [3] },
+  layer: { cells: NOT_REGISTERS, logic: NOT_REGISTERS, multipliers: [LAYER_ALU_TERM], ramBlocks: NOT_REGISTERS, ramBits: NOT_REGISTERS, lutRamBlocks: [LAYER_BUFFER_TERM] },
 };
 
 /** The resources `model` predicts for a module with `f`, or null when the model has no costs for its kind. */

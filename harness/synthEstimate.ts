@@ -15,7 +15,7 @@ import { prepareOutDir, releaseOutDir, writeAtomic } from './outdir.js';
 import { makePlan } from './plan.js';
 import { addResources, checkSize, NO_RESOURCES, parseTarget, synthesizeFolder, type Resources, type SynthOptions, type SynthTarget } from './synth.js';
 import { calibrate, calibrationSpec } from './synthCalibration.js';
-import { designFeatures, fitCosts, predictModule, RESOURCE_KEYS, TERMS, uncalibrated, type CostModel, type ModuleFeatures } from './synthCost.js';
+import { designFeatures, fitCosts, LAYER_ALU_TERM, LAYER_BUFFER_TERM, predictModule, RESOURCE_KEYS, TERMS, uncalibrated, type CostModel, type ModuleFeatures } from './synthCost.js';
 
 /** Options of `simrun synth --estimate`. */
 export interface EstimateOptions extends SynthOptions {
@@ -78,7 +78,7 @@ function predictDesign(model: Partial<CostModel>, features: DesignFeatures): { m
 function datapathOnly(model: Partial<CostModel>, features: DesignFeatures): Resources {
   const parts: Resources[] = [];
   for (const [, f] of features) {
-    if (f.kind === 'layer') parts.push(predictModule(model, { kind: 'layer', terms: f.terms.map((t, i) => (i === 0 ? t : 0)) })!);
+    if (f.kind === 'layer') parts.push(predictModule(model, { kind: 'layer', terms: f.terms.map((t, i) => (i === LAYER_BUFFER_TERM ? 0 : t)) })!);
     if (f.kind === 'top') parts.push(predictModule(model, f)!);
   }
   return sum(parts);
@@ -87,7 +87,7 @@ function datapathOnly(model: Partial<CostModel>, features: DesignFeatures): Reso
 /** One ALU's costs: the model's per-ALU coefficients, rounded. */
 function perAluCosts(model: Partial<CostModel>): Resources {
   const layer = model.layer!;
-  return Object.fromEntries(RESOURCE_KEYS.map((k) => [k, Math.round(layer[k][0]!)])) as unknown as Resources;
+  return Object.fromEntries(RESOURCE_KEYS.map((k) => [k, Math.round(layer[k][LAYER_ALU_TERM]!)])) as unknown as Resources;
 }
 
 /** Estimates the design of `o` (a --config) from the calibration's costs; with `check`, synthesizes it too. */

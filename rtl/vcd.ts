@@ -1,7 +1,7 @@
 // A reader for the VCD files rowsim's bench writes: the signals asked for (by hierarchical name), as value changes over
 // time. Only what `simrun explain` needs: vectors and scalars, no real values, no aliases beyond shared ids.
 import { SimrunError } from '../core/errors.js';
-import { designSignalName } from './vcdStream.js';
+import { VcdHeaderReader } from './vcdHeader.js';
 
 /** Value changes of one signal: times ascending, values as unsigned integers (up to 53 bits exact), and as bit text. */
 export interface SignalChanges {
@@ -13,27 +13,21 @@ export interface SignalChanges {
 
 /** The requested signals' changes, by full dotted name (e.g. 'TOP.rs_top.u_layer3.acc[5]'). */
 export function readVcd(text: string, names: readonly string[]): Map<string, SignalChanges> {
-  const wanted = new Set(names);
   const byId = new Map<string, SignalChanges[]>();
   const out = new Map<string, SignalChanges>();
-  const scope: string[] = [];
+  const head = new VcdHeaderReader();
   const lines = text.split('\n');
   let i = 0;
   for (; i < lines.length; i++) {
     const line = lines[i]!.trim();
-    if (line.startsWith('$enddefinitions')) break;
-    let m = /^\$scope \S+ (\S+) \$end$/.exec(line);
-    if (m) { scope.push(m[1]!); continue; }
-    if (/^\$upscope/.test(line)) { scope.pop(); continue; }
-    // Writers pad the width column ('$var wire  1 ...'), so fields split on any run of blanks.
-    m = /^\$var\s+\S+\s+\d+\s+(\S+)\s+(\S+)(?:\s+\[[^\]]*\])?\s+\$end$/.exec(line);
-    if (m) {
-      const full = [...scope, designSignalName(m[2]!)].join('.');
-      if (!wanted.has(full)) continue;
-      const ch: SignalChanges = { times: [], values: [], bits: [] };
-      out.set(full, ch);
-      byId.set(m[1]!, [...(byId.get(m[1]!) ?? []), ch]);
-    }
+    if (line && head.line(line)) break;
+  }
+  for (const name of names) {
+    const v = head.header.vars.get(name);
+    if (!v || out.has(name)) continue;
+    const ch: SignalChanges = { times: [], values: [], bits: [] };
+    out.set(name, ch);
+    byId.set(v.id, [...(byId.get(v.id) ?? []), ch]);
   }
   if (i === lines.length) throw new SimrunError('BEAT_LOG_CORRUPT', 'waveform has no $enddefinitions; it was cut short — rerun');
   let now = 0;

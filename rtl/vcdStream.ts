@@ -3,14 +3,7 @@
 // for and, at each rising edge of the clock where the reset is inactive, hands out their values just before the edge
 // (the beat the design presented in that cycle). Cycle 0 is the first such edge.
 import { SimrunError } from '../core/errors.js';
-
-/** A signal's declaration in the dump. */
-export interface VcdVar {
-  readonly id: string;
-  readonly width: number;
-  /** Dotted path through the dump's scopes. */
-  readonly path: string;
-}
+import { VcdHeaderReader, type VcdHeader } from './vcdHeader.js';
 
 /** What to sample. */
 export interface VcdSampling {
@@ -24,14 +17,6 @@ export interface VcdSampling {
 /** Called at each sampled edge with the cycle and each signal's bits (most significant first; 'x'/'z' as found). */
 export type OnCycle = (cycle: number, values: readonly string[]) => void;
 
-/** The dump's header facts. */
-export interface VcdHeader {
-  readonly vars: ReadonlyMap<string, VcdVar>;
-  /** The `$version` text: which simulator wrote the dump. */
-  readonly version: string;
-  readonly timescale: string;
-}
-
 /**
  * Parses a VCD as text arrives. Call `header()` once the header is in (`onHeader` fires then; it must call `sample`
  * to say what to hand out), then keep pushing; `end()` flushes the last timestamp.
@@ -39,11 +24,7 @@ export interface VcdHeader {
 export class VcdStream {
   private rest = '';
   private inHeader = true;
-  private readonly scopes: string[] = [];
-  private readonly vars = new Map<string, VcdVar>();
-  private version = '';
-  private timescale = '';
-  private pendingKeyword: { key: string; text: string[] } | null = null;
+  private readonly head = new VcdHeaderReader();
   /** Current value per watched id, and the changes of the timestamp being read. */
   private readonly cur = new Map<string, string>();
   private pending = new Map<string, string>();
@@ -61,7 +42,7 @@ export class VcdStream {
   /** Says what to sample (from `onHeader`): every path must be declared, else DESIGN_INVALID naming it. */
   sample(s: VcdSampling): void {
     const id = (path: string, what: string) => {
-      const v = this.vars.get(path);
+      const v = this.head.header.vars.get(path);
       if (!v) throw new SimrunError('DESIGN_INVALID', `the waveform has no signal '${path}' (${what}); dump it ($dumpvars) or fix the tap map`);
       return v.id;
     };
@@ -98,7 +79,13 @@ export class VcdStream {
   private line(raw: string): void {
     const line = raw.trim();
     if (!line) return;
-    if (this.inHeader) return this.headerLine(line);
+    if (this.inHeader) {
+      if (this.head.line(line)) {
+        this.inHeader = false;
+        this.onHeader(this.head.header);
+      }
+      return;
+    }
     const c = line[0]!;
     if (c === '#') {
       this.flush();
@@ -133,57 +120,6 @@ export class VcdStream {
     for (const [i, v] of this.pending) this.cur.set(i, v);
     this.pending = new Map();
   }
-
-  private headerLine(line: string): void {
-    if (this.pendingKeyword) {
-      if (line.endsWith('$end')) {
-        const t = [...this.pendingKeyword.text, line.slice(0, -4)].join(' ').trim();
-        if (this.pendingKeyword.key === '$version') this.version = t;
-        if (this.pendingKeyword.key === '$timescale') this.timescale = t;
-        this.pendingKeyword = null;
-      } else this.pendingKeyword.text.push(line);
-      return;
-    }
-    const words = line.split(/\s+/);
-    switch (words[0]) {
-      case '$scope': this.scopes.push(designSignalName(words[2]!)); return;
-      case '$upscope': this.scopes.pop(); return;
-      case '$var': {
-        // $var <type> <size> <id> <name> [<range>] $end
-        const name = designSignalName(words[4]!);
-        const path = [...this.scopes, name].join('.');
-        if (!this.vars.has(path)) this.vars.set(path, { id: words[3]!, width: Number(words[2]), path });
-        return;
-      }
-      case '$version':
-      case '$timescale':
-      case '$date':
-      case '$comment': {
-        const inline = line.slice(words[0].length).trim();
-        if (inline.endsWith('$end')) {
-          const t = inline.slice(0, -4).trim();
-          if (words[0] === '$version') this.version = t;
-          if (words[0] === '$timescale') this.timescale = t;
-        } else this.pendingKeyword = { key: words[0], text: inline ? [inline] : [] };
-        return;
-      }
-      case '$enddefinitions':
-        this.inHeader = false;
-        this.onHeader({ vars: this.vars, version: this.version, timescale: this.timescale });
-        return;
-      default:
-    }
-  }
-}
-
-/**
- * A signal's name as the design spells it. Icarus writes an array word as an escaped identifier ('\\p_reg[13]');
- * Verilator writes the word of an array it split into registers (its split_var pragma) as 'p_reg(13)'.
- */
-export function designSignalName(name: string): string {
-  const plain = name.startsWith('\\') ? name.slice(1) : name;
-  const split = /^([A-Za-z_][A-Za-z0-9_$]*)\((\d+)\)$/.exec(plain);
-  return split ? `${split[1]}[${split[2]}]` : plain;
 }
 
 /** The last bit of a value ('1', '0', 'x' or 'z'): a 1-bit signal may be written as 'b1'. */

@@ -10,7 +10,8 @@ import type { Engine, EngineJob, EngineRun, FrameOutput, StreamInfo } from '../c
 import { SimrunError } from '../core/errors.js';
 import { beatsPerFrame, valuesFromBeats } from '../core/stream.js';
 import { loadTapMap, streamLayout, type TapMap } from './design.js';
-import { valueOf, VcdStream, wordOf, type VcdHeader } from './vcdStream.js';
+import type { VcdHeader } from './vcdHeader.js';
+import { valueOf, VcdStream, wordOf } from './vcdStream.js';
 
 /** Where the waveform is and how to read it. */
 export interface WaveformSource {

@@ -5,7 +5,8 @@ import type { WaveformSource } from './waveformEngine.js';
 import { openWaveform, scopeResolver, tapPaths } from './waveformEngine.js';
 import { loadTapMap } from './design.js';
 import type { RegisterTrace } from './explain.js';
-import { valueOf, VcdStream, wordOf, type VcdHeader } from './vcdStream.js';
+import type { VcdHeader } from './vcdHeader.js';
+import { valueOf, VcdStream, wordOf } from './vcdStream.js';
 
 /** The registers read, and the dump scope of the layer's instance they were looked for in. */
 export interface WaveformRegisters extends RegisterTrace {

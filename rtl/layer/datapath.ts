@@ -3,11 +3,13 @@
 // kernel-row passes, a pass's sums go to the strip's partial-sum memory instead, until the row's last pass). The ALU
 // registers are read and written at constant indices only, so Verilator keeps each word as a register of its own.
 import { LAYER_SIGNALS, laneBlockName, layerModules, stripInputName } from '../../core/layerSignals.js';
-import { vIf, type VModule, type VSection, type VStmt } from '../../core/vbuild.js';
+import { vConcat, vIf, type VModule, type VSection, type VStmt } from '../../core/vbuild.js';
 import { addOrderSite } from '../catalogueKinds.js';
+import { addrBits } from '../emitRom.js';
 import { FADD_FN, FADD_ROUND_MUTANT, faddOrderMutant, FMUL_FN, FMUL_ROUND_MUTANT, FMUL_SUBNORMAL_MUTANT } from '../fpu.js';
 import type { LayerContext, StripBank } from './context.js';
 import { flipsBeatBits } from './faultHooks.js';
+import { wideBank } from './inputSide.js';
 import { k, times } from './literals.js';
 
 const { product: P_REG, accumulator: ACC, result: RES, laneWeight: W, laneBias: BIAS } = LAYER_SIGNALS;
@@ -49,8 +51,24 @@ export function alus(m: VModule, c: LayerContext): void {
   if (flipsBeatBits(c)) sec.memory(RES, 32, 'STRIPS*LANES-1');
   else sec.registerArray(RES, 32, 'STRIPS*LANES-1');
   if (c.passes > 1) partialSumAddresses(sec, c);
+  if (wideBank(c)) bankLane(sec, c);
   sec.raw('genvar gj;');
   for (const s of c.strips) stripAlus(m, c, s);
+}
+
+/**
+ * Where input channel ci sits in a row-buffer word that holds a whole input beat: channel j·IN_OCMUX + g came in lane j
+ * of group g's beat. IN_OCMUX is a constant: a power of two makes these bit selects; any other, a small divider by a
+ * constant (a counter pair stepping with ci would do the same with fewer gates).
+ */
+function bankLane(sec: VSection, c: LayerContext): void {
+  const { w, input } = c;
+  const shift = Math.log2(input.ocmux);
+  const [grp, lane] = input.ocmux === 1 ? ["1'b0", 'ci']
+    : Number.isInteger(shift) ? [`ci[${shift - 1}:0]`, `ci >> ${shift}`]
+      : [`ci % ${k(input.ocmux, w.inChan)}`, `ci / ${k(input.ocmux, w.inChan)}`];
+  sec.wire('ci_grp', w.inGrp, grp, "the input beat's group that brought channel ci")
+    .wire('ci_lane', addrBits(input.lanes), lane, 'its lane in that beat');
 }
 
 /**
@@ -118,14 +136,15 @@ function stripAlus(m: VModule, c: LayerContext, s: StripBank): void {
     .wire(ix, w.ix, `${times(s.st * p.colsPerStrip > 0 ? `(${k(s.st * p.colsPerStrip, w.ix)} + pos)` : 'pos', l.stride, w.ix)} + kx`, 'input column + P')
     .wire(inS, 'bit', readCond);
   if (s.used) sec.wire(`bc_s${s.st}`, w.inCol, `${ix}${w.ix > w.inCol ? `[${w.inCol - 1}:0]` : ''}${l.pad + s.lo > 0 ? ` - ${k(l.pad + s.lo, w.inCol)}` : ''}`, `bank column while ${inS} (modular: low bits suffice)`);
-  sec.wire(x, 32, s.used ? `${inS} ? bank${s.st}[baddr${s.st}(slot_r, bc_s${s.st}, ci)] : 32'd0` : "32'd0", 'padding taps see +0');
+  const read = wideBank(c) ? `bank${s.st}[baddr${s.st}(slot_r, bc_s${s.st}, ci_grp)][ci_lane * 32 +: 32]` : `bank${s.st}[baddr${s.st}(slot_r, bc_s${s.st}, ci)]`;
+  sec.wire(x, 32, s.used ? `${inS} ? ${read} : 32'd0` : "32'd0", 'padding taps see +0');
   if (passes) partialSums(sec, c, s);
   if (v.has('pad-skip')) sec.reg(padQ, 'bit', 'the tap now in p_reg was padding').always('posedge clk', [`if (active && phase < ${k(N, w.phase)}${held}) ${padQ} <= !${inS};`]);
   sec.generateFor('gj', 'LANES', laneBlockName(s.st), (g) => g
     .wire(W, 32, `{wvec[gj * 18 +: 18], 14'd0}`)
     .wire(BIAS, 32, 'bvec[gj * 32 +: 32]'));
   // A pass that is not the row's last keeps its sums in the strip's partial-sum memory instead of taking results.
-  const psumWrite = `psum_s${s.st}[ps_wr] <= {${[...alus].reverse().map((a) => a.acc).join(', ')}};`;
+  const psumWrite = `psum_s${s.st}[ps_wr] <= ${vConcat([...alus].reverse().map((a) => a.acc), '    ')};`;
   sec.always('posedge clk', [
     vIf(`active && phase < ${k(N, w.phase)}${held}`, alus.map((a) => `${a.pr} <= ${mul(a)};`)),
     vIf(accEnable, alus.map((a) => `${a.acc} <= (${loads}) ? ${load(a)} : ${addAt('accumulate', a, addend(a), a.pr)};`)),

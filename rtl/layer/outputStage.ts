@@ -1,7 +1,7 @@
 // The layer's output stage: during the beat phases one strip's lanes go out per cycle (idle strips send nothing), with
 // the beat's row, column, group and last flag; bit faults flip bits of the beat as it loads.
 import { LAYER_SIGNALS } from '../../core/layerSignals.js';
-import { vFor, vIf, type VModule, type VStmt } from '../../core/vbuild.js';
+import { vConcat, vFor, vIf, type VModule, type VStmt } from '../../core/vbuild.js';
 import type { LayerContext } from './context.js';
 import { bitFaultStatements, flipsBeatBits } from './faultHooks.js';
 import { k } from './literals.js';
@@ -40,7 +40,7 @@ export function outputStage(m: VModule, c: LayerContext): void {
  */
 function beatsByStrip(c: LayerContext, word: (strip: number, lane: number) => string): string {
   const { lanes, w } = c;
-  const words = (st: number) => `{${Array.from({ length: lanes }, (_, j) => word(st, lanes - 1 - j)).join(', ')}}`;
+  const words = (st: number) => vConcat(Array.from({ length: lanes }, (_, j) => word(st, lanes - 1 - j)));
   const last = c.strips.length - 1;
   return ['case (ost)', ...c.strips.map((s) => `  ${s.st === last ? 'default' : k(s.st, w.ost)}: out_data <= ${words(s.st)};`), 'endcase'].join('\n');
 }

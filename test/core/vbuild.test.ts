@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isPlainName, renderStmts, vFor, vIf, VModule, vName } from '../../core/vbuild.js';
+import { isPlainName, renderStmts, vConcat, vFor, vIf, VModule, vName } from '../../core/vbuild.js';
 
 describe('renderStmts', () => {
   it('one plain statement stays on its if line; two statements in one string get begin/end', () => {
@@ -55,5 +55,15 @@ describe('VModule', () => {
     let out = '';
     try { execFileSync('verilator', ['--lint-only', '-Wall', '-Wno-UNUSEDSIGNAL', join(dir, 'rs_built.v')], { encoding: 'utf8', stdio: 'pipe' }); } catch (e) { out = String((e as { stderr?: string }).stderr); }
     expect(out).toBe('');
+  });
+});
+
+describe('vConcat', () => {
+  it('3 items stay on one line ({a, b, c}); 10 items at 8 a line make two lines, the second indented, in order', () => {
+    expect(vConcat(['a', 'b', 'c'])).toBe('{a, b, c}');
+    const ten = Array.from({ length: 10 }, (_, i) => `w${9 - i}`);
+    const text = vConcat(ten, '  ');
+    expect(text.split('\n')).toEqual(['{w9, w8, w7, w6, w5, w4, w3, w2,', '  w1, w0}']);
+    expect(text.replace(/\s+/g, ' ')).toBe(`{${ten.join(', ')}}`);
   });
 });

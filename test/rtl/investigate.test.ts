@@ -82,7 +82,7 @@ describeRtl('explain says where the RTL departs, also after the ALU', () => {
     const v = readFileSync(f, 'utf8');
     // Lane j of the beat register takes lane (lanes − 1 − j) of the results: a wiring bug after the ALU.
     // (The output stage loads each strip's results as one concatenation per strip: reverse every one.)
-    const edited = v.replace(/out_data <= \{(res\[\d+\](?:, res\[\d+\])+)\};/g, (_, words: string) => `out_data <= {${words.split(', ').reverse().join(', ')}};`);
+    const edited = v.replace(/out_data <= \{(res\[\d+\](?:,\s+res\[\d+\])+)\};/g, (_, words: string) => `out_data <= {${words.split(/,\s+/).reverse().join(', ')}};`);
     expect(edited, 'the output stage\'s lane assignment was not found').not.toBe(v);
     writeFileSync(f, edited);
     const out = tmp();

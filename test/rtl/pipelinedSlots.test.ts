@@ -13,14 +13,13 @@ import { loadWeights } from '../../core/weights/load.js';
 import { lintVerilog } from '../../rtl/verilator.js';
 import { expectAllAgree } from '../support/agree.js';
 import { describeRtl } from '../support/rtl.js';
+import { writeSpecFile } from '../support/specFile.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'rowsim-pipe-'));
 
 /** A preset with pipelined slots, as a spec file. */
 function pipelined(preset: string): string {
-  const file = join(tmp(), `${preset}-pipelined.json`);
-  writeFileSync(file, JSON.stringify({ ...(PRESETS[preset] as object), name: `${preset}-pipelined`, slots: 'pipelined' }));
-  return file;
+  return writeSpecFile({ ...(PRESETS[preset] as object), name: `${preset}-pipelined`, slots: 'pipelined' }, `${preset}-pipelined.json`);
 }
 
 /**
@@ -38,11 +37,7 @@ const EDGE = {
   ],
 };
 
-function edgeFile(): string {
-  const file = join(tmp(), 'edge.json');
-  writeFileSync(file, JSON.stringify(EDGE));
-  return file;
-}
+const edgeFile = () => writeSpecFile(EDGE, 'edge.json');
 
 describeRtl('pipelined slots in the emitted RTL', () => {
   it('edge spec: slot intervals 11, 37, 7 and 33 (max(taps + 1, strips + 3)) under the plan', () => {

@@ -53,3 +53,13 @@ describe('readVcd', () => {
     expect(valueAt(sig.get('TOP.u.busy'), -1)).toBeUndefined();
   });
 });
+
+describe('readVcd scopes', () => {
+  it('a signal inside an Icarus generate scope (\\g_lane_s0[1]) is found by the design\'s name (TOP.u.g_lane_s0[1].w = 7 from 5)', () => {
+    const text = ['$scope module TOP $end', '$scope module u $end', '$scope module \\g_lane_s0[1] $end', '$var wire 32 ! w [31:0] $end',
+      '$upscope $end', '$upscope $end', '$upscope $end', '$enddefinitions $end', '#0', 'b0 !', '#5', 'b111 !', ''].join('\n');
+    const sig = readVcd(text, ['TOP.u.g_lane_s0[1].w']);
+    expect(valueAt(sig.get('TOP.u.g_lane_s0[1].w'), 4)).toBe(0);
+    expect(valueAt(sig.get('TOP.u.g_lane_s0[1].w'), 5)).toBe(7);
+  });
+});
