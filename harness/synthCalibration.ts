@@ -18,7 +18,7 @@ import { designFeatures, type CostSample } from './synthCost.js';
 
 /**
  * Pinned strips and ocmux so that the layers' cost terms vary independently: 1 to 4 ALUs; row buffers of 4 to 41
- * kbit, their words one channel (c2, c4, c5: fed one lane a beat) or a whole beat of 2 to 16 lanes (c1, c3, c6, c7);
+ * kbit, their words one channel (c2, c4, c5: fed one lane a beat) or a whole beat of 2 to 4 lanes (c1, c3, c6, c7);
  * 1 to 4 lanes reading ROMs of 1 to 10 kbit. 15 ALUs in all, several minutes of Yosys.
  */
 const CALIBRATION_SPEC = {

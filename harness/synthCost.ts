@@ -35,9 +35,13 @@ export const TERMS: Readonly<Record<ModuleKind, readonly string[]>> = {
   top: ['per design'],
 };
 
-/** The indices of a layer's ALU, output-lane and buffer-bit terms in TERMS.layer. */
+/** Index of a layer's constant term in TERMS.layer. */
+export const LAYER_CONSTANT_TERM = 0;
+/** Index of a layer's per-ALU term in TERMS.layer. */
 export const LAYER_ALU_TERM = 1;
+/** Index of a layer's per-output-lane term in TERMS.layer. */
 export const LAYER_LANE_TERM = 2;
+/** Index of a layer's per-buffer-bit term in TERMS.layer. */
 export const LAYER_BUFFER_TERM = 3;
 
 /** Every field of Resources, in its order. */
@@ -55,7 +59,12 @@ export function designFeatures(net: NetworkSpec, plan: NetworkPlan): ReadonlyMap
     const n = i + 1;
     // Row buffers and partial sums alike: memories of one write port (the buffer's word holds an input beat's lanes,
     // the partial sums' word a strip's lanes).
-    m.set(`rs_layer${n}`, { kind: 'layer', terms: [1, p.alus, p.lanes, p.rowBufferBits + p.partialSumBits] });
+    const terms: number[] = [];
+    terms[LAYER_CONSTANT_TERM] = 1;
+    terms[LAYER_ALU_TERM] = p.alus;
+    terms[LAYER_LANE_TERM] = p.lanes;
+    terms[LAYER_BUFFER_TERM] = p.rowBufferBits + p.partialSumBits;
+    m.set(`rs_layer${n}`, { kind: 'layer', terms });
     m.set(`rs_wrom${n}`, { kind: 'weights', terms: [1, p.lanes * p.weightBits] });
     m.set(`rs_brom${n}`, { kind: 'biases', terms: [1, p.lanes * l.outC * 32] });
   });
@@ -141,9 +150,11 @@ export function fitCosts(samples: readonly CostSample[]): Partial<CostModel> {
  * bits alone, and only flip-flops from its constant and its lanes (see TERMS). Without this a fit may hand a few
  * multipliers to buffer bits or MLABs to ALUs, which then multiply by thousands in a large design.
  */
-const NOT_REGISTERS = [LAYER_ALU_TERM, LAYER_BUFFER_TERM];
 const ONLY_FROM: Partial<Record<ModuleKind, Partial<Record<ResourceKey, readonly number[]>>>> = {
-  layer: { cells: NOT_REGISTERS, logic: NOT_REGISTERS, multipliers: [LAYER_ALU_TERM], ramBlocks: NOT_REGISTERS, ramBits: NOT_REGISTERS, lutRamBlocks: [LAYER_BUFFER_TERM] },
+  layer: {
+    cells: [LAYER_ALU_TERM, LAYER_BUFFER_TERM], logic: [LAYER_ALU_TERM, LAYER_BUFFER_TERM], multipliers: [LAYER_ALU_TERM],
+    ramBlocks: [LAYER_ALU_TERM, LAYER_BUFFER_TERM], ramBits: [LAYER_ALU_TERM, LAYER_BUFFER_TERM], lutRamBlocks: [LAYER_BUFFER_TERM],
+  },
 };
 
 /** The resources `model` predicts for a module with `f`, or null when the model has no costs for its kind. */

@@ -1,5 +1,5 @@
 // `simrun synth --estimate`: a design too large to synthesize outright (the full ie120r) costed from per-unit costs —
-// per ALU, per row-buffer bit, per ROM lane-bit, per layer — fitted to a small calibration build's synthesized modules,
+// per layer, per ALU, per output lane, per row-buffer bit, per ROM lane-bit — fitted to a small calibration build's synthesized modules,
 // and with --check the same estimate set beside an outright synthesis of the design. Invariants: the estimate is
 // labelled as one everywhere it is shown; --check refuses a design too large to synthesize before anything runs.
 import { mkdirSync } from 'node:fs';
@@ -74,7 +74,7 @@ function predictDesign(model: Partial<CostModel>, features: DesignFeatures): { m
   return { modules, total: sum(Object.values(modules)) };
 }
 
-/** The layers and top without their memories: each layer's ALUs (and their share of its controller) only, no ROM module. */
+/** The layers and top without their memories: each layer's constant, ALUs and lanes (no buffer bits), no ROM module. */
 function datapathOnly(model: Partial<CostModel>, features: DesignFeatures): Resources {
   const parts: Resources[] = [];
   for (const [, f] of features) {

@@ -5,7 +5,7 @@ import Table from 'cli-table3';
 import { formatFit } from './agilexFit.js';
 import type { SynthReport } from './synth.js';
 import type { EstimateReport } from './synthEstimate.js';
-import { LAYER_ALU_TERM, LAYER_BUFFER_TERM, LAYER_LANE_TERM } from './synthCost.js';
+import { LAYER_ALU_TERM, LAYER_BUFFER_TERM, LAYER_CONSTANT_TERM, LAYER_LANE_TERM } from './synthCost.js';
 
 /** Published figures the estimate is read beside (docs/synth.md gives their sources). */
 export const PUBLISHED = {
@@ -40,7 +40,7 @@ export function formatEstimate(r: EstimateReport): string {
     const c = r.costs.model[kind];
     return c ? `${c.logic[term]!.toFixed(2)} ${logic}, ${c.flipFlops[term]!.toFixed(2)} FF${c.multipliers[term]! > 0 ? `, ${c.multipliers[term]!.toFixed(2)} multipliers` : ''}` : 'n/a';
   };
-  lines.push(`per-unit costs (fitted) — layer: ${coef('layer', 0)}; ALU: ${coef('layer', LAYER_ALU_TERM)}; output lane: ${coef('layer', LAYER_LANE_TERM)}; row-buffer bit: ${coef('layer', LAYER_BUFFER_TERM)}; weight-ROM lane-bit: ${coef('weights', 1)}`);
+  lines.push(`per-unit costs (fitted) — layer: ${coef('layer', LAYER_CONSTANT_TERM)}; ALU: ${coef('layer', LAYER_ALU_TERM)}; output lane: ${coef('layer', LAYER_LANE_TERM)}; row-buffer bit: ${coef('layer', LAYER_BUFFER_TERM)}; weight-ROM lane-bit: ${coef('weights', 1)}`);
   const t = new Table({ head: ['modules', 'count', 'cells', logic, 'flip-flops', 'multipliers', 'RAM bits', 'MLAB cells'], style: { head: [], border: [] } });
   const cols = ['cells', 'logic', 'flipFlops', 'multipliers', 'ramBits', 'lutRamBlocks'] as const;
   const groups: [string, RegExp][] = [['layers', /^rs_layer/], ['weight ROMs', /^rs_wrom/], ['bias ROMs', /^rs_brom/], ['top', /^rs_top$/]];

@@ -51,7 +51,7 @@ it('designFeatures: the calibration network (32×32×3, 7 layers; c1 1 ALU, c5 3
   expect([...f.keys()]).toHaveLength(7 * 3 + 1);
 });
 
-it('fitCosts → predictModule: a layer of 10 ALUs, 4 lanes and 105 kbit of buffer, predicted from five calibration layers; an unseen kind has no prediction', () => {
+it('fitCosts → predictModule: a layer of 10 ALUs, 4 lanes and 105 kbit of buffer, predicted from six calibration layers; an unseen kind has no prediction', () => {
   // Terms: the layer, its ALUs, its lanes, its buffer bits. 40 flip-flops a layer and 32 a lane, none of their logic.
   const layer = (alus: number, lanes: number, bits: number) => ({
     features: { kind: 'layer' as const, terms: [1, alus, lanes, bits] },

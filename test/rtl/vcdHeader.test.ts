@@ -35,7 +35,7 @@ describe('VcdHeaderReader', () => {
 });
 
 describe('designSignalName', () => {
-  it('plain, escaped (\\x[3]), split (x(3)) and a call-like name that is not a split word (f(x)) ', () => {
+  it('plain, escaped (\\x[3]), split (x(3)) and a call-like name that is not a split word (f(x))', () => {
     expect(designSignalName('busy')).toBe('busy');
     expect(designSignalName('\\x[3]')).toBe('x[3]');
     expect(designSignalName('x(3)')).toBe('x[3]');
