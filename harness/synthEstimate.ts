@@ -1,7 +1,8 @@
 // `simrun synth --estimate`: a design too large to synthesize outright (the full ie120r) costed from per-unit costs —
-// per layer, per ALU, per output lane, per row-buffer bit, per ROM lane-bit — fitted to a small calibration build's synthesized modules,
-// and with --check the same estimate set beside an outright synthesis of the design. Invariants: the estimate is
-// labelled as one everywhere it is shown; --check refuses a design too large to synthesize before anything runs.
+// per layer, per ALU, per output lane, per row-buffer bit, per ROM lane-bit — fitted to a small calibration build's
+// synthesized modules, and with --check the same estimate set beside an outright synthesis of the design.
+// Invariants: the estimate is labelled as one everywhere it is shown; --check refuses a design too large to
+// synthesize before anything runs.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SimrunError } from '../core/errors.js';

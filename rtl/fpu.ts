@@ -13,7 +13,12 @@ export interface FmulRules {
   readonly nearSubnormal?: string;
 }
 
-/** The multiply as a Verilog function named `name`, with `rules` replacing its own where given. */
+/**
+ * The multiply as a Verilog function named `name`, with `rules` replacing its own where given. Written as data flow:
+ * every data-dependent choice (which half of the product, a zero operand, rounding) is a shift by a bit or one final
+ * select, so its Verilated C++ has no branch on the operands' values beyond the rare Inf/NaN test — a branch the CPU
+ * cannot predict costs more than the arithmetic it skips, and every ALU of a layer calls this once a cycle.
+ */
 function fmulFunction(name: string, rules: FmulRules = {}): string {
   return `
   // a is a bfloat18 weight widened to 32 bits: its low 14 bits are zero by the contract and never read.
@@ -27,42 +32,39 @@ function fmulFunction(name: string, rules: FmulRules = {}): string {
   reg [8:0]  fa;       // the weight's 9 mantissa bits
   reg [22:0] fb;
   reg [33:0] p;        // the 10 × 24-bit significand product
-  reg [47:0] prod;     // p placed as a 24 × 24-bit product would be (× 2^14)
-  reg [9:0]  e;        // biased result exponent, two's complement
+  reg [47:0] prod;     // p placed as a 24 × 24-bit product would be (× 2^14), shifted so its leading one is bit 47
+  reg        hi;       // the product was in [2, 4) already
+  reg [9:0]  e;        // biased result exponent, two's complement, before rounding
   reg [23:0] m;
-  reg        guard, sticky, up;
-  reg [24:0] mr;
+  reg        guard, sticky, up, inRange;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [24:0] mr;       // bit 23, the hidden one, is not read
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [9:0]  er;       // e after a rounding carry
+  reg [31:0] normal, nearSub;
     begin
     s = a[31] ^ b[31];
     ea = a[30:23]; eb = b[30:23]; fa = a[22:14]; fb = b[22:0];
-    p = 34'd0; prod = 48'd0; e = 10'd0; m = 24'd0; guard = 1'b0; sticky = 1'b0; up = 1'b0; mr = 25'd0;
     if ((ea == 8'hff && fa != 9'd0) || (eb == 8'hff && fb != 23'd0)) begin
       ${name} = 32'h7fc00000;                                   // NaN in
     end else if (ea == 8'hff || eb == 8'hff) begin
       ${name} = (ea == 8'd0 || eb == 8'd0) ? 32'h7fc00000 : {s, 8'hff, 23'd0};  // Inf × 0 = NaN, else Inf
-    end else if (ea == 8'd0 || eb == 8'd0) begin
-      ${name} = {s, 31'd0};                                     // a zero operand: signed zero
     end else begin
       p = {1'b1, fa} * {1'b1, fb};                        // 34 bits wide by the assignment: nothing is cut
-      prod = {p, 14'd0};                                  // significand product in [1, 4)
-      e = {2'b00, ea} + {2'b00, eb} - 10'd127;
-      if (prod[47]) begin
-        e = e + 10'd1; m = prod[47:24]; guard = prod[23]; sticky = |prod[22:0];
-      end else begin
-        m = prod[46:23]; guard = prod[22]; sticky = |prod[21:0];
-      end
-      if (!e[9] && e != 10'd0) begin                      // normal range before rounding
-        up = ${rules.roundUp ?? 'guard & (sticky | m[0]);'}
-        mr = {1'b0, m} + {24'd0, up};
-        if (mr[24]) begin mr = {1'b0, mr[24:1]}; e = e + 10'd1; end
-        ${name} = (e >= 10'd255) ? {s, 8'hff, 23'd0} : {s, e[7:0], mr[22:0]};
-      end else if (e == 10'd0) begin
-        // Exact value in [2^-127, 2^-126): on the subnormal grid it rounds up to 2^-126 (normal, kept) exactly
-        // when it is at least 2^-126 − 2^-150, i.e. when all 24 significand bits are ones; otherwise it flushes.
-        ${name} = ${rules.nearSubnormal ?? "(&m) ? {s, 8'd1, 23'd0} : {s, 31'd0};"}
-      end else begin
-        ${name} = {s, 31'd0};                                   // below 2^-127: flushes
-      end
+      hi = p[33];
+      prod = {p, 14'd0} << !hi;                           // significand in [1, 2) at bits 47..24
+      e = {2'b00, ea} + {2'b00, eb} - 10'd127 + {9'd0, hi};
+      m = prod[47:24]; guard = prod[23]; sticky = |prod[22:0];
+      inRange = !e[9] && e != 10'd0;                      // normal range before rounding
+      up = ${rules.roundUp ?? 'guard & (sticky | m[0]);'}
+      mr = {1'b0, m} + {24'd0, up};
+      er = e + {9'd0, mr[24]};                            // a carry out leaves the significand 1.0: mr[22:0] = 0
+      normal = (er >= 10'd255) ? {s, 8'hff, 23'd0} : {s, er[7:0], mr[22:0]};
+      // Exact value in [2^-127, 2^-126): on the subnormal grid it rounds up to 2^-126 (normal, kept) exactly
+      // when it is at least 2^-126 − 2^-150, i.e. when all 24 significand bits are ones; otherwise it flushes.
+      nearSub = ${rules.nearSubnormal ?? "(&m) ? {s, 8'd1, 23'd0} : {s, 31'd0};"}
+      // A zero operand gives a signed zero; below 2^-127 the product flushes.
+      ${name} = (ea == 8'd0 || eb == 8'd0) ? {s, 31'd0} : inRange ? normal : (e == 10'd0) ? nearSub : {s, 31'd0};
     end
     end
   endfunction
@@ -80,26 +82,32 @@ export interface FaddRules {
   readonly orderB?: string;
 }
 
-/** The add as a Verilog function named `name`, with `rules` replacing its own where given. */
+/**
+ * The add as a Verilog function named `name`, with `rules` replacing its own where given. Data flow, as the multiply:
+ * the operands are ordered by a masked swap, the effective subtraction is a two's-complement add, the normalization
+ * five shifts by a bit each, and a zero operand, a zero sum or a flushed result one final select.
+ */
 function faddFunction(name: string, rules: FaddRules = {}): string {
   return `
   function automatic [31:0] ${name}(input [31:0] a, input [31:0] b);
     /* verilator no_inline_task */  // one C++ routine shared by every ALU keeps builds small
 
-  reg        sa, sb, sBig, sSmall, swap;
-  reg [7:0]  ea, eb, eBig, eSmall, d;
+  reg        sa, sb, swap, sub, carry;
+  reg [7:0]  ea, eb, d;
   reg [22:0] fa, fb;
-  reg [23:0] mBig, mSmall;
+  reg [31:0] flip, greater, lesser;                           // the operands by magnitude (a zero is the lesser)
   reg [26:0] opBig, opSmall, shifted;                         // significand << 3: guard, round, sticky
   reg [27:0] sum;
   reg [9:0]  e;
   reg [4:0]  lz;
   reg        up;
-  reg [24:0] mr;
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg [24:0] mr;                                              // bit 23, the hidden one, is not read
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [9:0]  er;                                              // e after a rounding carry
+  reg [31:0] normal;
     begin
     sa = a[31]; sb = b[31]; ea = a[30:23]; eb = b[30:23]; fa = a[22:0]; fb = b[22:0];
-    swap = 1'b0; sBig = 1'b0; sSmall = 1'b0; eBig = 8'd0; eSmall = 8'd0; d = 8'd0; mBig = 24'd0; mSmall = 24'd0;
-    opBig = 27'd0; opSmall = 27'd0; shifted = 27'd0; sum = 28'd0; e = 10'd0; lz = 5'd0; up = 1'b0; mr = 25'd0;
     if ((ea == 8'hff && fa != 23'd0) || (eb == 8'hff && fb != 23'd0)) begin
       ${name} = 32'h7fc00000;
     end else if (ea == 8'hff && eb == 8'hff) begin
@@ -108,52 +116,34 @@ function faddFunction(name: string, rules: FaddRules = {}): string {
       ${name} = a;
     end else if (eb == 8'hff) begin
       ${name} = b;
-    end else if (ea == 8'd0 && eb == 8'd0) begin
-      ${name} = {sa & sb, 31'd0};                               // −0 + −0 = −0, otherwise +0
-    end else if (ea == 8'd0) begin
-      ${name} = b;
-    end else if (eb == 8'd0) begin
-      ${name} = a;
     end else begin
       swap = (eb > ea) || (eb == ea && ${rules.orderB ?? 'fb'} > fa);
-      sBig = swap ? sb : sa;  sSmall = swap ? sa : sb;
-      eBig = swap ? eb : ea;  eSmall = swap ? ea : eb;
-      mBig = {1'b1, swap ? fb : fa};  mSmall = {1'b1, swap ? fa : fb};
-      opBig = {mBig, 3'b000};
-      opSmall = {mSmall, 3'b000};
-      d = eBig - eSmall;
-      if (d >= 8'd27) begin
-        shifted = {26'd0, 1'b1};                          // all of it lands in the sticky bit
-      end else begin
-        // Bits shifted out fold into the sticky bit.
-        shifted = (opSmall >> d) | {26'd0, |(opSmall & ((27'd1 << d) - 27'd1))};
-      end
-      sum = (sBig == sSmall) ? {1'b0, opBig} + {1'b0, shifted} : {1'b0, opBig} - {1'b0, shifted};
-      e = {2'b00, eBig};
-      if (sum == 28'd0) begin
-        ${name} = 32'h00000000;                                 // x + (−x) = +0
-      end else begin
-        if (sum[27]) begin
-          sum = {1'b0, sum[27:2], sum[1] | sum[0]};
-          e = e + 10'd1;
-        end else begin
-          // Normalize by a leading-zero count in five halving steps (no loops: small, fast C++ under Verilator).
-          if (sum[26:11] == 16'd0) begin sum = sum << 16; lz = lz + 5'd16; end
-          if (sum[26:19] == 8'd0)  begin sum = sum << 8;  lz = lz + 5'd8;  end
-          if (sum[26:23] == 4'd0)  begin sum = sum << 4;  lz = lz + 5'd4;  end
-          if (sum[26:25] == 2'd0)  begin sum = sum << 2;  lz = lz + 5'd2;  end
-          if (sum[26] == 1'b0)     begin sum = sum << 1;  lz = lz + 5'd1;  end
-          e = e - {5'd0, lz};
-        end
-        if (e[9] || e == 10'd0) begin
-          ${name} = {sBig, 31'd0};                              // below the smallest normal: exact, flushed
-        end else begin
-          up = ${rules.roundUp ?? 'sum[2] & (sum[1] | sum[0] | sum[3]);'}
-          mr = {1'b0, sum[26:3]} + {24'd0, up};
-          if (mr[24]) begin mr = {1'b0, mr[24:1]}; e = e + 10'd1; end
-          ${name} = (e >= 10'd255) ? {sBig, 8'hff, 23'd0} : {sBig, e[7:0], mr[22:0]};
-        end
-      end
+      flip = {32{swap}} & (a ^ b);                            // a mux written as a mask: no branch on swap
+      greater = a ^ flip;  lesser = b ^ flip;
+      opBig = {1'b1, greater[22:0], 3'b000};
+      opSmall = {1'b1, lesser[22:0], 3'b000};
+      d = greater[30:23] - lesser[30:23];
+      // Bits shifted out fold into the sticky bit; from 27 places on, all of opSmall lands in it.
+      shifted = (opSmall >> d) | {26'd0, |(opSmall & ((27'd1 << d) - 27'd1))};
+      sub = greater[31] ^ lesser[31];
+      sum = {1'b0, opBig} + ({28{sub}} ^ {1'b0, shifted}) + {27'd0, sub};   // opBig ∓ shifted
+      carry = sum[27];
+      sum = (sum >> carry) | {27'd0, carry & sum[0]};         // a carry out: one place right, the lost bit sticky
+      // Normalize by a leading-zero count in five halving steps (no loops: small, fast C++ under Verilator).
+      lz[4] = sum[26:11] == 16'd0; sum = sum << {lz[4], 4'd0};
+      lz[3] = sum[26:19] == 8'd0;  sum = sum << {lz[3], 3'd0};
+      lz[2] = sum[26:23] == 4'd0;  sum = sum << {lz[2], 2'd0};
+      lz[1] = sum[26:25] == 2'd0;  sum = sum << {lz[1], 1'd0};
+      lz[0] = !sum[26];            sum = sum << lz[0];
+      e = {2'b00, greater[30:23]} + {9'd0, carry} - {5'd0, lz};
+      up = ${rules.roundUp ?? 'sum[2] & (sum[1] | sum[0] | sum[3]);'}
+      mr = {1'b0, sum[26:3]} + {24'd0, up};
+      er = e + {9'd0, mr[24]};                                // a carry out leaves the significand 1.0: mr[22:0] = 0
+      normal = (er >= 10'd255) ? {greater[31], 8'hff, 23'd0} : {greater[31], er[7:0], mr[22:0]};
+      // Both zero: −0 + −0 = −0, otherwise +0. One zero: the other operand. x + (−x) = +0. Below the smallest normal
+      // before rounding (exact there): flushed.
+      ${name} = (ea == 8'd0 && eb == 8'd0) ? {sa & sb, 31'd0} : (lesser[30:23] == 8'd0) ? greater : (sum == 28'd0) ? 32'h00000000
+        : (e[9] || e == 10'd0) ? {greater[31], 31'd0} : normal;
     end
     end
   endfunction

@@ -34,13 +34,12 @@ export function designSignalName(name: string): string {
 export class VcdHeaderReader {
   private readonly scopes: string[] = [];
   private readonly vars = new Map<string, VcdVar>();
-  private version = '';
-  private timescale = '';
+  private readonly facts = { vars: this.vars as ReadonlyMap<string, VcdVar>, version: '', timescale: '' };
   private pendingKeyword: { key: string; text: string[] } | null = null;
 
-  /** The header read so far (complete once `line` has returned true). */
+  /** The header read so far (complete once `line` has returned true): one object, updated in place as lines come. */
   get header(): VcdHeader {
-    return { vars: this.vars, version: this.version, timescale: this.timescale };
+    return this.facts;
   }
 
   /** Takes one trimmed, non-empty header line; true when it was `$enddefinitions` (the value changes follow). */
@@ -78,7 +77,7 @@ export class VcdHeaderReader {
   }
 
   private keyword(key: string, text: string): void {
-    if (key === '$version') this.version = text;
-    if (key === '$timescale') this.timescale = text;
+    if (key === '$version') this.facts.version = text;
+    if (key === '$timescale') this.facts.timescale = text;
   }
 }

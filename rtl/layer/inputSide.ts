@@ -2,7 +2,7 @@
 // input row, and one row-buffer bank per strip holding its input columns (halo included) of R rows.
 import { LAYER_SIGNALS, layerModules } from '../../core/layerSignals.js';
 import { commentText } from '../../core/names.js';
-import { vFor, vIf, VModule } from '../../core/vbuild.js';
+import { vIf, VModule } from '../../core/vbuild.js';
 import { addrBits } from '../emitRom.js';
 import type { LayerContext, StripBank } from './context.js';
 import { k, times } from './literals.js';
@@ -47,36 +47,26 @@ export function inputSide(m: VModule, c: LayerContext): void {
 }
 
 /**
- * Strip `s`'s bank. Fed one lane a beat: a word per channel, [slot][column − lo][channel]. Fed several lanes a beat:
- * one word per beat, [slot][column − lo][group], holding every lane's channel (lane j at bits 32j..), written whole —
- * a memory with one write port, as block or LUT RAM has, not one port per lane (which only flip-flops can build, and
- * which Verilator tracks per lane and cycle, written or not). The datapath picks a tap's lane out of the word it reads.
+ * Strip `s`'s bank: one word per input beat, [slot][column − lo][group], holding every lane's channel (lane j at bits
+ * 32j..), written whole — a memory with one write port, as block or LUT RAM has, not one port per lane (which only
+ * flip-flops can build, and which Verilator tracks per lane and cycle, written or not). Fed one lane a beat, a group is a
+ * channel and a word is 32 bits. The datapath picks a tap's lane out of the word it reads (rtl/layer/datapath.ts).
  */
 function stripBank(m: VModule, c: LayerContext, s: StripBank): void {
   const { l, w, R, input } = c;
-  const wide = wideBank(c);
-  const words = R * s.sw * (wide ? input.ocmux : l.inC);
+  const words = R * s.sw * input.ocmux;
   const aw = addrBits(words);
   const writeCond = [s.lo > 0 ? `in_col >= ${k(s.lo, w.inCol)}` : '', s.hi < l.inW - 1 ? `in_col <= ${k(s.hi, w.inCol)}` : ''].filter(Boolean).join(' && ');
   const col = `in_col${s.lo > 0 ? ` - ${k(s.lo, w.inCol)}` : ''}`;
-  const [inner, innerBits, innerCount] = wide ? ['g', w.inGrp, input.ocmux] : ['ch', w.inChan, l.inC];
-  const sec = m.section(`strip ${s.st} row buffer: input columns ${s.lo}..${s.hi}, [slot][column − ${s.lo}][${wide ? 'group: every lane' : 'channel'}]`)
-    .memory(`bank${s.st}`, wide ? input.lanes * 32 : 32, words)
-    .func(`[${aw - 1}:0] baddr${s.st}(input [${w.slot - 1}:0] slot, input [${w.inCol - 1}:0] col, input [${innerBits - 1}:0] ${inner})`,
-      `baddr${s.st} = ${times(`(${times('slot', s.sw, aw)} + col)`, innerCount, aw)} + ${inner};   // < ${words} by construction`);
   const enable = `!rst && in_valid${writeCond ? ` && ${writeCond}` : ''}`;
-  if (wide) {
-    sec.always('posedge clk', [vIf(enable, [`bank${s.st}[baddr${s.st}(wslot, ${col}, in_grp)] <= in_data;`])]);
-    return;
-  }
-  const li = `li${s.st}`;
-  sec.integer(li)
-    .always('posedge clk', [vIf(enable, [vFor(li, '0', `${li} < IN_LANES`, [
-      `bank${s.st}[baddr${s.st}(wslot, ${col}, ${k(input.ocmux, w.inChan)} * ${li}[${w.inChan - 1}:0] + in_grp)] <= in_data[${li} * 32 +: 32];`,
-    ])])]);
+  m.section(`strip ${s.st} row buffer: input columns ${s.lo}..${s.hi}, [slot][column − ${s.lo}][${input.lanes > 1 ? 'group: every lane' : 'channel'}]`)
+    .memory(`bank${s.st}`, input.lanes * 32, words)
+    .func(`[${aw - 1}:0] baddr${s.st}(input [${w.slot - 1}:0] slot, input [${w.inCol - 1}:0] col, input [${w.inGrp - 1}:0] g)`,
+      `baddr${s.st} = ${times(`(${times('slot', s.sw, aw)} + col)`, input.ocmux, aw)} + g;   // < ${words} by construction`)
+    .always('posedge clk', [vIf(enable, [`bank${s.st}[baddr${s.st}(wslot, ${col}, in_grp)] <= in_data;`])]);
 }
 
-/** The row buffers hold one word per input beat (every lane of it): the input stream has more than one lane. */
+/** A row-buffer word holds several channels (one per lane of the input beat): the datapath selects a tap's lane. */
 export function wideBank(c: LayerContext): boolean {
   return c.input.lanes > 1;
 }

@@ -1,7 +1,7 @@
 // Kernel-row passes (spec `partialSums`): the emitted RTL runs each output row as K passes, one per kernel row, keeps
 // partial sums between them and sends the row's beats in its last pass; golden, sim and rtl agree bit for bit and
 // cycle for cycle across kernels 2..5, strides 1 and 2, pads up to 2, sequential and pipelined slots, and every pacing.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
@@ -15,14 +15,9 @@ import { lintVerilog } from '../../rtl/verilator.js';
 import { expectAllAgree } from '../support/agree.js';
 import { simrun } from '../support/cli.js';
 import { describeRtl } from '../support/rtl.js';
+import { writeSpecFile } from '../support/specFile.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'rowsim-passes-'));
-
-function specFile(spec: object): string {
-  const file = join(tmp(), 'spec.json');
-  writeFileSync(file, JSON.stringify(spec));
-  return file;
-}
 
 /**
  * Odd shapes: a 5×5 kernel with stride 1 (4 rows of partial sums), 2×2 stride 2 with no pad (one row, no padding
@@ -54,20 +49,20 @@ const ODD_SEQUENTIAL = {
 
 describeRtl('kernel-row passes in the emitted RTL', () => {
   it('odd spec: every layer planned as K passes, keeping ⌈(K − 1)/S⌉ rows of partial sums (4, 1, 2, 2, 1)', () => {
-    const plan = makePlan(loadSpec(specFile(ODD)));
+    const plan = makePlan(loadSpec(writeSpecFile(ODD)));
     expect(plan.layers.map((p) => [p.passes, p.partialRows])).toEqual([[5, 4], [2, 1], [5, 2], [3, 2], [2, 1]]);
     for (const p of plan.layers) expect(p.partialSumBits).toBe(p.partialRows * p.strips * p.colsPerStrip * (p.lanes * p.ocmux) * 32);
   });
 
   for (const pacing of ['uniform', 'jitter:3', 'burst:3']) {
     it(`odd spec, pipelined slots, 3 frames, pacing ${pacing}: bits and cycles agree in every layer`, async () => {
-      const { report } = await runPipeline({ config: specFile(ODD), images: ['examples/coffee.png'], weights: 'synthetic:4', engines: ['golden', 'sim', 'rtl'], frames: 3, out: tmp(), pacing });
+      const { report } = await runPipeline({ config: writeSpecFile(ODD), images: ['examples/coffee.png'], weights: 'synthetic:4', engines: ['golden', 'sim', 'rtl'], frames: 3, out: tmp(), pacing });
       expectAllAgree(report, pacing);
     });
   }
 
   it('odd spec, sequential slots, passes pinned (5, 2, 5, 3 and 1), groups and an idle strip, 2 frames under burst:3: all agree', async () => {
-    const file = specFile(ODD_SEQUENTIAL);
+    const file = writeSpecFile(ODD_SEQUENTIAL);
     expect(makePlan(loadSpec(file)).layers.map((p) => [p.passes, p.strips, p.ocmux, p.slotInterval === p.slotCycles])).toEqual([[5, 3, 2, true], [2, 1, 3, true], [5, 3, 1, true], [3, 1, 4, true], [1, 1, 3, true]]);
     const { report } = await runPipeline({ config: file, images: ['examples/chelsea.png'], weights: 'synthetic:6', engines: ['golden', 'sim', 'rtl'], frames: 2, out: tmp(), pacing: 'burst:3' });
     expectAllAgree(report);
@@ -75,19 +70,19 @@ describeRtl('kernel-row passes in the emitted RTL', () => {
 
   it('tiny and ie120r-mini with partialSums and pipelined slots (mini at --alu-budget 160): all agree, and the passes lower latency', async () => {
     for (const [preset, budget] of [['tiny', undefined], ['ie120r-mini', 160]] as const) {
-      const file = specFile({ ...(PRESETS[preset] as object), name: `${preset}-passes`, slots: 'pipelined', partialSums: true });
+      const file = writeSpecFile({ ...(PRESETS[preset] as object), name: `${preset}-passes`, slots: 'pipelined', partialSums: true });
       const plan = makePlan(loadSpec(file), budget);
       expect(plan.layers.some((p) => p.passes > 1), preset).toBe(true);
       const { report } = await runPipeline({ config: file, images: ['examples/coffee.png'], weights: 'synthetic:2', engines: ['golden', 'sim', 'rtl'], frames: preset === 'tiny' ? 2 : 1, out: tmp(), ...(budget ? { aluBudget: budget } : {}) });
       expectAllAgree(report, preset);
-      const whole = specFile({ ...(PRESETS[preset] as object), name: `${preset}-whole`, slots: 'pipelined' });
+      const whole = writeSpecFile({ ...(PRESETS[preset] as object), name: `${preset}-whole`, slots: 'pipelined' });
       const { report: one } = await runPipeline({ config: whole, images: ['examples/coffee.png'], weights: 'synthetic:2', engines: ['sim'], frames: 1, out: tmp(), ...(budget ? { aluBudget: budget } : {}) });
       expect(report.latency.cycles, preset).toBeLessThan(one.latency.cycles);
     }
   });
 
   it('odd spec (budget plan) as an emitted design folder: passes pinned in spec.json and design.json, and the folder runs exact and declared, 2 frames', async () => {
-    const net = loadSpec(specFile(ODD));
+    const net = loadSpec(writeSpecFile(ODD));
     const plan = makePlan(net);
     const d = join(tmp(), 'design');
     writeDesignFolder(d, net, plan, loadWeights(net, 'synthetic:4'), 'synthetic:4');
@@ -103,13 +98,13 @@ describeRtl('kernel-row passes in the emitted RTL', () => {
 
   it('the emitted designs of both odd specs are lint-clean', async () => {
     for (const spec of [ODD, ODD_SEQUENTIAL]) {
-      const net = loadSpec(specFile(spec));
+      const net = loadSpec(writeSpecFile(spec));
       expect(await lintVerilog('rs_top', emitDesign(net, makePlan(net))), spec.name).toBe('');
     }
   });
 
   it('explain follows a row through its passes: tiny with passes, rtl@weight:1:53:12 (tap 13 = ky 1, kx 1, ci 1 of channel 1): the RTL departs at tap 13, equal before', () => {
-    const file = specFile({ ...(PRESETS.tiny as object), name: 'tiny-passes-explain', slots: 'pipelined', partialSums: true });
+    const file = writeSpecFile({ ...(PRESETS.tiny as object), name: 'tiny-passes-explain', slots: 'pipelined', partialSums: true });
     const out = tmp();
     expect(simrun(['--image', 'examples/coffee.png', '--config', file, '--engines', 'golden,sim,rtl', '--inject', 'rtl@weight:1:53:12', '--out', out]).code).toBe(1);
     const r = simrun(['explain', out, '--layer', '1', '--row', '5', '--col', '7', '--chan', '1', '--json']);

@@ -1,6 +1,6 @@
 // Pipelined slots (spec `slots: pipelined`): the emitted RTL starts a slot every max(taps + 1, strips + drain) cycles
 // and finishes the last one in a tail; golden, sim and rtl agree bit for bit and cycle for cycle, and a fault still shows.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
@@ -90,8 +90,7 @@ describeRtl('pipelined slots in the emitted RTL', () => {
   });
 
   it('tiny pipelined with rowPacing 0.9, emitted as a folder: passes under --timing declared too, its plan supplying every default', async () => {
-    const file = join(tmp(), 'paced.json');
-    writeFileSync(file, JSON.stringify({ ...(PRESETS.tiny as object), name: 'tiny-paced', slots: 'pipelined', rowPacing: 0.9 }));
+    const file = writeSpecFile({ ...(PRESETS.tiny as object), name: 'tiny-paced', slots: 'pipelined', rowPacing: 0.9 }, 'paced.json');
     const net = loadSpec(file);
     const d = join(tmp(), 'design');
     writeDesignFolder(d, net, makePlan(net), loadWeights(net, 'synthetic:2'), 'synthetic:2');

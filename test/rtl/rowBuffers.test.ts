@@ -1,7 +1,7 @@
 // The emitted row buffers: a layer fed several lanes a beat keeps each beat in one word of its strip's bank, written
 // through one port, and picks a tap's channel out of the word it reads (by bit selects when the input's groups are a
-// power of two, by a constant divider otherwise); a layer fed one lane keeps a word per channel. golden, sim and rtl
-// agree bit for bit and cycle for cycle on a network with each kind, and its Verilog is lint-clean.
+// power of two, by a constant divider otherwise); a layer fed one lane has the same layout with a word per channel.
+// golden, sim and rtl agree bit for bit and cycle for cycle on a network with each kind, and its Verilog is lint-clean.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,13 +73,14 @@ describeRtl('row buffers', () => {
     expect(layer(2)).toMatch(/bank0\[baddr0\(slot_r, bc_s0, ci_grp\)\]\[ci_lane \* 32 \+: 32\]/);
   });
 
-  it('fed one lane (c): a 32-bit word per channel, written per lane as before', () => {
+  it('fed one lane (c): a 32-bit word per channel, each beat written whole, read by ci with no lane select', () => {
     const { decls, writes } = banks(layer(3));
     expect(decls.map((d) => d.width)).toEqual([32]);
     expect(decls[0]!.depth).toBe(plan.layers[2]!.bufferRows * 12 * 4);   // R rows × 12 columns × 4 channels
     expect(writes).toHaveLength(1);
-    expect(writes[0]).toMatch(/<= in_data\[li0 \* 32 \+: 32\];$/);
-    expect(layer(3)).not.toMatch(/ci_lane/);
+    expect(writes[0]).toMatch(/bank0\[baddr0\(wslot, in_col, in_grp\)\] <= in_data;$/);
+    expect(layer(3)).toMatch(/bank0\[baddr0\(slot_r, bc_s0, ci\)\]/);
+    expect(layer(3)).not.toMatch(/ci_lane|ci_grp/);
   });
 
   it('row-buffer-kinds: the design is lint-clean under verilator -Wall', async () => {
