@@ -85,7 +85,8 @@ export interface FaddRules {
 /**
  * The add as a Verilog function named `name`, with `rules` replacing its own where given. Data flow, as the multiply:
  * the operands are ordered by a masked swap, the effective subtraction is a two's-complement add, the normalization
- * five shifts by a bit each, and a zero operand, a zero sum or a flushed result one final select.
+ * is five shifts whose amounts one bit each chooses, and a zero operand, a zero sum or a flushed result one final
+ * select.
  */
 function faddFunction(name: string, rules: FaddRules = {}): string {
   return `
@@ -142,7 +143,8 @@ function faddFunction(name: string, rules: FaddRules = {}): string {
       normal = (er >= 10'd255) ? {greater[31], 8'hff, 23'd0} : {greater[31], er[7:0], mr[22:0]};
       // Both zero: −0 + −0 = −0, otherwise +0. One zero: the other operand. x + (−x) = +0. Below the smallest normal
       // before rounding (exact there): flushed.
-      ${name} = (ea == 8'd0 && eb == 8'd0) ? {sa & sb, 31'd0} : (lesser[30:23] == 8'd0) ? greater : (sum == 28'd0) ? 32'h00000000
+      ${name} = (ea == 8'd0 && eb == 8'd0) ? {sa & sb, 31'd0}
+        : (lesser[30:23] == 8'd0) ? greater : (sum == 28'd0) ? 32'h00000000
         : (e[9] || e == 10'd0) ? {greater[31], 31'd0} : normal;
     end
     end
