@@ -112,8 +112,8 @@ function designBuildSpec(d: DesignFolder, job: Pick<EngineJob, 'spec' | 'plan'> 
     config: [tapConfig(taps)],
     flags: [
       ...(opts.trace ? [opts.trace.format === 'fst' ? '--trace-fst' : '--trace'] : []), '--timescale-override', '1ns/1ns',
-      // Large designs spend most cycles in ALUs: two model threads halve that (the full IE120R's first 300,000 cycles:
-      // 125 → 59 µs per cycle);
+      // Large designs spend most cycles in ALUs: two model threads share them (the full IE120R's first 300,000 cycles:
+      // 97 → 59–68 µs per cycle with the data-flow FPU; Verilator makes 7 macro-tasks of it, see docs/architecture.md);
       // small ones would only pay the threads' per-cycle handshake. Small ones spend theirs in the 22 layers' control
       // logic instead, and there -fno-split helps: Verilator otherwise cuts every always block into one statement per
       // register and regroups them across layers, so an idle layer tests its enable once per register, not once per

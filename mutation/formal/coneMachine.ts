@@ -5,6 +5,7 @@
 // them rather than cut off as inputs of its own. Black boxes stay opaque. Compiled to slots so a
 // step evaluates without maps. Invariant: every name here (registers, free inputs, boundary readers) is a cell or port
 // name of the module, so the original's and the mutant's cones can be matched by name.
+import { allOfDepthFirst } from './allOfDepthFirst.js';
 import { constantNets } from './constantNets.js';
 import { modelledMemory, READ_PORT_TYPE, readPortCell, readPortOf } from './memoryPorts.js';
 import { evaluate, EVALUATED_TYPES, nameId, type Bit, type SymbolTable } from './symbolicBits.js';
@@ -82,14 +83,22 @@ export class IndexedModule {
    * A loop counts as feeding something.
    */
   feedsNothing(c: JsonCell): boolean {
-    const known = this.deadMemo.get(c.name);
-    if (known !== undefined) return known;
-    if (!isComb(c)) return false;
-    this.deadMemo.set(c.name, false);
+    return allOfDepthFirst(c, this.deadMemo, (cell) => cell.name, (cell) => isComb(cell) && (this.readerCells(cell) ?? false));
+  }
+
+  /** The cells reading `c`'s outputs, or null when a named wire, a port or a non-cell reads one of them. */
+  private readerCells(c: JsonCell): JsonCell[] | null {
     const named = (this.namedNets ??= new Set([...this.mod.wires.values()].flat()));
-    const dead = Object.values(c.outputs).flat().every((b) => typeof b !== 'number' || (!named.has(b) && (this.readers.get(b) ?? []).every((r) => r.cell !== undefined && this.feedsNothing(r.cell))));
-    this.deadMemo.set(c.name, dead);
-    return dead;
+    const cells: JsonCell[] = [];
+    for (const b of Object.values(c.outputs).flat()) {
+      if (typeof b !== 'number') continue;
+      if (named.has(b)) return null;
+      for (const r of this.readers.get(b) ?? []) {
+        if (r.cell === undefined) return null;
+        cells.push(r.cell);
+      }
+    }
+    return cells;
   }
 
   /** A register's name as the design gives it: the named wire on its output, or the cell's own name. */
@@ -190,7 +199,7 @@ export class IndexedModule {
     return true;
   }
 
-  private readonly portFedMemo = new Map<number, boolean>();
+  private readonly portFedMemo = new Map<JsonBit, boolean>();
 
   /**
    * Whether net `b` is a function of narrow module inputs only (ports of one or two bits, through combinational cells;
@@ -199,17 +208,13 @@ export class IndexedModule {
    * counts as not. Remembered per net: the answer is a property of the netlist, whatever was asked before.
    */
   portFed(b: JsonBit): boolean {
-    if (typeof b !== 'number') return true;
-    const known = this.portFedMemo.get(b);
-    if (known !== undefined) return known;
-    // Marked "not" while its fan-in is explored, so a loop through it ends there (and a loop is never evaluable).
-    this.portFedMemo.set(b, false);
-    const d = this.driver.get(b);
-    let fed = false;
-    if (d && !d.cell) fed = (this.mod.ports.get(d.port)?.bits.length ?? 99) <= 2;
-    else if (d?.cell && isComb(d.cell)) fed = Object.values(d.cell.inputs).every((bits) => bits.every((x) => this.portFed(x)));
-    this.portFedMemo.set(b, fed);
-    return fed;
+    // A net is "not" while its fan-in is explored, so a loop through it ends there (and a loop is never evaluable).
+    return allOfDepthFirst(b, this.portFedMemo, (net) => net, (net) => {
+      if (typeof net !== 'number') return true;
+      const d = this.driver.get(net);
+      if (d && !d.cell) return (this.mod.ports.get(d.port)?.bits.length ?? 99) <= 2;
+      return d?.cell !== undefined && isComb(d.cell) && Object.values(d.cell.inputs).flat();
+    });
   }
 
   /** The registers in the combinational fan-in of `bits`, with the depth (cells passed) at which each is first met. */

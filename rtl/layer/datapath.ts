@@ -9,7 +9,6 @@ import { addrBits } from '../emitRom.js';
 import { FADD_FN, FADD_ROUND_MUTANT, faddOrderMutant, FMUL_FN, FMUL_ROUND_MUTANT, FMUL_SUBNORMAL_MUTANT } from '../fpu.js';
 import type { LayerContext, StripBank } from './context.js';
 import { flipsBeatBits } from './faultHooks.js';
-import { wideBank } from './inputSide.js';
 import { k, times } from './literals.js';
 
 const { product: P_REG, accumulator: ACC, result: RES, laneWeight: W, laneBias: BIAS } = LAYER_SIGNALS;
@@ -54,6 +53,11 @@ export function alus(m: VModule, c: LayerContext): void {
   if (wideBank(c)) bankLane(sec, c);
   sec.raw('genvar gj;');
   for (const s of c.strips) stripAlus(m, c, s);
+}
+
+/** A row-buffer word holds several channels (one per lane of the input beat): a tap's read selects its lane. */
+function wideBank(c: LayerContext): boolean {
+  return c.input.lanes > 1;
 }
 
 /**

@@ -65,8 +65,3 @@ function stripBank(m: VModule, c: LayerContext, s: StripBank): void {
       `baddr${s.st} = ${times(`(${times('slot', s.sw, aw)} + col)`, input.ocmux, aw)} + g;   // < ${words} by construction`)
     .always('posedge clk', [vIf(enable, [`bank${s.st}[baddr${s.st}(wslot, ${col}, in_grp)] <= in_data;`])]);
 }
-
-/** A row-buffer word holds several channels (one per lane of the input beat): the datapath selects a tap's lane. */
-export function wideBank(c: LayerContext): boolean {
-  return c.input.lanes > 1;
-}

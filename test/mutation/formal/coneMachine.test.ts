@@ -74,3 +74,40 @@ describe('IndexedModule.portFed', () => {
     expect(m.portFed('1')).toBe(true);
   });
 });
+
+/**
+ * A chain of `n` unnamed NOT gates from input i (net 3): gate k reads net 100 + k − 1 (net 3 for k = 0) and drives
+ * 100 + k. The last net goes to `end`: nothing, output port o, or back into gate 0 through an OR with i (a loop).
+ */
+function chain(n: number, end: 'nothing' | 'port' | 'loop'): IndexedModule {
+  const cells: Record<string, unknown> = {};
+  for (let k = 0; k < n; k++) cells[`g${k}`] = gate1('$not', { A: k === 0 ? (end === 'loop' ? 99 : 3) : 100 + k - 1 }, 100 + k);
+  if (end === 'loop') cells.join = gate1('$or', { A: 3, B: 100 + n - 1 }, 99);
+  const ports: Record<string, unknown> = { i: { direction: 'input', bits: [3] } };
+  if (end === 'port') ports.o = { direction: 'output', bits: [100 + n - 1] };
+  const file = join(mkdtempSync(join(tmpdir(), 'rowsim-cone-')), 'm.json');
+  writeFileSync(file, JSON.stringify({ modules: { m: { ports, cells } } }));
+  return new IndexedModule(readYosysJson(file).get('m')!);
+}
+
+describe('IndexedModule.feedsNothing and portFed on long chains', () => {
+  it.each([
+    [3, 'nothing', true], [3, 'port', false], [3, 'loop', false],
+    [50_000, 'nothing', true], [50_000, 'port', false], [50_000, 'loop', false],
+  ] as const)('a chain of %i unnamed gates ending in %s: feeds nothing = %s, from its first gate and from its middle (no stack overflow)', (n, end, dead) => {
+    const m = chain(n, end);
+    expect(m.feedsNothing(m.byName.get(`g${Math.floor(n / 2)}`)!)).toBe(dead);
+    expect(m.feedsNothing(m.byName.get('g0')!)).toBe(dead);
+    // Every gate of the chain was settled alike on the way.
+    expect(m.feedsNothing(m.byName.get(`g${n - 1}`)!)).toBe(dead);
+  });
+
+  it.each([
+    [3, 'nothing', true], [3, 'loop', false], [50_000, 'nothing', true], [50_000, 'loop', false],
+  ] as const)('a chain of %i gates from one-bit input i ending in %s: its last net port-fed = %s (a loop never is), asked from the end first', (n, end, fed) => {
+    const m = chain(n, end);
+    expect(m.portFed(100 + n - 1)).toBe(fed);
+    expect(m.portFed(100 + Math.floor(n / 2))).toBe(fed);
+    expect(m.portFed(3)).toBe(true);
+  });
+});
