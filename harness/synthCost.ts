@@ -168,10 +168,10 @@ export function predictModule(model: Partial<CostModel>, f: ModuleFeatures): Res
 /**
  * What the calibration cannot cost in a design: a term the design uses (nonzero in some module) that no calibration
  * module of its kind has, whose coefficient is then 0 by default rather than measured; kinds with fewer samples than
- * terms; and a term that grows in step with others across every calibration module (say lanes = ALUs in each layer),
- * so the fit cannot tell their costs apart and hands them to one of them, when the design's modules do not keep that
- * relation (if they do, any split gives the same estimate). One line each, naming the term and the fix; empty when the
- * calibration covers the design.
+ * terms; and a term that is the same linear combination of others in every calibration module (say lanes = ALUs in
+ * each layer), so the fit cannot tell their costs apart and hands them to some of them, when the design's modules
+ * break that relation (if they keep it, any split gives the same estimate). One line each, naming the term and the
+ * fix; empty when the calibration covers the design.
  */
 export function uncalibrated(samples: readonly CostSample[], design: ReadonlyMap<string, ModuleFeatures>): string[] {
   const out: string[] = [];
@@ -181,11 +181,13 @@ export function uncalibrated(samples: readonly CostSample[], design: ReadonlyMap
     if (used.length === 0) continue;
     const underdetermined = mine.length < TERMS[kind].length;
     if (underdetermined) out.push(`the calibration has ${mine.length} ${kind} module(s) for ${TERMS[kind].length} cost terms: its ${kind} costs are underdetermined; calibrate on a spec with more layers`);
+    // Every term the calibration has joins the basis when independent of the ones before it, used by the design or
+    // not: the fit costs them all.
     const measured: number[] = [];
     TERMS[kind].forEach((term, i) => {
-      if (!used.some((f) => f.terms[i] !== 0)) return;
+      const inDesign = used.some((f) => f.terms[i] !== 0);
       if (mine.every((s) => s.features.terms[i] === 0)) {
-        out.push(`no ${kind} module of the calibration has a '${term}' term, so the estimate costs it 0; calibrate on a spec that has one`);
+        if (inDesign) out.push(`no ${kind} module of the calibration has a '${term}' term, so the estimate costs it 0; calibrate on a spec that has one`);
         return;
       }
       // With too few modules every term depends on the others: the line above already says so.
@@ -197,7 +199,7 @@ export function uncalibrated(samples: readonly CostSample[], design: ReadonlyMap
       // A design whose modules keep the same relation gets the same estimate however the fit splits the cost.
       if (used.every((f) => Math.abs(step.predict(f.terms) - f.terms[i]!) <= 1e-9 * Math.max(1, Math.abs(f.terms[i]!)))) return;
       const names = step.along.map((j) => `'${TERMS[kind][j]}'`).join(' and ');
-      out.push(`in every ${kind} module of the calibration the '${term}' term grows in step with ${names}, so the fit cannot tell their costs apart, and this design's ${kind}s do not keep that relation; calibrate on a spec whose ${kind}s vary them independently`);
+      out.push(`in every ${kind} module of the calibration the '${term}' term is the same linear combination of ${names}, so the fit cannot tell their costs apart, and this design's ${kind}s break that relation; calibrate on a spec whose ${kind}s vary them independently`);
     });
   }
   return out;
@@ -205,8 +207,9 @@ export function uncalibrated(samples: readonly CostSample[], design: ReadonlyMap
 
 /**
  * Whether column `col` of `rows` is a combination of the columns `basis` (independent of each other): `col` is fitted
- * on the basis, and a residual below 10⁻⁹ of its size means it is. Then the basis terms it grows with, and the
- * combination as a function of a module's terms; null when it is independent of them.
+ * on the basis, and a residual whose norm is below 10⁻⁹ of the column's means it is (far below what the fit's own
+ * pivot test would still separate). Then the basis terms it is made of, and the combination as a function of a
+ * module's terms; null when it is independent of them.
  */
 function inStepWith(rows: readonly (readonly number[])[], col: number, basis: readonly number[]): { along: number[]; predict: (terms: readonly number[]) => number } | null {
   if (basis.length === 0) return null;
@@ -216,7 +219,7 @@ function inStepWith(rows: readonly (readonly number[])[], col: number, basis: re
   const predict = (terms: readonly number[]) => basis.reduce((t, c, j) => t + coef[j]! * terms[c]!, 0);
   const residual = rows.reduce((s, r, k) => s + (predict(r) - y[k]!) ** 2, 0);
   const size = y.reduce((s, v) => s + v * v, 0);
-  if (residual > 1e-9 * size) return null;
+  if (Math.sqrt(residual) > 1e-9 * Math.sqrt(size)) return null;
   const scale = Math.max(...coef.map(Math.abs));
   return { along: basis.filter((_, j) => Math.abs(coef[j]!) > 1e-9 * scale), predict };
 }

@@ -1,6 +1,7 @@
 // A memoized "this node and everything below it pass" search over a netlist graph, depth first on an explicit stack so
 // a chain of thousands of cells (a gate-level netlist) cannot overflow the call stack. Invariant: a node counts as
-// failing while it is open, so a path back to it (a loop) fails, and every node settled on the way is remembered.
+// failing while it is open, so a path back to it (a loop) fails, and every node settled on the way is remembered (if
+// `expand` throws, the nodes still open stay remembered as failing).
 
 /**
  * Whether `start` passes: `expand(n)` settles a node outright (a boolean) or lists the nodes it depends on, and a node

@@ -365,33 +365,53 @@ function coneOrder(m: IndexedModule, regs: readonly JsonCell[], mutatedComb: rea
   const state = new Map<string, 'visiting' | 'done'>();
   const freeNets = new Map<number, string>();
   let problem: string | undefined;
-  const visitNet = (b: JsonBit): void => {
-    if (typeof b !== 'number' || problem) return;
+  // What visiting net b comes to: nothing more (a state bit, a constant, a free input, or a problem), or its driver's
+  // visit, which the caller makes.
+  const cellOf = (b: JsonBit): JsonCell | undefined => {
+    if (typeof b !== 'number' || problem) return undefined;
     const d = m.driver.get(b);
-    if (!d) { problem = `net ${b} has no driver`; return; }
-    if (stateNets.has(b)) return;
+    if (!d) { problem = `net ${b} has no driver`; return undefined; }
+    if (stateNets.has(b)) return undefined;
     // A modelled memory's read is its word at the address, whether the address depends on the cone or not: a copy
     // whose address is a constant (the mutant's, where the original's is computed) must read the same word the other
     // reads at that address, not a word of its own.
-    if (d.cell && d.port === 'RD_DATA' && memories.has(d.cell.name)) { visitCell(readPortCell(d.cell, readPortOf(d.cell, 'RD_DATA', d.idx))); return; }
+    if (d.cell && d.port === 'RD_DATA' && memories.has(d.cell.name)) return readPortCell(d.cell, readPortOf(d.cell, 'RD_DATA', d.idx));
     if (d.cell && dep.has(b)) {
-      if (!isComb(d.cell)) { problem = `cell ${d.cell.name} (${d.cell.type}) depends on the cone but cannot be evaluated`; return; }
-      visitCell(d.cell);
-      return;
+      if (!isComb(d.cell)) { problem = `cell ${d.cell.name} (${d.cell.type}) depends on the cone but cannot be evaluated`; return undefined; }
+      return d.cell;
     }
-    if (d.cell && isComb(d.cell) && m.portFed(b)) { visitCell(d.cell); return; }
+    if (d.cell && isComb(d.cell) && m.portFed(b)) return d.cell;
     // A net the module always drives to one value is that value, not a free input (compileCone's sources).
-    if (constants.has(b)) return;
-    freeNets.set(b, driverId(d));
+    if (!constants.has(b)) freeNets.set(b, driverId(d));
+    return undefined;
   };
-  const visitCell = (c: JsonCell): void => {
-    const s = state.get(c.name);
-    if (s === 'done') return;
-    if (s === 'visiting') { problem = `combinational loop through ${c.name}`; return; }
-    state.set(c.name, 'visiting');
-    for (const bits of Object.values(c.inputs)) for (const b of bits) visitNet(b);
-    state.set(c.name, 'done');
-    order.push(c);
+  // Depth first in post-order (a cell after every cell it reads), on an explicit stack: a chain of thousands of cells
+  // cannot overflow the call stack.
+  const visitCell = (root: JsonCell): void => {
+    const stack: { readonly cell: JsonCell; readonly bits: readonly JsonBit[]; next: number }[] = [];
+    const enter = (c: JsonCell): void => {
+      const s = state.get(c.name);
+      if (s === 'done') return;
+      if (s === 'visiting') { problem = `combinational loop through ${c.name}`; return; }
+      state.set(c.name, 'visiting');
+      stack.push({ cell: c, bits: Object.values(c.inputs).flat(), next: 0 });
+    };
+    enter(root);
+    while (stack.length > 0) {
+      const f = stack[stack.length - 1]!;
+      if (f.next < f.bits.length) {
+        const c = cellOf(f.bits[f.next++]!);
+        if (c) enter(c);
+        continue;
+      }
+      stack.pop();
+      state.set(f.cell.name, 'done');
+      order.push(f.cell);
+    }
+  };
+  const visitNet = (b: JsonBit): void => {
+    const c = cellOf(b);
+    if (c) visitCell(c);
   };
   for (const r of regs) for (const b of r.inputs.D ?? []) visitNet(b);
   for (const c of mutatedComb) visitCell(c);

@@ -105,26 +105,30 @@ it('uncalibrated: the calibration network covers tiny and ie120r-mini; a calibra
   expect(w[0]).toMatch(/no layer module of the calibration has a 'per row-buffer bit' term, so the estimate costs it 0/);
 });
 
-it('uncalibrated: a calibration whose layers all have lanes = ALUs (one strip each) cannot part the lane term from the ALU term, and says so once for tiny (layers of several strips) but not for ie120r-mini (one strip a layer); lanes = 2·ALUs + 1 names the constant too', () => {
+it('uncalibrated: a calibration whose layers all have lanes = ALUs (one strip each) cannot part the lane term from the ALU term: one warning for tiny (layers of several strips), none for ie120r-mini (one strip a layer); lanes = 2·ALUs + 1 names the constant too; one layer with lanes ≠ ALUs parts them; buffer bits = 64·lanes warns a design without lanes', () => {
   const cal = calibrationSpec();
   const samples = [...designFeatures(cal, makePlan(cal))].map(([, features]) => ({ features, resources: res(1) }));
   const design = designFeatures(loadSpec('tiny'), makePlan(loadSpec('tiny')));
-  const withLanes = (lanes: (t: readonly number[]) => number) => samples.map((s) => (s.features.kind === 'layer'
-    ? { ...s, features: { ...s.features, terms: s.features.terms.map((v, i) => (i === 2 ? lanes(s.features.terms) : v)) } } : s));
+  const withTerm = (term: number, value: (t: readonly number[], layer: number) => number) => {
+    let layer = 0;
+    return samples.map((s) => (s.features.kind === 'layer'
+      ? { ...s, features: { ...s.features, terms: s.features.terms.map((v, i, t) => (i === term ? value(t, layer) : v)) }, layer: layer++ } : s));
+  };
   // The calibration network itself parts them (its c4 has two strips, its c5 three lanes): no warning above.
   expect(samples.some((s) => s.features.kind === 'layer' && s.features.terms[2] !== s.features.terms[1])).toBe(true);
   // tiny has layers of several strips (lanes < ALUs): the split matters there.
   expect([...design.values()].some((f) => f.kind === 'layer' && f.terms[2] !== f.terms[1])).toBe(true);
-  const same = uncalibrated(withLanes((t) => t[1]!), design);
-  expect(same).toEqual([expect.stringMatching(/in every layer module of the calibration the 'per output lane \(flip-flops only\)' term grows in step with 'per ALU', so the fit cannot tell their costs apart, and this design's layers do not keep that relation/)]);
+  const same = uncalibrated(withTerm(2, (t) => t[1]!), design);
+  expect(same).toEqual([expect.stringMatching(/in every layer module of the calibration the 'per output lane \(flip-flops only\)' term is the same linear combination of 'per ALU', so the fit cannot tell their costs apart, and this design's layers break that relation/)]);
   // ie120r-mini, whose every layer has lanes = ALUs, gets the same estimate whichever term takes the cost: no warning.
   const mini = designFeatures(loadSpec('ie120r-mini'), makePlan(loadSpec('ie120r-mini')));
   expect([...mini.values()].every((f) => f.kind !== 'layer' || f.terms[2] === f.terms[1])).toBe(true);
-  expect(uncalibrated(withLanes((t) => t[1]!), mini)).toEqual([]);
-  const affine = uncalibrated(withLanes((t) => 2 * t[1]! + 1), design);
-  expect(affine).toEqual([expect.stringMatching(/'per output lane \(flip-flops only\)' term grows in step with 'per layer \(flip-flops only\)' and 'per ALU'/)]);
-  // Lanes that vary on their own in just one module are enough to part them.
-  let first = true;
-  const oneApart = withLanes((t) => { const v = first && t[1]! > 1 ? t[1]! + 1 : t[1]!; if (v !== t[1]) first = false; return v; });
-  expect(uncalibrated(oneApart, design)).toEqual([]);
+  expect(uncalibrated(withTerm(2, (t) => t[1]!), mini)).toEqual([]);
+  const affine = uncalibrated(withTerm(2, (t) => 2 * t[1]! + 1), design);
+  expect(affine).toEqual([expect.stringMatching(/'per output lane \(flip-flops only\)' term is the same linear combination of 'per layer \(flip-flops only\)' and 'per ALU'/)]);
+  // Lanes that differ from the ALUs in the calibration's first layer only are enough to part them.
+  expect(uncalibrated(withTerm(2, (t, layer) => t[1]! + (layer === 0 ? 1 : 0)), design)).toEqual([]);
+  // A term the design does not use still counts: buffer bits = 64·lanes in the calibration, a design with no lanes.
+  const noLanes = new Map([...design].map(([n, f]) => [n, f.kind === 'layer' ? { ...f, terms: f.terms.map((v, i) => (i === 2 ? 0 : v)) } : f]));
+  expect(uncalibrated(withTerm(3, (t) => 64 * t[2]!), noLanes)).toEqual([expect.stringMatching(/the 'per row-buffer bit' term is the same linear combination of 'per output lane \(flip-flops only\)'/)]);
 });

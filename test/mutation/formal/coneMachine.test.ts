@@ -79,35 +79,45 @@ describe('IndexedModule.portFed', () => {
  * A chain of `n` unnamed NOT gates from input i (net 3): gate k reads net 100 + k − 1 (net 3 for k = 0) and drives
  * 100 + k. The last net goes to `end`: nothing, output port o, or back into gate 0 through an OR with i (a loop).
  */
-function chain(n: number, end: 'nothing' | 'port' | 'loop'): IndexedModule {
+function chain(n: number, end: 'nothing' | 'port' | 'loop' | 'register'): IndexedModule {
   const cells: Record<string, unknown> = {};
   for (let k = 0; k < n; k++) cells[`g${k}`] = gate1('$not', { A: k === 0 ? (end === 'loop' ? 99 : 3) : 100 + k - 1 }, 100 + k);
   if (end === 'loop') cells.join = gate1('$or', { A: 3, B: 100 + n - 1 }, 99);
+  // 'register': register R (clock clk, net 2) loads the last net; its output is port q.
+  if (end === 'register') cells.R = { type: '$dff', parameters: { WIDTH: 1, CLK_POLARITY: 1 }, port_directions: { CLK: 'input', D: 'input', Q: 'output' }, connections: { CLK: [2], D: [100 + n - 1], Q: [98] } };
   const ports: Record<string, unknown> = { i: { direction: 'input', bits: [3] } };
   if (end === 'port') ports.o = { direction: 'output', bits: [100 + n - 1] };
+  if (end === 'register') Object.assign(ports, { clk: { direction: 'input', bits: [2] }, q: { direction: 'output', bits: [98] } });
   const file = join(mkdtempSync(join(tmpdir(), 'rowsim-cone-')), 'm.json');
   writeFileSync(file, JSON.stringify({ modules: { m: { ports, cells } } }));
   return new IndexedModule(readYosysJson(file).get('m')!);
 }
 
-describe('IndexedModule.feedsNothing and portFed on long chains', () => {
+describe('IndexedModule.feedsNothing, portFed and buildCone on long chains', () => {
   it.each([
     [3, 'nothing', true], [3, 'port', false], [3, 'loop', false],
     [50_000, 'nothing', true], [50_000, 'port', false], [50_000, 'loop', false],
-  ] as const)('a chain of %i unnamed gates ending in %s: feeds nothing = %s, from its first gate and from its middle (no stack overflow)', (n, end, dead) => {
+  ] as const)('a chain of %i unnamed gates ending in %s: feeds nothing = %s, asked from its middle, its first and its last gate (no stack overflow)', (n, end, dead) => {
     const m = chain(n, end);
     expect(m.feedsNothing(m.byName.get(`g${Math.floor(n / 2)}`)!)).toBe(dead);
     expect(m.feedsNothing(m.byName.get('g0')!)).toBe(dead);
-    // Every gate of the chain was settled alike on the way.
     expect(m.feedsNothing(m.byName.get(`g${n - 1}`)!)).toBe(dead);
   });
 
   it.each([
-    [3, 'nothing', true], [3, 'loop', false], [50_000, 'nothing', true], [50_000, 'loop', false],
+    [3, 'nothing', true], [3, 'port', true], [3, 'loop', false],
+    [50_000, 'nothing', true], [50_000, 'port', true], [50_000, 'loop', false],
   ] as const)('a chain of %i gates from one-bit input i ending in %s: its last net port-fed = %s (a loop never is), asked from the end first', (n, end, fed) => {
     const m = chain(n, end);
     expect(m.portFed(100 + n - 1)).toBe(fed);
     expect(m.portFed(100 + Math.floor(n / 2))).toBe(fed);
     expect(m.portFed(3)).toBe(true);
+  });
+
+  it.each([3, 50_000])('register R fed by a chain of %i gates from one-bit input i: its cone computes the whole chain, in topological order (no stack overflow)', (n) => {
+    const cone = buildCone(chain(n, 'register'), ['R'], []);
+    if (typeof cone === 'string') throw new Error(cone);
+    expect(topological(cone)).toBe(true);
+    expect(cone.cells.filter((c) => c.cell.name.startsWith('g'))).toHaveLength(n);
   });
 });
