@@ -97,7 +97,7 @@ function faddFunction(name: string, rules: FaddRules = {}): string {
   reg [7:0]  ea, eb, d;
   reg [22:0] fa, fb;
   reg [31:0] flip, greater, lesser;                           // the operands by magnitude (a zero is the lesser)
-  reg [26:0] opBig, opSmall, shifted;                         // significand << 3: guard, round, sticky
+  reg [26:0] sigGreater, sigLesser, shifted;                 // significand << 3: guard, round, sticky
   reg [27:0] sum;
   reg [9:0]  e;
   reg [4:0]  lz;
@@ -121,13 +121,13 @@ function faddFunction(name: string, rules: FaddRules = {}): string {
       swap = (eb > ea) || (eb == ea && ${rules.orderB ?? 'fb'} > fa);
       flip = {32{swap}} & (a ^ b);                            // a mux written as a mask: no branch on swap
       greater = a ^ flip;  lesser = b ^ flip;
-      opBig = {1'b1, greater[22:0], 3'b000};
-      opSmall = {1'b1, lesser[22:0], 3'b000};
+      sigGreater = {1'b1, greater[22:0], 3'b000};
+      sigLesser = {1'b1, lesser[22:0], 3'b000};
       d = greater[30:23] - lesser[30:23];
-      // Bits shifted out fold into the sticky bit; from 27 places on, all of opSmall lands in it.
-      shifted = (opSmall >> d) | {26'd0, |(opSmall & ((27'd1 << d) - 27'd1))};
+      // Bits shifted out fold into the sticky bit; from 27 places on, all of sigLesser lands in it.
+      shifted = (sigLesser >> d) | {26'd0, |(sigLesser & ((27'd1 << d) - 27'd1))};
       sub = greater[31] ^ lesser[31];
-      sum = {1'b0, opBig} + ({28{sub}} ^ {1'b0, shifted}) + {27'd0, sub};   // opBig ∓ shifted
+      sum = {1'b0, sigGreater} + ({28{sub}} ^ {1'b0, shifted}) + {27'd0, sub};   // sigGreater ∓ shifted
       carry = sum[27];
       sum = (sum >> carry) | {27'd0, carry & sum[0]};         // a carry out: one place right, the lost bit sticky
       // Normalize by a leading-zero count in five halving steps (no loops: small, fast C++ under Verilator).

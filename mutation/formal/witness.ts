@@ -136,8 +136,8 @@ export async function findWitness(prepared: string, m: YosysMutation, ctx: Witne
     const a = site === 'multiply' ? (weight === undefined ? undefined : weight >>> 14) : values.get(`${ACC}[${lane}].q`);
     const b = site === 'bias-add' ? operand(check.biases) : site === 'accumulate' ? values.get(`${P_REG}[${lane}].q`) : operand(check.inputs);
     if (a === undefined || b === undefined) continue;
-    // The accumulator also loads a product on a slot's first tap: a model in that step shows no add, and a run built
-    // as an add would not meet it.
+    // On a slot's first tap the accumulator loads the product (or, in a later kernel-row pass, adds the pass's partial
+    // sum instead): a model in that step shows no product added to the running sum, and a run built so would not meet it.
     if (site === 'accumulate' && gold !== contractSum(a, b)) { loads = true; continue; }
     return { site, register: name, a, b, gold, mutant };
   }
@@ -155,8 +155,9 @@ function contractSum(a: number, b: number): number {
  * Why there is no witness: SAT proved that no operands the stimulus can set make a visible difference at an ALU
  * register in one step (`unsat`); in one step the difference reaches no register named as rowsim's ALU registers are
  * (`no-sites`: a control mutant, or a module that is not one of rowsim's layers);
- * the search ran past its limits; Yosys could not run it (`failed`); or the mutation is of a $dff's output, which the
- * search cannot take (`register-output`).
+ * the search ran past its limits; Yosys could not run it (`failed`); the difference showed only on a slot's first tap,
+ * where the accumulator adds no product to its sum (`load`); or the mutation is of a $dff's output, which the search
+ * cannot take (`register-output`).
  */
 export interface NoWitness {
   readonly none: 'unsat' | 'no-sites' | 'limits' | 'failed' | 'load' | 'register-output';
@@ -170,7 +171,7 @@ export function noWitnessText(n: NoWitness, limits = WITNESS_LIMITS): string {
     case 'limits': return `no witness: the search ran past ${limits.seconds} CPU seconds or ${limits.memoryMiB} MiB`;
     case 'failed': return 'no witness: Yosys could not run the search on this mutation';
     case 'register-output': return 'no witness: the search cuts every $dff register at its output, so it does not take a mutation of one';
-    case 'load': return 'no witness: SAT showed the difference only where the accumulator loads a product, not where it adds one';
+    case 'load': return 'no witness: SAT showed the difference only on a slot\'s first tap (the accumulator loads the product or adds a pass\'s partial sum), not where it adds a product to its sum';
   }
 }
 

@@ -13,7 +13,7 @@ const TITLE = 'controller: one output row at a time, slot by slot';
  * The controller's state and the wires derived from it. `have` counts the current frame's rows in the buffer (each
  * completed input row adds one, the end of the frame's last output row takes IN_H away) offset by the deficit — the
  * rows a frame can end without, which may still be on their way when it ends — so it never goes below 0; `fslot` is
- * the slot of the frame's first row.
+ * the slot of the frame's first row, kept only where frames move it (IN_H not a multiple of R).
  */
 export function controllerState(m: VModule, c: LayerContext): void {
   const { l, p, w, R } = c;
@@ -30,8 +30,10 @@ export function controllerState(m: VModule, c: LayerContext): void {
   const sec = m.section(TITLE)
     .reg('busy').reg('phase', w.phase).reg('pos', w.pos).reg('grp', w.grp).reg('out_r', w.outRow)
     .reg(['ky', 'kx'], w.kernel).reg('ci', w.inChan)
-    .reg('have', w.have, `rows of the current frame in the row buffer${w.deficit ? ` + ${w.deficit}` : ''}`)
-    .reg('fslot', w.slot, "slot of the current frame's first row");
+    .reg('have', w.have, `rows of the current frame in the row buffer${w.deficit ? ` + ${w.deficit}` : ''}`);
+  // With IN_H a multiple of R every frame's first row lands in slot 0, so there is no slot to remember.
+  if (framesMoveSlot(c)) sec.reg('fslot', w.slot, "slot of the current frame's first row");
+  else sec.raw(`// IN_H = ${l.inH} is a multiple of R = ${R}: every frame's first row is in slot 0.`);
   if (c.passes > 1) {
     sec.reg('r_lo', w.outRow, "first output row of the current input row's passes")
       .reg('ky_lo', w.kernel, 'its kernel row')
@@ -52,8 +54,13 @@ export function controllerState(m: VModule, c: LayerContext): void {
     .wire('tap', w.tap, `${times(`(${times('ky', l.kernel, w.tap)} + kx)`, l.inC, w.tap)} + ci`, '< TAPS while a slot runs')
     .wire('iy', w.iy, iy, 'input row + P (P rows of padding above)')
     .wire('row_in', 'bit', `${l.pad > 0 ? `iy >= ${k(l.pad, w.iy)} && ` : ''}iy < ${k(l.pad + l.inH, w.iy + 1)}`)
-    .wire('slot_sum', w.slotSum, `fslot + iy - ${k(l.pad, w.slotSum)}`, 'meaningful while row_in')
+    .wire('slot_sum', w.slotSum, `${framesMoveSlot(c) ? 'fslot + ' : ''}iy - ${k(l.pad, w.slotSum)}`, 'meaningful while row_in')
     .wire('slot_r', w.slot, c.v.pick('rowbuf-addr', `slot_sum % ${k(R, w.slotSum)}`, `(slot_sum + 1'd1) % ${k(R, w.slotSum)}`), '< R: fits');
+}
+
+/** Whether a frame's first row can be in another slot than the previous frame's: IN_H is not a multiple of R. */
+function framesMoveSlot(c: LayerContext): boolean {
+  return c.l.inH % c.R !== 0;
 }
 
 /** The one input row a pass reads, iy − P, held within 0 .. IN_H − 1 (only the comparisons that can be true). */
@@ -130,9 +137,9 @@ export function sequencer(m: VModule, c: LayerContext): void {
   m.section(TITLE)
     .wire('slot_end', 'bit', `active${go} && phase == ${k(c.I - 1, w.phase)}`)
     .wire('frame_end', 'bit', `slot_end && ${lastGrp} && ${lastPos} && ${lastRow}${passes ? ' && last_pass' : ''}`)
-    .always('posedge clk', [vIf('rst', [`have <= ${k(w.deficit, w.have)}; fslot <= ${k(0, w.slot)};`], [
+    .always('posedge clk', [vIf('rst', [`have <= ${k(w.deficit, w.have)};${step === 0 ? '' : ` fslot <= ${k(0, w.slot)};`}`], [
       `have <= have + (${rowArrives(c)} ? 1'd1 : 1'd0) - (frame_end ? ${k(l.inH, w.have)} : ${k(0, w.have)});`,
-      `if (frame_end) fslot <= ${step === 0 ? 'fslot' : `(fslot >= ${k(R - step, w.slot)}) ? fslot - ${k(R - step, w.slot)} : fslot + ${k(step, w.slot)}`};   // + IN_H mod R`,
+      ...(step === 0 ? [] : [`if (frame_end) fslot <= (fslot >= ${k(R - step, w.slot)}) ? fslot - ${k(R - step, w.slot)} : fslot + ${k(step, w.slot)};   // + IN_H mod R`]),
     ])])
     .always('posedge clk', [vIf('rst', [
       `busy <= 1'b0; ${zero('phase', w.phase)} ${zero('pos', w.pos)} ${zero('grp', w.grp)} ${zero('out_r', w.outRow)}`,

@@ -59,7 +59,7 @@ function stripBank(m: VModule, c: LayerContext, s: StripBank): void {
   const writeCond = [s.lo > 0 ? `in_col >= ${k(s.lo, w.inCol)}` : '', s.hi < l.inW - 1 ? `in_col <= ${k(s.hi, w.inCol)}` : ''].filter(Boolean).join(' && ');
   const col = `in_col${s.lo > 0 ? ` - ${k(s.lo, w.inCol)}` : ''}`;
   const enable = `!rst && in_valid${writeCond ? ` && ${writeCond}` : ''}`;
-  m.section(`strip ${s.st} row buffer: input columns ${s.lo}..${s.hi}, [slot][column − ${s.lo}][${input.lanes > 1 ? 'group: every lane' : 'channel'}]`)
+  m.section(`strip ${s.st} row buffer: input columns ${s.lo}..${s.hi}, [slot][column − ${s.lo}][group], ${input.lanes > 1 ? `${input.lanes} channels` : 'one channel'} a word`)
     .memory(`bank${s.st}`, input.lanes * 32, words)
     .func(`[${aw - 1}:0] baddr${s.st}(input [${w.slot - 1}:0] slot, input [${w.inCol - 1}:0] col, input [${w.inGrp - 1}:0] g)`,
       `baddr${s.st} = ${times(`(${times('slot', s.sw, aw)} + col)`, input.ocmux, aw)} + g;   // < ${words} by construction`)
