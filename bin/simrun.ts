@@ -551,7 +551,8 @@ function weightsCommand(y: Argv): Argv {
 }
 
 async function main(): Promise<void> {
-  installInterruptHandlers();
+  // Said before the clean-up, so the line is there however long the tools take to go.
+  installInterruptHandlers((sig) => process.stderr.write(`simrun: interrupted by ${sig}: stopping the tools it started and removing its unfinished files\n`));
   const base = yargs(hideBin(process.argv))
     .scriptName('simrun')
     .usage('$0 [run] --image <file> [options]\n\nCycle-accurate row-streaming CNN encoder simulator and verification harness. Documentation: docs/ in the package.');

@@ -14,7 +14,7 @@ import { readBeatsJsonl } from './beatsFile.js';
 import { parseBudgets } from './budgets.js';
 import type { BitsPairResult } from './compare.js';
 import { prepareOutDir, releaseOutDir, writeAtomic } from './outdir.js';
-import type { OwnTimingResult } from './ownTiming.js';
+import { ownTimingClaim, type OwnTimingResult } from './ownTiming.js';
 import { makePlan } from './plan.js';
 import { Scoreboard } from './scoreboard.js';
 
@@ -91,7 +91,7 @@ export async function checkBeats(o: CheckOptions): Promise<{ report: CheckReport
   const r = await sb.result();
   const bad = r.layers.filter((l) => l.values.mismatches > 0);
   const summary = r.pass
-    ? `PASS: the beats agree with the golden in every observed layer (${r.layers.map((l) => l.layer).join(', ')}) over ${r.frames} frame(s), and keep their own timing`
+    ? `PASS: the beats agree with the golden in every observed layer (${r.layers.map((l) => l.layer).join(', ')}) over ${r.frames} frame(s), and keep their own timing: ${ownTimingClaim(r.timing.steadyStateChecked)}`
     : `FAIL: ${[...bad.map((l) => `layer ${l.layer} values (${l.values.mismatches} of ${l.values.compared} words)`), ...r.timing.findings.map((f) => `${f.kind}${f.layer ? ` in layer ${f.layer}` : ''}`)].join('; ')}`;
   const report: CheckReport = {
     schemaVersion: 1, rowsim: VERSION, config: net.name, engine: 'beats', source: resolve(o.beats), pass: r.pass, summary, frames: r.frames,

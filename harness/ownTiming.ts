@@ -51,6 +51,11 @@ export interface OwnTimingResult {
   readonly layers: readonly OwnLayerTiming[];
   /** Steady-state frame interval: (t_last − t_first)/(N − 1) over the last layer's final beats, or null (one frame). */
   readonly frameInterval: number | null;
+  /**
+   * Whether the rules that need two complete frames ran: every observed layer's steady-state row rate and a constant
+   * frame latency. With one frame only each layer's back-to-back pace stands in for its rate.
+   */
+  readonly steadyStateChecked: boolean;
 }
 
 /** How to judge. */
@@ -86,6 +91,9 @@ interface LayerState {
   framesMeasured: number;
   busy: number | null;
   worstLatency: number | null;
+  /** Frame 0's latency of this layer, and the first frame whose latency differed from it by more than the spread. */
+  firstLatency: number | null;
+  latencyChange: { readonly frame: number; readonly latency: number } | null;
   /** This frame's row completions (the next observed layer reads them). */
   rowDone: Float64Array;
 }
@@ -113,7 +121,7 @@ export class OwnTimingChecker {
       this.states.set(ob.layer, {
         spec: l, layout: ob.layout, checkLast: ob.last, axis: ob.axis, from, need, allowed: o.allowed[ob.layer - 1]!,
         idealPrev: -Infinity, meanLateFirst: null, meanLateLast: null, framesMeasured: 0, busy: null, worstLatency: null,
-        rowDone: new Float64Array(l.outH),
+        firstLatency: null, latencyChange: null, rowDone: new Float64Array(l.outH),
       });
       from = ob.layer;
     }
@@ -142,6 +150,8 @@ export class OwnTimingChecker {
       if (last !== null && complete) {
         const lat = last - upstreamLast;
         if (s.worstLatency === null || lat > s.worstLatency) s.worstLatency = lat;
+        const first = (s.firstLatency ??= lat);
+        if (s.latencyChange === null && Math.abs(lat - first) > this.latencyBound()) s.latencyChange = { frame: f, latency: lat };
         const budget = this.o.budgets.layers.get(layer);
         if (budget !== undefined && lat > budget) {
           this.find({ kind: 'budget', layer, frame: f, measured: lat, limit: budget, message: `layer ${layer} took ${lat} cycles from its input's last beat to its own in frame ${f}, over its budget of ${budget}` });
@@ -246,13 +256,27 @@ export class OwnTimingChecker {
     this.finals++;
     const first = (this.firstLatency ??= lat);
     const spread = Math.abs(lat - first);
-    const bound = this.o.uniform ? 0 : this.o.latencySpread;
+    const bound = this.latencyBound();
     if (spread > bound) {
-      this.find({ kind: 'latency', layer: 0, frame: f, measured: lat, limit: first, message: `the frame latency is not constant: frame ${f} takes ${lat} cycles, frame 0 ${first} (${this.o.uniform ? 'uniform pacing: they must be equal' : `allowed spread under this pacing: ${bound}`})` });
+      this.find({ kind: 'latency', layer: 0, frame: f, measured: lat, limit: first, message: `the frame latency is not constant: frame ${f} takes ${lat} cycles, frame 0 ${first} (${this.o.uniform ? 'uniform pacing: they must be equal' : `allowed spread under this pacing: ${bound}`})${this.latencySource(f)}` });
     }
     if (this.o.budgets.total !== undefined && lat > this.o.budgets.total) {
       this.find({ kind: 'budget', layer: 0, frame: f, measured: lat, limit: this.o.budgets.total, message: `frame ${f}'s latency is ${lat} cycles, over the budget of ${this.o.budgets.total}` });
     }
+  }
+
+  /** How far a frame's latency may differ from frame 0's: not at all under uniform pacing. */
+  private latencyBound(): number {
+    return this.o.uniform ? 0 : this.o.latencySpread;
+  }
+
+  /** Where a latency change of frame f first shows: the first observed layer whose own latency changed by then. */
+  private latencySource(f: number): string {
+    for (const [layer, s] of this.states) {
+      const c = s.latencyChange;
+      if (c && c.frame <= f) return `; it first changes in layer ${layer}, from its input to its last beat: ${s.firstLatency} cycles in frame 0, ${c.latency} in frame ${c.frame}`;
+    }
+    return '';
   }
 
   /** The findings (with counts folded into the messages) and each observed layer's timing. */
@@ -274,6 +298,15 @@ export class OwnTimingChecker {
           });
         }
       }
+      // One frame shows no drift; what it does show is the pace of rows computed back to back, and a layer slower than
+      // the row rate at its own busy pace cannot keep up however its rows arrive.
+      if (s.framesMeasured < 2 && s.busy !== null && s.busy > s.allowed) {
+        const pct = ((s.busy / s.allowed - 1) * 100).toFixed(1);
+        this.find({
+          kind: 'rate', layer, measured: s.busy, limit: s.allowed,
+          message: `layer ${layer} does not keep up with the row rate: computing rows back to back it delivers one every ${s.busy} cycles, the row rate allows ${s.allowed} (${pct} % too slow; one frame seen, --frames 2 or more measures its steady-state rate)`,
+        });
+      }
       layers.push({
         layer, allowedRowInterval: s.allowed, rowInterval: rowInterval === null ? null : Number(rowInterval.toFixed(2)),
         busyRowInterval: s.busy, slack: s.busy === null ? null : Number((1 - s.busy / s.allowed).toFixed(4)), latency: s.worstLatency,
@@ -284,7 +317,8 @@ export class OwnTimingChecker {
       return n > KEEP && this.findings.filter((x) => x.kind === f.kind && x.layer === f.layer)[0] === f ? { ...f, message: `${f.message} (${n} times in the run)` } : f;
     });
     const frameInterval = this.finals >= 2 ? (this.lastFinal! - this.firstFinal!) / (this.finals - 1) : null;
-    return { findings, layers, frameInterval };
+    const steadyStateChecked = this.finals >= 2 && [...this.states.values()].every((s) => s.framesMeasured >= 2);
+    return { findings, layers, frameInterval, steadyStateChecked };
   }
 }
 
@@ -293,4 +327,14 @@ function maxCycle(b: BeatBlock): number {
   let m = -Infinity;
   for (let i = 0; i < b.count; i++) if (b.cycle[i]! > m) m = b.cycle[i]!;
   return m;
+}
+
+/**
+ * What a passing own-timing run has shown. One frame cannot show a steady-state rate or a constant latency, so then the
+ * verdict says what stood in for the rate and what was not checked.
+ */
+export function ownTimingClaim(steadyStateChecked: boolean): string {
+  return steadyStateChecked
+    ? 'every tapped layer keeps up with the row rate and the latency is constant'
+    : 'in one frame no tapped layer computed rows back to back slower than the row rate allows; the steady-state rate and a constant latency need --frames 2 or more and were not checked';
 }

@@ -13,7 +13,7 @@ import { VERSION } from '../core/version.js';
 import type { FloatDistance, PairResult } from './compare.js';
 import type { Comparison, LayerTiming } from './comparison.js';
 import type { TimingMode } from './budgets.js';
-import type { OwnFinding, OwnLayerTiming } from './ownTiming.js';
+import { ownTimingClaim, type OwnFinding, type OwnLayerTiming } from './ownTiming.js';
 import type { LayerLatency } from '../sim/schedule.js';
 import type { RunContext, RunSource } from './prepare.js';
 import type { Waveform } from './waveform.js';
@@ -81,6 +81,8 @@ export interface OwnTimingReport {
   /** Findings kept for information (the rate and latency checks under exact or declared timing). */
   readonly notes: readonly OwnFinding[];
   readonly frameIntervalCycles: number | null;
+  /** Whether the steady-state row rate and the constant latency were checked (two complete frames or more). */
+  readonly steadyStateChecked: boolean;
   /** Frames per second at that interval. */
   readonly frameRateHz: number | null;
   /** The compute clock's period (ps), for reading cycles as time. */
@@ -254,6 +256,7 @@ function ownTimingReport(ctx: RunContext, cmp: Comparison, rtl: EngineInfo | und
     failures: cmp.own.findings.filter((f) => !informative(f)),
     notes: cmp.own.findings.filter(informative),
     frameIntervalCycles: fi === null ? null : Number(fi.toFixed(2)),
+    steadyStateChecked: cmp.own.steadyStateChecked,
     frameRateHz: fi ? Number((1e12 / (fi * periodPs)).toFixed(3)) : null,
     periodPs,
   };
@@ -265,7 +268,7 @@ function verdict(ctx: RunContext, layers: readonly LayerReport[], failures: read
   const kinds = [...new Set(all.filter((p) => p.status !== 'not compared').map(pairName))];
   const uncovered = layers.filter((l) => l.pairs.some((p) => p.status === 'not compared' && p.kind === 'bits')).map((l) => l.index);
   const notCompared = uncovered.length ? `; layer(s) ${uncovered.join(', ')} not compared (no tap)` : '';
-  const ownText = own && ctx.timing === 'own' ? '; the rtl keeps its own timing: every tapped layer keeps up with the row rate and the latency is constant' : '';
+  const ownText = own && ctx.timing === 'own' ? `; the rtl keeps its own timing: ${ownTimingClaim(own.steadyStateChecked)}` : '';
   if (pass === true) return `PASS: every compared pair agrees in every ${uncovered.length ? 'compared ' : ''}layer (${kinds.join(', ')})${ownText}${notCompared}`;
   if (pass === null) return `NOT COMPARED: ${ctx.engines.length === 1 ? `only ${ctx.engines[0]!.name} ran` : 'no layer is observed by two engines'}; nothing was compared — add an engine to --engines`;
   const differ = all.filter((p) => p.status === 'differ');
@@ -379,7 +382,7 @@ export function formatRunReport(r: RunReport): string {
   if (rtlLat && rtlLat.length > 1) lines.push(`rtl per frame: ${rtlLat.slice(0, 8).map((v) => (v === null ? 'missing' : `${v} (${ns(v)})`)).join(', ')}${rtlLat.length > 8 ? ', …' : ''} cycles${r.ownTiming?.frameIntervalCycles ? `; steady frame interval ${r.ownTiming.frameIntervalCycles} cycles = ${ns(r.ownTiming.frameIntervalCycles)} (${r.ownTiming.frameRateHz} frames/s)` : ''}`);
   const mem = r.memory.samples;
   if (mem.length > 1) lines.push(`memory (rowsim's resident set as frames were compared): ${memoryText(mem)}; peak ${r.memory.peakMiB} MiB`);
-  lines.push(`totals: ${r.totals.alus} ALUs, ${r.totals.weightBits} weight bits, ${r.totals.rowBufferBits} row-buffer bits${r.totals.partialSumBits ? `, ${r.totals.partialSumBits} partial-sum bits` : ''}`);
+  lines.push(`totals${own ? " (rowsim's plan for this spec, not the design's)" : ''}: ${r.totals.alus} ALUs, ${r.totals.weightBits} weight bits, ${r.totals.rowBufferBits} row-buffer bits${r.totals.partialSumBits ? `, ${r.totals.partialSumBits} partial-sum bits` : ''}`);
   if (r.coverage) lines.push(...coverageLines(r.coverage));
   if (r.timings) lines.push(`time: ${timingText(r.timings)}; peak memory ${r.memory.peakMiB} MiB`);
   lines.push(r.pass === true ? chalk.green(r.summary) : r.pass === null ? chalk.yellow(r.summary) : chalk.red(r.summary));

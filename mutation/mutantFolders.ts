@@ -13,7 +13,8 @@ export function writeFoldedFolder(orig: DesignFolder, folded: string, dir: strin
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const roms = orig.manifest.romSources ?? [];
-  for (const f of [...keptSources, ...roms, ...(images.length ? [] : orig.manifest.roms), orig.manifest.spec, orig.manifest.taps]) {
+  // Headers go along: kept sources may include them (the folded netlist has them inlined), and the manifest lists them.
+  for (const f of [...keptSources, ...orig.manifest.headers, ...roms, ...(images.length ? [] : orig.manifest.roms), orig.manifest.spec, orig.manifest.taps]) {
     mkdirSync(dirname(join(dir, f)), { recursive: true });
     cpSync(join(orig.dir, f), join(dir, f));
   }

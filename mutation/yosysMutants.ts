@@ -67,7 +67,7 @@ async function preparedNetlist(d: DesignFolder, work: string, log?: (line: strin
   const version = await runTool('yosys', ['-V']);
   if (version.notFound) throw new SimrunError('YOSYS_MISSING', 'yosys is not installed or not on PATH; install it with: apt-get install -y yosys');
   const key = createHash('sha256').update(version.stdout).update(script);
-  for (const f of d.manifest.sources) key.update(f).update('\0').update(readFileSync(join(d.dir, f))).update('\0');
+  for (const f of [...d.manifest.sources, ...d.manifest.headers]) key.update(f).update('\0').update(readFileSync(join(d.dir, f))).update('\0');
   const digest = key.digest('hex').slice(0, 32);
   const cached = join(cacheRoot(), 'yosys', `${digest}.il`);
   const here = join(work, 'prepared.il');

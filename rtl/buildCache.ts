@@ -130,6 +130,7 @@ let exitHook = false;
 
 /** Removes least recently used builds nobody is using until the cache fits `cap` bytes; returns what it removed. */
 export function evict(cap = cacheCap(), root = cacheRoot()): CacheEntry[] {
+  removeDeadWork(root);
   const entries = listCache(root);
   let total = entries.reduce((a, e) => a + e.bytes, 0);
   const removed: CacheEntry[] = [];
@@ -152,11 +153,22 @@ export function clearCache(root = cacheRoot()): { removed: CacheEntry[]; kept: C
   // Leftovers of interrupted lints and builds of dead processes go too.
   if (existsSync(root)) {
     for (const f of readdirSync(root)) {
-      // Work folders `<build>.tmp-<host>-<pid>` and build locks `<build>.lock` of processes gone from this host.
-      const m = /\.tmp-(?:(.+)-)?(\d+)$/.exec(f);
-      const tmpGone = m && (m[1] === undefined || m[1] === hostname()) && !processAlive(Number(m[2]));
-      if (tmpGone || (f.endsWith('.lock') && lockGone(join(root, f))) || f === 'lint' || f === 'plans' || f === 'weights' || f === 'yosys') rmSync(join(root, f), { recursive: true, force: true });
+      // Build locks `<build>.lock` of processes gone from this host.
+      if ((f.endsWith('.lock') && lockGone(join(root, f))) || f === 'lint' || f === 'plans' || f === 'weights' || f === 'yosys') rmSync(join(root, f), { recursive: true, force: true });
     }
+    removeDeadWork(root);
   }
   return { removed, kept };
+}
+
+/**
+ * Removes work folders `<build>.tmp-<host>-<pid>` whose process is gone from this host: a build killed outright
+ * (SIGKILL, a lost node) cannot clean up after itself, and its half-built folder would otherwise stay until a clear.
+ */
+function removeDeadWork(root: string): void {
+  if (!existsSync(root)) return;
+  for (const f of readdirSync(root)) {
+    const m = /\.tmp-(?:(.+)-)?(\d+)$/.exec(f);
+    if (m && (m[1] === undefined || m[1] === hostname()) && !processAlive(Number(m[2]))) rmSync(join(root, f), { recursive: true, force: true });
+  }
 }

@@ -4,7 +4,7 @@
 // against the elaborated netlist by `resolveTaps` before any build.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { SimrunError } from '../core/errors.js';
 import { readUserText } from '../core/files.js';
@@ -89,6 +89,8 @@ const manifestSchema = z.object({
   format: z.literal(DESIGN_FORMAT),
   top: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a Verilog module name'),
   sources: z.array(fileName).min(1),
+  /** Files the sources `include`: copied beside them for every build and hashed into its key, not compiled on their own. */
+  headers: z.array(fileName).default([]),
   spec: fileName,
   /** The plan the design implements; optional when its timing is its own (then only the tap map says how it streams). */
   plan: z.object({
@@ -151,8 +153,8 @@ export function loadDesign(dirArg: string): DesignFolder {
     throw new SimrunError('DESIGN_INVALID', `'${dirArg}' is not a design folder (no design.json); write one with 'simrun emit --out <dir>' and see docs/design-folder.md`);
   }
   const manifest = parseJson(dir, 'design.json', manifestSchema, 'see docs/design-folder.md for the manifest format');
-  for (const f of [...manifest.sources, manifest.spec, manifest.taps]) {
-    if (!existsSync(join(dir, f))) throw new SimrunError('DESIGN_INVALID', `design folder '${dirArg}' lists '${f}' but it is not there; add it or fix design.json`);
+  for (const f of [...manifest.sources, ...manifest.headers, manifest.spec, manifest.taps]) {
+    if (!existsSync(join(dir, f))) throw new SimrunError('DESIGN_INVALID', `design folder '${dir}' lists '${f}' but it is not there; add it or fix design.json`);
   }
   const taps = parseJson(dir, manifest.taps, tapMapSchema, 'see docs/design-folder.md for the tap map format');
   return { dir, manifest, taps };
@@ -247,7 +249,7 @@ export interface ResolvedTaps {
 export async function resolveTaps(d: DesignFolder, net: NetworkSpec, plan: NetworkPlan): Promise<ResolvedTaps> {
   // A campaign resolves the same folder for every mutant: elaborate it once per content.
   const key = createHash('sha256').update(d.dir).update(JSON.stringify(d.manifest)).update(JSON.stringify(d.taps)).update(JSON.stringify(plan.layers.map((p) => p.lanes)));
-  for (const f of d.manifest.sources) key.update(readFileSync(join(d.dir, f)));
+  for (const f of [...d.manifest.sources, ...d.manifest.headers]) key.update(readFileSync(join(d.dir, f)));
   const k = key.digest('hex');
   let pending = resolved.get(k);
   if (!pending) {
@@ -289,9 +291,24 @@ export function streamLayout(l: LayerSpec, s: StreamTapMap, planned: { readonly 
   return makeLayout(lanes, groups, table ?? (s.channels as 'interleaved' | 'blocked' | undefined) ?? 'interleaved');
 }
 
+/**
+ * Refuses a file the sources `include` that design.json does not list: a build copies only listed files (and keys its
+ * cache on their text), so the build would not find it, or would keep a stale one after it changed.
+ */
+function unlistedIncludes(d: DesignFolder, read: readonly string[], where: string): void {
+  const listed = new Set([...d.manifest.sources, ...d.manifest.headers].map((f) => resolve(d.dir, f)));
+  const extra = read.find((f) => !listed.has(resolve(d.dir, f)));
+  if (extra === undefined) return;
+  const inside = !relative(d.dir, resolve(d.dir, extra)).startsWith('..');
+  throw new SimrunError('DESIGN_INVALID', inside
+    ? `${where}: the sources include '${extra}', which design.json does not list; add it to "headers" (files rowsim copies beside the sources for every build and keys the build on, without compiling them on their own)`
+    : `${where}: the sources include '${extra}', outside the folder; copy it into the folder, include it from there and list it in design.json's "headers"`);
+}
+
 async function resolveTapsNow(d: DesignFolder, net: NetworkSpec, plan: NetworkPlan): Promise<ResolvedTaps> {
   const netlist = await readNetlist(d.manifest.top, d.manifest.sources, d.dir);
   const where = `design folder '${d.dir}'`;
+  unlistedIncludes(d, netlist.files, where);
   const fix = `fix ${d.manifest.taps} (see docs/design-folder.md)`;
   const get = (path: string, role: string, width: (w: number) => boolean, widthText: string, dir?: 'input' | 'output'): ResolvedSignal => {
     const r = resolveSignal(netlist, path);

@@ -197,7 +197,7 @@ export function writeDesignFolder(dir: string, net: NetworkSpec, plan: NetworkPl
   put(dir, { name: 'spec.json', text: JSON.stringify(specSource(net, pins), null, 2) + '\n' });
   put(dir, { name: 'taps.json', text: JSON.stringify(extras.axis ? axisTaps(emittedTaps(net)) : emittedTaps(net), null, 2) + '\n' });
   put(dir, { name: 'README.md', text: designReadme(net, plan, { axis: extras.axis, romExports: exports.map((f) => f.name) }) });
-  const manifest: DesignManifest = {
+  const manifest: Omit<DesignManifest, 'headers'> = {
     format: DESIGN_FORMAT,
     top: extras.axis ? AXIS_TOP : TOP,
     sources: sources.map((f) => f.name),
@@ -211,5 +211,6 @@ export function writeDesignFolder(dir: string, net: NetworkSpec, plan: NetworkPl
     ...(extras.faults?.length || extras.mutants?.size || extras.runtimeFaults ? {} : { emitted: { by: `rowsim ${VERSION}`, weights: weightsName, quant, files: Object.fromEntries(sources.map((f) => [f.name, fileHash(join(dir, f.name))])) } }),
   };
   writeFileSync(join(dir, 'design.json'), JSON.stringify(manifest, null, 2) + '\n');
-  return manifest;
+  // Emitted sources include nothing: the manifest as read back has no headers.
+  return { ...manifest, headers: [] };
 }

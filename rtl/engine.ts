@@ -108,6 +108,7 @@ function designBuildSpec(d: DesignFolder, job: Pick<EngineJob, 'spec' | 'plan'> 
     top: d.manifest.top,
     ...(job.log ? { log: job.log } : {}),
     verilog: d.manifest.sources.map((f) => ({ name: f, text: readFileSync(join(d.dir, f), 'utf8') })),
+    headers: d.manifest.headers.map((f) => ({ name: f, text: readFileSync(join(d.dir, f), 'utf8') })),
     cpp: [emitTestbench(job.spec, job.plan, taps, opts.bench)],
     config: [tapConfig(taps)],
     flags: [
@@ -253,7 +254,7 @@ export function rtlEngine(opts: RtlEngineOptions): Engine {
       const bench: BenchOptions = hooks.mutant ? { mutsel: { port: hooks.mutant.port, width: hooks.mutant.width } } : {};
       // A faultable build is made with VCD tracing from the start: --trace auto and explain then reuse it.
       const traceBuild: TraceOptions | undefined = opts.trace ?? (faultable ? { format: 'vcd' } : undefined);
-      job.log(`rtl: building ${design.dir} with Verilator (${plan.totals.alus} ALUs${faultable ? ', runtime fault hooks, VCD tracing' : ''})`);
+      job.log(`rtl: building ${design.dir} with Verilator (${design.manifest.plan ? `${plan.totals.alus} ALUs` : 'no plan of its own'}${faultable ? ', runtime fault hooks, VCD tracing' : ''})`);
       const build = await buildVerilated(designBuildSpec(design, job, taps, { trace: traceBuild, bench, randomX: hooks.xSeed !== undefined, quickCompile: hooks.mutant !== undefined && net.input.height * net.rowPeriod <= QUICK_COMPILE_CYCLES }));
       opts.onBuilt?.(build);
       const runDir = join(job.workDir, 'run');

@@ -29,6 +29,8 @@ export interface Netlist {
   readonly modules: ReadonlyMap<string, ReadonlyMap<string, NetVar>>;
   /** Each elaborated module's name in the sources (a parameterized module is elaborated once per parameter set). */
   readonly sourceNames: ReadonlyMap<string, string>;
+  /** Every file Verilator read, as it named them (relative to the folder it ran in): the sources and what they include. */
+  readonly files: readonly string[];
 }
 
 type Attr = Record<string, string>;
@@ -85,7 +87,9 @@ function parseNetlist(xml: string): Netlist {
     children: new Map(kids(c, 'cell').map((k) => [k.name as string, build(k)])),
   });
   const topCell = kids(root.cells, 'cell')[0]!;
-  return { top: topCell.name as string, root: build(topCell), modules, sourceNames };
+  // Verilator's own pseudo-files (<built-in>, <command-line>) are not files of the design.
+  const files = attrs(root.files, 'file').map((f) => f.filename!).filter((f) => f !== undefined && !f.startsWith('<'));
+  return { top: topCell.name as string, root: build(topCell), modules, sourceNames, files };
 }
 
 /** A tap path resolved: the module that declares the variable, and the variable. */
@@ -109,13 +113,15 @@ export function resolveSignal(n: Netlist, path: string): ResolvedSignal | string
   if (parts.length > 1 && parts[0] !== n.top) return `'${path}' does not start at the top module '${n.top}'`;
   const rest = parts.length > 1 ? parts.slice(1) : parts;
   let inst = n.root;
+  // Messages name modules as the sources do (Verilator names a parameterized one's elaborations name__pi1, ...).
+  const named = (m: string) => n.sourceNames.get(m) ?? m;
   for (const name of rest.slice(0, -1)) {
     const next = inst.children.get(name);
-    if (!next) return `'${path}': module '${inst.module}' has no instance '${name}'`;
+    if (!next) return `'${path}': module '${named(inst.module)}' has no instance '${name}'`;
     inst = next;
   }
   const varName = rest[rest.length - 1]!;
   const v = n.modules.get(inst.module)?.get(varName);
-  if (!v) return `'${path}': module '${inst.module}' has no signal '${varName}'`;
+  if (!v) return `'${path}': module '${named(inst.module)}' has no signal '${varName}'`;
   return { path, scope: rest.slice(0, -1), module: inst.module, sourceModule: n.sourceNames.get(inst.module) ?? inst.module, variable: v };
 }

@@ -208,9 +208,12 @@ ${sample.join('\n')}
     int stuck = 0;
     while (stuck < observed - 1 && count[stuck] >= expected[stuck] * (uint64_t)frames) stuck++;
     report();
-    printf("DEADLOCK layer %d cycle %llu: no beat from any observed layer for %llu cycles; layer %d emitted %llu of %llu beats, waiting for its input rows\n",
+    // The first observed layer short of its beats: everything observed before it is complete, so it (or an untapped
+    // layer just before it) stopped, or dropped beats a later layer waits for.
+    printf("DEADLOCK layer %d cycle %llu: no beat from any observed layer for %llu cycles; layer %d emitted %llu of %llu beats, the first observed layer short of its beats (%s)\n",
            layerOf[stuck], (unsigned long long)t, (unsigned long long)quiet, layerOf[stuck], (unsigned long long)count[stuck],
-           (unsigned long long)(expected[stuck] * (uint64_t)frames));
+           (unsigned long long)(expected[stuck] * (uint64_t)frames),
+           k < npix ? "the input was still streaming" : stuck ? "every observed layer before it delivered all of its beats" : "every input pixel was sent");
     fclose(out);
 #if VM_TRACE
     if (tfp) tfp->close();

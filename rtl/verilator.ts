@@ -22,6 +22,8 @@ export interface BuildSpec {
   readonly name: string;
   readonly top: string;
   readonly verilog: readonly SourceFile[];
+  /** Files the Verilog `include`s: written beside it and part of the cache key, never compiled on their own. */
+  readonly headers?: readonly SourceFile[];
   readonly cpp: readonly SourceFile[];
   /** Verilator configuration files (.vlt), e.g. the taps made public. */
   readonly config?: readonly SourceFile[];
@@ -82,7 +84,7 @@ export async function buildVerilated(spec: BuildSpec): Promise<Build> {
   const flags = ['--cc', '--exe', '--build', '-O3', '-j', '2', '--x-assign', 'fast', '--x-initial', 'fast', '-Wno-fatal', '--output-split-cfuncs', '1000', '-MAKEFLAGS', 'OPT_FAST=-O2', ...COMMON_FLAGS, ...(spec.flags ?? []), ...(process.env.SIMRUN_VERILATOR_FLAGS?.split(' ').filter(Boolean) ?? [])];
   const h = createHash('sha256');
   h.update(version).update('\0').update(flags.join(' ')).update('\0').update(spec.top);
-  for (const f of [...spec.verilog, ...spec.cpp, ...(spec.config ?? [])]) h.update('\0').update(f.name).update('\0').update(f.text);
+  for (const f of [...spec.verilog, ...(spec.headers ?? []), ...spec.cpp, ...(spec.config ?? [])]) h.update('\0').update(f.name).update('\0').update(f.text);
   const dir = join(cacheRoot(), `${spec.name}-${h.digest('hex').slice(0, 16)}`);
   const exe = join(dir, 'sim');
   if (existsSync(exe)) {
@@ -108,6 +110,7 @@ async function makeBuild(spec: BuildSpec, flags: readonly string[], dir: string,
     mkdirSync(join(work, 'src'), { recursive: true });
     const config = writeSources(join(work, 'src'), spec.config ?? []);
     const verilog = writeSources(join(work, 'src'), spec.verilog);
+    writeSources(join(work, 'src'), spec.headers ?? []);
     const cpp = writeSources(join(work, 'src'), spec.cpp);
     // The compiler's own temporary files go inside the build folder, so an interrupted build leaves none in $TMPDIR.
     mkdirSync(join(work, 'tmp'));

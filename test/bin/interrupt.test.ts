@@ -48,6 +48,7 @@ describeRtl('SIGTERM during a run', () => {
     run.stop('SIGTERM');
     const r = await run.done;
     expect(r.code).toBe(143);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^simrun: interrupted by SIGTERM: stopping the tools/);
     await sleep(300);
     expect(processesMentioning(cache)).toEqual([]);
     expect(readdirSync(cache).filter((f) => f.includes('.tmp-'))).toEqual([]);

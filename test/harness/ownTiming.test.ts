@@ -68,6 +68,28 @@ describe('own-timing checker (8x8, one 3x3 layer, 100 cycles per row)', () => {
     expect(r.findings.some((f) => f.kind === 'latency')).toBe(true);
   });
 
+  for (const service of [90, 100]) {
+    it(`one frame, ${service} cycles per row: no findings, and the run says the steady state was not checked`, () => {
+      const r = check(serverBeats(service, 1));
+      expect(r.findings).toEqual([]);
+      expect(r.steadyStateChecked).toBe(false);
+      expect(r.layers[0]!.rowInterval).toBeNull();
+    });
+  }
+
+  it('one frame, 113 cycles per row (13 % too slow): rate fails on the back-to-back pace, measured 113 against 100', () => {
+    const r = check(serverBeats(113, 1));
+    expect(r.steadyStateChecked).toBe(false);
+    const rate = r.findings.filter((f) => f.kind === 'rate');
+    expect(rate).toHaveLength(1);
+    expect(rate[0]).toMatchObject({ layer: 1, measured: 113, limit: 100 });
+    expect(rate[0]!.message).toMatch(/layer 1 does not keep up.*every 113 cycles.*allows 100.*--frames 2/);
+  });
+
+  it('two frames, 90 cycles per row: the steady state is checked', () => {
+    expect(check(serverBeats(90, 2)).steadyStateChecked).toBe(true);
+  });
+
   it('when rows come two at once the layer\'s back-to-back pace is measured (service 90: slack 10 %)', () => {
     const r = check(serverBeats(90, 2));
     expect(r.layers[0]!.busyRowInterval).toBe(90);
@@ -99,5 +121,42 @@ describe('own-timing checker (8x8, one 3x3 layer, 100 cycles per row)', () => {
   it('a latency that changes by one cycle under uniform pacing is found', () => {
     const r = check(serverBeats(90, 2, 'uniform', (f, b) => { if (f === 1) b.cycle[63] = b.cycle[63]! + 1; }));
     expect(r.findings.map((f) => f.kind)).toEqual(['latency']);
+  });
+});
+
+describe('own-timing checker, two 3x3 layers (8x8, 100 cycles per row each)', () => {
+  const NET2 = validateSpec({ name: 'two', input: { height: 8, width: 8, channels: 3 }, clockHz: 1e8, rowRateHz: 1e6, layers: [{ name: 'a', kernel: 3, stride: 1, pad: 1, outChannels: 2 }, { name: 'b', kernel: 3, stride: 1, pad: 1, outChannels: 2 }] }, 'test');
+
+  /** A row server as serverBeats, fed by `ready(r)` (the last cycle of the rows row r needs); `extra` delays row 7. */
+  function layerBeats(ready: (r: number) => number, service: number, extra = 0): BeatBlock {
+    const b = allocBeats(64, 2, true, true);
+    let free = 0;
+    for (let r = 0; r < 8; r++) {
+      const start = Math.max(ready(r) + 1, free);
+      free = start + service + (r === 7 ? extra : 0);
+      for (let c = 0; c < 8; c++) { const i = r * 8 + c; b.cycle[i] = free - 8 + c; b.row[i] = r; b.col[i] = c; b.group[i] = 0; }
+    }
+    b.last![63] = 1;
+    return b;
+  }
+
+  it('layer 2 holding its last row 13 cycles longer in frame 1: the latency finding names layer 2 (frame 0 vs frame 1), not layer 1', () => {
+    const pacing = parsePacing('uniform', NET2);
+    const c = new OwnTimingChecker(NET2, {
+      observed: [{ layer: 1, layout: LAYOUT, last: true, axis: null }, { layer: 2, layout: LAYOUT, last: true, axis: null }],
+      inputRows: (f) => frameRowArrivals(NET2, pacing, f), uniform: true, latencySpread: 100, budgets: { layers: new Map() }, allowed: [100, 100],
+    });
+    for (let f = 0; f < 2; f++) {
+      const input = frameRowArrivals(NET2, pacing, f);
+      const l1 = layerBeats((r) => input.last[Math.min(r + 1, 7)]!, 90);
+      const done1 = (r: number) => l1.cycle[r * 8 + 7]!;
+      const l2 = layerBeats((r) => done1(Math.min(r + 1, 7)), 90, f === 1 ? 13 : 0);
+      c.frame(f, [l1, l2]);
+    }
+    const found = c.result().findings;
+    expect(found.map((x) => x.kind)).toEqual(['latency']);
+    expect(found[0]!.message).toMatch(/it first changes in layer 2, from its input to its last beat: (\d+) cycles in frame 0, (\d+) in frame 1/);
+    const [, a, b] = /last beat: (\d+) cycles in frame 0, (\d+) in frame 1/.exec(found[0]!.message)!;
+    expect(Number(b) - Number(a)).toBe(13);
   });
 });

@@ -1,6 +1,6 @@
 // The build cache: never in the current folder, bounded by least-recent use, and a build a live process uses is kept.
 import { mkdirSync, mkdtempSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cacheRoot, clearCache, evict, listCache, useBuild } from '../../rtl/buildCache.js';
@@ -45,6 +45,15 @@ describe('build cache bookkeeping', () => {
     expect(listCache(root).map((e) => e.name)).toEqual(['d', 'c', 'b', 'a']);
     expect(evict(3 * 2 ** 20 + 1024, root).map((e) => e.name)).toEqual(['b']);
     expect(readdirSync(root).sort()).toEqual(['a', 'c', 'd']);
+  });
+
+  it('eviction also removes work folders of builds killed outright on this host (a dead pid); a live build\'s and another host\'s stay', () => {
+    const root = tmp();
+    const dead = 2 ** 22 + 777;   // above Linux's pid_max default of 2^22: no live process has it
+    for (const f of [`x.tmp-${hostname()}-${dead}`, `y.tmp-${hostname()}-${process.pid}`, `z.tmp-elsewhere-${dead}`]) mkdirSync(join(root, f, 'src'), { recursive: true });
+    fakeBuild(root, 'kept', 1, 10);
+    expect(evict(2 ** 30, root)).toEqual([]);
+    expect(readdirSync(root).sort()).toEqual(['kept', `y.tmp-${hostname()}-${process.pid}`, `z.tmp-elsewhere-${dead}`].sort());
   });
 
   it('a marker of a dead process pins nothing; useBuild marks use and its release unpins', () => {

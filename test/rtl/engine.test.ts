@@ -132,6 +132,7 @@ endmodule
     expect(r.code, r.stderr).toBe(1);
     const rep = JSON.parse(r.stdout) as RunReport;
     expect(rep.failures.map((f) => [f.engine, f.code, f.layer])).toEqual([['rtl', 'SIM_DEADLOCK', 3]]);
+    expect(rep.failures[0]!.message).toMatch(/layer 3 emitted \d+ of \d+ beats, the first observed layer short of its beats \(every observed layer before it delivered all of its beats\)/);
     // Found within the plan's quiet bound after the last beat any layer gave (layer 2's last), not at a global timeout.
     const watchdog = Number(rep.engineInfo.rtl!.facts.watchdog);
     expect(watchdog).toBeGreaterThan(0);

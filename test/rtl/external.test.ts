@@ -1,6 +1,6 @@
 // Designs rowsim did not write: a design folder through --rtl gives the same per-layer report as the built-in path; hand
 // edits that keep behaviour pass, real bugs fail where they are, and bad tap maps are refused naming the signal.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
@@ -86,6 +86,22 @@ describeRtl('a design folder through --rtl', () => {
     expect(l2.pairs.find((p) => p.kind === 'cycles')!.mismatches).toBe(2);
   });
 
+  it('a header the top includes, listed in "headers" (inc/rs_extra.vh): the design builds and agrees, and a change to the header alone makes a new build', async () => {
+    const d = emit('tiny');
+    mkdirSync(join(d, 'inc'));
+    writeFileSync(join(d, 'inc', 'rs_extra.vh'), '`define RS_EXTRA 1\n');
+    edit(join(d, 'rs_top.v'), /^module rs_top/gm, '`include "inc/rs_extra.vh"\nmodule rs_top');
+    edit(join(d, 'design.json'), '"spec": "spec.json"', '"headers": ["inc/rs_extra.vh"],\n  "spec": "spec.json"');
+    const run = () => runPipeline({ rtl: d, images: IMAGES.slice(0, 1), engines: ['golden', 'sim', 'rtl'], frames: 1, out: tmp() });
+    const first = (await run()).report;
+    expectAllAgree(first);
+    writeFileSync(join(d, 'inc', 'rs_extra.vh'), '`define RS_EXTRA 1   // changed\n');
+    const second = (await run()).report;
+    expectAllAgree(second);
+    expect(second.engineInfo.rtl!.facts.cached).toBe(false);
+    expect(second.engineInfo.rtl!.facts.build).not.toBe(first.engineInfo.rtl!.facts.build);
+  });
+
   it('a layer left out of the tap map is not compared (never a pass for it); the next tapped layer still is', async () => {
     const d = emit('tiny');
     const t = JSON.parse(readFileSync(join(d, 'taps.json'), 'utf8'));
@@ -143,5 +159,9 @@ describeRtl('bad design folders are refused before any build (exit 2, the signal
   it('a folder without design.json', () => bad((d) => rmSync(join(d, 'design.json')), /DESIGN_INVALID.*is not a design folder \(no design\.json\)/));
   it('a design.json with a wrong format field names the field', () => bad((d) => edit(join(d, 'design.json'), 'rowsim-design/1', 'rowsim-design/9'), /DESIGN_INVALID.*design\.json: field 'format'/));
   it('a design.json listing a source that is not there', () => bad((d) => rmSync(join(d, 'rs_layer3.v')), /DESIGN_INVALID.*lists 'rs_layer3\.v' but it is not there/));
+  it('a source including a file design.json does not list (rs_extra.vh) is refused, naming the file and "headers"', () => bad((d) => {
+    writeFileSync(join(d, 'rs_extra.vh'), '`define RS_EXTRA 1\n');
+    edit(join(d, 'rs_top.v'), /^module rs_top/gm, '`include "rs_extra.vh"\nmodule rs_top');
+  }, /DESIGN_INVALID.*the sources include 'rs_extra\.vh', which design\.json does not list; add it to "headers"/));
   it('Verilog that does not elaborate names the error', () => bad((d) => edit(join(d, 'rs_layer3.v'), 'endmodule', 'wire oops = ;\nendmodule'), /DESIGN_INVALID.*does not elaborate/));
 });

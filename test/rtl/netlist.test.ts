@@ -26,4 +26,24 @@ describeRtl('readNetlist', () => {
     expect(q, String(q)).toMatchObject({ scope: ['u_deep'], variable: { name: 'q', width: 32 * n, dir: 'output' } });
     expect(typeof resolveSignal(net, 'top.u_deep.nothing')).toBe('string');
   });
+
+  it('a parameterized module (two widths) and an included header: messages name the module as the sources do, and files lists the header', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rowsim-netlist-'));
+    writeFileSync(join(dir, 'w.vh'), 'localparam integer EXTRA = 1;\n');
+    writeFileSync(join(dir, 'p.v'), [
+      'module unit #(parameter W = 4) (input [W-1:0] a, output [W-1:0] y);',
+      '  `include "w.vh"',
+      '  assign y = a ^ {W{EXTRA == 1}};',
+      'endmodule',
+      'module top(input [3:0] a, input [7:0] b, output [3:0] y, output [7:0] z);',
+      '  unit #(.W(4)) u_narrow(.a(a), .y(y));',
+      '  unit #(.W(8)) u_wide(.a(b), .y(z));',
+      'endmodule',
+    ].join('\n'));
+    const net = await readNetlist('top', ['p.v'], dir);
+    expect([...net.files].sort()).toEqual(['p.v', 'w.vh']);
+    expect(resolveSignal(net, 'top.u_wide.y')).toMatchObject({ sourceModule: 'unit', variable: { width: 8 } });
+    expect(resolveSignal(net, 'top.u_wide.nope')).toBe("'top.u_wide.nope': module 'unit' has no signal 'nope'");
+    expect(resolveSignal(net, 'top.u_wide.u_x.q')).toBe("'top.u_wide.u_x.q': module 'unit' has no instance 'u_x'");
+  });
 });
