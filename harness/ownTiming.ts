@@ -91,8 +91,8 @@ interface LayerState {
   framesMeasured: number;
   busy: number | null;
   worstLatency: number | null;
-  /** Frame 0's latency of this layer, and the first frame whose latency differed from it by more than the spread. */
-  firstLatency: number | null;
+  /** This layer's latency in its first measured frame, and the first frame whose latency differed from it by more than the spread. */
+  firstLatency: { readonly frame: number; readonly latency: number } | null;
   latencyChange: { readonly frame: number; readonly latency: number } | null;
   /** This frame's row completions (the next observed layer reads them). */
   rowDone: Float64Array;
@@ -150,15 +150,18 @@ export class OwnTimingChecker {
       if (last !== null && complete) {
         const lat = last - upstreamLast;
         if (s.worstLatency === null || lat > s.worstLatency) s.worstLatency = lat;
-        const first = (s.firstLatency ??= lat);
-        if (s.latencyChange === null && Math.abs(lat - first) > this.latencyBound()) s.latencyChange = { frame: f, latency: lat };
+        // Measured only against a complete upstream frame (NaN otherwise): a change is then this span's own.
+        if (Number.isFinite(lat)) {
+          const first = (s.firstLatency ??= { frame: f, latency: lat });
+          if (s.latencyChange === null && Math.abs(lat - first.latency) > this.latencyBound()) s.latencyChange = { frame: f, latency: lat };
+        }
         const budget = this.o.budgets.layers.get(layer);
         if (budget !== undefined && lat > budget) {
           this.find({ kind: 'budget', layer, frame: f, measured: lat, limit: budget, message: `layer ${layer} took ${lat} cycles from its input's last beat to its own in frame ${f}, over its budget of ${budget}` });
         }
       }
       upstreamDone = complete ? s.rowDone : new Float64Array(s.spec.outH).fill(NaN);
-      upstreamLast = last ?? NaN;
+      upstreamLast = complete && last !== null ? last : NaN;
     }
     this.frameLatency(f, beats, input);
   }
@@ -273,8 +276,10 @@ export class OwnTimingChecker {
   /** Where a latency change of frame f first shows: the first observed layer whose own latency changed by then. */
   private latencySource(f: number): string {
     for (const [layer, s] of this.states) {
-      const c = s.latencyChange;
-      if (c && c.frame <= f) return `; it first changes in layer ${layer}, from its input to its last beat: ${s.firstLatency} cycles in frame 0, ${c.latency} in frame ${c.frame}`;
+      const c = s.latencyChange, first = s.firstLatency;
+      // With untapped layers before it, the span from the previous tapped layer's last beat is all that is seen.
+      const where = s.from < layer - 1 ? `layers ${s.from + 1}–${layer} (only layer ${layer} is tapped)` : `layer ${layer}`;
+      if (c && first && c.frame <= f) return `; it first changes in ${where}, from its input to its last beat: ${first.latency} cycles in frame ${first.frame}, ${c.latency} in frame ${c.frame}`;
     }
     return '';
   }
@@ -298,13 +303,15 @@ export class OwnTimingChecker {
           });
         }
       }
-      // One frame shows no drift; what it does show is the pace of rows computed back to back, and a layer slower than
-      // the row rate at its own busy pace cannot keep up however its rows arrive.
-      if (s.framesMeasured < 2 && s.busy !== null && s.busy > s.allowed) {
-        const pct = ((s.busy / s.allowed - 1) * 100).toFixed(1);
+      // One frame shows no drift; what it does show is the pace of rows computed back to back. A row may take longer
+      // than the allowed interval where a layer has fewer rows than the frame has row periods (it catches up between
+      // frames), but not longer than its share of a frame period: rows that slow cannot all fit in one.
+      const frameShare = Math.floor((this.net.input.height * this.net.rowPeriod) / s.spec.outH);
+      if (s.framesMeasured < 2 && s.busy !== null && s.busy > frameShare) {
+        const pct = ((s.busy / frameShare - 1) * 100).toFixed(1);
         this.find({
-          kind: 'rate', layer, measured: s.busy, limit: s.allowed,
-          message: `layer ${layer} does not keep up with the row rate: computing rows back to back it delivers one every ${s.busy} cycles, the row rate allows ${s.allowed} (${pct} % too slow; one frame seen, --frames 2 or more measures its steady-state rate)`,
+          kind: 'rate', layer, measured: s.busy, limit: frameShare,
+          message: `layer ${layer} does not keep up with the row rate: computing rows back to back it delivers one every ${s.busy} cycles, and its ${s.spec.outH} rows fit a frame period (${this.net.input.height * this.net.rowPeriod} cycles) only at ${frameShare} or fewer each (${pct} % too slow; one frame seen, --frames 2 or more measures its steady-state rate)`,
         });
       }
       layers.push({
@@ -336,5 +343,5 @@ function maxCycle(b: BeatBlock): number {
 export function ownTimingClaim(steadyStateChecked: boolean): string {
   return steadyStateChecked
     ? 'every tapped layer keeps up with the row rate and the latency is constant'
-    : 'in one frame no tapped layer computed rows back to back slower than the row rate allows; the steady-state rate and a constant latency need --frames 2 or more and were not checked';
+    : 'in one frame no tapped layer computed rows back to back too slowly for its rows to fit a frame period; the steady-state rate and a constant latency need --frames 2 or more and were not checked';
 }

@@ -130,7 +130,7 @@ let exitHook = false;
 
 /** Removes least recently used builds nobody is using until the cache fits `cap` bytes; returns what it removed. */
 export function evict(cap = cacheCap(), root = cacheRoot()): CacheEntry[] {
-  removeDeadWork(root);
+  removeDeadWork(root, DEAD_WORK_QUIET_MS);
   const entries = listCache(root);
   let total = entries.reduce((a, e) => a + e.bytes, 0);
   const removed: CacheEntry[] = [];
@@ -156,19 +156,39 @@ export function clearCache(root = cacheRoot()): { removed: CacheEntry[]; kept: C
       // Build locks `<build>.lock` of processes gone from this host.
       if ((f.endsWith('.lock') && lockGone(join(root, f))) || f === 'lint' || f === 'plans' || f === 'weights' || f === 'yosys') rmSync(join(root, f), { recursive: true, force: true });
     }
-    removeDeadWork(root);
+    removeDeadWork(root, 0);
   }
   return { removed, kept };
 }
 
 /**
- * Removes work folders `<build>.tmp-<host>-<pid>` whose process is gone from this host: a build killed outright
- * (SIGKILL, a lost node) cannot clean up after itself, and its half-built folder would otherwise stay until a clear.
+ * How long a dead process's work folder must have been still before a build's eviction removes it: two containers with
+ * one host name but their own process ids share a cache, so "no such pid here" alone could be a live build next door.
+ * A live build adds files to its folders every few seconds (the full IE120R's whole compile takes about two minutes).
  */
-function removeDeadWork(root: string): void {
+const DEAD_WORK_QUIET_MS = 30 * 60_000;
+
+/**
+ * Removes work folders `<build>.tmp-<host>-<pid>` whose process is gone from this host and that nothing has touched for
+ * `quietMs`: a build killed outright (SIGKILL, a lost node) cannot clean up after itself, and its half-built folder would
+ * otherwise stay until a clear (which, asked for, passes 0).
+ */
+function removeDeadWork(root: string, quietMs: number): void {
   if (!existsSync(root)) return;
   for (const f of readdirSync(root)) {
     const m = /\.tmp-(?:(.+)-)?(\d+)$/.exec(f);
-    if (m && (m[1] === undefined || m[1] === hostname()) && !processAlive(Number(m[2]))) rmSync(join(root, f), { recursive: true, force: true });
+    if (!m || (m[1] !== undefined && m[1] !== hostname()) || processAlive(Number(m[2]))) continue;
+    const dir = join(root, f);
+    if (quietMs > 0 && Date.now() - lastTouched(dir) < quietMs) continue;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The newest modification time of a folder and its direct entries (ms; 0 if it cannot be read). */
+function lastTouched(dir: string): number {
+  try {
+    return Math.max(statSync(dir).mtimeMs, ...readdirSync(dir).map((e) => statSync(join(dir, e)).mtimeMs));
+  } catch {
+    return 0;
   }
 }

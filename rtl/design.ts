@@ -4,7 +4,7 @@
 // against the elaborated netlist by `resolveTaps` before any build.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, posix, resolve } from 'node:path';
 import { z } from 'zod';
 import { SimrunError } from '../core/errors.js';
 import { readUserText } from '../core/files.js';
@@ -292,23 +292,27 @@ export function streamLayout(l: LayerSpec, s: StreamTapMap, planned: { readonly 
 }
 
 /**
- * Refuses a file the sources `include` that design.json does not list: a build copies only listed files (and keys its
- * cache on their text), so the build would not find it, or would keep a stale one after it changed.
+ * Refuses a file Verilator read that design.json does not list, by the name it lists: a build copies only listed files
+ * into a folder of its own (and keys its cache on their text), so there it would not find the file, or would read the
+ * original outside the copy, or keep a stale build after the file changed.
  */
-function unlistedIncludes(d: DesignFolder, read: readonly string[], where: string): void {
-  const listed = new Set([...d.manifest.sources, ...d.manifest.headers].map((f) => resolve(d.dir, f)));
-  const extra = read.find((f) => !listed.has(resolve(d.dir, f)));
+function unlistedFiles(d: DesignFolder, netlist: Netlist, where: string): void {
+  const listed = new Set([...d.manifest.sources, ...d.manifest.headers].map((f) => posix.normalize(f)));
+  const extra = netlist.files.find((f) => !listed.has(posix.normalize(f)));
   if (extra === undefined) return;
-  const inside = !relative(d.dir, resolve(d.dir, extra)).startsWith('..');
-  throw new SimrunError('DESIGN_INVALID', inside
-    ? `${where}: the sources include '${extra}', which design.json does not list; add it to "headers" (files rowsim copies beside the sources for every build and keys the build on, without compiling them on their own)`
-    : `${where}: the sources include '${extra}', outside the folder; copy it into the folder, include it from there and list it in design.json's "headers"`);
+  const rel = posix.normalize(extra);
+  if (isAbsolute(extra) || rel.startsWith('../')) {
+    throw new SimrunError('DESIGN_INVALID', `${where}: the sources read '${extra}' by a path that is absolute or leaves the folder; copy it into the folder, name it relative to the folder, and list it in design.json ("headers" for an include)`);
+  }
+  throw new SimrunError('DESIGN_INVALID', netlist.moduleFiles.has(extra)
+    ? `${where}: the design uses a module from '${extra}', which design.json does not list; add it to "sources"`
+    : `${where}: the sources include '${extra}', which design.json does not list; add it to "headers" (files rowsim copies beside the sources for every build and keys the build on, without compiling them on their own)`);
 }
 
 async function resolveTapsNow(d: DesignFolder, net: NetworkSpec, plan: NetworkPlan): Promise<ResolvedTaps> {
   const netlist = await readNetlist(d.manifest.top, d.manifest.sources, d.dir);
   const where = `design folder '${d.dir}'`;
-  unlistedIncludes(d, netlist.files, where);
+  unlistedFiles(d, netlist, where);
   const fix = `fix ${d.manifest.taps} (see docs/design-folder.md)`;
   const get = (path: string, role: string, width: (w: number) => boolean, widthText: string, dir?: 'input' | 'output'): ResolvedSignal => {
     const r = resolveSignal(netlist, path);

@@ -31,6 +31,8 @@ export interface Netlist {
   readonly sourceNames: ReadonlyMap<string, string>;
   /** Every file Verilator read, as it named them (relative to the folder it ran in): the sources and what they include. */
   readonly files: readonly string[];
+  /** Of those, the files modules came from (a module Verilator found by its name in the folder is one too). */
+  readonly moduleFiles: ReadonlySet<string>;
 }
 
 type Attr = Record<string, string>;
@@ -88,8 +90,8 @@ function parseNetlist(xml: string): Netlist {
   });
   const topCell = kids(root.cells, 'cell')[0]!;
   // Verilator's own pseudo-files (<built-in>, <command-line>) are not files of the design.
-  const files = attrs(root.files, 'file').map((f) => f.filename!).filter((f) => f !== undefined && !f.startsWith('<'));
-  return { top: topCell.name as string, root: build(topCell), modules, sourceNames, files };
+  const named = (key: string) => attrs(root[key], 'file').map((f) => f.filename!).filter((f) => f !== undefined && !f.startsWith('<'));
+  return { top: topCell.name as string, root: build(topCell), modules, sourceNames, files: named('files'), moduleFiles: new Set(named('module_files')) };
 }
 
 /** A tap path resolved: the module that declares the variable, and the variable. */

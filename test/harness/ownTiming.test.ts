@@ -83,7 +83,39 @@ describe('own-timing checker (8x8, one 3x3 layer, 100 cycles per row)', () => {
     const rate = r.findings.filter((f) => f.kind === 'rate');
     expect(rate).toHaveLength(1);
     expect(rate[0]).toMatchObject({ layer: 1, measured: 113, limit: 100 });
-    expect(rate[0]!.message).toMatch(/layer 1 does not keep up.*every 113 cycles.*allows 100.*--frames 2/);
+    expect(rate[0]!.message).toMatch(/layer 1 does not keep up.*every 113 cycles.*8 rows fit a frame period \(800 cycles\) only at 100 or fewer each.*--frames 2/);
+  });
+
+  // An unpadded 3x3 layer has 6 output rows in 8 input-row periods: allowed 100 a row, yet up to 133 still fits a frame.
+  const VALID = validateSpec({ name: 'valid', input: { height: 8, width: 8, channels: 3 }, clockHz: 1e8, rowRateHz: 1e6, layers: [{ name: 'a', kernel: 3, stride: 1, pad: 0, outChannels: 2 }] }, 'test');
+  const validRun = (service: number, frames: number) => {
+    const pacing = parsePacing('uniform', VALID);
+    const c = new OwnTimingChecker(VALID, {
+      observed: [{ layer: 1, layout: LAYOUT, last: true, axis: null }], inputRows: (f) => frameRowArrivals(VALID, pacing, f),
+      uniform: true, latencySpread: 100, budgets: { layers: new Map() }, allowed: [100],
+    });
+    let free = 0;
+    for (let f = 0; f < frames; f++) {
+      const input = frameRowArrivals(VALID, pacing, f);
+      const b = allocBeats(36, 2, true, true);
+      for (let r = 0; r < 6; r++) {
+        free = Math.max(input.last[r + 2]! + 1, free) + service;
+        for (let col = 0; col < 6; col++) { const i = r * 6 + col; b.cycle[i] = free - 6 + col; b.row[i] = r; b.col[i] = col; b.group[i] = 0; }
+      }
+      b.last![35] = 1;
+      c.frame(f, [b]);
+    }
+    return c.result();
+  };
+  for (const service of [120, 133]) {
+    it(`unpadded 3x3 (6 rows a frame of 8 periods), ${service} cycles per row: keeps up in 1 frame and in 4 (its rows fit a frame)`, () => {
+      expect(validRun(service, 1).findings).toEqual([]);
+      expect(validRun(service, 4).findings).toEqual([]);
+    });
+  }
+  it('unpadded 3x3, 140 cycles per row: fails rate in 1 frame (limit 133) and in 4 (it drifts)', () => {
+    expect(validRun(140, 1).findings.map((f) => [f.kind, f.measured, f.limit])).toEqual([['rate', 140, 133]]);
+    expect(validRun(140, 4).findings.some((f) => f.kind === 'rate')).toBe(true);
   });
 
   it('two frames, 90 cycles per row: the steady state is checked', () => {

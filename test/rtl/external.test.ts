@@ -163,5 +163,13 @@ describeRtl('bad design folders are refused before any build (exit 2, the signal
     writeFileSync(join(d, 'rs_extra.vh'), '`define RS_EXTRA 1\n');
     edit(join(d, 'rs_top.v'), /^module rs_top/gm, '`include "rs_extra.vh"\nmodule rs_top');
   }, /DESIGN_INVALID.*the sources include 'rs_extra\.vh', which design\.json does not list; add it to "headers"/));
+  it('a module file design.json does not list (rs_extra.v, found by its name) is refused, saying to add it to "sources"', () => bad((d) => {
+    writeFileSync(join(d, 'rs_extra.v'), 'module rs_extra(input a, output y);\n  assign y = a;\nendmodule\n');
+    edit(join(d, 'rs_top.v'), /^endmodule/gm, "  wire extra_y;\n  rs_extra u_extra(.a(1'b0), .y(extra_y));\nendmodule");
+  }, /DESIGN_INVALID.*uses a module from 'rs_extra\.v', which design\.json does not list; add it to "sources"/));
+  it('a header included by an absolute path into the folder is refused (a build would read the original, outside its copy)', () => bad((d) => {
+    writeFileSync(join(d, 'rs_extra.vh'), '`define RS_EXTRA 1\n');
+    edit(join(d, 'rs_top.v'), /^module rs_top/gm, `\`include "${join(d, 'rs_extra.vh')}"\nmodule rs_top`);
+  }, /DESIGN_INVALID.*the sources read '\/.*rs_extra\.vh' by a path that is absolute or leaves the folder/));
   it('Verilog that does not elaborate names the error', () => bad((d) => edit(join(d, 'rs_layer3.v'), 'endmodule', 'wire oops = ;\nendmodule'), /DESIGN_INVALID.*does not elaborate/));
 });

@@ -99,6 +99,7 @@ describeRtl('findWitness', () => {
     const ms = (await at(1, 'res', 4000)).filter((m) => m.cell.startsWith('$eq$'));
     expect(ms.length).toBeGreaterThan(0);
     const inverted: YosysMutation = { ...ms[0]!, mode: 'inv', args: ms[0]!.args.replace(/-mode \S+/, '-mode inv').replace(/-port \S+ -portbit \d+( -ctrlbit \d+)?/, '-port Y -portbit 0') };
+    expect(inverted.args).toMatch(/^-mode inv -module rs_layer1 -cell \S+ -port Y -portbit 0 -src /);
     const w = await first([inverted, ...ms], 1, 'bias-add');
     expect(w.mutant).not.toBe(w.gold);
     expect((await goldenAt(1, w)).toString(16), `witness ${JSON.stringify(w)}`).toBe(w.gold.toString(16));
