@@ -62,6 +62,9 @@ describeRtl('simrun check --beats (tiny, 2 frames of the RTL\'s own beats)', () 
     const rep = JSON.parse(r.stdout);
     expect(rep.engine).toBe('beats');
     expect(rep.pass).toBe(true);
+    // Two frames: the steady-state rate and the constant latency were checked, and the verdict says so.
+    expect(rep.ownTiming.steadyStateChecked).toBe(true);
+    expect(rep.summary).toMatch(/keep their own timing: every tapped layer keeps up with the row rate and the latency is constant$/);
     expect(rep.layers.map((l: { values: { mismatches: number; compared: number } }) => [l.values.mismatches, l.values.compared])).toEqual([[0, 2 * 16 * 16 * 4], [0, 2 * 8 * 8 * 8], [0, 2 * 8 * 8 * 8], [0, 2 * 8 * 8 * 4]]);
 
     const dup = [...beats, beats.find((b) => b.layer === 2 && b.frame === 1 && b.row === 3 && b.col === 3)!];

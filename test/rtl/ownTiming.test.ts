@@ -70,6 +70,18 @@ describeRtl('own timing: a pixel-serial design written from the contract (3 laye
     expect(rate[0]!.limit).toBe(205);
     expect(rate[0]!.message).toMatch(/layer 1 does not keep up .* every 216\.0 cycles .* allows 205/);
     expect(r.summary).toMatch(/values agree; the design breaks its real-time rules/);
+    // One frame shows no drift, but its back-to-back rows (216) do not fit the frame period either (8 rows × 205).
+    const one = await run(slow, { frames: 1 });
+    expect(one.pass).toBe(false);
+    // (Later layers, fed at layer 1's slower pace, may show their own back-to-back rows too: judged on their own.)
+    expect(one.ownTiming!.failures.find((f) => f.kind === 'rate' && f.layer === 1)).toMatchObject({ measured: 216, limit: 205 });
+  });
+
+  it('one frame of the design that keeps up: PASS, and the verdict says the steady-state rate and a constant latency were not checked', async () => {
+    const r = await run(base, { frames: 1 });
+    expect(r.pass, r.summary).toBe(true);
+    expect(r.ownTiming!.steadyStateChecked).toBe(false);
+    expect(r.summary).toMatch(/keeps its own timing: in one frame no tapped layer computed rows back to back too slowly .*need --frames 2 or more and were not checked/);
   });
 
   it('a latency budget of exactly the measured latency passes; one cycle less fails (whole design and layer 2)', async () => {
