@@ -10,7 +10,7 @@ import type { NetworkPlan } from '../core/plan.js';
 import type { NetworkSpec } from '../core/spec.js';
 import { VERSION } from '../core/version.js';
 import type { HwLayerWeights } from '../core/weights/types.js';
-import { loadDesign, resolveTaps, type DesignFolder } from '../rtl/design.js';
+import { loadDesign, resolveTaps, verilogFiles, type DesignFolder } from '../rtl/design.js';
 import { writeDesignFolder } from '../rtl/emit.js';
 import { byLayer, CATALOGUE, catalogueFor, type PlacedMutant } from './catalogue.js';
 import { addOrderSite } from '../rtl/catalogueKinds.js';
@@ -23,7 +23,7 @@ import { foldByModule, foldMutations, listMutations } from './yosysMutants.js';
 /** The fingerprint of a campaign: everything a cached result depends on. */
 export function fingerprint(d: DesignFolder, parts: unknown): string {
   const h = createHash('sha256').update(VERSION).update(JSON.stringify(parts));
-  for (const f of [...d.manifest.sources, ...d.manifest.headers, ...d.manifest.roms, d.manifest.spec, d.manifest.taps]) h.update(f).update(readFileSync(join(d.dir, f)));
+  for (const f of [...verilogFiles(d.manifest), ...d.manifest.roms, d.manifest.spec, d.manifest.taps]) h.update(f).update(readFileSync(join(d.dir, f)));
   return h.digest('hex').slice(0, 24);
 }
 

@@ -10,7 +10,7 @@ import { cacheRoot, writeCacheFile } from '../core/cacheDir.js';
 import { forEachLimited } from '../core/jobs.js';
 import { SimrunError } from '../core/errors.js';
 import { runTool } from '../core/proc.js';
-import type { DesignFolder } from '../rtl/design.js';
+import { verilogFiles, type DesignFolder } from '../rtl/design.js';
 import type { Netlist } from '../rtl/netlist.js';
 import { yosys } from './formal/yosys.js';
 import type { YosysMutation } from './formal/yosysMutation.js';
@@ -67,7 +67,7 @@ async function preparedNetlist(d: DesignFolder, work: string, log?: (line: strin
   const version = await runTool('yosys', ['-V']);
   if (version.notFound) throw new SimrunError('YOSYS_MISSING', 'yosys is not installed or not on PATH; install it with: apt-get install -y yosys');
   const key = createHash('sha256').update(version.stdout).update(script);
-  for (const f of [...d.manifest.sources, ...d.manifest.headers]) key.update(f).update('\0').update(readFileSync(join(d.dir, f))).update('\0');
+  for (const f of verilogFiles(d.manifest)) key.update(f).update('\0').update(readFileSync(join(d.dir, f))).update('\0');
   const digest = key.digest('hex').slice(0, 32);
   const cached = join(cacheRoot(), 'yosys', `${digest}.il`);
   const here = join(work, 'prepared.il');

@@ -146,6 +146,14 @@ export function loadTapMap(path: string): TapMap {
   return parseJson(dirname(resolve(path)), basename(path), tapMapSchema, 'see docs/design-folder.md for the tap map format');
 }
 
+/**
+ * Every file a build of the design's Verilog reads: the sources, then the headers they include. Whatever is cached on
+ * the design (builds, tap resolution, Yosys netlists, campaign results) keys on these.
+ */
+export function verilogFiles(m: DesignManifest): readonly string[] {
+  return [...m.sources, ...m.headers];
+}
+
 /** Loads `dir`/design.json and its tap map, checking that every listed file exists. */
 export function loadDesign(dirArg: string): DesignFolder {
   const dir = resolve(dirArg);
@@ -153,7 +161,7 @@ export function loadDesign(dirArg: string): DesignFolder {
     throw new SimrunError('DESIGN_INVALID', `'${dirArg}' is not a design folder (no design.json); write one with 'simrun emit --out <dir>' and see docs/design-folder.md`);
   }
   const manifest = parseJson(dir, 'design.json', manifestSchema, 'see docs/design-folder.md for the manifest format');
-  for (const f of [...manifest.sources, ...manifest.headers, manifest.spec, manifest.taps]) {
+  for (const f of [...verilogFiles(manifest), manifest.spec, manifest.taps]) {
     if (!existsSync(join(dir, f))) throw new SimrunError('DESIGN_INVALID', `design folder '${dir}' lists '${f}' but it is not there; add it or fix design.json`);
   }
   const taps = parseJson(dir, manifest.taps, tapMapSchema, 'see docs/design-folder.md for the tap map format');
@@ -249,7 +257,7 @@ export interface ResolvedTaps {
 export async function resolveTaps(d: DesignFolder, net: NetworkSpec, plan: NetworkPlan): Promise<ResolvedTaps> {
   // A campaign resolves the same folder for every mutant: elaborate it once per content.
   const key = createHash('sha256').update(d.dir).update(JSON.stringify(d.manifest)).update(JSON.stringify(d.taps)).update(JSON.stringify(plan.layers.map((p) => p.lanes)));
-  for (const f of [...d.manifest.sources, ...d.manifest.headers]) key.update(readFileSync(join(d.dir, f)));
+  for (const f of verilogFiles(d.manifest)) key.update(readFileSync(join(d.dir, f)));
   const k = key.digest('hex');
   let pending = resolved.get(k);
   if (!pending) {
@@ -297,7 +305,7 @@ export function streamLayout(l: LayerSpec, s: StreamTapMap, planned: { readonly 
  * original outside the copy, or keep a stale build after the file changed.
  */
 function unlistedFiles(d: DesignFolder, netlist: Netlist, where: string): void {
-  const listed = new Set([...d.manifest.sources, ...d.manifest.headers].map((f) => posix.normalize(f)));
+  const listed = new Set(verilogFiles(d.manifest).map((f) => posix.normalize(f)));
   const extra = netlist.files.find((f) => !listed.has(posix.normalize(f)));
   if (extra === undefined) return;
   const rel = posix.normalize(extra);

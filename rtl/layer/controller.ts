@@ -137,9 +137,9 @@ export function sequencer(m: VModule, c: LayerContext): void {
   m.section(TITLE)
     .wire('slot_end', 'bit', `active${go} && phase == ${k(c.I - 1, w.phase)}`)
     .wire('frame_end', 'bit', `slot_end && ${lastGrp} && ${lastPos} && ${lastRow}${passes ? ' && last_pass' : ''}`)
-    .always('posedge clk', [vIf('rst', [`have <= ${k(w.deficit, w.have)};${step === 0 ? '' : ` fslot <= ${k(0, w.slot)};`}`], [
+    .always('posedge clk', [vIf('rst', [`have <= ${k(w.deficit, w.have)};${framesMoveSlot(c) ? ` fslot <= ${k(0, w.slot)};` : ''}`], [
       `have <= have + (${rowArrives(c)} ? 1'd1 : 1'd0) - (frame_end ? ${k(l.inH, w.have)} : ${k(0, w.have)});`,
-      ...(step === 0 ? [] : [`if (frame_end) fslot <= (fslot >= ${k(R - step, w.slot)}) ? fslot - ${k(R - step, w.slot)} : fslot + ${k(step, w.slot)};   // + IN_H mod R`]),
+      ...(framesMoveSlot(c) ? [`if (frame_end) fslot <= (fslot >= ${k(R - step, w.slot)}) ? fslot - ${k(R - step, w.slot)} : fslot + ${k(step, w.slot)};   // + IN_H mod R`] : []),
     ])])
     .always('posedge clk', [vIf('rst', [
       `busy <= 1'b0; ${zero('phase', w.phase)} ${zero('pos', w.pos)} ${zero('grp', w.grp)} ${zero('out_r', w.outRow)}`,
