@@ -93,13 +93,21 @@ describeRtl('a design folder through --rtl', () => {
     edit(join(d, 'rs_top.v'), /^module rs_top/gm, '`include "inc/rs_extra.vh"\nmodule rs_top');
     edit(join(d, 'design.json'), '"spec": "spec.json"', '"headers": ["inc/rs_extra.vh"],\n  "spec": "spec.json"');
     const run = () => runPipeline({ rtl: d, images: IMAGES.slice(0, 1), engines: ['golden', 'sim', 'rtl'], frames: 1, out: tmp() });
-    const first = (await run()).report;
-    expectAllAgree(first);
-    writeFileSync(join(d, 'inc', 'rs_extra.vh'), '`define RS_EXTRA 1   // changed\n');
-    const second = (await run()).report;
-    expectAllAgree(second);
-    expect(second.engineInfo.rtl!.facts.cached).toBe(false);
-    expect(second.engineInfo.rtl!.facts.build).not.toBe(first.engineInfo.rtl!.facts.build);
+    // A cache of its own: builds of these exact texts from an earlier run elsewhere must not count as reused here.
+    const saved = process.env.SIMRUN_CACHE;
+    process.env.SIMRUN_CACHE = tmp();
+    try {
+      const first = (await run()).report;
+      expectAllAgree(first);
+      writeFileSync(join(d, 'inc', 'rs_extra.vh'), '`define RS_EXTRA 1   // changed\n');
+      const second = (await run()).report;
+      expectAllAgree(second);
+      expect(second.engineInfo.rtl!.facts.cached).toBe(false);
+      expect(second.engineInfo.rtl!.facts.build).not.toBe(first.engineInfo.rtl!.facts.build);
+    } finally {
+      if (saved === undefined) delete process.env.SIMRUN_CACHE;
+      else process.env.SIMRUN_CACHE = saved;
+    }
   });
 
   it('a layer left out of the tap map is not compared (never a pass for it); the next tapped layer still is', async () => {
