@@ -252,7 +252,7 @@ export interface ResolvedTaps {
 
 /**
  * Elaborates the design and checks every tap: the signal exists, has the documented width, and the top's ports have
- * the documented directions. Any failure is DESIGN_INVALID naming the signal.
+ * the documented directions. Failures are one DESIGN_INVALID naming every bad tap (numbered when there are several).
  */
 export async function resolveTaps(d: DesignFolder, net: NetworkSpec, plan: NetworkPlan): Promise<ResolvedTaps> {
   // A campaign resolves the same folder for every mutant: elaborate it once per content.
@@ -317,12 +317,34 @@ function unlistedFiles(d: DesignFolder, netlist: Netlist, where: string): void {
     : `${where}: the sources include '${extra}', which design.json does not list; add it to "headers" (files rowsim copies beside the sources for every build and keys the build on, without compiling them on their own)`);
 }
 
+/** The name prefix of the placeholder that stands in for a tap signal that failed its check (no Verilog name has a NUL). */
+const UNRESOLVED = '\0unresolved ';
+
+/** Whether `s` is the placeholder of a tap signal that failed its check (and was reported). */
+function failedSignal(s: ResolvedSignal): boolean {
+  return s.variable.name.startsWith(UNRESOLVED);
+}
+
 async function resolveTapsNow(d: DesignFolder, net: NetworkSpec, plan: NetworkPlan): Promise<ResolvedTaps> {
   const netlist = await readNetlist(d.manifest.top, d.manifest.sources, d.dir);
   const where = `design folder '${d.dir}'`;
   unlistedFiles(d, netlist, where);
   const fix = `fix ${d.manifest.taps} (see docs/design-folder.md)`;
-  const get = (path: string, role: string, width: (w: number) => boolean, widthText: string, dir?: 'input' | 'output'): ResolvedSignal => {
+  // Every tap signal is checked, and every bad one reported in one error: a user fixing a tap map learns of its faults
+  // from one run, not one a run. A signal that fails stands in as a placeholder no other check can match; the checks
+  // that compare signals (the compute clock, the input's clock) are skipped once one of theirs failed.
+  const problems: string[] = [];
+  const attempt = <T>(check: () => T): T | undefined => {
+    try {
+      return check();
+    } catch (e) {
+      if (!(e instanceof SimrunError) || e.code !== 'DESIGN_INVALID') throw e;
+      problems.push(e.message.startsWith(`${where}: `) ? e.message.slice(where.length + 2) : e.message);
+      return undefined;
+    }
+  };
+  const unresolved = (path: string): ResolvedSignal => ({ path, scope: [], module: '', sourceModule: '', variable: { name: `${UNRESOLVED}${problems.length}`, width: null, dir: null } });
+  const get = (path: string, role: string, width: (w: number) => boolean, widthText: string, dir?: 'input' | 'output'): ResolvedSignal => attempt(() => {
     const r = resolveSignal(netlist, path);
     if (typeof r === 'string') throw new SimrunError('DESIGN_INVALID', `${where}: tap ${role}: ${r}; fix ${d.manifest.taps}`);
     if (dir && (r.scope.length !== 0 || r.variable.dir !== dir)) {
@@ -332,7 +354,7 @@ async function resolveTapsNow(d: DesignFolder, net: NetworkSpec, plan: NetworkPl
       throw new SimrunError('DESIGN_INVALID', `${where}: tap ${role} '${path}' is ${r.variable.width === null ? 'not a plain vector' : `${r.variable.width} bits wide`}, expected ${widthText}; fix the design or ${d.manifest.taps}`);
     }
     return r;
-  };
+  }) ?? unresolved(path);
   const one = (w: number) => w === 1;
   const narrow = (w: number) => w >= 1 && w <= 32;
   const widthOf = (path: string | undefined): number | null => {
@@ -357,7 +379,7 @@ async function resolveTapsNow(d: DesignFolder, net: NetworkSpec, plan: NetworkPl
       };
     }
     if (s.group === undefined && layout.groups > 1) {
-      throw new SimrunError('DESIGN_INVALID', `${where}: tap ${role}.group is missing, but the stream has ${layout.groups} groups; name the group signal or declare groups 1 in ${d.manifest.taps}`);
+      attempt(() => { throw new SimrunError('DESIGN_INVALID', `${where}: tap ${role}.group is missing, but the stream has ${layout.groups} groups; name the group signal or declare groups 1 in ${d.manifest.taps}`); });
     }
     return {
       layer: n, kind: 'plain', layout, lanes: layout.lanes,
@@ -373,17 +395,20 @@ async function resolveTapsNow(d: DesignFolder, net: NetworkSpec, plan: NetworkPl
   };
   const L = net.layers.length;
   const inner = Object.keys(d.taps.layers).map(Number).sort((a, b) => a - b);
-  for (const n of inner) {
-    if (n < 1 || n >= L) throw new SimrunError('DESIGN_INVALID', `${where}: ${d.manifest.taps} taps layer ${n}, but layers 1..${L - 1} are the ones to tap (layer ${L} is the top's output ports)`);
-  }
   const clock = get(d.taps.clock, 'clock', one, '1 bit', 'input');
-  const clocks = benchClocks(d, net, clock, (path, role) => get(path, role, one, '1 bit', 'input'), where);
-  const inClock = d.taps.input.clock === undefined ? clock : clocks.find((c) => c.signal.path === d.taps.input.clock || c.signal.variable.name === d.taps.input.clock)?.signal;
-  if (!inClock) throw new SimrunError('DESIGN_INVALID', `${where}: tap input.clock '${d.taps.input.clock}' is not one of the clocks listed in ${d.manifest.taps}; list it under clocks with its periodPs`);
+  const clocks = attempt(() => benchClocks(d, net, clock, (path, role) => get(path, role, one, '1 bit', 'input'), where, attempt));
+  // The input's clock is looked up among the clocks only when every one of them resolved: a failed one is reported
+  // already, and input.clock may name it.
+  const inClock = !clocks || [clock, ...clocks.map((c) => c.signal)].some(failedSignal) ? undefined : attempt(() => {
+    const c = d.taps.input.clock === undefined ? clock : clocks.find((c) => c.signal.path === d.taps.input.clock || c.signal.variable.name === d.taps.input.clock)?.signal;
+    if (!c) throw new SimrunError('DESIGN_INVALID', `${where}: tap input.clock '${d.taps.input.clock}' is not one of the clocks listed in ${d.manifest.taps}; list it under clocks with its periodPs`);
+    return c;
+  });
+  const reset = get(d.taps.reset, 'reset', one, '1 bit', 'input');
   const i = d.taps.input;
-  const input: InputTap = i.axis
+  const inputSignals = i.axis
     ? {
-      kind: 'axis', clock: inClock,
+      kind: 'axis' as const,
       valid: get(i.axis.tvalid, 'input.axis.tvalid', one, '1 bit', 'input'),
       data: get(i.axis.tdata, 'input.axis.tdata', (w) => w === 96, '96 bits (3 channels of 32)', 'input'),
       ...(i.axis.tuser !== undefined ? { tuser: get(i.axis.tuser, 'input.axis.tuser', one, '1 bit', 'input') } : {}),
@@ -391,17 +416,27 @@ async function resolveTapsNow(d: DesignFolder, net: NetworkSpec, plan: NetworkPl
       ...(i.axis.tready !== undefined ? { tready: get(i.axis.tready, 'input.axis.tready', one, '1 bit', 'output') } : {}),
     }
     : {
-      kind: 'plain', clock: inClock,
+      kind: 'plain' as const,
       valid: get(i.valid!, 'input.valid', one, '1 bit', 'input'),
       col: get(i.col!, 'input.col', narrow, '1 to 32 bits', 'input'),
       data: get(i.data!, 'input.data', (w) => w === 96, '96 bits (3 channels of 32)', 'input'),
     };
+  const layers = [
+    ...inner.map((n) => attempt(() => {
+      if (n < 1 || n >= L) throw new SimrunError('DESIGN_INVALID', `${where}: ${d.manifest.taps} taps layer ${n}, but layers 1..${L - 1} are the ones to tap (layer ${L} is the top's output ports)`);
+      return stream(n, d.taps.layers[String(n)]!);
+    })),
+    attempt(() => stream(L, d.taps.output, 'output')),
+  ];
+  if (problems.length === 1) throw new SimrunError('DESIGN_INVALID', `${where}: ${problems[0]}`);
+  if (problems.length > 1) throw new SimrunError('DESIGN_INVALID', `${where}: ${problems.length} problems with its taps: ${problems.map((p, k) => `(${k + 1}) ${p}`).join('; ')}`);
+  // No problem was found, so every check above returned its value.
   return {
-    top: netlist.top, clock, clocks,
-    reset: get(d.taps.reset, 'reset', one, '1 bit', 'input'),
+    top: netlist.top, clock, clocks: clocks!,
+    reset,
     resetActiveLow: d.taps.resetActive === 'low',
-    input,
-    layers: [...inner.map((n) => stream(n, d.taps.layers[String(n)]!)), stream(L, d.taps.output, 'output')],
+    input: { ...inputSignals, clock: inClock! } as InputTap,
+    layers: layers as LayerTap[],
     netlist,
   };
 }
@@ -410,19 +445,22 @@ async function resolveTapsNow(d: DesignFolder, net: NetworkSpec, plan: NetworkPl
  * The clocks the bench drives: the compute clock at the spec's clockHz, or every clock the tap map lists (each a 1-bit
  * top input with a whole, positive period in picoseconds; the compute clock's must be the spec's).
  */
-function benchClocks(d: DesignFolder, net: NetworkSpec, clock: ResolvedSignal, port: (path: string, role: string) => ResolvedSignal, where: string): BenchClock[] {
+function benchClocks(d: DesignFolder, net: NetworkSpec, clock: ResolvedSignal, port: (path: string, role: string) => ResolvedSignal, where: string, attempt: <T>(check: () => T) => T | undefined): BenchClock[] {
   const specPs = 1e12 / net.clockHz;
   if (!d.taps.clocks) return [{ signal: clock, periodPs: Number.isInteger(specPs) ? specPs : Math.round(specPs) }];
   const out: BenchClock[] = [];
+  let failed = false;
   d.taps.clocks.forEach((c, i) => {
     const role = `clocks[${i}]`;
-    if (!Number.isSafeInteger(c.periodPs) || c.periodPs < 2) {
-      throw new SimrunError('DESIGN_INVALID', `${where}: tap ${role}.periodPs ${c.periodPs} is not a whole number of picoseconds (at least 2); give e.g. 4000 for 250 MHz`);
-    }
+    // Each entry's faults are reported (through attempt) and the others still checked.
+    const bad = (why: string) => attempt(() => { failed = true; throw new SimrunError('DESIGN_INVALID', `${where}: tap ${why}`); });
+    if (!Number.isSafeInteger(c.periodPs) || c.periodPs < 2) bad(`${role}.periodPs ${c.periodPs} is not a whole number of picoseconds (at least 2); give e.g. 4000 for 250 MHz`);
     const s = port(c.signal, `${role}.signal`);
-    if (out.some((o) => o.signal.variable.name === s.variable.name)) throw new SimrunError('DESIGN_INVALID', `${where}: tap ${role}: clock '${c.signal}' is listed twice; list each clock once`);
+    if (out.some((o) => o.signal.variable.name === s.variable.name)) bad(`${role}: clock '${c.signal}' is listed twice; list each clock once`);
     out.push({ signal: s, periodPs: c.periodPs });
   });
+  // A clock that failed its check is reported already, and may be the compute clock misspelt: nothing to compare.
+  if (failed || [clock, ...out.map((c) => c.signal)].some(failedSignal)) return out;
   const compute = out.find((c) => c.signal.variable.name === clock.variable.name);
   if (!compute) throw new SimrunError('DESIGN_INVALID', `${where}: tap clocks does not list the compute clock '${d.taps.clock}'; add it with periodPs ${specPs}`);
   if (compute.periodPs !== specPs) {

@@ -163,6 +163,11 @@ describeRtl('bad design folders are refused before any build (exit 2, the signal
   it('a data tap of the wrong width', () => bad((d) => edit(join(d, 'taps.json'), 'rs_top.u_layer2.out_data', 'rs_top.u_layer2.out_row'), /DESIGN_INVALID.*tap layers\.2\.data 'rs_top\.u_layer2\.out_row' is \d+ bits wide, expected 256 bits \(8 lanes of 32\)/));
   it('a top without the documented input port', () => bad((d) => edit(join(d, 'rs_top.v'), /\bs_valid\b/g, 's_vld'), /DESIGN_INVALID.*tap input\.valid: .*no signal 's_valid'/));
   it('an input tap that is not a top-level port', () => bad((d) => edit(join(d, 'taps.json'), '"valid": "s_valid"', '"valid": "rs_top.u_layer1.in_valid"'), /DESIGN_INVALID.*tap input\.valid 'rs_top\.u_layer1\.in_valid' must be an input port of the top module 'rs_top'/));
+  it('three bad taps (a missing signal, a wrong width, a non-port input) are named in one line, numbered in tap-map order', () => bad((d) => {
+    edit(join(d, 'taps.json'), '"valid": "s_valid"', '"valid": "rs_top.u_layer1.in_valid"');
+    edit(join(d, 'taps.json'), 'rs_top.u_layer2.out_valid', 'rs_top.u_layer2.no_such');
+    edit(join(d, 'taps.json'), 'rs_top.u_layer2.out_data', 'rs_top.u_layer2.out_row');
+  }, /DESIGN_INVALID.*: 3 problems with its taps: \(1\) tap input\.valid 'rs_top\.u_layer1\.in_valid' must be an input port .*\(2\) tap layers\.2\.valid: 'rs_top\.u_layer2\.no_such': module 'rs_layer2' has no signal 'no_such'.*\(3\) tap layers\.2\.data 'rs_top\.u_layer2\.out_row' is \d+ bits wide, expected 256 bits \(8 lanes of 32\); fix the design or taps\.json\n$/));
   it('a tap map that is not JSON', () => bad((d) => writeFileSync(join(d, 'taps.json'), '{ "clock": '), /DESIGN_INVALID.*taps\.json is not valid JSON/));
   it('a folder without design.json', () => bad((d) => rmSync(join(d, 'design.json')), /DESIGN_INVALID.*is not a design folder \(no design\.json\)/));
   it('a design.json with a wrong format field names the field', () => bad((d) => edit(join(d, 'design.json'), 'rowsim-design/1', 'rowsim-design/9'), /DESIGN_INVALID.*design\.json: field 'format'/));
