@@ -334,12 +334,13 @@ async function resolveTapsNow(d: DesignFolder, net: NetworkSpec, plan: NetworkPl
   // from one run, not one a run. A signal that fails stands in as a placeholder no other check can match; the checks
   // that compare signals (the compute clock, the input's clock) are skipped once one of theirs failed.
   const problems: string[] = [];
+  const problem = (message: string) => problems.push(message.startsWith(`${where}: `) ? message.slice(where.length + 2) : message);
   const attempt = <T>(check: () => T): T | undefined => {
     try {
       return check();
     } catch (e) {
       if (!(e instanceof SimrunError) || e.code !== 'DESIGN_INVALID') throw e;
-      problems.push(e.message.startsWith(`${where}: `) ? e.message.slice(where.length + 2) : e.message);
+      problem(e.message);
       return undefined;
     }
   };
@@ -379,7 +380,7 @@ async function resolveTapsNow(d: DesignFolder, net: NetworkSpec, plan: NetworkPl
       };
     }
     if (s.group === undefined && layout.groups > 1) {
-      attempt(() => { throw new SimrunError('DESIGN_INVALID', `${where}: tap ${role}.group is missing, but the stream has ${layout.groups} groups; name the group signal or declare groups 1 in ${d.manifest.taps}`); });
+      problem(`tap ${role}.group is missing, but the stream has ${layout.groups} groups; name the group signal or declare groups 1 in ${d.manifest.taps}`);
     }
     return {
       layer: n, kind: 'plain', layout, lanes: layout.lanes,
@@ -396,7 +397,7 @@ async function resolveTapsNow(d: DesignFolder, net: NetworkSpec, plan: NetworkPl
   const L = net.layers.length;
   const inner = Object.keys(d.taps.layers).map(Number).sort((a, b) => a - b);
   const clock = get(d.taps.clock, 'clock', one, '1 bit', 'input');
-  const clocks = attempt(() => benchClocks(d, net, clock, (path, role) => get(path, role, one, '1 bit', 'input'), where, attempt));
+  const clocks = attempt(() => benchClocks(d, net, clock, (path, role) => get(path, role, one, '1 bit', 'input'), where, problem));
   // The input's clock is looked up among the clocks only when every one of them resolved: a failed one is reported
   // already, and input.clock may name it.
   const inClock = !clocks || [clock, ...clocks.map((c) => c.signal)].some(failedSignal) ? undefined : attempt(() => {
@@ -445,15 +446,15 @@ async function resolveTapsNow(d: DesignFolder, net: NetworkSpec, plan: NetworkPl
  * The clocks the bench drives: the compute clock at the spec's clockHz, or every clock the tap map lists (each a 1-bit
  * top input with a whole, positive period in picoseconds; the compute clock's must be the spec's).
  */
-function benchClocks(d: DesignFolder, net: NetworkSpec, clock: ResolvedSignal, port: (path: string, role: string) => ResolvedSignal, where: string, attempt: <T>(check: () => T) => T | undefined): BenchClock[] {
+function benchClocks(d: DesignFolder, net: NetworkSpec, clock: ResolvedSignal, port: (path: string, role: string) => ResolvedSignal, where: string, problem: (message: string) => void): BenchClock[] {
   const specPs = 1e12 / net.clockHz;
   if (!d.taps.clocks) return [{ signal: clock, periodPs: Number.isInteger(specPs) ? specPs : Math.round(specPs) }];
   const out: BenchClock[] = [];
   let failed = false;
   d.taps.clocks.forEach((c, i) => {
     const role = `clocks[${i}]`;
-    // Each entry's faults are reported (through attempt) and the others still checked.
-    const bad = (why: string) => attempt(() => { failed = true; throw new SimrunError('DESIGN_INVALID', `${where}: tap ${why}`); });
+    // Each entry's faults are reported and the others still checked.
+    const bad = (why: string) => { failed = true; problem(`tap ${why}`); };
     if (!Number.isSafeInteger(c.periodPs) || c.periodPs < 2) bad(`${role}.periodPs ${c.periodPs} is not a whole number of picoseconds (at least 2); give e.g. 4000 for 250 MHz`);
     const s = port(c.signal, `${role}.signal`);
     if (out.some((o) => o.signal.variable.name === s.variable.name)) bad(`${role}: clock '${c.signal}' is listed twice; list each clock once`);
