@@ -33,6 +33,11 @@ export interface Netlist {
   readonly files: readonly string[];
   /** Of those, the files modules came from (a module Verilator found by its name in the folder is one too). */
   readonly moduleFiles: ReadonlySet<string>;
+  /**
+   * Output ports wired whole to one variable of the instantiating module: module → instance → port → that variable's
+   * name. A port whose connection is any other expression (a slice, a concatenation) is not listed.
+   */
+  readonly outputNets: ReadonlyMap<string, ReadonlyMap<string, ReadonlyMap<string, string>>>;
 }
 
 type Attr = Record<string, string>;
@@ -41,7 +46,7 @@ type XmlNode = Record<string, unknown>;
 const kids = (n: unknown, key: string): XmlNode[] => (((n as XmlNode)?.[key] ?? []) as XmlNode[]);
 const attrs = (n: unknown, key: string): Attr[] => (((n as XmlNode)?.[key] ?? []) as Attr[]);
 
-const ARRAYS = new Set(['cell', 'module', 'var', 'basicdtype', 'file']);
+const ARRAYS = new Set(['cell', 'module', 'var', 'basicdtype', 'file', 'instance', 'port']);
 /** Verilator's statement and block elements, whatever their depth in a module. */
 const STATEMENTS = ['always', 'assignw', 'contassign', 'initial', 'final', 'func', 'task'].map((t) => `*.${t}`);
 
@@ -76,6 +81,7 @@ function parseNetlist(xml: string): Netlist {
   }
   const modules = new Map<string, Map<string, NetVar>>();
   const sourceNames = new Map<string, string>();
+  const outputNets = new Map<string, Map<string, Map<string, string>>>();
   for (const m of kids(netlist, 'module')) {
     sourceNames.set(m.name as string, (m.origName as string | undefined) ?? (m.name as string));
     const vars = new Map<string, NetVar>();
@@ -83,6 +89,7 @@ function parseNetlist(xml: string): Netlist {
       vars.set(v.name!, { name: v.name!, width: widths.get(v.dtype_id!) ?? null, dir: (v.dir as NetVar['dir']) ?? null });
     }
     modules.set(m.name as string, vars);
+    outputNets.set(m.name as string, new Map(kids(m, 'instance').map((i) => [i.name as string, wiredOutputs(i)])));
   }
   const build = (c: XmlNode): NetInstance => ({
     module: c.submodname as string,
@@ -91,7 +98,18 @@ function parseNetlist(xml: string): Netlist {
   const topCell = kids(root.cells, 'cell')[0]!;
   // Verilator's own pseudo-files (<built-in>, <command-line>) are not files of the design.
   const named = (key: string) => attrs(root[key], 'file').map((f) => f.filename!).filter((f) => f !== undefined && !f.startsWith('<'));
-  return { top: topCell.name as string, root: build(topCell), modules, sourceNames, files: named('files'), moduleFiles: new Set(named('module_files')) };
+  return { top: topCell.name as string, root: build(topCell), modules, sourceNames, files: named('files'), moduleFiles: new Set(named('module_files')), outputNets };
+}
+
+/** An instance's output ports whose connection is one variable reference, each with that variable's name. */
+function wiredOutputs(instance: XmlNode): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const p of kids(instance, 'port')) {
+    const keys = Object.keys(p).filter((key) => !['loc', 'name', 'direction', 'portIndex'].includes(key));
+    const ref = p.varref as Attr | undefined;
+    if (p.direction === 'out' && keys.length === 1 && keys[0] === 'varref' && ref?.name) out.set(p.name as string, ref.name);
+  }
+  return out;
 }
 
 /** A tap path resolved: the module that declares the variable, and the variable. */
@@ -126,4 +144,25 @@ export function resolveSignal(n: Netlist, path: string): ResolvedSignal | string
   const v = n.modules.get(inst.module)?.get(varName);
   if (!v) return `'${path}': module '${named(inst.module)}' has no signal '${varName}'`;
   return { path, scope: rest.slice(0, -1), module: inst.module, sourceModule: n.sourceNames.get(inst.module) ?? inst.module, variable: v };
+}
+
+/**
+ * The same net as `s` named as far up the hierarchy as whole-port connections carry it: an output port wired to a
+ * variable of the instantiating module that is just as wide is that variable. Why: a signal read from C++ must be
+ * public, and Verilator keeps a public port inside an instance as a copy of the net outside, made every cycle; the net
+ * outside, made public instead, is read where it is stored (ie120r-mini: 22 layers × 6 tapped stream fields).
+ */
+export function outermostName(n: Netlist, s: ResolvedSignal): ResolvedSignal {
+  let cur = s;
+  while (cur.scope.length > 0 && cur.variable.dir === 'output' && cur.variable.width !== null) {
+    const parentScope = cur.scope.slice(0, -1);
+    let parent = n.root;
+    for (const name of parentScope) parent = parent.children.get(name)!;
+    const net = n.outputNets.get(parent.module)?.get(cur.scope[cur.scope.length - 1]!)?.get(cur.variable.name);
+    const v = net === undefined ? undefined : n.modules.get(parent.module)?.get(net);
+    if (!v || v.width !== cur.variable.width) break;
+    const path = [n.top, ...parentScope, v.name].join('.');
+    cur = { path, scope: parentScope, module: parent.module, sourceModule: n.sourceNames.get(parent.module) ?? parent.module, variable: v };
+  }
+  return cur;
 }

@@ -5,7 +5,7 @@ import { BEAT_LOG_MAGIC, BEAT_LOG_VERSION, FLAG_LAST, FLAG_TLAST, FLAG_TUSER, ma
 import type { NetworkPlan } from '../core/plan.js';
 import type { NetworkSpec } from '../core/spec.js';
 import type { LayerTap, ResolvedTaps } from './design.js';
-import type { ResolvedSignal } from './netlist.js';
+import { outermostName, type ResolvedSignal } from './netlist.js';
 import type { SourceFile } from './verilator.js';
 
 /** Exit code the bench uses for a deadlock (no beat within the watchdog bound). */
@@ -28,11 +28,14 @@ function cppSignal(top: string, s: ResolvedSignal): string {
   return `top->rootp->${[top, ...s.scope, s.variable.name].map(verilatorIdent).join('__DOT__')}`;
 }
 
-/** The Verilator configuration that makes every internal tap readable from C++ (and nothing else). */
+/**
+ * The Verilator configuration that makes every internal tap readable from C++ (and nothing else): each by its
+ * outermost name (netlist.ts outermostName), where the bench reads it.
+ */
 export function tapConfig(taps: ResolvedTaps): SourceFile {
   const lines = new Set<string>();
   for (const l of taps.layers) {
-    for (const s of tapSignals(l)) {
+    for (const s of tapSignals(l).map((x) => outermostName(taps.netlist, x))) {
       if (s.scope.length === 0 && s.variable.dir) continue; // top ports are public already
       lines.add(`public_flat_rd -module "${s.sourceModule}" -var "${s.variable.name}"`);
     }
@@ -122,7 +125,7 @@ const BENCH_ARGS = String.raw`  if (argc < 6) { fprintf(stderr, "usage: sim stim
 export function emitTestbench(net: NetworkSpec, _plan: NetworkPlan, taps: ResolvedTaps, opts: BenchOptions = {}): SourceFile {
   const { height: H, width: W } = net.input;
   const T = taps.top;
-  const sig = (s: ResolvedSignal) => cppSignal(T, s);
+  const sig = (s: ResolvedSignal) => cppSignal(T, outermostName(taps.netlist, s));
   const L = net.layers.length;
   const observed = taps.layers;
   const lanesPerLayer = net.layers.map((l) => observed.find((o) => o.layer === l.index)?.lanes ?? 0);

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { readNetlist, resolveSignal } from '../../rtl/netlist.js';
+import { outermostName, readNetlist, resolveSignal } from '../../rtl/netlist.js';
 import { describeRtl } from '../support/rtl.js';
 
 describeRtl('readNetlist', () => {
@@ -45,5 +45,41 @@ describeRtl('readNetlist', () => {
     expect(resolveSignal(net, 'top.u_wide.y')).toMatchObject({ sourceModule: 'unit', variable: { width: 8 } });
     expect(resolveSignal(net, 'top.u_wide.nope')).toBe("'top.u_wide.nope': module 'unit' has no signal 'nope'");
     expect(resolveSignal(net, 'top.u_wide.u_x.q')).toBe("'top.u_wide.u_x.q': module 'unit' has no instance 'u_x'");
+  });
+});
+
+describeRtl('outermostName', () => {
+  it('an output port wired whole to a same-width wire is read as that wire, up two levels; a sliced, widened or inout connection is not followed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rowsim-netlist-'));
+    writeFileSync(join(dir, 'o.v'), [
+      'module leaf(input clk, output reg [7:0] q, output reg [7:0] r, output reg [3:0] s);',
+      '  always @(posedge clk) begin q <= q + 8\'d1; r <= r - 8\'d1; s <= s + 4\'d1; end',
+      'endmodule',
+      'module mid(input clk, output [7:0] mq, output [3:0] mr, output [7:0] ms);',
+      '  wire [7:0] r_full;',
+      '  leaf u_leaf(.clk(clk), .q(mq), .r(r_full), .s(ms));',   // s (4 bits) widened into an 8-bit port: not the same net
+      '  assign mr = r_full[3:0];',
+      'endmodule',
+      'module top(input clk, output [7:0] y, output [3:0] z, output [7:0] w);',
+      '  wire [7:0] q_top;',
+      '  mid u_mid(.clk(clk), .mq(q_top), .mr(z), .ms(w));',
+      '  assign y = q_top;',
+      'endmodule',
+    ].join('\n'));
+    const net = await readNetlist('top', ['o.v'], dir);
+    const at = (path: string) => {
+      const s = resolveSignal(net, path);
+      if (typeof s === 'string') throw new Error(s);
+      return outermostName(net, s);
+    };
+    // q → mid's port mq → top's wire q_top (two whole-port steps).
+    expect(at('top.u_mid.u_leaf.q')).toMatchObject({ path: 'top.q_top', scope: [], module: 'top', variable: { name: 'q_top', width: 8 } });
+    // r → mid's wire r_full (whole), which mid only slices: it stays there.
+    expect(at('top.u_mid.u_leaf.r')).toMatchObject({ path: 'top.u_mid.r_full', scope: ['u_mid'], variable: { name: 'r_full' } });
+    // s is 4 bits into mid's 8-bit output port ms: Verilator widens it, so it is not the same net.
+    expect(at('top.u_mid.u_leaf.s')).toMatchObject({ scope: ['u_mid', 'u_leaf'], variable: { name: 's', width: 4 } });
+    // A variable that is not an output port, and a top port, are their own outermost names.
+    expect(at('top.u_mid.r_full')).toMatchObject({ path: 'top.u_mid.r_full' });
+    expect(at('top.y')).toMatchObject({ scope: [], variable: { name: 'y', dir: 'output' } });
   });
 });
