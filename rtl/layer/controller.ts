@@ -5,7 +5,7 @@ import { vIf, type VModule, type VStmt } from '../../core/vbuild.js';
 import { addrBits } from '../emitRom.js';
 import type { LayerContext } from './context.js';
 import { rowArrives } from './faultHooks.js';
-import { k, times } from './literals.js';
+import { k, resetLast, times } from './literals.js';
 
 const TITLE = 'controller: one output row at a time, slot by slot';
 
@@ -81,9 +81,11 @@ export function rowPacing(m: VModule, c: LayerContext): void {
   const bits = w.rowAge;
   const go = c.faults.delay ? ' && !f_stall' : '';
   m.section(TITLE)
-    .always('posedge clk', [vIf('rst', [`row_age <= ${k(p.minRowGap, bits)};`], [
-      vIf(`start_now${go}`, [`row_age <= ${k(1, bits)};`], [vIf('!paced', ["row_age <= row_age + 1'd1;"])]),
-    ])]);
+    // One statement reads row_age and writes it (a reset first, or a write before the test, would make Verilator keep a
+    // shadow copy: see resetLast).
+    .always('posedge clk', resetLast([`row_age <= ${k(p.minRowGap, bits)};`], [
+      `row_age <= (start_now${go}) ? ${k(1, bits)} : paced ? row_age : row_age + 1'd1;`,
+    ]));
 }
 
 /** Which strip's beat loads this cycle: strip ost during phases beat0 .. beat0 + STRIPS − 1, for output column ocol. */
@@ -118,63 +120,78 @@ export function slotTail(m: VModule, c: LayerContext): void {
     .wire('b_pos', w.pos, 't_busy ? t_pos : pos')
     .wire('b_grp', w.grp, 't_busy ? t_grp : grp')
     .wire('b_r', w.outRow, 't_busy ? t_r : out_r')
-    .always('posedge clk', [vIf('rst', [`t_busy <= 1'b0; t_phase <= ${k(0, w.slotPhase)}; t_pos <= ${k(0, w.pos)}; t_grp <= ${k(0, w.grp)}; t_r <= ${k(0, w.outRow)};${passes ? " t_last_pass <= 1'b0;" : ''}`], [
-      vIf(go, [vIf('slot_end', [`t_busy <= 1'b1; t_phase <= ${k(I, w.slotPhase)}; t_pos <= pos; t_grp <= grp; t_r <= out_r;${passes ? ' t_last_pass <= last_pass;' : ''}`], [
-        vIf('t_busy', [vIf(`t_phase == ${k(p.slotCycles - 1, w.slotPhase)}`, ["t_busy <= 1'b0;"], ["t_phase <= t_phase + 1'd1;"])]),
-      ])]),
-    ])]);
+    // The running tail steps first and a new one loads after, overriding it (a load writes t_busy and t_phase too): the
+    // block reads t_busy and t_phase before it writes them (see resetLast).
+    .always('posedge clk', resetLast([`t_busy <= 1'b0; t_phase <= ${k(0, w.slotPhase)}; t_pos <= ${k(0, w.pos)}; t_grp <= ${k(0, w.grp)}; t_r <= ${k(0, w.outRow)};${passes ? " t_last_pass <= 1'b0;" : ''}`], [
+      vIf(go, [
+        vIf('t_busy', [vIf(`t_phase != ${k(p.slotCycles - 1, w.slotPhase)}`, ["t_phase <= t_phase + 1'd1;"], ["t_busy <= 1'b0;"])]),
+        vIf('slot_end', [`t_busy <= 1'b1; t_phase <= ${k(I, w.slotPhase)}; t_pos <= pos; t_grp <= grp; t_r <= out_r;${passes ? ' t_last_pass <= last_pass;' : ''}`]),
+      ]),
+    ]));
 }
 
-/** The slot sequencer: rows in the buffer, and phase → (ky, kx, ci) taps → (grp, pos) slots → rows. */
+/**
+ * The slot sequencer: rows in the buffer, and phase → (ky, kx, ci) taps → (grp, pos) slots → rows. Each block reads a
+ * register before it writes it, in text as well as in time (resetLast): the slot's taps branch goes first under a
+ * positive test, and the counters write after they are compared. Verilator then writes them in place, not through
+ * shadow copies made and committed every cycle, busy or not (perf, ie120r-mini).
+ */
 export function sequencer(m: VModule, c: LayerContext): void {
   const { l, p, w, N, R } = c;
   const go = c.faults.delay ? ' && !f_stall' : '';
   const step = l.inH % R;
-  const lastGrp = `grp == ${k(p.ocmux - 1, w.grp)}`, lastPos = `pos == ${k(p.colsPerStrip - 1, w.pos)}`;
   const zero = (name: string, bits: number) => `${name} <= ${k(0, bits)};`;
   const passes = c.passes > 1;
   const lastRow = `out_r == ${k(l.outH - 1, w.outRow)}`;
+  const lastGrp = `grp == ${k(p.ocmux - 1, w.grp)}`, lastPos = `pos == ${k(p.colsPerStrip - 1, w.pos)}`;
+  const lastCi = `ci == ${k(l.inC - 1, w.inChan)}`, lastKx = `kx == ${k(l.kernel - 1, w.kernel)}`;
   m.section(TITLE)
     .wire('slot_end', 'bit', `active${go} && phase == ${k(c.I - 1, w.phase)}`)
     .wire('frame_end', 'bit', `slot_end && ${lastGrp} && ${lastPos} && ${lastRow}${passes ? ' && last_pass' : ''}`)
-    .always('posedge clk', [vIf('rst', [`have <= ${k(w.deficit, w.have)};${framesMoveSlot(c) ? ` fslot <= ${k(0, w.slot)};` : ''}`], [
+    .always('posedge clk', resetLast([`have <= ${k(w.deficit, w.have)};${framesMoveSlot(c) ? ` fslot <= ${k(0, w.slot)};` : ''}`], [
       `have <= have + (${rowArrives(c)} ? 1'd1 : 1'd0) - (frame_end ? ${k(l.inH, w.have)} : ${k(0, w.have)});`,
       ...(framesMoveSlot(c) ? [`if (frame_end) fslot <= (fslot >= ${k(R - step, w.slot)}) ? fslot - ${k(R - step, w.slot)} : fslot + ${k(step, w.slot)};   // + IN_H mod R`] : []),
-    ])])
-    .always('posedge clk', [vIf('rst', [
+    ]))
+    .always('posedge clk', resetLast([
       `busy <= 1'b0; ${zero('phase', w.phase)} ${zero('pos', w.pos)} ${zero('grp', w.grp)} ${zero('out_r', w.outRow)}`,
       `${zero('ky', w.kernel)} ${zero('kx', w.kernel)} ${zero('ci', w.inChan)}${passes ? ` ${zero('r_lo', w.outRow)} ${zero('ky_lo', w.kernel)}` : ''}`,
-    ], [vIf(`active${go}`, [vIf('slot_end', [
+    ], [vIf(`active${go}`, [vIf(`phase != ${k(c.I - 1, w.phase)}`, [
+      // The slot's taps: ci, then kx, then ky step (within a pass kx never wraps before the slot's last tap). One
+      // next-value statement per counter, the last counter to be read written first.
+      vIf(`phase < ${k(N - 1, w.phase)}`, [
+        ...(passes ? [] : [vIf(`${lastCi} && ${lastKx}`, ["ky <= ky + 1'd1;"])]),
+        vIf(lastCi, [passes ? "kx <= kx + 1'd1;" : `kx <= (${lastKx}) ? ${k(0, w.kernel)} : kx + 1'd1;`]),
+        `ci <= (${lastCi}) ? ${k(0, w.inChan)} : ci + 1'd1;`,
+      ]),
+      "phase <= phase + 1'd1; busy <= 1'b1;",
+    ], [
+      // The slot's end: the next group, else the next position, else the row (or pass) is done.
+      vIf(`${lastGrp} && ${lastPos}`, [
+        ...(passes ? nextPass(c) : [`out_r <= (${lastRow}) ? ${k(0, w.outRow)} : out_r + 1'd1;`]),
+        `busy <= 1'b0;                                     // ${passes ? 'pass' : 'row'} done: the next may start next cycle`,
+      ], ["busy <= 1'b1;"]),
+      vIf(lastGrp, [`pos <= (${lastPos}) ? ${k(0, w.pos)} : pos + 1'd1;`]),
+      `grp <= (${lastGrp}) ? ${k(0, w.grp)} : grp + 1'd1;`,
       // A pass keeps its kernel row from slot to slot; one pass per row starts every slot at ky = 0.
       `${zero('phase', w.phase)}${passes ? '' : ` ${zero('ky', w.kernel)}`} ${zero('kx', w.kernel)} ${zero('ci', w.inChan)}`,
-      vIf(lastGrp, [zero('grp', w.grp), vIf(lastPos, [
-        zero('pos', w.pos),
-        `busy <= 1'b0;                                     // ${passes ? 'pass' : 'row'} done: the next may start next cycle`,
-        ...(passes ? nextPass(c, lastRow) : [`out_r <= (${lastRow}) ? ${k(0, w.outRow)} : out_r + 1'd1;`]),
-      ], ["pos <= pos + 1'd1; busy <= 1'b1;"])], ["grp <= grp + 1'd1; busy <= 1'b1;"]),
-    ], [
-      "phase <= phase + 1'd1; busy <= 1'b1;",
-      vIf(`phase < ${k(N - 1, w.phase)}`, [vIf(`ci == ${k(l.inC - 1, w.inChan)}`, [
-        zero('ci', w.inChan),
-        // Within a pass kx never wraps before the slot's last tap (the slot is one kernel row).
-        passes ? "kx <= kx + 1'd1;" : vIf(`kx == ${k(l.kernel - 1, w.kernel)}`, [`kx <= ${k(0, w.kernel)}; ky <= ky + 1'd1;`], ["kx <= kx + 1'd1;"]),
-      ], ["ci <= ci + 1'd1;"])]),
-    ])])])]);
+    ])])]));
 }
 
 /**
  * The pass after (out_r, ky), in the order of sim/timing.ts passOrder: the next row reading the same input row (ky − S,
  * while ky ≥ S), else the first pass of the next input row — (r_lo, ky_lo + 1), or (r_lo + 1, K − S) once ky_lo is
- * K − 1 — and after the frame's last pass (OUT_H − 1, K − 1) the first of the next frame.
+ * K − 1 — and after the frame's last pass (OUT_H − 1, K − 1) the first of the next frame. The branches that read a
+ * register come before those that write it (see sequencer).
  */
-function nextPass(c: LayerContext, lastRow: string): VStmt[] {
+function nextPass(c: LayerContext): VStmt[] {
   const { l, w } = c;
   const K = l.kernel, S = l.stride;
   const set = (r: string, ky: string) => `out_r <= ${r}; ky <= ${ky};`;
-  return [vIf(`${lastRow} && last_pass`, [`${set(k(0, w.outRow), k(0, w.kernel))} r_lo <= ${k(0, w.outRow)}; ky_lo <= ${k(0, w.kernel)};`], [
-    vIf(`ky >= ${k(S, w.kernel)} && !(${lastRow})`, [set("out_r + 1'd1", `ky - ${k(S, w.kernel)}`)], [
-      vIf(`ky_lo == ${k(K - 1, w.kernel)}`, [`${set("r_lo + 1'd1", k(K - S, w.kernel))} r_lo <= r_lo + 1'd1; ky_lo <= ${k(K - S, w.kernel)};`],
-        [`${set('r_lo', "ky_lo + 1'd1")} ky_lo <= ky_lo + 1'd1;`]),
+  const notLastRow = `out_r != ${k(l.outH - 1, w.outRow)}`;
+  return [vIf(`${notLastRow} || ky != ${k(K - 1, w.kernel)}`, [
+    vIf(`ky >= ${k(S, w.kernel)} && ${notLastRow}`, [set("out_r + 1'd1", `ky - ${k(S, w.kernel)}`)], [
+      vIf(`ky_lo != ${k(K - 1, w.kernel)}`, [`${set('r_lo', "ky_lo + 1'd1")} ky_lo <= ky_lo + 1'd1;`],
+        [`${set("r_lo + 1'd1", k(K - S, w.kernel))} r_lo <= r_lo + 1'd1; ky_lo <= ${k(K - S, w.kernel)};`]),
     ]),
-  ])];
+  ], [`${set(k(0, w.outRow), k(0, w.kernel))} r_lo <= ${k(0, w.outRow)}; ky_lo <= ${k(0, w.kernel)};`])];
 }

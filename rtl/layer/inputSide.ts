@@ -5,7 +5,7 @@ import { commentText } from '../../core/names.js';
 import { vIf, VModule } from '../../core/vbuild.js';
 import { addrBits } from '../emitRom.js';
 import type { LayerContext, StripBank } from './context.js';
-import { k, times } from './literals.js';
+import { k, resetLast, times } from './literals.js';
 
 /** `rs_layer{N}` with its header, ports and named constants. */
 export function layerModule(c: LayerContext): VModule {
@@ -40,9 +40,11 @@ export function inputSide(m: VModule, c: LayerContext): void {
     .reg('in_beats', w.inBeats)
     .reg('wslot', w.slot, 'row-buffer slot the current input row goes to')
     .wire('row_end', 'bit', rowEnd)
-    .always('posedge clk', [vIf('rst', [`in_beats <= ${k(0, w.inBeats)}; wslot <= ${k(0, w.slot)};`], [vIf('in_valid', [
-      vIf('row_end', [`in_beats <= ${k(0, w.inBeats)};`, `wslot <= (wslot == ${k(R - 1, w.slot)}) ? ${k(0, w.slot)} : wslot + 1'd1;`], ["in_beats <= in_beats + 1'd1;"]),
-    ])])]);
+    // wslot steps before in_beats is written: row_end reads in_beats (see resetLast).
+    .always('posedge clk', resetLast([`in_beats <= ${k(0, w.inBeats)}; wslot <= ${k(0, w.slot)};`], [vIf('in_valid', [
+      vIf('row_end', [`wslot <= (wslot == ${k(R - 1, w.slot)}) ? ${k(0, w.slot)} : wslot + 1'd1;`]),
+      `in_beats <= row_end ? ${k(0, w.inBeats)} : in_beats + 1'd1;`,
+    ])]));
   for (const s of c.strips.filter((x) => x.used)) stripBank(m, c, s);
 }
 
