@@ -150,7 +150,7 @@ export function resolveSignal(n: Netlist, path: string): ResolvedSignal | string
  * The same net as `s` named as far up the hierarchy as whole-port connections carry it: an output port wired to a
  * variable of the instantiating module that is just as wide is that variable. Why: a signal read from C++ must be
  * public, and Verilator keeps a public port inside an instance as a copy of the net outside, made every cycle; the net
- * outside, made public instead, is read where it is stored (ie120r-mini: 22 layers × 6 tapped stream fields).
+ * outside, made public instead, is read where it is stored (ie120r-mini: 21 tapped layers × 6 stream fields; the last is read at the top's ports).
  */
 export function outermostName(n: Netlist, s: ResolvedSignal): ResolvedSignal {
   let cur = s;

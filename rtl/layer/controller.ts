@@ -5,7 +5,8 @@ import { vIf, type VModule, type VStmt } from '../../core/vbuild.js';
 import { addrBits } from '../emitRom.js';
 import type { LayerContext } from './context.js';
 import { rowArrives } from './faultHooks.js';
-import { k, resetLast, times } from './literals.js';
+import { k, times } from './literals.js';
+import { resetLast } from './resetLast.js';
 
 const TITLE = 'controller: one output row at a time, slot by slot';
 
@@ -108,7 +109,6 @@ export function beatPosition(m: VModule, c: LayerContext): void {
 export function slotTail(m: VModule, c: LayerContext): void {
   const { p, w, I } = c;
   if (c.beat.phase === 'phase') return;
-  const go = c.faults.delay ? '!f_stall' : "1'b1";
   const passes = c.passes > 1;
   // Joins the controller's section: the output side's wires (declared earlier) read b_*.
   const sec = m.section(TITLE)
@@ -123,11 +123,17 @@ export function slotTail(m: VModule, c: LayerContext): void {
     // The running tail steps first and a new one loads after, overriding it (a load writes t_busy and t_phase too): the
     // block reads t_busy and t_phase before it writes them (see resetLast).
     .always('posedge clk', resetLast([`t_busy <= 1'b0; t_phase <= ${k(0, w.slotPhase)}; t_pos <= ${k(0, w.pos)}; t_grp <= ${k(0, w.grp)}; t_r <= ${k(0, w.outRow)};${passes ? " t_last_pass <= 1'b0;" : ''}`], [
-      vIf(go, [
+      // A delay fault holds the tail with the controller.
+      ...held(c, [
         vIf('t_busy', [vIf(`t_phase != ${k(p.slotCycles - 1, w.slotPhase)}`, ["t_phase <= t_phase + 1'd1;"], ["t_busy <= 1'b0;"])]),
         vIf('slot_end', [`t_busy <= 1'b1; t_phase <= ${k(I, w.slotPhase)}; t_pos <= pos; t_grp <= grp; t_r <= out_r;${passes ? ' t_last_pass <= last_pass;' : ''}`]),
       ]),
     ]));
+}
+
+/** `stmts`, under `if (!f_stall)` when the layer carries a delay fault. */
+function held(c: LayerContext, stmts: readonly VStmt[]): VStmt[] {
+  return c.faults.delay ? [vIf('!f_stall', stmts)] : [...stmts];
 }
 
 /**
@@ -188,7 +194,7 @@ function nextPass(c: LayerContext): VStmt[] {
   const K = l.kernel, S = l.stride;
   const set = (r: string, ky: string) => `out_r <= ${r}; ky <= ${ky};`;
   const notLastRow = `out_r != ${k(l.outH - 1, w.outRow)}`;
-  return [vIf(`${notLastRow} || ky != ${k(K - 1, w.kernel)}`, [
+  return [vIf(`${notLastRow} || !last_pass`, [
     vIf(`ky >= ${k(S, w.kernel)} && ${notLastRow}`, [set("out_r + 1'd1", `ky - ${k(S, w.kernel)}`)], [
       vIf(`ky_lo != ${k(K - 1, w.kernel)}`, [`${set('r_lo', "ky_lo + 1'd1")} ky_lo <= ky_lo + 1'd1;`],
         [`${set("r_lo + 1'd1", k(K - S, w.kernel))} r_lo <= r_lo + 1'd1; ky_lo <= ${k(K - S, w.kernel)};`]),

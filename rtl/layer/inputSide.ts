@@ -5,7 +5,8 @@ import { commentText } from '../../core/names.js';
 import { vIf, VModule } from '../../core/vbuild.js';
 import { addrBits } from '../emitRom.js';
 import type { LayerContext, StripBank } from './context.js';
-import { k, resetLast, times } from './literals.js';
+import { k, times } from './literals.js';
+import { resetLast } from './resetLast.js';
 
 /** `rs_layer{N}` with its header, ports and named constants. */
 export function layerModule(c: LayerContext): VModule {

@@ -49,7 +49,7 @@ describeRtl('readNetlist', () => {
 });
 
 describeRtl('outermostName', () => {
-  it('an output port wired whole to a same-width wire is read as that wire, up two levels; a sliced, widened or inout connection is not followed', async () => {
+  it('an output port wired whole to a same-width wire is read as that wire, up two levels; a sliced or widened connection is not followed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rowsim-netlist-'));
     writeFileSync(join(dir, 'o.v'), [
       'module leaf(input clk, output reg [7:0] q, output reg [7:0] r, output reg [3:0] s);',
