@@ -247,9 +247,10 @@ export function rtlEngine(opts: RtlEngineOptions): Engine {
     produces: { values: true, beats: true },
     async start(job: EngineJob): Promise<EngineRun> {
       const { spec: net, plan } = job;
-      mkdirSync(job.workDir, { recursive: true });
       const { design, faultable } = designToRun(job, opts);
       const taps = await resolveTaps(design, net, plan);
+      // Made once the taps resolve: a design folder they fail on leaves no empty engine folder behind.
+      mkdirSync(job.workDir, { recursive: true });
       const hooks = opts.campaign ?? {};
       const bench: BenchOptions = hooks.mutant ? { mutsel: { port: hooks.mutant.port, width: hooks.mutant.width } } : {};
       // A faultable build is made with VCD tracing from the start: --trace auto and explain then reuse it.

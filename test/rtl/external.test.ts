@@ -1,6 +1,6 @@
 // Designs rowsim did not write: a design folder through --rtl gives the same per-layer report as the built-in path; hand
 // edits that keep behaviour pass, real bugs fail where they are, and bad tap maps are refused naming the signal.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
@@ -153,10 +153,13 @@ describeRtl('bad design folders are refused before any build (exit 2, the signal
   const bad = (mutate: (d: string) => void, what: RegExp) => {
     const d = emit('tiny');
     mutate(d);
-    const r = simrun(['--rtl', d, '--image', 'examples/coffee.png', '--out', join(tmp(), 'o')]);
+    const out = join(tmp(), 'o');
+    const r = simrun(['--rtl', d, '--image', 'examples/coffee.png', '--out', out]);
     expect(r.code, r.stderr + r.stdout).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(what);
+    // Refused before any engine folder is made: no empty rtl/ (or any other) folder is left in --out.
+    expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
   };
   it('a tap naming a missing signal', () => bad((d) => edit(join(d, 'taps.json'), 'rs_top.u_layer2.out_valid', 'rs_top.u_layer2.no_such'), /DESIGN_INVALID.*tap layers\.2\.valid: 'rs_top\.u_layer2\.no_such': module 'rs_layer2' has no signal 'no_such'/));
   it('a tap through a missing instance', () => bad((d) => edit(join(d, 'taps.json'), 'rs_top.u_layer3.out_col', 'rs_top.u_nope.out_col'), /DESIGN_INVALID.*tap layers\.3\.col: .*module 'rs_top' has no instance 'u_nope'/));
