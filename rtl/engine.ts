@@ -249,8 +249,7 @@ export function rtlEngine(opts: RtlEngineOptions): Engine {
       const { spec: net, plan } = job;
       const { design, faultable } = designToRun(job, opts);
       const taps = await resolveTaps(design, net, plan);
-      // Made once the taps resolve: a design folder they fail on leaves no empty engine folder behind.
-      mkdirSync(job.workDir, { recursive: true });
+      mkdirSync(job.workDir, { recursive: true });   // only now: a folder whose taps fail leaves no empty engine folder
       const hooks = opts.campaign ?? {};
       const bench: BenchOptions = hooks.mutant ? { mutsel: { port: hooks.mutant.port, width: hooks.mutant.width } } : {};
       // A faultable build is made with VCD tracing from the start: --trace auto and explain then reuse it.
