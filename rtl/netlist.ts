@@ -150,7 +150,8 @@ export function resolveSignal(n: Netlist, path: string): ResolvedSignal | string
  * The same net as `s` named as far up the hierarchy as whole-port connections carry it: an output port wired to a
  * variable of the instantiating module that is just as wide is that variable. Why: a signal read from C++ must be
  * public, and Verilator keeps a public port inside an instance as a copy of the net outside, made every cycle; the net
- * outside, made public instead, is read where it is stored (ie120r-mini: 21 tapped layers × 6 stream fields; the last is read at the top's ports).
+ * outside, made public instead, is read where it is stored (ie120r-mini: 21 tapped layers × 6 stream fields; the last
+ * is read at the top's ports).
  */
 export function outermostName(n: Netlist, s: ResolvedSignal): ResolvedSignal {
   let cur = s;
@@ -159,10 +160,9 @@ export function outermostName(n: Netlist, s: ResolvedSignal): ResolvedSignal {
     let parent = n.root;
     for (const name of parentScope) parent = parent.children.get(name)!;
     const net = n.outputNets.get(parent.module)?.get(cur.scope[cur.scope.length - 1]!)?.get(cur.variable.name);
-    const v = net === undefined ? undefined : n.modules.get(parent.module)?.get(net);
-    if (!v || v.width !== cur.variable.width) break;
-    const path = [n.top, ...parentScope, v.name].join('.');
-    cur = { path, scope: parentScope, module: parent.module, sourceModule: n.sourceNames.get(parent.module) ?? parent.module, variable: v };
+    const up = net === undefined ? null : resolveSignal(n, [n.top, ...parentScope, net].join('.'));
+    if (up === null || typeof up === 'string' || up.variable.width !== cur.variable.width) break;
+    cur = up;
   }
   return cur;
 }
