@@ -9,6 +9,7 @@ import { VERSION } from '../core/version.js';
 import type { TraceOptions } from '../harness/prepare.js';
 import { TIMING_MODES } from '../harness/budgets.js';
 import { ROM_FORMATS, type RomFormat } from '../rtl/romFormats.js';
+import { PGO_MODES } from '../rtl/profiledBuild.js';
 import { progress } from './progress.js';
 // Command handlers are imported when their command runs: a sim-only run never loads tfjs, Verilator glue or Yosys glue.
 
@@ -119,6 +120,7 @@ function runCommand(y: Argv): Argv {
       .option('trace-window', str('only cycles a:b of the waveform'))
       .option('trace-layers', str('only these layers in the waveform, e.g. 1,2'))
       .option('workers', { type: 'string', describe: 'worker threads for the golden and the model (0 = this thread; at most the cores) [default: 2]' })
+      .option('rtl-pgo', str('profile-guided Verilator build (g++ PGO: built instrumented, trained on this run\'s stimulus, built again; a faster simulator for a longer build): on, off or auto (a long run of a large design, or one already built that way) [default: auto]'))
       .option('timing', str("how the RTL's cycles are judged: exact (rowsim's model, beat for beat), own (the design's own timing: values by coordinate, row rate, constant latency) or declared (design.json's timing model) [default: the folder's, else exact]"))
       .option('latency-budget', { type: 'string', array: true, describe: "latency budget: cycles or a time (900, 3.6us), for the whole design or one layer (2=300); repeatable" })
       .option('coverage', { type: 'boolean', default: false, describe: 'record contract coverage: which cases of the arithmetic contract (ties, cancellations, flushes, ...) each layer\'s products, adds and ReLU reached (computed by the model)' })
@@ -142,6 +144,7 @@ function runCommand(y: Argv): Argv {
         aluBudget: parseBudget(a.aluBudget), rtl: a.rtl, pacing: a.pacing, inject: a.inject,
         trace: parseTrace(a.trace, a.traceWindow, a.traceLayers),
         timing: oneOf('timing', a.timing, TIMING_MODES), latencyBudget: a.latencyBudget, coverage: a.coverage,
+        rtlPgo: oneOf('rtl-pgo', a.rtlPgo, PGO_MODES),
       });
       log.end();
       const wave = report.waveform;

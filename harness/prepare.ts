@@ -15,6 +15,7 @@ import { loadSpec, type NetworkSpec } from '../core/spec.js';
 import { loadWeightsParallel } from '../core/weights/parallel.js';
 import type { HwLayerWeights } from '../core/weights/types.js';
 import type { DesignFolder } from '../rtl/design.js';
+import type { PgoMode } from '../rtl/profiledBuild.js';
 import type { TraceOptions } from '../rtl/engine.js';
 import type { WaveformSource } from '../rtl/waveformEngine.js';
 
@@ -64,6 +65,8 @@ export interface RunOptions {
   readonly writeReports?: boolean;
   /** Record contract coverage (computed by the model) into the report. */
   readonly coverage?: boolean;
+  /** Profile-guided Verilator build: on, off or auto (default; rtl/profiledBuild.ts). */
+  readonly rtlPgo?: PgoMode;
   /** The rtl engine's beats from a waveform another simulator dumped (simrun check --waveform) instead of Verilator. */
   readonly waveform?: WaveformSource;
   readonly log?: (line: string) => void;
@@ -286,6 +289,7 @@ async function prepareIn(opts: RunOptions, named: string | undefined, took: (dir
   weightsLoading.catch(() => {}); // awaited below; a failure must not surface as unhandled before then
   const timing: TimingMode = opts.timing ?? folderTiming(design) ?? 'exact';
   if (opts.timing && !names.includes('rtl')) throw new SimrunError('USAGE', `--timing ${opts.timing} judges the RTL's cycles; add rtl to --engines`);
+  if (opts.rtlPgo && !names.includes('rtl')) throw new SimrunError('USAGE', `--rtl-pgo ${opts.rtlPgo} chooses how the RTL simulator is built; add rtl to --engines`);
   if (timing === 'declared' && !design) throw new SimrunError('USAGE', "--timing declared predicts a design folder's beats from the timing its design.json declares; pass --rtl <folder> (rowsim's emitted design is 'exact')");
   const plan = design ? designPlan(net, design, timing, log) : makePlan(net, opts.aluBudget);
   const folderBudget = typeof design?.manifest.timing === 'object' ? design.manifest.timing.latencyBudget : undefined;
@@ -316,7 +320,8 @@ async function prepareIn(opts: RunOptions, named: string | undefined, took: (dir
       case 'rtl': if (opts.waveform) return (await import('../rtl/waveformEngine.js')).waveformEngine(opts.waveform);
         return (await import('../rtl/engine.js')).rtlEngine({
         ...(design ? { design } : {}), weightsName, quant, watchdog: expected.quietBound, trace: traceOptions, expectedCycles: expected.lastCycle,
-        onBuilt: (b) => log(b.cached ? 'rtl: cached build' : `rtl: built in ${b.seconds.toFixed(1)} s`),
+        ...(opts.rtlPgo ? { pgo: opts.rtlPgo } : {}),
+        onBuilt: (b) => log(`${b.cached ? 'rtl: cached build' : `rtl: built in ${b.seconds.toFixed(1)} s`}${b.profileCounters !== undefined ? `, profile-guided (${b.profileCounters} counter files)` : ''}`),
         onEstimate: (e) => log(`notice: rtl: ${e.cycles} cycles to simulate; the first ones ran at ${(e.secondsPerCycle * 1e6).toFixed(2)} µs per cycle, so at least ${e.seconds.toFixed(0)} s (later cycles, with every layer busy, cost more)`),
       });
     }

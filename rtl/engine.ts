@@ -1,6 +1,7 @@
 // The rtl engine: runs a design folder (the emitted one, or a user's) under Verilator behind the one Engine interface.
-// Stages: design folder (faults built in) → taps checked against the netlist → cached build → ROMs, stimulus and
-// arrivals → paced run → the beat log read back frame by frame (memory stays flat however many frames run).
+// Stages: design folder (faults built in) → taps checked against the netlist → ROMs, stimulus and arrivals → cached
+// build (profile-guided: trained on those) → paced run → the beat log read back frame by frame (memory stays flat
+// however many frames run).
 import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BeatLogReader, type BeatRecord } from '../core/beatLog.js';
@@ -19,7 +20,8 @@ import { hexLines, writableRom, writeDesignFolder } from './emit.js';
 import { romNames } from './emitRom.js';
 import { faultPlusargs } from './emitLayer.js';
 import { DEADLOCK_EXIT, emitTestbench, tapConfig, traceScope, type BenchOptions } from './testbench.js';
-import { buildVerilated, type Build, type BuildSpec } from './verilator.js';
+import { buildMaybeProfiled, type PgoMode } from './profiledBuild.js';
+import { type Build, type BuildSpec } from './verilator.js';
 
 /** Waveform options: format, an optional cycle window, optional layers (others are not dumped) or explicit scopes. */
 export interface TraceOptions {
@@ -67,6 +69,8 @@ export interface RtlEngineOptions {
   readonly onBuilt?: (b: Build) => void;
   /** What a mutation campaign adds (absent for every other run). */
   readonly campaign?: CampaignHooks;
+  /** Profile-guided build (rtl/profiledBuild.ts); default auto. A campaign's builds never are. */
+  readonly pgo?: PgoMode;
 }
 
 const TIMING_FAULTS = new Set(['bit', 'delay', 'stall']);
@@ -151,6 +155,19 @@ function patchRom(runDir: string, job: EngineJob, f: Extract<Fault, { kind: 'wei
   const words = parseMemh(readFileSync(path, 'utf8'), path, 1, 'lowFirst', f.kind === 'weight' ? l.kernel * l.kernel * l.inC * l.outC : l.outC, f.kind === 'weight' ? 5 : 8);
   words[f.index] = (words[f.index]! ^ (1 << f.bit)) >>> 0;
   writeFileSync(path, hexLines(words, f.kind === 'weight' ? 5 : 8));
+}
+
+/** The run folder: ROM images and the stimulus, on the input's own clock when the design has one. */
+function stageRun(design: DesignFolder, job: EngineJob, taps: ResolvedTaps, romsFromWeights?: boolean): { runDir: string; inputClock: InputClock | null } {
+  const runDir = join(job.workDir, 'run');
+  rmSync(runDir, { recursive: true, force: true });
+  mkdirSync(runDir, { recursive: true });
+  stageRoms(design, job, runDir, romsFromWeights);
+  const inputClock = inputClockOf(taps);
+  const inputNet = inputClock ? onInputClock(job.spec, inputClock) : job.spec;
+  if (!inputNet) throw new SimrunError('DESIGN_INVALID', `design folder '${design.dir}': the input clock '${taps.input.clock.path}' (${inputClock!.inputPs} ps) does not give a whole number of its cycles per row period (${job.spec.rowPeriod} compute cycles of ${inputClock!.computePs} ps); choose periods whose ratio divides the row period`);
+  stageStimulus(job, runDir, inputNet);
+  return { runDir, inputClock };
 }
 
 /**
@@ -254,19 +271,16 @@ export function rtlEngine(opts: RtlEngineOptions): Engine {
       const bench: BenchOptions = hooks.mutant ? { mutsel: { port: hooks.mutant.port, width: hooks.mutant.width } } : {};
       // A faultable build is made with VCD tracing from the start: --trace auto and explain then reuse it.
       const traceBuild: TraceOptions | undefined = opts.trace ?? (faultable ? { format: 'vcd' } : undefined);
-      job.log(`rtl: building ${design.dir} with Verilator (${design.manifest.plan ? `${plan.totals.alus} ALUs` : 'no plan of its own'}${faultable ? ', runtime fault hooks, VCD tracing' : ''})`);
-      const build = await buildVerilated(designBuildSpec(design, job, taps, { trace: traceBuild, bench, randomX: hooks.xSeed !== undefined, quickCompile: hooks.mutant !== undefined && net.input.height * net.rowPeriod <= QUICK_COMPILE_CYCLES }));
-      opts.onBuilt?.(build);
-      const runDir = join(job.workDir, 'run');
-      rmSync(runDir, { recursive: true, force: true });
-      mkdirSync(runDir, { recursive: true });
-      stageRoms(design, job, runDir, hooks.romsFromWeights);
-      const inputClock = inputClockOf(taps);
-      const inputNet = inputClock ? onInputClock(net, inputClock) : net;
-      if (!inputNet) throw new SimrunError('DESIGN_INVALID', `design folder '${design.dir}': the input clock '${taps.input.clock.path}' (${inputClock!.inputPs} ps) does not give a whole number of its cycles per row period (${net.rowPeriod} compute cycles of ${inputClock!.computePs} ps); choose periods whose ratio divides the row period`);
-      stageStimulus(job, runDir, inputNet);
+      const { runDir, inputClock } = stageRun(design, job, taps, hooks.romsFromWeights);
       const frames = job.stimulus.frames;
       const base = ['stimulus.bin', 'arrivals.bin', String(frames)];
+      job.log(`rtl: building ${design.dir} with Verilator (${design.manifest.plan ? `${plan.totals.alus} ALUs` : 'no plan of its own'}${faultable ? ', runtime fault hooks, VCD tracing' : ''})`);
+      const plain = designBuildSpec(design, job, taps, { trace: traceBuild, bench, randomX: hooks.xSeed !== undefined, quickCompile: hooks.mutant !== undefined && net.input.height * net.rowPeriod <= QUICK_COMPILE_CYCLES });
+      const build = await buildMaybeProfiled(plain, {
+        mode: opts.campaign ? 'off' : opts.pgo ?? 'auto', alus: plan.totals.alus, traced: traceBuild !== undefined, runDir, args: base, watchdog: opts.watchdog, log: job.log,
+        ...(opts.expectedCycles !== undefined ? { expectedCycles: opts.expectedCycles } : {}),
+      });
+      opts.onBuilt?.(build);
       const plusargs = faultable ? faultPlusargs(job.faults, (layer) => plan.layers[layer - 1]!.ocmux) : [];
       const extra = [...plusargs, ...(hooks.mutant ? ['--mutant', String(hooks.mutant.id)] : []), ...(hooks.xSeed !== undefined ? ['--x-seed', String(hooks.xSeed)] : []), ...(opts.stopAfter !== undefined ? ['--max-cycles', String(opts.stopAfter)] : [])];
       if (opts.onEstimate && (opts.expectedCycles ?? 0) > 2_000_000) {
@@ -342,6 +356,7 @@ export function rtlEngine(opts: RtlEngineOptions): Engine {
           ...(failure ? { failure } : {}),
           facts: {
             design: design.dir, build: build.dir, buildSeconds: Number(build.seconds.toFixed(2)), cached: build.cached,
+            ...(build.profileCounters !== undefined ? { profileCounters: build.profileCounters } : {}),
             cycles, runSeconds: Number(runSeconds.toFixed(2)), loopSeconds: Number(loopSeconds.toFixed(4)), waveform: wave, watchdog: opts.watchdog, ...(reader.stopped ? { stoppedByWatcher: true } : {}),
           },
         }),

@@ -134,6 +134,8 @@ describe('bad files exit 2 naming the file and the reason', () => {
 
 describe('option values are checked and the option is named', () => {
   it("--quant foo names --quant and its choices", () => expectBadInput(['--image', 'examples/coffee.png', '--config', 'tiny', '--quant', 'foo'], /USAGE.*--quant 'foo' is not one of rne, truncate/));
+  it('--rtl-pgo on without the rtl engine is a usage error naming --engines', () => expectBadInput(['--image', 'examples/coffee.png', '--config', 'tiny', '--rtl-pgo', 'on'], /USAGE.*--rtl-pgo on chooses how the RTL simulator is built; add rtl to --engines/));
+  it("--rtl-pgo always names --rtl-pgo and its choices", () => expectBadInput(['--image', 'examples/coffee.png', '--config', 'tiny', '--engines', 'sim,rtl', '--rtl-pgo', 'always'], /USAGE.*--rtl-pgo 'always' is not one of auto, on, off/));
   it('--workers -1 is a usage error (it used to give all-zero outputs)', () => expectBadInput(['--image', 'examples/coffee.png', '--config', 'tiny', '--workers', '-1'], /USAGE.*--workers '-1' is not a decimal whole number/));
   it('--workers 2.5 is a usage error', () => expectBadInput(['--image', 'examples/coffee.png', '--config', 'tiny', '--workers', '2.5'], /USAGE.*--workers '2\.5' is not a decimal whole number/));
   it('--workers 1000 is capped at the cores with a notice, and the run still agrees', () => {
