@@ -16,8 +16,8 @@ export const PGO_MODES: readonly PgoMode[] = ['auto', 'on', 'off'];
  * - The training must cover a whole frame. Trained on the full IE120R's first 300,000 cycles only (with
  *   -fprofile-partial-training), its frame ran no faster than the plain build's (238 s beside 214 s; the cause was not
  *   found). Trained on the whole frame: 156 s, 1.38× faster.
- * - So a profiled build of the full IE120R costs about 450 s (instrumented build 72 s, its frame about 270 s, build
- *   again 65 s) where a plain one costs 65 s, and saves about 50 s a frame: it pays from about eight frames (≈ 24 M
+ * - So a profiled build of the full IE120R costs 420–454 s (instrumented build 72 s, its frame about 270 s, build
+ *   again 65 s) where a plain one costs 65 s, and saves 50–65 s a frame: it pays from about seven frames (≈ 21 M
  *   cycles). On a small design (ie120r-mini: a 24 s build to save 0.07 s a frame) it never pays within one run.
  * - A profiled build already in the cache is used whatever the run's length.
  */

@@ -137,7 +137,7 @@ export async function buildVerilated(spec: BuildSpec): Promise<Build> {
   return made ?? { exe, dir, cached: true, seconds: 0, ...profileOf(dir) };
 }
 
-/** A profiled build folder's record of its training (profile.txt: the number of counter files). */
+/** A profiled build folder's record of its training (profile.txt: how many of its objects had counters). */
 function profileOf(dir: string): { profileCounters?: number } {
   const p = join(dir, PROFILE_RECORD);
   const n = existsSync(p) ? Number.parseInt(readFileSync(p, 'utf8'), 10) : NaN;
