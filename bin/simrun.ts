@@ -9,7 +9,7 @@ import { VERSION } from '../core/version.js';
 import type { TraceOptions } from '../harness/prepare.js';
 import { TIMING_MODES } from '../harness/budgets.js';
 import { ROM_FORMATS, type RomFormat } from '../rtl/romFormats.js';
-import { PGO_MODES } from '../rtl/profiledBuild.js';
+import { PGO_MODES } from '../rtl/pgoMode.js';
 import { progress } from './progress.js';
 // Command handlers are imported when their command runs: a sim-only run never loads tfjs, Verilator glue or Yosys glue.
 

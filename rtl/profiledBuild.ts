@@ -3,13 +3,10 @@
 import { devNull } from 'node:os';
 import { SimrunError } from '../core/errors.js';
 import { runTool } from '../core/proc.js';
+import type { PgoMode } from './pgoMode.js';
 import { buildVerilated, isBuilt, type Build, type BuildSpec, type ProfileTraining } from './verilator.js';
 
-/** --rtl-pgo: always, never, or when it pays (a long run of a large design, or a profiled build already cached). */
-export type PgoMode = 'on' | 'off' | 'auto';
-
-/** The modes, for the command line. */
-export const PGO_MODES: readonly PgoMode[] = ['auto', 'on', 'off'];
+export type { PgoMode } from './pgoMode.js';
 
 /**
  * Runs of at least this many cycles on designs of at least AUTO_ALUS ALUs are profiled under `auto`.
