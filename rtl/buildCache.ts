@@ -170,8 +170,9 @@ const DEAD_WORK_QUIET_MS = 30 * 60_000;
 
 /**
  * Removes work folders `<build>.tmp-<host>-<pid>` whose process is gone from this host and that nothing has touched for
- * `quietMs`: a build killed outright (SIGKILL, a lost node) cannot clean up after itself, and its half-built folder would
- * otherwise stay until a clear (which, asked for, passes 0).
+ * `quietMs`, nor their build's lock `<build>.lock`: a build killed outright (SIGKILL, a lost node) cannot clean up after
+ * itself, and its half-built folder would otherwise stay until a clear (which, asked for, passes 0). A live build's lock
+ * is touched every 30 s however long a step writes nothing into its folder (a profile-guided build's training run).
  */
 function removeDeadWork(root: string, quietMs: number): void {
   if (!existsSync(root)) return;
@@ -179,15 +180,16 @@ function removeDeadWork(root: string, quietMs: number): void {
     const m = /\.tmp-(?:(.+)-)?(\d+)$/.exec(f);
     if (!m || (m[1] !== undefined && m[1] !== hostname()) || processAlive(Number(m[2]))) continue;
     const dir = join(root, f);
-    if (quietMs > 0 && Date.now() - lastTouched(dir) < quietMs) continue;
+    if (quietMs > 0 && Date.now() - Math.max(lastTouched(dir), lastTouched(join(root, `${f.slice(0, m.index)}.lock`))) < quietMs) continue;
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** The newest modification time of a folder and its direct entries (ms; 0 if it cannot be read). */
-function lastTouched(dir: string): number {
+/** The newest modification time of a file, or of a folder and its direct entries (ms; 0 if it cannot be read). */
+function lastTouched(path: string): number {
   try {
-    return Math.max(statSync(dir).mtimeMs, ...readdirSync(dir).map((e) => statSync(join(dir, e)).mtimeMs));
+    const st = statSync(path);
+    return st.isDirectory() ? Math.max(st.mtimeMs, ...readdirSync(path).map((e) => statSync(join(path, e)).mtimeMs)) : st.mtimeMs;
   } catch {
     return 0;
   }

@@ -2,7 +2,7 @@
 // by a hash of every source's content, the flags and the Verilator version; lints. Children run in their own process
 // groups (core/proc.ts), and a half-built folder is removed on failure or interrupt: the cache holds complete builds.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { withBuildLock } from '../core/buildLock.js';
 import { dirname, join, resolve } from 'node:path';
@@ -152,13 +152,8 @@ const PROFILE_RECORD = 'profile.txt';
  * again and reads its counters. Returns how many objects have counters; none is a failed training (VERILATOR_FAILED).
  */
 async function trainAndKeepCounters(spec: BuildSpec, work: string): Promise<number> {
-  // The work folder stays fresh while the training runs: cache eviction takes a long-untouched one for abandoned.
-  const keepFresh = setInterval(() => { try { const now = new Date(); utimesSync(work, now, now); } catch { /* gone: the build is ending */ } }, 60_000);
-  try {
-    await spec.profile!.train(join(work, 'sim'));
-  } finally {
-    clearInterval(keepFresh);
-  }
+  // Nothing is written into the work folder while the training runs; the build lock's heartbeat tells eviction it lives.
+  await spec.profile!.train(join(work, 'sim'));
   const files = readdirSync(join(work, 'obj'));
   const objects = files.filter((f) => f.endsWith('.o'));
   const counted = objects.filter((f) => files.includes(f.replace(/\.o$/, '.gcda'))).length;

@@ -47,18 +47,20 @@ describe('build cache bookkeeping', () => {
     expect(readdirSync(root).sort()).toEqual(['a', 'c', 'd']);
   });
 
-  it('eviction also removes work folders of builds killed outright on this host (a dead pid, still for 31 minutes); a live build\'s, another host\'s and a recently touched one stay', () => {
+  it('eviction also removes work folders of builds killed outright on this host (a dead pid, still for 31 minutes); a live build\'s, another host\'s, a recently touched one and one whose build lock is fresh stay', () => {
     const root = tmp();
     const dead = 2 ** 22 + 777;   // above Linux's pid_max default of 2^22: no live process has it
     const old = new Date(Date.now() - 31 * 60_000);
-    for (const f of [`x.tmp-${hostname()}-${dead}`, `y.tmp-${hostname()}-${process.pid}`, `z.tmp-elsewhere-${dead}`, `w.tmp-${hostname()}-${dead + 1}`]) {
+    for (const f of [`x.tmp-${hostname()}-${dead}`, `y.tmp-${hostname()}-${process.pid}`, `z.tmp-elsewhere-${dead}`, `w.tmp-${hostname()}-${dead + 1}`, `v.tmp-${hostname()}-${dead + 2}`]) {
       mkdirSync(join(root, f, 'src'), { recursive: true });
       // w: a build of the same host name in another pid namespace, still writing (touched now).
       if (!f.startsWith('w.')) for (const p of [join(root, f, 'src'), join(root, f)]) utimesSync(p, old, old);
     }
+    // v: the same, in a long step that writes nothing (a training run), its build lock's heartbeat fresh.
+    writeFileSync(join(root, 'v.lock'), '');
     fakeBuild(root, 'kept', 1, 10);
     expect(evict(2 ** 30, root)).toEqual([]);
-    expect(readdirSync(root).sort()).toEqual(['kept', `w.tmp-${hostname()}-${dead + 1}`, `y.tmp-${hostname()}-${process.pid}`, `z.tmp-elsewhere-${dead}`].sort());
+    expect(readdirSync(root).sort()).toEqual(['kept', 'v.lock', `v.tmp-${hostname()}-${dead + 2}`, `w.tmp-${hostname()}-${dead + 1}`, `y.tmp-${hostname()}-${process.pid}`, `z.tmp-elsewhere-${dead}`].sort());
   });
 
   it('a marker of a dead process pins nothing; useBuild marks use and its release unpins', () => {
