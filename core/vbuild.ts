@@ -108,10 +108,20 @@ function block(head: string, body: readonly VStmt[], pad: string): string[] {
   return [`${head} begin`, ...renderStmts(body, `${pad}  `), `${pad}end`];
 }
 
+/** One value of an isolated group (VSection.isolated): declared as a `reg`, computed while the group's gate holds. */
+export interface VIsolatedWire {
+  readonly name: string;
+  readonly width: VWidth;
+  readonly expr: string;
+  readonly comment?: string;
+}
+
 /** A named group of module items; its methods render items as they are added. */
 export class VSection {
   /** The section's lines (unindented; the module indents them). */
   readonly lines: string[] = [];
+  /** Values declared by `isolated`, computed in the module's isolation block. */
+  readonly isolatedWires: (VIsolatedWire & { readonly gate: string })[] = [];
 
   constructor(readonly title: string) {}
 
@@ -148,6 +158,19 @@ export class VSection {
   /** `wire [w-1:0] name = expr;` (no expression: a bare declaration). */
   wire(name: string, width: VWidth, expr?: string, comment?: string): this {
     return this.decl('wire', [name], width, expr === undefined ? '' : ` = ${expr}`, comment);
+  }
+
+  /**
+   * Operand isolation: `reg`s set to their expressions while `gate` holds and to 0 while it does not, for values nothing
+   * reads while the gate is low (a layer's tap operands while its controller is idle). The hardware holds them still at
+   * the cost of an AND per bit; Verilator computes none of them in an idle cycle instead of all of them every cycle.
+   * They are declared here; the module computes every section's values of one gate in a single combinational block
+   * after its sections (one test of the gate a cycle), in the order they were added, so a value may read those before it.
+   */
+  isolated(gate: string, wires: readonly VIsolatedWire[]): this {
+    for (const x of wires) this.reg(x.name, x.width, x.comment);
+    this.isolatedWires.push(...wires.map((x) => ({ ...x, gate })));
+    return this;
   }
 
   /** `integer a, b;` */
@@ -241,13 +264,24 @@ export class VModule {
     return s.raw(...lines);
   }
 
+  /** One section per gate of the sections' isolated values: the block that computes them (see VSection.isolated). */
+  private isolationSections(): VSection[] {
+    const all = this.sections.flatMap((s) => s.isolatedWires);
+    const zero = (w: VWidth) => (w === 'bit' ? "1'b0" : `${w}'d0`);
+    return [...new Set(all.map((x) => x.gate))].map((gate) => {
+      const wires = all.filter((x) => x.gate === gate);
+      return new VSection(`operand isolation: the ${wires.length} values declared isolated above, computed while ${gate} (else 0)`)
+        .always('*', [vIf(gate, wires.map((x) => `${vName(x.name)} = ${x.expr};`), wires.map((x) => `${vName(x.name)} = ${zero(x.width)};`))]);
+    });
+  }
+
   /** The module's text. */
   render(): string {
     const ports = this.ports.flatMap((p, i) => {
       const line = `  ${p.dir.padEnd(6)} ${(p.kind ?? 'wire').padEnd(4)} ${vRange(p.width)}${vName(p.name)}${i < this.ports.length - 1 ? ',' : ''}${p.comment ? `   // ${p.comment}` : ''}`;
       return p.waive ? [`  /* verilator lint_off ${p.waive} */`, line, `  /* verilator lint_on ${p.waive} */`] : [line];
     });
-    const body = this.sections.filter((s) => s.lines.length).map((s) => `\n  // ---- ${s.title}\n${s.lines.map((l) => (l.length ? `  ${l}` : '')).join('\n')}`);
+    const body = [...this.sections, ...this.isolationSections()].filter((s) => s.lines.length).map((s) => `\n  // ---- ${s.title}\n${s.lines.map((l) => (l.length ? `  ${l}` : '')).join('\n')}`);
     const text = body.join('\n');
     const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');   // names in comments do not count as uses
     const used = (name: string) => new RegExp(`\\b${name}\\b`).test(code);

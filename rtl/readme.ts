@@ -57,7 +57,10 @@ ${rows.join('\n')}
 
 \`rom/w{N}.memh\`: one bfloat18 code (the top 18 bits of a binary32) per line, 5 hex digits; line tap·Cout + channel + 1,
 taps in the order (ky, kx, ci) with ci fastest. \`rom/b{N}.memh\`: one binary32 bias per line, 8 hex digits; line
-channel + 1. Each lane reads its channel's word every cycle (rs_wrom{N} / rs_brom{N}). A ROM image missing from the
+channel + 1. Each lane reads its channel's word through the ROM module (rs_wrom{N} / rs_brom{N}), whose read enable
+\`en\` is high while the layer fetches taps (weights) or finishes a slot (biases); the output is 0 while it is low. A
+layer's tap operands (\`tap\`, \`iy\`, \`x_s{S}\`, …) are likewise 0 while its controller is idle (operand isolation:
+nothing reads them then, and the simulator computes none of them). A ROM image missing from the
 folder is written from the run's \`--weights\`. (The IE120R vector layout of \`simrun vectors\` is a different file.)
 
 ## Tap map

@@ -52,11 +52,14 @@ export function controllerState(m: VModule, c: LayerContext): void {
   }
   sec.wire('start_now', 'bit', p.minRowGap > 0 ? '!busy && ready && paced' : '!busy && ready')
     .wire('active', 'bit', 'busy || start_now')
-    .wire('tap', w.tap, `${times(`(${times('ky', l.kernel, w.tap)} + kx)`, l.inC, w.tap)} + ci`, '< TAPS while a slot runs')
-    .wire('iy', w.iy, iy, 'input row + P (P rows of padding above)')
-    .wire('row_in', 'bit', `${l.pad > 0 ? `iy >= ${k(l.pad, w.iy)} && ` : ''}iy < ${k(l.pad + l.inH, w.iy + 1)}`)
-    .wire('slot_sum', w.slotSum, `${framesMoveSlot(c) ? 'fslot + ' : ''}iy - ${k(l.pad, w.slotSum)}`, 'meaningful while row_in')
-    .wire('slot_r', w.slot, c.v.pick('rowbuf-addr', `slot_sum % ${k(R, w.slotSum)}`, `(slot_sum + 1'd1) % ${k(R, w.slotSum)}`), '< R: fits');
+    .raw('// The tap being fetched and the input row it reads: operands, isolated (0) while the controller is idle.')
+    .isolated('active', [
+      { name: 'tap', width: w.tap, expr: `${times(`(${times('ky', l.kernel, w.tap)} + kx)`, l.inC, w.tap)} + ci`, comment: '< TAPS while a slot runs' },
+      { name: 'iy', width: w.iy, expr: iy, comment: 'input row + P (P rows of padding above)' },
+      { name: 'row_in', width: 'bit', expr: `${l.pad > 0 ? `iy >= ${k(l.pad, w.iy)} && ` : ''}iy < ${k(l.pad + l.inH, w.iy + 1)}` },
+      { name: 'slot_sum', width: w.slotSum, expr: `${framesMoveSlot(c) ? 'fslot + ' : ''}iy - ${k(l.pad, w.slotSum)}`, comment: 'meaningful while row_in' },
+      { name: 'slot_r', width: w.slot, expr: c.v.pick('rowbuf-addr', `slot_sum % ${k(R, w.slotSum)}`, `(slot_sum + 1'd1) % ${k(R, w.slotSum)}`), comment: '< R: fits' },
+    ]);
 }
 
 /** Whether a frame's first row can be in another slot than the previous frame's: IN_H is not a multiple of R. */

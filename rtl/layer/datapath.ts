@@ -17,12 +17,19 @@ const { product: P_REG, accumulator: ACC, result: RES, laneWeight: W, laneBias: 
 export function romReads(m: VModule, c: LayerContext): void {
   const { l, w, lanes } = c;
   m.section('weights and biases: rs_wrom / rs_brom read every lane at once')
-    .wire('wbase', w.wbase, c.v.pick('wrom-addr', `${times('tap', l.outC, w.wbase)} + grp`, `${times("(tap + 1'd1)", l.outC, w.wbase)} + grp`))
+    .isolated('active', [{ name: 'wbase', width: w.wbase, expr: c.v.pick('wrom-addr', `${times('tap', l.outC, w.wbase)} + grp`, `${times("(tap + 1'd1)", l.outC, w.wbase)} + grp`) }])
     .wire('wvec', lanes * 18).wire('bvec', lanes * 32)
-    .instance(layerModules(l.index).weights, 'u_wrom', { base: 'wbase', w: 'wvec' })
+    .instance(layerModules(l.index).weights, 'u_wrom', { en: 'active', base: 'wbase', w: 'wvec' })
     // The bias is read as a slot's result is taken: by the slot tail's group when that happens in the tail.
-    // (The bias-first mutant adds the bias at phase 1 instead, by the controller's group.)
-    .instance(layerModules(l.index).bias, 'u_brom', { grp: resultInTail(c) ? c.v.pick('bias-first', 'b_grp', 'grp') : 'grp', b: 'bvec' });
+    // (The bias-first mutant adds the bias at phase 1 instead, by the controller's group: a layer carrying it reads
+    // its biases every cycle.) Read from that phase to the slot's end only: in any other cycle the ROM's lanes cost
+    // Verilator one test. The enable is a comparison of its own (≥, not the == that loads res), so synthesis does
+    // not merge it with that one and a mutant of res's enable stays a mutant of res's line.
+    .instance(layerModules(l.index).bias, 'u_brom', {
+      en: c.v.has('bias-first') ? "1'b1" : resultInTail(c) ? `t_busy && t_phase >= ${k(c.N + 1, w.slotPhase)}` : `phase >= ${k(c.N + 1, w.phase)}`,
+      grp: resultInTail(c) ? c.v.pick('bias-first', 'b_grp', 'grp') : 'grp',
+      b: 'bvec',
+    });
 }
 
 /** Whether a slot's bias + ReLU (phase TAPS + 1) falls in its tail: pipelined slots only TAPS + 1 cycles apart. */
@@ -77,7 +84,7 @@ function bankLane(sec: VSection, c: LayerContext): void {
 
 /**
  * Kernel-row passes: each ALU keeps its slots' partial sums, (row mod Q, pos, grp), between its row's passes (in its
- * strip's memory: partialSums). A pass reads the sum at its phase 1 (the controller's slot) and writes it back at phase
+ * strip's memory: partialSumMemory). A pass reads the sum at its phase 1 (the controller's slot) and writes it back at phase
  * TAPS + 1, where the result is taken (the slot tail's slot when that falls in the tail). A row's first pass starts
  * from its first product, as one pass does.
  */
@@ -139,13 +146,17 @@ function stripAlus(m: VModule, c: LayerContext, s: StripBank): void {
   const takenAt = resultInTail(c) ? `t_busy && t_phase == ${k(N + 1, w.slotPhase)}` : `phase == ${k(N + 1, w.phase)}`;
   const alus = Array.from({ length: lanes }, (_, j) => alu(j));
   const results = alus.map(result);
-  const sec = m.section(`strip ${s.st}: column ${s.st * p.colsPerStrip} + pos`)
-    .wire(ix, w.ix, `${times(s.st * p.colsPerStrip > 0 ? `(${k(s.st * p.colsPerStrip, w.ix)} + pos)` : 'pos', l.stride, w.ix)} + kx`, 'input column + P')
-    .wire(inS, 'bit', readCond);
-  if (s.used) sec.wire(`bc_s${s.st}`, w.inCol, `${ix}${w.ix > w.inCol ? `[${w.inCol - 1}:0]` : ''}${l.pad + s.lo > 0 ? ` - ${k(l.pad + s.lo, w.inCol)}` : ''}`, `bank column while ${inS} (modular: low bits suffice)`);
   const read = wideBank(c) ? `bank${s.st}[baddr${s.st}(slot_r, bc_s${s.st}, ci_grp)][ci_lane * 32 +: 32]` : `bank${s.st}[baddr${s.st}(slot_r, bc_s${s.st}, ci)]`;
-  sec.wire(x, 32, s.used ? `${inS} ? ${read} : 32'd0` : "32'd0", 'padding taps see +0');
-  if (passes) partialSums(sec, c, s);
+  // The strip's operands of this tap, isolated (0) while the controller is idle: an idle layer reads no row buffer.
+  const sec = m.section(`strip ${s.st}: column ${s.st * p.colsPerStrip} + pos`);
+  if (passes) partialSumMemory(sec, c, s);
+  sec.isolated('active', [
+    { name: ix, width: w.ix, expr: `${times(s.st * p.colsPerStrip > 0 ? `(${k(s.st * p.colsPerStrip, w.ix)} + pos)` : 'pos', l.stride, w.ix)} + kx`, comment: 'input column + P' },
+    { name: inS, width: 'bit', expr: readCond },
+    ...(s.used ? [{ name: `bc_s${s.st}`, width: w.inCol, expr: `${ix}${w.ix > w.inCol ? `[${w.inCol - 1}:0]` : ''}${l.pad + s.lo > 0 ? ` - ${k(l.pad + s.lo, w.inCol)}` : ''}`, comment: `bank column while ${inS} (modular: low bits suffice)` }] : []),
+    { name: x, width: 32, expr: s.used ? `${inS} ? ${read} : 32'd0` : "32'd0", comment: 'padding taps see +0' },
+    ...(passes ? [{ name: `ps_q_s${s.st}`, width: lanes * 32, expr: `psum_s${s.st}[ps_rd]`, comment: "the controller's slot, read at phase 1" }] : []),
+  ]);
   if (v.has('pad-skip')) sec.reg(padQ, 'bit', 'the tap now in p_reg was padding').always('posedge clk', [`if (active && phase < ${k(N, w.phase)}${held}) ${padQ} <= !${inS};`]);
   sec.generateFor('gj', 'LANES', laneBlockName(s.st), (g) => g
     .wire(W, 32, `{wvec[gj * 18 +: 18], 14'd0}`)
@@ -162,10 +173,10 @@ function stripAlus(m: VModule, c: LayerContext, s: StripBank): void {
 /**
  * A strip's partial sums: one memory word per slot (row mod Q, pos, grp) holding every lane's sum, lane j at bits
  * 32j..32j+31, written (stripAlus) when a pass that is not the row's last takes its sums: one write of the whole strip,
- * as Verilator tests a write's enable once per write statement and cycle, taken or not.
+ * as Verilator tests a write's enable once per write statement and cycle, taken or not. Its read (`ps_q_s{st}`, phase 1)
+ * is one of the strip's isolated operands.
  */
-function partialSums(sec: VSection, c: LayerContext, s: StripBank): void {
+function partialSumMemory(sec: VSection, c: LayerContext, s: StripBank): void {
   const { p, lanes } = c;
-  sec.memory(`psum_s${s.st}`, lanes * 32, c.Q * p.colsPerStrip * p.ocmux, "the strip's partial sums between passes, one word per slot")
-    .wire(`ps_q_s${s.st}`, lanes * 32, `psum_s${s.st}[ps_rd]`, "the controller's slot, read at phase 1");
+  sec.memory(`psum_s${s.st}`, lanes * 32, c.Q * p.colsPerStrip * p.ocmux, "the strip's partial sums between passes, one word per slot");
 }
