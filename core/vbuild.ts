@@ -116,12 +116,15 @@ export interface VIsolatedWire {
   readonly comment?: string;
 }
 
+/** How many values `VSection.isolated` has declared so far (in any module): their order of addition. */
+let isolatedCount = 0;
+
 /** A named group of module items; its methods render items as they are added. */
 export class VSection {
   /** The section's lines (unindented; the module indents them). */
   readonly lines: string[] = [];
-  /** Values declared by `isolated`, computed in the module's isolation block. */
-  readonly isolatedWires: (VIsolatedWire & { readonly gate: string })[] = [];
+  /** Values declared by `isolated`, computed in the module's isolation block; `order` counts calls to `isolated`. */
+  readonly isolatedWires: (VIsolatedWire & { readonly gate: string; readonly order: number })[] = [];
 
   constructor(readonly title: string) {}
 
@@ -169,7 +172,8 @@ export class VSection {
    */
   isolated(gate: string, wires: readonly VIsolatedWire[]): this {
     for (const x of wires) this.reg(x.name, x.width, x.comment);
-    this.isolatedWires.push(...wires.map((x) => ({ ...x, gate })));
+    // Numbered across all sections: a value added later to an earlier section still comes after what it reads.
+    this.isolatedWires.push(...wires.map((x) => ({ ...x, gate, order: isolatedCount++ })));
     return this;
   }
 
@@ -266,7 +270,7 @@ export class VModule {
 
   /** One section per gate of the sections' isolated values: the block that computes them (see VSection.isolated). */
   private isolationSections(): VSection[] {
-    const all = this.sections.flatMap((s) => s.isolatedWires);
+    const all = this.sections.flatMap((s) => s.isolatedWires).sort((a, b) => a.order - b.order);
     const zero = (w: VWidth) => (w === 'bit' ? "1'b0" : `${w}'d0`);
     return [...new Set(all.map((x) => x.gate))].map((gate) => {
       const wires = all.filter((x) => x.gate === gate);

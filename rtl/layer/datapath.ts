@@ -21,12 +21,12 @@ export function romReads(m: VModule, c: LayerContext): void {
     .wire('wvec', lanes * 18).wire('bvec', lanes * 32)
     .instance(layerModules(l.index).weights, 'u_wrom', { en: 'active', base: 'wbase', w: 'wvec' })
     // The bias is read as a slot's result is taken: by the slot tail's group when that happens in the tail.
-    // (The bias-first mutant adds the bias at phase 1 instead, by the controller's group: a layer carrying it reads
-    // its biases every cycle.) Read from that phase to the slot's end only: in any other cycle the ROM's lanes cost
+    // (The bias-first mutant adds the bias at phase 1 instead, by the controller's group: while it is selected the ROM
+    // reads every cycle.) Read from that phase to the slot's end only: in any other cycle the ROM's lanes cost
     // Verilator one test. The enable is a comparison of its own (≥, not the == that loads res), so synthesis does
     // not merge it with that one and a mutant of res's enable stays a mutant of res's line.
     .instance(layerModules(l.index).bias, 'u_brom', {
-      en: c.v.has('bias-first') ? "1'b1" : resultInTail(c) ? `t_busy && t_phase >= ${k(c.N + 1, w.slotPhase)}` : `phase >= ${k(c.N + 1, w.phase)}`,
+      en: c.v.pick('bias-first', resultInTail(c) ? `t_busy && t_phase >= ${k(c.N + 1, w.slotPhase)}` : `phase >= ${k(c.N + 1, w.phase)}`, "1'b1"),
       grp: resultInTail(c) ? c.v.pick('bias-first', 'b_grp', 'grp') : 'grp',
       b: 'bvec',
     });

@@ -60,31 +60,33 @@ describe('VModule', () => {
 });
 
 describeRtl('VSection.isolated', () => {
-  it('values of 2 sections under one gate: declared in place, computed in one block after the sections (a later value reading an earlier one), 0 while the gate is low — checked under Icarus and lint-clean', () => {
+  it('values of 2 sections under one gate: declared in place, computed in one block after the sections in the order added (a value added to the first section last reads one of the second), 0 while the gate is low — checked under Icarus and lint-clean', () => {
     const m = new VModule('rs_iso', ['isolated values']);
-    m.port('input', 'en').port('input', 'a', 4).port('input', 'b', 4).port('output', 'y', 5).port('output', 'z', 1);
+    m.port('input', 'en').port('input', 'a', 4).port('input', 'b', 4).port('output', 'y', 5).port('output', 'z', 1).port('output', 't', 6);
     m.section('first').isolated('en', [{ name: 'sum', width: 5, expr: 'a + b', comment: 'carry kept' }]);
-    m.section('second').isolated('en', [{ name: 'odd', width: 'bit', expr: 'sum[0]' }]).assign('y', 'sum').assign('z', 'odd');
+    m.section('second').isolated('en', [{ name: 'odd', width: 'bit', expr: 'sum[0]' }]).assign('y', 'sum').assign('z', 'odd').assign('t', 'more');
+    m.section('first').isolated('en', [{ name: 'more', width: 6, expr: "{1'b0, sum} + {5'd0, odd}" }]);
     const text = m.render();
     expect(text).toContain('reg [4:0] sum;   // carry kept');
-    // One block, after both sections' declarations, in the order the values were added.
+    // One block, after every section's declarations, in the order the values were added (not the sections' order).
     expect(text.match(/always @\*/g)).toHaveLength(1);
     expect(text.indexOf('always @*')).toBeGreaterThan(text.indexOf('reg odd;'));
     expect(text.indexOf('sum = a + b;')).toBeLessThan(text.indexOf('odd = sum[0];'));
+    expect(text.indexOf('odd = sum[0];')).toBeLessThan(text.indexOf('more = '));
     const dir = mkdtempSync(join(tmpdir(), 'rowsim-vbuild-'));
     writeFileSync(join(dir, 'rs_iso.v'), text);
-    writeFileSync(join(dir, 'tb.v'), `module tb; reg en; reg [3:0] a, b; wire [4:0] y; wire z;
-  rs_iso u (.en(en), .a(a), .b(b), .y(y), .z(z));
+    writeFileSync(join(dir, 'tb.v'), `module tb; reg en; reg [3:0] a, b; wire [4:0] y; wire z; wire [5:0] t;
+  rs_iso u (.en(en), .a(a), .b(b), .y(y), .z(z), .t(t));
   initial begin
-    en = 1; a = 4'd9; b = 4'd12; #1 $display("%0d %0d", y, z);
-    en = 0; #1 $display("%0d %0d", y, z);
-    en = 1; a = 4'd2; b = 4'd4; #1 $display("%0d %0d", y, z);
+    en = 1; a = 4'd9; b = 4'd12; #1 $display("%0d %0d %0d", y, z, t);
+    en = 0; #1 $display("%0d %0d %0d", y, z, t);
+    en = 1; a = 4'd2; b = 4'd4; #1 $display("%0d %0d %0d", y, z, t);
   end
 endmodule
 `);
     execFileSync('iverilog', ['-g2012', '-o', join(dir, 'sim.vvp'), join(dir, 'tb.v'), join(dir, 'rs_iso.v')], { stdio: 'pipe' });
-    // 9 + 12 = 21 (odd), then 0 while the gate is low, then 2 + 4 = 6 (even).
-    expect(execFileSync('vvp', ['-n', join(dir, 'sim.vvp')], { encoding: 'utf8' }).trim().split('\n')).toEqual(['21 1', '0 0', '6 0']);
+    // 9 + 12 = 21 (odd: 22), then 0 while the gate is low, then 2 + 4 = 6 (even: 6).
+    expect(execFileSync('vvp', ['-n', join(dir, 'sim.vvp')], { encoding: 'utf8' }).trim().split('\n')).toEqual(['21 1 22', '0 0 0', '6 0 6']);
     let out = '';
     try { execFileSync('verilator', ['--lint-only', '-Wall', join(dir, 'rs_iso.v')], { encoding: 'utf8', stdio: 'pipe' }); } catch (e) { out = String((e as { stderr?: string }).stderr); }
     expect(out).toBe('');
