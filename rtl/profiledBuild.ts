@@ -13,9 +13,10 @@ export type { PgoMode } from './pgoMode.js';
  * - The training must cover a whole frame. Trained on the full IE120R's first 300,000 cycles only (with
  *   -fprofile-partial-training), its frame ran no faster than the plain build's (238 s beside 214 s; the cause was not
  *   found). Trained on the whole frame: 156 s, 1.38× faster.
- * - So a profiled build of the full IE120R costs 420–454 s (instrumented build 72 s, its frame about 270 s, build
- *   again 65 s) where a plain one costs 65 s, and saves 50–65 s a frame: it pays from about seven frames (≈ 21 M
- *   cycles). On a small design (ie120r-mini: a 24 s build to save 0.07 s a frame) it never pays within one run.
+ * - So a profiled build of the full IE120R costs 395–454 s (instrumented build about 70 s, its frame about 250–270 s,
+ *   build again about 65 s) where a plain one costs 65–68 s, and saves 50–65 s a frame: it pays from five to seven
+ *   frames (15–21 M cycles), and the threshold sits at the cautious end. On a small design (ie120r-mini: a 23 s build
+ *   to save 0.06 s a frame) it never pays within one run.
  * - A profiled build already in the cache is used whatever the run's length.
  */
 const AUTO_CYCLES = 20_000_000;
