@@ -97,9 +97,13 @@ export function beatPosition(m: VModule, c: LayerContext): void {
   const { p, w, B0, beat: b } = c;
   m.section('output stage position: the strip whose beat loads this cycle')
     .wire('beat0', w.slotPhase, c.v.pick('drain-off-by-one', k(B0, w.slotPhase), k(B0 + 1, w.slotPhase)), "phase of the slot's first beat")
-    .wire('beat_now', 'bit', `${b.phase} >= beat0 && ${b.phase} < beat0 + ${k(p.strips, w.slotPhase + 1)}${c.passes > 1 ? ` && ${b.final}` : ''}`, c.passes > 1 ? "only a row's last pass sends beats" : undefined)
-    .wire('ost', w.ost, w.ost < w.slotPhase ? `${b.phase}[${w.ost - 1}:0] - beat0[${w.ost - 1}:0]` : `${b.phase} - beat0`, 'meaningful while beat_now (modular: low bits suffice)')
-    .wire('ocol', w.ocol, `${times('ost', p.colsPerStrip, w.ocol)} + ${b.pos}`);
+    // Read only under `${b.busy} && beat_now` (the output stage, the delay fault): isolated, so an idle layer computes
+    // none of them. Without a slot tail busy implies active, and they join the tap operands' block.
+    .isolated(b.busy === 'busy' ? 'active' : b.busy, [
+      { name: 'beat_now', width: 'bit', expr: `${b.phase} >= beat0 && ${b.phase} < beat0 + ${k(p.strips, w.slotPhase + 1)}${c.passes > 1 ? ` && ${b.final}` : ''}`, ...(c.passes > 1 ? { comment: "only a row's last pass sends beats" } : {}) },
+      { name: 'ost', width: w.ost, expr: w.ost < w.slotPhase ? `${b.phase}[${w.ost - 1}:0] - beat0[${w.ost - 1}:0]` : `${b.phase} - beat0`, comment: 'meaningful while beat_now (modular: low bits suffice)' },
+      { name: 'ocol', width: w.ocol, expr: `${times('ost', p.colsPerStrip, w.ocol)} + ${b.pos}` },
+    ]);
 }
 
 /**
@@ -154,11 +158,13 @@ export function sequencer(m: VModule, c: LayerContext): void {
   const lastRow = `out_r == ${k(l.outH - 1, w.outRow)}`;
   const lastGrp = `grp == ${k(p.ocmux - 1, w.grp)}`, lastPos = `pos == ${k(p.colsPerStrip - 1, w.pos)}`;
   const lastCi = `ci == ${k(l.inC - 1, w.inChan)}`, lastKx = `kx == ${k(l.kernel - 1, w.kernel)}`;
+  const arrives = rowArrives(c);
   m.section(TITLE)
     .wire('slot_end', 'bit', `active${go} && phase == ${k(c.I - 1, w.phase)}`)
     .wire('frame_end', 'bit', `slot_end && ${lastGrp} && ${lastPos} && ${lastRow}${passes ? ' && last_pass' : ''}`)
     .always('posedge clk', resetLast([`have <= ${k(w.deficit, w.have)};${framesMoveSlot(c) ? ` fslot <= ${k(0, w.slot)};` : ''}`], [
-      `have <= have + (${rowArrives(c)} ? 1'd1 : 1'd0) - (frame_end ? ${k(l.inH, w.have)} : ${k(0, w.have)});`,
+      // Written only when it changes: an idle layer's cycle tests one condition instead of adding zero.
+      vIf(`(${arrives}) || frame_end`, [`have <= have + (${arrives} ? 1'd1 : 1'd0) - (frame_end ? ${k(l.inH, w.have)} : ${k(0, w.have)});`]),
       ...(framesMoveSlot(c) ? [`if (frame_end) fslot <= (fslot >= ${k(R - step, w.slot)}) ? fslot - ${k(R - step, w.slot)} : fslot + ${k(step, w.slot)};   // + IN_H mod R`] : []),
     ]))
     .always('posedge clk', resetLast([

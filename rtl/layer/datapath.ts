@@ -163,11 +163,13 @@ function stripAlus(m: VModule, c: LayerContext, s: StripBank): void {
     .wire(BIAS, 32, 'bvec[gj * 32 +: 32]'));
   // A pass that is not the row's last keeps its sums in the strip's partial-sum memory instead of taking results.
   const psumWrite = `psum_s${s.st}[ps_wr] <= ${vConcat([...alus].reverse().map((a) => a.acc), '    ')};`;
-  sec.always('posedge clk', [
+  // Every enable below implies the gate (phase ≥ 1 only while busy; a result in the slot tail while t_busy): an idle
+  // layer's strip costs one test a cycle instead of three.
+  sec.always('posedge clk', [vIf(resultInTail(c) ? 'active || t_busy' : 'active', [
     vIf(takenAt, passes ? [vIf(lastPass, results, [psumWrite])] : results),
     vIf(accEnable, alus.map((a) => `${a.acc} <= (${loads}) ? ${load(a)} : ${addAt('accumulate', a, addend(a), a.pr)};`)),
     vIf(`active && phase < ${k(N, w.phase)}${held}`, alus.map((a) => `${a.pr} <= ${mul(a)};`)),
-  ]);
+  ])]);
 }
 
 /**

@@ -2,7 +2,7 @@
 // input row, and one row-buffer bank per strip holding its input columns (halo included) of R rows.
 import { LAYER_SIGNALS, layerModules } from '../../core/layerSignals.js';
 import { commentText } from '../../core/names.js';
-import { vIf, VModule } from '../../core/vbuild.js';
+import { vIf, VModule, type VStmt } from '../../core/vbuild.js';
 import { addrBits } from '../emitRom.js';
 import type { LayerContext, StripBank } from './context.js';
 import { k, times } from './literals.js';
@@ -33,20 +33,27 @@ export function layerModule(c: LayerContext): VModule {
     .localparams({ TAPS: N, SLOT: p.slotCycles, ...(c.I < p.slotCycles ? { INTERVAL: c.I } : {}), ...(p.minRowGap > 0 ? { MIN_ROW_GAP: p.minRowGap } : {}), IN_BEATS: c.inBeats, IN_OCMUX: input.ocmux, IN_LANES: input.lanes });
 }
 
-/** Counts each row's beats; a row is complete after IN_BEATS of them, and goes to the next row-buffer slot. */
+/**
+ * Counts each row's beats; a row is complete after IN_BEATS of them, and goes to the next row-buffer slot. One clocked
+ * block writes the beat into its strip's bank and then steps the counters: the bank address reads wslot before (in
+ * text) the block writes it, so Verilator writes wslot and in_beats in place instead of through shadow copies made and
+ * committed every cycle, as it did while each bank had a block of its own (ie120r-mini: 44 shadows, about 6 % of a frame).
+ */
 export function inputSide(m: VModule, c: LayerContext): void {
   const { w, R, inBeats } = c;
   const rowEnd = c.v.pick('pacing-off-by-one', `in_beats == ${k(inBeats - 1, w.inBeats)}`, `in_beats == ${k(Math.max(0, inBeats - 2), w.inBeats)}`);
   m.section('input side: count beats to know when a row is complete')
     .reg('in_beats', w.inBeats)
     .reg('wslot', w.slot, 'row-buffer slot the current input row goes to')
-    .wire('row_end', 'bit', rowEnd)
-    // wslot steps before in_beats is written: row_end reads in_beats (see resetLast).
-    .always('posedge clk', resetLast([`in_beats <= ${k(0, w.inBeats)}; wslot <= ${k(0, w.slot)};`], [vIf('in_valid', [
+    .wire('row_end', 'bit', rowEnd);
+  const writes = c.strips.filter((x) => x.used).map((s) => stripBank(m, c, s));
+  m.section('input side: each beat into its strip\'s bank, then the beat count')
+    // The banks are not reset (a row is read only after it is written); wslot steps before in_beats is written:
+    // row_end reads in_beats (see resetLast).
+    .always('posedge clk', [...writes, ...resetLast([`in_beats <= ${k(0, w.inBeats)}; wslot <= ${k(0, w.slot)};`], [vIf('in_valid', [
       vIf('row_end', [`wslot <= (wslot == ${k(R - 1, w.slot)}) ? ${k(0, w.slot)} : wslot + 1'd1;`]),
       `in_beats <= row_end ? ${k(0, w.inBeats)} : in_beats + 1'd1;`,
-    ])]));
-  for (const s of c.strips.filter((x) => x.used)) stripBank(m, c, s);
+    ])])]);
 }
 
 /**
@@ -54,8 +61,9 @@ export function inputSide(m: VModule, c: LayerContext): void {
  * 32j..), written whole — a memory with one write port, as block or LUT RAM has, not one port per lane (which only
  * flip-flops can build, and which Verilator tracks per lane and cycle, written or not). Fed one lane a beat, a group is a
  * channel and a word is 32 bits. The datapath picks a tap's lane out of the word it reads (rtl/layer/datapath.ts).
+ * Declares the bank and its address function; returns the write, for the input side's block.
  */
-function stripBank(m: VModule, c: LayerContext, s: StripBank): void {
+function stripBank(m: VModule, c: LayerContext, s: StripBank): VStmt {
   const { l, w, R, input } = c;
   const words = R * s.sw * input.ocmux;
   const aw = addrBits(words);
@@ -65,6 +73,6 @@ function stripBank(m: VModule, c: LayerContext, s: StripBank): void {
   m.section(`strip ${s.st} row buffer: input columns ${s.lo}..${s.hi}, [slot][column − ${s.lo}][group], ${input.lanes > 1 ? `${input.lanes} channels` : 'one channel'} a word`)
     .memory(`bank${s.st}`, input.lanes * 32, words)
     .func(`[${aw - 1}:0] baddr${s.st}(input [${w.slot - 1}:0] slot, input [${w.inCol - 1}:0] col, input [${w.inGrp - 1}:0] g)`,
-      `baddr${s.st} = ${times(`(${times('slot', s.sw, aw)} + col)`, input.ocmux, aw)} + g;   // < ${words} by construction`)
-    .always('posedge clk', [vIf(enable, [`bank${s.st}[baddr${s.st}(wslot, ${col}, in_grp)] <= in_data;`])]);
+      `baddr${s.st} = ${times(`(${times('slot', s.sw, aw)} + col)`, input.ocmux, aw)} + g;   // < ${words} by construction`);
+  return vIf(enable, [`bank${s.st}[baddr${s.st}(wslot, ${col}, in_grp)] <= in_data;`]);
 }

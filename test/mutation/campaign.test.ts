@@ -88,7 +88,7 @@ describeRtl('simrun mutate', () => {
     // out_valid is loaded only while beat_now, when phase ≥ beat0 > 0: so (spare || phase != 0) is always 1 there,
     // whatever spare holds — a mutation of spare can change nothing.
     const edited = v
-      .replace(/(\n\s*wire\s+beat_now = [^\n]*\n)/, "$1  wire        spare = phase == 0;\n")
+      .replace(/(\n\s*wire\s+\[[^\]]*\]\s*beat0 = [^\n]*\n)/, "$1  wire        spare = phase == 0;\n")
       .replace(/out_valid <= (ocol < [^;]+);/, 'out_valid <= ($1) && (spare || phase != 0);');
     expect(edited).not.toBe(v);
     expect(edited).toContain('(spare || phase != 0)');
