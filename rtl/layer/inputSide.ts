@@ -46,14 +46,16 @@ export function inputSide(m: VModule, c: LayerContext): void {
     .reg('in_beats', w.inBeats)
     .reg('wslot', w.slot, 'row-buffer slot the current input row goes to')
     .wire('row_end', 'bit', rowEnd);
-  const writes = c.strips.filter((x) => x.used).map((s) => stripBank(m, c, s));
+  const used = c.strips.filter((x) => x.used);
+  const writes = used.map((s) => stripBank(m, c, s));
   m.section('input side: each beat into its strip\'s bank, then the beat count')
-    // The banks are not reset (a row is read only after it is written); wslot steps before in_beats is written:
-    // row_end reads in_beats (see resetLast).
-    .always('posedge clk', [...writes, ...resetLast([`in_beats <= ${k(0, w.inBeats)}; wslot <= ${k(0, w.slot)};`], [vIf('in_valid', [
+    // The banks are not reset (a row is read only after it is written), so their writes test !rst; wslot steps before
+    // in_beats is written: row_end reads in_beats (see resetLast).
+    .always('posedge clk', resetLast([`in_beats <= ${k(0, w.inBeats)}; wslot <= ${k(0, w.slot)};`], [vIf('in_valid', [
+      ...writes,
       vIf('row_end', [`wslot <= (wslot == ${k(R - 1, w.slot)}) ? ${k(0, w.slot)} : wslot + 1'd1;`]),
       `in_beats <= row_end ? ${k(0, w.inBeats)} : in_beats + 1'd1;`,
-    ])])]);
+    ])], used.map((s) => `bank${s.st}`)));
 }
 
 /**
@@ -61,7 +63,7 @@ export function inputSide(m: VModule, c: LayerContext): void {
  * 32j..), written whole — a memory with one write port, as block or LUT RAM has, not one port per lane (which only
  * flip-flops can build, and which Verilator tracks per lane and cycle, written or not). Fed one lane a beat, a group is a
  * channel and a word is 32 bits. The datapath picks a tap's lane out of the word it reads (rtl/layer/datapath.ts).
- * Declares the bank and its address function; returns the write, for the input side's block.
+ * Declares the bank and its address function; returns the write, for the input side's block (under its in_valid).
  */
 function stripBank(m: VModule, c: LayerContext, s: StripBank): VStmt {
   const { l, w, R, input } = c;
@@ -69,7 +71,7 @@ function stripBank(m: VModule, c: LayerContext, s: StripBank): VStmt {
   const aw = addrBits(words);
   const writeCond = [s.lo > 0 ? `in_col >= ${k(s.lo, w.inCol)}` : '', s.hi < l.inW - 1 ? `in_col <= ${k(s.hi, w.inCol)}` : ''].filter(Boolean).join(' && ');
   const col = `in_col${s.lo > 0 ? ` - ${k(s.lo, w.inCol)}` : ''}`;
-  const enable = `!rst && in_valid${writeCond ? ` && ${writeCond}` : ''}`;
+  const enable = `!rst${writeCond ? ` && ${writeCond}` : ''}`;   // within the input side's in_valid
   m.section(`strip ${s.st} row buffer: input columns ${s.lo}..${s.hi}, [slot][column − ${s.lo}][group], ${input.lanes > 1 ? `${input.lanes} channels` : 'one channel'} a word`)
     .memory(`bank${s.st}`, input.lanes * 32, words)
     .func(`[${aw - 1}:0] baddr${s.st}(input [${w.slot - 1}:0] slot, input [${w.inCol - 1}:0] col, input [${w.inGrp - 1}:0] g)`,

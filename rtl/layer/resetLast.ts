@@ -10,10 +10,11 @@ import { vIf, type VStmt } from '../../core/vbuild.js';
  * commits a register through a shadow copy, made and committed every cycle, when the block reads it after (in text)
  * writing it, and a reset branch first writes every register before the block reads any. Verilator also turns
  * `if (!c) a else b` into `if (c) b else a`, so a negated reset cannot keep the branch that reads first.
+ * `memories` names memories `run` writes that no reset clears (a row buffer): `run` guards their writes with `!rst`.
  */
-export function resetLast(reset: readonly VStmt[], run: readonly VStmt[]): VStmt[] {
+export function resetLast(reset: readonly VStmt[], run: readonly VStmt[], memories: readonly string[] = []): VStmt[] {
   const resetOnes = assignedRegisters(reset);
-  const missing = [...assignedRegisters(run)].filter((r) => !resetOnes.has(r));
+  const missing = [...assignedRegisters(run)].filter((r) => !resetOnes.has(r) && !memories.includes(r));
   if (missing.length) throw new SimrunError('INTERNAL', `a clocked block's reset leaves ${missing.join(', ')} out; this is a bug in rowsim's emitter, please report it`);
   return [...run, vIf('rst', reset)];
 }

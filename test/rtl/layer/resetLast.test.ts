@@ -10,6 +10,12 @@ describe('resetLast', () => {
     expect(out).toEqual(['if (go) a <= a + 1\'d1;', 'else b <= !b;', 'if (rst) begin', "  a <= 2'd0; b <= 1'b0;", 'end']);
   });
 
+  it('a memory (bank0) written under !rst and named as a memory: no reset for it is asked; unnamed, it is INTERNAL', () => {
+    const run = [vIf('in_valid', ["if (!rst) bank0[wa] <= d;", "a <= a + 1'd1;"])];
+    expect(renderStmts(resetLast(["a <= 2'd0;"], run, ['bank0']), '')).toEqual(['if (in_valid) begin', '  if (!rst) bank0[wa] <= d;', "  a <= a + 1'd1;", 'end', "if (rst) a <= 2'd0;"]);
+    expect(() => resetLast(["a <= 2'd0;"], run)).toThrow(/reset leaves bank0 out/);
+  });
+
   it('a reset leaving out register b (written only in a nested else): INTERNAL, naming b and not a', () => {
     const call = () => resetLast(["a <= 2'd0;"], [vIf('go', ["a <= a + 1'd1;"], [vIf('x', ["b <= 1'b1;"])])]);
     expect(call).toThrow(SimrunError);
