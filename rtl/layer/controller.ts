@@ -97,8 +97,9 @@ export function beatPosition(m: VModule, c: LayerContext): void {
   const { p, w, B0, beat: b } = c;
   m.section('output stage position: the strip whose beat loads this cycle')
     .wire('beat0', w.slotPhase, c.v.pick('drain-off-by-one', k(B0, w.slotPhase), k(B0 + 1, w.slotPhase)), "phase of the slot's first beat")
-    // Read only under `${b.busy} && beat_now` (the output stage, the delay fault): isolated, so an idle layer computes
-    // none of them. Without a slot tail busy implies active, and they join the tap operands' block.
+    // Read only where `busy && beat_now` holds (`b_busy && beat_now` with a slot tail): by the output stage and the
+    // delay fault. Isolated, so an idle layer computes none of them; without a tail busy implies active, and they join
+    // the tap operands' block.
     .isolated(b.busy === 'busy' ? 'active' : b.busy, [
       { name: 'beat_now', width: 'bit', expr: `${b.phase} >= beat0 && ${b.phase} < beat0 + ${k(p.strips, w.slotPhase + 1)}${c.passes > 1 ? ` && ${b.final}` : ''}`, ...(c.passes > 1 ? { comment: "only a row's last pass sends beats" } : {}) },
       { name: 'ost', width: w.ost, expr: w.ost < w.slotPhase ? `${b.phase}[${w.ost - 1}:0] - beat0[${w.ost - 1}:0]` : `${b.phase} - beat0`, comment: 'meaningful while beat_now (modular: low bits suffice)' },
