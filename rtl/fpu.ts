@@ -45,10 +45,10 @@ function fmulFunction(name: string, rules: FmulRules = {}): string {
     begin
     s = a[31] ^ b[31];
     ea = a[30:23]; eb = b[30:23]; fa = a[22:14]; fb = b[22:0];
-    if ((ea == 8'hff && fa != 9'd0) || (eb == 8'hff && fb != 23'd0)) begin
-      ${name} = 32'h7fc00000;                                   // NaN in
-    end else if (ea == 8'hff || eb == 8'hff) begin
-      ${name} = (ea == 8'd0 || eb == 8'd0) ? 32'h7fc00000 : {s, 8'hff, 23'd0};  // Inf × 0 = NaN, else Inf
+    // One test on the common path: an operand is Inf or NaN.
+    if (ea == 8'hff || eb == 8'hff) begin
+      if ((ea == 8'hff && fa != 9'd0) || (eb == 8'hff && fb != 23'd0)) ${name} = 32'h7fc00000;   // NaN in
+      else ${name} = (ea == 8'd0 || eb == 8'd0) ? 32'h7fc00000 : {s, 8'hff, 23'd0};   // Inf × 0 = NaN, else Inf
     end else begin
       p = {1'b1, fa} * {1'b1, fb};                        // 34 bits wide by the assignment: nothing is cut
       hi = p[33];
@@ -93,14 +93,21 @@ function faddFunction(name: string, rules: FaddRules = {}): string {
   function automatic [31:0] ${name}(input [31:0] a, input [31:0] b);
     /* verilator no_inline_task */  // one C++ routine shared by every ALU keeps builds small
 
-  reg        sa, sb, swap, sub, carry;
+  reg        sa, sb, swap, sub;
   reg [7:0]  ea, eb, d;
   reg [22:0] fa, fb;
   reg [31:0] flip, greater, lesser;                           // the operands by magnitude (a zero is the lesser)
   reg [26:0] sigGreater, sigLesser, shifted;                 // significand << 3: guard, round, sticky
+  reg [4:0]  dd;                                              // the alignment shift, at most 27
+  reg [53:0] aligned;                                         // sigLesser shifted right, the bits shifted out below
   reg [27:0] sum;
   reg [9:0]  e;
-  reg [4:0]  lz;
+  reg [31:0] n;                                               // the sum normalized: its leading one at bit 31
+  reg [4:0]  s4;                                              // the normalizing shifts: 16 or 0, 8 or 0, ...
+  reg [3:0]  s3;
+  reg [2:0]  s2;
+  reg [1:0]  s1;
+  reg        s0;
   reg        up;
   /* verilator lint_off UNUSEDSIGNAL */
   reg [24:0] mr;                                              // bit 23, the hidden one, is not read
@@ -109,42 +116,45 @@ function faddFunction(name: string, rules: FaddRules = {}): string {
   reg [31:0] normal;
     begin
     sa = a[31]; sb = b[31]; ea = a[30:23]; eb = b[30:23]; fa = a[22:0]; fb = b[22:0];
-    if ((ea == 8'hff && fa != 23'd0) || (eb == 8'hff && fb != 23'd0)) begin
-      ${name} = 32'h7fc00000;
-    end else if (ea == 8'hff && eb == 8'hff) begin
-      ${name} = (sa == sb) ? a : 32'h7fc00000;                  // Inf + Inf, or Inf − Inf = NaN
-    end else if (ea == 8'hff) begin
-      ${name} = a;
-    end else if (eb == 8'hff) begin
-      ${name} = b;
+    // One test on the common path: an operand is Inf or NaN.
+    if (ea == 8'hff || eb == 8'hff) begin
+      if ((ea == 8'hff && fa != 23'd0) || (eb == 8'hff && fb != 23'd0)) ${name} = 32'h7fc00000;   // NaN in
+      else if (ea == 8'hff && eb == 8'hff) ${name} = (sa == sb) ? a : 32'h7fc00000;   // Inf + Inf, or Inf − Inf = NaN
+      else ${name} = (ea == 8'hff) ? a : b;
     end else begin
-      swap = (eb > ea) || (eb == ea && ${rules.orderB ?? 'fb'} > fa);
+      // b's magnitude is the greater: exponent, then mantissa, compared as one 31-bit number.
+      swap = {eb, ${rules.orderB ?? 'fb'}} > {ea, fa};
       flip = {32{swap}} & (a ^ b);                            // a mux written as a mask: no branch on swap
       greater = a ^ flip;  lesser = b ^ flip;
       sigGreater = {1'b1, greater[22:0], 3'b000};
       sigLesser = {1'b1, lesser[22:0], 3'b000};
       d = greater[30:23] - lesser[30:23];
-      // Bits shifted out fold into the sticky bit; from 27 places on, all of sigLesser lands in it.
-      shifted = (sigLesser >> d) | {26'd0, |(sigLesser & ((27'd1 << d) - 27'd1))};
+      // Bits shifted out fold into the sticky bit; from 27 places on, all of sigLesser lands in it. Held at 27, the
+      // shift fits its operand, so the C++ has no out-of-range guard; the bits shifted out land in aligned[26:0].
+      dd = (d > 8'd27) ? 5'd27 : d[4:0];
+      aligned = {sigLesser, 27'd0} >> dd;
+      shifted = aligned[53:27] | {26'd0, |aligned[26:0]};
       sub = greater[31] ^ lesser[31];
       sum = {1'b0, sigGreater} + ({28{sub}} ^ {1'b0, shifted}) + {27'd0, sub};   // sigGreater ∓ shifted
-      carry = sum[27];
-      sum = (sum >> carry) | {27'd0, carry & sum[0]};         // a carry out: one place right, the lost bit sticky
-      // Normalize by a leading-zero count in five halving steps (no loops: small, fast C++ under Verilator).
-      lz[4] = sum[26:11] == 16'd0; sum = sum << {lz[4], 4'd0};
-      lz[3] = sum[26:19] == 8'd0;  sum = sum << {lz[3], 3'd0};
-      lz[2] = sum[26:23] == 4'd0;  sum = sum << {lz[2], 2'd0};
-      lz[1] = sum[26:25] == 2'd0;  sum = sum << {lz[1], 1'd0};
-      lz[0] = !sum[26];            sum = sum << lz[0];
-      e = {2'b00, greater[30:23]} + {9'd0, carry} - {5'd0, lz};
-      up = ${rules.roundUp ?? 'sum[2] & (sum[1] | sum[0] | sum[3]);'}
-      mr = {1'b0, sum[26:3]} + {24'd0, up};
+      // Normalize by a leading-zero count in five halving steps (no loops: small, fast C++ under Verilator), on a
+      // 32-bit word whose leading one moves up to bit 31: a native C++ word, so no step masks its result. A carry out
+      // of the add is a leading one already there (no shift); the bits below the guard are all sticky, however many.
+      n = {sum, 4'd0};
+      s4 = {n[31:16] == 16'd0, 4'd0}; n = n << s4;
+      s3 = {n[31:24] == 8'd0, 3'd0};  n = n << s3;
+      s2 = {n[31:28] == 4'd0, 2'd0};  n = n << s2;
+      s1 = {n[31:30] == 2'd0, 1'd0};  n = n << s1;
+      s0 = !n[31];                    n = n << s0;
+      e = {2'b00, greater[30:23]} + 10'd1 - {5'd0, s4} - {5'd0, s3} - {6'd0, s2} - {7'd0, s1} - {8'd0, s0};   // sum[27] is worth 2^(exponent + 1)
+      // n[31:8]: the significand; n[7] the guard bit, n[6:0] sticky.
+      up = ${rules.roundUp ?? 'n[7] & ((|n[6:0]) | n[8]);'}
+      mr = {1'b0, n[31:8]} + {24'd0, up};
       er = e + {9'd0, mr[24]};                                // a carry out leaves the significand 1.0: mr[22:0] = 0
       normal = (er >= 10'd255) ? {greater[31], 8'hff, 23'd0} : {greater[31], er[7:0], mr[22:0]};
       // Both zero: −0 + −0 = −0, otherwise +0. One zero: the other operand. x + (−x) = +0. Below the smallest normal
       // before rounding (exact there): flushed.
-      ${name} = (ea == 8'd0 && eb == 8'd0) ? {sa & sb, 31'd0}
-        : (lesser[30:23] == 8'd0) ? greater : (sum == 28'd0) ? 32'h00000000
+      ${name} = (lesser[30:23] == 8'd0) ? ((greater[30:23] == 8'd0) ? {sa & sb, 31'd0} : greater)
+        : (sum == 28'd0) ? 32'h00000000
         : (e[9] || e == 10'd0) ? {greater[31], 31'd0} : normal;
     end
     end
@@ -179,7 +189,7 @@ export const FMUL_ROUND_MUTANT = mutant(fmulFunction('fmul_round', { roundUp: 'g
 /** fmul that flushes every product just below the smallest normal, even those that round up to it. */
 export const FMUL_SUBNORMAL_MUTANT = mutant(fmulFunction('fmul_subn', { nearSubnormal: "{s, 31'd0};                                // MUTANT: never rounds up to 2^-126" }));
 /** fadd whose rounding ignores the result's LSB on ties: ties round toward zero. */
-export const FADD_ROUND_MUTANT = mutant(faddFunction('fadd_round', { roundUp: 'sum[2] & (sum[1] | sum[0]);                   // MUTANT: ties toward zero' }));
+export const FADD_ROUND_MUTANT = mutant(faddFunction('fadd_round', { roundUp: 'n[7] & (|n[6:0]);                             // MUTANT: ties toward zero' }));
 
 /**
  * fadd_order: the add whose operand-order test (equal exponents: is b's mantissa the larger?) reads mantissa bit `bit` of

@@ -4,34 +4,32 @@
 import { vIf, type VModule, type VStmt } from '../../core/vbuild.js';
 import { addrBits } from '../emitRom.js';
 import type { LayerContext } from './context.js';
-import { rowArrives } from './faultHooks.js';
+import { rowArrives, rowsArriveLate } from './faultHooks.js';
 import { k, times } from './literals.js';
 import { resetLast } from './resetLast.js';
 
 const TITLE = 'controller: one output row at a time, slot by slot';
 
 /**
- * The controller's state and the wires derived from it. `have` counts the current frame's rows in the buffer (each
- * completed input row adds one, the end of the frame's last output row takes IN_H away) offset by the deficit — the
- * rows a frame can end without, which may still be on their way when it ends — so it never goes below 0; `fslot` is
- * the slot of the frame's first row, kept only where frames move it (IN_H not a multiple of R).
+ * The controller's state and the wires derived from it. `have` counts the current frame's rows in the buffer offset by
+ * the deficit — the rows a frame can end without, which may still be on their way when it ends — so it never goes below
+ * 0: rows_in − rows_out, modulo 2^W. Each arrived input row adds one to rows_in (counted by the input side), the end of
+ * the frame's last output row IN_H to rows_out (by the sequencer): two counters, each written only where it steps, so an
+ * idle layer's cycle writes and tests neither. `fslot` is the slot of the frame's first row, kept only where frames move
+ * it (IN_H not a multiple of R).
  */
 export function controllerState(m: VModule, c: LayerContext): void {
   const { l, p, w, R } = c;
-  // out_r·S reaches (OUT_H − 1)·S, more than need_local holds: the comparison runs at that width.
-  const nw = Math.max(w.need, addrBits((l.outH - 1) * l.stride + 1));
   const iy = `${times('out_r', l.stride, w.iy)} + ky`;
-  // With passes, a pass needs the one input row it reads (row 0 or the last for a padding row above or below).
-  const needLocal = c.passes > 1
-    ? passNeed(l, w, iy)
-    : l.inH + l.pad - l.kernel > 0
-      ? `(${times('out_r', l.stride, nw)} < ${k(l.inH + l.pad - l.kernel, nw)}) ? ${times('out_r', l.stride, nw)} + ${k(l.kernel - 1 - l.pad, nw)} : ${k(l.inH - 1, nw)}`
-      : k(l.inH - 1, w.need);
-  const ready = c.v.pick('stall-forever', w.deficit ? `have > need_local + ${k(w.deficit, w.have)}` : 'have > need_local', "1'b0");
+  // The row needed is a register where it varies (written with the row it is for, by the sequencer): computed from
+  // out_r every cycle, it cost an idle layer more than anything else it still did (callgrind, ie120r-mini).
+  const need = needVaries(c) ? 'need_row' : 'need_local';
+  const ready = c.v.pick('stall-forever', w.deficit ? `have > ${need} + ${k(w.deficit, w.have)}` : `have > ${need}`, "1'b0");
   const sec = m.section(TITLE)
     .reg('busy').reg('phase', w.phase).reg('pos', w.pos).reg('grp', w.grp).reg('out_r', w.outRow)
     .reg(['ky', 'kx'], w.kernel).reg('ci', w.inChan)
-    .reg('have', w.have, `rows of the current frame in the row buffer${w.deficit ? ` + ${w.deficit}` : ''}`);
+    .reg('rows_out', w.have, `IN_H for each frame finished, modulo 2^${w.have}`)
+    .wire('have', w.have, 'rows_in - rows_out', `rows of the current frame in the row buffer${w.deficit ? ` + ${w.deficit}` : ''}`);
   // With IN_H a multiple of R every frame's first row lands in slot 0, so there is no slot to remember.
   if (framesMoveSlot(c)) sec.reg('fslot', w.slot, "slot of the current frame's first row");
   else sec.raw(`// IN_H = ${l.inH} is a multiple of R = ${R}: every frame's first row is in slot 0.`);
@@ -43,8 +41,9 @@ export function controllerState(m: VModule, c: LayerContext): void {
   } else {
     sec.raw('// Last input row output row out_r needs: min(out_r·S − P + K − 1, IN_H − 1).');
   }
-  sec.wire('need_local', w.need, needLocal)
-    .wire('ready', 'bit', ready);
+  if (needVaries(c)) sec.reg('need_row', w.need, `that row for the current ${c.passes > 1 ? 'pass' : 'row'}, written with out_r${c.passes > 1 ? ' and ky' : ''}`);
+  else sec.wire('need_local', w.need, needOf(c, 'out_r', 'ky'));
+  sec.wire('ready', 'bit', ready);
   if (p.minRowGap > 0) {
     sec.raw(`// Row pacing: rows start at least ${p.minRowGap} cycles apart.`)
       .reg('row_age', w.rowAge, 'cycles since the last row started, up to MIN_ROW_GAP')
@@ -60,6 +59,40 @@ export function controllerState(m: VModule, c: LayerContext): void {
       { name: 'slot_sum', width: w.slotSum, expr: `${framesMoveSlot(c) ? 'fslot + ' : ''}iy - ${k(l.pad, w.slotSum)}`, comment: 'meaningful while row_in' },
       { name: 'slot_r', width: w.slot, expr: c.v.pick('rowbuf-addr', `slot_sum % ${k(R, w.slotSum)}`, `(slot_sum + 1'd1) % ${k(R, w.slotSum)}`), comment: '< R: fits' },
     ]);
+}
+
+/** Whether the input row a row (or pass) needs depends on which row it is: not when every row needs the last. */
+function needVaries(c: LayerContext): boolean {
+  return c.passes > 1 || c.l.inH + c.l.pad - c.l.kernel > 0;
+}
+
+/**
+ * The last input row output row `r` needs (with passes: the one row pass `ky` of row `r` reads), as an expression of
+ * the expressions `r` and `ky`: min(r·S − P + K − 1, IN_H − 1), or the pass's row held within 0 .. IN_H − 1.
+ */
+function needOf(c: LayerContext, r: string, ky: string): string {
+  const { l, w } = c;
+  const row = /^\w+$/.test(r) ? r : `(${r})`;
+  // With passes, a pass needs the one input row it reads (row 0 or the last for a padding row above or below).
+  if (c.passes > 1) return passNeed(l, w, `${times(row, l.stride, w.iy)} + ${/^\w+$/.test(ky) ? ky : `(${ky})`}`);
+  // r·S reaches (OUT_H − 1)·S, more than the row needed holds: the comparison runs at that width.
+  const nw = Math.max(w.need, addrBits((l.outH - 1) * l.stride + 1));
+  return l.inH + l.pad - l.kernel > 0
+    ? `(${times(row, l.stride, nw)} < ${k(l.inH + l.pad - l.kernel, nw)}) ? ${times(row, l.stride, nw)} + ${k(l.kernel - 1 - l.pad, nw)} : ${k(l.inH - 1, nw)}`
+    : k(l.inH - 1, w.need);
+}
+
+/** The row the frame's first row (or pass: row 0, ky = 0) needs: K − 1 − P, or input row 0. */
+function firstNeed(c: LayerContext): string {
+  return k(c.passes > 1 ? 0 : c.l.kernel - 1 - c.l.pad, c.w.need);
+}
+
+/**
+ * The row-needed register's next value where the row (or pass) changes to (`r`, `ky`), or to the frame's first when
+ * `r` is null; none where it is a constant.
+ */
+function nextNeed(c: LayerContext, r: string | null, ky = 'ky'): string {
+  return needVaries(c) ? `need_row <= ${r === null ? firstNeed(c) : needOf(c, r, ky)}; ` : '';
 }
 
 /** Whether a frame's first row can be in another slot than the previous frame's: IN_H is not a multiple of R. */
@@ -120,6 +153,7 @@ export function slotTail(m: VModule, c: LayerContext): void {
   const passes = c.passes > 1;
   // Joins the controller's section: the output side's wires (declared earlier) read b_*.
   const sec = m.section(TITLE)
+    .wire('slot_end', 'bit', `active${c.faults.delay ? ' && !f_stall' : ''} && phase == ${k(I - 1, w.phase)}`)
     .raw('// Slot tail: the finishing slot (phases INTERVAL .. SLOT − 1) while the next one runs its taps.')
     .reg('t_busy').reg('t_phase', w.slotPhase).reg('t_pos', w.pos).reg('t_grp', w.grp).reg('t_r', w.outRow);
   if (passes) sec.reg('t_last_pass', 'bit', "the finishing slot is of its row's last pass").wire('b_last_pass', 'bit', 't_busy ? t_last_pass : last_pass');
@@ -159,18 +193,18 @@ export function sequencer(m: VModule, c: LayerContext): void {
   const lastRow = `out_r == ${k(l.outH - 1, w.outRow)}`;
   const lastGrp = `grp == ${k(p.ocmux - 1, w.grp)}`, lastPos = `pos == ${k(p.colsPerStrip - 1, w.pos)}`;
   const lastCi = `ci == ${k(l.inC - 1, w.inChan)}`, lastKx = `kx == ${k(l.kernel - 1, w.kernel)}`;
-  const arrives = rowArrives(c);
-  m.section(TITLE)
-    .wire('slot_end', 'bit', `active${go} && phase == ${k(c.I - 1, w.phase)}`)
-    .wire('frame_end', 'bit', `slot_end && ${lastGrp} && ${lastPos} && ${lastRow}${passes ? ' && last_pass' : ''}`)
-    .always('posedge clk', resetLast([`have <= ${k(w.deficit, w.have)};${framesMoveSlot(c) ? ` fslot <= ${k(0, w.slot)};` : ''}`], [
-      // Written only when it changes: an idle layer's cycle tests one condition instead of adding zero.
-      vIf(`(${arrives}) || frame_end`, [`have <= have + (${arrives} ? 1'd1 : 1'd0) - (frame_end ? ${k(l.inH, w.have)} : ${k(0, w.have)});`]),
-      ...(framesMoveSlot(c) ? [`if (frame_end) fslot <= (fslot >= ${k(R - step, w.slot)}) ? fslot - ${k(R - step, w.slot)} : fslot + ${k(step, w.slot)};   // + IN_H mod R`] : []),
-    ]))
-    .always('posedge clk', resetLast([
+  const sec = m.section(TITLE);
+  // Under a stall fault rows arrive late, when the fault's queue says: counted here rather than by the input side.
+  if (rowsArriveLate(c)) sec.always('posedge clk', resetLast([`rows_in <= ${k(w.deficit, w.have)};`], [vIf(rowArrives(c), ["rows_in <= rows_in + 1'd1;"])]));
+  // The end of the frame's last output row (or pass): its rows leave the buffer, and the next frame's first row's slot.
+  const frameEnd = vIf(`${lastRow}${passes ? ' && last_pass' : ''}`, [
+    `rows_out <= rows_out + ${k(l.inH, w.have)};`,
+    ...(framesMoveSlot(c) ? [`fslot <= (fslot >= ${k(R - step, w.slot)}) ? fslot - ${k(R - step, w.slot)} : fslot + ${k(step, w.slot)};   // + IN_H mod R`] : []),
+  ]);
+  sec.always('posedge clk', resetLast([
       `busy <= 1'b0; ${zero('phase', w.phase)} ${zero('pos', w.pos)} ${zero('grp', w.grp)} ${zero('out_r', w.outRow)}`,
       `${zero('ky', w.kernel)} ${zero('kx', w.kernel)} ${zero('ci', w.inChan)}${passes ? ` ${zero('r_lo', w.outRow)} ${zero('ky_lo', w.kernel)}` : ''}`,
+      `${zero('rows_out', w.have)}${framesMoveSlot(c) ? ` ${zero('fslot', w.slot)}` : ''} ${nextNeed(c, null)}`.trimEnd(),
     ], [vIf(`active${go}`, [vIf(`phase != ${k(c.I - 1, w.phase)}`, [
       // The slot's taps: ci, then kx, then ky step (within a pass kx never wraps before the slot's last tap). One
       // next-value statement per counter, the last counter to be read written first.
@@ -183,7 +217,9 @@ export function sequencer(m: VModule, c: LayerContext): void {
     ], [
       // The slot's end: the next group, else the next position, else the row (or pass) is done.
       vIf(`${lastGrp} && ${lastPos}`, [
-        ...(passes ? nextPass(c) : [`out_r <= (${lastRow}) ? ${k(0, w.outRow)} : out_r + 1'd1;`]),
+        frameEnd,
+        // need_row reads out_r: written first (see above).
+        ...(passes ? nextPass(c) : [`${needVaries(c) ? `need_row <= (${lastRow}) ? ${firstNeed(c)} : ${needOf(c, "out_r + 1'd1", 'ky')}; ` : ''}out_r <= (${lastRow}) ? ${k(0, w.outRow)} : out_r + 1'd1;`]),
         `busy <= 1'b0;                                     // ${passes ? 'pass' : 'row'} done: the next may start next cycle`,
       ], ["busy <= 1'b1;"]),
       vIf(lastGrp, [`pos <= (${lastPos}) ? ${k(0, w.pos)} : pos + 1'd1;`]),
@@ -202,12 +238,12 @@ export function sequencer(m: VModule, c: LayerContext): void {
 function nextPass(c: LayerContext): VStmt[] {
   const { l, w } = c;
   const K = l.kernel, S = l.stride;
-  const set = (r: string, ky: string) => `out_r <= ${r}; ky <= ${ky};`;
+  const set = (r: string, ky: string, first = false) => `${nextNeed(c, first ? null : r, ky)}out_r <= ${r}; ky <= ${ky};`;
   const notLastRow = `out_r != ${k(l.outH - 1, w.outRow)}`;
   return [vIf(`${notLastRow} || !last_pass`, [
     vIf(`ky >= ${k(S, w.kernel)} && ${notLastRow}`, [set("out_r + 1'd1", `ky - ${k(S, w.kernel)}`)], [
       vIf(`ky_lo != ${k(K - 1, w.kernel)}`, [`${set('r_lo', "ky_lo + 1'd1")} ky_lo <= ky_lo + 1'd1;`],
         [`${set("r_lo + 1'd1", k(K - S, w.kernel))} r_lo <= r_lo + 1'd1; ky_lo <= ${k(K - S, w.kernel)};`]),
     ]),
-  ], [`${set(k(0, w.outRow), k(0, w.kernel))} r_lo <= ${k(0, w.outRow)}; ky_lo <= ${k(0, w.kernel)};`])];
+  ], [`${set(k(0, w.outRow), k(0, w.kernel), true)} r_lo <= ${k(0, w.outRow)}; ky_lo <= ${k(0, w.kernel)};`])];
 }

@@ -33,6 +33,11 @@ export function faultPlusargs(faults: readonly Fault[], ocmuxOf: (layer: number)
   return out;
 }
 
+/** Whether input rows count as arrived later than they complete (a stall fault, fixed or a runtime hook). */
+export function rowsArriveLate(c: LayerContext): boolean {
+  return c.faults.runtime || c.faults.stall !== undefined;
+}
+
 /** The condition under which an input row counts as arrived for the controller (late under a stall fault). */
 export function rowArrives(c: LayerContext): string {
   return c.faults.runtime ? '(f_stall_on ? f_seen : in_valid && row_end)' : c.faults.stall ? 'f_seen' : 'in_valid && row_end';

@@ -5,6 +5,7 @@ import { commentText } from '../../core/names.js';
 import { vIf, VModule, type VStmt } from '../../core/vbuild.js';
 import { addrBits } from '../emitRom.js';
 import type { LayerContext, StripBank } from './context.js';
+import { rowsArriveLate } from './faultHooks.js';
 import { k, times } from './literals.js';
 import { resetLast } from './resetLast.js';
 
@@ -42,19 +43,24 @@ export function layerModule(c: LayerContext): VModule {
 export function inputSide(m: VModule, c: LayerContext): void {
   const { w, R, inBeats } = c;
   const rowEnd = c.v.pick('pacing-off-by-one', `in_beats == ${k(inBeats - 1, w.inBeats)}`, `in_beats == ${k(Math.max(0, inBeats - 2), w.inBeats)}`);
+  // Rows count as arrived as they complete, here, unless a stall fault delays them (then the controller counts them).
+  const counted = !rowsArriveLate(c);
   m.section('input side: count beats to know when a row is complete')
     .reg('in_beats', w.inBeats)
     .reg('wslot', w.slot, 'row-buffer slot the current input row goes to')
-    .wire('row_end', 'bit', rowEnd);
+    .reg('rows_in', w.have, `input rows arrived${w.deficit ? ` + ${w.deficit}` : ''}, modulo 2^${w.have} (the controller's have = rows_in − rows_out)`);
+  // A stall fault's queue reads the row's end as a wire.
+  if (!counted) m.section('input side: count beats to know when a row is complete').wire('row_end', 'bit', rowEnd);
   const used = c.strips.filter((x) => x.used);
   const writes = used.map((s) => stripBank(m, c, s));
   m.section('input side: each beat into its strip\'s bank, then the beat count')
     // The banks are not reset (a row is read only after it is written), so their writes test !rst; wslot steps before
-    // in_beats is written: row_end reads in_beats (see resetLast).
-    .always('posedge clk', resetLast([`in_beats <= ${k(0, w.inBeats)}; wslot <= ${k(0, w.slot)};`], [vIf('in_valid', [
+    // in_beats is written: the row's end reads in_beats (see resetLast). Written out rather than read from row_end, so
+    // an idle cycle computes nothing of it (Verilator computes a wire every cycle).
+    .always('posedge clk', resetLast([`in_beats <= ${k(0, w.inBeats)}; wslot <= ${k(0, w.slot)};${counted ? ` rows_in <= ${k(w.deficit, w.have)};` : ''}`], [vIf('in_valid', [
       ...writes,
-      vIf('row_end', [`wslot <= (wslot == ${k(R - 1, w.slot)}) ? ${k(0, w.slot)} : wslot + 1'd1;`]),
-      `in_beats <= row_end ? ${k(0, w.inBeats)} : in_beats + 1'd1;`,
+      vIf(rowEnd, [`wslot <= (wslot == ${k(R - 1, w.slot)}) ? ${k(0, w.slot)} : wslot + 1'd1;`, ...(counted ? ["rows_in <= rows_in + 1'd1;"] : [])]),
+      `in_beats <= (${rowEnd}) ? ${k(0, w.inBeats)} : in_beats + 1'd1;`,
     ])], used.map((s) => `bank${s.st}`)));
 }
 
