@@ -69,6 +69,12 @@ const PROFILE_USE = ['-CFLAGS', '-fprofile-use -fprofile-correction -Wno-missing
 /** Flags every build and lint shares: wide layers write all their lanes in one loop, which must unroll (by count and by statements). */
 const COMMON_FLAGS = ['--unroll-count', '65536', '--unroll-stmts', '10000000'] as const;
 
+/**
+ * The flags every build gives Verilator that shape the C++ it writes (the rest say how to compile it): which registers
+ * it keeps a shadow copy of, for one, depends on how it splits functions (test/rtl/layer/shadowCopies.test.ts).
+ */
+export const MODEL_FLAGS = ['-O3', '--x-assign', 'fast', '--x-initial', 'fast', '-Wno-fatal', '--output-split-cfuncs', '1000', ...COMMON_FLAGS] as const;
+
 const INSTALL_HINT = 'install it with: apt-get install -y verilator g++ make zlib1g-dev';
 
 /** The error for a missing Verilator. */
@@ -107,7 +113,7 @@ async function buildLocation(spec: BuildSpec): Promise<{ readonly flags: readonl
   const version = await verilatorVersion();
   // Profiled on ie120r-mini (perf): 84 % of a cycle went to one huge sequential-logic function compiled at Verilator's
   // default -Os; split into ~1000-statement functions and compiled at -O2 the same model runs 1.7–1.8× faster.
-  const flags = ['--cc', '--exe', '--build', '-O3', '-j', '2', '--x-assign', 'fast', '--x-initial', 'fast', '-Wno-fatal', '--output-split-cfuncs', '1000', '-MAKEFLAGS', 'OPT_FAST=-O2', ...COMMON_FLAGS, ...(spec.flags ?? []), ...(process.env.SIMRUN_VERILATOR_FLAGS?.split(' ').filter(Boolean) ?? [])];
+  const flags = ['--cc', '--exe', '--build', '-j', '2', ...MODEL_FLAGS, '-MAKEFLAGS', 'OPT_FAST=-O2', ...(spec.flags ?? []), ...(process.env.SIMRUN_VERILATOR_FLAGS?.split(' ').filter(Boolean) ?? [])];
   const h = createHash('sha256');
   h.update(version).update('\0').update(flags.join(' ')).update('\0').update(spec.top);
   if (spec.profile) h.update('\0').update([...PROFILE_GENERATE, ...PROFILE_USE].join(' '));
