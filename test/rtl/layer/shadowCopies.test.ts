@@ -9,6 +9,7 @@ import { expect, it } from 'vitest';
 import { loadSpec } from '../../../core/spec.js';
 import { makePlan } from '../../../harness/plan.js';
 import { emitDesign } from '../../../rtl/emit.js';
+import { SINGLE_THREAD_FLAGS } from '../../../rtl/engine.js';
 import { MODEL_FLAGS } from '../../../rtl/verilator.js';
 import { describeRtl } from '../../support/rtl.js';
 
@@ -21,9 +22,9 @@ function shadowedRegisters(config: string): string[] {
       writeFileSync(join(dir, f.name), f.text);
       return join(dir, f.name);
     });
-    // The build's own flags (rtl/verilator.ts, and -fno-split as rtl/engine.ts gives a design of this size); the C++
-    // only, not compiled. Without --output-split-cfuncs, the shadows this guards against do not show.
-    execFileSync('verilator', ['--cc', ...MODEL_FLAGS, '-fno-split', '--top-module', 'rs_top', '-Mdir', join(dir, 'obj'), ...paths], { stdio: 'pipe' });
+    // The build's own flags (rtl/verilator.ts, and those rtl/engine.ts adds for a design of this size); the C++ only,
+    // not compiled. How Verilator splits functions decides which registers get a shadow.
+    execFileSync('verilator', ['--cc', ...MODEL_FLAGS, ...SINGLE_THREAD_FLAGS, '--top-module', 'rs_top', '-Mdir', join(dir, 'obj'), ...paths], { stdio: 'pipe' });
     const header = readFileSync(join(dir, 'obj', 'Vrs_top___024root.h'), 'utf8');
     return [...header.matchAll(/__Vdly__(\w+);/g)].map((m) => m[1]!.replace(/^rs_top__DOT__/, '').replace(/__DOT__/g, '.'));
   } finally {
