@@ -53,21 +53,12 @@ export function controllerState(m: VModule, c: LayerContext): void {
     .wire('active', 'bit', 'busy || start_now')
     .raw('// The tap being fetched and the input row it reads: operands, isolated (0) while the controller is idle.')
     .isolated('active', [
-      // (ky·K + kx)·C + ci steps with the phase through a slot's taps (ci, then kx, then ky): the phase itself, or past a
-      // pass's kernel rows. After the taps it names no weight read (the multiply has stopped).
-      { name: 'tap', width: w.tap, expr: tapOfPhase(c), comment: '< TAPS while a slot fetches' },
+      { name: 'tap', width: w.tap, expr: `${times(`(${times('ky', l.kernel, w.tap)} + kx)`, l.inC, w.tap)} + ci`, comment: '< TAPS while a slot runs' },
       { name: 'iy', width: w.iy, expr: iy, comment: 'input row + P (P rows of padding above)' },
       { name: 'row_in', width: 'bit', expr: `${l.pad > 0 ? `iy >= ${k(l.pad, w.iy)} && ` : ''}iy < ${k(l.pad + l.inH, w.iy + 1)}` },
       { name: 'slot_sum', width: w.slotSum, expr: `${framesMoveSlot(c) ? 'fslot + ' : ''}iy - ${k(l.pad, w.slotSum)}`, comment: 'meaningful while row_in' },
       { name: 'slot_r', width: w.slot, expr: c.v.pick('rowbuf-addr', `slot_sum % ${k(R, w.slotSum)}`, `(slot_sum + 1'd1) % ${k(R, w.slotSum)}`), comment: '< R: fits' },
     ]);
-}
-
-/** The tap a slot fetches at its phase (phase < TAPS): the phase, offset by the kernel rows before a pass's own. */
-function tapOfPhase(c: LayerContext): string {
-  const { w } = c;
-  const phase = w.phase > w.tap ? `phase[${w.tap - 1}:0]` : 'phase';
-  return c.passes > 1 ? `${times('ky', c.N, w.tap)} + ${phase}` : phase;
 }
 
 /** Whether the input row a row (or pass) needs depends on which row it is: not when every row needs the last. */
