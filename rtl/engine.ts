@@ -367,6 +367,7 @@ export function rtlEngine(opts: RtlEngineOptions): Engine {
           facts: {
             design: design.dir, build: build.dir, buildSeconds: Number(build.seconds.toFixed(2)), cached: build.cached,
             ...(build.profileCounters !== undefined ? { profileCounters: build.profileCounters } : {}),
+            ...(build.scheduledTasks !== undefined ? { scheduledTasks: build.scheduledTasks } : {}),
             cycles, runSeconds: Number(runSeconds.toFixed(2)), loopSeconds: Number(loopSeconds.toFixed(4)), waveform: wave, watchdog: opts.watchdog, ...(reader.stopped ? { stoppedByWatcher: true } : {}),
           },
         }),

@@ -1,5 +1,6 @@
-// When the rtl engine's Verilator build is profile-guided (g++ PGO), and its training run: the run's own first
-// frame. Invariant: the choice changes only the simulator's speed, never a beat; a failed training publishes nothing.
+// When the rtl engine's Verilator build is profile-guided (g++ PGO, and Verilator's thread schedule when threaded), and
+// its training run: the run's own first frame. Invariant: the choice changes only the simulator's speed, never a beat;
+// a failed training publishes nothing.
 import { devNull } from 'node:os';
 import { SimrunError } from '../core/errors.js';
 import { runTool } from '../core/proc.js';
@@ -75,9 +76,9 @@ export async function buildMaybeProfiled(plain: BuildSpec, ctx: ProfileContext):
  */
 function training(ctx: ProfileContext): ProfileTraining {
   return {
-    async train(exe: string): Promise<void> {
+    async train(exe: string, plusargs: readonly string[]): Promise<void> {
       ctx.log('rtl: profile-guided build: training the instrumented simulator on the first frame');
-      const r = await runTool(exe, [ctx.args[0]!, ctx.args[1]!, '1', devNull, String(ctx.watchdog)], { cwd: ctx.runDir, withoutEnv: ['GCOV_PREFIX'] });
+      const r = await runTool(exe, [ctx.args[0]!, ctx.args[1]!, '1', devNull, String(ctx.watchdog), ...plusargs], { cwd: ctx.runDir, withoutEnv: ['GCOV_PREFIX'] });
       if (r.exitCode !== 0) {
         throw new SimrunError('VERILATOR_FAILED', `its training run exited with ${r.signal ?? r.exitCode} (${r.all.trim().split('\n').slice(-3).join(' | ')})`);
       }

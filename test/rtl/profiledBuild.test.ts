@@ -1,7 +1,7 @@
-// Profile-guided Verilator builds: when auto chooses one, that the training's counters reach the second build, that a
-// failed training publishes nothing and falls back to a plain build, and that a profiled emitted design still agrees
-// with the golden and the model in bits and cycles.
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+// Profile-guided Verilator builds: when auto chooses one, that the training's counters reach the second build (and a
+// threaded build's macro-task times its schedule), that a failed training publishes nothing and falls back to a plain
+// build, and that a profiled emitted design still agrees with the golden and the model in bits and cycles.
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,6 +46,12 @@ describeRtl('profile-guided builds', () => {
   });
   const counter = (name: string): BuildSpec => ({ name, top: 'pgo_top', verilog: [{ name: 'pgo_top.v', text: COUNTER_V }], cpp: [{ name: 'main.cpp', text: COUNTER_CPP }] });
 
+  // The counter beside one that steps by 1, in a block of its own: Verilator has two pieces of work to share out.
+  const twoCounters = (name: string, handsOverArgs: boolean): BuildSpec => ({
+    name, top: 'pgo_top', flags: ['--threads', '2'],
+    verilog: [{ name: 'pgo_top.v', text: COUNTER_V.replace('output reg [31:0] n);', 'output reg [31:0] n, output reg [31:0] m);\n  initial m = 0;\n  always @(posedge clk) m <= m + 32\'d1;') }],
+    cpp: [{ name: 'main.cpp', text: COUNTER_CPP.replace('Vpgo_top *top', `${handsOverArgs ? 'Verilated::commandArgs(argc, argv);\n  ' : ''}Vpgo_top *top`).replace('printf("n %u\\n", (unsigned)top->n);', 'printf("n %u m %u\\n", (unsigned)top->n, (unsigned)top->m);') }],
+  });
   const ctx = (over: Partial<ProfileContext>): ProfileContext => ({ mode: 'auto', alus: 24, traced: false, runDir: tmp(), args: ['1000', '0'], watchdog: 1000, log: () => {}, ...over });
   const pgoFolders = (name: string) => readdirSync(process.env.SIMRUN_CACHE!).filter((d) => d.startsWith(`${name}-pgo-`) && !d.includes('.'));
 
@@ -68,6 +74,30 @@ describeRtl('profile-guided builds', () => {
     const again = await buildMaybeProfiled(counter('pgo-counter'), ctx({ mode: 'on', log: (l) => lines.push(l) }));
     expect([again.cached, again.dir, again.profileCounters]).toEqual([true, b.dir, b.profileCounters]);
     expect(lines.filter((l) => l.includes('training the instrumented'))).toHaveLength(1);
+  });
+
+  it('two counters on --threads 2, trained for 1,000 cycles: the training times every macro-task, the second build shares them by those times and counts as before (n = 1,600, m = 1,000)', async () => {
+    const lines: string[] = [];
+    const b = await buildMaybeProfiled({ ...twoCounters('pgo-threads', true), log: (l) => lines.push(l) }, ctx({ mode: 'on', log: (l) => lines.push(l) }));
+    const m = lines.map((l) => /sharing pgo-threads's (\d+) macro-tasks between its threads by the training's measured times/.exec(l)).find(Boolean);
+    expect(Number(m![1])).toBeGreaterThan(0);
+    expect(b.scheduledTasks).toBe(Number(m![1]));
+    const schedule = readFileSync(join(b.dir, 'schedule.vlt'), 'utf8');
+    expect(schedule.split('\n').filter((l) => /^profile_data -model "Vpgo_top" -mtask "\w+" -cost 64'd\d+$/.test(l))).toHaveLength(b.scheduledTasks!);
+    expect((await runTool(b.exe, ['1000'])).stdout.trim()).toBe('n 1600 m 1000');
+    // Cached: the record read back from the folder.
+    expect((await buildVerilated({ ...twoCounters('pgo-threads', true), profile: { train: async () => {} } })).scheduledTasks).toBe(b.scheduledTasks);
+  });
+
+  it('a threaded bench that never hands Verilator its arguments times no macro-task: a notice, the static schedule, the same counts', async () => {
+    const lines: string[] = [];
+    const runDir = tmp();
+    const b = await buildMaybeProfiled({ ...twoCounters('pgo-threads-deaf', false), log: (l) => lines.push(l) }, ctx({ mode: 'on', runDir, log: (l) => lines.push(l) }));
+    expect(lines).toContain("verilator: the training of pgo-threads-deaf timed no macro-task; its threads keep Verilator's static estimate");
+    expect(b.profileCounters).toBeGreaterThan(0);
+    expect(b.scheduledTasks).toBeUndefined();
+    expect(existsSync(join(b.dir, 'schedule.vlt'))).toBe(false);
+    expect((await runTool(b.exe, ['1000'])).stdout.trim()).toBe('n 1600 m 1000');
   });
 
   it('a training run that exits with 4 (a deadlock\'s status) publishes no profiled build: the run gets a plain one and a notice', async () => {
