@@ -123,8 +123,8 @@ let isolatedCount = 0;
 export class VSection {
   /** The section's lines (unindented; the module indents them). */
   readonly lines: string[] = [];
-  /** Values declared by `isolated`, computed in the module's isolation block; `order` counts calls to `isolated`. */
-  readonly isolatedWires: (VIsolatedWire & { readonly gate: string; readonly order: number })[] = [];
+  /** Values declared by `isolated`, computed in the module's isolation blocks; `order` counts calls to `isolated`. */
+  readonly isolatedWires: (VIsolatedWire & { readonly gate: string; readonly block: string; readonly order: number })[] = [];
 
   constructor(readonly title: string) {}
 
@@ -167,13 +167,16 @@ export class VSection {
    * Operand isolation: `reg`s set to their expressions while `gate` holds and to 0 while it does not, for values nothing
    * reads while the gate is low (a layer's tap operands while its controller is idle). The hardware holds them still at
    * the cost of an AND per bit; Verilator computes none of them in an idle cycle instead of all of them every cycle.
-   * They are declared here; the module computes every section's values of one gate in a single combinational block
-   * after its sections (one test of the gate a cycle), in the order they were added, so a value may read those before it.
+   * They are declared here; the module computes every section's values of one gate and `block` in a single
+   * combinational block after its sections (one test of the gate a cycle), in the order they were added, so a value may
+   * read those before it (and those of another block). A named `block` is a block of its own: Verilator orders each
+   * block after every process that reads its values, so values read by one group of processes only (a strip's
+   * operands, read by the strip's ALUs) are best kept apart from those many read.
    */
-  isolated(gate: string, wires: readonly VIsolatedWire[]): this {
+  isolated(gate: string, wires: readonly VIsolatedWire[], block = ''): this {
     for (const x of wires) this.reg(x.name, x.width, x.comment);
     // Numbered across all sections: a value added later to an earlier section still comes after what it reads.
-    this.isolatedWires.push(...wires.map((x) => ({ ...x, gate, order: isolatedCount++ })));
+    this.isolatedWires.push(...wires.map((x) => ({ ...x, gate, block, order: isolatedCount++ })));
     return this;
   }
 
@@ -268,13 +271,18 @@ export class VModule {
     return s.raw(...lines);
   }
 
-  /** One section per gate of the sections' isolated values: the block that computes them (see VSection.isolated). */
+  /**
+   * One section per gate and block of the sections' isolated values, in the order of their first value: the block that
+   * computes them (see VSection.isolated).
+   */
   private isolationSections(): VSection[] {
     const all = this.sections.flatMap((s) => s.isolatedWires).sort((a, b) => a.order - b.order);
     const zero = (w: VWidth) => (w === 'bit' ? "1'b0" : `${w}'d0`);
-    return [...new Set(all.map((x) => x.gate))].map((gate) => {
-      const wires = all.filter((x) => x.gate === gate);
-      return new VSection(`operand isolation: the ${wires.length} values declared isolated above, computed while ${gate} (else 0)`)
+    const groups = new Map<string, typeof all>();
+    for (const x of all) groups.set(`${x.gate}\0${x.block}`, [...(groups.get(`${x.gate}\0${x.block}`) ?? []), x]);
+    return [...groups.values()].map((wires) => {
+      const { gate, block } = wires[0]!;
+      return new VSection(`operand isolation${block ? `, ${block}` : ''}: the ${wires.length} values declared isolated above, computed while ${gate} (else 0)`)
         .always('*', [vIf(gate, wires.map((x) => `${vName(x.name)} = ${x.expr};`), wires.map((x) => `${vName(x.name)} = ${zero(x.width)};`))]);
     });
   }

@@ -93,6 +93,39 @@ endmodule
   });
 });
 
+describeRtl('VSection.isolated with a named block', () => {
+  it('values of gate en in the default block and in block "strip 1": two blocks, each testing en, the named one titled and reading the default block\'s value; results under Icarus as with one block, lint-clean', () => {
+    const m = new VModule('rs_iso2', ['isolated values in two blocks']);
+    m.port('input', 'en').port('input', 'a', 4).port('input', 'b', 4).port('output', 'y', 5).port('output', 'z', 6);
+    m.section('shared').isolated('en', [{ name: 'sum', width: 5, expr: 'a + b' }]).assign('y', 'sum');
+    m.section('strip').isolated('en', [{ name: 'twice', width: 6, expr: "{sum, 1'b0}" }], 'strip 1').assign('z', 'twice');
+    const text = m.render();
+    expect(text.match(/always @\*/g)).toHaveLength(2);
+    expect(text.match(/if \(en\)/g)).toHaveLength(2);
+    const named = text.indexOf('operand isolation, strip 1: the 1 values');
+    expect(named).toBeGreaterThan(text.indexOf('sum = a + b;'));
+    expect(text.indexOf('twice = {sum, 1\'b0};')).toBeGreaterThan(named);
+    expect(text.slice(0, named)).not.toContain('twice =');
+    const dir = mkdtempSync(join(tmpdir(), 'rowsim-vbuild-'));
+    writeFileSync(join(dir, 'rs_iso2.v'), text);
+    writeFileSync(join(dir, 'tb.v'), `module tb; reg en; reg [3:0] a, b; wire [4:0] y; wire [5:0] z;
+  rs_iso2 u (.en(en), .a(a), .b(b), .y(y), .z(z));
+  initial begin
+    en = 1; a = 4'd9; b = 4'd12; #1 $display("%0d %0d", y, z);
+    en = 0; #1 $display("%0d %0d", y, z);
+    en = 1; a = 4'd2; b = 4'd4; #1 $display("%0d %0d", y, z);
+  end
+endmodule
+`);
+    execFileSync('iverilog', ['-g2012', '-o', join(dir, 'sim.vvp'), join(dir, 'tb.v'), join(dir, 'rs_iso2.v')], { stdio: 'pipe' });
+    // 9 + 12 = 21 (twice: 42), then 0 while the gate is low, then 2 + 4 = 6 (12).
+    expect(execFileSync('vvp', ['-n', join(dir, 'sim.vvp')], { encoding: 'utf8' }).trim().split('\n')).toEqual(['21 42', '0 0', '6 12']);
+    let out = '';
+    try { execFileSync('verilator', ['--lint-only', '-Wall', join(dir, 'rs_iso2.v')], { encoding: 'utf8', stdio: 'pipe' }); } catch (e) { out = String((e as { stderr?: string }).stderr); }
+    expect(out).toBe('');
+  });
+});
+
 describe('vConcat', () => {
   it('3 items stay on one line ({a, b, c}); 10 items at 8 a line make two lines, the second indented, in order', () => {
     expect(vConcat(['a', 'b', 'c'])).toBe('{a, b, c}');
