@@ -75,8 +75,9 @@ const PROFILE_USE = ['-CFLAGS', '-fprofile-use -fprofile-correction -Wno-missing
  * measured shares came out 3,203 and 1,522 million ticks over 20,000 cycles, where Verilator expected them even. So
  * the instrumented build also times each macro-task (--prof-pgo), and the training writes the times into this file.
  * The second build reads the file and shares the same macro-tasks by measured cost: the full IE120R's first 400,000
- * cycles took 31.4 s beside 38.9 s. Only the scheduler's C++ changes between the two builds (which thread runs which
- * task, in what order), so g++'s counters still match every other file.
+ * cycles took 31.4 s beside 38.9 s (plain threaded builds of the tenth session's design, tap = phase, since reverted).
+ * Only the scheduler's C++ changes between the two builds (which thread runs which task, in what order), so g++'s
+ * counters still match every other file.
  */
 const SCHEDULE_PROFILE = 'schedule.vlt';
 

@@ -147,10 +147,11 @@ function stripAlus(m: VModule, c: LayerContext, s: StripBank): void {
   const alus = Array.from({ length: lanes }, (_, j) => alu(j));
   const results = alus.map(result);
   const read = wideBank(c) ? `bank${s.st}[baddr${s.st}(slot_r, bc_s${s.st}, ci_grp)][ci_lane * 32 +: 32]` : `bank${s.st}[baddr${s.st}(slot_r, bc_s${s.st}, ci)]`;
-  // The strip's operands of this tap, isolated (0) while the controller is idle: an idle layer reads no row buffer. They
-  // are computed in a block of the strip's own, which only the strip's ALU block reads: in one block per layer, every
-  // strip's reads waited for all of the layer's ALU blocks, and Verilator's threads ran all layers' reads last, one
-  // thread idle (the full IE120R's first 400,000 cycles, profile-guided builds: 16.3–19.8 s → 14.4–15.5 s, medians).
+  // The strip's operands of this tap, isolated (0) while the controller is idle: an idle layer reads no row buffer. In a
+  // layer of several strips they are computed in a block of the strip's own, which only the strip's ALU block reads: in
+  // one block per layer, every strip's reads waited for all of the layer's ALU blocks, and Verilator's threads ran all
+  // layers' reads last, one thread idle (the full IE120R in npm run bench, profile-guided: 1.62× its plain build's
+  // speed, where it was 1.43×). A one-strip layer keeps one block: a second one cost ie120r-mini 2.3 % more instructions.
   const sec = m.section(`strip ${s.st}: column ${s.st * p.colsPerStrip} + pos`);
   if (passes) partialSumMemory(sec, c, s);
   sec.isolated('active', [

@@ -8,6 +8,30 @@ import { describe, expect, it } from 'vitest';
 import { isPlainName, renderStmts, vConcat, vFor, vIf, VModule, vName } from '../../core/vbuild.js';
 import { describeRtl } from '../support/rtl.js';
 
+/**
+ * `text` (module `name`, inputs en, a, b; the outputs `outs`) under Icarus with three input sets — en = 1, a = 9, b = 12;
+ * en = 0; en = 1, a = 2, b = 4 — one line of the outputs' decimal values each; and Verilator's `-Wall` lint output.
+ */
+function isolatedUnderIcarus(name: string, text: string, outs: readonly { readonly name: string; readonly width: number }[]): { lines: string[]; lint: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'rowsim-vbuild-'));
+  writeFileSync(join(dir, `${name}.v`), text);
+  const shown = `$display("${outs.map(() => '%0d').join(' ')}", ${outs.map((o) => o.name).join(', ')})`;
+  writeFileSync(join(dir, 'tb.v'), `module tb; reg en; reg [3:0] a, b; ${outs.map((o) => `wire [${o.width - 1}:0] ${o.name};`).join(' ')}
+  ${name} u (.en(en), .a(a), .b(b), ${outs.map((o) => `.${o.name}(${o.name})`).join(', ')});
+  initial begin
+    en = 1; a = 4'd9; b = 4'd12; #1 ${shown};
+    en = 0; #1 ${shown};
+    en = 1; a = 4'd2; b = 4'd4; #1 ${shown};
+  end
+endmodule
+`);
+  execFileSync('iverilog', ['-g2012', '-o', join(dir, 'sim.vvp'), join(dir, 'tb.v'), join(dir, `${name}.v`)], { stdio: 'pipe' });
+  const lines = execFileSync('vvp', ['-n', join(dir, 'sim.vvp')], { encoding: 'utf8' }).trim().split('\n');
+  let lint = '';
+  try { execFileSync('verilator', ['--lint-only', '-Wall', join(dir, `${name}.v`)], { encoding: 'utf8', stdio: 'pipe' }); } catch (e) { lint = String((e as { stderr?: string }).stderr); }
+  return { lines, lint };
+}
+
 describe('renderStmts', () => {
   it('one plain statement stays on its if line; two statements in one string get begin/end', () => {
     expect(renderStmts([vIf('a', ['x <= 1;'])], '')).toEqual(['if (a) x <= 1;']);
@@ -73,23 +97,10 @@ describeRtl('VSection.isolated', () => {
     expect(text.indexOf('always @*')).toBeGreaterThan(text.indexOf('reg odd;'));
     expect(text.indexOf('sum = a + b;')).toBeLessThan(text.indexOf('odd = sum[0];'));
     expect(text.indexOf('odd = sum[0];')).toBeLessThan(text.indexOf('more = '));
-    const dir = mkdtempSync(join(tmpdir(), 'rowsim-vbuild-'));
-    writeFileSync(join(dir, 'rs_iso.v'), text);
-    writeFileSync(join(dir, 'tb.v'), `module tb; reg en; reg [3:0] a, b; wire [4:0] y; wire z; wire [5:0] t;
-  rs_iso u (.en(en), .a(a), .b(b), .y(y), .z(z), .t(t));
-  initial begin
-    en = 1; a = 4'd9; b = 4'd12; #1 $display("%0d %0d %0d", y, z, t);
-    en = 0; #1 $display("%0d %0d %0d", y, z, t);
-    en = 1; a = 4'd2; b = 4'd4; #1 $display("%0d %0d %0d", y, z, t);
-  end
-endmodule
-`);
-    execFileSync('iverilog', ['-g2012', '-o', join(dir, 'sim.vvp'), join(dir, 'tb.v'), join(dir, 'rs_iso.v')], { stdio: 'pipe' });
+    const run = isolatedUnderIcarus('rs_iso', text, [{ name: 'y', width: 5 }, { name: 'z', width: 1 }, { name: 't', width: 6 }]);
     // 9 + 12 = 21 (odd: 22), then 0 while the gate is low, then 2 + 4 = 6 (even: 6).
-    expect(execFileSync('vvp', ['-n', join(dir, 'sim.vvp')], { encoding: 'utf8' }).trim().split('\n')).toEqual(['21 1 22', '0 0 0', '6 0 6']);
-    let out = '';
-    try { execFileSync('verilator', ['--lint-only', '-Wall', join(dir, 'rs_iso.v')], { encoding: 'utf8', stdio: 'pipe' }); } catch (e) { out = String((e as { stderr?: string }).stderr); }
-    expect(out).toBe('');
+    expect(run.lines).toEqual(['21 1 22', '0 0 0', '6 0 6']);
+    expect(run.lint).toBe('');
   });
 });
 
@@ -106,23 +117,10 @@ describeRtl('VSection.isolated with a named block', () => {
     expect(named).toBeGreaterThan(text.indexOf('sum = a + b;'));
     expect(text.indexOf('twice = {sum, 1\'b0};')).toBeGreaterThan(named);
     expect(text.slice(0, named)).not.toContain('twice =');
-    const dir = mkdtempSync(join(tmpdir(), 'rowsim-vbuild-'));
-    writeFileSync(join(dir, 'rs_iso2.v'), text);
-    writeFileSync(join(dir, 'tb.v'), `module tb; reg en; reg [3:0] a, b; wire [4:0] y; wire [5:0] z;
-  rs_iso2 u (.en(en), .a(a), .b(b), .y(y), .z(z));
-  initial begin
-    en = 1; a = 4'd9; b = 4'd12; #1 $display("%0d %0d", y, z);
-    en = 0; #1 $display("%0d %0d", y, z);
-    en = 1; a = 4'd2; b = 4'd4; #1 $display("%0d %0d", y, z);
-  end
-endmodule
-`);
-    execFileSync('iverilog', ['-g2012', '-o', join(dir, 'sim.vvp'), join(dir, 'tb.v'), join(dir, 'rs_iso2.v')], { stdio: 'pipe' });
+    const run = isolatedUnderIcarus('rs_iso2', text, [{ name: 'y', width: 5 }, { name: 'z', width: 6 }]);
     // 9 + 12 = 21 (twice: 42), then 0 while the gate is low, then 2 + 4 = 6 (12).
-    expect(execFileSync('vvp', ['-n', join(dir, 'sim.vvp')], { encoding: 'utf8' }).trim().split('\n')).toEqual(['21 42', '0 0', '6 12']);
-    let out = '';
-    try { execFileSync('verilator', ['--lint-only', '-Wall', join(dir, 'rs_iso2.v')], { encoding: 'utf8', stdio: 'pipe' }); } catch (e) { out = String((e as { stderr?: string }).stderr); }
-    expect(out).toBe('');
+    expect(run.lines).toEqual(['21 42', '0 0', '6 12']);
+    expect(run.lint).toBe('');
   });
 });
 
