@@ -279,7 +279,12 @@ export class VModule {
     const all = this.sections.flatMap((s) => s.isolatedWires).sort((a, b) => a.order - b.order);
     const zero = (w: VWidth) => (w === 'bit' ? "1'b0" : `${w}'d0`);
     const groups = new Map<string, typeof all>();
-    for (const x of all) groups.set(`${x.gate}\0${x.block}`, [...(groups.get(`${x.gate}\0${x.block}`) ?? []), x]);
+    for (const x of all) {
+      const key = `${x.gate}\0${x.block}`;
+      const group = groups.get(key);
+      if (group) group.push(x);
+      else groups.set(key, [x]);
+    }
     return [...groups.values()].map((wires) => {
       const { gate, block } = wires[0]!;
       return new VSection(`operand isolation${block ? `, ${block}` : ''}: the ${wires.length} values declared isolated above, computed while ${gate} (else 0)`)
